@@ -1,0 +1,95 @@
+//! Error type shared by the codec and format modules.
+//!
+//! Every error carries a stable machine-readable [`ErrorCode`]; the napi glue
+//! turns it into a JS `Error` whose message is `CODE: human text`.
+
+use std::fmt;
+
+/// Stable error codes (the JS side maps them to typed errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    BadKeyLength,
+    Empty,
+    EncryptedNoKey,
+    WrongKey,
+    Truncated,
+    Corrupt,
+    UnsupportedCompression,
+    InvalidArgument,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadKeyLength => "BAD_KEY_LENGTH",
+            ErrorCode::Empty => "EMPTY",
+            ErrorCode::EncryptedNoKey => "ENCRYPTED_NO_KEY",
+            ErrorCode::WrongKey => "WRONG_KEY",
+            ErrorCode::Truncated => "TRUNCATED",
+            ErrorCode::Corrupt => "CORRUPT",
+            ErrorCode::UnsupportedCompression => "UNSUPPORTED_COMPRESSION",
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+        }
+    }
+}
+
+/// A codec error: a code plus a human readable message (without the code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodecError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+pub type Result<T> = std::result::Result<T, CodecError>;
+
+impl CodecError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        CodecError {
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn corrupt(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Corrupt, message)
+    }
+    pub fn truncated(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Truncated, message)
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidArgument, message)
+    }
+    /// Appends the name of the input (e.g. a file name) to the message.
+    pub fn with_source(mut self, source: Option<&str>) -> Self {
+        if let Some(s) = source {
+            if !s.is_empty() {
+                self.message = format!("{} ({})", self.message, s);
+            }
+        }
+        self
+    }
+}
+
+impl fmt::Display for CodecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for CodecError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_has_code_prefix_and_source() {
+        let e =
+            CodecError::truncated("input ended inside a frame").with_source(Some("r1-g1.backup"));
+        assert_eq!(
+            e.to_string(),
+            "TRUNCATED: input ended inside a frame (r1-g1.backup)"
+        );
+        let e = CodecError::corrupt("x").with_source(None);
+        assert_eq!(e.to_string(), "CORRUPT: x");
+    }
+}

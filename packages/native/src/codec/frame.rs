@@ -1,0 +1,199 @@
+//! Stream framing (spec §5.4): repeated `{ u64 LE length L; L bytes KVList }`.
+//!
+//! [`FrameDecoder`] walks the lengths incrementally, whatever the chunking,
+//! so truncation and absurd lengths are detected. In "collect" mode it also
+//! hands every complete frame body to a callback (zero-copy when the body
+//! lies inside one input chunk).
+
+use super::error::{CodecError, Result};
+
+/// Frames longer than this are treated as corruption.
+pub const MAX_FRAME_LEN: u64 = 1 << 30;
+
+/// Appends one frame holding `body`.
+pub fn encode_frame(body: &[u8], out: &mut Vec<u8>) {
+    out.reserve(8 + body.len());
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out.extend_from_slice(body);
+}
+
+#[derive(Debug, Default)]
+pub struct FrameDecoder {
+    collect: bool,
+    hdr: [u8; 8],
+    hdr_have: usize,
+    /// Body bytes still expected for the current frame (when in a body).
+    remaining: u64,
+    in_body: bool,
+    body: Vec<u8>,
+    frames: u64,
+    bytes: u64,
+}
+
+impl FrameDecoder {
+    /// `collect`: whether complete frame bodies are passed to the callback.
+    pub fn new(collect: bool) -> Self {
+        FrameDecoder {
+            collect,
+            ..Default::default()
+        }
+    }
+
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// True when the input so far ends on a frame boundary.
+    pub fn at_boundary(&self) -> bool {
+        !self.in_body && self.hdr_have == 0
+    }
+
+    /// Feeds bytes; `on_frame` gets every complete frame body (collect mode).
+    pub fn feed(
+        &mut self,
+        mut data: &[u8],
+        on_frame: &mut dyn FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        self.bytes += data.len() as u64;
+        while !data.is_empty() {
+            if !self.in_body {
+                let take = (8 - self.hdr_have).min(data.len());
+                self.hdr[self.hdr_have..self.hdr_have + take].copy_from_slice(&data[..take]);
+                self.hdr_have += take;
+                data = &data[take..];
+                if self.hdr_have < 8 {
+                    break;
+                }
+                let len = u64::from_le_bytes(self.hdr);
+                self.hdr_have = 0;
+                if len > MAX_FRAME_LEN {
+                    return Err(CodecError::corrupt(format!(
+                        "frame {} has an absurd length of {len} bytes (limit {MAX_FRAME_LEN})",
+                        self.frames + 1
+                    )));
+                }
+                self.in_body = true;
+                self.remaining = len;
+                self.body.clear();
+                // Zero-copy path: the whole body is inside this chunk.
+                if self.collect && (len as usize) <= data.len() {
+                    let (body, rest) = data.split_at(len as usize);
+                    self.in_body = false;
+                    self.frames += 1;
+                    on_frame(body)?;
+                    data = rest;
+                    continue;
+                }
+                if len == 0 {
+                    self.in_body = false;
+                    self.frames += 1;
+                    if self.collect {
+                        on_frame(&[])?;
+                    }
+                    continue;
+                }
+            }
+            let take = (self.remaining.min(data.len() as u64)) as usize;
+            if self.collect {
+                if self.body.capacity() == 0 {
+                    self.body.reserve(self.remaining as usize);
+                }
+                self.body.extend_from_slice(&data[..take]);
+            }
+            self.remaining -= take as u64;
+            data = &data[take..];
+            if self.remaining == 0 {
+                self.in_body = false;
+                self.frames += 1;
+                if self.collect {
+                    let body = std::mem::take(&mut self.body);
+                    on_frame(&body)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// End of input: the stream must end on a frame boundary.
+    pub fn finish(&self) -> Result<()> {
+        if self.hdr_have > 0 {
+            return Err(CodecError::truncated(format!(
+                "input ended inside the length of frame {} ({} of 8 bytes)",
+                self.frames + 1,
+                self.hdr_have
+            )));
+        }
+        if self.in_body {
+            return Err(CodecError::truncated(format!(
+                "input ended inside frame {} ({} bytes missing)",
+                self.frames + 1,
+                self.remaining
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::error::ErrorCode;
+
+    fn sample() -> (Vec<u8>, Vec<Vec<u8>>) {
+        let bodies: Vec<Vec<u8>> = vec![vec![], b"a".to_vec(), vec![7u8; 300], b"xyz".to_vec()];
+        let mut s = Vec::new();
+        for b in &bodies {
+            encode_frame(b, &mut s);
+        }
+        (s, bodies)
+    }
+
+    #[test]
+    fn any_chunking_gives_same_frames() {
+        let (s, bodies) = sample();
+        for chunk in [1usize, 2, 3, 7, 8, 9, 100, 1000] {
+            let mut d = FrameDecoder::new(true);
+            let mut got = Vec::new();
+            for c in s.chunks(chunk) {
+                d.feed(c, &mut |b| {
+                    got.push(b.to_vec());
+                    Ok(())
+                })
+                .unwrap();
+            }
+            d.finish().unwrap();
+            assert_eq!(got, bodies, "chunk {chunk}");
+            assert_eq!(d.frames(), 4);
+        }
+    }
+
+    #[test]
+    fn truncation_is_detected() {
+        let (s, _) = sample();
+        for cut in 1..s.len() {
+            let mut d = FrameDecoder::new(false);
+            d.feed(&s[..cut], &mut |_| Ok(())).unwrap();
+            let boundary = [8usize, 17, 325, 336].contains(&cut);
+            match d.finish() {
+                Ok(()) => assert!(boundary, "cut {cut}"),
+                Err(e) => {
+                    assert!(!boundary);
+                    assert_eq!(e.code, ErrorCode::Truncated)
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn absurd_length_is_corrupt() {
+        let mut d = FrameDecoder::new(false);
+        let e = d
+            .feed(&(MAX_FRAME_LEN + 1).to_le_bytes(), &mut |_| Ok(()))
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::Corrupt);
+    }
+}

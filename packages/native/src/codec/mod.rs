@@ -1,0 +1,11 @@
+//! Byte pipeline of a backup data file (spec §5):
+//! `file = [IV || AES-CTR(key, IV, C)] | C`, `C = gzip(S)`, `S = frames`.
+
+pub mod aes_ctr;
+pub mod error;
+pub mod frame;
+pub mod gzip;
+pub mod pool;
+pub mod reader;
+pub mod snappy;
+pub mod writer;

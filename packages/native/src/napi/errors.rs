@@ -1,0 +1,53 @@
+//! Error mapping: every error reaches JS as an `Error` whose message is
+//! `CODE: human text`.
+
+use crate::codec::error::CodecError;
+use napi::bindgen_prelude::{BigInt, Either};
+use napi::{Error, Status};
+
+pub fn to_napi(e: CodecError) -> Error {
+    Error::new(Status::GenericFailure, e.to_string())
+}
+
+pub fn invalid(msg: impl Into<String>) -> Error {
+    to_napi(CodecError::invalid(msg))
+}
+
+pub fn poisoned() -> Error {
+    invalid("internal state is unusable after a panic in an earlier call")
+}
+
+/// Validates an optional numeric option as an integer in `min..=max`.
+pub fn int_opt(name: &str, v: Option<f64>, min: f64, max: f64) -> napi::Result<Option<i64>> {
+    match v {
+        None => Ok(None),
+        Some(x) if x.fract() == 0.0 && x >= min && x <= max => Ok(Some(x as i64)),
+        Some(x) => Err(invalid(format!(
+            "{name} must be an integer in {min}..={max}, got {x}"
+        ))),
+    }
+}
+
+/// `bigint | number` -> u64 (non-negative, exact).
+pub fn to_u64(name: &str, v: &Either<BigInt, f64>) -> napi::Result<u64> {
+    match v {
+        Either::A(b) => {
+            let (signed, value, lossless) = b.get_u64();
+            if signed || !lossless {
+                return Err(invalid(format!(
+                    "{name} must fit in an unsigned 64-bit integer"
+                )));
+            }
+            Ok(value)
+        }
+        Either::B(x) => {
+            if x.fract() == 0.0 && *x >= 0.0 && *x <= 9_007_199_254_740_991.0 {
+                Ok(*x as u64)
+            } else {
+                Err(invalid(format!(
+                    "{name} must be a non-negative safe integer or a bigint, got {x}"
+                )))
+            }
+        }
+    }
+}

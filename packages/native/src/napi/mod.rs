@@ -1,0 +1,7 @@
+//! N-API glue: option structs, error mapping and AsyncTask wrappers around
+//! the pure-Rust `codec` and `format` modules.
+
+pub mod backup_reader;
+pub mod backup_writer;
+pub mod errors;
+pub mod proto;
