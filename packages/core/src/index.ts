@@ -1,0 +1,28 @@
+/** @strata/core: Strata's TypeScript surface over the native addon. */
+export * from './errors.js';
+export {
+  loadNative,
+  nativeVersion,
+  expectedNativeVersion,
+  type NativeBinding,
+  type KvEntry,
+  type WriterOptions,
+  type ReaderOptions,
+  type ReaderMode,
+  type ReaderCompression,
+  type BackupKeyType,
+  type BackupKeyInfo,
+  type DecodedKv,
+  type PredicateStats,
+  type BackupStats,
+  type ReadOutput,
+} from './native.js';
+export {
+  BackupEncoder,
+  createBackupEncoder,
+  type BackupEncoderOptions,
+  type BackupEncoderInput,
+} from './codec/encoder.js';
+export { BackupDecoder, createBackupDecoder, type BackupDecoderOptions } from './codec/decoder.js';
+export { inspectBackupFile, type InspectOptions, type BackupFileStats } from './codec/inspect.js';
+export { readKeyFile, isValidKeyLength, VALID_KEY_LENGTHS } from './keys/file.js';

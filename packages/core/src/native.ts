@@ -1,0 +1,179 @@
+/**
+ * The one place that loads @strata/native (a CommonJS napi-rs addon) into this ESM package.
+ *
+ * Loading is lazy: importing @strata/core never fails because of the addon; the first call that
+ * needs it runs {@link loadNative}, which checks that the binary exists and that its version is
+ * the one this core was built against (the `version` of @strata/native's package.json), and
+ * throws a {@link NativeAddonError} that says what to do otherwise.
+ */
+import { createRequire } from 'node:module';
+import type * as Generated from '@strata/native';
+import { NativeAddonError } from './errors.js';
+
+// ---- The native API contract (mirrors packages/native/index.d.ts) ----
+
+export interface KvEntry {
+  key: Buffer;
+  value: Buffer;
+  userMeta: number;
+  version: bigint | number;
+  expiresAt?: bigint | number;
+}
+
+export interface WriterOptions {
+  level?: number;
+  key?: Buffer;
+  threads?: number;
+  blockSize?: number;
+  compression?: 'gzip';
+}
+
+export interface BackupWriter {
+  /** Bytes already framed (`u64` LE length + KVList)*, in any chunking. */
+  writeFramed(bytes: Buffer): Promise<Buffer>;
+  writeKvList(list: Buffer): Promise<Buffer>;
+  writeKvs(kvs: KvEntry[]): Promise<Buffer>;
+  finish(): Promise<Buffer>;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+export type ReaderCompression = 'auto' | 'gzip' | 'snappy' | 's2';
+export type ReaderMode = 'bytes' | 'kvs' | 'stats';
+
+export interface ReaderOptions {
+  key?: Buffer;
+  compression?: ReaderCompression;
+  mode?: ReaderMode;
+  threads?: number;
+  source?: string;
+}
+
+export type BackupKeyType =
+  'UNKNOWN' | 'DATA' | 'INDEX' | 'REVERSE' | 'COUNT' | 'COUNT_REV' | 'SCHEMA' | 'TYPE';
+
+export interface BackupKeyInfo {
+  keyType: BackupKeyType;
+  attr: string;
+  uid?: bigint;
+  startUid?: bigint;
+  term?: Buffer;
+  count?: number;
+  namespace?: bigint;
+}
+
+export interface DecodedKv {
+  key: BackupKeyInfo;
+  rawKey: Buffer;
+  value: Buffer;
+  userMeta: number;
+  version: bigint;
+  uids?: number;
+  postings?: number;
+}
+
+export interface PredicateStats {
+  predicate: string;
+  keyType: string;
+  keys: number;
+  uids: number;
+  postings: number;
+  namespace?: bigint;
+}
+
+export interface BackupStats {
+  frames: number;
+  kvs: number;
+  bytesIn: number;
+  bytesDecompressed: number;
+  entries: PredicateStats[];
+}
+
+export interface ReadOutput {
+  bytes?: Buffer;
+  kvs?: DecodedKv[];
+  stats?: BackupStats;
+}
+
+export interface BackupReader {
+  push(chunk: Buffer): Promise<ReadOutput>;
+  finish(): Promise<ReadOutput>;
+}
+
+export interface NativeBinding {
+  BackupWriter: new (opts?: WriterOptions) => BackupWriter;
+  BackupReader: new (opts?: ReaderOptions) => BackupReader;
+  encodeKvList(kvs: KvEntry[]): Buffer;
+  decodeKvList(list: Buffer): DecodedKv[];
+  nativeVersion(): string;
+}
+
+// Compile-time check that the generated binding (packages/native/index.d.ts) still satisfies the
+// contract above: a drift in the Rust API fails core's build here, not at run time.
+type Expect<T extends true> = T;
+export type _GeneratedBindingConforms = Expect<typeof Generated extends NativeBinding ? true : false>;
+
+// ---- Loading ----
+
+const require = createRequire(import.meta.url);
+const NATIVE_PACKAGE = '@strata/native';
+
+let cached: NativeBinding | undefined;
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message.split('\n')[0]! : String(err);
+}
+
+/** The @strata/native version this core expects (from @strata/native's package.json). */
+export function expectedNativeVersion(): string {
+  try {
+    return (require(`${NATIVE_PACKAGE}/package.json`) as { version: string }).version;
+  } catch (err) {
+    throw new NativeAddonError(
+      'NATIVE_NOT_BUILT',
+      `Strata's native addon (${NATIVE_PACKAGE}) is not installed: run \`pnpm install && pnpm build\` (${errorMessage(err)})`,
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * Loads the native binding once and checks its version. Throws {@link NativeAddonError} with
+ * code `NATIVE_NOT_BUILT` when the binary cannot be loaded, `NATIVE_VERSION_MISMATCH` when it
+ * reports another version than its package.json (a stale build).
+ */
+export function loadNative(): NativeBinding {
+  if (cached) return cached;
+  const expected = expectedNativeVersion();
+  let binding: NativeBinding;
+  try {
+    binding = require(NATIVE_PACKAGE) as NativeBinding;
+  } catch (err) {
+    throw new NativeAddonError(
+      'NATIVE_NOT_BUILT',
+      `Strata's native addon is not built: run \`pnpm build\` (${errorMessage(err)})`,
+      { cause: err },
+    );
+  }
+  if (typeof binding?.nativeVersion !== 'function') {
+    throw new NativeAddonError(
+      'NATIVE_NOT_BUILT',
+      `Strata's native addon is not built: run \`pnpm build\` (${NATIVE_PACKAGE} has no nativeVersion export)`,
+    );
+  }
+  const actual = binding.nativeVersion();
+  if (actual !== expected) {
+    throw new NativeAddonError(
+      'NATIVE_VERSION_MISMATCH',
+      `Strata's native addon has version ${actual}, but @strata/core expects ${expected} ` +
+        `(the version of ${NATIVE_PACKAGE}): the binary is stale, rebuild it with \`pnpm build\``,
+    );
+  }
+  cached = binding;
+  return binding;
+}
+
+/** The native addon's version, loading it if needed. */
+export function nativeVersion(): string {
+  return loadNative().nativeVersion();
+}
