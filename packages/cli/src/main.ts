@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/** The `strata` command. */
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { StrataError } from '@strata/core';
+import { inspectCommand } from './commands/inspect.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../package.json') as { version: string };
+
+const DESCRIPTION = [
+  "Strata: a graph store whose backups are byte-compatible with Dgraph's binary backups.",
+  '',
+  'This command reads Dgraph binary backups (gzip-compressed, optionally AES-CTR encrypted files ' +
+    'of framed badger KV lists); writing backups, restoring them and running the store come next.',
+].join('\n');
+
+/** Extra advice for errors a user fixes with a flag. */
+const HINTS: Partial<Record<string, string>> = {
+  ENCRYPTED_NO_KEY: 'give the key with --encryption_key_file',
+  WRONG_KEY: 'check the file given with --encryption_key_file',
+};
+
+export function buildProgram(): Command {
+  const program = new Command('strata')
+    .description(DESCRIPTION)
+    .version(version, '-V, --version', 'print the version of strata')
+    .helpOption('-h, --help', 'show help for strata or a command')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', '\nSet STRATA_DEBUG=1 to print stack traces on unexpected errors.')
+    .exitOverride();
+  program.addCommand(inspectCommand());
+  return program;
+}
+
+function debug(): boolean {
+  return process.env.STRATA_DEBUG === '1' || process.env.STRATA_DEBUG === 'true';
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has already printed help, the version or its own error message.
+      return err.exitCode;
+    }
+    if (err instanceof StrataError) {
+      const hint = HINTS[err.code];
+      process.stderr.write(`strata: error: ${err.message}${hint ? ` (${hint})` : ''}\n`);
+      if (debug() && err.stack) process.stderr.write(`${err.stack}\n`);
+      return 1;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`strata: error: ${message}\n`);
+    if (debug() && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+}
+
+// A closed pipe (`strata inspect x | head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+process.exitCode = await main(process.argv);
