@@ -1,0 +1,193 @@
+#!/usr/bin/env node
+// `pnpm bench`: backup codec throughput, Node's built-in pipeline against Strata's, in one run.
+// Each measurement runs in its own child process so that its peak RSS is its own.
+// Usage: node bench/codec.mjs [--mb 256]
+import { spawnSync } from 'node:child_process';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  openSync,
+  readSync,
+  closeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { generateFrames } from './synthetic.mjs';
+
+const MiB = 1 << 20;
+const KEY = Buffer.alloc(32, 7); // fixed benchmark key (not a secret)
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+
+function source(pool, total) {
+  return Readable.from(
+    (function* () {
+      for (let off = 0; off < total; off += MiB) {
+        const at = off % pool.length;
+        const n = Math.min(MiB, total - off, pool.length - at);
+        yield pool.subarray(at, at + n);
+        if (n < MiB && off + n < total) off -= MiB - n; // wrap around the pool
+      }
+    })(),
+    { objectMode: false },
+  );
+}
+
+function sink() {
+  let bytes = 0;
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      bytes += chunk.length;
+      cb();
+    },
+  });
+  return { w, bytes: () => bytes };
+}
+
+async function child(scenario, mb, dir) {
+  const total = mb * MiB;
+  const core = await import('@strata/core');
+  const result = { scenario, mb };
+  if (scenario.startsWith('enc-')) {
+    const pool = generateFrames(32 * MiB, 42);
+    const file = join(dir, `${scenario}.backup`);
+    const t0 = process.hrtime.bigint();
+    if (scenario === 'enc-node') {
+      const iv = randomBytes(16);
+      const out = createWriteStream(file);
+      out.write(iv);
+      await pipeline(
+        source(pool, total),
+        zlib.createGzip({ level: 6 }),
+        createCipheriv('aes-256-ctr', KEY, iv),
+        out,
+      );
+    } else {
+      const level = scenario === 'enc-strata-fast' ? 1 : 6;
+      await pipeline(
+        source(pool, total),
+        core.createBackupEncoder({ level, key: KEY }),
+        createWriteStream(file),
+      );
+    }
+    result.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    result.inBytes = total;
+    result.outBytes = statSync(file).size;
+  } else {
+    const file = join(
+      dir,
+      scenario === 'dec-node' || scenario === 'dec-strata-on-node'
+        ? 'enc-node.backup'
+        : 'enc-strata-l6.backup',
+    );
+    const s = sink();
+    const t0 = process.hrtime.bigint();
+    if (scenario === 'dec-node') {
+      const fd = openSync(file, 'r');
+      const iv = Buffer.alloc(16);
+      readSync(fd, iv, 0, 16, 0);
+      closeSync(fd);
+      await pipeline(
+        createReadStream(file, { start: 16, highWaterMark: MiB }),
+        createDecipheriv('aes-256-ctr', KEY, iv),
+        zlib.createGunzip(),
+        s.w,
+      );
+    } else {
+      await pipeline(
+        createReadStream(file, { highWaterMark: MiB }),
+        core.createBackupDecoder({ key: KEY, mode: 'bytes' }),
+        s.w,
+      );
+    }
+    result.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    result.inBytes = statSync(file).size;
+    result.outBytes = s.bytes();
+  }
+  result.maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+function runChild(scenario, mb, dir) {
+  const r = spawnSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), '--child', scenario, '--mb', String(mb), '--dir', dir],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  if (r.status !== 0) throw new Error(`benchmark ${scenario} failed (exit ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+async function main() {
+  const mb = Number(opt('--mb', '256'));
+  const dir = mkdtempSync(join(tmpdir(), 'strata-bench-'));
+  try {
+    const rows = {};
+    for (const s of [
+      'enc-node',
+      'enc-strata-l6',
+      'enc-strata-fast',
+      'dec-node',
+      'dec-strata',
+      'dec-strata-on-node',
+    ]) {
+      rows[s] = runChild(s, mb, dir);
+    }
+    const small = Math.max(16, Math.floor(mb / 4));
+    const rssSmallEnc = runChild('enc-strata-l6', small, dir);
+    const rssSmallDec = runChild('dec-strata', small, dir); // decodes the small file just written
+    const mbps = (r) => (r.scenario.startsWith('enc') ? r.inBytes : r.outBytes) / MiB / r.seconds;
+    const fmt = (x, d = 1) => x.toFixed(d);
+    console.log(
+      `\nBackup codec benchmark: ${mb} MiB of synthetic framed KV lists (seeded), AES-256-CTR, 2 cores\n`,
+    );
+    console.log('scenario                 MB/s (of plain)   output MiB   ratio   peak RSS MiB');
+    for (const r of Object.values(rows)) {
+      const out = r.scenario.startsWith('enc') ? r.outBytes : r.outBytes;
+      console.log(
+        `${r.scenario.padEnd(24)} ${fmt(mbps(r)).padStart(14)}   ${fmt(out / MiB).padStart(10)}   ${r.scenario.startsWith('enc') ? fmt(r.inBytes / r.outBytes, 2).padStart(5) : '    -'}   ${fmt(r.maxRssMiB).padStart(12)}`,
+      );
+    }
+    const encN = rows['enc-node'];
+    const enc6 = rows['enc-strata-l6'];
+    const encF = rows['enc-strata-fast'];
+    console.log('\nratios against Node (same run):');
+    console.log(
+      `  encode, Strata level 6 : ${fmt(mbps(enc6) / mbps(encN), 2)}x speed, output ${fmt((enc6.outBytes / encN.outBytes - 1) * 100, 2)}% vs Node   (target >= 5x at <= +3%)`,
+    );
+    console.log(
+      `  encode, Strata level 1 : ${fmt(mbps(encF) / mbps(encN), 2)}x speed, output ${fmt((encF.outBytes / encN.outBytes - 1) * 100, 2)}% vs Node`,
+    );
+    console.log(
+      `  decode, Strata         : ${fmt(mbps(rows['dec-strata']) / mbps(rows['dec-node']), 2)}x speed   (target >= 4x)`,
+    );
+    console.log(
+      `  decode, Strata on Node's single-member file: ${fmt(mbps(rows['dec-strata-on-node']) / mbps(rows['dec-node']), 2)}x speed`,
+    );
+    console.log(
+      `  peak RSS, Strata encode: ${fmt(rssSmallEnc.maxRssMiB)} MiB at ${small} MiB input, ${fmt(enc6.maxRssMiB)} MiB at ${mb} MiB (x${fmt(enc6.maxRssMiB / rssSmallEnc.maxRssMiB, 2)} for x${fmt(mb / small, 1)} data)`,
+    );
+    console.log(
+      `  peak RSS, Strata decode: ${fmt(rssSmallDec.maxRssMiB)} MiB at ${small} MiB input, ${fmt(rows['dec-strata'].maxRssMiB)} MiB at ${mb} MiB (x${fmt(rows['dec-strata'].maxRssMiB / rssSmallDec.maxRssMiB, 2)} for x${fmt(mb / small, 1)} data)`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (args[0] === '--child') await child(args[1], Number(opt('--mb', '256')), opt('--dir'));
+else await main();
