@@ -136,14 +136,10 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'strata-bench-'));
   try {
     const rows = {};
-    for (const s of [
-      'enc-node',
-      'enc-strata-l6',
-      'enc-strata-fast',
-      'dec-node',
-      'dec-strata',
-      'dec-strata-on-node',
-    ]) {
+    const levels = opt('--levels', '1,3,4,5,6').split(',').map(Number);
+    if (!levels.includes(6)) levels.push(6);
+    const encodes = levels.map((l) => `enc-strata-l${l}`);
+    for (const s of ['enc-node', ...encodes, 'dec-node', 'dec-strata', 'dec-strata-on-node']) {
       rows[s] = runChild(s, mb, dir);
     }
     // Memory must not grow with the data: the same pipeline on 4x the input.
@@ -163,7 +159,7 @@ async function main() {
       );
     }
     const encN = rows['enc-node'];
-    const enc6 = rows['enc-strata-l6'] ?? runChild('enc-strata-l6', mb, dir);
+    const enc6 = rows['enc-strata-l6'];
     const encF = rows[`enc-strata-l${Math.min(...levels)}`];
     const within = levels
       .map((l) => rows[`enc-strata-l${l}`])
