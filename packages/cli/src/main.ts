@@ -4,6 +4,9 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { StrataError } from '@strata/core';
 import { inspectCommand } from './commands/inspect.js';
+import { lsCommand } from './commands/ls.js';
+import { verifyCommand } from './commands/verify.js';
+import { ExitCode } from './exit.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../package.json') as { version: string };
@@ -12,7 +15,8 @@ const DESCRIPTION = [
   "Strata: a graph store whose backups are byte-compatible with Dgraph's binary backups.",
   '',
   'This command reads Dgraph binary backups (gzip-compressed, optionally AES-CTR encrypted files ' +
-    'of framed badger KV lists); writing backups, restoring them and running the store come next.',
+    'of framed badger KV lists): it lists the backups of a location, verifies them end to end and ' +
+    'inspects single files; writing backups, restoring them and running the store come next.',
 ].join('\n');
 
 /** Extra advice for errors a user fixes with a flag. */
@@ -30,6 +34,8 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nSet STRATA_DEBUG=1 to print stack traces on unexpected errors.')
     .exitOverride();
   program.addCommand(inspectCommand());
+  program.addCommand(lsCommand());
+  program.addCommand(verifyCommand());
   return program;
 }
 
@@ -43,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
+    if (err instanceof ExitCode) return err.exitCode;
     if (err instanceof CommanderError) {
       // Commander has already printed help, the version or its own error message.
       return err.exitCode;

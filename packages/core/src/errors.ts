@@ -21,7 +21,15 @@ export type NativeErrorCode = (typeof NATIVE_ERROR_CODES)[number];
 
 /** Every code a {@link StrataError} can carry. */
 export type StrataErrorCode =
-  NativeErrorCode | 'NOT_FOUND' | 'IO' | 'NATIVE_NOT_BUILT' | 'NATIVE_VERSION_MISMATCH' | 'INTERNAL';
+  | NativeErrorCode
+  | 'NOT_FOUND'
+  | 'IO'
+  | 'NATIVE_NOT_BUILT'
+  | 'NATIVE_VERSION_MISMATCH'
+  | 'INTERNAL'
+  | 'INVALID_MANIFEST'
+  | 'INVALID_SERIES'
+  | 'NOT_SUPPORTED';
 
 export interface StrataErrorOptions {
   /** The file (backup, key file, ...) the error is about. */
@@ -102,6 +110,33 @@ export class InvalidArgumentError extends StrataError {
 export class FileNotFoundError extends StrataError {
   constructor(message: string, options?: StrataErrorOptions) {
     super('NOT_FOUND', message, options);
+  }
+}
+
+/**
+ * A manifest cannot be read: broken JSON, a missing or mistyped field, an unknown compression or
+ * a version newer than this Strata understands. `file` is the manifest, `field` the JSON field.
+ */
+export class ManifestError extends StrataError {
+  readonly field: string | undefined;
+
+  constructor(message: string, options: StrataErrorOptions & { field?: string | undefined } = {}) {
+    super('INVALID_MANIFEST', message, options);
+    this.field = options.field;
+  }
+}
+
+/** The backups of a series do not form a valid chain (gap, wrong order, mixed encryption, ...). */
+export class SeriesError extends StrataError {
+  constructor(message: string, options?: StrataErrorOptions) {
+    super('INVALID_SERIES', message, options);
+  }
+}
+
+/** A feature (e.g. an `s3://` location) that this Strata does not support yet. */
+export class NotSupportedError extends StrataError {
+  constructor(message: string, options?: StrataErrorOptions) {
+    super('NOT_SUPPORTED', message, options);
   }
 }
 

@@ -1,0 +1,162 @@
+/** A backup location on a local (or NFS-mounted) file system. */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, type Dirent } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import { fromFsError, InvalidArgumentError, StrataError } from '../errors.js';
+import type { Destination } from './types.js';
+
+/** Normalises a relative location path; rejects absolute paths and `..` segments. */
+export function normalizeRelative(rel: string): string {
+  const parts = rel.split(/[\\/]+/).filter((p) => p !== '' && p !== '.');
+  if (rel.startsWith('/') || parts.includes('..')) {
+    throw new InvalidArgumentError(
+      `path "${rel}" must be relative to the backup location and stay inside it`,
+    );
+  }
+  return parts.join('/');
+}
+
+function isNotFound(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+export class LocalDestination implements Destination {
+  /** Absolute path of the location's folder. */
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  describe(): string {
+    return this.root;
+  }
+
+  /** Absolute path of a location-relative path. */
+  resolve(rel: string): string {
+    const norm = normalizeRelative(rel);
+    return norm === '' ? this.root : path.join(this.root, ...norm.split('/'));
+  }
+
+  async #checkRoot(): Promise<void> {
+    let isDir: boolean;
+    try {
+      isDir = (await stat(this.root)).isDirectory();
+    } catch (err) {
+      if (isNotFound(err)) {
+        throw new StrataError('NOT_FOUND', `backup location not found: ${this.root}`, { file: this.root });
+      }
+      throw fromFsError(err, this.root, 'backup location');
+    }
+    if (!isDir) {
+      throw new StrataError('IO', `backup location is not a folder: ${this.root}`, { file: this.root });
+    }
+  }
+
+  async *list(prefix = ''): AsyncIterable<string> {
+    await this.#checkRoot();
+    // Start the walk at the deepest folder the prefix names in full.
+    const cut = prefix.lastIndexOf('/');
+    const startRel = cut < 0 ? '' : normalizeRelative(prefix.slice(0, cut));
+    yield* this.#walk(startRel, prefix);
+  }
+
+  async *#walk(rel: string, prefix: string): AsyncIterable<string> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(this.resolve(rel), { withFileTypes: true });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw fromFsError(err, this.resolve(rel), 'folder');
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const child = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        // Only descend where a match is still possible.
+        if (child.startsWith(prefix) || prefix.startsWith(`${child}/`)) yield* this.#walk(child, prefix);
+      } else if (e.isFile() && child.startsWith(prefix)) {
+        yield child;
+      }
+    }
+  }
+
+  read(rel: string): Readable {
+    const file = this.resolve(rel);
+    const out = new PassThrough();
+    const input = createReadStream(file, { highWaterMark: 1024 * 1024 });
+    input.on('error', (err) => out.destroy(fromFsError(err, file, 'backup file')));
+    input.pipe(out);
+    return out;
+  }
+
+  async readFile(rel: string): Promise<Buffer> {
+    const file = this.resolve(rel);
+    try {
+      return await readFile(file);
+    } catch (err) {
+      throw fromFsError(err, file);
+    }
+  }
+
+  async write(rel: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<void> {
+    const file = this.resolve(rel);
+    if (file === this.root) throw new InvalidArgumentError('cannot write to the location itself');
+    const dir = path.dirname(file);
+    const tmp = path.join(dir, `.${path.basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
+    try {
+      await mkdir(dir, { recursive: true });
+      const fh = await open(tmp, 'wx');
+      try {
+        if (data instanceof Uint8Array) {
+          await fh.writeFile(data);
+        } else {
+          for await (const chunk of data as AsyncIterable<Uint8Array | string>) {
+            await fh.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+          }
+        }
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, file);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw fromFsError(err, file);
+    }
+    // Make the rename itself durable (not possible on every platform: best effort).
+    try {
+      const dh = await open(dir, 'r');
+      try {
+        await dh.sync();
+      } finally {
+        await dh.close();
+      }
+    } catch {
+      /* some file systems refuse fsync on a folder */
+    }
+  }
+
+  async exists(rel: string): Promise<boolean> {
+    try {
+      await stat(this.resolve(rel));
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw fromFsError(err, this.resolve(rel));
+    }
+  }
+
+  async delete(rel: string): Promise<void> {
+    const file = this.resolve(rel);
+    if (file === this.root) throw new InvalidArgumentError('cannot delete the location itself');
+    try {
+      await rm(file, { force: true });
+    } catch (err) {
+      throw fromFsError(err, file);
+    }
+  }
+}

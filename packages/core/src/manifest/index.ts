@@ -1,0 +1,14 @@
+export * from './model.js';
+export { parseName, formatName, parseNamespace, formatNamespace } from './names.js';
+export {
+  NEWEST_MANIFEST_VERSION,
+  KNOWN_MANIFEST_VERSIONS,
+  manifestEntrySchema,
+  parseManifestEntry,
+  parsePerFolderManifest,
+  parseMasterManifest,
+  deriveSince,
+  type ManifestEntryJson,
+} from './parse.js';
+export { readManifests, type ManifestSet } from './read.js';
+export { serializeManifest, manifestEntryToJson, type ManifestLayout } from './serialize.js';

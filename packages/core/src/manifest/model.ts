@@ -1,0 +1,74 @@
+/** One internal model for every manifest layout Dgraph (and Strata) has written. */
+
+/** `0`: v20.07/v20.11 (bare names); `2103`: v21.03 (8-byte namespace prefix); `2105`: current (`<hexns>-<name>`). */
+export type ManifestVersion = 0 | 2103 | 2105;
+
+/** How the data files are compressed: gzip (v20.x), snappy framing (v21.03+; S2 framing from v25). */
+export type Compression = 'gzip' | 'snappy';
+
+/** A predicate name with its namespace (0 for backups older than v21.03). */
+export interface PredicateName {
+  namespace: bigint;
+  name: string;
+}
+
+/**
+ * A drop recorded in a manifest (`drop_operations`): it happened since the previous backup.
+ * `value` is the raw `drop_value` of the file, when it had one.
+ */
+export type DropOperation =
+  | { op: 'ALL'; value?: string }
+  /** `namespace` absent: every namespace (v20.x / 2103, or an empty value). */
+  | { op: 'DATA'; namespace?: bigint; value?: string }
+  | { op: 'ATTR'; namespace: bigint; attr: string; value?: string }
+  | { op: 'NS'; namespace: bigint; value?: string };
+
+export type DropOpName = DropOperation['op'];
+
+/** One backup (one manifest entry) of a location. */
+export interface BackupManifest {
+  /** The folder holding the data files, relative to the location (e.g. `dgraph.20210517.094442.220`). */
+  path: string;
+  type: 'full' | 'incremental';
+  /** Read timestamp: `since` in v20.x manifests; `read_ts` (falling back to `since` when 0) from v21.03 on. */
+  readTs: bigint;
+  /**
+   * The read timestamp of the previous backup of the series (0 for a full backup) when the
+   * location holds it; otherwise what the manifest's `since` field says.
+   */
+  since: bigint;
+  backupId: string;
+  backupNum: number;
+  encrypted: boolean;
+  compression: Compression;
+  version: ManifestVersion;
+  /** Group id → the predicates the group held when the backup was taken (possibly none). */
+  groups: Map<number, PredicateName[]>;
+  dropOperations: DropOperation[];
+  /** Strata's own manifests: data file name (relative to `path`) → sha256 in lowercase hex. */
+  checksums?: Record<string, string>;
+  /** Strata's own manifests: the Strata version that wrote the backup. */
+  strataVersion?: string;
+  /** Strata's own manifests: fingerprint of the encryption key (never the key). */
+  keyFingerprint?: string;
+  /** Where the entry came from: a per-folder `manifest.json` (v20.x) or the master manifest. */
+  source: 'per-folder' | 'master';
+  /** The manifest file, relative to the location. */
+  manifestFile: string;
+}
+
+/** Name of the data file of `group` (relative to the backup's folder): `r<readTs>-g<group>.backup`. */
+export function dataFileName(m: Pick<BackupManifest, 'readTs'>, group: number): string {
+  return `r${m.readTs}-g${group}.backup`;
+}
+
+/** Path of the data file of `group`, relative to the location. */
+export function dataFilePath(m: Pick<BackupManifest, 'readTs' | 'path'>, group: number): string {
+  const name = dataFileName(m, group);
+  return m.path === '' ? name : `${m.path}/${name}`;
+}
+
+/** A predicate name for display: bare in namespace 0, `<hexns>-<name>` (the 2105 form) otherwise. */
+export function displayName(p: PredicateName): string {
+  return p.namespace === 0n ? p.name : `${p.namespace.toString(16)}-${p.name}`;
+}

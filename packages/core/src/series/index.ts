@@ -1,0 +1,11 @@
+export {
+  analyzeChain,
+  selectChain,
+  checkGroupCount,
+  chainGroupCount,
+  listSeries,
+  type ChainOptions,
+  type ChainAnalysis,
+  type Chain,
+  type SeriesSummary,
+} from './chain.js';

@@ -1,0 +1,7 @@
+export {
+  verify,
+  type VerifyOptions,
+  type VerifyReport,
+  type BackupVerifyReport,
+  type VerifiedFile,
+} from './verify.js';
