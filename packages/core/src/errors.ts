@@ -29,7 +29,8 @@ export type StrataErrorCode =
   | 'INTERNAL'
   | 'INVALID_MANIFEST'
   | 'INVALID_SERIES'
-  | 'NOT_SUPPORTED';
+  | 'NOT_SUPPORTED'
+  | 'VAULT';
 
 export interface StrataErrorOptions {
   /** The file (backup, key file, ...) the error is about. */
