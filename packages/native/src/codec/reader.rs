@@ -6,7 +6,7 @@ use super::error::{CodecError, ErrorCode, Result};
 use super::frame::FrameDecoder;
 use super::gzip::{GzipDecoder, GZIP_MAGIC};
 use super::pool::default_threads;
-use super::snappy;
+use super::snappy::{SnappyDecoder, STREAM_ID_HEAD};
 use super::writer::MAX_THREADS;
 use crate::format::kv::{decode_kv_list, validate_kv_list, DecodedKv, PredicateStats, StatsAcc};
 
@@ -33,6 +33,35 @@ impl Compression {
                 )))
             }
         })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::Auto => "auto",
+            Compression::Gzip => "gzip",
+            Compression::Snappy => "snappy",
+            Compression::S2 => "s2",
+        }
+    }
+
+    /// What the first bytes of the (decrypted) compressed stream are:
+    /// `Some(Gzip)` for gzip magic `1f 8b 08`, `Some(Snappy)` for a snappy or
+    /// S2 stream identifier (`ff 06 00 00`; one decoder handles both), None
+    /// for anything else. `head` must hold at least 4 bytes.
+    pub fn sniff(head: &[u8]) -> Option<Compression> {
+        if head.starts_with(&GZIP_MAGIC) {
+            Some(Compression::Gzip)
+        } else if head.starts_with(&STREAM_ID_HEAD) {
+            Some(Compression::Snappy)
+        } else {
+            None
+        }
+    }
+
+    /// True if `head` (shorter than 4 bytes) could still become a known magic.
+    fn is_magic_prefix(head: &[u8]) -> bool {
+        let pre = |m: &[u8]| head.len() <= m.len() && head == &m[..head.len()];
+        pre(&GZIP_MAGIC) || pre(&STREAM_ID_HEAD)
     }
 }
 
@@ -84,9 +113,11 @@ pub struct ReadOutput {
     pub stats: Option<BackupStats>,
 }
 
-/// The decompression stage. Snappy/S2 plug in here as a second variant.
+/// The decompression stage: multi-member gzip, or snappy/S2 framing (one
+/// decoder for both; the stream identifier picks the block dialect).
 enum Decompressor {
     Gzip(GzipDecoder),
+    Snappy(SnappyDecoder),
 }
 
 type Chunk = Result<Vec<u8>>;
@@ -95,22 +126,44 @@ impl Decompressor {
     fn push(&mut self, data: &[u8], sink: &mut dyn FnMut(Chunk)) -> Result<()> {
         match self {
             Decompressor::Gzip(g) => g.push(data, sink),
+            Decompressor::Snappy(s) => s.push(data, sink),
         }
     }
     fn finish(&mut self, sink: &mut dyn FnMut(Chunk)) -> Result<()> {
         match self {
             Decompressor::Gzip(g) => g.finish(sink),
+            Decompressor::Snappy(s) => s.finish(sink),
         }
     }
 }
 
-fn make_decompressor(c: Compression, threads: usize) -> Result<Decompressor> {
-    match c {
-        Compression::Auto | Compression::Gzip => Ok(Decompressor::Gzip(GzipDecoder::new(threads))),
-        Compression::Snappy => Err(snappy::unsupported("snappy")),
-        Compression::S2 => Err(snappy::unsupported("S2")),
+/// `requested` is the caller's option, `found` what [`Compression::sniff`]
+/// saw. 'snappy' and 's2' both accept either stream identifier (Dgraph v25+
+/// writes S2 while its manifest says "snappy", spec §5.3.1); an explicit
+/// option that contradicts the data is CORRUPT.
+fn make_decompressor(
+    requested: Compression,
+    found: Compression,
+    threads: usize,
+) -> Result<Decompressor> {
+    use Compression::*;
+    match (requested, found) {
+        (Auto | Gzip, Gzip) => Ok(Decompressor::Gzip(GzipDecoder::new(threads))),
+        (Auto | Snappy | S2, Snappy | S2) => Ok(Decompressor::Snappy(SnappyDecoder::new(threads))),
+        (want, _) => Err(CodecError::corrupt(format!(
+            "compression '{}' was requested but the data is {}",
+            want.name(),
+            if found == Gzip {
+                "gzip (magic 1f 8b 08)"
+            } else {
+                "snappy/S2 framed (stream identifier ff 06 00 00)"
+            }
+        ))),
     }
 }
+
+const NOT_BACKUP_NO_KEY: &str = "not gzip or snappy/S2 data: the backup looks encrypted (give the encryption key) or is not a backup file (it starts with neither gzip magic 1f 8b 08 nor a snappy/S2 stream identifier ff 06 00 00)";
+const NOT_BACKUP_KEY: &str = "wrong key or not encrypted: the decrypted data starts with neither gzip magic 1f 8b 08 nor a snappy/S2 stream identifier ff 06 00 00";
 
 pub struct Reader {
     cfg: ReaderConfig,
@@ -198,7 +251,7 @@ impl Reader {
         }
         if self.decomp.is_none() {
             self.head.extend_from_slice(data);
-            if self.head.len() < GZIP_MAGIC.len() {
+            if self.head.len() < STREAM_ID_HEAD.len() {
                 return self.output(chunks);
             }
             self.detect()?;
@@ -216,26 +269,18 @@ impl Reader {
 
     /// Chooses the decompressor from the options and the first bytes.
     fn detect(&mut self) -> Result<()> {
-        let head = &self.head;
-        let is_gzip = head[..3] == GZIP_MAGIC;
-        let comp = match self.cfg.compression {
-            Compression::Snappy | Compression::S2 => self.cfg.compression,
-            _ if is_gzip => Compression::Gzip,
-            _ if snappy::looks_like_snappy(head) => Compression::Snappy,
-            _ if self.cfg.key.is_some() => {
-                return Err(CodecError::new(
-                    ErrorCode::WrongKey,
-                    "wrong key or not encrypted: the decrypted data does not start with gzip magic 1f 8b 08",
-                ))
-            }
-            _ => {
-                return Err(CodecError::new(
-                    ErrorCode::EncryptedNoKey,
-                    "not gzip data: the backup looks encrypted (give the encryption key) or is not a backup file",
-                ))
-            }
+        let Some(found) = Compression::sniff(&self.head) else {
+            return Err(if self.cfg.key.is_some() {
+                CodecError::new(ErrorCode::WrongKey, NOT_BACKUP_KEY)
+            } else {
+                CodecError::new(ErrorCode::EncryptedNoKey, NOT_BACKUP_NO_KEY)
+            });
         };
-        self.decomp = Some(make_decompressor(comp, self.threads)?);
+        self.decomp = Some(make_decompressor(
+            self.cfg.compression,
+            found,
+            self.threads,
+        )?);
         Ok(())
     }
 
@@ -252,15 +297,12 @@ impl Reader {
         }
         if self.decomp.is_none() {
             let n = self.head.len();
-            if n > 0 && self.head[..] != GZIP_MAGIC[..n] && !snappy::looks_like_snappy(&self.head) {
-                // Too short to be anything, and not a prefix of a gzip stream.
+            if n > 0 && !Compression::is_magic_prefix(&self.head) {
+                // Too short to be anything, and not a prefix of a known magic.
                 return Err(if self.cfg.key.is_some() {
-                    CodecError::new(ErrorCode::WrongKey, "wrong key or not encrypted")
+                    CodecError::new(ErrorCode::WrongKey, NOT_BACKUP_KEY)
                 } else {
-                    CodecError::new(
-                        ErrorCode::EncryptedNoKey,
-                        "not gzip data: the backup looks encrypted (give the encryption key) or is not a backup file",
-                    )
+                    CodecError::new(ErrorCode::EncryptedNoKey, NOT_BACKUP_NO_KEY)
                 });
             }
             return Err(CodecError::truncated(format!(
@@ -467,8 +509,9 @@ mod tests {
         .err()
         .unwrap();
         assert_eq!(e.code, ErrorCode::BadKeyLength);
-        let snappy = crate::codec::snappy::SNAPPY_STREAM_ID.to_vec();
-        assert_eq!(code(&snappy, None).code, ErrorCode::UnsupportedCompression);
+        // a snappy stream identifier alone is an empty (valid) stream
+        let id = crate::codec::snappy::SNAPPY_STREAM_ID;
+        assert_eq!(read(&id, ReaderConfig::default(), 3).unwrap().0, b"");
     }
 
     #[test]

@@ -1,28 +1,53 @@
 //! Backup file writer: framed stream in, file bytes out
-//! (parallel gzip members, then AES-CTR in order).
+//! (parallel gzip members or snappy framing chunks, then AES-CTR in order).
 
 use super::aes_ctr::{check_key, random_iv, AesCtr};
 use super::error::{CodecError, ErrorCode, Result};
 use super::frame::{encode_frame, FrameDecoder};
 use super::gzip::{compress_member, DEFAULT_LEVEL, MAX_LEVEL, MIN_LEVEL};
 use super::pool::{default_threads, OrderedPool};
+use super::snappy::compress_framed;
 
 pub const DEFAULT_BLOCK_SIZE: usize = 1 << 20;
 pub const MIN_BLOCK_SIZE: usize = 4 << 10;
 pub const MAX_BLOCK_SIZE: usize = 64 << 20;
 pub const MAX_THREADS: usize = 256;
 
+/// Output compression of the writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WriteCompression {
+    /// Independent gzip members with the `SB` size subfield (v20.07/v20.11).
+    #[default]
+    Gzip,
+    /// golang/snappy-compatible snappy framing (v21.03+, spec §5.3, §11).
+    Snappy,
+}
+
+impl WriteCompression {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "gzip" => Ok(WriteCompression::Gzip),
+            "snappy" => Ok(WriteCompression::Snappy),
+            other => Err(CodecError::invalid(format!(
+                "compression '{other}' is not supported by the writer (only 'gzip' or 'snappy')"
+            ))),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct WriterConfig {
-    /// libdeflate level 0..=12 (default 6).
+    /// libdeflate level 0..=12 (default 6); ignored (but checked) for snappy.
     pub level: Option<i32>,
     pub key: Option<Vec<u8>>,
     pub threads: Option<usize>,
     pub block_size: Option<usize>,
+    pub compression: WriteCompression,
 }
 
 pub struct Writer {
     level: i32,
+    compression: WriteCompression,
     block_size: usize,
     pool: OrderedPool<Vec<u8>>,
     block: Vec<u8>,
@@ -66,6 +91,7 @@ impl Writer {
         };
         Ok(Writer {
             level,
+            compression: cfg.compression,
             block_size,
             pool: OrderedPool::new(threads, 0),
             block: Vec::new(),
@@ -101,11 +127,19 @@ impl Writer {
     fn submit_block(&mut self, out: &mut Vec<u8>) {
         let block = std::mem::replace(&mut self.block, Vec::with_capacity(self.block_size));
         let level = self.level;
+        // snappy: the first block starts with the stream identifier, so even
+        // an empty stream is a valid (identifier-only) snappy stream.
+        let first = self.members == 0;
         self.members += 1;
-        self.pool
-            .submit(move || compress_member(&block, level), &mut |m| {
-                out.extend_from_slice(&m)
-            });
+        let job: Box<dyn FnOnce() -> Vec<u8> + Send> = match self.compression {
+            WriteCompression::Gzip => Box::new(move || compress_member(&block, level)),
+            WriteCompression::Snappy => Box::new(move || {
+                let mut out = Vec::new();
+                compress_framed(&block, first, &mut out);
+                out
+            }),
+        };
+        self.pool.submit(job, &mut |m| out.extend_from_slice(&m));
     }
 
     fn start_output(&mut self) -> (Vec<u8>, usize) {
@@ -174,7 +208,8 @@ impl Writer {
             return Err(CodecError::invalid(format!("framed input: {}", e.message)));
         }
         let (mut out, enc_from) = self.start_output();
-        // An empty stream still becomes one (empty) gzip member.
+        // An empty stream still becomes one (empty) gzip member, or a snappy
+        // stream identifier.
         if !self.block.is_empty() || self.members == 0 {
             self.submit_block(&mut out);
         }
@@ -238,6 +273,7 @@ mod tests {
             threads: Some(3),
             block_size: Some(16 << 10),
             level: Some(1),
+            ..Default::default()
         };
         let mut file = write_all(cfg, &s, 777);
         let iv: [u8; 16] = file[..16].try_into().unwrap();
@@ -247,6 +283,51 @@ mod tests {
             .read_to_end(&mut out)
             .unwrap();
         assert_eq!(out, s);
+    }
+
+    #[test]
+    fn snappy_output_is_standard_framing() {
+        let s = framed(700_000);
+        for (block_size, chunk) in [(64 << 10, 10_000), (100_000, 65_536), (1 << 20, 1 << 20)] {
+            let cfg = WriterConfig {
+                threads: Some(2),
+                block_size: Some(block_size),
+                compression: WriteCompression::Snappy,
+                ..Default::default()
+            };
+            let file = write_all(cfg, &s, chunk);
+            assert_eq!(&file[..10], &crate::codec::snappy::SNAPPY_STREAM_ID);
+            // exactly one identifier; data chunks of at most 64 KiB
+            let mut p = 10;
+            let mut out = Vec::new();
+            while p < file.len() {
+                let kind = file[p];
+                let len = u32::from_le_bytes([file[p + 1], file[p + 2], file[p + 3], 0]) as usize;
+                let body = &file[p + 8..p + 4 + len];
+                let data = match kind {
+                    0 => snap::raw::Decoder::new().decompress_vec(body).unwrap(),
+                    1 => body.to_vec(),
+                    k => panic!("chunk type {k:#x}"),
+                };
+                assert!(data.len() <= 65536);
+                let crc = u32::from_le_bytes(file[p + 4..p + 8].try_into().unwrap());
+                assert_eq!(crc, crate::codec::snappy::masked_crc(&data));
+                out.extend(data);
+                p += 4 + len;
+            }
+            assert_eq!(out, s);
+        }
+        // empty stream: the identifier only
+        let mut w = Writer::new(WriterConfig {
+            compression: WriteCompression::Snappy,
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(w.finish().unwrap(), crate::codec::snappy::SNAPPY_STREAM_ID);
+        assert_eq!(
+            WriteCompression::parse("s2").unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! method that does work returns a Promise (napi AsyncTask on the libuv
 //! threadpool); the writer state sits behind a Mutex.
 
-use super::errors::{int_opt, invalid, poisoned, to_napi};
+use super::errors::{int_opt, poisoned, to_napi};
 use super::proto::{encode, KvEntry};
 use crate::codec::gzip::{MAX_LEVEL, MIN_LEVEL};
-use crate::codec::writer::{Writer, WriterConfig, MAX_BLOCK_SIZE, MAX_THREADS};
+use crate::codec::writer::{WriteCompression, Writer, WriterConfig, MAX_BLOCK_SIZE, MAX_THREADS};
 use napi::bindgen_prelude::{AsyncTask, Buffer};
 use napi::{Env, Task};
 use napi_derive::napi;
@@ -14,16 +14,18 @@ use std::sync::{Arc, Mutex};
 
 #[napi(object)]
 pub struct WriterOptions {
-    /// libdeflate level 0..=12 (default 6).
+    /// libdeflate level 0..=12 (default 6); checked but unused for snappy.
     pub level: Option<f64>,
     /// 16/24/32-byte AES key: the output starts with a random IV and is
     /// AES-CTR encrypted.
     pub key: Option<Buffer>,
     /// Compression threads (default: available parallelism).
     pub threads: Option<f64>,
-    /// Bytes of framed input per gzip member (default 1 MiB).
+    /// Bytes of framed input per gzip member / per snappy job (default 1 MiB).
     pub block_size: Option<f64>,
-    #[napi(ts_type = "'gzip'")]
+    /// 'gzip' (default): parallel gzip members. 'snappy': golang/snappy
+    /// framing (chunks of at most 64 KiB), as Dgraph v21.03+ writes.
+    #[napi(ts_type = "'gzip' | 'snappy'")]
     pub compression: Option<String>,
 }
 
@@ -83,11 +85,7 @@ impl BackupWriter {
         let mut cfg = WriterConfig::default();
         if let Some(o) = opts {
             if let Some(c) = &o.compression {
-                if c != "gzip" {
-                    return Err(invalid(format!(
-                        "compression '{c}' is not supported by the writer (only 'gzip')"
-                    )));
-                }
+                cfg.compression = WriteCompression::parse(c).map_err(to_napi)?;
             }
             cfg.level =
                 int_opt("level", o.level, MIN_LEVEL as f64, MAX_LEVEL as f64)?.map(|v| v as i32);
