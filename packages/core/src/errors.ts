@@ -30,7 +30,8 @@ export type StrataErrorCode =
   | 'INVALID_MANIFEST'
   | 'INVALID_SERIES'
   | 'NOT_SUPPORTED'
-  | 'VAULT';
+  | 'VAULT'
+  | 'STORE';
 
 export interface StrataErrorOptions {
   /** The file (backup, key file, ...) the error is about. */
@@ -138,6 +139,20 @@ export class SeriesError extends StrataError {
 export class NotSupportedError extends StrataError {
   constructor(message: string, options?: StrataErrorOptions) {
     super('NOT_SUPPORTED', message, options);
+  }
+}
+
+/**
+ * A posting store (`p<N>` folder) cannot be created or read. `reason` is the native code:
+ * `STORE_NOT_EMPTY` (a restore target that is not empty), `STORE_NOT_FOUND`, `STORE_INCOMPATIBLE`
+ * (newer store format or another group), `STORE_INCOMPLETE` (an unfinished restore) or `IO`.
+ */
+export class StoreError extends StrataError {
+  readonly reason: string;
+
+  constructor(reason: string, message: string, options?: StrataErrorOptions) {
+    super('STORE', message, options);
+    this.reason = reason;
   }
 }
 

@@ -33,3 +33,5 @@ export * from './manifest/index.js';
 export * from './series/index.js';
 export * from './list/index.js';
 export * from './verify/index.js';
+export * from './restore/index.js';
+export * from './export/index.js';

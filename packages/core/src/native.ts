@@ -100,9 +100,69 @@ export interface BackupReader {
   finish(): Promise<ReadOutput>;
 }
 
+export type DropOpName = 'ALL' | 'DATA' | 'ATTR' | 'NS';
+
+/** A drop operation for {@link RestoreWriter.applyDrops} (ATTR: `value` is the bare predicate). */
+export interface DropOp {
+  op: DropOpName;
+  value?: string;
+  namespace?: bigint | number;
+}
+
+export interface PredicateRef {
+  namespace: bigint | number;
+  name: string;
+}
+
+export interface LoadFileOptions {
+  key?: Buffer;
+  compression?: ReaderCompression;
+  /** The group's predicates in the LAST manifest of the chain (TYPE keys are always kept). */
+  predicates: PredicateRef[];
+  threads?: number;
+  batchBytes?: number;
+}
+
+export interface LoadFileResult {
+  kvs: number;
+  kept: number;
+  maxUid: bigint;
+  maxNsId: bigint;
+}
+
+export interface RestoreFinishResult {
+  maxUid: bigint;
+  maxNsId: bigint;
+  keys: number;
+}
+
+export interface RestoreWriterOptions {
+  group: number;
+}
+
+/** Builds one group's posting store (`p<N>`) from the backups of a chain (spec §10). */
+export interface RestoreWriter {
+  applyDrops(ops: DropOp[]): Promise<void>;
+  resetSchema(): Promise<void>;
+  loadBackupFile(path: string, opts: LoadFileOptions): Promise<LoadFileResult>;
+  finish(readTs: bigint | number): Promise<RestoreFinishResult>;
+}
+
+export interface ExportRdfOptions {
+  readTs?: bigint | number;
+}
+
+export interface ExportRdfResult {
+  data: Buffer;
+  schema: Buffer;
+  facts: number;
+}
+
 export interface NativeBinding {
   BackupWriter: new (opts?: WriterOptions) => BackupWriter;
   BackupReader: new (opts?: ReaderOptions) => BackupReader;
+  RestoreWriter: new (dir: string, opts: RestoreWriterOptions) => RestoreWriter;
+  exportRdf(dirs: string | string[], opts?: ExportRdfOptions): Promise<ExportRdfResult>;
   encodeKvList(kvs: KvEntry[]): Buffer;
   decodeKvList(list: Buffer): DecodedKv[];
   nativeVersion(): string;

@@ -4,6 +4,8 @@
 //! the thin N-API glue.
 
 pub mod codec;
+pub mod export;
 pub mod format;
 #[cfg(feature = "node")]
 pub mod napi;
+pub mod store;

@@ -4,4 +4,6 @@
 pub mod backup_reader;
 pub mod backup_writer;
 pub mod errors;
+pub mod export;
 pub mod proto;
+pub mod restore_writer;

@@ -1,0 +1,1 @@
+export { exportRdf, exportRdfToDir, findStores, type ExportRdfOptions, type ExportRdfOutput } from './rdf.js';

@@ -1,0 +1,81 @@
+/** The canonical RDF export (`data.rdf` + `schema.txt`) of the posting stores under a folder. */
+import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fromFsError, StoreError } from '../errors.js';
+import { loadNative } from '../native.js';
+import { fromNativeStore } from '../restore/native-errors.js';
+
+export interface ExportRdfOptions {
+  /** A folder holding `p<N>` store folders (as `restoreOffline` writes them), or one store folder. */
+  pdir: string;
+  /** Read timestamp (default: the newest version of every key). */
+  readTs?: bigint | undefined;
+}
+
+export interface ExportRdfOutput {
+  /** `data.rdf`: one fact per line, sorted bytewise, unique, each line ending in `\n`. */
+  data: Buffer;
+  /** `schema.txt`: predicate lines, then type blocks. */
+  schema: Buffer;
+  facts: number;
+  /** The store folders exported, in group order. */
+  stores: string[];
+}
+
+/** The store folders of `pdir`: its `p<N>` subfolders by N, or `pdir` itself when it is a store. */
+export async function findStores(pdir: string): Promise<string[]> {
+  const root = path.resolve(pdir);
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch (err) {
+    throw fromFsError(err, root, 'posting store folder');
+  }
+  if (names.includes('data.mdb')) return [root];
+  const stores: Array<[number, string]> = [];
+  for (const n of names) {
+    const m = /^p(\d+)$/.exec(n);
+    if (!m) continue;
+    const dir = path.join(root, n);
+    if ((await stat(dir)).isDirectory()) stores.push([Number(m[1]), dir]);
+  }
+  if (stores.length === 0) {
+    throw new StoreError('STORE_NOT_FOUND', `${root} holds no posting store (no p<N> folder, no data.mdb)`, {
+      file: root,
+    });
+  }
+  return stores.sort((a, b) => a[0] - b[0]).map(([, d]) => d);
+}
+
+/** Exports the union of every group's store under `pdir` (lines sorted and unique). */
+export async function exportRdf(opts: ExportRdfOptions): Promise<ExportRdfOutput> {
+  const stores = await findStores(opts.pdir);
+  const native = loadNative();
+  try {
+    const r = await native.exportRdf(stores, opts.readTs === undefined ? {} : { readTs: opts.readTs });
+    return { data: r.data, schema: r.schema, facts: r.facts, stores };
+  } catch (err) {
+    throw fromNativeStore(err, opts.pdir);
+  }
+}
+
+/** {@link exportRdf}, then writes `data.rdf` and `schema.txt` into `out` (each via a temp file + rename). */
+export async function exportRdfToDir(
+  opts: ExportRdfOptions & { out: string },
+): Promise<ExportRdfOutput & { files: string[] }> {
+  const r = await exportRdf(opts);
+  const out = path.resolve(opts.out);
+  await mkdir(out, { recursive: true });
+  const files: string[] = [];
+  for (const [name, bytes] of [
+    ['data.rdf', r.data],
+    ['schema.txt', r.schema],
+  ] as const) {
+    const file = path.join(out, name);
+    const tmp = `${file}.tmp-${process.pid}`;
+    await writeFile(tmp, bytes);
+    await rename(tmp, file);
+    files.push(file);
+  }
+  return { ...r, files };
+}

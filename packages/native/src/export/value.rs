@@ -1,0 +1,307 @@
+//! Value formatting of the canonical RDF dump (shared/fixtures/dgraph/README.md).
+
+use crate::format::proto::{Facet, FacetValType, ValType};
+
+/// Appends `s` as the inside of an RDF string literal: `\\ \" \n \r \t`,
+/// other code points below 0x20 and 0x7F as `\uXXXX` (uppercase hex).
+pub fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// `"escaped"`.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    escape_into(&mut out, s);
+    out.push('"');
+    out
+}
+
+/// ECMAScript `Number.prototype.toString` of a float.
+pub fn format_float(f: f64) -> String {
+    let mut b = ryu_js::Buffer::new();
+    b.format(f).to_string()
+}
+
+fn le_i64(v: &[u8]) -> i64 {
+    let mut b = [0u8; 8];
+    let n = v.len().min(8);
+    b[..n].copy_from_slice(&v[..n]);
+    i64::from_le_bytes(b)
+}
+
+fn le_f64(v: &[u8]) -> f64 {
+    f64::from_bits(le_i64(v) as u64)
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Seconds between 0001-01-01 and 1970-01-01.
+const UNIX_TO_INTERNAL: i64 = 62_135_596_800;
+
+/// RFC 3339 from Go's `time.Time.MarshalBinary` form (spec §7.2): the stored
+/// offset, `Z` when it is zero or UTC, nanoseconds only when non-zero with
+/// trailing zeros trimmed. Too short input reads as Go's zero time.
+pub fn format_go_time(v: &[u8]) -> String {
+    if v.len() < 15 || !(v[0] == 1 || v[0] == 2) {
+        return "0001-01-01T00:00:00Z".to_string();
+    }
+    let sec = i64::from_be_bytes(v[1..9].try_into().expect("8"));
+    let nsec = i32::from_be_bytes(v[9..13].try_into().expect("4")).max(0) as u32;
+    let off_min = i16::from_be_bytes([v[13], v[14]]);
+    let mut offset: i64 = if off_min == -1 {
+        0
+    } else {
+        off_min as i64 * 60
+    };
+    if v[0] == 2 && v.len() >= 16 {
+        offset += v[15] as i8 as i64;
+    }
+    let local = sec - UNIX_TO_INTERNAL + offset;
+    let days = local.div_euclid(86_400);
+    let secs = local.rem_euclid(86_400);
+    let (y, mo, d) = civil_from_days(days);
+    let mut out = if (0..=9999).contains(&y) {
+        format!("{y:04}")
+    } else {
+        format!("{y}")
+    };
+    out.push_str(&format!(
+        "-{mo:02}-{d:02}T{:02}:{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    ));
+    if nsec != 0 {
+        let frac = format!("{nsec:09}");
+        out.push('.');
+        out.push_str(frac.trim_end_matches('0'));
+    }
+    if offset == 0 {
+        out.push('Z');
+    } else {
+        let sign = if offset < 0 { '-' } else { '+' };
+        let a = offset.abs();
+        out.push_str(&format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60));
+    }
+    out
+}
+
+/// Standard base64 with padding.
+pub fn base64(v: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(v.len().div_ceil(3) * 4);
+    for c in v.chunks(3) {
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
+        out.push(T[(n >> 18) as usize & 63] as char);
+        out.push(T[(n >> 12) as usize & 63] as char);
+        out.push(if c.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if c.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+/// The RDF object of a value posting (without lang tag handling for
+/// non-strings): `"text"`, `"42"^^<xs:int>`, ...
+pub fn format_value(val_type: i32, v: &[u8], lang: &[u8]) -> String {
+    let text = || String::from_utf8_lossy(v);
+    let typed = |s: &str, t: &str| format!("{}^^<{t}>", quote(s));
+    match ValType::try_from(val_type).unwrap_or(ValType::Binary) {
+        ValType::Default | ValType::String => {
+            let mut s = quote(&text());
+            if !lang.is_empty() {
+                s.push('@');
+                s.push_str(&String::from_utf8_lossy(lang));
+            }
+            s
+        }
+        ValType::Int => typed(&le_i64(v).to_string(), "xs:int"),
+        ValType::Float => typed(&format_float(le_f64(v)), "xs:float"),
+        ValType::Bool => typed(
+            if v.first().copied().unwrap_or(0) != 0 {
+                "true"
+            } else {
+                "false"
+            },
+            "xs:boolean",
+        ),
+        ValType::Datetime => typed(&format_go_time(v), "xs:dateTime"),
+        ValType::Geo => typed(&super::geo::wkb_to_geojson(v), "geo:geojson"),
+        ValType::Password => typed(&text(), "xs:password"),
+        _ => typed(&base64(v), "xs:base64Binary"),
+    }
+}
+
+/// ` (k1=v1, k2="s")`, sorted by key; empty when there are no facets.
+pub fn format_facets(facets: &[Facet]) -> String {
+    if facets.is_empty() {
+        return String::new();
+    }
+    let mut fs: Vec<&Facet> = facets.iter().collect();
+    fs.sort_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()));
+    let parts: Vec<String> = fs
+        .iter()
+        .map(|f| {
+            let v = &f.value;
+            let val = match FacetValType::try_from(f.val_type).unwrap_or(FacetValType::String) {
+                FacetValType::String => quote(&String::from_utf8_lossy(v)),
+                FacetValType::Int => le_i64(v).to_string(),
+                FacetValType::Float => format_float(le_f64(v)),
+                FacetValType::Bool => (v.first().copied().unwrap_or(0) != 0).to_string(),
+                FacetValType::Datetime => format_go_time(v),
+            };
+            format!("{}={val}", f.key)
+        })
+        .collect();
+    format!(" ({})", parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_like_ecmascript() {
+        for (f, s) in [
+            (1e21, "1e+21"),
+            (1e-7, "1e-7"),
+            (100.0, "100"),
+            (1.5, "1.5"),
+            (-0.0, "0"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (123456789012345680000.0, "123456789012345680000"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+            (f64::INFINITY, "Infinity"),
+        ] {
+            assert_eq!(format_float(f), s, "{f}");
+        }
+    }
+
+    fn go_time(unix: i64, nsec: i32, off_min: i16) -> Vec<u8> {
+        let mut v = vec![1u8];
+        v.extend_from_slice(&(unix + UNIX_TO_INTERNAL).to_be_bytes());
+        v.extend_from_slice(&nsec.to_be_bytes());
+        v.extend_from_slice(&off_min.to_be_bytes());
+        v
+    }
+
+    #[test]
+    fn datetimes() {
+        // The spec's example: 01 0000000ed7508a8f 00000000 014a.
+        let ex = [
+            0x01, 0, 0, 0, 0x0e, 0xd7, 0x50, 0x8a, 0x8f, 0, 0, 0, 0, 0x01, 0x4a,
+        ];
+        assert_eq!(format_go_time(&ex), "2020-11-25T22:55:35+05:30");
+        assert_eq!(format_go_time(&go_time(0, 0, -1)), "1970-01-01T00:00:00Z");
+        assert_eq!(format_go_time(&go_time(0, 0, 0)), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            format_go_time(&go_time(0, 500_000_000, -1)),
+            "1970-01-01T00:00:00.5Z"
+        );
+        assert_eq!(
+            format_go_time(&go_time(86_399, 123_456_789, -300)),
+            "1970-01-01T18:59:59.123456789-05:00"
+        );
+        assert_eq!(
+            format_go_time(&go_time(951_782_400, 1000, 60)),
+            "2000-02-29T01:00:00.000001+01:00"
+        );
+        assert_eq!(
+            format_go_time(&go_time(-UNIX_TO_INTERNAL, 0, -1)),
+            "0001-01-01T00:00:00Z"
+        );
+        // version 2: extra offset seconds
+        let mut v2 = go_time(0, 0, 1);
+        v2[0] = 2;
+        v2.push(30);
+        assert_eq!(format_go_time(&v2), "1970-01-01T00:01:30+00:01");
+        assert_eq!(format_go_time(&[]), "0001-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            quote("a\"b\\c\nd\re\tf\u{0}\u{1f}\u{7f}é😀"),
+            "\"a\\\"b\\\\c\\nd\\re\\tf\\u0000\\u001F\\u007Fé😀\""
+        );
+    }
+
+    #[test]
+    fn values() {
+        assert_eq!(
+            format_value(2, &(-42i64).to_le_bytes(), b""),
+            "\"-42\"^^<xs:int>"
+        );
+        assert_eq!(
+            format_value(3, &1e21f64.to_le_bytes(), b""),
+            "\"1e+21\"^^<xs:float>"
+        );
+        assert_eq!(format_value(4, &[1], b""), "\"true\"^^<xs:boolean>");
+        assert_eq!(format_value(4, &[], b""), "\"false\"^^<xs:boolean>");
+        assert_eq!(format_value(9, b"hi", b"en"), "\"hi\"@en");
+        assert_eq!(format_value(0, b"x", b""), "\"x\"");
+        assert_eq!(
+            format_value(1, b"\x00\xff\x10", b""),
+            "\"AP8Q\"^^<xs:base64Binary>"
+        );
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"a"), "YQ==");
+        assert_eq!(base64(b""), "");
+    }
+
+    #[test]
+    fn facets() {
+        let f = |k: &str, t: FacetValType, v: Vec<u8>| Facet {
+            key: k.into(),
+            value: v,
+            val_type: t as i32,
+            ..Default::default()
+        };
+        let fs = vec![
+            f("since", FacetValType::Datetime, go_time(0, 0, -1)),
+            f("close", FacetValType::Bool, vec![1]),
+            f("w", FacetValType::Float, 0.5f64.to_le_bytes().to_vec()),
+            f("n", FacetValType::Int, 7i64.to_le_bytes().to_vec()),
+            f("k", FacetValType::String, b"a\"b".to_vec()),
+        ];
+        assert_eq!(
+            format_facets(&fs),
+            " (close=true, k=\"a\\\"b\", n=7, since=1970-01-01T00:00:00Z, w=0.5)"
+        );
+    }
+}

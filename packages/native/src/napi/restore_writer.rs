@@ -1,0 +1,237 @@
+//! `RestoreWriter`: JS class over [`crate::store::restore::RestoreWriter`].
+//! Every method that does work returns a Promise (napi AsyncTask on the
+//! libuv threadpool); the writer sits behind a Mutex.
+
+use super::errors::{int_opt, invalid, poisoned, to_u64};
+use crate::codec::reader::Compression;
+use crate::codec::writer::MAX_THREADS;
+use crate::store::restore::{self, LoadOptions};
+use crate::store::{Drop, StoreError};
+use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer, Either};
+use napi::{Env, Task};
+use napi_derive::napi;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+pub fn store_err(e: StoreError) -> napi::Error {
+    napi::Error::new(napi::Status::GenericFailure, e.to_string())
+}
+
+#[napi(object)]
+pub struct RestoreWriterOptions {
+    /// The group this store holds (recorded in the store's meta).
+    pub group: u32,
+}
+
+/// A drop operation of a manifest (spec §6.8).
+#[napi(object)]
+pub struct DropOp {
+    #[napi(ts_type = "'ALL' | 'DATA' | 'ATTR' | 'NS'")]
+    pub op: String,
+    /// ATTR: the bare predicate name.
+    pub value: Option<String>,
+    /// ATTR / NS: the namespace; DATA: only that namespace (absent: all).
+    pub namespace: Option<Either<BigInt, f64>>,
+}
+
+#[napi(object)]
+pub struct PredicateRef {
+    pub namespace: Either<BigInt, f64>,
+    pub name: String,
+}
+
+#[napi(object)]
+pub struct LoadFileOptions {
+    /// 16/24/32-byte AES key of an encrypted backup.
+    pub key: Option<Buffer>,
+    #[napi(ts_type = "'auto' | 'gzip' | 'snappy' | 's2'")]
+    pub compression: Option<String>,
+    /// The predicates of this group in the LAST manifest of the chain; keys
+    /// of other predicates (except TYPE keys) are skipped.
+    pub predicates: Vec<PredicateRef>,
+    /// Decompression threads (default: available parallelism).
+    pub threads: Option<f64>,
+    /// Bytes buffered before a sorted write transaction (default 64 MiB).
+    pub batch_bytes: Option<f64>,
+}
+
+#[napi(object)]
+pub struct LoadFileResult {
+    pub kvs: f64,
+    pub kept: f64,
+    pub max_uid: BigInt,
+    pub max_ns_id: BigInt,
+}
+
+#[napi(object)]
+pub struct RestoreFinishResult {
+    pub max_uid: BigInt,
+    pub max_ns_id: BigInt,
+    /// Key versions in the store.
+    pub keys: f64,
+}
+
+type Shared = Arc<Mutex<restore::RestoreWriter>>;
+
+pub enum RestoreOp {
+    Drops(Vec<Drop>),
+    ResetSchema,
+    Load(PathBuf, Box<LoadOptions>),
+    Finish(u64),
+}
+
+pub enum RestoreOutput {
+    Unit,
+    Load(restore::LoadStats),
+    Finish(restore::FinishStats),
+}
+
+pub struct RestoreTask {
+    writer: Shared,
+    op: Option<RestoreOp>,
+}
+
+impl Task for RestoreTask {
+    type Output = RestoreOutput;
+    type JsValue = Either<(), Either<LoadFileResult, RestoreFinishResult>>;
+
+    fn compute(&mut self) -> napi::Result<RestoreOutput> {
+        let mut w = self.writer.lock().map_err(|_| poisoned())?;
+        match self.op.take() {
+            Some(RestoreOp::Drops(d)) => w.apply_drops(&d).map(|_| RestoreOutput::Unit),
+            Some(RestoreOp::ResetSchema) => w.reset_schema().map(|_| RestoreOutput::Unit),
+            Some(RestoreOp::Load(p, o)) => w.load_file(&p, &o).map(RestoreOutput::Load),
+            Some(RestoreOp::Finish(ts)) => w.finish(ts).map(RestoreOutput::Finish),
+            None => Err(StoreError::invalid("task already ran")),
+        }
+        .map_err(store_err)
+    }
+
+    fn resolve(&mut self, _env: Env, out: RestoreOutput) -> napi::Result<Self::JsValue> {
+        Ok(match out {
+            RestoreOutput::Unit => Either::A(()),
+            RestoreOutput::Load(s) => Either::B(Either::A(LoadFileResult {
+                kvs: s.kvs as f64,
+                kept: s.kept as f64,
+                max_uid: BigInt::from(s.max_uid),
+                max_ns_id: BigInt::from(s.max_ns_id),
+            })),
+            RestoreOutput::Finish(s) => Either::B(Either::B(RestoreFinishResult {
+                max_uid: BigInt::from(s.max_uid),
+                max_ns_id: BigInt::from(s.max_ns_id),
+                keys: s.keys as f64,
+            })),
+        })
+    }
+}
+
+fn parse_drop(i: usize, d: &DropOp) -> napi::Result<Drop> {
+    let ns = |req: bool| -> napi::Result<Option<u64>> {
+        match &d.namespace {
+            Some(v) => Ok(Some(to_u64(&format!("ops[{i}].namespace"), v)?)),
+            None if req => Ok(Some(0)),
+            None => Ok(None),
+        }
+    };
+    Ok(match d.op.as_str() {
+        "ALL" => Drop::All,
+        "DATA" => Drop::Data(ns(false)?),
+        "ATTR" => {
+            let attr = d.value.as_ref().filter(|v| !v.is_empty()).ok_or_else(|| {
+                invalid(format!(
+                    "ops[{i}]: an ATTR drop needs the predicate in value"
+                ))
+            })?;
+            Drop::Attr {
+                ns: ns(true)?.unwrap_or(0),
+                attr: attr.as_bytes().to_vec(),
+            }
+        }
+        "NS" => Drop::Namespace(ns(true)?.unwrap_or(0)),
+        other => {
+            return Err(invalid(format!(
+                "ops[{i}].op '{other}' is not one of ALL, DATA, ATTR, NS"
+            )))
+        }
+    })
+}
+
+#[napi]
+pub struct RestoreWriter {
+    writer: Shared,
+}
+
+#[napi]
+impl RestoreWriter {
+    /// Creates the posting store of one group in `dir` (which must not exist
+    /// or be empty). Opening the LMDB environment is quick; the work happens
+    /// in the async methods.
+    #[napi(constructor)]
+    pub fn new(dir: String, opts: RestoreWriterOptions) -> napi::Result<Self> {
+        if opts.group == 0 {
+            return Err(invalid("group must be >= 1"));
+        }
+        let w =
+            restore::RestoreWriter::create(&PathBuf::from(dir), opts.group).map_err(store_err)?;
+        Ok(RestoreWriter {
+            writer: Arc::new(Mutex::new(w)),
+        })
+    }
+
+    fn task(&self, op: RestoreOp) -> AsyncTask<RestoreTask> {
+        AsyncTask::new(RestoreTask {
+            writer: Arc::clone(&self.writer),
+            op: Some(op),
+        })
+    }
+
+    /// Applies drop operations in order (spec §10 step 1).
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn apply_drops(&self, ops: Vec<DropOp>) -> napi::Result<AsyncTask<RestoreTask>> {
+        let drops = ops
+            .iter()
+            .enumerate()
+            .map(|(i, d)| parse_drop(i, d))
+            .collect::<napi::Result<Vec<_>>>()?;
+        Ok(self.task(RestoreOp::Drops(drops)))
+    }
+
+    /// Deletes every SCHEMA and TYPE key (spec §10 step 2).
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn reset_schema(&self) -> AsyncTask<RestoreTask> {
+        self.task(RestoreOp::ResetSchema)
+    }
+
+    /// Streams one backup file into the store (spec §10 step 3).
+    #[napi(ts_return_type = "Promise<LoadFileResult>")]
+    pub fn load_backup_file(
+        &self,
+        path: String,
+        opts: LoadFileOptions,
+    ) -> napi::Result<AsyncTask<RestoreTask>> {
+        let mut lo = LoadOptions {
+            key: opts.key.map(|k| k.to_vec()),
+            source: Some(path.clone()),
+            ..Default::default()
+        };
+        if let Some(c) = &opts.compression {
+            lo.compression = Compression::parse(c).map_err(super::errors::to_napi)?;
+        }
+        lo.threads = int_opt("threads", opts.threads, 1.0, MAX_THREADS as f64)?.map(|v| v as usize);
+        lo.batch_bytes =
+            int_opt("batchBytes", opts.batch_bytes, 1.0, (4u64 << 30) as f64)?.map(|v| v as usize);
+        for (i, p) in opts.predicates.iter().enumerate() {
+            let ns = to_u64(&format!("predicates[{i}].namespace"), &p.namespace)?;
+            lo.predicates.insert((ns, p.name.as_bytes().to_vec()));
+        }
+        Ok(self.task(RestoreOp::Load(PathBuf::from(path), Box::new(lo))))
+    }
+
+    /// Records the leases and the read ts, marks the store complete and
+    /// closes it. Later calls fail.
+    #[napi(ts_return_type = "Promise<RestoreFinishResult>")]
+    pub fn finish(&self, read_ts: Either<BigInt, f64>) -> napi::Result<AsyncTask<RestoreTask>> {
+        let ts = to_u64("readTs", &read_ts)?;
+        Ok(self.task(RestoreOp::Finish(ts)))
+    }
+}

@@ -1,0 +1,334 @@
+//! `PostingStore`: one LMDB environment per folder (`p/` or `p<N>`), with two
+//! databases: `postings` (MVCC keys, see [`super::mvcc`]) and `meta`.
+
+use super::error::{Result, StoreCode, StoreError};
+use super::mvcc::{decode_value, split_version_key, version_key, ValueKind, TS_LEN};
+use heed::types::Bytes;
+use heed::{Database, Env, EnvOpenOptions, WithoutTls};
+use std::path::{Path, PathBuf};
+
+/// Version of the on-disk layout written by this build. A store written by
+/// a newer version is refused.
+pub const FORMAT_VERSION: u64 = 1;
+
+const DEFAULT_MAP_SIZE: usize = 1 << 40; // 1 TiB of address space; the file grows as needed
+const META_FORMAT: &str = "format_version";
+const META_GROUP: &str = "group";
+const META_READ_TS: &str = "read_ts";
+const META_MAX_UID: &str = "max_uid";
+const META_MAX_NS_ID: &str = "max_ns_id";
+const META_COMPLETE: &str = "complete";
+
+/// The `meta` database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoreMeta {
+    pub format_version: u64,
+    pub group: u32,
+    /// Highest commit ts the store holds (after a restore: the read ts of
+    /// the last backup loaded).
+    pub read_ts: u64,
+    pub max_uid: u64,
+    pub max_ns_id: u64,
+    /// False while a restore is writing the store.
+    pub complete: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Create a new store; the folder must not exist or be empty.
+    pub create: bool,
+    /// The group the store must belong to (checked on open, recorded on create).
+    pub group: Option<u32>,
+    pub map_size: Option<usize>,
+}
+
+/// One visible version of a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Visible<'a> {
+    pub key: &'a [u8],
+    pub commit_ts: u64,
+    pub kind: ValueKind,
+    pub payload: &'a [u8],
+}
+
+type KvItem<'t> = heed::Result<(&'t [u8], &'t [u8])>;
+
+pub struct PostingStore {
+    env: Env<WithoutTls>,
+    postings: Database<Bytes, Bytes>,
+    meta: Database<heed::types::Str, Bytes>,
+    dir: PathBuf,
+}
+
+fn dir_is_empty(dir: &Path) -> Result<bool> {
+    match std::fs::read_dir(dir) {
+        Ok(mut it) => Ok(it.next().is_none()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(e) => Err(StoreError::io(format!(
+            "cannot read {}: {e}",
+            dir.display()
+        ))),
+    }
+}
+
+impl PostingStore {
+    pub fn open(dir: &Path, opts: &OpenOptions) -> Result<Self> {
+        let shown = dir.display();
+        if opts.create {
+            if !dir_is_empty(dir)? {
+                return Err(StoreError::new(
+                    StoreCode::NotEmpty,
+                    format!("{shown} exists and is not empty: restore into a new or empty folder"),
+                ));
+            }
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::io(format!("cannot create {shown}: {e}")))?;
+        } else if !dir.join("data.mdb").is_file() {
+            return Err(StoreError::new(
+                StoreCode::NotFound,
+                format!("{shown} holds no Strata posting store (no data.mdb)"),
+            ));
+        }
+        let mut eo = EnvOpenOptions::new().read_txn_without_tls();
+        eo.map_size(opts.map_size.unwrap_or(DEFAULT_MAP_SIZE))
+            .max_dbs(4);
+        // SAFETY: the store folder is owned by this process while open
+        // (LMDB's lock file guards against other processes); heed refuses to
+        // open one path twice in a process.
+        let env = unsafe { eo.open(dir) }
+            .map_err(|e| StoreError::io(format!("cannot open the store at {shown}: {e}")))?;
+        let mut wtxn = env.write_txn()?;
+        let (postings, meta) = if opts.create {
+            let p = env.create_database(&mut wtxn, Some("postings"))?;
+            let m = env.create_database(&mut wtxn, Some("meta"))?;
+            (p, m)
+        } else {
+            let p = env.open_database(&wtxn, Some("postings"))?;
+            let m = env.open_database(&wtxn, Some("meta"))?;
+            match (p, m) {
+                (Some(p), Some(m)) => (p, m),
+                _ => {
+                    return Err(StoreError::new(
+                        StoreCode::NotFound,
+                        format!("{shown} is an LMDB environment but not a Strata posting store"),
+                    ))
+                }
+            }
+        };
+        let store = PostingStore {
+            env: env.clone(),
+            postings,
+            meta,
+            dir: dir.to_path_buf(),
+        };
+        if opts.create {
+            let m = StoreMeta {
+                format_version: FORMAT_VERSION,
+                group: opts.group.unwrap_or(1),
+                ..Default::default()
+            };
+            store.put_meta(&mut wtxn, &m)?;
+            wtxn.commit()?;
+        } else {
+            // Commit (not abort): DBIs opened in an aborted transaction are closed.
+            wtxn.commit()?;
+            let m = store.meta()?;
+            if m.format_version > FORMAT_VERSION {
+                return Err(StoreError::new(
+                    StoreCode::Incompatible,
+                    format!(
+                        "{shown} was written by a newer Strata (store format {}, this build reads up to {FORMAT_VERSION}): upgrade Strata",
+                        m.format_version
+                    ),
+                ));
+            }
+            if let Some(g) = opts.group {
+                if g != m.group {
+                    return Err(StoreError::new(
+                        StoreCode::Incompatible,
+                        format!("{shown} holds group {}, not group {g}", m.group),
+                    ));
+                }
+            }
+        }
+        Ok(store)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// LMDB's key size limit minus the version suffix.
+    pub fn max_key_len(&self) -> usize {
+        self.env.max_key_size() - TS_LEN
+    }
+
+    fn put_meta(&self, wtxn: &mut heed::RwTxn, m: &StoreMeta) -> Result<()> {
+        let put =
+            |wtxn: &mut heed::RwTxn, k: &str, v: u64| self.meta.put(wtxn, k, &v.to_be_bytes());
+        put(wtxn, META_FORMAT, m.format_version)?;
+        put(wtxn, META_GROUP, m.group as u64)?;
+        put(wtxn, META_READ_TS, m.read_ts)?;
+        put(wtxn, META_MAX_UID, m.max_uid)?;
+        put(wtxn, META_MAX_NS_ID, m.max_ns_id)?;
+        put(wtxn, META_COMPLETE, m.complete as u64)?;
+        Ok(())
+    }
+
+    /// Writes the meta database (one fsynced commit).
+    pub fn set_meta(&self, m: &StoreMeta) -> Result<()> {
+        let mut wtxn = self.env.write_txn()?;
+        self.put_meta(&mut wtxn, m)?;
+        wtxn.commit()?;
+        Ok(())
+    }
+
+    pub fn meta(&self) -> Result<StoreMeta> {
+        let rtxn = self.env.read_txn()?;
+        let get = |k: &str| -> Result<u64> {
+            match self.meta.get(&rtxn, k)? {
+                None => Ok(0),
+                Some(b) if b.len() == 8 => Ok(u64::from_be_bytes(b.try_into().expect("8"))),
+                Some(_) => Err(StoreError::corrupt(format!("bad meta value for {k}"))),
+            }
+        };
+        Ok(StoreMeta {
+            format_version: get(META_FORMAT)?,
+            group: get(META_GROUP)? as u32,
+            read_ts: get(META_READ_TS)?,
+            max_uid: get(META_MAX_UID)?,
+            max_ns_id: get(META_MAX_NS_ID)?,
+            complete: get(META_COMPLETE)? != 0,
+        })
+    }
+
+    /// Writes already encoded (LMDB key, value) pairs in one transaction.
+    /// Sorted input is fastest; equal keys: the later one wins.
+    pub fn put_raw(&self, entries: &[(Vec<u8>, Vec<u8>)]) -> Result<()> {
+        let mut wtxn = self.env.write_txn()?;
+        for (k, v) in entries {
+            self.postings.put(&mut wtxn, k, v)?;
+        }
+        wtxn.commit()?;
+        Ok(())
+    }
+
+    /// Applies a batch of changes committed at `commit_ts` (one transaction).
+    /// `payload` is the protobuf without the user_meta byte.
+    pub fn apply(&self, commit_ts: u64, batch: &[(&[u8], ValueKind, &[u8])]) -> Result<()> {
+        let mut wtxn = self.env.write_txn()?;
+        for (key, kind, payload) in batch {
+            let v = super::mvcc::encode_value(*kind, payload);
+            self.postings
+                .put(&mut wtxn, &version_key(key, commit_ts), &v)?;
+        }
+        wtxn.commit()?;
+        Ok(())
+    }
+
+    /// Deletes every version of every key starting with one of `prefixes`
+    /// (an empty prefix: everything). Returns the number of LMDB entries removed.
+    pub fn delete_prefixes(&self, prefixes: &[Vec<u8>]) -> Result<u64> {
+        let mut wtxn = self.env.write_txn()?;
+        let mut n = 0u64;
+        for p in prefixes {
+            if p.is_empty() {
+                n += self.postings.len(&wtxn)?;
+                self.postings.clear(&mut wtxn)?;
+                continue;
+            }
+            let mut it = self.postings.prefix_iter_mut(&mut wtxn, p)?;
+            while it.next().transpose()?.is_some() {
+                // SAFETY: no reference into the database is kept across the deletion.
+                unsafe { it.del_current()? };
+                n += 1;
+            }
+        }
+        wtxn.commit()?;
+        Ok(n)
+    }
+
+    /// The newest version of `key` with commit ts <= `read_ts`; `None` when
+    /// there is none or it is a tombstone.
+    pub fn get(&self, key: &[u8], read_ts: u64) -> Result<Option<(ValueKind, u64, Vec<u8>)>> {
+        let rtxn = self.env.read_txn()?;
+        let start = version_key(key, read_ts);
+        let end = version_key(key, 0);
+        let range = (
+            std::ops::Bound::Included(&start[..]),
+            std::ops::Bound::Included(&end[..]),
+        );
+        for item in self.postings.range(&rtxn, &range)? {
+            let (k, v) = item?;
+            // Another key can sort between the versions of `key` only if it
+            // has `key` as a proper prefix; its LMDB key is longer.
+            if k.len() != key.len() + TS_LEN {
+                continue;
+            }
+            let (_, ts) = split_version_key(k).expect("length checked");
+            let (kind, payload) = decode_value(v)
+                .ok_or_else(|| StoreError::corrupt("bad user_meta byte in the store"))?;
+            return Ok(match kind {
+                ValueKind::Tombstone => None,
+                _ => Some((kind, ts, payload.to_vec())),
+            });
+        }
+        Ok(None)
+    }
+
+    /// Calls `f` with the visible version (newest <= `read_ts`, tombstones
+    /// skipped) of every key starting with `prefix`, in key order.
+    ///
+    /// Versions are grouped by consecutive runs of the same key: a key that
+    /// is a proper prefix of another (only possible for index keys with
+    /// binary terms) can have its versions split around the other key's,
+    /// which may yield it twice. Data, schema and type keys never are.
+    pub fn scan(
+        &self,
+        prefix: &[u8],
+        read_ts: u64,
+        f: &mut dyn FnMut(Visible<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let rtxn = self.env.read_txn()?;
+        // LMDB cannot seek to an empty key: an empty prefix is a full scan.
+        let iter: Box<dyn Iterator<Item = KvItem<'_>>> = if prefix.is_empty() {
+            Box::new(self.postings.iter(&rtxn)?)
+        } else {
+            Box::new(self.postings.prefix_iter(&rtxn, prefix)?)
+        };
+        let mut done_key: Option<Vec<u8>> = None;
+        for item in iter {
+            let (k, v) = item?;
+            let (key, ts) = split_version_key(k)
+                .ok_or_else(|| StoreError::corrupt("store key shorter than its version"))?;
+            if done_key.as_deref() == Some(key) || ts > read_ts {
+                continue;
+            }
+            done_key = Some(key.to_vec());
+            let (kind, payload) = decode_value(v)
+                .ok_or_else(|| StoreError::corrupt("bad user_meta byte in the store"))?;
+            if kind == ValueKind::Tombstone {
+                continue;
+            }
+            f(Visible {
+                key,
+                commit_ts: ts,
+                kind,
+                payload,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Number of LMDB entries (versions) in `postings`.
+    pub fn entries(&self) -> Result<u64> {
+        let rtxn = self.env.read_txn()?;
+        Ok(self.postings.len(&rtxn)?)
+    }
+
+    /// Forces an fsync (commits are already durable; for completeness).
+    pub fn sync(&self) -> Result<()> {
+        self.env.force_sync()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,258 @@
+//! `RestoreWriter`: builds one group's posting store from the backups of a
+//! chain (spec §10), into a fresh folder.
+//!
+//! Per backup of the chain: `apply_drops` (that backup's drop operations),
+//! `reset_schema` (the file carries a complete copy), `load_file`; then
+//! `finish(read_ts)` records the leases in the store's meta.
+
+use super::db::{OpenOptions, PostingStore, StoreMeta};
+use super::error::{Result, StoreError};
+use super::mvcc::{encode_value, version_key, Drop, ValueKind};
+use crate::codec::reader::{Compression, ReadMode, Reader, ReaderConfig};
+use crate::format::keys::{build_key, ParsedKey, PREFIX_SCHEMA, PREFIX_TYPE};
+use crate::format::kv::{
+    DecodedKv, USER_META_COMPLETE, USER_META_DELTA, USER_META_EMPTY, USER_META_SCHEMA,
+};
+use crate::format::proto::{decode_uid_bytes, BackupPostingList, KeyType};
+use prost::Message;
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::Path;
+
+/// Bytes of (key, value) buffered before a sorted write transaction.
+pub const DEFAULT_BATCH_BYTES: usize = 64 << 20;
+const READ_CHUNK: usize = 4 << 20;
+
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub key: Option<Vec<u8>>,
+    pub compression: Compression,
+    /// (namespace, predicate) pairs restored for this group: the LAST
+    /// manifest's `groups[g]`. TYPE keys are always kept.
+    pub predicates: HashSet<(u64, Vec<u8>)>,
+    pub threads: Option<usize>,
+    /// Default [`DEFAULT_BATCH_BYTES`].
+    pub batch_bytes: Option<usize>,
+    /// Name of the file, for error messages.
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadStats {
+    /// KVs read from the file.
+    pub kvs: u64,
+    /// KVs kept by the predicate filter and written.
+    pub kept: u64,
+    /// Largest DATA subject / REVERSE object uid of the kept keys (this file).
+    pub max_uid: u64,
+    /// Largest namespace of the kept keys (this file).
+    pub max_ns_id: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FinishStats {
+    pub max_uid: u64,
+    pub max_ns_id: u64,
+    /// LMDB entries (key versions) in the store.
+    pub keys: u64,
+}
+
+pub struct RestoreWriter {
+    store: Option<PostingStore>,
+    group: u32,
+    max_uid: u64,
+    max_ns_id: u64,
+}
+
+/// Converts one backup KV into (LMDB key, stored value), or `None` when the
+/// predicate filter drops it. Updates the lease maxima of kept keys.
+fn convert(
+    kv: DecodedKv,
+    opts: &LoadOptions,
+    max_key_len: usize,
+    stats: &mut LoadStats,
+) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+    let k = &kv.key;
+    if kv.key_type == KeyType::Unknown {
+        return Err(StoreError::corrupt(format!(
+            "backup key of unknown type {} (attr {:?})",
+            k.r#type, k.attr
+        )));
+    }
+    if kv.key_type != KeyType::Type
+        && !opts
+            .predicates
+            .contains(&(k.namespace, k.attr.as_bytes().to_vec()))
+    {
+        return Ok(None);
+    }
+    let internal = build_key(&ParsedKey::from_backup_key(k), true)?;
+    if internal.len() > max_key_len {
+        return Err(StoreError::invalid(format!(
+            "a {} key of predicate {:?} is {} bytes long; the store takes at most {max_key_len}",
+            kv.key_type.name(),
+            k.attr,
+            internal.len()
+        )));
+    }
+    if matches!(kv.key_type, KeyType::Data | KeyType::Reverse) {
+        stats.max_uid = stats.max_uid.max(k.uid);
+    }
+    stats.max_ns_id = stats.max_ns_id.max(k.namespace);
+    let value = match kv.user_meta {
+        USER_META_SCHEMA => encode_value(ValueKind::Schema, &kv.value),
+        USER_META_EMPTY => encode_value(ValueKind::Tombstone, &[]),
+        USER_META_DELTA | USER_META_COMPLETE => {
+            let mut pl = BackupPostingList::decode(&kv.value[..])
+                .map_err(|e| StoreError::corrupt(format!("bad BackupPostingList: {e}")))?;
+            if pl.uids.is_empty() && !pl.uid_bytes.is_empty() {
+                pl.uids = decode_uid_bytes(&pl.uid_bytes)
+                    .map_err(|e| StoreError::corrupt(format!("bad uid_bytes: {e}")))?;
+            }
+            pl.uid_bytes.clear();
+            if pl.uids.is_empty() && pl.postings.is_empty() && pl.splits.is_empty() {
+                encode_value(ValueKind::Tombstone, &[])
+            } else {
+                encode_value(ValueKind::PostingList, &pl.encode_to_vec())
+            }
+        }
+        m => return Err(StoreError::corrupt(format!("bad user_meta {m:#04x}"))),
+    };
+    stats.kept += 1;
+    Ok(Some((version_key(&internal, kv.version), value)))
+}
+
+impl RestoreWriter {
+    /// Creates the store of `group` in `dir`, which must not exist or be empty.
+    pub fn create(dir: &Path, group: u32) -> Result<Self> {
+        let store = PostingStore::open(
+            dir,
+            &OpenOptions {
+                create: true,
+                group: Some(group),
+                map_size: None,
+            },
+        )?;
+        Ok(RestoreWriter {
+            store: Some(store),
+            group,
+            max_uid: 0,
+            max_ns_id: 0,
+        })
+    }
+
+    fn store(&self) -> Result<&PostingStore> {
+        self.store
+            .as_ref()
+            .ok_or_else(|| StoreError::invalid("the restore writer is finished"))
+    }
+
+    /// Applies drop operations in order; returns the number of entries removed.
+    pub fn apply_drops(&mut self, drops: &[Drop]) -> Result<u64> {
+        let store = self.store()?;
+        let mut n = 0;
+        for d in drops {
+            n += store.delete_prefixes(&d.prefixes())?;
+        }
+        Ok(n)
+    }
+
+    /// Deletes every SCHEMA and TYPE key (all versions).
+    pub fn reset_schema(&mut self) -> Result<u64> {
+        self.store()?
+            .delete_prefixes(&[vec![PREFIX_SCHEMA], vec![PREFIX_TYPE]])
+    }
+
+    /// Streams one backup file into the store.
+    pub fn load_file(&mut self, path: &Path, opts: &LoadOptions) -> Result<LoadStats> {
+        let mut opts = opts.clone();
+        if opts.source.is_none() {
+            opts.source = Some(path.display().to_string());
+        }
+        let f = std::fs::File::open(path).map_err(|e| {
+            StoreError::io(format!("cannot open backup file {}: {e}", path.display()))
+        })?;
+        self.load_stream(f, &opts)
+    }
+
+    /// Streams backup file bytes into the store: decoded KVs are converted
+    /// and buffered up to `batch_bytes`, then sorted and written in one
+    /// LMDB transaction (equal key and version: the later KV wins).
+    pub fn load_stream(&mut self, mut input: impl Read, opts: &LoadOptions) -> Result<LoadStats> {
+        let store = self.store()?;
+        let max_key_len = store.max_key_len();
+        let batch_limit = opts.batch_bytes.unwrap_or(DEFAULT_BATCH_BYTES).max(1);
+        let mut reader = Reader::new(ReaderConfig {
+            key: opts.key.clone(),
+            compression: opts.compression,
+            mode: ReadMode::Kvs,
+            threads: opts.threads,
+            source: opts.source.clone(),
+        })?;
+        let mut stats = LoadStats::default();
+        let mut batch: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        let mut batch_bytes = 0usize;
+        let mut buf = vec![0u8; READ_CHUNK];
+        let flush = |batch: &mut Vec<(Vec<u8>, Vec<u8>)>, bytes: &mut usize| -> Result<()> {
+            if batch.is_empty() {
+                return Ok(());
+            }
+            // Stable: of equal keys the later write stays last and wins.
+            batch.sort_by(|a, b| a.0.cmp(&b.0));
+            store.put_raw(batch)?;
+            batch.clear();
+            *bytes = 0;
+            Ok(())
+        };
+        let mut eof = false;
+        while !eof {
+            let n = input.read(&mut buf).map_err(|e| {
+                StoreError::io(format!(
+                    "cannot read {}: {e}",
+                    opts.source.as_deref().unwrap_or("backup file")
+                ))
+            })?;
+            let out = if n == 0 {
+                eof = true;
+                reader.finish()?
+            } else {
+                reader.push(&buf[..n])?
+            };
+            for kv in out.kvs.unwrap_or_default() {
+                stats.kvs += 1;
+                if let Some((k, v)) = convert(kv, opts, max_key_len, &mut stats)? {
+                    batch_bytes += k.len() + v.len() + 48;
+                    batch.push((k, v));
+                    if batch_bytes >= batch_limit {
+                        flush(&mut batch, &mut batch_bytes)?;
+                    }
+                }
+            }
+        }
+        flush(&mut batch, &mut batch_bytes)?;
+        self.max_uid = self.max_uid.max(stats.max_uid);
+        self.max_ns_id = self.max_ns_id.max(stats.max_ns_id);
+        Ok(stats)
+    }
+
+    /// Records the leases and marks the store complete, then closes it.
+    pub fn finish(&mut self, read_ts: u64) -> Result<FinishStats> {
+        let store = self.store()?;
+        let keys = store.entries()?;
+        store.set_meta(&StoreMeta {
+            format_version: super::db::FORMAT_VERSION,
+            group: self.group,
+            read_ts,
+            max_uid: self.max_uid,
+            max_ns_id: self.max_ns_id,
+            complete: true,
+        })?;
+        store.sync()?;
+        self.store = None;
+        Ok(FinishStats {
+            max_uid: self.max_uid,
+            max_ns_id: self.max_ns_id,
+            keys,
+        })
+    }
+}

@@ -1,0 +1,552 @@
+//! Store, restore writer and export tests (pure Rust).
+
+use super::*;
+use crate::codec::frame::encode_frame;
+use crate::codec::writer::{Writer, WriterConfig};
+use crate::export::{export_dirs, ExportOptions};
+use crate::format::keys::{build_key, parse_key, ParsedKey};
+use crate::format::kv::{encode_kv_list, KvInput};
+use crate::format::proto::{
+    encode_uid_bytes, BackupKey, BackupPostingList, KeyType, Posting, PostingType, SchemaUpdate,
+    TypeUpdate, ValType,
+};
+use prost::Message;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let p = std::env::temp_dir().join(format!(
+            "strata-store-{name}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        TempDir(p)
+    }
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl std::ops::Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn data_key(attr: &str, uid: u64, ns: u64) -> Vec<u8> {
+    build_key(
+        &ParsedKey {
+            key_type: Some(KeyType::Data),
+            attr: attr.as_bytes().to_vec(),
+            uid,
+            namespace: ns,
+            ..Default::default()
+        },
+        true,
+    )
+    .unwrap()
+}
+
+fn value_pl(v: &str) -> Vec<u8> {
+    BackupPostingList {
+        uids: vec![u64::MAX],
+        postings: vec![Posting {
+            uid: u64::MAX,
+            value: v.as_bytes().to_vec(),
+            val_type: ValType::String as i32,
+            posting_type: PostingType::Value as i32,
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+    .encode_to_vec()
+}
+
+#[test]
+fn key_layout_round_trip_in_store() {
+    let k = data_key("name", 0x1f, 0);
+    assert_eq!(
+        k,
+        [
+            &[0u8][..],
+            &[0; 8],
+            &[0, 4],
+            b"name",
+            &[0],
+            &0x1fu64.to_be_bytes()
+        ]
+        .concat()
+    );
+    let vk = mvcc::version_key(&k, 42);
+    let (key, ts) = mvcc::split_version_key(&vk).unwrap();
+    assert_eq!((key, ts), (&k[..], 42));
+    let pk = parse_key(key, true).unwrap();
+    assert_eq!(pk.attr, b"name");
+    assert_eq!(pk.uid, 0x1f);
+}
+
+#[test]
+fn mvcc_reads_and_tombstones() {
+    let d = TempDir::new("mvcc");
+    let s = PostingStore::open(
+        d.path(),
+        &OpenOptions {
+            create: true,
+            group: Some(1),
+            map_size: Some(64 << 20),
+        },
+    )
+    .unwrap();
+    let k = data_key("name", 1, 0);
+    s.apply(5, &[(&k, ValueKind::PostingList, &value_pl("a"))])
+        .unwrap();
+    s.apply(9, &[(&k, ValueKind::PostingList, &value_pl("b"))])
+        .unwrap();
+    s.apply(12, &[(&k, ValueKind::Tombstone, &[])]).unwrap();
+    s.apply(20, &[(&k, ValueKind::PostingList, &value_pl("c"))])
+        .unwrap();
+    let at = |ts| {
+        s.get(&k, ts).unwrap().map(|(_, t, v)| {
+            let pl = BackupPostingList::decode(&v[..]).unwrap();
+            (t, String::from_utf8(pl.postings[0].value.clone()).unwrap())
+        })
+    };
+    assert_eq!(at(4), None);
+    assert_eq!(at(5), Some((5, "a".into())));
+    assert_eq!(at(8), Some((5, "a".into())));
+    assert_eq!(at(9), Some((9, "b".into())));
+    assert_eq!(at(12), None);
+    assert_eq!(at(19), None);
+    assert_eq!(at(u64::MAX), Some((20, "c".into())));
+    // scan sees the same
+    let mut seen = vec![];
+    s.scan(&[], 15, &mut |v| {
+        seen.push(v.commit_ts);
+        Ok(())
+    })
+    .unwrap();
+    assert!(seen.is_empty());
+    s.scan(&[], 10, &mut |v| {
+        seen.push(v.commit_ts);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(seen, vec![9]);
+}
+
+#[test]
+fn open_checks_version_group_and_emptiness() {
+    let d = TempDir::new("open");
+    {
+        let s = PostingStore::open(
+            d.path(),
+            &OpenOptions {
+                create: true,
+                group: Some(2),
+                map_size: Some(64 << 20),
+            },
+        )
+        .unwrap();
+        let mut m = s.meta().unwrap();
+        assert_eq!(
+            (m.format_version, m.group, m.complete),
+            (FORMAT_VERSION, 2, false)
+        );
+        m.format_version = FORMAT_VERSION + 1;
+        s.set_meta(&m).unwrap();
+    }
+    let opts = |create, group| OpenOptions {
+        create,
+        group,
+        map_size: Some(64 << 20),
+    };
+    let e = PostingStore::open(d.path(), &opts(true, Some(2)))
+        .err()
+        .unwrap();
+    assert_eq!(e.store_code(), Some(StoreCode::NotEmpty));
+    let e = PostingStore::open(d.path(), &opts(false, None))
+        .err()
+        .unwrap();
+    assert_eq!(e.store_code(), Some(StoreCode::Incompatible), "{e}");
+    assert!(e.message().contains("newer Strata"), "{e}");
+    assert!(PostingStore::open(d.path(), &opts(false, Some(2))).is_err());
+    let d2 = TempDir::new("open2");
+    drop(PostingStore::open(d2.path(), &opts(true, Some(3))).unwrap());
+    let e = PostingStore::open(d2.path(), &opts(false, Some(1)))
+        .err()
+        .unwrap();
+    assert_eq!(e.store_code(), Some(StoreCode::Incompatible));
+    assert!(e.message().contains("holds group 3"), "{e}");
+    assert!(PostingStore::open(d2.path(), &opts(false, Some(3))).is_ok());
+    let missing = TempDir::new("missing");
+    let e = PostingStore::open(missing.path(), &opts(false, None))
+        .err()
+        .unwrap();
+    assert_eq!(e.store_code(), Some(StoreCode::NotFound));
+}
+
+#[test]
+fn drops_by_prefix() {
+    let d = TempDir::new("drops");
+    let s = PostingStore::open(
+        d.path(),
+        &OpenOptions {
+            create: true,
+            group: Some(1),
+            map_size: Some(64 << 20),
+        },
+    )
+    .unwrap();
+    let schema_key = |attr: &str, ns| {
+        build_key(
+            &ParsedKey {
+                key_type: Some(KeyType::Schema),
+                attr: attr.as_bytes().to_vec(),
+                namespace: ns,
+                ..Default::default()
+            },
+            true,
+        )
+        .unwrap()
+    };
+    let keys = [
+        data_key("p1", 1, 0),
+        data_key("p10", 1, 0),
+        data_key("p1", 2, 0),
+        data_key("p1", 1, 2),
+    ];
+    let fill = || {
+        for k in &keys {
+            s.apply(3, &[(k, ValueKind::PostingList, &value_pl("x"))])
+                .unwrap();
+        }
+        s.apply(1, &[(&schema_key("p1", 0), ValueKind::Schema, &[])])
+            .unwrap();
+        s.apply(1, &[(&schema_key("p1", 2), ValueKind::Schema, &[])])
+            .unwrap();
+    };
+    let live = || {
+        let mut n = vec![];
+        s.scan(&[], u64::MAX, &mut |v| {
+            let pk = parse_key(v.key, true).unwrap();
+            n.push(format!(
+                "{}:{}:{}:{}",
+                pk.key_type.unwrap().name(),
+                pk.namespace,
+                String::from_utf8_lossy(&pk.attr),
+                pk.uid
+            ));
+            Ok(())
+        })
+        .unwrap();
+        n
+    };
+    fill();
+    s.delete_prefixes(
+        &Drop::Attr {
+            ns: 0,
+            attr: b"p1".to_vec(),
+        }
+        .prefixes(),
+    )
+    .unwrap();
+    assert_eq!(
+        live(),
+        [
+            "DATA:0:p10:1",
+            "DATA:2:p1:1",
+            "SCHEMA:0:p1:0",
+            "SCHEMA:2:p1:0"
+        ]
+    );
+    fill();
+    s.delete_prefixes(&Drop::Data(Some(2)).prefixes()).unwrap();
+    assert_eq!(live().len(), 5);
+    s.delete_prefixes(&Drop::Data(None).prefixes()).unwrap();
+    assert_eq!(live(), ["SCHEMA:0:p1:0", "SCHEMA:2:p1:0"]);
+    fill();
+    s.delete_prefixes(&Drop::Namespace(2).prefixes()).unwrap();
+    assert_eq!(
+        live(),
+        [
+            "DATA:0:p1:1",
+            "DATA:0:p1:2",
+            "DATA:0:p10:1",
+            "SCHEMA:0:p1:0"
+        ]
+    );
+    s.delete_prefixes(&Drop::All.prefixes()).unwrap();
+    assert!(live().is_empty());
+}
+
+fn bkey(kt: KeyType, attr: &str, uid: u64, ns: u64) -> Vec<u8> {
+    BackupKey {
+        r#type: kt as i32,
+        attr: attr.into(),
+        uid,
+        namespace: ns,
+        ..Default::default()
+    }
+    .encode_to_vec()
+}
+
+fn backup_file(kvs: &[KvInput]) -> Vec<u8> {
+    let mut s = Vec::new();
+    encode_frame(&encode_kv_list(kvs).unwrap(), &mut s);
+    let mut w = Writer::new(WriterConfig {
+        threads: Some(1),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut f = w.write_framed(&s).unwrap();
+    f.extend(w.finish().unwrap());
+    f
+}
+
+fn kv(key: Vec<u8>, value: Vec<u8>, user_meta: u8, version: u64) -> KvInput {
+    KvInput {
+        key,
+        value,
+        user_meta,
+        version,
+        expires_at: 0,
+    }
+}
+
+#[test]
+fn restore_then_export() {
+    let d = TempDir::new("restore");
+    let p1 = d.path().join("p1");
+    let mut w = RestoreWriter::create(&p1, 1).unwrap();
+    let name_schema = SchemaUpdate {
+        predicate: "name".into(),
+        value_type: ValType::String as i32,
+        tokenizer: vec!["term".into(), "exact".into()],
+        directive: 1,
+        upsert: true,
+        ..Default::default()
+    };
+    let friend_schema = SchemaUpdate {
+        predicate: "friend".into(),
+        value_type: ValType::Uid as i32,
+        list: true,
+        directive: 2,
+        count: true,
+        ..Default::default()
+    };
+    let person = TypeUpdate {
+        type_name: "Person".into(),
+        fields: vec![
+            SchemaUpdate {
+                predicate: "\0\0\0\0\0\0\0\0name".into(),
+                ..Default::default()
+            },
+            SchemaUpdate {
+                predicate: "friend".into(),
+                ..Default::default()
+            },
+        ],
+    };
+    let friends = BackupPostingList {
+        uid_bytes: encode_uid_bytes(&[2, 3, 0x10]),
+        postings: vec![Posting {
+            uid: 3,
+            facets: vec![crate::format::proto::Facet {
+                key: "w".into(),
+                value: 2i64.to_le_bytes().to_vec(),
+                val_type: 1,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let file1 = backup_file(&[
+        kv(bkey(KeyType::Data, "name", 1, 0), value_pl("alice"), 8, 5),
+        kv(bkey(KeyType::Data, "name", 2, 0), value_pl("bob"), 8, 5),
+        kv(
+            bkey(KeyType::Data, "friend", 1, 0),
+            friends.encode_to_vec(),
+            8,
+            6,
+        ),
+        kv(
+            bkey(KeyType::Reverse, "friend", 0x10, 0),
+            BackupPostingList {
+                uids: vec![1],
+                ..Default::default()
+            }
+            .encode_to_vec(),
+            8,
+            6,
+        ),
+        kv(
+            bkey(KeyType::Data, "other", 0x99, 0),
+            value_pl("skip"),
+            8,
+            6,
+        ),
+        kv(bkey(KeyType::Data, "name", 7, 3), value_pl("ns3"), 8, 6),
+        kv(
+            bkey(KeyType::Schema, "name", 0, 0),
+            name_schema.encode_to_vec(),
+            1,
+            1,
+        ),
+        kv(
+            bkey(KeyType::Schema, "friend", 0, 0),
+            friend_schema.encode_to_vec(),
+            1,
+            1,
+        ),
+        kv(
+            bkey(KeyType::Schema, "other", 0, 0),
+            name_schema.encode_to_vec(),
+            1,
+            1,
+        ),
+        kv(
+            bkey(KeyType::Type, "Person", 0, 0),
+            person.encode_to_vec(),
+            1,
+            1,
+        ),
+    ]);
+    let preds: HashSet<(u64, Vec<u8>)> = [(0, "name"), (0, "friend"), (3, "name")]
+        .iter()
+        .map(|(n, a)| (*n, a.as_bytes().to_vec()))
+        .collect();
+    let opts = LoadOptions {
+        predicates: preds,
+        threads: Some(1),
+        batch_bytes: Some(64), // many small batches
+        ..Default::default()
+    };
+    let st = w.load_stream(&file1[..], &opts).unwrap();
+    assert_eq!(
+        (st.kvs, st.kept, st.max_uid, st.max_ns_id),
+        (10, 8, 0x10, 3)
+    );
+    // incremental: bob deleted (empty list), alice renamed at an equal version (later wins)
+    w.apply_drops(&[]).unwrap();
+    w.reset_schema().unwrap();
+    let file2 = backup_file(&[
+        kv(bkey(KeyType::Data, "name", 1, 0), value_pl("alicia"), 8, 5),
+        kv(
+            bkey(KeyType::Data, "name", 2, 0),
+            BackupPostingList::default().encode_to_vec(),
+            8,
+            9,
+        ),
+        kv(
+            bkey(KeyType::Schema, "name", 0, 0),
+            name_schema.encode_to_vec(),
+            1,
+            1,
+        ),
+    ]);
+    w.load_stream(&file2[..], &opts).unwrap();
+    let fin = w.finish(9).unwrap();
+    assert_eq!((fin.max_uid, fin.max_ns_id), (0x10, 3));
+    assert!(w.finish(9).is_err());
+    let out = export_dirs(std::slice::from_ref(&p1), &ExportOptions::default()).unwrap();
+    let data = String::from_utf8(out.data).unwrap();
+    assert_eq!(
+        data,
+        "<0x1> <friend> <0x10> .\n\
+         <0x1> <friend> <0x2> .\n\
+         <0x1> <friend> <0x3> (w=2) .\n\
+         <0x1> <name> \"alicia\" .\n\
+         <0x7> <name> \"ns3\" <0x3> .\n"
+    );
+    assert_eq!(out.facts, 5);
+    // reset_schema removed friend's schema and the type; only name came back
+    assert_eq!(
+        String::from_utf8(out.schema).unwrap(),
+        "name: string @index(exact, term) @upsert .\n"
+    );
+    // the store is closed after finish and refuses a second restore
+    assert_eq!(
+        RestoreWriter::create(&p1, 1).err().unwrap().store_code(),
+        Some(StoreCode::NotEmpty)
+    );
+    let s = PostingStore::open(&p1, &OpenOptions::default()).unwrap();
+    let m = s.meta().unwrap();
+    assert_eq!(
+        (m.read_ts, m.max_uid, m.complete, m.group),
+        (9, 0x10, true, 1)
+    );
+}
+
+#[test]
+fn schema_and_types_in_export() {
+    let d = TempDir::new("schema");
+    let p = d.path().join("p1");
+    let mut w = RestoreWriter::create(&p, 1).unwrap();
+    let su = SchemaUpdate {
+        value_type: ValType::Uid as i32,
+        list: true,
+        directive: 2,
+        count: true,
+        ..Default::default()
+    };
+    let person = TypeUpdate {
+        type_name: "Person".into(),
+        fields: vec![
+            SchemaUpdate {
+                predicate: "\0\0\0\0\0\0\0\0name".into(),
+                ..Default::default()
+            },
+            SchemaUpdate {
+                predicate: "friend".into(),
+                ..Default::default()
+            },
+        ],
+    };
+    let f = backup_file(&[
+        kv(
+            bkey(KeyType::Schema, "friend", 0, 0),
+            su.encode_to_vec(),
+            1,
+            1,
+        ),
+        kv(
+            bkey(KeyType::Schema, "friend", 0, 2),
+            su.encode_to_vec(),
+            1,
+            1,
+        ),
+        kv(
+            bkey(KeyType::Type, "Person", 0, 0),
+            person.encode_to_vec(),
+            1,
+            1,
+        ),
+    ]);
+    let opts = LoadOptions {
+        predicates: [(0, b"friend".to_vec()), (2, b"friend".to_vec())].into(),
+        ..Default::default()
+    };
+    w.load_stream(&f[..], &opts).unwrap();
+    w.finish(1).unwrap();
+    let out = export_dirs(&[p], &ExportOptions::default()).unwrap();
+    assert_eq!(
+        String::from_utf8(out.schema).unwrap(),
+        "[0x2] friend: [uid] @count @reverse .\nfriend: [uid] @count @reverse .\ntype Person {\n  friend\n  name\n}\n"
+    );
+    assert!(out.data.is_empty());
+}
+
+#[test]
+fn unfinished_restore_is_not_exported() {
+    let d = TempDir::new("unfinished");
+    let p = d.path().join("p1");
+    let w = RestoreWriter::create(&p, 1).unwrap();
+    drop(w);
+    let e = export_dirs(&[p], &ExportOptions::default()).err().unwrap();
+    assert_eq!(e.store_code(), Some(StoreCode::Incomplete));
+}
