@@ -6,6 +6,9 @@ import { StrataError } from '@strata/core';
 import { inspectCommand } from './commands/inspect.js';
 import { lsCommand } from './commands/ls.js';
 import { verifyCommand } from './commands/verify.js';
+import { restoreCommand } from './commands/restore.js';
+import { exportCommand } from './commands/export.js';
+import { zeroCommand } from './commands/zero.js';
 import { ExitCode } from './exit.js';
 
 const require = createRequire(import.meta.url);
@@ -36,6 +39,9 @@ export function buildProgram(): Command {
   program.addCommand(inspectCommand());
   program.addCommand(lsCommand());
   program.addCommand(verifyCommand());
+  program.addCommand(restoreCommand());
+  program.addCommand(exportCommand());
+  program.addCommand(zeroCommand());
   return program;
 }
 

@@ -1,0 +1,110 @@
+/** `strata zero`: run Zero (timestamps, UID leases, groups, tablets) until SIGINT/SIGTERM. */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { createZero, ZERO_DEFAULT_PORT } from '@strata/server';
+
+interface ZeroFlags {
+  port?: number;
+  port_offset: number;
+  data: string;
+  host: string;
+  token?: string;
+  groups?: number;
+}
+
+function intArg(min: number, max: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+export const TOKEN_FILE = 'cluster_token';
+
+/** --token, else $STRATA_CLUSTER_TOKEN, else DATA/cluster_token (created with a random token). */
+function clusterToken(flags: ZeroFlags): { token: string; source: string } {
+  if (flags.token) return { token: flags.token, source: '--token' };
+  const env = process.env.STRATA_CLUSTER_TOKEN;
+  if (env) return { token: env, source: 'STRATA_CLUSTER_TOKEN' };
+  const file = path.join(flags.data, TOKEN_FILE);
+  try {
+    const t = readFileSync(file, 'utf8').trim();
+    if (t) return { token: t, source: file };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  mkdirSync(flags.data, { recursive: true });
+  const token = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  return { token, source: `${file} (new)` };
+}
+
+export async function runZero(flags: ZeroFlags): Promise<void> {
+  const port = flags.port ?? ZERO_DEFAULT_PORT + flags.port_offset;
+  const { token, source } = clusterToken(flags);
+  const zero = await createZero({
+    dataDir: flags.data,
+    port,
+    host: flags.host,
+    token,
+    groups: flags.groups,
+    logger: { level: process.env.STRATA_LOG_LEVEL ?? 'warn' },
+  });
+  process.stdout.write(
+    `strata zero: listening on ${zero.url} (data ${path.resolve(flags.data)}, ` +
+      `${zero.store.groupCount} group${zero.store.groupCount === 1 ? '' : 's'}, cluster token from ${source})\n`,
+  );
+  await new Promise<void>((resolve, reject) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.stdout.write(`strata zero: ${signal}: shutting down\n`);
+      zero.close().then(resolve, reject);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+const HELP = `
+Zero hands out transaction timestamps and UIDs, keeps the groups of the cluster and their members
+(Alphas register with it) and decides which group serves each predicate (a "tablet"). Its state is
+one small file in the data folder; leases are persisted ahead of use, so timestamps and UIDs never
+go backwards, even after a crash. HTTP API as Dgraph Zero's: GET /state, GET /assign?what=uids&num=N,
+GET /health; /internal/* needs the cluster token (header x-strata-token).
+
+The cluster token comes from --token, else $STRATA_CLUSTER_TOKEN, else DATA/cluster_token (a random
+one is created there on first start).
+
+Examples:
+  $ strata zero
+  $ strata zero --port_offset 1 --data /var/lib/strata/zw --groups 3
+`;
+
+export function zeroCommand(): Command {
+  return new Command('zero')
+    .description('run Zero: timestamps, UID leases, groups and tablets of a Strata cluster')
+    .option(
+      '--port <n>',
+      `HTTP port (default ${ZERO_DEFAULT_PORT} + --port_offset; 0 picks a free port)`,
+      intArg(0, 65535),
+    )
+    .option('-o, --port_offset <n>', 'added to the default port', intArg(0, 65535), 0)
+    .option('--host <addr>', 'address to listen on', '0.0.0.0')
+    .option('--data <dir>', 'data folder', 'zw')
+    .option(
+      '--token <token>',
+      'cluster token for /internal/* (default: $STRATA_CLUSTER_TOKEN, then DATA/cluster_token)',
+    )
+    .option(
+      '--groups <n>',
+      'number of groups (default: as stored, or 1; grows, never shrinks)',
+      intArg(1, 1000),
+    )
+    .addHelpText('after', HELP)
+    .action(async (flags: ZeroFlags) => runZero(flags));
+}

@@ -1,0 +1,3 @@
+/** @strata/server: Zero, and the parsers the Alpha will use. */
+export * from './zero/index.js';
+export * from './parse/index.js';

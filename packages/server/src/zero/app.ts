@@ -1,0 +1,49 @@
+/**
+ * Zero as a Fastify app, built from plugins in the fastify/demo order: infrastructure (error
+ * handler), then the domain service (the state store), then routes (public, then `/internal`
+ * behind the cluster token).
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { clusterToken } from './plugins/cluster-token.js';
+import errorHandler from './plugins/error-handler.js';
+import storePlugin from './plugins/store.js';
+import internalRoutes from './routes/internal.js';
+import publicRoutes from './routes/public.js';
+import { ZeroError } from './errors.js';
+import type { ZeroStore } from './state.js';
+
+export interface ZeroAppOptions {
+  store: ZeroStore;
+  /** The cluster token that `/internal/*` requires in `x-strata-token`. */
+  token: string;
+  /** Fastify's logger option (default: off). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildZeroApp(opts: ZeroAppOptions): Promise<FastifyInstance> {
+  if (typeof opts.token !== 'string' || opts.token.length === 0) {
+    throw new ZeroError('BAD_REQUEST', 'a cluster token is required (non-empty)');
+  }
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 });
+  await app.register(errorHandler);
+  await app.register(storePlugin, { store: opts.store });
+  await app.register(publicRoutes);
+  await app.register(
+    async (internal) => {
+      await internal.register(clusterToken, { token: opts.token });
+      await internal.register(internalRoutes);
+      // Unknown internal routes answer after the token check too (no route probing without it).
+      internal.setNotFoundHandler((req, reply) => {
+        reply.code(404).send({
+          statusCode: 404,
+          error: 'Not Found',
+          code: 'NOT_FOUND',
+          message: `no route ${req.method} ${req.url.split('?')[0]}`,
+        });
+      });
+    },
+    { prefix: '/internal' },
+  );
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,89 @@
+/** Zero: the timestamp oracle, UID/namespace leases, groups and tablets of a Strata cluster. */
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { buildZeroApp } from './app.js';
+import { ZeroStore } from './state.js';
+
+export { buildZeroApp, type ZeroAppOptions } from './app.js';
+export { ZeroError, type ZeroErrorCode } from './errors.js';
+export { TOKEN_HEADER } from './plugins/cluster-token.js';
+export {
+  DEFAULT_LEASE_BLOCK,
+  LEASE_KINDS,
+  STATE_FILE,
+  ZeroStore,
+  type AssignResult,
+  type Group,
+  type LeaseKind,
+  type LeaseResult,
+  type Member,
+  type Tablet,
+  type TabletResult,
+  type ZeroStateJson,
+  type ZeroStoreOptions,
+} from './state.js';
+
+/** Dgraph Zero's HTTP port; `--port_offset` is added to it. */
+export const ZERO_DEFAULT_PORT = 6080;
+
+export interface CreateZeroOptions {
+  dataDir: string;
+  /** Default 6080; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  token: string;
+  /** The number of groups (default: as stored, or 1). */
+  groups?: number;
+  logger?: FastifyServerOptions['logger'];
+  /** Ids reserved per persisted lease block (default 10,000). */
+  leaseBlock?: bigint;
+}
+
+export interface Zero {
+  app: FastifyInstance;
+  store: ZeroStore;
+  /** `http://host:port` it listens on. */
+  url: string;
+  port: number;
+  /** Stops listening, waits for writes in flight, releases the data folder. */
+  close(): Promise<void>;
+}
+
+/** Opens the data folder, builds the app and listens. */
+export async function createZero(opts: CreateZeroOptions): Promise<Zero> {
+  const host = opts.host ?? '127.0.0.1';
+  const store = await ZeroStore.open({
+    dataDir: opts.dataDir,
+    groups: opts.groups,
+    leaseBlock: opts.leaseBlock,
+  });
+  let app: FastifyInstance;
+  try {
+    app = await buildZeroApp({ store, token: opts.token, logger: opts.logger });
+    await app.listen({ port: opts.port ?? ZERO_DEFAULT_PORT, host });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? ZERO_DEFAULT_PORT);
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  store.addr = `${shownHost}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    url: `http://${shownHost}:${port}`,
+    port,
+    close() {
+      closing ??= (async () => {
+        try {
+          await app.close();
+        } finally {
+          await store.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}

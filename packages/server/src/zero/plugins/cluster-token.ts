@@ -1,0 +1,40 @@
+/**
+ * The cluster token check for `/internal/*`: the `x-strata-token` header must equal the token,
+ * compared in constant time (SHA-256 of both sides, so that lengths leak nothing either).
+ * A missing or wrong token gets a bare 401.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync } from 'fastify';
+
+export const TOKEN_HEADER = 'x-strata-token';
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+export function tokenMatches(given: unknown, expected: Buffer): boolean {
+  if (typeof given !== 'string' || given.length === 0) return false;
+  return timingSafeEqual(digest(given), expected);
+}
+
+const clusterTokenPlugin: FastifyPluginAsync<{ token: string }> = async (app, opts) => {
+  const expected = digest(opts.token);
+  app.addHook('onRequest', async (req, reply) => {
+    if (!tokenMatches(req.headers[TOKEN_HEADER], expected)) {
+      req.log.warn(
+        { method: req.method, url: req.url, ip: req.ip },
+        'internal route: missing or wrong cluster token',
+      );
+      return reply
+        .code(401)
+        .send({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHORIZED', message: 'unauthorized' });
+    }
+  });
+};
+
+/**
+ * Registered inside the `/internal` scope: fastify-plugin lifts the hook into that scope (so it
+ * covers the routes registered next to it) and no further.
+ */
+export const clusterToken = fp(clusterTokenPlugin, { name: 'cluster-token' });

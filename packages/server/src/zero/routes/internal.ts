@@ -1,0 +1,122 @@
+/**
+ * `/internal/*`: what Alphas and restore ask of Zero. Every route requires the cluster token
+ * (see ../plugins/cluster-token.ts, registered in this scope by the app).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { ZeroError } from '../errors.js';
+import { MAX_GROUPS, type LeaseKind } from '../state.js';
+import {
+  errorResponses,
+  leaseKindSchema,
+  MAX_ASSIGN,
+  predicateSchema,
+  tabletSchema,
+  u64StringSchema,
+} from './schemas.js';
+
+const U64_MAX = (1n << 64n) - 1n;
+const groupIdSchema = { type: 'integer', minimum: 1, maximum: MAX_GROUPS } as const;
+
+const internalRoutes: FastifyPluginAsync = async (app) => {
+  app.post<{ Body: { group: number; addr: string } }>(
+    '/connect',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['group', 'addr'],
+          additionalProperties: false,
+          properties: { group: groupIdSchema, addr: { type: 'string', minLength: 1, maxLength: 1024 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              id: { type: 'string' },
+              groupId: { type: 'integer' },
+              addr: { type: 'string' },
+              leader: { type: 'boolean' },
+              amDead: { type: 'boolean' },
+              lastUpdate: { type: 'string' },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => app.zero.connect(req.body.group, req.body.addr),
+  );
+
+  app.post<{ Body: { predicate: string } }>(
+    '/tablet',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['predicate'],
+          additionalProperties: false,
+          properties: { predicate: predicateSchema },
+        },
+        response: { 200: tabletSchema, ...errorResponses },
+      },
+    },
+    async (req) => app.zero.tablet(req.body.predicate),
+  );
+
+  app.post<{ Body: { predicate: string; group: number } }>(
+    '/move-tablet',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['predicate', 'group'],
+          additionalProperties: false,
+          properties: { predicate: predicateSchema, group: groupIdSchema },
+        },
+        response: { 200: tabletSchema, ...errorResponses },
+      },
+    },
+    async (req) => app.zero.moveTablet(req.body.predicate, req.body.group),
+  );
+
+  app.post<{ Body: { what: LeaseKind; num?: number; atLeast?: string } }>(
+    '/lease',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['what'],
+          additionalProperties: false,
+          properties: {
+            what: leaseKindSchema,
+            num: { type: 'integer', minimum: 0, maximum: MAX_ASSIGN, default: 0 },
+            atLeast: u64StringSchema,
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              what: { type: 'string' },
+              startId: { type: 'string' },
+              endId: { type: 'string' },
+              nextId: { type: 'string' },
+              maxLeased: { type: 'string' },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      let atLeast: bigint | undefined;
+      if (req.body.atLeast !== undefined) {
+        atLeast = BigInt(req.body.atLeast);
+        if (atLeast >= U64_MAX) throw new ZeroError('BAD_REQUEST', 'atLeast must be below 2^64 - 1');
+      }
+      return app.zero.lease(req.body.what, req.body.num ?? 0, atLeast);
+    },
+  );
+};
+
+export default internalRoutes;

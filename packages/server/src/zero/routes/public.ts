@@ -1,0 +1,111 @@
+/** Zero's public routes, shaped like Dgraph Zero's HTTP API: `/state`, `/assign`, `/health`. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { LeaseKind } from '../state.js';
+import { errorResponses, leaseKindSchema, MAX_ASSIGN } from './schemas.js';
+
+const memberSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    groupId: { type: 'integer' },
+    addr: { type: 'string' },
+    leader: { type: 'boolean' },
+    amDead: { type: 'boolean' },
+    lastUpdate: { type: 'string' },
+  },
+} as const;
+
+const stateSchema = {
+  type: 'object',
+  properties: {
+    counter: { type: 'string' },
+    groups: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        properties: {
+          members: { type: 'object', additionalProperties: memberSchema },
+          tablets: {
+            type: 'object',
+            additionalProperties: {
+              type: 'object',
+              properties: { groupId: { type: 'integer' }, predicate: { type: 'string' } },
+            },
+          },
+          snapshotTs: { type: 'string' },
+          checksum: { type: 'string' },
+        },
+      },
+    },
+    zeros: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        properties: { id: { type: 'string' }, addr: { type: 'string' }, leader: { type: 'boolean' } },
+      },
+    },
+    maxUID: { type: 'string' },
+    maxTxnTs: { type: 'string' },
+    maxNsID: { type: 'string' },
+    maxRaftId: { type: 'string' },
+    removed: { type: 'array', items: {} },
+    cid: { type: 'string' },
+  },
+} as const;
+
+const publicRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/state', { schema: { response: { 200: stateSchema } } }, async () => app.zero.toJSON());
+
+  app.get<{ Querystring: { what: LeaseKind; num: number } }>(
+    '/assign',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          required: ['what', 'num'],
+          properties: {
+            what: leaseKindSchema,
+            num: { type: 'integer', minimum: 1, maximum: MAX_ASSIGN },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['startId', 'endId'],
+            properties: { startId: { type: 'string' }, endId: { type: 'string' } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => app.zero.assign(req.query.what, req.query.num),
+  );
+
+  const started = Date.now();
+  app.get(
+    '/health',
+    {
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              status: { type: 'string' },
+              instance: { type: 'string' },
+              groups: { type: 'integer' },
+              uptime: { type: 'integer' },
+            },
+          },
+        },
+      },
+    },
+    async () => ({
+      status: 'healthy',
+      instance: 'zero',
+      groups: app.zero.groupCount,
+      uptime: Math.floor((Date.now() - started) / 1000),
+    }),
+  );
+};
+
+export default publicRoutes;

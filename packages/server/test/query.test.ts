@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { ParseError, parseQuery } from '../src/index.js';
+
+function err(text: string): string {
+  try {
+    parseQuery(text);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ParseError);
+    return (e as Error).message;
+  }
+  throw new Error('no error');
+}
+
+describe('parseQuery', () => {
+  it('the documented subset', () => {
+    const q = parseQuery(`{
+  q(func: uid(0x1, 0x2, 3), first: 10, offset: 2) {
+    uid
+    name
+    name@en
+    friend (first: 2) { name }
+    ~friend { name }
+    expand(_all_)
+    dgraph.type
+    count(friend)
+    n: count(~friend)
+    who: <http://schema.org/name>
+    id: uid
+  }
+  people(func: has(name)) { uid }
+  alice(func: eq(name, "Alice")) { uid }
+  many(func: eq(age, [30, -1, 2.5, true])) { uid }
+}`);
+    expect(q.blocks.map((b) => b.name)).toEqual(['q', 'people', 'alice', 'many']);
+    const b = q.blocks[0]!;
+    expect(b).toMatchObject({
+      func: { name: 'uid', uids: [1n, 2n, 3n] },
+      first: 10,
+      offset: 2,
+      line: 2,
+      column: 3,
+    });
+    expect(b.children).toEqual([
+      { kind: 'uid' },
+      { kind: 'predicate', predicate: 'name', reverse: false },
+      { kind: 'predicate', predicate: 'name', reverse: false, lang: 'en' },
+      {
+        kind: 'predicate',
+        predicate: 'friend',
+        reverse: false,
+        first: 2,
+        children: [{ kind: 'predicate', predicate: 'name', reverse: false }],
+      },
+      {
+        kind: 'predicate',
+        predicate: 'friend',
+        reverse: true,
+        children: [{ kind: 'predicate', predicate: 'name', reverse: false }],
+      },
+      { kind: 'expand', arg: '_all_' },
+      { kind: 'predicate', predicate: 'dgraph.type', reverse: false },
+      { kind: 'count', predicate: 'friend', reverse: false },
+      { kind: 'count', predicate: 'friend', reverse: true, alias: 'n' },
+      { kind: 'predicate', predicate: 'http://schema.org/name', reverse: false, alias: 'who' },
+      { kind: 'uid', alias: 'id' },
+    ]);
+    expect(q.blocks[1]!.func).toEqual({ name: 'has', predicate: 'name' });
+    expect(q.blocks[2]!.func).toEqual({ name: 'eq', predicate: 'name', values: ['Alice'] });
+    expect(q.blocks[3]!.func).toEqual({ name: 'eq', predicate: 'age', values: [30n, -1n, 2.5, true] });
+  });
+
+  it('query keyword with a name', () => {
+    expect(parseQuery('query me { a(func: uid(1)) { uid } }').name).toBe('me');
+  });
+
+  it.each([
+    ['', 'line 1, column 1: expected "{" to open the query, got end of input'],
+    ['{ }', 'line 1, column 1: the query has no blocks'],
+    ['{ q(func: uid(0x1)) { name }', 'line 1, column 1: unterminated query: expected "}"'],
+    ['{\n  q(func: uid(0x1)) {\n    name\n', 'line 2, column 21: unterminated block: expected "}"'],
+    ['{ q(func: foo(x)) { uid } }', 'line 1, column 11: unknown root function foo: expected uid, has or eq'],
+    ['{ q(uid(0x1)) { uid } }', 'line 1, column 5: expected "func:" as the first argument of q, got "uid"'],
+    ['{ q(func: uid(0x0)) { uid } }', 'line 1, column 15: uid 0x0 is out of range'],
+    ['{ q(func: uid(abc)) { uid } }', 'line 1, column 15: expected a uid (0x.. or a decimal), got "abc"'],
+    ['{ q(func: uid(0x1 0x2)) { uid } }', 'line 1, column 19: expected "," or ")" in uid(...), got "0x2"'],
+    ['{ q(func: eq(name)) { uid } }', 'line 1, column 18: expected "," after eq(name, got ")"'],
+    [
+      '{ q(func: eq(name, bob)) { uid } }',
+      'line 1, column 20: expected a value (a "string", a number, true or false), got "bob"',
+    ],
+    [
+      '{ q(func: eq(name, ["a" "b"])) { uid } }',
+      'line 1, column 25: expected "," or "]" in the value list, got "b"',
+    ],
+    ['{ q(func: has(~friend)) { uid } }', 'line 1, column 16: has() takes a predicate, not a reverse edge'],
+    ['{ q(func: has(name), first: x) { uid } }', 'line 1, column 29: first must be an integer, got "x"'],
+    ['{ q(func: has(name), offset: -1) { uid } }', 'line 1, column 30: offset must not be negative'],
+    [
+      '{ q(func: has(name), after: 0x1) { uid } }',
+      'line 1, column 22: unknown argument "after": expected first or offset',
+    ],
+    ['{ q(func: has(name), first: 1, first: 2) { uid } }', 'line 1, column 32: first is given twice'],
+    ['{ q(func: has(name)) @filter(has(age)) { uid } }', 'line 1, column 22: @filter is not supported'],
+    [
+      '{ q(func: has(name)) { friend @filter(has(age)) { uid } } }',
+      'line 1, column 31: @filter is not supported',
+    ],
+    [
+      '{ q(func: has(name)) { expand(Person) } }',
+      'line 1, column 31: only expand(_all_) is supported, got expand("Person")',
+    ],
+    [
+      '{ q(func: has(name)) { "name" } }',
+      'line 1, column 24: expected a predicate, uid, count(...) or expand(_all_), got "name"',
+    ],
+    [
+      '{ q(func: has(name)) { uid } q(func: has(age)) { uid } }',
+      'line 1, column 30: block name q is used twice',
+    ],
+    ['{ q(func: has(name)) { uid } } extra', 'line 1, column 32: unexpected "extra" after the query'],
+    [
+      'query q($a: int) { q(func: has(name)) { uid } }',
+      'line 1, column 8: query variables are not supported',
+    ],
+    ['{ 1q(func: has(name)) { uid } }', 'line 1, column 3: expected a block name, got "1q"'],
+  ])('%j → %s', (text, message) => {
+    expect(err(text)).toBe(message);
+  });
+});
