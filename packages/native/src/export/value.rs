@@ -47,7 +47,7 @@ fn le_f64(v: &[u8]) -> f64 {
 }
 
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -61,7 +61,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 /// Seconds between 0001-01-01 and 1970-01-01.
-const UNIX_TO_INTERNAL: i64 = 62_135_596_800;
+pub(crate) const UNIX_TO_INTERNAL: i64 = 62_135_596_800;
 
 /// RFC 3339 from Go's `time.Time.MarshalBinary` form (spec §7.2): the stored
 /// offset, `Z` when it is zero or UTC, nanoseconds only when non-zero with

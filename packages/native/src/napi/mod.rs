@@ -5,5 +5,6 @@ pub mod backup_reader;
 pub mod backup_writer;
 pub mod errors;
 pub mod export;
+pub mod posting_store;
 pub mod proto;
 pub mod restore_writer;

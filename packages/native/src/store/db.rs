@@ -95,8 +95,13 @@ impl PostingStore {
         // SAFETY: the store folder is owned by this process while open
         // (LMDB's lock file guards against other processes); heed refuses to
         // open one path twice in a process.
-        let env = unsafe { eo.open(dir) }
-            .map_err(|e| StoreError::io(format!("cannot open the store at {shown}: {e}")))?;
+        let env = unsafe { eo.open(dir) }.map_err(|e| match e {
+            heed::Error::EnvAlreadyOpened => StoreError::new(
+                StoreCode::Busy,
+                format!("{shown} is already open in this process: close the other PostingStore (or RestoreWriter) first"),
+            ),
+            e => StoreError::io(format!("cannot open the store at {shown}: {e}")),
+        })?;
         let mut wtxn = env.write_txn()?;
         let (postings, meta) = if opts.create {
             let p = env.create_database(&mut wtxn, Some("postings"))?;
@@ -163,7 +168,7 @@ impl PostingStore {
         self.env.max_key_size() - TS_LEN
     }
 
-    fn put_meta(&self, wtxn: &mut heed::RwTxn, m: &StoreMeta) -> Result<()> {
+    pub(crate) fn put_meta(&self, wtxn: &mut heed::RwTxn, m: &StoreMeta) -> Result<()> {
         let put =
             |wtxn: &mut heed::RwTxn, k: &str, v: u64| self.meta.put(wtxn, k, &v.to_be_bytes());
         put(wtxn, META_FORMAT, m.format_version)?;
@@ -252,13 +257,23 @@ impl PostingStore {
     /// there is none or it is a tombstone.
     pub fn get(&self, key: &[u8], read_ts: u64) -> Result<Option<(ValueKind, u64, Vec<u8>)>> {
         let rtxn = self.env.read_txn()?;
+        self.get_in(&rtxn, key, read_ts)
+    }
+
+    /// [`Self::get`] inside a transaction (a write transaction sees its own writes).
+    pub fn get_in(
+        &self,
+        rtxn: &heed::RoTxn,
+        key: &[u8],
+        read_ts: u64,
+    ) -> Result<Option<(ValueKind, u64, Vec<u8>)>> {
         let start = version_key(key, read_ts);
         let end = version_key(key, 0);
         let range = (
             std::ops::Bound::Included(&start[..]),
             std::ops::Bound::Included(&end[..]),
         );
-        for item in self.postings.range(&rtxn, &range)? {
+        for item in self.postings.range(rtxn, &range)? {
             let (k, v) = item?;
             // Another key can sort between the versions of `key` only if it
             // has `key` as a proper prefix; its LMDB key is longer.
@@ -318,6 +333,34 @@ impl PostingStore {
             })?;
         }
         Ok(())
+    }
+
+    pub(crate) fn env(&self) -> &Env<WithoutTls> {
+        &self.env
+    }
+
+    pub(crate) fn postings_db(&self) -> Database<Bytes, Bytes> {
+        self.postings
+    }
+
+    /// Deletes every version of every key starting with `prefix` (non-empty)
+    /// inside a write transaction.
+    pub(crate) fn delete_prefix_in(&self, wtxn: &mut heed::RwTxn, prefix: &[u8]) -> Result<u64> {
+        let mut n = 0u64;
+        let mut it = self.postings.prefix_iter_mut(wtxn, prefix)?;
+        while it.next().transpose()?.is_some() {
+            // SAFETY: no reference into the database is kept across the deletion.
+            unsafe { it.del_current()? };
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Closes the environment and waits until LMDB has released it, so that
+    /// the folder can be opened again at once.
+    pub fn close(self) {
+        let PostingStore { env, .. } = self;
+        env.prepare_for_closing().wait();
     }
 
     /// Number of LMDB entries (versions) in `postings`.

@@ -20,6 +20,8 @@ pub enum StoreCode {
     Incomplete,
     /// LMDB or file-system failure.
     Io,
+    /// The folder is already open in this process.
+    Busy,
 }
 
 impl StoreCode {
@@ -30,6 +32,7 @@ impl StoreCode {
             StoreCode::Incompatible => "STORE_INCOMPATIBLE",
             StoreCode::Incomplete => "STORE_INCOMPLETE",
             StoreCode::Io => "IO",
+            StoreCode::Busy => "STORE_BUSY",
         }
     }
 }

@@ -5,16 +5,23 @@
 //! * [`db`]: `PostingStore` (open/create with format and group checks,
 //!   batch writes, prefix deletes, MVCC reads at a read ts).
 //! * [`restore`]: `RestoreWriter` (spec §10 for one group).
+//! * [`live`]: `LiveStore`, the Alpha's store: alter, mutations with
+//!   index/reverse/count maintenance ([`tokenize`], [`farm`]), reads.
 
 pub mod db;
 pub mod error;
+pub mod farm;
+pub mod live;
 pub mod mvcc;
 pub mod restore;
+pub mod tokenize;
 
 pub use db::{OpenOptions, PostingStore, StoreMeta, Visible, FORMAT_VERSION};
 pub use error::{StoreCode, StoreError};
 pub use mvcc::{Drop, ValueKind};
 pub use restore::{FinishStats, LoadOptions, LoadStats, RestoreWriter};
 
+#[cfg(test)]
+mod live_tests;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,596 @@
+//! `PostingStore`: JS class over [`crate::store::live::LiveStore`]. Work runs
+//! as AsyncTasks on the libuv pool; the store is shared by an `Arc` (reads
+//! run in parallel, writers are serialised inside the store).
+
+use super::errors::invalid;
+use super::export::ExportRdfResult;
+use super::restore_writer::store_err;
+use crate::format::proto::{Facet, ValType};
+use crate::store::live::{self, AlterRequest, Edge, EdgeOp, LiveStore};
+use crate::store::StoreError;
+use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer, Either, Null, ToNapiValue, TypeName};
+use napi::{Env, Task};
+use napi_derive::napi;
+use std::marker::PhantomData;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+fn u64_of(name: &str, v: &BigInt) -> napi::Result<u64> {
+    let (signed, value, lossless) = v.get_u64();
+    if signed || !lossless {
+        return Err(invalid(format!(
+            "{name} must fit in an unsigned 64-bit integer"
+        )));
+    }
+    Ok(value)
+}
+
+fn opt_u64(name: &str, v: &Option<BigInt>) -> napi::Result<Option<u64>> {
+    v.as_ref().map(|b| u64_of(name, b)).transpose()
+}
+
+fn ns_of(name: &str, v: &Option<BigInt>) -> napi::Result<u64> {
+    Ok(opt_u64(name, v)?.unwrap_or(0))
+}
+
+const TYPES: &str =
+    "'default' | 'binary' | 'int' | 'float' | 'bool' | 'datetime' | 'geo' | 'uid' | 'password' | 'string'";
+
+fn parse_type(name: &str) -> napi::Result<ValType> {
+    Ok(match name {
+        "default" => ValType::Default,
+        "binary" => ValType::Binary,
+        "int" => ValType::Int,
+        "float" => ValType::Float,
+        "bool" => ValType::Bool,
+        "datetime" => ValType::Datetime,
+        "geo" => ValType::Geo,
+        "uid" => ValType::Uid,
+        "password" => ValType::Password,
+        "string" => ValType::String,
+        other => {
+            return Err(invalid(format!(
+                "valueType '{other}' is not one of {TYPES}"
+            )))
+        }
+    })
+}
+
+#[napi(object)]
+pub struct PostingStoreOptions {
+    pub group: u32,
+    /// Create the store when the folder does not exist or is empty.
+    pub create: Option<bool>,
+}
+
+#[napi(object)]
+pub struct PostingStoreMeta {
+    pub group: u32,
+    pub max_commit_ts: BigInt,
+    pub max_uid: BigInt,
+    pub format_version: u32,
+}
+
+#[napi(object)]
+pub struct SchemaPredicate {
+    pub predicate: String,
+    pub namespace: Option<BigInt>,
+    #[napi(
+        ts_type = "'default' | 'binary' | 'int' | 'float' | 'bool' | 'datetime' | 'geo' | 'uid' | 'password' | 'string'"
+    )]
+    pub value_type: String,
+    pub list: Option<bool>,
+    /// Tokenizer names.
+    pub index: Option<Vec<String>>,
+    pub reverse: Option<bool>,
+    pub count: Option<bool>,
+    pub upsert: Option<bool>,
+    pub lang: Option<bool>,
+    pub unique: Option<bool>,
+    pub noconflict: Option<bool>,
+}
+
+#[napi(object)]
+pub struct TypeDef {
+    pub name: String,
+    pub namespace: Option<BigInt>,
+    pub fields: Vec<String>,
+}
+
+#[napi(object)]
+pub struct SchemaResult {
+    pub predicates: Vec<SchemaPredicate>,
+    pub types: Vec<TypeDef>,
+}
+
+#[napi(object, js_name = "AlterRequest")]
+pub struct AlterRequestJs {
+    pub predicates: Option<Vec<SchemaPredicate>>,
+    pub types: Option<Vec<TypeDef>>,
+    pub drop_all: Option<bool>,
+    pub drop_data: Option<bool>,
+    pub drop_attr: Option<String>,
+    pub drop_type: Option<String>,
+    pub namespace: Option<BigInt>,
+}
+
+#[napi(object)]
+pub struct FacetInput {
+    pub key: String,
+    pub value: Buffer,
+    /// Facet enum: STRING=0 INT=1 FLOAT=2 BOOL=3 DATETIME=4.
+    pub val_type: u32,
+}
+
+#[napi(object)]
+pub struct EdgeMutation {
+    #[napi(ts_type = "'set' | 'del'")]
+    pub op: String,
+    pub subject: BigInt,
+    pub predicate: String,
+    pub namespace: Option<BigInt>,
+    pub object_uid: Option<BigInt>,
+    /// Binary encoding of the schema type (spec §7.2).
+    pub value: Option<Buffer>,
+    /// ValType id (spec §6.7).
+    pub val_type: Option<u32>,
+    pub lang: Option<String>,
+    /// `del <s> <p> *`.
+    pub star: Option<bool>,
+    pub facets: Option<Vec<FacetInput>>,
+}
+
+#[napi(object)]
+pub struct ApplyResult {
+    /// Keys written (data, index, reverse, count, auto-created schema).
+    pub keys: u32,
+}
+
+#[napi(object)]
+pub struct NodeQuery {
+    pub uids: Vec<BigInt>,
+    /// `null`: every predicate the node has.
+    #[napi(ts_type = "string[] | null")]
+    pub predicates: Option<Either<Vec<String>, Null>>,
+    pub read_ts: BigInt,
+    pub namespace: Option<BigInt>,
+}
+
+#[napi(object)]
+pub struct FactFacet {
+    pub key: String,
+    pub value: Buffer,
+    pub val_type: u32,
+}
+
+#[napi(object)]
+pub struct FactValue {
+    pub value: Buffer,
+    pub val_type: u32,
+    pub lang: Option<String>,
+    pub facets: Option<Vec<FactFacet>>,
+}
+
+#[napi(object)]
+pub struct UidFacets {
+    pub uid: BigInt,
+    pub facets: Vec<FactFacet>,
+}
+
+#[napi(object)]
+pub struct PredicateFacts {
+    pub predicate: String,
+    pub uids: Vec<BigInt>,
+    pub values: Vec<FactValue>,
+    pub uid_facets: Option<Vec<UidFacets>>,
+}
+
+#[napi(object)]
+pub struct NodeFacts {
+    pub uid: BigInt,
+    pub predicates: Vec<PredicateFacts>,
+}
+
+#[napi(object)]
+pub struct HasPredicateOptions {
+    pub namespace: Option<BigInt>,
+    /// Only subjects > after.
+    pub after: Option<BigInt>,
+    pub first: Option<u32>,
+}
+
+#[napi(object)]
+pub struct ReverseResult {
+    pub object: BigInt,
+    pub subjects: Vec<BigInt>,
+}
+
+fn to_js_pred(p: live::SchemaPredicate) -> SchemaPredicate {
+    SchemaPredicate {
+        predicate: p.predicate,
+        namespace: Some(BigInt::from(p.namespace)),
+        value_type: p.value_type.schema_name().to_string(),
+        list: Some(p.list),
+        index: Some(p.index),
+        reverse: Some(p.reverse),
+        count: Some(p.count),
+        upsert: Some(p.upsert),
+        lang: Some(p.lang),
+        unique: Some(p.unique),
+        noconflict: Some(p.noconflict),
+    }
+}
+
+fn from_js_pred(i: usize, p: &SchemaPredicate) -> napi::Result<live::SchemaPredicate> {
+    Ok(live::SchemaPredicate {
+        predicate: p.predicate.clone(),
+        namespace: ns_of(&format!("predicates[{i}].namespace"), &p.namespace)?,
+        value_type: parse_type(&p.value_type)?,
+        list: p.list.unwrap_or(false),
+        index: p.index.clone().unwrap_or_default(),
+        reverse: p.reverse.unwrap_or(false),
+        count: p.count.unwrap_or(false),
+        upsert: p.upsert.unwrap_or(false),
+        lang: p.lang.unwrap_or(false),
+        unique: p.unique.unwrap_or(false),
+        noconflict: p.noconflict.unwrap_or(false),
+    })
+}
+
+fn js_facets(f: Vec<Facet>) -> Vec<FactFacet> {
+    f.into_iter()
+        .map(|f| FactFacet {
+            key: f.key,
+            value: Buffer::from(f.value),
+            val_type: f.val_type as u32,
+        })
+        .collect()
+}
+
+fn js_uids(v: Vec<u64>) -> Vec<BigInt> {
+    v.into_iter().map(BigInt::from).collect()
+}
+
+type ReverseTask = StoreTask<Vec<(u64, Vec<u64>)>, Vec<ReverseResult>>;
+
+type Job<T> = Box<dyn FnOnce(&LiveStore) -> Result<T, StoreError> + Send>;
+
+/// One async call on the store: `job` runs on the pool, `conv` makes the JS
+/// value on the main thread.
+pub struct StoreTask<T: Send + 'static, J> {
+    store: Option<Arc<LiveStore>>,
+    job: Option<Job<T>>,
+    conv: fn(T) -> napi::Result<J>,
+    _j: PhantomData<fn() -> J>,
+}
+
+impl<T: Send + 'static, J: ToNapiValue + TypeName> Task for StoreTask<T, J> {
+    type Output = T;
+    type JsValue = J;
+
+    fn compute(&mut self) -> napi::Result<T> {
+        let store = self
+            .store
+            .take()
+            .ok_or_else(|| invalid("the PostingStore is closed"))?;
+        let job = self.job.take().ok_or_else(|| invalid("task already ran"))?;
+        job(&store).map_err(store_err)
+    }
+
+    fn resolve(&mut self, _env: Env, out: T) -> napi::Result<J> {
+        (self.conv)(out)
+    }
+}
+
+#[napi]
+pub struct PostingStore {
+    inner: Mutex<Option<Arc<LiveStore>>>,
+    dir: String,
+}
+
+impl PostingStore {
+    fn store(&self) -> napi::Result<Arc<LiveStore>> {
+        let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        g.clone()
+            .ok_or_else(|| invalid("the PostingStore is closed"))
+    }
+
+    fn task<T: Send + 'static, J>(
+        &self,
+        job: Job<T>,
+        conv: fn(T) -> napi::Result<J>,
+    ) -> napi::Result<AsyncTask<StoreTask<T, J>>>
+    where
+        J: ToNapiValue + TypeName,
+    {
+        // A closed store rejects the Promise (compute sees no store).
+        Ok(AsyncTask::new(StoreTask {
+            store: self.store().ok(),
+            job: Some(job),
+            conv,
+            _j: PhantomData,
+        }))
+    }
+}
+
+#[napi]
+impl PostingStore {
+    /// Opens (or with `create`, creates) the posting store of one group.
+    /// Refuses a store of another group, of a newer format, of an unfinished
+    /// restore, or one already open in this process (`STORE_BUSY`).
+    #[napi(constructor)]
+    pub fn new(dir: String, opts: PostingStoreOptions) -> napi::Result<Self> {
+        if opts.group == 0 {
+            return Err(invalid("group must be >= 1"));
+        }
+        let s = LiveStore::open(
+            &PathBuf::from(&dir),
+            opts.group,
+            opts.create.unwrap_or(false),
+        )
+        .map_err(store_err)?;
+        Ok(PostingStore {
+            inner: Mutex::new(Some(Arc::new(s))),
+            dir,
+        })
+    }
+
+    #[napi(getter)]
+    pub fn dir(&self) -> String {
+        self.dir.clone()
+    }
+
+    /// Closes the store. Calls still running finish first (the environment
+    /// is released when the last one ends); later calls fail.
+    #[napi]
+    pub fn close(&self) {
+        let taken = self.inner.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(arc) = taken {
+            if let Ok(s) = Arc::try_unwrap(arc) {
+                s.close();
+            }
+        }
+    }
+
+    #[napi]
+    pub fn meta(&self) -> napi::Result<PostingStoreMeta> {
+        let m = self.store()?.meta().map_err(store_err)?;
+        Ok(PostingStoreMeta {
+            group: m.group,
+            max_commit_ts: BigInt::from(m.max_commit_ts),
+            max_uid: BigInt::from(m.max_uid),
+            format_version: m.format_version as u32,
+        })
+    }
+
+    /// The schema at `readTs` (default: newest).
+    #[napi]
+    pub fn get_schema(&self, read_ts: Option<BigInt>) -> napi::Result<SchemaResult> {
+        let ts = opt_u64("readTs", &read_ts)?.unwrap_or(u64::MAX);
+        let (p, t) = self.store()?.get_schema(ts).map_err(store_err)?;
+        Ok(SchemaResult {
+            predicates: p.into_iter().map(to_js_pred).collect(),
+            types: t
+                .into_iter()
+                .map(|t| TypeDef {
+                    name: t.name,
+                    namespace: Some(BigInt::from(t.namespace)),
+                    fields: t.fields,
+                })
+                .collect(),
+        })
+    }
+
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn alter(
+        &self,
+        commit_ts: BigInt,
+        req: AlterRequestJs,
+    ) -> napi::Result<AsyncTask<StoreTask<(), ()>>> {
+        let ts = u64_of("commitTs", &commit_ts)?;
+        let mut r = AlterRequest {
+            drop_all: req.drop_all.unwrap_or(false),
+            drop_data: req.drop_data.unwrap_or(false),
+            drop_attr: req.drop_attr,
+            drop_type: req.drop_type,
+            namespace: ns_of("namespace", &req.namespace)?,
+            ..Default::default()
+        };
+        for (i, p) in req.predicates.iter().flatten().enumerate() {
+            r.predicates.push(from_js_pred(i, p)?);
+        }
+        for (i, t) in req.types.iter().flatten().enumerate() {
+            r.types.push(live::TypeDef {
+                name: t.name.clone(),
+                namespace: ns_of(&format!("types[{i}].namespace"), &t.namespace)?,
+                fields: t.fields.clone(),
+            });
+        }
+        self.task(Box::new(move |s| s.alter(ts, &r)), Ok)
+    }
+
+    #[napi(ts_return_type = "Promise<ApplyResult>")]
+    pub fn apply_mutations(
+        &self,
+        commit_ts: BigInt,
+        edges: Vec<EdgeMutation>,
+    ) -> napi::Result<AsyncTask<StoreTask<u64, ApplyResult>>> {
+        let ts = u64_of("commitTs", &commit_ts)?;
+        let mut out = Vec::with_capacity(edges.len());
+        for (i, e) in edges.iter().enumerate() {
+            let op = match e.op.as_str() {
+                "set" => EdgeOp::Set,
+                "del" => EdgeOp::Del,
+                o => {
+                    return Err(invalid(format!(
+                        "edges[{i}].op '{o}' is not 'set' or 'del'"
+                    )))
+                }
+            };
+            let facets = e
+                .facets
+                .iter()
+                .flatten()
+                .map(|f| live::FacetInput {
+                    key: f.key.clone(),
+                    value: f.value.to_vec(),
+                    val_type: f.val_type as i32,
+                })
+                .collect();
+            out.push(Edge {
+                op,
+                subject: u64_of(&format!("edges[{i}].subject"), &e.subject)?,
+                predicate: e.predicate.clone(),
+                namespace: ns_of(&format!("edges[{i}].namespace"), &e.namespace)?,
+                object_uid: opt_u64(&format!("edges[{i}].objectUid"), &e.object_uid)?,
+                value: e.value.as_ref().map(|b| b.to_vec()),
+                val_type: e.val_type.map(|v| v as i32),
+                lang: e.lang.clone().unwrap_or_default(),
+                star: e.star.unwrap_or(false),
+                facets,
+            });
+        }
+        self.task(Box::new(move |s| s.apply_mutations(ts, &out)), |keys| {
+            Ok(ApplyResult { keys: keys as u32 })
+        })
+    }
+
+    #[napi(ts_return_type = "Promise<NodeFacts[]>")]
+    pub fn get_nodes(
+        &self,
+        q: NodeQuery,
+    ) -> napi::Result<AsyncTask<StoreTask<Vec<live::NodeFacts>, Vec<NodeFacts>>>> {
+        let uids = q
+            .uids
+            .iter()
+            .enumerate()
+            .map(|(i, u)| u64_of(&format!("uids[{i}]"), u))
+            .collect::<napi::Result<Vec<_>>>()?;
+        let ts = u64_of("readTs", &q.read_ts)?;
+        let ns = ns_of("namespace", &q.namespace)?;
+        let preds = match q.predicates {
+            Some(Either::A(v)) => Some(v),
+            _ => None,
+        };
+        self.task(
+            Box::new(move |s| s.get_nodes(&uids, preds.as_deref(), ts, ns)),
+            |nodes| {
+                Ok(nodes
+                    .into_iter()
+                    .map(|n| NodeFacts {
+                        uid: BigInt::from(n.uid),
+                        predicates: n
+                            .predicates
+                            .into_iter()
+                            .map(|p| PredicateFacts {
+                                predicate: p.predicate,
+                                uids: js_uids(p.uids),
+                                values: p
+                                    .values
+                                    .into_iter()
+                                    .map(|v| FactValue {
+                                        value: Buffer::from(v.value),
+                                        val_type: v.val_type as u32,
+                                        lang: (!v.lang.is_empty()).then_some(v.lang),
+                                        facets: (!v.facets.is_empty()).then(|| js_facets(v.facets)),
+                                    })
+                                    .collect(),
+                                uid_facets: (!p.uid_facets.is_empty()).then(|| {
+                                    p.uid_facets
+                                        .into_iter()
+                                        .map(|(u, f)| UidFacets {
+                                            uid: BigInt::from(u),
+                                            facets: js_facets(f),
+                                        })
+                                        .collect()
+                                }),
+                            })
+                            .collect(),
+                    })
+                    .collect())
+            },
+        )
+    }
+
+    #[napi(ts_return_type = "Promise<bigint[]>")]
+    pub fn has_predicate(
+        &self,
+        predicate: String,
+        read_ts: BigInt,
+        opts: Option<HasPredicateOptions>,
+    ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
+        let ts = u64_of("readTs", &read_ts)?;
+        let (ns, after, first) = match &opts {
+            Some(o) => (
+                ns_of("namespace", &o.namespace)?,
+                opt_u64("after", &o.after)?.unwrap_or(0),
+                o.first.map(|f| f as usize),
+            ),
+            None => (0, 0, None),
+        };
+        self.task(
+            Box::new(move |s| s.has_predicate(&predicate, ts, ns, after, first)),
+            |v| Ok(js_uids(v)),
+        )
+    }
+
+    #[napi(ts_return_type = "Promise<bigint[]>")]
+    pub fn eq(
+        &self,
+        predicate: String,
+        values: Vec<Buffer>,
+        read_ts: BigInt,
+        namespace: Option<BigInt>,
+    ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
+        let ts = u64_of("readTs", &read_ts)?;
+        let ns = ns_of("namespace", &namespace)?;
+        let values: Vec<Vec<u8>> = values.iter().map(|b| b.to_vec()).collect();
+        self.task(Box::new(move |s| s.eq(&predicate, &values, ts, ns)), |v| {
+            Ok(js_uids(v))
+        })
+    }
+
+    #[napi(ts_return_type = "Promise<ReverseResult[]>")]
+    pub fn reverse(
+        &self,
+        predicate: String,
+        objects: Vec<BigInt>,
+        read_ts: BigInt,
+        namespace: Option<BigInt>,
+    ) -> napi::Result<AsyncTask<ReverseTask>> {
+        let ts = u64_of("readTs", &read_ts)?;
+        let ns = ns_of("namespace", &namespace)?;
+        let objects = objects
+            .iter()
+            .enumerate()
+            .map(|(i, u)| u64_of(&format!("objects[{i}]"), u))
+            .collect::<napi::Result<Vec<_>>>()?;
+        self.task(
+            Box::new(move |s| s.reverse(&predicate, &objects, ts, ns)),
+            |v| {
+                Ok(v.into_iter()
+                    .map(|(o, s)| ReverseResult {
+                        object: BigInt::from(o),
+                        subjects: js_uids(s),
+                    })
+                    .collect())
+            },
+        )
+    }
+
+    /// Canonical `data.rdf` / `schema.txt` of this open store.
+    #[napi(ts_return_type = "Promise<ExportRdfResult>")]
+    pub fn export_rdf(
+        &self,
+        read_ts: Option<BigInt>,
+    ) -> napi::Result<AsyncTask<StoreTask<crate::export::ExportOutput, ExportRdfResult>>> {
+        let ts = opt_u64("readTs", &read_ts)?.unwrap_or(u64::MAX);
+        self.task(Box::new(move |s| s.export_rdf(ts)), |out| {
+            Ok(ExportRdfResult {
+                data: Buffer::from(out.data),
+                schema: Buffer::from(out.schema),
+                facts: out.facts as f64,
+            })
+        })
+    }
+}

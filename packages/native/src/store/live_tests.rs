@@ -1,0 +1,652 @@
+//! LiveStore tests: mutation semantics, derived keys, eq, alter, MVCC reads.
+
+use super::farm::fingerprint64;
+use super::live::*;
+use super::tokenize::Tokenizer;
+use super::StoreCode;
+use crate::format::proto::{BackupPostingList, PostingType, ValType};
+use prost::Message;
+use std::path::PathBuf;
+
+struct Tmp(PathBuf);
+impl Tmp {
+    fn new(name: &str) -> Self {
+        let p = std::env::temp_dir().join(format!("strata-live-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        Tmp(p)
+    }
+}
+impl Drop for Tmp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn open(t: &Tmp) -> LiveStore {
+    LiveStore::open(&t.0, 1, true).unwrap()
+}
+
+fn sp(name: &str, vt: ValType) -> SchemaPredicate {
+    SchemaPredicate::new(name, vt)
+}
+
+fn alter_preds(s: &LiveStore, ts: u64, preds: Vec<SchemaPredicate>) {
+    s.alter(
+        ts,
+        &AlterRequest {
+            predicates: preds,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+}
+
+fn set_str(s: u64, p: &str, v: &str) -> Edge {
+    Edge::set_value(s, p, v.as_bytes(), ValType::String)
+}
+
+fn set_int(s: u64, p: &str, v: i64) -> Edge {
+    Edge::set_value(s, p, &v.to_le_bytes(), ValType::Int)
+}
+
+fn strings(s: &LiveStore, uid: u64, p: &str, ts: u64) -> Vec<String> {
+    let n = s.get_nodes(&[uid], Some(&[p.to_string()]), ts, 0).unwrap();
+    let mut v: Vec<String> = n[0]
+        .predicates
+        .iter()
+        .flat_map(|f| f.values.iter())
+        .map(|v| {
+            let mut s = String::from_utf8_lossy(&v.value).into_owned();
+            if !v.lang.is_empty() {
+                s.push('@');
+                s.push_str(&v.lang);
+            }
+            s
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn uids_of(s: &LiveStore, uid: u64, p: &str, ts: u64) -> Vec<u64> {
+    let n = s.get_nodes(&[uid], Some(&[p.to_string()]), ts, 0).unwrap();
+    n[0].predicates
+        .iter()
+        .flat_map(|f| f.uids.clone())
+        .collect()
+}
+
+fn raw_list(s: &LiveStore, key: &[u8], ts: u64) -> Option<BackupPostingList> {
+    s.inner()
+        .get(key, ts)
+        .unwrap()
+        .map(|(_, _, p)| BackupPostingList::decode(&p[..]).unwrap())
+}
+
+fn index_uids(s: &LiveStore, p: &str, token: &[u8], ts: u64) -> Vec<u64> {
+    raw_list(s, &index_key(0, p, token), ts)
+        .map(|l| l.uids)
+        .unwrap_or_default()
+}
+
+#[test]
+fn fingerprint_vectors() {
+    assert_eq!(fingerprint64(b"*"), 0x1f81c835de7a7d57);
+    assert_eq!(fingerprint64(b"dgraph.graphql"), 0x742980d511bb1e31);
+}
+
+#[test]
+fn set_replace_delete_and_mvcc() {
+    let t = Tmp::new("basic");
+    let s = open(&t);
+    alter_preds(&s, 1, vec![sp("name", ValType::String)]);
+    s.apply_mutations(2, &[set_str(1, "name", "a")]).unwrap();
+    s.apply_mutations(3, &[set_str(1, "name", "b")]).unwrap();
+    assert_eq!(strings(&s, 1, "name", 2), vec!["a"]);
+    assert_eq!(strings(&s, 1, "name", 3), vec!["b"]);
+    // placeholder uid of a non-list untagged value
+    let pl = raw_list(&s, &data_key(0, "name", 1), 3).unwrap();
+    assert_eq!(pl.uids, vec![u64::MAX]);
+    assert_eq!(pl.postings[0].uid, u64::MAX);
+    assert_eq!(pl.postings[0].op, 1);
+    assert_eq!(pl.postings[0].commit_ts, 3);
+    // delete with a wrong value: nothing
+    s.apply_mutations(4, &[set_str(1, "name", "zzz").del()])
+        .unwrap();
+    assert_eq!(strings(&s, 1, "name", 4), vec!["b"]);
+    s.apply_mutations(5, &[set_str(1, "name", "b").del()])
+        .unwrap();
+    assert!(strings(&s, 1, "name", 5).is_empty());
+    assert_eq!(strings(&s, 1, "name", 4), vec!["b"]);
+    // tombstone hides the key
+    let v = s.inner().get(&data_key(0, "name", 1), 5).unwrap();
+    assert!(v.is_none());
+    assert_eq!(
+        s.has_predicate("name", 5, 0, 0, None).unwrap(),
+        Vec::<u64>::new()
+    );
+    assert_eq!(s.has_predicate("name", 4, 0, 0, None).unwrap(), vec![1]);
+    let m = s.meta().unwrap();
+    assert_eq!(m.max_commit_ts, 5);
+    assert_eq!(m.max_uid, 1);
+    // an older commitTs is refused
+    assert!(s.apply_mutations(4, &[set_str(1, "name", "x")]).is_err());
+}
+
+#[test]
+fn lists_lang_facets_star() {
+    let t = Tmp::new("lists");
+    let s = open(&t);
+    let mut tags = sp("tags", ValType::String);
+    tags.list = true;
+    let mut name = sp("name", ValType::String);
+    name.lang = true;
+    let friend = sp("friend", ValType::Uid); // non-list uid
+    let mut knows = sp("knows", ValType::Uid);
+    knows.list = true;
+    alter_preds(&s, 1, vec![tags, name, friend, knows]);
+    let mut fe = Edge::set_uid(1, "knows", 3);
+    fe.facets = vec![FacetInput {
+        key: "since".into(),
+        value: 2020i64.to_le_bytes().to_vec(),
+        val_type: 1,
+    }];
+    let mut en = set_str(1, "name", "Hello");
+    en.lang = "en".into();
+    s.apply_mutations(
+        2,
+        &[
+            set_str(1, "tags", "x"),
+            set_str(1, "tags", "y"),
+            set_str(1, "tags", "x"),
+            set_str(1, "name", "plain"),
+            en,
+            Edge::set_uid(1, "friend", 5),
+            Edge::set_uid(1, "friend", 6),
+            Edge::set_uid(1, "knows", 2),
+            fe,
+        ],
+    )
+    .unwrap();
+    assert_eq!(strings(&s, 1, "tags", 2), vec!["x", "y"]);
+    let pl = raw_list(&s, &data_key(0, "tags", 1), 2).unwrap();
+    let mut want = vec![fingerprint64(b"x"), fingerprint64(b"y")];
+    want.sort();
+    assert_eq!(pl.uids, want);
+    assert_eq!(strings(&s, 1, "name", 2), vec!["Hello@en", "plain"]);
+    let pl = raw_list(&s, &data_key(0, "name", 1), 2).unwrap();
+    let lang = pl.postings.iter().find(|p| !p.lang_tag.is_empty()).unwrap();
+    assert_eq!(lang.uid, fingerprint64(b"en"));
+    assert_eq!(lang.posting_type, PostingType::ValueLang as i32);
+    assert_eq!(uids_of(&s, 1, "friend", 2), vec![6]);
+    let n = s.get_nodes(&[1], Some(&["knows".into()]), 2, 0).unwrap();
+    assert_eq!(n[0].predicates[0].uids, vec![2, 3]);
+    assert_eq!(n[0].predicates[0].uid_facets.len(), 1);
+    assert_eq!(n[0].predicates[0].uid_facets[0].0, 3);
+    assert_eq!(n[0].predicates[0].uid_facets[0].1[0].key, "since");
+    // null predicates: everything the node has
+    let all = s.get_nodes(&[1, 99], None, 2, 0).unwrap();
+    let names: Vec<&str> = all[0]
+        .predicates
+        .iter()
+        .map(|p| p.predicate.as_str())
+        .collect();
+    assert_eq!(names, vec!["friend", "knows", "name", "tags"]);
+    assert!(all[1].predicates.is_empty());
+    // delete one list value, then star
+    s.apply_mutations(3, &[set_str(1, "tags", "x").del()])
+        .unwrap();
+    assert_eq!(strings(&s, 1, "tags", 3), vec!["y"]);
+    s.apply_mutations(4, &[Edge::del_star(1, "knows"), Edge::del_star(1, "tags")])
+        .unwrap();
+    assert!(uids_of(&s, 1, "knows", 4).is_empty());
+    assert!(strings(&s, 1, "tags", 4).is_empty());
+    assert_eq!(uids_of(&s, 1, "knows", 3), vec![2, 3]);
+    // type safety
+    let e = s.apply_mutations(5, &[set_int(1, "name", 3)]).unwrap_err();
+    assert!(e.message().contains("convert"), "{e}");
+    assert!(s
+        .apply_mutations(5, &[Edge::set_uid(1, "name", 3)])
+        .is_err());
+    let mut bad = set_str(1, "tags", "q");
+    bad.lang = "fr".into();
+    assert!(s.apply_mutations(5, &[bad]).is_err());
+}
+
+#[test]
+fn auto_schema() {
+    let t = Tmp::new("auto");
+    let s = open(&t);
+    s.apply_mutations(1, &[Edge::set_uid(1, "follows", 2), set_int(1, "age", 30)])
+        .unwrap();
+    let (preds, _) = s.get_schema(u64::MAX).unwrap();
+    let f = preds.iter().find(|p| p.predicate == "follows").unwrap();
+    assert_eq!((f.value_type, f.list), (ValType::Uid, true));
+    let a = preds.iter().find(|p| p.predicate == "age").unwrap();
+    assert_eq!((a.value_type, a.list), (ValType::Int, false));
+    assert_eq!(s.meta().unwrap().max_uid, 2);
+}
+
+#[test]
+fn index_reverse_count_maintenance() {
+    let t = Tmp::new("derived");
+    let s = open(&t);
+    let mut name = sp("name", ValType::String);
+    name.index = vec![
+        "exact".into(),
+        "term".into(),
+        "hash".into(),
+        "trigram".into(),
+    ];
+    let mut friend = sp("friend", ValType::Uid);
+    friend.list = true;
+    friend.reverse = true;
+    friend.count = true;
+    let mut age = sp("age", ValType::Int);
+    age.index = vec!["int".into()];
+    alter_preds(&s, 1, vec![name, friend, age]);
+    s.apply_mutations(
+        2,
+        &[
+            set_str(1, "name", "Alice Smith"),
+            set_str(2, "name", "Bob Smith"),
+            Edge::set_uid(1, "friend", 2),
+            Edge::set_uid(1, "friend", 3),
+            Edge::set_uid(4, "friend", 3),
+            set_int(1, "age", 30),
+            set_int(2, "age", -5),
+        ],
+    )
+    .unwrap();
+    assert_eq!(index_uids(&s, "name", b"\x02Alice Smith", 2), vec![1]);
+    assert_eq!(index_uids(&s, "name", b"\x01smith", 2), vec![1, 2]);
+    assert_eq!(index_uids(&s, "name", b"\x0aSmi", 2), vec![1, 2]);
+    assert_eq!(
+        s.eq("name", &[b"Alice Smith".to_vec()], 2, 0).unwrap(),
+        vec![1]
+    );
+    assert_eq!(
+        s.eq(
+            "age",
+            &[(-5i64).to_le_bytes().to_vec(), 30i64.to_le_bytes().to_vec()],
+            2,
+            0
+        )
+        .unwrap(),
+        vec![1, 2]
+    );
+    assert_eq!(
+        s.reverse("friend", &[2, 3, 9], 2, 0).unwrap(),
+        vec![(2, vec![1]), (3, vec![1, 4]), (9, vec![])]
+    );
+    let count = |n: u32, rev: bool, ts: u64| {
+        raw_list(&s, &count_key(0, "friend", n, rev), ts)
+            .map(|l| l.uids)
+            .unwrap_or_default()
+    };
+    assert_eq!(count(2, false, 2), vec![1]);
+    assert_eq!(count(1, false, 2), vec![4]);
+    assert_eq!(count(1, true, 2), vec![2]);
+    assert_eq!(count(2, true, 2), vec![3]);
+    // moving a value moves its index entries; count moves
+    s.apply_mutations(
+        3,
+        &[
+            set_str(1, "name", "Carol"),
+            Edge::set_uid(1, "friend", 3).del(),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        index_uids(&s, "name", b"\x02Alice Smith", 3),
+        Vec::<u64>::new()
+    );
+    assert_eq!(index_uids(&s, "name", b"\x02Carol", 3), vec![1]);
+    assert_eq!(index_uids(&s, "name", b"\x01smith", 3), vec![2]);
+    assert_eq!(index_uids(&s, "name", b"\x02Alice Smith", 2), vec![1]);
+    assert!(s
+        .eq("name", &[b"Alice Smith".to_vec()], 3, 0)
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        s.eq("name", &[b"Alice Smith".to_vec()], 2, 0).unwrap(),
+        vec![1]
+    );
+    assert_eq!(count(2, false, 3), Vec::<u64>::new());
+    assert_eq!(count(1, false, 3), vec![1, 4]);
+    assert_eq!(count(1, true, 3), vec![2, 3]);
+    assert_eq!(s.reverse("friend", &[3], 3, 0).unwrap(), vec![(3, vec![4])]);
+    // eq errors
+    let e = s.eq("friend", &[vec![]], 3, 0).unwrap_err();
+    assert!(e.message().contains("needs an index for eq"), "{e}");
+    let e = s.reverse("name", &[1], 3, 0).unwrap_err();
+    assert!(e.message().contains("@reverse"), "{e}");
+}
+
+#[test]
+fn eq_via_each_tokenizer() {
+    let t = Tmp::new("eqtok");
+    let s = open(&t);
+    let mk = |n: &str, vt: ValType, tok: &str| {
+        let mut p = sp(n, vt);
+        p.index = vec![tok.into()];
+        p
+    };
+    alter_preds(
+        &s,
+        1,
+        vec![
+            mk("h", ValType::String, "hash"),
+            mk("t", ValType::String, "term"),
+            mk("f", ValType::Float, "float"),
+            mk("b", ValType::Bool, "bool"),
+            mk("d", ValType::Datetime, "day"),
+        ],
+    );
+    let dt = |sec: u64, off: i16| {
+        let mut v = vec![1u8];
+        v.extend_from_slice(&sec.to_be_bytes());
+        v.extend_from_slice(&0u32.to_be_bytes());
+        v.extend_from_slice(&off.to_be_bytes());
+        v
+    };
+    s.apply_mutations(
+        2,
+        &[
+            set_str(1, "h", "myname"),
+            set_str(2, "h", "other"),
+            set_str(1, "t", "one two"),
+            set_str(2, "t", "two one three"),
+            Edge::set_value(1, "f", &1.5f64.to_le_bytes(), ValType::Float),
+            Edge::set_value(2, "f", &1.25f64.to_le_bytes(), ValType::Float),
+            Edge::set_value(1, "b", &[1], ValType::Bool),
+            Edge::set_value(2, "b", &[0], ValType::Bool),
+            Edge::set_value(1, "d", &dt(63_742_930_535, 330), ValType::Datetime),
+            Edge::set_value(2, "d", &dt(63_742_930_536, -1), ValType::Datetime),
+        ],
+    )
+    .unwrap();
+    assert_eq!(s.eq("h", &[b"myname".to_vec()], 2, 0).unwrap(), vec![1]);
+    assert_eq!(s.eq("t", &[b"one two".to_vec()], 2, 0).unwrap(), vec![1]);
+    assert_eq!(
+        s.eq("f", &[1.25f64.to_le_bytes().to_vec()], 2, 0).unwrap(),
+        vec![2]
+    );
+    assert_eq!(s.eq("b", &[vec![0]], 2, 0).unwrap(), vec![2]);
+    // same instant, other zone offset
+    assert_eq!(s.eq("d", &[dt(63_742_930_535, -1)], 2, 0).unwrap(), vec![1]);
+    let hash = Tokenizer::Hash.tokens(b"myname", "");
+    assert_eq!(index_uids(&s, "h", &hash[0], 2), vec![1]);
+}
+
+#[test]
+fn alter_rebuild_drop_and_refusals() {
+    let t = Tmp::new("alter");
+    let s = open(&t);
+    let mut friend = sp("friend", ValType::Uid);
+    friend.list = true;
+    alter_preds(&s, 1, vec![sp("name", ValType::String), friend.clone()]);
+    s.apply_mutations(
+        2,
+        &[
+            set_str(1, "name", "Ann"),
+            set_str(2, "name", "Ann"),
+            Edge::set_uid(1, "friend", 7),
+        ],
+    )
+    .unwrap();
+    assert!(s.eq("name", &[b"Ann".to_vec()], 2, 0).is_err());
+    let mut name = sp("name", ValType::String);
+    name.index = vec!["exact".into()];
+    friend.reverse = true;
+    friend.count = true;
+    alter_preds(&s, 3, vec![name.clone(), friend.clone()]);
+    assert_eq!(s.eq("name", &[b"Ann".to_vec()], 3, 0).unwrap(), vec![1, 2]);
+    assert_eq!(s.reverse("friend", &[7], 3, 0).unwrap(), vec![(7, vec![1])]);
+    assert_eq!(
+        raw_list(&s, &count_key(0, "friend", 1, false), 3)
+            .unwrap()
+            .uids,
+        vec![1]
+    );
+    // removing the index deletes its keys
+    name.index = vec![];
+    friend.reverse = false;
+    alter_preds(&s, 4, vec![name, friend]);
+    assert!(raw_list(&s, &index_key(0, "name", b"\x02Ann"), u64::MAX).is_none());
+    assert!(raw_list(&s, &reverse_key(0, "friend", 7), u64::MAX).is_none());
+    // refusals
+    let mut bad = sp("name", ValType::Int);
+    let e = s
+        .alter(
+            5,
+            &AlterRequest {
+                predicates: vec![bad.clone()],
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert!(e.message().contains("while it has data"), "{e}");
+    bad.index = vec!["exact".into()];
+    assert!(s
+        .alter(
+            5,
+            &AlterRequest {
+                predicates: vec![bad],
+                ..Default::default()
+            }
+        )
+        .is_err());
+    let mut ft = sp("bio", ValType::String);
+    ft.index = vec!["fulltext".into()];
+    let e = s
+        .alter(
+            5,
+            &AlterRequest {
+                predicates: vec![ft],
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert!(
+        e.message()
+            .contains("tokenizer fulltext is not supported yet"),
+        "{e}"
+    );
+    let mut rv = sp("x", ValType::String);
+    rv.reverse = true;
+    assert!(s
+        .alter(
+            5,
+            &AlterRequest {
+                predicates: vec![rv],
+                ..Default::default()
+            }
+        )
+        .is_err());
+    // types
+    s.alter(
+        5,
+        &AlterRequest {
+            types: vec![TypeDef {
+                name: "Person".into(),
+                namespace: 0,
+                fields: vec!["name".into(), "friend".into()],
+            }],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let (_, types) = s.get_schema(u64::MAX).unwrap();
+    assert_eq!(types[0].name, "Person");
+    assert_eq!(types[0].fields, vec!["name", "friend"]);
+    // dropAttr removes data and schema
+    s.alter(
+        6,
+        &AlterRequest {
+            drop_attr: Some("name".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let (preds, _) = s.get_schema(u64::MAX).unwrap();
+    assert!(preds.iter().all(|p| p.predicate != "name"));
+    assert!(s
+        .has_predicate("name", u64::MAX, 0, 0, None)
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        s.has_predicate("friend", u64::MAX, 0, 0, None).unwrap(),
+        vec![1]
+    );
+    // dropData keeps the schema
+    s.alter(
+        7,
+        &AlterRequest {
+            drop_data: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(s
+        .has_predicate("friend", u64::MAX, 0, 0, None)
+        .unwrap()
+        .is_empty());
+    assert!(!s.get_schema(u64::MAX).unwrap().0.is_empty());
+    s.alter(
+        8,
+        &AlterRequest {
+            drop_all: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let (p, ty) = s.get_schema(u64::MAX).unwrap();
+    assert!(p.is_empty() && ty.is_empty());
+}
+
+#[test]
+fn has_predicate_paging_and_reopen() {
+    let t = Tmp::new("paging");
+    {
+        let s = open(&t);
+        let edges: Vec<Edge> = (1..=10).map(|i| set_int(i, "n", i as i64)).collect();
+        s.apply_mutations(1, &edges).unwrap();
+        assert_eq!(
+            s.has_predicate("n", 1, 0, 3, Some(4)).unwrap(),
+            vec![4, 5, 6, 7]
+        );
+        assert_eq!(s.has_predicate("n", 1, 0, 0, Some(2)).unwrap(), vec![1, 2]);
+        let out = s.export_rdf(u64::MAX).unwrap();
+        assert_eq!(out.facts, 10);
+        assert!(String::from_utf8(out.data)
+            .unwrap()
+            .contains("<0x1> <n> \"1\"^^<xs:int> ."));
+        // a second open of the same folder in this process
+        let e = LiveStore::open(&t.0, 1, false).err().unwrap();
+        assert_eq!(e.store_code(), Some(StoreCode::Busy));
+        s.close();
+    }
+    let s = LiveStore::open(&t.0, 1, false).unwrap();
+    assert_eq!(
+        s.has_predicate("n", u64::MAX, 0, 0, None).unwrap().len(),
+        10
+    );
+    assert_eq!(s.meta().unwrap().max_commit_ts, 1);
+    s.close();
+    let e = LiveStore::open(&t.0, 2, false).err().unwrap();
+    assert_eq!(e.store_code(), Some(StoreCode::Incompatible));
+}
+
+/// Restores the real v20.11 fixture (group 1) and checks that the index
+/// keys Dgraph wrote for `Author.name` (hash), `dgraph.type`, `dgraph.cors`
+/// and `dgraph.graphql.xid` (exact) are exactly those our tokenizers give.
+#[test]
+fn fixture_index_terms_match_dgraph() {
+    use super::restore::{LoadOptions, RestoreWriter};
+    use crate::format::keys::parse_key;
+    use crate::format::proto::KeyType;
+    use std::collections::{BTreeMap, BTreeSet};
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/dgraph/v20.11-full-3groups/dgraph.20201125.173944.587/r68-g1.backup");
+    if !file.is_file() {
+        eprintln!("fixture missing, skipped");
+        return;
+    }
+    let t = Tmp::new("fixture");
+    let preds = [
+        "Author.pwd",
+        "dgraph.graphql.xid",
+        "dgraph.drop.op",
+        "dgraph.graphql.schema_history",
+        "dgraph.graphql.schema_created_at",
+        "dgraph.type",
+        "dgraph.graphql.schema",
+        "dgraph.cors",
+        "dgraph.graphql.p_query",
+        "Author.name",
+        "Person.name",
+    ];
+    {
+        let mut w = RestoreWriter::create(&t.0, 1).unwrap();
+        let opts = LoadOptions {
+            predicates: preds.iter().map(|p| (0, p.as_bytes().to_vec())).collect(),
+            threads: Some(1),
+            ..Default::default()
+        };
+        w.load_file(&file, &opts).unwrap();
+        w.finish(68).unwrap();
+    }
+    let s = LiveStore::open(&t.0, 1, false).unwrap();
+    assert_eq!(
+        s.eq("Author.name", &[b"myname".to_vec()], 68, 0).unwrap(),
+        vec![4]
+    );
+    let (schema, _) = s.get_schema(68).unwrap();
+    let mut checked = 0;
+    for p in schema.iter().filter(|p| !p.index.is_empty()) {
+        let toks: Vec<Tokenizer> = p
+            .index
+            .iter()
+            .map(|n| Tokenizer::parse(n).unwrap())
+            .collect();
+        let mut want: BTreeMap<Vec<u8>, BTreeSet<u64>> = BTreeMap::new();
+        let mut got: BTreeMap<Vec<u8>, BTreeSet<u64>> = BTreeMap::new();
+        let prefix = {
+            let mut k = data_key(0, &p.predicate, 0);
+            k.truncate(k.len() - 9);
+            k
+        };
+        s.inner()
+            .scan(&prefix, 68, &mut |v| {
+                let pk = parse_key(v.key, true).unwrap();
+                let pl = BackupPostingList::decode(v.payload).unwrap();
+                match pk.key_type {
+                    Some(KeyType::Data) => {
+                        for po in &pl.postings {
+                            for tk in &toks {
+                                for term in tk.tokens(&po.value, "") {
+                                    want.entry(term).or_default().insert(pk.uid);
+                                }
+                            }
+                        }
+                    }
+                    Some(KeyType::Index) => {
+                        let mut uids = pl.uids.clone();
+                        if uids.is_empty() {
+                            uids = crate::format::proto::decode_uid_bytes(&pl.uid_bytes).unwrap();
+                        }
+                        got.insert(pk.term.clone(), uids.into_iter().collect());
+                    }
+                    _ => {}
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert!(!got.is_empty(), "{}", p.predicate);
+        assert_eq!(want, got, "{}", p.predicate);
+        checked += 1;
+    }
+    assert!(checked >= 3, "{checked}");
+    s.close();
+}

@@ -1,0 +1,299 @@
+//! Index tokenizers (spec §7.3), byte-exact with Dgraph's `tok` package for
+//! the supported ones. A token is the identifier byte followed by the
+//! tokenizer's output; it is the term of an INDEX key.
+
+use crate::export::value::{civil_from_days, UNIX_TO_INTERNAL};
+use crate::format::proto::ValType;
+use blake2::{digest::consts::U32, Blake2b, Digest};
+use std::collections::BTreeSet;
+use unicode_normalization::UnicodeNormalization;
+use unicode_segmentation::UnicodeSegmentation;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tokenizer {
+    Term,
+    Exact,
+    Year,
+    Month,
+    Day,
+    Hour,
+    Int,
+    Float,
+    Bool,
+    Trigram,
+    Hash,
+}
+
+impl Tokenizer {
+    /// Parses a tokenizer name of a schema. Known but unsupported
+    /// tokenizers (fulltext, geo, sha256) and unknown names are errors.
+    pub fn parse(name: &str) -> Result<Self, String> {
+        Ok(match name {
+            "term" => Tokenizer::Term,
+            "exact" => Tokenizer::Exact,
+            "year" => Tokenizer::Year,
+            "month" => Tokenizer::Month,
+            "day" => Tokenizer::Day,
+            "hour" => Tokenizer::Hour,
+            "int" => Tokenizer::Int,
+            "float" => Tokenizer::Float,
+            "bool" => Tokenizer::Bool,
+            "trigram" => Tokenizer::Trigram,
+            "hash" => Tokenizer::Hash,
+            "fulltext" | "geo" | "sha256" | "bigfloat" | "ngram" => {
+                return Err(format!("tokenizer {name} is not supported yet"))
+            }
+            _ => return Err(format!("invalid tokenizer {name}")),
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tokenizer::Term => "term",
+            Tokenizer::Exact => "exact",
+            Tokenizer::Year => "year",
+            Tokenizer::Month => "month",
+            Tokenizer::Day => "day",
+            Tokenizer::Hour => "hour",
+            Tokenizer::Int => "int",
+            Tokenizer::Float => "float",
+            Tokenizer::Bool => "bool",
+            Tokenizer::Trigram => "trigram",
+            Tokenizer::Hash => "hash",
+        }
+    }
+
+    /// The identifier byte (first byte of every token).
+    pub fn id(self) -> u8 {
+        match self {
+            Tokenizer::Term => 0x01,
+            Tokenizer::Exact => 0x02,
+            Tokenizer::Year => 0x04,
+            Tokenizer::Month => 0x41,
+            Tokenizer::Day => 0x42,
+            Tokenizer::Hour => 0x43,
+            Tokenizer::Int => 0x06,
+            Tokenizer::Float => 0x07,
+            Tokenizer::Bool => 0x09,
+            Tokenizer::Trigram => 0x0a,
+            Tokenizer::Hash => 0x0b,
+        }
+    }
+
+    /// The schema type the tokenizer applies to (Dgraph's `Type()`).
+    pub fn value_type(self) -> ValType {
+        match self {
+            Tokenizer::Term | Tokenizer::Exact | Tokenizer::Trigram | Tokenizer::Hash => {
+                ValType::String
+            }
+            Tokenizer::Year | Tokenizer::Month | Tokenizer::Day | Tokenizer::Hour => {
+                ValType::Datetime
+            }
+            Tokenizer::Int => ValType::Int,
+            Tokenizer::Float => ValType::Float,
+            Tokenizer::Bool => ValType::Bool,
+        }
+    }
+
+    /// The tokens (identifier byte included), distinct and sorted, of one
+    /// value in the binary encoding of the schema type (spec §7.2). `lang`
+    /// is the value's language tag ("" when untagged).
+    ///
+    /// Language-tagged values get no `exact` token: Dgraph writes those
+    /// with identifier 0x03 and a collation key, which is not reproduced.
+    pub fn tokens(self, value: &[u8], lang: &str) -> Vec<Vec<u8>> {
+        let id = self.id();
+        let with_id = |t: &[u8]| {
+            let mut v = Vec::with_capacity(1 + t.len());
+            v.push(id);
+            v.extend_from_slice(t);
+            v
+        };
+        match self {
+            Tokenizer::Exact => {
+                if lang.is_empty() {
+                    vec![with_id(value)]
+                } else {
+                    vec![]
+                }
+            }
+            Tokenizer::Hash => {
+                let h = Blake2b::<U32>::digest(value);
+                vec![with_id(&h)]
+            }
+            Tokenizer::Term => term_words(&String::from_utf8_lossy(value), lang)
+                .iter()
+                .map(|w| with_id(w.as_bytes()))
+                .collect(),
+            Tokenizer::Trigram => {
+                let set: BTreeSet<&[u8]> = value.windows(3).collect();
+                set.into_iter().map(with_id).collect()
+            }
+            Tokenizer::Int => vec![with_id(&int_token(le_i64(value)))],
+            Tokenizer::Float => {
+                let f = f64::from_bits(le_i64(value) as u64);
+                vec![with_id(&int_token(f as i64))]
+            }
+            Tokenizer::Bool => {
+                let b = value.first().copied().unwrap_or(0) != 0;
+                vec![with_id(&int_token(b as i64))]
+            }
+            Tokenizer::Year | Tokenizer::Month | Tokenizer::Day | Tokenizer::Hour => {
+                let (y, mo, d, h) = utc_parts(value);
+                let parts: &[u16] = match self {
+                    Tokenizer::Year => &[y],
+                    Tokenizer::Month => &[y, mo],
+                    Tokenizer::Day => &[y, mo, d],
+                    _ => &[y, mo, d, h],
+                };
+                let b: Vec<u8> = parts.iter().flat_map(|p| p.to_be_bytes()).collect();
+                vec![with_id(&b)]
+            }
+        }
+    }
+}
+
+fn le_i64(v: &[u8]) -> i64 {
+    let mut b = [0u8; 8];
+    let n = v.len().min(8);
+    b[..n].copy_from_slice(&v[..n]);
+    i64::from_le_bytes(b)
+}
+
+/// Dgraph's int token body: `0x00` if negative else `0x01`, then BE u64.
+fn int_token(v: i64) -> [u8; 9] {
+    let mut out = [0u8; 9];
+    out[0] = if v < 0 { 0 } else { 1 };
+    out[1..].copy_from_slice(&(v as u64).to_be_bytes());
+    out
+}
+
+/// Seconds since 0001-01-01 UTC and nanoseconds of a Go binary time (the
+/// instant; the stored zone offset only affects display).
+pub fn go_time_instant(v: &[u8]) -> (i64, i32) {
+    if v.len() < 15 || !(v[0] == 1 || v[0] == 2) {
+        return (0, 0);
+    }
+    let sec = i64::from_be_bytes(v[1..9].try_into().expect("8"));
+    let nsec = i32::from_be_bytes(v[9..13].try_into().expect("4"));
+    (sec, nsec)
+}
+
+/// (year, month, day, hour) in UTC of a Go binary time.
+fn utc_parts(v: &[u8]) -> (u16, u16, u16, u16) {
+    let (sec, _) = go_time_instant(v);
+    let unix = sec - UNIX_TO_INTERNAL;
+    let days = unix.div_euclid(86_400);
+    let hour = unix.rem_euclid(86_400) / 3600;
+    let (y, m, d) = civil_from_days(days);
+    (y as u16, m as u16, d as u16, hour as u16)
+}
+
+fn lang_base(lang: &str) -> &str {
+    lang.split(['-', '_']).next().unwrap_or("")
+}
+
+/// Distinct words of the term tokenizer (without the identifier byte),
+/// sorted: Unicode word segmentation, lower case, NFKC. Languages written
+/// without spaces between words are split on spaces.
+pub fn term_words(s: &str, lang: &str) -> Vec<String> {
+    if s.is_empty() {
+        return vec![String::new()];
+    }
+    let set: BTreeSet<String> = match lang_base(lang) {
+        "zh" | "ja" | "th" | "lo" | "my" | "bo" | "km" | "kxm" => {
+            s.split(' ').map(str::to_string).collect()
+        }
+        _ => s
+            .unicode_words()
+            .map(|w| w.to_lowercase().nfkc().collect::<String>())
+            .collect(),
+    };
+    set.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn exact_and_hash() {
+        assert_eq!(
+            Tokenizer::Exact.tokens(b"Ab c", ""),
+            vec![b"\x02Ab c".to_vec()]
+        );
+        assert!(Tokenizer::Exact.tokens(b"x", "en").is_empty());
+        let t = Tokenizer::Hash.tokens(b"", "");
+        // BLAKE2b-256("") (RFC 7693 parameters, 32-byte digest)
+        assert_eq!(
+            hex(&t[0]),
+            "0b0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8"
+        );
+    }
+
+    #[test]
+    fn term() {
+        let t = Tokenizer::Term.tokens("Hello, WORLD! hello ﬁne".as_bytes(), "");
+        let words: Vec<&[u8]> = t.iter().map(|t| &t[1..]).collect();
+        assert_eq!(words, vec![&b"fine"[..], b"hello", b"world"]);
+        assert!(t.iter().all(|t| t[0] == 0x01));
+        assert_eq!(Tokenizer::Term.tokens(b"", ""), vec![vec![0x01]]);
+        let zh = Tokenizer::Term.tokens("你好 世界".as_bytes(), "zh");
+        assert_eq!(zh.len(), 2);
+    }
+
+    #[test]
+    fn numbers() {
+        let t = Tokenizer::Int.tokens(&(-2i64).to_le_bytes(), "");
+        assert_eq!(hex(&t[0]), "0600fffffffffffffffe");
+        let t = Tokenizer::Int.tokens(&5i64.to_le_bytes(), "");
+        assert_eq!(hex(&t[0]), "06010000000000000005");
+        let t = Tokenizer::Float.tokens(&(-3.9f64).to_le_bytes(), "");
+        assert_eq!(hex(&t[0]), "0700fffffffffffffffd");
+        assert_eq!(
+            hex(&Tokenizer::Bool.tokens(&[1], "")[0]),
+            "09010000000000000001"
+        );
+        assert_eq!(
+            hex(&Tokenizer::Bool.tokens(&[], "")[0]),
+            "09010000000000000000"
+        );
+    }
+
+    #[test]
+    fn datetime() {
+        // 2020-11-25T22:55:35+05:30 = 17:25:35 UTC (spec §7.2 example)
+        let v = [
+            0x01, 0, 0, 0, 0x0e, 0xd7, 0x50, 0x8a, 0x8f, 0, 0, 0, 0, 0x01, 0x4a,
+        ];
+        assert_eq!(hex(&Tokenizer::Year.tokens(&v, "")[0]), "0407e4");
+        assert_eq!(hex(&Tokenizer::Month.tokens(&v, "")[0]), "4107e4000b");
+        assert_eq!(hex(&Tokenizer::Day.tokens(&v, "")[0]), "4207e4000b0019");
+        assert_eq!(
+            hex(&Tokenizer::Hour.tokens(&v, "")[0]),
+            "4307e4000b00190011"
+        );
+    }
+
+    #[test]
+    fn trigram() {
+        let t = Tokenizer::Trigram.tokens(b"abcab", "");
+        let s: Vec<&[u8]> = t.iter().map(|t| &t[1..]).collect();
+        assert_eq!(s, vec![&b"abc"[..], b"bca", b"cab"]);
+        assert!(Tokenizer::Trigram.tokens(b"ab", "").is_empty());
+    }
+
+    #[test]
+    fn parse_names() {
+        assert_eq!(Tokenizer::parse("hash"), Ok(Tokenizer::Hash));
+        assert_eq!(
+            Tokenizer::parse("fulltext"),
+            Err("tokenizer fulltext is not supported yet".into())
+        );
+        assert!(Tokenizer::parse("nope").is_err());
+    }
+}
