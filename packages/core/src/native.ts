@@ -158,7 +158,110 @@ export interface ExportRdfResult {
   facts: number;
 }
 
+// The live posting store (an Alpha's `p` folder): schema, mutations, reads, export.
+export type SchemaValueType =
+  'default' | 'binary' | 'int' | 'float' | 'bool' | 'datetime' | 'geo' | 'uid' | 'password' | 'string';
+
+export interface SchemaPredicate {
+  predicate: string;
+  namespace?: bigint;
+  valueType: SchemaValueType;
+  list?: boolean;
+  index?: string[];
+  reverse?: boolean;
+  count?: boolean;
+  upsert?: boolean;
+  lang?: boolean;
+  unique?: boolean;
+  noconflict?: boolean;
+}
+
+export interface TypeDef {
+  name: string;
+  namespace?: bigint;
+  fields: string[];
+}
+
+export interface FacetInput {
+  key: string;
+  value: Buffer;
+  valType: number;
+}
+
+export interface EdgeMutation {
+  op: 'set' | 'del';
+  subject: bigint;
+  predicate: string;
+  namespace?: bigint;
+  objectUid?: bigint;
+  value?: Buffer;
+  valType?: number;
+  lang?: string;
+  star?: boolean;
+  facets?: FacetInput[];
+}
+
+export interface NodeQuery {
+  uids: bigint[];
+  predicates: string[] | null;
+  readTs: bigint;
+  namespace?: bigint;
+}
+
+export interface FactValue {
+  value: Buffer;
+  valType: number;
+  lang?: string;
+  facets?: FacetInput[];
+}
+
+export interface NodeFacts {
+  uid: bigint;
+  predicates: {
+    predicate: string;
+    uids: bigint[];
+    values: FactValue[];
+    uidFacets?: { uid: bigint; facets: FacetInput[] }[];
+  }[];
+}
+
+export interface AlterRequest {
+  predicates?: SchemaPredicate[];
+  types?: TypeDef[];
+  dropAll?: boolean;
+  dropData?: boolean;
+  dropAttr?: string;
+  dropType?: string;
+  namespace?: bigint;
+}
+
+export interface PostingStore {
+  readonly dir: string;
+  close(): void;
+  meta(): { group: number; maxCommitTs: bigint; maxUid: bigint; formatVersion: number };
+  getSchema(readTs?: bigint): { predicates: SchemaPredicate[]; types: TypeDef[] };
+  alter(commitTs: bigint, req: AlterRequest): Promise<void>;
+  /** One fsynced transaction; values must already be in the schema type's binary encoding. */
+  applyMutations(commitTs: bigint, edges: EdgeMutation[]): Promise<{ keys: number }>;
+  getNodes(q: NodeQuery): Promise<NodeFacts[]>;
+  hasPredicate(
+    predicate: string,
+    readTs: bigint,
+    opts?: { namespace?: bigint; after?: bigint; first?: number },
+  ): Promise<bigint[]>;
+  eq(predicate: string, values: Buffer[], readTs: bigint, namespace?: bigint): Promise<bigint[]>;
+  reverse(
+    predicate: string,
+    objects: bigint[],
+    readTs: bigint,
+    namespace?: bigint,
+  ): Promise<{ object: bigint; subjects: bigint[] }[]>;
+  /** The canonical dump of this group. */
+  exportRdf(readTs?: bigint): Promise<{ data: Buffer; schema: Buffer; facts: number }>;
+}
+
 export interface NativeBinding {
+  PostingStore: new (dir: string, opts: { group: number; create?: boolean }) => PostingStore;
   BackupWriter: new (opts?: WriterOptions) => BackupWriter;
   BackupReader: new (opts?: ReaderOptions) => BackupReader;
   RestoreWriter: new (dir: string, opts: RestoreWriterOptions) => RestoreWriter;
@@ -231,6 +334,11 @@ export function loadNative(): NativeBinding {
   }
   cached = binding;
   return binding;
+}
+
+/** Opens (or, with `create`, creates) the live posting store of one group. */
+export function openPostingStore(dir: string, opts: { group: number; create?: boolean }): PostingStore {
+  return new (loadNative().PostingStore)(dir, opts);
 }
 
 /** The native addon's version, loading it if needed. */

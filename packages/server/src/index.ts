@@ -1,3 +1,4 @@
-/** @strata/server: Zero, and the parsers the Alpha will use. */
+/** @strata/server: Zero, Alpha, and the parsers they use. */
 export * from './zero/index.js';
 export * from './parse/index.js';
+export * from './alpha/index.js';

@@ -1,12 +1,44 @@
-/** `strata export -p DIR --out OUTDIR`: the canonical RDF dump of restored posting stores. */
+/** `strata export -p DIR | --alpha HOST:PORT --out OUTDIR`: the canonical RDF dump of stores or a cluster. */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { exportRdfToDir } from '@strata/core';
 import { formatCount } from '../format.js';
+import { baseUrl } from '../serve.js';
 
 interface ExportFlags {
-  postings: string;
+  postings?: string;
+  alpha?: string;
   out: string;
   read_ts?: bigint;
+}
+
+/** Asks an Alpha for the whole cluster's dump (GET /export) and writes it like exportRdfToDir. */
+async function exportFromAlpha(alpha: string, outDir: string): Promise<{ facts: number; files: string[]; groups: number[] }> {
+  const url = `${baseUrl(alpha)}/export`;
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+    throw new Error(`cannot reach the Alpha at ${alpha} (${cause})`, { cause: err });
+  }
+  const json = (await res.json()) as { data: string; schema: string; facts: number; groups: number[]; message?: string };
+  if (!res.ok) throw new Error(`${url} answered ${res.status}: ${json.message ?? 'error'}`);
+  const out = path.resolve(outDir);
+  await mkdir(out, { recursive: true });
+  const files: string[] = [];
+  for (const [name, text] of [
+    ['data.rdf', json.data],
+    ['schema.txt', json.schema],
+  ] as const) {
+    const file = path.join(out, name);
+    const tmp = `${file}.tmp-${process.pid}`;
+    await writeFile(tmp, text, 'utf8');
+    await rename(tmp, file);
+    files.push(file);
+  }
+  return { facts: json.facts, files, groups: json.groups };
 }
 
 function parseTs(value: string): bigint {
@@ -22,20 +54,37 @@ unique, every line ending in a newline; schema.txt holds one line per predicate,
 per type. The format is the one of shared/fixtures/dgraph/README.md, so a restore can be compared
 byte for byte with a reference.
 
+With --alpha HOST:PORT instead of -p, the running cluster is dumped: that Alpha reads every group
+at one read timestamp and merges the parts the same way.
+
 Examples:
   $ strata restore -l /backups -p ./restored
   $ strata export -p ./restored --out ./dump
+  $ strata export --alpha localhost:8080 --out ./dump
 `;
 
 export function exportCommand(): Command {
   return new Command('export')
-    .description('write the canonical RDF dump (data.rdf, schema.txt) of posting store folders')
-    .requiredOption('-p, --postings <dir>', 'the folder holding p1, p2, ... (or one store folder)')
+    .description('write the canonical RDF dump (data.rdf, schema.txt) of posting store folders or a running cluster')
+    .option('-p, --postings <dir>', 'the folder holding p1, p2, ... (or one store folder)')
+    .option('--alpha <host:port>', 'dump the running cluster through this Alpha instead')
     .requiredOption('-o, --out <dir>', 'the folder to write data.rdf and schema.txt into (created if needed)')
     .option('--read_ts <ts>', 'read the stores at this timestamp (default: the newest data)', parseTs)
     .addHelpText('after', HELP)
     .action(async (flags: ExportFlags) => {
-      const r = await exportRdfToDir({ pdir: flags.postings, out: flags.out, readTs: flags.read_ts });
+      if ((flags.postings === undefined) === (flags.alpha === undefined)) {
+        throw new Error('give exactly one of -p DIR (store folders) and --alpha HOST:PORT (a running cluster)');
+      }
+      if (flags.alpha !== undefined) {
+        if (flags.read_ts !== undefined) throw new Error('--read_ts works with -p only');
+        const r = await exportFromAlpha(flags.alpha, flags.out);
+        process.stdout.write(
+          `exported ${formatCount(r.facts)} fact${r.facts === 1 ? '' : 's'} from ${r.groups.length} ` +
+            `group${r.groups.length === 1 ? '' : 's'} to ${r.files.join(' and ')}\n`,
+        );
+        return;
+      }
+      const r = await exportRdfToDir({ pdir: flags.postings!, out: flags.out, readTs: flags.read_ts });
       process.stdout.write(
         `exported ${formatCount(r.facts)} fact${r.facts === 1 ? '' : 's'} from ${r.stores.length} ` +
           `store${r.stores.length === 1 ? '' : 's'} to ${r.files.join(' and ')}\n`,

@@ -1,1 +1,9 @@
-export { exportRdf, exportRdfToDir, findStores, type ExportRdfOptions, type ExportRdfOutput } from './rdf.js';
+export {
+  exportRdf,
+  exportRdfToDir,
+  findStores,
+  mergeExports,
+  type ExportPart,
+  type ExportRdfOptions,
+  type ExportRdfOutput,
+} from './rdf.js';

@@ -79,3 +79,61 @@ export async function exportRdfToDir(
   }
   return { ...r, files };
 }
+
+/** One part of a cluster export (one group's canonical `data.rdf` and `schema.txt`). */
+export interface ExportPart {
+  data: Buffer;
+  schema: Buffer;
+}
+
+function lines(buf: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let from = 0;
+  for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, from)) {
+    if (nl > from) out.push(buf.subarray(from, nl + 1));
+    from = nl + 1;
+  }
+  if (from < buf.length) out.push(Buffer.concat([buf.subarray(from), Buffer.from('\n')]));
+  return out;
+}
+
+function sortedUnique(items: Buffer[]): Buffer[] {
+  items.sort(Buffer.compare);
+  return items.filter((b, i) => i === 0 || !b.equals(items[i - 1]!));
+}
+
+/**
+ * Merges the canonical dumps of several groups exactly as the native exporter merges stores:
+ * data lines sorted bytewise and unique; schema predicate lines sorted bytewise and unique, then
+ * one block per type (sorted by name) with the union of its fields (sorted).
+ */
+export function mergeExports(parts: ExportPart[]): { data: Buffer; schema: Buffer; facts: number } {
+  const data = sortedUnique(parts.flatMap((p) => lines(p.data)));
+  const predicates: Buffer[] = [];
+  const types = new Map<string, Set<string>>();
+  for (const p of parts) {
+    let current: Set<string> | undefined;
+    for (const raw of lines(p.schema)) {
+      const line = raw.toString('utf8').replace(/\n$/, '');
+      if (current) {
+        if (line === '}') current = undefined;
+        else current.add(line.trim());
+        continue;
+      }
+      const m = /^type (.+) \{$/.exec(line);
+      if (m) {
+        current = types.get(m[1]!) ?? new Set();
+        types.set(m[1]!, current);
+      } else if (line.length > 0) {
+        predicates.push(raw);
+      }
+    }
+  }
+  const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+  const schema: Buffer[] = sortedUnique(predicates);
+  for (const name of [...types.keys()].sort(byBytes)) {
+    const fields = [...types.get(name)!].sort(byBytes).map((f) => `  ${f}\n`);
+    schema.push(Buffer.from(`type ${name} {\n${fields.join('')}}\n`));
+  }
+  return { data: Buffer.concat(data), schema: Buffer.concat(schema), facts: data.length };
+}

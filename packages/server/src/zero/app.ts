@@ -11,6 +11,7 @@ import internalRoutes from './routes/internal.js';
 import publicRoutes from './routes/public.js';
 import { ZeroError } from './errors.js';
 import type { ZeroStore } from './state.js';
+import { Oracle, type OracleOptions } from './oracle.js';
 
 export interface ZeroAppOptions {
   store: ZeroStore;
@@ -18,6 +19,8 @@ export interface ZeroAppOptions {
   token: string;
   /** Fastify's logger option (default: off). */
   logger?: FastifyServerOptions['logger'];
+  /** The timestamp oracle's timeouts (see oracle.ts). */
+  oracle?: OracleOptions;
 }
 
 export async function buildZeroApp(opts: ZeroAppOptions): Promise<FastifyInstance> {
@@ -26,7 +29,7 @@ export async function buildZeroApp(opts: ZeroAppOptions): Promise<FastifyInstanc
   }
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 });
   await app.register(errorHandler);
-  await app.register(storePlugin, { store: opts.store });
+  await app.register(storePlugin, { store: opts.store, oracle: new Oracle(opts.store, opts.oracle) });
   await app.register(publicRoutes);
   await app.register(
     async (internal) => {

@@ -2,10 +2,12 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildZeroApp } from './app.js';
 import { ZeroStore } from './state.js';
+import type { OracleOptions } from './oracle.js';
 
 export { buildZeroApp, type ZeroAppOptions } from './app.js';
 export { ZeroError, type ZeroErrorCode } from './errors.js';
-export { TOKEN_HEADER } from './plugins/cluster-token.js';
+export { TOKEN_HEADER, clusterToken, tokenMatches } from './plugins/cluster-token.js';
+export { Oracle, type OracleOptions } from './oracle.js';
 export {
   DEFAULT_LEASE_BLOCK,
   LEASE_KINDS,
@@ -37,6 +39,8 @@ export interface CreateZeroOptions {
   logger?: FastifyServerOptions['logger'];
   /** Ids reserved per persisted lease block (default 10,000). */
   leaseBlock?: bigint;
+  /** The timestamp oracle's timeouts. */
+  oracle?: OracleOptions;
 }
 
 export interface Zero {
@@ -59,7 +63,7 @@ export async function createZero(opts: CreateZeroOptions): Promise<Zero> {
   });
   let app: FastifyInstance;
   try {
-    app = await buildZeroApp({ store, token: opts.token, logger: opts.logger });
+    app = await buildZeroApp({ store, token: opts.token, logger: opts.logger, oracle: opts.oracle });
     await app.listen({ port: opts.port ?? ZERO_DEFAULT_PORT, host });
   } catch (err) {
     await store.close();

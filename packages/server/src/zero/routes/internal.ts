@@ -117,6 +117,44 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
       return app.zero.lease(req.body.what, req.body.num ?? 0, atLeast);
     },
   );
+
+  // The timestamp oracle (../oracle.ts): commit timestamps are pending until done.
+  const tsResponse = (field: string) =>
+    ({
+      200: { type: 'object', required: [field], properties: { [field]: { type: 'string' } } },
+      ...errorResponses,
+    }) as const;
+
+  app.post(
+    '/oracle/commit-ts',
+    { schema: { response: tsResponse('commitTs') } },
+    async () => ({ commitTs: String(await app.oracle.commitTs()) }),
+  );
+
+  app.post<{ Body: { commitTs: string; committed: boolean } }>(
+    '/oracle/done',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['commitTs', 'committed'],
+          additionalProperties: false,
+          properties: { commitTs: u64StringSchema, committed: { type: 'boolean' } },
+        },
+        response: {
+          200: { type: 'object', properties: { known: { type: 'boolean' } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => ({ known: app.oracle.done(BigInt(req.body.commitTs), req.body.committed) }),
+  );
+
+  app.get(
+    '/oracle/read-ts',
+    { schema: { response: tsResponse('readTs') } },
+    async () => ({ readTs: String(await app.oracle.readTs()) }),
+  );
 };
 
 export default internalRoutes;

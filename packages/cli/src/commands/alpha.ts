@@ -1,0 +1,79 @@
+/** `strata alpha`: run one Alpha (a group's posting store and the query/mutation API) until SIGINT/SIGTERM. */
+import path from 'node:path';
+import { Command } from 'commander';
+import { ALPHA_DEFAULT_PORT, createAlpha } from '@strata/server';
+import { intArg, listArg, untilSignal } from '../serve.js';
+
+interface AlphaFlags {
+  group: number;
+  zero: string;
+  postings: string;
+  port?: number;
+  port_offset: number;
+  host: string;
+  token?: string;
+  adminWhitelist?: string[];
+  my?: string;
+  export?: string;
+}
+
+export async function runAlpha(flags: AlphaFlags): Promise<void> {
+  const token = flags.token || process.env.STRATA_CLUSTER_TOKEN;
+  if (!token) {
+    throw new Error(
+      'no cluster token: give --token or set STRATA_CLUSTER_TOKEN (the token Zero uses, e.g. from its DATA/cluster_token)',
+    );
+  }
+  const alpha = await createAlpha({
+    group: flags.group,
+    zero: flags.zero,
+    dataDir: flags.postings,
+    port: flags.port ?? ALPHA_DEFAULT_PORT + flags.port_offset,
+    host: flags.host,
+    token,
+    adminWhitelist: flags.adminWhitelist,
+    my: flags.my,
+    exportDir: flags.export,
+    logger: { level: process.env.STRATA_LOG_LEVEL ?? 'warn' },
+  });
+  process.stdout.write(
+    `strata alpha: group ${flags.group} listening on ${alpha.url} (registered as ${alpha.address} with Zero ` +
+      `${flags.zero}, data ${path.resolve(flags.postings)})\n`,
+  );
+  await untilSignal('strata alpha', () => alpha.close());
+}
+
+const HELP = `
+An Alpha serves one group of the cluster: the predicates Zero assigns to that group live in its
+posting store (-p). It registers with Zero, and any Alpha answers any request: mutations are split
+per owner group and committed atomically (two-phase, one commit timestamp from Zero), queries read
+every group at one snapshot.
+
+HTTP API (as Dgraph Alpha's): POST /mutate?commitNow=true (RDF), POST /alter (schema or drop ops),
+POST /query (DQL), GET /export, GET /health, POST /admin (GraphQL: health, state, export; loopback
+clients only unless --admin-whitelist lists theirs). /internal/* needs the cluster token.
+
+A store folder of another group, or of a newer format, is refused at start.
+
+Examples:
+  $ strata zero --groups 2 --data zw
+  $ STRATA_CLUSTER_TOKEN=$(cat zw/cluster_token) strata alpha --group 1 --zero localhost:6080 -p p1
+  $ STRATA_CLUSTER_TOKEN=$(cat zw/cluster_token) strata alpha --group 2 --zero localhost:6080 -p p2 --port_offset 1
+`;
+
+export function alphaCommand(): Command {
+  return new Command('alpha')
+    .description("run an Alpha: one group's posting store and the mutation, query and admin API")
+    .requiredOption('--group <n>', 'the group this Alpha serves', intArg(1, 1000))
+    .option('--zero <host:port>', "Zero's address", '127.0.0.1:6080')
+    .option('-p, --postings <dir>', 'posting store folder (created if missing)', 'p')
+    .option('--port <n>', `HTTP port (default ${ALPHA_DEFAULT_PORT} + --port_offset; 0 picks a free port)`, intArg(0, 65535))
+    .option('-o, --port_offset <n>', 'added to the default port', intArg(0, 65535), 0)
+    .option('--host <addr>', 'address to listen on', '0.0.0.0')
+    .option('--my <host:port>', 'the address other nodes reach this Alpha at (default: loopback and the port)')
+    .option('--token <token>', 'cluster token (default: $STRATA_CLUSTER_TOKEN)')
+    .option('--admin-whitelist <cidrs>', 'comma-separated CIDRs allowed to use /admin besides loopback', listArg)
+    .option('--export <dir>', 'where the admin export writes (default: export/ beside the posting folder)')
+    .addHelpText('after', HELP)
+    .action(async (flags: AlphaFlags) => runAlpha(flags));
+}

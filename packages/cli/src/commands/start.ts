@@ -1,0 +1,151 @@
+/** `strata start`: Zero and one Alpha (group 1) in one process, on one data folder. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { ALPHA_DEFAULT_PORT, createAlpha, createZero, ZERO_DEFAULT_PORT, type Alpha, type Zero } from '@strata/server';
+import { loadRdf, progressLine } from '../loader.js';
+import { intArg, tokenFile, untilSignal } from '../serve.js';
+
+interface StartFlags {
+  data: string;
+  port_offset: number;
+  host: string;
+  demo?: boolean;
+}
+
+/** The film data set beside the repository (`<repo>/../shared/datasets/dgraph-film-200k`). */
+export function demoDataset(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return path.resolve(here, '../../../../../shared/datasets/dgraph-film-200k');
+}
+
+async function isEmpty(alphaUrl: string): Promise<boolean> {
+  const res = await fetch(`${alphaUrl}/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/dql' },
+    body: '{ q(func: has(name), first: 1) { uid } }',
+  });
+  const json = (await res.json()) as { data?: { q?: unknown[] } };
+  return (json.data?.q?.length ?? 0) === 0;
+}
+
+async function loadDemo(alpha: Alpha, signal: { stopped: boolean }): Promise<void> {
+  const dir = demoDataset();
+  const schema = path.join(dir, 'goldendata.schema');
+  const file = path.join(dir, 'goldendata_first_200k.rdf.gz');
+  if (!existsSync(file) || !existsSync(schema)) {
+    throw new Error(`--demo: the film data set is not at ${dir} (a shared/ folder beside the repository)`);
+  }
+  if (!(await isEmpty(alpha.url))) {
+    process.stdout.write('strata start: --demo: the store already holds data; not loading it again\n');
+    return;
+  }
+  process.stdout.write(`strata start: --demo: loading ${file}\n`);
+  const tty = process.stdout.isTTY === true;
+  let lastPrint = 0;
+  const r = await loadRdf({
+    alpha: alpha.url,
+    file,
+    schema,
+    batch: 5000,
+    onProgress: (p) => {
+      if (signal.stopped) throw new Error('interrupted');
+      if (tty) process.stdout.write(`\r  ${progressLine(p)}   `);
+      else if (p.seconds - lastPrint >= 5) {
+        lastPrint = p.seconds;
+        process.stdout.write(`  ${progressLine(p)}\n`);
+      }
+    },
+  });
+  if (tty) process.stdout.write('\n');
+  process.stdout.write(`strata start: --demo: loaded ${r.quads} N-Quads in ${r.seconds.toFixed(1)} s\n`);
+}
+
+export async function runStart(flags: StartFlags): Promise<void> {
+  const data = path.resolve(flags.data);
+  const { token, file: tokenPath } = tokenFile(data);
+  const logger = { level: process.env.STRATA_LOG_LEVEL ?? 'warn' };
+  let zero: Zero | undefined;
+  let alpha: Alpha | undefined;
+  const stop = async () => {
+    await alpha?.close();
+    await zero?.close();
+  };
+  try {
+    zero = await createZero({
+      dataDir: path.join(data, 'zw'),
+      port: ZERO_DEFAULT_PORT + flags.port_offset,
+      host: flags.host,
+      token,
+      logger,
+    });
+    alpha = await createAlpha({
+      group: 1,
+      zero: `127.0.0.1:${zero.port}`,
+      dataDir: path.join(data, 'p'),
+      port: ALPHA_DEFAULT_PORT + flags.port_offset,
+      host: flags.host,
+      token,
+      exportDir: path.join(data, 'export'),
+      logger,
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const a = alpha.url;
+  process.stdout.write(
+    [
+      `strata start: Zero on ${zero.url}, Alpha (group 1) on ${a}`,
+      `  data ${data} (cluster token in ${tokenPath})`,
+      '',
+      'Try:',
+      `  curl -s ${a}/health`,
+      `  curl -s ${a}/alter -d 'name: string @index(exact) .'`,
+      `  curl -s '${a}/mutate?commitNow=true' -H 'content-type: application/rdf' -d '{ set { _:a <name> "Alice" . } }'`,
+      `  curl -s ${a}/query -H 'content-type: application/dql' -d '{ q(func: eq(name, "Alice")) { uid name } }'`,
+      `  curl -s ${a}/admin -H 'content-type: application/json' -d '{"query": "{ health { status version } }"}'`,
+      `  strata export --alpha ${a.replace(/^http:\/\//, '')} --out ./dump`,
+      '',
+      'Stop with Ctrl-C.',
+      '',
+    ].join('\n'),
+  );
+  const signal = { stopped: false };
+  const done = untilSignal('strata start', async () => {
+    signal.stopped = true;
+    await stop();
+  });
+  if (flags.demo) {
+    try {
+      await loadDemo(alpha, signal);
+    } catch (err) {
+      if (!signal.stopped) process.stderr.write(`strata start: --demo: ${(err as Error).message}\n`);
+    }
+  }
+  await done;
+}
+
+const HELP = `
+Runs Zero (port ${ZERO_DEFAULT_PORT} + --port_offset) and one Alpha serving group 1 (port
+${ALPHA_DEFAULT_PORT} + --port_offset) in this process: the embedded default. DATA holds zw/ (Zero's
+state), p/ (the posting store), export/ and cluster_token (created with mode 0600 on first start).
+--demo loads Dgraph's film data set (schema, then 200,000 N-Quads) from the shared/ folder beside
+the repository when the store holds no data yet.
+
+Examples:
+  $ strata start
+  $ strata start --data /var/lib/strata --port_offset 100 --demo
+`;
+
+export function startCommand(): Command {
+  return new Command('start')
+    .description('run Zero and one Alpha (group 1) in one process: the embedded default')
+    .option('--data <dir>', 'data folder', './strata-data')
+    .option('-o, --port_offset <n>', 'added to the default ports', intArg(0, 50000), 0)
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--demo', "load Dgraph's film data set if the store is empty")
+    .addHelpText('after', HELP)
+    .action(async (flags: StartFlags) => runStart(flags));
+}

@@ -1,0 +1,51 @@
+/**
+ * The Alpha as a Fastify app, built from plugins in the fastify/demo order: infrastructure (error
+ * handler), then routes (public, `/admin` behind the whitelist, `/internal` behind the cluster
+ * token). The domain services (the group owner and the cluster client) are built by the caller.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { clusterToken } from '../zero/plugins/cluster-token.js';
+import admin from './admin.js';
+import { AdminWhitelist } from './cidr.js';
+import type { Cluster } from './cluster.js';
+import errorHandler, { errorBody } from './plugins/error-handler.js';
+import internalRoutes from './routes/internal.js';
+import publicRoutes from './routes/public.js';
+
+export interface AlphaAppOptions {
+  cluster: Cluster;
+  token: string;
+  /** CIDRs besides loopback allowed to use `/admin`. */
+  adminWhitelist?: string[];
+  /** Where the admin `export` mutation writes. */
+  exportDir: string;
+  version: string;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInstance> {
+  const whitelist = new AdminWhitelist(opts.adminWhitelist ?? []);
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 256 * 1024 * 1024 });
+  await app.register(errorHandler);
+  // Until registered with Zero, only peers' /internal calls are served (clients get a 503).
+  app.addHook('onRequest', async (req, reply) => {
+    if (!opts.cluster.ready && !req.url.startsWith('/internal/')) {
+      return reply.code(503).send(errorBody(503, 'GROUP_UNAVAILABLE', 'the Alpha is starting: try again shortly'));
+    }
+  });
+  const common = { cluster: opts.cluster, version: opts.version };
+  await app.register(publicRoutes, common);
+  await app.register(admin, { ...common, whitelist, exportDir: opts.exportDir });
+  await app.register(
+    async (internal) => {
+      await internal.register(clusterToken, { token: opts.token });
+      await internal.register(internalRoutes, { owner: opts.cluster.local.owner });
+      internal.setNotFoundHandler((req, reply) => {
+        reply.code(404).send(errorBody(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
+      });
+    },
+    { prefix: '/internal' },
+  );
+  await app.ready();
+  return app;
+}

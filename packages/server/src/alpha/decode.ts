@@ -1,0 +1,97 @@
+/** Stored values (Dgraph's binary encodings) → the JSON values a query answers with. */
+import { decodeDateTime, formatDateTime, VAL_TYPE_IDS, type ValueType } from '../parse/values.js';
+
+export const VALUE_TYPE_BY_ID: readonly ValueType[] = (() => {
+  const out: ValueType[] = [];
+  for (const [name, id] of Object.entries(VAL_TYPE_IDS)) out[id] = name as ValueType;
+  return out;
+})();
+
+class WkbReader {
+  pos = 0;
+  constructor(private readonly b: Buffer) {}
+  u8(): number {
+    return this.b.readUInt8(this.pos++);
+  }
+  u32(le: boolean): number {
+    const v = le ? this.b.readUInt32LE(this.pos) : this.b.readUInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  f64(le: boolean): number {
+    const v = le ? this.b.readDoubleLE(this.pos) : this.b.readDoubleBE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+}
+
+const GEO_NAMES = ['', 'Point', 'LineString', 'Polygon', 'MultiPoint', 'MultiLineString', 'MultiPolygon'];
+
+function readGeometry(r: WkbReader): { type: string; coordinates: unknown } {
+  const le = r.u8() === 1;
+  const code = r.u32(le);
+  const base = code % 1000;
+  const dim = code >= 3000 ? 4 : code >= 1000 ? 3 : 2;
+  const pt = () => Array.from({ length: dim }, () => r.f64(le));
+  const line = () => Array.from({ length: r.u32(le) }, pt);
+  const poly = () => Array.from({ length: r.u32(le) }, line);
+  const type = GEO_NAMES[base];
+  if (!type) throw new Error(`unsupported WKB geometry type ${code}`);
+  switch (base) {
+    case 1:
+      return { type, coordinates: pt() };
+    case 2:
+      return { type, coordinates: line() };
+    case 3:
+      return { type, coordinates: poly() };
+    default: {
+      const n = r.u32(le);
+      return { type, coordinates: Array.from({ length: n }, () => readGeometry(r).coordinates) };
+    }
+  }
+}
+
+/** WKB (as geoJsonToWkb writes it) → a GeoJSON geometry object. */
+export function wkbToGeoJson(bytes: Buffer): { type: string; coordinates: unknown } {
+  return readGeometry(new WkbReader(bytes));
+}
+
+/**
+ * A stored value as JSON: int → number, float → number, bool, datetime → RFC 3339, geo → GeoJSON,
+ * string/default → string, binary → base64. Passwords return `undefined` (never shown).
+ */
+export function jsonValue(bytes: Buffer, valType: number): unknown {
+  switch (VALUE_TYPE_BY_ID[valType]) {
+    case 'int': {
+      const v = bytes.length === 8 ? bytes.readBigInt64LE() : 0n;
+      return Number.isSafeInteger(Number(v)) ? Number(v) : String(v);
+    }
+    case 'float':
+      return bytes.length === 8 ? bytes.readDoubleLE() : 0;
+    case 'bool':
+      return bytes[0] === 1;
+    case 'datetime':
+      try {
+        return formatDateTime(decodeDateTime(bytes));
+      } catch {
+        return bytes.toString('utf8');
+      }
+    case 'geo':
+      try {
+        return wkbToGeoJson(bytes);
+      } catch {
+        return null;
+      }
+    case 'password':
+      return undefined;
+    case 'binary':
+      return bytes.toString('base64');
+    default:
+      return bytes.toString('utf8');
+  }
+}
+
+/** A uid as Dgraph prints it. */
+export function hexUid(uid: bigint): string {
+  return `0x${uid.toString(16)}`;
+}

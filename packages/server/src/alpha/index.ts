@@ -1,0 +1,122 @@
+/** Alpha: serves mutations, schema changes, queries and exports over its group's posting store. */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { openPostingStore, type PostingStore } from '@strata/core';
+import { ensureInitialSchema } from './alter.js';
+import { buildAlphaApp } from './app.js';
+import { Cluster, LocalGroup, ZeroClient } from './cluster.js';
+import { AlphaError } from './errors.js';
+import { GroupOwner } from './owner.js';
+
+export { buildAlphaApp, type AlphaAppOptions } from './app.js';
+export { AdminWhitelist } from './cidr.js';
+export { Cluster, LocalGroup, RemoteGroup, ZeroClient, type GroupApi } from './cluster.js';
+export { AlphaError, type AlphaErrorCode } from './errors.js';
+export { GroupOwner, type PredicateInfo, type WireAlter, type WireSchemaPredicate } from './owner.js';
+export { exportCluster, exportToFolder, type ClusterExport } from './export.js';
+export { jsonValue, wkbToGeoJson, hexUid } from './decode.js';
+export { INITIAL_SCHEMA } from './alter.js';
+
+/** Dgraph Alpha's HTTP port; `--port_offset` is added to it. */
+export const ALPHA_DEFAULT_PORT = 8080;
+
+const require = createRequire(import.meta.url);
+const VERSION = (require('../../package.json') as { version: string }).version;
+
+export interface CreateAlphaOptions {
+  group: number;
+  /** Zero's `host:port` (or `http://host:port`). */
+  zero: string;
+  /** The posting store folder (`p`). Created when missing. */
+  dataDir: string;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  token: string;
+  /** CIDRs besides loopback allowed to use `/admin`. */
+  adminWhitelist?: string[];
+  /** The `host:port` other nodes reach this Alpha at (default: the listen host, loopback for 0.0.0.0). */
+  my?: string;
+  /** Where the admin export writes (default: `export/` beside the data folder). */
+  exportDir?: string;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export interface Alpha {
+  app: FastifyInstance;
+  store: PostingStore;
+  cluster: Cluster;
+  url: string;
+  port: number;
+  /** The address registered with Zero. */
+  address: string;
+  close(): Promise<void>;
+}
+
+/** Opens the store, registers with Zero, builds the app and listens. */
+export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
+  if (!opts.token) throw new AlphaError('BAD_REQUEST', 'a cluster token is required (non-empty)');
+  const host = opts.host ?? '127.0.0.1';
+  const dataDir = path.resolve(opts.dataDir);
+  let store: PostingStore;
+  try {
+    store = openPostingStore(dataDir, { group: opts.group, create: true });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new AlphaError('STORE', `cannot open the posting store ${dataDir} for group ${opts.group}: ${msg}`, 500);
+  }
+  const owner = new GroupOwner(store, opts.group);
+  const zero = new ZeroClient(opts.zero, opts.token);
+  let app: FastifyInstance | undefined;
+  try {
+    // Listen first (port 0 picks one), then register the real address with Zero.
+    const local = new LocalGroup(owner, opts.my ?? '');
+    const cluster = new Cluster(zero, local, opts.token);
+    app = await buildAlphaApp({
+      cluster,
+      token: opts.token,
+      adminWhitelist: opts.adminWhitelist,
+      exportDir: opts.exportDir ?? path.join(path.dirname(dataDir), 'export'),
+      version: VERSION,
+      logger: opts.logger,
+    });
+    await app.listen({ port: opts.port ?? ALPHA_DEFAULT_PORT, host });
+    const a = app.server.address();
+    const port = typeof a === 'object' && a ? a.port : (opts.port ?? ALPHA_DEFAULT_PORT);
+    const shownHost = host.includes(':') ? `[${host}]` : host;
+    const advertiseHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : shownHost;
+    const address = opts.my ?? `${advertiseHost}:${port}`;
+    local.addr = address;
+    await zero.connect(opts.group, address);
+    await ensureInitialSchema(cluster);
+    cluster.ready = true;
+    let closing: Promise<void> | undefined;
+    const started = app;
+    return {
+      app: started,
+      store,
+      cluster,
+      url: `http://${shownHost}:${port}`,
+      port,
+      address,
+      close() {
+        closing ??= (async () => {
+          try {
+            await started.close();
+          } finally {
+            owner.close();
+            store.close();
+          }
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    owner.close();
+    store.close();
+    throw err;
+  }
+}

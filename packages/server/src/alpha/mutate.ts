@@ -1,0 +1,121 @@
+/** `POST /mutate`: RDF `{ set {...} delete {...} }` → edges per owner group → two-phase commit. */
+import { parseMutationBody } from '../parse/mutation.js';
+import type { NodeRef, NQuad } from '../parse/nquads.js';
+import type { Cluster } from './cluster.js';
+import { hexUid } from './decode.js';
+import { AlphaError } from './errors.js';
+import { commitEdges } from './txn.js';
+import type { WireEdge } from './wire.js';
+
+export interface MutateResult {
+  data: { code: 'Success'; message: 'Done'; queries: null; uids: Record<string, string> };
+  extensions: { txn: { start_ts: number; commit_ts: number; preds: string[] } };
+}
+
+function nodeKey(n: NodeRef): string | undefined {
+  if (n.kind === 'blank') return n.name;
+  if (n.kind === 'iri') return n.iri;
+  return undefined;
+}
+
+export async function mutate(cluster: Cluster, text: string): Promise<MutateResult> {
+  const m = parseMutationBody(text);
+  const startTs = await cluster.zero.readTs();
+  // Blank nodes and external ids (<iri>) get fresh uids, one per distinct name.
+  const names = new Set<string>();
+  for (const q of [...m.set, ...m.del]) {
+    const s = nodeKey(q.subject);
+    if (s !== undefined) names.add(s);
+    if (q.object.kind === 'blank' || q.object.kind === 'iri') names.add(nodeKey(q.object)!);
+  }
+  const uidOf = new Map<string, bigint>();
+  if (names.size > 0) {
+    const { start } = await cluster.zero.assignUids(names.size);
+    let next = start;
+    for (const n of names) uidOf.set(n, next++);
+  }
+  const resolve = (n: NodeRef): bigint => (n.kind === 'uid' ? n.uid : uidOf.get(nodeKey(n)!)!);
+
+  const edges: WireEdge[] = [];
+  const toEdge = (op: 'set' | 'del', q: NQuad): WireEdge => {
+    const e: WireEdge = { op, subject: String(resolve(q.subject)), predicate: q.predicate, line: q.line };
+    const o = q.object;
+    if (o.kind === 'star') e.star = true;
+    else if (o.kind === 'literal') {
+      e.text = o.value;
+      e.valType = o.valType;
+      if (o.lang) e.lang = o.lang;
+    } else e.objectUid = String(resolve(o));
+    if (q.facets.length) {
+      e.facets = q.facets.map((f) => ({
+        key: f.key,
+        value: f.bytes.toString('base64'),
+        valType: { string: 0, int: 1, float: 2, bool: 3, datetime: 4 }[f.valType],
+      }));
+    }
+    return e;
+  };
+  for (const q of m.set) edges.push(toEdge('set', q));
+  const starAll: NQuad[] = [];
+  for (const q of m.del) {
+    if (q.predicate === '*') {
+      if (q.object.kind !== 'star') {
+        throw new AlphaError('BAD_REQUEST', `line ${q.line}: a delete with predicate * needs object * (<s> * * .)`);
+      }
+      starAll.push(q);
+    } else edges.push(toEdge('del', q));
+  }
+  if (starAll.length > 0) edges.push(...(await expandStarAll(cluster, starAll.map((q) => resolve(q.subject)), startTs)));
+
+  // Split per owner group. Deletes on predicates no group serves delete nothing.
+  const byGroup = new Map<number, WireEdge[]>();
+  for (const e of edges) {
+    const g = e.op === 'set' ? await cluster.writeGroup(e.predicate) : await cluster.readGroup(e.predicate);
+    if (g === undefined) continue;
+    let list = byGroup.get(g);
+    if (!list) byGroup.set(g, (list = []));
+    list.push(e);
+  }
+  const uids: Record<string, string> = {};
+  for (const [n, u] of uidOf) uids[n] = hexUid(u);
+  const preds = [...new Set(edges.map((e) => e.predicate))].sort();
+  if (byGroup.size === 0) {
+    return {
+      data: { code: 'Success', message: 'Done', queries: null, uids },
+      extensions: { txn: { start_ts: Number(startTs), commit_ts: 0, preds } },
+    };
+  }
+  const r = await commitEdges(cluster, byGroup);
+  return {
+    data: { code: 'Success', message: 'Done', queries: null, uids },
+    extensions: { txn: { start_ts: Number(startTs), commit_ts: Number(r.commitTs), preds } },
+  };
+}
+
+/**
+ * `<s> * *`: every predicate of the node's `dgraph.type` types (and `dgraph.type` itself) becomes
+ * a star delete. Types live in every group; the node's types are read from dgraph.type's owner.
+ */
+async function expandStarAll(cluster: Cluster, subjects: bigint[], readTs: bigint): Promise<WireEdge[]> {
+  const out: WireEdge[] = [];
+  const typeGroup = await cluster.readGroup('dgraph.type');
+  const typesOf = new Map<string, string[]>();
+  if (typeGroup !== undefined) {
+    const api = await cluster.groupApi(typeGroup);
+    const r = await api.read(subjects.map(String), ['dgraph.type'], readTs);
+    for (const n of r.nodes) {
+      const p = n.predicates.find((x) => x.predicate === 'dgraph.type');
+      typesOf.set(n.uid, (p?.values ?? []).map((v) => Buffer.from(v.value, 'base64').toString('utf8')));
+    }
+  }
+  const owner = cluster.local.owner;
+  for (const s of subjects) {
+    const fields = new Set<string>();
+    for (const t of typesOf.get(String(s)) ?? []) {
+      for (const f of owner.typeFields(t) ?? []) if (!f.startsWith('~')) fields.add(f);
+    }
+    fields.add('dgraph.type');
+    for (const f of fields) out.push({ op: 'del', subject: String(s), predicate: f, star: true });
+  }
+  return out;
+}

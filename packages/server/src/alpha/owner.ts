@@ -1,0 +1,313 @@
+/**
+ * The owner side of a group: everything an Alpha does on its own posting store on behalf of a
+ * coordinator (itself or another Alpha). Its methods take and return the wire forms (wire.ts), so
+ * the `/internal/*` routes and the in-process client call the very same code.
+ *
+ * Writes are two-phase: `prepare` converts each edge's value to the predicate's schema type
+ * (auto-typing unknown predicates as Dgraph does), validates everything and stages the batch in
+ * memory; nothing is written. `commit` applies the staged batch at the commit timestamp in one
+ * fsynced store transaction; `abort` forgets it.
+ */
+import type { AlterRequest, EdgeMutation, PostingStore, SchemaPredicate, TypeDef } from '@strata/core';
+import { ValueError } from '../parse/errors.js';
+import { encodeValue, VAL_TYPE_IDS, type ValueType } from '../parse/values.js';
+import { AlphaError } from './errors.js';
+import { facetFromWire, nodesToWire, type WireEdge, type WireNodeFacts } from './wire.js';
+
+/** What a reader needs to know of a predicate to shape its JSON. */
+export interface PredicateInfo {
+  valueType: ValueType;
+  list: boolean;
+  lang: boolean;
+}
+
+export interface WireSchemaPredicate {
+  predicate: string;
+  valueType: ValueType;
+  list?: boolean;
+  index?: string[];
+  reverse?: boolean;
+  count?: boolean;
+  upsert?: boolean;
+  lang?: boolean;
+  unique?: boolean;
+  noconflict?: boolean;
+}
+
+export interface WireAlter {
+  predicates?: WireSchemaPredicate[];
+  types?: TypeDef[];
+  dropAll?: boolean;
+  dropData?: boolean;
+  dropAttr?: string;
+  dropType?: string;
+}
+
+interface Staged {
+  edges: EdgeMutation[];
+  autoSchema: SchemaPredicate[];
+  expires: NodeJS.Timeout;
+}
+
+/** Staged batches not committed within this time are dropped (their coordinator died). */
+const STAGE_TTL_MS = 60_000;
+
+function where(e: WireEdge): string {
+  return e.line ? `line ${e.line}: ` : '';
+}
+
+export class GroupOwner {
+  private schema = new Map<string, SchemaPredicate>();
+  private types = new Map<string, TypeDef>();
+  private readonly staged = new Map<string, Staged>();
+  private lock: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly store: PostingStore,
+    readonly group: number,
+  ) {
+    this.refreshSchema();
+  }
+
+  refreshSchema(): void {
+    const s = this.store.getSchema();
+    this.schema = new Map(s.predicates.filter((p) => !p.namespace).map((p) => [p.predicate, p]));
+    this.types = new Map(s.types.filter((t) => !t.namespace).map((t) => [t.name, t]));
+  }
+
+  predicate(name: string): SchemaPredicate | undefined {
+    return this.schema.get(name);
+  }
+
+  typeFields(name: string): string[] | undefined {
+    return this.types.get(name)?.fields;
+  }
+
+  info(name: string): PredicateInfo | undefined {
+    const p = this.schema.get(name);
+    return p && { valueType: p.valueType, list: p.list ?? false, lang: p.lang ?? false };
+  }
+
+  /** Runs `fn` after every earlier write of this owner (one store write at a time). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  /** Converts and validates a batch, and stages it under `txnId`. Throws a 400 naming the problem. */
+  prepare(txnId: string, edges: WireEdge[]): { edges: number } {
+    if (this.staged.has(txnId)) throw new AlphaError('BAD_REQUEST', `transaction ${txnId} is already prepared`);
+    const auto = new Map<string, SchemaPredicate>();
+    const out: EdgeMutation[] = [];
+    for (const e of edges) {
+      const subject = BigInt(e.subject);
+      if (subject === 0n) throw new AlphaError('BAD_REQUEST', `${where(e)}uid 0 is not a valid subject`);
+      const m: EdgeMutation = { op: e.op, subject, predicate: e.predicate };
+      if (e.star) {
+        m.star = true;
+        out.push(m);
+        continue;
+      }
+      let sp = this.schema.get(e.predicate) ?? auto.get(e.predicate);
+      if (e.objectUid !== undefined) {
+        if (sp && sp.valueType !== 'uid') {
+          throw new AlphaError(
+            'INVALID_VALUE',
+            `${where(e)}predicate <${e.predicate}> is of type ${sp.valueType}: its object must be a literal, got a node (<0x${BigInt(e.objectUid).toString(16)}>)`,
+          );
+        }
+        if (!sp && e.op === 'set') {
+          sp = { predicate: e.predicate, valueType: 'uid', list: true };
+          auto.set(e.predicate, sp);
+        }
+        m.objectUid = BigInt(e.objectUid);
+      } else if (e.text !== undefined) {
+        const declared = e.valType ?? 'default';
+        if (sp?.valueType === 'uid') {
+          throw new AlphaError(
+            'INVALID_VALUE',
+            `${where(e)}predicate <${e.predicate}> is of type uid: its object must be a node (<0x..> or _:name), got the literal ${JSON.stringify(e.text)}`,
+          );
+        }
+        if (e.lang && sp && !sp.lang) {
+          throw new AlphaError(
+            'INVALID_VALUE',
+            `${where(e)}predicate <${e.predicate}> has no @lang directive: the value "${e.text}"@${e.lang} cannot be stored`,
+          );
+        }
+        if (!sp && e.op === 'set') {
+          sp = e.lang
+            ? { predicate: e.predicate, valueType: 'string', lang: true }
+            : { predicate: e.predicate, valueType: declared };
+          auto.set(e.predicate, sp);
+        }
+        const target: ValueType = sp ? sp.valueType : declared;
+        try {
+          const v = encodeValue(e.text, target);
+          m.value = v.bytes;
+          m.valType = VAL_TYPE_IDS[target];
+        } catch (err) {
+          if (err instanceof ValueError) {
+            throw new AlphaError(
+              'INVALID_VALUE',
+              `${where(e)}predicate <${e.predicate}> (type ${target}): ${err.message}`,
+            );
+          }
+          throw err;
+        }
+        if (e.lang) m.lang = e.lang;
+      } else {
+        throw new AlphaError('BAD_REQUEST', `${where(e)}edge on <${e.predicate}> has no object`);
+      }
+      if (e.facets?.length) m.facets = e.facets.map(facetFromWire);
+      out.push(m);
+    }
+    const expires = setTimeout(() => this.staged.delete(txnId), STAGE_TTL_MS);
+    expires.unref();
+    this.staged.set(txnId, { edges: out, autoSchema: [...auto.values()], expires });
+    return { edges: out.length };
+  }
+
+  /** Applies a prepared batch at `commitTs` (one fsynced store transaction). */
+  commit(txnId: string, commitTs: bigint): Promise<{ keys: number }> {
+    const s = this.staged.get(txnId);
+    if (!s) {
+      return Promise.reject(
+        new AlphaError('TXN_ABORTED', `transaction ${txnId} is not prepared here (expired or aborted)`, 409),
+      );
+    }
+    this.staged.delete(txnId);
+    clearTimeout(s.expires);
+    return this.exclusive(async () => {
+      const missing = s.autoSchema.filter((p) => !this.schema.has(p.predicate));
+      if (missing.length > 0) {
+        await this.store.alter(commitTs, { predicates: missing });
+        this.refreshSchema();
+      }
+      const r = s.edges.length > 0 ? await this.store.applyMutations(commitTs, s.edges) : { keys: 0 };
+      return { keys: r.keys };
+    });
+  }
+
+  abort(txnId: string): { aborted: boolean } {
+    const s = this.staged.get(txnId);
+    if (!s) return { aborted: false };
+    clearTimeout(s.expires);
+    this.staged.delete(txnId);
+    return { aborted: true };
+  }
+
+  /**
+   * Checks a schema change against this group's data: a predicate that holds data cannot change
+   * its value type (its stored values are in the old type's encoding) nor between uid and scalar.
+   */
+  async checkAlter(req: WireAlter): Promise<void> {
+    const readTs = this.store.meta().maxCommitTs;
+    for (const p of req.predicates ?? []) {
+      const old = this.schema.get(p.predicate);
+      if (!old || old.valueType === p.valueType) continue;
+      const has = await this.store.hasPredicate(p.predicate, readTs, { first: 1 });
+      if (has.length > 0) {
+        throw new AlphaError(
+          'SCHEMA_CONFLICT',
+          `schema change not allowed: predicate <${p.predicate}> is of type ${old.valueType} and holds data; ` +
+            `it cannot become ${p.valueType} (drop it first with {"drop_attr": "${p.predicate}"})`,
+          409,
+        );
+      }
+    }
+  }
+
+  alter(commitTs: bigint, req: WireAlter): Promise<void> {
+    return this.exclusive(async () => {
+      const r: AlterRequest = {};
+      if (req.predicates?.length) r.predicates = req.predicates;
+      if (req.types?.length) r.types = req.types;
+      if (req.dropAll) r.dropAll = true;
+      if (req.dropData) r.dropData = true;
+      if (req.dropAttr) r.dropAttr = req.dropAttr;
+      if (req.dropType) r.dropType = req.dropType;
+      await this.store.alter(commitTs, r);
+      this.refreshSchema();
+    });
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  async read(
+    uids: string[],
+    predicates: string[] | null,
+    readTs: string,
+  ): Promise<{ nodes: WireNodeFacts[]; schema: Record<string, PredicateInfo> }> {
+    const nodes =
+      uids.length === 0
+        ? []
+        : await this.store.getNodes({ uids: uids.map(BigInt), predicates, readTs: BigInt(readTs) });
+    const schema: Record<string, PredicateInfo> = {};
+    const names = predicates ?? [...new Set(nodes.flatMap((n) => n.predicates.map((p) => p.predicate)))];
+    for (const name of names) {
+      const i = this.info(name);
+      if (i) schema[name] = i;
+    }
+    return { nodes: nodesToWire(nodes), schema };
+  }
+
+  async has(predicate: string, readTs: string): Promise<string[]> {
+    if (!this.schema.has(predicate)) return [];
+    return (await this.store.hasPredicate(predicate, BigInt(readTs))).map(String);
+  }
+
+  async eq(predicate: string, values: string[], readTs: string): Promise<string[]> {
+    const sp = this.schema.get(predicate);
+    if (!sp) return [];
+    if (!sp.index?.length) {
+      throw new AlphaError(
+        'BAD_REQUEST',
+        `predicate <${predicate}> is not indexed: add @index(...) to its schema to use eq()`,
+      );
+    }
+    const target: ValueType = sp.valueType === 'default' ? 'string' : sp.valueType;
+    const bytes = values.map((v) => {
+      try {
+        return encodeValue(v, target === 'password' ? 'string' : target).bytes;
+      } catch (err) {
+        if (err instanceof ValueError) {
+          throw new AlphaError('INVALID_VALUE', `eq(${predicate}, ...): ${err.message} (the type of ${predicate})`);
+        }
+        throw err;
+      }
+    });
+    return (await this.store.eq(predicate, bytes, BigInt(readTs))).map(String);
+  }
+
+  async reverse(
+    predicate: string,
+    objects: string[],
+    readTs: string,
+  ): Promise<{ object: string; subjects: string[] }[]> {
+    const sp = this.schema.get(predicate);
+    if (!sp || objects.length === 0) return [];
+    if (!sp.reverse) {
+      throw new AlphaError(
+        'BAD_REQUEST',
+        `predicate <${predicate}> has no @reverse directive: ~${predicate} cannot be queried`,
+      );
+    }
+    const r = await this.store.reverse(predicate, objects.map(BigInt), BigInt(readTs));
+    return r.map((x) => ({ object: String(x.object), subjects: x.subjects.map(String) }));
+  }
+
+  async exportRdf(readTs: string): Promise<{ data: string; schema: string; facts: number }> {
+    const r = await this.store.exportRdf(BigInt(readTs));
+    return { data: r.data.toString('base64'), schema: r.schema.toString('base64'), facts: r.facts };
+  }
+
+  /** Drops staged batches (shutdown). */
+  close(): void {
+    for (const s of this.staged.values()) clearTimeout(s.expires);
+    this.staged.clear();
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * `POST /query`: the DQL subset (parse/query.ts) executed at one read timestamp from Zero's
+ * oracle. Each level of a block is read in one batch per owner group (`/internal/read`), reverse
+ * edges from the predicate's owner, and the result is shaped like Dgraph's JSON.
+ */
+import { parseQuery, type EqValue, type QueryBlock, type Selection } from '../parse/query.js';
+import type { Cluster } from './cluster.js';
+import { hexUid, jsonValue } from './decode.js';
+import type { PredicateInfo } from './owner.js';
+import type { WireFactValue } from './wire.js';
+
+type Obj = Record<string, unknown>;
+
+interface Facts {
+  uids: string[];
+  values: WireFactValue[];
+}
+
+export interface QueryResult {
+  data: Record<string, Obj[]>;
+  extensions: { txn: { start_ts: number } };
+}
+
+function page<T>(list: T[], p: { first?: number; offset?: number }): T[] {
+  let out = list;
+  if (p.offset) out = out.slice(p.offset);
+  if (p.first !== undefined) out = p.first >= 0 ? out.slice(0, p.first) : out.slice(p.first);
+  return out;
+}
+
+function byUid(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function eqText(v: EqValue): string {
+  return typeof v === 'string' ? v : String(v);
+}
+
+class Executor {
+  /** Schema facts of every predicate read so far. */
+  private readonly info = new Map<string, PredicateInfo>();
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly readTs: bigint,
+  ) {}
+
+  async rootUids(b: QueryBlock): Promise<string[]> {
+    const f = b.func;
+    let uids: string[];
+    if (f.name === 'uid') {
+      uids = f.uids.map(String);
+    } else {
+      const g = await this.cluster.readGroup(f.predicate);
+      if (g === undefined) return [];
+      const api = await this.cluster.groupApi(g);
+      uids =
+        f.name === 'has'
+          ? await api.has(f.predicate, this.readTs)
+          : await api.eq(f.predicate, f.values.map(eqText), this.readTs);
+    }
+    return page([...new Set(uids)].sort(byUid), b);
+  }
+
+  /** Reads `predicates` of `uids`, one batch per owner group. */
+  private async read(uids: string[], predicates: string[]): Promise<Map<string, Map<string, Facts>>> {
+    const out = new Map<string, Map<string, Facts>>();
+    if (uids.length === 0 || predicates.length === 0) return out;
+    const byGroup = new Map<number, string[]>();
+    for (const p of new Set(predicates)) {
+      const g = await this.cluster.readGroup(p);
+      if (g === undefined) continue;
+      let list = byGroup.get(g);
+      if (!list) byGroup.set(g, (list = []));
+      list.push(p);
+    }
+    const parts = await Promise.all(
+      [...byGroup].map(async ([g, preds]) => (await this.cluster.groupApi(g)).read(uids, preds, this.readTs)),
+    );
+    for (const part of parts) {
+      for (const [name, i] of Object.entries(part.schema)) this.info.set(name, i);
+      for (const n of part.nodes) {
+        let m = out.get(n.uid);
+        if (!m) out.set(n.uid, (m = new Map()));
+        for (const p of n.predicates) m.set(p.predicate, { uids: p.uids, values: p.values });
+      }
+    }
+    return out;
+  }
+
+  private async reverse(predicate: string, objects: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    const g = await this.cluster.readGroup(predicate);
+    if (g === undefined || objects.length === 0) return out;
+    const r = await (await this.cluster.groupApi(g)).reverse(predicate, objects, this.readTs);
+    for (const x of r) out.set(x.object, [...x.subjects].sort(byUid));
+    return out;
+  }
+
+  private typeFields(types: string[]): string[] {
+    const fields = new Set<string>();
+    for (const t of types) {
+      for (const f of this.cluster.local.owner.typeFields(t) ?? []) if (!f.startsWith('~')) fields.add(f);
+    }
+    return [...fields];
+  }
+
+  private scalar(facts: Facts | undefined, lang: string | undefined): unknown[] {
+    if (!facts) return [];
+    return facts.values
+      .filter((v) => (lang === undefined ? !v.lang : v.lang === lang))
+      .map((v) => jsonValue(Buffer.from(v.value, 'base64'), v.valType))
+      .filter((v) => v !== undefined);
+  }
+
+  /** Renders the nodes `uids` with `sels`; nodes with nothing to show are left out. */
+  async render(uids: string[], sels: Selection[]): Promise<Map<string, Obj>> {
+    const forward = new Set<string>();
+    const expand = sels.some((s) => s.kind === 'expand');
+    for (const s of sels) {
+      if ((s.kind === 'predicate' || s.kind === 'count') && !s.reverse) forward.add(s.predicate);
+    }
+    if (expand) forward.add('dgraph.type');
+    const facts = await this.read(uids, [...forward]);
+    // expand(_all_): the fields of each node's types.
+    const expanded = new Map<string, string[]>();
+    if (expand) {
+      const extra = new Set<string>();
+      for (const u of uids) {
+        const types = this.scalar(facts.get(u)?.get('dgraph.type'), undefined).map(String);
+        const fields = this.typeFields(types);
+        expanded.set(u, fields);
+        for (const f of fields) if (!forward.has(f)) extra.add(f);
+      }
+      if (extra.size > 0) {
+        const more = await this.read(uids, [...extra]);
+        for (const [u, m] of more) {
+          const have = facts.get(u) ?? new Map<string, Facts>();
+          for (const [p, f] of m) have.set(p, f);
+          facts.set(u, have);
+        }
+      }
+    }
+    // Reverse edges, then the nested levels (one batch per selection).
+    const reverse = new Map<string, Map<string, string[]>>();
+    for (const s of sels) {
+      if ((s.kind === 'predicate' || s.kind === 'count') && s.reverse && !reverse.has(s.predicate)) {
+        reverse.set(s.predicate, await this.reverse(s.predicate, uids));
+      }
+    }
+    const nested = new Map<Selection, Map<string, Obj>>();
+    for (const s of sels) {
+      if (s.kind !== 'predicate' || !s.children) continue;
+      const children = new Set<string>();
+      for (const u of uids) {
+        const list = s.reverse ? reverse.get(s.predicate)?.get(u) : facts.get(u)?.get(s.predicate)?.uids;
+        for (const c of page(list ?? [], s)) children.add(c);
+      }
+      nested.set(s, await this.render([...children].sort(byUid), s.children));
+    }
+
+    const out = new Map<string, Obj>();
+    for (const u of uids) {
+      const node = facts.get(u);
+      const o: Obj = {};
+      for (const s of sels) {
+        switch (s.kind) {
+          case 'uid':
+            o[s.alias ?? 'uid'] = hexUid(BigInt(u));
+            break;
+          case 'count': {
+            const n = s.reverse
+              ? (reverse.get(s.predicate)?.get(u)?.length ?? 0)
+              : (node?.get(s.predicate)?.uids.length ?? 0) + (node?.get(s.predicate)?.values.length ?? 0);
+            o[s.alias ?? `count(${s.reverse ? '~' : ''}${s.predicate})`] = n;
+            break;
+          }
+          case 'expand':
+            for (const f of expanded.get(u) ?? []) {
+              const i = this.info.get(f);
+              if (!i || i.valueType === 'uid' || o[f] !== undefined) continue;
+              const vals = this.scalar(node?.get(f), undefined);
+              if (vals.length) o[f] = i.list ? vals : vals[0];
+            }
+            break;
+          case 'predicate': {
+            const key = s.alias ?? `${s.reverse ? '~' : ''}${s.predicate}${s.lang ? `@${s.lang}` : ''}`;
+            const i = this.info.get(s.predicate);
+            const edges = s.reverse ? reverse.get(s.predicate)?.get(u) : node?.get(s.predicate)?.uids;
+            if (s.reverse || i?.valueType === 'uid' || (edges && edges.length > 0)) {
+              const list = page(edges ?? [], s);
+              const rendered = s.children
+                ? list.map((c) => nested.get(s)!.get(c)).filter((x): x is Obj => x !== undefined)
+                : list.map((c) => ({ uid: hexUid(BigInt(c)) }));
+              if (rendered.length === 0) break;
+              o[key] = !s.reverse && i && !i.list ? rendered[0] : rendered;
+              break;
+            }
+            const vals = this.scalar(node?.get(s.predicate), s.lang);
+            if (vals.length === 0) break;
+            o[key] = i?.list ? page(vals, s) : vals[0];
+            break;
+          }
+        }
+      }
+      if (Object.keys(o).length > 0) out.set(u, o);
+    }
+    return out;
+  }
+}
+
+export async function runQuery(cluster: Cluster, text: string): Promise<QueryResult> {
+  const q = parseQuery(text);
+  const readTs = await cluster.zero.readTs();
+  const ex = new Executor(cluster, readTs);
+  const data: Record<string, Obj[]> = {};
+  for (const b of q.blocks) {
+    const uids = await ex.rootUids(b);
+    const objs = await ex.render(uids, b.children);
+    data[b.name] = uids.map((u) => objs.get(u)).filter((o): o is Obj => o !== undefined);
+  }
+  return { data, extensions: { txn: { start_ts: Number(readTs) } } };
+}

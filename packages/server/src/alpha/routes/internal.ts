@@ -1,0 +1,245 @@
+/**
+ * `/internal/*`: what coordinators (this Alpha or another) ask of this group's owner. Every route
+ * requires the cluster token (registered in this scope by the app).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { VALUE_TYPES } from '../../parse/values.js';
+import type { GroupOwner, WireAlter } from '../owner.js';
+import type { WireEdge } from '../wire.js';
+import {
+  base64,
+  errorResponses,
+  facetSchema,
+  factsSchema,
+  predicateInfoMap,
+  predicateName,
+  u64String,
+  uidList,
+} from './schemas.js';
+
+const txnId = { type: 'string', minLength: 1, maxLength: 128 } as const;
+
+const edgeSchema = {
+  type: 'object',
+  required: ['op', 'subject', 'predicate'],
+  additionalProperties: false,
+  properties: {
+    op: { type: 'string', enum: ['set', 'del'] },
+    subject: u64String,
+    predicate: predicateName,
+    objectUid: u64String,
+    text: { type: 'string' },
+    valType: { type: 'string', enum: VALUE_TYPES },
+    lang: { type: 'string' },
+    star: { type: 'boolean' },
+    facets: { type: 'array', items: facetSchema },
+    line: { type: 'integer' },
+  },
+} as const;
+
+const schemaPredicate = {
+  type: 'object',
+  required: ['predicate', 'valueType'],
+  additionalProperties: false,
+  properties: {
+    predicate: predicateName,
+    valueType: { type: 'string', enum: VALUE_TYPES },
+    list: { type: 'boolean' },
+    index: { type: 'array', items: { type: 'string' } },
+    reverse: { type: 'boolean' },
+    count: { type: 'boolean' },
+    upsert: { type: 'boolean' },
+    lang: { type: 'boolean' },
+    unique: { type: 'boolean' },
+    noconflict: { type: 'boolean' },
+  },
+} as const;
+
+const okSchema = { 200: { type: 'object', additionalProperties: true }, ...errorResponses } as const;
+const uidsResponse = {
+  200: { type: 'object', required: ['uids'], properties: { uids: { type: 'array', items: { type: 'string' } } } },
+  ...errorResponses,
+} as const;
+
+const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner }> = async (app, { owner }) => {
+  app.post<{ Body: { txnId: string; edges: WireEdge[] } }>(
+    '/prepare',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['txnId', 'edges'],
+          additionalProperties: false,
+          properties: { txnId, edges: { type: 'array', items: edgeSchema } },
+        },
+        response: okSchema,
+      },
+    },
+    async (req) => owner.prepare(req.body.txnId, req.body.edges),
+  );
+
+  app.post<{ Body: { txnId: string; commitTs: string } }>(
+    '/commit',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['txnId', 'commitTs'],
+          additionalProperties: false,
+          properties: { txnId, commitTs: u64String },
+        },
+        response: okSchema,
+      },
+    },
+    async (req) => owner.commit(req.body.txnId, BigInt(req.body.commitTs)),
+  );
+
+  app.post<{ Body: { txnId: string } }>(
+    '/abort',
+    {
+      schema: {
+        body: { type: 'object', required: ['txnId'], additionalProperties: false, properties: { txnId } },
+        response: okSchema,
+      },
+    },
+    async (req) => owner.abort(req.body.txnId),
+  );
+
+  app.post<{ Body: WireAlter & { commitTs: string; dryRun?: boolean } }>(
+    '/alter',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['commitTs'],
+          additionalProperties: false,
+          properties: {
+            commitTs: u64String,
+            dryRun: { type: 'boolean' },
+            predicates: { type: 'array', items: schemaPredicate },
+            types: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['name', 'fields'],
+                properties: { name: { type: 'string' }, fields: { type: 'array', items: { type: 'string' } } },
+              },
+            },
+            dropAll: { type: 'boolean' },
+            dropData: { type: 'boolean' },
+            dropAttr: predicateName,
+            dropType: { type: 'string' },
+          },
+        },
+        response: okSchema,
+      },
+    },
+    async (req) => {
+      const { commitTs, dryRun, ...alter } = req.body;
+      if (dryRun) await owner.checkAlter(alter);
+      else await owner.alter(BigInt(commitTs), alter);
+      return { ok: true };
+    },
+  );
+
+  app.post<{ Body: { uids: string[]; predicates: string[] | null; readTs: string } }>(
+    '/read',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['uids', 'predicates', 'readTs'],
+          additionalProperties: false,
+          properties: {
+            uids: uidList,
+            predicates: { type: ['array', 'null'], items: predicateName },
+            readTs: u64String,
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { nodes: factsSchema, schema: predicateInfoMap } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => owner.read(req.body.uids, req.body.predicates, req.body.readTs),
+  );
+
+  app.post<{ Body: { predicate: string; readTs: string } }>(
+    '/has',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['predicate', 'readTs'],
+          additionalProperties: false,
+          properties: { predicate: predicateName, readTs: u64String },
+        },
+        response: uidsResponse,
+      },
+    },
+    async (req) => ({ uids: await owner.has(req.body.predicate, req.body.readTs) }),
+  );
+
+  app.post<{ Body: { predicate: string; values: string[]; readTs: string } }>(
+    '/eq',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['predicate', 'values', 'readTs'],
+          additionalProperties: false,
+          properties: { predicate: predicateName, values: { type: 'array', items: { type: 'string' } }, readTs: u64String },
+        },
+        response: uidsResponse,
+      },
+    },
+    async (req) => ({ uids: await owner.eq(req.body.predicate, req.body.values, req.body.readTs) }),
+  );
+
+  app.post<{ Body: { predicate: string; objects: string[]; readTs: string } }>(
+    '/reverse',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['predicate', 'objects', 'readTs'],
+          additionalProperties: false,
+          properties: { predicate: predicateName, objects: uidList, readTs: u64String },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              results: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { object: { type: 'string' }, subjects: { type: 'array', items: { type: 'string' } } },
+                },
+              },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => ({ results: await owner.reverse(req.body.predicate, req.body.objects, req.body.readTs) }),
+  );
+
+  app.post<{ Body: { readTs: string } }>(
+    '/export',
+    {
+      schema: {
+        body: { type: 'object', required: ['readTs'], additionalProperties: false, properties: { readTs: u64String } },
+        response: {
+          200: { type: 'object', properties: { data: base64, schema: base64, facts: { type: 'integer' } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => owner.exportRdf(req.body.readTs),
+  );
+};
+
+export default internalRoutes;

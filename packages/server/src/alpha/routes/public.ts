@@ -1,0 +1,154 @@
+/** The Alpha's public routes, shaped like Dgraph Alpha's HTTP API. */
+import type { FastifyPluginAsync } from 'fastify';
+import { alter, type AlterBody } from '../alter.js';
+import type { Cluster } from '../cluster.js';
+import { AlphaError } from '../errors.js';
+import { exportCluster } from '../export.js';
+import { mutate } from '../mutate.js';
+import { runQuery } from '../query.js';
+import { errorResponses } from './schemas.js';
+
+export interface PublicRoutesOptions {
+  cluster: Cluster;
+  version: string;
+}
+
+const anyObject = { type: 'object', additionalProperties: true } as const;
+
+/** A body that is JSON text (any content type, as curl -d sends it) becomes an object. */
+function jsonish(body: unknown): unknown {
+  if (typeof body === 'string' && /^\s*\{/.test(body) && /\}\s*$/.test(body)) {
+    try {
+      return JSON.parse(body) as unknown;
+    } catch {
+      return body;
+    }
+  }
+  return body;
+}
+
+const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) => {
+  const { cluster } = opts;
+  // Dgraph's clients send RDF, DQL and schema text with many content types (curl -d: form).
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.post<{ Body: string; Querystring: { commitNow?: boolean } }>(
+    '/mutate',
+    {
+      bodyLimit: 256 * 1024 * 1024,
+      schema: {
+        querystring: { type: 'object', properties: { commitNow: { type: 'boolean' } } },
+        body: { type: 'string' },
+        response: { 200: anyObject, ...errorResponses },
+      },
+    },
+    async (req) => {
+      if (req.query.commitNow === false) {
+        throw new AlphaError('BAD_REQUEST', 'open transactions are not supported: use /mutate?commitNow=true');
+      }
+      if (/^\s*\{\s*"(set|delete)"\s*:/.test(req.body)) {
+        throw new AlphaError('BAD_REQUEST', 'JSON mutations are not supported yet: send RDF ({ set { ... } })');
+      }
+      return mutate(cluster, req.body);
+    },
+  );
+
+  app.post<{ Body: unknown }>(
+    '/alter',
+    {
+      schema: {
+        body: { anyOf: [{ type: 'string' }, anyObject] },
+        response: { 200: anyObject, ...errorResponses },
+      },
+    },
+    async (req) => alter(cluster, jsonish(req.body) as AlterBody),
+  );
+
+  app.post<{ Body: unknown }>(
+    '/query',
+    {
+      schema: {
+        body: { anyOf: [{ type: 'string' }, anyObject] },
+        response: { 200: anyObject, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const body = jsonish(req.body);
+      const text = typeof body === 'string' ? body : (body as { query?: unknown })?.query;
+      if (typeof text !== 'string') throw new AlphaError('BAD_REQUEST', 'expected DQL text or {"query": "..."}');
+      return runQuery(cluster, text);
+    },
+  );
+
+  app.get(
+    '/export',
+    {
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              data: { type: 'string' },
+              schema: { type: 'string' },
+              facts: { type: 'integer' },
+              readTs: { type: 'string' },
+              groups: { type: 'array', items: { type: 'integer' } },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async () => {
+      const r = await exportCluster(cluster);
+      return {
+        data: r.data.toString('utf8'),
+        schema: r.schema.toString('utf8'),
+        facts: r.facts,
+        readTs: String(r.readTs),
+        groups: r.groups,
+      };
+    },
+  );
+
+  const started = Date.now();
+  app.get(
+    '/health',
+    {
+      schema: {
+        response: {
+          200: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                instance: { type: 'string' },
+                address: { type: 'string' },
+                status: { type: 'string' },
+                group: { type: 'string' },
+                version: { type: 'string' },
+                uptime: { type: 'integer' },
+                lastEcho: { type: 'integer' },
+              },
+            },
+          },
+        },
+      },
+    },
+    async () => [health(opts, started)],
+  );
+};
+
+export function health(opts: PublicRoutesOptions, started: number) {
+  return {
+    instance: 'alpha',
+    address: opts.cluster.local.addr,
+    status: 'healthy',
+    group: String(opts.cluster.groupId),
+    version: opts.version,
+    uptime: Math.floor((Date.now() - started) / 1000),
+    lastEcho: Math.floor(Date.now() / 1000),
+  };
+}
+
+export default publicRoutes;

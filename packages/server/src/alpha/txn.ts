@@ -1,0 +1,68 @@
+/**
+ * The coordinator side of a write: splits edges per owner group and runs the two-phase commit
+ * (prepare everywhere, a commit timestamp from Zero's oracle, commit everywhere). If a prepare
+ * fails or an owner is unreachable, every group that prepared aborts and nothing is committed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Cluster, GroupApi } from './cluster.js';
+import { AlphaError } from './errors.js';
+import type { WireEdge } from './wire.js';
+
+export interface CommitResult {
+  commitTs: bigint;
+  groups: number[];
+  keys: number;
+}
+
+/** Commits edges already split by group atomically; throws (nothing committed) when a group refuses. */
+export async function commitEdges(cluster: Cluster, byGroup: Map<number, WireEdge[]>): Promise<CommitResult> {
+  const txnId = randomUUID();
+  const groups = [...byGroup.keys()].sort((a, b) => a - b);
+  const apis: GroupApi[] = [];
+  // Resolve every owner first: a group without an Alpha fails before anything is staged.
+  for (const g of groups) apis.push(await cluster.groupApi(g));
+  const prepared: GroupApi[] = [];
+  const results = await Promise.allSettled(
+    apis.map(async (api) => {
+      await api.prepare(txnId, byGroup.get(api.group)!);
+      prepared.push(api);
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(prepared.map((api) => api.abort(txnId)));
+    const err = failed.reason as unknown;
+    if (err instanceof AlphaError) {
+      if (err.code === 'GROUP_UNAVAILABLE') {
+        throw new AlphaError(
+          'GROUP_UNAVAILABLE',
+          `mutation aborted, nothing was committed: ${err.message}`,
+          503,
+        );
+      }
+      throw err;
+    }
+    throw err;
+  }
+  const commitTs = await cluster.zero.commitTs().catch(async (err: unknown) => {
+    await Promise.allSettled(prepared.map((api) => api.abort(txnId)));
+    throw err;
+  });
+  let keys = 0;
+  const commits = await Promise.allSettled(apis.map((api) => api.commit(txnId, commitTs)));
+  const ok = commits.filter((c) => c.status === 'fulfilled').length;
+  for (const c of commits) if (c.status === 'fulfilled') keys += c.value.keys;
+  await cluster.zero.done(commitTs, ok > 0).catch(() => undefined);
+  const bad = commits.findIndex((c) => c.status === 'rejected');
+  if (bad !== -1) {
+    const reason = (commits[bad] as PromiseRejectedResult).reason as Error;
+    throw new AlphaError(
+      'GROUP_UNAVAILABLE',
+      ok === 0
+        ? `mutation aborted, nothing was committed: ${reason.message}`
+        : `group ${apis[bad]!.group} failed after the other groups committed at ${commitTs}: ${reason.message}`,
+      ok === 0 ? 503 : 500,
+    );
+  }
+  return { commitTs, groups, keys };
+}

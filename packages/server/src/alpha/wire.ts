@@ -1,0 +1,99 @@
+/**
+ * The JSON forms of what Alphas send each other under `/internal/*`: uids and timestamps as
+ * decimal strings, bytes as base64. Edges travel with their literal text; the owner group
+ * converts them to its schema type (see owner.ts).
+ */
+import type { EdgeMutation, FacetInput, NodeFacts } from '@strata/core';
+import type { ValueType } from '../parse/values.js';
+
+/** One edge as the coordinator sends it to the owner in `/internal/prepare`. */
+export interface WireEdge {
+  op: 'set' | 'del';
+  subject: string;
+  predicate: string;
+  objectUid?: string;
+  /** A literal object: its text and declared type (`default` when untyped). */
+  text?: string;
+  valType?: ValueType;
+  lang?: string;
+  star?: boolean;
+  facets?: { key: string; value: string; valType: number }[];
+  /** The statement's line in the request (for error messages); 0 when generated. */
+  line?: number;
+}
+
+export interface WireFacet {
+  key: string;
+  value: string;
+  valType: number;
+}
+
+export interface WireFactValue {
+  value: string;
+  valType: number;
+  lang?: string;
+  facets?: WireFacet[];
+}
+
+export interface WireNodeFacts {
+  uid: string;
+  predicates: {
+    predicate: string;
+    uids: string[];
+    values: WireFactValue[];
+    uidFacets?: { uid: string; facets: WireFacet[] }[];
+  }[];
+}
+
+export function facetToWire(f: FacetInput): WireFacet {
+  return { key: f.key, value: f.value.toString('base64'), valType: f.valType };
+}
+
+export function facetFromWire(f: WireFacet): FacetInput {
+  return { key: f.key, value: Buffer.from(f.value, 'base64'), valType: f.valType };
+}
+
+export function nodesToWire(nodes: NodeFacts[]): WireNodeFacts[] {
+  return nodes.map((n) => ({
+    uid: String(n.uid),
+    predicates: n.predicates.map((p) => {
+      const out: WireNodeFacts['predicates'][number] = {
+        predicate: p.predicate,
+        uids: p.uids.map(String),
+        values: p.values.map((v) => {
+          const w: WireFactValue = { value: v.value.toString('base64'), valType: v.valType };
+          if (v.lang) w.lang = v.lang;
+          if (v.facets?.length) w.facets = v.facets.map(facetToWire);
+          return w;
+        }),
+      };
+      if (p.uidFacets?.length) {
+        out.uidFacets = p.uidFacets.map((u) => ({ uid: String(u.uid), facets: u.facets.map(facetToWire) }));
+      }
+      return out;
+    }),
+  }));
+}
+
+export function nodesFromWire(nodes: WireNodeFacts[]): NodeFacts[] {
+  return nodes.map((n) => ({
+    uid: BigInt(n.uid),
+    predicates: n.predicates.map((p) => ({
+      predicate: p.predicate,
+      uids: p.uids.map(BigInt),
+      values: p.values.map((v) => ({
+        value: Buffer.from(v.value, 'base64'),
+        valType: v.valType,
+        ...(v.lang ? { lang: v.lang } : {}),
+        ...(v.facets ? { facets: v.facets.map(facetFromWire) } : {}),
+      })),
+      ...(p.uidFacets
+        ? {
+            uidFacets: p.uidFacets.map((u) => ({ uid: BigInt(u.uid), facets: u.facets.map(facetFromWire) })),
+          }
+        : {}),
+    })),
+  }));
+}
+
+export type { EdgeMutation };

@@ -1,0 +1,126 @@
+/**
+ * The timestamp oracle for snapshot-correct reads (Dgraph's MaxAssigned watermark).
+ *
+ * A commit reserves a timestamp (`commitTs()`), which stays *pending* until the coordinator says
+ * it is finished (`done(ts, committed)`). A read timestamp `ts` is only handed out such that every
+ * commit at or below `ts` is finished: `readTs()` takes a fresh timestamp, waits briefly for the
+ * commits pending below it, and if some are still pending returns one below the lowest of them.
+ * Entries pending longer than `pendingTimeoutMs` are treated as aborted (their coordinator died).
+ *
+ * Commits are serialised cluster-wide: the next commit timestamp is handed out only when the
+ * previous commit is finished. Every group's store therefore applies commits in timestamp order
+ * (a store refuses a commit older than its newest), whatever the interleaving of concurrent
+ * transactions. Only the short commit phase is serialised: prepares and reads run concurrently.
+ */
+import type { ZeroStore } from './state.js';
+
+export interface OracleOptions {
+  /** A pending commit older than this is treated as aborted (default 30 s). */
+  pendingTimeoutMs?: number;
+  /** How long `readTs()` waits for commits pending below it (default 2 s). */
+  readWaitMs?: number;
+}
+
+interface Pending {
+  since: number;
+  waiters: Array<() => void>;
+  /** Lets the next commit take its timestamp. */
+  release: () => void;
+  expiry: NodeJS.Timeout;
+}
+
+export class Oracle {
+  private readonly pending = new Map<bigint, Pending>();
+  /** Resolved when the latest commit slot is finished. */
+  private commitSlot: Promise<void> = Promise.resolve();
+  readonly pendingTimeoutMs: number;
+  readonly readWaitMs: number;
+
+  constructor(
+    private readonly store: ZeroStore,
+    opts: OracleOptions = {},
+  ) {
+    this.pendingTimeoutMs = opts.pendingTimeoutMs ?? 30_000;
+    this.readWaitMs = opts.readWaitMs ?? 2_000;
+  }
+
+  private async nextTs(): Promise<bigint> {
+    const r = await this.store.assign('timestamps', 1);
+    return BigInt(r.startId);
+  }
+
+  /** Reserves a commit timestamp and marks it pending, once the previous commit is finished. */
+  async commitTs(): Promise<bigint> {
+    const previous = this.commitSlot;
+    let release!: () => void;
+    this.commitSlot = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    let ts: bigint;
+    try {
+      ts = await this.nextTs();
+    } catch (err) {
+      release();
+      throw err;
+    }
+    const expiry = setTimeout(() => this.done(ts, false), this.pendingTimeoutMs);
+    expiry.unref();
+    this.pending.set(ts, { since: Date.now(), waiters: [], release, expiry });
+    return ts;
+  }
+
+  /** Marks a commit finished (committed or aborted). Unknown or expired timestamps are ignored. */
+  done(ts: bigint, _committed: boolean): boolean {
+    const p = this.pending.get(ts);
+    if (!p) return false;
+    this.pending.delete(ts);
+    clearTimeout(p.expiry);
+    p.release();
+    for (const w of p.waiters) w();
+    return true;
+  }
+
+  /** Pending commit timestamps below `ts`, dropping the expired ones. */
+  private pendingBelow(ts: bigint): bigint[] {
+    const now = Date.now();
+    const out: bigint[] = [];
+    for (const [t, p] of this.pending) {
+      if (now - p.since > this.pendingTimeoutMs) {
+        this.done(t, false);
+        continue;
+      }
+      if (t < ts) out.push(t);
+    }
+    return out;
+  }
+
+  /** A read timestamp such that every commit at or below it is finished. */
+  async readTs(): Promise<bigint> {
+    const ts = await this.nextTs();
+    const deadline = Date.now() + this.readWaitMs;
+    for (;;) {
+      const below = this.pendingBelow(ts);
+      if (below.length === 0) return ts;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        let min = below[0]!;
+        for (const t of below) if (t < min) min = t;
+        return min - 1n;
+      }
+      // Wait for the first of them to finish (or a short tick, to re-check expiry and the deadline).
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 100));
+        for (const t of below) {
+          this.pending.get(t)?.waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }
+      });
+    }
+  }
+
+  /** The number of commits pending (tests, /health). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * The Alpha through `fastify.inject`, on real posting stores (temp folders) with a real Zero
+ * listening on a free loopback port: two groups in one process.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlpha, createZero, TOKEN_HEADER, type Alpha, type Zero } from '../src/index.js';
+
+const TOKEN = 'alpha-test-token-0123456789';
+const root = mkdtempSync(path.join(tmpdir(), 'strata-alpha-test-'));
+let zero: Zero;
+let a1: Alpha;
+let a2: Alpha;
+
+beforeAll(async () => {
+  zero = await createZero({ dataDir: path.join(root, 'zw'), port: 0, token: TOKEN, groups: 2 });
+  const common = { zero: `127.0.0.1:${zero.port}`, port: 0, token: TOKEN };
+  a1 = await createAlpha({ ...common, group: 1, dataDir: path.join(root, 'p1'), adminWhitelist: ['10.9.0.0/16'] });
+  a2 = await createAlpha({ ...common, group: 2, dataDir: path.join(root, 'p2') });
+});
+
+afterAll(async () => {
+  await a1?.close();
+  await a2?.close();
+  await zero?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function mutate(a: Alpha, body: string) {
+  return a.app.inject({ method: 'POST', url: '/mutate?commitNow=true', headers: { 'content-type': 'application/rdf' }, payload: body });
+}
+function alter(a: Alpha, body: string | object) {
+  return a.app.inject({
+    method: 'POST',
+    url: '/alter',
+    ...(typeof body === 'string' ? { payload: body, headers: { 'content-type': 'text/plain' } } : { payload: body }),
+  });
+}
+async function query(a: Alpha, q: string) {
+  const r = await a.app.inject({ method: 'POST', url: '/query', headers: { 'content-type': 'application/dql' }, payload: q });
+  expect(r.statusCode, r.body).toBe(200);
+  return r.json<{ data: Record<string, Record<string, unknown>[]> }>().data;
+}
+async function dump(a: Alpha): Promise<string> {
+  const r = await a.app.inject('/export');
+  expect(r.statusCode, r.body).toBe(200);
+  return r.json<{ data: string }>().data;
+}
+
+const SCHEMA = `
+name: string @index(exact, term) @lang .
+age: int @index(int) .
+born: datetime .
+score: float .
+active: bool .
+pw: password .
+friend: [uid] @reverse @count .
+best: uid .
+type Person { name age friend best }
+`;
+
+describe('Alpha', () => {
+  it('answers /health like Dgraph', async () => {
+    const r = await a1.app.inject('/health');
+    expect(r.json()).toEqual([expect.objectContaining({ instance: 'alpha', status: 'healthy', group: '1' })]);
+  });
+
+  it('alters the schema, spreading predicates over the groups', async () => {
+    const r = await alter(a1, SCHEMA);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toEqual({ data: { code: 'Success', message: 'Done' } });
+    const state = zero.store.toJSON();
+    expect(Object.keys(state.groups['1']!.tablets).length).toBeGreaterThan(0);
+    expect(Object.keys(state.groups['2']!.tablets).length).toBeGreaterThan(0);
+  });
+
+  it('refuses schema text with its line and column', async () => {
+    const r = await alter(a1, 'name: string .\nage: integer .');
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ code: 'PARSE_ERROR', line: 2, column: 6 });
+  });
+
+  it('mutates across groups and queries the result, typed', async () => {
+    const r = await mutate(
+      a2,
+      [
+        '{ set {',
+        '_:alice <name> "Alice" .',
+        '_:alice <name> "Alicia"@es .',
+        '_:alice <age> "31" .',
+        '_:alice <born> "1990-05-01T10:00:00Z" .',
+        '_:alice <score> "1.5" .',
+        '_:alice <active> "true" .',
+        '_:alice <pw> "secret123" .',
+        '_:alice <dgraph.type> "Person" .',
+        '_:bob <name> "Bob" .',
+        '_:bob <age> "40" .',
+        '_:alice <friend> _:bob .',
+        '_:alice <best> _:bob .',
+        '} }',
+      ].join('\n'),
+    );
+    expect(r.statusCode, r.body).toBe(200);
+    const body = r.json<{ data: { code: string; uids: Record<string, string> }; extensions: { txn: { commit_ts: number } } }>();
+    expect(body.data.code).toBe('Success');
+    expect(Object.keys(body.data.uids).sort()).toEqual(['alice', 'bob']);
+    expect(body.extensions.txn.commit_ts).toBeGreaterThan(0);
+
+    const data = await query(
+      a1,
+      `{ q(func: eq(name, "Alice")) { uid name name@es age born score active pw dgraph.type count(friend)
+           friend { name ~friend { name } } best { name } }
+         h(func: has(age), first: 1, offset: 1) { name }
+         e(func: eq(age, 40)) { expand(_all_) } }`,
+    );
+    expect(data.q).toEqual([
+      {
+        uid: body.data.uids.alice,
+        name: 'Alice',
+        'name@es': 'Alicia',
+        age: 31,
+        born: '1990-05-01T10:00:00Z',
+        score: 1.5,
+        active: true,
+        'dgraph.type': ['Person'],
+        'count(friend)': 1,
+        friend: [{ name: 'Bob', '~friend': [{ name: 'Alice' }] }],
+        best: { name: 'Bob' },
+      },
+    ]);
+    expect(data.h).toEqual([{ name: 'Bob' }]);
+    expect(data.e).toEqual([]); // Bob has no dgraph.type: nothing to expand
+  });
+
+  it('refuses malformed RDF with line and column and commits nothing', async () => {
+    const before = await dump(a1);
+    const r = await mutate(a1, '{ set {\n_:x <name> "X" .\n_:x <name "Y" .\n} }');
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ code: 'PARSE_ERROR', line: 3, column: 10 });
+    expect(await dump(a1)).toBe(before);
+  });
+
+  it('refuses a value that does not parse as its type, naming it, and commits nothing', async () => {
+    const before = await dump(a1);
+    const r = await mutate(a1, '{ set {\n_:x <name> "X" .\n_:x <age> "old" .\n} }');
+    expect(r.statusCode).toBe(400);
+    expect(r.json<{ message: string }>().message).toMatch(/line 3: predicate <age> \(type int\): "old" is not a valid int/);
+    const uidIntoScalar = await mutate(a1, '{ set {\n_:x <age> _:y .\n} }');
+    expect(uidIntoScalar.statusCode).toBe(400);
+    expect(uidIntoScalar.json<{ message: string }>().message).toMatch(/age> is of type int/);
+    expect(await dump(a1)).toBe(before);
+  });
+
+  it('refuses a schema type change of a predicate that holds data', async () => {
+    const r = await alter(a1, 'age: string .');
+    expect(r.statusCode).toBe(409);
+    expect(r.json()).toMatchObject({ code: 'SCHEMA_CONFLICT' });
+    expect(r.json<{ message: string }>().message).toMatch(/<age> is of type int and holds data/);
+  });
+
+  it('star deletes: <s> <p> * and <s> * *', async () => {
+    const [alice] = (await query(a1, '{ q(func: eq(name, "Alice")) { uid } }')).q!;
+    const uid = alice!.uid as string;
+    let r = await mutate(a1, `{ delete {\n<${uid}> <score> * .\n} }`);
+    expect(r.statusCode, r.body).toBe(200);
+    expect((await query(a1, `{ q(func: uid(${uid})) { score age } }`)).q).toEqual([{ age: 31 }]);
+    r = await mutate(a1, `{ delete {\n<${uid}> * * .\n} }`);
+    expect(r.statusCode, r.body).toBe(200);
+    expect((await query(a1, `{ q(func: uid(${uid})) { name age friend { uid } dgraph.type } }`)).q).toEqual([]);
+  });
+
+  it('aborts everywhere when an owner group is down', async () => {
+    // A predicate of each group, then group 2 goes away.
+    await zero.store.moveTablet('t_one', 1);
+    await zero.store.moveTablet('t_two', 2);
+    const before = await dump(a1);
+    const port2 = a2.port;
+    await a2.close();
+    const r = await mutate(a1, '{ set {\n_:n <t_one> "1" .\n_:n <t_two> "2" .\n} }');
+    expect(r.statusCode).toBe(503);
+    expect(r.json<{ message: string }>().message).toMatch(/nothing was committed: group 2 \(Alpha at 127\.0\.0\.1:\d+\) is unreachable/);
+    // Back on the same folder and port: nothing of the failed mutation anywhere.
+    a2 = await createAlpha({ zero: `127.0.0.1:${zero.port}`, port: port2, token: TOKEN, group: 2, dataDir: path.join(root, 'p2') });
+    expect(await dump(a1)).toBe(before);
+  });
+
+  it('records drops as dgraph.drop.op facts', async () => {
+    expect((await alter(a1, { drop_attr: 'score' })).statusCode).toBe(200);
+    expect(await dump(a1)).toMatch(/<dgraph\.drop\.op> "DROP_ATTR;score" \.\n/);
+    expect((await alter(a1, { drop_op: 'DATA' })).statusCode).toBe(200);
+    expect(await dump(a1)).toMatch(/^<0x[0-9a-f]+> <dgraph\.drop\.op> "DROP_DATA;" \.\n$/);
+    expect((await alter(a1, { drop_all: true })).statusCode).toBe(200);
+    const r = await a1.app.inject('/export');
+    expect(r.json<{ data: string; schema: string }>()).toMatchObject({
+      data: expect.stringMatching(/^<0x[0-9a-f]+> <dgraph\.drop\.op> "DROP_ALL;" \.\n$/),
+      schema: 'dgraph.drop.op: string .\ndgraph.type: [string] @index(exact) .\n',
+    });
+  });
+
+  it('serves /admin to loopback and whitelisted clients only', async () => {
+    const q = { query: '{ health { instance status group } state { groups { id } } }' };
+    const ok = await a1.app.inject({ method: 'POST', url: '/admin', payload: q });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ data: { health: [{ instance: 'alpha', status: 'healthy', group: '1' }] } });
+    const far = await a1.app.inject({ method: 'POST', url: '/admin', payload: q, remoteAddress: '10.1.2.3' });
+    expect(far.statusCode).toBe(403);
+    const listed = await a1.app.inject({ method: 'POST', url: '/admin', payload: q, remoteAddress: '10.9.8.7' });
+    expect(listed.statusCode).toBe(200);
+  });
+
+  it('exports through the admin mutation', async () => {
+    const r = await a1.app.inject({
+      method: 'POST',
+      url: '/admin',
+      payload: { query: 'mutation { export(input: {format: "rdf"}) { response { code message } exportedFiles } }' },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const e = r.json<{ data: { export: { response: { code: string }; exportedFiles: string[] } } }>().data.export;
+    expect(e.response.code).toBe('Success');
+    expect(e.exportedFiles.map((f) => path.basename(f))).toEqual(['data.rdf', 'schema.txt']);
+  });
+
+  it('needs the cluster token on /internal', async () => {
+    const r = await a1.app.inject({ method: 'POST', url: '/internal/export', payload: { readTs: '1' } });
+    expect(r.statusCode).toBe(401);
+    const ok = await a1.app.inject({
+      method: 'POST',
+      url: '/internal/export',
+      payload: { readTs: '1' },
+      headers: { [TOKEN_HEADER]: TOKEN },
+    });
+    expect(ok.statusCode).toBe(200);
+  });
+
+  it("refuses to start on another group's folder", async () => {
+    await expect(
+      createAlpha({ zero: `127.0.0.1:${zero.port}`, port: 0, token: TOKEN, group: 2, dataDir: path.join(root, 'p1') }),
+    ).rejects.toThrow(/group/);
+  });
+});
