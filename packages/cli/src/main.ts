@@ -9,6 +9,10 @@ import { verifyCommand } from './commands/verify.js';
 import { restoreCommand } from './commands/restore.js';
 import { exportCommand } from './commands/export.js';
 import { zeroCommand } from './commands/zero.js';
+import { alphaCommand } from './commands/alpha.js';
+import { startCommand } from './commands/start.js';
+import { loadCommand } from './commands/load.js';
+import { doctorCommand } from './commands/doctor.js';
 import { ExitCode } from './exit.js';
 
 const require = createRequire(import.meta.url);
@@ -19,7 +23,8 @@ const DESCRIPTION = [
   '',
   'This command reads Dgraph binary backups (gzip-compressed, optionally AES-CTR encrypted files ' +
     'of framed badger KV lists): it lists the backups of a location, verifies them end to end and ' +
-    'inspects single files; writing backups, restoring them and running the store come next.',
+    'inspects single files, restores them offline, and runs the store (zero, alpha, start, load); ' +
+    'writing backups comes next.',
 ].join('\n');
 
 /** Extra advice for errors a user fixes with a flag. */
@@ -42,6 +47,10 @@ export function buildProgram(): Command {
   program.addCommand(restoreCommand());
   program.addCommand(exportCommand());
   program.addCommand(zeroCommand());
+  program.addCommand(alphaCommand());
+  program.addCommand(startCommand());
+  program.addCommand(loadCommand());
+  program.addCommand(doctorCommand());
   return program;
 }
 

@@ -31,7 +31,8 @@ export type StrataErrorCode =
   | 'INVALID_SERIES'
   | 'NOT_SUPPORTED'
   | 'VAULT'
-  | 'STORE';
+  | 'STORE'
+  | 'DESTINATION';
 
 export interface StrataErrorOptions {
   /** The file (backup, key file, ...) the error is about. */
@@ -153,6 +154,37 @@ export class StoreError extends StrataError {
   constructor(reason: string, message: string, options?: StrataErrorOptions) {
     super('STORE', message, options);
     this.reason = reason;
+  }
+}
+
+/** Why a remote backup location (S3, MinIO) refused or failed a request. */
+export type DestinationErrorReason =
+  | 'BUCKET_NOT_FOUND'
+  | 'ACCESS_DENIED'
+  | 'NO_CREDENTIALS'
+  | 'UNREACHABLE'
+  | 'TLS_PLAIN_HTTP'
+  | 'TLS'
+  | 'CLOCK_SKEW'
+  | 'REQUEST_FAILED';
+
+/**
+ * A remote backup location (S3, MinIO) failed: a missing bucket, denied access (the message names
+ * the credential SOURCE, never a key), an unreachable endpoint, TLS to a plain-http endpoint, a
+ * skewed clock. The message says what to do. `location` is the location without credentials.
+ */
+export class DestinationError extends StrataError {
+  readonly reason: DestinationErrorReason;
+  readonly location: string | undefined;
+
+  constructor(
+    reason: DestinationErrorReason,
+    message: string,
+    options: StrataErrorOptions & { location?: string | undefined } = {},
+  ) {
+    super('DESTINATION', message, options);
+    this.reason = reason;
+    this.location = options.location;
   }
 }
 

@@ -2,6 +2,7 @@
 export * from './errors.js';
 export {
   loadNative,
+  openPostingStore,
   nativeVersion,
   expectedNativeVersion,
   type NativeBinding,
@@ -16,6 +17,16 @@ export {
   type PredicateStats,
   type BackupStats,
   type ReadOutput,
+  type PostingStore,
+  type SchemaPredicate,
+  type SchemaValueType,
+  type TypeDef,
+  type FacetInput,
+  type EdgeMutation,
+  type NodeQuery,
+  type FactValue,
+  type NodeFacts,
+  type AlterRequest,
 } from './native.js';
 export {
   BackupEncoder,

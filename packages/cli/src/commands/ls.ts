@@ -2,8 +2,9 @@
 import { Command } from 'commander';
 import { listBackups, type BackupListing } from '@strata/core';
 import { renderTable, toJson } from '../format.js';
+import { addCredentialOptions, credentialsFrom, CREDENTIALS_HELP, type CredentialFlags } from '../credentials.js';
 
-interface LsFlags {
+interface LsFlags extends CredentialFlags {
   json?: boolean;
 }
 
@@ -47,6 +48,7 @@ export function renderLsTable(location: string, backups: readonly BackupListing[
 export async function runLs(location: string, flags: LsFlags): Promise<void> {
   const backups = await listBackups({
     location,
+    ...credentialsFrom(flags),
     onWarning: (w) => process.stderr.write(`strata: warning: ${w}\n`),
   });
   process.stdout.write(flags.json ? toJson(backups) : renderLsTable(location, backups));
@@ -59,7 +61,6 @@ dgraph.YYYYMMDD.HHMMSS.mmm folder per backup. Every manifest layout is read:
   - v21.03 and later: one master manifest.json at the location root ({"Manifests": [...]}),
     whose entries may be of version 0, 2103 (8-byte namespace prefix) or 2105 (<hexns>-<name>).
     Entries whose folder no longer exists are skipped with a warning, as Dgraph does.
-s3:// and minio:// locations are not supported yet.
 
 Columns: TIME is the backup's start time from its folder name (UTC); NUM the backup_num within
 its series (BACKUP ID); READ TS the backup's read timestamp (the r<ts> in data file names);
@@ -72,13 +73,16 @@ compression and time).
 Examples:
   $ strata ls /backups
   $ strata ls file:///backups --json
-`;
+  $ strata ls s3://s3.us-west-2.amazonaws.com/my-bucket/dgraph
+  $ strata ls minio://127.0.0.1:9000/backups?secure=false --anonymous
+${CREDENTIALS_HELP}`;
 
 export function lsCommand(): Command {
-  return new Command('ls')
+  const cmd = new Command('ls')
     .description('list the backups (series, numbers, timestamps, groups) of a backup location')
-    .argument('<location>', 'the backup location: a folder path or file:// URL')
-    .option('--json', 'print machine-readable JSON (64-bit numbers beyond 2^53 as strings)')
+    .argument('<location>', 'the backup location: a folder path, file://, s3:// or minio:// URL')
+    .option('--json', 'print machine-readable JSON (64-bit numbers beyond 2^53 as strings)');
+  return addCredentialOptions(cmd)
     .addHelpText('after', HELP)
     .action(async (location: string, flags: LsFlags) => {
       await runLs(location, flags);

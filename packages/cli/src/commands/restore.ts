@@ -2,8 +2,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { NotSupportedError, readKeyFile, restoreOffline, type RestoreOfflineResult } from '@strata/core';
 import { formatCount, toJson } from '../format.js';
+import { addCredentialOptions, credentialsFrom, CREDENTIALS_HELP, type CredentialFlags } from '../credentials.js';
 
-interface RestoreFlags {
+interface RestoreFlags extends CredentialFlags {
   location: string;
   postings: string;
   backup_id?: string;
@@ -64,6 +65,7 @@ export async function runRestore(flags: RestoreFlags): Promise<void> {
   try {
     const r = await restoreOffline({
       location: flags.location,
+      ...credentialsFrom(flags),
       pdir: flags.postings,
       backupId: flags.backup_id ?? flags.backupId,
       backupNum: flags.backup_num ?? flags.backupNum,
@@ -94,13 +96,16 @@ Examples:
   $ strata restore -l /backups -p ./restored
   $ strata restore -l /backups -p ./restored --backup_id jolly_yalow0 --backup_num 2
   $ strata restore -l file:///backups -p ./restored --encryption_key_file ./enc_key
+  $ strata restore -l s3://s3.eu-west-1.amazonaws.com/my-bucket/dgraph -p ./restored
   $ strata export -p ./restored --out ./dump
-`;
+
+Remote files are downloaded one at a time to a temp file (streamed, deleted once loaded).
+${CREDENTIALS_HELP}`;
 
 export function restoreCommand(): Command {
-  return new Command('restore')
+  const cmd = new Command('restore')
     .description('restore a backup chain offline into posting store folders DIR/p<group>')
-    .requiredOption('-l, --location <location>', 'the backup location: a folder path or file:// URL')
+    .requiredOption('-l, --location <location>', 'the backup location: a folder path, file://, s3:// or minio:// URL')
     .requiredOption(
       '-p, --postings <dir>',
       'the folder to write p1, p2, ... into (each must not exist or be empty)',
@@ -118,7 +123,8 @@ export function restoreCommand(): Command {
       parseBool,
       true,
     )
-    .option('--json', 'print the result as JSON (64-bit numbers beyond 2^53 as strings)')
+    .option('--json', 'print the result as JSON (64-bit numbers beyond 2^53 as strings)');
+  return addCredentialOptions(cmd)
     .addHelpText('after', HELP)
     .action(async (flags: RestoreFlags) => {
       await runRestore(flags);

@@ -3,8 +3,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readKeyFile, verify, type VerifyReport } from '@strata/core';
 import { ExitCode } from '../exit.js';
 import { formatCount, toJson } from '../format.js';
+import { addCredentialOptions, credentialsFrom, CREDENTIALS_HELP, type CredentialFlags } from '../credentials.js';
 
-interface VerifyFlags {
+interface VerifyFlags extends CredentialFlags {
   backup_id?: string;
   backupId?: string;
   backup_num?: number;
@@ -47,6 +48,7 @@ export async function runVerify(location: string, flags: VerifyFlags): Promise<v
   const key = keyFile === undefined ? undefined : await readKeyFile(keyFile);
   const report = await verify({
     location,
+    ...credentialsFrom(flags),
     backupId: flags.backup_id ?? flags.backupId,
     backupNum: flags.backup_num ?? flags.backupNum,
     key,
@@ -76,19 +78,21 @@ Examples:
   $ strata verify /backups
   $ strata verify /backups --backup_id jolly_yalow0 --backup_num 2
   $ strata verify file:///backups --encryption_key_file ./enc_key --json
-`;
+  $ strata verify minio://127.0.0.1:9000/backups/dgraph?secure=false
+${CREDENTIALS_HELP}`;
 
 export function verifyCommand(): Command {
-  return new Command('verify')
+  const cmd = new Command('verify')
     .description('read every file of a backup series end to end and report any problem (exit 1 on problems)')
-    .argument('<location>', 'the backup location: a folder path or file:// URL')
+    .argument('<location>', 'the backup location: a folder path, file://, s3:// or minio:// URL')
     .option('--backup_id <id>', 'the series to verify (default: the newest series)')
     .addOption(new Option('--backup-id <id>', 'alias of --backup_id').hideHelp())
     .option('--backup_num <n>', 'verify backups 1..n of the series (default 0: all)', parseBackupNum)
     .addOption(new Option('--backup-num <n>', 'alias of --backup_num').argParser(parseBackupNum).hideHelp())
     .option('--encryption_key_file <file>', 'file holding the AES key (raw 16, 24 or 32 bytes)')
     .addOption(new Option('--encryption-key-file <file>', 'alias of --encryption_key_file').hideHelp())
-    .option('--json', 'print the report as JSON (64-bit numbers beyond 2^53 as strings)')
+    .option('--json', 'print the report as JSON (64-bit numbers beyond 2^53 as strings)');
+  return addCredentialOptions(cmd)
     .addHelpText('after', HELP)
     .action(async (location: string, flags: VerifyFlags) => {
       await runVerify(location, flags);

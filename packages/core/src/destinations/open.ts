@@ -1,8 +1,11 @@
 /** The one place that maps a location URI to a {@link Destination}. */
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, NotSupportedError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { LocalDestination } from './local.js';
-import type { Destination, DestinationCredentials } from './types.js';
+import { MinioDestination } from './minio.js';
+import { S3Destination } from './s3.js';
+import type { Destination, DestinationOptions } from './types.js';
+import { parseObjectStoreUri } from './uri.js';
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//;
 
@@ -12,11 +15,13 @@ function redact(uri: string): string {
 }
 
 /**
- * Opens a backup location: a local path (`/backups`, `./backups`) or a `file:///backups` URL.
- * `s3://` and `minio://` locations throw NotSupportedError for now. `credentials` are for the
- * remote kinds and are never part of a message or of `describe()`.
+ * Opens a backup location: a local path (`/backups`, `./backups`), a `file:///backups` URL,
+ * `s3://HOST[:PORT]/BUCKET[/PREFIX][?secure=false]` (S3Destination) or
+ * `minio://HOST:PORT/BUCKET[/PREFIX][?secure=false]` (MinioDestination). `credentials` (and the
+ * tuning in {@link DestinationOptions}) are for the remote kinds and are never part of a message or
+ * of `describe()`. Nothing is contacted until the first request.
  */
-export function openDestination(uri: string, _credentials?: DestinationCredentials): Destination {
+export function openDestination(uri: string, credentials?: DestinationOptions): Destination {
   if (typeof uri !== 'string' || uri.trim() === '') {
     throw new InvalidArgumentError('a backup location is required (a folder path or a file:// URL)');
   }
@@ -34,20 +39,18 @@ export function openDestination(uri: string, _credentials?: DestinationCredentia
     }
     return new LocalDestination(p);
   }
-  if (scheme === 's3' || scheme === 'minio') {
-    throw new NotSupportedError(
-      `${scheme}:// backup locations are not supported yet (${redact(uri)}): use a local folder or file:// URL`,
-    );
-  }
+  if (scheme === 's3') return new S3Destination(parseObjectStoreUri(uri), credentials);
+  if (scheme === 'minio') return new MinioDestination(parseObjectStoreUri(uri), credentials);
   throw new InvalidArgumentError(
-    `unknown backup location scheme "${scheme}://" in ${redact(uri)}: use a folder path or a file:// URL`,
+    `unknown backup location scheme "${scheme}://" in ${redact(uri)}: use a folder path, a file:// URL, ` +
+      's3://HOST/BUCKET[/PREFIX] or minio://HOST:PORT/BUCKET[/PREFIX]',
   );
 }
 
 /** `location` as a Destination: opened with {@link openDestination} when it is a string. */
 export function toDestination(
   location: string | Destination,
-  credentials?: DestinationCredentials,
+  credentials?: DestinationOptions,
 ): Destination {
   return typeof location === 'string' ? openDestination(location, credentials) : location;
 }

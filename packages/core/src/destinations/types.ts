@@ -1,4 +1,4 @@
-/** The storage a backup location lives on: a local folder today, S3 / MinIO later. */
+/** The storage a backup location lives on: a local folder, an S3 bucket or a MinIO bucket. */
 import type { Readable } from 'node:stream';
 
 /** Credentials for remote locations. Never printed, never part of {@link Destination.describe}. */
@@ -8,6 +8,38 @@ export interface DestinationCredentials {
   sessionToken?: string;
   /** Send unsigned requests (public buckets). */
   anonymous?: boolean;
+}
+
+/** Tuning of remote locations, beside the credentials (all optional). */
+export interface DestinationOptions extends DestinationCredentials {
+  /** Bytes per multipart part (S3 and MinIO; default 8 MiB, at least 5 MiB). */
+  partSize?: number;
+  /** Parts uploaded at once (S3; default 4). Memory is about partSize × (queueSize + 1). */
+  queueSize?: number;
+  /**
+   * The environment credentials are read from (default `process.env`); tests pass their own.
+   */
+  env?: Record<string, string | undefined>;
+  /**
+   * The AWS default provider chain used when neither explicit nor environment credentials are
+   * given (S3 only). Default: `fromNodeProviderChain()` of `@aws-sdk/credential-providers`.
+   */
+  defaultProviderChain?: () => Promise<{
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string | undefined;
+    $source?: Record<string, unknown>;
+  }>;
+}
+
+/** Where the credentials of a remote location came from (never their values). */
+export interface CredentialInfo {
+  /** e.g. `explicit (accessKey/secretKey)`, `environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)`. */
+  source: string;
+  /** Requests are sent unsigned. */
+  anonymous: boolean;
+  /** A session token is part of the credentials. */
+  sessionToken: boolean;
 }
 
 /**
@@ -27,7 +59,9 @@ export interface Destination {
   readFile(path: string): Promise<Buffer>;
   /**
    * Writes the file atomically: the bytes go to a temporary name, are flushed (fsync) and renamed
-   * over `path` only when everything was written. A failed write leaves no partial file.
+   * over `path` only when everything was written (local); on S3 / MinIO the object appears only
+   * when the upload completes and a failed multipart upload is aborted. A failed write leaves no
+   * partial file.
    */
   write(path: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<void>;
   /** True when a file, or a folder (a prefix holding files, on object stores), exists at `path`. */
@@ -36,4 +70,9 @@ export interface Destination {
   delete(path: string): Promise<void>;
   /** A human-readable name of the location (a path or URL), never with credentials. */
   describe(): string;
+  /**
+   * Remote locations: resolves the credentials (explicit, environment, provider chain) and says
+   * which source won. Local locations do not have it.
+   */
+  resolveCredentials?(): Promise<CredentialInfo>;
 }

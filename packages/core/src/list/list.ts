@@ -1,5 +1,5 @@
 /** `listBackups`: the backups of a location, shaped like Dgraph's `listBackups` GraphQL query. */
-import type { Destination, DestinationCredentials } from '../destinations/types.js';
+import type { Destination, DestinationOptions } from '../destinations/types.js';
 import { toDestination } from '../destinations/open.js';
 import {
   displayName,
@@ -9,8 +9,8 @@ import {
 } from '../manifest/model.js';
 import { readManifests } from '../manifest/read.js';
 
-export interface LocationOptions extends DestinationCredentials {
-  /** A folder path, a `file://` URL (later `s3://`, `minio://`), or an open Destination. */
+export interface LocationOptions extends DestinationOptions {
+  /** A folder path, a `file://`, `s3://` or `minio://` URL, or an open Destination. */
   location: string | Destination;
   /** Called with each warning (e.g. a master manifest entry whose folder is gone). */
   onWarning?: (message: string) => void;

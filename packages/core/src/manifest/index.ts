@@ -10,5 +10,5 @@ export {
   deriveSince,
   type ManifestEntryJson,
 } from './parse.js';
-export { readManifests, type ManifestSet } from './read.js';
+export { readManifests, MANIFEST_READ_CONCURRENCY, type ManifestSet } from './read.js';
 export { serializeManifest, manifestEntryToJson, type ManifestLayout } from './serialize.js';

@@ -2,6 +2,10 @@
 import type { Destination } from '../destinations/types.js';
 import type { BackupManifest } from './model.js';
 import { deriveSince, parseMasterManifest, parsePerFolderManifest } from './parse.js';
+import { mapConcurrent } from '../util/concurrency.js';
+
+/** Per-folder manifests read at once (remote locations with hundreds of backups list fast). */
+export const MANIFEST_READ_CONCURRENCY = 16;
 
 export interface ManifestSet {
   /** `master`: a root `manifest.json` (v21.03+); `per-folder`: v20.x; `none`: no manifest found. */
@@ -18,8 +22,10 @@ const PER_FOLDER = /(^|\/)dgraph\.[^/]+\/manifest\.json$/;
 
 /** `<location>/<rel>` for messages. */
 export function displayPath(dest: Destination, rel: string): string {
-  const base = dest.describe().replace(/\/+$/, '');
-  return `${base}/${rel}`;
+  const d = dest.describe();
+  const q = /^[a-z0-9+.-]+:\/\//i.test(d) ? d.indexOf('?') : -1; // s3://h/b?secure=false: path before the query
+  const base = (q < 0 ? d : d.slice(0, q)).replace(/\/+$/, '');
+  return `${base}/${rel}${q < 0 ? '' : d.slice(q)}`;
 }
 
 /**
@@ -68,14 +74,17 @@ export async function readManifests(dest: Destination): Promise<ManifestSet> {
           'so no backup can be read from this location',
       );
     }
-    manifests = [];
-    for (const rel of found) {
-      const folder = rel.slice(0, -'/manifest.json'.length);
-      const text = (await dest.readFile(rel)).toString('utf8');
-      manifests.push(
-        parsePerFolderManifest(text, { file: displayPath(dest, rel), manifestFile: rel, folder }),
-      );
-    }
+    // Read in parallel (bounded), parse in path order: the first broken manifest is reported.
+    const texts = await mapConcurrent(found, MANIFEST_READ_CONCURRENCY, async (rel) =>
+      (await dest.readFile(rel)).toString('utf8'),
+    );
+    manifests = found.map((rel, i) =>
+      parsePerFolderManifest(texts[i]!, {
+        file: displayPath(dest, rel),
+        manifestFile: rel,
+        folder: rel.slice(0, -'/manifest.json'.length),
+      }),
+    );
   }
   deriveSince(manifests);
   return { layout, manifests, warnings };

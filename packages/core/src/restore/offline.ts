@@ -2,27 +2,36 @@
  * Offline restore (format spec §10): the backups of one chain into fresh posting stores
  * `<pdir>/p<group>`, one per group, written by the native RestoreWriter.
  */
-import { readdir, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import {
   EncryptedNoKeyError,
   FileNotFoundError,
-  NotSupportedError,
   SeriesError,
   StoreError,
+  StrataError,
 } from '../errors.js';
 import { LocalDestination } from '../destinations/local.js';
 import { toDestination } from '../destinations/open.js';
-import type { Destination } from '../destinations/types.js';
+import type { Destination, DestinationOptions } from '../destinations/types.js';
+import { displayPath } from '../manifest/read.js';
 import { dataFilePath, type BackupManifest, type DropOperation } from '../manifest/model.js';
 import { readManifests } from '../manifest/read.js';
 import { loadNative, type DropOp } from '../native.js';
 import { selectChain } from '../series/chain.js';
 import { fromNativeStore } from './native-errors.js';
 
-export interface RestoreOfflineOptions {
-  /** The backup location: a folder path, a `file://` URL or a Destination (local only for now). */
+export interface RestoreOfflineOptions extends DestinationOptions {
+  /** The backup location: a folder path, a `file://`, `s3://` or `minio://` URL, or a Destination. */
   location: string | Destination;
+  /**
+   * Remote locations: the folder where each data file is downloaded (one at a time, streamed,
+   * deleted once loaded) before the native writer reads it. Default: the system temp folder.
+   */
+  downloadDir?: string | undefined;
   /** Target folder: group g is written to `<pdir>/p<g>`, which must not exist or be empty. */
   pdir: string;
   /** The series (default: the series of the newest backup). */
@@ -120,12 +129,19 @@ async function exists(file: string): Promise<boolean> {
  * the predicates of the LAST manifest's group. On failure the folders created here are removed.
  */
 export async function restoreOffline(opts: RestoreOfflineOptions): Promise<RestoreOfflineResult> {
-  const dest = toDestination(opts.location);
-  if (!(dest instanceof LocalDestination)) {
-    throw new NotSupportedError(
-      `offline restore reads local backup locations only for now (${dest.describe()})`,
-    );
-  }
+  const {
+    location,
+    pdir: _pdir,
+    backupId: _id,
+    backupNum: _num,
+    key: _key,
+    threads: _threads,
+    onProgress: _progress,
+    downloadDir: _dl,
+    ...credentials
+  } = opts;
+  const dest = toDestination(location, credentials);
+  const local = dest instanceof LocalDestination ? dest : undefined;
   const { manifests, warnings } = await readManifests(dest);
   const chain = selectChain(manifests, { backupId: opts.backupId, backupNum: opts.backupNum });
   warnings.push(...chain.warnings);
@@ -147,18 +163,19 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
 
   // Every file of every backup, before anything is written.
   const groupIds = [...new Set(backups.flatMap((b) => [...b.groups.keys()]))].sort((a, b) => a - b);
-  const files = new Map<string, string>(); // `${backupNum}/${group}` -> absolute path
+  // `${backupNum}/${group}` -> absolute path (local) or location-relative path (remote)
+  const files = new Map<string, string>();
   for (const b of backups) {
     for (const g of [...b.groups.keys()].sort((x, y) => x - y)) {
       const rel = dataFilePath(b, g);
-      const abs = dest.resolve(rel);
-      if (!(await exists(abs))) {
+      const where = local ? local.resolve(rel) : displayPath(dest, rel);
+      if (!(local ? await exists(where) : await dest.exists(rel))) {
         throw new FileNotFoundError(
-          `missing backup file ${abs} (group ${g} of backup ${chain.backupId} #${b.backupNum}): nothing was restored`,
-          { file: abs },
+          `missing backup file ${where} (group ${g} of backup ${chain.backupId} #${b.backupNum}): nothing was restored`,
+          { file: where },
         );
       }
-      files.set(`${b.backupNum}/${g}`, abs);
+      files.set(`${b.backupNum}/${g}`, local ? where : rel);
     }
   }
   const pdir = path.resolve(opts.pdir);
@@ -179,6 +196,25 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
   const predicates = last.groups;
   const groups: RestoredGroup[] = [];
   const created: string[] = [];
+  // Remote files are streamed to a temp file (bounded memory), loaded, then deleted.
+  let downloads: string | undefined;
+  const fetchFile = async (rel: string): Promise<{ file: string; shown: string; done: () => Promise<void> }> => {
+    if (local) return { file: rel, shown: rel, done: async () => undefined };
+    downloads ??= await mkdtemp(path.join(opts.downloadDir ?? tmpdir(), 'strata-restore-'));
+    const file = path.join(downloads, rel.replace(/\//g, '__'));
+    const shown = displayPath(dest, rel);
+    try {
+      await pipeline(dest.read(rel), createWriteStream(file, { flags: 'wx' }));
+    } catch (err) {
+      await rm(file, { force: true });
+      if (err instanceof StrataError) throw err;
+      throw new StrataError('IO', `cannot download ${shown} to ${file}: ${(err as Error).message}`, {
+        file: shown,
+        cause: err,
+      });
+    }
+    return { file, shown, done: () => rm(file, { force: true }) };
+  };
   try {
     for (const g of groupIds) {
       const dir = targets.get(g)!;
@@ -194,11 +230,12 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       let kept = 0;
       for (const b of backups) {
         if (!b.groups.has(g)) continue;
-        const file = files.get(`${b.backupNum}/${g}`)!;
+        const fetched = await fetchFile(files.get(`${b.backupNum}/${g}`)!);
+        const file = fetched.shown;
         try {
           await writer.applyDrops(b.dropOperations.map(toNativeDrop));
           await writer.resetSchema();
-          const r = await writer.loadBackupFile(file, {
+          const r = await writer.loadBackupFile(fetched.file, {
             predicates: preds,
             ...(opts.key === undefined || !b.encrypted ? {} : { key: opts.key }),
             ...(opts.threads === undefined ? {} : { threads: opts.threads }),
@@ -208,6 +245,8 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
           opts.onProgress?.({ group: g, backupNum: b.backupNum, file, kvs: r.kvs, kept: r.kept });
         } catch (err) {
           throw fromNativeStore(err, file);
+        } finally {
+          await fetched.done();
         }
       }
       let fin;
@@ -222,6 +261,8 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
     // Leave no half-written store behind (the folders were missing or empty before).
     for (const dir of created) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     throw err;
+  } finally {
+    if (downloads !== undefined) await rm(downloads, { recursive: true, force: true }).catch(() => undefined);
   }
   const max = (xs: bigint[]): bigint => xs.reduce((a, b) => (b > a ? b : a), 0n);
   return {

@@ -1,0 +1,206 @@
+/**
+ * A backup location in an S3 bucket (AWS or any S3-compatible store):
+ * `s3://HOST[:PORT]/BUCKET[/PREFIX][?secure=false]`.
+ *
+ * Writes stream through `@aws-sdk/lib-storage` multipart uploads with a bounded part size and
+ * queue (memory ≈ partSize × (queueSize + 1)); a failed upload is aborted, so no partial object
+ * and no dangling multipart upload remain, and the object appears only once complete.
+ */
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { Readable } from 'node:stream';
+import { RemoteDestination } from './remote.js';
+import { httpStatus, serviceCode } from './remote-errors.js';
+import type { DestinationOptions } from './types.js';
+import { isAwsHost, parseObjectStoreUri, resolveRegion, type ObjectStoreLocation } from './uri.js';
+
+/** The S3 client settings of a location (exported for tests; holds no credentials). */
+export function s3ClientConfig(
+  loc: ObjectStoreLocation,
+  env: Record<string, string | undefined> = process.env,
+): { region: string; endpoint: string | undefined; forcePathStyle: boolean } {
+  const aws = isAwsHost(loc.host);
+  const endpoint = `${loc.secure ? 'https' : 'http'}://${loc.host}${loc.port === undefined ? '' : `:${loc.port}`}`;
+  return {
+    region: resolveRegion(loc.host, env),
+    // AWS hosts: virtual-hosted style on the region's endpoint; anything else: path style on the host.
+    endpoint: aws && loc.secure && loc.port === undefined ? undefined : endpoint,
+    forcePathStyle: !aws,
+  };
+}
+
+export class S3Destination extends RemoteDestination {
+  #client: Promise<S3Client> | undefined;
+
+  constructor(uri: string | ObjectStoreLocation, options: DestinationOptions = {}) {
+    const loc = typeof uri === 'string' ? parseObjectStoreUri(uri) : uri;
+    super(loc, options);
+  }
+
+  /** The S3 client, created once the credentials are resolved. */
+  client(): Promise<S3Client> {
+    this.#client ??= this.credentials().then((c) => {
+      // The SDK warns on every process about Node < 22; Strata supports Node 20.
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+      const base = s3ClientConfig(this.location, this.options.env ?? process.env);
+      const config: S3ClientConfig = {
+        region: base.region,
+        forcePathStyle: base.forcePathStyle,
+        ...(base.endpoint === undefined ? { followRegionRedirects: true } : { endpoint: base.endpoint }),
+        maxAttempts: 3,
+        requestHandler: { connectionTimeout: 10_000, requestTimeout: 300_000 },
+      };
+      if (c.anonymous) {
+        config.credentials = { accessKeyId: '', secretAccessKey: '' };
+        config.signer = { sign: async (request) => request };
+      } else {
+        config.credentials = {
+          accessKeyId: c.accessKeyId!,
+          secretAccessKey: c.secretAccessKey!,
+          ...(c.token === undefined ? {} : { sessionToken: c.token }),
+        };
+      }
+      return new S3Client(config);
+    });
+    return this.#client;
+  }
+
+  async *list(prefix = ''): AsyncIterable<string> {
+    const Prefix = this.listPrefix(prefix);
+    let client: S3Client;
+    try {
+      client = await this.client();
+    } catch (err) {
+      throw this.error(err, 'listing');
+    }
+    let ContinuationToken: string | undefined;
+    do {
+      let page;
+      try {
+        page = await client.send(
+          new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix, ContinuationToken }),
+        );
+      } catch (err) {
+        throw this.error(err, 'listing');
+      }
+      for (const o of page.Contents ?? []) {
+        const rel = o.Key === undefined ? undefined : this.relative(o.Key);
+        if (rel !== undefined) yield rel;
+      }
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+  }
+
+  read(rel: string): Readable {
+    const Key = this.key(rel);
+    return this.streamBody(async () => {
+      const client = await this.client();
+      const r = await client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key }));
+      return r.Body as Readable;
+    }, rel);
+  }
+
+  override async readFile(rel: string): Promise<Buffer> {
+    const Key = this.key(rel);
+    try {
+      const client = await this.client();
+      const r = await client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key }));
+      return Buffer.from(await r.Body!.transformToByteArray());
+    } catch (err) {
+      throw this.error(err, `reading ${rel}`, rel);
+    }
+  }
+
+  async write(rel: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<void> {
+    const Key = this.key(rel);
+    const Bucket = this.location.bucket;
+    const client = await this.client().catch((err: unknown) => {
+      throw this.error(err, `writing ${rel}`, rel);
+    });
+    if (data instanceof Uint8Array) {
+      try {
+        await client.send(new PutObjectCommand({ Bucket, Key, Body: data, ContentLength: data.length }));
+      } catch (err) {
+        throw this.error(err, `writing ${rel}`, rel);
+      }
+      return;
+    }
+    const { stream, failed } = this.source(data);
+    const upload = new Upload({
+      client,
+      params: { Bucket, Key, Body: stream },
+      partSize: this.partSize,
+      queueSize: this.queueSize,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (err) {
+      stream.destroy();
+      // lib-storage aborts the multipart upload on failure; make sure of it (idempotent).
+      const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
+      if (uploadId !== undefined) {
+        await client
+          .send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId: uploadId }))
+          .catch(() => undefined);
+      }
+      throw this.writeError(err, failed(), rel);
+    }
+  }
+
+  async exists(rel: string): Promise<boolean> {
+    const Key = this.key(rel);
+    const client = await this.client().catch((err: unknown) => {
+      throw this.error(err, `checking ${rel || 'the location'}`);
+    });
+    if (Key !== '') {
+      try {
+        await client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key }));
+        return true;
+      } catch (err) {
+        const code = serviceCode(err);
+        if (!(httpStatus(err) === 404 || code === 'NotFound' || code === 'NoSuchKey')) {
+          throw this.error(err, `checking ${rel}`);
+        }
+      }
+    }
+    // A "folder": any object under `<key>/` (also reports a missing bucket).
+    try {
+      const r = await client.send(
+        new ListObjectsV2Command({
+          Bucket: this.location.bucket,
+          Prefix: Key === '' ? '' : `${Key}/`,
+          MaxKeys: 1,
+        }),
+      );
+      return (r.KeyCount ?? r.Contents?.length ?? 0) > 0;
+    } catch (err) {
+      throw this.error(err, `checking ${rel || 'the location'}`);
+    }
+  }
+
+  async delete(rel: string): Promise<void> {
+    const Key = this.key(rel);
+    try {
+      const client = await this.client();
+      await client.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key }));
+    } catch (err) {
+      if (serviceCode(err) === 'NoSuchKey') return;
+      throw this.error(err, `deleting ${rel}`, rel);
+    }
+  }
+
+  /** Closes the client's sockets. */
+  async close(): Promise<void> {
+    if (this.#client) (await this.#client.catch(() => undefined))?.destroy();
+  }
+}
