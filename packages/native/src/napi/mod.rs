@@ -2,6 +2,7 @@
 //! the pure-Rust `codec` and `format` modules.
 
 pub mod backup_reader;
+pub mod backup_stream;
 pub mod backup_writer;
 pub mod errors;
 pub mod export;

@@ -289,7 +289,7 @@ pub struct PostingStore {
 }
 
 impl PostingStore {
-    fn store(&self) -> napi::Result<Arc<LiveStore>> {
+    pub(crate) fn store(&self) -> napi::Result<Arc<LiveStore>> {
         let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         g.clone()
             .ok_or_else(|| invalid("the PostingStore is closed"))

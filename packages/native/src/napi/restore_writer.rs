@@ -21,6 +21,10 @@ pub fn store_err(e: StoreError) -> napi::Error {
 pub struct RestoreWriterOptions {
     /// The group this store holds (recorded in the store's meta).
     pub group: u32,
+    /// Online restore (spec §10): store every data/index/reverse/count key
+    /// at this version (schema/type at 1); equal versions: the later file
+    /// wins. Absent: keep the backup's versions.
+    pub restore_ts: Option<BigInt>,
 }
 
 /// A drop operation of a manifest (spec §6.8).
@@ -171,8 +175,16 @@ impl RestoreWriter {
         if opts.group == 0 {
             return Err(invalid("group must be >= 1"));
         }
-        let w =
+        let restore_ts = opts
+            .restore_ts
+            .map(|b| to_u64("restoreTs", &Either::A(b)))
+            .transpose()?;
+        if restore_ts == Some(0) || restore_ts == Some(u64::MAX) {
+            return Err(invalid("restoreTs must be in 1..2^64-1"));
+        }
+        let mut w =
             restore::RestoreWriter::create(&PathBuf::from(dir), opts.group).map_err(store_err)?;
+        w.set_restore_ts(restore_ts).map_err(store_err)?;
         Ok(RestoreWriter {
             writer: Arc::new(Mutex::new(w)),
         })

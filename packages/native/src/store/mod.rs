@@ -5,9 +5,11 @@
 //! * [`db`]: `PostingStore` (open/create with format and group checks,
 //!   batch writes, prefix deletes, MVCC reads at a read ts).
 //! * [`restore`]: `RestoreWriter` (spec §10 for one group).
+//! * [`backup`]: Dgraph-compatible binary backup of a store (spec §9, §11).
 //! * [`live`]: `LiveStore`, the Alpha's store: alter, mutations with
 //!   index/reverse/count maintenance ([`tokenize`], [`farm`]), reads.
 
+pub mod backup;
 pub mod db;
 pub mod error;
 pub mod farm;
@@ -21,6 +23,8 @@ pub use error::{StoreCode, StoreError};
 pub use mvcc::{Drop, ValueKind};
 pub use restore::{FinishStats, LoadOptions, LoadStats, RestoreWriter};
 
+#[cfg(test)]
+mod backup_tests;
 #[cfg(test)]
 mod live_tests;
 #[cfg(test)]

@@ -62,6 +62,9 @@ pub struct RestoreWriter {
     group: u32,
     max_uid: u64,
     max_ns_id: u64,
+    /// Online restore: every data/index/reverse/count key is stored at this
+    /// version (schema/type at 1); `None` keeps the KVs' versions.
+    restore_ts: Option<u64>,
 }
 
 /// Converts one backup KV into (LMDB key, stored value), or `None` when the
@@ -69,6 +72,7 @@ pub struct RestoreWriter {
 fn convert(
     kv: DecodedKv,
     opts: &LoadOptions,
+    restore_ts: Option<u64>,
     max_key_len: usize,
     stats: &mut LoadStats,
 ) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
@@ -119,7 +123,14 @@ fn convert(
         m => return Err(StoreError::corrupt(format!("bad user_meta {m:#04x}"))),
     };
     stats.kept += 1;
-    Ok(Some((version_key(&internal, kv.version), value)))
+    // Online restore (spec §10): one version for every data key, so that a
+    // later file (an incremental) overrides an earlier one on the tie.
+    let version = match (restore_ts, kv.key_type) {
+        (None, _) => kv.version,
+        (Some(_), KeyType::Schema | KeyType::Type) => 1,
+        (Some(ts), _) => ts,
+    };
+    Ok(Some((version_key(&internal, version), value)))
 }
 
 impl RestoreWriter {
@@ -138,7 +149,20 @@ impl RestoreWriter {
             group,
             max_uid: 0,
             max_ns_id: 0,
+            restore_ts: None,
         })
+    }
+
+    /// Online restore: stores every data/index/reverse/count key of the
+    /// files loaded afterwards at version `ts` and schema/type keys at 1
+    /// (spec §10). Equal versions: the later write wins, so load the full
+    /// backup first and the incrementals in order. `None`: keep versions.
+    pub fn set_restore_ts(&mut self, ts: Option<u64>) -> Result<()> {
+        if ts == Some(0) || ts == Some(u64::MAX) {
+            return Err(StoreError::invalid("restoreTs must be in 1..2^64-1"));
+        }
+        self.restore_ts = ts;
+        Ok(())
     }
 
     fn store(&self) -> Result<&PostingStore> {
@@ -179,6 +203,7 @@ impl RestoreWriter {
     /// and buffered up to `batch_bytes`, then sorted and written in one
     /// LMDB transaction (equal key and version: the later KV wins).
     pub fn load_stream(&mut self, mut input: impl Read, opts: &LoadOptions) -> Result<LoadStats> {
+        let restore_ts = self.restore_ts;
         let store = self.store()?;
         let max_key_len = store.max_key_len();
         let batch_limit = opts.batch_bytes.unwrap_or(DEFAULT_BATCH_BYTES).max(1);
@@ -220,7 +245,7 @@ impl RestoreWriter {
             };
             for kv in out.kvs.unwrap_or_default() {
                 stats.kvs += 1;
-                if let Some((k, v)) = convert(kv, opts, max_key_len, &mut stats)? {
+                if let Some((k, v)) = convert(kv, opts, restore_ts, max_key_len, &mut stats)? {
                     batch_bytes += k.len() + v.len() + 48;
                     batch.push((k, v));
                     if batch_bytes >= batch_limit {
