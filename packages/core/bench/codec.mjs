@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `pnpm bench`: backup codec throughput, Node's built-in pipeline against Strata's, in one run.
 // Each measurement runs in its own child process so that its peak RSS is its own.
-// Usage: node bench/codec.mjs [--mb 256]
+// Usage: node bench/codec.mjs [--mb 256] [--levels 1,3,4,5,6] [--levels4 4,5] [--only scenario,...]
+// (--only runs just the named scenarios, e.g. dec-strata-t1 or enc-strata-l4-b4, and prints JSON rows)
+// CPU s is user+system time of the whole process during the run; cores = CPU s / wall s.
 import { spawnSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import {
@@ -51,16 +53,18 @@ function sink() {
       cb();
     },
   });
-  return { w, bytes: () => bytes };
+  return { w, bytes: () => bytes, add: (n) => (bytes += n) };
 }
 
 async function child(scenario, mb, dir) {
   const core = await import('@strata/core');
   const result = { scenario, mb };
+  let cpu0;
   if (scenario.startsWith('enc-')) {
     const pool = generateFrames(32 * MiB, 42);
     const total = Math.max(1, Math.round((mb * MiB) / pool.length)) * pool.length;
     const file = join(dir, `${scenario}.backup`);
+    cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     if (scenario === 'enc-node') {
       const iv = randomBytes(16);
@@ -73,10 +77,12 @@ async function child(scenario, mb, dir) {
         out,
       );
     } else {
-      const level = Number(/^enc-strata-l(\d+)$/.exec(scenario)?.[1] ?? 6);
+      const m = /^enc-strata-l(\d+)(?:-b(\d+))?$/.exec(scenario);
+      const level = Number(m?.[1] ?? 6);
+      const blockSize = m?.[2] ? Number(m[2]) * MiB : undefined;
       await pipeline(
         source(pool, total),
-        core.createBackupEncoder({ level, key: KEY }),
+        core.createBackupEncoder({ level, key: KEY, ...(blockSize && { blockSize }) }),
         createWriteStream(file),
       );
     }
@@ -91,6 +97,7 @@ async function child(scenario, mb, dir) {
         : 'enc-strata-l6.backup',
     );
     const s = sink();
+    cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     if (scenario === 'dec-node') {
       const fd = openSync(file, 'r');
@@ -103,10 +110,15 @@ async function child(scenario, mb, dir) {
         zlib.createGunzip(),
         s.w,
       );
+    } else if (scenario === 'dec-strata-stats') {
+      const dec = core.createBackupDecoder({ key: KEY, mode: 'stats' });
+      await pipeline(createReadStream(file, { highWaterMark: MiB }), dec);
+      s.add(dec.stats.bytesDecompressed);
     } else {
+      const t = /-t(\d+)$/.exec(scenario)?.[1];
       await pipeline(
         createReadStream(file, { highWaterMark: MiB }),
-        core.createBackupDecoder({ key: KEY, mode: 'bytes' }),
+        core.createBackupDecoder({ key: KEY, mode: 'bytes', ...(t && { threads: Number(t) }) }),
         s.w,
       );
     }
@@ -114,6 +126,8 @@ async function child(scenario, mb, dir) {
     result.inBytes = statSync(file).size;
     result.outBytes = s.bytes();
   }
+  const cpu = process.cpuUsage(cpu0);
+  result.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   result.maxRssMiB = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(JSON.stringify(result) + '\n');
 }
@@ -131,6 +145,9 @@ function runChild(scenario, mb, dir) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
+const plainOf = (r) => (r.scenario.startsWith('enc') ? r.inBytes : r.outBytes);
+const mbpsOf = (r) => plainOf(r) / MiB / r.seconds;
+
 async function main() {
   const mb = Number(opt('--mb', '256'));
   const dir = mkdtempSync(join(tmpdir(), 'strata-bench-'));
@@ -138,31 +155,40 @@ async function main() {
     const rows = {};
     const levels = opt('--levels', '1,3,4,5,6').split(',').map(Number);
     if (!levels.includes(6)) levels.push(6);
-    const encodes = levels.map((l) => `enc-strata-l${l}`);
-    for (const s of ['enc-node', ...encodes, 'dec-node', 'dec-strata', 'dec-strata-on-node']) {
+    // Larger gzip members (4 MiB instead of the 1 MiB default) compress a little better.
+    const big4 = opt('--levels4', '4,5').split(',').filter(Boolean).map(Number);
+    const encodes = [...levels.map((l) => `enc-strata-l${l}`), ...big4.map((l) => `enc-strata-l${l}-b4`)];
+    const decodes = ['dec-node', 'dec-strata', 'dec-strata-t1', 'dec-strata-on-node', 'dec-strata-stats'];
+    const only = opt('--only');
+    const list = only ? only.split(',') : ['enc-node', ...encodes, ...decodes];
+    for (const s of list) {
       rows[s] = runChild(s, mb, dir);
+      if (only) console.log(JSON.stringify({ ...rows[s], mibps: +mbpsOf(rows[s]).toFixed(1), mibPerCpuS: +(plainOf(rows[s]) / MiB / rows[s].cpuSeconds).toFixed(1), cores: +(rows[s].cpuSeconds / rows[s].seconds).toFixed(2) }));
     }
+    if (only) return;
     // Memory must not grow with the data: the same pipeline on 4x the input.
     const big = mb * 4;
     const rssBigEnc = runChild('enc-strata-l6', big, dir);
     const rssBigDec = runChild('dec-strata', big, dir); // decodes the big file just written
-    const mbps = (r) => (r.scenario.startsWith('enc') ? r.inBytes : r.outBytes) / MiB / r.seconds;
+    const mbps = mbpsOf;
     const fmt = (x, d = 1) => x.toFixed(d);
     console.log(
       `\nBackup codec benchmark: ${mb} MiB of synthetic framed KV lists (seeded), AES-256-CTR, 2 cores\n`,
     );
-    console.log('scenario                 MB/s (of plain)   output MiB   ratio   peak RSS MiB');
+    console.log(
+      'scenario                 MB/s (of plain)   output MiB   ratio   peak RSS MiB   CPU s   MiB/CPU-s   cores',
+    );
     for (const r of Object.values(rows)) {
       const out = r.scenario.startsWith('enc') ? r.outBytes : r.outBytes;
       console.log(
-        `${r.scenario.padEnd(24)} ${fmt(mbps(r)).padStart(14)}   ${fmt(out / MiB).padStart(10)}   ${r.scenario.startsWith('enc') ? fmt(r.inBytes / r.outBytes, 2).padStart(5) : '    -'}   ${fmt(r.maxRssMiB).padStart(12)}`,
+        `${r.scenario.padEnd(24)} ${fmt(mbps(r)).padStart(14)}   ${fmt(out / MiB).padStart(10)}   ${r.scenario.startsWith('enc') ? fmt(r.inBytes / r.outBytes, 2).padStart(5) : '    -'}   ${fmt(r.maxRssMiB).padStart(12)}   ${fmt(r.cpuSeconds, 2).padStart(5)}   ${fmt(plainOf(r) / MiB / r.cpuSeconds).padStart(9)}   ${fmt(r.cpuSeconds / r.seconds, 2).padStart(5)}`,
       );
     }
     const encN = rows['enc-node'];
     const enc6 = rows['enc-strata-l6'];
     const encF = rows[`enc-strata-l${Math.min(...levels)}`];
-    const within = levels
-      .map((l) => rows[`enc-strata-l${l}`])
+    const within = encodes
+      .map((s) => rows[s])
       .filter((r) => r.outBytes <= encN.outBytes * 1.03)
       .sort((a, b) => mbps(b) - mbps(a))[0];
     console.log('\nratios against Node (same run):');

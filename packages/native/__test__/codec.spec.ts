@@ -214,6 +214,21 @@ describe('writer/reader round trip', () => {
       expect(bytes.equals(big)).toBe(true);
     }
   });
+
+  it('chunks: true returns the decompressed pieces instead of one bytes Buffer', async () => {
+    const big = syntheticFramed(8 << 20, 3);
+    const file = await writeFile(big, { threads: 2, blockSize: 256 << 10 }, 1 << 20);
+    const r = new BackupReader({ threads: 2, chunks: true });
+    const parts: Buffer[] = [];
+    for (const c of chunks(file, 100_000)) {
+      const o = await r.push(c);
+      expect(o.bytes).toBeUndefined();
+      parts.push(...(o.chunks ?? []));
+    }
+    parts.push(...((await r.finish()).chunks ?? []));
+    expect(parts.length).toBeGreaterThan(1);
+    expect(Buffer.concat(parts).equals(big)).toBe(true);
+  });
 });
 
 describe('interop with Node zlib + crypto', () => {

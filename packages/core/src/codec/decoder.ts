@@ -11,7 +11,15 @@ import {
   type ReadOutput,
   type ReaderCompression,
   type ReaderMode,
+  type ReaderOptions,
 } from '../native.js';
+
+/**
+ * `chunks: true` makes the native reader hand over its decompressed pieces as they are
+ * (`chunks`, zero-copy) instead of concatenating them into one `bytes` Buffer per call.
+ */
+type ChunkedOptions = ReaderOptions & { chunks?: boolean };
+type ChunkedOutput = ReadOutput & { chunks?: Buffer[] };
 
 export interface BackupDecoderOptions {
   /** AES key (16, 24 or 32 bytes) for an encrypted file. */
@@ -49,13 +57,15 @@ export class BackupDecoder extends Transform {
     this.source = opts.source;
     const { BackupReader } = loadNative();
     try {
-      this.#reader = new BackupReader({
+      const readerOpts: ChunkedOptions = {
         mode,
+        chunks: mode === 'bytes',
         ...(opts.key !== undefined && { key: opts.key }),
         ...(opts.source !== undefined && { source: opts.source }),
         ...(opts.threads !== undefined && { threads: opts.threads }),
         ...(opts.compression !== undefined && { compression: opts.compression }),
-      });
+      };
+      this.#reader = new BackupReader(readerOpts);
     } catch (err) {
       throw fromNative(err, opts.source);
     }
@@ -63,7 +73,8 @@ export class BackupDecoder extends Transform {
     if (mode === 'stats') this.resume();
   }
 
-  #emit(out: ReadOutput): void {
+  #emit(out: ChunkedOutput): void {
+    if (out.chunks && this.mode === 'bytes') for (const c of out.chunks) if (c.length > 0) this.push(c);
     if (out.bytes && out.bytes.length > 0 && this.mode === 'bytes') this.push(out.bytes);
     if (out.kvs && this.mode === 'kvs') for (const kv of out.kvs) this.push(kv);
     if (out.stats) this.stats = out.stats;

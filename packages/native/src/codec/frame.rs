@@ -17,6 +17,20 @@ pub fn encode_frame(body: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(body);
 }
 
+/// A complete frame body found by [`FrameDecoder::split`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameBody {
+    /// The body lies inside the chunk that was split: its byte range.
+    Range(std::ops::Range<usize>),
+    /// The body spans chunks: collected here.
+    Owned(Vec<u8>),
+}
+
+enum Body<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Vec<u8>),
+}
+
 #[derive(Debug, Default)]
 pub struct FrameDecoder {
     collect: bool,
@@ -55,8 +69,41 @@ impl FrameDecoder {
     /// Feeds bytes; `on_frame` gets every complete frame body (collect mode).
     pub fn feed(
         &mut self,
-        mut data: &[u8],
+        data: &[u8],
         on_frame: &mut dyn FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        self.feed_bodies(data, &mut |b| match b {
+            Body::Borrowed(b) => on_frame(b),
+            Body::Owned(b) => on_frame(&b),
+        })
+    }
+
+    /// Feeds one chunk (collect mode) and appends its complete frames to
+    /// `out`: ranges of `chunk`, or the collected body of a frame that began
+    /// in an earlier chunk. Only the 8-byte lengths are read here, so the
+    /// bodies can be checked elsewhere (e.g. on worker threads).
+    pub fn split(&mut self, chunk: &[u8], out: &mut Vec<FrameBody>) -> Result<()> {
+        let base = chunk.as_ptr() as usize;
+        self.feed_bodies(chunk, &mut |b| {
+            out.push(match b {
+                Body::Borrowed(b) => {
+                    let start = if b.is_empty() {
+                        0
+                    } else {
+                        b.as_ptr() as usize - base
+                    };
+                    FrameBody::Range(start..start + b.len())
+                }
+                Body::Owned(b) => FrameBody::Owned(b),
+            });
+            Ok(())
+        })
+    }
+
+    fn feed_bodies<'d>(
+        &mut self,
+        mut data: &'d [u8],
+        on_frame: &mut dyn FnMut(Body<'d>) -> Result<()>,
     ) -> Result<()> {
         self.bytes += data.len() as u64;
         while !data.is_empty() {
@@ -84,7 +131,7 @@ impl FrameDecoder {
                     let (body, rest) = data.split_at(len as usize);
                     self.in_body = false;
                     self.frames += 1;
-                    on_frame(body)?;
+                    on_frame(Body::Borrowed(body))?;
                     data = rest;
                     continue;
                 }
@@ -92,7 +139,7 @@ impl FrameDecoder {
                     self.in_body = false;
                     self.frames += 1;
                     if self.collect {
-                        on_frame(&[])?;
+                        on_frame(Body::Borrowed(&[]))?;
                     }
                     continue;
                 }
@@ -111,7 +158,7 @@ impl FrameDecoder {
                 self.frames += 1;
                 if self.collect {
                     let body = std::mem::take(&mut self.body);
-                    on_frame(&body)?;
+                    on_frame(Body::Owned(body))?;
                 }
             }
         }

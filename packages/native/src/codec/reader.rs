@@ -3,12 +3,13 @@
 
 use super::aes_ctr::{check_key, AesCtr, IV_LEN};
 use super::error::{CodecError, ErrorCode, Result};
-use super::frame::FrameDecoder;
+use super::frame::{FrameBody, FrameDecoder};
 use super::gzip::{GzipDecoder, GZIP_MAGIC};
-use super::pool::default_threads;
+use super::pool::{default_threads, OrderedPool};
 use super::snappy::{SnappyDecoder, STREAM_ID_HEAD};
 use super::writer::MAX_THREADS;
 use crate::format::kv::{decode_kv_list, validate_kv_list, DecodedKv, PredicateStats, StatsAcc};
+use std::cell::RefCell;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Compression {
@@ -109,6 +110,8 @@ pub struct BackupStats {
 #[derive(Debug, Default)]
 pub struct ReadOutput {
     pub bytes: Option<Vec<u8>>,
+    /// 'bytes' mode with [`ReaderConfig::chunks`]: the pieces of `bytes`.
+    pub chunks: Option<Vec<Vec<u8>>>,
     pub kvs: Option<Vec<DecodedKv>>,
     pub stats: Option<BackupStats>,
 }
@@ -165,6 +168,90 @@ fn make_decompressor(
 const NOT_BACKUP_NO_KEY: &str = "not gzip or snappy/S2 data: the backup looks encrypted (give the encryption key) or is not a backup file (it starts with neither gzip magic 1f 8b 08 nor a snappy/S2 stream identifier ff 06 00 00)";
 const NOT_BACKUP_KEY: &str = "wrong key or not encrypted: the decrypted data starts with neither gzip magic 1f 8b 08 nor a snappy/S2 stream identifier ff 06 00 00";
 
+/// What a frame job gives back for one decompressed chunk.
+enum Done {
+    /// 'bytes': the chunk itself, its frames checked.
+    Bytes(Vec<u8>),
+    Kvs(Vec<DecodedKv>),
+    Stats(StatsAcc),
+}
+
+thread_local! {
+    static STATS_SCRATCH: RefCell<Vec<crate::format::kv::fast::KvCount>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Checks / decodes / counts the complete frames of one chunk (runs on the
+/// frame pool). Frames are handled in order, so the first bad one is reported.
+fn frame_job(mode: ReadMode, chunk: Vec<u8>, frames: Vec<FrameBody>) -> Result<Done> {
+    fn body<'a>(chunk: &'a [u8], f: &'a FrameBody) -> &'a [u8] {
+        match f {
+            FrameBody::Range(r) => &chunk[r.clone()],
+            FrameBody::Owned(v) => v,
+        }
+    }
+    match mode {
+        ReadMode::Bytes => {
+            for f in &frames {
+                validate_kv_list(body(&chunk, f))?;
+            }
+            drop(frames);
+            Ok(Done::Bytes(chunk))
+        }
+        ReadMode::Kvs => {
+            let mut kvs = Vec::new();
+            for f in &frames {
+                kvs.extend(decode_kv_list(body(&chunk, f))?);
+            }
+            Ok(Done::Kvs(kvs))
+        }
+        ReadMode::Stats => {
+            let mut acc = StatsAcc::default();
+            STATS_SCRATCH.with(|s| {
+                let mut scratch = s.borrow_mut();
+                for f in &frames {
+                    acc.add_kv_list(body(&chunk, f), &mut scratch)?;
+                }
+                Ok::<_, CodecError>(())
+            })?;
+            Ok(Done::Stats(acc))
+        }
+    }
+}
+
+/// Results of frame jobs, merged in stream order.
+#[derive(Default)]
+struct Merged {
+    bytes: Vec<Vec<u8>>,
+    kvs: Vec<DecodedKv>,
+    /// The first error in stream order; later results are dropped.
+    err: Option<CodecError>,
+}
+
+impl Merged {
+    fn take(&mut self, r: Result<Done>, stats: &mut StatsAcc) {
+        if self.err.is_some() {
+            return;
+        }
+        match r {
+            Ok(Done::Bytes(b)) => {
+                if !b.is_empty() {
+                    self.bytes.push(b)
+                }
+            }
+            Ok(Done::Kvs(k)) => {
+                stats.kvs += k.len() as u64;
+                if self.kvs.is_empty() {
+                    self.kvs = k;
+                } else {
+                    self.kvs.extend(k);
+                }
+            }
+            Ok(Done::Stats(s)) => stats.merge(s),
+            Err(e) => self.err = Some(e),
+        }
+    }
+}
+
 pub struct Reader {
     cfg: ReaderConfig,
     threads: usize,
@@ -175,6 +262,11 @@ pub struct Reader {
     head: Vec<u8>,
     decomp: Option<Decompressor>,
     frames: FrameDecoder,
+    /// Frame checking / decoding / counting, off the calling thread.
+    frame_pool: Option<OrderedPool<Result<Done>>>,
+    merged: Merged,
+    /// See [`Reader::set_chunks`].
+    chunks: bool,
     stats: StatsAcc,
     finished: bool,
     failed: bool,
@@ -200,10 +292,19 @@ impl Reader {
             head: Vec::new(),
             decomp: None,
             frames: FrameDecoder::new(true),
+            frame_pool: None,
+            merged: Merged::default(),
+            chunks: false,
             stats: StatsAcc::default(),
             finished: false,
             failed: false,
         })
+    }
+
+    /// 'bytes' mode: return the decompressed pieces as they are
+    /// ([`ReadOutput::chunks`]) instead of concatenating them into `bytes`.
+    pub fn set_chunks(&mut self, on: bool) {
+        self.chunks = on;
     }
 
     pub fn push(&mut self, data: &[u8]) -> Result<ReadOutput> {
@@ -260,11 +361,25 @@ impl Reader {
         }
         let mut chunks = chunks;
         let mut sink = |c: Chunk| chunks.push(c);
-        self.decomp
+        let pushed = self
+            .decomp
             .as_mut()
             .expect("decompressor")
-            .push(data, &mut sink)?;
+            .push(data, &mut sink);
+        if let Err(e) = pushed {
+            // Frames handed out earlier come first in the stream.
+            self.wait_frames();
+            return Err(self.merged.err.take().unwrap_or(e));
+        }
         self.output(chunks)
+    }
+
+    /// Waits for every frame job; results go to `self.merged`.
+    fn wait_frames(&mut self) {
+        if let Some(pool) = &mut self.frame_pool {
+            let (merged, stats) = (&mut self.merged, &mut self.stats);
+            pool.wait_all(&mut |r| merged.take(r, stats));
+        }
     }
 
     /// Chooses the decompressor from the options and the first bytes.
@@ -281,6 +396,8 @@ impl Reader {
             found,
             self.threads,
         )?);
+        // (fewer results in flight than the decompressor: they are whole chunks)
+        self.frame_pool = Some(OrderedPool::new(self.threads, self.threads + 2));
         Ok(())
     }
 
@@ -311,11 +428,18 @@ impl Reader {
         }
         let mut chunks = Vec::new();
         let mut sink = |c: Chunk| chunks.push(c);
-        self.decomp
+        let done = self
+            .decomp
             .as_mut()
             .expect("decompressor")
-            .finish(&mut sink)?;
-        let mut out = self.output(chunks)?;
+            .finish(&mut sink);
+        if let Err(e) = done {
+            self.wait_frames();
+            return Err(self.merged.err.take().unwrap_or(e));
+        }
+        self.feed_frames(chunks);
+        self.wait_frames();
+        let mut out = self.take_output()?;
         self.frames.finish()?;
         if self.cfg.mode == ReadMode::Stats {
             out.stats = Some(BackupStats {
@@ -329,49 +453,73 @@ impl Reader {
         Ok(out)
     }
 
-    /// Runs decompressed chunks through the frame stage.
+    /// Runs decompressed chunks through the frame stage and returns what is
+    /// ready so far.
     fn output(&mut self, chunks: Vec<Chunk>) -> Result<ReadOutput> {
+        if self.feed_frames(chunks) {
+            self.wait_frames();
+        } else if let Some(pool) = &mut self.frame_pool {
+            let (merged, stats) = (&mut self.merged, &mut self.stats);
+            pool.drain(&mut |r| merged.take(r, stats));
+        }
+        self.take_output()
+    }
+
+    /// The serial part of the frame stage: finds frame boundaries (8-byte
+    /// lengths only) and hands each chunk with its complete frames to the
+    /// frame pool. Errors keep their place in the stream order. Returns true
+    /// if an error was queued (the caller then waits for everything).
+    fn feed_frames(&mut self, chunks: Vec<Chunk>) -> bool {
+        let mode = self.cfg.mode;
+        let Some(pool) = &mut self.frame_pool else {
+            return false;
+        };
+        let (merged, stats) = (&mut self.merged, &mut self.stats);
+        let mut sink = |r: Result<Done>| merged.take(r, stats);
+        for c in chunks {
+            let c = match c {
+                Ok(c) => c,
+                Err(e) => {
+                    pool.submit_ready(Err(e), &mut sink);
+                    return true;
+                }
+            };
+            let mut frames = Vec::new();
+            let split = self.frames.split(&c, &mut frames);
+            if !frames.is_empty() {
+                // (on a split error: the frames before it still come first)
+                pool.submit(move || frame_job(mode, c, frames), &mut sink);
+            } else if mode == ReadMode::Bytes {
+                pool.submit_ready(Ok(Done::Bytes(c)), &mut sink);
+            }
+            if let Err(e) = split {
+                pool.submit_ready(Err(e), &mut sink);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Moves merged results into a [`ReadOutput`]; the first error fails.
+    fn take_output(&mut self) -> Result<ReadOutput> {
+        if let Some(e) = self.merged.err.take() {
+            return Err(e);
+        }
         let mut out = ReadOutput::default();
         match self.cfg.mode {
+            ReadMode::Bytes if self.chunks => {
+                out.chunks = Some(std::mem::take(&mut self.merged.bytes));
+            }
             ReadMode::Bytes => {
-                let mut bytes = Vec::new();
-                for c in chunks {
-                    let c = c?;
-                    self.frames.feed(&c, &mut |f| validate_kv_list(f))?;
-                    if bytes.is_empty() {
-                        bytes = c;
-                    } else {
-                        bytes.extend_from_slice(&c);
-                    }
-                }
-                // Every complete frame is checked structurally (wire format
-                // and user_meta) without decoding it.
-                out.bytes = Some(bytes);
+                let parts = std::mem::take(&mut self.merged.bytes);
+                out.bytes = Some(if parts.len() == 1 {
+                    parts.into_iter().next().expect("one part")
+                } else {
+                    parts.concat()
+                });
             }
-            ReadMode::Kvs => {
-                let mut kvs = Vec::new();
-                for c in chunks {
-                    let c = c?;
-                    self.frames.feed(&c, &mut |f| {
-                        kvs.extend(decode_kv_list(f)?);
-                        Ok(())
-                    })?;
-                }
-                self.stats.kvs += kvs.len() as u64;
-                out.kvs = Some(kvs);
-            }
-            ReadMode::Stats => {
-                let stats = &mut self.stats;
-                for c in chunks {
-                    let c = c?;
-                    self.frames.feed(&c, &mut |f| {
-                        for kv in decode_kv_list(f)? {
-                            stats.add(&kv);
-                        }
-                        Ok(())
-                    })?;
-                }
-            }
+            ReadMode::Kvs => out.kvs = Some(std::mem::take(&mut self.merged.kvs)),
+            ReadMode::Stats => {}
         }
         Ok(out)
     }
@@ -525,6 +673,145 @@ mod tests {
                 ..Default::default()
             };
             assert_eq!(read(&f, cfg, 100).unwrap_err().code, ErrorCode::Corrupt);
+        }
+    }
+
+    /// Frames with posting lists (uids, uid_bytes, postings) over a few
+    /// predicates, namespaces and key types.
+    fn posting_stream(n_frames: usize) -> Vec<u8> {
+        use crate::format::proto::{encode_uid_bytes, BackupPostingList, Posting};
+        let mut s = Vec::new();
+        for i in 0..n_frames {
+            let kvs: Vec<KvInput> = (0..(i % 37 + 1))
+                .map(|j| {
+                    let uids: Vec<u64> = (0..(i + j) as u64 % 50).map(|u| u * 3 + 1).collect();
+                    let pl = BackupPostingList {
+                        uids: if j % 2 == 0 { uids.clone() } else { vec![] },
+                        uid_bytes: if j % 2 == 1 {
+                            encode_uid_bytes(&uids)
+                        } else {
+                            vec![]
+                        },
+                        postings: (0..j % 3).map(|_| Posting::default()).collect(),
+                        ..Default::default()
+                    };
+                    KvInput {
+                        key: BackupKey {
+                            r#type: [KeyType::Data, KeyType::Index, KeyType::Reverse][j % 3] as i32,
+                            attr: format!("pred{}", (i * 7 + j) % 5),
+                            namespace: (j % 4 == 3) as u64,
+                            uid: j as u64,
+                            ..Default::default()
+                        }
+                        .encode_to_vec(),
+                        value: pl.encode_to_vec(),
+                        user_meta: 8,
+                        version: 1,
+                        expires_at: 0,
+                    }
+                })
+                .collect();
+            encode_frame(&encode_kv_list(&kvs).unwrap(), &mut s);
+        }
+        s
+    }
+
+    #[test]
+    fn parallel_frame_stage_matches_serial_reference() {
+        let s = posting_stream(600);
+        let f = write(&s, Some(vec![4u8; 32]));
+        // reference: every frame decoded with prost, one by one
+        let mut acc = StatsAcc::default();
+        let mut frames = FrameDecoder::new(true);
+        let mut kvs = Vec::new();
+        frames
+            .feed(&s, &mut |b| {
+                for kv in decode_kv_list(b)? {
+                    acc.add(&kv);
+                    kvs.push(kv);
+                }
+                Ok(())
+            })
+            .unwrap();
+        for threads in [1, 2, 3] {
+            for chunk in [1000, 65536, 1 << 22] {
+                let cfg = |mode| ReaderConfig {
+                    key: Some(vec![4u8; 32]),
+                    mode,
+                    threads: Some(threads),
+                    ..Default::default()
+                };
+                let st = read(&f, cfg(ReadMode::Stats), chunk)
+                    .unwrap()
+                    .1
+                    .stats
+                    .unwrap();
+                assert_eq!(st.entries, acc.rows(), "threads {threads} chunk {chunk}");
+                assert_eq!((st.kvs, st.frames), (acc.kvs, 600));
+                // kvs mode: the same KVs in the same order
+                let mut r = Reader::new(cfg(ReadMode::Kvs)).unwrap();
+                let mut got = Vec::new();
+                for c in f.chunks(chunk) {
+                    got.extend(r.push(c).unwrap().kvs.unwrap());
+                }
+                got.extend(r.finish().unwrap().kvs.unwrap());
+                assert!(got == kvs);
+                // bytes mode, chunked: the pieces concatenate to the stream
+                let mut r = Reader::new(cfg(ReadMode::Bytes)).unwrap();
+                r.set_chunks(true);
+                let mut out = Vec::new();
+                for c in f.chunks(chunk) {
+                    let o = r.push(c).unwrap();
+                    assert!(o.bytes.is_none());
+                    o.chunks
+                        .unwrap()
+                        .iter()
+                        .for_each(|p| out.extend_from_slice(p));
+                }
+                r.finish()
+                    .unwrap()
+                    .chunks
+                    .unwrap()
+                    .iter()
+                    .for_each(|p| out.extend_from_slice(p));
+                assert!(out == s);
+            }
+        }
+    }
+
+    #[test]
+    fn first_error_in_stream_order_wins() {
+        // a bad frame early, then a corrupt gzip member much later
+        let mut s = Vec::new();
+        encode_frame(&[0x0a, 0x02, 0x1a, 0x00], &mut s); // KV with empty user_meta
+        s.extend(posting_stream(400));
+        let good = write(&s, None);
+        let n = good.len();
+        // (a) inside the deflate data of the last member (found on a worker)
+        let mut deflate = good.clone();
+        deflate[n - 100] ^= 0x55;
+        // (b) the magic of the second member's header: found while parsing,
+        // it is reported at once (the bad frame may still be in flight)
+        let mut header = good.clone();
+        let second = u32::from_le_bytes(good[16..20].try_into().unwrap()) as usize;
+        header[second] ^= 0xff;
+        for (threads, f) in [(1, &deflate), (2, &deflate), (1, &header), (2, &header)] {
+            let header_case = std::ptr::eq(f, &header);
+            for mode in [ReadMode::Bytes, ReadMode::Kvs, ReadMode::Stats] {
+                for chunk in [512, 1 << 20, n] {
+                    let cfg = ReaderConfig {
+                        mode,
+                        threads: Some(threads),
+                        ..Default::default()
+                    };
+                    let e = read(f, cfg, chunk).unwrap_err();
+                    assert_eq!(e.code, ErrorCode::Corrupt);
+                    assert!(
+                        header_case || e.message.contains("user_meta"),
+                        "{mode:?} {chunk}: {e}"
+                    );
+                }
+            }
         }
     }
 }

@@ -22,6 +22,9 @@ pub struct ReaderOptions {
     pub threads: Option<f64>,
     /// Name of the input (e.g. the file name), included in error messages.
     pub source: Option<String>,
+    /// 'bytes' mode: return the decompressed stream as `chunks` (the pieces,
+    /// zero-copy) instead of one concatenated `bytes` Buffer.
+    pub chunks: Option<bool>,
 }
 
 #[napi(object)]
@@ -46,6 +49,8 @@ pub struct BackupStats {
 #[napi(object)]
 pub struct ReadOutput {
     pub bytes: Option<Buffer>,
+    /// With `chunks: true` ('bytes' mode): the decompressed bytes, in order.
+    pub chunks: Option<Vec<Buffer>>,
     pub kvs: Option<Vec<DecodedKv>>,
     pub stats: Option<BackupStats>,
 }
@@ -76,6 +81,9 @@ impl Task for ReadTask {
     fn resolve(&mut self, _env: Env, out: reader::ReadOutput) -> napi::Result<ReadOutput> {
         Ok(ReadOutput {
             bytes: out.bytes.map(Buffer::from),
+            chunks: out
+                .chunks
+                .map(|c| c.into_iter().map(Buffer::from).collect()),
             kvs: out.kvs.map(|v| v.into_iter().map(to_js_kv).collect()),
             stats: out.stats.map(|s| BackupStats {
                 frames: s.frames as f64,
@@ -104,6 +112,7 @@ impl BackupReader {
     #[napi(constructor)]
     pub fn new(opts: Option<ReaderOptions>) -> napi::Result<Self> {
         let mut cfg = ReaderConfig::default();
+        let mut chunks = false;
         if let Some(o) = opts {
             cfg.source = o.source;
             let src = cfg.source.clone();
@@ -118,9 +127,11 @@ impl BackupReader {
             cfg.threads =
                 int_opt("threads", o.threads, 1.0, MAX_THREADS as f64)?.map(|v| v as usize);
             cfg.key = o.key.map(|k| k.to_vec());
+            chunks = o.chunks.unwrap_or(false);
         }
         let src = cfg.source.clone();
-        let reader = Reader::new(cfg).map_err(|e| to_napi(e.with_source(src.as_deref())))?;
+        let mut reader = Reader::new(cfg).map_err(|e| to_napi(e.with_source(src.as_deref())))?;
+        reader.set_chunks(chunks);
         Ok(BackupReader {
             reader: Arc::new(Mutex::new(reader)),
         })
