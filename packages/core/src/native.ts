@@ -47,6 +47,8 @@ export interface ReaderOptions {
   mode?: ReaderMode;
   threads?: number;
   source?: string;
+  /** Hand the decompressed pieces over as they are (`ReadOutput.chunks`, zero-copy) in 'bytes' mode. */
+  chunks?: boolean;
 }
 
 export type BackupKeyType =
@@ -91,6 +93,7 @@ export interface BackupStats {
 
 export interface ReadOutput {
   bytes?: Buffer;
+  chunks?: Buffer[];
   kvs?: DecodedKv[];
   stats?: BackupStats;
 }

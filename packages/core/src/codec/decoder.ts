@@ -14,13 +14,6 @@ import {
   type ReaderOptions,
 } from '../native.js';
 
-/**
- * `chunks: true` makes the native reader hand over its decompressed pieces as they are
- * (`chunks`, zero-copy) instead of concatenating them into one `bytes` Buffer per call.
- */
-type ChunkedOptions = ReaderOptions & { chunks?: boolean };
-type ChunkedOutput = ReadOutput & { chunks?: Buffer[] };
-
 export interface BackupDecoderOptions {
   /** AES key (16, 24 or 32 bytes) for an encrypted file. */
   key?: Buffer;
@@ -57,7 +50,7 @@ export class BackupDecoder extends Transform {
     this.source = opts.source;
     const { BackupReader } = loadNative();
     try {
-      const readerOpts: ChunkedOptions = {
+      const readerOpts: ReaderOptions = {
         mode,
         chunks: mode === 'bytes',
         ...(opts.key !== undefined && { key: opts.key }),
@@ -73,7 +66,7 @@ export class BackupDecoder extends Transform {
     if (mode === 'stats') this.resume();
   }
 
-  #emit(out: ChunkedOutput): void {
+  #emit(out: ReadOutput): void {
     if (out.chunks && this.mode === 'bytes') for (const c of out.chunks) if (c.length > 0) this.push(c);
     if (out.bytes && out.bytes.length > 0 && this.mode === 'bytes') this.push(out.bytes);
     if (out.kvs && this.mode === 'kvs') for (const kv of out.kvs) this.push(kv);
