@@ -17,7 +17,12 @@ let a2: Alpha;
 beforeAll(async () => {
   zero = await createZero({ dataDir: path.join(root, 'zw'), port: 0, token: TOKEN, groups: 2 });
   const common = { zero: `127.0.0.1:${zero.port}`, port: 0, token: TOKEN };
-  a1 = await createAlpha({ ...common, group: 1, dataDir: path.join(root, 'p1'), adminWhitelist: ['10.9.0.0/16'] });
+  a1 = await createAlpha({
+    ...common,
+    group: 1,
+    dataDir: path.join(root, 'p1'),
+    adminWhitelist: ['10.9.0.0/16'],
+  });
   a2 = await createAlpha({ ...common, group: 2, dataDir: path.join(root, 'p2') });
 });
 
@@ -29,17 +34,29 @@ afterAll(async () => {
 });
 
 function mutate(a: Alpha, body: string) {
-  return a.app.inject({ method: 'POST', url: '/mutate?commitNow=true', headers: { 'content-type': 'application/rdf' }, payload: body });
+  return a.app.inject({
+    method: 'POST',
+    url: '/mutate?commitNow=true',
+    headers: { 'content-type': 'application/rdf' },
+    payload: body,
+  });
 }
 function alter(a: Alpha, body: string | object) {
   return a.app.inject({
     method: 'POST',
     url: '/alter',
-    ...(typeof body === 'string' ? { payload: body, headers: { 'content-type': 'text/plain' } } : { payload: body }),
+    ...(typeof body === 'string'
+      ? { payload: body, headers: { 'content-type': 'text/plain' } }
+      : { payload: body }),
   });
 }
 async function query(a: Alpha, q: string) {
-  const r = await a.app.inject({ method: 'POST', url: '/query', headers: { 'content-type': 'application/dql' }, payload: q });
+  const r = await a.app.inject({
+    method: 'POST',
+    url: '/query',
+    headers: { 'content-type': 'application/dql' },
+    payload: q,
+  });
   expect(r.statusCode, r.body).toBe(200);
   return r.json<{ data: Record<string, Record<string, unknown>[]> }>().data;
 }
@@ -103,7 +120,10 @@ describe('Alpha', () => {
       ].join('\n'),
     );
     expect(r.statusCode, r.body).toBe(200);
-    const body = r.json<{ data: { code: string; uids: Record<string, string> }; extensions: { txn: { commit_ts: number } } }>();
+    const body = r.json<{
+      data: { code: string; uids: Record<string, string> };
+      extensions: { txn: { commit_ts: number } };
+    }>();
     expect(body.data.code).toBe('Success');
     expect(Object.keys(body.data.uids).sort()).toEqual(['alice', 'bob']);
     expect(body.extensions.txn.commit_ts).toBeGreaterThan(0);
@@ -132,6 +152,14 @@ describe('Alpha', () => {
     ]);
     expect(data.h).toEqual([{ name: 'Bob' }]);
     expect(data.e).toEqual([]); // Bob has no dgraph.type: nothing to expand
+
+    // count(uid) answers one {"count": N} object per block, as Dgraph does.
+    const counted = await query(
+      a1,
+      '{ c(func: has(age)) { count(uid) } n(func: eq(name, "Alice")) { friend { count(uid) name } } }',
+    );
+    expect(counted.c).toEqual([{ count: 2 }]);
+    expect(counted.n).toEqual([{ friend: [{ count: 1 }, { name: 'Bob' }] }]);
   });
 
   it('refuses malformed RDF with line and column and commits nothing', async () => {
@@ -146,7 +174,9 @@ describe('Alpha', () => {
     const before = await dump(a1);
     const r = await mutate(a1, '{ set {\n_:x <name> "X" .\n_:x <age> "old" .\n} }');
     expect(r.statusCode).toBe(400);
-    expect(r.json<{ message: string }>().message).toMatch(/line 3: predicate <age> \(type int\): "old" is not a valid int/);
+    expect(r.json<{ message: string }>().message).toMatch(
+      /line 3: predicate <age> \(type int\): "old" is not a valid int/,
+    );
     const uidIntoScalar = await mutate(a1, '{ set {\n_:x <age> _:y .\n} }');
     expect(uidIntoScalar.statusCode).toBe(400);
     expect(uidIntoScalar.json<{ message: string }>().message).toMatch(/age> is of type int/);
@@ -168,7 +198,9 @@ describe('Alpha', () => {
     expect((await query(a1, `{ q(func: uid(${uid})) { score age } }`)).q).toEqual([{ age: 31 }]);
     r = await mutate(a1, `{ delete {\n<${uid}> * * .\n} }`);
     expect(r.statusCode, r.body).toBe(200);
-    expect((await query(a1, `{ q(func: uid(${uid})) { name age friend { uid } dgraph.type } }`)).q).toEqual([]);
+    expect((await query(a1, `{ q(func: uid(${uid})) { name age friend { uid } dgraph.type } }`)).q).toEqual(
+      [],
+    );
   });
 
   it('aborts everywhere when an owner group is down', async () => {
@@ -180,9 +212,17 @@ describe('Alpha', () => {
     await a2.close();
     const r = await mutate(a1, '{ set {\n_:n <t_one> "1" .\n_:n <t_two> "2" .\n} }');
     expect(r.statusCode).toBe(503);
-    expect(r.json<{ message: string }>().message).toMatch(/nothing was committed: group 2 \(Alpha at 127\.0\.0\.1:\d+\) is unreachable/);
+    expect(r.json<{ message: string }>().message).toMatch(
+      /nothing was committed: group 2 \(Alpha at 127\.0\.0\.1:\d+\) is unreachable/,
+    );
     // Back on the same folder and port: nothing of the failed mutation anywhere.
-    a2 = await createAlpha({ zero: `127.0.0.1:${zero.port}`, port: port2, token: TOKEN, group: 2, dataDir: path.join(root, 'p2') });
+    a2 = await createAlpha({
+      zero: `127.0.0.1:${zero.port}`,
+      port: port2,
+      token: TOKEN,
+      group: 2,
+      dataDir: path.join(root, 'p2'),
+    });
     expect(await dump(a1)).toBe(before);
   });
 
@@ -203,10 +243,17 @@ describe('Alpha', () => {
     const q = { query: '{ health { instance status group } state { groups { id } } }' };
     const ok = await a1.app.inject({ method: 'POST', url: '/admin', payload: q });
     expect(ok.statusCode, ok.body).toBe(200);
-    expect(ok.json()).toMatchObject({ data: { health: [{ instance: 'alpha', status: 'healthy', group: '1' }] } });
+    expect(ok.json()).toMatchObject({
+      data: { health: [{ instance: 'alpha', status: 'healthy', group: '1' }] },
+    });
     const far = await a1.app.inject({ method: 'POST', url: '/admin', payload: q, remoteAddress: '10.1.2.3' });
     expect(far.statusCode).toBe(403);
-    const listed = await a1.app.inject({ method: 'POST', url: '/admin', payload: q, remoteAddress: '10.9.8.7' });
+    const listed = await a1.app.inject({
+      method: 'POST',
+      url: '/admin',
+      payload: q,
+      remoteAddress: '10.9.8.7',
+    });
     expect(listed.statusCode).toBe(200);
   });
 
@@ -214,10 +261,13 @@ describe('Alpha', () => {
     const r = await a1.app.inject({
       method: 'POST',
       url: '/admin',
-      payload: { query: 'mutation { export(input: {format: "rdf"}) { response { code message } exportedFiles } }' },
+      payload: {
+        query: 'mutation { export(input: {format: "rdf"}) { response { code message } exportedFiles } }',
+      },
     });
     expect(r.statusCode, r.body).toBe(200);
-    const e = r.json<{ data: { export: { response: { code: string }; exportedFiles: string[] } } }>().data.export;
+    const e = r.json<{ data: { export: { response: { code: string }; exportedFiles: string[] } } }>().data
+      .export;
     expect(e.response.code).toBe('Success');
     expect(e.exportedFiles.map((f) => path.basename(f))).toEqual(['data.rdf', 'schema.txt']);
   });
@@ -236,7 +286,13 @@ describe('Alpha', () => {
 
   it("refuses to start on another group's folder", async () => {
     await expect(
-      createAlpha({ zero: `127.0.0.1:${zero.port}`, port: 0, token: TOKEN, group: 2, dataDir: path.join(root, 'p1') }),
+      createAlpha({
+        zero: `127.0.0.1:${zero.port}`,
+        port: 0,
+        token: TOKEN,
+        group: 2,
+        dataDir: path.join(root, 'p1'),
+      }),
     ).rejects.toThrow(/group/);
   });
 });

@@ -158,7 +158,13 @@ class Executor {
         const list = s.reverse ? reverse.get(s.predicate)?.get(u) : facts.get(u)?.get(s.predicate)?.uids;
         for (const c of page(list ?? [], s)) children.add(c);
       }
-      nested.set(s, await this.render([...children].sort(byUid), s.children));
+      nested.set(
+        s,
+        await this.render(
+          [...children].sort(byUid),
+          s.children.filter((c) => !isUidCount(c)),
+        ),
+      );
     }
 
     const out = new Map<string, Obj>();
@@ -192,7 +198,10 @@ class Executor {
             if (s.reverse || i?.valueType === 'uid' || (edges && edges.length > 0)) {
               const list = page(edges ?? [], s);
               const rendered = s.children
-                ? list.map((c) => nested.get(s)!.get(c)).filter((x): x is Obj => x !== undefined)
+                ? [
+                    ...uidCountObject(s.children, list.length),
+                    ...list.map((c) => nested.get(s)!.get(c)).filter((x): x is Obj => x !== undefined),
+                  ]
                 : list.map((c) => ({ uid: hexUid(BigInt(c)) }));
               if (rendered.length === 0) break;
               o[key] = !s.reverse && i && !i.list ? rendered[0] : rendered;
@@ -211,6 +220,16 @@ class Executor {
   }
 }
 
+/** `count(uid)` in a block: Dgraph answers it as one `{"count": N}` object for the block's nodes. */
+function isUidCount(s: Selection): s is Extract<Selection, { kind: 'count' }> {
+  return s.kind === 'count' && s.predicate === 'uid' && !s.reverse;
+}
+
+function uidCountObject(sels: Selection[], n: number): Obj[] {
+  const c = sels.find(isUidCount);
+  return c ? [{ [c.alias ?? 'count']: n }] : [];
+}
+
 export async function runQuery(cluster: Cluster, text: string): Promise<QueryResult> {
   const q = parseQuery(text);
   const readTs = await cluster.zero.readTs();
@@ -218,8 +237,12 @@ export async function runQuery(cluster: Cluster, text: string): Promise<QueryRes
   const data: Record<string, Obj[]> = {};
   for (const b of q.blocks) {
     const uids = await ex.rootUids(b);
-    const objs = await ex.render(uids, b.children);
-    data[b.name] = uids.map((u) => objs.get(u)).filter((o): o is Obj => o !== undefined);
+    const sels = b.children.filter((s) => !isUidCount(s));
+    const objs = await ex.render(uids, sels);
+    data[b.name] = [
+      ...uidCountObject(b.children, uids.length),
+      ...uids.map((u) => objs.get(u)).filter((o): o is Obj => o !== undefined),
+    ];
   }
   return { data, extensions: { txn: { start_ts: Number(readTs) } } };
 }
