@@ -1,0 +1,266 @@
+import { chmodSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError, LocalDestination, openDestination, readManifests, StrataError } from '@strata/core';
+import {
+  AdminError,
+  AlphaAdmin,
+  addLocation,
+  errorText,
+  formatRestoreStatus,
+  locationKind,
+  manifestDocument,
+  manifestUriParts,
+  normalizeLocation,
+  parseJsonLossless,
+  parseManifestQuery,
+  parseStoredCredentials,
+  printJson,
+  removeLocation,
+  renderVerifyReport,
+  restoreCommandLine,
+  runVerify,
+  secretKey,
+  TreeModel,
+  type BackupNode,
+} from '../src/model/index.js';
+import { copyFixture, FULL_3G, SERIES_2G, SERIES_3G, tempDir } from './helpers.js';
+
+describe('open manifest (read-only JSON document)', () => {
+  it('shows a per-folder manifest as the file holds it, pretty-printed without loss', async () => {
+    const m = new TreeModel({ locations: () => [SERIES_2G] });
+    const b = (await m.findBackup(SERIES_2G, 'wizardly_blackburn2', 6)) as BackupNode;
+    const { dest } = await m.load(SERIES_2G);
+    const text = await manifestDocument(dest, b.manifest);
+    const file = readFileSync(path.join(SERIES_2G, b.manifest.path, 'manifest.json'), 'utf8');
+    expect(JSON.parse(text)).toEqual(JSON.parse(file));
+    expect(text).toContain('"backup_id": "wizardly_blackburn2"');
+    expect(text).toContain('"drop_operations": [\n    {}\n  ]');
+    expect(text.endsWith('}\n')).toBe(true);
+  });
+
+  it('shows the entry of a master manifest, numbers kept as written', async () => {
+    const t = tempDir();
+    try {
+      const entry = (num: number, p: string, readTs: string): string =>
+        `{"type":"${num === 1 ? 'full' : 'incremental'}","since":0,"read_ts":${readTs},"groups":{"1":["0000000000000000dgraph.type","00000000000000ffname"]},` +
+        `"backup_id":"brave_x1","backup_num":${num},"version":2103,"path":"${p}","encrypted":false,"drop_operations":null,"compression":"snappy"}`;
+      for (const [p, ts] of [['dgraph.20240101.100000.000', '9007199254740001'], ['dgraph.20240101.110000.000', '9007199254740991']] as const) {
+        mkdirSync(path.join(t.dir, p));
+        writeFileSync(path.join(t.dir, p, `r${ts}-g1.backup`), '');
+      }
+      writeFileSync(
+        path.join(t.dir, 'manifest.json'),
+        `{"Manifests":[${entry(1, 'dgraph.20240101.100000.000', '9007199254740001')},${entry(2, 'dgraph.20240101.110000.000', '9007199254740991')}]}`,
+      );
+      const dest = new LocalDestination(t.dir);
+      const set = await readManifests(dest);
+      const second = set.manifests.find((x) => x.backupNum === 2)!;
+      const text = await manifestDocument(dest, second);
+      expect(text).toContain('"read_ts": 9007199254740991,');
+      expect(text).toContain('"path": "dgraph.20240101.110000.000"');
+      expect(text).not.toContain('"Manifests"');
+      expect(text).not.toContain('9007199254740001');
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('lossless JSON printer round-trips and reports syntax errors', () => {
+    const src = '{"a":[1,2,{"b":null}],"big":18446744073709551615,"s":"x\\"y","e":{},"l":[]}';
+    const out = printJson(parseJsonLossless(src));
+    expect(out).toContain('"big": 18446744073709551615');
+    expect(JSON.parse(out)).toEqual(JSON.parse(src));
+    expect(() => parseJsonLossless('{"a":')).toThrow(/offset/);
+    expect(() => parseJsonLossless('{} x')).toThrow(/after the value/);
+  });
+
+  it('the document URI carries the location and the backup', () => {
+    const ref = { location: 'minio://127.0.0.1:9000/b?secure=false', backupId: 'a b', backupNum: 3, path: 'dgraph.1' };
+    const parts = manifestUriParts(ref);
+    expect(parts.path).toBe('/a%20b/3/manifest.json');
+    expect(parseManifestQuery(parts.query)).toEqual(ref);
+    expect(() => parseManifestQuery('x=1')).toThrow(/not a Strata manifest URI/);
+  });
+});
+
+describe('verify', () => {
+  it('a whole series and one restore point of the fixtures verify OK', async () => {
+    const series = await runVerify({ location: SERIES_2G, backupId: 'wizardly_blackburn2' });
+    expect(series.summary).toMatchObject({ ok: true, backups: 6, problemCount: 0 });
+    expect(series.summary.text).toBe('Verify series wizardly_blackburn2: OK — 6 backups, 12 files read end to end');
+    expect(renderVerifyReport(series.report)).toMatch(/all 6 backups verified\n$/);
+    const one = await runVerify({ location: SERIES_3G, backupId: 'jolly_yalow0', backupNum: 2 });
+    expect(one.summary).toMatchObject({ ok: true, backups: 2 });
+    expect(one.summary.text).toMatch(/^Verify backup jolly_yalow0 #2: OK/);
+  });
+
+  it('reports the first problem with its file', async () => {
+    const c = copyFixture(SERIES_3G);
+    try {
+      const dest = new LocalDestination(c.dir);
+      const set = await readManifests(dest);
+      const b2 = set.manifests.find((m) => m.backupNum === 2)!;
+      const b3 = set.manifests.find((m) => m.backupNum === 3)!;
+      chmodSync(path.join(c.dir, b2.path), 0o755);
+      chmodSync(path.join(c.dir, b3.path), 0o755);
+      const truncated = `${b2.path}/r${b2.readTs}-g2.backup`;
+      chmodSync(path.join(c.dir, truncated), 0o644);
+      truncateSync(path.join(c.dir, truncated), 40);
+      rmSync(path.join(c.dir, `${b3.path}/r${b3.readTs}-g1.backup`));
+      const r = await runVerify({ location: c.dir, backupId: 'jolly_yalow0' });
+      expect(r.summary.ok).toBe(false);
+      expect(r.summary.firstProblem?.file).toBe(truncated);
+      expect(r.summary.text).toMatch(new RegExp(`^Verify series jolly_yalow0: FAILED — ${truncated.replace(/\./g, '\\.')}: .+ \\(and 1 more problem\\)$`));
+      expect(renderVerifyReport(r.report)).toContain('verification FAILED');
+    } finally {
+      c.cleanup();
+    }
+  });
+
+  it('a missing location throws core’s error, shown with the CLI’s text', async () => {
+    const missing = path.join(FULL_3G, 'gone');
+    const err = await runVerify({ location: missing, backupId: 'x' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StrataError);
+    expect(errorText(err)).toBe(`backup location not found: ${missing}`);
+  });
+});
+
+describe('copy restore command line', () => {
+  it('matches `strata restore` of packages/cli/README.md, quoted for a shell', () => {
+    expect(restoreCommandLine({ location: SERIES_3G, backupId: 'jolly_yalow0', backupNum: 2, encrypted: false })).toBe(
+      `strata restore -l ${SERIES_3G} -p ./restored --backup_id jolly_yalow0 --backup_num 2`,
+    );
+    expect(
+      restoreCommandLine({ location: "/tmp/my backups/it's", backupId: 'x', backupNum: 1, encrypted: true, pdir: '/data/p' }),
+    ).toBe(`strata restore -l '/tmp/my backups/it'\\''s' -p /data/p --backup_id x --backup_num 1 --encryption_key_file <KEY_FILE>`);
+    expect(
+      restoreCommandLine({ location: 'minio://127.0.0.1:9000/b?secure=false', backupId: 'x', backupNum: 4, encrypted: false }),
+    ).toBe(`strata restore -l 'minio://127.0.0.1:9000/b?secure=false' -p ./restored --backup_id x --backup_num 4`);
+  });
+});
+
+describe('locations and credentials', () => {
+  it('normalizes folders and keeps URLs; rejects what openDestination rejects, with its message', () => {
+    expect(normalizeLocation(' ./backups/ ', '/work')).toBe('/work/backups');
+    expect(normalizeLocation('file:///srv/backups')).toBe('/srv/backups');
+    expect(normalizeLocation('s3://s3.us-west-2.amazonaws.com/bucket/dgraph')).toBe('s3://s3.us-west-2.amazonaws.com/bucket/dgraph');
+    expect(locationKind('MINIO://h:9000/b')).toBe('minio');
+    for (const bad of ['', 'ftp://host/x', 'minio://127.0.0.1/bucket', 's3://AKIA:s3cr3tvalue@s3.amazonaws.com/bucket']) {
+      let err: unknown;
+      try {
+        normalizeLocation(bad);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, bad).toBeInstanceOf(InvalidArgumentError);
+      let core: unknown;
+      try {
+        openDestination(bad);
+      } catch (e) {
+        core = e;
+      }
+      expect(errorText(err)).toBe((core as Error).message);
+      expect(errorText(err)).not.toContain('s3cr3tvalue');
+    }
+  });
+
+  it('the setting list and the secret storage key', () => {
+    expect(addLocation(['/a'], '/b')).toEqual(['/a', '/b']);
+    expect(addLocation(['/a', '/b'], '/a')).toEqual(['/a', '/b']);
+    expect(removeLocation(['/a', '/b'], '/a')).toEqual(['/b']);
+    expect(secretKey('s3://h/b')).toBe('strata.credentials:s3://h/b');
+    expect(parseStoredCredentials('{"accessKey":"a","secretKey":"s"}')).toEqual({ accessKey: 'a', secretKey: 's' });
+    expect(parseStoredCredentials('{"accessKey":"a","secretKey":"s","sessionToken":"t"}')).toEqual({ accessKey: 'a', secretKey: 's', sessionToken: 't' });
+    expect(parseStoredCredentials('{"accessKey":"a"}')).toBeUndefined();
+    expect(parseStoredCredentials('nope')).toBeUndefined();
+    expect(parseStoredCredentials(undefined)).toBeUndefined();
+  });
+});
+
+/** A stand-in Alpha /admin speaking Dgraph's GraphQL shapes for backup / restore / restoreStatus. */
+describe('Alpha admin client (backup, restore, restoreStatus)', () => {
+  let server: Server;
+  let url: string;
+  const requests: { query: string; variables: Record<string, unknown> }[] = [];
+  let polls = 0;
+
+  const body = (req: IncomingMessage): Promise<string> =>
+    new Promise((resolve) => {
+      let s = '';
+      req.on('data', (d: Buffer) => (s += d.toString()));
+      req.on('end', () => resolve(s));
+    });
+
+  beforeAll(async () => {
+    server = createServer(async (req, res) => {
+      const r = JSON.parse(await body(req)) as { query: string; variables: Record<string, unknown> };
+      requests.push(r);
+      res.setHeader('content-type', 'application/json');
+      const input = r.variables.input as Record<string, unknown> | undefined;
+      if (/^mutation[^{]*\{\s*backup\(input: \$input\) \{ response \{ code message \} \}/.test(r.query)) {
+        if (input?.destination === '/refused') {
+          res.end(JSON.stringify({ errors: [{ message: 'backup destination not writable' }] }));
+          return;
+        }
+        res.end(JSON.stringify({ data: { backup: { response: { code: 'Success', message: 'Backup completed.' } } } }));
+      } else if (/restore\(input: \$input\) \{ code message restoreId \}/.test(r.query)) {
+        res.end(JSON.stringify({ data: { restore: { code: 'Success', message: 'Restore operation started.', restoreId: 7 } } }));
+      } else if (/restoreStatus\(restoreId: \$restoreId\) \{ status errors \}/.test(r.query)) {
+        polls++;
+        const id = r.variables.restoreId;
+        const status = id === 9 ? 'UNKNOWN' : id === 8 ? 'ERR' : polls < 3 ? 'IN_PROGRESS' : 'OK';
+        res.end(JSON.stringify({ data: { restoreStatus: { status, errors: id === 8 ? ['missing backup file x'] : [] } } }));
+      } else {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ errors: [{ message: `unexpected query ${r.query}` }] }));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('backup sends destination and forceFull (and stored credentials), restore then polls until OK', async () => {
+    const admin = new AlphaAdmin(url);
+    await expect(admin.backup({ destination: '/backups', forceFull: true })).resolves.toEqual({ code: 'Success', message: 'Backup completed.' });
+    await admin.backup({ destination: 's3://h/b', forceFull: false, accessKey: 'AK', secretKey: 'SK' });
+    expect(requests[0]!.variables).toEqual({ input: { destination: '/backups', forceFull: true } });
+    expect(requests[1]!.variables).toEqual({ input: { destination: 's3://h/b', forceFull: false, accessKey: 'AK', secretKey: 'SK' } });
+    const r = await admin.restore({ location: SERIES_2G, backupId: 'wizardly_blackburn2', backupNum: 3 });
+    expect(r.restoreId).toBe(7);
+    expect(requests[2]!.variables).toEqual({ input: { location: SERIES_2G, backupId: 'wizardly_blackburn2', backupNum: 3 } });
+    const seen: string[] = [];
+    const final = await admin.waitForRestore(7, { intervalMs: 5, onStatus: (s) => seen.push(s.status) });
+    expect(seen).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'OK']);
+    expect(formatRestoreStatus(7, final)).toBe('restore 7: OK');
+    const err = await admin.waitForRestore(8, { intervalMs: 5 });
+    expect(formatRestoreStatus(8, err)).toBe('restore 8: ERR — missing backup file x');
+    const unknown = await admin.waitForRestore(9, { intervalMs: 5 });
+    expect(formatRestoreStatus(9, unknown)).toBe('restore 9: UNKNOWN — the Alpha knows no restore with id 9');
+  });
+
+  it('clear errors: GraphQL errors, an unreachable Alpha, a bad URL', async () => {
+    await expect(new AlphaAdmin(url).backup({ destination: '/refused', forceFull: false })).rejects.toThrow(
+      `the Alpha at ${url} refused the request: backup destination not writable`,
+    );
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const err = await new AlphaAdmin(`http://127.0.0.1:${port}/admin`).restoreStatus(1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AdminError);
+    expect((err as Error).message).toMatch(/^cannot reach the Alpha at http:\/\/127\.0\.0\.1:\d+\/admin \(ECONNREFUSED\)/);
+    expect(() => new AlphaAdmin('127.0.0.1:8080')).toThrow(/must be an http\(s\) URL/);
+  });
+
+  it('stops waiting when aborted', async () => {
+    polls = -100; // stays IN_PROGRESS
+    const abort = new AbortController();
+    const p = new AlphaAdmin(url).waitForRestore(7, { intervalMs: 20, signal: abort.signal });
+    setTimeout(() => abort.abort(), 50);
+    await expect(p).rejects.toThrow('stopped waiting for restore 7 (it goes on on the Alpha)');
+  });
+});

@@ -1,0 +1,26 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const PKG_DIR = path.resolve(here, '..');
+/** <repo>/../shared/fixtures/dgraph, read in place (never copied into the repo). */
+export const FIXTURES = path.resolve(PKG_DIR, '../../../shared/fixtures/dgraph');
+export const SERIES_2G = path.join(FIXTURES, 'v20.11-series-2groups');
+export const SERIES_3G = path.join(FIXTURES, 'v20.11-series-3groups');
+export const FULL_3G = path.join(FIXTURES, 'v20.11-full-3groups');
+
+/** A temp dir (outside the repo), removed by the returned function. */
+export function tempDir(prefix = 'strata-vscode-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A writable copy of a fixture location in a temp dir (for the broken cases). */
+export function copyFixture(src: string): { dir: string; cleanup: () => void } {
+  const t = tempDir();
+  const dir = path.join(t.dir, path.basename(src));
+  cpSync(src, dir, { recursive: true, mode: 0 });
+  return { dir, cleanup: t.cleanup };
+}
