@@ -230,6 +230,50 @@ describe('v21.03 master manifest (version 2103)', () => {
   });
 });
 
+describe('snappy vs S2 framing by manifest version', () => {
+  // A framed KVList stream compressed by klauspost/compress/s2 (made by packages/native/testdata/gen).
+  const S2_STREAM = readFileSync(new URL('../../native/testdata/vectors/kvstream-150k.s2', import.meta.url));
+  const master = (version: number) => ({
+    Manifests: [
+      {
+        type: 'full',
+        since: 0,
+        read_ts: 21,
+        groups: { '1': [] },
+        backup_id: 'strict_snappy1',
+        backup_num: 1,
+        version,
+        path: 'dgraph.20210517.095641.969',
+        encrypted: false,
+        drop_operations: null,
+        compression: 'snappy',
+      },
+    ],
+  });
+
+  it('refuses an S2 stream where only snappy is allowed (version 2103)', async () => {
+    const loc = location({
+      'manifest.json': master(2103),
+      'dgraph.20210517.095641.969/r21-g1.backup': S2_STREAM,
+    });
+    const r = await verify({ location: loc });
+    expect(r.ok).toBe(false);
+    expect(r.backups[0]!.problems.join('\n')).toMatch(
+      /r21-g1\.backup.*S2 stream .*only snappy framing is allowed/s,
+    );
+  });
+
+  it('accepts it under a current manifest (version 2105: Dgraph v25 writes S2 labelled "snappy")', async () => {
+    const loc = location({
+      'manifest.json': master(2105),
+      'dgraph.20210517.095641.969/r21-g1.backup': S2_STREAM,
+    });
+    const r = await verify({ location: loc });
+    expect(r.backups[0]!.problems).toEqual([]);
+    expect(r.backups[0]!.files[0]!.kvs).toBeGreaterThan(0);
+  });
+});
+
 describe('current Dgraph (version 2105) master manifest + manifest_summary.json', () => {
   const entry = (num: number, readTs: number, extra: Record<string, unknown> = {}) => ({
     type: num === 1 ? 'full' : 'incremental',

@@ -188,10 +188,17 @@ describe('streams written by Go (golang/snappy, klauspost s2)', () => {
     it(`kvstream-150k${ext}`, async () => {
       const file = readFileSync(resolve(VECTORS, `kvstream-150k${ext}`));
       for (const compression of ['snappy', 's2', 'auto'] as const) {
+        if (compression === 'snappy' && ext.endsWith('.s2')) {
+          // strict snappy (manifests of version 2103 and older): an S2 stream is refused
+          expect(await errorOf(readAll(file, { compression }, 4096))).toMatch(
+            /^CORRUPT: S2 stream .* where only snappy framing is allowed/,
+          );
+          continue;
+        }
         expect((await readAll(file, { compression }, 4096)).bytes.equals(plain)).toBe(true);
       }
       const key = Buffer.alloc(24, 3);
-      expect((await readAll(encrypt(file, key), { key, compression: 'snappy' })).bytes.equals(plain)).toBe(true);
+      expect((await readAll(encrypt(file, key), { key, compression: 's2' })).bytes.equals(plain)).toBe(true);
       expect(await errorOf(readAll(encrypt(file, key), { key: Buffer.alloc(24, 4) }))).toMatch(/^WRONG_KEY: /);
     });
   }

@@ -6,6 +6,20 @@ export type ManifestVersion = 0 | 2103 | 2105;
 /** How the data files are compressed: gzip (v20.x), snappy framing (v21.03+; S2 framing from v25). */
 export type Compression = 'gzip' | 'snappy';
 
+/**
+ * The native reader's compression for a backup's data files. Manifests of version 2103 and older
+ * that say "snappy" were written by Dgraph v21.03–v24 with golang/snappy framing: read strictly,
+ * so an S2 stream there is an error. Current Dgraph (version 2105) writes S2 under the same
+ * "snappy" label from v25 on (spec §5.3.1): accept both framings.
+ */
+export function readerCompression(m: {
+  compression: Compression;
+  version: ManifestVersion;
+}): 'gzip' | 'snappy' | 's2' {
+  if (m.compression === 'gzip') return 'gzip';
+  return m.version >= 2105 ? 's2' : 'snappy';
+}
+
 /** A predicate name with its namespace (0 for backups older than v21.03). */
 export interface PredicateName {
   namespace: bigint;

@@ -7,7 +7,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { toDestination } from '../destinations/open.js';
 import type { Destination } from '../destinations/types.js';
-import { dataFileName, dataFilePath, type BackupManifest } from '../manifest/model.js';
+import { dataFileName, dataFilePath, readerCompression, type BackupManifest } from '../manifest/model.js';
 import { displayPath, readManifests } from '../manifest/read.js';
 import { createBackupDecoder } from '../codec/decoder.js';
 import { analyzeChain } from '../series/chain.js';
@@ -96,7 +96,7 @@ async function verifyFile(
     const decoder = createBackupDecoder({
       mode: 'stats',
       source: shown,
-      compression: m.compression,
+      compression: readerCompression(m),
       ...(key !== undefined && { key }),
       ...(threads !== undefined && { threads }),
     });

@@ -141,9 +141,9 @@ impl Decompressor {
 }
 
 /// `requested` is the caller's option, `found` what [`Compression::sniff`]
-/// saw. 'snappy' and 's2' both accept either stream identifier (Dgraph v25+
-/// writes S2 while its manifest says "snappy", spec §5.3.1); an explicit
-/// option that contradicts the data is CORRUPT.
+/// saw. 's2' and 'auto' accept either stream identifier (Dgraph v25+ writes S2
+/// while its manifest says "snappy", spec §5.3.1); 'snappy' is strict: an S2
+/// stream is CORRUPT. An explicit option that contradicts the data is CORRUPT.
 fn make_decompressor(
     requested: Compression,
     found: Compression,
@@ -152,7 +152,8 @@ fn make_decompressor(
     use Compression::*;
     match (requested, found) {
         (Auto | Gzip, Gzip) => Ok(Decompressor::Gzip(GzipDecoder::new(threads))),
-        (Auto | Snappy | S2, Snappy | S2) => Ok(Decompressor::Snappy(SnappyDecoder::new(threads))),
+        (Snappy, Snappy | S2) => Ok(Decompressor::Snappy(SnappyDecoder::with_s2(threads, false))),
+        (Auto | S2, Snappy | S2) => Ok(Decompressor::Snappy(SnappyDecoder::new(threads))),
         (want, _) => Err(CodecError::corrupt(format!(
             "compression '{}' was requested but the data is {}",
             want.name(),

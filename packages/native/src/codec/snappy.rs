@@ -148,12 +148,21 @@ pub struct SnappyDecoder {
     chunks: u64,
     /// Data chunks seen so far.
     data_chunks: u64,
+    /// Whether an S2 stream identifier is accepted (false: golang/snappy framing only).
+    allow_s2: bool,
 }
 
 pub type Sink<'a> = dyn FnMut(Result<Vec<u8>>) + 'a;
 
 impl SnappyDecoder {
+    /// A decoder for snappy and S2 framing (the stream identifier picks the dialect).
     pub fn new(threads: usize) -> Self {
+        Self::with_s2(threads, true)
+    }
+
+    /// `allow_s2 = false` refuses an S2 stream: for backups whose manifest allows only snappy
+    /// framing (Dgraph v21.03 wrote golang/snappy; S2 came with v25, spec §5.3.1).
+    pub fn with_s2(threads: usize, allow_s2: bool) -> Self {
         SnappyDecoder {
             pool: OrderedPool::new(threads, 0),
             state: State::Header,
@@ -165,6 +174,7 @@ impl SnappyDecoder {
             body_start: 0,
             chunks: 0,
             data_chunks: 0,
+            allow_s2,
         }
     }
 
@@ -259,6 +269,14 @@ impl SnappyDecoder {
                         self.dialect = Some(if self.ident[..] == SNAPPY_STREAM_ID[4..] {
                             Dialect::Snappy
                         } else if self.ident[..] == S2_STREAM_ID[4..] {
+                            if !self.allow_s2 {
+                                return Err(CodecError::corrupt(format!(
+                                    "S2 stream (identifier S2sTwO, snappy chunk {}) where only snappy framing is allowed: \
+                                     this backup's manifest (version 2103 or older) calls for golang/snappy framing, \
+                                     which never carries S2 blocks",
+                                    self.chunks
+                                )));
+                            }
                             Dialect::S2
                         } else {
                             return Err(CodecError::corrupt(format!(
