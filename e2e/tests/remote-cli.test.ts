@@ -136,7 +136,7 @@ describe.each(['minio', 's3'] as const)('strata ls / verify / restore on a %s://
     const pdir = path.join(work, 'p');
     const out = path.join(work, 'out');
     const r = await strata(
-      ['restore', '-l', location, '-p', pdir, '--backup_id', p.backupId, '--backup_num', String(p.backupNum)],
+      ['restore', '-l', location, '-p', pdir, '--backup_id', p.backupId, '--backup_num', String(p.backupNum), '--force_zero=false'],
       env,
     );
     expect(r.stderr).toBe('');
@@ -156,7 +156,7 @@ describe.each(['minio', 's3'] as const)('strata ls / verify / restore on a %s://
     const victim = files.find((f) => f.endsWith('-g2.backup'))!;
     for (const rel of files) if (rel !== victim) await dest.write(rel, fileBytes(local, rel));
     const pdir = path.join(tmp, `${scheme}-broken`);
-    const r = await strata(['restore', '-l', broken, '-p', pdir], env);
+    const r = await strata(['restore', '-l', broken, '-p', pdir, '--force_zero=false'], env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('missing backup file');
     expect(r.stderr).toContain(victim);

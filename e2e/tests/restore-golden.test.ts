@@ -60,6 +60,7 @@ describe('strata restore + strata export on every golden restore point', () => {
         p.backupId,
         '--backup_num',
         String(p.backupNum),
+        '--force_zero=false',
       ]);
       expect(r.stdout).toContain(`restored series ${p.backupId}`);
       expect(r.stdout).toMatch(
@@ -75,7 +76,7 @@ describe('strata restore + strata export on every golden restore point', () => {
     });
   }
 
-  it('refuses -z (no Zero yet) before writing anything', async () => {
+  it('refuses -z with an unreachable Zero, and no -z without --force_zero=false, before writing anything', async () => {
     const pdir = path.join(tmp, 'with-zero');
     const err = await run(process.execPath, [
       strataBin,
@@ -85,10 +86,23 @@ describe('strata restore + strata export on every golden restore point', () => {
       '-p',
       pdir,
       '-z',
-      'localhost:5080',
+      '127.0.0.1:1',
+      '--token',
+      'some-token',
     ]).catch((e: unknown) => e as { code: number; stderr: string });
     expect((err as { code: number }).code).toBe(1);
-    expect((err as { stderr: string }).stderr).toContain('-z/--zero is not available yet');
+    expect((err as { stderr: string }).stderr).toContain('cannot reach Zero at 127.0.0.1:1');
+    expect(existsSync(pdir)).toBe(false);
+    const noZero = await run(process.execPath, [
+      strataBin,
+      'restore',
+      '-l',
+      path.join(fixturesRoot, 'v20.11-full-3groups'),
+      '-p',
+      pdir,
+    ]).catch((e: unknown) => e as { code: number; stderr: string });
+    expect((noZero as { code: number }).code).toBe(1);
+    expect((noZero as { stderr: string }).stderr).toContain('--force_zero=false');
     expect(existsSync(pdir)).toBe(false);
   });
 });

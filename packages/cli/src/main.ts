@@ -13,6 +13,7 @@ import { alphaCommand } from './commands/alpha.js';
 import { startCommand } from './commands/start.js';
 import { loadCommand } from './commands/load.js';
 import { doctorCommand } from './commands/doctor.js';
+import { backupCommand } from './commands/backup.js';
 import { ExitCode } from './exit.js';
 
 const require = createRequire(import.meta.url);
@@ -23,8 +24,8 @@ const DESCRIPTION = [
   '',
   'This command reads Dgraph binary backups (gzip-compressed, optionally AES-CTR encrypted files ' +
     'of framed badger KV lists): it lists the backups of a location, verifies them end to end and ' +
-    'inspects single files, restores them offline, and runs the store (zero, alpha, start, load); ' +
-    'writing backups comes next.',
+    'inspects single files, restores them offline, takes backups of a running cluster (backup), ' +
+    'and runs the store (zero, alpha, start, load).',
 ].join('\n');
 
 /** Extra advice for errors a user fixes with a flag. */
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   program.addCommand(startCommand());
   program.addCommand(loadCommand());
   program.addCommand(doctorCommand());
+  program.addCommand(backupCommand());
   return program;
 }
 

@@ -27,6 +27,11 @@ export {
   type FactValue,
   type NodeFacts,
   type AlterRequest,
+  type BackupOptions as NativeBackupOptions,
+  type BackupSummary,
+  type BackupStream,
+  type BackupDropOperation,
+  type RestoreWriterOptions,
 } from './native.js';
 export {
   BackupEncoder,
@@ -46,3 +51,4 @@ export * from './list/index.js';
 export * from './verify/index.js';
 export * from './restore/index.js';
 export * from './export/index.js';
+export * from './backup/index.js';

@@ -141,6 +141,11 @@ export interface RestoreFinishResult {
 
 export interface RestoreWriterOptions {
   group: number;
+  /**
+   * Online restore (spec §10): every data/index/reverse/count key is stored at this version
+   * (schema/type at 1); on equal versions the later file wins. Absent: the backup's versions.
+   */
+  restoreTs?: bigint;
 }
 
 /** Builds one group's posting store (`p<N>`) from the backups of a chain (spec §10). */
@@ -238,8 +243,57 @@ export interface AlterRequest {
   namespace?: bigint;
 }
 
+/** Options of {@link PostingStore.backup} (spec §9, §11). */
+export interface BackupOptions {
+  /** Snapshot: the newest version <= readTs of every key. */
+  readTs: bigint;
+  /** 0n: full backup; else the readTs of the previous backup of the series. */
+  since: bigint;
+  /** The group's predicates (DATA/INDEX/REVERSE/COUNT keys and SCHEMA); TYPE keys: every type. */
+  predicates: { namespace?: bigint; name: string }[];
+  /** 16/24/32-byte AES key: random IV + AES-CTR. */
+  key?: Buffer;
+  /** gzip level. */
+  level?: number;
+  /** Default: 'snappy' for layout v21.03, 'gzip' for v20.11. */
+  compression?: 'gzip' | 'snappy';
+  /** Default 'v21.03'. */
+  layout?: 'v20.11' | 'v21.03';
+  threads?: number;
+  /** Bytes per chunk returned by next(). */
+  chunkSize?: number;
+}
+
+export interface BackupDropOperation {
+  op: DropOpName;
+  value?: string;
+  namespace?: bigint;
+  /** Commit ts of the `dgraph.drop.op` fact. */
+  commitTs?: bigint;
+}
+
+export interface BackupSummary {
+  kvs: number;
+  dataKeys: number;
+  bytesOut: number;
+  maxVersion: bigint;
+  /** Drop operations committed in (since, readTs], in commit order. */
+  dropOperations: BackupDropOperation[];
+  predicates: string[];
+}
+
+/** The bytes of one backup file, pulled chunk by chunk (await each next() before the next one). */
+export interface BackupStream {
+  next(): Promise<Buffer | null>;
+  /** Available once next() has returned null. */
+  summary(): BackupSummary;
+  abort(): void;
+}
+
 export interface PostingStore {
   readonly dir: string;
+  /** Starts a Dgraph-compatible binary backup of this store at `opts.readTs`. */
+  backup(opts: BackupOptions): BackupStream;
   close(): void;
   meta(): { group: number; maxCommitTs: bigint; maxUid: bigint; formatVersion: number };
   getSchema(readTs?: bigint): { predicates: SchemaPredicate[]; types: TypeDef[] };

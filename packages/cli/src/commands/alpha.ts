@@ -3,8 +3,9 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { ALPHA_DEFAULT_PORT, createAlpha } from '@strata/server';
 import { intArg, listArg, untilSignal } from '../serve.js';
+import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
 
-interface AlphaFlags {
+interface AlphaFlags extends EncryptionFlags {
   group: number;
   zero: string;
   postings: string;
@@ -34,6 +35,7 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
     adminWhitelist: flags.adminWhitelist,
     my: flags.my,
     exportDir: flags.export,
+    keyProvider: await keyProviderFromFlags(flags),
     logger: { level: process.env.STRATA_LOG_LEVEL ?? 'warn' },
   });
   process.stdout.write(
@@ -50,8 +52,14 @@ per owner group and committed atomically (two-phase, one commit timestamp from Z
 every group at one snapshot.
 
 HTTP API (as Dgraph Alpha's): POST /mutate?commitNow=true (RDF), POST /alter (schema or drop ops),
-POST /query (DQL), GET /export, GET /health, POST /admin (GraphQL: health, state, export; loopback
-clients only unless --admin-whitelist lists theirs). /internal/* needs the cluster token.
+POST /query (DQL), GET /export, GET /health, POST /admin (GraphQL: health, state, export, backup,
+listBackups, restore, restoreStatus; loopback clients only unless --admin-whitelist lists theirs).
+/internal/* needs the cluster token.
+
+Encryption: with --encryption_key_file (or the --vault_* flags) every backup this cluster takes is
+encrypted (AES-CTR) and its manifest says "encrypted": true; give every Alpha the same key.
+
+A folder written by "strata restore -p DIR" (DIR/p<N>) is served with -p DIR/p<N> --group N.
 
 A store folder of another group, or of a newer format, is refused at start.
 
@@ -62,7 +70,7 @@ Examples:
 `;
 
 export function alphaCommand(): Command {
-  return new Command('alpha')
+  const cmd = new Command('alpha')
     .description("run an Alpha: one group's posting store and the mutation, query and admin API")
     .requiredOption('--group <n>', 'the group this Alpha serves', intArg(1, 1000))
     .option('--zero <host:port>', "Zero's address", '127.0.0.1:6080')
@@ -73,7 +81,8 @@ export function alphaCommand(): Command {
     .option('--my <host:port>', 'the address other nodes reach this Alpha at (default: loopback and the port)')
     .option('--token <token>', 'cluster token (default: $STRATA_CLUSTER_TOKEN)')
     .option('--admin-whitelist <cidrs>', 'comma-separated CIDRs allowed to use /admin besides loopback', listArg)
-    .option('--export <dir>', 'where the admin export writes (default: export/ beside the posting folder)')
+    .option('--export <dir>', 'where the admin export writes (default: export/ beside the posting folder)');
+  return addEncryptionOptions(cmd)
     .addHelpText('after', HELP)
     .action(async (flags: AlphaFlags) => runAlpha(flags));
 }

@@ -14,8 +14,12 @@ interface ExportFlags {
 }
 
 /** Asks an Alpha for the whole cluster's dump (GET /export) and writes it like exportRdfToDir. */
-async function exportFromAlpha(alpha: string, outDir: string): Promise<{ facts: number; files: string[]; groups: number[] }> {
-  const url = `${baseUrl(alpha)}/export`;
+async function exportFromAlpha(
+  alpha: string,
+  outDir: string,
+  readTs?: bigint,
+): Promise<{ facts: number; files: string[]; groups: number[] }> {
+  const url = `${baseUrl(alpha)}/export${readTs === undefined ? '' : `?readTs=${readTs}`}`;
   let res: Response;
   try {
     res = await fetch(url);
@@ -55,7 +59,8 @@ per type. The format is the one of shared/fixtures/dgraph/README.md, so a restor
 byte for byte with a reference.
 
 With --alpha HOST:PORT instead of -p, the running cluster is dumped: that Alpha reads every group
-at one read timestamp and merges the parts the same way.
+at one read timestamp (a fresh one from Zero's oracle, or --read_ts, e.g. a backup's readTs) and
+merges the parts the same way.
 
 Examples:
   $ strata restore -l /backups -p ./restored
@@ -76,8 +81,7 @@ export function exportCommand(): Command {
         throw new Error('give exactly one of -p DIR (store folders) and --alpha HOST:PORT (a running cluster)');
       }
       if (flags.alpha !== undefined) {
-        if (flags.read_ts !== undefined) throw new Error('--read_ts works with -p only');
-        const r = await exportFromAlpha(flags.alpha, flags.out);
+        const r = await exportFromAlpha(flags.alpha, flags.out, flags.read_ts);
         process.stdout.write(
           `exported ${formatCount(r.facts)} fact${r.facts === 1 ? '' : 's'} from ${r.groups.length} ` +
             `group${r.groups.length === 1 ? '' : 's'} to ${r.files.join(' and ')}\n`,

@@ -3,11 +3,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
 import { ALPHA_DEFAULT_PORT, createAlpha, createZero, ZERO_DEFAULT_PORT, type Alpha, type Zero } from '@strata/server';
 import { loadRdf, progressLine } from '../loader.js';
 import { intArg, tokenFile, untilSignal } from '../serve.js';
 
-interface StartFlags {
+interface StartFlags extends EncryptionFlags {
   data: string;
   port_offset: number;
   host: string;
@@ -88,6 +89,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
       host: flags.host,
       token,
       exportDir: path.join(data, 'export'),
+      keyProvider: await keyProviderFromFlags(flags),
       logger,
     });
   } catch (err) {
@@ -140,12 +142,13 @@ Examples:
 `;
 
 export function startCommand(): Command {
-  return new Command('start')
+  const cmd = new Command('start')
     .description('run Zero and one Alpha (group 1) in one process: the embedded default')
     .option('--data <dir>', 'data folder', './strata-data')
     .option('-o, --port_offset <n>', 'added to the default ports', intArg(0, 50000), 0)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--demo', "load Dgraph's film data set if the store is empty")
+    .option('--demo', "load Dgraph's film data set if the store is empty");
+  return addEncryptionOptions(cmd)
     .addHelpText('after', HELP)
     .action(async (flags: StartFlags) => runStart(flags));
 }

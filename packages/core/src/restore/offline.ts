@@ -18,10 +18,11 @@ import { LocalDestination } from '../destinations/local.js';
 import { toDestination } from '../destinations/open.js';
 import type { Destination, DestinationOptions } from '../destinations/types.js';
 import { displayPath } from '../manifest/read.js';
-import { dataFilePath, type BackupManifest, type DropOperation } from '../manifest/model.js';
+import { dataFilePath, readerCompression, type BackupManifest, type DropOperation } from '../manifest/model.js';
 import { readManifests } from '../manifest/read.js';
 import { loadNative, type DropOp } from '../native.js';
-import { selectChain } from '../series/chain.js';
+import { checkGroupCount, selectChain } from '../series/chain.js';
+import { checkRestoreKey } from '../backup/key-check.js';
 import { fromNativeStore } from './native-errors.js';
 
 export interface RestoreOfflineOptions extends DestinationOptions {
@@ -44,6 +45,19 @@ export interface RestoreOfflineOptions extends DestinationOptions {
   threads?: number | undefined;
   /** Called after each file has been loaded. */
   onProgress?: ((p: RestoreProgress) => void) | undefined;
+  /** Restore only these groups (online restore: each Alpha its own). Default: every group. */
+  groups?: number[] | undefined;
+  /**
+   * Online restore (spec §10): store every data/index key at this version (schema/type at 1) and
+   * record it as the store's read ts. Default: the backups' own versions, readTs of the last backup.
+   */
+  restoreTs?: bigint | undefined;
+  /** The folder of group g (default `<pdir>/p<g>`). */
+  dirFor?: ((group: number) => string) | undefined;
+  /** The target cluster's group count: refused (before anything is written) when it differs. */
+  clusterGroups?: number | undefined;
+  /** Run every check (chain, group count, files, key, targets) and stop before writing. */
+  dryRun?: boolean | undefined;
 }
 
 export interface RestoreProgress {
@@ -138,6 +152,11 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
     threads: _threads,
     onProgress: _progress,
     downloadDir: _dl,
+    groups: _groups,
+    restoreTs: _restoreTs,
+    dirFor: _dirFor,
+    clusterGroups: _clusterGroups,
+    dryRun: _dryRun,
     ...credentials
   } = opts;
   const dest = toDestination(location, credentials);
@@ -160,9 +179,13 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       `backup series ${chain.backupId} is encrypted and no encryption key was given`,
     );
   }
+  if (opts.clusterGroups !== undefined) checkGroupCount(chain, opts.clusterGroups);
 
   // Every file of every backup, before anything is written.
-  const groupIds = [...new Set(backups.flatMap((b) => [...b.groups.keys()]))].sort((a, b) => a - b);
+  const only = opts.groups === undefined ? undefined : new Set(opts.groups);
+  const groupIds = [...new Set(backups.flatMap((b) => [...b.groups.keys()]))]
+    .filter((g) => only === undefined || only.has(g))
+    .sort((a, b) => a - b);
   // `${backupNum}/${group}` -> absolute path (local) or location-relative path (remote)
   const files = new Map<string, string>();
   for (const b of backups) {
@@ -178,10 +201,11 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       files.set(`${b.backupNum}/${g}`, local ? where : rel);
     }
   }
+  await checkRestoreKey(dest, backups, opts.key);
   const pdir = path.resolve(opts.pdir);
   const targets = new Map<number, string>();
   for (const g of groupIds) {
-    const dir = path.join(pdir, `p${g}`);
+    const dir = opts.dirFor ? path.resolve(opts.dirFor(g)) : path.join(pdir, `p${g}`);
     if (!(await isMissingOrEmpty(dir))) {
       throw new StoreError(
         'STORE_NOT_EMPTY',
@@ -192,6 +216,17 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
     targets.set(g, dir);
   }
 
+  if (opts.dryRun) {
+    return {
+      backupId: chain.backupId,
+      backupNums: backups.map((b) => b.backupNum),
+      groups: [],
+      maxUid: 0n,
+      maxNsId: 0n,
+      readTs: last.readTs,
+      warnings,
+    };
+  }
   const native = loadNative();
   const predicates = last.groups;
   const groups: RestoredGroup[] = [];
@@ -221,7 +256,10 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       created.push(dir);
       let writer;
       try {
-        writer = new native.RestoreWriter(dir, { group: g });
+        writer = new native.RestoreWriter(dir, {
+          group: g,
+          ...(opts.restoreTs === undefined ? {} : { restoreTs: opts.restoreTs }),
+        });
       } catch (err) {
         throw fromNativeStore(err, dir);
       }
@@ -237,6 +275,7 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
           await writer.resetSchema();
           const r = await writer.loadBackupFile(fetched.file, {
             predicates: preds,
+            compression: readerCompression(b),
             ...(opts.key === undefined || !b.encrypted ? {} : { key: opts.key }),
             ...(opts.threads === undefined ? {} : { threads: opts.threads }),
           });
@@ -251,7 +290,7 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       }
       let fin;
       try {
-        fin = await writer.finish(last.readTs);
+        fin = await writer.finish(opts.restoreTs ?? last.readTs);
       } catch (err) {
         throw fromNativeStore(err, dir);
       }

@@ -4,7 +4,13 @@
  * the `--admin-whitelist` CIDRs.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { GraphQLScalarType } from 'graphql';
 import mercurius from 'mercurius';
+import { StrataError } from '@strata/core';
+import type { BackupInput, BackupService, Credentials, RestoreInput } from './backup.js';
+import { AlphaError } from './errors.js';
+
+type ListBackupsArgs = Credentials & { location: string };
 import type { AdminWhitelist } from './cidr.js';
 import type { Cluster } from './cluster.js';
 import { exportToFolder } from './export.js';
@@ -14,6 +20,27 @@ import { health, type PublicRoutesOptions } from './routes/public.js';
 export interface AdminOptions extends PublicRoutesOptions {
   whitelist: AdminWhitelist;
   exportDir: string;
+  backups: BackupService;
+}
+
+/** 64-bit integers: a number when it is a safe integer, else a decimal string. */
+const Int64 = new GraphQLScalarType({
+  name: 'Int64',
+  serialize(v) {
+    const b = typeof v === 'bigint' ? v : BigInt(v as number | string);
+    return b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b.toString();
+  },
+  parseValue(v) {
+    return BigInt(v as number | string);
+  },
+});
+
+/** Errors a client should see: typed errors keep their message (never a credential). */
+function gqlError(err: unknown): Error {
+  if (err instanceof AlphaError || err instanceof StrataError) {
+    return new mercurius.ErrorWithProps(err.message, { code: err.code });
+  }
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 const schema = /* GraphQL */ `
@@ -69,12 +96,77 @@ const schema = /* GraphQL */ `
     destination: String
     namespace: Int
   }
+  scalar Int64
+  input BackupInput {
+    destination: String!
+    accessKey: String
+    secretKey: String
+    sessionToken: String
+    anonymous: Boolean
+    forceFull: Boolean
+    format: String
+  }
+  type BackupPayload {
+    response: Response
+    taskId: String
+  }
+  input ListBackupsInput {
+    location: String!
+    accessKey: String
+    secretKey: String
+    sessionToken: String
+    anonymous: Boolean
+  }
+  type BackupGroup {
+    groupId: Int
+    predicates: [String]
+  }
+  type Manifest {
+    backupId: String
+    backupNum: Int64
+    encrypted: Boolean
+    groups: [BackupGroup]
+    path: String
+    since: Int64
+    readTs: Int64
+    type: String
+  }
+  input RestoreInput {
+    location: String!
+    backupId: String
+    backupNum: Int
+    encryptionKeyFile: String
+    vaultAddr: String
+    vaultRoleIDFile: String
+    vaultSecretIDFile: String
+    vaultPath: String
+    vaultField: String
+    vaultFormat: String
+    accessKey: String
+    secretKey: String
+    sessionToken: String
+    anonymous: Boolean
+    isPartial: Boolean
+  }
+  type RestorePayload {
+    code: String
+    message: String
+    restoreId: Int
+  }
+  type RestoreStatus {
+    status: String
+    errors: [String]
+  }
   type Query {
     health: [NodeState]
     state: MembershipState
+    listBackups(input: ListBackupsInput!): [Manifest]
+    restoreStatus(restoreId: Int!): RestoreStatus
   }
   type Mutation {
     export(input: ExportInput!): ExportPayload
+    backup(input: BackupInput!): BackupPayload
+    restore(input: RestoreInput!): RestorePayload
   }
 `;
 
@@ -116,11 +208,34 @@ const admin: FastifyPluginAsync<AdminOptions> = async (app, opts) => {
     path: '/admin',
     graphiql: false,
     resolvers: {
+      Int64,
       Query: {
         health: async () => [health(opts, started)],
         state: stateOf(opts.cluster),
+        listBackups: async (_root: unknown, args: { input: ListBackupsArgs }) => {
+          try {
+            return await opts.backups.listBackups(args.input);
+          } catch (err) {
+            throw gqlError(err);
+          }
+        },
+        restoreStatus: async (_root: unknown, args: { restoreId: number }) => opts.backups.restoreStatus(args.restoreId),
       },
       Mutation: {
+        backup: async (_root: unknown, args: { input: BackupInput }) => {
+          try {
+            return await opts.backups.backup(args.input);
+          } catch (err) {
+            throw gqlError(err);
+          }
+        },
+        restore: async (_root: unknown, args: { input: RestoreInput }) => {
+          try {
+            return await opts.backups.restore(args.input);
+          } catch (err) {
+            throw gqlError(err);
+          }
+        },
         export: async (_root: unknown, args: { input: { format?: string | null } }) => {
           const format = (args.input.format ?? 'rdf').toLowerCase();
           if (format !== 'rdf') {

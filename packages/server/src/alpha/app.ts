@@ -4,7 +4,9 @@
  * token). The domain services (the group owner and the cluster client) are built by the caller.
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { KeyProvider } from '@strata/core';
 import { clusterToken } from '../zero/plugins/cluster-token.js';
+import { BackupService } from './backup.js';
 import admin from './admin.js';
 import { AdminWhitelist } from './cidr.js';
 import type { Cluster } from './cluster.js';
@@ -20,6 +22,10 @@ export interface AlphaAppOptions {
   /** Where the admin `export` mutation writes. */
   exportDir: string;
   version: string;
+  /** The cluster's encryption key (every backup is encrypted with it). */
+  keyProvider?: KeyProvider | undefined;
+  /** The posting store folder (online restore swaps it). */
+  dataDir: string;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -32,14 +38,34 @@ export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInsta
     if (!opts.cluster.ready && !req.url.startsWith('/internal/')) {
       return reply.code(503).send(errorBody(503, 'GROUP_UNAVAILABLE', 'the Alpha is starting: try again shortly'));
     }
+    // An online restore is swapping this group's store in: a moment of 503 (the admin API and the
+    // restore's own calls stay up).
+    if (
+      !opts.cluster.local.owner.serving &&
+      !req.url.startsWith('/admin') &&
+      !req.url.startsWith('/health') &&
+      !req.url.startsWith('/internal/restore') &&
+      !req.url.startsWith('/internal/forget-tablets')
+    ) {
+      return reply
+        .code(503)
+        .send(errorBody(503, 'GROUP_UNAVAILABLE', `group ${opts.cluster.groupId} is being restored: try again shortly`));
+    }
   });
   const common = { cluster: opts.cluster, version: opts.version };
+  const backups = new BackupService({
+    cluster: opts.cluster,
+    keyProvider: opts.keyProvider,
+    dataDir: opts.dataDir,
+    version: opts.version,
+    log: app.log,
+  });
   await app.register(publicRoutes, common);
-  await app.register(admin, { ...common, whitelist, exportDir: opts.exportDir });
+  await app.register(admin, { ...common, whitelist, exportDir: opts.exportDir, backups });
   await app.register(
     async (internal) => {
       await internal.register(clusterToken, { token: opts.token });
-      await internal.register(internalRoutes, { owner: opts.cluster.local.owner });
+      await internal.register(internalRoutes, { owner: opts.cluster.local.owner, backups });
       internal.setNotFoundHandler((req, reply) => {
         reply.code(404).send(errorBody(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
       });

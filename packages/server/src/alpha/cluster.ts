@@ -21,7 +21,7 @@ function reason(err: unknown): string {
   return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
 }
 
-async function call<T>(
+export async function call<T>(
   base: string,
   what: string,
   method: 'GET' | 'POST',
@@ -112,6 +112,35 @@ export class ZeroClient {
 
   async readTs(): Promise<bigint> {
     return BigInt((await this.req<{ readTs: string }>('GET', '/internal/oracle/read-ts')).readTs);
+  }
+
+  /** Moves a lease past `atLeast` (never backwards) and hands out `num` ids. */
+  async lease(
+    what: 'uids' | 'timestamps' | 'nsids',
+    num: number,
+    atLeast?: bigint,
+  ): Promise<{ startId?: string; endId?: string; nextId: string }> {
+    return this.req('POST', '/internal/lease', {
+      what,
+      num,
+      ...(atLeast === undefined ? {} : { atLeast: String(atLeast) }),
+    });
+  }
+
+  moveTablet(predicate: string, group: number): Promise<unknown> {
+    return this.req('POST', '/internal/move-tablet', { predicate, group });
+  }
+
+  /** The cluster-wide backup/restore lock; acquiring a held lock fails with Zero's message (409). */
+  backupLock(body: {
+    op: 'acquire' | 'release';
+    id: string;
+    kind?: 'backup' | 'restore';
+    holder?: string;
+    description?: string;
+    timeoutMs?: number;
+  }): Promise<{ acquired?: boolean; released?: boolean }> {
+    return this.req('POST', '/internal/backup-lock', body);
   }
 }
 
@@ -237,7 +266,7 @@ export class Cluster {
   constructor(
     readonly zero: ZeroClient,
     readonly local: LocalGroup,
-    private readonly token: string,
+    private readonly clusterToken: string,
   ) {}
 
   get groupId(): number {
@@ -245,6 +274,21 @@ export class Cluster {
   }
 
   /** Zero's /state, cached for a second (`fresh` forces a new read). */
+  /** Forgets cached tablets and state (after a restore moved tablets). */
+  forgetCaches(): void {
+    this.state = undefined;
+    this.zero.forgetTablets();
+  }
+
+  /** The address of the Alpha serving a group (its most recently registered member). */
+  async groupAddr(group: number): Promise<string> {
+    return (await this.groupApi(group)).addr;
+  }
+
+  get token(): string {
+    return this.clusterToken;
+  }
+
   async zeroState(fresh = false): Promise<ZeroStateJson> {
     if (!fresh && this.state && Date.now() - this.state.at < 1_000) return this.state.json;
     const json = await this.zero.state();
@@ -266,7 +310,7 @@ export class Cluster {
       const members = Object.values(g?.members ?? {});
       if (members.length === 0) continue;
       members.sort((a, b) => Number(b.lastUpdate) - Number(a.lastUpdate) || Number(b.id) - Number(a.id));
-      return new RemoteGroup(group, members[0]!.addr, this.token);
+      return new RemoteGroup(group, members[0]!.addr, this.clusterToken);
     }
     throw new AlphaError('GROUP_UNAVAILABLE', `group ${group} has no Alpha: start one with --group ${group}`, 503);
   }

@@ -9,7 +9,9 @@ export type AlphaErrorCode =
   | 'NOT_FOUND'
   | 'GROUP_UNAVAILABLE'
   | 'TXN_ABORTED'
-  | 'STORE';
+  | 'STORE'
+  | 'CONFLICT'
+  | 'BACKUP_FAILED';
 
 export class AlphaError extends Error {
   constructor(

@@ -12,8 +12,9 @@ export interface ClusterExport {
   groups: number[];
 }
 
-export async function exportCluster(cluster: Cluster): Promise<ClusterExport> {
-  const readTs = await cluster.zero.readTs();
+/** `readTs`: read at that timestamp (e.g. a backup's) instead of a fresh one from the oracle. */
+export async function exportCluster(cluster: Cluster, at?: bigint): Promise<ClusterExport> {
+  const readTs = at ?? (await cluster.zero.readTs());
   const groups = await cluster.groupIds();
   const parts = await Promise.all(
     groups.map(async (g) => {

@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { openPostingStore, type PostingStore } from '@strata/core';
+import { openPostingStore, type KeyProvider, type PostingStore } from '@strata/core';
 import { ensureInitialSchema } from './alter.js';
 import { buildAlphaApp } from './app.js';
 import { Cluster, LocalGroup, ZeroClient } from './cluster.js';
@@ -15,6 +15,7 @@ export { Cluster, LocalGroup, RemoteGroup, ZeroClient, type GroupApi } from './c
 export { AlphaError, type AlphaErrorCode } from './errors.js';
 export { GroupOwner, type PredicateInfo, type WireAlter, type WireSchemaPredicate } from './owner.js';
 export { exportCluster, exportToFolder, type ClusterExport } from './export.js';
+export { BackupService, type BackupInput, type RestoreInput, type RestoreState } from './backup.js';
 export { jsonValue, wkbToGeoJson, hexUid } from './decode.js';
 export { INITIAL_SCHEMA } from './alter.js';
 
@@ -42,11 +43,17 @@ export interface CreateAlphaOptions {
   /** Where the admin export writes (default: `export/` beside the data folder). */
   exportDir?: string;
   logger?: FastifyServerOptions['logger'];
+  /**
+   * The cluster's encryption key (`--encryption_key_file` or the `--vault_*` flags through
+   * `keyProviderFrom`): every backup is encrypted with it, and it opens encrypted restores.
+   */
+  keyProvider?: KeyProvider | undefined;
 }
 
 export interface Alpha {
   app: FastifyInstance;
-  store: PostingStore;
+  /** The live posting store (an online restore replaces it). */
+  readonly store: PostingStore;
   cluster: Cluster;
   url: string;
   port: number;
@@ -81,6 +88,8 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
       exportDir: opts.exportDir ?? path.join(path.dirname(dataDir), 'export'),
       version: VERSION,
       logger: opts.logger,
+      keyProvider: opts.keyProvider,
+      dataDir,
     });
     await app.listen({ port: opts.port ?? ALPHA_DEFAULT_PORT, host });
     const a = app.server.address();
@@ -96,7 +105,9 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
     const started = app;
     return {
       app: started,
-      store,
+      get store() {
+        return owner.store;
+      },
       cluster,
       url: `http://${shownHost}:${port}`,
       port,
@@ -107,7 +118,7 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
             await started.close();
           } finally {
             owner.close();
-            store.close();
+            owner.store.close();
           }
         })();
         return closing;

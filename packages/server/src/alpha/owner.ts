@@ -62,11 +62,32 @@ export class GroupOwner {
   private readonly staged = new Map<string, Staged>();
   private lock: Promise<unknown> = Promise.resolve();
 
+  /** False while an online restore swaps the store in (requests get a 503). */
+  serving = true;
+
   constructor(
-    readonly store: PostingStore,
+    public store: PostingStore,
     readonly group: number,
   ) {
     this.refreshSchema();
+  }
+
+  /**
+   * Runs `swap` once every earlier write has finished and with writes held back, stops serving
+   * meanwhile, and installs the store it returns (online restore).
+   */
+  replaceStore(swap: (old: PostingStore) => Promise<PostingStore>): Promise<void> {
+    return this.exclusive(async () => {
+      this.serving = false;
+      try {
+        for (const s of this.staged.values()) clearTimeout(s.expires);
+        this.staged.clear();
+        this.store = await swap(this.store);
+        this.refreshSchema();
+      } finally {
+        this.serving = true;
+      }
+    });
   }
 
   refreshSchema(): void {

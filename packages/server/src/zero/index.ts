@@ -8,6 +8,7 @@ export { buildZeroApp, type ZeroAppOptions } from './app.js';
 export { ZeroError, type ZeroErrorCode } from './errors.js';
 export { TOKEN_HEADER, clusterToken, tokenMatches } from './plugins/cluster-token.js';
 export { Oracle, type OracleOptions } from './oracle.js';
+export { BackupLock, type LockHolder } from './backup-lock.js';
 export {
   DEFAULT_LEASE_BLOCK,
   LEASE_KINDS,

@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { VALUE_TYPES } from '../../parse/values.js';
+import type { BackupService, GroupBackupRequest, GroupRestoreRequest } from '../backup.js';
 import type { GroupOwner, WireAlter } from '../owner.js';
 import type { WireEdge } from '../wire.js';
 import {
@@ -61,7 +62,72 @@ const uidsResponse = {
   ...errorResponses,
 } as const;
 
-const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner }> = async (app, { owner }) => {
+const credentialProps = {
+  accessKey: { type: 'string', maxLength: 4096 },
+  secretKey: { type: 'string', maxLength: 4096 },
+  sessionToken: { type: 'string', maxLength: 16384 },
+  anonymous: { type: 'boolean' },
+} as const;
+
+const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupService }> = async (
+  app,
+  { owner, backups },
+) => {
+  // Binary backup of this group (../backup.ts): streams the file to the destination.
+  app.post<{ Body: GroupBackupRequest }>(
+    '/backup',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['destination', 'path', 'readTs', 'since', 'predicates', 'format'],
+          additionalProperties: false,
+          properties: {
+            destination: { type: 'string', minLength: 1, maxLength: 4096 },
+            path: { type: 'string', minLength: 1, maxLength: 4096 },
+            readTs: u64String,
+            since: u64String,
+            predicates: { type: 'array', items: predicateName },
+            format: { type: 'string', enum: ['v20.11', 'v21.03'] },
+            key: { type: 'string', maxLength: 64 },
+            ...credentialProps,
+          },
+        },
+        response: okSchema,
+      },
+    },
+    async (req) => backups.groupBackup(req.body),
+  );
+
+  // Online restore of this group: load into a fresh folder, swap it in.
+  app.post<{ Body: GroupRestoreRequest }>(
+    '/restore',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['location', 'restoreTs'],
+          additionalProperties: false,
+          properties: {
+            location: { type: 'string', minLength: 1, maxLength: 4096 },
+            backupId: { type: 'string', maxLength: 1024 },
+            backupNum: { type: 'integer', minimum: 0 },
+            restoreTs: u64String,
+            key: { type: 'string', maxLength: 64 },
+            ...credentialProps,
+          },
+        },
+        response: okSchema,
+      },
+    },
+    async (req) => backups.groupRestore(req.body),
+  );
+
+  app.post('/forget-tablets', { schema: { response: okSchema } }, async () => {
+    backups.forgetTablets();
+    return { forgotten: true };
+  });
+
   app.post<{ Body: { txnId: string; edges: WireEdge[] } }>(
     '/prepare',
     {

@@ -80,10 +80,15 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
     },
   );
 
-  app.get(
+  app.get<{ Querystring: { readTs?: string } }>(
     '/export',
     {
       schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { readTs: { type: 'string', pattern: '^[1-9][0-9]{0,19}$' } },
+        },
         response: {
           200: {
             type: 'object',
@@ -99,8 +104,8 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
         },
       },
     },
-    async () => {
-      const r = await exportCluster(cluster);
+    async (req) => {
+      const r = await exportCluster(cluster, req.query.readTs === undefined ? undefined : BigInt(req.query.readTs));
       return {
         data: r.data.toString('utf8'),
         schema: r.schema.toString('utf8'),

@@ -3,17 +3,20 @@ import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Oracle } from '../oracle.js';
 import type { ZeroStore } from '../state.js';
+import { BackupLock } from '../backup-lock.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     zero: ZeroStore;
     oracle: Oracle;
+    backupLock: BackupLock;
   }
 }
 
 const store: FastifyPluginAsync<{ store: ZeroStore; oracle: Oracle }> = async (app, opts) => {
   app.decorate('zero', opts.store);
   app.decorate('oracle', opts.oracle);
+  app.decorate('backupLock', new BackupLock());
 };
 
 export default fp(store, { name: 'zero-store' });

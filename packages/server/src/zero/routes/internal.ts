@@ -118,6 +118,43 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
+  // The cluster-wide backup/restore lock (../backup-lock.ts).
+  app.post<{
+    Body: { op: 'acquire' | 'release'; id: string; kind?: string; holder?: string; description?: string; timeoutMs?: number };
+  }>(
+    '/backup-lock',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['op', 'id'],
+          additionalProperties: false,
+          properties: {
+            op: { type: 'string', enum: ['acquire', 'release'] },
+            id: { type: 'string', minLength: 1, maxLength: 128 },
+            kind: { type: 'string', enum: ['backup', 'restore'], default: 'backup' },
+            holder: { type: 'string', maxLength: 1024 },
+            description: { type: 'string', maxLength: 4096 },
+            timeoutMs: { type: 'integer', minimum: 1000, maximum: 7 * 24 * 3600 * 1000, default: 3600 * 1000 },
+          },
+        },
+        response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      if (b.op === 'release') return { released: app.backupLock.release(b.id) };
+      const held = app.backupLock.acquire({
+        id: b.id,
+        kind: b.kind ?? 'backup',
+        ...(b.holder === undefined ? {} : { holder: b.holder }),
+        ...(b.description === undefined ? {} : { description: b.description }),
+        timeoutMs: b.timeoutMs ?? 3600 * 1000,
+      });
+      return { acquired: true, id: held.id, expires: new Date(held.expires).toISOString() };
+    },
+  );
+
   // The timestamp oracle (../oracle.ts): commit timestamps are pending until done.
   const tsResponse = (field: string) =>
     ({

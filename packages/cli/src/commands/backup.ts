@@ -1,0 +1,124 @@
+/** `strata backup --alpha HOST:PORT --destination D`: a binary backup of the whole cluster. */
+import { Command, Option } from 'commander';
+import { addCredentialOptions, credentialsFrom, CREDENTIALS_HELP, type CredentialFlags } from '../credentials.js';
+import { toJson } from '../format.js';
+import { baseUrl } from '../serve.js';
+
+interface BackupFlags extends CredentialFlags {
+  alpha: string;
+  destination: string;
+  force_full?: boolean;
+  format?: 'v20.11' | 'v21.03';
+  json?: boolean;
+}
+
+const MUTATION = /* GraphQL */ `
+  mutation ($input: BackupInput!) {
+    backup(input: $input) {
+      response { code message }
+      taskId
+    }
+  }
+`;
+
+interface GraphQLAnswer<T> {
+  data?: T | null;
+  errors?: { message: string }[];
+}
+
+/** Posts a GraphQL operation to an Alpha's /admin. */
+export async function adminGraphQL<T>(alpha: string, query: string, variables: unknown): Promise<T> {
+  const url = `${baseUrl(alpha)}/admin`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+    throw new Error(`cannot reach the Alpha at ${alpha} (${cause})`, { cause: err });
+  }
+  const json = (await res.json().catch(() => ({}))) as GraphQLAnswer<T> & { message?: string };
+  if (json.errors?.length) throw new Error(json.errors.map((e) => e.message).join('; '));
+  if (!res.ok || !json.data) throw new Error(`${url} answered ${res.status}: ${json.message ?? 'no data'}`);
+  return json.data;
+}
+
+export async function runBackup(flags: BackupFlags): Promise<void> {
+  const creds = credentialsFrom(flags);
+  const input = {
+    destination: flags.destination,
+    ...creds,
+    ...(flags.force_full ? { forceFull: true } : {}),
+    ...(flags.format ? { format: flags.format } : {}),
+  };
+  const started = Date.now();
+  // On a terminal, show that the backup is running (the mutation answers when it is complete).
+  const tty = process.stderr.isTTY && !flags.json;
+  const timer = tty
+    ? setInterval(() => {
+        process.stderr.write(`\rbacking up to ${flags.destination}... ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      }, 500)
+    : undefined;
+  try {
+    const data = await adminGraphQL<{ backup: { response: { code: string; message: string }; taskId: string | null } }>(
+      flags.alpha,
+      MUTATION,
+      { input },
+    );
+    const seconds = (Date.now() - started) / 1000;
+    if (flags.json) {
+      process.stdout.write(toJson({ ...data.backup, seconds }));
+    } else {
+      process.stdout.write(`${data.backup.response.message} (${seconds.toFixed(1)} s)\n`);
+    }
+  } finally {
+    if (timer) {
+      clearInterval(timer);
+      process.stderr.write('\r\x1b[K');
+    }
+  }
+}
+
+const HELP = `
+Asks an Alpha (its GraphQL /admin backup mutation, as Dgraph's) for a binary backup of the whole
+cluster at one read timestamp. Every group writes its file r<readTs>-g<group>.backup into a new
+folder dgraph.YYYYMMDD.HHMMSS.mmm of the destination; the manifest is written last, so a failed
+backup leaves no manifest (and its files are removed).
+
+The first backup of a location is a full backup; the next ones are incremental (only the keys that
+changed since the previous backup of the series) until --force_full starts a new series. If the
+cluster was started with an encryption key (--encryption_key_file or the --vault_* flags), every
+backup is encrypted and the manifest says so; an incremental must keep the series' encryption.
+
+--format v20.11 (default for a new location) writes a per-folder manifest.json and gzip files;
+v21.03 writes the master manifest.json at the location root and snappy files, as Dgraph v21.03.
+Only one backup or restore runs in a cluster at a time; a second one is refused.
+
+Examples:
+  $ strata backup --alpha localhost:8080 --destination /backups
+  $ strata backup --alpha localhost:8080 --destination /backups --force_full
+  $ strata backup --alpha localhost:8080 --destination minio://127.0.0.1:9000/backups?secure=false \\
+      --access_key "$KEY" --secret_key "$SECRET"
+  $ strata ls /backups
+${CREDENTIALS_HELP}
+Credentials given here are sent to the Alphas (they write the files) and never printed.
+`;
+
+export function backupCommand(): Command {
+  const cmd = new Command('backup')
+    .description('take a binary backup of a running cluster (full, or incremental on the latest series)')
+    .requiredOption('--alpha <host:port>', "an Alpha of the cluster (its /admin must accept this client)")
+    .requiredOption('-d, --destination <location>', 'a folder path (on every Alpha), file://, s3:// or minio:// URL')
+    .option('--force_full', 'start a new series with a full backup')
+    .addOption(new Option('--force-full', 'alias of --force_full').hideHelp())
+    .addOption(new Option('--format <layout>', 'manifest layout').choices(['v20.11', 'v21.03']))
+    .option('--json', 'print the result as JSON');
+  return addCredentialOptions(cmd)
+    .addHelpText('after', HELP)
+    .action(async (flags: BackupFlags & { forceFull?: boolean }) => {
+      await runBackup({ ...flags, force_full: flags.force_full ?? flags.forceFull });
+    });
+}

@@ -1,0 +1,23 @@
+export { newBackupId, backupFolderName } from './names.js';
+export { keyFingerprint, keyMatchesFingerprint } from './fingerprint.js';
+export {
+  planBackup,
+  readLocation,
+  backupFilePath,
+  type BackupPlan,
+  type PlanBackupOptions,
+} from './plan.js';
+export {
+  writeManifest,
+  backupManifestModel,
+  toManifestDrop,
+  type WriteManifestOptions,
+} from './manifest.js';
+export {
+  backupGroupFile,
+  writeGroupFile,
+  type GroupFileStream,
+  type GroupFileResult,
+  type WriteGroupFileOptions,
+} from './stream.js';
+export { checkRestoreKey } from './key-check.js';
