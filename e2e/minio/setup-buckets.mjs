@@ -3,12 +3,7 @@
 // MINIO_ROOT_PASSWORD, MINIO_ENV_FILE and MINIO_PID in the environment.
 /* global fetch, setTimeout, URL */
 import { writeFileSync, renameSync } from 'node:fs';
-import {
-  CreateBucketCommand,
-  HeadBucketCommand,
-  PutBucketPolicyCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const endpoint = process.env.MINIO_ENDPOINT;

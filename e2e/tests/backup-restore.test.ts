@@ -7,7 +7,16 @@
 // missing file, failed backups leaving no manifest, restore -z + strata alpha on restored folders,
 // and a full + incremental backup to the real MinIO restored online from there.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -45,13 +54,20 @@ function start(args: string[]): Proc {
   const out: string[] = [];
   child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
-  const p: Proc = { child, out, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
+  const p: Proc = {
+    child,
+    out,
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+  };
   procs.add(p);
   void p.exited.then(() => procs.delete(p));
   return p;
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [strataBin, ...args], { maxBuffer: 64 << 20, env }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
@@ -103,29 +119,62 @@ class TestCluster {
   startAlpha(i: number): Proc {
     const a = this.alphas[i]!;
     a.proc = start([
-      'alpha', '--group', String(a.group), '--zero', `127.0.0.1:${this.zeroPort}`, '-p', a.dir,
-      '--port', String(a.port), '--host', '127.0.0.1', '--token', TOKEN, ...this.alphaArgs,
+      'alpha',
+      '--group',
+      String(a.group),
+      '--zero',
+      `127.0.0.1:${this.zeroPort}`,
+      '-p',
+      a.dir,
+      '--port',
+      String(a.port),
+      '--host',
+      '127.0.0.1',
+      '--token',
+      TOKEN,
+      ...this.alphaArgs,
     ]);
     return a.proc;
   }
   async start(dirs?: string[]): Promise<this> {
     this.zeroPort = await freePort();
     this.zero = start([
-      'zero', '--port', String(this.zeroPort), '--host', '127.0.0.1', '--data', path.join(tmp, `${this.name}-zw`),
-      '--groups', String(this.groups), '--token', TOKEN,
+      'zero',
+      '--port',
+      String(this.zeroPort),
+      '--host',
+      '127.0.0.1',
+      '--data',
+      path.join(tmp, `${this.name}-zw`),
+      '--groups',
+      String(this.groups),
+      '--token',
+      TOKEN,
     ]);
     await waitHealthy(`http://127.0.0.1:${this.zeroPort}`, this.zero);
     for (let g = 1; g <= this.groups; g++) {
-      this.alphas.push({ group: g, port: await freePort(), dir: dirs?.[g - 1] ?? path.join(tmp, `${this.name}-p${g}`) });
+      this.alphas.push({
+        group: g,
+        port: await freePort(),
+        dir: dirs?.[g - 1] ?? path.join(tmp, `${this.name}-p${g}`),
+      });
     }
     for (let i = 0; i < this.groups; i++) this.startAlpha(i);
-    for (let i = 0; i < this.groups; i++) await waitHealthy(`http://127.0.0.1:${this.alphas[i]!.port}`, this.alphas[i]!.proc!);
+    for (let i = 0; i < this.groups; i++)
+      await waitHealthy(`http://127.0.0.1:${this.alphas[i]!.port}`, this.alphas[i]!.proc!);
     return this;
   }
   async mutate(rdf: string, i = 0): Promise<{ uids: Record<string, string>; commitTs: bigint }> {
-    const r = await post(`http://127.0.0.1:${this.alphas[i]!.port}/mutate?commitNow=true`, `{ set {\n${rdf}\n} }`, 'application/rdf');
+    const r = await post(
+      `http://127.0.0.1:${this.alphas[i]!.port}/mutate?commitNow=true`,
+      `{ set {\n${rdf}\n} }`,
+      'application/rdf',
+    );
     expect(r.status, JSON.stringify(r.json)).toBe(200);
-    const j = r.json as { data: { uids: Record<string, string> }; extensions: { txn: { commit_ts: string | number } } };
+    const j = r.json as {
+      data: { uids: Record<string, string> };
+      extensions: { txn: { commit_ts: string | number } };
+    };
     return { uids: j.data.uids, commitTs: BigInt(j.extensions.txn.commit_ts) };
   }
   async del(rdf: string): Promise<void> {
@@ -138,11 +187,21 @@ class TestCluster {
   }
   async export(name: string, readTs?: bigint): Promise<Dump> {
     const out = path.join(tmp, 'exports', name);
-    const r = await run(['export', '--alpha', this.addr(), '--out', out, ...(readTs === undefined ? [] : ['--read_ts', String(readTs)])]);
+    const r = await run([
+      'export',
+      '--alpha',
+      this.addr(),
+      '--out',
+      out,
+      ...(readTs === undefined ? [] : ['--read_ts', String(readTs)]),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     return readDump(out);
   }
-  async gql<T>(query: string, variables: unknown = {}): Promise<{ data?: T; errors?: { message: string }[] }> {
+  async gql<T>(
+    query: string,
+    variables: unknown = {},
+  ): Promise<{ data?: T; errors?: { message: string }[] }> {
     const r = await fetch(`${this.url}/admin`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -162,7 +221,10 @@ interface Dump {
   schema: string;
 }
 function readDump(dir: string): Dump {
-  return { data: readFileSync(path.join(dir, 'data.rdf'), 'utf8'), schema: readFileSync(path.join(dir, 'schema.txt'), 'utf8') };
+  return {
+    data: readFileSync(path.join(dir, 'data.rdf'), 'utf8'),
+    schema: readFileSync(path.join(dir, 'schema.txt'), 'utf8'),
+  };
 }
 
 interface Listing {
@@ -180,15 +242,30 @@ async function ls(location: string, env?: NodeJS.ProcessEnv, extra: string[] = [
   return JSON.parse(r.stdout) as Listing[];
 }
 
-async function backup(c: TestCluster, location: string, extra: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+async function backup(
+  c: TestCluster,
+  location: string,
+  extra: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return run(['backup', '--alpha', c.addr(c.alphas.length > 1 ? 1 : 0), '--destination', location, ...extra]);
 }
 
 const RESTORE = /* GraphQL */ `
-  mutation ($input: RestoreInput!) { restore(input: $input) { code message restoreId } }
+  mutation ($input: RestoreInput!) {
+    restore(input: $input) {
+      code
+      message
+      restoreId
+    }
+  }
 `;
 const STATUS = /* GraphQL */ `
-  query ($id: Int!) { restoreStatus(restoreId: $id) { status errors } }
+  query ($id: Int!) {
+    restoreStatus(restoreId: $id) {
+      status
+      errors
+    }
+  }
 `;
 
 async function restoreOnline(c: TestCluster, input: Record<string, unknown>): Promise<void> {
@@ -235,7 +312,12 @@ async function backupPoint(extra: string[] = []): Promise<Point> {
   expect(r.stdout).toMatch(/^Backup completed: (full|incremental) backup /);
   const list = await ls(local);
   const last = list.at(-1)!;
-  const p = { backupId: last.backupId, backupNum: last.backupNum, readTs: BigInt(last.readTs), expected: await source.export(`src-${last.backupId}-${last.backupNum}`, BigInt(last.readTs)) };
+  const p = {
+    backupId: last.backupId,
+    backupNum: last.backupNum,
+    readTs: BigInt(last.readTs),
+    expected: await source.export(`src-${last.backupId}-${last.backupNum}`, BigInt(last.readTs)),
+  };
   points.push(p);
   return p;
 }
@@ -254,8 +336,19 @@ afterAll(async () => {
 describe('binary backup and restore of a three-group cluster', () => {
   it('loads the film slice with a @reverse predicate', async () => {
     const schema = readFileSync(path.join(FILM, 'goldendata.schema'), 'utf8').replace(/^name:.*$/m, '');
-    await source.alter(`${schema}\nname: string @index(term, exact) @lang .\ndirector.film: [uid] @reverse @count .\nseq: int @index(int) .\n`);
-    const r = await run(['load', path.join(FILM, 'goldendata_first_200k.rdf.gz'), '--alpha', source.addr(), '--limit', '6000', '--batch', '2000']);
+    await source.alter(
+      `${schema}\nname: string @index(term, exact) @lang .\ndirector.film: [uid] @reverse @count .\nseq: int @index(int) .\n`,
+    );
+    const r = await run([
+      'load',
+      path.join(FILM, 'goldendata_first_200k.rdf.gz'),
+      '--alpha',
+      source.addr(),
+      '--limit',
+      '6000',
+      '--batch',
+      '2000',
+    ]);
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);
 
@@ -264,7 +357,9 @@ describe('binary backup and restore of a three-group cluster', () => {
     expect(p1.backupNum).toBe(1);
     expect((await ls(local)).at(-1)).toMatchObject({ type: 'full', since: 0, encrypted: false });
 
-    const a = await source.mutate('_:a <name> "Backup Film A"@en .\n_:d <name> "Backup Director"@en .\n_:d <director.film> _:a .');
+    const a = await source.mutate(
+      '_:a <name> "Backup Film A"@en .\n_:d <name> "Backup Director"@en .\n_:d <director.film> _:a .',
+    );
     const films = readFileSync(path.join(tmp, 'exports', `src-${p1.backupId}-1`, 'data.rdf'), 'utf8')
       .split('\n')
       .filter((l) => / <director\.film> /.test(l))
@@ -291,13 +386,26 @@ describe('binary backup and restore of a three-group cluster', () => {
     expect(p5.backupNum).toBe(1);
     expect(p5.backupId).not.toBe(p1.backupId);
     const list = await ls(local);
-    expect(list.map((l) => [l.backupNum, l.type])).toEqual([[1, 'full'], [2, 'incremental'], [3, 'incremental'], [4, 'incremental'], [1, 'full']]);
+    expect(list.map((l) => [l.backupNum, l.type])).toEqual([
+      [1, 'full'],
+      [2, 'incremental'],
+      [3, 'incremental'],
+      [4, 'incremental'],
+      [1, 'full'],
+    ]);
     for (let i = 1; i < 4; i++) expect(list[i]!.since).toBe(list[i - 1]!.readTs);
     // Strata's extra manifest fields and the per-folder v20.11 layout.
-    const m = JSON.parse(readFileSync(path.join(local, list[1]!.path, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-    expect(Object.keys(m.checksums as object).sort()).toEqual([1, 2, 3].map((g) => `r${list[1]!.readTs}-g${g}.backup`));
+    const m = JSON.parse(readFileSync(path.join(local, list[1]!.path, 'manifest.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(m.checksums as object).sort()).toEqual(
+      [1, 2, 3].map((g) => `r${list[1]!.readTs}-g${g}.backup`),
+    );
     expect(m.strata_version).toEqual(expect.any(String));
-    const m3 = JSON.parse(readFileSync(path.join(local, list[2]!.path, 'manifest.json'), 'utf8')) as { drop_operations: unknown };
+    const m3 = JSON.parse(readFileSync(path.join(local, list[2]!.path, 'manifest.json'), 'utf8')) as {
+      drop_operations: unknown;
+    };
     expect(m3.drop_operations).toEqual([{ drop_op: 2, drop_value: 'initial_release_date' }]);
   }, 120_000);
 
@@ -305,7 +413,18 @@ describe('binary backup and restore of a three-group cluster', () => {
     expect(points).toHaveLength(5);
     for (const p of points) {
       const pdir = path.join(tmp, 'offline', `${p.backupId}-${p.backupNum}`);
-      const r = await run(['restore', '-l', local, '-p', pdir, '--backup_id', p.backupId, '--backup_num', String(p.backupNum), '--force_zero=false']);
+      const r = await run([
+        'restore',
+        '-l',
+        local,
+        '-p',
+        pdir,
+        '--backup_id',
+        p.backupId,
+        '--backup_num',
+        String(p.backupNum),
+        '--force_zero=false',
+      ]);
       expect(r.code, r.stderr).toBe(0);
       const out = path.join(pdir, 'dump');
       expect((await run(['export', '-p', pdir, '--out', out])).code).toBe(0);
@@ -330,7 +449,10 @@ describe('binary backup and restore of a three-group cluster', () => {
       `{ n(func: uid(${w.uids.n})) { name@en } r(func: has(director.film), first: 1) { uid director.film(first: 1) { ~director.film { uid } } } }`,
       'application/dql',
     );
-    const d = q.json.data as { n: unknown[]; r: { uid: string; 'director.film': { '~director.film': { uid: string }[] }[] }[] };
+    const d = q.json.data as {
+      n: unknown[];
+      r: { uid: string; 'director.film': { '~director.film': { uid: string }[] }[] }[];
+    };
     expect(d.n).toEqual([{ 'name@en': 'Written after restore' }]);
     // The restored reverse index answers.
     expect(d.r[0]!['director.film'][0]!['~director.film']).toContainEqual({ uid: d.r[0]!.uid });
@@ -357,23 +479,36 @@ describe('binary backup and restore of a three-group cluster', () => {
     const pdir = path.join(tmp, 'concurrent-restore');
     expect((await run(['restore', '-l', loc, '-p', pdir, '--force_zero=false'])).code).toBe(0);
     expect((await run(['export', '-p', pdir, '--out', path.join(pdir, 'dump')])).code).toBe(0);
-    const seqs = (d: string) => [...d.matchAll(/<seq> "(\d+)"/g)].map((m) => Number(m[1])).sort((x, y) => x - y);
-    const expected = writes.filter((w) => w.commitTs <= readTs).map((w) => w.i).sort((x, y) => x - y);
+    const seqs = (d: string) =>
+      [...d.matchAll(/<seq> "(\d+)"/g)].map((m) => Number(m[1])).sort((x, y) => x - y);
+    const expected = writes
+      .filter((w) => w.commitTs <= readTs)
+      .map((w) => w.i)
+      .sort((x, y) => x - y);
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(writes.length);
     expect(seqs(readDump(path.join(pdir, 'dump')).data)).toEqual(expected);
-    expect(seqs((await source.export('concurrent-live')).data)).toEqual(writes.map((w) => w.i).sort((x, y) => x - y));
+    expect(seqs((await source.export('concurrent-live')).data)).toEqual(
+      writes.map((w) => w.i).sort((x, y) => x - y),
+    );
   }, 120_000);
 
   it('refuses a second backup while one runs, naming the running one', async () => {
-    const MUTATION = 'mutation ($input: BackupInput!) { backup(input: $input) { response { code message } taskId } }';
+    const MUTATION =
+      'mutation ($input: BackupInput!) { backup(input: $input) { response { code message } taskId } }';
     const dests = [path.join(tmp, 'two-at-once-a'), path.join(tmp, 'two-at-once-b')];
-    const answers = await Promise.all(dests.map((destination) => source.gql<{ backup: { response: { code: string } } }>(MUTATION, { input: { destination } })));
+    const answers = await Promise.all(
+      dests.map((destination) =>
+        source.gql<{ backup: { response: { code: string } } }>(MUTATION, { input: { destination } }),
+      ),
+    );
     const ok = answers.filter((a) => a.data?.backup?.response.code === 'Success');
     const refused = answers.filter((a) => a.errors?.length);
     expect(ok).toHaveLength(1);
     expect(refused).toHaveLength(1);
-    expect(refused[0]!.errors![0]!.message).toMatch(/^backup refused: another backup is running: backup to .*two-at-once-[ab] \(id backup-/);
+    expect(refused[0]!.errors![0]!.message).toMatch(
+      /^backup refused: another backup is running: backup to .*two-at-once-[ab] \(id backup-/,
+    );
     // The refused one wrote nothing.
     expect(dests.filter((d) => existsSync(d))).toHaveLength(1);
   });
@@ -427,17 +562,37 @@ describe('binary backup and restore of a three-group cluster', () => {
     const pdir = path.join(tmp, 'offline-z');
     const zw = new TestCluster('z', 3);
     zw.zeroPort = await freePort();
-    zw.zero = start(['zero', '--port', String(zw.zeroPort), '--host', '127.0.0.1', '--data', path.join(tmp, 'z-zw'), '--groups', '3', '--token', TOKEN]);
+    zw.zero = start([
+      'zero',
+      '--port',
+      String(zw.zeroPort),
+      '--host',
+      '127.0.0.1',
+      '--data',
+      path.join(tmp, 'z-zw'),
+      '--groups',
+      '3',
+      '--token',
+      TOKEN,
+    ]);
     await waitHealthy(`http://127.0.0.1:${zw.zeroPort}`, zw.zero);
-    const r = await run(['restore', '-l', local, '-p', pdir, '-z', `127.0.0.1:${zw.zeroPort}`], { ...process.env, STRATA_CLUSTER_TOKEN: TOKEN });
+    const r = await run(['restore', '-l', local, '-p', pdir, '-z', `127.0.0.1:${zw.zeroPort}`], {
+      ...process.env,
+      STRATA_CLUSTER_TOKEN: TOKEN,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/leases moved past the restored data: next UID \d+, next timestamp \d+/);
-    const state = (await (await fetch(`http://127.0.0.1:${zw.zeroPort}/state`)).json()) as { maxUID: string; maxTxnTs: string };
+    const state = (await (await fetch(`http://127.0.0.1:${zw.zeroPort}/state`)).json()) as {
+      maxUID: string;
+      maxTxnTs: string;
+    };
     expect(BigInt(state.maxUID)).toBeGreaterThan(maxSubjectUid(last.expected.data));
     expect(BigInt(state.maxTxnTs)).toBeGreaterThan(last.readTs);
-    for (let g = 1; g <= 3; g++) zw.alphas.push({ group: g, port: await freePort(), dir: path.join(pdir, `p${g}`) });
+    for (let g = 1; g <= 3; g++)
+      zw.alphas.push({ group: g, port: await freePort(), dir: path.join(pdir, `p${g}`) });
     for (let i = 0; i < 3; i++) zw.startAlpha(i);
-    for (let i = 0; i < 3; i++) await waitHealthy(`http://127.0.0.1:${zw.alphas[i]!.port}`, zw.alphas[i]!.proc!);
+    for (let i = 0; i < 3; i++)
+      await waitHealthy(`http://127.0.0.1:${zw.alphas[i]!.port}`, zw.alphas[i]!.proc!);
     const got = await zw.export('z-restored');
     expect(got.data).toBe(last.expected.data);
     const w = await zw.mutate('_:n <name> "New after offline restore"@en .');
@@ -455,13 +610,25 @@ describe('binary backup and restore of a three-group cluster', () => {
     const inc = await backup(source, loc, creds);
     expect(inc.code, inc.stderr).toBe(0);
     expect(full.stdout + inc.stdout).not.toContain(m.secretKey);
-    const listed = await source.gql<{ listBackups: { backupId: string; backupNum: number; readTs: number; type: string; encrypted: boolean; groups: { groupId: number }[] }[] }>(
+    const listed = await source.gql<{
+      listBackups: {
+        backupId: string;
+        backupNum: number;
+        readTs: number;
+        type: string;
+        encrypted: boolean;
+        groups: { groupId: number }[];
+      }[];
+    }>(
       `query ($input: ListBackupsInput!) { listBackups(input: $input) { backupId backupNum encrypted groups { groupId predicates } path since readTs type } }`,
       { input: { location: loc, accessKey: m.accessKey, secretKey: m.secretKey } },
     );
     expect(listed.errors).toBeUndefined();
     const l = listed.data!.listBackups;
-    expect(l.map((x) => [x.backupNum, x.type, x.encrypted, x.groups.length])).toEqual([[1, 'full', false, 3], [2, 'incremental', false, 3]]);
+    expect(l.map((x) => [x.backupNum, x.type, x.encrypted, x.groups.length])).toEqual([
+      [1, 'full', false, 3],
+      [2, 'incremental', false, 3],
+    ]);
     const expected = await source.export('minio-src', BigInt(l[1]!.readTs));
     await restoreOnline(target, { location: loc, accessKey: m.accessKey, secretKey: m.secretKey });
     const got = await target.export('minio-dst');
@@ -485,22 +652,53 @@ describe('binary backup and restore of a three-group cluster', () => {
       expect(inc.code, inc.stderr).toBe(0);
       expect(JSON.parse(inc.stdout)).toMatchObject({ response: { code: 'Success' } });
       const list = await ls(loc);
-      expect(list.map((l) => [l.backupNum, l.encrypted])).toEqual([[1, true], [2, true]]);
+      expect(list.map((l) => [l.backupNum, l.encrypted])).toEqual([
+        [1, true],
+        [2, true],
+      ]);
       const table = await run(['ls', loc]);
       expect(table.stdout).toMatch(/incremental .* yes /);
-      const master = JSON.parse(readFileSync(path.join(loc, 'manifest.json'), 'utf8')) as { Manifests: Record<string, unknown>[] };
-      expect(master.Manifests.map((m) => [m.version, m.compression, m.encrypted])).toEqual([[2103, 'snappy', true], [2103, 'snappy', true]]);
+      const master = JSON.parse(readFileSync(path.join(loc, 'manifest.json'), 'utf8')) as {
+        Manifests: Record<string, unknown>[];
+      };
+      expect(master.Manifests.map((m) => [m.version, m.compression, m.encrypted])).toEqual([
+        [2103, 'snappy', true],
+        [2103, 'snappy', true],
+      ]);
       expect(master.Manifests[1]!.key_fingerprint).toMatch(/^[0-9a-f]{16}$/);
-      expect(readFileSync(path.join(loc, list[1]!.path, `r${list[1]!.readTs}-g1.backup`)).includes(Buffer.from('secret two'))).toBe(false);
+      expect(
+        readFileSync(path.join(loc, list[1]!.path, `r${list[1]!.readTs}-g1.backup`)).includes(
+          Buffer.from('secret two'),
+        ),
+      ).toBe(false);
       const expected = await enc.export('enc-src', BigInt(list[1]!.readTs));
 
-      const noKey = await run(['restore', '-l', loc, '-p', path.join(tmp, 'enc-nokey'), '--force_zero=false']);
+      const noKey = await run([
+        'restore',
+        '-l',
+        loc,
+        '-p',
+        path.join(tmp, 'enc-nokey'),
+        '--force_zero=false',
+      ]);
       expect(noKey.stderr).toMatch(/encrypted and no encryption key was given/);
-      const bad = await run(['restore', '-l', loc, '-p', path.join(tmp, 'enc-bad'), '--force_zero=false', '--encryption_key_file', wrong]);
+      const bad = await run([
+        'restore',
+        '-l',
+        loc,
+        '-p',
+        path.join(tmp, 'enc-bad'),
+        '--force_zero=false',
+        '--encryption_key_file',
+        wrong,
+      ]);
       expect(bad.stderr).toMatch(/wrong key/);
       expect(existsSync(path.join(tmp, 'enc-bad'))).toBe(false);
       const pdir = path.join(tmp, 'enc-ok');
-      expect((await run(['restore', '-l', loc, '-p', pdir, '--force_zero=false', '--encryption_key_file', key])).code).toBe(0);
+      expect(
+        (await run(['restore', '-l', loc, '-p', pdir, '--force_zero=false', '--encryption_key_file', key]))
+          .code,
+      ).toBe(0);
       expect((await run(['export', '-p', pdir, '--out', path.join(pdir, 'dump')])).code).toBe(0);
       expect(readDump(path.join(pdir, 'dump')).data).toBe(expected.data);
 

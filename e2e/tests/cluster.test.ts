@@ -125,9 +125,22 @@ async function tablets(): Promise<Record<string, string[]>> {
 beforeAll(async () => {
   if (!existsSync(FILM)) throw new Error(`film data set not found at ${FILM}`);
   zeroPort = await freePort();
-  const zero = start(['zero', '--port', String(zeroPort), '--host', '127.0.0.1', '--data', path.join(tmp, 'zw'), '--groups', '3', '--token', TOKEN]);
+  const zero = start([
+    'zero',
+    '--port',
+    String(zeroPort),
+    '--host',
+    '127.0.0.1',
+    '--data',
+    path.join(tmp, 'zw'),
+    '--groups',
+    '3',
+    '--token',
+    TOKEN,
+  ]);
   await waitHealthy(`http://127.0.0.1:${zeroPort}`, zero);
-  for (const group of [1, 2, 3]) alphas.push({ group, port: await freePort(), dir: path.join(tmp, `p${group}`) });
+  for (const group of [1, 2, 3])
+    alphas.push({ group, port: await freePort(), dir: path.join(tmp, `p${group}`) });
   for (let i = 0; i < 3; i++) alphas[i]!.proc = startAlpha(i);
   for (let i = 0; i < 3; i++) await waitHealthy(alphaUrl(i), alphas[i]!.proc!);
 }, 60_000);
@@ -165,12 +178,17 @@ describe('a three-group cluster of real processes', () => {
     expect(r.stdout).toMatch(/^loaded 20,000 N-Quads \([\d,]+ nodes\) in 10 batches/);
     // The predicates are spread over the three groups.
     const t = await tablets();
-    for (const g of ['1', '2', '3']) expect(t[g]!.filter((p) => !p.startsWith('dgraph.')).length).toBeGreaterThan(0);
+    for (const g of ['1', '2', '3'])
+      expect(t[g]!.filter((p) => !p.startsWith('dgraph.')).length).toBeGreaterThan(0);
   }, 120_000);
 
   it('answers has, eq on an indexed predicate, nested blocks and reverse edges from any Alpha', async () => {
     // eq() without a language matches untagged values (as Dgraph); the film names are all @en.
-    const m = await post(`${alphaUrl(0)}/mutate?commitNow=true`, '{ set {\n_:t <name> "Coming Back" .\n_:t <name> "Coming Back"@en .\n} }', 'application/rdf');
+    const m = await post(
+      `${alphaUrl(0)}/mutate?commitNow=true`,
+      '{ set {\n_:t <name> "Coming Back" .\n_:t <name> "Coming Back"@en .\n} }',
+      'application/rdf',
+    );
     expect(m.status, JSON.stringify(m.json)).toBe(200);
     const d = await query(
       2,
@@ -182,8 +200,12 @@ describe('a three-group cluster of real processes', () => {
     const f = d.films![0]!;
     expect(f['name@en']).toEqual(expect.any(String));
     expect(f['count(director.film)']).toBeGreaterThan(0);
-    expect(f['director.film'], JSON.stringify(d).slice(0, 2000)).toEqual([expect.objectContaining({ uid: expect.stringMatching(/^0x/) })]);
-    expect(d.eq).toEqual([{ uid: (m.json.data as { uids: Record<string, string> }).uids.t, 'name@en': 'Coming Back' }]);
+    expect(f['director.film'], JSON.stringify(d).slice(0, 2000)).toEqual([
+      expect.objectContaining({ uid: expect.stringMatching(/^0x/) }),
+    ]);
+    expect(d.eq).toEqual([
+      { uid: (m.json.data as { uids: Record<string, string> }).uids.t, 'name@en': 'Coming Back' },
+    ]);
     // The reverse edge leads back to the director.
     const director = d.rev![0]!;
     const film = (director['director.film'] as Record<string, unknown>[])[0]!;
@@ -224,9 +246,19 @@ describe('a three-group cluster of real processes', () => {
 
   it('fails a mutation touching a down Alpha with a clear error, committing nothing anywhere', async () => {
     const t = await tablets();
-    const g3 = t['3']!.find((p) => !p.startsWith('dgraph.') && ['name', 'directed_by', 'director.film', 'initial_release_date'].includes(p))!;
-    const g1 = t['1']!.find((p) => !p.startsWith('dgraph.') && p !== g3 && ['name', 'directed_by', 'director.film', 'initial_release_date'].includes(p))!;
-    const obj = (p: string) => (p === 'name' ? '"Half"@en' : p === 'initial_release_date' ? '"2001-01-01"' : '_:o');
+    const g3 = t['3']!.find(
+      (p) =>
+        !p.startsWith('dgraph.') &&
+        ['name', 'directed_by', 'director.film', 'initial_release_date'].includes(p),
+    )!;
+    const g1 = t['1']!.find(
+      (p) =>
+        !p.startsWith('dgraph.') &&
+        p !== g3 &&
+        ['name', 'directed_by', 'director.film', 'initial_release_date'].includes(p),
+    )!;
+    const obj = (p: string) =>
+      p === 'name' ? '"Half"@en' : p === 'initial_release_date' ? '"2001-01-01"' : '_:o';
     alphas[2]!.proc!.child.kill('SIGKILL');
     await alphas[2]!.proc!.exited;
     const r = await post(
@@ -235,14 +267,20 @@ describe('a three-group cluster of real processes', () => {
       'application/rdf',
     );
     expect(r.status).toBe(503);
-    expect(r.json.message).toMatch(/nothing was committed: group 3 \(Alpha at 127\.0\.0\.1:\d+\) is unreachable/);
+    expect(r.json.message).toMatch(
+      /nothing was committed: group 3 \(Alpha at 127\.0\.0\.1:\d+\) is unreachable/,
+    );
     alphas[2]!.proc = startAlpha(2);
     await waitHealthy(alphaUrl(2), alphas[2]!.proc);
     expect((await exportAlpha(0, 'after-down')).data).toBe(baseline.data);
   }, 60_000);
 
   it('refuses malformed RDF, type conflicts and bad values clearly, committing nothing', async () => {
-    const bad = await post(`${alphaUrl(1)}/mutate?commitNow=true`, '{ set {\n_:x <name> "ok"@en .\n_:x <name> "no end"@en\n} }', 'application/rdf');
+    const bad = await post(
+      `${alphaUrl(1)}/mutate?commitNow=true`,
+      '{ set {\n_:x <name> "ok"@en .\n_:x <name> "no end"@en\n} }',
+      'application/rdf',
+    );
     expect(bad.status).toBe(400);
     expect(bad.json).toMatchObject({ code: 'PARSE_ERROR', line: 3 });
     expect(bad.json.message).toMatch(/^line 3, column \d+: /);
@@ -252,7 +290,9 @@ describe('a three-group cluster of real processes', () => {
       'application/rdf',
     );
     expect(value.status).toBe(400);
-    expect(value.json.message).toMatch(/predicate <initial_release_date> \(type datetime\): "not a date" is not a valid datetime/);
+    expect(value.json.message).toMatch(
+      /predicate <initial_release_date> \(type datetime\): "not a date" is not a valid datetime/,
+    );
     const conflict = await post(`${alphaUrl(0)}/alter`, 'initial_release_date: int .');
     expect(conflict.status).toBe(409);
     expect(conflict.json.message).toMatch(/<initial_release_date> is of type datetime and holds data/);
@@ -264,7 +304,19 @@ describe('a three-group cluster of real processes', () => {
 
   it("refuses to start an Alpha on another group's folder, saying why", async () => {
     const port = await freePort();
-    const p = start(['alpha', '--group', '1', '--zero', `127.0.0.1:${zeroPort}`, '-p', alphas[1]!.dir, '--port', String(port), '--token', TOKEN]);
+    const p = start([
+      'alpha',
+      '--group',
+      '1',
+      '--zero',
+      `127.0.0.1:${zeroPort}`,
+      '-p',
+      alphas[1]!.dir,
+      '--port',
+      String(port),
+      '--token',
+      TOKEN,
+    ]);
     const code = await p.exited;
     expect(code).not.toBe(0);
     expect(p.out.join('')).toMatch(/group/i);
@@ -276,13 +328,15 @@ describe('strata start', () => {
     let offset = 0;
     for (let tries = 0; tries < 20 && offset === 0; tries++) {
       const o = 20000 + Math.floor(Math.random() * 30000);
-      const ok = await Promise.all([6080 + o, 8080 + o].map(async (p) => {
-        const s = createServer();
-        return new Promise<boolean>((resolve) => {
-          s.once('error', () => resolve(false));
-          s.listen(p, '127.0.0.1', () => s.close(() => resolve(true)));
-        });
-      }));
+      const ok = await Promise.all(
+        [6080 + o, 8080 + o].map(async (p) => {
+          const s = createServer();
+          return new Promise<boolean>((resolve) => {
+            s.once('error', () => resolve(false));
+            s.listen(p, '127.0.0.1', () => s.close(() => resolve(true)));
+          });
+        }),
+      );
       if (ok.every(Boolean)) offset = o;
     }
     const data = path.join(tmp, 'start-data');
@@ -290,7 +344,11 @@ describe('strata start', () => {
     const url = `http://127.0.0.1:${8080 + offset}`;
     await waitHealthy(url, p);
     expect((await post(`${url}/alter`, 'title: string @index(exact) .')).status).toBe(200);
-    const m = await post(`${url}/mutate?commitNow=true`, '{ set {\n_:m <title> "Hello" .\n} }', 'application/rdf');
+    const m = await post(
+      `${url}/mutate?commitNow=true`,
+      '{ set {\n_:m <title> "Hello" .\n} }',
+      'application/rdf',
+    );
     expect(m.status, JSON.stringify(m.json)).toBe(200);
     const q = await post(`${url}/query`, '{ q(func: eq(title, "Hello")) { title } }', 'application/dql');
     expect(q.json.data).toEqual({ q: [{ title: 'Hello' }] });

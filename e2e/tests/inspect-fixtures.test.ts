@@ -32,7 +32,9 @@ describe('strata inspect on every fixture file', () => {
       expect(stats.entries.some((r) => r.keyType === 'TYPE')).toBe(true);
       // data-bearing keys only for predicates the manifest lists for this group
       const allowed = new Set(f.manifest.groups[f.group] ?? []);
-      for (const r of stats.entries.filter((r) => ['DATA', 'INDEX', 'REVERSE', 'COUNT', 'COUNT_REV'].includes(r.keyType))) {
+      for (const r of stats.entries.filter((r) =>
+        ['DATA', 'INDEX', 'REVERSE', 'COUNT', 'COUNT_REV'].includes(r.keyType),
+      )) {
         expect(allowed, `${r.predicate} in group ${f.group}`).toContain(r.predicate);
       }
     });

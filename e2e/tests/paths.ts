@@ -16,16 +16,21 @@ export interface FixtureFile {
 
 /** Every `r<ts>-g<g>.backup` file of every fixture location, with the manifest beside it. */
 export async function fixtureFiles(): Promise<FixtureFile[]> {
-  if (!existsSync(fixturesRoot)) throw new Error(`fixtures not found at ${fixturesRoot}: ../shared must sit beside the repo`);
+  if (!existsSync(fixturesRoot))
+    throw new Error(`fixtures not found at ${fixturesRoot}: ../shared must sit beside the repo`);
   const out: FixtureFile[] = [];
   const { readFile } = await import('node:fs/promises');
   for (const set of readdirSync(fixturesRoot).sort()) {
     const setDir = path.join(fixturesRoot, set);
     if (!existsSync(path.join(setDir, 'expected'))) continue;
-    for (const folder of readdirSync(setDir).filter((f) => f.startsWith('dgraph.')).sort()) {
+    for (const folder of readdirSync(setDir)
+      .filter((f) => f.startsWith('dgraph.'))
+      .sort()) {
       const dir = path.join(setDir, folder);
       const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
-      for (const f of readdirSync(dir).filter((f) => f.endsWith('.backup')).sort()) {
+      for (const f of readdirSync(dir)
+        .filter((f) => f.endsWith('.backup'))
+        .sort()) {
         const group = /-g(\d+)\.backup$/.exec(f)![1]!;
         out.push({ set, folder, file: path.join(dir, f), group, manifest });
       }

@@ -22,9 +22,17 @@ const envCreds = {
 
 describe('strata doctor', () => {
   it.each([
-    ['s3', { AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's' }, 'environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)'],
+    [
+      's3',
+      { AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's' },
+      'environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)',
+    ],
     ['s3', { AWS_ACCESS_KEY: 'k', AWS_SECRET_KEY: 's' }, 'environment (AWS_ACCESS_KEY, AWS_SECRET_KEY)'],
-    ['minio', { MINIO_ACCESS_KEY: 'k', MINIO_SECRET_KEY: 's' }, 'environment (MINIO_ACCESS_KEY, MINIO_SECRET_KEY)'],
+    [
+      'minio',
+      { MINIO_ACCESS_KEY: 'k', MINIO_SECRET_KEY: 's' },
+      'environment (MINIO_ACCESS_KEY, MINIO_SECRET_KEY)',
+    ],
   ] as const)('%s:// with %j picks up the environment and reports it', async (scheme, names, source) => {
     const m = minio();
     const env = Object.fromEntries(
@@ -33,7 +41,8 @@ describe('strata doctor', () => {
     const r = await strata(['doctor', uri(scheme, m.privateBucket, uniquePrefix('doctor'))], cleanEnv(env));
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`✓ credentials: from ${source}`);
-    for (const step of ['list', 'put', 'get', 'delete']) expect(r.stdout).toMatch(new RegExp(`^✓ ${step}: `, 'm'));
+    for (const step of ['list', 'put', 'get', 'delete'])
+      expect(r.stdout).toMatch(new RegExp(`^✓ ${step}: `, 'm'));
     expect(r.stdout).toContain('ready for backups and restores');
     expect(r.stdout).not.toContain(m.secretKey);
     expect(r.code).toBe(0);
@@ -111,7 +120,9 @@ describe.each(['minio', 's3'] as const)('strata ls / verify / restore on a %s://
     expect(got.code).toBe(0);
     expect(got.stdout).toBe(want.stdout.split(local).join(location));
     const wantJson = JSON.parse((await strata(['verify', local, '--json'])).stdout) as { location: string };
-    const gotJson = JSON.parse((await strata(['verify', location, '--json'], env)).stdout) as { location: string };
+    const gotJson = JSON.parse((await strata(['verify', location, '--json'], env)).stdout) as {
+      location: string;
+    };
     expect(gotJson.location).toBe(location);
     expect({ ...gotJson, location: '' }).toEqual({ ...wantJson, location: '' });
   });
@@ -136,7 +147,18 @@ describe.each(['minio', 's3'] as const)('strata ls / verify / restore on a %s://
     const pdir = path.join(work, 'p');
     const out = path.join(work, 'out');
     const r = await strata(
-      ['restore', '-l', location, '-p', pdir, '--backup_id', p.backupId, '--backup_num', String(p.backupNum), '--force_zero=false'],
+      [
+        'restore',
+        '-l',
+        location,
+        '-p',
+        pdir,
+        '--backup_id',
+        p.backupId,
+        '--backup_num',
+        String(p.backupNum),
+        '--force_zero=false',
+      ],
       env,
     );
     expect(r.stderr).toBe('');
@@ -144,8 +166,12 @@ describe.each(['minio', 's3'] as const)('strata ls / verify / restore on a %s://
     expect(r.stdout).toContain(`restored series ${p.backupId}`);
     const e = await strata(['export', '-p', pdir, '--out', out]);
     expect(e.code).toBe(0);
-    expect(readFileSync(path.join(out, 'data.rdf'), 'utf8')).toBe(readFileSync(path.join(p.dir, 'data.rdf'), 'utf8'));
-    expect(readFileSync(path.join(out, 'schema.txt'), 'utf8')).toBe(readFileSync(path.join(p.dir, 'schema.txt'), 'utf8'));
+    expect(readFileSync(path.join(out, 'data.rdf'), 'utf8')).toBe(
+      readFileSync(path.join(p.dir, 'data.rdf'), 'utf8'),
+    );
+    expect(readFileSync(path.join(out, 'schema.txt'), 'utf8')).toBe(
+      readFileSync(path.join(p.dir, 'schema.txt'), 'utf8'),
+    );
   });
 
   it('restore with a missing data file fails before writing and names the object', async () => {

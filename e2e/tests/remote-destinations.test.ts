@@ -263,10 +263,14 @@ describe('200 MB streamed write through lib-storage multipart', () => {
     }
     peak = Math.max(peak, process.memoryUsage().rss);
     const growth = (peak - base) / (1024 * 1024);
-    console.log(`200 MB upload: RSS ${Math.round(base / 1048576)} MB -> peak ${Math.round(peak / 1048576)} MB (+${growth.toFixed(1)} MB)`);
+    console.log(
+      `200 MB upload: RSS ${Math.round(base / 1048576)} MB -> peak ${Math.round(peak / 1048576)} MB (+${growth.toFixed(1)} MB)`,
+    );
     expect(growth).toBeLessThan(150);
     const s3 = adminClient();
-    const head = await s3.send(new HeadObjectCommand({ Bucket: minio().privateBucket, Key: `${prefix}/big.bin` }));
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: minio().privateBucket, Key: `${prefix}/big.bin` }),
+    );
     s3.destroy();
     expect(head.ContentLength).toBe(size);
     expect(await multipartUploads(minio().privateBucket, `${prefix}/`)).toEqual([]);

@@ -14,7 +14,10 @@ export interface EncryptionFlags {
 
 export function addEncryptionOptions(cmd: Command): Command {
   return cmd
-    .option('--encryption_key_file <file>', 'AES key file (16, 24 or 32 raw bytes): every backup is encrypted with it')
+    .option(
+      '--encryption_key_file <file>',
+      'AES key file (16, 24 or 32 raw bytes): every backup is encrypted with it',
+    )
     .option('--vault_addr <url>', `Vault address (default ${VAULT_DEFAULTS.addr})`)
     .option('--vault_roleid_file <file>', 'file holding the Vault AppRole role id')
     .option('--vault_secretid_file <file>', 'file holding the Vault AppRole secret id')

@@ -26,7 +26,10 @@ export interface LoadProgress {
 }
 
 function escapeLiteral(s: string): string {
-  return s.replace(/[\\"\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
+  return s.replace(
+    /[\\"\n\r\t]/g,
+    (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!,
+  );
 }
 
 function node(n: NodeRef, uids: Map<string, bigint>): string {
@@ -50,7 +53,9 @@ export function formatNQuad(q: NQuad, uids: Map<string, bigint>): string {
   let facets = '';
   if (q.facets.length) {
     facets = ` (${q.facets
-      .map((f) => `${f.key}=${f.valType === 'string' ? `"${escapeLiteral(String(f.value))}"` : String(f.value)}`)
+      .map(
+        (f) => `${f.key}=${f.valType === 'string' ? `"${escapeLiteral(String(f.value))}"` : String(f.value)}`,
+      )
       .join(', ')})`;
   }
   const pred = q.predicate === '*' ? '*' : `<${q.predicate}>`;

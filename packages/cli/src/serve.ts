@@ -15,11 +15,20 @@ export function intArg(min: number, max: number) {
 
 /** `a,b,c` → `['a','b','c']` (empty entries dropped). */
 export function listArg(v: string, previous: string[] = []): string[] {
-  return [...previous, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 /** Reads `dir/cluster_token`, or creates it (mode 0600) with a random token. */
-export function tokenFile(dir: string, name = 'cluster_token'): { token: string; file: string; created: boolean } {
+export function tokenFile(
+  dir: string,
+  name = 'cluster_token',
+): { token: string; file: string; created: boolean } {
   const file = path.join(dir, name);
   try {
     const t = readFileSync(file, 'utf8').trim();

@@ -89,7 +89,9 @@ describe('strata ls', () => {
   it('an s3:// location without a bucket is refused with an example', async () => {
     const r = await strata('ls', 's3://s3.us-west-2.amazonaws.com');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/s3:\/\/ location .* names no bucket: s3:\/\/s3\.us-west-2\.amazonaws\.com\/BUCKET/);
+    expect(r.stderr).toMatch(
+      /s3:\/\/ location .* names no bucket: s3:\/\/s3\.us-west-2\.amazonaws\.com\/BUCKET/,
+    );
   });
 
   it('a broken manifest fails naming the file and field', async () => {

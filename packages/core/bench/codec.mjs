@@ -163,7 +163,15 @@ async function main() {
     const list = only ? only.split(',') : ['enc-node', ...encodes, ...decodes];
     for (const s of list) {
       rows[s] = runChild(s, mb, dir);
-      if (only) console.log(JSON.stringify({ ...rows[s], mibps: +mbpsOf(rows[s]).toFixed(1), mibPerCpuS: +(plainOf(rows[s]) / MiB / rows[s].cpuSeconds).toFixed(1), cores: +(rows[s].cpuSeconds / rows[s].seconds).toFixed(2) }));
+      if (only)
+        console.log(
+          JSON.stringify({
+            ...rows[s],
+            mibps: +mbpsOf(rows[s]).toFixed(1),
+            mibPerCpuS: +(plainOf(rows[s]) / MiB / rows[s].cpuSeconds).toFixed(1),
+            cores: +(rows[s].cpuSeconds / rows[s].seconds).toFixed(2),
+          }),
+        );
     }
     if (only) return;
     // Memory must not grow with the data: the same pipeline on 4x the input.

@@ -43,7 +43,13 @@ export { BackupDecoder, createBackupDecoder, type BackupDecoderOptions } from '.
 export { inspectBackupFile, type InspectOptions, type BackupFileStats } from './codec/inspect.js';
 export { readKeyFile, isValidKeyLength, VALID_KEY_LENGTHS } from './keys/file.js';
 export { readVaultKey, VaultError, VAULT_DEFAULTS, type VaultKeyOptions } from './keys/vault.js';
-export { fileKeyProvider, vaultKeyProvider, keyProviderFrom, type KeyProvider, type KeySourceOptions } from './keys/provider.js';
+export {
+  fileKeyProvider,
+  vaultKeyProvider,
+  keyProviderFrom,
+  type KeyProvider,
+  type KeySourceOptions,
+} from './keys/provider.js';
 export * from './destinations/index.js';
 export * from './manifest/index.js';
 export * from './series/index.js';

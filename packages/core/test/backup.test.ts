@@ -69,7 +69,12 @@ describe.each(['v20.11', 'v21.03'] as const)('backup series (%s)', (format) => {
     const locDir = path.join(t.dir, `loc-${format}`);
     const dest = new LocalDestination(locDir);
     try {
-      await store.alter(1n, { predicates: [{ predicate: 'name', valueType: 'string', index: ['exact'] }, { predicate: 'dgraph.drop.op', valueType: 'string' }] });
+      await store.alter(1n, {
+        predicates: [
+          { predicate: 'name', valueType: 'string', index: ['exact'] },
+          { predicate: 'dgraph.drop.op', valueType: 'string' },
+        ],
+      });
       await store.applyMutations(2n, [
         { op: 'set', subject: 1n, predicate: 'name', value: str('a'), valType: STRING },
         { op: 'set', subject: 2n, predicate: 'name', value: str('b'), valType: STRING },
@@ -83,14 +88,24 @@ describe.each(['v20.11', 'v21.03'] as const)('backup series (%s)', (format) => {
         { op: 'del', subject: 1n, predicate: 'name', value: str('a'), valType: STRING },
       ]);
       const b2 = await backupOnce(store, dest, 5n, { format });
-      expect(b2.plan).toMatchObject({ type: 'incremental', backupNum: 2, since: 3n, backupId: b1.plan.backupId });
+      expect(b2.plan).toMatchObject({
+        type: 'incremental',
+        backupNum: 2,
+        since: 3n,
+        backupId: b1.plan.backupId,
+      });
       points.push({ readTs: 5n, backupNum: 2, data: (await store.exportRdf(5n)).data });
       await expect(backupOnce(store, dest, 5n, { format })).rejects.toThrow(/does not advance/);
-      await expect(backupOnce(store, dest, 6n, { format, key: Buffer.alloc(16, 7) })).rejects.toThrow(/forceFull/);
+      await expect(backupOnce(store, dest, 6n, { format, key: Buffer.alloc(16, 7) })).rejects.toThrow(
+        /forceFull/,
+      );
 
       const m = await readManifests(dest);
       expect(m.layout).toBe(format === 'v21.03' ? 'master' : 'per-folder');
-      expect(m.manifests.map((x) => [x.backupNum, x.readTs, x.since])).toEqual([[1, 3n, 0n], [2, 5n, 3n]]);
+      expect(m.manifests.map((x) => [x.backupNum, x.readTs, x.since])).toEqual([
+        [1, 3n, 0n],
+        [2, 5n, 3n],
+      ]);
       expect(m.manifests[1]!.checksums).toBeDefined();
       expect(m.manifests[1]!.strataVersion).toBe('test');
       for (const p of points) {
@@ -108,10 +123,14 @@ describe.each(['v20.11', 'v21.03'] as const)('backup series (%s)', (format) => {
       expect(list.at(-1)).toMatchObject({ encrypted: true, backupNum: 1 });
       const man = await readManifests(dest);
       expect(man.manifests.at(-1)!.keyFingerprint).toBe(keyFingerprint(key));
-      await expect(restoreOffline({ location: locDir, pdir: path.join(t.dir, `x-${format}`), key: Buffer.alloc(32, 1) })).rejects.toThrow(/wrong key/);
+      await expect(
+        restoreOffline({ location: locDir, pdir: path.join(t.dir, `x-${format}`), key: Buffer.alloc(32, 1) }),
+      ).rejects.toThrow(/wrong key/);
       const out = path.join(t.dir, `r-${format}-enc`);
       await restoreOffline({ location: locDir, pdir: out, key });
-      expect((await exportRdf({ pdir: out })).data.toString()).toBe((await store.exportRdf(7n)).data.toString());
+      expect((await exportRdf({ pdir: out })).data.toString()).toBe(
+        (await store.exportRdf(7n)).data.toString(),
+      );
     } finally {
       store.close();
     }
@@ -125,18 +144,27 @@ describe('layouts', () => {
     const dest = new LocalDestination(loc);
     try {
       await store.alter(1n, { predicates: [{ predicate: 'name', valueType: 'string' }] });
-      await store.applyMutations(2n, [{ op: 'set', subject: 1n, predicate: 'name', value: str('a'), valType: STRING }]);
+      await store.applyMutations(2n, [
+        { op: 'set', subject: 1n, predicate: 'name', value: str('a'), valType: STRING },
+      ]);
       await backupOnce(store, dest, 3n);
-      await store.applyMutations(4n, [{ op: 'set', subject: 2n, predicate: 'name', value: str('b'), valType: STRING }]);
+      await store.applyMutations(4n, [
+        { op: 'set', subject: 2n, predicate: 'name', value: str('b'), valType: STRING },
+      ]);
       const b2 = await backupOnce(store, dest, 5n, { format: 'v21.03' });
       expect(b2.plan).toMatchObject({ type: 'incremental', backupNum: 2, compression: 'snappy' });
       const m = await readManifests(dest);
       expect(m.layout).toBe('master');
-      expect(m.manifests.map((x) => [x.backupNum, x.compression, x.readTs])).toEqual([[1, 'gzip', 3n], [2, 'snappy', 5n]]);
+      expect(m.manifests.map((x) => [x.backupNum, x.compression, x.readTs])).toEqual([
+        [1, 'gzip', 3n],
+        [2, 'snappy', 5n],
+      ]);
       await expect(backupOnce(store, dest, 6n, { format: 'v20.11' })).rejects.toThrow(/master manifest/);
       const out = path.join(t.dir, 'r-consolidate');
       await restoreOffline({ location: loc, pdir: out });
-      expect((await exportRdf({ pdir: out })).data.toString()).toBe((await store.exportRdf(5n)).data.toString());
+      expect((await exportRdf({ pdir: out })).data.toString()).toBe(
+        (await store.exportRdf(5n)).data.toString(),
+      );
     } finally {
       store.close();
     }
@@ -154,7 +182,12 @@ describe('backup failures', () => {
       writeFileSync(path.join(loc, 'dgraph.blocker'), 'x');
       const dest = new LocalDestination(loc);
       await expect(
-        writeGroupFile(store, dest, { path: 'dgraph.blocker/r2-g1.backup', readTs: 2n, since: 0n, predicates: [{ name: 'name' }] }),
+        writeGroupFile(store, dest, {
+          path: 'dgraph.blocker/r2-g1.backup',
+          readTs: 2n,
+          since: 0n,
+          predicates: [{ name: 'name' }],
+        }),
       ).rejects.toThrow();
       expect(readdirSync(loc)).toEqual(['dgraph.blocker']);
       expect(readFileSync(path.join(loc, 'dgraph.blocker'), 'utf8')).toBe('x');

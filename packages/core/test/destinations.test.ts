@@ -73,13 +73,14 @@ describe('LocalDestination', () => {
 
 describe('openDestination', () => {
   it('s3:// and minio:// open remote destinations; credentials in the URI are refused unshown', () => {
-    const s3 = openDestination('s3://s3.us-west-2.amazonaws.com/bucket/prefix', { accessKey: 'AKIA', secretKey: 'SECRET' });
+    const s3 = openDestination('s3://s3.us-west-2.amazonaws.com/bucket/prefix', {
+      accessKey: 'AKIA',
+      secretKey: 'SECRET',
+    });
     expect(s3).toBeInstanceOf(S3Destination);
     expect(s3.describe()).toBe('s3://s3.us-west-2.amazonaws.com/bucket/prefix');
     expect(openDestination('minio://host:9000/bucket?secure=false')).toBeInstanceOf(MinioDestination);
-    expect(() => openDestination('minio://user:SECRET@host:9000/bucket')).toThrow(
-      /may not hold credentials/,
-    );
+    expect(() => openDestination('minio://user:SECRET@host:9000/bucket')).toThrow(/may not hold credentials/);
     try {
       openDestination('minio://user:SECRET@host:9000/bucket');
     } catch (err) {

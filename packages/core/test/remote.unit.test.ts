@@ -112,14 +112,28 @@ describe('credential order', () => {
   const failingChain = async (): Promise<never> => {
     throw new Error('Could not load credentials from any providers');
   };
-  const awsEnv = { AWS_ACCESS_KEY_ID: 'ENVKEY', AWS_SECRET_ACCESS_KEY: 'ENVSECRET', AWS_SESSION_TOKEN: 'ENVTOKEN' };
+  const awsEnv = {
+    AWS_ACCESS_KEY_ID: 'ENVKEY',
+    AWS_SECRET_ACCESS_KEY: 'ENVSECRET',
+    AWS_SESSION_TOKEN: 'ENVTOKEN',
+  };
 
   it('explicit beats the environment, which beats the provider chain', async () => {
-    const explicit = await resolveCredentials('s3', { accessKey: 'K', secretKey: 'S', env: awsEnv, defaultProviderChain: chain });
+    const explicit = await resolveCredentials('s3', {
+      accessKey: 'K',
+      secretKey: 'S',
+      env: awsEnv,
+      defaultProviderChain: chain,
+    });
     expect(explicit).toMatchObject({ accessKeyId: 'K', secretAccessKey: 'S', sessionToken: false });
     expect(explicit.source).toMatch(/^explicit credentials/);
     const env = await resolveCredentials('s3', { env: awsEnv, defaultProviderChain: chain });
-    expect(env).toMatchObject({ accessKeyId: 'ENVKEY', secretAccessKey: 'ENVSECRET', token: 'ENVTOKEN', sessionToken: true });
+    expect(env).toMatchObject({
+      accessKeyId: 'ENVKEY',
+      secretAccessKey: 'ENVSECRET',
+      token: 'ENVTOKEN',
+      sessionToken: true,
+    });
     expect(env.source).toBe('environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)');
     const fromChain = await resolveCredentials('s3', { env: {}, defaultProviderChain: chain });
     expect(fromChain).toMatchObject({ accessKeyId: 'CHAINKEY', secretAccessKey: 'CHAINSECRET' });
@@ -127,8 +141,15 @@ describe('credential order', () => {
   });
 
   it('reads the older AWS_ACCESS_KEY / AWS_SECRET_KEY names, the *_ID names first', async () => {
-    const old = await resolveCredentials('s3', { env: { AWS_ACCESS_KEY: 'A', AWS_SECRET_KEY: 'B' }, defaultProviderChain: chain });
-    expect(old).toMatchObject({ accessKeyId: 'A', secretAccessKey: 'B', source: 'environment (AWS_ACCESS_KEY, AWS_SECRET_KEY)' });
+    const old = await resolveCredentials('s3', {
+      env: { AWS_ACCESS_KEY: 'A', AWS_SECRET_KEY: 'B' },
+      defaultProviderChain: chain,
+    });
+    expect(old).toMatchObject({
+      accessKeyId: 'A',
+      secretAccessKey: 'B',
+      source: 'environment (AWS_ACCESS_KEY, AWS_SECRET_KEY)',
+    });
     const both = await resolveCredentials('s3', {
       env: { AWS_ACCESS_KEY: 'A', AWS_ACCESS_KEY_ID: 'A2', AWS_SECRET_KEY: 'B', AWS_SECRET_ACCESS_KEY: 'B2' },
     });
@@ -136,10 +157,14 @@ describe('credential order', () => {
   });
 
   it('minio:// reads MINIO_ACCESS_KEY / MINIO_SECRET_KEY, never AWS_* nor the chain', async () => {
-    const m = await resolveCredentials('minio', { env: { ...awsEnv, MINIO_ACCESS_KEY: 'MK', MINIO_SECRET_KEY: 'MS' } });
+    const m = await resolveCredentials('minio', {
+      env: { ...awsEnv, MINIO_ACCESS_KEY: 'MK', MINIO_SECRET_KEY: 'MS' },
+    });
     expect(m).toMatchObject({ accessKeyId: 'MK', secretAccessKey: 'MS', sessionToken: false });
     expect(m.source).toBe('environment (MINIO_ACCESS_KEY, MINIO_SECRET_KEY)');
-    const err = await resolveCredentials('minio', { env: awsEnv, defaultProviderChain: chain }).catch((e: unknown) => e);
+    const err = await resolveCredentials('minio', { env: awsEnv, defaultProviderChain: chain }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DestinationError);
     expect((err as DestinationError).reason).toBe('NO_CREDENTIALS');
     expect((err as Error).message).toContain('MINIO_ACCESS_KEY / MINIO_SECRET_KEY');
@@ -151,15 +176,21 @@ describe('credential order', () => {
       anonymous: true,
       sessionToken: false,
     });
-    await expect(resolveCredentials('s3', { anonymous: true, accessKey: 'x' })).rejects.toThrow(/anonymous access takes no/);
-    await expect(resolveCredentials('s3', { accessKey: 'x' })).rejects.toThrow(/only the access key was given/);
+    await expect(resolveCredentials('s3', { anonymous: true, accessKey: 'x' })).rejects.toThrow(
+      /anonymous access takes no/,
+    );
+    await expect(resolveCredentials('s3', { accessKey: 'x' })).rejects.toThrow(
+      /only the access key was given/,
+    );
     await expect(resolveCredentials('s3', { env: { AWS_ACCESS_KEY_ID: 'x' } })).rejects.toThrow(
       /AWS_ACCESS_KEY_ID is set but its pair is not/,
     );
   });
 
   it('an empty provider chain ends in NO_CREDENTIALS with every way to fix it', async () => {
-    const err = (await resolveCredentials('s3', { env: {}, defaultProviderChain: failingChain }).catch((e: unknown) => e)) as DestinationError;
+    const err = (await resolveCredentials('s3', { env: {}, defaultProviderChain: failingChain }).catch(
+      (e: unknown) => e,
+    )) as DestinationError;
     expect(err.reason).toBe('NO_CREDENTIALS');
     expect(err.message).toMatch(/--access_key.*AWS_ACCESS_KEY_ID.*AWS profile.*--anonymous/);
   });
@@ -178,27 +209,59 @@ describe('credential order', () => {
 
 describe('remote error mapping', () => {
   const loc = parseObjectStoreUri('s3://127.0.0.1:9000/bkt/pre');
-  const ctx = { loc, action: 'listing', credentialSource: 'environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)', secrets: ['TOPSECRET'] };
+  const ctx = {
+    loc,
+    action: 'listing',
+    credentialSource: 'environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)',
+    secrets: ['TOPSECRET'],
+  };
   const svc = (name: string, status: number, message = 'x') =>
     Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 
   it.each([
-    [svc('NoSuchBucket', 404), 'BUCKET_NOT_FOUND', /bucket "bkt" does not exist at https:\/\/127\.0\.0\.1:9000/],
-    [svc('AccessDenied', 403), 'ACCESS_DENIED', /access denied .*credential source: environment \(AWS_ACCESS_KEY_ID/],
+    [
+      svc('NoSuchBucket', 404),
+      'BUCKET_NOT_FOUND',
+      /bucket "bkt" does not exist at https:\/\/127\.0\.0\.1:9000/,
+    ],
+    [
+      svc('AccessDenied', 403),
+      'ACCESS_DENIED',
+      /access denied .*credential source: environment \(AWS_ACCESS_KEY_ID/,
+    ],
     [svc('SignatureDoesNotMatch', 403), 'ACCESS_DENIED', /secret key does not match/],
     [svc('InvalidAccessKeyId', 403), 'ACCESS_DENIED', /access key is not known/],
     [svc('ExpiredToken', 400), 'ACCESS_DENIED', /session token has expired/],
     [svc('RequestTimeTooSkewed', 403), 'CLOCK_SKEW', /clock differs too much .*synchronise the clock/],
-    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9000'), { code: 'ECONNREFUSED' }), 'UNREACHABLE', /connection refused/],
-    [Object.assign(new Error('getaddrinfo ENOTFOUND nohost'), { code: 'ENOTFOUND' }), 'UNREACHABLE', /host name not found/],
-    [new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' })], 'agg'), 'UNREACHABLE', /connection refused/],
+    [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9000'), { code: 'ECONNREFUSED' }),
+      'UNREACHABLE',
+      /connection refused/,
+    ],
+    [
+      Object.assign(new Error('getaddrinfo ENOTFOUND nohost'), { code: 'ENOTFOUND' }),
+      'UNREACHABLE',
+      /host name not found/,
+    ],
+    [
+      new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' })], 'agg'),
+      'UNREACHABLE',
+      /connection refused/,
+    ],
     [Object.assign(new Error('socket timeout'), { name: 'TimeoutError' }), 'UNREACHABLE', /timed out/],
     [
-      Object.assign(new Error('write EPROTO 40E8:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), { code: 'EPROTO' }),
+      Object.assign(
+        new Error('write EPROTO 40E8:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'),
+        { code: 'EPROTO' },
+      ),
       'TLS_PLAIN_HTTP',
       /the endpoint speaks plain http: add \?secure=false/,
     ],
-    [svc('SlowDown', 503, 'Please reduce your request rate. TOPSECRET'), 'REQUEST_FAILED', /SlowDown, HTTP 503.*\*\*\*/],
+    [
+      svc('SlowDown', 503, 'Please reduce your request rate. TOPSECRET'),
+      'REQUEST_FAILED',
+      /SlowDown, HTTP 503.*\*\*\*/,
+    ],
   ])('%s → %s', (err, reason, re) => {
     const e = remoteError(err, ctx);
     expect(e).toBeInstanceOf(DestinationError);
@@ -214,7 +277,10 @@ describe('remote error mapping', () => {
   });
 
   it('anonymous denials suggest dropping --anonymous', () => {
-    const e = remoteError(svc('AccessDenied', 403), { ...ctx, credentialSource: 'anonymous (unsigned requests)' });
+    const e = remoteError(svc('AccessDenied', 403), {
+      ...ctx,
+      credentialSource: 'anonymous (unsigned requests)',
+    });
     expect(e.message).toMatch(/drop --anonymous: this bucket is not public/);
   });
 

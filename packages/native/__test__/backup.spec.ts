@@ -25,7 +25,9 @@ const set = (subject: bigint, predicate: string, v: string | bigint) =>
     : { op: 'set' as const, subject, predicate, value: int(v), valType: VT.INT };
 const KEY = Buffer.alloc(32, 7);
 
-async function drain(s: Native.BackupStream): Promise<{ file: Buffer; summary: Native.BackupSummary; chunks: number }> {
+async function drain(
+  s: Native.BackupStream,
+): Promise<{ file: Buffer; summary: Native.BackupSummary; chunks: number }> {
   const parts: Buffer[] = [];
   for (let c = await s.next(); c !== null; c = await s.next()) parts.push(c);
   return { file: Buffer.concat(parts), summary: s.summary(), chunks: parts.length };
@@ -117,7 +119,9 @@ describe('PostingStore.backup', () => {
         }
         await w.finish(restoreTs ?? 6n);
         const got = await exportRdf(out);
-        expect(got.data.toString(), `${c.layout} key=${!!c.key} restoreTs=${restoreTs}`).toBe(want.data.toString());
+        expect(got.data.toString(), `${c.layout} key=${!!c.key} restoreTs=${restoreTs}`).toBe(
+          want.data.toString(),
+        );
         expect(got.schema.toString()).toBe(want.schema.toString());
       }
     }
@@ -133,7 +137,7 @@ describe('PostingStore.backup', () => {
     const { file } = await drain(live.backup({ readTs: 2n, since: 0n, predicates, layout: 'v20.11' }));
     const s = gunzipSync(file);
     const kvs: Native.DecodedKv[] = [];
-    for (let off = 0; off < s.length; ) {
+    for (let off = 0; off < s.length;) {
       const len = Number(s.readBigUInt64LE(off));
       kvs.push(...decodeKvList(s.subarray(off + 8, off + 8 + len)));
       off += 8 + len;
@@ -141,9 +145,12 @@ describe('PostingStore.backup', () => {
     const name1 = kvs.find((k) => k.key.keyType === 'DATA' && k.key.attr === 'name' && k.key.uid === 1n)!;
     expect(name1).toMatchObject({ userMeta: 8, version: 2n, uids: 1, postings: 1 });
     expect(kvs.every((k) => k.key.namespace === undefined)).toBe(true);
-    expect(kvs.filter((k) => k.key.keyType === 'SCHEMA').map((k) => k.key.attr).sort()).toEqual(
-      predicates.map((p) => p.name).sort(),
-    );
+    expect(
+      kvs
+        .filter((k) => k.key.keyType === 'SCHEMA')
+        .map((k) => k.key.attr)
+        .sort(),
+    ).toEqual(predicates.map((p) => p.name).sort());
     const type = kvs.find((k) => k.key.keyType === 'TYPE')!;
     expect(type).toMatchObject({ userMeta: 1, version: 1n });
     expect(type.value.includes(Buffer.from('\0\0\0\0\0\0\0\0Person'))).toBe(false);
@@ -156,7 +163,9 @@ describe('PostingStore.backup', () => {
     const types = all.map((k) => k.key.keyType);
     const firstSchema = types.indexOf('SCHEMA');
     expect(types.slice(firstSchema).every((t) => t === 'SCHEMA' || t === 'TYPE')).toBe(true);
-    expect(all.filter((k) => k.key.keyType === 'TYPE')[0].value.includes(Buffer.from('\0\0\0\0\0\0\0\0Person'))).toBe(true);
+    expect(
+      all.filter((k) => k.key.keyType === 'TYPE')[0].value.includes(Buffer.from('\0\0\0\0\0\0\0\0Person')),
+    ).toBe(true);
     live.close();
   });
 
@@ -165,8 +174,12 @@ describe('PostingStore.backup', () => {
     await buildBase(live);
     const predicates = await preds(live, 2n);
     expect(() => live.backup({ readTs: 2n, since: 2n, predicates })).toThrow(/INVALID_ARGUMENT: since/);
-    expect(() => live.backup({ readTs: 2n, since: 0n, predicates, layout: 'v9' as 'v21.03' })).toThrow(/layout/);
-    expect(() => live.backup({ readTs: 2n, since: 0n, predicates, key: Buffer.alloc(5) })).toThrow(/BAD_KEY_LENGTH/);
+    expect(() => live.backup({ readTs: 2n, since: 0n, predicates, layout: 'v9' as 'v21.03' })).toThrow(
+      /layout/,
+    );
+    expect(() => live.backup({ readTs: 2n, since: 0n, predicates, key: Buffer.alloc(5) })).toThrow(
+      /BAD_KEY_LENGTH/,
+    );
     expect(() =>
       live.backup({ readTs: 2n, since: 0n, predicates: [{ namespace: 3n, name: 'x' }], layout: 'v20.11' }),
     ).toThrow(/namespace 3/);

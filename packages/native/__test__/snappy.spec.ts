@@ -144,7 +144,9 @@ describe('snappy writer -> reader', () => {
     expect((await readAll(gz, { compression: 'auto' })).bytes.equals(framed)).toBe(true);
     expect((await readAll(sz, { compression: 'auto' })).bytes.equals(framed)).toBe(true);
     expect((await readAll(sz)).bytes.equals(framed)).toBe(true);
-    expect(await errorOf(readAll(sz, { compression: 'gzip' }))).toMatch(/^CORRUPT: compression 'gzip' was requested/);
+    expect(await errorOf(readAll(sz, { compression: 'gzip' }))).toMatch(
+      /^CORRUPT: compression 'gzip' was requested/,
+    );
   });
 
   it('encrypted snappy: key works, wrong key -> WRONG_KEY, no key -> ENCRYPTED_NO_KEY', async () => {
@@ -199,7 +201,9 @@ describe('streams written by Go (golang/snappy, klauspost s2)', () => {
       }
       const key = Buffer.alloc(24, 3);
       expect((await readAll(encrypt(file, key), { key, compression: 's2' })).bytes.equals(plain)).toBe(true);
-      expect(await errorOf(readAll(encrypt(file, key), { key: Buffer.alloc(24, 4) }))).toMatch(/^WRONG_KEY: /);
+      expect(await errorOf(readAll(encrypt(file, key), { key: Buffer.alloc(24, 4) }))).toMatch(
+        /^WRONG_KEY: /,
+      );
     });
   }
 });

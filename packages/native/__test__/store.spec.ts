@@ -107,7 +107,9 @@ describe('PostingStore', () => {
 
     // safety checks
     await expect(
-      s.applyMutations(4n, [{ op: 'set', subject: 1n, predicate: 'age', value: str('x'), valType: VT.STRING }]),
+      s.applyMutations(4n, [
+        { op: 'set', subject: 1n, predicate: 'age', value: str('x'), valType: VT.STRING },
+      ]),
     ).rejects.toThrow(/INVALID_ARGUMENT: .*age is of type int/);
     await expect(
       s.alter(4n, { predicates: [{ predicate: 'bio', valueType: 'string', index: ['fulltext'] }] }),

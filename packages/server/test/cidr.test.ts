@@ -5,7 +5,8 @@ describe('AdminWhitelist', () => {
   it('always allows loopback, IPv4 and IPv6 (and IPv4-mapped)', () => {
     const w = new AdminWhitelist();
     for (const a of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) expect(w.allows(a)).toBe(true);
-    for (const a of ['10.0.0.1', '::ffff:10.0.0.1', 'fd00::1', '', undefined]) expect(w.allows(a)).toBe(false);
+    for (const a of ['10.0.0.1', '::ffff:10.0.0.1', 'fd00::1', '', undefined])
+      expect(w.allows(a)).toBe(false);
   });
 
   it('allows addresses inside the given CIDRs', () => {

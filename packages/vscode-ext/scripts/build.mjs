@@ -51,16 +51,30 @@ mkdirSync(out, { recursive: true });
 for (const f of ['index.js', ...binaries]) copyFileSync(path.join(nativeDir, f), path.join(out, f));
 writeFileSync(
   path.join(out, 'package.json'),
-  JSON.stringify({ name: nativePkg.name, version: nativePkg.version, main: 'index.js', license: nativePkg.license }, null, 2) + '\n',
+  JSON.stringify(
+    { name: nativePkg.name, version: nativePkg.version, main: 'index.js', license: nativePkg.license },
+    null,
+    2,
+  ) + '\n',
 );
-console.log(`bundled dist/extension.js + @strata/native ${nativePkg.version} (${binaries.join(', ')}) in ${Date.now() - t0} ms`);
+console.log(
+  `bundled dist/extension.js + @strata/native ${nativePkg.version} (${binaries.join(', ')}) in ${Date.now() - t0} ms`,
+);
 
 if (!process.argv.includes('--no-package')) {
   const vsce = require.resolve('@vscode/vsce/vsce');
   execFileSync(
     process.execPath,
-    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links',
-      '--out', path.join(dist, 'strata-vscode.vsix')],
+    [
+      vsce,
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--skip-license',
+      '--no-rewrite-relative-links',
+      '--out',
+      path.join(dist, 'strata-vscode.vsix'),
+    ],
     { cwd: pkgDir, stdio: 'inherit' },
   );
   console.log(`packaged dist/strata-vscode.vsix in ${Date.now() - t0} ms total`);

@@ -61,7 +61,10 @@ export function activate(context: vscode.ExtensionContext): StrataExtensionApi {
     },
   });
   const provider = new BackupTreeProvider(model);
-  const treeView = vscode.window.createTreeView('strataBackups', { treeDataProvider: provider, showCollapseAll: true });
+  const treeView = vscode.window.createTreeView('strataBackups', {
+    treeDataProvider: provider,
+    showCollapseAll: true,
+  });
   const ctx: CommandContext = { context, provider, treeView, output };
 
   context.subscriptions.push(

@@ -3,7 +3,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, LocalDestination, openDestination, readManifests, StrataError } from '@strata/core';
+import {
+  InvalidArgumentError,
+  LocalDestination,
+  openDestination,
+  readManifests,
+  StrataError,
+} from '@strata/core';
 import {
   AdminError,
   AlphaAdmin,
@@ -47,7 +53,10 @@ describe('open manifest (read-only JSON document)', () => {
       const entry = (num: number, p: string, readTs: string): string =>
         `{"type":"${num === 1 ? 'full' : 'incremental'}","since":0,"read_ts":${readTs},"groups":{"1":["0000000000000000dgraph.type","00000000000000ffname"]},` +
         `"backup_id":"brave_x1","backup_num":${num},"version":2103,"path":"${p}","encrypted":false,"drop_operations":null,"compression":"snappy"}`;
-      for (const [p, ts] of [['dgraph.20240101.100000.000', '9007199254740001'], ['dgraph.20240101.110000.000', '9007199254740991']] as const) {
+      for (const [p, ts] of [
+        ['dgraph.20240101.100000.000', '9007199254740001'],
+        ['dgraph.20240101.110000.000', '9007199254740991'],
+      ] as const) {
         mkdirSync(path.join(t.dir, p));
         writeFileSync(path.join(t.dir, p, `r${ts}-g1.backup`), '');
       }
@@ -78,7 +87,12 @@ describe('open manifest (read-only JSON document)', () => {
   });
 
   it('the document URI carries the location and the backup', () => {
-    const ref = { location: 'minio://127.0.0.1:9000/b?secure=false', backupId: 'a b', backupNum: 3, path: 'dgraph.1' };
+    const ref = {
+      location: 'minio://127.0.0.1:9000/b?secure=false',
+      backupId: 'a b',
+      backupNum: 3,
+      path: 'dgraph.1',
+    };
     const parts = manifestUriParts(ref);
     expect(parts.path).toBe('/a%20b/3/manifest.json');
     expect(parseManifestQuery(parts.query)).toEqual(ref);
@@ -90,7 +104,9 @@ describe('verify', () => {
   it('a whole series and one restore point of the fixtures verify OK', async () => {
     const series = await runVerify({ location: SERIES_2G, backupId: 'wizardly_blackburn2' });
     expect(series.summary).toMatchObject({ ok: true, backups: 6, problemCount: 0 });
-    expect(series.summary.text).toBe('Verify series wizardly_blackburn2: OK — 6 backups, 12 files read end to end');
+    expect(series.summary.text).toBe(
+      'Verify series wizardly_blackburn2: OK — 6 backups, 12 files read end to end',
+    );
     expect(renderVerifyReport(series.report)).toMatch(/all 6 backups verified\n$/);
     const one = await runVerify({ location: SERIES_3G, backupId: 'jolly_yalow0', backupNum: 2 });
     expect(one.summary).toMatchObject({ ok: true, backups: 2 });
@@ -113,7 +129,11 @@ describe('verify', () => {
       const r = await runVerify({ location: c.dir, backupId: 'jolly_yalow0' });
       expect(r.summary.ok).toBe(false);
       expect(r.summary.firstProblem?.file).toBe(truncated);
-      expect(r.summary.text).toMatch(new RegExp(`^Verify series jolly_yalow0: FAILED — ${truncated.replace(/\./g, '\\.')}: .+ \\(and 1 more problem\\)$`));
+      expect(r.summary.text).toMatch(
+        new RegExp(
+          `^Verify series jolly_yalow0: FAILED — ${truncated.replace(/\./g, '\\.')}: .+ \\(and 1 more problem\\)$`,
+        ),
+      );
       expect(renderVerifyReport(r.report)).toContain('verification FAILED');
     } finally {
       c.cleanup();
@@ -130,15 +150,30 @@ describe('verify', () => {
 
 describe('copy restore command line', () => {
   it('matches `strata restore` of packages/cli/README.md, quoted for a shell', () => {
-    expect(restoreCommandLine({ location: SERIES_3G, backupId: 'jolly_yalow0', backupNum: 2, encrypted: false })).toBe(
-      `strata restore -l ${SERIES_3G} -p ./restored --backup_id jolly_yalow0 --backup_num 2`,
+    expect(
+      restoreCommandLine({ location: SERIES_3G, backupId: 'jolly_yalow0', backupNum: 2, encrypted: false }),
+    ).toBe(`strata restore -l ${SERIES_3G} -p ./restored --backup_id jolly_yalow0 --backup_num 2`);
+    expect(
+      restoreCommandLine({
+        location: "/tmp/my backups/it's",
+        backupId: 'x',
+        backupNum: 1,
+        encrypted: true,
+        pdir: '/data/p',
+      }),
+    ).toBe(
+      `strata restore -l '/tmp/my backups/it'\\''s' -p /data/p --backup_id x --backup_num 1 --encryption_key_file <KEY_FILE>`,
     );
     expect(
-      restoreCommandLine({ location: "/tmp/my backups/it's", backupId: 'x', backupNum: 1, encrypted: true, pdir: '/data/p' }),
-    ).toBe(`strata restore -l '/tmp/my backups/it'\\''s' -p /data/p --backup_id x --backup_num 1 --encryption_key_file <KEY_FILE>`);
-    expect(
-      restoreCommandLine({ location: 'minio://127.0.0.1:9000/b?secure=false', backupId: 'x', backupNum: 4, encrypted: false }),
-    ).toBe(`strata restore -l 'minio://127.0.0.1:9000/b?secure=false' -p ./restored --backup_id x --backup_num 4`);
+      restoreCommandLine({
+        location: 'minio://127.0.0.1:9000/b?secure=false',
+        backupId: 'x',
+        backupNum: 4,
+        encrypted: false,
+      }),
+    ).toBe(
+      `strata restore -l 'minio://127.0.0.1:9000/b?secure=false' -p ./restored --backup_id x --backup_num 4`,
+    );
   });
 });
 
@@ -146,9 +181,16 @@ describe('locations and credentials', () => {
   it('normalizes folders and keeps URLs; rejects what openDestination rejects, with its message', () => {
     expect(normalizeLocation(' ./backups/ ', '/work')).toBe('/work/backups');
     expect(normalizeLocation('file:///srv/backups')).toBe('/srv/backups');
-    expect(normalizeLocation('s3://s3.us-west-2.amazonaws.com/bucket/dgraph')).toBe('s3://s3.us-west-2.amazonaws.com/bucket/dgraph');
+    expect(normalizeLocation('s3://s3.us-west-2.amazonaws.com/bucket/dgraph')).toBe(
+      's3://s3.us-west-2.amazonaws.com/bucket/dgraph',
+    );
     expect(locationKind('MINIO://h:9000/b')).toBe('minio');
-    for (const bad of ['', 'ftp://host/x', 'minio://127.0.0.1/bucket', 's3://AKIA:s3cr3tvalue@s3.amazonaws.com/bucket']) {
+    for (const bad of [
+      '',
+      'ftp://host/x',
+      'minio://127.0.0.1/bucket',
+      's3://AKIA:s3cr3tvalue@s3.amazonaws.com/bucket',
+    ]) {
       let err: unknown;
       try {
         normalizeLocation(bad);
@@ -172,8 +214,15 @@ describe('locations and credentials', () => {
     expect(addLocation(['/a', '/b'], '/a')).toEqual(['/a', '/b']);
     expect(removeLocation(['/a', '/b'], '/a')).toEqual(['/b']);
     expect(secretKey('s3://h/b')).toBe('strata.credentials:s3://h/b');
-    expect(parseStoredCredentials('{"accessKey":"a","secretKey":"s"}')).toEqual({ accessKey: 'a', secretKey: 's' });
-    expect(parseStoredCredentials('{"accessKey":"a","secretKey":"s","sessionToken":"t"}')).toEqual({ accessKey: 'a', secretKey: 's', sessionToken: 't' });
+    expect(parseStoredCredentials('{"accessKey":"a","secretKey":"s"}')).toEqual({
+      accessKey: 'a',
+      secretKey: 's',
+    });
+    expect(parseStoredCredentials('{"accessKey":"a","secretKey":"s","sessionToken":"t"}')).toEqual({
+      accessKey: 'a',
+      secretKey: 's',
+      sessionToken: 't',
+    });
     expect(parseStoredCredentials('{"accessKey":"a"}')).toBeUndefined();
     expect(parseStoredCredentials('nope')).toBeUndefined();
     expect(parseStoredCredentials(undefined)).toBeUndefined();
@@ -205,14 +254,26 @@ describe('Alpha admin client (backup, restore, restoreStatus)', () => {
           res.end(JSON.stringify({ errors: [{ message: 'backup destination not writable' }] }));
           return;
         }
-        res.end(JSON.stringify({ data: { backup: { response: { code: 'Success', message: 'Backup completed.' } } } }));
+        res.end(
+          JSON.stringify({
+            data: { backup: { response: { code: 'Success', message: 'Backup completed.' } } },
+          }),
+        );
       } else if (/restore\(input: \$input\) \{ code message restoreId \}/.test(r.query)) {
-        res.end(JSON.stringify({ data: { restore: { code: 'Success', message: 'Restore operation started.', restoreId: 7 } } }));
+        res.end(
+          JSON.stringify({
+            data: { restore: { code: 'Success', message: 'Restore operation started.', restoreId: 7 } },
+          }),
+        );
       } else if (/restoreStatus\(restoreId: \$restoreId\) \{ status errors \}/.test(r.query)) {
         polls++;
         const id = r.variables.restoreId;
         const status = id === 9 ? 'UNKNOWN' : id === 8 ? 'ERR' : polls < 3 ? 'IN_PROGRESS' : 'OK';
-        res.end(JSON.stringify({ data: { restoreStatus: { status, errors: id === 8 ? ['missing backup file x'] : [] } } }));
+        res.end(
+          JSON.stringify({
+            data: { restoreStatus: { status, errors: id === 8 ? ['missing backup file x'] : [] } },
+          }),
+        );
       } else {
         res.statusCode = 400;
         res.end(JSON.stringify({ errors: [{ message: `unexpected query ${r.query}` }] }));
@@ -225,13 +286,20 @@ describe('Alpha admin client (backup, restore, restoreStatus)', () => {
 
   it('backup sends destination and forceFull (and stored credentials), restore then polls until OK', async () => {
     const admin = new AlphaAdmin(url);
-    await expect(admin.backup({ destination: '/backups', forceFull: true })).resolves.toEqual({ code: 'Success', message: 'Backup completed.' });
+    await expect(admin.backup({ destination: '/backups', forceFull: true })).resolves.toEqual({
+      code: 'Success',
+      message: 'Backup completed.',
+    });
     await admin.backup({ destination: 's3://h/b', forceFull: false, accessKey: 'AK', secretKey: 'SK' });
     expect(requests[0]!.variables).toEqual({ input: { destination: '/backups', forceFull: true } });
-    expect(requests[1]!.variables).toEqual({ input: { destination: 's3://h/b', forceFull: false, accessKey: 'AK', secretKey: 'SK' } });
+    expect(requests[1]!.variables).toEqual({
+      input: { destination: 's3://h/b', forceFull: false, accessKey: 'AK', secretKey: 'SK' },
+    });
     const r = await admin.restore({ location: SERIES_2G, backupId: 'wizardly_blackburn2', backupNum: 3 });
     expect(r.restoreId).toBe(7);
-    expect(requests[2]!.variables).toEqual({ input: { location: SERIES_2G, backupId: 'wizardly_blackburn2', backupNum: 3 } });
+    expect(requests[2]!.variables).toEqual({
+      input: { location: SERIES_2G, backupId: 'wizardly_blackburn2', backupNum: 3 },
+    });
     const seen: string[] = [];
     const final = await admin.waitForRestore(7, { intervalMs: 5, onStatus: (s) => seen.push(s.status) });
     expect(seen).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'OK']);
@@ -250,9 +318,13 @@ describe('Alpha admin client (backup, restore, restoreStatus)', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const err = await new AlphaAdmin(`http://127.0.0.1:${port}/admin`).restoreStatus(1).catch((e: unknown) => e);
+    const err = await new AlphaAdmin(`http://127.0.0.1:${port}/admin`)
+      .restoreStatus(1)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AdminError);
-    expect((err as Error).message).toMatch(/^cannot reach the Alpha at http:\/\/127\.0\.0\.1:\d+\/admin \(ECONNREFUSED\)/);
+    expect((err as Error).message).toMatch(
+      /^cannot reach the Alpha at http:\/\/127\.0\.0\.1:\d+\/admin \(ECONNREFUSED\)/,
+    );
     expect(() => new AlphaAdmin('127.0.0.1:8080')).toThrow(/must be an http\(s\) URL/);
   });
 

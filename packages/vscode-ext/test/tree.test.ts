@@ -16,11 +16,18 @@ import {
 } from '../src/model/index.js';
 import { copyFixture, FULL_3G, SERIES_2G, SERIES_3G, tempDir } from './helpers.js';
 
-function model(locations: string[], extra: Partial<ConstructorParameters<typeof TreeModel>[0]> = {}): TreeModel {
+function model(
+  locations: string[],
+  extra: Partial<ConstructorParameters<typeof TreeModel>[0]> = {},
+): TreeModel {
   return new TreeModel({ locations: () => locations, ...extra });
 }
 
-async function only<T extends TreeNode>(m: TreeModel, node: TreeNode | undefined, kind: T['kind']): Promise<T[]> {
+async function only<T extends TreeNode>(
+  m: TreeModel,
+  node: TreeNode | undefined,
+  kind: T['kind'],
+): Promise<T[]> {
   return (await m.children(node)).filter((n): n is T => n.kind === kind);
 }
 
@@ -30,7 +37,12 @@ describe('tree model on the fixture locations', () => {
     const roots = await m.children();
     expect(roots.map((r) => r.kind)).toEqual(['location', 'location']);
     const [local, remote] = roots.map(present);
-    expect(local).toMatchObject({ label: 'v20.11-series-2groups', contextValue: 'location', icon: 'folder-library', collapsible: 'collapsed' });
+    expect(local).toMatchObject({
+      label: 'v20.11-series-2groups',
+      contextValue: 'location',
+      icon: 'folder-library',
+      collapsible: 'collapsed',
+    });
     expect(remote).toMatchObject({ label: '127.0.0.1:9000/backups', description: 'minio', icon: 'cloud' });
   });
 
@@ -48,8 +60,22 @@ describe('tree model on the fixture locations', () => {
     const backups = await only<BackupNode>(m, series[0], 'backup');
     expect(backups.map((b) => b.manifest.backupNum)).toEqual([1, 2, 3, 4, 5, 6]);
     const views = backups.map(present);
-    expect(views.map((v) => v.label)).toEqual(['#1 full', '#2 incremental', '#3 incremental', '#4 incremental', '#5 incremental', '#6 incremental']);
-    expect(views.map((v) => v.icon)).toEqual(['database', 'diff-added', 'diff-added', 'diff-added', 'diff-added', 'diff-added']);
+    expect(views.map((v) => v.label)).toEqual([
+      '#1 full',
+      '#2 incremental',
+      '#3 incremental',
+      '#4 incremental',
+      '#5 incremental',
+      '#6 incremental',
+    ]);
+    expect(views.map((v) => v.icon)).toEqual([
+      'database',
+      'diff-added',
+      'diff-added',
+      'diff-added',
+      'diff-added',
+      'diff-added',
+    ]);
     expect(views[0]!.iconColor).toBe('charts.blue');
     expect(views[1]!.iconColor).toBe('charts.green');
     // full: its readTs; incremental: since → readTs; the folder time; the size of the data files
@@ -61,10 +87,18 @@ describe('tree model on the fixture locations', () => {
 
     const groups = await only<GroupNode>(m, backups[1], 'group');
     expect(groups.map((g) => present(g).label)).toEqual(['group 1', 'group 2']);
-    expect(present(groups[1]!)).toMatchObject({ description: '2 predicates', contextValue: 'group', icon: 'symbol-namespace' });
+    expect(present(groups[1]!)).toMatchObject({
+      description: '2 predicates',
+      contextValue: 'group',
+      icon: 'symbol-namespace',
+    });
     const preds = await only<PredicateNode>(m, groups[1], 'predicate');
     expect(preds.map((p) => p.name)).toEqual(['name', 'age']);
-    expect(present(preds[0]!)).toMatchObject({ label: 'name', contextValue: 'predicate', collapsible: 'none' });
+    expect(present(preds[0]!)).toMatchObject({
+      label: 'name',
+      contextValue: 'predicate',
+      collapsible: 'none',
+    });
     // parents lead back to the root (TreeView.reveal)
     const chain: string[] = [];
     for (let n: TreeNode | undefined = preds[0]; n; n = parentOf(n)) chain.push(n.kind);
@@ -112,7 +146,11 @@ describe('tree model on the fixture locations', () => {
     const kids = await m.children(m.roots()[0]);
     expect(kids).toHaveLength(1);
     const msg = kids[0] as MessageNode;
-    expect(msg).toMatchObject({ kind: 'message', severity: 'error', text: `backup location not found: ${missing}` });
+    expect(msg).toMatchObject({
+      kind: 'message',
+      severity: 'error',
+      text: `backup location not found: ${missing}`,
+    });
     expect(present(msg)).toMatchObject({ icon: 'error', iconColor: 'errorForeground', collapsible: 'none' });
     expect(errors[0]).toBeInstanceOf(StrataError);
     expect((errors[0] as StrataError).code).toBe('NOT_FOUND');
@@ -124,7 +162,9 @@ describe('tree model on the fixture locations', () => {
     try {
       const m = model([t.dir]);
       const kids = await m.children(m.roots()[0]);
-      expect(kids).toMatchObject([{ kind: 'message', severity: 'info', text: 'no backups at this location' }]);
+      expect(kids).toMatchObject([
+        { kind: 'message', severity: 'info', text: 'no backups at this location' },
+      ]);
       const m2 = model([SERIES_3G]);
       const b = await m2.findBackup(SERIES_3G, 'jolly_yalow0', 2);
       expect(b?.manifest).toMatchObject({ backupNum: 2, type: 'incremental' });
@@ -203,7 +243,14 @@ describe('large locations', () => {
     const t0 = performance.now();
     const series = await only<SeriesNode>(m, m.roots()[0], 'series');
     const listed = performance.now() - t0;
-    expect(series.map((s) => s.backupId)).toEqual(['series_5', 'series_4', 'series_3', 'series_2', 'series_1', 'series_0']);
+    expect(series.map((s) => s.backupId)).toEqual([
+      'series_5',
+      'series_4',
+      'series_3',
+      'series_2',
+      'series_1',
+      'series_0',
+    ]);
     const enc = series.find((s) => s.backupId === 'series_3')!;
     expect(present(enc)).toMatchObject({ icon: 'lock', iconColor: 'charts.yellow' });
     expect(present(enc).description).toContain('60 backups · 🔒 encrypted');

@@ -42,7 +42,11 @@ describe('dist/strata-vscode.vsix', () => {
   let entries: Map<string, Buffer>;
 
   beforeAll(() => {
-    if (!existsSync(vsix)) execFileSync(process.execPath, [path.join(PKG_DIR, 'scripts/build.mjs')], { cwd: PKG_DIR, stdio: 'inherit' });
+    if (!existsSync(vsix))
+      execFileSync(process.execPath, [path.join(PKG_DIR, 'scripts/build.mjs')], {
+        cwd: PKG_DIR,
+        stdio: 'inherit',
+      });
     entries = readZip(readFileSync(vsix));
     for (const [name, data] of entries) {
       const file = path.join(t.dir, name);
@@ -68,16 +72,31 @@ describe('dist/strata-vscode.vsix', () => {
     );
     expect(names.filter((n) => /\/(src|test|scripts)\/|\.ts$|tsconfig/.test(n))).toEqual([]);
     const pkg = JSON.parse(entries.get('extension/package.json')!.toString()) as Record<string, unknown>;
-    expect(pkg).toMatchObject({ name: 'strata-vscode', publisher: 'strata', main: './dist/extension.js', engines: { vscode: '^1.90.0' } });
+    expect(pkg).toMatchObject({
+      name: 'strata-vscode',
+      publisher: 'strata',
+      main: './dist/extension.js',
+      engines: { vscode: '^1.90.0' },
+    });
     // the addon is byte-identical to the one @strata/native built
-    const built = readFileSync(createRequire(path.join(PKG_DIR, 'package.json')).resolve('@strata/native/strata-native.linux-x64-gnu.node'));
-    expect(entries.get('extension/dist/node_modules/@strata/native/strata-native.linux-x64-gnu.node')!.equals(built)).toBe(true);
+    const built = readFileSync(
+      createRequire(path.join(PKG_DIR, 'package.json')).resolve(
+        '@strata/native/strata-native.linux-x64-gnu.node',
+      ),
+    );
+    expect(
+      entries
+        .get('extension/dist/node_modules/@strata/native/strata-native.linux-x64-gnu.node')!
+        .equals(built),
+    ).toBe(true);
   });
 
   it('the unpacked bundle finds and loads the addon beside it', () => {
     const bundle = path.join(t.dir, 'extension/dist/extension.js');
     const req = createRequire(bundle);
-    expect(req.resolve('@strata/native')).toBe(path.join(t.dir, 'extension/dist/node_modules/@strata/native/index.js'));
+    expect(req.resolve('@strata/native')).toBe(
+      path.join(t.dir, 'extension/dist/node_modules/@strata/native/index.js'),
+    );
     expect((req('@strata/native') as { nativeVersion(): string }).nativeVersion()).toBe('0.1.0');
     // The bundle itself loads (with a stand-in `vscode` module) and exports activate/deactivate.
     const M = Module as unknown as { _resolveFilename: (r: string, ...a: unknown[]) => string };
@@ -85,7 +104,12 @@ describe('dist/strata-vscode.vsix', () => {
     M._resolveFilename = function (r: string, ...a: unknown[]) {
       return r === 'vscode' ? 'vscode' : orig.call(this, r, ...a);
     };
-    req.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: {} } as unknown as NodeJS.Module;
+    req.cache.vscode = {
+      id: 'vscode',
+      filename: 'vscode',
+      loaded: true,
+      exports: {},
+    } as unknown as NodeJS.Module;
     try {
       const ext = req(bundle) as Record<string, unknown>;
       expect(typeof ext.activate).toBe('function');

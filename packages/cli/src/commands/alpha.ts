@@ -75,12 +75,23 @@ export function alphaCommand(): Command {
     .requiredOption('--group <n>', 'the group this Alpha serves', intArg(1, 1000))
     .option('--zero <host:port>', "Zero's address", '127.0.0.1:6080')
     .option('-p, --postings <dir>', 'posting store folder (created if missing)', 'p')
-    .option('--port <n>', `HTTP port (default ${ALPHA_DEFAULT_PORT} + --port_offset; 0 picks a free port)`, intArg(0, 65535))
+    .option(
+      '--port <n>',
+      `HTTP port (default ${ALPHA_DEFAULT_PORT} + --port_offset; 0 picks a free port)`,
+      intArg(0, 65535),
+    )
     .option('-o, --port_offset <n>', 'added to the default port', intArg(0, 65535), 0)
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
-    .option('--my <host:port>', 'the address other nodes reach this Alpha at (default: loopback and the port)')
+    .option(
+      '--my <host:port>',
+      'the address other nodes reach this Alpha at (default: loopback and the port)',
+    )
     .option('--token <token>', 'cluster token (default: $STRATA_CLUSTER_TOKEN)')
-    .option('--admin-whitelist <cidrs>', 'comma-separated CIDRs allowed to use /admin besides loopback', listArg)
+    .option(
+      '--admin-whitelist <cidrs>',
+      'comma-separated CIDRs allowed to use /admin besides loopback',
+      listArg,
+    )
     .option('--export <dir>', 'where the admin export writes (default: export/ beside the posting folder)');
   return addEncryptionOptions(cmd)
     .addHelpText('after', HELP)

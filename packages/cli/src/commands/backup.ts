@@ -1,6 +1,11 @@
 /** `strata backup --alpha HOST:PORT --destination D`: a binary backup of the whole cluster. */
 import { Command, Option } from 'commander';
-import { addCredentialOptions, credentialsFrom, CREDENTIALS_HELP, type CredentialFlags } from '../credentials.js';
+import {
+  addCredentialOptions,
+  credentialsFrom,
+  CREDENTIALS_HELP,
+  type CredentialFlags,
+} from '../credentials.js';
 import { toJson } from '../format.js';
 import { baseUrl } from '../serve.js';
 
@@ -15,7 +20,10 @@ interface BackupFlags extends CredentialFlags {
 const MUTATION = /* GraphQL */ `
   mutation ($input: BackupInput!) {
     backup(input: $input) {
-      response { code message }
+      response {
+        code
+        message
+      }
       taskId
     }
   }
@@ -59,15 +67,15 @@ export async function runBackup(flags: BackupFlags): Promise<void> {
   const tty = process.stderr.isTTY && !flags.json;
   const timer = tty
     ? setInterval(() => {
-        process.stderr.write(`\rbacking up to ${flags.destination}... ${((Date.now() - started) / 1000).toFixed(0)} s`);
+        process.stderr.write(
+          `\rbacking up to ${flags.destination}... ${((Date.now() - started) / 1000).toFixed(0)} s`,
+        );
       }, 500)
     : undefined;
   try {
-    const data = await adminGraphQL<{ backup: { response: { code: string; message: string }; taskId: string | null } }>(
-      flags.alpha,
-      MUTATION,
-      { input },
-    );
+    const data = await adminGraphQL<{
+      backup: { response: { code: string; message: string }; taskId: string | null };
+    }>(flags.alpha, MUTATION, { input });
     const seconds = (Date.now() - started) / 1000;
     if (flags.json) {
       process.stdout.write(toJson({ ...data.backup, seconds }));
@@ -110,8 +118,11 @@ Credentials given here are sent to the Alphas (they write the files) and never p
 export function backupCommand(): Command {
   const cmd = new Command('backup')
     .description('take a binary backup of a running cluster (full, or incremental on the latest series)')
-    .requiredOption('--alpha <host:port>', "an Alpha of the cluster (its /admin must accept this client)")
-    .requiredOption('-d, --destination <location>', 'a folder path (on every Alpha), file://, s3:// or minio:// URL')
+    .requiredOption('--alpha <host:port>', 'an Alpha of the cluster (its /admin must accept this client)')
+    .requiredOption(
+      '-d, --destination <location>',
+      'a folder path (on every Alpha), file://, s3:// or minio:// URL',
+    )
     .option('--force_full', 'start a new series with a full backup')
     .addOption(new Option('--force-full', 'alias of --force_full').hideHelp())
     .addOption(new Option('--format <layout>', 'manifest layout').choices(['v20.11', 'v21.03']))

@@ -3,7 +3,12 @@ import { Command } from 'commander';
 import { checkDestination, openDestination, type DoctorReport, type DoctorStep } from '@strata/core';
 import { ExitCode } from '../exit.js';
 import { toJson } from '../format.js';
-import { addCredentialOptions, credentialsFrom, CREDENTIALS_HELP, type CredentialFlags } from '../credentials.js';
+import {
+  addCredentialOptions,
+  credentialsFrom,
+  CREDENTIALS_HELP,
+  type CredentialFlags,
+} from '../credentials.js';
 
 interface DoctorFlags extends CredentialFlags {
   json?: boolean;
@@ -18,7 +23,10 @@ export function renderStep(s: DoctorStep): string {
 export function renderDoctorVerdict(r: DoctorReport): string {
   return r.ok
     ? `${r.location}: ready for backups and restores\n`
-    : `${r.location}: FAILED (${r.steps.filter((s) => !s.ok && !s.skipped).map((s) => s.step).join(', ')})\n`;
+    : `${r.location}: FAILED (${r.steps
+        .filter((s) => !s.ok && !s.skipped)
+        .map((s) => s.step)
+        .join(', ')})\n`;
 }
 
 export async function runDoctor(location: string, flags: DoctorFlags): Promise<void> {

@@ -27,7 +27,13 @@ async function exportFromAlpha(
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
     throw new Error(`cannot reach the Alpha at ${alpha} (${cause})`, { cause: err });
   }
-  const json = (await res.json()) as { data: string; schema: string; facts: number; groups: number[]; message?: string };
+  const json = (await res.json()) as {
+    data: string;
+    schema: string;
+    facts: number;
+    groups: number[];
+    message?: string;
+  };
   if (!res.ok) throw new Error(`${url} answered ${res.status}: ${json.message ?? 'error'}`);
   const out = path.resolve(outDir);
   await mkdir(out, { recursive: true });
@@ -70,7 +76,9 @@ Examples:
 
 export function exportCommand(): Command {
   return new Command('export')
-    .description('write the canonical RDF dump (data.rdf, schema.txt) of posting store folders or a running cluster')
+    .description(
+      'write the canonical RDF dump (data.rdf, schema.txt) of posting store folders or a running cluster',
+    )
     .option('-p, --postings <dir>', 'the folder holding p1, p2, ... (or one store folder)')
     .option('--alpha <host:port>', 'dump the running cluster through this Alpha instead')
     .requiredOption('-o, --out <dir>', 'the folder to write data.rdf and schema.txt into (created if needed)')
@@ -78,7 +86,9 @@ export function exportCommand(): Command {
     .addHelpText('after', HELP)
     .action(async (flags: ExportFlags) => {
       if ((flags.postings === undefined) === (flags.alpha === undefined)) {
-        throw new Error('give exactly one of -p DIR (store folders) and --alpha HOST:PORT (a running cluster)');
+        throw new Error(
+          'give exactly one of -p DIR (store folders) and --alpha HOST:PORT (a running cluster)',
+        );
       }
       if (flags.alpha !== undefined) {
         const r = await exportFromAlpha(flags.alpha, flags.out, flags.read_ts);

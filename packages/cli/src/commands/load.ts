@@ -48,7 +48,8 @@ export function loadCommand(): Command {
           limit: flags.limit,
           onProgress: (p) => {
             if (tty) process.stderr.write(`\r${progressLine(p)}   `);
-            if (stopped) throw new Error(`interrupted after ${p.quads} N-Quads (every batch sent so far is committed)`);
+            if (stopped)
+              throw new Error(`interrupted after ${p.quads} N-Quads (every batch sent so far is committed)`);
           },
         });
         if (tty) process.stderr.write('\n');

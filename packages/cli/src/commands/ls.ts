@@ -2,7 +2,12 @@
 import { Command } from 'commander';
 import { listBackups, type BackupListing } from '@strata/core';
 import { renderTable, toJson } from '../format.js';
-import { addCredentialOptions, credentialsFrom, CREDENTIALS_HELP, type CredentialFlags } from '../credentials.js';
+import {
+  addCredentialOptions,
+  credentialsFrom,
+  CREDENTIALS_HELP,
+  type CredentialFlags,
+} from '../credentials.js';
 
 interface LsFlags extends CredentialFlags {
   json?: boolean;

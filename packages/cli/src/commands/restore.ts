@@ -1,9 +1,21 @@
 /** `strata restore -l LOCATION -p DIR`: offline restore of a backup chain into posting stores. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { openDestination, readManifests, selectChain, readKeyFile, restoreOffline, type RestoreOfflineResult } from '@strata/core';
+import {
+  openDestination,
+  readManifests,
+  selectChain,
+  readKeyFile,
+  restoreOffline,
+  type RestoreOfflineResult,
+} from '@strata/core';
 import { formatCount, toJson } from '../format.js';
 import { baseUrl } from '../serve.js';
-import { addCredentialOptions, credentialsFrom, CREDENTIALS_HELP, type CredentialFlags } from '../credentials.js';
+import {
+  addCredentialOptions,
+  credentialsFrom,
+  CREDENTIALS_HELP,
+  type CredentialFlags,
+} from '../credentials.js';
 
 interface RestoreFlags extends CredentialFlags {
   location: string;
@@ -94,8 +106,12 @@ async function zeroPost<T>(zero: string, token: string, route: string, body: unk
     throw new Error(`cannot reach Zero at ${zero} (${cause})`, { cause: err });
   }
   const json = (await res.json().catch(() => ({}))) as T & { message?: string };
-  if (res.status === 401) throw new Error(`Zero at ${zero} refused the cluster token (give the right --token or STRATA_CLUSTER_TOKEN)`);
-  if (!res.ok) throw new Error(`Zero at ${zero} answered ${res.status} to ${route}: ${json.message ?? 'error'}`);
+  if (res.status === 401)
+    throw new Error(
+      `Zero at ${zero} refused the cluster token (give the right --token or STRATA_CLUSTER_TOKEN)`,
+    );
+  if (!res.ok)
+    throw new Error(`Zero at ${zero} answered ${res.status} to ${route}: ${json.message ?? 'error'}`);
   return json;
 }
 
@@ -131,8 +147,16 @@ export async function runRestore(flags: RestoreFlags): Promise<void> {
     if (flags.zero !== undefined) {
       const uids = await zeroLease(flags.zero, token!, { what: 'uids', atLeast: String(r.maxUid) });
       const ts = await zeroLease(flags.zero, token!, { what: 'timestamps', atLeast: String(r.readTs) });
-      const ns = r.maxNsId > 0n ? await zeroLease(flags.zero, token!, { what: 'nsids', atLeast: String(r.maxNsId) }) : undefined;
-      leases = { zero: flags.zero, uids: uids.nextId, timestamps: ts.nextId, ...(ns ? { nsids: ns.nextId } : {}) };
+      const ns =
+        r.maxNsId > 0n
+          ? await zeroLease(flags.zero, token!, { what: 'nsids', atLeast: String(r.maxNsId) })
+          : undefined;
+      leases = {
+        zero: flags.zero,
+        uids: uids.nextId,
+        timestamps: ts.nextId,
+        ...(ns ? { nsids: ns.nextId } : {}),
+      };
       // The restored predicates live on the groups the last backup of the chain says.
       const chain = selectChain(
         (await readManifests(openDestination(flags.location, credentialsFrom(flags)))).manifests,
@@ -140,12 +164,18 @@ export async function runRestore(flags: RestoreFlags): Promise<void> {
       );
       const last = chain.backups[chain.backups.length - 1]!;
       for (const [group, preds] of last.groups) {
-        for (const p of preds) await zeroPost(flags.zero, token!, '/internal/move-tablet', { predicate: p.name, group });
+        for (const p of preds)
+          await zeroPost(flags.zero, token!, '/internal/move-tablet', { predicate: p.name, group });
       }
     }
     process.stdout.write(
       flags.json
-        ? toJson({ ...r, zero: flags.zero ?? null, leasesApplied: leases !== undefined, leases: leases ?? null })
+        ? toJson({
+            ...r,
+            zero: flags.zero ?? null,
+            leasesApplied: leases !== undefined,
+            leases: leases ?? null,
+          })
         : renderRestoreReport(r, leases),
     );
   } finally {
@@ -184,7 +214,10 @@ ${CREDENTIALS_HELP}`;
 export function restoreCommand(): Command {
   const cmd = new Command('restore')
     .description('restore a backup chain offline into posting store folders DIR/p<group>')
-    .requiredOption('-l, --location <location>', 'the backup location: a folder path, file://, s3:// or minio:// URL')
+    .requiredOption(
+      '-l, --location <location>',
+      'the backup location: a folder path, file://, s3:// or minio:// URL',
+    )
     .requiredOption(
       '-p, --postings <dir>',
       'the folder to write p1, p2, ... into (each must not exist or be empty)',
@@ -195,7 +228,7 @@ export function restoreCommand(): Command {
     .addOption(new Option('--backup-num <n>', 'alias of --backup_num').argParser(parseBackupNum).hideHelp())
     .option('--encryption_key_file <file>', 'file holding the AES key (raw 16, 24 or 32 bytes)')
     .addOption(new Option('--encryption-key-file <file>', 'alias of --encryption_key_file').hideHelp())
-    .option('-z, --zero <addr>', "Zero whose UID/timestamp leases are moved past the restored data")
+    .option('-z, --zero <addr>', 'Zero whose UID/timestamp leases are moved past the restored data')
     .option('--token <token>', 'cluster token for -z (default: $STRATA_CLUSTER_TOKEN)')
     .option(
       '--force_zero [bool]',

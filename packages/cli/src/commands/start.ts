@@ -4,7 +4,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
-import { ALPHA_DEFAULT_PORT, createAlpha, createZero, ZERO_DEFAULT_PORT, type Alpha, type Zero } from '@strata/server';
+import {
+  ALPHA_DEFAULT_PORT,
+  createAlpha,
+  createZero,
+  ZERO_DEFAULT_PORT,
+  type Alpha,
+  type Zero,
+} from '@strata/server';
 import { loadRdf, progressLine } from '../loader.js';
 import { intArg, tokenFile, untilSignal } from '../serve.js';
 

@@ -3,7 +3,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readKeyFile, verify, type VerifyReport } from '@strata/core';
 import { ExitCode } from '../exit.js';
 import { formatCount, toJson } from '../format.js';
-import { addCredentialOptions, credentialsFrom, CREDENTIALS_HELP, type CredentialFlags } from '../credentials.js';
+import {
+  addCredentialOptions,
+  credentialsFrom,
+  CREDENTIALS_HELP,
+  type CredentialFlags,
+} from '../credentials.js';
 
 interface VerifyFlags extends CredentialFlags {
   backup_id?: string;

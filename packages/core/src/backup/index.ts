@@ -1,18 +1,7 @@
 export { newBackupId, backupFolderName } from './names.js';
 export { keyFingerprint, keyMatchesFingerprint } from './fingerprint.js';
-export {
-  planBackup,
-  readLocation,
-  backupFilePath,
-  type BackupPlan,
-  type PlanBackupOptions,
-} from './plan.js';
-export {
-  writeManifest,
-  backupManifestModel,
-  toManifestDrop,
-  type WriteManifestOptions,
-} from './manifest.js';
+export { planBackup, readLocation, backupFilePath, type BackupPlan, type PlanBackupOptions } from './plan.js';
+export { writeManifest, backupManifestModel, toManifestDrop, type WriteManifestOptions } from './manifest.js';
 export {
   backupGroupFile,
   writeGroupFile,

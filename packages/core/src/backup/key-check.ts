@@ -37,7 +37,9 @@ export async function checkRestoreKey(
   if (enc.length === 0) return;
   const first = enc[0]!;
   if (key === undefined) {
-    throw new EncryptedNoKeyError(`backup series ${first.backupId} is encrypted and no encryption key was given`);
+    throw new EncryptedNoKeyError(
+      `backup series ${first.backupId} is encrypted and no encryption key was given`,
+    );
   }
   const withFp = enc.find((b) => b.keyFingerprint !== undefined);
   if (withFp) {
@@ -64,7 +66,10 @@ export async function checkRestoreKey(
   } catch (err) {
     const e = fromNative(err, rel);
     if (e.code === 'TRUNCATED') return;
-    if (e instanceof StrataError && ['WRONG_KEY', 'CORRUPT', 'UNSUPPORTED_COMPRESSION', 'EMPTY'].includes(e.code)) {
+    if (
+      e instanceof StrataError &&
+      ['WRONG_KEY', 'CORRUPT', 'UNSUPPORTED_COMPRESSION', 'EMPTY'].includes(e.code)
+    ) {
       throw new WrongKeyError(`wrong key or not an encrypted backup: ${rel} (${e.message})`, { cause: err });
     }
     throw e;

@@ -65,7 +65,10 @@ export function backupManifestModel(o: WriteManifestOptions): BackupManifest {
  * `manifest.json` read, appended to and rewritten (per-folder manifests of the location are
  * consolidated into it, as Dgraph v21.03 does). Returns the manifest file written.
  */
-export async function writeManifest(dest: Destination, o: WriteManifestOptions): Promise<{ file: string; manifest: BackupManifest }> {
+export async function writeManifest(
+  dest: Destination,
+  o: WriteManifestOptions,
+): Promise<{ file: string; manifest: BackupManifest }> {
   const model = backupManifestModel(o);
   if (o.plan.format === 'v20.11') {
     const file = `${o.plan.folder}/manifest.json`;
@@ -75,7 +78,9 @@ export async function writeManifest(dest: Destination, o: WriteManifestOptions):
   let entries: unknown[];
   if (o.plan.existing.layout === 'master') {
     // Read-modify-write the raw JSON: entries we did not write stay byte-for-byte as they were.
-    const raw = JSON.parse((await dest.readFile(MASTER)).toString('utf8')) as { Manifests?: unknown[] | null };
+    const raw = JSON.parse((await dest.readFile(MASTER)).toString('utf8')) as {
+      Manifests?: unknown[] | null;
+    };
     entries = Array.isArray(raw.Manifests) ? raw.Manifests : [];
   } else {
     entries = o.plan.existing.manifests.map((m) => manifestEntryToJson(m, 'v21.03'));

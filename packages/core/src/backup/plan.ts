@@ -45,7 +45,8 @@ export async function readLocation(dest: Destination): Promise<ManifestSet> {
   try {
     return await readManifests(dest);
   } catch (err) {
-    if (err instanceof FileNotFoundError || (err instanceof StrataError && err.code === 'NOT_FOUND')) return { layout: 'none', manifests: [], warnings: [] };
+    if (err instanceof FileNotFoundError || (err instanceof StrataError && err.code === 'NOT_FOUND'))
+      return { layout: 'none', manifests: [], warnings: [] };
     throw err;
   }
 }

@@ -52,7 +52,9 @@ function chainSource(src: Record<string, unknown> | undefined): string {
   const names = Object.keys(src ?? {})
     .map((k) => CHAIN_SOURCES[k])
     .filter((x): x is string => x !== undefined);
-  return names.length === 0 ? 'AWS default provider chain' : `AWS default provider chain: ${[...new Set(names)].join(', ')}`;
+  return names.length === 0
+    ? 'AWS default provider chain'
+    : `AWS default provider chain: ${[...new Set(names)].join(', ')}`;
 }
 
 /** The variables a scheme reads, for messages. */
@@ -108,9 +110,7 @@ export async function resolveCredentials(
   }
   if (access || secret) {
     const have = (access ?? secret)!.name;
-    throw new InvalidArgumentError(
-      `${have} is set but its pair is not: set both of ${envNames(scheme)}`,
-    );
+    throw new InvalidArgumentError(`${have} is set but its pair is not: set both of ${envNames(scheme)}`);
   }
   const noneFound = (detail: string): DestinationError =>
     new DestinationError(

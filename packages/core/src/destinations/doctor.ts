@@ -47,7 +47,8 @@ export async function checkDestination(
     steps.push(s);
     opts.onStep?.(s);
   };
-  const fail = (step: DoctorStep['step'], err: unknown): void => add({ step, ok: false, ...describeError(err) });
+  const fail = (step: DoctorStep['step'], err: unknown): void =>
+    add({ step, ok: false, ...describeError(err) });
 
   // 1. credentials
   let credsOk = true;
@@ -77,7 +78,11 @@ export async function checkDestination(
     for await (const _ of dest.list('')) {
       if (++n >= limit) break;
     }
-    add({ step: 'list', ok: true, detail: `${n}${n >= limit ? '+' : ''} object${n === 1 ? '' : 's'} at ${dest.describe()}` });
+    add({
+      step: 'list',
+      ok: true,
+      detail: `${n}${n >= limit ? '+' : ''} object${n === 1 ? '' : 's'} at ${dest.describe()}`,
+    });
   } catch (err) {
     fail('list', err);
   }
@@ -99,7 +104,12 @@ export async function checkDestination(
     try {
       const back = await dest.readFile(probe);
       if (back.equals(body)) add({ step: 'get', ok: true, detail: `read ${probe} back, bytes identical` });
-      else add({ step: 'get', ok: false, detail: `read ${probe} back but its bytes differ (${back.length} of ${body.length} bytes)` });
+      else
+        add({
+          step: 'get',
+          ok: false,
+          detail: `read ${probe} back but its bytes differ (${back.length} of ${body.length} bytes)`,
+        });
     } catch (err) {
       fail('get', err);
     }
@@ -111,7 +121,8 @@ export async function checkDestination(
   if (put) {
     try {
       await dest.delete(probe);
-      if (await dest.exists(probe)) add({ step: 'delete', ok: false, detail: `deleted ${probe} but it still exists` });
+      if (await dest.exists(probe))
+        add({ step: 'delete', ok: false, detail: `deleted ${probe} but it still exists` });
       else add({ step: 'delete', ok: true, detail: `deleted ${probe}` });
     } catch (err) {
       fail('delete', err);

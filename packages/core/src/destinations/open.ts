@@ -48,9 +48,6 @@ export function openDestination(uri: string, credentials?: DestinationOptions): 
 }
 
 /** `location` as a Destination: opened with {@link openDestination} when it is a string. */
-export function toDestination(
-  location: string | Destination,
-  credentials?: DestinationOptions,
-): Destination {
+export function toDestination(location: string | Destination, credentials?: DestinationOptions): Destination {
   return typeof location === 'string' ? openDestination(location, credentials) : location;
 }

@@ -44,7 +44,10 @@ interface AnyErr {
 function networkCode(err: unknown, depth = 0): string | undefined {
   if (err === null || typeof err !== 'object' || depth > 4) return undefined;
   const e = err as AnyErr;
-  if (typeof e.code === 'string' && (NETWORK_UNREACHABLE.has(e.code) || e.code === 'EPROTO' || e.code.startsWith('ERR_SSL'))) {
+  if (
+    typeof e.code === 'string' &&
+    (NETWORK_UNREACHABLE.has(e.code) || e.code === 'EPROTO' || e.code.startsWith('ERR_SSL'))
+  ) {
     return e.code;
   }
   for (const inner of e.errors ?? []) {
@@ -57,9 +60,11 @@ function networkCode(err: unknown, depth = 0): string | undefined {
 function allMessages(err: unknown, depth = 0): string {
   if (err === null || typeof err !== 'object' || depth > 4) return String(err ?? '');
   const e = err as AnyErr;
-  return [e.message ?? '', ...(e.errors ?? []).map((x) => allMessages(x, depth + 1)), allMessages(e.cause, depth + 1)].join(
-    ' | ',
-  );
+  return [
+    e.message ?? '',
+    ...(e.errors ?? []).map((x) => allMessages(x, depth + 1)),
+    allMessages(e.cause, depth + 1),
+  ].join(' | ');
 }
 
 function endpointOf(loc: ObjectStoreLocation): string {
@@ -72,7 +77,11 @@ export function serviceCode(err: unknown): string | undefined {
   const e = err as AnyErr;
   const code = e.Code ?? (typeof e.code === 'string' && /^[A-Z][A-Za-z]+$/.test(e.code) ? e.code : undefined);
   if (code) return code;
-  if (e.name && /^[A-Z][A-Za-z]+$/.test(e.name) && !['Error', 'TypeError', 'RangeError', 'S3Error', 'S3ServiceException'].includes(e.name)) {
+  if (
+    e.name &&
+    /^[A-Z][A-Za-z]+$/.test(e.name) &&
+    !['Error', 'TypeError', 'RangeError', 'S3Error', 'S3ServiceException'].includes(e.name)
+  ) {
     return e.name;
   }
   return undefined;
@@ -93,7 +102,11 @@ export function remoteError(err: unknown, ctx: RemoteErrorContext): StrataError 
   const opts = { location: where, ...(ctx.file === undefined ? {} : { file: ctx.file }) };
   const net = networkCode(err);
   const text = scrub(allMessages(err));
-  if (net === 'EPROTO' || net?.startsWith('ERR_SSL') || /wrong version number|packet length too long|ssl3_get_record|unknown protocol/i.test(text)) {
+  if (
+    net === 'EPROTO' ||
+    net?.startsWith('ERR_SSL') ||
+    /wrong version number|packet length too long|ssl3_get_record|unknown protocol/i.test(text)
+  ) {
     if (loc.secure) {
       return new DestinationError(
         'TLS_PLAIN_HTTP',
@@ -103,7 +116,12 @@ export function remoteError(err: unknown, ctx: RemoteErrorContext): StrataError 
     }
     return new DestinationError('TLS', `TLS error while ${ctx.action} at ${where}: ${text}`, opts);
   }
-  if (/self[- ]signed certificate|unable to verify the first certificate|certificate has expired|CERT_/i.test(text) || (typeof (err as AnyErr).code === 'string' && /CERT|TLS/.test((err as AnyErr).code!))) {
+  if (
+    /self[- ]signed certificate|unable to verify the first certificate|certificate has expired|CERT_/i.test(
+      text,
+    ) ||
+    (typeof (err as AnyErr).code === 'string' && /CERT|TLS/.test((err as AnyErr).code!))
+  ) {
     return new DestinationError(
       'TLS',
       `the TLS certificate of ${endpointOf(loc)} was refused while ${ctx.action} (${where}): ${text.split(' | ')[0]}. ` +
@@ -145,7 +163,11 @@ export function remoteError(err: unknown, ctx: RemoteErrorContext): StrataError 
       opts,
     );
   }
-  if (code === 'NoSuchKey' || (code === 'NotFound' && ctx.file !== undefined) || (status === 404 && code !== 'NoSuchUpload' && ctx.file !== undefined)) {
+  if (
+    code === 'NoSuchKey' ||
+    (code === 'NotFound' && ctx.file !== undefined) ||
+    (status === 404 && code !== 'NoSuchUpload' && ctx.file !== undefined)
+  ) {
     return new FileNotFoundError(`backup file not found: ${ctx.file ?? where}`, { file: ctx.file ?? where });
   }
   const denied: Record<string, string> = {

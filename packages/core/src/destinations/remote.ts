@@ -85,7 +85,14 @@ export abstract class RemoteDestination implements Destination {
       action,
       file: rel === undefined ? undefined : this.shown(rel),
       credentialSource: c?.source,
-      secrets: [c?.accessKeyId, c?.secretAccessKey, c?.token, this.options.accessKey, this.options.secretKey, this.options.sessionToken],
+      secrets: [
+        c?.accessKeyId,
+        c?.secretAccessKey,
+        c?.token,
+        this.options.accessKey,
+        this.options.secretKey,
+        this.options.sessionToken,
+      ],
     });
   }
 
@@ -107,10 +114,14 @@ export abstract class RemoteDestination implements Destination {
     if (failed !== undefined) {
       if (failed instanceof StrataError) return failed;
       const detail = failed instanceof Error ? failed.message : String(failed);
-      return new StrataError('IO', `writing ${this.shown(rel)} failed: the data to write failed: ${detail} (nothing was written)`, {
-        file: this.shown(rel),
-        cause: failed,
-      });
+      return new StrataError(
+        'IO',
+        `writing ${this.shown(rel)} failed: the data to write failed: ${detail} (nothing was written)`,
+        {
+          file: this.shown(rel),
+          cause: failed,
+        },
+      );
     }
     return this.error(err, `writing ${rel}`, rel);
   }

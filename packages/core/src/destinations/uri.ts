@@ -105,7 +105,9 @@ export function isAwsHost(host: string): boolean {
  * `s3.dualstack.eu-west-1.amazonaws.com` → the region), else undefined.
  */
 export function regionFromHost(host: string): string | undefined {
-  const m = /^s3[.-](?:dualstack\.)?([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+)\.amazonaws\.com(\.cn)?$/i.exec(host);
+  const m = /^s3[.-](?:dualstack\.)?([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+)\.amazonaws\.com(\.cn)?$/i.exec(
+    host,
+  );
   return m?.[1]?.toLowerCase();
 }
 

@@ -7,18 +7,17 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import {
-  EncryptedNoKeyError,
-  FileNotFoundError,
-  SeriesError,
-  StoreError,
-  StrataError,
-} from '../errors.js';
+import { EncryptedNoKeyError, FileNotFoundError, SeriesError, StoreError, StrataError } from '../errors.js';
 import { LocalDestination } from '../destinations/local.js';
 import { toDestination } from '../destinations/open.js';
 import type { Destination, DestinationOptions } from '../destinations/types.js';
 import { displayPath } from '../manifest/read.js';
-import { dataFilePath, readerCompression, type BackupManifest, type DropOperation } from '../manifest/model.js';
+import {
+  dataFilePath,
+  readerCompression,
+  type BackupManifest,
+  type DropOperation,
+} from '../manifest/model.js';
 import { readManifests } from '../manifest/read.js';
 import { loadNative, type DropOp } from '../native.js';
 import { checkGroupCount, selectChain } from '../series/chain.js';
@@ -233,7 +232,9 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
   const created: string[] = [];
   // Remote files are streamed to a temp file (bounded memory), loaded, then deleted.
   let downloads: string | undefined;
-  const fetchFile = async (rel: string): Promise<{ file: string; shown: string; done: () => Promise<void> }> => {
+  const fetchFile = async (
+    rel: string,
+  ): Promise<{ file: string; shown: string; done: () => Promise<void> }> => {
     if (local) return { file: rel, shown: rel, done: async () => undefined };
     downloads ??= await mkdtemp(path.join(opts.downloadDir ?? tmpdir(), 'strata-restore-'));
     const file = path.join(downloads, rel.replace(/\//g, '__'));

@@ -199,7 +199,13 @@ const admin: FastifyPluginAsync<AdminOptions> = async (app, opts) => {
       req.log.warn({ ip: req.socket.remoteAddress }, '/admin: client not in the admin whitelist');
       return reply
         .code(403)
-        .send(errorBody(403, 'FORBIDDEN', `/admin is not served to ${req.socket.remoteAddress ?? 'this client'}: add its CIDR with --admin-whitelist`));
+        .send(
+          errorBody(
+            403,
+            'FORBIDDEN',
+            `/admin is not served to ${req.socket.remoteAddress ?? 'this client'}: add its CIDR with --admin-whitelist`,
+          ),
+        );
     }
   });
   const started = Date.now();
@@ -219,7 +225,8 @@ const admin: FastifyPluginAsync<AdminOptions> = async (app, opts) => {
             throw gqlError(err);
           }
         },
-        restoreStatus: async (_root: unknown, args: { restoreId: number }) => opts.backups.restoreStatus(args.restoreId),
+        restoreStatus: async (_root: unknown, args: { restoreId: number }) =>
+          opts.backups.restoreStatus(args.restoreId),
       },
       Mutation: {
         backup: async (_root: unknown, args: { input: BackupInput }) => {

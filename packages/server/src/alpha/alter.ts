@@ -36,8 +36,15 @@ async function alterGroups(cluster: Cluster, reqs: Map<number, WireAlter>): Prom
   const apis = await Promise.all([...reqs.keys()].map((g) => cluster.groupApi(g)));
   await Promise.all(apis.map((api) => api.alter(0n, reqs.get(api.group)!, true)));
   const commitTs = await cluster.zero.commitTs();
-  const results = await Promise.allSettled(apis.map((api) => api.alter(commitTs, reqs.get(api.group)!, false)));
-  await cluster.zero.done(commitTs, results.some((r) => r.status === 'fulfilled')).catch(() => undefined);
+  const results = await Promise.allSettled(
+    apis.map((api) => api.alter(commitTs, reqs.get(api.group)!, false)),
+  );
+  await cluster.zero
+    .done(
+      commitTs,
+      results.some((r) => r.status === 'fulfilled'),
+    )
+    .catch(() => undefined);
   const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (bad) throw bad.reason;
   return commitTs;
@@ -49,7 +56,12 @@ async function recordDrop(cluster: Cluster, value: string): Promise<void> {
   const g = await cluster.writeGroup('dgraph.drop.op');
   await commitEdges(
     cluster,
-    new Map([[g, [{ op: 'set', subject: String(start), predicate: 'dgraph.drop.op', text: value, valType: 'string' }]]]),
+    new Map([
+      [
+        g,
+        [{ op: 'set', subject: String(start), predicate: 'dgraph.drop.op', text: value, valType: 'string' }],
+      ],
+    ]),
   );
 }
 
@@ -89,7 +101,8 @@ export async function alter(cluster: Cluster, body: AlterBody): Promise<AlterRes
       return DONE;
     }
     if (op === 'TYPE') {
-      if (!body.drop_value) throw new AlphaError('BAD_REQUEST', 'drop_op TYPE needs drop_value (the type name)');
+      if (!body.drop_value)
+        throw new AlphaError('BAD_REQUEST', 'drop_op TYPE needs drop_value (the type name)');
       await alterGroups(cluster, everyGroup({ dropType: body.drop_value }));
       return DONE;
     }

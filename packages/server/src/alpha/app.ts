@@ -36,7 +36,9 @@ export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInsta
   // Until registered with Zero, only peers' /internal calls are served (clients get a 503).
   app.addHook('onRequest', async (req, reply) => {
     if (!opts.cluster.ready && !req.url.startsWith('/internal/')) {
-      return reply.code(503).send(errorBody(503, 'GROUP_UNAVAILABLE', 'the Alpha is starting: try again shortly'));
+      return reply
+        .code(503)
+        .send(errorBody(503, 'GROUP_UNAVAILABLE', 'the Alpha is starting: try again shortly'));
     }
     // An online restore is swapping this group's store in: a moment of 503 (the admin API and the
     // restore's own calls stay up).
@@ -49,7 +51,13 @@ export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInsta
     ) {
       return reply
         .code(503)
-        .send(errorBody(503, 'GROUP_UNAVAILABLE', `group ${opts.cluster.groupId} is being restored: try again shortly`));
+        .send(
+          errorBody(
+            503,
+            'GROUP_UNAVAILABLE',
+            `group ${opts.cluster.groupId} is being restored: try again shortly`,
+          ),
+        );
     }
   });
   const common = { cluster: opts.cluster, version: opts.version };

@@ -149,10 +149,23 @@ export class BackupService {
   }
 
   /** Calls a group's `/internal/*` route: in process for this Alpha's group, else over HTTP. */
-  private async callGroup<T>(group: number, route: string, body: unknown, local: () => Promise<T>): Promise<T> {
+  private async callGroup<T>(
+    group: number,
+    route: string,
+    body: unknown,
+    local: () => Promise<T>,
+  ): Promise<T> {
     if (group === this.cluster.groupId) return local();
     const addr = await this.cluster.groupAddr(group);
-    return call<T>(`http://${addr}`, `group ${group} (Alpha at ${addr})`, 'POST', route, this.cluster.token, body, BACKUP_TIMEOUT_MS);
+    return call<T>(
+      `http://${addr}`,
+      `group ${group} (Alpha at ${addr})`,
+      'POST',
+      route,
+      this.cluster.token,
+      body,
+      BACKUP_TIMEOUT_MS,
+    );
   }
 
   private async lock(kind: 'backup' | 'restore', description: string): Promise<string> {
@@ -168,7 +181,11 @@ export class BackupService {
       });
     } catch (err) {
       if (err instanceof AlphaError && err.statusCode === 409) {
-        throw new AlphaError('CONFLICT', `${kind} refused: ${err.message.replace(/^Zero at [^:]+:\d+: /, '')}`, 409);
+        throw new AlphaError(
+          'CONFLICT',
+          `${kind} refused: ${err.message.replace(/^Zero at [^:]+:\d+: /, '')}`,
+          409,
+        );
       }
       throw err;
     }
@@ -177,7 +194,10 @@ export class BackupService {
 
   private async unlock(id: string): Promise<void> {
     await this.cluster.zero.backupLock({ op: 'release', id }).catch((err: unknown) => {
-      this.opts.log.warn({ lock: id, err: message(err) }, 'could not release the backup lock (it expires by itself)');
+      this.opts.log.warn(
+        { lock: id, err: message(err) },
+        'could not release the backup lock (it expires by itself)',
+      );
     });
   }
 
@@ -365,7 +385,8 @@ export class BackupService {
       ...(input.vaultFormat ? { format: input.vaultFormat as 'base64' | 'raw' } : {}),
     };
     return (
-      keyProviderFrom({ encryptionKeyFile: input.encryptionKeyFile ?? undefined, vault }) ?? this.opts.keyProvider
+      keyProviderFrom({ encryptionKeyFile: input.encryptionKeyFile ?? undefined, vault }) ??
+      this.opts.keyProvider
     );
   }
 

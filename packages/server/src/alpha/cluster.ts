@@ -49,7 +49,11 @@ export async function call<T>(
   try {
     json = text ? JSON.parse(text) : {};
   } catch {
-    throw new AlphaError('GROUP_UNAVAILABLE', `${what} answered ${res.status} with a body that is not JSON`, 502);
+    throw new AlphaError(
+      'GROUP_UNAVAILABLE',
+      `${what} answered ${res.status} with a body that is not JSON`,
+      502,
+    );
   }
   if (!res.ok) {
     const e = json as ErrorBody;
@@ -159,7 +163,11 @@ export interface GroupApi {
   ): Promise<{ nodes: WireNodeFacts[]; schema: Record<string, PredicateInfo> }>;
   has(predicate: string, readTs: bigint): Promise<string[]>;
   eq(predicate: string, values: string[], readTs: bigint): Promise<string[]>;
-  reverse(predicate: string, objects: string[], readTs: bigint): Promise<{ object: string; subjects: string[] }[]>;
+  reverse(
+    predicate: string,
+    objects: string[],
+    readTs: bigint,
+  ): Promise<{ object: string; subjects: string[] }[]>;
   exportRdf(readTs: bigint): Promise<{ data: string; schema: string; facts: number }>;
 }
 
@@ -214,7 +222,15 @@ export class RemoteGroup implements GroupApi {
     this.base = `http://${addr}`;
   }
   private post<T>(route: string, body: unknown, timeoutMs?: number): Promise<T> {
-    return call<T>(this.base, `group ${this.group} (Alpha at ${this.addr})`, 'POST', route, this.token, body, timeoutMs);
+    return call<T>(
+      this.base,
+      `group ${this.group} (Alpha at ${this.addr})`,
+      'POST',
+      route,
+      this.token,
+      body,
+      timeoutMs,
+    );
   }
   prepare(txnId: string, edges: WireEdge[]) {
     return this.post('/internal/prepare', { txnId, edges });
@@ -239,7 +255,9 @@ export class RemoteGroup implements GroupApi {
     return (await this.post<{ uids: string[] }>('/internal/has', { predicate, readTs: String(readTs) })).uids;
   }
   async eq(predicate: string, values: string[], readTs: bigint) {
-    return (await this.post<{ uids: string[] }>('/internal/eq', { predicate, values, readTs: String(readTs) })).uids;
+    return (
+      await this.post<{ uids: string[] }>('/internal/eq', { predicate, values, readTs: String(readTs) })
+    ).uids;
   }
   async reverse(predicate: string, objects: string[], readTs: bigint) {
     return (
@@ -312,7 +330,11 @@ export class Cluster {
       members.sort((a, b) => Number(b.lastUpdate) - Number(a.lastUpdate) || Number(b.id) - Number(a.id));
       return new RemoteGroup(group, members[0]!.addr, this.clusterToken);
     }
-    throw new AlphaError('GROUP_UNAVAILABLE', `group ${group} has no Alpha: start one with --group ${group}`, 503);
+    throw new AlphaError(
+      'GROUP_UNAVAILABLE',
+      `group ${group} has no Alpha: start one with --group ${group}`,
+      503,
+    );
   }
 
   /** The group serving a predicate for writes (assigned on first use). */

@@ -26,7 +26,10 @@ export async function exportCluster(cluster: Cluster, at?: bigint): Promise<Clus
 }
 
 /** Writes an export as Dgraph does, into `exportDir/dgraph.r<readTs>.u<MMDD.HHMM>/`. */
-export async function exportToFolder(cluster: Cluster, exportDir: string): Promise<{ files: string[]; facts: number }> {
+export async function exportToFolder(
+  cluster: Cluster,
+  exportDir: string,
+): Promise<{ files: string[]; facts: number }> {
   const r = await exportCluster(cluster);
   const d = new Date();
   const pad = (n: number) => String(n).padStart(2, '0');

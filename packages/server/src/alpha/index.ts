@@ -72,7 +72,11 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
     store = openPostingStore(dataDir, { group: opts.group, create: true });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    throw new AlphaError('STORE', `cannot open the posting store ${dataDir} for group ${opts.group}: ${msg}`, 500);
+    throw new AlphaError(
+      'STORE',
+      `cannot open the posting store ${dataDir} for group ${opts.group}: ${msg}`,
+      500,
+    );
   }
   const owner = new GroupOwner(store, opts.group);
   const zero = new ZeroClient(opts.zero, opts.token);

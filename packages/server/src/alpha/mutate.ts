@@ -60,12 +60,22 @@ export async function mutate(cluster: Cluster, text: string): Promise<MutateResu
   for (const q of m.del) {
     if (q.predicate === '*') {
       if (q.object.kind !== 'star') {
-        throw new AlphaError('BAD_REQUEST', `line ${q.line}: a delete with predicate * needs object * (<s> * * .)`);
+        throw new AlphaError(
+          'BAD_REQUEST',
+          `line ${q.line}: a delete with predicate * needs object * (<s> * * .)`,
+        );
       }
       starAll.push(q);
     } else edges.push(toEdge('del', q));
   }
-  if (starAll.length > 0) edges.push(...(await expandStarAll(cluster, starAll.map((q) => resolve(q.subject)), startTs)));
+  if (starAll.length > 0)
+    edges.push(
+      ...(await expandStarAll(
+        cluster,
+        starAll.map((q) => resolve(q.subject)),
+        startTs,
+      )),
+    );
 
   // Split per owner group. Deletes on predicates no group serves delete nothing.
   const byGroup = new Map<number, WireEdge[]>();
@@ -105,7 +115,10 @@ async function expandStarAll(cluster: Cluster, subjects: bigint[], readTs: bigin
     const r = await api.read(subjects.map(String), ['dgraph.type'], readTs);
     for (const n of r.nodes) {
       const p = n.predicates.find((x) => x.predicate === 'dgraph.type');
-      typesOf.set(n.uid, (p?.values ?? []).map((v) => Buffer.from(v.value, 'base64').toString('utf8')));
+      typesOf.set(
+        n.uid,
+        (p?.values ?? []).map((v) => Buffer.from(v.value, 'base64').toString('utf8')),
+      );
     }
   }
   const owner = cluster.local.owner;

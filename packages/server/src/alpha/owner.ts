@@ -120,7 +120,8 @@ export class GroupOwner {
 
   /** Converts and validates a batch, and stages it under `txnId`. Throws a 400 naming the problem. */
   prepare(txnId: string, edges: WireEdge[]): { edges: number } {
-    if (this.staged.has(txnId)) throw new AlphaError('BAD_REQUEST', `transaction ${txnId} is already prepared`);
+    if (this.staged.has(txnId))
+      throw new AlphaError('BAD_REQUEST', `transaction ${txnId} is already prepared`);
     const auto = new Map<string, SchemaPredicate>();
     const out: EdgeMutation[] = [];
     for (const e of edges) {
@@ -296,7 +297,10 @@ export class GroupOwner {
         return encodeValue(v, target === 'password' ? 'string' : target).bytes;
       } catch (err) {
         if (err instanceof ValueError) {
-          throw new AlphaError('INVALID_VALUE', `eq(${predicate}, ...): ${err.message} (the type of ${predicate})`);
+          throw new AlphaError(
+            'INVALID_VALUE',
+            `eq(${predicate}, ...): ${err.message} (the type of ${predicate})`,
+          );
         }
         throw err;
       }

@@ -24,7 +24,13 @@ export class BackupLock {
   }
 
   /** Takes the lock, or renews it for the same id (keeping what it said unless given again). */
-  acquire(req: { id: string; kind: string; holder?: string; description?: string; timeoutMs: number }): LockHolder {
+  acquire(req: {
+    id: string;
+    kind: string;
+    holder?: string;
+    description?: string;
+    timeoutMs: number;
+  }): LockHolder {
     const cur = this.current();
     if (cur && cur.id !== req.id) {
       throw new ZeroError(

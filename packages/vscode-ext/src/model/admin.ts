@@ -73,7 +73,9 @@ export class AlphaAdmin {
 
   constructor(url: string, fetchImpl?: FetchLike) {
     if (!/^https?:\/\//i.test(url)) {
-      throw new AdminError(`strata.alphaAdminUrl must be an http(s) URL such as http://127.0.0.1:8080/admin, got "${url}"`);
+      throw new AdminError(
+        `strata.alphaAdminUrl must be an http(s) URL such as http://127.0.0.1:8080/admin, got "${url}"`,
+      );
     }
     this.url = url;
     this.#fetch = fetchImpl ?? (globalThis.fetch as unknown as FetchLike);
@@ -91,7 +93,9 @@ export class AlphaAdmin {
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? (err as Error).message;
-      throw new AdminError(`cannot reach the Alpha at ${this.url} (${why}): check strata.alphaAdminUrl and that the Alpha runs`);
+      throw new AdminError(
+        `cannot reach the Alpha at ${this.url} (${why}): check strata.alphaAdminUrl and that the Alpha runs`,
+      );
     }
     const text = await res.text();
     let body: { data?: T; errors?: { message: string }[] };
@@ -103,7 +107,9 @@ export class AlphaAdmin {
       );
     }
     if (body.errors && body.errors.length > 0) {
-      throw new AdminError(`the Alpha at ${this.url} refused the request: ${body.errors.map((e) => e.message).join('; ')}`);
+      throw new AdminError(
+        `the Alpha at ${this.url} refused the request: ${body.errors.map((e) => e.message).join('; ')}`,
+      );
     }
     if (!res.ok || body.data === undefined) {
       throw new AdminError(`the Alpha at ${this.url} answered ${res.status} ${res.statusText}`);
@@ -146,12 +152,18 @@ export class AlphaAdmin {
    */
   async waitForRestore(
     restoreId: number,
-    opts: { intervalMs?: number; timeoutMs?: number; signal?: AbortSignal; onStatus?: (s: RestoreStatus) => void } = {},
+    opts: {
+      intervalMs?: number;
+      timeoutMs?: number;
+      signal?: AbortSignal;
+      onStatus?: (s: RestoreStatus) => void;
+    } = {},
   ): Promise<RestoreStatus> {
     const interval = opts.intervalMs ?? 1000;
     const deadline = Date.now() + (opts.timeoutMs ?? 6 * 3600_000);
     for (;;) {
-      const stopped = (): AdminError => new AdminError(`stopped waiting for restore ${restoreId} (it goes on on the Alpha)`);
+      const stopped = (): AdminError =>
+        new AdminError(`stopped waiting for restore ${restoreId} (it goes on on the Alpha)`);
       if (opts.signal?.aborted) throw stopped();
       let s: RestoreStatus;
       try {
@@ -163,9 +175,13 @@ export class AlphaAdmin {
       opts.onStatus?.(s);
       if (s.status === 'OK' || s.status === 'ERR') return s;
       if (s.status === 'UNKNOWN') {
-        return { status: 'UNKNOWN', errors: [...s.errors, `the Alpha knows no restore with id ${restoreId}`] };
+        return {
+          status: 'UNKNOWN',
+          errors: [...s.errors, `the Alpha knows no restore with id ${restoreId}`],
+        };
       }
-      if (Date.now() > deadline) throw new AdminError(`restore ${restoreId} still ${s.status} after the time limit`);
+      if (Date.now() > deadline)
+        throw new AdminError(`restore ${restoreId} still ${s.status} after the time limit`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, interval);
         opts.signal?.addEventListener('abort', () => {

@@ -17,7 +17,10 @@ export function formatBytes(n: number): string {
 /** ISO time → "2021-07-06 10:01:23" (UTC, as in the folder names). */
 export function formatTime(iso: string | null): string {
   if (iso === null) return 'no time';
-  return iso.replace('T', ' ').replace(/\.\d+Z$/, '').replace(/Z$/, '');
+  return iso
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '')
+    .replace(/Z$/, '');
 }
 
 /** The span of a series: "2021-07-06 10:01 → 10:05", "2021-05-17 09:44 → 2021-05-18 11:00". */

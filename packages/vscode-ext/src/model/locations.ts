@@ -25,7 +25,8 @@ export function isRemote(location: string): boolean {
  */
 export function normalizeLocation(input: string, baseDir?: string): string {
   const raw = input.trim();
-  if (raw === '') throw new InvalidArgumentError('a backup location is required (a folder path or a file:// URL)');
+  if (raw === '')
+    throw new InvalidArgumentError('a backup location is required (a folder path or a file:// URL)');
   openDestination(raw); // validation only: nothing is contacted until the first request
   const kind = locationKind(raw);
   if (kind !== 'local') return raw;

@@ -25,6 +25,7 @@ export function restoreCommandLine(o: RestoreCommandOptions): string {
     '--backup_num',
     String(o.backupNum),
   ];
-  if (o.encrypted) args.push('--encryption_key_file', o.keyFile !== undefined ? shellQuote(o.keyFile) : '<KEY_FILE>');
+  if (o.encrypted)
+    args.push('--encryption_key_file', o.keyFile !== undefined ? shellQuote(o.keyFile) : '<KEY_FILE>');
   return args.join(' ');
 }

@@ -215,7 +215,9 @@ export class TreeModel {
       loaded = await this.load(node.location);
     } catch (err) {
       this.#opts.onError?.(node.location, err);
-      return [{ kind: 'message', id: `${node.id}/error`, parent: node, severity: 'error', text: errorText(err) }];
+      return [
+        { kind: 'message', id: `${node.id}/error`, parent: node, severity: 'error', text: errorText(err) },
+      ];
     }
     const out: TreeNode[] = loaded.set.warnings.map((text, i) => ({
       kind: 'message',
@@ -226,7 +228,13 @@ export class TreeModel {
     }));
     const series = listSeries(loaded.set.manifests);
     if (series.length === 0) {
-      out.push({ kind: 'message', id: `${node.id}/empty`, parent: node, severity: 'info', text: 'no backups at this location' });
+      out.push({
+        kind: 'message',
+        id: `${node.id}/empty`,
+        parent: node,
+        severity: 'info',
+        text: 'no backups at this location',
+      });
     }
     // Newest series first: that is the one a restore picks by default.
     for (const s of [...series].reverse()) {
@@ -301,7 +309,10 @@ export class TreeModel {
 }
 
 function backupTimes(backups: readonly BackupManifest[]): { first: string | null; last: string | null } {
-  const times = backups.map((b) => backupFolderTime(b.path)).filter((t): t is string => t !== null).sort();
+  const times = backups
+    .map((b) => backupFolderTime(b.path))
+    .filter((t): t is string => t !== null)
+    .sort();
   return { first: times[0] ?? null, last: times[times.length - 1] ?? null };
 }
 
@@ -357,7 +368,9 @@ export function present(node: TreeNode): NodePresentation {
           `size: ${node.size === null ? 'unknown' : formatBytes(node.size)}`,
           `${plural(m.groups.size, 'group')}, compression ${m.compression}, manifest version ${m.version}`,
           ...(m.dropOperations.length > 0
-            ? [`drops: ${m.dropOperations.map((d) => (d.op === 'ATTR' ? `ATTR ${d.attr}` : d.op)).join(', ')}`]
+            ? [
+                `drops: ${m.dropOperations.map((d) => (d.op === 'ATTR' ? `ATTR ${d.attr}` : d.op)).join(', ')}`,
+              ]
             : []),
         ].join('\n'),
         icon: m.type === 'full' ? 'database' : 'diff-added',

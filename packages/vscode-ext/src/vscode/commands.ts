@@ -135,13 +135,20 @@ async function pickBackup(ctx: CommandContext, arg: unknown): Promise<BackupNode
   }
   if (arg === undefined) {
     const sel = ctx.treeView.selection[0];
-    if (sel && (sel.kind === 'backup' || sel.kind === 'group' || sel.kind === 'predicate')) return pickBackup(ctx, sel);
+    if (sel && (sel.kind === 'backup' || sel.kind === 'group' || sel.kind === 'predicate'))
+      return pickBackup(ctx, sel);
   }
   const series = await pickSeries(ctx, arg);
   if (!series) return undefined;
-  const backups = (await ctx.provider.model.children(series)).filter((n): n is BackupNode => n.kind === 'backup');
+  const backups = (await ctx.provider.model.children(series)).filter(
+    (n): n is BackupNode => n.kind === 'backup',
+  );
   const picked = await vscode.window.showQuickPick(
-    backups.map((b) => ({ label: `#${b.manifest.backupNum} ${b.manifest.type}`, description: b.manifest.path, b })),
+    backups.map((b) => ({
+      label: `#${b.manifest.backupNum} ${b.manifest.type}`,
+      description: b.manifest.path,
+      b,
+    })),
     { placeHolder: `Backup of ${series.backupId}` },
   );
   return picked?.b;
@@ -186,12 +193,17 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         );
         if (!choice) return undefined;
         if (choice.id === 'folder') {
-          const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Add Location' });
+          const picked = await vscode.window.showOpenDialog({
+            canSelectFolders: true,
+            canSelectFiles: false,
+            openLabel: 'Add Location',
+          });
           input = picked?.[0]?.fsPath;
         } else {
           input = await vscode.window.showInputBox({
             prompt: 'Location URL (no credentials: use Set Credentials or the environment)',
-            placeHolder: 's3://s3.us-west-2.amazonaws.com/bucket/prefix or minio://127.0.0.1:9000/bucket?secure=false',
+            placeHolder:
+              's3://s3.us-west-2.amazonaws.com/bucket/prefix or minio://127.0.0.1:9000/bucket?secure=false',
             validateInput: (v) => {
               try {
                 normalizeLocation(v);
@@ -229,7 +241,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const location = await pickLocation(ctx, arg);
       if (location === undefined) return undefined;
       if (!isRemote(location)) {
-        void vscode.window.showInformationMessage(`Strata: ${location} is a local folder: it needs no credentials.`);
+        void vscode.window.showInformationMessage(
+          `Strata: ${location} is a local folder: it needs no credentials.`,
+        );
         return undefined;
       }
       let creds = given;
@@ -242,18 +256,30 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         if (accessKey === '') {
           await context.secrets.delete(secretKey(location));
           provider.refresh(location);
-          void vscode.window.showInformationMessage(`Strata: credentials of ${locationLabel(location)} forgotten.`);
+          void vscode.window.showInformationMessage(
+            `Strata: credentials of ${locationLabel(location)} forgotten.`,
+          );
           return undefined;
         }
-        const secret = await vscode.window.showInputBox({ prompt: 'Secret key', password: true, ignoreFocusOut: true });
+        const secret = await vscode.window.showInputBox({
+          prompt: 'Secret key',
+          password: true,
+          ignoreFocusOut: true,
+        });
         if (!secret) return undefined;
-        const token = await vscode.window.showInputBox({ prompt: 'Session token (optional)', password: true, ignoreFocusOut: true });
+        const token = await vscode.window.showInputBox({
+          prompt: 'Session token (optional)',
+          password: true,
+          ignoreFocusOut: true,
+        });
         if (token === undefined) return undefined;
         creds = { accessKey, secretKey: secret, ...(token !== '' && { sessionToken: token }) };
       }
       await context.secrets.store(secretKey(location), JSON.stringify(creds));
       provider.refresh(location);
-      void vscode.window.showInformationMessage(`Strata: credentials of ${locationLabel(location)} stored in VS Code's secret storage.`);
+      void vscode.window.showInformationMessage(
+        `Strata: credentials of ${locationLabel(location)} stored in VS Code's secret storage.`,
+      );
       return undefined;
     }),
 
@@ -261,7 +287,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const node = await pickBackup(ctx, arg);
       if (!node) return undefined;
       const m = node.manifest;
-      const uri = ManifestContentProvider.uri({ location: node.location, backupId: m.backupId, backupNum: m.backupNum, path: m.path });
+      const uri = ManifestContentProvider.uri({
+        location: node.location,
+        backupId: m.backupId,
+        backupNum: m.backupNum,
+        path: m.path,
+      });
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.languages.setTextDocumentLanguage(doc, 'json');
       await vscode.window.showTextDocument(doc, { preview: true });
@@ -272,7 +303,14 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const opts = options<CommandOptions>(second);
       const node = await pickBackup(ctx, arg);
       if (!node) return undefined;
-      return verifyWithProgress(ctx, node.location, node.manifest.backupId, node.manifest.backupNum, node.manifest.encrypted, opts);
+      return verifyWithProgress(
+        ctx,
+        node.location,
+        node.manifest.backupId,
+        node.manifest.backupNum,
+        node.manifest.encrypted,
+        opts,
+      );
     }),
 
     reg('strata.verifySeries', async (arg?: unknown, second?: unknown) => {
@@ -304,7 +342,11 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       if (forceFull === undefined) {
         const pick = await vscode.window.showQuickPick(
           [
-            { label: '$(diff-added) Incremental', description: 'continue the newest series (a full backup if there is none)', full: false },
+            {
+              label: '$(diff-added) Incremental',
+              description: 'continue the newest series (a full backup if there is none)',
+              full: false,
+            },
             { label: '$(database) Full', description: 'start a new series (forceFull)', full: true },
           ],
           { placeHolder: `Back up the cluster into ${location}` },
@@ -315,11 +357,16 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const admin = alphaAdmin();
       const creds = await storedCredentials(context.secrets, location);
       const r = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Strata: backing up the Alpha at ${admin.url} into ${locationLabel(location)}…` },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Strata: backing up the Alpha at ${admin.url} into ${locationLabel(location)}…`,
+        },
         () => admin.backup({ destination: location, forceFull, ...creds }),
       );
       provider.refresh(location);
-      void vscode.window.showInformationMessage(`Strata: backup ${forceFull ? '(full) ' : ''}into ${location}: ${r.message || r.code}`);
+      void vscode.window.showInformationMessage(
+        `Strata: backup ${forceFull ? '(full) ' : ''}into ${location}: ${r.message || r.code}`,
+      );
       return r;
     }),
 
@@ -332,7 +379,10 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       if (!opts?.confirmed) {
         const ok = await vscode.window.showWarningMessage(
           `Restore ${m.backupId} #${m.backupNum} (backups 1..${m.backupNum} of the series) into the Alpha at ${admin.url}?`,
-          { modal: true, detail: 'The restored data replaces what the cluster holds for the restored predicates.' },
+          {
+            modal: true,
+            detail: 'The restored data replaces what the cluster holds for the restored predicates.',
+          },
           'Restore',
         );
         if (ok !== 'Restore') return undefined;
@@ -373,14 +423,24 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
 }
 
 function alphaAdmin(): AlphaAdmin {
-  const url = vscode.workspace.getConfiguration(CONFIG).get<string>('alphaAdminUrl', 'http://127.0.0.1:8080/admin');
+  const url = vscode.workspace
+    .getConfiguration(CONFIG)
+    .get<string>('alphaAdminUrl', 'http://127.0.0.1:8080/admin');
   return new AlphaAdmin(url);
 }
 
-async function waitForRestore(ctx: CommandContext, admin: AlphaAdmin, restoreId: number): Promise<RestoreStatus> {
+async function waitForRestore(
+  ctx: CommandContext,
+  admin: AlphaAdmin,
+  restoreId: number,
+): Promise<RestoreStatus> {
   const intervalMs = vscode.workspace.getConfiguration(CONFIG).get<number>('restoreStatusPollMs', 1000);
   const status = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Strata: restore ${restoreId}`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Strata: restore ${restoreId}`,
+      cancellable: true,
+    },
     async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
@@ -395,7 +455,8 @@ async function waitForRestore(ctx: CommandContext, admin: AlphaAdmin, restoreId:
     },
   );
   ctx.output.appendLine(formatRestoreStatus(restoreId, status));
-  if (status.status === 'OK') void vscode.window.showInformationMessage(`Strata: ${formatRestoreStatus(restoreId, status)}`);
+  if (status.status === 'OK')
+    void vscode.window.showInformationMessage(`Strata: ${formatRestoreStatus(restoreId, status)}`);
   else void vscode.window.showErrorMessage(`Strata: ${formatRestoreStatus(restoreId, status)}`);
   return status;
 }
@@ -423,12 +484,15 @@ async function verifyWithProgress(
   );
   key?.fill(0);
   ctx.lastVerify = { summary, report };
-  ctx.output.appendLine(`--- strata verify ${location} --backup_id ${backupId}${backupNum !== undefined ? ` --backup_num ${backupNum}` : ''}`);
+  ctx.output.appendLine(
+    `--- strata verify ${location} --backup_id ${backupId}${backupNum !== undefined ? ` --backup_num ${backupNum}` : ''}`,
+  );
   ctx.output.append(renderVerifyReport(report));
   const show = (choice: string | undefined): void => {
     if (choice === 'Show Report') ctx.output.show(true);
   };
-  if (summary.ok) void vscode.window.showInformationMessage(`Strata: ${summary.text}`, 'Show Report').then(show);
+  if (summary.ok)
+    void vscode.window.showInformationMessage(`Strata: ${summary.text}`, 'Show Report').then(show);
   else void vscode.window.showErrorMessage(`Strata: ${summary.text}`, 'Show Report').then(show);
   return summary;
 }

@@ -28,7 +28,10 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     item.tooltip = p.tooltip;
     item.accessibilityInformation = { label: p.description ? `${p.label}, ${p.description}` : p.label };
     item.contextValue = p.contextValue;
-    item.iconPath = new vscode.ThemeIcon(p.icon, p.iconColor ? new vscode.ThemeColor(p.iconColor) : undefined);
+    item.iconPath = new vscode.ThemeIcon(
+      p.icon,
+      p.iconColor ? new vscode.ThemeColor(p.iconColor) : undefined,
+    );
     return item;
   }
 

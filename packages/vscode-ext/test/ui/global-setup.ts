@@ -31,7 +31,11 @@ export default async function setup(project: TestProject): Promise<() => void> {
     encoding: 'utf8',
   }).trim();
   const vsix = path.join(pkgDir, 'dist/strata-vscode.vsix');
-  if (!existsSync(vsix)) execFileSync(process.execPath, [path.join(pkgDir, 'scripts/build.mjs')], { cwd: pkgDir, stdio: 'inherit' });
+  if (!existsSync(vsix))
+    execFileSync(process.execPath, [path.join(pkgDir, 'scripts/build.mjs')], {
+      cwd: pkgDir,
+      stdio: 'inherit',
+    });
 
   // The harness: bundled with esbuild, packaged with vsce in a temp dir.
   const work = mkdtempSync(path.join(tmpdir(), 'strata-harness-'));
@@ -51,7 +55,15 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const vsce = createRequire(path.join(pkgDir, 'package.json')).resolve('@vscode/vsce/vsce');
   execFileSync(
     process.execPath,
-    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', harnessVsix],
+    [
+      vsce,
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--skip-license',
+      '--out',
+      harnessVsix,
+    ],
     { cwd: work, stdio: 'ignore' },
   );
   project.provide('codeServerDir', codeServerDir);

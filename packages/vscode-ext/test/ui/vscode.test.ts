@@ -8,7 +8,15 @@
  * STRATA_UPDATE_SCREENSHOT=1 also copies the final screenshot to media/screenshot.png.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,7 +38,11 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -40,7 +52,8 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | u
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -57,7 +70,11 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
   const workspace = path.join(work, 'workspace');
   const resultFile = path.join(work, 'harness-result.json');
   const missing = path.join(work, 'no-backups-here');
-  const env = { ...process.env, XDG_CONFIG_HOME: path.join(work, 'xdg-config'), XDG_DATA_HOME: path.join(work, 'xdg-data') };
+  const env = {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(work, 'xdg-config'),
+    XDG_DATA_HOME: path.join(work, 'xdg-data'),
+  };
   let server: ChildProcess | undefined;
   let serverLog = '';
   let browser: BrowserContext | undefined;
@@ -100,10 +117,14 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
       ),
     );
     for (const vsix of [inject('vsix'), inject('harnessVsix')]) {
-      execFileSync(launcher, ['--extensions-dir', extDir, '--user-data-dir', userDir, '--install-extension', vsix], {
-        env,
-        stdio: 'pipe',
-      });
+      execFileSync(
+        launcher,
+        ['--extensions-dir', extDir, '--user-data-dir', userDir, '--install-extension', vsix],
+        {
+          env,
+          stdio: 'pipe',
+        },
+      );
     }
     lap('install extensions');
 
@@ -114,15 +135,20 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     server = spawn(
       launcher,
       [
-        '--config', configFile,
-        '--auth', 'none',
-        '--bind-addr', `127.0.0.1:${port}`,
+        '--config',
+        configFile,
+        '--auth',
+        'none',
+        '--bind-addr',
+        `127.0.0.1:${port}`,
         '--disable-telemetry',
         '--disable-update-check',
         '--disable-workspace-trust',
         '--disable-getting-started-override',
-        '--extensions-dir', extDir,
-        '--user-data-dir', userDir,
+        '--extensions-dir',
+        extDir,
+        '--user-data-dir',
+        userDir,
         workspace,
       ],
       { env, stdio: ['ignore', 'pipe', 'pipe'], detached: false },
@@ -172,14 +198,20 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     if (ctx.task.result?.state !== 'fail' || !page) return;
     const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
     await page.screenshot({ path: path.join(SHOTS, `failed-${name}.png`) }).catch(() => undefined);
-    const rows = await page.locator('.monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    const rows = await page
+      .locator('.monaco-list-row')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
     console.log(`rows on screen: ${JSON.stringify(rows)}`);
   });
 
   const row = (label: string): Locator =>
     page
       .locator('#workbench\\.view\\.extension\\.strataBackups .monaco-list-row')
-      .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) })
+      .filter({
+        has: page.locator('.label-name', {
+          hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+        }),
+      })
       .first();
 
   async function expand(label: string): Promise<void> {
@@ -195,7 +227,10 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     await entry.waitFor({ timeout: 10_000 });
     await entry.hover();
     await entry.click();
-    await page.locator('.context-view .monaco-menu').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+    await page
+      .locator('.context-view .monaco-menu')
+      .waitFor({ state: 'detached', timeout: 10_000 })
+      .catch(() => undefined);
   }
 
   async function shot(name: string): Promise<string> {
@@ -229,10 +264,25 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     await row('age').waitFor();
     const view = page.locator('#workbench\\.view\\.extension\\.strataBackups');
     const labels = await view.locator('.monaco-list-row .label-name').allInnerTexts();
-    expect(labels).toEqual(expect.arrayContaining(['wizardly_blackburn2', '#1 full', '#2 incremental', '#6 incremental', 'group 1', 'group 2', 'name', 'age']));
-    const descriptions = (await view.locator('.monaco-list-row .label-description').allInnerTexts()).map(plain);
+    expect(labels).toEqual(
+      expect.arrayContaining([
+        'wizardly_blackburn2',
+        '#1 full',
+        '#2 incremental',
+        '#6 incremental',
+        'group 1',
+        'group 2',
+        'name',
+        'age',
+      ]),
+    );
+    const descriptions = (await view.locator('.monaco-list-row .label-description').allInnerTexts()).map(
+      plain,
+    );
     expect(descriptions).toContain('6 backups · plain · 2021-07-06 13:04 → 13:06');
-    expect(descriptions.some((d) => /^since 55 → readTs 58 · 2021-07-06 13:04:44 · [\d.]+ (B|KiB)$/.test(d))).toBe(true);
+    expect(
+      descriptions.some((d) => /^since 55 → readTs 58 · 2021-07-06 13:04:44 · [\d.]+ (B|KiB)$/.test(d)),
+    ).toBe(true);
     // icons: a full backup shows the database codicon, incrementals diff-added
     expect(await row('#1 full').locator('.codicon-database').count()).toBe(1);
     expect(await row('#2 incremental').locator('.codicon-diff-added').count()).toBe(1);
@@ -246,7 +296,9 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     const tab = page.locator('.tabs-container .tab', { hasText: 'manifest.json' }).first();
     await tab.waitFor({ timeout: 20_000 });
     const editor = page.locator('.editor-instance .view-lines').first();
-    await expect.poll(async () => plain(await editor.innerText()), { timeout: 20_000 }).toContain('"backup_id": "wizardly_blackburn2"');
+    await expect
+      .poll(async () => plain(await editor.innerText()), { timeout: 20_000 })
+      .toContain('"backup_id": "wizardly_blackburn2"');
     const text = plain(await editor.innerText());
     expect(text).toContain('"type": "incremental"');
     expect(text).toContain('"backup_num": 2');
@@ -256,9 +308,15 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
 
   it('"Verify Series" reports OK in a notification', async () => {
     await contextMenu('wizardly_blackburn2', 'Verify Series');
-    const toast = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'Verify series wizardly_blackburn2' }).first();
+    const toast = page
+      .locator('.notifications-toasts .notification-list-item-message', {
+        hasText: 'Verify series wizardly_blackburn2',
+      })
+      .first();
     await toast.waitFor({ timeout: 30_000 });
-    expect(plain(await toast.innerText())).toBe('Strata: Verify series wizardly_blackburn2: OK — 6 backups, 12 files read end to end');
+    expect(plain(await toast.innerText())).toBe(
+      'Strata: Verify series wizardly_blackburn2: OK — 6 backups, 12 files read end to end',
+    );
     // the progress notification has gone
     await page
       .locator('.notifications-toasts .notification-list-item-message', { hasText: 'verifying series' })
@@ -267,15 +325,20 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     await page.waitForTimeout(400); // the toast's fade-in
     lap('verify');
     const final = await shot('3-verify');
-    if (process.env.STRATA_UPDATE_SCREENSHOT === '1') copyFileSync(final, path.join(PKG_DIR, 'media/screenshot.png'));
+    if (process.env.STRATA_UPDATE_SCREENSHOT === '1')
+      copyFileSync(final, path.join(PKG_DIR, 'media/screenshot.png'));
   });
 
-  it('an unreadable location shows core\'s error (the CLI\'s text) in the tree and as a notification', async () => {
+  it("an unreadable location shows core's error (the CLI's text) in the tree and as a notification", async () => {
     await expand('no-backups-here');
     const text = `backup location not found: ${missing}`;
     await row(text).waitFor({ timeout: 15_000 });
     expect(await row(text).locator('.codicon-error').count()).toBe(1);
-    const toast = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'backup location not found' }).first();
+    const toast = page
+      .locator('.notifications-toasts .notification-list-item-message', {
+        hasText: 'backup location not found',
+      })
+      .first();
     await toast.waitFor({ timeout: 15_000 });
     expect(plain(await toast.innerText())).toBe(`Strata: ${text}`);
     lap('error');
@@ -287,10 +350,15 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     const input = page.locator('.quick-input-widget input').first();
     await input.waitFor();
     await input.fill('>Strata Harness: Collect Results');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Strata Harness: Collect Results' }).first().waitFor();
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Strata Harness: Collect Results' })
+      .first()
+      .waitFor();
     await page.keyboard.press('Enter');
     const result = await waitFor('the harness result', () =>
-      existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as Record<string, unknown>) : undefined,
+      existsSync(resultFile)
+        ? (JSON.parse(readFileSync(resultFile, 'utf8')) as Record<string, unknown>)
+        : undefined,
     );
     lap('harness');
     writeFileSync(path.join(SHOTS, 'harness-result.json'), JSON.stringify(result, null, 2));
@@ -304,17 +372,49 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     expect(native).toMatchObject({ ok: true, nativeVersion: '0.1.0' });
     expect(native.node).toMatch(/^v24\./);
     expect(result.hostNode).toBe(native.node);
-    expect(native.addon).toBe(path.join(result.extensionPath as string, 'dist/node_modules/@strata/native/strata-native.linux-x64-gnu.node'));
+    expect(native.addon).toBe(
+      path.join(
+        result.extensionPath as string,
+        'dist/node_modules/@strata/native/strata-native.linux-x64-gnu.node',
+      ),
+    );
 
-    const tree = result.tree as Record<string, { label: string; description: string; icon: string; contextValue: string }[]>;
+    const tree = result.tree as Record<
+      string,
+      { label: string; description: string; icon: string; contextValue: string }[]
+    >;
     expect(tree.locations).toEqual([
-      { kind: 'location', label: 'v20.11-series-2groups', description: SERIES_2G, icon: 'folder-library', contextValue: 'location' },
-      { kind: 'location', label: 'no-backups-here', description: missing, icon: 'folder-library', contextValue: 'location' },
+      {
+        kind: 'location',
+        label: 'v20.11-series-2groups',
+        description: SERIES_2G,
+        icon: 'folder-library',
+        contextValue: 'location',
+      },
+      {
+        kind: 'location',
+        label: 'no-backups-here',
+        description: missing,
+        icon: 'folder-library',
+        contextValue: 'location',
+      },
     ]);
-    expect(tree.series!.map((s) => [s.label, s.icon, s.contextValue])).toEqual([['wizardly_blackburn2', 'history', 'series']]);
-    expect(tree.backups!.map((b) => b.label)).toEqual(['#1 full', '#2 incremental', '#3 incremental', '#4 incremental', '#5 incremental', '#6 incremental']);
+    expect(tree.series!.map((s) => [s.label, s.icon, s.contextValue])).toEqual([
+      ['wizardly_blackburn2', 'history', 'series'],
+    ]);
+    expect(tree.backups!.map((b) => b.label)).toEqual([
+      '#1 full',
+      '#2 incremental',
+      '#3 incremental',
+      '#4 incremental',
+      '#5 incremental',
+      '#6 incremental',
+    ]);
     expect(tree.groups!.map((g) => g.label)).toEqual(['group 1', 'group 2']);
-    expect(tree.predicates!.map((p) => [p.label, p.contextValue])).toEqual([['name', 'predicate'], ['age', 'predicate']]);
+    expect(tree.predicates!.map((p) => [p.label, p.contextValue])).toEqual([
+      ['name', 'predicate'],
+      ['age', 'predicate'],
+    ]);
     expect(result.treeVisible).toBe(true);
 
     // The document opened from the context menu, as the extension host sees it.
@@ -329,7 +429,11 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     // The verify run from the UI and the same commands through vscode.commands.
     expect(result.uiVerify).toMatchObject({ ok: true, backups: 6, files: 12, problemCount: 0 });
     expect(result.apiVerifySeries).toEqual(result.uiVerify);
-    expect(result.apiVerifyBackup).toMatchObject({ ok: true, backups: 2, text: 'Verify backup wizardly_blackburn2 #2: OK — 2 backups, 4 files read end to end' });
+    expect(result.apiVerifyBackup).toMatchObject({
+      ok: true,
+      backups: 2,
+      text: 'Verify backup wizardly_blackburn2 #2: OK — 2 backups, 4 files read end to end',
+    });
     const cmd = `strata restore -l ${SERIES_2G} -p ./restored --backup_id wizardly_blackburn2 --backup_num 2`;
     expect(result.restoreCommand).toBe(cmd);
     expect(result.clipboard).toBe(cmd);

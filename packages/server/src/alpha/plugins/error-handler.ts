@@ -21,7 +21,12 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export function errorBody(statusCode: number, code: string, message: string, extra?: Record<string, unknown>) {
+export function errorBody(
+  statusCode: number,
+  code: string,
+  message: string,
+  extra?: Record<string, unknown>,
+) {
   return { statusCode, error: REASONS[statusCode] ?? 'Error', code, message, ...extra };
 }
 
@@ -41,7 +46,9 @@ const errorHandler: FastifyPluginAsync = async (app) => {
     }
     const status = (err as FastifyError).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return reply.code(status).send(errorBody(status, (err as FastifyError).code ?? 'BAD_REQUEST', err.message));
+      return reply
+        .code(status)
+        .send(errorBody(status, (err as FastifyError).code ?? 'BAD_REQUEST', err.message));
     }
     req.log.error({ err, method: req.method, url: req.url, reqId: req.id }, 'request failed');
     return reply.code(500).send(errorBody(500, 'INTERNAL', 'internal error'));

@@ -58,7 +58,11 @@ const schemaPredicate = {
 
 const okSchema = { 200: { type: 'object', additionalProperties: true }, ...errorResponses } as const;
 const uidsResponse = {
-  200: { type: 'object', required: ['uids'], properties: { uids: { type: 'array', items: { type: 'string' } } } },
+  200: {
+    type: 'object',
+    required: ['uids'],
+    properties: { uids: { type: 'array', items: { type: 'string' } } },
+  },
   ...errorResponses,
 } as const;
 
@@ -188,7 +192,10 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
               items: {
                 type: 'object',
                 required: ['name', 'fields'],
-                properties: { name: { type: 'string' }, fields: { type: 'array', items: { type: 'string' } } },
+                properties: {
+                  name: { type: 'string' },
+                  fields: { type: 'array', items: { type: 'string' } },
+                },
               },
             },
             dropAll: { type: 'boolean' },
@@ -255,7 +262,11 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
           type: 'object',
           required: ['predicate', 'values', 'readTs'],
           additionalProperties: false,
-          properties: { predicate: predicateName, values: { type: 'array', items: { type: 'string' } }, readTs: u64String },
+          properties: {
+            predicate: predicateName,
+            values: { type: 'array', items: { type: 'string' } },
+            readTs: u64String,
+          },
         },
         response: uidsResponse,
       },
@@ -281,7 +292,10 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
                 type: 'array',
                 items: {
                   type: 'object',
-                  properties: { object: { type: 'string' }, subjects: { type: 'array', items: { type: 'string' } } },
+                  properties: {
+                    object: { type: 'string' },
+                    subjects: { type: 'array', items: { type: 'string' } },
+                  },
                 },
               },
             },
@@ -297,7 +311,12 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
     '/export',
     {
       schema: {
-        body: { type: 'object', required: ['readTs'], additionalProperties: false, properties: { readTs: u64String } },
+        body: {
+          type: 'object',
+          required: ['readTs'],
+          additionalProperties: false,
+          properties: { readTs: u64String },
+        },
         response: {
           200: { type: 'object', properties: { data: base64, schema: base64, facts: { type: 'integer' } } },
           ...errorResponses,

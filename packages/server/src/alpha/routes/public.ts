@@ -44,10 +44,16 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
     },
     async (req) => {
       if (req.query.commitNow === false) {
-        throw new AlphaError('BAD_REQUEST', 'open transactions are not supported: use /mutate?commitNow=true');
+        throw new AlphaError(
+          'BAD_REQUEST',
+          'open transactions are not supported: use /mutate?commitNow=true',
+        );
       }
       if (/^\s*\{\s*"(set|delete)"\s*:/.test(req.body)) {
-        throw new AlphaError('BAD_REQUEST', 'JSON mutations are not supported yet: send RDF ({ set { ... } })');
+        throw new AlphaError(
+          'BAD_REQUEST',
+          'JSON mutations are not supported yet: send RDF ({ set { ... } })',
+        );
       }
       return mutate(cluster, req.body);
     },
@@ -75,7 +81,8 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
     async (req) => {
       const body = jsonish(req.body);
       const text = typeof body === 'string' ? body : (body as { query?: unknown })?.query;
-      if (typeof text !== 'string') throw new AlphaError('BAD_REQUEST', 'expected DQL text or {"query": "..."}');
+      if (typeof text !== 'string')
+        throw new AlphaError('BAD_REQUEST', 'expected DQL text or {"query": "..."}');
       return runQuery(cluster, text);
     },
   );
@@ -105,7 +112,10 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
       },
     },
     async (req) => {
-      const r = await exportCluster(cluster, req.query.readTs === undefined ? undefined : BigInt(req.query.readTs));
+      const r = await exportCluster(
+        cluster,
+        req.query.readTs === undefined ? undefined : BigInt(req.query.readTs),
+      );
       return {
         data: r.data.toString('utf8'),
         schema: r.schema.toString('utf8'),

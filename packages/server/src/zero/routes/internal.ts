@@ -120,7 +120,14 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
 
   // The cluster-wide backup/restore lock (../backup-lock.ts).
   app.post<{
-    Body: { op: 'acquire' | 'release'; id: string; kind?: string; holder?: string; description?: string; timeoutMs?: number };
+    Body: {
+      op: 'acquire' | 'release';
+      id: string;
+      kind?: string;
+      holder?: string;
+      description?: string;
+      timeoutMs?: number;
+    };
   }>(
     '/backup-lock',
     {
@@ -135,7 +142,12 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
             kind: { type: 'string', enum: ['backup', 'restore'], default: 'backup' },
             holder: { type: 'string', maxLength: 1024 },
             description: { type: 'string', maxLength: 4096 },
-            timeoutMs: { type: 'integer', minimum: 1000, maximum: 7 * 24 * 3600 * 1000, default: 3600 * 1000 },
+            timeoutMs: {
+              type: 'integer',
+              minimum: 1000,
+              maximum: 7 * 24 * 3600 * 1000,
+              default: 3600 * 1000,
+            },
           },
         },
         response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
@@ -162,11 +174,9 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
       ...errorResponses,
     }) as const;
 
-  app.post(
-    '/oracle/commit-ts',
-    { schema: { response: tsResponse('commitTs') } },
-    async () => ({ commitTs: String(await app.oracle.commitTs()) }),
-  );
+  app.post('/oracle/commit-ts', { schema: { response: tsResponse('commitTs') } }, async () => ({
+    commitTs: String(await app.oracle.commitTs()),
+  }));
 
   app.post<{ Body: { commitTs: string; committed: boolean } }>(
     '/oracle/done',
@@ -187,11 +197,9 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
     async (req) => ({ known: app.oracle.done(BigInt(req.body.commitTs), req.body.committed) }),
   );
 
-  app.get(
-    '/oracle/read-ts',
-    { schema: { response: tsResponse('readTs') } },
-    async () => ({ readTs: String(await app.oracle.readTs()) }),
-  );
+  app.get('/oracle/read-ts', { schema: { response: tsResponse('readTs') } }, async () => ({
+    readTs: String(await app.oracle.readTs()),
+  }));
 };
 
 export default internalRoutes;

@@ -32,7 +32,13 @@ export function activate(context: vscode.ExtensionContext): void {
         result.native = api.nativeInfo();
         const row = (n: TreeNode): Row => {
           const p = api.present(n);
-          return { kind: n.kind, label: p.label, description: p.description, icon: p.icon, contextValue: p.contextValue };
+          return {
+            kind: n.kind,
+            label: p.label,
+            description: p.description,
+            icon: p.icon,
+            contextValue: p.contextValue,
+          };
         };
         // Walk: every location, the first series, every backup, the groups of backup #2, group 2's predicates.
         const roots = await api.children();
@@ -66,7 +72,10 @@ export function activate(context: vscode.ExtensionContext): void {
         result.ok = false;
         result.error = err instanceof Error ? `${err.message}\n${err.stack}` : String(err);
       }
-      writeFileSync(out, JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
+      writeFileSync(
+        out,
+        JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2),
+      );
       void vscode.window.showInformationMessage('Strata Harness: results written');
     }),
   );
