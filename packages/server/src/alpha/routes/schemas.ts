@@ -1,29 +1,9 @@
-/** JSON schemas shared by the Alpha's routes. */
-export const errorSchema = {
-  type: 'object',
-  properties: {
-    statusCode: { type: 'integer' },
-    error: { type: 'string' },
-    code: { type: 'string' },
-    message: { type: 'string' },
-    line: { type: 'integer' },
-    column: { type: 'integer' },
-  },
-} as const;
+/** JSON schemas of the Alpha's routes (the error and number schemas are shared with Zero). */
+import { u64String } from '../../http/schemas.js';
 
-export const errorResponses = {
-  400: errorSchema,
-  401: errorSchema,
-  403: errorSchema,
-  409: errorSchema,
-  500: errorSchema,
-  502: errorSchema,
-  503: errorSchema,
-} as const;
+export { errorResponses, errorSchema, predicateName, u64String } from '../../http/schemas.js';
 
-export const u64String = { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})$' } as const;
 export const uidList = { type: 'array', items: u64String } as const;
-export const predicateName = { type: 'string', minLength: 1, maxLength: 4096 } as const;
 export const base64 = { type: 'string' } as const;
 
 export const facetSchema = {

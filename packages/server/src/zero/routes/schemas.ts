@@ -1,25 +1,11 @@
-/** JSON schemas shared by Zero's routes. */
-export const errorSchema = {
-  type: 'object',
-  properties: {
-    statusCode: { type: 'integer' },
-    error: { type: 'string' },
-    code: { type: 'string' },
-    message: { type: 'string' },
-  },
-} as const;
+/** JSON schemas of Zero's routes (the error and number schemas are shared with the Alpha). */
+import { predicateName, u64String } from '../../http/schemas.js';
 
-export const errorResponses = {
-  400: errorSchema,
-  401: errorSchema,
-  409: errorSchema,
-  500: errorSchema,
-} as const;
+export { errorResponses, errorSchema } from '../../http/schemas.js';
 
 export const leaseKindSchema = { type: 'string', enum: ['uids', 'timestamps', 'nsids'] } as const;
 
-/** A uint64 as a decimal string (numbers are coerced to strings by Fastify's validator). */
-export const u64StringSchema = { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})$' } as const;
+export const u64StringSchema = u64String;
 
 export const MAX_ASSIGN = 1_000_000_000;
 
@@ -33,4 +19,4 @@ export const tabletSchema = {
   },
 } as const;
 
-export const predicateSchema = { type: 'string', minLength: 1, maxLength: 4096 } as const;
+export const predicateSchema = predicateName;
