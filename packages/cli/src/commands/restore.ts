@@ -4,8 +4,9 @@ import {
   openDestination,
   readManifests,
   selectChain,
-  readKeyFile,
+  keyProviderFrom,
   restoreOffline,
+  VAULT_DEFAULTS,
   type RestoreOfflineResult,
 } from '@strata/core';
 import { formatCount, toJson } from '../format.js';
@@ -16,8 +17,9 @@ import {
   CREDENTIALS_HELP,
   type CredentialFlags,
 } from '../credentials.js';
+import type { EncryptionFlags } from '../encryption.js';
 
-interface RestoreFlags extends CredentialFlags {
+interface RestoreFlags extends CredentialFlags, Omit<EncryptionFlags, 'encryption_key_file'> {
   location: string;
   postings: string;
   backup_id?: string;
@@ -133,7 +135,18 @@ export async function runRestore(flags: RestoreFlags): Promise<void> {
     );
   }
   const keyFile = flags.encryption_key_file ?? flags.encryptionKeyFile;
-  const key = keyFile === undefined ? undefined : await readKeyFile(keyFile);
+  const provider = keyProviderFrom({
+    encryptionKeyFile: keyFile,
+    vault: {
+      ...(flags.vault_addr ? { addr: flags.vault_addr } : {}),
+      ...(flags.vault_roleid_file ? { roleIdFile: flags.vault_roleid_file } : {}),
+      ...(flags.vault_secretid_file ? { secretIdFile: flags.vault_secretid_file } : {}),
+      ...(flags.vault_path ? { path: flags.vault_path } : {}),
+      ...(flags.vault_field ? { field: flags.vault_field } : {}),
+      ...(flags.vault_format ? { format: flags.vault_format as 'base64' | 'raw' } : {}),
+    },
+  });
+  const key = provider === undefined ? undefined : await provider.getKey();
   try {
     const r = await restoreOffline({
       location: flags.location,
@@ -205,6 +218,8 @@ Examples:
   $ strata restore -l /backups -p ./restored --force_zero=false
   $ strata restore -l /backups -p ./restored --backup_id jolly_yalow0 --backup_num 2 --force_zero=false
   $ strata restore -l file:///backups -p ./restored --encryption_key_file ./enc_key
+  $ strata restore -l /backups -p ./restored --force_zero=false --vault_addr http://vault:8200 \\
+      --vault_roleid_file ./role-id --vault_secretid_file ./secret-id --vault_path secret/data/dgraph
   $ strata restore -l s3://s3.eu-west-1.amazonaws.com/my-bucket/dgraph -p ./restored
   $ strata export -p ./restored --out ./dump
 
@@ -228,6 +243,12 @@ export function restoreCommand(): Command {
     .addOption(new Option('--backup-num <n>', 'alias of --backup_num').argParser(parseBackupNum).hideHelp())
     .option('--encryption_key_file <file>', 'file holding the AES key (raw 16, 24 or 32 bytes)')
     .addOption(new Option('--encryption-key-file <file>', 'alias of --encryption_key_file').hideHelp())
+    .option('--vault_addr <url>', `Vault address (default ${VAULT_DEFAULTS.addr})`)
+    .option('--vault_roleid_file <file>', 'file holding the Vault AppRole role id')
+    .option('--vault_secretid_file <file>', 'file holding the Vault AppRole secret id')
+    .option('--vault_path <path>', `KV v2 path of the key (default ${VAULT_DEFAULTS.path})`)
+    .option('--vault_field <field>', `field holding the key (default ${VAULT_DEFAULTS.field})`)
+    .option('--vault_format <format>', 'base64 (default) or raw')
     .option('-z, --zero <addr>', 'Zero whose UID/timestamp leases are moved past the restored data')
     .option('--token <token>', 'cluster token for -z (default: $STRATA_CLUSTER_TOKEN)')
     .option(
