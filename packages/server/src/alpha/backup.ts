@@ -27,6 +27,7 @@ import {
   readManifests,
   restoreOffline,
   selectChain,
+  StrataError,
   toManifestDrop,
   writeGroupFile,
   writeManifest,
@@ -352,6 +353,11 @@ export class BackupService {
           ...(d.commitTs === undefined ? {} : { commitTs: String(d.commitTs) }),
         })),
       };
+    } catch (err) {
+      // Core's typed errors (an unreachable or refusing destination, ...) carry safe messages: pass
+      // them to the coordinator, which would otherwise only see this Alpha's bare 500.
+      if (err instanceof StrataError) throw new AlphaError('BACKUP_FAILED', err.message, 502);
+      throw err;
     } finally {
       key?.fill(0);
       closeDest(dest);
