@@ -1,81 +1,17 @@
 // A real cluster as processes through the built CLI: Zero and three Alphas (groups 1..3) on free
 // loopback ports; the film data set (a slice) loaded with `strata load`; queries; kill -9 and
 // restart; failures that must commit nothing; `strata export --alpha` as the oracle.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, strataBin } from './paths.js';
+import { repoRoot } from './paths.js';
+import { freePort, killAll, post, run, start, type Proc, waitHealthy } from './procs.js';
 
 const FILM = path.resolve(repoRoot, '../shared/datasets/dgraph-film-200k');
 const TOKEN = 'e2e-cluster-token-0123456789';
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-cluster-'));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-interface Proc {
-  child: ChildProcess;
-  out: string[];
-  exited: Promise<number | null>;
-}
-
-const procs = new Set<Proc>();
-
-function start(args: string[], env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, [strataBin, ...args], {
-    env: { ...process.env, STRATA_LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out: string[] = [];
-  child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
-  const p: Proc = {
-    child,
-    out,
-    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-  };
-  procs.add(p);
-  void p.exited.then(() => procs.delete(p));
-  return p;
-}
-
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [strataBin, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function waitHealthy(url: string, proc: Proc, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (proc.child.exitCode !== null) throw new Error(`exited ${proc.child.exitCode}: ${proc.out.join('')}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} not healthy after ${ms} ms: ${proc.out.join('')}`);
-}
-
-async function post(url: string, body: string, type = 'text/plain') {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
-  return { status: r.status, json: (await r.json()) as Record<string, unknown> & { message?: string } };
-}
 
 let zeroPort = 0;
 const alphas: { group: number; port: number; dir: string; proc?: Proc }[] = [];
@@ -146,8 +82,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of procs) p.child.kill('SIGKILL');
-  await Promise.all([...procs].map((p) => p.exited));
+  await killAll();
   rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -5,89 +5,17 @@
 // Refusals (mixed series, wrong/missing/20-byte key, wrong secret-id, sealed and stopped Vault)
 // change nothing; no secret reaches the Alphas' logs. Vault here is the Vault-API TEST DOUBLE of
 // ../vault-double (not HashiCorp Vault: it cannot be built in this environment).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createDecipheriv, randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { strataBin } from './paths.js';
 import { appRole, buildVaultDouble, kvPut, startVault, vaultApi, type VaultProc } from './vault.js';
+import { freePort, killAll, output, post, run, start, type Proc, waitHealthy } from './procs.js';
 
 const TOKEN = 'e2e-encryption-token-0123456789';
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-enc-'));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-interface Proc {
-  child: ChildProcess;
-  out: string[];
-  exited: Promise<number | null>;
-}
-const procs = new Set<Proc>();
-/** Everything every process and command printed, for the no-secrets-in-logs check. */
-const allOutput: string[] = [];
-
-function start(args: string[], logLevel = 'error'): Proc {
-  const child = spawn(process.execPath, [strataBin, ...args], {
-    env: { ...process.env, STRATA_LOG_LEVEL: logLevel },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out: string[] = [];
-  const keep = (d: Buffer) => {
-    out.push(d.toString());
-    allOutput.push(d.toString());
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const p: Proc = {
-    child,
-    out,
-    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-  };
-  procs.add(p);
-  void p.exited.then(() => procs.delete(p));
-  return p;
-}
-
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [strataBin, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      allOutput.push(stdout, stderr);
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function waitHealthy(url: string, proc: Proc, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (proc.child.exitCode !== null) throw new Error(`exited ${proc.child.exitCode}: ${proc.out.join('')}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} not healthy after ${ms} ms: ${proc.out.join('')}`);
-}
-
-async function post(url: string, body: string, type = 'text/plain') {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
-  return { status: r.status, json: (await r.json()) as Record<string, unknown> };
-}
 
 interface Dump {
   data: string;
@@ -155,7 +83,7 @@ class TestCluster {
           TOKEN,
           ...this.alphaArgs,
         ],
-        this.logLevel,
+        { logLevel: this.logLevel },
       );
     }
     for (const a of this.alphas) await waitHealthy(`http://127.0.0.1:${a.port}`, a.proc!);
@@ -385,8 +313,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const p of procs) p.child.kill('SIGKILL');
-  await Promise.all([...procs].map((p) => p.exited));
+  await killAll();
   await vault?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
@@ -701,7 +628,7 @@ describe('keys from Vault (the Vault-API test double) on a 3-group cluster', () 
       expect(tokens.length).toBeGreaterThan(10);
       const alphas = [sources.base64, sources.raw, target].map((c) => c.alphaOutput).join('');
       expect(alphas.length).toBeGreaterThan(0); // debug logging: they did log
-      const everything = alphas + allOutput.join('');
+      const everything = alphas + output.join('');
       const secrets = [
         KEY_B64.toString('hex'),
         KEY_B64.toString('base64'),

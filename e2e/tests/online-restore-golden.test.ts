@@ -3,13 +3,12 @@
 // order the GraphQL `restore` mutation with backupId/backupNum + restoreStatus polling, and
 // `strata export --alpha` byte-identical to `expected/<backupId>/<backupNum>/{data.rdf,schema.txt}`.
 // Successive points go into the same cluster: an online restore replaces everything it held.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixturesRoot, strataBin } from './paths.js';
+import { fixturesRoot } from './paths.js';
+import { freePort, killAll, run, start, type Proc, waitHealthy } from './procs.js';
 
 const TOKEN = 'e2e-online-golden-token-0123456789';
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-online-golden-'));
@@ -55,64 +54,6 @@ function fixtureSets(): FixtureSet[] {
     sets.push({ name, location, groups: groupCount(location), points });
   }
   return sets;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-interface Proc {
-  child: ChildProcess;
-  out: string[];
-  exited: Promise<number | null>;
-}
-const procs = new Set<Proc>();
-
-function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [strataBin, ...args], {
-    env: { ...process.env, STRATA_LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out: string[] = [];
-  child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
-  const p: Proc = {
-    child,
-    out,
-    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-  };
-  procs.add(p);
-  void p.exited.then(() => procs.delete(p));
-  return p;
-}
-
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [strataBin, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function waitHealthy(url: string, proc: Proc, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (proc.child.exitCode !== null) throw new Error(`exited ${proc.child.exitCode}: ${proc.out.join('')}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} not healthy after ${ms} ms: ${proc.out.join('')}`);
 }
 
 class Cluster {
@@ -237,8 +178,7 @@ async function restoreOnline(c: Cluster, input: Record<string, unknown>): Promis
 const sets = fixtureSets();
 
 afterAll(async () => {
-  for (const p of procs) p.child.kill('SIGKILL');
-  await Promise.all([...procs].map((p) => p.exited));
+  await killAll();
   rmSync(tmp, { recursive: true, force: true });
 });
 
