@@ -21,144 +21,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './paths.js';
 import { minio, uniquePrefix, uri } from './remote.js';
-import { freePort, killAll, post, run, start, type Proc, waitHealthy } from './procs.js';
+import { freePort, killAll, post, run, start, waitHealthy } from './procs.js';
+import { TestCluster, restoreOnline, readDump, RESTORE, TOKEN, type Dump } from './harness.js';
 
 const FILM = path.resolve(repoRoot, '../shared/datasets/dgraph-film-200k');
-const TOKEN = 'e2e-backup-token-0123456789';
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-backup-'));
-
-interface Alpha {
-  group: number;
-  port: number;
-  dir: string;
-  proc?: Proc;
-}
-
-class TestCluster {
-  zeroPort = 0;
-  zero?: Proc;
-  alphas: Alpha[] = [];
-  constructor(
-    readonly name: string,
-    readonly groups: number,
-    readonly alphaArgs: string[] = [],
-  ) {}
-  get url(): string {
-    return `http://127.0.0.1:${this.alphas[0]!.port}`;
-  }
-  addr(i = 0): string {
-    return `127.0.0.1:${this.alphas[i]!.port}`;
-  }
-  startAlpha(i: number): Proc {
-    const a = this.alphas[i]!;
-    a.proc = start([
-      'alpha',
-      '--group',
-      String(a.group),
-      '--zero',
-      `127.0.0.1:${this.zeroPort}`,
-      '-p',
-      a.dir,
-      '--port',
-      String(a.port),
-      '--host',
-      '127.0.0.1',
-      '--token',
-      TOKEN,
-      ...this.alphaArgs,
-    ]);
-    return a.proc;
-  }
-  async start(dirs?: string[]): Promise<this> {
-    this.zeroPort = await freePort();
-    this.zero = start([
-      'zero',
-      '--port',
-      String(this.zeroPort),
-      '--host',
-      '127.0.0.1',
-      '--data',
-      path.join(tmp, `${this.name}-zw`),
-      '--groups',
-      String(this.groups),
-      '--token',
-      TOKEN,
-    ]);
-    await waitHealthy(`http://127.0.0.1:${this.zeroPort}`, this.zero);
-    for (let g = 1; g <= this.groups; g++) {
-      this.alphas.push({
-        group: g,
-        port: await freePort(),
-        dir: dirs?.[g - 1] ?? path.join(tmp, `${this.name}-p${g}`),
-      });
-    }
-    for (let i = 0; i < this.groups; i++) this.startAlpha(i);
-    for (let i = 0; i < this.groups; i++)
-      await waitHealthy(`http://127.0.0.1:${this.alphas[i]!.port}`, this.alphas[i]!.proc!);
-    return this;
-  }
-  async mutate(rdf: string, i = 0): Promise<{ uids: Record<string, string>; commitTs: bigint }> {
-    const r = await post(
-      `http://127.0.0.1:${this.alphas[i]!.port}/mutate?commitNow=true`,
-      `{ set {\n${rdf}\n} }`,
-      'application/rdf',
-    );
-    expect(r.status, JSON.stringify(r.json)).toBe(200);
-    const j = r.json as {
-      data: { uids: Record<string, string> };
-      extensions: { txn: { commit_ts: string | number } };
-    };
-    return { uids: j.data.uids, commitTs: BigInt(j.extensions.txn.commit_ts) };
-  }
-  async del(rdf: string): Promise<void> {
-    const r = await post(`${this.url}/mutate?commitNow=true`, `{ delete {\n${rdf}\n} }`, 'application/rdf');
-    expect(r.status, JSON.stringify(r.json)).toBe(200);
-  }
-  async alter(body: string): Promise<void> {
-    const r = await post(`${this.url}/alter`, body);
-    expect(r.status, JSON.stringify(r.json)).toBe(200);
-  }
-  async export(name: string, readTs?: bigint): Promise<Dump> {
-    const out = path.join(tmp, 'exports', name);
-    const r = await run([
-      'export',
-      '--alpha',
-      this.addr(),
-      '--out',
-      out,
-      ...(readTs === undefined ? [] : ['--read_ts', String(readTs)]),
-    ]);
-    expect(r.code, r.stderr).toBe(0);
-    return readDump(out);
-  }
-  async gql<T>(
-    query: string,
-    variables: unknown = {},
-  ): Promise<{ data?: T; errors?: { message: string }[] }> {
-    const r = await fetch(`${this.url}/admin`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await r.json()) as { data?: T; errors?: { message: string }[] };
-  }
-  async stop(): Promise<void> {
-    const ps = [this.zero, ...this.alphas.map((a) => a.proc)].filter((p): p is Proc => !!p);
-    for (const p of ps) p.child.kill('SIGKILL');
-    await Promise.all(ps.map((p) => p.exited));
-  }
-}
-
-interface Dump {
-  data: string;
-  schema: string;
-}
-function readDump(dir: string): Dump {
-  return {
-    data: readFileSync(path.join(dir, 'data.rdf'), 'utf8'),
-    schema: readFileSync(path.join(dir, 'schema.txt'), 'utf8'),
-  };
-}
 
 interface Listing {
   backupId: string;
@@ -183,40 +50,6 @@ async function backup(
   return run(['backup', '--alpha', c.addr(c.alphas.length > 1 ? 1 : 0), '--destination', location, ...extra]);
 }
 
-const RESTORE = /* GraphQL */ `
-  mutation ($input: RestoreInput!) {
-    restore(input: $input) {
-      code
-      message
-      restoreId
-    }
-  }
-`;
-const STATUS = /* GraphQL */ `
-  query ($id: Int!) {
-    restoreStatus(restoreId: $id) {
-      status
-      errors
-    }
-  }
-`;
-
-async function restoreOnline(c: TestCluster, input: Record<string, unknown>): Promise<void> {
-  const r = await c.gql<{ restore: { code: string; restoreId: number } }>(RESTORE, { input });
-  expect(r.errors, JSON.stringify(r)).toBeUndefined();
-  expect(r.data!.restore.code).toBe('Success');
-  const id = r.data!.restore.restoreId;
-  const end = Date.now() + 60_000;
-  for (;;) {
-    const s = await c.gql<{ restoreStatus: { status: string; errors: string[] } }>(STATUS, { id });
-    const st = s.data?.restoreStatus;
-    if (st?.status === 'OK') return;
-    if (st?.status === 'ERR') throw new Error(`restore failed: ${st.errors.join('; ')}`);
-    if (Date.now() > end) throw new Error(`restore ${id} still ${st?.status}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
-
 function maxSubjectUid(data: string): bigint {
   let max = 0n;
   for (const m of data.matchAll(/^<0x([0-9a-f]+)>/gm)) {
@@ -226,8 +59,8 @@ function maxSubjectUid(data: string): bigint {
   return max;
 }
 
-const source = new TestCluster('src', 3);
-const target = new TestCluster('dst', 3);
+const source = new TestCluster(tmp, 'src', 3);
+const target = new TestCluster(tmp, 'dst', 3);
 const local = path.join(tmp, 'backups');
 
 interface Point {
@@ -446,7 +279,7 @@ describe('binary backup and restore of a three-group cluster', () => {
   });
 
   it('refuses a restore of a 3-group series into a 2-group cluster, with both numbers', async () => {
-    const small = await new TestCluster('two', 2).start();
+    const small = await new TestCluster(tmp, 'two', 2).start();
     try {
       const r = await small.gql(RESTORE, { input: { location: local } });
       expect(r.errors?.[0]?.message).toMatch(/the backup has 3 groups but the cluster has 2 groups/);
@@ -492,7 +325,7 @@ describe('binary backup and restore of a three-group cluster', () => {
   it('strata restore -z moves the leases of a new Zero; strata alpha serves the restored folders', async () => {
     const last = points.at(-1)!;
     const pdir = path.join(tmp, 'offline-z');
-    const zw = new TestCluster('z', 3);
+    const zw = new TestCluster(tmp, 'z', 3);
     zw.zeroPort = await freePort();
     zw.zero = start([
       'zero',
@@ -573,7 +406,7 @@ describe('binary backup and restore of a three-group cluster', () => {
     writeFileSync(key, Buffer.alloc(32, 0x5a));
     const wrong = path.join(tmp, 'wrong_key');
     writeFileSync(wrong, Buffer.alloc(32, 0x33));
-    const enc = await new TestCluster('enc', 1, ['--encryption_key_file', key]).start();
+    const enc = await new TestCluster(tmp, 'enc', 1, ['--encryption_key_file', key]).start();
     try {
       await enc.alter('title: string @index(exact) .');
       await enc.mutate('_:a <title> "secret one" .');
@@ -641,7 +474,7 @@ describe('binary backup and restore of a three-group cluster', () => {
       await restoreOnline(enc, { location: loc });
       expect((await enc.export('enc-dst')).data).toBe(expected.data);
       // A plain backup cannot continue the encrypted series.
-      const plain = await new TestCluster('plain', 1).start();
+      const plain = await new TestCluster(tmp, 'plain', 1).start();
       try {
         const refused = await backup(plain, loc);
         expect(refused.stderr).toMatch(/must keep the encryption of its series; use forceFull/);

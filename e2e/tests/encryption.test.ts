@@ -12,125 +12,10 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRole, buildVaultDouble, kvPut, startVault, vaultApi, type VaultProc } from './vault.js';
-import { freePort, killAll, output, post, run, start, type Proc, waitHealthy } from './procs.js';
+import { freePort, killAll, output, run, start } from './procs.js';
+import { TestCluster, restoreOnline, readDump, RESTORE, TOKEN, type Dump } from './harness.js';
 
-const TOKEN = 'e2e-encryption-token-0123456789';
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-enc-'));
-
-interface Dump {
-  data: string;
-  schema: string;
-}
-function readDump(dir: string): Dump {
-  return {
-    data: readFileSync(path.join(dir, 'data.rdf'), 'utf8'),
-    schema: readFileSync(path.join(dir, 'schema.txt'), 'utf8'),
-  };
-}
-
-class TestCluster {
-  zeroPort = 0;
-  zero?: Proc;
-  alphas: { group: number; port: number; dir: string; proc?: Proc }[] = [];
-  constructor(
-    readonly name: string,
-    readonly groups: number,
-    readonly alphaArgs: string[] = [],
-    readonly logLevel = 'error',
-  ) {}
-  get url(): string {
-    return `http://127.0.0.1:${this.alphas[0]!.port}`;
-  }
-  addr(i = 0): string {
-    return `127.0.0.1:${this.alphas[i]!.port}`;
-  }
-  get alphaOutput(): string {
-    return this.alphas.map((a) => a.proc?.out.join('') ?? '').join('');
-  }
-  async start(): Promise<this> {
-    this.zeroPort = await freePort();
-    this.zero = start([
-      'zero',
-      '--port',
-      String(this.zeroPort),
-      '--host',
-      '127.0.0.1',
-      '--data',
-      path.join(tmp, `${this.name}-zw`),
-      '--groups',
-      String(this.groups),
-      '--token',
-      TOKEN,
-    ]);
-    await waitHealthy(`http://127.0.0.1:${this.zeroPort}`, this.zero);
-    for (let g = 1; g <= this.groups; g++)
-      this.alphas.push({ group: g, port: await freePort(), dir: path.join(tmp, `${this.name}-p${g}`) });
-    for (const a of this.alphas) {
-      a.proc = start(
-        [
-          'alpha',
-          '--group',
-          String(a.group),
-          '--zero',
-          `127.0.0.1:${this.zeroPort}`,
-          '-p',
-          a.dir,
-          '--port',
-          String(a.port),
-          '--host',
-          '127.0.0.1',
-          '--token',
-          TOKEN,
-          ...this.alphaArgs,
-        ],
-        { logLevel: this.logLevel },
-      );
-    }
-    for (const a of this.alphas) await waitHealthy(`http://127.0.0.1:${a.port}`, a.proc!);
-    return this;
-  }
-  async mutate(rdf: string, del = false): Promise<void> {
-    const r = await post(
-      `${this.url}/mutate?commitNow=true`,
-      `{ ${del ? 'delete' : 'set'} {\n${rdf}\n} }`,
-      'application/rdf',
-    );
-    expect(r.status, JSON.stringify(r.json)).toBe(200);
-  }
-  async alter(body: string): Promise<void> {
-    const r = await post(`${this.url}/alter`, body);
-    expect(r.status, JSON.stringify(r.json)).toBe(200);
-  }
-  async export(name: string, readTs?: bigint): Promise<Dump> {
-    const out = path.join(tmp, 'exports', name);
-    const r = await run([
-      'export',
-      '--alpha',
-      this.addr(),
-      '--out',
-      out,
-      ...(readTs === undefined ? [] : ['--read_ts', String(readTs)]),
-    ]);
-    expect(r.code, r.stderr).toBe(0);
-    return readDump(out);
-  }
-  async gql<T>(
-    query: string,
-    variables: unknown = {},
-  ): Promise<{ data?: T; errors?: { message: string }[] }> {
-    const r = await fetch(`${this.url}/admin`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await r.json()) as { data?: T; errors?: { message: string }[] };
-  }
-  async stop(): Promise<void> {
-    const ps = [this.zero, ...this.alphas.map((a) => a.proc)].filter((p): p is Proc => !!p);
-    for (const p of ps) p.child.kill('SIGKILL');
-    await Promise.all(ps.map((p) => p.exited));
-  }
-}
 
 interface Listing {
   backupId: string;
@@ -144,39 +29,6 @@ async function ls(location: string): Promise<Listing[]> {
   const r = await run(['ls', location, '--json']);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as Listing[];
-}
-
-const RESTORE = /* GraphQL */ `
-  mutation ($input: RestoreInput!) {
-    restore(input: $input) {
-      code
-      message
-      restoreId
-    }
-  }
-`;
-const STATUS = /* GraphQL */ `
-  query ($id: Int!) {
-    restoreStatus(restoreId: $id) {
-      status
-      errors
-    }
-  }
-`;
-async function restoreOnline(c: TestCluster, input: Record<string, unknown>): Promise<void> {
-  const r = await c.gql<{ restore: { code: string; restoreId: number } }>(RESTORE, { input });
-  expect(r.errors, JSON.stringify(r)).toBeUndefined();
-  expect(r.data!.restore.code).toBe('Success');
-  const id = r.data!.restore.restoreId;
-  const end = Date.now() + 60_000;
-  for (;;) {
-    const s = await c.gql<{ restoreStatus: { status: string; errors: string[] } }>(STATUS, { id });
-    const st = s.data?.restoreStatus;
-    if (st?.status === 'OK') return;
-    if (st?.status === 'ERR') throw new Error(`restore failed: ${st.errors.join('; ')}`);
-    if (Date.now() > end) throw new Error(`restore ${id} still ${st?.status}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
 }
 
 // ------------------------------------------------------------------ reading a file by hand
@@ -339,7 +191,7 @@ describe('key files of 16, 24 and 32 bytes', () => {
         const keyFile = path.join(tmp, `key${size}`);
         const key = randomBytes(size);
         writeFileSync(keyFile, key);
-        const c = await new TestCluster(`k${size}`, 1, ['--encryption_key_file', keyFile]).start();
+        const c = await new TestCluster(tmp, `k${size}`, 1, ['--encryption_key_file', keyFile]).start();
         try {
           await c.alter(SCHEMA);
           await c.mutate(people(0, 40, `k${size}`));
@@ -445,10 +297,10 @@ interface Point {
   expected: Dump;
 }
 const sources = {
-  base64: new TestCluster('vb64', 3, [], 'debug'),
-  raw: new TestCluster('vraw', 3, [], 'debug'),
+  base64: new TestCluster(tmp, 'vb64', 3, [], 'debug'),
+  raw: new TestCluster(tmp, 'vraw', 3, [], 'debug'),
 };
-const target = new TestCluster('vdst', 3, [], 'debug');
+const target = new TestCluster(tmp, 'vdst', 3, [], 'debug');
 const locs = { base64: path.join(tmp, 'vault-b64'), raw: path.join(tmp, 'vault-raw') };
 const points: Record<'base64' | 'raw', Point[]> = { base64: [], raw: [] };
 

@@ -1,28 +1,28 @@
 // Runs the Vault-API test double (../vault-double, NOT a real Vault: see its header) as a real
 // process on a free loopback port, and configures it through Vault's own API shapes (AppRole role,
 // role-id, secret-id, KV v2 write).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { buildSync } from 'esbuild';
 import { repoRoot } from './paths.js';
 
 const doubleDir = path.join(repoRoot, 'e2e/vault-double');
-const esbuild = path.join(repoRoot, 'node_modules/.bin/esbuild');
 
 /** Bundles cli.ts + server.ts into one .mjs under `dir` (esbuild; Node 20 runs no TypeScript). */
 export function buildVaultDouble(dir: string): string {
   mkdirSync(dir, { recursive: true });
   const out = path.join(dir, 'vault-double.mjs');
   if (!existsSync(out)) {
-    execFileSync(esbuild, [
-      path.join(doubleDir, 'cli.ts'),
-      '--bundle',
-      '--platform=node',
-      '--format=esm',
-      '--target=node20',
-      `--outfile=${out}`,
-      '--log-level=warning',
-    ]);
+    buildSync({
+      entryPoints: [path.join(doubleDir, 'cli.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: out,
+      logLevel: 'warning',
+    });
   }
   return out;
 }
