@@ -10,3 +10,64 @@ pub mod reader;
 pub mod snappy;
 pub mod snappy_block;
 pub mod writer;
+
+/// Helpers shared by the streaming decoders' unit tests.
+#[cfg(test)]
+pub(crate) mod test_util {
+    use super::error::Result;
+    use super::gzip::GzipDecoder;
+    use super::snappy::SnappyDecoder;
+
+    /// A streaming decompressor: input pushed in any chunking, output handed to a sink in order.
+    pub trait Streaming {
+        fn push_chunk(&mut self, data: &[u8], sink: &mut dyn FnMut(Result<Vec<u8>>)) -> Result<()>;
+        fn finish_stream(&mut self, sink: &mut dyn FnMut(Result<Vec<u8>>)) -> Result<()>;
+    }
+
+    impl Streaming for GzipDecoder {
+        fn push_chunk(&mut self, data: &[u8], sink: &mut dyn FnMut(Result<Vec<u8>>)) -> Result<()> {
+            self.push(data, sink)
+        }
+        fn finish_stream(&mut self, sink: &mut dyn FnMut(Result<Vec<u8>>)) -> Result<()> {
+            self.finish(sink)
+        }
+    }
+
+    impl Streaming for SnappyDecoder {
+        fn push_chunk(&mut self, data: &[u8], sink: &mut dyn FnMut(Result<Vec<u8>>)) -> Result<()> {
+            self.push(data, sink)
+        }
+        fn finish_stream(&mut self, sink: &mut dyn FnMut(Result<Vec<u8>>)) -> Result<()> {
+            self.finish(sink)
+        }
+    }
+
+    /// Deterministic, mildly compressible test bytes.
+    pub fn data(n: usize) -> Vec<u8> {
+        (0..n)
+            .map(|i| ((i * 7) % 251) as u8 ^ ((i / 1000) as u8))
+            .collect()
+    }
+
+    /// Feeds `input` in pieces of `chunk` bytes and collects the output; the first error wins.
+    pub fn decode_all(d: &mut impl Streaming, input: &[u8], chunk: usize) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut err = None;
+        {
+            let mut sink = |r: Result<Vec<u8>>| match r {
+                Ok(v) => out.extend_from_slice(&v),
+                Err(e) => {
+                    err.get_or_insert(e);
+                }
+            };
+            for c in input.chunks(chunk.max(1)) {
+                d.push_chunk(c, &mut sink)?;
+            }
+            d.finish_stream(&mut sink)?;
+        }
+        match err {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    }
+}

@@ -454,32 +454,10 @@ mod tests {
     use super::*;
     use crate::codec::error::ErrorCode;
 
-    fn data(n: usize) -> Vec<u8> {
-        (0..n)
-            .map(|i| ((i * 7) % 251) as u8 ^ ((i / 1000) as u8))
-            .collect()
-    }
+    use crate::codec::test_util::{self, data};
 
     fn decode_all(input: &[u8], chunk: usize, threads: usize) -> Result<Vec<u8>> {
-        let mut d = SnappyDecoder::new(threads);
-        let mut out = Vec::new();
-        let mut err = None;
-        {
-            let mut sink = |r: Result<Vec<u8>>| match r {
-                Ok(v) => out.extend_from_slice(&v),
-                Err(e) => {
-                    err.get_or_insert(e);
-                }
-            };
-            for c in input.chunks(chunk.max(1)) {
-                d.push(c, &mut sink)?;
-            }
-            d.finish(&mut sink)?;
-        }
-        match err {
-            Some(e) => Err(e),
-            None => Ok(out),
-        }
+        test_util::decode_all(&mut SnappyDecoder::new(threads), input, chunk)
     }
 
     fn chunk(kind: u8, body: &[u8]) -> Vec<u8> {
