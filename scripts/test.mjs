@@ -1,21 +1,47 @@
 #!/usr/bin/env node
-// The README's test command (`pnpm test`): build everything (turbo, cached), run every package's
-// tests through turbo, then print one closing line `total: N passed, N failed` summed over the
-// vitest and cargo summaries. Exits non-zero when the build or any test fails.
+// The README's test command (`pnpm test`), the one CI runs. In stages, each timed:
+//   build     the native addon, then every TypeScript package (turbo, cached)
+//   setup     what the tests run against, built once into $STRATA_CACHE: MinIO, code-server with
+//             Chromium, the real Dgraph peers (only where ../shared/peers is beside the clone)
+//   lint      cargo fmt --check, cargo clippy -D warnings, eslint + tsc --noEmit over every
+//             package's sources, tests, benches and e2e, prettier --check
+//   unit      every package's own tests (native, core, server, cli, the extension's unit tests)
+//   e2e       the built programs as real processes (e2e/)
+//   vscode    the extension in a real VS Code (code-server) driven by Chromium
+// Every stage runs even when an earlier one failed (but for the build), so one run shows every
+// problem. It ends with a table of stage times and one line `total: N passed, N failed`.
+//   pnpm test                   everything
+//   pnpm test -- unit e2e       only the stages named (build always runs)
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { countResults } from './lib/count-results.mjs';
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = process.env.STRATA_CACHE ?? join(homedir(), '.cache', 'strata');
 mkdirSync(cacheDir, { recursive: true });
 const turboCache = `--cache-dir=${join(cacheDir, 'turbo')}`;
+const shared = process.env.STRATA_SHARED ?? join(root, '..', 'shared');
+const DGRAPH_VERSIONS = ['v24.0.5', 'v25.4.0'];
 
-function run(args, { capture = false } = {}) {
+const ALL = ['setup', 'lint', 'unit', 'e2e', 'vscode'];
+const asked = process.argv.slice(2).filter((a) => a !== '--');
+const unknown = asked.filter((a) => !ALL.includes(a));
+if (unknown.length > 0) {
+  console.error(`scripts/test.mjs: unknown stage ${unknown.join(', ')} (stages: ${ALL.join(', ')})`);
+  process.exit(2);
+}
+const stages = asked.length > 0 ? asked : ALL;
+
+/** Runs a command from the repository root; resolves to its exit code and (when captured) output. */
+function run(cmd, args, { capture = false, env = {} } = {}) {
   return new Promise((resolve) => {
-    const child = spawn('pnpm', ['exec', 'turbo', ...args], {
+    const child = spawn(cmd, args, {
+      cwd: root,
       stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
-      env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' },
+      env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0', ...env },
     });
     let text = '';
     const tee = (stream, out) =>
@@ -25,39 +51,112 @@ function run(args, { capture = false } = {}) {
       });
     tee(child.stdout, process.stdout);
     tee(child.stderr, process.stderr);
+    child.on('error', (err) => {
+      console.error(`scripts/test.mjs: ${cmd}: ${err.message}`);
+      resolve({ code: 127, text });
+    });
     child.on('close', (code) => resolve({ code: code ?? 1, text }));
   });
 }
 
-const build = await run(['run', 'build', turboCache]);
-if (build.code !== 0) {
-  console.log('\ntotal: 0 passed, 1 failed (the build failed)');
-  process.exit(build.code);
-}
+const turbo = (args, opts) => run('pnpm', ['exec', 'turbo', ...args, turboCache], opts);
 
-const extra = process.argv.slice(2);
-const test = await run(['run', 'test', '--concurrency=1', turboCache, ...extra], { capture: true });
-
-// eslint-disable-next-line no-control-regex
-const plain = test.text.replace(/\x1b\[[0-9;]*m/g, '');
+const times = [];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const line of plain.split('\n')) {
-  const v = /\bTests\s+(.*)\(\d+\)\s*$/.exec(line);
-  if (v) {
-    passed += Number(/(\d+) passed/.exec(v[1])?.[1] ?? 0);
-    failed += Number(/(\d+) failed/.exec(v[1])?.[1] ?? 0);
-    skipped += Number(/(\d+) skipped/.exec(v[1])?.[1] ?? 0);
-    continue;
+
+/** Runs one timed stage; `body` resolves to an exit code, or to `{code, text}` whose test summaries count. */
+async function stage(name, body) {
+  console.log(`\n=== stage ${name} ===`);
+  const t0 = Date.now();
+  const r = await body();
+  const { code, text } = typeof r === 'number' ? { code: r, text: undefined } : r;
+  const seconds = (Date.now() - t0) / 1000;
+  if (text !== undefined) {
+    const c = countResults(text);
+    passed += c.passed;
+    failed += c.failed;
+    skipped += c.skipped;
+    if (code !== 0 && c.failed === 0) failed += 1; // a runner crashed before printing its summary
+  } else if (code !== 0) {
+    failed += 1; // a stage without test summaries (build, setup, lint) counts as one failure
   }
-  const c = /test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/.exec(line);
-  if (c) {
-    passed += Number(c[1]);
-    failed += Number(c[2]);
-    skipped += Number(c[3]);
-  }
+  times.push({ name, seconds, ok: code === 0 });
+  console.log(
+    `=== stage ${name}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} in ${seconds.toFixed(0)} s ===`,
+  );
+  return code === 0;
 }
-if (test.code !== 0 && failed === 0) failed = 1; // a runner crashed before printing its summary
+
+/** Runs several commands at once (setup steps are mostly downloads and single-threaded builds). */
+async function parallel(steps) {
+  const results = await Promise.all(
+    steps.map(async ([label, cmd, args]) => {
+      const t0 = Date.now();
+      const { code } = await run(cmd, args, { capture: false });
+      const s = ((Date.now() - t0) / 1000).toFixed(0);
+      console.log(`setup: ${label} ${code === 0 ? 'ready' : `FAILED (exit ${code})`} after ${s} s`);
+      times.push({ name: `  setup: ${label}`, seconds: Number(s), ok: code === 0 });
+      return code;
+    }),
+  );
+  return results.find((c) => c !== 0) ?? 0;
+}
+
+const install = Number(process.env.STRATA_CI_INSTALL_SECONDS);
+if (Number.isFinite(install) && install > 0) times.push({ name: 'install', seconds: install, ok: true });
+
+const t0 = Date.now();
+let ok = await stage('build: native', () => turbo(['run', 'build', '--filter=@strata/native']));
+ok = ok && (await stage('build: typescript', () => turbo(['run', 'build'])));
+if (!ok) {
+  console.log('\ntotal: 0 passed, 1 failed (the build failed)');
+  process.exit(1);
+}
+
+if (stages.includes('setup')) {
+  const steps = [
+    ['MinIO', 'bash', ['e2e/minio/minio.sh', 'build']],
+    ['code-server + Chromium', 'bash', ['packages/vscode-ext/scripts/install-code-server.sh']],
+  ];
+  if (existsSync(join(shared, 'peers'))) {
+    for (const v of DGRAPH_VERSIONS) steps.push([`Dgraph ${v}`, 'bash', ['scripts/setup/dgraph.sh', v]]);
+  } else {
+    console.log(`setup: no ${join(shared, 'peers')}: the real Dgraph peers are not built`);
+  }
+  await stage('setup', () => parallel(steps));
+}
+if (stages.includes('lint')) {
+  await stage('lint', async () => {
+    const a = await turbo(['run', 'lint', '--concurrency=1']);
+    const b = await run('pnpm', ['exec', 'prettier', '--check', '.']);
+    return a.code || b.code;
+  });
+}
+const testRun = (filters) => () => turbo(['run', 'test', '--concurrency=1', ...filters], { capture: true });
+if (stages.includes('unit')) {
+  const env = { STRATA_SKIP_UI_TEST: '1' };
+  await stage('unit', () =>
+    turbo(['run', 'test', '--concurrency=1', '--filter=!@strata/e2e'], { capture: true, env }),
+  );
+}
+if (stages.includes('e2e')) await stage('e2e', testRun(['--filter=@strata/e2e']));
+if (stages.includes('vscode')) {
+  await stage('vscode', () =>
+    run('pnpm', ['--filter', 'strata-vscode', 'exec', 'vitest', 'run', '--project', 'ui'], { capture: true }),
+  );
+}
+
+const total = (Date.now() - t0) / 1000 + (Number.isFinite(install) && install > 0 ? install : 0);
+console.log('\nstage times');
+for (const t of times) {
+  console.log(
+    `  ${t.name.padEnd(34)} ${String(Math.round(t.seconds)).padStart(6)} s  ${t.ok ? 'ok' : 'FAILED'}`,
+  );
+}
+console.log(
+  `  ${'total'.padEnd(34)} ${String(Math.round(total)).padStart(6)} s  (${(total / 60).toFixed(1)} min)`,
+);
 console.log(`\ntotal: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(test.code);
+process.exit(failed > 0 || times.some((t) => !t.ok) ? 1 : 0);

@@ -10,6 +10,8 @@
 # $STRATA_MINIO_RUN (default $STRATA_CACHE/minio-run) holds env.json, minio.pid, minio.log and the data.
 # Buckets: strata-private (private) and strata-public (anonymous read/write policy).
 set -euo pipefail
+# shellcheck source=../../scripts/lib/clean-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/clean-env.sh"
 
 MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"   # MinIO has no semver tags: newest the Go proxy serves
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -6,10 +6,16 @@ import { writeFileSync, renameSync } from 'node:fs';
 import { CreateBucketCommand, HeadBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const endpoint = process.env.MINIO_ENDPOINT;
-const accessKey = process.env.MINIO_ROOT_USER;
-const secretKey = process.env.MINIO_ROOT_PASSWORD;
-const envFile = process.env.MINIO_ENV_FILE;
+/** @param {string} name @returns {string} */
+function required(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`setup-buckets.mjs: ${name} is not set (minio.sh sets it)`);
+  return v;
+}
+const endpoint = required('MINIO_ENDPOINT');
+const accessKey = required('MINIO_ROOT_USER');
+const secretKey = required('MINIO_ROOT_PASSWORD');
+const envFile = required('MINIO_ENV_FILE');
 const pid = Number(process.env.MINIO_PID);
 const PRIVATE = 'strata-private';
 const PUBLIC = 'strata-public';

@@ -97,7 +97,7 @@ describe('PostingStore.backup', () => {
     const want = await live.exportRdf(6n);
     const p2 = await preds(live, 6n);
     for (const [i, c] of combos.entries()) {
-      const full = fulls[i];
+      const full = fulls[i]!;
       expect(full.summary.dropOperations).toEqual([]);
       expect(full.summary.maxVersion).toBe(2n);
       expect(full.summary.bytesOut).toBe(full.file.length);
@@ -164,7 +164,7 @@ describe('PostingStore.backup', () => {
     const firstSchema = types.indexOf('SCHEMA');
     expect(types.slice(firstSchema).every((t) => t === 'SCHEMA' || t === 'TYPE')).toBe(true);
     expect(
-      all.filter((k) => k.key.keyType === 'TYPE')[0].value.includes(Buffer.from('\0\0\0\0\0\0\0\0Person')),
+      all.filter((k) => k.key.keyType === 'TYPE')[0]!.value.includes(Buffer.from('\0\0\0\0\0\0\0\0Person')),
     ).toBe(true);
     live.close();
   });

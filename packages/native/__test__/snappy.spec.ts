@@ -172,7 +172,7 @@ describe('snappy writer -> reader', () => {
       );
     }
     const bad = Buffer.from(file);
-    bad[10 + 5] ^= 1; // the first data chunk's CRC
+    bad[10 + 5]! ^= 1; // the first data chunk's CRC
     expect(await errorOf(readAll(bad))).toBe('CORRUPT: CRC mismatch in snappy chunk 2');
     const reserved = Buffer.concat([SNAPPY_ID, Buffer.from([0x42, 0, 0, 0])]);
     expect(await errorOf(readAll(reserved))).toMatch(/^CORRUPT: reserved chunk type 0x42/);

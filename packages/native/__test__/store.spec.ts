@@ -63,7 +63,10 @@ describe('PostingStore', () => {
     expect(s.meta().maxCommitTs).toBe(2n);
     expect(s.meta().maxUid).toBe(3n);
 
-    const [n1, n9] = await s.getNodes({ uids: [1n, 9n], predicates: null, readTs: 2n });
+    const [n1, n9] = (await s.getNodes({ uids: [1n, 9n], predicates: null, readTs: 2n })) as [
+      Native.NodeFacts,
+      Native.NodeFacts,
+    ];
     expect(n9).toEqual({ uid: 9n, predicates: [] });
     expect(n1.predicates.map((p) => p.predicate)).toEqual(['age', 'friend', 'name', 'tags']);
     const friend = n1.predicates.find((p) => p.predicate === 'friend')!;
@@ -77,7 +80,7 @@ describe('PostingStore', () => {
       ['Alicia', 'es'],
       ['Alice Smith', ''],
     ]);
-    expect(names[1].valType).toBe(VT.STRING);
+    expect(names[1]!.valType).toBe(VT.STRING);
 
     expect(await s.hasPredicate('name', 2n)).toEqual([1n, 2n]);
     expect(await s.hasPredicate('name', 2n, { after: 1n })).toEqual([2n]);

@@ -6,6 +6,10 @@
 #
 #   packages/vscode-ext/scripts/install-code-server.sh     # prints the install folder at the end
 set -euo pipefail
+# Forget what pnpm exported (its npm_config_user_agent names Node 20, and code-server's postinstall
+# would refuse to run on the Node 24 it is given): see scripts/lib/clean-env.sh.
+# shellcheck source=../../../scripts/lib/clean-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lib/clean-env.sh"
 
 CODE_SERVER_VERSION=4.139.1
 NODE_VERSION=24.21.0
