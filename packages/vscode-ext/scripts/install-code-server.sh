@@ -34,7 +34,17 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if [ -f "$DIR/.complete" ] && [ -x "$NODE_DIR/bin/node" ] && [ -f "$DIR/node_modules/code-server/out/node/entry.js" ]; then
+complete() { [ -f "$DIR/.complete" ] && [ -x "$NODE_DIR/bin/node" ] && [ -f "$DIR/node_modules/code-server/out/node/entry.js" ]; }
+if complete; then
+  echo "$DIR"
+  exit 0
+fi
+# One install at a time: a second run (another test run, another clone) waits for the first and
+# then finds it complete, instead of deleting the folder the first one is writing.
+mkdir -p "$CACHE/code-server"
+exec 9>"$CACHE/code-server/.install-$CODE_SERVER_VERSION.lock"
+flock 9
+if complete; then
   echo "$DIR"
   exit 0
 fi
