@@ -30,8 +30,9 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   fi
   log "apt-get install -y ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  # Wait for another apt (another test run's install) rather than fail on its lock.
+  apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
 complete() { [ -f "$DIR/.complete" ] && [ -x "$NODE_DIR/bin/node" ] && [ -f "$DIR/node_modules/code-server/out/node/entry.js" ]; }
