@@ -54,8 +54,8 @@ function freePort() {
     const s = createServer();
     s.once('error', reject);
     s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
     });
   });
 }
@@ -68,8 +68,7 @@ function startStrata(cmdArgs) {
   let err = '';
   child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
   children.push(child);
-  child.log = () => err;
-  return child;
+  return Object.assign(child, { log: () => err });
 }
 
 async function waitHealthy(url, child, ms = 30_000) {
@@ -93,7 +92,8 @@ async function strata(cmdArgs) {
       env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
     });
   } catch (e) {
-    throw new Error(`strata ${cmdArgs[0]} failed: ${e.stderr || e.message}`);
+    const failure = /** @type {{ stderr?: string, message: string }} */ (e);
+    throw new Error(`strata ${cmdArgs[0]} failed: ${failure.stderr || failure.message}`);
   }
 }
 
@@ -176,7 +176,7 @@ async function main() {
   const t0 = Date.now();
   // MinIO first (a cold machine builds it once), in our own run folder.
   const { stdout } = await execFileP('bash', [minioSh, 'start'], { env: minioEnv, maxBuffer: 1 << 20 });
-  const m = JSON.parse(readFileSync(stdout.trim().split('\n').pop(), 'utf8'));
+  const m = JSON.parse(readFileSync(stdout.trim().split('\n').pop() ?? '', 'utf8'));
 
   const zeroPort = await freePort();
   const zero = startStrata([
@@ -303,7 +303,7 @@ let code = 0;
 try {
   await main();
 } catch (err) {
-  console.error(`bench/backup.mjs: ${err.stack ?? err}`);
+  console.error(`bench/backup.mjs: ${err instanceof Error ? err.stack : String(err)}`);
   code = 1;
 } finally {
   for (const c of children) c.kill('SIGKILL');

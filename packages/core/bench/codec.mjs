@@ -113,7 +113,7 @@ async function child(scenario, mb, dir) {
     } else if (scenario === 'dec-strata-stats') {
       const dec = core.createBackupDecoder({ key: KEY, mode: 'stats' });
       await pipeline(createReadStream(file, { highWaterMark: MiB }), dec);
-      s.add(dec.stats.bytesDecompressed);
+      s.add(dec.stats?.bytesDecompressed ?? 0);
     } else {
       const t = /-t(\d+)$/.exec(scenario)?.[1];
       await pipeline(
@@ -142,7 +142,7 @@ function runChild(scenario, mb, dir) {
     },
   );
   if (r.status !== 0) throw new Error(`benchmark ${scenario} failed (exit ${r.status})`);
-  return JSON.parse(r.stdout.trim().split('\n').pop());
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
 }
 
 const plainOf = (r) => (r.scenario.startsWith('enc') ? r.inBytes : r.outBytes);

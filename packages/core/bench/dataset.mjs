@@ -9,10 +9,12 @@ import { once } from 'node:events';
 export const PREDICATES = ['blob.a', 'blob.b', 'blob.c', 'blob.d'];
 
 /**
+ * @param {string} file
+ * @param {{ facts: number, valueBytes?: number, prefix?: string, subjects?: number }} options
  * Writes `facts` N-Quads `_:<prefix><i> <blob.x> "<base64 of valueBytes random bytes>" .` to `file`
  * (each value is ~4/3 × valueBytes characters). Resolves to the bytes of string values written.
  */
-export async function writeBlobRdf(file, { facts, valueBytes = 1536, prefix = 'n', subjects } = {}) {
+export async function writeBlobRdf(file, { facts, valueBytes = 1536, prefix = 'n', subjects }) {
   const out = createWriteStream(file);
   const perSubject = PREDICATES.length;
   const nSubjects = subjects ?? Math.ceil(facts / perSubject);

@@ -120,9 +120,9 @@ export function generateFrames(bytes, seed = 42) {
     let w = '';
     const n = 1 + Math.floor(rnd() * 3);
     for (let j = 0; j < n; j++) w += syllables[Math.floor(rnd() * syllables.length)];
-    return i % 5 === 0 ? w[0].toUpperCase() + w.slice(1) : w;
+    return i % 5 === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w;
   });
-  const word = () => words[Math.floor(Math.pow(rnd(), 3) * words.length)];
+  const word = () => words[Math.floor(Math.pow(rnd(), 3) * words.length)] ?? '';
   const frames = [];
   let total = 0;
   let uid = 1;
