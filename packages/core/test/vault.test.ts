@@ -21,6 +21,8 @@ const state = {
     unknown
   >,
   policyAllows: true,
+  /** When set, every request is answered with a 307 to this address (a Vault redirecting elsewhere). */
+  redirectTo: '',
 };
 
 function body(req: IncomingMessage): Promise<string> {
@@ -47,6 +49,10 @@ beforeAll(async () => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(json));
     };
+    if (state.redirectTo) {
+      res.writeHead(307, { location: `${state.redirectTo}${req.url ?? ''}` });
+      return res.end();
+    }
     if (state.sealed) return send(503, { errors: ['Vault is sealed'] });
     if (req.method === 'POST' && req.url === '/v1/auth/approle/login') {
       const { role_id, secret_id } = JSON.parse(await body(req)) as Record<string, string>;
@@ -71,6 +77,27 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 const base = () => ({ addr, roleIdFile: roleFile, secretIdFile: secretFile });
 
 describe('readVaultKey', () => {
+  it('never follows a redirect: the credentials do not reach the address it names', async () => {
+    const seen: string[] = [];
+    const elsewhere = createServer(async (req, res) => {
+      seen.push(`${req.method} ${req.url} ${await body(req)}`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"auth":{"client_token":"stolen"}}');
+    });
+    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r));
+    const a = elsewhere.address();
+    state.redirectTo = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+    try {
+      const err = await readVaultKey(base()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(VaultError);
+      expect((err as VaultError).message).toMatch(/answered AppRole login with a redirect \(307\)/);
+      expect((err as VaultError).message).not.toContain('secret-456');
+      expect(seen).toEqual([]);
+    } finally {
+      state.redirectTo = '';
+      await new Promise<void>((r) => elsewhere.close(() => r()));
+    }
+  });
   it('reads a base64 key with the defaults (secret/data/dgraph, enc_key)', async () => {
     expect((await readVaultKey(base())).equals(KEY32)).toBe(true);
   });

@@ -71,8 +71,10 @@ async function call(
   what: string,
 ): Promise<Response> {
   const url = new URL(`/v1/${route.replace(/^\/+/, '')}`, addr);
+  let res: Response;
   try {
-    return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    // Redirects are never followed: the role-id and secret-id would go wherever one points.
+    res = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
     const reason = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
     throw new VaultError(
@@ -81,6 +83,14 @@ async function call(
       err,
     );
   }
+  if (res.status >= 300 && res.status < 400) {
+    throw new VaultError(
+      `Vault at ${addr} answered ${what} with a redirect (${res.status}); Strata does not follow Vault ` +
+        'redirects (they could send the credentials elsewhere): give the active Vault node as the address',
+      res.status,
+    );
+  }
+  return res;
 }
 
 function explain(status: number, detail: string, what: string, addr: string): VaultError {
