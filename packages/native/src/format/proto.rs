@@ -140,6 +140,16 @@ pub struct Posting {
     pub commit_ts: u64,
 }
 
+impl Posting {
+    /// A plain uid edge (a REF posting of type uid/default without a
+    /// value), as opposed to a value posting (spec §7.1).
+    pub fn is_uid_ref(&self) -> bool {
+        self.posting_type == PostingType::Ref as i32
+            && (self.val_type == ValType::Uid as i32 || self.val_type == ValType::Default as i32)
+            && self.value.is_empty()
+    }
+}
+
 /// Facet value type (spec §6.5; differs from ValType: STRING is 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enumeration)]
 #[repr(i32)]
