@@ -151,11 +151,7 @@ mod tests {
             wkb_to_geojson(&poly),
             r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]}"#
         );
-        let mut mp = vec![1u8];
-        mp.extend_from_slice(&4u32.to_le_bytes());
-        mp.extend_from_slice(&2u32.to_le_bytes());
-        mp.extend(pt(1.0, 2.0));
-        mp.extend(pt(-3.25, 1e21));
+        let mp = multi(4, &[&pt(1.0, 2.0), &pt(-3.25, 1e21)]);
         assert_eq!(
             wkb_to_geojson(&mp),
             r#"{"type":"MultiPoint","coordinates":[[1,2],[-3.25,1e+21]]}"#
@@ -163,37 +159,35 @@ mod tests {
         assert_eq!(wkb_to_geojson(&[1, 9]), "{}");
     }
 
+    /// A little-endian geometry of type `t` made of `members`.
+    fn multi(t: u32, members: &[&[u8]]) -> Vec<u8> {
+        let mut v = vec![1u8];
+        v.extend_from_slice(&t.to_le_bytes());
+        v.extend_from_slice(&(members.len() as u32).to_le_bytes());
+        for m in members {
+            v.extend_from_slice(m);
+        }
+        v
+    }
+
     #[test]
     fn collections_and_big_endian() {
-        // MultiLineString of one big-endian LineString, then a collection.
+        // A big-endian LineString inside a MultiLineString, then a collection.
         let mut line = vec![0u8];
         line.extend_from_slice(&2u32.to_be_bytes());
         line.extend_from_slice(&2u32.to_be_bytes());
         for v in [0.5f64, 1.0, 2.0, 3.0] {
             line.extend_from_slice(&v.to_be_bytes());
         }
-        let mut mls = vec![1u8];
-        mls.extend_from_slice(&5u32.to_le_bytes());
-        mls.extend_from_slice(&1u32.to_le_bytes());
-        mls.extend(&line);
         assert_eq!(
-            wkb_to_geojson(&mls),
+            wkb_to_geojson(&multi(5, &[&line])),
             r#"{"type":"MultiLineString","coordinates":[[[0.5,1],[2,3]]]}"#
         );
-        let mut gc = vec![1u8];
-        gc.extend_from_slice(&7u32.to_le_bytes());
-        gc.extend_from_slice(&2u32.to_le_bytes());
-        gc.extend(pt(1.0, 2.0));
-        gc.extend(&line);
         assert_eq!(
-            wkb_to_geojson(&gc),
+            wkb_to_geojson(&multi(7, &[&pt(1.0, 2.0), &line])),
             r#"{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,2]},{"type":"LineString","coordinates":[[0.5,1],[2,3]]}]}"#
         );
         // A MultiPoint holding a LineString is refused.
-        let mut bad = vec![1u8];
-        bad.extend_from_slice(&4u32.to_le_bytes());
-        bad.extend_from_slice(&1u32.to_le_bytes());
-        bad.extend(&line);
-        assert_eq!(wkb_to_geojson(&bad), "{}");
+        assert_eq!(wkb_to_geojson(&multi(4, &[&line])), "{}");
     }
 }

@@ -5,9 +5,11 @@ use super::versions::visit_newest;
 use super::BackupOptions;
 use crate::format::keys::{parse_key, KIND_DATA, PREFIX_DEFAULT};
 use crate::format::names::split_ns_name;
+use crate::format::proto::BackupPostingList;
 use crate::store::db::PostingStore;
-use crate::store::error::Result;
-use crate::store::mvcc::{decode_list, predicate_prefix, Drop, ValueKind};
+use crate::store::error::{Result, StoreError};
+use crate::store::mvcc::{predicate_prefix, Drop, ValueKind};
+use prost::Message;
 use std::collections::BTreeSet;
 
 pub const DROP_OP_PREDICATE: &str = "dgraph.drop.op";
@@ -116,7 +118,9 @@ pub(super) fn drop_operations(
                     return Ok(());
                 }
                 let uid = parse_key(key, true)?.uid;
-                let pl = decode_list(payload)?;
+                let pl = BackupPostingList::decode(payload).map_err(|e| {
+                    StoreError::corrupt(format!("bad posting list in the store: {e}"))
+                })?;
                 for p in &pl.postings {
                     // A list predicate keeps older values: only the ones
                     // committed after `since` are new.

@@ -6,7 +6,7 @@ use crate::store::error::{Result, StoreError};
 use crate::store::mvcc::{decode_value, split_version_key, ValueKind};
 
 /// `(key, commit_ts, kind, payload)` of one visible version.
-pub(crate) type VersionFn<'a> = dyn FnMut(&[u8], u64, ValueKind, &[u8]) -> Result<()> + 'a;
+pub(super) type VersionFn<'a> = dyn FnMut(&[u8], u64, ValueKind, &[u8]) -> Result<()> + 'a;
 
 /// Calls `f(key, commit_ts, kind, payload)` with the newest version
 /// `<= read_ts` of every key starting with `prefix` (tombstones included).
@@ -16,7 +16,7 @@ pub(crate) type VersionFn<'a> = dyn FnMut(&[u8], u64, ValueKind, &[u8]) -> Resul
 /// key's. A small stack of the keys whose range we are inside keeps the
 /// "already decided" state across such splits, so every key is reported
 /// once, with its newest version.
-pub(crate) fn visit_newest(
+pub(super) fn visit_newest(
     store: &PostingStore,
     txn: &heed::RoTxn,
     prefix: &[u8],
