@@ -1,7 +1,7 @@
 //! WKB (as written by go-geom, spec §7.2) → compact GeoJSON with keys in the
 //! order `type`, `coordinates` (`geometries` for collections).
 
-use super::value::format_float;
+use super::number::format_float;
 
 struct Wkb<'a> {
     b: &'a [u8],
@@ -14,21 +14,16 @@ impl Wkb<'_> {
         self.pos += n;
         Some(s)
     }
+    /// An `N`-byte number, big- (`from[0]`) or little-endian (`from[1]`).
+    fn num<const N: usize, T>(&mut self, le: bool, from: [fn([u8; N]) -> T; 2]) -> Option<T> {
+        let b: [u8; N] = self.take(N)?.try_into().ok()?;
+        Some(from[le as usize](b))
+    }
     fn u32(&mut self, le: bool) -> Option<u32> {
-        let s: [u8; 4] = self.take(4)?.try_into().ok()?;
-        Some(if le {
-            u32::from_le_bytes(s)
-        } else {
-            u32::from_be_bytes(s)
-        })
+        self.num(le, [u32::from_be_bytes, u32::from_le_bytes])
     }
     fn f64(&mut self, le: bool) -> Option<f64> {
-        let s: [u8; 8] = self.take(8)?.try_into().ok()?;
-        Some(if le {
-            f64::from_le_bytes(s)
-        } else {
-            f64::from_be_bytes(s)
-        })
+        self.num(le, [f64::from_be_bytes, f64::from_le_bytes])
     }
 
     fn point(&mut self, le: bool, dim: usize, out: &mut String) -> Option<()> {
@@ -43,30 +38,31 @@ impl Wkb<'_> {
         Some(())
     }
 
-    fn points(&mut self, le: bool, dim: usize, out: &mut String) -> Option<()> {
+    /// `[item,item,...]` of a count-prefixed sequence.
+    fn seq(
+        &mut self,
+        le: bool,
+        out: &mut String,
+        item: &mut dyn FnMut(&mut Self, &mut String) -> Option<()>,
+    ) -> Option<()> {
         let n = self.u32(le)?;
         out.push('[');
         for i in 0..n {
             if i > 0 {
                 out.push(',');
             }
-            self.point(le, dim, out)?;
+            item(self, out)?;
         }
         out.push(']');
         Some(())
     }
 
+    fn points(&mut self, le: bool, dim: usize, out: &mut String) -> Option<()> {
+        self.seq(le, out, &mut |r, out| r.point(le, dim, out))
+    }
+
     fn rings(&mut self, le: bool, dim: usize, out: &mut String) -> Option<()> {
-        let n = self.u32(le)?;
-        out.push('[');
-        for i in 0..n {
-            if i > 0 {
-                out.push(',');
-            }
-            self.points(le, dim, out)?;
-        }
-        out.push(']');
-        Some(())
+        self.seq(le, out, &mut |r, out| r.points(le, dim, out))
     }
 
     /// One geometry with its header; returns (type code, coordinates JSON).
@@ -83,33 +79,16 @@ impl Wkb<'_> {
             1 => self.point(le, dim, &mut out)?,
             2 => self.points(le, dim, &mut out)?,
             3 => self.rings(le, dim, &mut out)?,
-            4..=6 => {
-                let n = self.u32(le)?;
-                out.push('[');
-                for i in 0..n {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    let (sub, coords) = self.geometry()?;
-                    if sub % 1000 != base - 3 {
-                        return None;
-                    }
-                    out.push_str(&coords);
-                }
-                out.push(']');
-            }
-            7 => {
-                let n = self.u32(le)?;
-                out.push('[');
-                for i in 0..n {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    let (sub, coords) = self.geometry()?;
-                    out.push_str(&object(sub, &coords)?);
-                }
-                out.push(']');
-            }
+            // Multi*: members of the matching simple type, coordinates only.
+            4..=6 => self.seq(le, &mut out, &mut |r, out| {
+                let (sub, coords) = r.geometry()?;
+                (sub % 1000 == base - 3).then(|| out.push_str(&coords))
+            })?,
+            7 => self.seq(le, &mut out, &mut |r, out| {
+                let (sub, coords) = r.geometry()?;
+                out.push_str(&object(sub, &coords)?);
+                Some(())
+            })?,
             _ => return None,
         }
         Some((t, out))
@@ -172,15 +151,43 @@ mod tests {
             wkb_to_geojson(&poly),
             r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]}"#
         );
-        let mut mp = vec![1u8];
-        mp.extend_from_slice(&4u32.to_le_bytes());
-        mp.extend_from_slice(&2u32.to_le_bytes());
-        mp.extend(pt(1.0, 2.0));
-        mp.extend(pt(-3.25, 1e21));
+        let mp = multi(4, &[&pt(1.0, 2.0), &pt(-3.25, 1e21)]);
         assert_eq!(
             wkb_to_geojson(&mp),
             r#"{"type":"MultiPoint","coordinates":[[1,2],[-3.25,1e+21]]}"#
         );
         assert_eq!(wkb_to_geojson(&[1, 9]), "{}");
+    }
+
+    /// A little-endian geometry of type `t` made of `members`.
+    fn multi(t: u32, members: &[&[u8]]) -> Vec<u8> {
+        let mut v = vec![1u8];
+        v.extend_from_slice(&t.to_le_bytes());
+        v.extend_from_slice(&(members.len() as u32).to_le_bytes());
+        for m in members {
+            v.extend_from_slice(m);
+        }
+        v
+    }
+
+    #[test]
+    fn collections_and_big_endian() {
+        // A big-endian LineString inside a MultiLineString, then a collection.
+        let mut line = vec![0u8];
+        line.extend_from_slice(&2u32.to_be_bytes());
+        line.extend_from_slice(&2u32.to_be_bytes());
+        for v in [0.5f64, 1.0, 2.0, 3.0] {
+            line.extend_from_slice(&v.to_be_bytes());
+        }
+        assert_eq!(
+            wkb_to_geojson(&multi(5, &[&line])),
+            r#"{"type":"MultiLineString","coordinates":[[[0.5,1],[2,3]]]}"#
+        );
+        assert_eq!(
+            wkb_to_geojson(&multi(7, &[&pt(1.0, 2.0), &line])),
+            r#"{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,2]},{"type":"LineString","coordinates":[[0.5,1],[2,3]]}]}"#
+        );
+        // A MultiPoint holding a LineString is refused.
+        assert_eq!(wkb_to_geojson(&multi(4, &[&line])), "{}");
     }
 }

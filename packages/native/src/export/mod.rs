@@ -6,13 +6,15 @@
 //! lines and type blocks. Lines are collected in memory and sorted.
 
 pub mod geo;
+pub mod number;
 pub mod value;
 
 use crate::format::keys::{build_key, parse_key, ParsedKey, PREFIX_SPLIT};
+use crate::format::names::bare_name;
 use crate::format::proto::{
-    BackupPostingList, Directive, KeyType, Posting, PostingType, SchemaUpdate, TypeUpdate, ValType,
+    BackupPostingList, Directive, KeyType, Posting, SchemaUpdate, TypeUpdate, ValType,
 };
-use crate::store::error::{Result, StoreCode, StoreError};
+use crate::store::error::{Result, StoreError};
 use crate::store::{OpenOptions, PostingStore, ValueKind};
 use prost::Message;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -46,17 +48,6 @@ fn ns_label(ns: u64) -> String {
         String::new()
     } else {
         format!("[{ns:#x}] ")
-    }
-}
-
-/// Strips the 8-byte namespace prefix of v21.03 names inside schema/type
-/// values (a real name never starts with a NUL byte).
-fn bare_name(name: &str) -> &str {
-    let b = name.as_bytes();
-    if b.len() > 8 && b[0] == 0 && name.is_char_boundary(8) {
-        &name[8..]
-    } else {
-        name
     }
 }
 
@@ -119,9 +110,7 @@ pub fn list_facts(pk: &ParsedKey, pl: &BackupPostingList, out: &mut Vec<String>)
 }
 
 fn posting_object(p: &Posting) -> String {
-    let is_ref = p.posting_type == PostingType::Ref as i32;
-    let uid_type = p.val_type == ValType::Uid as i32 || p.val_type == ValType::Default as i32;
-    if is_ref && uid_type && p.value.is_empty() {
+    if p.is_uid_ref() {
         return format!("<{:#x}>", p.uid);
     }
     if p.val_type == ValType::Uid as i32 && p.value.len() == 8 {
@@ -228,16 +217,7 @@ pub fn export_dirs(dirs: &[PathBuf], opts: &ExportOptions) -> Result<ExportOutpu
     let mut ex = Exporter::default();
     for dir in dirs {
         let store = PostingStore::open(dir, &OpenOptions::default())?;
-        let meta = store.meta()?;
-        if !meta.complete {
-            return Err(StoreError::new(
-                StoreCode::Incomplete,
-                format!(
-                    "{} holds an unfinished restore: restore again into an empty folder",
-                    dir.display()
-                ),
-            ));
-        }
+        store.check_complete()?;
         ex.add_store(&store, opts.read_ts.unwrap_or(u64::MAX))?;
     }
     Ok(ex.finish())

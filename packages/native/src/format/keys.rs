@@ -202,6 +202,13 @@ mod tests {
             .collect()
     }
 
+    /// `k` builds to the hex bytes and parses back to itself.
+    fn check_layout(k: &ParsedKey, namespaced: bool, want: &str) {
+        let b = build_key(k, namespaced).unwrap();
+        assert_eq!(b, hex(want));
+        assert_eq!(&parse_key(&b, namespaced).unwrap(), k);
+    }
+
     #[test]
     fn spec_examples() {
         let data = ParsedKey {
@@ -210,24 +217,19 @@ mod tests {
             uid: 0x1f,
             ..Default::default()
         };
-        let b = build_key(&data, false).unwrap();
-        assert_eq!(b, hex("00 0004 6e616d65 00 000000000000001f"));
-        assert_eq!(parse_key(&b, false).unwrap(), data);
-        let b = build_key(&data, true).unwrap();
-        assert_eq!(
-            b,
-            hex("00 0000000000000000 0004 6e616d65 00 000000000000001f")
+        check_layout(&data, false, "00 0004 6e616d65 00 000000000000001f");
+        check_layout(
+            &data,
+            true,
+            "00 0000000000000000 0004 6e616d65 00 000000000000001f",
         );
-        assert_eq!(parse_key(&b, true).unwrap(), data);
         let count = ParsedKey {
             key_type: Some(KeyType::Count),
             attr: b"friend".to_vec(),
             count: 3,
             ..Default::default()
         };
-        let b = build_key(&count, false).unwrap();
-        assert_eq!(b, hex("00 0006 667269656e64 08 00000003"));
-        assert_eq!(parse_key(&b, false).unwrap(), count);
+        check_layout(&count, false, "00 0006 667269656e64 08 00000003");
     }
 
     #[test]

@@ -3,6 +3,18 @@
 
 use prost::{Enumeration, Message};
 
+/// A protobuf enumeration: `i32` on the wire, ordered and hashable.
+macro_rules! wire_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $n:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Enumeration)]
+        #[repr(i32)]
+        pub enum $name {
+            $($variant = $n),+
+        }
+    };
+}
+
 /// Badger `KVList` (spec §6.1).
 #[derive(Clone, PartialEq, Message)]
 pub struct KvList {
@@ -33,18 +45,12 @@ pub struct Kv {
     pub stream_done: bool,
 }
 
-/// `BackupKey.KeyType` (spec §6.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Enumeration)]
-#[repr(i32)]
-pub enum KeyType {
-    Unknown = 0,
-    Data = 1,
-    Index = 2,
-    Reverse = 3,
-    Count = 4,
-    CountRev = 5,
-    Schema = 6,
-    Type = 7,
+wire_enum! {
+    /// `BackupKey.KeyType` (spec §6.2).
+    KeyType {
+        Unknown = 0, Data = 1, Index = 2, Reverse = 3, Count = 4, CountRev = 5, Schema = 6,
+        Type = 7,
+    }
 }
 
 impl KeyType {
@@ -81,7 +87,8 @@ pub struct BackupKey {
     pub namespace: u64,
 }
 
-/// `BackupPostingList` (spec §6.3).
+/// `BackupPostingList` (spec §6.3). Dgraph's internal `PostingList` has the
+/// same fields 2 to 4, so this message decodes one as well.
 #[derive(Clone, PartialEq, Message)]
 pub struct BackupPostingList {
     #[prost(uint64, repeated, tag = "1")]
@@ -96,25 +103,9 @@ pub struct BackupPostingList {
     pub uid_bytes: Vec<u8>,
 }
 
-/// Dgraph's internal `PostingList` (pack omitted: Strata stores plain lists;
-/// unknown fields are skipped when reading).
-#[derive(Clone, PartialEq, Message)]
-pub struct PostingList {
-    #[prost(message, repeated, tag = "2")]
-    pub postings: Vec<Posting>,
-    #[prost(uint64, tag = "3")]
-    pub commit_ts: u64,
-    #[prost(uint64, repeated, tag = "4")]
-    pub splits: Vec<u64>,
-}
-
-/// `Posting.PostingType` (spec §6.4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enumeration)]
-#[repr(i32)]
-pub enum PostingType {
-    Ref = 0,
-    Value = 1,
-    ValueLang = 2,
+wire_enum! {
+    /// `Posting.PostingType` (spec §6.4).
+    PostingType { Ref = 0, Value = 1, ValueLang = 2 }
 }
 
 /// `Posting` (spec §6.4). `uid` is fixed64.
@@ -140,15 +131,19 @@ pub struct Posting {
     pub commit_ts: u64,
 }
 
-/// Facet value type (spec §6.5; differs from ValType: STRING is 0).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enumeration)]
-#[repr(i32)]
-pub enum FacetValType {
-    String = 0,
-    Int = 1,
-    Float = 2,
-    Bool = 3,
-    Datetime = 4,
+impl Posting {
+    /// A plain uid edge (a REF posting of type uid/default without a
+    /// value), as opposed to a value posting (spec §7.1).
+    pub fn is_uid_ref(&self) -> bool {
+        self.posting_type == PostingType::Ref as i32
+            && (self.val_type == ValType::Uid as i32 || self.val_type == ValType::Default as i32)
+            && self.value.is_empty()
+    }
+}
+
+wire_enum! {
+    /// Facet value type (spec §6.5; differs from ValType: STRING is 0).
+    FacetValType { String = 0, Int = 1, Float = 2, Bool = 3, Datetime = 4 }
 }
 
 /// `Facet` (spec §6.5).
@@ -166,23 +161,12 @@ pub struct Facet {
     pub alias: String,
 }
 
-/// `ValType` (spec §6.7).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enumeration)]
-#[repr(i32)]
-pub enum ValType {
-    Default = 0,
-    Binary = 1,
-    Int = 2,
-    Float = 3,
-    Bool = 4,
-    Datetime = 5,
-    Geo = 6,
-    Uid = 7,
-    Password = 8,
-    String = 9,
-    Object = 10,
-    Bigfloat = 11,
-    Vfloat = 12,
+wire_enum! {
+    /// `ValType` (spec §6.7).
+    ValType {
+        Default = 0, Binary = 1, Int = 2, Float = 3, Bool = 4, Datetime = 5, Geo = 6, Uid = 7,
+        Password = 8, String = 9, Object = 10, Bigfloat = 11, Vfloat = 12,
+    }
 }
 
 impl ValType {
@@ -206,14 +190,9 @@ impl ValType {
     }
 }
 
-/// `SchemaUpdate.Directive` (spec §6.6).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enumeration)]
-#[repr(i32)]
-pub enum Directive {
-    None = 0,
-    Index = 1,
-    Reverse = 2,
-    Delete = 3,
+wire_enum! {
+    /// `SchemaUpdate.Directive` (spec §6.6).
+    Directive { None = 0, Index = 1, Reverse = 2, Delete = 3 }
 }
 
 /// `SchemaUpdate` (spec §6.6; field 15 index_specs is skipped as unknown).
@@ -256,14 +235,9 @@ pub struct TypeUpdate {
     pub fields: Vec<SchemaUpdate>,
 }
 
-/// `DropOperation.DropOp` (spec §6.8).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enumeration)]
-#[repr(i32)]
-pub enum DropOp {
-    All = 0,
-    Data = 1,
-    Attr = 2,
-    Ns = 3,
+wire_enum! {
+    /// `DropOperation.DropOp` (spec §6.8).
+    DropOp { All = 0, Data = 1, Attr = 2, Ns = 3 }
 }
 
 /// `DropOperation` (spec §6.8; appears as JSON in manifests).

@@ -42,6 +42,17 @@ pub struct OpenOptions {
     pub map_size: Option<usize>,
 }
 
+impl OpenOptions {
+    /// The store of `group`, created (`create`) or opened.
+    pub fn for_group(group: u32, create: bool) -> Self {
+        OpenOptions {
+            create,
+            group: Some(group),
+            map_size: None,
+        }
+    }
+}
+
 /// One visible version of a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Visible<'a> {
@@ -69,6 +80,41 @@ fn dir_is_empty(dir: &Path) -> Result<bool> {
             dir.display()
         ))),
     }
+}
+
+/// Calls `f` with the visible version (newest <= `read_ts`, tombstones
+/// skipped) of each run of versions of one key in `items` (LMDB entries in
+/// key order); `f` returns false to stop.
+fn visit_visible<'t>(
+    items: impl Iterator<Item = KvItem<'t>>,
+    read_ts: u64,
+    f: &mut dyn FnMut(Visible<'_>) -> Result<bool>,
+) -> Result<()> {
+    let mut done_key: Option<Vec<u8>> = None;
+    for item in items {
+        let (k, v) = item?;
+        let (key, ts) = split_version_key(k)
+            .ok_or_else(|| StoreError::corrupt("store key shorter than its version"))?;
+        if done_key.as_deref() == Some(key) || ts > read_ts {
+            continue;
+        }
+        done_key = Some(key.to_vec());
+        let (kind, payload) = decode_value(v)
+            .ok_or_else(|| StoreError::corrupt("bad user_meta byte in the store"))?;
+        if kind == ValueKind::Tombstone {
+            continue;
+        }
+        let visible = Visible {
+            key,
+            commit_ts: ts,
+            kind,
+            payload,
+        };
+        if !f(visible)? {
+            break;
+        }
+    }
+    Ok(())
 }
 
 impl PostingStore {
@@ -240,13 +286,8 @@ impl PostingStore {
             if p.is_empty() {
                 n += self.postings.len(&wtxn)?;
                 self.postings.clear(&mut wtxn)?;
-                continue;
-            }
-            let mut it = self.postings.prefix_iter_mut(&mut wtxn, p)?;
-            while it.next().transpose()?.is_some() {
-                // SAFETY: no reference into the database is kept across the deletion.
-                unsafe { it.del_current()? };
-                n += 1;
+            } else {
+                n += self.delete_prefix_in(&mut wtxn, p)?;
             }
         }
         wtxn.commit()?;
@@ -311,28 +352,40 @@ impl PostingStore {
         } else {
             Box::new(self.postings.prefix_iter(&rtxn, prefix)?)
         };
-        let mut done_key: Option<Vec<u8>> = None;
-        for item in iter {
-            let (k, v) = item?;
-            let (key, ts) = split_version_key(k)
-                .ok_or_else(|| StoreError::corrupt("store key shorter than its version"))?;
-            if done_key.as_deref() == Some(key) || ts > read_ts {
-                continue;
-            }
-            done_key = Some(key.to_vec());
-            let (kind, payload) = decode_value(v)
-                .ok_or_else(|| StoreError::corrupt("bad user_meta byte in the store"))?;
-            if kind == ValueKind::Tombstone {
-                continue;
-            }
-            f(Visible {
-                key,
-                commit_ts: ts,
-                kind,
-                payload,
-            })?;
+        visit_visible(iter, read_ts, &mut |v| f(v).map(|()| true))
+    }
+
+    /// [`Self::scan`] inside a transaction (a write transaction sees its own
+    /// writes) over the keys from `start` on that start with `prefix`; `f`
+    /// returns false to stop.
+    pub(crate) fn scan_from_in(
+        &self,
+        txn: &heed::RoTxn,
+        prefix: &[u8],
+        start: &[u8],
+        read_ts: u64,
+        f: &mut dyn FnMut(Visible<'_>) -> Result<bool>,
+    ) -> Result<()> {
+        let range = (std::ops::Bound::Included(start), std::ops::Bound::Unbounded);
+        let iter = self
+            .postings
+            .range(txn, &range)?
+            .take_while(|item| item.as_ref().map_or(true, |(k, _)| k.starts_with(prefix)));
+        visit_visible(iter, read_ts, f)
+    }
+
+    /// Refuses a store whose restore did not finish.
+    pub fn check_complete(&self) -> Result<()> {
+        if self.meta()?.complete {
+            return Ok(());
         }
-        Ok(())
+        Err(StoreError::new(
+            StoreCode::Incomplete,
+            format!(
+                "{} holds an unfinished restore: restore again into an empty folder",
+                self.dir.display()
+            ),
+        ))
     }
 
     pub(crate) fn env(&self) -> &Env<WithoutTls> {

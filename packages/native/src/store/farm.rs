@@ -61,26 +61,13 @@ fn hash_len0to16(s: &[u8]) -> u64 {
     K2
 }
 
-fn hash_len17to32(s: &[u8]) -> u64 {
+/// The mix of the first and last 16 bytes shared by the 17..32 and 33..64
+/// byte cases (`a` scaled by `k`): (mul, a, y, z), `z` being the 17..32
+/// byte hash.
+fn mix_ends16(s: &[u8], k: u64) -> (u64, u64, u64, u64) {
     let n = s.len();
     let mul = K2.wrapping_add((n as u64) * 2);
-    let a = f64le(s, 0).wrapping_mul(K1);
-    let b = f64le(s, 8);
-    let c = f64le(s, n - 8).wrapping_mul(mul);
-    let d = f64le(s, n - 16).wrapping_mul(K2);
-    hash_len16_mul(
-        rot(a.wrapping_add(b), 43)
-            .wrapping_add(rot(c, 30))
-            .wrapping_add(d),
-        a.wrapping_add(rot(b.wrapping_add(K2), 18)).wrapping_add(c),
-        mul,
-    )
-}
-
-fn hash_len33to64(s: &[u8]) -> u64 {
-    let n = s.len();
-    let mul = K2.wrapping_add((n as u64) * 2);
-    let a = f64le(s, 0).wrapping_mul(K2);
+    let a = f64le(s, 0).wrapping_mul(k);
     let b = f64le(s, 8);
     let c = f64le(s, n - 8).wrapping_mul(mul);
     let d = f64le(s, n - 16).wrapping_mul(K2);
@@ -92,6 +79,16 @@ fn hash_len33to64(s: &[u8]) -> u64 {
         a.wrapping_add(rot(b.wrapping_add(K2), 18)).wrapping_add(c),
         mul,
     );
+    (mul, a, y, z)
+}
+
+fn hash_len17to32(s: &[u8]) -> u64 {
+    mix_ends16(s, K1).3
+}
+
+fn hash_len33to64(s: &[u8]) -> u64 {
+    let n = s.len();
+    let (mul, a, y, z) = mix_ends16(s, K2);
     let e = f64le(s, 16).wrapping_mul(mul);
     let f = f64le(s, 24);
     let g = y.wrapping_add(f64le(s, n - 32)).wrapping_mul(mul);

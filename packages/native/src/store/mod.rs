@@ -24,8 +24,6 @@ pub use mvcc::{Drop, ValueKind};
 pub use restore::{FinishStats, LoadOptions, LoadStats, RestoreWriter};
 
 #[cfg(test)]
-mod backup_tests;
-#[cfg(test)]
-mod live_tests;
+mod test_support;
 #[cfg(test)]
 mod tests;

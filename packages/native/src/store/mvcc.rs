@@ -11,8 +11,11 @@
 //!   of the store is a pure copy of the value;
 //! * `0x10` (empty list): a tombstone; it hides older versions.
 
+use super::error::{Result, StoreError};
 use crate::format::keys::{PREFIX_DEFAULT, PREFIX_SCHEMA, PREFIX_SPLIT, PREFIX_TYPE};
 use crate::format::kv::{USER_META_COMPLETE, USER_META_EMPTY, USER_META_SCHEMA};
+use crate::format::proto::{decode_uid_bytes, BackupPostingList};
+use prost::Message;
 
 pub const TS_LEN: usize = 8;
 
@@ -74,6 +77,19 @@ pub fn encode_value(kind: ValueKind, payload: &[u8]) -> Vec<u8> {
 pub fn decode_value(v: &[u8]) -> Option<(ValueKind, &[u8])> {
     let (&m, rest) = v.split_first()?;
     Some((ValueKind::from_user_meta(m)?, rest))
+}
+
+/// Decodes the payload of a stored posting list, `uid_bytes` (if it has
+/// no `uids`) expanded into `uids`.
+pub fn decode_list(payload: &[u8]) -> Result<BackupPostingList> {
+    let mut pl = BackupPostingList::decode(payload)
+        .map_err(|e| StoreError::corrupt(format!("bad posting list in the store: {e}")))?;
+    if pl.uids.is_empty() && !pl.uid_bytes.is_empty() {
+        pl.uids = decode_uid_bytes(&pl.uid_bytes)
+            .map_err(|e| StoreError::corrupt(format!("bad uid_bytes in the store: {e}")))?;
+        pl.uid_bytes.clear();
+    }
+    Ok(pl)
 }
 
 /// `prefix | ns(8) | len(2) | attr`: every key of one predicate with that

@@ -136,14 +136,7 @@ fn convert(
 impl RestoreWriter {
     /// Creates the store of `group` in `dir`, which must not exist or be empty.
     pub fn create(dir: &Path, group: u32) -> Result<Self> {
-        let store = PostingStore::open(
-            dir,
-            &OpenOptions {
-                create: true,
-                group: Some(group),
-                map_size: None,
-            },
-        )?;
+        let store = PostingStore::open(dir, &OpenOptions::for_group(group, true))?;
         Ok(RestoreWriter {
             store: Some(store),
             group,

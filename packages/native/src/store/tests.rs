@@ -1,5 +1,6 @@
 //! Store, restore writer and export tests (pure Rust).
 
+use super::test_support::TempDir;
 use super::*;
 use crate::codec::frame::encode_frame;
 use crate::codec::writer::{Writer, WriterConfig};
@@ -12,28 +13,47 @@ use crate::format::proto::{
 };
 use prost::Message;
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-struct TempDir(PathBuf);
+/// A new store of `group` in `dir` (64 MiB map).
+fn new_store(dir: &Path, group: u32) -> PostingStore {
+    PostingStore::open(
+        dir,
+        &OpenOptions {
+            create: true,
+            group: Some(group),
+            map_size: Some(64 << 20),
+        },
+    )
+    .unwrap()
+}
 
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let p = std::env::temp_dir().join(format!(
-            "strata-store-{name}-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        TempDir(p)
-    }
-    fn path(&self) -> &Path {
-        &self.0
+/// `[uid] @count @reverse` (`predicate` as the value's name).
+fn uid_list_schema(predicate: &str) -> SchemaUpdate {
+    SchemaUpdate {
+        predicate: predicate.into(),
+        value_type: ValType::Uid as i32,
+        list: true,
+        directive: 2,
+        count: true,
+        ..Default::default()
     }
 }
 
-impl std::ops::Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+/// Type Person { name (ns-prefixed in the value), friend }.
+fn person_type() -> TypeUpdate {
+    TypeUpdate {
+        type_name: "Person".into(),
+        fields: vec![
+            SchemaUpdate {
+                predicate: "\0\0\0\0\0\0\0\0name".into(),
+                ..Default::default()
+            },
+            SchemaUpdate {
+                predicate: "friend".into(),
+                ..Default::default()
+            },
+        ],
     }
 }
 
@@ -92,15 +112,7 @@ fn key_layout_round_trip_in_store() {
 #[test]
 fn mvcc_reads_and_tombstones() {
     let d = TempDir::new("mvcc");
-    let s = PostingStore::open(
-        d.path(),
-        &OpenOptions {
-            create: true,
-            group: Some(1),
-            map_size: Some(64 << 20),
-        },
-    )
-    .unwrap();
+    let s = new_store(d.path(), 1);
     let k = data_key("name", 1, 0);
     s.apply(5, &[(&k, ValueKind::PostingList, &value_pl("a"))])
         .unwrap();
@@ -142,15 +154,7 @@ fn mvcc_reads_and_tombstones() {
 fn open_checks_version_group_and_emptiness() {
     let d = TempDir::new("open");
     {
-        let s = PostingStore::open(
-            d.path(),
-            &OpenOptions {
-                create: true,
-                group: Some(2),
-                map_size: Some(64 << 20),
-            },
-        )
-        .unwrap();
+        let s = new_store(d.path(), 2);
         let mut m = s.meta().unwrap();
         assert_eq!(
             (m.format_version, m.group, m.complete),
@@ -192,15 +196,7 @@ fn open_checks_version_group_and_emptiness() {
 #[test]
 fn drops_by_prefix() {
     let d = TempDir::new("drops");
-    let s = PostingStore::open(
-        d.path(),
-        &OpenOptions {
-            create: true,
-            group: Some(1),
-            map_size: Some(64 << 20),
-        },
-    )
-    .unwrap();
+    let s = new_store(d.path(), 1);
     let schema_key = |attr: &str, ns| {
         build_key(
             &ParsedKey {
@@ -317,10 +313,19 @@ fn kv(key: Vec<u8>, value: Vec<u8>, user_meta: u8, version: u64) -> KvInput {
     }
 }
 
+/// A schema (or type) KV of namespace `ns`, as a backup holds it.
+fn schema_kv(attr: &str, ns: u64, su: &SchemaUpdate) -> KvInput {
+    kv(bkey(KeyType::Schema, attr, 0, ns), su.encode_to_vec(), 1, 1)
+}
+
+fn type_kv(name: &str, ns: u64, tu: &TypeUpdate) -> KvInput {
+    kv(bkey(KeyType::Type, name, 0, ns), tu.encode_to_vec(), 1, 1)
+}
+
 #[test]
 fn restore_then_export() {
     let d = TempDir::new("restore");
-    let p1 = d.path().join("p1");
+    let p1 = d.join("p1");
     let mut w = RestoreWriter::create(&p1, 1).unwrap();
     let name_schema = SchemaUpdate {
         predicate: "name".into(),
@@ -330,27 +335,8 @@ fn restore_then_export() {
         upsert: true,
         ..Default::default()
     };
-    let friend_schema = SchemaUpdate {
-        predicate: "friend".into(),
-        value_type: ValType::Uid as i32,
-        list: true,
-        directive: 2,
-        count: true,
-        ..Default::default()
-    };
-    let person = TypeUpdate {
-        type_name: "Person".into(),
-        fields: vec![
-            SchemaUpdate {
-                predicate: "\0\0\0\0\0\0\0\0name".into(),
-                ..Default::default()
-            },
-            SchemaUpdate {
-                predicate: "friend".into(),
-                ..Default::default()
-            },
-        ],
-    };
+    let friend_schema = uid_list_schema("friend");
+    let person = person_type();
     let friends = BackupPostingList {
         uid_bytes: encode_uid_bytes(&[2, 3, 0x10]),
         postings: vec![Posting {
@@ -391,30 +377,10 @@ fn restore_then_export() {
             6,
         ),
         kv(bkey(KeyType::Data, "name", 7, 3), value_pl("ns3"), 8, 6),
-        kv(
-            bkey(KeyType::Schema, "name", 0, 0),
-            name_schema.encode_to_vec(),
-            1,
-            1,
-        ),
-        kv(
-            bkey(KeyType::Schema, "friend", 0, 0),
-            friend_schema.encode_to_vec(),
-            1,
-            1,
-        ),
-        kv(
-            bkey(KeyType::Schema, "other", 0, 0),
-            name_schema.encode_to_vec(),
-            1,
-            1,
-        ),
-        kv(
-            bkey(KeyType::Type, "Person", 0, 0),
-            person.encode_to_vec(),
-            1,
-            1,
-        ),
+        schema_kv("name", 0, &name_schema),
+        schema_kv("friend", 0, &friend_schema),
+        schema_kv("other", 0, &name_schema),
+        type_kv("Person", 0, &person),
     ]);
     let preds: HashSet<(u64, Vec<u8>)> = [(0, "name"), (0, "friend"), (3, "name")]
         .iter()
@@ -442,12 +408,7 @@ fn restore_then_export() {
             8,
             9,
         ),
-        kv(
-            bkey(KeyType::Schema, "name", 0, 0),
-            name_schema.encode_to_vec(),
-            1,
-            1,
-        ),
+        schema_kv("name", 0, &name_schema),
     ]);
     w.load_stream(&file2[..], &opts).unwrap();
     let fin = w.finish(9).unwrap();
@@ -485,47 +446,14 @@ fn restore_then_export() {
 #[test]
 fn schema_and_types_in_export() {
     let d = TempDir::new("schema");
-    let p = d.path().join("p1");
+    let p = d.join("p1");
     let mut w = RestoreWriter::create(&p, 1).unwrap();
-    let su = SchemaUpdate {
-        value_type: ValType::Uid as i32,
-        list: true,
-        directive: 2,
-        count: true,
-        ..Default::default()
-    };
-    let person = TypeUpdate {
-        type_name: "Person".into(),
-        fields: vec![
-            SchemaUpdate {
-                predicate: "\0\0\0\0\0\0\0\0name".into(),
-                ..Default::default()
-            },
-            SchemaUpdate {
-                predicate: "friend".into(),
-                ..Default::default()
-            },
-        ],
-    };
+    let su = uid_list_schema("");
+    let person = person_type();
     let f = backup_file(&[
-        kv(
-            bkey(KeyType::Schema, "friend", 0, 0),
-            su.encode_to_vec(),
-            1,
-            1,
-        ),
-        kv(
-            bkey(KeyType::Schema, "friend", 0, 2),
-            su.encode_to_vec(),
-            1,
-            1,
-        ),
-        kv(
-            bkey(KeyType::Type, "Person", 0, 0),
-            person.encode_to_vec(),
-            1,
-            1,
-        ),
+        schema_kv("friend", 0, &su),
+        schema_kv("friend", 2, &su),
+        type_kv("Person", 0, &person),
     ]);
     let opts = LoadOptions {
         predicates: [(0, b"friend".to_vec()), (2, b"friend".to_vec())].into(),
@@ -544,7 +472,7 @@ fn schema_and_types_in_export() {
 #[test]
 fn unfinished_restore_is_not_exported() {
     let d = TempDir::new("unfinished");
-    let p = d.path().join("p1");
+    let p = d.join("p1");
     let w = RestoreWriter::create(&p, 1).unwrap();
     drop(w);
     let e = export_dirs(&[p], &ExportOptions::default()).err().unwrap();

@@ -1,54 +1,33 @@
 //! Backup of the live store: content, layouts, incrementals, drop ops, and
 //! the round trip live store → backups → RestoreWriter → same export.
 
-use super::backup::*;
-use super::live::*;
-use super::mvcc::{encode_value, version_key, ValueKind};
-use super::restore::{LoadOptions, RestoreWriter};
+use super::*;
 use crate::codec::reader::{Compression, ReadMode, Reader, ReaderConfig};
 use crate::codec::writer::{WriteCompression, WriterConfig};
 use crate::format::kv::{decode_kv_list, DecodedKv};
 use crate::format::proto::{
     decode_uid_bytes, BackupPostingList, KeyType, SchemaUpdate, TypeUpdate, ValType,
 };
+use crate::store::live::*;
+use crate::store::mvcc::{encode_value, version_key, ValueKind};
+use crate::store::restore::{LoadOptions, RestoreWriter};
+use crate::store::test_support::{new_live, set_int as int, set_str as s, sp, TempDir};
 use prost::Message;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-struct Tmp(PathBuf);
-impl Tmp {
-    fn new(name: &str) -> Self {
-        let p = std::env::temp_dir().join(format!("strata-backup-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Tmp(p)
-    }
-    fn path(&self, n: &str) -> PathBuf {
-        self.0.join(n)
-    }
-}
-impl Drop for Tmp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 const KEY: [u8; 32] = [7u8; 32];
-
-fn sp(name: &str, vt: ValType) -> SchemaPredicate {
-    SchemaPredicate::new(name, vt)
-}
-
-fn s(subject: u64, p: &str, v: &str) -> Edge {
-    Edge::set_value(subject, p, v.as_bytes(), ValType::String)
-}
-
-fn int(subject: u64, p: &str, v: i64) -> Edge {
-    Edge::set_value(subject, p, &v.to_le_bytes(), ValType::Int)
-}
 
 fn alter(st: &LiveStore, ts: u64, req: AlterRequest) {
     st.alter(ts, &req).unwrap();
+}
+
+/// A new live store (`live` in a new temp folder) after [`build_base`].
+fn base_store(name: &str) -> (TempDir, LiveStore) {
+    let t = TempDir::new(name);
+    let st = new_live(&t.join("live"));
+    build_base(&st);
+    (t, st)
 }
 
 /// ts 1 schema, ts 2 data (read_ts 1 of the series = 2).
@@ -253,9 +232,7 @@ fn of_type(kvs: &[DecodedKv], t: KeyType) -> BTreeSet<String> {
 
 #[test]
 fn full_backup_v2103_content_and_records() {
-    let t = Tmp::new("full2103");
-    let st = LiveStore::open(&t.path("p"), 1, true).unwrap();
-    build_base(&st);
+    let (_t, st) = base_store("full2103");
     let preds = predicates(&st, 2);
     let (file, sum) = backup(&st, &opts(2, 0, preds.clone(), BackupLayout::V2103, None));
     build_changes(&st, false);
@@ -328,9 +305,7 @@ fn full_backup_v2103_content_and_records() {
 
 #[test]
 fn v2011_layout_differs() {
-    let t = Tmp::new("v2011");
-    let st = LiveStore::open(&t.path("p"), 1, true).unwrap();
-    build_base(&st);
+    let (_t, st) = base_store("v2011");
     let preds = predicates(&st, 2);
     let (file, _) = backup(&st, &opts(2, 0, preds, BackupLayout::V2011, None));
     assert_eq!(&file[..3], &[0x1f, 0x8b, 0x08], "gzip");
@@ -394,9 +369,7 @@ fn v2011_layout_differs() {
 
 #[test]
 fn incremental_has_changed_keys_tombstones_schema_types_and_drops() {
-    let t = Tmp::new("incr");
-    let st = LiveStore::open(&t.path("p"), 1, true).unwrap();
-    build_base(&st);
+    let (_t, st) = base_store("incr");
     build_changes(&st, false);
     let preds = predicates(&st, 6);
     for layout in [BackupLayout::V2011, BackupLayout::V2103] {
@@ -499,8 +472,8 @@ fn drop_values_parse() {
 
 #[test]
 fn drop_ops_in_commit_order_only_after_since() {
-    let t = Tmp::new("dropord");
-    let st = LiveStore::open(&t.path("p"), 1, true).unwrap();
+    let t = TempDir::new("dropord");
+    let st = new_live(&t.join("p"));
     alter(
         &st,
         1,
@@ -537,8 +510,8 @@ fn drop_ops_in_commit_order_only_after_since() {
 
 #[test]
 fn newest_version_when_index_keys_are_prefixes_of_each_other() {
-    let t = Tmp::new("prefix");
-    let st = LiveStore::open(&t.path("p"), 1, true).unwrap();
+    let t = TempDir::new("prefix");
+    let st = new_live(&t.join("p"));
     let store = st.inner();
     // Term A is a proper prefix of term B = A || 0xff..: B's versions sort
     // between A's.
@@ -566,16 +539,10 @@ fn newest_version_when_index_keys_are_prefixes_of_each_other() {
         (4, vec![(b.clone(), 3)]),
     ] {
         let mut got = vec![];
-        visit_newest(
-            store.postings_db(),
-            &txn,
-            &a,
-            read_ts,
-            &mut |k, ts, _, _| {
-                got.push((k.to_vec(), ts));
-                Ok(())
-            },
-        )
+        visit_newest(store, &txn, &a, read_ts, &mut |k, ts, _, _| {
+            got.push((k.to_vec(), ts));
+            Ok(())
+        })
         .unwrap();
         got.sort();
         let mut want = want;
@@ -622,9 +589,7 @@ fn restore(
 }
 
 fn round_trip(drop_all: bool) {
-    let t = Tmp::new(if drop_all { "rt-all" } else { "rt" });
-    let st = LiveStore::open(&t.path("live"), 1, true).unwrap();
-    build_base(&st);
+    let (t, st) = base_store(if drop_all { "rt-all" } else { "rt" });
     let p1 = predicates(&st, 2);
     let combos: Vec<(BackupLayout, Option<&[u8]>)> = [BackupLayout::V2011, BackupLayout::V2103]
         .into_iter()
@@ -645,13 +610,13 @@ fn round_trip(drop_all: bool) {
         let (layout, key) = (*layout, *key);
         let (f2, s2) = backup(&st, &opts(6, 2, p2.clone(), layout, key));
         assert_eq!(s2.drop_operations.len(), 1);
-        let (a, b) = (t.path(&format!("f1-{n}")), t.path(&format!("f2-{n}")));
+        let (a, b) = (t.join(&format!("f1-{n}")), t.join(&format!("f2-{n}")));
         std::fs::write(&a, &f1).unwrap();
         std::fs::write(&b, &f2).unwrap();
         let files = [(a, s1.drop_operations), (b, s2.drop_operations)];
         for restore_ts in [None, Some(50)] {
             n += 1;
-            let got = restore(&t.path(&format!("r{n}")), &files, &p2, key, restore_ts, 6);
+            let got = restore(&t.join(&format!("r{n}")), &files, &p2, key, restore_ts, 6);
             assert_eq!(
                 String::from_utf8_lossy(&got.data),
                 String::from_utf8_lossy(&want.data),
@@ -680,18 +645,16 @@ fn round_trip_full_then_incremental_with_drop_all() {
 
 #[test]
 fn restore_ts_equal_versions_later_file_wins() {
-    let t = Tmp::new("tie");
-    let st = LiveStore::open(&t.path("live"), 1, true).unwrap();
-    build_base(&st);
+    let (t, st) = base_store("tie");
     let p = predicates(&st, 2);
     let (f1, _) = backup(&st, &opts(2, 0, p.clone(), BackupLayout::V2103, None));
     st.apply_mutations(3, &[s(1, "name", "Changed"), int(2, "age", 25).del()])
         .unwrap();
     let (f2, _) = backup(&st, &opts(3, 2, p.clone(), BackupLayout::V2103, None));
-    let (a, b) = (t.path("f1"), t.path("f2"));
+    let (a, b) = (t.join("f1"), t.join("f2"));
     std::fs::write(&a, &f1).unwrap();
     std::fs::write(&b, &f2).unwrap();
-    let dir = t.path("r");
+    let dir = t.join("r");
     let out = restore(&dir, &[(a, vec![]), (b, vec![])], &p, None, Some(40), 3);
     let data = String::from_utf8(out.data).unwrap();
     assert!(data.contains("\"Changed\""), "{data}");
@@ -705,7 +668,7 @@ fn restore_ts_equal_versions_later_file_wins() {
     let txn = st2.inner().env().read_txn().unwrap();
     for item in st2.inner().postings_db().iter(&txn).unwrap() {
         let (k, _) = item.unwrap();
-        let (key, ts) = super::mvcc::split_version_key(k).unwrap();
+        let (key, ts) = crate::store::mvcc::split_version_key(k).unwrap();
         let want = if key[0] == 0 { 40 } else { 1 };
         assert_eq!(ts, want);
     }
@@ -716,8 +679,8 @@ fn restore_ts_equal_versions_later_file_wins() {
 
 #[test]
 fn stream_chunks_and_abort() {
-    let t = Tmp::new("stream");
-    let st = std::sync::Arc::new(LiveStore::open(&t.path("p"), 1, true).unwrap());
+    let t = TempDir::new("stream");
+    let st = std::sync::Arc::new(new_live(&t.join("p")));
     build_base(&st);
     let mut edges = vec![];
     for u in 10..20_000u64 {

@@ -1,53 +1,15 @@
 //! LiveStore tests: mutation semantics, derived keys, eq, alter, MVCC reads.
 
-use super::farm::fingerprint64;
-use super::live::*;
-use super::tokenize::Tokenizer;
-use super::StoreCode;
+use super::*;
 use crate::format::proto::{BackupPostingList, PostingType, ValType};
+use crate::store::farm::fingerprint64;
+use crate::store::test_support::{
+    alter_preds, alter_refused, new_live, set_int, set_str, sp, temp_live, TempDir,
+};
+use crate::store::tokenize::Tokenizer;
+use crate::store::StoreCode;
 use prost::Message;
 use std::path::PathBuf;
-
-struct Tmp(PathBuf);
-impl Tmp {
-    fn new(name: &str) -> Self {
-        let p = std::env::temp_dir().join(format!("strata-live-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        Tmp(p)
-    }
-}
-impl Drop for Tmp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn open(t: &Tmp) -> LiveStore {
-    LiveStore::open(&t.0, 1, true).unwrap()
-}
-
-fn sp(name: &str, vt: ValType) -> SchemaPredicate {
-    SchemaPredicate::new(name, vt)
-}
-
-fn alter_preds(s: &LiveStore, ts: u64, preds: Vec<SchemaPredicate>) {
-    s.alter(
-        ts,
-        &AlterRequest {
-            predicates: preds,
-            ..Default::default()
-        },
-    )
-    .unwrap();
-}
-
-fn set_str(s: u64, p: &str, v: &str) -> Edge {
-    Edge::set_value(s, p, v.as_bytes(), ValType::String)
-}
-
-fn set_int(s: u64, p: &str, v: i64) -> Edge {
-    Edge::set_value(s, p, &v.to_le_bytes(), ValType::Int)
-}
 
 fn strings(s: &LiveStore, uid: u64, p: &str, ts: u64) -> Vec<String> {
     let n = s.get_nodes(&[uid], Some(&[p.to_string()]), ts, 0).unwrap();
@@ -90,15 +52,8 @@ fn index_uids(s: &LiveStore, p: &str, token: &[u8], ts: u64) -> Vec<u64> {
 }
 
 #[test]
-fn fingerprint_vectors() {
-    assert_eq!(fingerprint64(b"*"), 0x1f81c835de7a7d57);
-    assert_eq!(fingerprint64(b"dgraph.graphql"), 0x742980d511bb1e31);
-}
-
-#[test]
 fn set_replace_delete_and_mvcc() {
-    let t = Tmp::new("basic");
-    let s = open(&t);
+    let (_t, s) = temp_live("basic");
     alter_preds(&s, 1, vec![sp("name", ValType::String)]);
     s.apply_mutations(2, &[set_str(1, "name", "a")]).unwrap();
     s.apply_mutations(3, &[set_str(1, "name", "b")]).unwrap();
@@ -135,8 +90,7 @@ fn set_replace_delete_and_mvcc() {
 
 #[test]
 fn lists_lang_facets_star() {
-    let t = Tmp::new("lists");
-    let s = open(&t);
+    let (_t, s) = temp_live("lists");
     let mut tags = sp("tags", ValType::String);
     tags.list = true;
     let mut name = sp("name", ValType::String);
@@ -215,8 +169,7 @@ fn lists_lang_facets_star() {
 
 #[test]
 fn auto_schema() {
-    let t = Tmp::new("auto");
-    let s = open(&t);
+    let (_t, s) = temp_live("auto");
     s.apply_mutations(1, &[Edge::set_uid(1, "follows", 2), set_int(1, "age", 30)])
         .unwrap();
     let (preds, _) = s.get_schema(u64::MAX).unwrap();
@@ -229,8 +182,7 @@ fn auto_schema() {
 
 #[test]
 fn index_reverse_count_maintenance() {
-    let t = Tmp::new("derived");
-    let s = open(&t);
+    let (_t, s) = temp_live("derived");
     let mut name = sp("name", ValType::String);
     name.index = vec![
         "exact".into(),
@@ -325,8 +277,7 @@ fn index_reverse_count_maintenance() {
 
 #[test]
 fn eq_via_each_tokenizer() {
-    let t = Tmp::new("eqtok");
-    let s = open(&t);
+    let (_t, s) = temp_live("eqtok");
     let mk = |n: &str, vt: ValType, tok: &str| {
         let mut p = sp(n, vt);
         p.index = vec![tok.into()];
@@ -381,8 +332,7 @@ fn eq_via_each_tokenizer() {
 
 #[test]
 fn alter_rebuild_drop_and_refusals() {
-    let t = Tmp::new("alter");
-    let s = open(&t);
+    let (_t, s) = temp_live("alter");
     let mut friend = sp("friend", ValType::Uid);
     friend.list = true;
     alter_preds(&s, 1, vec![sp("name", ValType::String), friend.clone()]);
@@ -417,37 +367,13 @@ fn alter_rebuild_drop_and_refusals() {
     assert!(raw_list(&s, &reverse_key(0, "friend", 7), u64::MAX).is_none());
     // refusals
     let mut bad = sp("name", ValType::Int);
-    let e = s
-        .alter(
-            5,
-            &AlterRequest {
-                predicates: vec![bad.clone()],
-                ..Default::default()
-            },
-        )
-        .unwrap_err();
+    let e = alter_refused(&s, 5, bad.clone());
     assert!(e.message().contains("while it has data"), "{e}");
     bad.index = vec!["exact".into()];
-    assert!(s
-        .alter(
-            5,
-            &AlterRequest {
-                predicates: vec![bad],
-                ..Default::default()
-            }
-        )
-        .is_err());
+    alter_refused(&s, 5, bad);
     let mut ft = sp("bio", ValType::String);
     ft.index = vec!["fulltext".into()];
-    let e = s
-        .alter(
-            5,
-            &AlterRequest {
-                predicates: vec![ft],
-                ..Default::default()
-            },
-        )
-        .unwrap_err();
+    let e = alter_refused(&s, 5, ft);
     assert!(
         e.message()
             .contains("tokenizer fulltext is not supported yet"),
@@ -455,15 +381,7 @@ fn alter_rebuild_drop_and_refusals() {
     );
     let mut rv = sp("x", ValType::String);
     rv.reverse = true;
-    assert!(s
-        .alter(
-            5,
-            &AlterRequest {
-                predicates: vec![rv],
-                ..Default::default()
-            }
-        )
-        .is_err());
+    alter_refused(&s, 5, rv);
     // types
     s.alter(
         5,
@@ -527,9 +445,9 @@ fn alter_rebuild_drop_and_refusals() {
 
 #[test]
 fn has_predicate_paging_and_reopen() {
-    let t = Tmp::new("paging");
+    let t = TempDir::new("paging");
     {
-        let s = open(&t);
+        let s = new_live(t.path());
         let edges: Vec<Edge> = (1..=10).map(|i| set_int(i, "n", i as i64)).collect();
         s.apply_mutations(1, &edges).unwrap();
         assert_eq!(
@@ -543,18 +461,18 @@ fn has_predicate_paging_and_reopen() {
             .unwrap()
             .contains("<0x1> <n> \"1\"^^<xs:int> ."));
         // a second open of the same folder in this process
-        let e = LiveStore::open(&t.0, 1, false).err().unwrap();
+        let e = LiveStore::open(t.path(), 1, false).err().unwrap();
         assert_eq!(e.store_code(), Some(StoreCode::Busy));
         s.close();
     }
-    let s = LiveStore::open(&t.0, 1, false).unwrap();
+    let s = LiveStore::open(t.path(), 1, false).unwrap();
     assert_eq!(
         s.has_predicate("n", u64::MAX, 0, 0, None).unwrap().len(),
         10
     );
     assert_eq!(s.meta().unwrap().max_commit_ts, 1);
     s.close();
-    let e = LiveStore::open(&t.0, 2, false).err().unwrap();
+    let e = LiveStore::open(t.path(), 2, false).err().unwrap();
     assert_eq!(e.store_code(), Some(StoreCode::Incompatible));
 }
 
@@ -563,9 +481,9 @@ fn has_predicate_paging_and_reopen() {
 /// and `dgraph.graphql.xid` (exact) are exactly those our tokenizers give.
 #[test]
 fn fixture_index_terms_match_dgraph() {
-    use super::restore::{LoadOptions, RestoreWriter};
     use crate::format::keys::parse_key;
     use crate::format::proto::KeyType;
+    use crate::store::restore::{LoadOptions, RestoreWriter};
     use std::collections::{BTreeMap, BTreeSet};
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/fixtures/dgraph/v20.11-full-3groups/dgraph.20201125.173944.587/r68-g1.backup");
@@ -573,7 +491,7 @@ fn fixture_index_terms_match_dgraph() {
         eprintln!("fixture missing, skipped");
         return;
     }
-    let t = Tmp::new("fixture");
+    let t = TempDir::new("fixture");
     let preds = [
         "Author.pwd",
         "dgraph.graphql.xid",
@@ -588,7 +506,7 @@ fn fixture_index_terms_match_dgraph() {
         "Person.name",
     ];
     {
-        let mut w = RestoreWriter::create(&t.0, 1).unwrap();
+        let mut w = RestoreWriter::create(t.path(), 1).unwrap();
         let opts = LoadOptions {
             predicates: preds.iter().map(|p| (0, p.as_bytes().to_vec())).collect(),
             threads: Some(1),
@@ -597,7 +515,7 @@ fn fixture_index_terms_match_dgraph() {
         w.load_file(&file, &opts).unwrap();
         w.finish(68).unwrap();
     }
-    let s = LiveStore::open(&t.0, 1, false).unwrap();
+    let s = LiveStore::open(t.path(), 1, false).unwrap();
     assert_eq!(
         s.eq("Author.name", &[b"myname".to_vec()], 68, 0).unwrap(),
         vec![4]

@@ -1,0 +1,112 @@
+//! Posting lists of the live store: reading and writing one version of a
+//! list, and what a list holds (uid edges, value tokens, equal values).
+
+use super::schema::Schema;
+use crate::format::proto::{BackupPostingList, ValType};
+use crate::store::db::PostingStore;
+use crate::store::error::{Result, StoreError};
+use crate::store::mvcc::{decode_list, encode_value, version_key, ValueKind};
+use crate::store::tokenize::go_time_instant;
+use prost::Message;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The list visible at `read_ts` (empty when there is none).
+pub(super) fn read_list(
+    store: &PostingStore,
+    txn: &heed::RoTxn,
+    key: &[u8],
+    read_ts: u64,
+) -> Result<BackupPostingList> {
+    match store.get_in(txn, key, read_ts)? {
+        None => Ok(BackupPostingList::default()),
+        Some((ValueKind::PostingList, _, p)) => decode_list(&p),
+        Some(_) => Err(StoreError::corrupt("schema value under a data key")),
+    }
+}
+
+/// Writes `pl` as the version `ts` of `key` (an empty list: a tombstone).
+pub(super) fn write_list(
+    store: &PostingStore,
+    wtxn: &mut heed::RwTxn,
+    key: &[u8],
+    ts: u64,
+    pl: &BackupPostingList,
+) -> Result<()> {
+    let v = if pl.uids.is_empty() && pl.postings.is_empty() {
+        encode_value(ValueKind::Tombstone, &[])
+    } else {
+        encode_value(ValueKind::PostingList, &pl.encode_to_vec())
+    };
+    store
+        .postings_db()
+        .put(wtxn, &version_key(key, ts), &v)
+        .map_err(|e| match e {
+            heed::Error::Mdb(heed::MdbError::BadValSize) => StoreError::invalid(format!(
+                "key of {} bytes is longer than the store allows ({})",
+                key.len(),
+                store.max_key_len()
+            )),
+            e => e.into(),
+        })
+}
+
+/// A list of uids only (index, reverse and count lists).
+pub(super) fn uid_list(uids: Vec<u64>) -> BackupPostingList {
+    BackupPostingList {
+        uids,
+        ..Default::default()
+    }
+}
+
+/// The uid edges of a list: its uids that are not the placeholder uid of a
+/// value posting (spec §7.1).
+pub(super) fn uid_edges(pl: &BackupPostingList) -> BTreeSet<u64> {
+    let values: BTreeSet<u64> = pl
+        .postings
+        .iter()
+        .filter(|p| !p.is_uid_ref())
+        .map(|p| p.uid)
+        .collect();
+    pl.uids
+        .iter()
+        .copied()
+        .filter(|u| !values.contains(u))
+        .collect()
+}
+
+/// The index tokens of every value of a list under `schema`'s tokenizers.
+pub(super) fn value_tokens(schema: &Schema, pl: &BackupPostingList) -> BTreeSet<Vec<u8>> {
+    let mut out = BTreeSet::new();
+    for p in pl.postings.iter().filter(|p| !p.is_uid_ref()) {
+        let lang = String::from_utf8_lossy(&p.lang_tag);
+        for t in &schema.toks {
+            out.extend(t.tokens(&p.value, &lang));
+        }
+    }
+    out
+}
+
+/// Equality of two values of one type (datetimes compare as instants).
+pub(super) fn value_eq(vt: ValType, a: &[u8], b: &[u8]) -> bool {
+    match vt {
+        ValType::Datetime => go_time_instant(a) == go_time_instant(b),
+        ValType::Bool => a.first().copied().unwrap_or(0) == b.first().copied().unwrap_or(0),
+        _ => a == b,
+    }
+}
+
+/// Set/remove changes of derived uid lists: key -> uid -> present.
+pub(super) type Changes<K> = BTreeMap<K, BTreeMap<u64, bool>>;
+
+/// Applies the changes of one list to its sorted uids.
+pub(super) fn apply_changes(list: &mut Vec<u64>, ch: &BTreeMap<u64, bool>) {
+    let mut set: BTreeSet<u64> = list.iter().copied().collect();
+    for (&u, &on) in ch {
+        if on {
+            set.insert(u);
+        } else {
+            set.remove(&u);
+        }
+    }
+    *list = set.into_iter().collect();
+}

@@ -1,0 +1,87 @@
+//! Test harness shared by the store tests: temporary folders and the
+//! shorthands for live-store schema entries and edges.
+
+use super::error::StoreError;
+use super::live::{AlterRequest, Edge, LiveStore, SchemaPredicate};
+use crate::format::proto::ValType;
+use std::path::{Path, PathBuf};
+
+/// A fresh, empty folder under the system temp dir, removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// `name` must be unique among the tests of one module.
+    pub fn new(name: &str) -> Self {
+        let p = std::env::temp_dir().join(format!(
+            "strata-store-{name}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// A path inside the folder.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl std::ops::Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A new live store of group 1 in `dir`.
+pub fn new_live(dir: &Path) -> LiveStore {
+    LiveStore::open(dir, 1, true).unwrap()
+}
+
+/// A new live store in a new temp folder (keep the folder while in use).
+pub fn temp_live(name: &str) -> (TempDir, LiveStore) {
+    let t = TempDir::new(name);
+    let s = new_live(t.path());
+    (t, s)
+}
+
+pub fn sp(name: &str, vt: ValType) -> SchemaPredicate {
+    SchemaPredicate::new(name, vt)
+}
+
+/// Adds or changes predicates at `ts`.
+pub fn alter_preds(s: &LiveStore, ts: u64, preds: Vec<SchemaPredicate>) {
+    s.alter(
+        ts,
+        &AlterRequest {
+            predicates: preds,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+}
+
+/// The error of an alter of one predicate that must be refused.
+pub fn alter_refused(s: &LiveStore, ts: u64, pred: SchemaPredicate) -> StoreError {
+    s.alter(
+        ts,
+        &AlterRequest {
+            predicates: vec![pred],
+            ..Default::default()
+        },
+    )
+    .unwrap_err()
+}
+
+pub fn set_str(subject: u64, p: &str, v: &str) -> Edge {
+    Edge::set_value(subject, p, v.as_bytes(), ValType::String)
+}
+
+pub fn set_int(subject: u64, p: &str, v: i64) -> Edge {
+    Edge::set_value(subject, p, &v.to_le_bytes(), ValType::Int)
+}
