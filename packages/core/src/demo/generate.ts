@@ -4,6 +4,7 @@
  * 7,500 people, 24 cities (names in several languages, GeoJSON point and polygon), ~190
  * companies, 15,000 posts and 25 accounts, with facets on the `works_at` and `follows` edges.
  */
+import { prng } from '../util/prng.js';
 import {
   ADJECTIVES,
   CITIES,
@@ -49,18 +50,6 @@ export function demoCounts(opts: DemoOptions = {}): DemoCounts {
     companies: Math.max(4, Math.round(people / 40)),
     posts: people * 2,
     accounts: Math.max(2, Math.floor(people / 300)),
-  };
-}
-
-/** mulberry32: a small seedable PRNG; `next()` is uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
