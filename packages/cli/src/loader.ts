@@ -5,13 +5,20 @@
  * the uid.
  */
 import { readFile } from 'node:fs/promises';
-import { parseNQuadsFile, type NodeRef, type NQuad } from '@strata/server';
+import { Readable } from 'node:stream';
+import { parseNQuadsFile, parseNQuadsStream, type NodeRef, type NQuad } from '@strata/server';
 import { baseUrl } from './serve.js';
 
 export interface LoadOptions {
   alpha: string;
+  /** The N-Quads file (.rdf or .rdf.gz); with `input`, only the name used in error messages. */
   file: string;
+  /** N-Quads bytes or text to read instead of `file`. */
+  input?: AsyncIterable<unknown> | Iterable<unknown>;
+  /** A schema file to apply first. */
   schema?: string;
+  /** Schema text to apply first (instead of a `schema` file). */
+  schemaText?: string;
   batch?: number;
   /** Stop after this many N-Quads. */
   limit?: number;
@@ -77,11 +84,16 @@ async function post(url: string, body: string, contentType: string): Promise<unk
 
 export async function loadRdf(opts: LoadOptions): Promise<LoadProgress> {
   const base = baseUrl(opts.alpha);
-  if (opts.schema) await post(`${base}/alter`, await readFile(opts.schema, 'utf8'), 'text/plain');
+  const schema = opts.schemaText ?? (opts.schema ? await readFile(opts.schema, 'utf8') : undefined);
+  if (schema !== undefined) await post(`${base}/alter`, schema, 'text/plain');
   const uids = new Map<string, bigint>();
   const started = Date.now();
   const p: LoadProgress = { quads: 0, batches: 0, nodes: 0, seconds: 0 };
-  for await (let batch of parseNQuadsFile(opts.file, { batchSize: opts.batch ?? 1000 })) {
+  const batchSize = opts.batch ?? 1000;
+  const batches = opts.input
+    ? parseNQuadsStream(Readable.from(opts.input), { batchSize })
+    : parseNQuadsFile(opts.file, { batchSize });
+  for await (let batch of batches) {
     if (opts.limit !== undefined) {
       if (p.quads >= opts.limit) break;
       batch = batch.slice(0, opts.limit - p.quads);

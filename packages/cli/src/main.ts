@@ -12,6 +12,7 @@ import { zeroCommand } from './commands/zero.js';
 import { alphaCommand } from './commands/alpha.js';
 import { startCommand } from './commands/start.js';
 import { loadCommand } from './commands/load.js';
+import { demoDataCommand } from './commands/demo-data.js';
 import { doctorCommand } from './commands/doctor.js';
 import { backupCommand } from './commands/backup.js';
 import { ExitCode } from './exit.js';
@@ -25,7 +26,7 @@ const DESCRIPTION = [
   'This command reads Dgraph binary backups (gzip-compressed, optionally AES-CTR encrypted files ' +
     'of framed badger KV lists): it lists the backups of a location, verifies them end to end and ' +
     'inspects single files, restores them offline, takes backups of a running cluster (backup), ' +
-    'and runs the store (zero, alpha, start, load).',
+    'and runs the store (zero, alpha, start, load; demo-data writes a demo data set to load).',
 ].join('\n');
 
 /** Extra advice for errors a user fixes with a flag. */
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   program.addCommand(alphaCommand());
   program.addCommand(startCommand());
   program.addCommand(loadCommand());
+  program.addCommand(demoDataCommand());
   program.addCommand(doctorCommand());
   program.addCommand(backupCommand());
   return program;

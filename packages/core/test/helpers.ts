@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { prng } from '../src/util/prng.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -130,16 +131,7 @@ export function unframe(bytes: Buffer): Buffer[] {
 }
 
 /** Deterministic pseudo-random generator (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 /** `count` DATA KVs over a few predicates, each value a string posting with some random text. */
 export function makeKvs(count: number, seed = 1): TestKv[] {

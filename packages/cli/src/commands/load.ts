@@ -17,8 +17,8 @@ uids, the same uid for the same name across the whole file. --schema first appli
 file (/alter). Progress is shown on a terminal; totals and the rate are printed at the end.
 
 Examples:
-  $ strata load ../shared/datasets/dgraph-film-200k/goldendata_first_200k.rdf.gz \\
-      --schema ../shared/datasets/dgraph-film-200k/goldendata.schema
+  $ strata demo-data --out ./demo     # the demo data set, as files
+  $ strata load ./demo/demo.rdf.gz --schema ./demo/demo.schema
   $ strata load data.rdf --alpha 10.0.0.5:8080 --batch 5000
 `;
 

@@ -1,8 +1,7 @@
 /** `strata start`: Zero and one Alpha (group 1) in one process, on one data folder. */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { demoCounts, demoRdfChunks, DEMO_SCHEMA } from '@strata/core';
 import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
 import {
   ALPHA_DEFAULT_PORT,
@@ -22,12 +21,6 @@ interface StartFlags extends EncryptionFlags {
   demo?: boolean;
 }
 
-/** The film data set beside the repository (`<repo>/../shared/datasets/dgraph-film-200k`). */
-export function demoDataset(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return path.resolve(here, '../../../../../shared/datasets/dgraph-film-200k');
-}
-
 async function isEmpty(alphaUrl: string): Promise<boolean> {
   const res = await fetch(`${alphaUrl}/query`, {
     method: 'POST',
@@ -39,23 +32,23 @@ async function isEmpty(alphaUrl: string): Promise<boolean> {
 }
 
 async function loadDemo(alpha: Alpha, signal: { stopped: boolean }): Promise<void> {
-  const dir = demoDataset();
-  const schema = path.join(dir, 'goldendata.schema');
-  const file = path.join(dir, 'goldendata_first_200k.rdf.gz');
-  if (!existsSync(file) || !existsSync(schema)) {
-    throw new Error(`--demo: the film data set is not at ${dir} (a shared/ folder beside the repository)`);
-  }
   if (!(await isEmpty(alpha.url))) {
     process.stdout.write('strata start: --demo: the store already holds data; not loading it again\n');
     return;
   }
-  process.stdout.write(`strata start: --demo: loading ${file}\n`);
+  const n = demoCounts();
+  process.stdout.write(
+    `strata start: --demo: loading the demo data set (${n.people.toLocaleString('en-US')} people, ` +
+      `${n.cities} cities, ${n.companies} companies, ${n.posts.toLocaleString('en-US')} posts, ` +
+      `${n.accounts} accounts; about 300,000 N-Quads)\n`,
+  );
   const tty = process.stdout.isTTY === true;
   let lastPrint = 0;
   const r = await loadRdf({
     alpha: alpha.url,
-    file,
-    schema,
+    file: 'the demo data set',
+    input: demoRdfChunks(),
+    schemaText: DEMO_SCHEMA,
     batch: 5000,
     onProgress: (p) => {
       if (signal.stopped) throw new Error('interrupted');
@@ -67,7 +60,14 @@ async function loadDemo(alpha: Alpha, signal: { stopped: boolean }): Promise<voi
     },
   });
   if (tty) process.stdout.write('\n');
-  process.stdout.write(`strata start: --demo: loaded ${r.quads} N-Quads in ${r.seconds.toFixed(1)} s\n`);
+  process.stdout.write(
+    [
+      `strata start: --demo: loaded ${r.quads} N-Quads in ${r.seconds.toFixed(1)} s. Try:`,
+      `  curl -s ${alpha.url}/query -H 'content-type: application/dql' -d '{ q(func: eq(name, "Paris")) { name@fr population count(~lives_in) location } }'`,
+      `  curl -s ${alpha.url}/query -H 'content-type: application/dql' -d '{ q(func: eq(tags, "graphs"), first: 3) { title published author { name count(follows) } } }'`,
+      '',
+    ].join('\n'),
+  );
 }
 
 export async function runStart(flags: StartFlags): Promise<void> {
@@ -140,8 +140,11 @@ const HELP = `
 Runs Zero (port ${ZERO_DEFAULT_PORT} + --port_offset) and one Alpha serving group 1 (port
 ${ALPHA_DEFAULT_PORT} + --port_offset) in this process: the embedded default. DATA holds zw/ (Zero's
 state), p/ (the posting store), export/ and cluster_token (created with mode 0600 on first start).
---demo loads Dgraph's film data set (schema, then 200,000 N-Quads) from the shared/ folder beside
-the repository when the store holds no data yet.
+--demo loads Strata's demo data set when the store holds no data yet: its schema, then about
+300,000 N-Quads generated on the fly (the same every run): people with their city, employer,
+follows (with facets), likes and posts; cities named in several languages with GeoJSON points and
+polygons; companies and accounts. It uses every value type and index kind Strata supports.
+\`strata demo-data --out DIR\` writes the same set to files for \`strata load\`.
 
 Examples:
   $ strata start
@@ -154,7 +157,7 @@ export function startCommand(): Command {
     .option('--data <dir>', 'data folder', './strata-data')
     .option('-o, --port_offset <n>', 'added to the default ports', intArg(0, 50000), 0)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--demo', "load Dgraph's film data set if the store is empty");
+    .option('--demo', "load Strata's generated demo data set (~300,000 N-Quads) if the store is empty");
   return addEncryptionOptions(cmd)
     .addHelpText('after', HELP)
     .action(async (flags: StartFlags) => runStart(flags));
