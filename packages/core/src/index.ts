@@ -1,6 +1,17 @@
 /** @strata/core: Strata's TypeScript surface over the native addon. */
 export * from './errors.js';
 export {
+  ERROR_CODES,
+  NATIVE_ERROR_CODES,
+  errorCodesMarkdown,
+  type ErrorCode,
+  type ErrorCodeInfo,
+  type ErrorCodeSource,
+  type HttpErrorCode,
+  type NativeErrorCode,
+} from './error-codes.js';
+export { fromNative, parseNativeMessage } from './native/errors.js';
+export {
   loadNative,
   openPostingStore,
   nativeVersion,
