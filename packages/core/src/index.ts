@@ -55,6 +55,14 @@ export { inspectBackupFile, type InspectOptions, type BackupFileStats } from './
 export { readKeyFile, isValidKeyLength, VALID_KEY_LENGTHS } from './keys/file.js';
 export { readVaultKey, VaultError, VAULT_DEFAULTS, type VaultKeyOptions } from './keys/vault.js';
 export {
+  VAULT_OPTIONS,
+  vaultOptionsFromFlags,
+  vaultOptionsFromFields,
+  type VaultOptionName,
+  type VaultFlags,
+  type VaultFields,
+} from './keys/vault-options.js';
+export {
   fileKeyProvider,
   vaultKeyProvider,
   keyProviderFrom,
