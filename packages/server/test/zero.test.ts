@@ -8,7 +8,7 @@ import {
   buildZeroApp,
   STATE_FILE,
   TOKEN_HEADER,
-  ZeroError,
+  HttpError,
   ZeroStore,
   type ZeroStateJson,
 } from '../src/index.js';
@@ -347,7 +347,7 @@ describe('persistence', () => {
       path.join(dir, STATE_FILE),
       JSON.stringify({ format: 1, leases: { uids: 'x' }, groups: {} }),
     );
-    await expect(ZeroStore.open({ dataDir: dir })).rejects.toBeInstanceOf(ZeroError);
+    await expect(ZeroStore.open({ dataDir: dir })).rejects.toBeInstanceOf(HttpError);
   });
 
   it('an internal failure is logged and answered with a bare 500', async () => {
