@@ -21,18 +21,8 @@ export interface PredicateInfo {
   lang: boolean;
 }
 
-export interface WireSchemaPredicate {
-  predicate: string;
-  valueType: ValueType;
-  list?: boolean;
-  index?: string[];
-  reverse?: boolean;
-  count?: boolean;
-  upsert?: boolean;
-  lang?: boolean;
-  unique?: boolean;
-  noconflict?: boolean;
-}
+/** A schema predicate as `/internal/alter` carries it: the store's, without a namespace. */
+export type WireSchemaPredicate = Omit<SchemaPredicate, 'namespace' | 'valueType'> & { valueType: ValueType };
 
 export interface WireAlter {
   predicates?: WireSchemaPredicate[];
