@@ -21,7 +21,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './paths.js';
 import { minio, uniquePrefix, uri } from './remote.js';
-import { freePort, killAll, post, run, start, waitHealthy } from './procs.js';
+import { freePort, killAll, post, restoreArgs, run, start, waitHealthy } from './procs.js';
 import { TestCluster, restoreOnline, readDump, RESTORE, TOKEN, type Dump } from './harness.js';
 
 const FILM = path.resolve(repoRoot, '../shared/datasets/dgraph-film-200k');
@@ -178,18 +178,7 @@ describe('binary backup and restore of a three-group cluster', () => {
     expect(points).toHaveLength(5);
     for (const p of points) {
       const pdir = path.join(tmp, 'offline', `${p.backupId}-${p.backupNum}`);
-      const r = await run([
-        'restore',
-        '-l',
-        local,
-        '-p',
-        pdir,
-        '--backup_id',
-        p.backupId,
-        '--backup_num',
-        String(p.backupNum),
-        '--force_zero=false',
-      ]);
+      const r = await run(restoreArgs(local, pdir, p));
       expect(r.code, r.stderr).toBe(0);
       const out = path.join(pdir, 'dump');
       expect((await run(['export', '-p', pdir, '--out', out])).code).toBe(0);

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './paths.js';
-import { freePort, killAll, post, run, start, type Proc, waitHealthy } from './procs.js';
+import { readDump } from './harness.js';
+import { alphaArgs, freePort, killAll, post, run, start, type Proc, waitHealthy } from './procs.js';
 
 const FILM = path.resolve(repoRoot, '../shared/datasets/dgraph-film-200k');
 const TOKEN = 'e2e-cluster-token-0123456789';
@@ -18,31 +19,14 @@ const alphas: { group: number; port: number; dir: string; proc?: Proc }[] = [];
 const alphaUrl = (i: number) => `http://127.0.0.1:${alphas[i]!.port}`;
 
 function startAlpha(i: number, dir = alphas[i]!.dir, group = alphas[i]!.group): Proc {
-  return start([
-    'alpha',
-    '--group',
-    String(group),
-    '--zero',
-    `127.0.0.1:${zeroPort}`,
-    '-p',
-    dir,
-    '--port',
-    String(alphas[i]!.port),
-    '--host',
-    '127.0.0.1',
-    '--token',
-    TOKEN,
-  ]);
+  return start(alphaArgs({ group, zeroPort, dir, port: alphas[i]!.port, token: TOKEN }));
 }
 
 async function exportAlpha(i: number, name: string): Promise<{ data: string; schema: string }> {
   const out = path.join(tmp, 'exports', name);
   const r = await run(['export', '--alpha', `127.0.0.1:${alphas[i]!.port}`, '--out', out]);
   expect(r.code, r.stderr).toBe(0);
-  return {
-    data: readFileSync(path.join(out, 'data.rdf'), 'utf8'),
-    schema: readFileSync(path.join(out, 'schema.txt'), 'utf8'),
-  };
+  return readDump(out);
 }
 
 async function query(i: number, q: string) {
@@ -239,19 +223,7 @@ describe('a three-group cluster of real processes', () => {
 
   it("refuses to start an Alpha on another group's folder, saying why", async () => {
     const port = await freePort();
-    const p = start([
-      'alpha',
-      '--group',
-      '1',
-      '--zero',
-      `127.0.0.1:${zeroPort}`,
-      '-p',
-      alphas[1]!.dir,
-      '--port',
-      String(port),
-      '--token',
-      TOKEN,
-    ]);
+    const p = start(alphaArgs({ group: 1, zeroPort, dir: alphas[1]!.dir, port, token: TOKEN }));
     const code = await p.exited;
     expect(code).not.toBe(0);
     expect(p.out.join('')).toMatch(/group/i);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRole, buildVaultDouble, kvPut, startVault, vaultApi, type VaultProc } from './vault.js';
-import { freePort, killAll, output, run, start } from './procs.js';
+import { alphaArgs, freePort, killAll, output, run, start } from './procs.js';
 import { TestCluster, restoreOnline, readDump, RESTORE, TOKEN, type Dump } from './harness.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-enc-'));
@@ -266,19 +266,7 @@ describe('key files of 16, 24 and 32 bytes', () => {
   it('an Alpha given a 20-byte key file does not start', async () => {
     const port = await freePort();
     const p = start([
-      'alpha',
-      '--group',
-      '1',
-      '--zero',
-      '127.0.0.1:1',
-      '-p',
-      path.join(tmp, 'alpha20'),
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      '--token',
-      TOKEN,
+      ...alphaArgs({ group: 1, zeroPort: 1, dir: path.join(tmp, 'alpha20'), port, token: TOKEN }),
       '--encryption_key_file',
       files.key20,
     ]);

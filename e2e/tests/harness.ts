@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { freePort, post, run, start, waitHealthy, type Proc } from './procs.js';
+import { alphaArgs, freePort, post, run, start, waitHealthy, type Proc } from './procs.js';
 
 export const TOKEN = 'e2e-cluster-token-0123456789';
 
@@ -11,6 +11,7 @@ export interface Dump {
   schema: string;
 }
 
+/** The `data.rdf` and `schema.txt` of an export folder. */
 export function readDump(dir: string): Dump {
   return {
     data: readFileSync(path.join(dir, 'data.rdf'), 'utf8'),
@@ -36,6 +37,8 @@ export class TestCluster {
     readonly groups: number,
     readonly alphaArgs: string[] = [],
     readonly logLevel = 'error',
+    /** The Alphas' environment (default: this process's). */
+    readonly alphaEnv?: NodeJS.ProcessEnv,
   ) {}
   get url(): string {
     return `http://127.0.0.1:${this.alphas[0]!.port}`;
@@ -49,25 +52,10 @@ export class TestCluster {
   }
   startAlpha(i: number): Proc {
     const a = this.alphas[i]!;
-    a.proc = start(
-      [
-        'alpha',
-        '--group',
-        String(a.group),
-        '--zero',
-        `127.0.0.1:${this.zeroPort}`,
-        '-p',
-        a.dir,
-        '--port',
-        String(a.port),
-        '--host',
-        '127.0.0.1',
-        '--token',
-        TOKEN,
-        ...this.alphaArgs,
-      ],
-      { logLevel: this.logLevel },
-    );
+    a.proc = start([...alphaArgs({ ...a, zeroPort: this.zeroPort, token: TOKEN }), ...this.alphaArgs], {
+      logLevel: this.logLevel,
+      ...(this.alphaEnv ? { env: this.alphaEnv } : {}),
+    });
     return a.proc;
   }
   /** Starts Zero and the Alphas (group g on `dirs[g-1]` when given) and waits until all are healthy. */
@@ -121,7 +109,11 @@ export class TestCluster {
     expect(r.status, JSON.stringify(r.json)).toBe(200);
   }
   /** `strata export --alpha` (at `readTs` when given) into `<tmp>/exports/<name>`. */
-  async export(name: string, readTs?: bigint): Promise<Dump> {
+  async export(name: string, readTs?: bigint | number): Promise<Dump> {
+    return readDump(await this.exportTo(name, readTs));
+  }
+  /** {@link export}, returning the folder (for dumps too large to read as text). */
+  async exportTo(name: string, readTs?: bigint | number): Promise<string> {
     const out = path.join(this.tmp, 'exports', name);
     const r = await run([
       'export',
@@ -132,7 +124,7 @@ export class TestCluster {
       ...(readTs === undefined ? [] : ['--read_ts', String(readTs)]),
     ]);
     expect(r.code, r.stderr).toBe(0);
-    return readDump(out);
+    return out;
   }
   async gql<T>(
     query: string,

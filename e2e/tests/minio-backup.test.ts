@@ -9,7 +9,7 @@
 // online and offline. Failures: wrong credentials, a missing bucket and a MinIO killed (-9) while
 // the >= 200 MB backup streams (a MinIO of our own) give clear errors and leave no manifest; after
 // MinIO restarts on the same data and port the next backup succeeds as a full backup.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import {
@@ -21,173 +21,20 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { strataBin, repoRoot } from './paths.js';
-import { adminClient, cleanEnv, minio, uniquePrefix, uri, type MinioEnv } from './remote.js';
+import { restoreOnline as restoreOnlineUntilOk, TestCluster } from './harness.js';
+import { repoRoot } from './paths.js';
+import { freePort, killAll, waitUrl } from './procs.js';
+import { adminClient, cleanEnv, minio, strata as run, uniquePrefix, uri, type MinioEnv } from './remote.js';
 
-const TOKEN = 'e2e-minio-backup-token-0123456789';
 const MB = 1e6;
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-minio-backup-'));
 const execFileP = promisify(execFile);
 const minioSh = path.join(repoRoot, 'e2e/minio/minio.sh');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-interface Proc {
-  child: ChildProcess;
-  out: string[];
-  exited: Promise<number | null>;
-}
-const procs = new Set<Proc>();
-
-function start(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Proc {
-  const child = spawn(process.execPath, [strataBin, ...args], {
-    env: { ...env, STRATA_LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out: string[] = [];
-  child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
-  const p: Proc = {
-    child,
-    out,
-    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-  };
-  procs.add(p);
-  void p.exited.then(() => procs.delete(p));
-  return p;
-}
-
-function run(
-  args: string[],
-  env: NodeJS.ProcessEnv = cleanEnv(),
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [strataBin, ...args], { maxBuffer: 64 << 20, env }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function waitHealthy(url: string, proc?: Proc, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (proc && proc.child.exitCode !== null)
-      throw new Error(`exited ${proc.child.exitCode}: ${proc.out.join('')}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} not healthy after ${ms} ms`);
-}
-
-class Cluster {
-  zeroPort = 0;
-  ports: number[] = [];
-  constructor(
-    readonly name: string,
-    readonly alphaEnv: NodeJS.ProcessEnv = cleanEnv(),
-  ) {}
-  get url(): string {
-    return `http://127.0.0.1:${this.ports[0]}`;
-  }
-  addr(i = 0): string {
-    return `127.0.0.1:${this.ports[i]}`;
-  }
-  async start(): Promise<this> {
-    this.zeroPort = await freePort();
-    const zero = start([
-      'zero',
-      '--port',
-      String(this.zeroPort),
-      '--host',
-      '127.0.0.1',
-      '--data',
-      path.join(tmp, `${this.name}-zw`),
-      '--groups',
-      '3',
-      '--token',
-      TOKEN,
-    ]);
-    await waitHealthy(`http://127.0.0.1:${this.zeroPort}/health`, zero);
-    const alphas: Proc[] = [];
-    for (let g = 1; g <= 3; g++) {
-      const port = await freePort();
-      this.ports.push(port);
-      alphas.push(
-        start(
-          [
-            'alpha',
-            '--group',
-            String(g),
-            '--zero',
-            `127.0.0.1:${this.zeroPort}`,
-            '-p',
-            path.join(tmp, `${this.name}-p${g}`),
-            '--port',
-            String(port),
-            '--host',
-            '127.0.0.1',
-            '--token',
-            TOKEN,
-          ],
-          this.alphaEnv,
-        ),
-      );
-    }
-    for (let i = 0; i < 3; i++) await waitHealthy(`http://127.0.0.1:${this.ports[i]}/health`, alphas[i]);
-    return this;
-  }
-  async mutate(rdf: string): Promise<void> {
-    const r = await fetch(`${this.url}/mutate?commitNow=true`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/rdf' },
-      body: `{ set {\n${rdf}\n} }`,
-    });
-    expect(r.status, await r.clone().text()).toBe(200);
-  }
-  async gql<T>(
-    query: string,
-    variables: unknown = {},
-  ): Promise<{ data?: T; errors?: { message: string }[] }> {
-    const r = await fetch(`${this.url}/admin`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await r.json()) as { data?: T; errors?: { message: string }[] };
-  }
-  async export(name: string, readTs?: number): Promise<Digest> {
-    const out = path.join(tmp, 'exports', name);
-    const r = await run([
-      'export',
-      '--alpha',
-      this.addr(),
-      '--out',
-      out,
-      ...(readTs === undefined ? [] : ['--read_ts', String(readTs)]),
-    ]);
-    expect(r.code, r.stderr).toBe(0);
-    return digest(out);
-  }
-}
 
 /** The export's schema and the sha256 and size of its data (hundreds of MB: never diffed as text). */
 interface Digest {
@@ -264,27 +111,10 @@ interface Listed {
   groups: { groupId: number }[];
 }
 const LIST = `query ($input: ListBackupsInput!) { listBackups(input: $input) { backupId backupNum groups { groupId predicates } path since readTs type } }`;
-async function listBackups(c: Cluster, input: Record<string, unknown>): Promise<Listed[]> {
+async function listBackups(c: TestCluster, input: Record<string, unknown>): Promise<Listed[]> {
   const r = await c.gql<{ listBackups: Listed[] }>(LIST, { input });
   expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
   return r.data!.listBackups;
-}
-
-const RESTORE = `mutation ($input: RestoreInput!) { restore(input: $input) { code message restoreId } }`;
-const STATUS = `query ($id: Int!) { restoreStatus(restoreId: $id) { status errors } }`;
-async function restoreOnline(c: Cluster, input: Record<string, unknown>): Promise<void> {
-  const r = await c.gql<{ restore: { code: string; restoreId: number } }>(RESTORE, { input });
-  expect(r.errors, JSON.stringify(r)).toBeUndefined();
-  const id = r.data!.restore.restoreId;
-  const end = Date.now() + 90_000;
-  for (;;) {
-    const s = await c.gql<{ restoreStatus: { status: string; errors: string[] } }>(STATUS, { id });
-    const st = s.data?.restoreStatus;
-    if (st?.status === 'OK') return;
-    if (st?.status === 'ERR') throw new Error(`restore failed: ${st.errors.join('; ')}`);
-    if (Date.now() > end) throw new Error(`restore ${id} still ${st?.status}`);
-    await new Promise((res) => setTimeout(res, 200));
-  }
 }
 
 async function restoreOffline(name: string, loc: string, flags: string[], env = cleanEnv()): Promise<Digest> {
@@ -299,21 +129,36 @@ async function restoreOffline(name: string, loc: string, flags: string[], env = 
   return d;
 }
 
-function backup(c: Cluster, loc: string, extra: string[] = []) {
+/** A 3-group cluster whose Alphas have `alphaEnv` (default: no AWS_* or MINIO_* variables). */
+function cluster(name: string, alphaEnv: NodeJS.ProcessEnv = cleanEnv()): TestCluster {
+  return new TestCluster(tmp, name, 3, [], 'error', alphaEnv);
+}
+
+/** The online restore, then restoreStatus until OK (large: 90 s). */
+function restoreOnline(c: TestCluster, input: Record<string, unknown>): Promise<void> {
+  return restoreOnlineUntilOk(c, input, 90_000);
+}
+
+/** {@link TestCluster.export}, as a digest. */
+async function exportDigest(c: TestCluster, name: string, readTs?: number): Promise<Digest> {
+  return digest(await c.exportTo(name, readTs));
+}
+
+function backup(c: TestCluster, loc: string, extra: string[] = []) {
   return run(['backup', '--alpha', c.addr(1), '--destination', loc, ...extra]);
 }
 
 let m: MinioEnv;
 let admin: S3Client;
-let big: Cluster;
-let small: Cluster;
-let target: Cluster;
+let big: TestCluster;
+let small: TestCluster;
+let target: TestCluster;
 let bigExport: Digest;
 
 beforeAll(async () => {
   m = minio();
   admin = adminClient();
-  big = new Cluster(
+  big = cluster(
     'big',
     cleanEnv({
       MINIO_ACCESS_KEY: m.accessKey,
@@ -323,7 +168,7 @@ beforeAll(async () => {
     }),
   );
   // Wrong environment credentials: the override and anonymous runs prove they are not used.
-  small = new Cluster(
+  small = cluster(
     'small',
     cleanEnv({
       MINIO_ACCESS_KEY: 'wrong-access',
@@ -332,14 +177,13 @@ beforeAll(async () => {
       AWS_SECRET_ACCESS_KEY: 'wrong-secret-key',
     }),
   );
-  target = new Cluster('dst');
+  target = cluster('dst');
   await Promise.all([big.start(), small.start(), target.start()]);
 }, 60_000);
 
 afterAll(async () => {
   admin?.destroy();
-  for (const p of procs) p.child.kill('SIGKILL');
-  await Promise.all([...procs].map((p) => p.exited));
+  await killAll();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -354,7 +198,7 @@ describe('backups of >= 200 MB to MinIO on minio:// and s3://', () => {
     const small1 = path.join(tmp, 'small.rdf');
     await writeBlobRdf(small1, 400, 's');
     expect((await run(['load', small1, '--alpha', small.addr()])).code).toBe(0);
-    bigExport = await big.export('big-src');
+    bigExport = await exportDigest(big, 'big-src');
     expect(bigExport.dataBytes).toBeGreaterThan(260 * MB);
   }, 120_000);
 
@@ -373,7 +217,7 @@ describe('backups of >= 200 MB to MinIO on minio:// and s3://', () => {
       expect(l.map((x) => [x.backupNum, x.type, x.groups.length])).toEqual([[1, 'full', 3]]);
       if (scheme === 'minio') {
         await restoreOnline(target, { location: loc, accessKey: m.accessKey, secretKey: m.secretKey });
-        expect(await target.export('big-dst')).toEqual(bigExport);
+        expect(await exportDigest(target, 'big-dst')).toEqual(bigExport);
       } else {
         const env = cleanEnv({ AWS_ACCESS_KEY_ID: m.accessKey, AWS_SECRET_ACCESS_KEY: m.secretKey });
         expect(await restoreOffline('big-s3', loc, [], env)).toEqual(bigExport);
@@ -402,9 +246,9 @@ describe('backups of >= 200 MB to MinIO on minio:// and s3://', () => {
           [2, 'incremental'],
         ]);
         expect(l[1]!.since).toBe(l[0]!.readTs);
-        const expected = await small.export(`small-${scheme}-${variant}`, l[1]!.readTs);
+        const expected = await exportDigest(small, `small-${scheme}-${variant}`, l[1]!.readTs);
         await restoreOnline(target, { location: loc, ...input });
-        const online = await target.export(`small-dst-${scheme}-${variant}`);
+        const online = await exportDigest(target, `small-dst-${scheme}-${variant}`);
         expect(online).toEqual(expected);
         expect(await restoreOffline(`small-${scheme}-${variant}`, loc, flags)).toEqual(expected);
       }, 60_000);
@@ -494,7 +338,7 @@ describe('backups of >= 200 MB to MinIO on minio:// and s3://', () => {
         },
       );
       writeFileSync(path.join(runDir, 'minio.pid'), String(restarted.pid)); // minio.sh stop ends it
-      await waitHealthy(`${own.endpoint}/minio/health/live`);
+      await waitUrl(`${own.endpoint}/minio/health/live`);
       expect(manifests(await objects(s3, own.privateBucket, prefix))).toEqual([]);
       const l = await run(['ls', loc, '--json', ...creds]);
       expect(l.code, l.stderr).toBe(0);

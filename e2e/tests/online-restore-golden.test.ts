@@ -3,21 +3,16 @@
 // order the GraphQL `restore` mutation with backupId/backupNum + restoreStatus polling, and
 // `strata export --alpha` byte-identical to `expected/<backupId>/<backupNum>/{data.rdf,schema.txt}`.
 // Successive points go into the same cluster: an online restore replaces everything it held.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixturesRoot } from './paths.js';
+import { fixtureGroupCount, goldenRestorePoints, type RestorePoint } from './paths.js';
 import { killAll } from './procs.js';
 import { TestCluster, restoreOnline } from './harness.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-online-golden-'));
 
-interface RestorePoint {
-  backupId: string;
-  backupNum: number;
-  expected: string;
-}
 interface FixtureSet {
   name: string;
   location: string;
@@ -25,35 +20,18 @@ interface FixtureSet {
   points: RestorePoint[];
 }
 
-/** Group count: the highest group any manifest of the location lists. */
-function groupCount(location: string): number {
-  let max = 0;
-  for (const f of readdirSync(location).filter((d) => d.startsWith('dgraph.'))) {
-    const m = JSON.parse(readFileSync(path.join(location, f, 'manifest.json'), 'utf8')) as {
-      groups: Record<string, unknown>;
-    };
-    for (const g of Object.keys(m.groups)) max = Math.max(max, Number(g));
-  }
-  return max;
-}
-
+/** The golden restore points, by fixture set. */
 function fixtureSets(): FixtureSet[] {
-  if (!existsSync(fixturesRoot)) throw new Error(`fixtures not found at ${fixturesRoot}`);
-  const sets: FixtureSet[] = [];
-  for (const name of readdirSync(fixturesRoot).sort()) {
-    const location = path.join(fixturesRoot, name);
-    const exp = path.join(location, 'expected');
-    if (!existsSync(exp)) continue;
-    const points: RestorePoint[] = [];
-    for (const backupId of readdirSync(exp).sort()) {
-      const idDir = path.join(exp, backupId);
-      if (!statSync(idDir).isDirectory()) continue;
-      for (const num of readdirSync(idDir).sort((a, b) => Number(a) - Number(b)))
-        points.push({ backupId, backupNum: Number(num), expected: path.join(idDir, num) });
+  const sets = new Map<string, FixtureSet>();
+  for (const p of goldenRestorePoints()) {
+    let set = sets.get(p.set);
+    if (!set) {
+      set = { name: p.set, location: p.location, groups: fixtureGroupCount(p.location), points: [] };
+      sets.set(p.set, set);
     }
-    sets.push({ name, location, groups: groupCount(location), points });
+    set.points.push(p);
   }
-  return sets;
+  return [...sets.values()];
 }
 
 const sets = fixtureSets();

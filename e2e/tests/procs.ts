@@ -25,10 +25,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts `strata ARGS` in the background (log level `error` unless given). */
-export function start(args: string[], opts: { env?: Record<string, string>; logLevel?: string } = {}): Proc {
+/**
+ * Starts `strata ARGS` in the background, with `env` (default: this process's environment) and
+ * the log level `logLevel` (default `error`).
+ */
+export function start(args: string[], opts: { env?: NodeJS.ProcessEnv; logLevel?: string } = {}): Proc {
   const child = spawn(process.execPath, [strataBin, ...args], {
-    env: { ...process.env, STRATA_LOG_LEVEL: opts.logLevel ?? 'error', ...opts.env },
+    env: { ...(opts.env ?? process.env), STRATA_LOG_LEVEL: opts.logLevel ?? 'error' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out: string[] = [];
@@ -48,6 +51,51 @@ export function start(args: string[], opts: { env?: Record<string, string>; logL
   return p;
 }
 
+/** `strata alpha` for `group` on 127.0.0.1:`port`, its store in `dir`, Zero at 127.0.0.1:`zeroPort`. */
+export function alphaArgs(a: {
+  group: number;
+  zeroPort: number;
+  dir: string;
+  port: number;
+  token: string;
+}): string[] {
+  return [
+    'alpha',
+    '--group',
+    String(a.group),
+    '--zero',
+    `127.0.0.1:${a.zeroPort}`,
+    '-p',
+    a.dir,
+    '--port',
+    String(a.port),
+    '--host',
+    '127.0.0.1',
+    '--token',
+    a.token,
+  ];
+}
+
+/** `strata restore` of backups 1..backupNum of a series into `pdir`, offline (no Zero). */
+export function restoreArgs(
+  location: string,
+  pdir: string,
+  p: { backupId: string; backupNum: number },
+): string[] {
+  return [
+    'restore',
+    '-l',
+    location,
+    '-p',
+    pdir,
+    '--backup_id',
+    p.backupId,
+    '--backup_num',
+    String(p.backupNum),
+    '--force_zero=false',
+  ];
+}
+
 /** Runs `strata ARGS` to the end. */
 export function run(
   args: string[],
@@ -61,18 +109,25 @@ export function run(
   });
 }
 
-export async function waitHealthy(url: string, proc: Proc, ms = 20_000): Promise<void> {
+/** Waits until `url` answers 2xx; fails early when `proc` (the process serving it) exits. */
+export async function waitUrl(url: string, proc?: Proc, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    if (proc.child.exitCode !== null) throw new Error(`exited ${proc.child.exitCode}: ${proc.out.join('')}`);
+    if (proc && proc.child.exitCode !== null)
+      throw new Error(`exited ${proc.child.exitCode}: ${proc.out.join('')}`);
     try {
-      if ((await fetch(`${url}/health`)).ok) return;
+      if ((await fetch(url)).ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url} not healthy after ${ms} ms: ${proc.out.join('')}`);
+  throw new Error(`${url} not healthy after ${ms} ms: ${proc?.out.join('') ?? ''}`);
+}
+
+/** Waits until a Strata server at `base` answers `/health`. */
+export function waitHealthy(base: string, proc: Proc, ms?: number): Promise<void> {
+  return waitUrl(`${base}/health`, proc, ms);
 }
 
 export async function post(url: string, body: string, type = 'text/plain') {

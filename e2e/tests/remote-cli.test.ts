@@ -8,6 +8,7 @@ import path from 'node:path';
 import { openDestination } from '@strata/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesRoot } from './paths.js';
+import { restoreArgs } from './procs.js';
 import { cleanEnv, fileBytes, fixtureLocationFiles, minio, strata, uniquePrefix, uri } from './remote.js';
 
 const SET = 'v20.11-series-2groups';
@@ -146,21 +147,7 @@ describe.each(['minio', 's3'] as const)('strata ls / verify / restore on a %s://
     const work = path.join(tmp, `${scheme}-${p.backupId}-${p.backupNum}`);
     const pdir = path.join(work, 'p');
     const out = path.join(work, 'out');
-    const r = await strata(
-      [
-        'restore',
-        '-l',
-        location,
-        '-p',
-        pdir,
-        '--backup_id',
-        p.backupId,
-        '--backup_num',
-        String(p.backupNum),
-        '--force_zero=false',
-      ],
-      env,
-    );
+    const r = await strata(restoreArgs(location, pdir, p), env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`restored series ${p.backupId}`);

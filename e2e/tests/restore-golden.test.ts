@@ -1,40 +1,17 @@
 // `strata restore` then `strata export` as real processes, for every restore point of every
 // fixture set: data.rdf and schema.txt must be byte-identical to `expected/<backupId>/<backupNum>/`.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixturesRoot, strataBin } from './paths.js';
+import { fixturesRoot, goldenRestorePoints, strataBin } from './paths.js';
+import { restoreArgs } from './procs.js';
 
 const run = promisify(execFile);
 
-interface RestorePoint {
-  set: string;
-  backupId: string;
-  backupNum: number;
-  expected: string;
-}
-
-function restorePoints(): RestorePoint[] {
-  if (!existsSync(fixturesRoot)) throw new Error(`fixtures not found at ${fixturesRoot}`);
-  const out: RestorePoint[] = [];
-  for (const set of readdirSync(fixturesRoot).sort()) {
-    const exp = path.join(fixturesRoot, set, 'expected');
-    if (!existsSync(exp)) continue;
-    for (const backupId of readdirSync(exp).sort()) {
-      const idDir = path.join(exp, backupId);
-      if (!statSync(idDir).isDirectory()) continue;
-      for (const num of readdirSync(idDir).sort((a, b) => Number(a) - Number(b))) {
-        out.push({ set, backupId, backupNum: Number(num), expected: path.join(idDir, num) });
-      }
-    }
-  }
-  return out;
-}
-
-const points = restorePoints();
+const points = goldenRestorePoints();
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-restore-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -48,20 +25,7 @@ describe('strata restore + strata export on every golden restore point', () => {
       const work = path.join(tmp, `${p.set}-${p.backupId}-${p.backupNum}`);
       const pdir = path.join(work, 'p');
       const out = path.join(work, 'out');
-      const location = path.join(fixturesRoot, p.set);
-      const r = await run(process.execPath, [
-        strataBin,
-        'restore',
-        '-l',
-        location,
-        '-p',
-        pdir,
-        '--backup_id',
-        p.backupId,
-        '--backup_num',
-        String(p.backupNum),
-        '--force_zero=false',
-      ]);
+      const r = await run(process.execPath, [strataBin, ...restoreArgs(p.location, pdir, p)]);
       expect(r.stdout).toContain(`restored series ${p.backupId}`);
       expect(r.stdout).toMatch(
         /lease these before serving the restored data: UIDs up to 0x[0-9a-f]+ \(\d+\), timestamps up to \d+/,

@@ -1,38 +1,11 @@
 /**
- * Typed errors for everything Strata's core reports.
- *
- * The native addon reports failures as plain JS `Error`s whose message is `CODE: text`;
- * {@link fromNative} turns them into the classes below, naming the file involved.
+ * Typed errors for everything Strata's core reports (their codes and meanings: ./error-codes.ts;
+ * the native addon's `CODE: text` errors are mapped to them by ./native/errors.ts).
  * No message built here ever contains key bytes.
  */
+import type { StrataErrorCode } from './error-codes.js';
 
-/** Codes reported by the native addon (`CODE: text`). */
-export const NATIVE_ERROR_CODES = [
-  'BAD_KEY_LENGTH',
-  'EMPTY',
-  'ENCRYPTED_NO_KEY',
-  'WRONG_KEY',
-  'TRUNCATED',
-  'CORRUPT',
-  'UNSUPPORTED_COMPRESSION',
-  'INVALID_ARGUMENT',
-] as const;
-export type NativeErrorCode = (typeof NATIVE_ERROR_CODES)[number];
-
-/** Every code a {@link StrataError} can carry. */
-export type StrataErrorCode =
-  | NativeErrorCode
-  | 'NOT_FOUND'
-  | 'IO'
-  | 'NATIVE_NOT_BUILT'
-  | 'NATIVE_VERSION_MISMATCH'
-  | 'INTERNAL'
-  | 'INVALID_MANIFEST'
-  | 'INVALID_SERIES'
-  | 'NOT_SUPPORTED'
-  | 'VAULT'
-  | 'STORE'
-  | 'DESTINATION';
+export type { StrataErrorCode } from './error-codes.js';
 
 export interface StrataErrorOptions {
   /** The file (backup, key file, ...) the error is about. */
@@ -53,68 +26,56 @@ export class StrataError extends Error {
   }
 }
 
-/** The encryption key does not decrypt the file (or a key was given for a plain file). */
-export class WrongKeyError extends StrataError {
-  constructor(message: string, options?: StrataErrorOptions) {
-    super('WRONG_KEY', message, options);
-  }
+/** A subclass of {@link StrataError} that always carries `code` (its name is `name`). */
+function codedError<C extends StrataErrorCode>(code: C, name: string) {
+  const cls = class extends StrataError {
+    declare readonly code: C;
+    constructor(message: string, options?: StrataErrorOptions) {
+      super(code, message, options);
+    }
+  };
+  Object.defineProperty(cls, 'name', { value: name });
+  return cls;
 }
+
+/** The encryption key does not decrypt the file (or a key was given for a plain file). */
+export const WrongKeyError = codedError('WRONG_KEY', 'WrongKeyError');
+export type WrongKeyError = InstanceType<typeof WrongKeyError>;
 
 /** The file is encrypted and no key was given. */
-export class EncryptedNoKeyError extends StrataError {
-  constructor(message: string, options?: StrataErrorOptions) {
-    super('ENCRYPTED_NO_KEY', message, options);
-  }
-}
+export const EncryptedNoKeyError = codedError('ENCRYPTED_NO_KEY', 'EncryptedNoKeyError');
+export type EncryptedNoKeyError = InstanceType<typeof EncryptedNoKeyError>;
 
 /** An encryption key is not 16, 24 or 32 bytes long. */
-export class BadKeyLengthError extends StrataError {
-  constructor(message: string, options?: StrataErrorOptions) {
-    super('BAD_KEY_LENGTH', message, options);
-  }
-}
+export const BadKeyLengthError = codedError('BAD_KEY_LENGTH', 'BadKeyLengthError');
+export type BadKeyLengthError = InstanceType<typeof BadKeyLengthError>;
 
 /** The backup file ends in the middle of a gzip member or a frame. */
-export class TruncatedBackupError extends StrataError {
-  constructor(message: string, options?: StrataErrorOptions) {
-    super('TRUNCATED', message, options);
-  }
-}
+export const TruncatedBackupError = codedError('TRUNCATED', 'TruncatedBackupError');
+export type TruncatedBackupError = InstanceType<typeof TruncatedBackupError>;
 
 /** The backup file's bytes are damaged (bad gzip data, checksum, frame or protobuf). */
-export class CorruptBackupError extends StrataError {
-  constructor(message: string, options?: StrataErrorOptions) {
-    super('CORRUPT', message, options);
-  }
-}
+export const CorruptBackupError = codedError('CORRUPT', 'CorruptBackupError');
+export type CorruptBackupError = InstanceType<typeof CorruptBackupError>;
 
 /** The backup file holds no bytes at all. */
-export class EmptyBackupError extends StrataError {
-  constructor(message: string, options?: StrataErrorOptions) {
-    super('EMPTY', message, options);
-  }
-}
+export const EmptyBackupError = codedError('EMPTY', 'EmptyBackupError');
+export type EmptyBackupError = InstanceType<typeof EmptyBackupError>;
 
 /** The file uses a compression Strata does not read. */
-export class UnsupportedCompressionError extends StrataError {
-  constructor(message: string, options?: StrataErrorOptions) {
-    super('UNSUPPORTED_COMPRESSION', message, options);
-  }
-}
+export const UnsupportedCompressionError = codedError(
+  'UNSUPPORTED_COMPRESSION',
+  'UnsupportedCompressionError',
+);
+export type UnsupportedCompressionError = InstanceType<typeof UnsupportedCompressionError>;
 
 /** A caller passed an option or value that is not valid. */
-export class InvalidArgumentError extends StrataError {
-  constructor(message: string, options?: StrataErrorOptions) {
-    super('INVALID_ARGUMENT', message, options);
-  }
-}
+export const InvalidArgumentError = codedError('INVALID_ARGUMENT', 'InvalidArgumentError');
+export type InvalidArgumentError = InstanceType<typeof InvalidArgumentError>;
 
 /** A file (backup, key file) does not exist. */
-export class FileNotFoundError extends StrataError {
-  constructor(message: string, options?: StrataErrorOptions) {
-    super('NOT_FOUND', message, options);
-  }
-}
+export const FileNotFoundError = codedError('NOT_FOUND', 'FileNotFoundError');
+export type FileNotFoundError = InstanceType<typeof FileNotFoundError>;
 
 /**
  * A manifest cannot be read: broken JSON, a missing or mistyped field, an unknown compression or
@@ -130,18 +91,12 @@ export class ManifestError extends StrataError {
 }
 
 /** The backups of a series do not form a valid chain (gap, wrong order, mixed encryption, ...). */
-export class SeriesError extends StrataError {
-  constructor(message: string, options?: StrataErrorOptions) {
-    super('INVALID_SERIES', message, options);
-  }
-}
+export const SeriesError = codedError('INVALID_SERIES', 'SeriesError');
+export type SeriesError = InstanceType<typeof SeriesError>;
 
 /** A feature (e.g. an `s3://` location) that this Strata does not support yet. */
-export class NotSupportedError extends StrataError {
-  constructor(message: string, options?: StrataErrorOptions) {
-    super('NOT_SUPPORTED', message, options);
-  }
-}
+export const NotSupportedError = codedError('NOT_SUPPORTED', 'NotSupportedError');
+export type NotSupportedError = InstanceType<typeof NotSupportedError>;
 
 /**
  * A posting store (`p<N>` folder) cannot be created or read. `reason` is the native code:
@@ -197,70 +152,6 @@ export class NativeAddonError extends StrataError {
   ) {
     super(code, message, options);
   }
-}
-
-type ErrorClass = new (message: string, options?: StrataErrorOptions) => StrataError;
-
-const NATIVE_CLASSES: Record<NativeErrorCode, { cls: ErrorClass; problem: string }> = {
-  BAD_KEY_LENGTH: {
-    cls: BadKeyLengthError,
-    problem: 'the encryption key must be exactly 16, 24 or 32 bytes (AES-128/192/256)',
-  },
-  EMPTY: { cls: EmptyBackupError, problem: 'the backup file is empty' },
-  ENCRYPTED_NO_KEY: {
-    cls: EncryptedNoKeyError,
-    problem: 'the backup file is encrypted and no encryption key was given',
-  },
-  WRONG_KEY: {
-    cls: WrongKeyError,
-    problem: 'wrong or missing encryption key',
-  },
-  TRUNCATED: { cls: TruncatedBackupError, problem: 'the backup file is truncated' },
-  CORRUPT: { cls: CorruptBackupError, problem: 'the backup file is corrupt' },
-  UNSUPPORTED_COMPRESSION: {
-    cls: UnsupportedCompressionError,
-    problem: 'the backup file uses an unsupported compression',
-  },
-  INVALID_ARGUMENT: { cls: InvalidArgumentError, problem: 'invalid argument' },
-};
-
-const NATIVE_MESSAGE = /^([A-Z][A-Z_]*):\s*([\s\S]*)$/;
-
-function isNativeCode(code: string): code is NativeErrorCode {
-  return (NATIVE_ERROR_CODES as readonly string[]).includes(code);
-}
-
-/** Splits a native `CODE: text` message; `undefined` when the message has no known code. */
-export function parseNativeMessage(message: string): { code: NativeErrorCode; text: string } | undefined {
-  const m = NATIVE_MESSAGE.exec(message);
-  if (!m || !isNativeCode(m[1]!)) return undefined;
-  return { code: m[1], text: m[2]!.trim() };
-}
-
-function compose(problem: string, text: string, file: string | undefined): string {
-  let message = problem;
-  // The native text may already name the file (the reader's `source`): say it once.
-  if (file !== undefined && !text.includes(file)) message += ` (file: ${file})`;
-  // The native text adds detail; skip it when it only repeats the problem.
-  if (text && !problem.toLowerCase().includes(text.toLowerCase())) message += `: ${text}`;
-  return message;
-}
-
-/**
- * Maps an error thrown by the native addon (`CODE: text`) to the matching {@link StrataError}
- * subclass. The message names the problem and, when given, the file. Errors that already are
- * StrataErrors are returned unchanged; anything else becomes a StrataError with code `INTERNAL`.
- */
-export function fromNative(err: unknown, file?: string): StrataError {
-  if (err instanceof StrataError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  const parsed = parseNativeMessage(message);
-  if (!parsed) {
-    const where = file === undefined ? '' : ` (file: ${file})`;
-    return new StrataError('INTERNAL', `${message}${where}`, { file, cause: err });
-  }
-  const { cls, problem } = NATIVE_CLASSES[parsed.code];
-  return new cls(compose(problem, parsed.text, file), { file, cause: err });
 }
 
 /**

@@ -1,6 +1,17 @@
 /** @strata/core: Strata's TypeScript surface over the native addon. */
 export * from './errors.js';
 export {
+  ERROR_CODES,
+  NATIVE_ERROR_CODES,
+  errorCodesMarkdown,
+  type ErrorCode,
+  type ErrorCodeInfo,
+  type ErrorCodeSource,
+  type HttpErrorCode,
+  type NativeErrorCode,
+} from './error-codes.js';
+export { fromNative, parseNativeMessage } from './native/errors.js';
+export {
   loadNative,
   openPostingStore,
   nativeVersion,
@@ -43,6 +54,14 @@ export { BackupDecoder, createBackupDecoder, type BackupDecoderOptions } from '.
 export { inspectBackupFile, type InspectOptions, type BackupFileStats } from './codec/inspect.js';
 export { readKeyFile, isValidKeyLength, VALID_KEY_LENGTHS } from './keys/file.js';
 export { readVaultKey, VaultError, VAULT_DEFAULTS, type VaultKeyOptions } from './keys/vault.js';
+export {
+  VAULT_OPTIONS,
+  vaultOptionsFromFlags,
+  vaultOptionsFromFields,
+  type VaultOptionName,
+  type VaultFlags,
+  type VaultFields,
+} from './keys/vault-options.js';
 export {
   fileKeyProvider,
   vaultKeyProvider,

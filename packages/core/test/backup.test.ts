@@ -27,6 +27,21 @@ afterAll(() => t.cleanup());
 const str = (s: string) => Buffer.from(s, 'utf8');
 const STRING = 9;
 
+/** restoreOffline of `location` into `<tmp>/<name>` exports what `store` held at `readTs`. */
+async function expectRestoreEqualsStore(
+  location: string,
+  name: string,
+  store: PostingStore,
+  readTs: bigint,
+  key?: Buffer,
+): Promise<void> {
+  const out = path.join(t.dir, name);
+  await restoreOffline({ location, pdir: out, ...(key ? { key } : {}) });
+  expect((await exportRdf({ pdir: out })).data.toString()).toBe(
+    (await store.exportRdf(readTs)).data.toString(),
+  );
+}
+
 async function backupOnce(
   store: PostingStore,
   dest: LocalDestination,
@@ -126,11 +141,7 @@ describe.each(['v20.11', 'v21.03'] as const)('backup series (%s)', (format) => {
       await expect(
         restoreOffline({ location: locDir, pdir: path.join(t.dir, `x-${format}`), key: Buffer.alloc(32, 1) }),
       ).rejects.toThrow(/wrong key/);
-      const out = path.join(t.dir, `r-${format}-enc`);
-      await restoreOffline({ location: locDir, pdir: out, key });
-      expect((await exportRdf({ pdir: out })).data.toString()).toBe(
-        (await store.exportRdf(7n)).data.toString(),
-      );
+      await expectRestoreEqualsStore(locDir, `r-${format}-enc`, store, 7n, key);
     } finally {
       store.close();
     }
@@ -160,11 +171,7 @@ describe('layouts', () => {
         [2, 'snappy', 5n],
       ]);
       await expect(backupOnce(store, dest, 6n, { format: 'v20.11' })).rejects.toThrow(/master manifest/);
-      const out = path.join(t.dir, 'r-consolidate');
-      await restoreOffline({ location: loc, pdir: out });
-      expect((await exportRdf({ pdir: out })).data.toString()).toBe(
-        (await store.exportRdf(5n)).data.toString(),
-      );
+      await expectRestoreEqualsStore(loc, 'r-consolidate', store, 5n);
     } finally {
       store.close();
     }

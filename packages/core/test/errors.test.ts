@@ -6,14 +6,13 @@ import {
   EncryptedNoKeyError,
   FileNotFoundError,
   fromFsError,
-  fromNative,
   InvalidArgumentError,
-  parseNativeMessage,
   StrataError,
   TruncatedBackupError,
   UnsupportedCompressionError,
   WrongKeyError,
 } from '../src/errors.js';
+import { fromNative, parseNativeMessage } from '../src/native/errors.js';
 
 const FILE = '/backups/dgraph.1/r21-g1.backup';
 

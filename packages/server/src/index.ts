@@ -1,4 +1,5 @@
-/** @strata/server: Zero, Alpha, and the parsers they use. */
+/** @strata/server: Zero, Alpha, the parsers they use, and their one HTTP error type. */
+export { HttpError, errorBody, type ErrorBody, type HttpErrorCode } from './http/errors.js';
 export * from './zero/index.js';
 export * from './parse/index.js';
 export * from './alpha/index.js';

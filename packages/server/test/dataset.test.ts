@@ -1,13 +1,10 @@
 /** The film data set (200,000 N-Quads in two forms), read in place from ../shared/datasets. */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { encodeValue, parseNQuadsFile, type NQuad } from '../src/index.js';
+import { FILM_DATA } from './helpers.js';
 
-const DATA = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../../shared/datasets/dgraph-film-200k',
-);
+const DATA = FILM_DATA;
 
 async function all(file: string): Promise<NQuad[]> {
   const out: NQuad[] = [];

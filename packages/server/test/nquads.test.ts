@@ -3,13 +3,13 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   FACET_TYPE_IDS,
-  ParseError,
   parseMutationBody,
   parseNQuadLine,
   parseNQuads,
   parseNQuadsStream,
   type NQuad,
 } from '../src/index.js';
+import { parseErrorOf } from './helpers.js';
 
 function one(line: string, allowStar = false): NQuad {
   const q = parseNQuadLine(line, 1, { allowStar });
@@ -17,15 +17,7 @@ function one(line: string, allowStar = false): NQuad {
   return q;
 }
 
-function err(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ParseError);
-    return (e as Error).message;
-  }
-  throw new Error('no error');
-}
+const err = parseErrorOf;
 
 describe('N-Quads', () => {
   it('subjects: <0x..>, <_:b>, _:b, <iri>, decimal uid', () => {

@@ -1,30 +1,12 @@
 /** Zero's timestamp oracle (snapshot-correct read timestamps) through `fastify.inject`. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { buildZeroApp, TOKEN_HEADER, ZeroStore, type OracleOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { TOKEN_HEADER, type OracleOptions } from '../src/index.js';
+import { zeroFactory } from './helpers.js';
 
 const TOKEN = 'oracle-token-0123456789';
-const root = mkdtempSync(path.join(tmpdir(), 'strata-oracle-test-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-let n = 0;
-const open: { app: FastifyInstance; store: ZeroStore }[] = [];
-afterEach(async () => {
-  for (const z of open.splice(0)) {
-    await z.app.close();
-    await z.store.close();
-  }
-});
-
-async function zero(oracle?: OracleOptions) {
-  const store = await ZeroStore.open({ dataDir: path.join(root, `z${++n}`) });
-  const app = await buildZeroApp({ store, token: TOKEN, oracle });
-  open.push({ app, store });
-  return app;
-}
+const zeros = zeroFactory('strata-oracle-test-', TOKEN);
+const zero = async (oracle?: OracleOptions) => (await zeros.start({ oracle })).app;
 
 const headers = { [TOKEN_HEADER]: TOKEN };
 

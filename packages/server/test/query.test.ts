@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ParseError, parseQuery } from '../src/index.js';
+import { parseQuery } from '../src/index.js';
+import { parseErrorOf } from './helpers.js';
 
-function err(text: string): string {
-  try {
-    parseQuery(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ParseError);
-    return (e as Error).message;
-  }
-  throw new Error('no error');
-}
+const err = (text: string): string => parseErrorOf(() => parseQuery(text));
 
 describe('parseQuery', () => {
   it('the documented subset', () => {

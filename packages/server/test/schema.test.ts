@@ -1,23 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ParseError, parseSchema } from '../src/index.js';
+import { parseSchema } from '../src/index.js';
+import { FILM_DATA, parseErrorOf } from './helpers.js';
 
-const DATA = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../../shared/datasets/dgraph-film-200k',
-);
-
-function err(text: string): string {
-  try {
-    parseSchema(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ParseError);
-    return (e as Error).message;
-  }
-  throw new Error('no error');
-}
+const DATA = FILM_DATA;
+const err = (text: string): string => parseErrorOf(() => parseSchema(text));
 
 describe('parseSchema', () => {
   it('the film data set’s schema', () => {

@@ -1,46 +1,23 @@
 /** Zero through `fastify.inject`. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   buildZeroApp,
   STATE_FILE,
   TOKEN_HEADER,
-  ZeroError,
+  HttpError,
   ZeroStore,
   type ZeroStateJson,
 } from '../src/index.js';
+import { zeroFactory } from './helpers.js';
 
 const TOKEN = 'test-token-0123456789';
-const root = mkdtempSync(path.join(tmpdir(), 'strata-zero-test-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-let n = 0;
-const open: { app: FastifyInstance; store: ZeroStore }[] = [];
-afterEach(async () => {
-  for (const z of open.splice(0)) {
-    await z.app.close();
-    await z.store.close();
-  }
-});
-
-async function zero(opts: { groups?: number; leaseBlock?: bigint; dataDir?: string } = {}) {
-  const dataDir = opts.dataDir ?? path.join(root, `z${++n}`);
-  const store = await ZeroStore.open({ dataDir, groups: opts.groups, leaseBlock: opts.leaseBlock });
-  const app = await buildZeroApp({ store, token: TOKEN });
-  const z = { app, store, dataDir };
-  open.push(z);
-  return z;
-}
-
-async function stop(z: { app: FastifyInstance; store: ZeroStore }): Promise<void> {
-  const i = open.indexOf(z);
-  if (i >= 0) open.splice(i, 1);
-  await z.app.close();
-  await z.store.close();
-}
+const zeros = zeroFactory('strata-zero-test-', TOKEN);
+const root = zeros.root;
+const zero = zeros.start;
+const stop = zeros.stop;
 
 function post(app: FastifyInstance, url: string, payload: unknown, token: string | null = TOKEN) {
   return app.inject({
@@ -347,7 +324,7 @@ describe('persistence', () => {
       path.join(dir, STATE_FILE),
       JSON.stringify({ format: 1, leases: { uids: 'x' }, groups: {} }),
     );
-    await expect(ZeroStore.open({ dataDir: dir })).rejects.toBeInstanceOf(ZeroError);
+    await expect(ZeroStore.open({ dataDir: dir })).rejects.toBeInstanceOf(HttpError);
   });
 
   it('an internal failure is logged and answered with a bare 500', async () => {

@@ -1,8 +1,6 @@
 /** `strata export -p DIR | --alpha HOST:PORT --out OUTDIR`: the canonical RDF dump of stores or a cluster. */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { exportRdfToDir } from '@strata/core';
+import { exportRdfToDir, writeRdfDump } from '@strata/core';
 import { formatCount } from '../format.js';
 import { baseUrl } from '../serve.js';
 
@@ -35,19 +33,7 @@ async function exportFromAlpha(
     message?: string;
   };
   if (!res.ok) throw new Error(`${url} answered ${res.status}: ${json.message ?? 'error'}`);
-  const out = path.resolve(outDir);
-  await mkdir(out, { recursive: true });
-  const files: string[] = [];
-  for (const [name, text] of [
-    ['data.rdf', json.data],
-    ['schema.txt', json.schema],
-  ] as const) {
-    const file = path.join(out, name);
-    const tmp = `${file}.tmp-${process.pid}`;
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, file);
-    files.push(file);
-  }
+  const files = await writeRdfDump(outDir, json);
   return { facts: json.facts, files, groups: json.groups };
 }
 

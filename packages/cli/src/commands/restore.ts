@@ -6,7 +6,7 @@ import {
   selectChain,
   keyProviderFrom,
   restoreOffline,
-  VAULT_DEFAULTS,
+  vaultOptionsFromFlags,
   type RestoreOfflineResult,
 } from '@strata/core';
 import { formatCount, toJson } from '../format.js';
@@ -17,7 +17,7 @@ import {
   CREDENTIALS_HELP,
   type CredentialFlags,
 } from '../credentials.js';
-import type { EncryptionFlags } from '../encryption.js';
+import { addVaultOptions, type EncryptionFlags } from '../encryption.js';
 
 interface RestoreFlags extends CredentialFlags, Omit<EncryptionFlags, 'encryption_key_file'> {
   location: string;
@@ -137,14 +137,7 @@ export async function runRestore(flags: RestoreFlags): Promise<void> {
   const keyFile = flags.encryption_key_file ?? flags.encryptionKeyFile;
   const provider = keyProviderFrom({
     encryptionKeyFile: keyFile,
-    vault: {
-      ...(flags.vault_addr ? { addr: flags.vault_addr } : {}),
-      ...(flags.vault_roleid_file ? { roleIdFile: flags.vault_roleid_file } : {}),
-      ...(flags.vault_secretid_file ? { secretIdFile: flags.vault_secretid_file } : {}),
-      ...(flags.vault_path ? { path: flags.vault_path } : {}),
-      ...(flags.vault_field ? { field: flags.vault_field } : {}),
-      ...(flags.vault_format ? { format: flags.vault_format as 'base64' | 'raw' } : {}),
-    },
+    vault: vaultOptionsFromFlags(flags),
   });
   const key = provider === undefined ? undefined : await provider.getKey();
   try {
@@ -227,28 +220,24 @@ Remote files are downloaded one at a time to a temp file (streamed, deleted once
 ${CREDENTIALS_HELP}`;
 
 export function restoreCommand(): Command {
-  const cmd = new Command('restore')
-    .description('restore a backup chain offline into posting store folders DIR/p<group>')
-    .requiredOption(
-      '-l, --location <location>',
-      'the backup location: a folder path, file://, s3:// or minio:// URL',
-    )
-    .requiredOption(
-      '-p, --postings <dir>',
-      'the folder to write p1, p2, ... into (each must not exist or be empty)',
-    )
-    .option('--backup_id <id>', 'the series to restore (default: the newest series)')
-    .addOption(new Option('--backup-id <id>', 'alias of --backup_id').hideHelp())
-    .option('--backup_num <n>', 'restore backups 1..n of the series (default 0: all)', parseBackupNum)
-    .addOption(new Option('--backup-num <n>', 'alias of --backup_num').argParser(parseBackupNum).hideHelp())
-    .option('--encryption_key_file <file>', 'file holding the AES key (raw 16, 24 or 32 bytes)')
-    .addOption(new Option('--encryption-key-file <file>', 'alias of --encryption_key_file').hideHelp())
-    .option('--vault_addr <url>', `Vault address (default ${VAULT_DEFAULTS.addr})`)
-    .option('--vault_roleid_file <file>', 'file holding the Vault AppRole role id')
-    .option('--vault_secretid_file <file>', 'file holding the Vault AppRole secret id')
-    .option('--vault_path <path>', `KV v2 path of the key (default ${VAULT_DEFAULTS.path})`)
-    .option('--vault_field <field>', `field holding the key (default ${VAULT_DEFAULTS.field})`)
-    .option('--vault_format <format>', 'base64 (default) or raw')
+  const cmd = addVaultOptions(
+    new Command('restore')
+      .description('restore a backup chain offline into posting store folders DIR/p<group>')
+      .requiredOption(
+        '-l, --location <location>',
+        'the backup location: a folder path, file://, s3:// or minio:// URL',
+      )
+      .requiredOption(
+        '-p, --postings <dir>',
+        'the folder to write p1, p2, ... into (each must not exist or be empty)',
+      )
+      .option('--backup_id <id>', 'the series to restore (default: the newest series)')
+      .addOption(new Option('--backup-id <id>', 'alias of --backup_id').hideHelp())
+      .option('--backup_num <n>', 'restore backups 1..n of the series (default 0: all)', parseBackupNum)
+      .addOption(new Option('--backup-num <n>', 'alias of --backup_num').argParser(parseBackupNum).hideHelp())
+      .option('--encryption_key_file <file>', 'file holding the AES key (raw 16, 24 or 32 bytes)')
+      .addOption(new Option('--encryption-key-file <file>', 'alias of --encryption_key_file').hideHelp()),
+  )
     .option('-z, --zero <addr>', 'Zero whose UID/timestamp leases are moved past the restored data')
     .option('--token <token>', 'cluster token for -z (default: $STRATA_CLUSTER_TOKEN)')
     .option(

@@ -1,5 +1,6 @@
 /** Checks, before a restore changes anything, that a key opens an encrypted chain. */
-import { EncryptedNoKeyError, StrataError, WrongKeyError, fromNative } from '../errors.js';
+import { EncryptedNoKeyError, StrataError, WrongKeyError } from '../errors.js';
+import { fromNative } from '../native/errors.js';
 import type { Destination } from '../destinations/types.js';
 import { dataFilePath, type BackupManifest } from '../manifest/model.js';
 import { loadNative } from '../native.js';

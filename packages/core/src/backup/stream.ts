@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Destination } from '../destinations/types.js';
-import { fromNative } from '../errors.js';
+import { fromNative } from '../native/errors.js';
 import type { BackupOptions, BackupSummary, PostingStore } from '../native.js';
 
 export interface GroupFileResult {

@@ -3,7 +3,7 @@
  * either the decompressed framed bytes, the decoded KVs, or only statistics.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { fromNative } from '../errors.js';
+import { fromNative } from '../native/errors.js';
 import {
   loadNative,
   type BackupReader,

@@ -3,7 +3,8 @@
  * (gzip, AES-CTR with the IV first when a key is given), driven by the native BackupWriter.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { fromNative, InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { fromNative } from '../native/errors.js';
 import { loadNative, type BackupWriter, type KvEntry } from '../native.js';
 
 export interface BackupEncoderOptions {

@@ -7,3 +7,4 @@ export {
   type ExportRdfOptions,
   type ExportRdfOutput,
 } from './rdf.js';
+export { writeRdfDump, type RdfDump } from './dump-files.js';

@@ -1,8 +1,9 @@
 /** The canonical RDF export (`data.rdf` + `schema.txt`) of the posting stores under a folder. */
-import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fromFsError, StoreError } from '../errors.js';
 import { loadNative } from '../native.js';
+import { writeRdfDump } from './dump-files.js';
 import { fromNativeStore } from '../restore/native-errors.js';
 
 export interface ExportRdfOptions {
@@ -64,19 +65,7 @@ export async function exportRdfToDir(
   opts: ExportRdfOptions & { out: string },
 ): Promise<ExportRdfOutput & { files: string[] }> {
   const r = await exportRdf(opts);
-  const out = path.resolve(opts.out);
-  await mkdir(out, { recursive: true });
-  const files: string[] = [];
-  for (const [name, bytes] of [
-    ['data.rdf', r.data],
-    ['schema.txt', r.schema],
-  ] as const) {
-    const file = path.join(out, name);
-    const tmp = `${file}.tmp-${process.pid}`;
-    await writeFile(tmp, bytes);
-    await rename(tmp, file);
-    files.push(file);
-  }
+  const files = await writeRdfDump(opts.out, r);
   return { ...r, files };
 }
 

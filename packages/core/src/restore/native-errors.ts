@@ -1,5 +1,6 @@
 /** Maps native store errors (`STORE_*: text`, `IO: text`) to {@link StoreError}; others via fromNative. */
-import { fromNative, StoreError, type StrataError } from '../errors.js';
+import { StoreError, type StrataError } from '../errors.js';
+import { fromNative } from '../native/errors.js';
 
 const STORE_MESSAGE = /^(STORE_[A-Z_]+|IO):\s*([\s\S]*)$/;
 

@@ -7,14 +7,18 @@ import type { FastifyPluginAsync } from 'fastify';
 import { GraphQLScalarType } from 'graphql';
 import mercurius from 'mercurius';
 import { StrataError } from '@strata/core';
-import type { BackupInput, BackupService, Credentials, RestoreInput } from './backup.js';
-import { AlphaError } from './errors.js';
-
-type ListBackupsArgs = Credentials & { location: string };
+import {
+  BACKUP_INPUTS_SDL,
+  type BackupInput,
+  type ListBackupsInput,
+  type RestoreInput,
+} from './backup/inputs.js';
+import type { BackupService } from './backup/service.js';
 import type { AdminWhitelist } from './cidr.js';
 import type { Cluster } from './cluster.js';
+import { HttpError } from '../http/errors.js';
 import { exportToFolder } from './export.js';
-import { errorBody } from './plugins/error-handler.js';
+import { errorBody } from '../http/errors.js';
 import { health, type PublicRoutesOptions } from './routes/public.js';
 
 export interface AdminOptions extends PublicRoutesOptions {
@@ -37,7 +41,7 @@ const Int64 = new GraphQLScalarType({
 
 /** Errors a client should see: typed errors keep their message (never a credential). */
 function gqlError(err: unknown): Error {
-  if (err instanceof AlphaError || err instanceof StrataError) {
+  if (err instanceof HttpError || err instanceof StrataError) {
     return new mercurius.ErrorWithProps(err.message, { code: err.code });
   }
   return err instanceof Error ? err : new Error(String(err));
@@ -97,25 +101,10 @@ const schema = /* GraphQL */ `
     namespace: Int
   }
   scalar Int64
-  input BackupInput {
-    destination: String!
-    accessKey: String
-    secretKey: String
-    sessionToken: String
-    anonymous: Boolean
-    forceFull: Boolean
-    format: String
-  }
+  ${BACKUP_INPUTS_SDL}
   type BackupPayload {
     response: Response
     taskId: String
-  }
-  input ListBackupsInput {
-    location: String!
-    accessKey: String
-    secretKey: String
-    sessionToken: String
-    anonymous: Boolean
   }
   type BackupGroup {
     groupId: Int
@@ -130,23 +119,6 @@ const schema = /* GraphQL */ `
     since: Int64
     readTs: Int64
     type: String
-  }
-  input RestoreInput {
-    location: String!
-    backupId: String
-    backupNum: Int
-    encryptionKeyFile: String
-    vaultAddr: String
-    vaultRoleIDFile: String
-    vaultSecretIDFile: String
-    vaultPath: String
-    vaultField: String
-    vaultFormat: String
-    accessKey: String
-    secretKey: String
-    sessionToken: String
-    anonymous: Boolean
-    isPartial: Boolean
   }
   type RestorePayload {
     code: String
@@ -218,7 +190,7 @@ const admin: FastifyPluginAsync<AdminOptions> = async (app, opts) => {
       Query: {
         health: async () => [health(opts, started)],
         state: stateOf(opts.cluster),
-        listBackups: async (_root: unknown, args: { input: ListBackupsArgs }) => {
+        listBackups: async (_root: unknown, args: { input: ListBackupsInput }) => {
           try {
             return await opts.backups.listBackups(args.input);
           } catch (err) {

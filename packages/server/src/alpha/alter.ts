@@ -5,7 +5,7 @@
  */
 import { parseSchema } from '../parse/schema.js';
 import type { Cluster } from './cluster.js';
-import { AlphaError } from './errors.js';
+import { HttpError } from '../http/errors.js';
 import type { WireAlter, WireSchemaPredicate } from './owner.js';
 import { commitEdges } from './txn.js';
 
@@ -94,7 +94,7 @@ export async function alter(cluster: Cluster, body: AlterBody): Promise<AlterRes
     }
     if (op === 'ATTR' || body.drop_attr !== undefined) {
       const attr = body.drop_attr ?? body.drop_value;
-      if (!attr) throw new AlphaError('BAD_REQUEST', 'drop_attr needs a predicate name');
+      if (!attr) throw new HttpError('BAD_REQUEST', 'drop_attr needs a predicate name');
       const g = await cluster.readGroup(attr);
       if (g !== undefined) await alterGroups(cluster, new Map([[g, { dropAttr: attr }]]));
       await recordDrop(cluster, `DROP_ATTR;${attr}`);
@@ -102,11 +102,11 @@ export async function alter(cluster: Cluster, body: AlterBody): Promise<AlterRes
     }
     if (op === 'TYPE') {
       if (!body.drop_value)
-        throw new AlphaError('BAD_REQUEST', 'drop_op TYPE needs drop_value (the type name)');
+        throw new HttpError('BAD_REQUEST', 'drop_op TYPE needs drop_value (the type name)');
       await alterGroups(cluster, everyGroup({ dropType: body.drop_value }));
       return DONE;
     }
-    throw new AlphaError(
+    throw new HttpError(
       'BAD_REQUEST',
       'expected schema text, {"drop_all": true}, {"drop_op": "DATA"}, {"drop_attr": "name"} or {"drop_op": "TYPE", "drop_value": "T"}',
     );

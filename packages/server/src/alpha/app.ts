@@ -6,11 +6,12 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { KeyProvider } from '@strata/core';
 import { clusterToken } from '../zero/plugins/cluster-token.js';
-import { BackupService } from './backup.js';
+import { BackupService } from './backup/service.js';
 import admin from './admin.js';
 import { AdminWhitelist } from './cidr.js';
 import type { Cluster } from './cluster.js';
-import errorHandler, { errorBody } from './plugins/error-handler.js';
+import errorHandler, { notFoundHandler } from '../http/error-handler.js';
+import { errorBody } from '../http/errors.js';
 import internalRoutes from './routes/internal.js';
 import publicRoutes from './routes/public.js';
 
@@ -74,9 +75,7 @@ export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInsta
     async (internal) => {
       await internal.register(clusterToken, { token: opts.token });
       await internal.register(internalRoutes, { owner: opts.cluster.local.owner, backups });
-      internal.setNotFoundHandler((req, reply) => {
-        reply.code(404).send(errorBody(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
-      });
+      internal.setNotFoundHandler(notFoundHandler);
     },
     { prefix: '/internal' },
   );

@@ -5,16 +5,9 @@
  */
 import { TOKEN_HEADER } from '../zero/plugins/cluster-token.js';
 import type { ZeroStateJson } from '../zero/state.js';
-import { AlphaError } from './errors.js';
+import { HttpError, type ErrorBody, type HttpErrorCode } from '../http/errors.js';
 import type { GroupOwner, PredicateInfo, WireAlter } from './owner.js';
 import type { WireEdge, WireNodeFacts } from './wire.js';
-
-/** An error body as every Strata server answers it. */
-interface ErrorBody {
-  statusCode?: number;
-  code?: string;
-  message?: string;
-}
 
 function reason(err: unknown): string {
   const e = err as { cause?: { code?: string; message?: string }; message?: string };
@@ -42,24 +35,24 @@ export async function call<T>(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
-    throw new AlphaError('GROUP_UNAVAILABLE', `${what} is unreachable (${reason(err)})`, 503);
+    throw new HttpError('GROUP_UNAVAILABLE', `${what} is unreachable (${reason(err)})`, 503);
   }
   const text = await res.text();
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : {};
   } catch {
-    throw new AlphaError(
+    throw new HttpError(
       'GROUP_UNAVAILABLE',
       `${what} answered ${res.status} with a body that is not JSON`,
       502,
     );
   }
   if (!res.ok) {
-    const e = json as ErrorBody;
+    const e = json as Partial<ErrorBody>;
     const status = res.status >= 500 ? 502 : res.status;
-    const code = (e.code ?? 'BAD_REQUEST') as ConstructorParameters<typeof AlphaError>[0];
-    throw new AlphaError(code, `${what}: ${e.message ?? `HTTP ${res.status}`}`, status);
+    const code = (e.code ?? 'BAD_REQUEST') as HttpErrorCode;
+    throw new HttpError(code, `${what}: ${e.message ?? `HTTP ${res.status}`}`, status);
   }
   return json as T;
 }
@@ -330,7 +323,7 @@ export class Cluster {
       members.sort((a, b) => Number(b.lastUpdate) - Number(a.lastUpdate) || Number(b.id) - Number(a.id));
       return new RemoteGroup(group, members[0]!.addr, this.clusterToken);
     }
-    throw new AlphaError(
+    throw new HttpError(
       'GROUP_UNAVAILABLE',
       `group ${group} has no Alpha: start one with --group ${group}`,
       503,

@@ -1,7 +1,6 @@
 /** The canonical dump of the whole cluster: every group's export at one read ts, merged. */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { mergeExports } from '@strata/core';
+import { mergeExports, writeRdfDump } from '@strata/core';
 import type { Cluster } from './cluster.js';
 
 export interface ClusterExport {
@@ -35,16 +34,6 @@ export async function exportToFolder(
   const pad = (n: number) => String(n).padStart(2, '0');
   const stamp = `${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}.${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}`;
   const dir = path.join(path.resolve(exportDir), `dgraph.r${r.readTs}.u${stamp}`);
-  await mkdir(dir, { recursive: true });
-  const files: string[] = [];
-  for (const [name, bytes] of [
-    ['data.rdf', r.data],
-    ['schema.txt', r.schema],
-  ] as const) {
-    const file = path.join(dir, name);
-    await writeFile(`${file}.tmp`, bytes);
-    await rename(`${file}.tmp`, file);
-    files.push(file);
-  }
+  const files = await writeRdfDump(dir, r);
   return { files, facts: r.facts };
 }

@@ -6,16 +6,18 @@ import { openPostingStore, type KeyProvider, type PostingStore } from '@strata/c
 import { ensureInitialSchema } from './alter.js';
 import { buildAlphaApp } from './app.js';
 import { Cluster, LocalGroup, ZeroClient } from './cluster.js';
-import { AlphaError } from './errors.js';
+import { HttpError } from '../http/errors.js';
 import { GroupOwner } from './owner.js';
 
 export { buildAlphaApp, type AlphaAppOptions } from './app.js';
 export { AdminWhitelist } from './cidr.js';
 export { Cluster, LocalGroup, RemoteGroup, ZeroClient, type GroupApi } from './cluster.js';
-export { AlphaError, type AlphaErrorCode } from './errors.js';
+
 export { GroupOwner, type PredicateInfo, type WireAlter, type WireSchemaPredicate } from './owner.js';
 export { exportCluster, exportToFolder, type ClusterExport } from './export.js';
-export { BackupService, type BackupInput, type RestoreInput, type RestoreState } from './backup.js';
+export { BackupService } from './backup/service.js';
+export type { BackupInput, ListBackupsInput, RestoreInput } from './backup/inputs.js';
+export type { RestoreState } from './backup/online-restore.js';
 export { jsonValue, wkbToGeoJson, hexUid } from './decode.js';
 export { INITIAL_SCHEMA } from './alter.js';
 
@@ -64,7 +66,7 @@ export interface Alpha {
 
 /** Opens the store, registers with Zero, builds the app and listens. */
 export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
-  if (!opts.token) throw new AlphaError('BAD_REQUEST', 'a cluster token is required (non-empty)');
+  if (!opts.token) throw new HttpError('BAD_REQUEST', 'a cluster token is required (non-empty)');
   const host = opts.host ?? '127.0.0.1';
   const dataDir = path.resolve(opts.dataDir);
   let store: PostingStore;
@@ -72,7 +74,7 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
     store = openPostingStore(dataDir, { group: opts.group, create: true });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    throw new AlphaError(
+    throw new HttpError(
       'STORE',
       `cannot open the posting store ${dataDir} for group ${opts.group}: ${msg}`,
       500,

@@ -3,7 +3,7 @@ import { parseMutationBody } from '../parse/mutation.js';
 import type { NodeRef, NQuad } from '../parse/nquads.js';
 import type { Cluster } from './cluster.js';
 import { hexUid } from './decode.js';
-import { AlphaError } from './errors.js';
+import { HttpError } from '../http/errors.js';
 import { commitEdges } from './txn.js';
 import type { WireEdge } from './wire.js';
 
@@ -60,7 +60,7 @@ export async function mutate(cluster: Cluster, text: string): Promise<MutateResu
   for (const q of m.del) {
     if (q.predicate === '*') {
       if (q.object.kind !== 'star') {
-        throw new AlphaError(
+        throw new HttpError(
           'BAD_REQUEST',
           `line ${q.line}: a delete with predicate * needs object * (<s> * * .)`,
         );

@@ -11,7 +11,7 @@
 import type { AlterRequest, EdgeMutation, PostingStore, SchemaPredicate, TypeDef } from '@strata/core';
 import { ValueError } from '../parse/errors.js';
 import { encodeValue, VAL_TYPE_IDS, type ValueType } from '../parse/values.js';
-import { AlphaError } from './errors.js';
+import { HttpError } from '../http/errors.js';
 import { facetFromWire, nodesToWire, type WireEdge, type WireNodeFacts } from './wire.js';
 
 /** What a reader needs to know of a predicate to shape its JSON. */
@@ -21,18 +21,8 @@ export interface PredicateInfo {
   lang: boolean;
 }
 
-export interface WireSchemaPredicate {
-  predicate: string;
-  valueType: ValueType;
-  list?: boolean;
-  index?: string[];
-  reverse?: boolean;
-  count?: boolean;
-  upsert?: boolean;
-  lang?: boolean;
-  unique?: boolean;
-  noconflict?: boolean;
-}
+/** A schema predicate as `/internal/alter` carries it: the store's, without a namespace. */
+export type WireSchemaPredicate = Omit<SchemaPredicate, 'namespace' | 'valueType'> & { valueType: ValueType };
 
 export interface WireAlter {
   predicates?: WireSchemaPredicate[];
@@ -121,12 +111,12 @@ export class GroupOwner {
   /** Converts and validates a batch, and stages it under `txnId`. Throws a 400 naming the problem. */
   prepare(txnId: string, edges: WireEdge[]): { edges: number } {
     if (this.staged.has(txnId))
-      throw new AlphaError('BAD_REQUEST', `transaction ${txnId} is already prepared`);
+      throw new HttpError('BAD_REQUEST', `transaction ${txnId} is already prepared`);
     const auto = new Map<string, SchemaPredicate>();
     const out: EdgeMutation[] = [];
     for (const e of edges) {
       const subject = BigInt(e.subject);
-      if (subject === 0n) throw new AlphaError('BAD_REQUEST', `${where(e)}uid 0 is not a valid subject`);
+      if (subject === 0n) throw new HttpError('BAD_REQUEST', `${where(e)}uid 0 is not a valid subject`);
       const m: EdgeMutation = { op: e.op, subject, predicate: e.predicate };
       if (e.star) {
         m.star = true;
@@ -136,7 +126,7 @@ export class GroupOwner {
       let sp = this.schema.get(e.predicate) ?? auto.get(e.predicate);
       if (e.objectUid !== undefined) {
         if (sp && sp.valueType !== 'uid') {
-          throw new AlphaError(
+          throw new HttpError(
             'INVALID_VALUE',
             `${where(e)}predicate <${e.predicate}> is of type ${sp.valueType}: its object must be a literal, got a node (<0x${BigInt(e.objectUid).toString(16)}>)`,
           );
@@ -149,13 +139,13 @@ export class GroupOwner {
       } else if (e.text !== undefined) {
         const declared = e.valType ?? 'default';
         if (sp?.valueType === 'uid') {
-          throw new AlphaError(
+          throw new HttpError(
             'INVALID_VALUE',
             `${where(e)}predicate <${e.predicate}> is of type uid: its object must be a node (<0x..> or _:name), got the literal ${JSON.stringify(e.text)}`,
           );
         }
         if (e.lang && sp && !sp.lang) {
-          throw new AlphaError(
+          throw new HttpError(
             'INVALID_VALUE',
             `${where(e)}predicate <${e.predicate}> has no @lang directive: the value "${e.text}"@${e.lang} cannot be stored`,
           );
@@ -173,7 +163,7 @@ export class GroupOwner {
           m.valType = VAL_TYPE_IDS[target];
         } catch (err) {
           if (err instanceof ValueError) {
-            throw new AlphaError(
+            throw new HttpError(
               'INVALID_VALUE',
               `${where(e)}predicate <${e.predicate}> (type ${target}): ${err.message}`,
             );
@@ -182,7 +172,7 @@ export class GroupOwner {
         }
         if (e.lang) m.lang = e.lang;
       } else {
-        throw new AlphaError('BAD_REQUEST', `${where(e)}edge on <${e.predicate}> has no object`);
+        throw new HttpError('BAD_REQUEST', `${where(e)}edge on <${e.predicate}> has no object`);
       }
       if (e.facets?.length) m.facets = e.facets.map(facetFromWire);
       out.push(m);
@@ -198,7 +188,7 @@ export class GroupOwner {
     const s = this.staged.get(txnId);
     if (!s) {
       return Promise.reject(
-        new AlphaError('TXN_ABORTED', `transaction ${txnId} is not prepared here (expired or aborted)`, 409),
+        new HttpError('TXN_ABORTED', `transaction ${txnId} is not prepared here (expired or aborted)`, 409),
       );
     }
     this.staged.delete(txnId);
@@ -233,7 +223,7 @@ export class GroupOwner {
       if (!old || old.valueType === p.valueType) continue;
       const has = await this.store.hasPredicate(p.predicate, readTs, { first: 1 });
       if (has.length > 0) {
-        throw new AlphaError(
+        throw new HttpError(
           'SCHEMA_CONFLICT',
           `schema change not allowed: predicate <${p.predicate}> is of type ${old.valueType} and holds data; ` +
             `it cannot become ${p.valueType} (drop it first with {"drop_attr": "${p.predicate}"})`,
@@ -286,7 +276,7 @@ export class GroupOwner {
     const sp = this.schema.get(predicate);
     if (!sp) return [];
     if (!sp.index?.length) {
-      throw new AlphaError(
+      throw new HttpError(
         'BAD_REQUEST',
         `predicate <${predicate}> is not indexed: add @index(...) to its schema to use eq()`,
       );
@@ -297,7 +287,7 @@ export class GroupOwner {
         return encodeValue(v, target === 'password' ? 'string' : target).bytes;
       } catch (err) {
         if (err instanceof ValueError) {
-          throw new AlphaError(
+          throw new HttpError(
             'INVALID_VALUE',
             `eq(${predicate}, ...): ${err.message} (the type of ${predicate})`,
           );
@@ -316,7 +306,7 @@ export class GroupOwner {
     const sp = this.schema.get(predicate);
     if (!sp || objects.length === 0) return [];
     if (!sp.reverse) {
-      throw new AlphaError(
+      throw new HttpError(
         'BAD_REQUEST',
         `predicate <${predicate}> has no @reverse directive: ~${predicate} cannot be queried`,
       );

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Cluster, GroupApi } from './cluster.js';
-import { AlphaError } from './errors.js';
+import { HttpError } from '../http/errors.js';
 import type { WireEdge } from './wire.js';
 
 export interface CommitResult {
@@ -32,9 +32,9 @@ export async function commitEdges(cluster: Cluster, byGroup: Map<number, WireEdg
   if (failed) {
     await Promise.allSettled(prepared.map((api) => api.abort(txnId)));
     const err = failed.reason as unknown;
-    if (err instanceof AlphaError) {
+    if (err instanceof HttpError) {
       if (err.code === 'GROUP_UNAVAILABLE') {
-        throw new AlphaError(
+        throw new HttpError(
           'GROUP_UNAVAILABLE',
           `mutation aborted, nothing was committed: ${err.message}`,
           503,
@@ -56,7 +56,7 @@ export async function commitEdges(cluster: Cluster, byGroup: Map<number, WireEdg
   const bad = commits.findIndex((c) => c.status === 'rejected');
   if (bad !== -1) {
     const reason = (commits[bad] as PromiseRejectedResult).reason as Error;
-    throw new AlphaError(
+    throw new HttpError(
       'GROUP_UNAVAILABLE',
       ok === 0
         ? `mutation aborted, nothing was committed: ${reason.message}`

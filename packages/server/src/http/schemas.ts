@@ -23,6 +23,14 @@ export const errorResponses = {
   503: errorSchema,
 } as const;
 
+/** Any JSON object. */
+export const anyObject = { type: 'object', additionalProperties: true } as const;
+
+/** A route's responses: `ok` for 200, the error body for every error status. */
+export function withErrors<T>(ok: T) {
+  return { 200: ok, ...errorResponses } as const;
+}
+
 /** A uint64 as a decimal string (numbers are coerced to strings by Fastify's validator). */
 export const u64String = { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})$' } as const;
 

@@ -5,11 +5,11 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { clusterToken } from './plugins/cluster-token.js';
-import errorHandler from './plugins/error-handler.js';
+import errorHandler, { notFoundHandler } from '../http/error-handler.js';
 import storePlugin from './plugins/store.js';
 import internalRoutes from './routes/internal.js';
 import publicRoutes from './routes/public.js';
-import { ZeroError } from './errors.js';
+import { HttpError } from '../http/errors.js';
 import type { ZeroStore } from './state.js';
 import { Oracle, type OracleOptions } from './oracle.js';
 
@@ -25,7 +25,7 @@ export interface ZeroAppOptions {
 
 export async function buildZeroApp(opts: ZeroAppOptions): Promise<FastifyInstance> {
   if (typeof opts.token !== 'string' || opts.token.length === 0) {
-    throw new ZeroError('BAD_REQUEST', 'a cluster token is required (non-empty)');
+    throw new HttpError('BAD_REQUEST', 'a cluster token is required (non-empty)');
   }
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 });
   await app.register(errorHandler);
@@ -36,14 +36,7 @@ export async function buildZeroApp(opts: ZeroAppOptions): Promise<FastifyInstanc
       await internal.register(clusterToken, { token: opts.token });
       await internal.register(internalRoutes);
       // Unknown internal routes answer after the token check too (no route probing without it).
-      internal.setNotFoundHandler((req, reply) => {
-        reply.code(404).send({
-          statusCode: 404,
-          error: 'Not Found',
-          code: 'NOT_FOUND',
-          message: `no route ${req.method} ${req.url.split('?')[0]}`,
-        });
-      });
+      internal.setNotFoundHandler(notFoundHandler);
     },
     { prefix: '/internal' },
   );

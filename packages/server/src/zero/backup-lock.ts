@@ -2,7 +2,7 @@
  * The cluster-wide backup/restore lock: one backup (or restore) at a time. Held in Zero's memory
  * with an expiry, so a coordinator that dies does not block the cluster forever.
  */
-import { ZeroError } from './errors.js';
+import { HttpError } from '../http/errors.js';
 
 export interface LockHolder {
   id: string;
@@ -33,7 +33,7 @@ export class BackupLock {
   }): LockHolder {
     const cur = this.current();
     if (cur && cur.id !== req.id) {
-      throw new ZeroError(
+      throw new HttpError(
         'CONFLICT',
         `another ${cur.kind} is running: ${cur.description} (id ${cur.id}, coordinated by ${cur.holder}, ` +
           `started ${new Date(cur.since).toISOString()}); only one backup or restore runs at a time, try again when it has finished`,

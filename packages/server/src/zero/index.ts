@@ -5,7 +5,7 @@ import { ZeroStore } from './state.js';
 import type { OracleOptions } from './oracle.js';
 
 export { buildZeroApp, type ZeroAppOptions } from './app.js';
-export { ZeroError, type ZeroErrorCode } from './errors.js';
+
 export { TOKEN_HEADER, clusterToken, tokenMatches } from './plugins/cluster-token.js';
 export { Oracle, type OracleOptions } from './oracle.js';
 export { BackupLock, type LockHolder } from './backup-lock.js';

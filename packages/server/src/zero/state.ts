@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { ZeroError } from './errors.js';
+import { HttpError } from '../http/errors.js';
 
 export const STATE_FILE = 'zero-state.json';
 export const LOCK_FILE = 'LOCK';
@@ -98,7 +98,7 @@ export interface ZeroStoreOptions {
 
 function parseBig(value: unknown, what: string): bigint {
   if (typeof value !== 'string' || !/^\d{1,20}$/.test(value)) {
-    throw new ZeroError('STATE_CORRUPT', `state file: ${what} is not a decimal integer`, 500);
+    throw new HttpError('STATE_CORRUPT', `state file: ${what} is not a decimal integer`, 500);
   }
   return BigInt(value);
 }
@@ -140,12 +140,12 @@ export class ZeroStore {
   static async open(opts: ZeroStoreOptions): Promise<ZeroStore> {
     const dataDir = path.resolve(opts.dataDir);
     const leaseBlock = opts.leaseBlock ?? DEFAULT_LEASE_BLOCK;
-    if (leaseBlock < 1n) throw new ZeroError('BAD_REQUEST', 'leaseBlock must be at least 1');
+    if (leaseBlock < 1n) throw new HttpError('BAD_REQUEST', 'leaseBlock must be at least 1');
     if (
       opts.groups !== undefined &&
       (!Number.isInteger(opts.groups) || opts.groups < 1 || opts.groups > MAX_GROUPS)
     ) {
-      throw new ZeroError(
+      throw new HttpError(
         'BAD_REQUEST',
         `groups must be an integer from 1 to ${MAX_GROUPS}, got ${opts.groups}`,
       );
@@ -166,7 +166,7 @@ export class ZeroStore {
       const stored = Object.keys(state.groups).length;
       const wanted = opts.groups ?? Math.max(stored, 1);
       if (wanted < stored) {
-        throw new ZeroError(
+        throw new HttpError(
           'BAD_REQUEST',
           `the data folder holds a cluster of ${stored} groups; it cannot shrink to ${wanted}`,
         );
@@ -244,11 +244,11 @@ export class ZeroStore {
   }
 
   private async reserve(what: LeaseKind, num: bigint, atLeast: bigint | undefined): Promise<LeaseResult> {
-    if (num < 0n) throw new ZeroError('BAD_REQUEST', 'num must not be negative');
+    if (num < 0n) throw new HttpError('BAD_REQUEST', 'num must not be negative');
     let next = this.next[what];
     if (atLeast !== undefined && atLeast >= next) next = atLeast + 1n;
     const end = next + num - 1n;
-    if (end >= U64_MAX) throw new ZeroError('BAD_REQUEST', `the ${what} lease would pass 2^64 - 1`);
+    if (end >= U64_MAX) throw new HttpError('BAD_REQUEST', `the ${what} lease would pass 2^64 - 1`);
     const ceiling = BigInt(this.state.leases[what]);
     // Ids up to `need` must be covered by the persisted ceiling before anyone sees them.
     const need = end > next - 1n ? end : next - 1n;
@@ -272,7 +272,7 @@ export class ZeroStore {
   private group(groupId: number): Group {
     const g = Number.isInteger(groupId) ? this.state.groups[String(groupId)] : undefined;
     if (!g) {
-      throw new ZeroError(
+      throw new HttpError(
         'UNKNOWN_GROUP',
         `unknown group ${groupId}: this cluster has groups 1 to ${this.groupCount}`,
       );
@@ -285,12 +285,12 @@ export class ZeroStore {
     return this.exclusive(async () => {
       this.group(groupId);
       if (addr.trim() === '' || /\s/.test(addr)) {
-        throw new ZeroError('BAD_REQUEST', `addr must be a host:port without spaces, got "${addr}"`);
+        throw new HttpError('BAD_REQUEST', `addr must be a host:port without spaces, got "${addr}"`);
       }
       for (const [gid, g] of Object.entries(this.state.groups)) {
         for (const m of Object.values(g.members)) {
           if (m.addr === addr && Number(gid) !== groupId) {
-            throw new ZeroError('CONFLICT', `${addr} is already a member of group ${gid}`, 409);
+            throw new HttpError('CONFLICT', `${addr} is already a member of group ${gid}`, 409);
           }
         }
       }
@@ -331,7 +331,7 @@ export class ZeroStore {
   /** The group serving a predicate, assigning one on first use. */
   tablet(predicate: string): Promise<TabletResult> {
     const problem = predicateProblem(predicate);
-    if (problem) return Promise.reject(new ZeroError('BAD_REQUEST', problem));
+    if (problem) return Promise.reject(new HttpError('BAD_REQUEST', problem));
     return this.exclusive(async () => {
       const existing = this.findTablet(predicate);
       if (existing) return { ...existing, assigned: false };
@@ -357,7 +357,7 @@ export class ZeroStore {
   /** Forces a predicate onto a group (used by restore). */
   moveTablet(predicate: string, groupId: number): Promise<TabletResult> {
     const problem = predicateProblem(predicate);
-    if (problem) return Promise.reject(new ZeroError('BAD_REQUEST', problem));
+    if (problem) return Promise.reject(new HttpError('BAD_REQUEST', problem));
     return this.exclusive(async () => {
       this.group(groupId);
       const existing = this.findTablet(predicate);
@@ -406,11 +406,11 @@ async function readState(dataDir: string): Promise<PersistedState | undefined> {
     raw = JSON.parse(text);
   } catch {
     // Never start over silently: that would hand out timestamps and uids again.
-    throw new ZeroError('STATE_CORRUPT', `${file} is not valid JSON; refusing to start`, 500);
+    throw new HttpError('STATE_CORRUPT', `${file} is not valid JSON; refusing to start`, 500);
   }
   const s = raw as Partial<PersistedState>;
   if (s === null || typeof s !== 'object' || s.format !== 1 || !s.leases || !s.groups) {
-    throw new ZeroError('STATE_CORRUPT', `${file} is not a Strata Zero state file (format 1)`, 500);
+    throw new HttpError('STATE_CORRUPT', `${file} is not a Strata Zero state file (format 1)`, 500);
   }
   for (const k of LEASE_KINDS) parseBig(s.leases[k], `leases.${k}`);
   parseBig(s.counter, 'counter');
@@ -450,15 +450,15 @@ async function takeLock(dataDir: string): Promise<Awaited<ReturnType<typeof open
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) {
-        throw new ZeroError('DATA_DIR_LOCKED', `${dataDir} is in use by another Zero (pid ${pid})`, 500);
+        throw new HttpError('DATA_DIR_LOCKED', `${dataDir} is in use by another Zero (pid ${pid})`, 500);
       }
       if (pid === process.pid) {
-        throw new ZeroError('DATA_DIR_LOCKED', `${dataDir} is already open in this process`, 500);
+        throw new HttpError('DATA_DIR_LOCKED', `${dataDir} is already open in this process`, 500);
       }
       await unlink(file).catch(() => undefined);
     }
   }
-  throw new ZeroError('DATA_DIR_LOCKED', `could not lock ${dataDir}`, 500);
+  throw new HttpError('DATA_DIR_LOCKED', `could not lock ${dataDir}`, 500);
 }
 
 async function releaseLock(dataDir: string, h: Awaited<ReturnType<typeof open>>): Promise<void> {

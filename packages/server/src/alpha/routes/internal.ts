@@ -4,12 +4,14 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { VALUE_TYPES } from '../../parse/values.js';
-import type { BackupService, GroupBackupRequest, GroupRestoreRequest } from '../backup.js';
+import type { GroupBackupRequest, GroupRestoreRequest } from '../backup/group-requests.js';
+import type { BackupService } from '../backup/service.js';
 import type { GroupOwner, WireAlter } from '../owner.js';
 import type { WireEdge } from '../wire.js';
 import {
   base64,
-  errorResponses,
+  anyObject,
+  withErrors,
   facetSchema,
   factsSchema,
   predicateInfoMap,
@@ -56,15 +58,12 @@ const schemaPredicate = {
   },
 } as const;
 
-const okSchema = { 200: { type: 'object', additionalProperties: true }, ...errorResponses } as const;
-const uidsResponse = {
-  200: {
-    type: 'object',
-    required: ['uids'],
-    properties: { uids: { type: 'array', items: { type: 'string' } } },
-  },
-  ...errorResponses,
-} as const;
+const okSchema = withErrors(anyObject);
+const uidsResponse = withErrors({
+  type: 'object',
+  required: ['uids'],
+  properties: { uids: { type: 'array', items: { type: 'string' } } },
+});
 
 const credentialProps = {
   accessKey: { type: 'string', maxLength: 4096 },
@@ -229,10 +228,10 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
             readTs: u64String,
           },
         },
-        response: {
-          200: { type: 'object', properties: { nodes: factsSchema, schema: predicateInfoMap } },
-          ...errorResponses,
-        },
+        response: withErrors({
+          type: 'object',
+          properties: { nodes: factsSchema, schema: predicateInfoMap },
+        }),
       },
     },
     async (req) => owner.read(req.body.uids, req.body.predicates, req.body.readTs),
@@ -284,24 +283,21 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
           additionalProperties: false,
           properties: { predicate: predicateName, objects: uidList, readTs: u64String },
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              results: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    object: { type: 'string' },
-                    subjects: { type: 'array', items: { type: 'string' } },
-                  },
+        response: withErrors({
+          type: 'object',
+          properties: {
+            results: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  object: { type: 'string' },
+                  subjects: { type: 'array', items: { type: 'string' } },
                 },
               },
             },
           },
-          ...errorResponses,
-        },
+        }),
       },
     },
     async (req) => ({ results: await owner.reverse(req.body.predicate, req.body.objects, req.body.readTs) }),
@@ -317,10 +313,10 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
           additionalProperties: false,
           properties: { readTs: u64String },
         },
-        response: {
-          200: { type: 'object', properties: { data: base64, schema: base64, facts: { type: 'integer' } } },
-          ...errorResponses,
-        },
+        response: withErrors({
+          type: 'object',
+          properties: { data: base64, schema: base64, facts: { type: 'integer' } },
+        }),
       },
     },
     async (req) => owner.exportRdf(req.body.readTs),

@@ -2,18 +2,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { alter, type AlterBody } from '../alter.js';
 import type { Cluster } from '../cluster.js';
-import { AlphaError } from '../errors.js';
+import { HttpError } from '../../http/errors.js';
 import { exportCluster } from '../export.js';
 import { mutate } from '../mutate.js';
 import { runQuery } from '../query.js';
-import { errorResponses } from './schemas.js';
+import { anyObject, withErrors } from './schemas.js';
 
 export interface PublicRoutesOptions {
   cluster: Cluster;
   version: string;
 }
-
-const anyObject = { type: 'object', additionalProperties: true } as const;
 
 /** A body that is JSON text (any content type, as curl -d sends it) becomes an object. */
 function jsonish(body: unknown): unknown {
@@ -39,18 +37,15 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
       schema: {
         querystring: { type: 'object', properties: { commitNow: { type: 'boolean' } } },
         body: { type: 'string' },
-        response: { 200: anyObject, ...errorResponses },
+        response: withErrors(anyObject),
       },
     },
     async (req) => {
       if (req.query.commitNow === false) {
-        throw new AlphaError(
-          'BAD_REQUEST',
-          'open transactions are not supported: use /mutate?commitNow=true',
-        );
+        throw new HttpError('BAD_REQUEST', 'open transactions are not supported: use /mutate?commitNow=true');
       }
       if (/^\s*\{\s*"(set|delete)"\s*:/.test(req.body)) {
-        throw new AlphaError(
+        throw new HttpError(
           'BAD_REQUEST',
           'JSON mutations are not supported yet: send RDF ({ set { ... } })',
         );
@@ -64,7 +59,7 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
     {
       schema: {
         body: { anyOf: [{ type: 'string' }, anyObject] },
-        response: { 200: anyObject, ...errorResponses },
+        response: withErrors(anyObject),
       },
     },
     async (req) => alter(cluster, jsonish(req.body) as AlterBody),
@@ -75,14 +70,14 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
     {
       schema: {
         body: { anyOf: [{ type: 'string' }, anyObject] },
-        response: { 200: anyObject, ...errorResponses },
+        response: withErrors(anyObject),
       },
     },
     async (req) => {
       const body = jsonish(req.body);
       const text = typeof body === 'string' ? body : (body as { query?: unknown })?.query;
       if (typeof text !== 'string')
-        throw new AlphaError('BAD_REQUEST', 'expected DQL text or {"query": "..."}');
+        throw new HttpError('BAD_REQUEST', 'expected DQL text or {"query": "..."}');
       return runQuery(cluster, text);
     },
   );
@@ -96,19 +91,16 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
           additionalProperties: false,
           properties: { readTs: { type: 'string', pattern: '^[1-9][0-9]{0,19}$' } },
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              data: { type: 'string' },
-              schema: { type: 'string' },
-              facts: { type: 'integer' },
-              readTs: { type: 'string' },
-              groups: { type: 'array', items: { type: 'integer' } },
-            },
+        response: withErrors({
+          type: 'object',
+          properties: {
+            data: { type: 'string' },
+            schema: { type: 'string' },
+            facts: { type: 'integer' },
+            readTs: { type: 'string' },
+            groups: { type: 'array', items: { type: 'integer' } },
           },
-          ...errorResponses,
-        },
+        }),
       },
     },
     async (req) => {

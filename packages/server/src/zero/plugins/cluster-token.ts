@@ -6,6 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
+import { errorBody } from '../../http/errors.js';
 
 export const TOKEN_HEADER = 'x-strata-token';
 
@@ -26,9 +27,7 @@ const clusterTokenPlugin: FastifyPluginAsync<{ token: string }> = async (app, op
         { method: req.method, url: req.url, ip: req.ip },
         'internal route: missing or wrong cluster token',
       );
-      return reply
-        .code(401)
-        .send({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHORIZED', message: 'unauthorized' });
+      return reply.code(401).send(errorBody(401, 'UNAUTHORIZED', 'unauthorized'));
     }
   });
 };

@@ -3,12 +3,14 @@
  * (see ../plugins/cluster-token.ts, registered in this scope by the app).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { ZeroError } from '../errors.js';
+import { HttpError } from '../../http/errors.js';
 import { MAX_GROUPS, type LeaseKind } from '../state.js';
 import {
-  errorResponses,
+  anyObject,
+  withErrors,
   leaseKindSchema,
   MAX_ASSIGN,
+  memberSchema,
   predicateSchema,
   tabletSchema,
   u64StringSchema,
@@ -28,20 +30,7 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: { group: groupIdSchema, addr: { type: 'string', minLength: 1, maxLength: 1024 } },
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              id: { type: 'string' },
-              groupId: { type: 'integer' },
-              addr: { type: 'string' },
-              leader: { type: 'boolean' },
-              amDead: { type: 'boolean' },
-              lastUpdate: { type: 'string' },
-            },
-          },
-          ...errorResponses,
-        },
+        response: withErrors(memberSchema),
       },
     },
     async (req) => app.zero.connect(req.body.group, req.body.addr),
@@ -57,7 +46,7 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: { predicate: predicateSchema },
         },
-        response: { 200: tabletSchema, ...errorResponses },
+        response: withErrors(tabletSchema),
       },
     },
     async (req) => app.zero.tablet(req.body.predicate),
@@ -73,7 +62,7 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: { predicate: predicateSchema, group: groupIdSchema },
         },
-        response: { 200: tabletSchema, ...errorResponses },
+        response: withErrors(tabletSchema),
       },
     },
     async (req) => app.zero.moveTablet(req.body.predicate, req.body.group),
@@ -93,26 +82,23 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
             atLeast: u64StringSchema,
           },
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              what: { type: 'string' },
-              startId: { type: 'string' },
-              endId: { type: 'string' },
-              nextId: { type: 'string' },
-              maxLeased: { type: 'string' },
-            },
+        response: withErrors({
+          type: 'object',
+          properties: {
+            what: { type: 'string' },
+            startId: { type: 'string' },
+            endId: { type: 'string' },
+            nextId: { type: 'string' },
+            maxLeased: { type: 'string' },
           },
-          ...errorResponses,
-        },
+        }),
       },
     },
     async (req) => {
       let atLeast: bigint | undefined;
       if (req.body.atLeast !== undefined) {
         atLeast = BigInt(req.body.atLeast);
-        if (atLeast >= U64_MAX) throw new ZeroError('BAD_REQUEST', 'atLeast must be below 2^64 - 1');
+        if (atLeast >= U64_MAX) throw new HttpError('BAD_REQUEST', 'atLeast must be below 2^64 - 1');
       }
       return app.zero.lease(req.body.what, req.body.num ?? 0, atLeast);
     },
@@ -150,7 +136,7 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
             },
           },
         },
-        response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
+        response: withErrors(anyObject),
       },
     },
     async (req) => {
@@ -169,10 +155,7 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
 
   // The timestamp oracle (../oracle.ts): commit timestamps are pending until done.
   const tsResponse = (field: string) =>
-    ({
-      200: { type: 'object', required: [field], properties: { [field]: { type: 'string' } } },
-      ...errorResponses,
-    }) as const;
+    withErrors({ type: 'object', required: [field], properties: { [field]: { type: 'string' } } });
 
   app.post('/oracle/commit-ts', { schema: { response: tsResponse('commitTs') } }, async () => ({
     commitTs: String(await app.oracle.commitTs()),
@@ -188,10 +171,7 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: { commitTs: u64StringSchema, committed: { type: 'boolean' } },
         },
-        response: {
-          200: { type: 'object', properties: { known: { type: 'boolean' } } },
-          ...errorResponses,
-        },
+        response: withErrors({ type: 'object', properties: { known: { type: 'boolean' } } }),
       },
     },
     async (req) => ({ known: app.oracle.done(BigInt(req.body.commitTs), req.body.committed) }),

@@ -1,19 +1,7 @@
 /** Zero's public routes, shaped like Dgraph Zero's HTTP API: `/state`, `/assign`, `/health`. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { LeaseKind } from '../state.js';
-import { errorResponses, leaseKindSchema, MAX_ASSIGN } from './schemas.js';
-
-const memberSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    groupId: { type: 'integer' },
-    addr: { type: 'string' },
-    leader: { type: 'boolean' },
-    amDead: { type: 'boolean' },
-    lastUpdate: { type: 'string' },
-  },
-} as const;
+import { leaseKindSchema, MAX_ASSIGN, memberSchema, withErrors } from './schemas.js';
 
 const stateSchema = {
   type: 'object',
@@ -68,14 +56,11 @@ const publicRoutes: FastifyPluginAsync = async (app) => {
             num: { type: 'integer', minimum: 1, maximum: MAX_ASSIGN },
           },
         },
-        response: {
-          200: {
-            type: 'object',
-            required: ['startId', 'endId'],
-            properties: { startId: { type: 'string' }, endId: { type: 'string' } },
-          },
-          ...errorResponses,
-        },
+        response: withErrors({
+          type: 'object',
+          required: ['startId', 'endId'],
+          properties: { startId: { type: 'string' }, endId: { type: 'string' } },
+        }),
       },
     },
     async (req) => app.zero.assign(req.query.what, req.query.num),

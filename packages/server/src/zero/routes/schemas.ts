@@ -1,7 +1,7 @@
 /** JSON schemas of Zero's routes (the error and number schemas are shared with the Alpha). */
 import { predicateName, u64String } from '../../http/schemas.js';
 
-export { errorResponses, errorSchema } from '../../http/schemas.js';
+export { anyObject, withErrors } from '../../http/schemas.js';
 
 export const leaseKindSchema = { type: 'string', enum: ['uids', 'timestamps', 'nsids'] } as const;
 
@@ -20,3 +20,16 @@ export const tabletSchema = {
 } as const;
 
 export const predicateSchema = predicateName;
+
+/** One member of a group, as `/state` and `/internal/connect` answer it. */
+export const memberSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    groupId: { type: 'integer' },
+    addr: { type: 'string' },
+    leader: { type: 'boolean' },
+    amDead: { type: 'boolean' },
+    lastUpdate: { type: 'string' },
+  },
+} as const;

@@ -1,0 +1,326 @@
+/**
+ * The typed contract of @strata/native (mirrors packages/native/index.d.ts): what core expects the
+ * addon to export. The generated binding is checked against it at compile time (below).
+ */
+import type * as Generated from '@strata/native';
+
+export interface KvEntry {
+  key: Buffer;
+  value: Buffer;
+  userMeta: number;
+  version: bigint | number;
+  expiresAt?: bigint | number;
+}
+
+export interface WriterOptions {
+  level?: number;
+  key?: Buffer;
+  threads?: number;
+  blockSize?: number;
+  compression?: 'gzip';
+}
+
+export interface BackupWriter {
+  /** Bytes already framed (`u64` LE length + KVList)*, in any chunking. */
+  writeFramed(bytes: Buffer): Promise<Buffer>;
+  writeKvList(list: Buffer): Promise<Buffer>;
+  writeKvs(kvs: KvEntry[]): Promise<Buffer>;
+  finish(): Promise<Buffer>;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+export type ReaderCompression = 'auto' | 'gzip' | 'snappy' | 's2';
+export type ReaderMode = 'bytes' | 'kvs' | 'stats';
+
+export interface ReaderOptions {
+  key?: Buffer;
+  compression?: ReaderCompression;
+  mode?: ReaderMode;
+  threads?: number;
+  source?: string;
+  /** Hand the decompressed pieces over as they are (`ReadOutput.chunks`, zero-copy) in 'bytes' mode. */
+  chunks?: boolean;
+}
+
+export type BackupKeyType =
+  'UNKNOWN' | 'DATA' | 'INDEX' | 'REVERSE' | 'COUNT' | 'COUNT_REV' | 'SCHEMA' | 'TYPE';
+
+export interface BackupKeyInfo {
+  keyType: BackupKeyType;
+  attr: string;
+  uid?: bigint;
+  startUid?: bigint;
+  term?: Buffer;
+  count?: number;
+  namespace?: bigint;
+}
+
+export interface DecodedKv {
+  key: BackupKeyInfo;
+  rawKey: Buffer;
+  value: Buffer;
+  userMeta: number;
+  version: bigint;
+  uids?: number;
+  postings?: number;
+}
+
+export interface PredicateStats {
+  predicate: string;
+  keyType: string;
+  keys: number;
+  uids: number;
+  postings: number;
+  namespace?: bigint;
+}
+
+export interface BackupStats {
+  frames: number;
+  kvs: number;
+  bytesIn: number;
+  bytesDecompressed: number;
+  entries: PredicateStats[];
+}
+
+export interface ReadOutput {
+  bytes?: Buffer;
+  chunks?: Buffer[];
+  kvs?: DecodedKv[];
+  stats?: BackupStats;
+}
+
+export interface BackupReader {
+  push(chunk: Buffer): Promise<ReadOutput>;
+  finish(): Promise<ReadOutput>;
+}
+
+export type DropOpName = 'ALL' | 'DATA' | 'ATTR' | 'NS';
+
+/** A drop operation for {@link RestoreWriter.applyDrops} (ATTR: `value` is the bare predicate). */
+export interface DropOp {
+  op: DropOpName;
+  value?: string;
+  namespace?: bigint | number;
+}
+
+export interface PredicateRef {
+  namespace: bigint | number;
+  name: string;
+}
+
+export interface LoadFileOptions {
+  key?: Buffer;
+  compression?: ReaderCompression;
+  /** The group's predicates in the LAST manifest of the chain (TYPE keys are always kept). */
+  predicates: PredicateRef[];
+  threads?: number;
+  batchBytes?: number;
+}
+
+export interface LoadFileResult {
+  kvs: number;
+  kept: number;
+  maxUid: bigint;
+  maxNsId: bigint;
+}
+
+export interface RestoreFinishResult {
+  maxUid: bigint;
+  maxNsId: bigint;
+  keys: number;
+}
+
+export interface RestoreWriterOptions {
+  group: number;
+  /**
+   * Online restore (spec §10): every data/index/reverse/count key is stored at this version
+   * (schema/type at 1); on equal versions the later file wins. Absent: the backup's versions.
+   */
+  restoreTs?: bigint;
+}
+
+/** Builds one group's posting store (`p<N>`) from the backups of a chain (spec §10). */
+export interface RestoreWriter {
+  applyDrops(ops: DropOp[]): Promise<void>;
+  resetSchema(): Promise<void>;
+  loadBackupFile(path: string, opts: LoadFileOptions): Promise<LoadFileResult>;
+  finish(readTs: bigint | number): Promise<RestoreFinishResult>;
+}
+
+export interface ExportRdfOptions {
+  readTs?: bigint | number;
+}
+
+export interface ExportRdfResult {
+  data: Buffer;
+  schema: Buffer;
+  facts: number;
+}
+
+// The live posting store (an Alpha's `p` folder): schema, mutations, reads, export.
+export type SchemaValueType =
+  'default' | 'binary' | 'int' | 'float' | 'bool' | 'datetime' | 'geo' | 'uid' | 'password' | 'string';
+
+export interface SchemaPredicate {
+  predicate: string;
+  namespace?: bigint;
+  valueType: SchemaValueType;
+  list?: boolean;
+  index?: string[];
+  reverse?: boolean;
+  count?: boolean;
+  upsert?: boolean;
+  lang?: boolean;
+  unique?: boolean;
+  noconflict?: boolean;
+}
+
+export interface TypeDef {
+  name: string;
+  namespace?: bigint;
+  fields: string[];
+}
+
+export interface FacetInput {
+  key: string;
+  value: Buffer;
+  valType: number;
+}
+
+export interface EdgeMutation {
+  op: 'set' | 'del';
+  subject: bigint;
+  predicate: string;
+  namespace?: bigint;
+  objectUid?: bigint;
+  value?: Buffer;
+  valType?: number;
+  lang?: string;
+  star?: boolean;
+  facets?: FacetInput[];
+}
+
+export interface NodeQuery {
+  uids: bigint[];
+  predicates: string[] | null;
+  readTs: bigint;
+  namespace?: bigint;
+}
+
+export interface FactValue {
+  value: Buffer;
+  valType: number;
+  lang?: string;
+  facets?: FacetInput[];
+}
+
+export interface NodeFacts {
+  uid: bigint;
+  predicates: {
+    predicate: string;
+    uids: bigint[];
+    values: FactValue[];
+    uidFacets?: { uid: bigint; facets: FacetInput[] }[];
+  }[];
+}
+
+export interface AlterRequest {
+  predicates?: SchemaPredicate[];
+  types?: TypeDef[];
+  dropAll?: boolean;
+  dropData?: boolean;
+  dropAttr?: string;
+  dropType?: string;
+  namespace?: bigint;
+}
+
+/** Options of {@link PostingStore.backup} (spec §9, §11). */
+export interface BackupOptions {
+  /** Snapshot: the newest version <= readTs of every key. */
+  readTs: bigint;
+  /** 0n: full backup; else the readTs of the previous backup of the series. */
+  since: bigint;
+  /** The group's predicates (DATA/INDEX/REVERSE/COUNT keys and SCHEMA); TYPE keys: every type. */
+  predicates: { namespace?: bigint; name: string }[];
+  /** 16/24/32-byte AES key: random IV + AES-CTR. */
+  key?: Buffer;
+  /** gzip level. */
+  level?: number;
+  /** Default: 'snappy' for layout v21.03, 'gzip' for v20.11. */
+  compression?: 'gzip' | 'snappy';
+  /** Default 'v21.03'. */
+  layout?: 'v20.11' | 'v21.03';
+  threads?: number;
+  /** Bytes per chunk returned by next(). */
+  chunkSize?: number;
+}
+
+export interface BackupDropOperation {
+  op: DropOpName;
+  value?: string;
+  namespace?: bigint;
+  /** Commit ts of the `dgraph.drop.op` fact. */
+  commitTs?: bigint;
+}
+
+export interface BackupSummary {
+  kvs: number;
+  dataKeys: number;
+  bytesOut: number;
+  maxVersion: bigint;
+  /** Drop operations committed in (since, readTs], in commit order. */
+  dropOperations: BackupDropOperation[];
+  predicates: string[];
+}
+
+/** The bytes of one backup file, pulled chunk by chunk (await each next() before the next one). */
+export interface BackupStream {
+  next(): Promise<Buffer | null>;
+  /** Available once next() has returned null. */
+  summary(): BackupSummary;
+  abort(): void;
+}
+
+export interface PostingStore {
+  readonly dir: string;
+  /** Starts a Dgraph-compatible binary backup of this store at `opts.readTs`. */
+  backup(opts: BackupOptions): BackupStream;
+  close(): void;
+  meta(): { group: number; maxCommitTs: bigint; maxUid: bigint; formatVersion: number };
+  getSchema(readTs?: bigint): { predicates: SchemaPredicate[]; types: TypeDef[] };
+  alter(commitTs: bigint, req: AlterRequest): Promise<void>;
+  /** One fsynced transaction; values must already be in the schema type's binary encoding. */
+  applyMutations(commitTs: bigint, edges: EdgeMutation[]): Promise<{ keys: number }>;
+  getNodes(q: NodeQuery): Promise<NodeFacts[]>;
+  hasPredicate(
+    predicate: string,
+    readTs: bigint,
+    opts?: { namespace?: bigint; after?: bigint; first?: number },
+  ): Promise<bigint[]>;
+  eq(predicate: string, values: Buffer[], readTs: bigint, namespace?: bigint): Promise<bigint[]>;
+  reverse(
+    predicate: string,
+    objects: bigint[],
+    readTs: bigint,
+    namespace?: bigint,
+  ): Promise<{ object: bigint; subjects: bigint[] }[]>;
+  /** The canonical dump of this group. */
+  exportRdf(readTs?: bigint): Promise<{ data: Buffer; schema: Buffer; facts: number }>;
+}
+
+export interface NativeBinding {
+  PostingStore: new (dir: string, opts: { group: number; create?: boolean }) => PostingStore;
+  BackupWriter: new (opts?: WriterOptions) => BackupWriter;
+  BackupReader: new (opts?: ReaderOptions) => BackupReader;
+  RestoreWriter: new (dir: string, opts: RestoreWriterOptions) => RestoreWriter;
+  exportRdf(dirs: string | string[], opts?: ExportRdfOptions): Promise<ExportRdfResult>;
+  encodeKvList(kvs: KvEntry[]): Buffer;
+  decodeKvList(list: Buffer): DecodedKv[];
+  nativeVersion(): string;
+}
+
+// Compile-time check that the generated binding (packages/native/index.d.ts) still satisfies the
+// contract above: a drift in the Rust API fails core's build here, not at run time.
+type Expect<T extends true> = T;
+export type _GeneratedBindingConforms = Expect<typeof Generated extends NativeBinding ? true : false>;

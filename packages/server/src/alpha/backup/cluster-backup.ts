@@ -1,0 +1,161 @@
+/**
+ * The backup coordinator (the Alpha that receives the `/admin` `backup` mutation, spec §9, §11):
+ * takes Zero's cluster-wide lock, gets `readTs` from the oracle, plans the series at the
+ * destination, asks every group's Alpha for its file, and writes the manifest last. A failed
+ * group or manifest removes what was written: a backup either is complete or leaves no manifest.
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  backupFilePath,
+  keyFingerprint,
+  openDestination,
+  planBackup,
+  toManifestDrop,
+  writeManifest,
+  type Destination,
+  type KeyProvider,
+  type PredicateName,
+} from '@strata/core';
+import { HttpError } from '../../http/errors.js';
+import { closeDest, message, type Coordination } from './coordination.js';
+import type { GroupHandlers } from './group-handlers.js';
+import type { GroupBackupRequest, GroupBackupResult } from './group-requests.js';
+import { checkBackupInput, destinationCredentials, type BackupInput } from './inputs.js';
+
+export interface BackupPayload {
+  response: { code: string; message: string };
+  taskId: string;
+}
+
+type WireDrop = GroupBackupResult['dropOperations'][number];
+
+/** The drop operations of every group, in commit order, each once. */
+function mergeDrops(results: GroupBackupResult[]) {
+  const seen = new Set<string>();
+  const commitTs = (d: WireDrop) => BigInt(d.commitTs ?? '0');
+  return results
+    .flatMap((r) => r.dropOperations)
+    .sort((a, b) => (commitTs(a) < commitTs(b) ? -1 : commitTs(a) > commitTs(b) ? 1 : 0))
+    .filter((d) => {
+      const k = `${d.commitTs}/${d.op}/${d.value ?? ''}/${d.namespace ?? ''}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    .map((d) =>
+      toManifestDrop({
+        op: d.op,
+        ...(d.value === undefined ? {} : { value: d.value }),
+        ...(d.namespace === undefined ? {} : { namespace: BigInt(d.namespace) }),
+      }),
+    );
+}
+
+export class ClusterBackup {
+  constructor(
+    private readonly co: Coordination,
+    private readonly groupHandlers: GroupHandlers,
+    private readonly keyProvider: KeyProvider | undefined,
+    private readonly version: string,
+  ) {}
+
+  async run(input: BackupInput): Promise<BackupPayload> {
+    const format = checkBackupInput(input);
+    const cluster = this.co.cluster;
+    const dest = openDestination(input.destination, destinationCredentials(input));
+    const lockId = await this.co.lock('backup', `backup to ${dest.describe()}`);
+    let key: Buffer | undefined;
+    try {
+      const readTs = await cluster.zero.readTs();
+      key = this.keyProvider ? await this.keyProvider.getKey() : undefined;
+      const fp = key ? keyFingerprint(key) : undefined;
+      const plan = await planBackup(dest, {
+        forceFull: input.forceFull ?? false,
+        encrypted: key !== undefined,
+        keyFingerprint: fp,
+        format,
+        readTs,
+      });
+      const state = await cluster.zeroState(true);
+      const groups = Object.keys(state.groups)
+        .map(Number)
+        .sort((a, b) => a - b);
+      const predicates = new Map<number, string[]>(
+        groups.map((g) => [g, Object.keys(state.groups[String(g)]!.tablets).sort()]),
+      );
+      const results = await Promise.allSettled(
+        groups.map((g) => {
+          const body: GroupBackupRequest = {
+            destination: input.destination,
+            ...destinationCredentials(input),
+            path: backupFilePath(plan, g),
+            readTs: String(readTs),
+            since: String(plan.since),
+            predicates: predicates.get(g)!,
+            format: plan.format,
+            ...(key ? { key: key.toString('base64') } : {}),
+          };
+          return this.co.callGroup(g, '/internal/backup', body, () => this.groupHandlers.backup(body));
+        }),
+      );
+      const failed = results.findIndex((r) => r.status === 'rejected');
+      if (failed !== -1) {
+        await this.removeFolder(dest, plan.folder);
+        const reason = message((results[failed] as PromiseRejectedResult).reason);
+        throw new HttpError(
+          'BACKUP_FAILED',
+          `backup failed, no manifest was written: group ${groups[failed]}: ${reason}`,
+          500,
+        );
+      }
+      const ok = results.map((r) => (r as PromiseFulfilledResult<GroupBackupResult>).value);
+      const checksums: Record<string, string> = {};
+      groups.forEach((g, i) => (checksums[path.posix.basename(backupFilePath(plan, g))] = ok[i]!.sha256));
+      const groupMap = new Map<number, PredicateName[]>(
+        groups.map((g) => [g, predicates.get(g)!.map((name) => ({ namespace: 0n, name }))]),
+      );
+      try {
+        await writeManifest(dest, {
+          plan,
+          groups: groupMap,
+          dropOperations: mergeDrops(ok),
+          checksums,
+          strataVersion: this.version,
+          keyFingerprint: fp,
+        });
+      } catch (err) {
+        await this.removeFolder(dest, plan.folder);
+        throw new HttpError('BACKUP_FAILED', `backup failed writing its manifest: ${message(err)}`, 500);
+      }
+      const bytes = ok.reduce((n, r) => n + r.bytes, 0);
+      return {
+        response: {
+          code: 'Success',
+          message:
+            `Backup completed: ${plan.type} backup ${plan.backupId} #${plan.backupNum} at readTs ${readTs}` +
+            `${plan.type === 'incremental' ? ` (since ${plan.since})` : ''}, ${groups.length} group${groups.length === 1 ? '' : 's'}, ` +
+            `${bytes} bytes, in ${plan.folder}${key ? ' (encrypted)' : ''}.`,
+        },
+        taskId: lockId,
+      };
+    } finally {
+      key?.fill(0);
+      await this.co.unlock(lockId);
+      closeDest(dest);
+    }
+  }
+
+  /** Best effort: removes every file a failed backup wrote into its folder. */
+  private async removeFolder(dest: Destination, folder: string): Promise<void> {
+    try {
+      const files: string[] = [];
+      for await (const f of dest.list(`${folder}/`)) files.push(f);
+      await Promise.allSettled(files.map((f) => dest.delete(f)));
+      const local = (dest as { resolve?: (rel: string) => string }).resolve;
+      if (typeof local === 'function') await rm(local.call(dest, folder), { recursive: true, force: true });
+    } catch (err) {
+      this.co.log.warn({ folder, err: message(err) }, 'could not remove the files of a failed backup');
+    }
+  }
+}

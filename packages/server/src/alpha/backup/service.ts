@@ -1,0 +1,86 @@
+/**
+ * Binary backup and online restore (format spec §9–§11), as the Alpha's `/admin` resolvers and
+ * `/internal` routes call them: one object over the coordinators (./cluster-backup.ts,
+ * ./online-restore.ts) and this group's handlers (./group-handlers.ts).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { listBackups, openDestination, type BackupListing, type KeyProvider } from '@strata/core';
+import type { Cluster } from '../cluster.js';
+import { ClusterBackup, type BackupPayload } from './cluster-backup.js';
+import { closeDest, Coordination } from './coordination.js';
+import { GroupHandlers } from './group-handlers.js';
+import type {
+  GroupBackupRequest,
+  GroupBackupResult,
+  GroupRestoreRequest,
+  GroupRestoreResult,
+} from './group-requests.js';
+import {
+  destinationCredentials,
+  type BackupInput,
+  type ListBackupsInput,
+  type RestoreInput,
+} from './inputs.js';
+import { OnlineRestore, type RestorePayload, type RestoreState } from './online-restore.js';
+
+export interface BackupServiceOptions {
+  cluster: Cluster;
+  keyProvider?: KeyProvider | undefined;
+  dataDir: string;
+  version: string;
+  log: FastifyBaseLogger;
+}
+
+export class BackupService {
+  private readonly cluster: Cluster;
+  private readonly group: GroupHandlers;
+  private readonly clusterBackup: ClusterBackup;
+  private readonly onlineRestore: OnlineRestore;
+
+  constructor(opts: BackupServiceOptions) {
+    this.cluster = opts.cluster;
+    const co = new Coordination(opts.cluster, opts.log);
+    this.group = new GroupHandlers(opts.cluster, opts.dataDir);
+    this.clusterBackup = new ClusterBackup(co, this.group, opts.keyProvider, opts.version);
+    this.onlineRestore = new OnlineRestore(co, this.group, opts.keyProvider, opts.dataDir);
+  }
+
+  /** `/admin` `backup`: a backup of the whole cluster. */
+  backup(input: BackupInput): Promise<BackupPayload> {
+    return this.clusterBackup.run(input);
+  }
+
+  /** `/admin` `listBackups`. */
+  async listBackups(input: ListBackupsInput): Promise<BackupListing[]> {
+    const dest = openDestination(input.location, destinationCredentials(input));
+    try {
+      return await listBackups({ location: dest });
+    } finally {
+      closeDest(dest);
+    }
+  }
+
+  /** `/admin` `restore`: checks, then starts an online restore in the background. */
+  restore(input: RestoreInput): Promise<RestorePayload> {
+    return this.onlineRestore.start(input);
+  }
+
+  restoreStatus(id: number): { status: RestoreState; errors: string[] } {
+    return this.onlineRestore.status(id);
+  }
+
+  /** `/internal/backup`. */
+  groupBackup(req: GroupBackupRequest): Promise<GroupBackupResult> {
+    return this.group.backup(req);
+  }
+
+  /** `/internal/restore`. */
+  groupRestore(req: GroupRestoreRequest): Promise<GroupRestoreResult> {
+    return this.group.restore(req);
+  }
+
+  /** `/internal/forget-tablets`. */
+  forgetTablets(): void {
+    this.cluster.forgetCaches();
+  }
+}
