@@ -23,6 +23,7 @@ export type NativeErrorCode = (typeof NATIVE_ERROR_CODES)[number];
 export type StrataErrorCode =
   | NativeErrorCode
   | 'NOT_FOUND'
+  | 'SERVICE'
   | 'IO'
   | 'NATIVE_NOT_BUILT'
   | 'NATIVE_VERSION_MISMATCH'

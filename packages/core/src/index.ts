@@ -58,3 +58,4 @@ export * from './verify/index.js';
 export * from './restore/index.js';
 export * from './export/index.js';
 export * from './backup/index.js';
+export * from './client/index.js';
