@@ -1,9 +1,16 @@
 // The clients of Strata's servers (an Alpha's GraphQL /admin, Zero's HTTP API) against local
-// stand-in servers speaking the same shapes.
+// stand-in servers speaking the same shapes, and the verify report's text.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminClient, InvalidArgumentError, ServiceError, ZeroClient } from '../src/index.js';
+import {
+  AdminClient,
+  InvalidArgumentError,
+  renderVerifyReport,
+  ServiceError,
+  ZeroClient,
+  type VerifyReport,
+} from '../src/index.js';
 
 const body = (req: IncomingMessage): Promise<string> =>
   new Promise((resolve) => {
@@ -217,5 +224,54 @@ describe('ZeroClient', () => {
     const err = await new ZeroClient(`127.0.0.1:${port}`, 'tok').state().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServiceError);
     expect((err as Error).message).toBe(`cannot reach Zero at 127.0.0.1:${port} (ECONNREFUSED)`);
+  });
+});
+
+describe('renderVerifyReport', () => {
+  const file = (bytes: number, kvs: number) => ({ file: 'f', group: 1, ok: true, bytes, kvs });
+  const report = (ok: boolean): VerifyReport =>
+    ({
+      ok,
+      location: '/b',
+      backupId: 's1',
+      warnings: ['w1'],
+      problems: ok ? [] : ['gap before #3'],
+      backups: [
+        {
+          ok: true,
+          backupNum: 1,
+          type: 'full',
+          path: 'dgraph.1',
+          readTs: 5n,
+          files: [file(1234567, 10), file(1, 2)],
+          problems: [],
+        },
+        {
+          ok,
+          backupNum: 2,
+          type: 'incremental',
+          path: 'dgraph.2',
+          readTs: 9n,
+          files: [file(10, 1)],
+          problems: ok ? [] : ['r9-g1.backup: truncated'],
+        },
+      ],
+    }) as unknown as VerifyReport;
+
+  it('one line per backup, its problems, then a verdict', () => {
+    expect(renderVerifyReport(report(true))).toBe(
+      [
+        'series s1 at /b',
+        'warning: w1',
+        'OK     #1 full dgraph.1 (readTs 5, 2 files, 1,234,568 bytes, 12 kvs)',
+        'OK     #2 incremental dgraph.2 (readTs 9, 1 file, 10 bytes, 1 kvs)',
+        'all 2 backups verified',
+        '',
+      ].join('\n'),
+    );
+    expect(renderVerifyReport(report(false))).toContain(
+      'FAILED #2 incremental dgraph.2 (readTs 9, 1 file, 10 bytes, 1 kvs)\n    - r9-g1.backup: truncated\n' +
+        'problem: gap before #3\nverification FAILED\n',
+    );
   });
 });
