@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseNQuadsFile, type NodeRef, type NQuad } from '@strata/server';
-import { baseUrl } from './serve.js';
+import { baseUrl } from '@strata/core';
 
 export interface LoadOptions {
   alpha: string;

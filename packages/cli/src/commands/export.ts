@@ -2,9 +2,8 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { exportRdfToDir } from '@strata/core';
+import { baseUrl, exportRdfToDir } from '@strata/core';
 import { formatCount } from '../format.js';
-import { baseUrl } from '../serve.js';
 
 interface ExportFlags {
   postings?: string;
