@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parseNQuadsFile, parseNQuadsStream, type NodeRef, type NQuad } from '@strata/server';
-import { baseUrl } from './serve.js';
+import { baseUrl } from '@strata/core';
 
 export interface LoadOptions {
   alpha: string;

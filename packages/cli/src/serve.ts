@@ -1,28 +1,9 @@
-/** Helpers shared by the commands that run servers (`strata alpha`, `strata start`). */
+/** Helpers shared by the commands that run servers (`strata zero`, `strata alpha`, `strata start`). */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidArgumentError } from 'commander';
-
-export function intArg(min: number, max: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v) || n < min || n > max)
-      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
-
-/** `a,b,c` → `['a','b','c']` (empty entries dropped). */
-export function listArg(v: string, previous: string[] = []): string[] {
-  return [
-    ...previous,
-    ...v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ];
-}
+import type { Command } from 'commander';
+import { intArg } from './options.js';
 
 /** Reads `dir/cluster_token`, or creates it (mode 0600) with a random token. */
 export function tokenFile(
@@ -56,7 +37,14 @@ export function untilSignal(name: string, stop: () => Promise<void>): Promise<vo
   });
 }
 
-/** `host:port` → a base URL. */
-export function baseUrl(addr: string): string {
-  return /^https?:\/\//.test(addr) ? addr.replace(/\/$/, '') : `http://${addr}`;
+/** --port, -o/--port_offset and --host of a server listening on `defaultPort` + offset. */
+export function addPortOptions(cmd: Command, defaultPort: number): Command {
+  return cmd
+    .option(
+      '--port <n>',
+      `HTTP port (default ${defaultPort} + --port_offset; 0 picks a free port)`,
+      intArg(0, 65535),
+    )
+    .option('-o, --port_offset <n>', 'added to the default port', intArg(0, 65535), 0)
+    .option('--host <addr>', 'address to listen on', '0.0.0.0');
 }

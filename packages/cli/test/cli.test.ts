@@ -1,41 +1,17 @@
 /** Runs the built `strata` command (dist/main.js) as a real process on the Dgraph fixtures. */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBackupEncoder, inspectBackupFile } from '@strata/core';
 import { jsonSafe } from '../src/format.js';
+import { DGRAPH, PKG_DIR, strata } from './helpers.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const MAIN = path.resolve(here, '../dist/main.js');
-const PKG = JSON.parse(readFileSync(path.resolve(here, '../package.json'), 'utf8')) as { version: string };
-const DGRAPH = path.resolve(here, '../../../../shared/fixtures/dgraph');
+const PKG = JSON.parse(readFileSync(path.join(PKG_DIR, 'package.json'), 'utf8')) as { version: string };
 const FULL_G1 = path.join(DGRAPH, 'v20.11-full-3groups/dgraph.20201125.173944.587/r68-g1.backup');
 const SERIES_G2 = path.join(DGRAPH, 'v20.11-series-3groups/dgraph.20210517.094442.220/r38-g2.backup');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function strata(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [MAIN, ...args],
-      { env: { ...process.env, STRATA_DEBUG: '' } },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-cli-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

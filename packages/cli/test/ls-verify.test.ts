@@ -1,14 +1,10 @@
 /** `strata ls` and `strata verify` as real processes on the fixtures and on broken temp copies. */
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const MAIN = path.resolve(here, '../dist/main.js');
-const DGRAPH = path.resolve(here, '../../../../shared/fixtures/dgraph');
+import { DGRAPH, strata } from './helpers.js';
 
 const SETS = {
   'v20.11-full-3groups': { id: 'loving_jones5', nums: [1], readTs: [68] },
@@ -19,25 +15,6 @@ const SETS = {
     readTs: [55, 58, 68, 72, 86, 104],
   },
 } as const;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function strata(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [MAIN, ...args],
-      { env: { ...process.env, STRATA_DEBUG: '' } },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-cli-lsv-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -37,6 +37,10 @@ export const ERROR_CODES = {
   },
   INVALID_ARGUMENT: { sources: ['core'], meaning: 'a caller passed an option or value that is not valid' },
   // Core's own.
+  SERVICE: {
+    sources: ['core'],
+    meaning: 'a Zero or Alpha could not be reached, refused a request or answered with something unexpected',
+  },
   IO: { sources: ['core'], meaning: 'a file could not be read or written (other than a missing file)' },
   NATIVE_NOT_BUILT: { sources: ['core'], meaning: 'the native addon is missing: run `pnpm build`' },
   NATIVE_VERSION_MISMATCH: {

@@ -78,3 +78,4 @@ export * from './restore/index.js';
 export * from './export/index.js';
 export * from './backup/index.js';
 export * from './demo/index.js';
+export * from './client/index.js';

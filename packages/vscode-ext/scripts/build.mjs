@@ -5,12 +5,12 @@
 // .node binary, package.json), where core's loader finds it (`require('@strata/native')` from
 // dist/). Then `vsce package --no-dependencies` writes dist/strata-vscode.vsix.
 //   node scripts/build.mjs [--no-package]
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { EXTENSION_BUNDLE, vscePackage } from './vsix.mjs';
 
 const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(pkgDir, 'dist');
@@ -23,19 +23,15 @@ mkdirSync(dist, { recursive: true });
 await esbuild.build({
   entryPoints: [path.join(pkgDir, 'src/extension.ts')],
   outfile: path.join(dist, 'extension.js'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
+  ...EXTENSION_BUNDLE,
   minify: true,
   sourcemap: false,
   legalComments: 'none',
-  external: ['vscode', '@strata/native', '*.node'],
+  external: [...EXTENSION_BUNDLE.external, '@strata/native', '*.node'],
   // @strata/core is ESM and finds the addon with createRequire(import.meta.url): give the CJS
   // bundle a real import.meta.url (the bundle's own file), so the lookup starts in dist/.
   define: { 'import.meta.url': '__strata_import_meta_url' },
   banner: { js: 'const __strata_import_meta_url = require("url").pathToFileURL(__filename).href;' },
-  logLevel: 'warning',
 });
 
 // The native addon, unchanged, beside the bundle.
@@ -62,20 +58,6 @@ console.log(
 );
 
 if (!process.argv.includes('--no-package')) {
-  const vsce = require.resolve('@vscode/vsce/vsce');
-  execFileSync(
-    process.execPath,
-    [
-      vsce,
-      'package',
-      '--no-dependencies',
-      '--allow-missing-repository',
-      '--skip-license',
-      '--no-rewrite-relative-links',
-      '--out',
-      path.join(dist, 'strata-vscode.vsix'),
-    ],
-    { cwd: pkgDir, stdio: 'inherit' },
-  );
+  vscePackage(pkgDir, path.join(dist, 'strata-vscode.vsix'), { extraArgs: ['--no-rewrite-relative-links'] });
   console.log(`packaged dist/strata-vscode.vsix in ${Date.now() - t0} ms total`);
 }

@@ -10,7 +10,9 @@ import { MANIFEST_SCHEME } from './model/manifest-doc.js';
 import { errorText } from './model/errors.js';
 import { present, TreeModel, type NodePresentation, type TreeNode } from './model/tree.js';
 import type { VerifySummary } from './model/verify.js';
-import { destinationOptions, registerCommands, showError, type CommandContext } from './vscode/commands.js';
+import { showError, type CommandContext } from './vscode/command-context.js';
+import { registerCommands } from './vscode/commands.js';
+import { destinationOptions } from './vscode/credentials-store.js';
 import { ManifestContentProvider } from './vscode/manifest-provider.js';
 import { BackupTreeProvider } from './vscode/tree-provider.js';
 

@@ -1,18 +1,18 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  AdminClient,
   InvalidArgumentError,
   LocalDestination,
   openDestination,
   readManifests,
+  renderVerifyReport,
   StrataError,
 } from '@strata/core';
 import {
-  AdminError,
-  AlphaAdmin,
   addLocation,
   errorText,
   formatRestoreStatus,
@@ -25,7 +25,6 @@ import {
   parseStoredCredentials,
   printJson,
   removeLocation,
-  renderVerifyReport,
   restoreCommandLine,
   runVerify,
   secretKey,
@@ -229,110 +228,27 @@ describe('locations and credentials', () => {
   });
 });
 
-/** A stand-in Alpha /admin speaking Dgraph's GraphQL shapes for backup / restore / restoreStatus. */
-describe('Alpha admin client (backup, restore, restoreStatus)', () => {
-  let server: Server;
-  let url: string;
-  const requests: { query: string; variables: Record<string, unknown> }[] = [];
-  let polls = 0;
-
-  const body = (req: IncomingMessage): Promise<string> =>
-    new Promise((resolve) => {
-      let s = '';
-      req.on('data', (d: Buffer) => (s += d.toString()));
-      req.on('end', () => resolve(s));
-    });
-
-  beforeAll(async () => {
-    server = createServer(async (req, res) => {
-      const r = JSON.parse(await body(req)) as { query: string; variables: Record<string, unknown> };
-      requests.push(r);
-      res.setHeader('content-type', 'application/json');
-      const input = r.variables.input as Record<string, unknown> | undefined;
-      if (/^mutation[^{]*\{\s*backup\(input: \$input\) \{ response \{ code message \} \}/.test(r.query)) {
-        if (input?.destination === '/refused') {
-          res.end(JSON.stringify({ errors: [{ message: 'backup destination not writable' }] }));
-          return;
-        }
-        res.end(
-          JSON.stringify({
-            data: { backup: { response: { code: 'Success', message: 'Backup completed.' } } },
-          }),
-        );
-      } else if (/restore\(input: \$input\) \{ code message restoreId \}/.test(r.query)) {
-        res.end(
-          JSON.stringify({
-            data: { restore: { code: 'Success', message: 'Restore operation started.', restoreId: 7 } },
-          }),
-        );
-      } else if (/restoreStatus\(restoreId: \$restoreId\) \{ status errors \}/.test(r.query)) {
-        polls++;
-        const id = r.variables.restoreId;
-        const status = id === 9 ? 'UNKNOWN' : id === 8 ? 'ERR' : polls < 3 ? 'IN_PROGRESS' : 'OK';
-        res.end(
-          JSON.stringify({
-            data: { restoreStatus: { status, errors: id === 8 ? ['missing backup file x'] : [] } },
-          }),
-        );
-      } else {
-        res.statusCode = 400;
-        res.end(JSON.stringify({ errors: [{ message: `unexpected query ${r.query}` }] }));
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`;
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-  it('backup sends destination and forceFull (and stored credentials), restore then polls until OK', async () => {
-    const admin = new AlphaAdmin(url);
-    await expect(admin.backup({ destination: '/backups', forceFull: true })).resolves.toEqual({
-      code: 'Success',
-      message: 'Backup completed.',
-    });
-    await admin.backup({ destination: 's3://h/b', forceFull: false, accessKey: 'AK', secretKey: 'SK' });
-    expect(requests[0]!.variables).toEqual({ input: { destination: '/backups', forceFull: true } });
-    expect(requests[1]!.variables).toEqual({
-      input: { destination: 's3://h/b', forceFull: false, accessKey: 'AK', secretKey: 'SK' },
-    });
-    const r = await admin.restore({ location: SERIES_2G, backupId: 'wizardly_blackburn2', backupNum: 3 });
-    expect(r.restoreId).toBe(7);
-    expect(requests[2]!.variables).toEqual({
-      input: { location: SERIES_2G, backupId: 'wizardly_blackburn2', backupNum: 3 },
-    });
-    const seen: string[] = [];
-    const final = await admin.waitForRestore(7, { intervalMs: 5, onStatus: (s) => seen.push(s.status) });
-    expect(seen).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'OK']);
-    expect(formatRestoreStatus(7, final)).toBe('restore 7: OK');
-    const err = await admin.waitForRestore(8, { intervalMs: 5 });
-    expect(formatRestoreStatus(8, err)).toBe('restore 8: ERR — missing backup file x');
-    const unknown = await admin.waitForRestore(9, { intervalMs: 5 });
-    expect(formatRestoreStatus(9, unknown)).toBe('restore 9: UNKNOWN — the Alpha knows no restore with id 9');
-  });
-
-  it('clear errors: GraphQL errors, an unreachable Alpha, a bad URL', async () => {
-    await expect(new AlphaAdmin(url).backup({ destination: '/refused', forceFull: false })).rejects.toThrow(
-      `the Alpha at ${url} refused the request: backup destination not writable`,
+describe('online restore status', () => {
+  it('one line per status, with its errors', () => {
+    expect(formatRestoreStatus(7, { status: 'OK', errors: [] })).toBe('restore 7: OK');
+    expect(formatRestoreStatus(8, { status: 'ERR', errors: ['missing backup file x'] })).toBe(
+      'restore 8: ERR — missing backup file x',
     );
+    expect(
+      formatRestoreStatus(9, { status: 'UNKNOWN', errors: ['a', 'the Alpha knows no restore with id 9'] }),
+    ).toBe('restore 9: UNKNOWN — a; the Alpha knows no restore with id 9');
+  });
+
+  it('an unreachable Alpha names the setting to check', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const err = await new AlphaAdmin(`http://127.0.0.1:${port}/admin`)
+    const err = await new AdminClient(`http://127.0.0.1:${port}/admin`)
       .restoreStatus(1)
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(AdminError);
-    expect((err as Error).message).toMatch(
-      /^cannot reach the Alpha at http:\/\/127\.0\.0\.1:\d+\/admin \(ECONNREFUSED\)/,
+    expect(errorText(err)).toBe(
+      `cannot reach the Alpha at http://127.0.0.1:${port}/admin (ECONNREFUSED): check strata.alphaAdminUrl and that the Alpha runs`,
     );
-    expect(() => new AlphaAdmin('127.0.0.1:8080')).toThrow(/must be an http\(s\) URL/);
-  });
-
-  it('stops waiting when aborted', async () => {
-    polls = -100; // stays IN_PROGRESS
-    const abort = new AbortController();
-    const p = new AlphaAdmin(url).waitForRestore(7, { intervalMs: 20, signal: abort.signal });
-    setTimeout(() => abort.abort(), 50);
-    await expect(p).rejects.toThrow('stopped waiting for restore 7 (it goes on on the Alpha)');
   });
 });

@@ -10,6 +10,15 @@ export const FIXTURES = path.resolve(PKG_DIR, '../../../shared/fixtures/dgraph')
 export const SERIES_2G = path.join(FIXTURES, 'v20.11-series-2groups');
 export const SERIES_3G = path.join(FIXTURES, 'v20.11-series-3groups');
 export const FULL_3G = path.join(FIXTURES, 'v20.11-full-3groups');
+/** The tree labels of SERIES_2G's backups, oldest first. */
+export const SERIES_2G_BACKUP_LABELS = [
+  '#1 full',
+  '#2 incremental',
+  '#3 incremental',
+  '#4 incremental',
+  '#5 incremental',
+  '#6 incremental',
+];
 
 /** A temp dir (outside the repo), removed by the returned function. */
 export function tempDir(prefix = 'strata-vscode-'): { dir: string; cleanup: () => void } {

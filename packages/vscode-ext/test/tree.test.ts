@@ -14,7 +14,7 @@ import {
   type SeriesNode,
   type TreeNode,
 } from '../src/model/index.js';
-import { copyFixture, FULL_3G, SERIES_2G, SERIES_3G, tempDir } from './helpers.js';
+import { copyFixture, FULL_3G, SERIES_2G, SERIES_2G_BACKUP_LABELS, SERIES_3G, tempDir } from './helpers.js';
 
 function model(
   locations: string[],
@@ -60,14 +60,7 @@ describe('tree model on the fixture locations', () => {
     const backups = await only<BackupNode>(m, series[0], 'backup');
     expect(backups.map((b) => b.manifest.backupNum)).toEqual([1, 2, 3, 4, 5, 6]);
     const views = backups.map(present);
-    expect(views.map((v) => v.label)).toEqual([
-      '#1 full',
-      '#2 incremental',
-      '#3 incremental',
-      '#4 incremental',
-      '#5 incremental',
-      '#6 incremental',
-    ]);
+    expect(views.map((v) => v.label)).toEqual(SERIES_2G_BACKUP_LABELS);
     expect(views.map((v) => v.icon)).toEqual([
       'database',
       'diff-added',

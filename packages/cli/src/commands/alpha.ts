@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { ALPHA_DEFAULT_PORT, createAlpha } from '@strata/server';
-import { intArg, listArg, untilSignal } from '../serve.js';
+import { intArg, listArg } from '../options.js';
+import { addPortOptions, untilSignal } from '../serve.js';
 import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
 
 interface AlphaFlags extends EncryptionFlags {
@@ -74,14 +75,8 @@ export function alphaCommand(): Command {
     .description("run an Alpha: one group's posting store and the mutation, query and admin API")
     .requiredOption('--group <n>', 'the group this Alpha serves', intArg(1, 1000))
     .option('--zero <host:port>', "Zero's address", '127.0.0.1:6080')
-    .option('-p, --postings <dir>', 'posting store folder (created if missing)', 'p')
-    .option(
-      '--port <n>',
-      `HTTP port (default ${ALPHA_DEFAULT_PORT} + --port_offset; 0 picks a free port)`,
-      intArg(0, 65535),
-    )
-    .option('-o, --port_offset <n>', 'added to the default port', intArg(0, 65535), 0)
-    .option('--host <addr>', 'address to listen on', '0.0.0.0')
+    .option('-p, --postings <dir>', 'posting store folder (created if missing)', 'p');
+  addPortOptions(cmd, ALPHA_DEFAULT_PORT)
     .option(
       '--my <host:port>',
       'the address other nodes reach this Alpha at (default: loopback and the port)',

@@ -1,5 +1,6 @@
 /** `strata backup --alpha HOST:PORT --destination D`: a binary backup of the whole cluster. */
 import { Command, Option } from 'commander';
+import { AdminClient } from '@strata/core';
 import {
   addCredentialOptions,
   credentialsFrom,
@@ -7,58 +8,23 @@ import {
   type CredentialFlags,
 } from '../credentials.js';
 import { toJson } from '../format.js';
-import { baseUrl } from '../serve.js';
 
 interface BackupFlags extends CredentialFlags {
   alpha: string;
   destination: string;
   force_full?: boolean;
   format?: 'v20.11' | 'v21.03';
+  auth_token?: string;
   json?: boolean;
 }
 
-const MUTATION = /* GraphQL */ `
-  mutation ($input: BackupInput!) {
-    backup(input: $input) {
-      response {
-        code
-        message
-      }
-      taskId
-    }
-  }
-`;
-
-interface GraphQLAnswer<T> {
-  data?: T | null;
-  errors?: { message: string }[];
-}
-
-/** Posts a GraphQL operation to an Alpha's /admin. */
-export async function adminGraphQL<T>(alpha: string, query: string, variables: unknown): Promise<T> {
-  const url = `${baseUrl(alpha)}/admin`;
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    throw new Error(`cannot reach the Alpha at ${alpha} (${cause})`, { cause: err });
-  }
-  const json = (await res.json().catch(() => ({}))) as GraphQLAnswer<T> & { message?: string };
-  if (json.errors?.length) throw new Error(json.errors.map((e) => e.message).join('; '));
-  if (!res.ok || !json.data) throw new Error(`${url} answered ${res.status}: ${json.message ?? 'no data'}`);
-  return json.data;
-}
-
 export async function runBackup(flags: BackupFlags): Promise<void> {
-  const creds = credentialsFrom(flags);
-  const input = {
+  const admin = AdminClient.forAlpha(flags.alpha, {
+    authToken: flags.auth_token,
+  });
+  const request = {
     destination: flags.destination,
-    ...creds,
+    ...credentialsFrom(flags),
     ...(flags.force_full ? { forceFull: true } : {}),
     ...(flags.format ? { format: flags.format } : {}),
   };
@@ -73,14 +39,12 @@ export async function runBackup(flags: BackupFlags): Promise<void> {
       }, 500)
     : undefined;
   try {
-    const data = await adminGraphQL<{
-      backup: { response: { code: string; message: string }; taskId: string | null };
-    }>(flags.alpha, MUTATION, { input });
+    const { code, message, taskId } = await admin.backup(request);
     const seconds = (Date.now() - started) / 1000;
     if (flags.json) {
-      process.stdout.write(toJson({ ...data.backup, seconds }));
+      process.stdout.write(toJson({ response: { code, message }, taskId, seconds }));
     } else {
-      process.stdout.write(`${data.backup.response.message} (${seconds.toFixed(1)} s)\n`);
+      process.stdout.write(`${message} (${seconds.toFixed(1)} s)\n`);
     }
   } finally {
     if (timer) {
@@ -126,10 +90,16 @@ export function backupCommand(): Command {
     .option('--force_full', 'start a new series with a full backup')
     .addOption(new Option('--force-full', 'alias of --force_full').hideHelp())
     .addOption(new Option('--format <layout>', 'manifest layout').choices(['v20.11', 'v21.03']))
+    .option('--auth_token <token>', "the Alpha's admin token, sent as X-Dgraph-AuthToken")
+    .addOption(new Option('--auth-token <token>', 'alias of --auth_token').hideHelp())
     .option('--json', 'print the result as JSON');
   return addCredentialOptions(cmd)
     .addHelpText('after', HELP)
-    .action(async (flags: BackupFlags & { forceFull?: boolean }) => {
-      await runBackup({ ...flags, force_full: flags.force_full ?? flags.forceFull });
+    .action(async (flags: BackupFlags & { forceFull?: boolean; authToken?: string }) => {
+      await runBackup({
+        ...flags,
+        force_full: flags.force_full ?? flags.forceFull,
+        auth_token: flags.auth_token ?? flags.authToken,
+      });
     });
 }

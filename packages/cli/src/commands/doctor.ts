@@ -1,14 +1,10 @@
 /** `strata doctor LOCATION`: can Strata use this backup location? One line per step. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { checkDestination, openDestination, type DoctorReport, type DoctorStep } from '@strata/core';
 import { ExitCode } from '../exit.js';
 import { toJson } from '../format.js';
-import {
-  addCredentialOptions,
-  credentialsFrom,
-  CREDENTIALS_HELP,
-  type CredentialFlags,
-} from '../credentials.js';
+import { CREDENTIALS_HELP, credentialsFrom, type CredentialFlags } from '../credentials.js';
+import { locationCommand } from '../location-command.js';
 
 interface DoctorFlags extends CredentialFlags {
   json?: boolean;
@@ -58,13 +54,11 @@ Examples:
 ${CREDENTIALS_HELP}`;
 
 export function doctorCommand(): Command {
-  const cmd = new Command('doctor')
-    .description('check a backup location: credentials, list, put, get and delete of a probe object')
-    .argument('<location>', 'the backup location: a folder path, file://, s3:// or minio:// URL')
-    .option('--json', 'print the report as JSON');
-  return addCredentialOptions(cmd)
-    .addHelpText('after', HELP)
-    .action(async (location: string, flags: DoctorFlags) => {
-      await runDoctor(location, flags);
-    });
+  return locationCommand({
+    name: 'doctor',
+    description: 'check a backup location: credentials, list, put, get and delete of a probe object',
+    json: 'print the report as JSON',
+    help: HELP,
+    run: runDoctor,
+  });
 }

@@ -1,8 +1,7 @@
 /** `strata export -p DIR | --alpha HOST:PORT --out OUTDIR`: the canonical RDF dump of stores or a cluster. */
 import { Command, InvalidArgumentError } from 'commander';
-import { exportRdfToDir, writeRdfDump } from '@strata/core';
+import { baseUrl, exportRdfToDir, writeRdfDump } from '@strata/core';
 import { formatCount } from '../format.js';
-import { baseUrl } from '../serve.js';
 
 interface ExportFlags {
   postings?: string;

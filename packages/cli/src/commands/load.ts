@@ -1,7 +1,7 @@
 /** `strata load FILE`: stream N-Quads (.rdf or .rdf.gz) into an Alpha in batches. */
 import { Command } from 'commander';
 import { loadRdf, progressLine } from '../loader.js';
-import { intArg } from '../serve.js';
+import { intArg } from '../options.js';
 
 interface LoadFlags {
   alpha: string;

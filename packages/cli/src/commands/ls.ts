@@ -1,13 +1,9 @@
 /** `strata ls LOCATION`: the backups of a location. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { listBackups, type BackupListing } from '@strata/core';
 import { renderTable, toJson } from '../format.js';
-import {
-  addCredentialOptions,
-  credentialsFrom,
-  CREDENTIALS_HELP,
-  type CredentialFlags,
-} from '../credentials.js';
+import { CREDENTIALS_HELP, credentialsFrom, type CredentialFlags } from '../credentials.js';
+import { locationCommand } from '../location-command.js';
 
 interface LsFlags extends CredentialFlags {
   json?: boolean;
@@ -83,13 +79,11 @@ Examples:
 ${CREDENTIALS_HELP}`;
 
 export function lsCommand(): Command {
-  const cmd = new Command('ls')
-    .description('list the backups (series, numbers, timestamps, groups) of a backup location')
-    .argument('<location>', 'the backup location: a folder path, file://, s3:// or minio:// URL')
-    .option('--json', 'print machine-readable JSON (64-bit numbers beyond 2^53 as strings)');
-  return addCredentialOptions(cmd)
-    .addHelpText('after', HELP)
-    .action(async (location: string, flags: LsFlags) => {
-      await runLs(location, flags);
-    });
+  return locationCommand({
+    name: 'ls',
+    description: 'list the backups (series, numbers, timestamps, groups) of a backup location',
+    json: 'print machine-readable JSON (64-bit numbers beyond 2^53 as strings)',
+    help: HELP,
+    run: runLs,
+  });
 }

@@ -1,7 +1,9 @@
 /** `strata restore -l LOCATION -p DIR`: offline restore of a backup chain into posting stores. */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command } from 'commander';
 import {
   openDestination,
+  ServiceError,
+  ZeroClient,
   readManifests,
   selectChain,
   keyProviderFrom,
@@ -10,7 +12,6 @@ import {
   type RestoreOfflineResult,
 } from '@strata/core';
 import { formatCount, toJson } from '../format.js';
-import { baseUrl } from '../serve.js';
 import {
   addCredentialOptions,
   credentialsFrom,
@@ -18,31 +19,15 @@ import {
   type CredentialFlags,
 } from '../credentials.js';
 import { addVaultOptions, type EncryptionFlags } from '../encryption.js';
+import { addChainOptions, chainFrom, parseBool, type ChainFlags } from '../options.js';
 
-interface RestoreFlags extends CredentialFlags, Omit<EncryptionFlags, 'encryption_key_file'> {
+interface RestoreFlags extends CredentialFlags, ChainFlags, Omit<EncryptionFlags, 'encryption_key_file'> {
   location: string;
   postings: string;
-  backup_id?: string;
-  backupId?: string;
-  backup_num?: number;
-  backupNum?: number;
-  encryption_key_file?: string;
-  encryptionKeyFile?: string;
   zero?: string;
   force_zero?: boolean;
   token?: string;
   json?: boolean;
-}
-
-function parseBackupNum(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number >= 0 (0 = all)');
-  return Number(value);
-}
-
-function parseBool(value: string): boolean {
-  if (/^(true|1|yes)$/i.test(value)) return true;
-  if (/^(false|0|no)$/i.test(value)) return false;
-  throw new InvalidArgumentError('expected true or false');
 }
 
 const hex = (n: bigint): string => `0x${n.toString(16)}`;
@@ -83,60 +68,44 @@ export function renderRestoreReport(r: RestoreOfflineResult, leases?: LeasesAppl
   return out.join('\n') + '\n';
 }
 
-async function zeroLease(
-  zero: string,
-  token: string,
-  body: { what: 'uids' | 'timestamps' | 'nsids'; num?: number; atLeast?: string },
-): Promise<{ nextId: string }> {
-  const json = await zeroPost<{ nextId?: string }>(zero, token, '/internal/lease', { num: 0, ...body });
-  if (json.nextId === undefined) throw new Error(`Zero at ${zero} answered a lease request without nextId`);
-  return { nextId: json.nextId };
-}
-
-async function zeroPost<T>(zero: string, token: string, route: string, body: unknown): Promise<T> {
-  const url = `${baseUrl(zero)}${route}`;
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-strata-token': token },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    throw new Error(`cannot reach Zero at ${zero} (${cause})`, { cause: err });
-  }
-  const json = (await res.json().catch(() => ({}))) as T & { message?: string };
-  if (res.status === 401)
-    throw new Error(
-      `Zero at ${zero} refused the cluster token (give the right --token or STRATA_CLUSTER_TOKEN)`,
-    );
-  if (!res.ok)
-    throw new Error(`Zero at ${zero} answered ${res.status} to ${route}: ${json.message ?? 'error'}`);
-  return json;
+/**
+ * Zero's client for the restore: a wrong cluster token says which flag gives it, an unreachable
+ * Zero keeps core's "cannot reach Zero at ..." message.
+ */
+function zeroClient(addr: string, token: string): ZeroClient {
+  return new ZeroClient(addr, token, {
+    timeoutMs: 30_000,
+    mapError: (err) =>
+      err instanceof ServiceError && err.status === 401
+        ? new Error(
+            `Zero at ${addr} refused the cluster token (give the right --token or STRATA_CLUSTER_TOKEN)`,
+            { cause: err },
+          )
+        : err,
+  });
 }
 
 export async function runRestore(flags: RestoreFlags): Promise<void> {
-  let token: string | undefined;
+  let zero: ZeroClient | undefined;
   if (flags.zero !== undefined) {
-    token = flags.token || process.env.STRATA_CLUSTER_TOKEN;
+    const token = flags.token || process.env.STRATA_CLUSTER_TOKEN;
     if (!token) {
       throw new Error(
         `-z ${flags.zero} needs the cluster token: give --token or set STRATA_CLUSTER_TOKEN (Zero's DATA/cluster_token)`,
       );
     }
+    zero = zeroClient(flags.zero, token);
     // Reachable, and the token is right, before anything is written.
-    await zeroLease(flags.zero, token, { what: 'uids' });
+    await zero.lease('uids', 0);
   } else if (flags.force_zero !== false) {
     throw new Error(
       'no Zero given: pass -z ZERO_ADDR (with --token) so the restore moves its UID and timestamp leases ' +
         'past the restored data, or --force_zero=false to restore without a Zero and print the leases to take',
     );
   }
-  const keyFile = flags.encryption_key_file ?? flags.encryptionKeyFile;
+  const chain = chainFrom(flags);
   const provider = keyProviderFrom({
-    encryptionKeyFile: keyFile,
+    encryptionKeyFile: chain.keyFile,
     vault: vaultOptionsFromFlags(flags),
   });
   const key = provider === undefined ? undefined : await provider.getKey();
@@ -145,33 +114,29 @@ export async function runRestore(flags: RestoreFlags): Promise<void> {
       location: flags.location,
       ...credentialsFrom(flags),
       pdir: flags.postings,
-      backupId: flags.backup_id ?? flags.backupId,
-      backupNum: flags.backup_num ?? flags.backupNum,
+      backupId: chain.backupId,
+      backupNum: chain.backupNum,
       key,
     });
     let leases: LeasesApplied | undefined;
-    if (flags.zero !== undefined) {
-      const uids = await zeroLease(flags.zero, token!, { what: 'uids', atLeast: String(r.maxUid) });
-      const ts = await zeroLease(flags.zero, token!, { what: 'timestamps', atLeast: String(r.readTs) });
-      const ns =
-        r.maxNsId > 0n
-          ? await zeroLease(flags.zero, token!, { what: 'nsids', atLeast: String(r.maxNsId) })
-          : undefined;
+    if (zero !== undefined) {
+      const uids = await zero.lease('uids', 0, r.maxUid);
+      const ts = await zero.lease('timestamps', 0, r.readTs);
+      const ns = r.maxNsId > 0n ? await zero.lease('nsids', 0, r.maxNsId) : undefined;
       leases = {
-        zero: flags.zero,
+        zero: zero.addr,
         uids: uids.nextId,
         timestamps: ts.nextId,
         ...(ns ? { nsids: ns.nextId } : {}),
       };
       // The restored predicates live on the groups the last backup of the chain says.
-      const chain = selectChain(
+      const restored = selectChain(
         (await readManifests(openDestination(flags.location, credentialsFrom(flags)))).manifests,
-        { backupId: r.backupId, backupNum: flags.backup_num ?? flags.backupNum },
+        { backupId: r.backupId, backupNum: chain.backupNum },
       );
-      const last = chain.backups[chain.backups.length - 1]!;
+      const last = restored.backups[restored.backups.length - 1]!;
       for (const [group, preds] of last.groups) {
-        for (const p of preds)
-          await zeroPost(flags.zero, token!, '/internal/move-tablet', { predicate: p.name, group });
+        for (const p of preds) await zero.moveTablet(p.name, group);
       }
     }
     process.stdout.write(
@@ -220,24 +185,17 @@ Remote files are downloaded one at a time to a temp file (streamed, deleted once
 ${CREDENTIALS_HELP}`;
 
 export function restoreCommand(): Command {
-  const cmd = addVaultOptions(
-    new Command('restore')
-      .description('restore a backup chain offline into posting store folders DIR/p<group>')
-      .requiredOption(
-        '-l, --location <location>',
-        'the backup location: a folder path, file://, s3:// or minio:// URL',
-      )
-      .requiredOption(
-        '-p, --postings <dir>',
-        'the folder to write p1, p2, ... into (each must not exist or be empty)',
-      )
-      .option('--backup_id <id>', 'the series to restore (default: the newest series)')
-      .addOption(new Option('--backup-id <id>', 'alias of --backup_id').hideHelp())
-      .option('--backup_num <n>', 'restore backups 1..n of the series (default 0: all)', parseBackupNum)
-      .addOption(new Option('--backup-num <n>', 'alias of --backup_num').argParser(parseBackupNum).hideHelp())
-      .option('--encryption_key_file <file>', 'file holding the AES key (raw 16, 24 or 32 bytes)')
-      .addOption(new Option('--encryption-key-file <file>', 'alias of --encryption_key_file').hideHelp()),
-  )
+  const cmd = new Command('restore')
+    .description('restore a backup chain offline into posting store folders DIR/p<group>')
+    .requiredOption(
+      '-l, --location <location>',
+      'the backup location: a folder path, file://, s3:// or minio:// URL',
+    )
+    .requiredOption(
+      '-p, --postings <dir>',
+      'the folder to write p1, p2, ... into (each must not exist or be empty)',
+    );
+  addVaultOptions(addChainOptions(cmd, 'restore'))
     .option('-z, --zero <addr>', 'Zero whose UID/timestamp leases are moved past the restored data')
     .option('--token <token>', 'cluster token for -z (default: $STRATA_CLUSTER_TOKEN)')
     .option(

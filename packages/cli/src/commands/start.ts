@@ -12,7 +12,8 @@ import {
   type Zero,
 } from '@strata/server';
 import { loadRdf, progressLine } from '../loader.js';
-import { intArg, tokenFile, untilSignal } from '../serve.js';
+import { intArg } from '../options.js';
+import { tokenFile, untilSignal } from '../serve.js';
 
 interface StartFlags extends EncryptionFlags {
   data: string;

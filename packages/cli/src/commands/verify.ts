@@ -1,61 +1,24 @@
 /** `strata verify LOCATION`: read every file of a backup chain end to end and report problems. */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { readKeyFile, verify, type VerifyReport } from '@strata/core';
+import type { Command } from 'commander';
+import { readKeyFile, renderVerifyReport, verify } from '@strata/core';
 import { ExitCode } from '../exit.js';
-import { formatCount, toJson } from '../format.js';
-import {
-  addCredentialOptions,
-  credentialsFrom,
-  CREDENTIALS_HELP,
-  type CredentialFlags,
-} from '../credentials.js';
+import { toJson } from '../format.js';
+import { CREDENTIALS_HELP, credentialsFrom, type CredentialFlags } from '../credentials.js';
+import { locationCommand } from '../location-command.js';
+import { addChainOptions, chainFrom, type ChainFlags } from '../options.js';
 
-interface VerifyFlags extends CredentialFlags {
-  backup_id?: string;
-  backupId?: string;
-  backup_num?: number;
-  backupNum?: number;
-  encryption_key_file?: string;
-  encryptionKeyFile?: string;
+interface VerifyFlags extends CredentialFlags, ChainFlags {
   json?: boolean;
 }
 
-function parseBackupNum(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number >= 0 (0 = all)');
-  return Number(value);
-}
-
-/** The human-readable report: one line per backup, its problems indented below, then a verdict. */
-export function renderVerifyReport(r: VerifyReport): string {
-  const out: string[] = [];
-  if (r.backupId !== '') out.push(`series ${r.backupId} at ${r.location}`);
-  for (const w of r.warnings) out.push(`warning: ${w}`);
-  for (const b of r.backups) {
-    const kvs = b.files.reduce((n, f) => n + f.kvs, 0);
-    const bytes = b.files.reduce((n, f) => n + f.bytes, 0);
-    out.push(
-      `${b.ok ? 'OK    ' : 'FAILED'} #${b.backupNum} ${b.type} ${b.path} (readTs ${b.readTs}, ` +
-        `${b.files.length} file${b.files.length === 1 ? '' : 's'}, ${formatCount(bytes)} bytes, ${formatCount(kvs)} kvs)`,
-    );
-    for (const p of b.problems) out.push(`    - ${p}`);
-  }
-  for (const p of r.problems) out.push(`problem: ${p}`);
-  out.push(
-    r.ok
-      ? `all ${r.backups.length} backup${r.backups.length === 1 ? '' : 's'} verified`
-      : 'verification FAILED',
-  );
-  return out.join('\n') + '\n';
-}
-
 export async function runVerify(location: string, flags: VerifyFlags): Promise<void> {
-  const keyFile = flags.encryption_key_file ?? flags.encryptionKeyFile;
+  const { backupId, backupNum, keyFile } = chainFrom(flags);
   const key = keyFile === undefined ? undefined : await readKeyFile(keyFile);
   const report = await verify({
     location,
     ...credentialsFrom(flags),
-    backupId: flags.backup_id ?? flags.backupId,
-    backupNum: flags.backup_num ?? flags.backupNum,
+    backupId,
+    backupNum,
     key,
   });
   key?.fill(0);
@@ -87,19 +50,12 @@ Examples:
 ${CREDENTIALS_HELP}`;
 
 export function verifyCommand(): Command {
-  const cmd = new Command('verify')
-    .description('read every file of a backup series end to end and report any problem (exit 1 on problems)')
-    .argument('<location>', 'the backup location: a folder path, file://, s3:// or minio:// URL')
-    .option('--backup_id <id>', 'the series to verify (default: the newest series)')
-    .addOption(new Option('--backup-id <id>', 'alias of --backup_id').hideHelp())
-    .option('--backup_num <n>', 'verify backups 1..n of the series (default 0: all)', parseBackupNum)
-    .addOption(new Option('--backup-num <n>', 'alias of --backup_num').argParser(parseBackupNum).hideHelp())
-    .option('--encryption_key_file <file>', 'file holding the AES key (raw 16, 24 or 32 bytes)')
-    .addOption(new Option('--encryption-key-file <file>', 'alias of --encryption_key_file').hideHelp())
-    .option('--json', 'print the report as JSON (64-bit numbers beyond 2^53 as strings)');
-  return addCredentialOptions(cmd)
-    .addHelpText('after', HELP)
-    .action(async (location: string, flags: VerifyFlags) => {
-      await runVerify(location, flags);
-    });
+  return locationCommand({
+    name: 'verify',
+    description: 'read every file of a backup series end to end and report any problem (exit 1 on problems)',
+    json: 'print the report as JSON (64-bit numbers beyond 2^53 as strings)',
+    help: HELP,
+    options: (cmd) => addChainOptions(cmd, 'verify'),
+    run: runVerify,
+  });
 }

@@ -1,9 +1,9 @@
 /** `strata zero`: run Zero (timestamps, UID leases, groups, tablets) until SIGINT/SIGTERM. */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { createZero, ZERO_DEFAULT_PORT } from '@strata/server';
+import { intArg } from '../options.js';
+import { addPortOptions, tokenFile, untilSignal } from '../serve.js';
 
 interface ZeroFlags {
   port?: number;
@@ -14,33 +14,13 @@ interface ZeroFlags {
   groups?: number;
 }
 
-function intArg(min: number, max: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v) || n < min || n > max)
-      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
-
-export const TOKEN_FILE = 'cluster_token';
-
 /** --token, else $STRATA_CLUSTER_TOKEN, else DATA/cluster_token (created with a random token). */
 function clusterToken(flags: ZeroFlags): { token: string; source: string } {
   if (flags.token) return { token: flags.token, source: '--token' };
   const env = process.env.STRATA_CLUSTER_TOKEN;
   if (env) return { token: env, source: 'STRATA_CLUSTER_TOKEN' };
-  const file = path.join(flags.data, TOKEN_FILE);
-  try {
-    const t = readFileSync(file, 'utf8').trim();
-    if (t) return { token: t, source: file };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  mkdirSync(flags.data, { recursive: true });
-  const token = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
-  return { token, source: `${file} (new)` };
+  const { token, file, created } = tokenFile(flags.data);
+  return { token, source: created ? `${file} (new)` : file };
 }
 
 export async function runZero(flags: ZeroFlags): Promise<void> {
@@ -58,16 +38,7 @@ export async function runZero(flags: ZeroFlags): Promise<void> {
     `strata zero: listening on ${zero.url} (data ${path.resolve(flags.data)}, ` +
       `${zero.store.groupCount} group${zero.store.groupCount === 1 ? '' : 's'}, cluster token from ${source})\n`,
   );
-  await new Promise<void>((resolve, reject) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stdout.write(`strata zero: ${signal}: shutting down\n`);
-      zero.close().then(resolve, reject);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilSignal('strata zero', () => zero.close());
 }
 
 const HELP = `
@@ -86,15 +57,12 @@ Examples:
 `;
 
 export function zeroCommand(): Command {
-  return new Command('zero')
-    .description('run Zero: timestamps, UID leases, groups and tablets of a Strata cluster')
-    .option(
-      '--port <n>',
-      `HTTP port (default ${ZERO_DEFAULT_PORT} + --port_offset; 0 picks a free port)`,
-      intArg(0, 65535),
-    )
-    .option('-o, --port_offset <n>', 'added to the default port', intArg(0, 65535), 0)
-    .option('--host <addr>', 'address to listen on', '0.0.0.0')
+  return addPortOptions(
+    new Command('zero').description(
+      'run Zero: timestamps, UID leases, groups and tablets of a Strata cluster',
+    ),
+    ZERO_DEFAULT_PORT,
+  )
     .option('--data <dir>', 'data folder', 'zw')
     .option(
       '--token <token>',

@@ -5,3 +5,4 @@ export {
   type BackupVerifyReport,
   type VerifiedFile,
 } from './verify.js';
+export { renderVerifyReport } from './report.js';

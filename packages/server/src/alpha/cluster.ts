@@ -3,15 +3,36 @@
  * membership) and the owner group of each predicate, either itself (in process) or another
  * Alpha (HTTP `/internal/*` with the cluster token).
  */
-import { TOKEN_HEADER } from '../zero/plugins/cluster-token.js';
-import type { ZeroStateJson } from '../zero/state.js';
-import { HttpError, type ErrorBody, type HttpErrorCode } from '../http/errors.js';
+import {
+  CLUSTER_TOKEN_HEADER,
+  requestJson,
+  ServiceError,
+  type ZeroClient,
+  type ZeroStateJson,
+} from '@strata/core';
+import { HttpError, type HttpErrorCode } from '../http/errors.js';
 import type { GroupOwner, PredicateInfo, WireAlter } from './owner.js';
 import type { WireEdge, WireNodeFacts } from './wire.js';
 
-function reason(err: unknown): string {
-  const e = err as { cause?: { code?: string; message?: string }; message?: string };
-  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+/**
+ * The HttpError a failed request to another node answers with: an unreachable node is 503, a
+ * node that answered nonsense or failed itself 502, a refusal keeps the node's code and status.
+ */
+export function toHttpError(err: unknown): Error {
+  if (!(err instanceof ServiceError)) return err as Error;
+  if (err.reason === 'REFUSED') {
+    const status = err.status === undefined || err.status >= 500 ? 502 : err.status;
+    const code = (err.remoteCode ?? 'BAD_REQUEST') as HttpErrorCode;
+    return new HttpError(code, `${err.service}: ${err.detail}`, status);
+  }
+  if (err.reason === 'BAD_RESPONSE') {
+    return new HttpError(
+      'GROUP_UNAVAILABLE',
+      `${err.service} answered ${err.status} with a body that is not JSON`,
+      502,
+    );
+  }
+  return new HttpError('GROUP_UNAVAILABLE', `${err.service} is unreachable (${err.detail})`, 503);
 }
 
 export async function call<T>(
@@ -23,121 +44,17 @@ export async function call<T>(
   body?: unknown,
   timeoutMs = 60_000,
 ): Promise<T> {
-  let res: Response;
   try {
-    res = await fetch(`${base}${route}`, {
+    return await requestJson<T>({
+      service: what,
+      url: `${base}${route}`,
       method,
-      headers: {
-        [TOKEN_HEADER]: token,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
+      headers: { [CLUSTER_TOKEN_HEADER]: token },
+      body,
+      timeoutMs,
     });
   } catch (err) {
-    throw new HttpError('GROUP_UNAVAILABLE', `${what} is unreachable (${reason(err)})`, 503);
-  }
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : {};
-  } catch {
-    throw new HttpError(
-      'GROUP_UNAVAILABLE',
-      `${what} answered ${res.status} with a body that is not JSON`,
-      502,
-    );
-  }
-  if (!res.ok) {
-    const e = json as Partial<ErrorBody>;
-    const status = res.status >= 500 ? 502 : res.status;
-    const code = (e.code ?? 'BAD_REQUEST') as HttpErrorCode;
-    throw new HttpError(code, `${what}: ${e.message ?? `HTTP ${res.status}`}`, status);
-  }
-  return json as T;
-}
-
-/** Zero's HTTP API as an Alpha uses it. */
-export class ZeroClient {
-  readonly base: string;
-  private readonly tablets = new Map<string, number>();
-
-  constructor(
-    readonly addr: string,
-    private readonly token: string,
-  ) {
-    this.base = addr.startsWith('http') ? addr.replace(/\/$/, '') : `http://${addr}`;
-  }
-
-  private req<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
-    return call<T>(this.base, `Zero at ${this.addr}`, method, route, this.token, body);
-  }
-
-  connect(group: number, addr: string): Promise<{ id: string; groupId: number; addr: string }> {
-    return this.req('POST', '/internal/connect', { group, addr });
-  }
-
-  state(): Promise<ZeroStateJson> {
-    return this.req('GET', '/state');
-  }
-
-  async assignUids(num: number): Promise<{ start: bigint; end: bigint }> {
-    const r = await this.req<{ startId: string; endId: string }>('GET', `/assign?what=uids&num=${num}`);
-    return { start: BigInt(r.startId), end: BigInt(r.endId) };
-  }
-
-  /** The group of a predicate, assigned by Zero on first use (cached: tablets do not move). */
-  async tablet(predicate: string): Promise<number> {
-    const cached = this.tablets.get(predicate);
-    if (cached !== undefined) return cached;
-    const r = await this.req<{ groupId: number }>('POST', '/internal/tablet', { predicate });
-    this.tablets.set(predicate, r.groupId);
-    return r.groupId;
-  }
-
-  forgetTablets(): void {
-    this.tablets.clear();
-  }
-
-  async commitTs(): Promise<bigint> {
-    return BigInt((await this.req<{ commitTs: string }>('POST', '/internal/oracle/commit-ts', {})).commitTs);
-  }
-
-  async done(commitTs: bigint, committed: boolean): Promise<void> {
-    await this.req('POST', '/internal/oracle/done', { commitTs: String(commitTs), committed });
-  }
-
-  async readTs(): Promise<bigint> {
-    return BigInt((await this.req<{ readTs: string }>('GET', '/internal/oracle/read-ts')).readTs);
-  }
-
-  /** Moves a lease past `atLeast` (never backwards) and hands out `num` ids. */
-  async lease(
-    what: 'uids' | 'timestamps' | 'nsids',
-    num: number,
-    atLeast?: bigint,
-  ): Promise<{ startId?: string; endId?: string; nextId: string }> {
-    return this.req('POST', '/internal/lease', {
-      what,
-      num,
-      ...(atLeast === undefined ? {} : { atLeast: String(atLeast) }),
-    });
-  }
-
-  moveTablet(predicate: string, group: number): Promise<unknown> {
-    return this.req('POST', '/internal/move-tablet', { predicate, group });
-  }
-
-  /** The cluster-wide backup/restore lock; acquiring a held lock fails with Zero's message (409). */
-  backupLock(body: {
-    op: 'acquire' | 'release';
-    id: string;
-    kind?: 'backup' | 'restore';
-    holder?: string;
-    description?: string;
-    timeoutMs?: number;
-  }): Promise<{ acquired?: boolean; released?: boolean }> {
-    return this.req('POST', '/internal/backup-lock', body);
+    throw toHttpError(err);
   }
 }
 

@@ -2,17 +2,16 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { openPostingStore, type KeyProvider, type PostingStore } from '@strata/core';
+import { openPostingStore, ZeroClient, type KeyProvider, type PostingStore } from '@strata/core';
 import { ensureInitialSchema } from './alter.js';
 import { buildAlphaApp } from './app.js';
-import { Cluster, LocalGroup, ZeroClient } from './cluster.js';
+import { Cluster, LocalGroup, toHttpError } from './cluster.js';
 import { HttpError } from '../http/errors.js';
 import { GroupOwner } from './owner.js';
 
 export { buildAlphaApp, type AlphaAppOptions } from './app.js';
 export { AdminWhitelist } from './cidr.js';
-export { Cluster, LocalGroup, RemoteGroup, ZeroClient, type GroupApi } from './cluster.js';
-
+export { Cluster, LocalGroup, RemoteGroup, type GroupApi } from './cluster.js';
 export { GroupOwner, type PredicateInfo, type WireAlter, type WireSchemaPredicate } from './owner.js';
 export { exportCluster, exportToFolder, type ClusterExport } from './export.js';
 export { BackupService } from './backup/service.js';
@@ -81,7 +80,7 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
     );
   }
   const owner = new GroupOwner(store, opts.group);
-  const zero = new ZeroClient(opts.zero, opts.token);
+  const zero = new ZeroClient(opts.zero, opts.token, { mapError: toHttpError });
   let app: FastifyInstance | undefined;
   try {
     // Listen first (port 0 picks one), then register the real address with Zero.

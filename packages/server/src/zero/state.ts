@@ -12,6 +12,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { HttpError } from '../http/errors.js';
+import type {
+  ZeroGroup as Group,
+  ZeroMember as Member,
+  ZeroStateJson,
+  ZeroTablet as Tablet,
+} from '@strata/core';
 
 export const STATE_FILE = 'zero-state.json';
 export const LOCK_FILE = 'LOCK';
@@ -23,24 +29,12 @@ const U64_MAX = (1n << 64n) - 1n;
 export type LeaseKind = 'uids' | 'timestamps' | 'nsids';
 export const LEASE_KINDS: readonly LeaseKind[] = ['uids', 'timestamps', 'nsids'];
 
-export interface Member {
-  id: string;
-  groupId: number;
-  addr: string;
-  leader: boolean;
-  amDead: boolean;
-  lastUpdate: string;
-}
-
-export interface Tablet {
-  groupId: number;
-  predicate: string;
-}
-
-export interface Group {
-  members: Record<string, Member>;
-  tablets: Record<string, Tablet>;
-}
+export type {
+  ZeroMember as Member,
+  ZeroTablet as Tablet,
+  ZeroGroup as Group,
+  ZeroStateJson,
+} from '@strata/core';
 
 /** The file's shape (bigints as decimal strings). */
 interface PersistedState {
@@ -51,19 +45,6 @@ interface PersistedState {
   /** Lease ceilings: every id <= ceiling may have been handed out. */
   leases: Record<LeaseKind, string>;
   groups: Record<string, Group>;
-}
-
-/** The JSON of `GET /state`, close to Dgraph Zero's. */
-export interface ZeroStateJson {
-  counter: string;
-  groups: Record<string, Group & { snapshotTs: string; checksum: string }>;
-  zeros: Record<string, { id: string; addr: string; leader: boolean }>;
-  maxUID: string;
-  maxTxnTs: string;
-  maxNsID: string;
-  maxRaftId: string;
-  removed: never[];
-  cid: string;
 }
 
 export interface AssignResult {

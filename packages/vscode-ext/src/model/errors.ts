@@ -2,7 +2,7 @@
  * Error text for notifications: the same message the CLI prints after `strata: error: `
  * (typed errors keep their message, with the same hints; anything else its message).
  */
-import { StrataError } from '@strata/core';
+import { ServiceError, StrataError } from '@strata/core';
 
 const HINTS: Partial<Record<string, string>> = {
   ENCRYPTED_NO_KEY: 'choose the key file when asked',
@@ -11,6 +11,9 @@ const HINTS: Partial<Record<string, string>> = {
 
 /** The message of an error as the CLI shows it (without the `strata: error: ` prefix). */
 export function errorText(err: unknown): string {
+  if (err instanceof ServiceError && err.reason === 'UNREACHABLE') {
+    return `${err.message}: check strata.alphaAdminUrl and that the Alpha runs`;
+  }
   if (err instanceof StrataError) {
     const hint = HINTS[err.code];
     return `${err.message}${hint ? ` (${hint})` : ''}`;

@@ -1,7 +1,7 @@
 /** Backup locations as kept in the `strata.locations` setting (no vscode import). */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, openDestination } from '@strata/core';
+import { InvalidArgumentError, openDestination, type DestinationCredentials } from '@strata/core';
 
 export type LocationKind = 'local' | 's3' | 'minio';
 
@@ -62,11 +62,9 @@ export function secretKey(location: string): string {
   return `strata.credentials:${location}`;
 }
 
-export interface StoredCredentials {
-  accessKey: string;
-  secretKey: string;
-  sessionToken?: string;
-}
+/** Core's credentials of a remote location, as stored: both keys present, no `anonymous`. */
+export type StoredCredentials = Required<Pick<DestinationCredentials, 'accessKey' | 'secretKey'>> &
+  Pick<DestinationCredentials, 'sessionToken'>;
 
 /** Parses what was stored with {@link secretKey}; undefined when missing or unusable. */
 export function parseStoredCredentials(text: string | undefined): StoredCredentials | undefined {

@@ -77,22 +77,3 @@ export async function runVerify(
   });
   return { report, summary: summarizeVerify(report, `Verify ${verifyTitle(t)}`) };
 }
-
-/** The full report as text, in the CLI's `strata verify` layout. */
-export function renderVerifyReport(r: VerifyReport): string {
-  const out: string[] = [];
-  if (r.backupId !== '') out.push(`series ${r.backupId} at ${r.location}`);
-  for (const w of r.warnings) out.push(`warning: ${w}`);
-  for (const b of r.backups) {
-    const kvs = b.files.reduce((n, f) => n + f.kvs, 0);
-    const bytes = b.files.reduce((n, f) => n + f.bytes, 0);
-    out.push(
-      `${b.ok ? 'OK    ' : 'FAILED'} #${b.backupNum} ${b.type} ${b.path} (readTs ${b.readTs}, ` +
-        `${plural(b.files.length, 'file')}, ${bytes} bytes, ${kvs} kvs)`,
-    );
-    for (const p of b.problems) out.push(`    - ${p}`);
-  }
-  for (const p of r.problems) out.push(`problem: ${p}`);
-  out.push(r.ok ? `all ${plural(r.backups.length, 'backup')} verified` : 'verification FAILED');
-  return out.join('\n') + '\n';
-}

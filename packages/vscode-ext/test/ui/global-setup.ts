@@ -7,12 +7,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import type { TestProject } from 'vitest/node';
+import { EXTENSION_BUNDLE, vscePackage } from '../../scripts/vsix.mjs';
 
 const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -44,28 +44,10 @@ export default async function setup(project: TestProject): Promise<() => void> {
   await esbuild.build({
     entryPoints: [path.join(src, 'extension.ts')],
     outfile: path.join(work, 'extension.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    logLevel: 'warning',
+    ...EXTENSION_BUNDLE,
   });
   const harnessVsix = path.join(work, 'strata-ui-harness.vsix');
-  const vsce = createRequire(path.join(pkgDir, 'package.json')).resolve('@vscode/vsce/vsce');
-  execFileSync(
-    process.execPath,
-    [
-      vsce,
-      'package',
-      '--no-dependencies',
-      '--allow-missing-repository',
-      '--skip-license',
-      '--out',
-      harnessVsix,
-    ],
-    { cwd: work, stdio: 'ignore' },
-  );
+  vscePackage(work, harnessVsix, { stdio: 'ignore' });
   project.provide('codeServerDir', codeServerDir);
   project.provide('vsix', vsix);
   project.provide('harnessVsix', harnessVsix);

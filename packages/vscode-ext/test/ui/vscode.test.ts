@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PKG_DIR, SERIES_2G } from '../helpers.js';
+import { PKG_DIR, SERIES_2G, SERIES_2G_BACKUP_LABELS } from '../helpers.js';
 
 const SHOTS = path.join(PKG_DIR, 'test-results/ui');
 const CHROMIUM = process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium';
@@ -402,14 +402,7 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     expect(tree.series!.map((s) => [s.label, s.icon, s.contextValue])).toEqual([
       ['wizardly_blackburn2', 'history', 'series'],
     ]);
-    expect(tree.backups!.map((b) => b.label)).toEqual([
-      '#1 full',
-      '#2 incremental',
-      '#3 incremental',
-      '#4 incremental',
-      '#5 incremental',
-      '#6 incremental',
-    ]);
+    expect(tree.backups!.map((b) => b.label)).toEqual(SERIES_2G_BACKUP_LABELS);
     expect(tree.groups!.map((g) => g.label)).toEqual(['group 1', 'group 2']);
     expect(tree.predicates!.map((p) => [p.label, p.contextValue])).toEqual([
       ['name', 'predicate'],

@@ -7,8 +7,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
 import { errorBody } from '../../http/errors.js';
+import { CLUSTER_TOKEN_HEADER } from '@strata/core';
 
-export const TOKEN_HEADER = 'x-strata-token';
+export const TOKEN_HEADER = CLUSTER_TOKEN_HEADER;
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();

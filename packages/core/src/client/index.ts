@@ -1,0 +1,23 @@
+/** Clients of Strata's servers: Zero's HTTP API and an Alpha's GraphQL `/admin`. */
+export { ServiceError, type ServiceErrorReason, type ServiceErrorOptions } from './errors.js';
+export { baseUrl, fetchJson, requestJson, type JsonRequest, type JsonAnswer } from './http.js';
+export {
+  ZeroClient,
+  CLUSTER_TOKEN_HEADER,
+  type ZeroClientOptions,
+  type ZeroStateJson,
+  type ZeroGroup,
+  type ZeroMember,
+  type ZeroTablet,
+  type ZeroLeaseKind,
+} from './zero.js';
+export {
+  AdminClient,
+  AUTH_TOKEN_HEADER,
+  type AdminClientOptions,
+  type BackupRequest,
+  type BackupResult,
+  type RestoreRequest,
+  type RestoreResult,
+  type RestoreStatus,
+} from './admin.js';

@@ -1,0 +1,155 @@
+/**
+ * A client of Zero's HTTP API: `GET /state`, `GET /assign`, and the `/internal/*` routes (leases,
+ * tablets, the timestamp oracle, membership, the backup lock) that need the cluster token.
+ */
+import type { ServiceError } from './errors.js';
+import { baseUrl, requestJson } from './http.js';
+
+/** The header that carries the cluster token on `/internal/*` routes. */
+export const CLUSTER_TOKEN_HEADER = 'x-strata-token';
+
+/** An Alpha registered with Zero. */
+export interface ZeroMember {
+  id: string;
+  groupId: number;
+  addr: string;
+  leader: boolean;
+  amDead: boolean;
+  lastUpdate: string;
+}
+
+/** A predicate served by a group. */
+export interface ZeroTablet {
+  groupId: number;
+  predicate: string;
+}
+
+export interface ZeroGroup {
+  members: Record<string, ZeroMember>;
+  tablets: Record<string, ZeroTablet>;
+}
+
+/** The JSON of `GET /state`, close to Dgraph Zero's (64-bit numbers as decimal strings). */
+export interface ZeroStateJson {
+  counter: string;
+  groups: Record<string, ZeroGroup & { snapshotTs: string; checksum: string }>;
+  zeros: Record<string, { id: string; addr: string; leader: boolean }>;
+  maxUID: string;
+  maxTxnTs: string;
+  maxNsID: string;
+  maxRaftId: string;
+  removed: never[];
+  cid: string;
+}
+
+export type ZeroLeaseKind = 'uids' | 'timestamps' | 'nsids';
+
+export interface ZeroClientOptions {
+  /**
+   * Turns a failed request into the error to throw (default: the {@link ServiceError} itself).
+   * The server maps it to the HTTP error it answers with.
+   */
+  mapError?: (err: ServiceError) => Error;
+  /** Per-request time limit (default 60 s). */
+  timeoutMs?: number;
+}
+
+/** Zero's HTTP API. Failures throw {@link ServiceError} (or what `mapError` makes of it). */
+export class ZeroClient {
+  readonly base: string;
+  private readonly tablets = new Map<string, number>();
+
+  constructor(
+    /** `host:port` or an http(s) URL. */
+    readonly addr: string,
+    private readonly token: string,
+    private readonly options: ZeroClientOptions = {},
+  ) {
+    this.base = baseUrl(addr);
+  }
+
+  private async req<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
+    try {
+      return await requestJson<T>({
+        service: `Zero at ${this.addr}`,
+        url: `${this.base}${route}`,
+        method,
+        headers: { [CLUSTER_TOKEN_HEADER]: this.token },
+        body,
+        ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
+      });
+    } catch (err) {
+      throw this.options.mapError ? this.options.mapError(err as ServiceError) : err;
+    }
+  }
+
+  connect(group: number, addr: string): Promise<{ id: string; groupId: number; addr: string }> {
+    return this.req('POST', '/internal/connect', { group, addr });
+  }
+
+  state(): Promise<ZeroStateJson> {
+    return this.req('GET', '/state');
+  }
+
+  async assignUids(num: number): Promise<{ start: bigint; end: bigint }> {
+    const r = await this.req<{ startId: string; endId: string }>('GET', `/assign?what=uids&num=${num}`);
+    return { start: BigInt(r.startId), end: BigInt(r.endId) };
+  }
+
+  /** The group of a predicate, assigned by Zero on first use (cached: tablets do not move). */
+  async tablet(predicate: string): Promise<number> {
+    const cached = this.tablets.get(predicate);
+    if (cached !== undefined) return cached;
+    const r = await this.req<{ groupId: number }>('POST', '/internal/tablet', { predicate });
+    this.tablets.set(predicate, r.groupId);
+    return r.groupId;
+  }
+
+  forgetTablets(): void {
+    this.tablets.clear();
+  }
+
+  async commitTs(): Promise<bigint> {
+    return BigInt((await this.req<{ commitTs: string }>('POST', '/internal/oracle/commit-ts', {})).commitTs);
+  }
+
+  async done(commitTs: bigint, committed: boolean): Promise<void> {
+    await this.req('POST', '/internal/oracle/done', { commitTs: String(commitTs), committed });
+  }
+
+  async readTs(): Promise<bigint> {
+    return BigInt((await this.req<{ readTs: string }>('GET', '/internal/oracle/read-ts')).readTs);
+  }
+
+  /**
+   * Moves a lease past `atLeast` (never backwards) and hands out `num` ids; `num` 0 only reads
+   * (and, with `atLeast`, moves) the lease.
+   */
+  lease(
+    what: ZeroLeaseKind,
+    num: number,
+    atLeast?: bigint,
+  ): Promise<{ startId?: string; endId?: string; nextId: string }> {
+    return this.req('POST', '/internal/lease', {
+      what,
+      num,
+      ...(atLeast === undefined ? {} : { atLeast: String(atLeast) }),
+    });
+  }
+
+  moveTablet(predicate: string, group: number): Promise<unknown> {
+    return this.req('POST', '/internal/move-tablet', { predicate, group });
+  }
+
+  /** The cluster-wide backup/restore lock; acquiring a held lock fails with Zero's message (409). */
+  backupLock(body: {
+    op: 'acquire' | 'release';
+    id: string;
+    kind?: 'backup' | 'restore';
+    holder?: string;
+    description?: string;
+    timeoutMs?: number;
+  }): Promise<{ acquired?: boolean; released?: boolean }> {
+    return this.req('POST', '/internal/backup-lock', body);
+  }
+}

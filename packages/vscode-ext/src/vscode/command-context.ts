@@ -1,0 +1,43 @@
+/** What every command of the view shares: its context, the options callers may pass, errors. */
+import * as vscode from 'vscode';
+import type { RestoreStatus, VerifyReport } from '@strata/core';
+import { errorText } from '../model/errors.js';
+import type { TreeNode } from '../model/tree.js';
+import type { VerifySummary } from '../model/verify.js';
+import type { BackupTreeProvider } from './tree-provider.js';
+
+/** The section of the extension's settings. */
+export const CONFIG = 'strata';
+
+export interface CommandContext {
+  context: vscode.ExtensionContext;
+  provider: BackupTreeProvider;
+  treeView: vscode.TreeView<TreeNode>;
+  output: vscode.OutputChannel;
+  /** The outcome of the last verify (read by the extension API and the UI test's harness). */
+  lastVerify?: { summary: VerifySummary; report: VerifyReport };
+  lastRestoreStatus?: { restoreId: number; status: RestoreStatus };
+}
+
+/** Options a caller may pass instead of answering prompts (extension API, tests). */
+export interface CommandOptions {
+  /** Key file for encrypted series (verify); `''`: verify without a key. */
+  keyFile?: string;
+  /** Skip the confirmation of a restore. */
+  confirmed?: boolean;
+  forceFull?: boolean;
+  /** Path of the key file on the Alpha's machine (online restore of an encrypted series). */
+  encryptionKeyFile?: string;
+}
+
+/** A command's implementation, by command id. */
+export type CommandHandlers = Record<string, (...args: unknown[]) => unknown>;
+
+export function showError(err: unknown): void {
+  void vscode.window.showErrorMessage(`Strata: ${errorText(err)}`);
+}
+
+/** The options argument, unless it is the selection array a context menu passes second. */
+export function commandOptions<T extends object>(x: unknown): T | undefined {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as T) : undefined;
+}

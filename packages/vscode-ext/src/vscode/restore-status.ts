@@ -1,0 +1,37 @@
+/** Polls an online restore's status with a cancellable progress notification, then reports it. */
+import * as vscode from 'vscode';
+import type { AdminClient, RestoreStatus } from '@strata/core';
+import { formatRestoreStatus } from '../model/restore-status.js';
+import { CONFIG, type CommandContext } from './command-context.js';
+
+export async function waitForRestore(
+  ctx: CommandContext,
+  admin: AdminClient,
+  restoreId: number,
+): Promise<RestoreStatus> {
+  const intervalMs = vscode.workspace.getConfiguration(CONFIG).get<number>('restoreStatusPollMs', 1000);
+  const status = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Strata: restore ${restoreId}`,
+      cancellable: true,
+    },
+    async (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return admin.waitForRestore(restoreId, {
+        intervalMs,
+        signal: abort.signal,
+        onStatus: (s) => {
+          ctx.lastRestoreStatus = { restoreId, status: s };
+          progress.report({ message: s.status });
+        },
+      });
+    },
+  );
+  const line = formatRestoreStatus(restoreId, status);
+  ctx.output.appendLine(line);
+  if (status.status === 'OK') void vscode.window.showInformationMessage(`Strata: ${line}`);
+  else void vscode.window.showErrorMessage(`Strata: ${line}`);
+  return status;
+}
