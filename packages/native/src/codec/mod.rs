@@ -2,8 +2,10 @@
 //! `file = [IV || AES-CTR(key, IV, C)] | C`, `C = gzip(S) | snappy/S2-framed(S)`, `S = frames`.
 
 pub mod aes_ctr;
+pub mod compression;
 pub mod error;
 pub mod frame;
+pub(crate) mod frame_jobs;
 pub mod gzip;
 pub mod pool;
 pub mod reader;

@@ -1,7 +1,7 @@
 //! `BackupReader`: JS class over [`crate::codec::reader::Reader`]. `push`
 //! and `finish` return Promises (napi AsyncTask); state sits behind a Mutex.
 
-use super::errors::{int_opt, poisoned, to_napi};
+use super::errors::{codec_err, int_opt, poisoned, to_napi};
 use super::proto::{to_js_kv, DecodedKv};
 use crate::codec::reader::{self, Compression, ReadMode, Reader, ReaderConfig};
 use crate::codec::writer::MAX_THREADS;
@@ -116,13 +116,12 @@ impl BackupReader {
         if let Some(o) = opts {
             cfg.source = o.source;
             let src = cfg.source.clone();
-            let with_src =
-                |e: crate::codec::error::CodecError| to_napi(e.with_source(src.as_deref()));
+            let with_src = codec_err(src.as_deref());
             if let Some(c) = &o.compression {
-                cfg.compression = Compression::parse(c).map_err(with_src)?;
+                cfg.compression = Compression::parse(c).map_err(&with_src)?;
             }
             if let Some(m) = &o.mode {
-                cfg.mode = ReadMode::parse(m).map_err(with_src)?;
+                cfg.mode = ReadMode::parse(m).map_err(&with_src)?;
             }
             cfg.threads =
                 int_opt("threads", o.threads, 1.0, MAX_THREADS as f64)?.map(|v| v as usize);
@@ -130,7 +129,7 @@ impl BackupReader {
             chunks = o.chunks.unwrap_or(false);
         }
         let src = cfg.source.clone();
-        let mut reader = Reader::new(cfg).map_err(|e| to_napi(e.with_source(src.as_deref())))?;
+        let mut reader = Reader::new(cfg).map_err(codec_err(src.as_deref()))?;
         reader.set_chunks(chunks);
         Ok(BackupReader {
             reader: Arc::new(Mutex::new(reader)),

@@ -1,7 +1,7 @@
 //! `exportRdf`: the canonical RDF dump of one or more posting stores.
 
+use super::errors::store_err;
 use super::errors::to_u64;
-use super::restore_writer::store_err;
 use crate::export::{export_dirs, ExportOptions, ExportOutput};
 use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer, Either};
 use napi::{Env, Task};

@@ -2,7 +2,7 @@
 //! Every method that does work returns a Promise (napi AsyncTask on the
 //! libuv threadpool); the writer sits behind a Mutex.
 
-use super::errors::{int_opt, invalid, poisoned, to_u64};
+use super::errors::{int_opt, invalid, poisoned, store_err, to_u64};
 use crate::codec::reader::Compression;
 use crate::codec::writer::MAX_THREADS;
 use crate::store::restore::{self, LoadOptions};
@@ -12,10 +12,6 @@ use napi::{Env, Task};
 use napi_derive::napi;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-
-pub fn store_err(e: StoreError) -> napi::Error {
-    napi::Error::new(napi::Status::GenericFailure, e.to_string())
-}
 
 #[napi(object)]
 pub struct RestoreWriterOptions {
