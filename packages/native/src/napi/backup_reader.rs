@@ -1,7 +1,7 @@
 //! `BackupReader`: JS class over [`crate::codec::reader::Reader`]. `push`
 //! and `finish` return Promises (napi AsyncTask); state sits behind a Mutex.
 
-use super::errors::{codec_err, int_opt, poisoned, to_napi};
+use super::errors::{codec_err, int_opt, no_panic, poisoned, to_napi};
 use super::proto::{to_js_kv, DecodedKv};
 use crate::codec::reader::{self, Compression, ReadMode, Reader, ReaderConfig};
 use crate::codec::writer::MAX_THREADS;
@@ -70,12 +70,14 @@ impl Task for ReadTask {
     type JsValue = ReadOutput;
 
     fn compute(&mut self) -> napi::Result<reader::ReadOutput> {
-        let mut r = self.reader.lock().map_err(|_| poisoned())?;
-        match &self.chunk {
-            Some(c) => r.push(c),
-            None => r.finish(),
-        }
-        .map_err(to_napi)
+        no_panic(|| {
+            let mut r = self.reader.lock().map_err(|_| poisoned())?;
+            match &self.chunk {
+                Some(c) => r.push(c),
+                None => r.finish(),
+            }
+            .map_err(to_napi)
+        })
     }
 
     fn resolve(&mut self, _env: Env, out: reader::ReadOutput) -> napi::Result<ReadOutput> {

@@ -3,7 +3,7 @@
 //! thread (one LMDB read transaction = the snapshot at `readTs`); `next()`
 //! is an AsyncTask waiting on the libuv pool for the next chunk.
 
-use super::errors::{int_opt, invalid, ns_of, store_err, u64_of};
+use super::errors::{int_opt, invalid, no_panic, ns_of, store_err, u64_of};
 use super::posting_store::PostingStore;
 use crate::codec::gzip::{MAX_LEVEL, MIN_LEVEL};
 use crate::codec::writer::{WriteCompression, WriterConfig, MAX_THREADS};
@@ -147,7 +147,7 @@ impl Task for NextTask {
     type JsValue = Either<Buffer, Null>;
 
     fn compute(&mut self) -> napi::Result<Option<Vec<u8>>> {
-        self.stream.next_chunk().map_err(store_err)
+        no_panic(|| self.stream.next_chunk().map_err(store_err))
     }
 
     fn resolve(&mut self, _env: Env, out: Option<Vec<u8>>) -> napi::Result<Self::JsValue> {

@@ -14,6 +14,15 @@ pub fn store_err(e: StoreError) -> Error {
     Error::new(Status::GenericFailure, e.to_string())
 }
 
+/// Runs the body of an AsyncTask's `compute` (on a libuv worker thread): a
+/// panic there would unwind into C and abort Node, so it becomes an
+/// `INTERNAL: panic in native code: ...` error instead. A Mutex held during
+/// the panic is poisoned, so later calls on that object fail with [`poisoned`].
+pub fn no_panic<T>(f: impl FnOnce() -> napi::Result<T>) -> napi::Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|p| Err(to_napi(CodecError::from_panic(&*p))))
+}
+
 pub fn invalid(msg: impl Into<String>) -> Error {
     to_napi(CodecError::invalid(msg))
 }

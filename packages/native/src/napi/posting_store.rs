@@ -2,7 +2,7 @@
 //! as AsyncTasks on the libuv pool; the store is shared by an `Arc` (reads
 //! run in parallel, writers are serialised inside the store).
 
-use super::errors::{invalid, ns_of, opt_u64, store_err, u64_of};
+use super::errors::{invalid, no_panic, ns_of, opt_u64, store_err, u64_of};
 use super::export::ExportRdfResult;
 use crate::format::proto::{Facet, ValType};
 use crate::store::live::{self, AlterRequest, Edge, EdgeOp, LiveStore};
@@ -250,12 +250,14 @@ impl<T: Send + 'static, J: ToNapiValue + TypeName> Task for StoreTask<T, J> {
     type JsValue = J;
 
     fn compute(&mut self) -> napi::Result<T> {
-        let store = self
-            .store
-            .take()
-            .ok_or_else(|| invalid("the PostingStore is closed"))?;
-        let job = self.job.take().ok_or_else(|| invalid("task already ran"))?;
-        job(&store).map_err(store_err)
+        no_panic(|| {
+            let store = self
+                .store
+                .take()
+                .ok_or_else(|| invalid("the PostingStore is closed"))?;
+            let job = self.job.take().ok_or_else(|| invalid("task already ran"))?;
+            job(&store).map_err(store_err)
+        })
     }
 
     fn resolve(&mut self, _env: Env, out: T) -> napi::Result<J> {
