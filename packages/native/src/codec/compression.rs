@@ -76,6 +76,18 @@ impl Decompressor {
             Decompressor::Snappy(s) => s.push(data, sink),
         }
     }
+    /// Decompresses until `budget` output bytes; returns the input used.
+    pub(crate) fn push_limited(
+        &mut self,
+        data: &[u8],
+        budget: usize,
+        sink: &mut dyn FnMut(Chunk),
+    ) -> Result<usize> {
+        match self {
+            Decompressor::Gzip(g) => g.push_limited(data, budget, sink),
+            Decompressor::Snappy(s) => s.push_limited(data, budget, sink),
+        }
+    }
     pub(crate) fn finish(&mut self, sink: &mut dyn FnMut(Chunk)) -> Result<()> {
         match self {
             Decompressor::Gzip(g) => g.finish(sink),

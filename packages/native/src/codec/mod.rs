@@ -13,6 +13,19 @@ pub mod snappy;
 pub mod snappy_block;
 pub mod writer;
 
+/// Appends `data` to `buf`, a buffer that will hold at most `total` bytes
+/// (a length read from the input): capacity grows with the bytes actually
+/// present (at most doubling them), never straight to the claimed `total`.
+pub(crate) fn extend_toward(buf: &mut Vec<u8>, data: &[u8], total: usize) {
+    let have = buf.len();
+    let need = have + data.len();
+    if buf.capacity() < need {
+        let want = need.max(2 * have).min(total.max(need));
+        buf.reserve_exact(want - have);
+    }
+    buf.extend_from_slice(data);
+}
+
 /// Helpers shared by the streaming decoders' unit tests.
 #[cfg(test)]
 pub(crate) mod test_util {

@@ -62,7 +62,19 @@ pub struct ReadOutput {
     pub chunks: Option<Vec<Vec<u8>>>,
     pub kvs: Option<Vec<DecodedKv>>,
     pub stats: Option<BackupStats>,
+    /// The call stopped at its output budget ([`OUTPUT_PER_CALL`]) with
+    /// input left over: call `push(&[])` until `more` is false before
+    /// pushing more input or finishing, so that memory stays bounded.
+    /// (Pushing more input appends it after the rest, and `finish` decodes
+    /// the rest in one go: correct, but unbounded.)
+    pub more: bool,
 }
+
+/// Decompressed bytes one `push` call decodes before it returns with
+/// [`ReadOutput::more`] ('bytes' and 'stats' modes).
+pub const OUTPUT_PER_CALL: usize = 32 << 20;
+/// The same for 'kvs' mode, where a decoded KV weighs more than its bytes.
+pub const KVS_OUTPUT_PER_CALL: usize = 4 << 20;
 
 pub struct Reader {
     cfg: ReaderConfig,
@@ -70,6 +82,9 @@ pub struct Reader {
     bytes_in: u64,
     iv: Vec<u8>,
     cipher: Option<AesCtr>,
+    /// Decrypted input the decompressor has not taken yet (from `pending_at`).
+    pending: Vec<u8>,
+    pending_at: usize,
     /// First bytes of the (decrypted) compressed stream, until detection.
     head: Vec<u8>,
     decomp: Option<Decompressor>,
@@ -101,6 +116,8 @@ impl Reader {
             bytes_in: 0,
             iv: Vec::new(),
             cipher: None,
+            pending: Vec::new(),
+            pending_at: 0,
             head: Vec::new(),
             decomp: None,
             frames: FrameDecoder::new(true),
@@ -171,19 +188,50 @@ impl Reader {
             started = std::mem::take(&mut self.head);
             data = &started;
         }
+        let budget = match self.cfg.mode {
+            ReadMode::Kvs => KVS_OUTPUT_PER_CALL,
+            ReadMode::Bytes | ReadMode::Stats => OUTPUT_PER_CALL,
+        };
         let mut chunks = chunks;
+        let mut pending = std::mem::take(&mut self.pending);
+        if !data.is_empty() && !pending.is_empty() {
+            pending.drain(..self.pending_at);
+            self.pending_at = 0;
+            pending.extend_from_slice(data);
+        }
+        let input = if pending.is_empty() {
+            data
+        } else {
+            &pending[self.pending_at..]
+        };
         let mut sink = |c: Chunk| chunks.push(c);
         let pushed = self
             .decomp
             .as_mut()
             .expect("decompressor")
-            .push(data, &mut sink);
-        if let Err(e) = pushed {
-            // Frames handed out earlier come first in the stream.
-            self.wait_frames();
-            return Err(self.merged.err.take().unwrap_or(e));
+            .push_limited(input, budget, &mut sink);
+        let used = match pushed {
+            Ok(used) => used,
+            Err(e) => {
+                // Frames handed out earlier come first in the stream.
+                self.wait_frames();
+                return Err(self.merged.err.take().unwrap_or(e));
+            }
+        };
+        if used < input.len() {
+            if pending.is_empty() {
+                pending = input[used..].to_vec();
+            } else {
+                self.pending_at += used;
+            }
+        } else {
+            pending.clear();
+            self.pending_at = 0;
         }
-        self.output(chunks)
+        self.pending = pending;
+        let mut out = self.output(chunks)?;
+        out.more = !self.pending.is_empty();
+        Ok(out)
     }
 
     /// Waits for every frame job; results go to `self.merged`.
@@ -232,11 +280,11 @@ impl Reader {
         }
         let mut chunks = Vec::new();
         let mut sink = |c: Chunk| chunks.push(c);
-        let done = self
-            .decomp
-            .as_mut()
-            .expect("decompressor")
-            .finish(&mut sink);
+        let rest = std::mem::take(&mut self.pending);
+        let decomp = self.decomp.as_mut().expect("decompressor");
+        let done = decomp
+            .push(&rest[self.pending_at.min(rest.len())..], &mut sink)
+            .and_then(|()| decomp.finish(&mut sink));
         if let Err(e) = done {
             self.wait_frames();
             return Err(self.merged.err.take().unwrap_or(e));

@@ -53,6 +53,10 @@ pub struct ReadOutput {
     pub chunks: Option<Vec<Buffer>>,
     pub kvs: Option<Vec<DecodedKv>>,
     pub stats: Option<BackupStats>,
+    /// The call stopped at its output budget with input left over: call
+    /// `push(Buffer.alloc(0))` until `more` is false before pushing more
+    /// input or calling `finish()`, so that memory stays bounded.
+    pub more: bool,
 }
 
 #[napi]
@@ -82,6 +86,7 @@ impl Task for ReadTask {
 
     fn resolve(&mut self, _env: Env, out: reader::ReadOutput) -> napi::Result<ReadOutput> {
         Ok(ReadOutput {
+            more: out.more,
             bytes: out.bytes.map(Buffer::from),
             chunks: out
                 .chunks
