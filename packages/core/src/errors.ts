@@ -16,6 +16,7 @@ export const NATIVE_ERROR_CODES = [
   'CORRUPT',
   'UNSUPPORTED_COMPRESSION',
   'INVALID_ARGUMENT',
+  'TOO_LARGE',
 ] as const;
 export type NativeErrorCode = (typeof NATIVE_ERROR_CODES)[number];
 
@@ -222,6 +223,11 @@ const NATIVE_CLASSES: Record<NativeErrorCode, { cls: ErrorClass; problem: string
     problem: 'the backup file uses an unsupported compression',
   },
   INVALID_ARGUMENT: { cls: InvalidArgumentError, problem: 'invalid argument' },
+  // A length in the file is over a decoder limit: a corrupt (or hostile) file.
+  TOO_LARGE: {
+    cls: CorruptBackupError,
+    problem: 'the backup file is corrupt (a length in it is over a limit)',
+  },
 };
 
 const NATIVE_MESSAGE = /^([A-Z][A-Z_]*):\s*([\s\S]*)$/;

@@ -65,8 +65,8 @@ pub struct ReadOutput {
     /// The call stopped at its output budget ([`OUTPUT_PER_CALL`]) with
     /// input left over: call `push(&[])` until `more` is false before
     /// pushing more input or finishing, so that memory stays bounded.
-    /// (Pushing more input appends it after the rest, and `finish` decodes
-    /// the rest in one go: correct, but unbounded.)
+    /// (A caller that ignores `more` still gets everything, in order: the
+    /// next non-empty push, or `finish`, decodes the rest with no budget.)
     pub more: bool,
 }
 
@@ -188,13 +188,16 @@ impl Reader {
             started = std::mem::take(&mut self.head);
             data = &started;
         }
-        let budget = match self.cfg.mode {
+        let mut budget = match self.cfg.mode {
             ReadMode::Kvs => KVS_OUTPUT_PER_CALL,
             ReadMode::Bytes | ReadMode::Stats => OUTPUT_PER_CALL,
         };
         let mut chunks = chunks;
         let mut pending = std::mem::take(&mut self.pending);
         if !data.is_empty() && !pending.is_empty() {
+            // The caller ignored `more`: decode all of it, as a caller that
+            // does not know about `more` expects (its memory, unbounded).
+            budget = usize::MAX;
             pending.drain(..self.pending_at);
             self.pending_at = 0;
             pending.extend_from_slice(data);

@@ -287,3 +287,48 @@ fn first_error_in_stream_order_wins() {
         }
     }
 }
+
+#[test]
+fn output_budget_and_callers_that_ignore_more() {
+    use std::io::Write;
+    // 80 MiB of zeros (10 Mi empty frames) in one gzip member of ~80 KB
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(9));
+    for _ in 0..80 {
+        enc.write_all(&[0u8; 1 << 20]).unwrap();
+    }
+    let f = enc.finish().unwrap();
+    let total = |o: &ReadOutput| o.chunks.iter().flatten().map(Vec::len).sum::<usize>();
+    let new = || {
+        let mut r = Reader::new(ReaderConfig {
+            threads: Some(2),
+            ..Default::default()
+        })
+        .unwrap();
+        r.set_chunks(true);
+        r
+    };
+    // a caller that honours `more`: every call within the budget
+    let mut r = new();
+    let mut o = r.push(&f).unwrap();
+    let (mut sum, mut calls) = (total(&o), 1);
+    assert!(o.more);
+    while o.more {
+        o = r.push(&[]).unwrap();
+        assert!(total(&o) <= OUTPUT_PER_CALL + (1 << 20));
+        sum += total(&o);
+        calls += 1;
+    }
+    sum += total(&r.finish().unwrap());
+    assert_eq!(sum, 80 << 20);
+    assert!(calls >= 3, "{calls}");
+    // a caller that ignores it: still everything, in order
+    for piece in [f.len(), 20_000] {
+        let mut r = new();
+        let mut sum = 0;
+        for c in f.chunks(piece) {
+            sum += total(&r.push(c).unwrap());
+        }
+        sum += total(&r.finish().unwrap());
+        assert_eq!(sum, 80 << 20, "piece {piece}");
+    }
+}
