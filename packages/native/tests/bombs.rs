@@ -88,7 +88,7 @@ fn read(file: &[u8], mode: ReadMode) -> Result<Got> {
         total: 0,
         largest_call: 0,
     };
-    let mut take = |o: strata_native::codec::reader::ReadOutput, got: &mut Got| {
+    let take = |o: strata_native::codec::reader::ReadOutput, got: &mut Got| {
         let n: usize = o.chunks.iter().flatten().map(Vec::len).sum();
         got.total += n as u64;
         got.largest_call = got.largest_call.max(n);
@@ -161,7 +161,9 @@ fn s2_valid_chunks() {
     }
     let (got, peak) = peak_during(|| read(&f, ReadMode::Bytes).unwrap());
     assert_eq!(got.total, 256 * MIB as u64);
-    assert!(got.largest_call <= OUTPUT_PER_CALL + 8 * MIB, "{got:?}");
+    // (a call also hands out batches still in flight from earlier calls:
+    // at most 2 * threads + 2 of them, each under BATCH_DECODED + one block)
+    assert!(got.largest_call <= OUTPUT_PER_CALL + 6 * 8 * MIB, "{got:?}");
     eprintln!(
         "S2 valid 4 MiB chunks: {} B in, 256 MiB out, largest call {} MiB, peak heap {} MiB",
         f.len(),
