@@ -36,6 +36,10 @@ export const ERROR_CODES = {
     meaning: 'a backup file uses a compression Strata does not read',
   },
   INVALID_ARGUMENT: { sources: ['core'], meaning: 'a caller passed an option or value that is not valid' },
+  TOO_LARGE: {
+    sources: ['core'],
+    meaning: 'a length in a backup file (frame, gzip member) is over a decoder limit: a damaged or hostile file',
+  },
   // Core's own.
   SERVICE: {
     sources: ['core'],
@@ -136,6 +140,7 @@ export const NATIVE_ERROR_CODES = [
   'CORRUPT',
   'UNSUPPORTED_COMPRESSION',
   'INVALID_ARGUMENT',
+  'TOO_LARGE',
 ] as const satisfies readonly StrataErrorCode[];
 export type NativeErrorCode = (typeof NATIVE_ERROR_CODES)[number];
 

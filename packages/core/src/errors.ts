@@ -58,6 +58,10 @@ export type TruncatedBackupError = InstanceType<typeof TruncatedBackupError>;
 export const CorruptBackupError = codedError('CORRUPT', 'CorruptBackupError');
 export type CorruptBackupError = InstanceType<typeof CorruptBackupError>;
 
+/** A length in the backup file is over a decoder limit (a damaged or hostile file). */
+export const TooLargeError = codedError('TOO_LARGE', 'TooLargeError');
+export type TooLargeError = InstanceType<typeof TooLargeError>;
+
 /** The backup file holds no bytes at all. */
 export const EmptyBackupError = codedError('EMPTY', 'EmptyBackupError');
 export type EmptyBackupError = InstanceType<typeof EmptyBackupError>;

@@ -30,6 +30,8 @@ export interface BackupDecoderOptions {
   compression?: ReaderCompression;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * A Transform driving the native BackupReader. Its writable side takes the file's bytes in any
  * chunking; its readable side depends on the mode (object mode for `'kvs'`). In `'stats'` mode
@@ -73,27 +75,38 @@ export class BackupDecoder extends Transform {
     if (out.stats) this.stats = out.stats;
   }
 
+  /**
+   * Runs one native call, then (while the reader says `more`: its output budget was reached) empty
+   * pushes, so that each call's output is bounded and emitted before the next one.
+   */
   #run(pending: () => Promise<ReadOutput>, callback: TransformCallback, last: boolean): void {
-    let promise: Promise<ReadOutput>;
-    try {
-      promise = pending();
-    } catch (err) {
-      callback(fromNative(err, this.source));
-      return;
-    }
-    promise.then(
-      (out) => {
-        try {
-          this.#emit(out);
-          if (last && this.stats) this.emit('stats', this.stats);
-        } catch (err) {
-          callback(fromNative(err, this.source));
-          return;
-        }
-        callback();
-      },
-      (err: unknown) => callback(fromNative(err, this.source)),
-    );
+    const step = (call: () => Promise<ReadOutput>): void => {
+      let promise: Promise<ReadOutput>;
+      try {
+        promise = call();
+      } catch (err) {
+        callback(fromNative(err, this.source));
+        return;
+      }
+      promise.then(
+        (out) => {
+          try {
+            this.#emit(out);
+            if (out.more) {
+              step(() => this.#reader.push(EMPTY));
+              return;
+            }
+            if (last && this.stats) this.emit('stats', this.stats);
+          } catch (err) {
+            callback(fromNative(err, this.source));
+            return;
+          }
+          callback();
+        },
+        (err: unknown) => callback(fromNative(err, this.source)),
+      );
+    };
+    step(pending);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {

@@ -88,6 +88,8 @@ export interface ReadOutput {
   chunks?: Buffer[];
   kvs?: DecodedKv[];
   stats?: BackupStats;
+  /** The call stopped at its output budget: push an empty Buffer until this is false. */
+  more?: boolean;
 }
 
 export interface BackupReader {

@@ -10,6 +10,7 @@ import {
   EmptyBackupError,
   EncryptedNoKeyError,
   InvalidArgumentError,
+  TooLargeError,
   StrataError,
   TruncatedBackupError,
   UnsupportedCompressionError,
@@ -40,6 +41,10 @@ const NATIVE_CLASSES: Record<NativeErrorCode, { cls: ErrorClass; problem: string
     problem: 'the backup file uses an unsupported compression',
   },
   INVALID_ARGUMENT: { cls: InvalidArgumentError, problem: 'invalid argument' },
+  TOO_LARGE: {
+    cls: TooLargeError,
+    problem: 'the backup file is damaged or hostile (a length in it is over a decoder limit)',
+  },
 };
 
 const NATIVE_MESSAGE = /^([A-Z][A-Z_]*):\s*([\s\S]*)$/;

@@ -16,6 +16,11 @@ pub enum ErrorCode {
     Corrupt,
     UnsupportedCompression,
     InvalidArgument,
+    /// A length or size read from the input is over a fixed limit (see the
+    /// decoders' `MAX_*` constants): refused before anything is allocated.
+    TooLarge,
+    /// A bug: a panic caught at a thread or N-API boundary.
+    Internal,
 }
 
 impl ErrorCode {
@@ -29,6 +34,8 @@ impl ErrorCode {
             ErrorCode::Corrupt => "CORRUPT",
             ErrorCode::UnsupportedCompression => "UNSUPPORTED_COMPRESSION",
             ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorCode::TooLarge => "TOO_LARGE",
+            ErrorCode::Internal => "INTERNAL",
         }
     }
 }
@@ -57,6 +64,18 @@ impl CodecError {
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidArgument, message)
+    }
+    pub fn too_large(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::TooLarge, message)
+    }
+    /// The error for a caught panic (`payload` from `catch_unwind`).
+    pub fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
+        let what = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
+        Self::new(ErrorCode::Internal, format!("panic in native code: {what}"))
     }
     /// Appends the name of the input (e.g. a file name) to the message.
     pub fn with_source(mut self, source: Option<&str>) -> Self {

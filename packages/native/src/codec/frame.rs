@@ -6,9 +6,14 @@
 //! lies inside one input chunk).
 
 use super::error::{CodecError, Result};
+use super::extend_toward;
 
-/// Frames longer than this are treated as corruption.
-pub const MAX_FRAME_LEN: u64 = 1 << 30;
+/// Longest frame accepted (TOO_LARGE above). Dgraph's frames are badger
+/// stream batches, sent once a batch passes 100 MB (badger's
+/// `maxStreamSize`) or sooner, so real frames stay below ~120 MB. A frame
+/// that spans decompressed chunks is collected in memory, growing only as
+/// its bytes arrive.
+pub const MAX_FRAME_LEN: u64 = 128 << 20;
 
 /// Appends one frame holding `body`.
 pub fn encode_frame(body: &[u8], out: &mut Vec<u8>) {
@@ -118,8 +123,9 @@ impl FrameDecoder {
                 let len = u64::from_le_bytes(self.hdr);
                 self.hdr_have = 0;
                 if len > MAX_FRAME_LEN {
-                    return Err(CodecError::corrupt(format!(
-                        "frame {} has an absurd length of {len} bytes (limit {MAX_FRAME_LEN})",
+                    let at = self.bytes - data.len() as u64 - 8;
+                    return Err(CodecError::too_large(format!(
+                        "frame {} at decompressed offset {at} claims {len} bytes (limit {MAX_FRAME_LEN})",
                         self.frames + 1
                     )));
                 }
@@ -146,10 +152,8 @@ impl FrameDecoder {
             }
             let take = (self.remaining.min(data.len() as u64)) as usize;
             if self.collect {
-                if self.body.capacity() == 0 {
-                    self.body.reserve(self.remaining as usize);
-                }
-                self.body.extend_from_slice(&data[..take]);
+                let total = self.body.len() + self.remaining as usize;
+                extend_toward(&mut self.body, &data[..take], total);
             }
             self.remaining -= take as u64;
             data = &data[take..];
@@ -236,11 +240,26 @@ mod tests {
     }
 
     #[test]
-    fn absurd_length_is_corrupt() {
-        let mut d = FrameDecoder::new(false);
-        let e = d
-            .feed(&(MAX_FRAME_LEN + 1).to_le_bytes(), &mut |_| Ok(()))
-            .unwrap_err();
-        assert_eq!(e.code, ErrorCode::Corrupt);
+    fn absurd_length_is_too_large_and_names_the_offset() {
+        let mut d = FrameDecoder::new(true);
+        let mut s = Vec::new();
+        encode_frame(b"abc", &mut s);
+        s.extend_from_slice(&(MAX_FRAME_LEN + 1).to_le_bytes());
+        let e = d.feed(&s, &mut |_| Ok(())).unwrap_err();
+        assert_eq!(e.code, ErrorCode::TooLarge);
+        assert!(
+            e.message
+                .starts_with("frame 2 at decompressed offset 11 claims"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_spanning_body_grows_with_its_bytes() {
+        let mut d = FrameDecoder::new(true);
+        d.feed(&MAX_FRAME_LEN.to_le_bytes(), &mut |_| Ok(()))
+            .unwrap();
+        d.feed(&[1; 1000], &mut |_| Ok(())).unwrap();
+        assert!(d.body.capacity() < 4096, "{}", d.body.capacity());
     }
 }

@@ -16,7 +16,9 @@
 //! so memory does not depend on the member size. The choice is per member.
 
 use super::error::{CodecError, Result};
+use super::extend_toward;
 use super::pool::OrderedPool;
+use super::writer::MAX_BLOCK_SIZE;
 use flate2::{Decompress, FlushDecompress, Status};
 use libdeflater::{CompressionLvl, Compressor, Crc, Decompressor};
 use std::cell::RefCell;
@@ -36,6 +38,12 @@ const TRAILER_LEN: usize = 8;
 const MAX_HEADER_LEN: usize = 1 << 20;
 /// Chunk size for streaming inflate output.
 const STREAM_CHUNK: usize = 256 * 1024;
+/// Largest output of a member carrying the `SB` size subfield (its ISIZE):
+/// our writer's largest block. Such members are inflated in one piece.
+pub const MAX_INDEXED_OUTPUT: usize = MAX_BLOCK_SIZE;
+/// Largest `SB` member size: a stored (incompressible) largest block plus
+/// deflate's per-block overhead, header and trailer.
+pub const MAX_INDEXED_MEMBER: usize = MAX_INDEXED_OUTPUT + MAX_INDEXED_OUTPUT / 8 + 4096;
 
 pub const MIN_LEVEL: i32 = 0;
 pub const MAX_LEVEL: i32 = 12;
@@ -179,6 +187,11 @@ pub fn decode_indexed_body(body: &[u8]) -> Result<Vec<u8>> {
     let (deflate, trailer) = body.split_at(body.len() - TRAILER_LEN);
     let crc = u32::from_le_bytes(trailer[..4].try_into().expect("4 bytes"));
     let isize = u32::from_le_bytes(trailer[4..].try_into().expect("4 bytes")) as usize;
+    if isize > MAX_INDEXED_OUTPUT {
+        return Err(CodecError::too_large(format!(
+            "indexed gzip member claims {isize} bytes of output (limit {MAX_INDEXED_OUTPUT})"
+        )));
+    }
     // deflate cannot expand more than ~1032:1
     if isize > deflate.len().saturating_mul(1032) + 1024 {
         return Err(CodecError::corrupt(format!(
@@ -233,6 +246,12 @@ pub struct GzipDecoder {
     crc: Crc,
     out_size: u64,
     out: Vec<u8>,
+    /// Stream offset of the next byte to parse.
+    pos: u64,
+    /// Stream offset of the current member's header.
+    member_at: u64,
+    /// Output bytes produced (or claimed by indexed members) in this call.
+    call_out: usize,
 }
 
 pub type Sink<'a> = dyn FnMut(Result<Vec<u8>>) + 'a;
@@ -248,6 +267,9 @@ impl GzipDecoder {
             crc: Crc::new(),
             out_size: 0,
             out: Vec::new(),
+            pos: 0,
+            member_at: 0,
+            call_out: 0,
         }
     }
 
@@ -257,11 +279,29 @@ impl GzipDecoder {
 
     /// Feeds compressed bytes. Finished output (possibly from earlier calls)
     /// is passed to `sink` in order; more may still be in flight.
-    pub fn push(&mut self, mut data: &[u8], sink: &mut Sink<'_>) -> Result<()> {
+    pub fn push(&mut self, data: &[u8], sink: &mut Sink<'_>) -> Result<()> {
+        self.push_limited(data, usize::MAX, sink).map(|_| ())
+    }
+
+    /// Like [`Self::push`], but stops once this call has produced (or, for
+    /// indexed members, handed out) `budget` output bytes; returns how many
+    /// bytes of `data` were used (the caller passes the rest again later).
+    pub fn push_limited(
+        &mut self,
+        input: &[u8],
+        budget: usize,
+        sink: &mut Sink<'_>,
+    ) -> Result<usize> {
         let mut sink = |r: Result<Vec<u8>>| sink(r);
-        while !data.is_empty() {
+        self.call_out = 0;
+        let mut data = input;
+        while !data.is_empty() && self.call_out < budget {
+            let at = self.pos + (input.len() - data.len()) as u64;
             match self.state {
                 State::Header => {
+                    if self.buf.is_empty() {
+                        self.member_at = at;
+                    }
                     let parsed = if self.buf.is_empty() {
                         let h = parse_header(data)?;
                         if let Some(h) = &h {
@@ -292,9 +332,14 @@ impl GzipDecoder {
                     };
                     self.members += 1;
                     match h.member_size {
+                        Some(sz) if sz as usize > MAX_INDEXED_MEMBER => {
+                            return Err(CodecError::too_large(format!(
+                                "gzip member {} at offset {} claims {sz} bytes in its SB subfield (limit {MAX_INDEXED_MEMBER})",
+                                self.members, self.member_at
+                            )));
+                        }
                         Some(sz) => {
                             let need = sz as usize - h.len;
-                            self.buf.reserve_exact(need.min(16 << 20));
                             self.state = State::Indexed { need };
                         }
                         None => {
@@ -307,17 +352,32 @@ impl GzipDecoder {
                 }
                 State::Indexed { need } => {
                     let take = (need - self.buf.len()).min(data.len());
-                    self.buf.extend_from_slice(&data[..take]);
+                    extend_toward(&mut self.buf, &data[..take], need);
                     data = &data[take..];
                     if self.buf.len() == need {
                         let body = std::mem::take(&mut self.buf);
-                        self.pool
-                            .submit(move || decode_indexed_body(&body), &mut sink);
+                        // (ISIZE, the trailer's last 4 bytes: checked on the worker)
+                        let isize = body.len().checked_sub(4).map_or(0, |i| {
+                            u32::from_le_bytes(body[i..].try_into().expect("4 bytes")) as usize
+                        });
+                        self.call_out = self.call_out.saturating_add(isize);
+                        let (no, at) = (self.members, self.member_at);
+                        self.pool.submit(
+                            move || {
+                                decode_indexed_body(&body).map_err(|e| {
+                                    CodecError::new(
+                                        e.code,
+                                        format!("{} (gzip member {no} at offset {at})", e.message),
+                                    )
+                                })
+                            },
+                            &mut sink,
+                        );
                         self.state = State::Header;
                     }
                 }
                 State::Stream => {
-                    data = self.inflate_some(data, &mut sink)?;
+                    data = self.inflate_some(data, budget, &mut sink)?;
                 }
                 State::Trailer => {
                     let take = (TRAILER_LEN - self.buf.len()).min(data.len());
@@ -346,11 +406,13 @@ impl GzipDecoder {
         }
         // A streamed member may still hold output inside the inflater.
         if let State::Stream = self.state {
-            self.inflate_some(&[], &mut sink)?;
+            self.inflate_some(&[], budget, &mut sink)?;
         }
         self.flush_out(&mut sink);
         self.pool.drain(&mut sink);
-        Ok(())
+        let used = input.len() - data.len();
+        self.pos += used as u64;
+        Ok(used)
     }
 
     fn flush_out(&mut self, sink: &mut impl FnMut(Result<Vec<u8>>)) {
@@ -365,9 +427,13 @@ impl GzipDecoder {
     fn inflate_some<'d>(
         &mut self,
         mut data: &'d [u8],
+        budget: usize,
         sink: &mut impl FnMut(Result<Vec<u8>>),
     ) -> Result<&'d [u8]> {
         loop {
+            if self.call_out >= budget {
+                return Ok(data);
+            }
             if self.out.len() == self.out.capacity() {
                 self.flush_out(sink);
                 self.out = Vec::with_capacity(STREAM_CHUNK);
@@ -387,6 +453,7 @@ impl GzipDecoder {
             let produced = &self.out[out0..];
             self.crc.update(produced);
             self.out_size += produced.len() as u64;
+            self.call_out += produced.len();
             if st == Status::StreamEnd {
                 // Keep the order: this member's output goes before the next member's.
                 self.flush_out(sink);

@@ -2,14 +2,29 @@
 //! `file = [IV || AES-CTR(key, IV, C)] | C`, `C = gzip(S) | snappy/S2-framed(S)`, `S = frames`.
 
 pub mod aes_ctr;
+pub mod compression;
 pub mod error;
 pub mod frame;
+pub(crate) mod frame_jobs;
 pub mod gzip;
 pub mod pool;
 pub mod reader;
 pub mod snappy;
 pub mod snappy_block;
 pub mod writer;
+
+/// Appends `data` to `buf`, a buffer that will hold at most `total` bytes
+/// (a length read from the input): capacity grows with the bytes actually
+/// present (at most doubling them), never straight to the claimed `total`.
+pub(crate) fn extend_toward(buf: &mut Vec<u8>, data: &[u8], total: usize) {
+    let have = buf.len();
+    let need = have + data.len();
+    if buf.capacity() < need {
+        let want = need.max(2 * have).min(total.max(need));
+        buf.reserve_exact(want - have);
+    }
+    buf.extend_from_slice(data);
+}
 
 /// Helpers shared by the streaming decoders' unit tests.
 #[cfg(test)]

@@ -7,12 +7,27 @@
 //! produced inline by a streaming decoder) can be interleaved with
 //! [`OrderedPool::submit_ready`] and keep their place in the order.
 
+use super::error::CodecError;
 use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 type Job<T> = Box<dyn FnOnce() -> T + Send + 'static>;
+
+/// A job result that can stand for a job that panicked: the panic fails that
+/// job only (its caller gets the error in order); the worker and the pool
+/// live on.
+pub trait FromPanic {
+    fn from_panic(e: CodecError) -> Self;
+}
+
+impl<V> FromPanic for Result<V, CodecError> {
+    fn from_panic(e: CodecError) -> Self {
+        Err(e)
+    }
+}
 
 pub struct OrderedPool<T: Send + 'static> {
     job_tx: Option<SyncSender<(u64, Job<T>)>>,
@@ -34,7 +49,7 @@ pub fn default_threads() -> usize {
         .unwrap_or(2)
 }
 
-impl<T: Send + 'static> OrderedPool<T> {
+impl<T: FromPanic + Send + 'static> OrderedPool<T> {
     /// `threads` workers; `max_in_flight` = 0 means `2 * threads + 2`.
     pub fn new(threads: usize, max_in_flight: usize) -> Self {
         let threads = threads.max(1);
@@ -58,7 +73,8 @@ impl<T: Send + 'static> OrderedPool<T> {
                             Err(_) => return,
                         };
                         let Ok((seq, job)) = next else { return };
-                        let out = job();
+                        let out = catch_unwind(AssertUnwindSafe(job))
+                            .unwrap_or_else(|p| T::from_panic(CodecError::from_panic(&*p)));
                         if tx.send((seq, out)).is_err() {
                             return;
                         }
@@ -161,6 +177,53 @@ impl<T: Send + 'static> Drop for OrderedPool<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::error::ErrorCode;
+
+    // (test-only results that cannot fail: a panic there fails the test)
+    impl FromPanic for u64 {
+        fn from_panic(e: CodecError) -> Self {
+            panic!("{e}")
+        }
+    }
+    impl FromPanic for () {
+        fn from_panic(e: CodecError) -> Self {
+            panic!("{e}")
+        }
+    }
+
+    #[test]
+    fn a_panicking_job_fails_alone_and_the_pool_lives_on() {
+        let mut pool: OrderedPool<Result<u32, CodecError>> = OrderedPool::new(2, 3);
+        let mut out = Vec::new();
+        for i in 0..20u32 {
+            pool.submit(
+                move || {
+                    if i % 5 == 3 {
+                        panic!("job {i} blew up");
+                    }
+                    Ok(i)
+                },
+                &mut |r| out.push(r),
+            );
+        }
+        pool.wait_all(&mut |r| out.push(r));
+        assert_eq!(out.len(), 20);
+        for (i, r) in out.iter().enumerate() {
+            match r {
+                Err(e) => {
+                    assert_eq!(i % 5, 3);
+                    assert_eq!(e.code, ErrorCode::Internal);
+                    assert_eq!(e.message, format!("panic in native code: job {i} blew up"));
+                }
+                Ok(v) => assert_eq!(*v as usize, i),
+            }
+        }
+        // every worker has panicked at least once by now; the next job still runs
+        let mut last = None;
+        pool.submit(|| Ok(99), &mut |r| last = Some(r));
+        pool.wait_all(&mut |r| last = Some(r));
+        assert_eq!(last, Some(Ok(99)));
+    }
 
     #[test]
     fn results_come_out_in_order() {

@@ -43,6 +43,10 @@ pub const MAX_SNAPPY_BLOCK: usize = 64 << 10;
 pub const MAX_S2_BLOCK: usize = 4 << 20;
 /// Compressed input gathered before a batch is handed to a worker.
 pub const BATCH_BYTES: usize = 512 << 10;
+/// Decoded bytes (as the chunks claim them) gathered before a batch is handed
+/// to a worker: a batch's output stays under this plus one block, whatever
+/// the chunks' compression ratio.
+pub const BATCH_DECODED: usize = 4 << 20;
 
 const CHUNK_COMPRESSED: u8 = 0x00;
 const CHUNK_UNCOMPRESSED: u8 = 0x01;
@@ -81,6 +85,8 @@ fn max_chunk_body(d: Dialect) -> usize {
 struct PendingChunk {
     /// 1-based number of the chunk in the stream (identifier included).
     no: u64,
+    /// Stream offset of the chunk's header.
+    at: u64,
     compressed: bool,
     dialect: Dialect,
     range: Range<usize>,
@@ -96,7 +102,8 @@ struct Batch {
 
 /// Decodes and CRC-checks every chunk of a batch into one output buffer.
 fn decode_batch(batch: Batch) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(batch.decoded);
+    // (the claimed sizes are capped, but only allocate them as produced)
+    let mut out = Vec::with_capacity(batch.decoded.min(batch.data.len().saturating_mul(4)));
     for c in &batch.chunks {
         let body = &batch.data[c.range.clone()];
         let (crc, payload) = body.split_at(CRC_LEN);
@@ -104,7 +111,10 @@ fn decode_batch(batch: Batch) -> Result<Vec<u8>> {
         let start = out.len();
         if c.compressed {
             decode_block_into(payload, c.dialect, max_block(c.dialect), &mut out).map_err(|e| {
-                CodecError::corrupt(format!("{} (snappy chunk {})", e.message, c.no))
+                CodecError::corrupt(format!(
+                    "{} (snappy chunk {} at offset {})",
+                    e.message, c.no, c.at
+                ))
             })?;
         } else {
             out.extend_from_slice(payload);
@@ -150,6 +160,12 @@ pub struct SnappyDecoder {
     data_chunks: u64,
     /// Whether an S2 stream identifier is accepted (false: golang/snappy framing only).
     allow_s2: bool,
+    /// Stream offset of the next byte to parse.
+    pos: u64,
+    /// Stream offset of the current chunk's header.
+    chunk_at: u64,
+    /// Decoded bytes claimed by the chunks parsed in the current call.
+    call_decoded: usize,
 }
 
 pub type Sink<'a> = dyn FnMut(Result<Vec<u8>>) + 'a;
@@ -175,6 +191,9 @@ impl SnappyDecoder {
             chunks: 0,
             data_chunks: 0,
             allow_s2,
+            pos: 0,
+            chunk_at: 0,
+            call_decoded: 0,
         }
     }
 
@@ -191,11 +210,24 @@ impl SnappyDecoder {
     /// Feeds compressed bytes. Finished output (possibly from earlier calls)
     /// is passed to `sink` in order; more may still be in flight.
     pub fn push(&mut self, data: &[u8], sink: &mut Sink<'_>) -> Result<()> {
+        self.push_limited(data, usize::MAX, sink).map(|_| ())
+    }
+
+    /// Like [`Self::push`], but stops at a chunk boundary once the chunks
+    /// parsed in this call claim `budget` decoded bytes; returns how many
+    /// bytes of `data` were used (the caller passes the rest again later).
+    pub fn push_limited(
+        &mut self,
+        data: &[u8],
+        budget: usize,
+        sink: &mut Sink<'_>,
+    ) -> Result<usize> {
         let mut sink = |r: Result<Vec<u8>>| sink(r);
-        match self.parse(data, &mut sink) {
-            Ok(()) => {
+        self.call_decoded = 0;
+        match self.parse(data, budget, &mut sink) {
+            Ok(used) => {
                 self.pool.drain(&mut sink);
-                Ok(())
+                Ok(used)
             }
             Err(e) => Err(self.fail(e)),
         }
@@ -248,14 +280,37 @@ impl SnappyDecoder {
         self.pool.submit(move || decode_batch(batch), sink);
     }
 
-    fn parse(&mut self, mut data: &[u8], sink: &mut impl FnMut(Result<Vec<u8>>)) -> Result<()> {
+    fn parse(
+        &mut self,
+        data: &[u8],
+        budget: usize,
+        sink: &mut impl FnMut(Result<Vec<u8>>),
+    ) -> Result<usize> {
+        let len = data.len();
+        let mut data = data;
         while !data.is_empty() {
+            let before = data.len();
+            if self.state == State::Header && self.hdr_len == 0 && self.call_decoded >= budget {
+                break;
+            }
+            self.step(&mut data, sink)?;
+            self.pos += (before - data.len()) as u64;
+        }
+        Ok(len - data.len())
+    }
+
+    /// Parses from the start of `data` (one state step), advancing it.
+    fn step(&mut self, data: &mut &[u8], sink: &mut impl FnMut(Result<Vec<u8>>)) -> Result<()> {
+        {
             match self.state {
                 State::Header => {
+                    if self.hdr_len == 0 {
+                        self.chunk_at = self.pos;
+                    }
                     let take = (4 - self.hdr_len).min(data.len());
                     self.hdr[self.hdr_len..self.hdr_len + take].copy_from_slice(&data[..take]);
                     self.hdr_len += take;
-                    data = &data[take..];
+                    *data = &data[take..];
                     if self.hdr_len == 4 {
                         self.hdr_len = 0;
                         self.start_chunk()?;
@@ -264,7 +319,7 @@ impl SnappyDecoder {
                 State::Ident => {
                     let take = (6 - self.ident.len()).min(data.len());
                     self.ident.extend_from_slice(&data[..take]);
-                    data = &data[take..];
+                    *data = &data[take..];
                     if self.ident.len() == 6 {
                         self.dialect = Some(if self.ident[..] == SNAPPY_STREAM_ID[4..] {
                             Dialect::Snappy
@@ -293,17 +348,19 @@ impl SnappyDecoder {
                     let have = self.batch.data.len() - self.body_start;
                     let take = (len - have).min(data.len());
                     self.batch.data.extend_from_slice(&data[..take]);
-                    data = &data[take..];
+                    *data = &data[take..];
                     if have + take == len {
                         self.end_data_chunk(compressed)?;
-                        if self.batch.data.len() >= BATCH_BYTES {
+                        if self.batch.data.len() >= BATCH_BYTES
+                            || self.batch.decoded >= BATCH_DECODED
+                        {
                             self.submit_batch(sink);
                         }
                     }
                 }
                 State::Skip { left } => {
                     let take = left.min(data.len());
-                    data = &data[take..];
+                    *data = &data[take..];
                     self.state = if left == take {
                         State::Header
                     } else {
@@ -348,14 +405,15 @@ impl SnappyDecoder {
                 };
                 if len > limit {
                     return Err(CodecError::corrupt(format!(
-                        "snappy chunk {no} is {len} bytes, over the {} limit of {limit}",
-                        d.name()
+                        "snappy chunk {no} is {len} bytes, over the {} limit of {limit} (at offset {})",
+                        d.name(),
+                        self.chunk_at
                     )));
                 }
                 self.data_chunks += 1;
                 self.body_start = self.batch.data.len();
                 if self.batch.data.capacity() == 0 {
-                    self.batch.data.reserve(BATCH_BYTES + limit);
+                    self.batch.data.reserve(BATCH_BYTES);
                 }
                 State::Data {
                     compressed: kind == CHUNK_COMPRESSED,
@@ -384,9 +442,10 @@ impl SnappyDecoder {
                 .map_err(|e| CodecError::corrupt(format!("{} (snappy chunk {no})", e.message)))?;
             if n > max_block(dialect) {
                 return Err(CodecError::corrupt(format!(
-                    "snappy chunk {no} decodes to {n} bytes, over the {} block limit of {}",
+                    "snappy chunk {no} decodes to {n} bytes, over the {} block limit of {} (at offset {})",
                     dialect.name(),
-                    max_block(dialect)
+                    max_block(dialect),
+                    self.chunk_at
                 )));
             }
             n
@@ -394,8 +453,10 @@ impl SnappyDecoder {
             payload.len()
         };
         self.batch.decoded += decoded;
+        self.call_decoded = self.call_decoded.saturating_add(decoded);
         self.batch.chunks.push(PendingChunk {
             no,
+            at: self.chunk_at,
             compressed,
             dialect,
             range,

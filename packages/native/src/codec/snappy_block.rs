@@ -75,7 +75,10 @@ pub fn decode_block_into(
     }
     let base = out.len();
     let end = base + n;
-    out.reserve_exact(n);
+    // Room for what the input can plainly give; the rest grows as produced
+    // (S2 repeats can give 4 MiB from a few bytes, and a bogus header can
+    // claim it from none).
+    out.reserve(n.min(src.len().saturating_mul(4)));
     // Last copy offset (S2 repeat); 0 = none yet.
     let mut last_offset: usize = 0;
     while s < src.len() {

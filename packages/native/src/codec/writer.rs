@@ -49,7 +49,9 @@ pub struct Writer {
     level: i32,
     compression: WriteCompression,
     block_size: usize,
-    pool: OrderedPool<Vec<u8>>,
+    pool: OrderedPool<Result<Vec<u8>>>,
+    /// The first failed job (a panic on a worker): the writer then fails.
+    job_err: Option<CodecError>,
     block: Vec<u8>,
     cipher: Option<AesCtr>,
     iv_pending: Option<[u8; 16]>,
@@ -94,6 +96,7 @@ impl Writer {
             compression: cfg.compression,
             block_size,
             pool: OrderedPool::new(threads, 0),
+            job_err: None,
             block: Vec::new(),
             cipher,
             iv_pending,
@@ -131,15 +134,27 @@ impl Writer {
         // an empty stream is a valid (identifier-only) snappy stream.
         let first = self.members == 0;
         self.members += 1;
-        let job: Box<dyn FnOnce() -> Vec<u8> + Send> = match self.compression {
-            WriteCompression::Gzip => Box::new(move || compress_member(&block, level)),
+        let job: Box<dyn FnOnce() -> Result<Vec<u8>> + Send> = match self.compression {
+            WriteCompression::Gzip => Box::new(move || Ok(compress_member(&block, level))),
             WriteCompression::Snappy => Box::new(move || {
                 let mut out = Vec::new();
                 compress_framed(&block, first, &mut out);
-                out
+                Ok(out)
             }),
         };
-        self.pool.submit(job, &mut |m| out.extend_from_slice(&m));
+        let err = &mut self.job_err;
+        self.pool.submit(job, &mut |m| append(m, out, err));
+    }
+
+    /// Fails the writer if a compression job failed.
+    fn check_jobs(&mut self) -> Result<()> {
+        match self.job_err.take() {
+            Some(e) => {
+                self.failed = true;
+                Err(e)
+            }
+            None => Ok(()),
+        }
     }
 
     fn start_output(&mut self) -> (Vec<u8>, usize) {
@@ -183,7 +198,9 @@ impl Writer {
                 self.submit_block(&mut out);
             }
         }
-        self.pool.drain(&mut |m| out.extend_from_slice(&m));
+        let err = &mut self.job_err;
+        self.pool.drain(&mut |m| append(m, &mut out, err));
+        self.check_jobs()?;
         Ok(self.end_output(out, enc_from))
     }
 
@@ -213,8 +230,21 @@ impl Writer {
         if !self.block.is_empty() || self.members == 0 {
             self.submit_block(&mut out);
         }
-        self.pool.wait_all(&mut |m| out.extend_from_slice(&m));
+        let err = &mut self.job_err;
+        self.pool.wait_all(&mut |m| append(m, &mut out, err));
+        self.check_jobs()?;
         Ok(self.end_output(out, enc_from))
+    }
+}
+
+/// A finished job's output goes after `out`; the first error is kept.
+fn append(m: Result<Vec<u8>>, out: &mut Vec<u8>, err: &mut Option<CodecError>) {
+    match m {
+        Ok(m) if err.is_none() => out.extend_from_slice(&m),
+        Ok(_) => {}
+        Err(e) => {
+            err.get_or_insert(e);
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! `BackupReader`: JS class over [`crate::codec::reader::Reader`]. `push`
 //! and `finish` return Promises (napi AsyncTask); state sits behind a Mutex.
 
-use super::errors::{int_opt, poisoned, to_napi};
+use super::errors::{codec_err, int_opt, no_panic, poisoned, to_napi};
 use super::proto::{to_js_kv, DecodedKv};
 use crate::codec::reader::{self, Compression, ReadMode, Reader, ReaderConfig};
 use crate::codec::writer::MAX_THREADS;
@@ -53,6 +53,10 @@ pub struct ReadOutput {
     pub chunks: Option<Vec<Buffer>>,
     pub kvs: Option<Vec<DecodedKv>>,
     pub stats: Option<BackupStats>,
+    /// The call stopped at its output budget with input left over: call
+    /// `push(Buffer.alloc(0))` until `more` is false before pushing more
+    /// input or calling `finish()`, so that memory stays bounded.
+    pub more: bool,
 }
 
 #[napi]
@@ -70,16 +74,19 @@ impl Task for ReadTask {
     type JsValue = ReadOutput;
 
     fn compute(&mut self) -> napi::Result<reader::ReadOutput> {
-        let mut r = self.reader.lock().map_err(|_| poisoned())?;
-        match &self.chunk {
-            Some(c) => r.push(c),
-            None => r.finish(),
-        }
-        .map_err(to_napi)
+        no_panic(|| {
+            let mut r = self.reader.lock().map_err(|_| poisoned())?;
+            match &self.chunk {
+                Some(c) => r.push(c),
+                None => r.finish(),
+            }
+            .map_err(to_napi)
+        })
     }
 
     fn resolve(&mut self, _env: Env, out: reader::ReadOutput) -> napi::Result<ReadOutput> {
         Ok(ReadOutput {
+            more: out.more,
             bytes: out.bytes.map(Buffer::from),
             chunks: out
                 .chunks
@@ -116,13 +123,12 @@ impl BackupReader {
         if let Some(o) = opts {
             cfg.source = o.source;
             let src = cfg.source.clone();
-            let with_src =
-                |e: crate::codec::error::CodecError| to_napi(e.with_source(src.as_deref()));
+            let with_src = codec_err(src.as_deref());
             if let Some(c) = &o.compression {
-                cfg.compression = Compression::parse(c).map_err(with_src)?;
+                cfg.compression = Compression::parse(c).map_err(&with_src)?;
             }
             if let Some(m) = &o.mode {
-                cfg.mode = ReadMode::parse(m).map_err(with_src)?;
+                cfg.mode = ReadMode::parse(m).map_err(&with_src)?;
             }
             cfg.threads =
                 int_opt("threads", o.threads, 1.0, MAX_THREADS as f64)?.map(|v| v as usize);
@@ -130,7 +136,7 @@ impl BackupReader {
             chunks = o.chunks.unwrap_or(false);
         }
         let src = cfg.source.clone();
-        let mut reader = Reader::new(cfg).map_err(|e| to_napi(e.with_source(src.as_deref())))?;
+        let mut reader = Reader::new(cfg).map_err(codec_err(src.as_deref()))?;
         reader.set_chunks(chunks);
         Ok(BackupReader {
             reader: Arc::new(Mutex::new(reader)),

@@ -3,9 +3,8 @@
 //! thread (one LMDB read transaction = the snapshot at `readTs`); `next()`
 //! is an AsyncTask waiting on the libuv pool for the next chunk.
 
-use super::errors::{int_opt, invalid};
+use super::errors::{int_opt, invalid, no_panic, ns_of, store_err, u64_of};
 use super::posting_store::PostingStore;
-use super::restore_writer::store_err;
 use crate::codec::gzip::{MAX_LEVEL, MIN_LEVEL};
 use crate::codec::writer::{WriteCompression, WriterConfig, MAX_THREADS};
 use crate::store::backup::{
@@ -15,16 +14,6 @@ use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer, Either, Null};
 use napi::{Env, Task};
 use napi_derive::napi;
 use std::sync::Arc;
-
-fn u64_of(name: &str, v: &BigInt) -> napi::Result<u64> {
-    let (signed, value, lossless) = v.get_u64();
-    if signed || !lossless {
-        return Err(invalid(format!(
-            "{name} must fit in an unsigned 64-bit integer"
-        )));
-    }
-    Ok(value)
-}
 
 #[napi(object)]
 pub struct BackupPredicate {
@@ -103,10 +92,7 @@ pub(crate) fn parse_options(o: BackupOptions) -> napi::Result<CoreOptions> {
     };
     let mut predicates = Vec::with_capacity(o.predicates.len());
     for (i, p) in o.predicates.iter().enumerate() {
-        let ns = match &p.namespace {
-            Some(b) => u64_of(&format!("predicates[{i}].namespace"), b)?,
-            None => 0,
-        };
+        let ns = ns_of(&format!("predicates[{i}].namespace"), &p.namespace)?;
         predicates.push((ns, p.name.clone()));
     }
     Ok(CoreOptions {
@@ -161,7 +147,7 @@ impl Task for NextTask {
     type JsValue = Either<Buffer, Null>;
 
     fn compute(&mut self) -> napi::Result<Option<Vec<u8>>> {
-        self.stream.next_chunk().map_err(store_err)
+        no_panic(|| self.stream.next_chunk().map_err(store_err))
     }
 
     fn resolve(&mut self, _env: Env, out: Option<Vec<u8>>) -> napi::Result<Self::JsValue> {

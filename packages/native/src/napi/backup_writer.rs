@@ -2,7 +2,7 @@
 //! method that does work returns a Promise (napi AsyncTask on the libuv
 //! threadpool); the writer state sits behind a Mutex.
 
-use super::errors::{int_opt, poisoned, to_napi};
+use super::errors::{int_opt, no_panic, poisoned, to_napi};
 use super::proto::{encode, KvEntry};
 use crate::codec::gzip::{MAX_LEVEL, MIN_LEVEL};
 use crate::codec::writer::{WriteCompression, Writer, WriterConfig, MAX_BLOCK_SIZE, MAX_THREADS};
@@ -57,20 +57,22 @@ impl Task for WriteTask {
     type JsValue = Buffer;
 
     fn compute(&mut self) -> napi::Result<Vec<u8>> {
-        let mut w = self.shared.writer.lock().map_err(|_| poisoned())?;
-        let out = match self.op.take() {
-            Some(WriteOp::Framed(b)) => w.write_framed(&b),
-            Some(WriteOp::Owned(v)) => w.write_framed(&v),
-            Some(WriteOp::KvList(b)) => w.write_kv_list(&b),
-            Some(WriteOp::Finish) => w.finish(),
-            None => Err(crate::codec::error::CodecError::invalid("task already ran")),
-        }
-        .map_err(to_napi)?;
-        self.shared.bytes_in.store(w.bytes_in(), Ordering::Relaxed);
-        self.shared
-            .bytes_out
-            .store(w.bytes_out(), Ordering::Relaxed);
-        Ok(out)
+        no_panic(|| {
+            let mut w = self.shared.writer.lock().map_err(|_| poisoned())?;
+            let out = match self.op.take() {
+                Some(WriteOp::Framed(b)) => w.write_framed(&b),
+                Some(WriteOp::Owned(v)) => w.write_framed(&v),
+                Some(WriteOp::KvList(b)) => w.write_kv_list(&b),
+                Some(WriteOp::Finish) => w.finish(),
+                None => Err(crate::codec::error::CodecError::invalid("task already ran")),
+            }
+            .map_err(to_napi)?;
+            self.shared.bytes_in.store(w.bytes_in(), Ordering::Relaxed);
+            self.shared
+                .bytes_out
+                .store(w.bytes_out(), Ordering::Relaxed);
+            Ok(out)
+        })
     }
 
     fn resolve(&mut self, _env: Env, output: Vec<u8>) -> napi::Result<Buffer> {

@@ -1,7 +1,6 @@
 //! `exportRdf`: the canonical RDF dump of one or more posting stores.
 
-use super::errors::to_u64;
-use super::restore_writer::store_err;
+use super::errors::{no_panic, store_err, to_u64};
 use crate::export::{export_dirs, ExportOptions, ExportOutput};
 use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer, Either};
 use napi::{Env, Task};
@@ -33,7 +32,7 @@ impl Task for ExportTask {
     type JsValue = ExportRdfResult;
 
     fn compute(&mut self) -> napi::Result<ExportOutput> {
-        export_dirs(&self.dirs, &self.opts).map_err(store_err)
+        no_panic(|| export_dirs(&self.dirs, &self.opts).map_err(store_err))
     }
 
     fn resolve(&mut self, _env: Env, out: ExportOutput) -> napi::Result<ExportRdfResult> {

@@ -9,3 +9,4 @@ pub mod export;
 pub mod posting_store;
 pub mod proto;
 pub mod restore_writer;
+pub mod test_hooks;

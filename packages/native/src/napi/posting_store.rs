@@ -2,9 +2,8 @@
 //! as AsyncTasks on the libuv pool; the store is shared by an `Arc` (reads
 //! run in parallel, writers are serialised inside the store).
 
-use super::errors::invalid;
+use super::errors::{invalid, no_panic, ns_of, opt_u64, store_err, u64_of};
 use super::export::ExportRdfResult;
-use super::restore_writer::store_err;
 use crate::format::proto::{Facet, ValType};
 use crate::store::live::{self, AlterRequest, Edge, EdgeOp, LiveStore};
 use crate::store::StoreError;
@@ -14,24 +13,6 @@ use napi_derive::napi;
 use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-
-fn u64_of(name: &str, v: &BigInt) -> napi::Result<u64> {
-    let (signed, value, lossless) = v.get_u64();
-    if signed || !lossless {
-        return Err(invalid(format!(
-            "{name} must fit in an unsigned 64-bit integer"
-        )));
-    }
-    Ok(value)
-}
-
-fn opt_u64(name: &str, v: &Option<BigInt>) -> napi::Result<Option<u64>> {
-    v.as_ref().map(|b| u64_of(name, b)).transpose()
-}
-
-fn ns_of(name: &str, v: &Option<BigInt>) -> napi::Result<u64> {
-    Ok(opt_u64(name, v)?.unwrap_or(0))
-}
 
 const TYPES: &str =
     "'default' | 'binary' | 'int' | 'float' | 'bool' | 'datetime' | 'geo' | 'uid' | 'password' | 'string'";
@@ -269,12 +250,14 @@ impl<T: Send + 'static, J: ToNapiValue + TypeName> Task for StoreTask<T, J> {
     type JsValue = J;
 
     fn compute(&mut self) -> napi::Result<T> {
-        let store = self
-            .store
-            .take()
-            .ok_or_else(|| invalid("the PostingStore is closed"))?;
-        let job = self.job.take().ok_or_else(|| invalid("task already ran"))?;
-        job(&store).map_err(store_err)
+        no_panic(|| {
+            let store = self
+                .store
+                .take()
+                .ok_or_else(|| invalid("the PostingStore is closed"))?;
+            let job = self.job.take().ok_or_else(|| invalid("task already ran"))?;
+            job(&store).map_err(store_err)
+        })
     }
 
     fn resolve(&mut self, _env: Env, out: T) -> napi::Result<J> {

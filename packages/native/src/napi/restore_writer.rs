@@ -2,7 +2,7 @@
 //! Every method that does work returns a Promise (napi AsyncTask on the
 //! libuv threadpool); the writer sits behind a Mutex.
 
-use super::errors::{int_opt, invalid, poisoned, to_u64};
+use super::errors::{int_opt, invalid, no_panic, poisoned, store_err, to_u64};
 use crate::codec::reader::Compression;
 use crate::codec::writer::MAX_THREADS;
 use crate::store::restore::{self, LoadOptions};
@@ -12,10 +12,6 @@ use napi::{Env, Task};
 use napi_derive::napi;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-
-pub fn store_err(e: StoreError) -> napi::Error {
-    napi::Error::new(napi::Status::GenericFailure, e.to_string())
-}
 
 #[napi(object)]
 pub struct RestoreWriterOptions {
@@ -100,15 +96,17 @@ impl Task for RestoreTask {
     type JsValue = Either<(), Either<LoadFileResult, RestoreFinishResult>>;
 
     fn compute(&mut self) -> napi::Result<RestoreOutput> {
-        let mut w = self.writer.lock().map_err(|_| poisoned())?;
-        match self.op.take() {
-            Some(RestoreOp::Drops(d)) => w.apply_drops(&d).map(|_| RestoreOutput::Unit),
-            Some(RestoreOp::ResetSchema) => w.reset_schema().map(|_| RestoreOutput::Unit),
-            Some(RestoreOp::Load(p, o)) => w.load_file(&p, &o).map(RestoreOutput::Load),
-            Some(RestoreOp::Finish(ts)) => w.finish(ts).map(RestoreOutput::Finish),
-            None => Err(StoreError::invalid("task already ran")),
-        }
-        .map_err(store_err)
+        no_panic(|| {
+            let mut w = self.writer.lock().map_err(|_| poisoned())?;
+            match self.op.take() {
+                Some(RestoreOp::Drops(d)) => w.apply_drops(&d).map(|_| RestoreOutput::Unit),
+                Some(RestoreOp::ResetSchema) => w.reset_schema().map(|_| RestoreOutput::Unit),
+                Some(RestoreOp::Load(p, o)) => w.load_file(&p, &o).map(RestoreOutput::Load),
+                Some(RestoreOp::Finish(ts)) => w.finish(ts).map(RestoreOutput::Finish),
+                None => Err(StoreError::invalid("task already ran")),
+            }
+            .map_err(store_err)
+        })
     }
 
     fn resolve(&mut self, _env: Env, out: RestoreOutput) -> napi::Result<Self::JsValue> {
