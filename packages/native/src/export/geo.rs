@@ -3,6 +3,11 @@
 
 use super::number::format_float;
 
+/// How deeply geometry collections may nest. Each level costs only 9 bytes of input, so without a
+/// limit a crafted value of a few hundred kilobytes would overflow the stack; real data nests one
+/// or two levels.
+const MAX_DEPTH: u32 = 32;
+
 struct Wkb<'a> {
     b: &'a [u8],
     pos: usize,
@@ -65,8 +70,12 @@ impl Wkb<'_> {
         self.seq(le, out, &mut |r, out| r.points(le, dim, out))
     }
 
-    /// One geometry with its header; returns (type code, coordinates JSON).
-    fn geometry(&mut self) -> Option<(u32, String)> {
+    /// One geometry with its header; returns (type code, coordinates JSON). `None` for anything
+    /// malformed, or nested deeper than [`MAX_DEPTH`].
+    fn geometry(&mut self, depth: u32) -> Option<(u32, String)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
         let le = match self.take(1)?[0] {
             0 => false,
             1 => true,
@@ -81,11 +90,11 @@ impl Wkb<'_> {
             3 => self.rings(le, dim, &mut out)?,
             // Multi*: members of the matching simple type, coordinates only.
             4..=6 => self.seq(le, &mut out, &mut |r, out| {
-                let (sub, coords) = r.geometry()?;
+                let (sub, coords) = r.geometry(depth + 1)?;
                 (sub % 1000 == base - 3).then(|| out.push_str(&coords))
             })?,
             7 => self.seq(le, &mut out, &mut |r, out| {
-                let (sub, coords) = r.geometry()?;
+                let (sub, coords) = r.geometry(depth + 1)?;
                 out.push_str(&object(sub, &coords)?);
                 Some(())
             })?,
@@ -116,7 +125,7 @@ fn object(t: u32, body: &str) -> Option<String> {
 /// GeoJSON text; unparsable WKB gives `{}`.
 pub fn wkb_to_geojson(v: &[u8]) -> String {
     let mut r = Wkb { b: v, pos: 0 };
-    r.geometry()
+    r.geometry(0)
         .and_then(|(t, body)| object(t, &body))
         .unwrap_or_else(|| "{}".to_string())
 }
@@ -189,5 +198,25 @@ mod tests {
         );
         // A MultiPoint holding a LineString is refused.
         assert_eq!(wkb_to_geojson(&multi(4, &[&line])), "{}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        // 200,000 collections, each holding the next: ~1.8 MB of input.
+        let levels = 200_000;
+        let mut v = Vec::with_capacity(levels * 9 + 21);
+        for _ in 0..levels {
+            v.push(1u8);
+            v.extend_from_slice(&7u32.to_le_bytes());
+            v.extend_from_slice(&1u32.to_le_bytes());
+        }
+        v.extend_from_slice(&pt(1.0, 2.0));
+        assert_eq!(wkb_to_geojson(&v), "{}");
+        // Nesting within the limit still converts.
+        let mut ok = pt(1.0, 2.0);
+        for _ in 0..MAX_DEPTH {
+            ok = multi(7, &[&ok]);
+        }
+        assert!(wkb_to_geojson(&ok).starts_with("{\"type\":\"GeometryCollection\""));
     }
 }
