@@ -10,6 +10,7 @@ use strata_native::codec::error::{ErrorCode, Result};
 use strata_native::codec::gzip::compress_member;
 use strata_native::codec::reader::{ReadMode, Reader, ReaderConfig, OUTPUT_PER_CALL};
 use strata_native::codec::snappy::{masked_crc, S2_STREAM_ID};
+use strata_native::store::{LoadOptions, RestoreWriter};
 
 struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -235,6 +236,28 @@ fn frame_of_1_gib() {
     }
 }
 
+/// A restore (the native RestoreWriter) of a file that inflates a thousandfold: 256 MiB of zero
+/// bytes are 32 Mi empty frames. The writer must take the reader's output in bounded pieces.
+fn restore_of_gzip_thousandfold() {
+    let f = gzip(&[], 256 * MIB);
+    let dir = std::env::temp_dir().join(format!("strata-bomb-restore-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut w = RestoreWriter::create(&dir, 1).unwrap();
+    let opts = LoadOptions {
+        key: None,
+        compression: Default::default(),
+        predicates: Default::default(),
+        threads: None,
+        batch_bytes: None,
+        source: Some("bomb.backup".into()),
+    };
+    let (stats, peak) = peak_during(|| w.load_stream(std::io::Cursor::new(&f), &opts).unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(stats.kvs, 0);
+    assert!(peak < HEAP_LIMIT, "restore peak heap {} MiB", peak / MIB);
+}
+
 #[test]
 fn bombs_give_typed_errors_or_bounded_output_on_a_small_heap() {
     // one test: the allocator's counters are process-wide
@@ -243,4 +266,5 @@ fn bombs_give_typed_errors_or_bounded_output_on_a_small_heap() {
     gzip_thousandfold();
     gzip_claimed_4_gib();
     frame_of_1_gib();
+    restore_of_gzip_thousandfold();
 }

@@ -230,21 +230,30 @@ impl RestoreWriter {
                     opts.source.as_deref().unwrap_or("backup file")
                 ))
             })?;
-            let out = if n == 0 {
+            let mut out = if n == 0 {
                 eof = true;
                 reader.finish()?
             } else {
                 reader.push(&buf[..n])?
             };
-            for kv in out.kvs.unwrap_or_default() {
-                stats.kvs += 1;
-                if let Some((k, v)) = convert(kv, opts, restore_ts, max_key_len, &mut stats)? {
-                    batch_bytes += k.len() + v.len() + 48;
-                    batch.push((k, v));
-                    if batch_bytes >= batch_limit {
-                        flush(&mut batch, &mut batch_bytes)?;
+            // Each call's output is bounded: while the reader says `more`, take the rest of what
+            // it holds in pieces (empty pushes) before reading further, so that memory follows
+            // the batch size and never what a file's lengths claim.
+            loop {
+                for kv in out.kvs.take().unwrap_or_default() {
+                    stats.kvs += 1;
+                    if let Some((k, v)) = convert(kv, opts, restore_ts, max_key_len, &mut stats)? {
+                        batch_bytes += k.len() + v.len() + 48;
+                        batch.push((k, v));
+                        if batch_bytes >= batch_limit {
+                            flush(&mut batch, &mut batch_bytes)?;
+                        }
                     }
                 }
+                if !out.more || eof {
+                    break;
+                }
+                out = reader.push(&[])?;
             }
         }
         flush(&mut batch, &mut batch_bytes)?;
