@@ -38,7 +38,8 @@ export const ERROR_CODES = {
   INVALID_ARGUMENT: { sources: ['core'], meaning: 'a caller passed an option or value that is not valid' },
   TOO_LARGE: {
     sources: ['core'],
-    meaning: 'a length in a backup file (frame, gzip member) is over a decoder limit: a damaged or hostile file',
+    meaning:
+      'a length in a backup file (frame, gzip member) is over a decoder limit: a damaged or hostile file',
   },
   // Core's own.
   SERVICE: {
