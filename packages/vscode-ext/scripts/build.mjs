@@ -27,7 +27,7 @@ await esbuild.build({
   minify: true,
   sourcemap: false,
   legalComments: 'none',
-  external: [...EXTENSION_BUNDLE.external, '@strata/native', '*.node'],
+  external: [...(EXTENSION_BUNDLE.external ?? []), '@strata/native', '*.node'],
   // @strata/core is ESM and finds the addon with createRequire(import.meta.url): give the CJS
   // bundle a real import.meta.url (the bundle's own file), so the lookup starts in dist/.
   define: { 'import.meta.url': '__strata_import_meta_url' },
