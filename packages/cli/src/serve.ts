@@ -37,6 +37,13 @@ export function untilSignal(name: string, stop: () => Promise<void>): Promise<vo
   });
 }
 
+/** `--host`: loopback unless told otherwise (a node is reachable from other hosts only when asked). */
+export const HOST_OPTION = [
+  '--host <addr>',
+  'address to listen on (default loopback only: give 0.0.0.0 or an interface address to be reachable from other hosts)',
+  '127.0.0.1',
+] as const;
+
 /** --port, -o/--port_offset and --host of a server listening on `defaultPort` + offset. */
 export function addPortOptions(cmd: Command, defaultPort: number): Command {
   return cmd
@@ -46,5 +53,5 @@ export function addPortOptions(cmd: Command, defaultPort: number): Command {
       intArg(0, 65535),
     )
     .option('-o, --port_offset <n>', 'added to the default port', intArg(0, 65535), 0)
-    .option('--host <addr>', 'address to listen on', '0.0.0.0');
+    .option(...HOST_OPTION);
 }

@@ -13,7 +13,7 @@ import {
 } from '@strata/server';
 import { loadRdf, progressLine } from '../loader.js';
 import { intArg } from '../options.js';
-import { tokenFile, untilSignal } from '../serve.js';
+import { HOST_OPTION, tokenFile, untilSignal } from '../serve.js';
 
 interface StartFlags extends EncryptionFlags {
   data: string;
@@ -157,7 +157,7 @@ export function startCommand(): Command {
     .description('run Zero and one Alpha (group 1) in one process: the embedded default')
     .option('--data <dir>', 'data folder', './strata-data')
     .option('-o, --port_offset <n>', 'added to the default ports', intArg(0, 50000), 0)
-    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option(...HOST_OPTION)
     .option('--demo', "load Strata's generated demo data set (~300,000 N-Quads) if the store is empty");
   return addEncryptionOptions(cmd)
     .addHelpText('after', HELP)
