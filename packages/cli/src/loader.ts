@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parseNQuadsFile, parseNQuadsStream, type NodeRef, type NQuad } from '@strata/server';
 import { baseUrl } from '@strata/core';
+import { authHeaders } from './auth-token.js';
 
 export interface LoadOptions {
   alpha: string;
@@ -23,6 +24,8 @@ export interface LoadOptions {
   /** Stop after this many N-Quads. */
   limit?: number;
   onProgress?: (p: LoadProgress) => void;
+  /** The Alpha's auth token (`--security token-file=`), sent as X-Dgraph-AuthToken. */
+  authToken?: string | undefined;
 }
 
 export interface LoadProgress {
@@ -69,8 +72,17 @@ export function formatNQuad(q: NQuad, uids: Map<string, bigint>): string {
   return `${node(q.subject, uids)} ${pred} ${obj}${facets} .`;
 }
 
-async function post(url: string, body: string, contentType: string): Promise<unknown> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+async function post(
+  url: string,
+  body: string,
+  contentType: string,
+  authToken: string | undefined,
+): Promise<unknown> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType, ...authHeaders(authToken) },
+    body,
+  });
   const text = await res.text();
   let json: { message?: string } & Record<string, unknown>;
   try {
@@ -85,7 +97,7 @@ async function post(url: string, body: string, contentType: string): Promise<unk
 export async function loadRdf(opts: LoadOptions): Promise<LoadProgress> {
   const base = baseUrl(opts.alpha);
   const schema = opts.schemaText ?? (opts.schema ? await readFile(opts.schema, 'utf8') : undefined);
-  if (schema !== undefined) await post(`${base}/alter`, schema, 'text/plain');
+  if (schema !== undefined) await post(`${base}/alter`, schema, 'text/plain', opts.authToken);
   const uids = new Map<string, bigint>();
   const started = Date.now();
   const p: LoadProgress = { quads: 0, batches: 0, nodes: 0, seconds: 0 };
@@ -101,7 +113,7 @@ export async function loadRdf(opts: LoadOptions): Promise<LoadProgress> {
     const text = `{ set {\n${batch.map((q) => formatNQuad(q, uids)).join('\n')}\n} }`;
     let r: { data?: { uids?: Record<string, string> } };
     try {
-      r = (await post(`${base}/mutate?commitNow=true`, text, 'application/rdf')) as typeof r;
+      r = (await post(`${base}/mutate?commitNow=true`, text, 'application/rdf', opts.authToken)) as typeof r;
     } catch (err) {
       const first = batch[0]?.line ?? 0;
       const last = batch[batch.length - 1]?.line ?? 0;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { parseSecurityFlag, type SecurityOptions } from '@strata/server';
 import { intArg } from './options.js';
 
 /** Reads `dir/cluster_token`, or creates it (mode 0600) with a random token. */
@@ -43,6 +44,33 @@ export const HOST_OPTION = [
   'address to listen on (default loopback only: give 0.0.0.0 or an interface address to be reachable from other hosts)',
   '127.0.0.1',
 ] as const;
+
+/** `--security`, Dgraph's superflag shape; the token itself never on the command line. */
+export const SECURITY_OPTION = [
+  '--security <options>',
+  '"token-file=FILE; whitelist=CIDR,...; token-for=all|admin": with an auth token (from FILE or ' +
+    '$STRATA_AUTH_TOKEN) every request that reads or changes data needs X-Dgraph-AuthToken ' +
+    '(token-for=admin: only /admin, /alter and /export, as in Dgraph); whitelist: CIDRs besides ' +
+    'loopback allowed on /admin',
+] as const;
+
+/** Parses `--security` (and $STRATA_AUTH_TOKEN); its warnings go to stderr under `name`. */
+export function securityFrom(flag: string | undefined, name: string): SecurityOptions {
+  const s = parseSecurityFlag(flag);
+  for (const w of s.warnings) process.stderr.write(`${name}: warning: ${w}\n`);
+  return s;
+}
+
+/** What a newcomer needs to know about who can reach a node, for the start-up line. */
+export function exposure(host: string, s: SecurityOptions): string {
+  const where =
+    host === '127.0.0.1' || host === '::1' || host === 'localhost' ? 'loopback only' : `on ${host}`;
+  const token =
+    s.token === undefined
+      ? 'no auth token'
+      : `auth token from ${s.tokenSource} required for ${s.tokenFor === 'all' ? 'every data request' : '/admin, /alter, /export'}`;
+  return `${where}, ${token}`;
+}
 
 /** --port, -o/--port_offset and --host of a server listening on `defaultPort` + offset. */
 export function addPortOptions(cmd: Command, defaultPort: number): Command {

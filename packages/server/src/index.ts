@@ -1,5 +1,11 @@
 /** @strata/server: Zero, Alpha, the parsers they use, and their one HTTP error type. */
 export { HttpError, errorBody, type ErrorBody, type HttpErrorCode } from './http/errors.js';
+export {
+  parseSecurityFlag,
+  SecurityFlagError,
+  type SecurityOptions,
+  type TokenScope,
+} from './http/security-options.js';
 export * from './zero/index.js';
 export * from './parse/index.js';
 export * from './alpha/index.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { ALPHA_DEFAULT_PORT, createAlpha } from '@strata/server';
 import { intArg, listArg } from '../options.js';
-import { addPortOptions, untilSignal } from '../serve.js';
+import { addPortOptions, exposure, SECURITY_OPTION, securityFrom, untilSignal } from '../serve.js';
 import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
 
 interface AlphaFlags extends EncryptionFlags {
@@ -17,6 +17,7 @@ interface AlphaFlags extends EncryptionFlags {
   adminWhitelist?: string[];
   my?: string;
   export?: string;
+  security?: string;
 }
 
 export async function runAlpha(flags: AlphaFlags): Promise<void> {
@@ -26,6 +27,7 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
       'no cluster token: give --token or set STRATA_CLUSTER_TOKEN (the token Zero uses, e.g. from its DATA/cluster_token)',
     );
   }
+  const security = securityFrom(flags.security, 'strata alpha');
   const alpha = await createAlpha({
     group: flags.group,
     zero: flags.zero,
@@ -33,7 +35,8 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
     port: flags.port ?? ALPHA_DEFAULT_PORT + flags.port_offset,
     host: flags.host,
     token,
-    adminWhitelist: flags.adminWhitelist,
+    adminWhitelist: [...(flags.adminWhitelist ?? []), ...security.whitelist],
+    security,
     my: flags.my,
     exportDir: flags.export,
     keyProvider: await keyProviderFromFlags(flags),
@@ -41,7 +44,7 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
   });
   process.stdout.write(
     `strata alpha: group ${flags.group} listening on ${alpha.url} (registered as ${alpha.address} with Zero ` +
-      `${flags.zero}, data ${path.resolve(flags.postings)})\n`,
+      `${flags.zero}, data ${path.resolve(flags.postings)}; ${exposure(flags.host, security)})\n`,
   );
   await untilSignal('strata alpha', () => alpha.close());
 }
@@ -87,6 +90,7 @@ export function alphaCommand(): Command {
       'comma-separated CIDRs allowed to use /admin besides loopback',
       listArg,
     )
+    .option(...SECURITY_OPTION)
     .option('--export <dir>', 'where the admin export writes (default: export/ beside the posting folder)');
   return addEncryptionOptions(cmd)
     .addHelpText('after', HELP)

@@ -8,19 +8,19 @@ import {
   type CredentialFlags,
 } from '../credentials.js';
 import { toJson } from '../format.js';
+import { addAuthTokenOption, authTokenFrom, type AuthTokenFlags } from '../auth-token.js';
 
-interface BackupFlags extends CredentialFlags {
+interface BackupFlags extends CredentialFlags, AuthTokenFlags {
   alpha: string;
   destination: string;
   force_full?: boolean;
   format?: 'v20.11' | 'v21.03';
-  auth_token?: string;
   json?: boolean;
 }
 
 export async function runBackup(flags: BackupFlags): Promise<void> {
   const admin = AdminClient.forAlpha(flags.alpha, {
-    authToken: flags.auth_token,
+    authToken: authTokenFrom(flags),
   });
   const request = {
     destination: flags.destination,
@@ -90,16 +90,13 @@ export function backupCommand(): Command {
     .option('--force_full', 'start a new series with a full backup')
     .addOption(new Option('--force-full', 'alias of --force_full').hideHelp())
     .addOption(new Option('--format <layout>', 'manifest layout').choices(['v20.11', 'v21.03']))
-    .option('--auth_token <token>', "the Alpha's admin token, sent as X-Dgraph-AuthToken")
-    .addOption(new Option('--auth-token <token>', 'alias of --auth_token').hideHelp())
     .option('--json', 'print the result as JSON');
-  return addCredentialOptions(cmd)
+  return addAuthTokenOption(addCredentialOptions(cmd))
     .addHelpText('after', HELP)
-    .action(async (flags: BackupFlags & { forceFull?: boolean; authToken?: string }) => {
+    .action(async (flags: BackupFlags & { forceFull?: boolean }) => {
       await runBackup({
         ...flags,
         force_full: flags.force_full ?? flags.forceFull,
-        auth_token: flags.auth_token ?? flags.authToken,
       });
     });
 }

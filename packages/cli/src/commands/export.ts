@@ -2,8 +2,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { baseUrl, exportRdfToDir, writeRdfDump } from '@strata/core';
 import { formatCount } from '../format.js';
+import { addAuthTokenOption, authHeaders, authTokenFrom, type AuthTokenFlags } from '../auth-token.js';
 
-interface ExportFlags {
+interface ExportFlags extends AuthTokenFlags {
   postings?: string;
   alpha?: string;
   out: string;
@@ -14,12 +15,13 @@ interface ExportFlags {
 async function exportFromAlpha(
   alpha: string,
   outDir: string,
-  readTs?: bigint,
+  readTs: bigint | undefined,
+  authToken: string | undefined,
 ): Promise<{ facts: number; files: string[]; groups: number[] }> {
   const url = `${baseUrl(alpha)}/export${readTs === undefined ? '' : `?readTs=${readTs}`}`;
   let res: Response;
   try {
-    res = await fetch(url);
+    res = await fetch(url, { headers: authHeaders(authToken) });
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
     throw new Error(`cannot reach the Alpha at ${alpha} (${cause})`, { cause: err });
@@ -60,7 +62,7 @@ Examples:
 `;
 
 export function exportCommand(): Command {
-  return new Command('export')
+  return addAuthTokenOption(new Command('export'))
     .description(
       'write the canonical RDF dump (data.rdf, schema.txt) of posting store folders or a running cluster',
     )
@@ -76,7 +78,7 @@ export function exportCommand(): Command {
         );
       }
       if (flags.alpha !== undefined) {
-        const r = await exportFromAlpha(flags.alpha, flags.out, flags.read_ts);
+        const r = await exportFromAlpha(flags.alpha, flags.out, flags.read_ts, authTokenFrom(flags));
         process.stdout.write(
           `exported ${formatCount(r.facts)} fact${r.facts === 1 ? '' : 's'} from ${r.groups.length} ` +
             `group${r.groups.length === 1 ? '' : 's'} to ${r.files.join(' and ')}\n`,

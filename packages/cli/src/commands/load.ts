@@ -2,8 +2,9 @@
 import { Command } from 'commander';
 import { loadRdf, progressLine } from '../loader.js';
 import { intArg } from '../options.js';
+import { addAuthTokenOption, authTokenFrom, type AuthTokenFlags } from '../auth-token.js';
 
-interface LoadFlags {
+interface LoadFlags extends AuthTokenFlags {
   alpha: string;
   schema?: string;
   batch: number;
@@ -23,7 +24,7 @@ Examples:
 `;
 
 export function loadCommand(): Command {
-  return new Command('load')
+  return addAuthTokenOption(new Command('load'))
     .description('load an N-Quads file (.rdf or .rdf.gz) into a running Alpha')
     .argument('<file>', 'the N-Quads file')
     .option('--alpha <host:port>', "an Alpha's address", '127.0.0.1:8080')
@@ -46,6 +47,7 @@ export function loadCommand(): Command {
           schema: flags.schema,
           batch: flags.batch,
           limit: flags.limit,
+          authToken: authTokenFrom(flags),
           onProgress: (p) => {
             if (tty) process.stderr.write(`\r${progressLine(p)}   `);
             if (stopped)

@@ -13,27 +13,33 @@ import {
 } from '@strata/server';
 import { loadRdf, progressLine } from '../loader.js';
 import { intArg } from '../options.js';
-import { HOST_OPTION, tokenFile, untilSignal } from '../serve.js';
+import { exposure, HOST_OPTION, SECURITY_OPTION, securityFrom, tokenFile, untilSignal } from '../serve.js';
+import { authHeaders } from '../auth-token.js';
 
 interface StartFlags extends EncryptionFlags {
   data: string;
   port_offset: number;
   host: string;
   demo?: boolean;
+  security?: string;
 }
 
-async function isEmpty(alphaUrl: string): Promise<boolean> {
+async function isEmpty(alphaUrl: string, authToken: string | undefined): Promise<boolean> {
   const res = await fetch(`${alphaUrl}/query`, {
     method: 'POST',
-    headers: { 'content-type': 'application/dql' },
+    headers: { 'content-type': 'application/dql', ...authHeaders(authToken) },
     body: '{ q(func: has(name), first: 1) { uid } }',
   });
   const json = (await res.json()) as { data?: { q?: unknown[] } };
   return (json.data?.q?.length ?? 0) === 0;
 }
 
-async function loadDemo(alpha: Alpha, signal: { stopped: boolean }): Promise<void> {
-  if (!(await isEmpty(alpha.url))) {
+async function loadDemo(
+  alpha: Alpha,
+  signal: { stopped: boolean },
+  authToken: string | undefined,
+): Promise<void> {
+  if (!(await isEmpty(alpha.url, authToken))) {
     process.stdout.write('strata start: --demo: the store already holds data; not loading it again\n');
     return;
   }
@@ -51,6 +57,7 @@ async function loadDemo(alpha: Alpha, signal: { stopped: boolean }): Promise<voi
     input: demoRdfChunks(),
     schemaText: DEMO_SCHEMA,
     batch: 5000,
+    authToken,
     onProgress: (p) => {
       if (signal.stopped) throw new Error('interrupted');
       if (tty) process.stdout.write(`\r  ${progressLine(p)}   `);
@@ -75,6 +82,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
   const data = path.resolve(flags.data);
   const { token, file: tokenPath } = tokenFile(data);
   const logger = { level: process.env.STRATA_LOG_LEVEL ?? 'warn' };
+  const security = securityFrom(flags.security, 'strata start');
   let zero: Zero | undefined;
   let alpha: Alpha | undefined;
   const stop = async () => {
@@ -87,6 +95,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
       port: ZERO_DEFAULT_PORT + flags.port_offset,
       host: flags.host,
       token,
+      security,
       logger,
     });
     alpha = await createAlpha({
@@ -96,6 +105,8 @@ export async function runStart(flags: StartFlags): Promise<void> {
       port: ALPHA_DEFAULT_PORT + flags.port_offset,
       host: flags.host,
       token,
+      security,
+      adminWhitelist: security.whitelist,
       exportDir: path.join(data, 'export'),
       keyProvider: await keyProviderFromFlags(flags),
       logger,
@@ -108,7 +119,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
   process.stdout.write(
     [
       `strata start: Zero on ${zero.url}, Alpha (group 1) on ${a}`,
-      `  data ${data} (cluster token in ${tokenPath})`,
+      `  data ${data} (cluster token in ${tokenPath}); ${exposure(flags.host, security)}`,
       '',
       'Try:',
       `  curl -s ${a}/health`,
@@ -129,7 +140,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
   });
   if (flags.demo) {
     try {
-      await loadDemo(alpha, signal);
+      await loadDemo(alpha, signal, security.token);
     } catch (err) {
       if (!signal.stopped) process.stderr.write(`strata start: --demo: ${(err as Error).message}\n`);
     }
@@ -158,6 +169,7 @@ export function startCommand(): Command {
     .option('--data <dir>', 'data folder', './strata-data')
     .option('-o, --port_offset <n>', 'added to the default ports', intArg(0, 50000), 0)
     .option(...HOST_OPTION)
+    .option(...SECURITY_OPTION)
     .option('--demo', "load Strata's generated demo data set (~300,000 N-Quads) if the store is empty");
   return addEncryptionOptions(cmd)
     .addHelpText('after', HELP)

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { createZero, ZERO_DEFAULT_PORT } from '@strata/server';
 import { intArg } from '../options.js';
-import { addPortOptions, tokenFile, untilSignal } from '../serve.js';
+import { addPortOptions, exposure, SECURITY_OPTION, securityFrom, tokenFile, untilSignal } from '../serve.js';
 
 interface ZeroFlags {
   port?: number;
@@ -12,6 +12,7 @@ interface ZeroFlags {
   host: string;
   token?: string;
   groups?: number;
+  security?: string;
 }
 
 /** --token, else $STRATA_CLUSTER_TOKEN, else DATA/cluster_token (created with a random token). */
@@ -26,7 +27,9 @@ function clusterToken(flags: ZeroFlags): { token: string; source: string } {
 export async function runZero(flags: ZeroFlags): Promise<void> {
   const port = flags.port ?? ZERO_DEFAULT_PORT + flags.port_offset;
   const { token, source } = clusterToken(flags);
+  const security = securityFrom(flags.security, 'strata zero');
   const zero = await createZero({
+    security,
     dataDir: flags.data,
     port,
     host: flags.host,
@@ -36,7 +39,7 @@ export async function runZero(flags: ZeroFlags): Promise<void> {
   });
   process.stdout.write(
     `strata zero: listening on ${zero.url} (data ${path.resolve(flags.data)}, ` +
-      `${zero.store.groupCount} group${zero.store.groupCount === 1 ? '' : 's'}, cluster token from ${source})\n`,
+      `${zero.store.groupCount} group${zero.store.groupCount === 1 ? '' : 's'}, cluster token from ${source}; ${exposure(flags.host, security)})\n`,
   );
   await untilSignal('strata zero', () => zero.close());
 }
@@ -73,6 +76,7 @@ export function zeroCommand(): Command {
       'number of groups (default: as stored, or 1; grows, never shrinks)',
       intArg(1, 1000),
     )
+    .option(...SECURITY_OPTION)
     .addHelpText('after', HELP)
     .action(async (flags: ZeroFlags) => runZero(flags));
 }

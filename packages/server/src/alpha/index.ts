@@ -1,6 +1,8 @@
 /** Alpha: serves mutations, schema changes, queries and exports over its group's posting store. */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { SecurityOptions } from '../http/security-options.js';
+import { hostName } from '../http/request-guard.js';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { openPostingStore, ZeroClient, type KeyProvider, type PostingStore } from '@strata/core';
 import { ensureInitialSchema } from './alter.js';
@@ -49,6 +51,8 @@ export interface CreateAlphaOptions {
    * `keyProviderFrom`): every backup is encrypted with it, and it opens encrypted restores.
    */
   keyProvider?: KeyProvider | undefined;
+  /** `--security`: the auth token, where it is required, and the whitelist. */
+  security?: Pick<SecurityOptions, 'token' | 'tokenFor'>;
 }
 
 export interface Alpha {
@@ -95,6 +99,9 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
       logger: opts.logger,
       keyProvider: opts.keyProvider,
       dataDir,
+      authToken: opts.security?.token,
+      tokenFor: opts.security?.tokenFor ?? 'all',
+      hostnames: [host, ...(opts.my ? [hostName(opts.my)] : [])],
     });
     await app.listen({ port: opts.port ?? ALPHA_DEFAULT_PORT, host });
     const a = app.server.address();

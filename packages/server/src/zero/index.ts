@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildZeroApp } from './app.js';
 import { ZeroStore } from './state.js';
 import type { OracleOptions } from './oracle.js';
+import type { SecurityOptions } from '../http/security-options.js';
 
 export { buildZeroApp, type ZeroAppOptions } from './app.js';
 
@@ -42,6 +43,8 @@ export interface CreateZeroOptions {
   leaseBlock?: bigint;
   /** The timestamp oracle's timeouts. */
   oracle?: OracleOptions;
+  /** `--security`: the auth token, where it is required, and the whitelist. */
+  security?: Pick<SecurityOptions, 'token' | 'tokenFor'>;
 }
 
 export interface Zero {
@@ -64,7 +67,15 @@ export async function createZero(opts: CreateZeroOptions): Promise<Zero> {
   });
   let app: FastifyInstance;
   try {
-    app = await buildZeroApp({ store, token: opts.token, logger: opts.logger, oracle: opts.oracle });
+    app = await buildZeroApp({
+      store,
+      token: opts.token,
+      logger: opts.logger,
+      oracle: opts.oracle,
+      authToken: opts.security?.token,
+      tokenFor: opts.security?.tokenFor ?? 'all',
+      hostnames: [host],
+    });
     await app.listen({ port: opts.port ?? ZERO_DEFAULT_PORT, host });
   } catch (err) {
     await store.close();

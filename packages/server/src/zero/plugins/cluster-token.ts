@@ -3,25 +3,17 @@
  * compared in constant time (SHA-256 of both sides, so that lengths leak nothing either).
  * A missing or wrong token gets a bare 401.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
-import { errorBody } from '../../http/errors.js';
 import { CLUSTER_TOKEN_HEADER } from '@strata/core';
+import { errorBody } from '../../http/errors.js';
+import { tokenDigest, tokenMatches } from '../../http/token.js';
 
 export const TOKEN_HEADER = CLUSTER_TOKEN_HEADER;
-
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest();
-}
-
-export function tokenMatches(given: unknown, expected: Buffer): boolean {
-  if (typeof given !== 'string' || given.length === 0) return false;
-  return timingSafeEqual(digest(given), expected);
-}
+export { tokenMatches };
 
 const clusterTokenPlugin: FastifyPluginAsync<{ token: string }> = async (app, opts) => {
-  const expected = digest(opts.token);
+  const expected = tokenDigest(opts.token);
   app.addHook('onRequest', async (req, reply) => {
     if (!tokenMatches(req.headers[TOKEN_HEADER], expected)) {
       req.log.warn(

@@ -1,0 +1,109 @@
+/**
+ * What every public request to Zero or an Alpha must pass before a route sees it (`/internal/*` has
+ * the cluster token instead, `/health` is open):
+ *
+ * 1. Host: an IP literal, `localhost`, or a name this node is told it has (`--my`). A web page that
+ *    rebinds its own domain to 127.0.0.1 sends its domain as Host and is refused (DNS rebinding).
+ * 2. Origin, when a browser sends one: the same origin as Host. A page elsewhere cannot post to
+ *    `/alter` or `/mutate` with a form or `fetch` (cross-site request forgery).
+ * 3. The auth token (`X-Dgraph-AuthToken`), when one is set: on admin routes (`/admin`, `/alter`,
+ *    `/export`) always, on every other route too unless `--security token-for=admin`.
+ */
+import { isIP } from 'node:net';
+import fp from 'fastify-plugin';
+import { AUTH_TOKEN_HEADER, CLUSTER_TOKEN_HEADER } from '@strata/core';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { errorBody } from './errors.js';
+import type { TokenScope } from './security-options.js';
+import { tokenDigest, tokenMatches } from './token.js';
+
+export interface RequestGuardOptions {
+  /** The auth token, or undefined for none. */
+  token?: string | undefined;
+  /** The cluster token: a cluster member (it sends it in its own header) passes the token check. */
+  clusterToken?: string | undefined;
+  tokenFor: TokenScope;
+  /** Host names besides IP literals and localhost that clients may use for this node. */
+  hostnames: string[];
+}
+
+const ADMIN_PATHS = ['/admin', '/alter', '/export'];
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+function isUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+/** The host part of a Host header (`name:port`, `[v6]:port`), lower-cased. */
+export function hostName(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') < 0 ? undefined : h.indexOf(']'));
+  const colon = h.lastIndexOf(':');
+  return colon < 0 ? h : h.slice(0, colon);
+}
+
+export function hostAllowed(host: string | undefined, names: ReadonlySet<string>): boolean {
+  if (!host) return false;
+  const name = hostName(host);
+  return isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost') || names.has(name);
+}
+
+/** Same origin as the request's Host: `http(s)://HOST`. An absent Origin (curl, Node, the CLI) passes. */
+export function originAllowed(req: FastifyRequest): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.host.toLowerCase() === (req.headers.host ?? '').toLowerCase()
+  );
+}
+
+const requestGuardPlugin: FastifyPluginAsync<RequestGuardOptions> = async (app, opts) => {
+  const names = new Set(opts.hostnames.map((n) => hostName(n)).filter(Boolean));
+  const expected = opts.token === undefined ? undefined : tokenDigest(opts.token);
+  const member = opts.clusterToken === undefined ? undefined : tokenDigest(opts.clusterToken);
+  app.addHook('onRequest', async (req, reply) => {
+    const path = pathOf(req.url);
+    if (isUnder(path, '/internal') || path === '/health') return;
+    if (!hostAllowed(req.headers.host, names)) {
+      return reply
+        .code(403)
+        .send(
+          errorBody(
+            403,
+            'FORBIDDEN',
+            "Host not allowed: use an IP address, localhost or this node's --my name",
+          ),
+        );
+    }
+    if (!originAllowed(req)) {
+      return reply.code(403).send(errorBody(403, 'FORBIDDEN', 'cross-origin requests are not allowed'));
+    }
+    if (expected === undefined) return;
+    const admin = ADMIN_PATHS.some((p) => isUnder(path, p));
+    if (!admin && opts.tokenFor === 'admin') return;
+    const fromMember =
+      member !== undefined && tokenMatches(req.headers[CLUSTER_TOKEN_HEADER.toLowerCase()], member);
+    if (!fromMember && !tokenMatches(req.headers[AUTH_TOKEN_HEADER.toLowerCase()], expected)) {
+      req.log.warn({ method: req.method, url: path, ip: req.ip }, 'missing or wrong auth token');
+      return reply
+        .code(401)
+        .send(
+          errorBody(401, 'UNAUTHORIZED', `this node needs its auth token in the ${AUTH_TOKEN_HEADER} header`),
+        );
+    }
+  });
+};
+
+/** Registered at the root of an app, before its routes. */
+export const requestGuard = fp(requestGuardPlugin, { name: 'request-guard' });
