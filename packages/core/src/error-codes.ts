@@ -96,8 +96,16 @@ export const ERROR_CODES = {
     sources: ['http'],
     meaning: 'a schema change would change the type of a predicate that holds data (409)',
   },
-  UNAUTHORIZED: { sources: ['http'], meaning: 'an `/internal` route without the right cluster token (401)' },
-  FORBIDDEN: { sources: ['http'], meaning: '`/admin` from a client outside `--admin-whitelist` (403)' },
+  UNAUTHORIZED: {
+    sources: ['http'],
+    meaning:
+      'a request without the right token: the cluster token on `/internal`, the auth token (`X-Dgraph-AuthToken`, `--security token-file=`) elsewhere (401)',
+  },
+  FORBIDDEN: {
+    sources: ['http'],
+    meaning:
+      '`/admin` from a client outside `--admin-whitelist`, a Host that is not an IP, localhost or `--my`, or a cross-origin browser request (403)',
+  },
   CONFLICT: {
     sources: ['http'],
     meaning: 'a held backup/restore lock, or an address already in a group (409)',
