@@ -12,12 +12,11 @@ import { AdminWhitelist } from './cidr.js';
 import type { Cluster } from './cluster.js';
 import errorHandler, { notFoundHandler } from '../http/error-handler.js';
 import { errorBody } from '../http/errors.js';
-import { requestGuard } from '../http/request-guard.js';
-import type { TokenScope } from '../http/security-options.js';
+import { requestGuard, type ExposureOptions } from '../http/request-guard.js';
 import internalRoutes from './routes/internal.js';
 import publicRoutes from './routes/public.js';
 
-export interface AlphaAppOptions {
+export interface AlphaAppOptions extends ExposureOptions {
   cluster: Cluster;
   token: string;
   /** CIDRs besides loopback allowed to use `/admin`. */
@@ -30,23 +29,13 @@ export interface AlphaAppOptions {
   /** The posting store folder (online restore swaps it). */
   dataDir: string;
   logger?: FastifyServerOptions['logger'];
-  /** The auth token clients must send (`--security token-file=`), and where it is required. */
-  authToken?: string | undefined;
-  tokenFor?: TokenScope;
-  /** Host names clients may use besides IP literals and localhost (this node's `--my` name). */
-  hostnames?: string[];
 }
 
 export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInstance> {
   const whitelist = new AdminWhitelist(opts.adminWhitelist ?? []);
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 256 * 1024 * 1024 });
   await app.register(errorHandler);
-  await app.register(requestGuard, {
-    token: opts.authToken,
-    clusterToken: opts.token,
-    tokenFor: opts.tokenFor ?? 'all',
-    hostnames: opts.hostnames ?? [],
-  });
+  await app.register(requestGuard, opts);
   // Until registered with Zero, only peers' /internal calls are served (clients get a 503).
   app.addHook('onRequest', async (req, reply) => {
     if (!opts.cluster.ready && !req.url.startsWith('/internal/')) {

@@ -17,14 +17,19 @@ import { errorBody } from './errors.js';
 import type { TokenScope } from './security-options.js';
 import { tokenDigest, tokenMatches } from './token.js';
 
-export interface RequestGuardOptions {
-  /** The auth token, or undefined for none. */
-  token?: string | undefined;
+/** Who may reach a node's public routes: the `--security` settings and the names it answers to. */
+export interface ExposureOptions {
+  /** The auth token clients must send, or undefined for none. */
+  authToken?: string | undefined;
+  /** Where the auth token is required (default every data route). */
+  tokenFor?: TokenScope;
+  /** Host names besides IP literals and localhost that clients may use for this node (`--my`). */
+  hostnames?: string[];
+}
+
+export interface RequestGuardOptions extends ExposureOptions {
   /** The cluster token: a cluster member (it sends it in its own header) passes the token check. */
-  clusterToken?: string | undefined;
-  tokenFor: TokenScope;
-  /** Host names besides IP literals and localhost that clients may use for this node. */
-  hostnames: string[];
+  token: string;
 }
 
 const ADMIN_PATHS = ['/admin', '/alter', '/export'];
@@ -69,9 +74,9 @@ export function originAllowed(req: FastifyRequest): boolean {
 }
 
 const requestGuardPlugin: FastifyPluginAsync<RequestGuardOptions> = async (app, opts) => {
-  const names = new Set(opts.hostnames.map((n) => hostName(n)).filter(Boolean));
-  const expected = opts.token === undefined ? undefined : tokenDigest(opts.token);
-  const member = opts.clusterToken === undefined ? undefined : tokenDigest(opts.clusterToken);
+  const names = new Set((opts.hostnames ?? []).map((n) => hostName(n)).filter(Boolean));
+  const expected = opts.authToken === undefined ? undefined : tokenDigest(opts.authToken);
+  const member = tokenDigest(opts.token);
   app.addHook('onRequest', async (req, reply) => {
     const path = pathOf(req.url);
     if (isUnder(path, '/internal') || path === '/health') return;
@@ -91,7 +96,7 @@ const requestGuardPlugin: FastifyPluginAsync<RequestGuardOptions> = async (app, 
     }
     if (expected === undefined) return;
     const admin = ADMIN_PATHS.some((p) => isUnder(path, p));
-    if (!admin && opts.tokenFor === 'admin') return;
+    if (!admin && (opts.tokenFor ?? 'all') === 'admin') return;
     const fromMember =
       member !== undefined && tokenMatches(req.headers[CLUSTER_TOKEN_HEADER.toLowerCase()], member);
     if (!fromMember && !tokenMatches(req.headers[AUTH_TOKEN_HEADER.toLowerCase()], expected)) {

@@ -12,10 +12,9 @@ import publicRoutes from './routes/public.js';
 import { HttpError } from '../http/errors.js';
 import type { ZeroStore } from './state.js';
 import { Oracle, type OracleOptions } from './oracle.js';
-import { requestGuard } from '../http/request-guard.js';
-import type { TokenScope } from '../http/security-options.js';
+import { requestGuard, type ExposureOptions } from '../http/request-guard.js';
 
-export interface ZeroAppOptions {
+export interface ZeroAppOptions extends ExposureOptions {
   store: ZeroStore;
   /** The cluster token that `/internal/*` requires in `x-strata-token`. */
   token: string;
@@ -23,11 +22,6 @@ export interface ZeroAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The timestamp oracle's timeouts (see oracle.ts). */
   oracle?: OracleOptions;
-  /** The auth token clients must send (`--security token-file=`), and where it is required. */
-  authToken?: string | undefined;
-  tokenFor?: TokenScope;
-  /** Host names clients may use besides IP literals and localhost. */
-  hostnames?: string[];
 }
 
 export async function buildZeroApp(opts: ZeroAppOptions): Promise<FastifyInstance> {
@@ -36,12 +30,7 @@ export async function buildZeroApp(opts: ZeroAppOptions): Promise<FastifyInstanc
   }
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 });
   await app.register(errorHandler);
-  await app.register(requestGuard, {
-    token: opts.authToken,
-    clusterToken: opts.token,
-    tokenFor: opts.tokenFor ?? 'all',
-    hostnames: opts.hostnames ?? [],
-  });
+  await app.register(requestGuard, opts);
   await app.register(storePlugin, { store: opts.store, oracle: new Oracle(opts.store, opts.oracle) });
   await app.register(publicRoutes);
   await app.register(
