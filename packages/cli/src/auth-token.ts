@@ -3,8 +3,8 @@
  * (`X-Dgraph-AuthToken`): from `--auth_token_file FILE` or `$STRATA_AUTH_TOKEN`, never from the
  * command line itself, where every user of the machine could read it (`ps`).
  */
-import { readFileSync } from 'node:fs';
 import { AUTH_TOKEN_HEADER } from '@strata/core';
+import { readSecretFile } from '@strata/server';
 import { Option, type Command } from 'commander';
 
 export interface AuthTokenFlags {
@@ -24,19 +24,7 @@ export function addAuthTokenOption(cmd: Command): Command {
 /** The token, or undefined when none is given. Errors name the file, never its contents. */
 export function authTokenFrom(flags: AuthTokenFlags): string | undefined {
   const file = flags.auth_token_file ?? flags.authTokenFile;
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new Error(
-        `auth token file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-      );
-    }
-    const token = (text.split(/\r?\n/, 1)[0] ?? '').trim();
-    if (!token) throw new Error(`auth token file ${file} is empty`);
-    return token;
-  }
+  if (file !== undefined) return readSecretFile(file, 'auth token').secret;
   return process.env.STRATA_AUTH_TOKEN?.trim() || undefined;
 }
 

@@ -2,6 +2,7 @@
 export { HttpError, errorBody, type ErrorBody, type HttpErrorCode } from './http/errors.js';
 export {
   parseSecurityFlag,
+  readSecretFile,
   SecurityFlagError,
   type SecurityOptions,
   type TokenScope,

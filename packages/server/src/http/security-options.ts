@@ -40,10 +40,10 @@ export function readSecretFile(file: string, what: string): { secret: string; wa
   }
   const secret = (text.split(/\r?\n/, 1)[0] ?? '').trim();
   if (!secret) throw new SecurityFlagError(`${what} file ${file} is empty`);
-  const mode = statSync(file).mode & 0o077;
+  const mode = statSync(file).mode & 0o777;
   const warning =
-    mode !== 0
-      ? `${what} file ${file} can be read by group or others (mode ${(statSync(file).mode & 0o777).toString(8)}): chmod 600 it`
+    (mode & 0o077) !== 0
+      ? `${what} file ${file} can be read by group or others (mode ${mode.toString(8)}): chmod 600 it`
       : undefined;
   return warning ? { secret, warning } : { secret };
 }
