@@ -153,7 +153,7 @@ export const RESTORE = /* GraphQL */ `
     }
   }
 `;
-const STATUS = /* GraphQL */ `
+export const STATUS = /* GraphQL */ `
   query ($id: Int!) {
     restoreStatus(restoreId: $id) {
       status
