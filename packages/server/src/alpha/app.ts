@@ -1,14 +1,13 @@
 /**
  * The Alpha as a Fastify app, built from plugins in the fastify/demo order: infrastructure (error
- * handler), then routes (public, `/admin` behind the whitelist, `/internal` behind the cluster
- * token). The domain services (the group owner and the cluster client) are built by the caller.
+ * handler), the request guard (who may reach what, `/admin`'s whitelist included), then routes
+ * (public, `/admin`, `/internal` behind the cluster token). The domain services (the group owner and the cluster client) are built by the caller.
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { KeyProvider } from '@strata/core';
 import { clusterToken } from '../zero/plugins/cluster-token.js';
 import { BackupService } from './backup/service.js';
 import admin from './admin.js';
-import { AdminWhitelist } from './cidr.js';
 import type { Cluster } from './cluster.js';
 import errorHandler, { notFoundHandler } from '../http/error-handler.js';
 import { errorBody } from '../http/errors.js';
@@ -19,8 +18,6 @@ import publicRoutes from './routes/public.js';
 export interface AlphaAppOptions extends ExposureOptions {
   cluster: Cluster;
   token: string;
-  /** CIDRs besides loopback allowed to use `/admin`. */
-  adminWhitelist?: string[];
   /** Where the admin `export` mutation writes. */
   exportDir: string;
   version: string;
@@ -32,7 +29,6 @@ export interface AlphaAppOptions extends ExposureOptions {
 }
 
 export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInstance> {
-  const whitelist = new AdminWhitelist(opts.adminWhitelist ?? []);
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 256 * 1024 * 1024 });
   await app.register(errorHandler);
   await app.register(requestGuard, opts);
@@ -72,7 +68,7 @@ export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInsta
     log: app.log,
   });
   await app.register(publicRoutes, common);
-  await app.register(admin, { ...common, whitelist, exportDir: opts.exportDir, backups });
+  await app.register(admin, { ...common, exportDir: opts.exportDir, backups });
   await app.register(
     async (internal) => {
       await internal.register(clusterToken, { token: opts.token });
