@@ -1,7 +1,8 @@
 /**
  * The Alpha as a Fastify app, built from plugins in the fastify/demo order: infrastructure (error
- * handler), the request guard (who may reach what, `/admin`'s whitelist included), then routes
- * (public, `/admin`, `/internal` behind the cluster token). The domain services (the group owner and the cluster client) are built by the caller.
+ * handler), the request guard (who may reach what, `/admin`'s whitelist included) and, on a TLS
+ * port, the client certificate checks, then routes (public, `/admin`, `/internal` behind the
+ * cluster token). The domain services (the group owner and the cluster client) are built by the caller.
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { KeyProvider } from '@strata/core';
@@ -12,6 +13,9 @@ import type { Cluster } from './cluster.js';
 import errorHandler, { notFoundHandler } from '../http/error-handler.js';
 import { errorBody } from '../http/errors.js';
 import { requestGuard, type ExposureOptions } from '../http/request-guard.js';
+import { clientCert } from '../http/client-cert.js';
+import { fastifyOptions } from '../http/listen.js';
+import type { ServerTls } from '../http/tls-server.js';
 import internalRoutes from './routes/internal.js';
 import publicRoutes from './routes/public.js';
 
@@ -26,12 +30,15 @@ export interface AlphaAppOptions extends ExposureOptions {
   /** The posting store folder (online restore swaps it). */
   dataDir: string;
   logger?: FastifyServerOptions['logger'];
+  /** `--tls`: serve https (and check client certificates); absent: plain http. */
+  tls?: ServerTls | undefined;
 }
 
 export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 256 * 1024 * 1024 });
+  const app = Fastify(fastifyOptions({ logger: opts.logger ?? false, bodyLimit: 256 * 1024 * 1024 }, opts.tls));
   await app.register(errorHandler);
   await app.register(requestGuard, opts);
+  if (opts.tls) await app.register(clientCert, opts.tls);
   // Until registered with Zero, only peers' /internal calls are served (clients get a 503).
   app.addHook('onRequest', async (req, reply) => {
     if (!opts.cluster.ready && !req.url.startsWith('/internal/')) {

@@ -10,6 +10,8 @@
  *    `--admin-whitelist`), as Dgraph's.
  * 4. The auth token (`X-Dgraph-AuthToken`), when one is set: on admin routes (`/admin`, `/alter`,
  *    `/export`) always, on every other route too unless `--security token-for=admin`.
+ *
+ * Client certificates on a TLS port are checked by client-cert.ts.
  */
 import { isIP } from 'node:net';
 import fp from 'fastify-plugin';
