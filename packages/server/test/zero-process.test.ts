@@ -37,12 +37,10 @@ function startZero(dataDir: string): Promise<Running> {
       '127.0.0.1',
       '--data',
       dataDir,
-      '--token',
-      TOKEN,
       '--groups',
       '2',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, STRATA_DEBUG: '' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, STRATA_DEBUG: '', STRATA_CLUSTER_TOKEN: TOKEN } },
   );
   children.push(child);
   let out = '';

@@ -27,9 +27,10 @@ function clusterToken(flags: ZeroFlags): { token: string; source: string } {
 
 export async function runZero(flags: ZeroFlags): Promise<void> {
   const port = flags.port ?? ZERO_DEFAULT_PORT + flags.port_offset;
+  // The certificate files are checked first: a bad --tls leaves nothing behind in DATA.
+  const tls = serverTlsFrom(flags.tls, 'strata zero');
   const { token, source } = clusterToken(flags);
   const security = securityFrom(flags.security, 'strata zero');
-  const tls = serverTlsFrom(flags.tls, 'strata zero');
   const zero = await createZero({
     security,
     tls,
