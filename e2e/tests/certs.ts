@@ -24,7 +24,19 @@ export function makePki(dir: string, name: string): Pki {
   mkdirSync(dir, { recursive: true });
   const f = (s: string) => path.join(dir, `${name}-${s}`);
   openssl(
-    ['req', '-x509', ...KEY, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '1', '-subj', `/CN=${name} test CA`],
+    [
+      'req',
+      '-x509',
+      ...KEY,
+      '-keyout',
+      f('ca.key'),
+      '-out',
+      f('ca.crt'),
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${name} test CA`,
+    ],
     dir,
   );
   openssl(['req', ...KEY, '-keyout', f('node.key'), '-out', f('node.csr'), '-subj', `/CN=${name} node`], dir);
@@ -39,8 +51,23 @@ export function makePki(dir: string, name: string): Pki {
     ].join('\n'),
   );
   openssl(
-    ['x509', '-req', '-in', f('node.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial',
-      '-out', f('node.crt'), '-days', '1', '-extfile', f('ext.cnf')],
+    [
+      'x509',
+      '-req',
+      '-in',
+      f('node.csr'),
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      f('node.crt'),
+      '-days',
+      '1',
+      '-extfile',
+      f('ext.cnf'),
+    ],
     dir,
   );
   chmodSync(f('node.key'), 0o600);

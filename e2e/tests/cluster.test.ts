@@ -8,7 +8,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './paths.js';
 import { readDump } from './harness.js';
-import { alphaArgs, freePort, killAll, post, run, secretFile, start, type Proc, waitHealthy } from './procs.js';
+import {
+  alphaArgs,
+  freePort,
+  killAll,
+  post,
+  run,
+  secretFile,
+  start,
+  type Proc,
+  waitHealthy,
+} from './procs.js';
 
 const FILM = path.resolve(repoRoot, '../shared/datasets/dgraph-film-200k');
 const TOKEN = 'e2e-cluster-token-0123456789';

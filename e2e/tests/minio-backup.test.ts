@@ -260,7 +260,10 @@ describe('backups of >= 200 MB to MinIO on minio:// and s3://', () => {
       const prefix = uniquePrefix(`wrong-${scheme}`);
       const loc = uri(scheme, m.privateBucket, prefix);
       // The small cluster's environment credentials are wrong; so is this override's secret.
-      for (const flags of [[], ['--access_key', m.accessKey, '--secret_key_file', secretFile('not-the-secret')]]) {
+      for (const flags of [
+        [],
+        ['--access_key', m.accessKey, '--secret_key_file', secretFile('not-the-secret')],
+      ]) {
         const r = await backup(small, loc, flags);
         expect(r.code, r.stdout).toBe(1);
         expect(r.stderr).toMatch(/access denied .*(access key is not known|secret key does not match)/);

@@ -53,7 +53,14 @@ describe('strata doctor', () => {
     const m = minio();
     const wrong = 'not-the-right-secret-1234';
     const r = await strata(
-      ['doctor', uri('minio', m.privateBucket, 'x'), '--access_key', m.accessKey, '--secret_key_file', secretFile(wrong)],
+      [
+        'doctor',
+        uri('minio', m.privateBucket, 'x'),
+        '--access_key',
+        m.accessKey,
+        '--secret_key_file',
+        secretFile(wrong),
+      ],
       cleanEnv(envCreds.minio()),
     );
     expect(r.code).toBe(1);

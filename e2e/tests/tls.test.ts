@@ -120,7 +120,10 @@ describe('a cluster with --tls on every node (internal-port=true)', () => {
         '',
       ].join('\n'),
     );
-    writeFileSync(schema, 'name: string @index(exact) .\nage: int .\nfriend: [uid] @reverse .\ncity: string .\n');
+    writeFileSync(
+      schema,
+      'name: string @index(exact) .\nage: int .\nfriend: [uid] @reverse .\ncity: string .\n',
+    );
     const load = await run(['load', rdf, '--schema', schema, '--alpha', alpha(), '--tls', clientTls()]);
     expect(load.code, load.stderr).toBe(0);
     // The predicates are spread over both groups: the mutation crossed Alpha to Alpha over TLS.
@@ -134,7 +137,15 @@ describe('a cluster with --tls on every node (internal-port=true)', () => {
     expect(Object.keys(groups['1']!.tablets).length).toBeGreaterThan(0);
     expect(Object.keys(groups['2']!.tablets).length).toBeGreaterThan(0);
 
-    const before = await run(['export', '--alpha', alpha(), '--out', path.join(tmp, 'before'), '--tls', clientTls()]);
+    const before = await run([
+      'export',
+      '--alpha',
+      alpha(),
+      '--out',
+      path.join(tmp, 'before'),
+      '--tls',
+      clientTls(),
+    ]);
     expect(before.code, before.stderr).toBe(0);
     const dump = readDump(path.join(tmp, 'before'));
     expect(dump.data).toContain('"Alice"');
@@ -152,7 +163,15 @@ describe('a cluster with --tls on every node (internal-port=true)', () => {
       dispatcher: operator.dispatcher,
     });
     expect(drop.status).toBe(200);
-    const emptied = await run(['export', '--alpha', alpha(), '--out', path.join(tmp, 'dropped'), '--tls', clientTls()]);
+    const emptied = await run([
+      'export',
+      '--alpha',
+      alpha(),
+      '--out',
+      path.join(tmp, 'dropped'),
+      '--tls',
+      clientTls(),
+    ]);
     expect(emptied.code, emptied.stderr).toBe(0);
     expect(readDump(path.join(tmp, 'dropped')).data).not.toContain('Alice');
 
@@ -161,7 +180,15 @@ describe('a cluster with --tls on every node (internal-port=true)', () => {
     const { restoreId } = await admin.restore({ location: dest });
     const status = await admin.waitForRestore(restoreId, { intervalMs: 100, timeoutMs: 60_000 });
     expect(status, JSON.stringify(status)).toMatchObject({ status: 'OK' });
-    const after = await run(['export', '--alpha', alpha(), '--out', path.join(tmp, 'after'), '--tls', clientTls()]);
+    const after = await run([
+      'export',
+      '--alpha',
+      alpha(),
+      '--out',
+      path.join(tmp, 'after'),
+      '--tls',
+      clientTls(),
+    ]);
     expect(after.code, after.stderr).toBe(0);
     expect(readDump(path.join(tmp, 'after'))).toEqual(dump);
   }, 90_000);
@@ -189,7 +216,9 @@ describe('a cluster with --tls on every node (internal-port=true)', () => {
         });
       const bare = await ask(operator);
       expect(bare.status).toBe(401);
-      expect((bare.json as { message: string }).message).toMatch(/client certificate signed by the cluster CA/);
+      expect((bare.json as { message: string }).message).toMatch(
+        /client certificate signed by the cluster CA/,
+      );
       // The same call from a cluster member goes through.
       expect((await ask(member)).status).toBe(200);
     }
@@ -198,7 +227,11 @@ describe('a cluster with --tls on every node (internal-port=true)', () => {
   it('refuses certificates of another CA, both ways', async () => {
     // A client presenting a stranger's certificate: /internal refuses it even with the right
     // token, and a public route too (client-auth-type=VERIFYIFGIVEN, the default).
-    const foreign = tlsTransport({ caCert: pki.ca, clientCert: stranger.cert, clientKey: stranger.key }).transport;
+    const foreign = tlsTransport({
+      caCert: pki.ca,
+      clientCert: stranger.cert,
+      clientKey: stranger.key,
+    }).transport;
     const ask = (route: string) =>
       fetchJson({
         service: 'Zero',
@@ -251,11 +284,31 @@ describe('a cluster with --tls on every node (internal-port=true)', () => {
 
 describe('bad --tls files stop a node before it listens', () => {
   it.each([
-    ['a key that is not the certificate’s', () => `server-cert=${pki.cert}; server-key=${stranger.key}`, /does not match the certificate/],
-    ['a missing certificate file', () => `server-cert=${path.join(tmp, 'none.crt')}; server-key=${pki.key}`, /server certificate file .*none\.crt cannot be read \(ENOENT\)/],
-    ['a CA file that holds no certificate', () => `ca-cert=${pki.key}; server-cert=${pki.cert}; server-key=${pki.key}`, /CA certificate file .* holds no PEM certificate/],
-    ['internal-port without a client certificate', () => `ca-cert=${pki.ca}; server-cert=${pki.cert}; server-key=${pki.key}; internal-port=true`, /client-cert=FILE; client-key=FILE/],
-    ['an unknown client-auth-type', () => `server-cert=${pki.cert}; server-key=${pki.key}; client-auth-type=SOMETIMES`, /client-auth-type is one of REQUEST, REQUIREANY, VERIFYIFGIVEN, REQUIREANDVERIFY/],
+    [
+      'a key that is not the certificate’s',
+      () => `server-cert=${pki.cert}; server-key=${stranger.key}`,
+      /does not match the certificate/,
+    ],
+    [
+      'a missing certificate file',
+      () => `server-cert=${path.join(tmp, 'none.crt')}; server-key=${pki.key}`,
+      /server certificate file .*none\.crt cannot be read \(ENOENT\)/,
+    ],
+    [
+      'a CA file that holds no certificate',
+      () => `ca-cert=${pki.key}; server-cert=${pki.cert}; server-key=${pki.key}`,
+      /CA certificate file .* holds no PEM certificate/,
+    ],
+    [
+      'internal-port without a client certificate',
+      () => `ca-cert=${pki.ca}; server-cert=${pki.cert}; server-key=${pki.key}; internal-port=true`,
+      /client-cert=FILE; client-key=FILE/,
+    ],
+    [
+      'an unknown client-auth-type',
+      () => `server-cert=${pki.cert}; server-key=${pki.key}; client-auth-type=SOMETIMES`,
+      /client-auth-type is one of REQUEST, REQUIREANY, VERIFYIFGIVEN, REQUIREANDVERIFY/,
+    ],
   ])('%s', async (_name, flag, message) => {
     const data = path.join(tmp, `bad-${Math.random().toString(36).slice(2)}`);
     const r = await run(['zero', '--port', '0', '--data', data, '--tls', flag()]);

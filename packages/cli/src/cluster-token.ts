@@ -11,8 +11,7 @@ export interface ClusterTokenFlags {
   tokenFile?: string;
 }
 
-const INSTEAD =
-  'write it to a file (chmod 600) and give --token_file FILE, or set STRATA_CLUSTER_TOKEN';
+const INSTEAD = 'write it to a file (chmod 600) and give --token_file FILE, or set STRATA_CLUSTER_TOKEN';
 
 /** Adds --token_file (and --token-file), and the refused --token. */
 export function addClusterTokenOptions(cmd: Command, description: string): Command {

@@ -15,14 +15,42 @@ const SECRET = 'do-not-echo-me-4242';
 
 describe('secrets on the command line are refused', () => {
   it.each([
-    ['zero --token', ['zero', '--data', path.join(tmp, 'zw'), '--token', SECRET], /--token_file FILE, or set STRATA_CLUSTER_TOKEN/],
-    ['zero --token=VALUE', ['zero', '--data', path.join(tmp, 'zw'), `--token=${SECRET}`], /--token_file FILE/],
-    ['alpha --token', ['alpha', '--group', '1', '--token', SECRET], /--token_file FILE, or set STRATA_CLUSTER_TOKEN/],
+    [
+      'zero --token',
+      ['zero', '--data', path.join(tmp, 'zw'), '--token', SECRET],
+      /--token_file FILE, or set STRATA_CLUSTER_TOKEN/,
+    ],
+    [
+      'zero --token=VALUE',
+      ['zero', '--data', path.join(tmp, 'zw'), `--token=${SECRET}`],
+      /--token_file FILE/,
+    ],
+    [
+      'alpha --token',
+      ['alpha', '--group', '1', '--token', SECRET],
+      /--token_file FILE, or set STRATA_CLUSTER_TOKEN/,
+    ],
     ['start --token', ['start', '--data', path.join(tmp, 'start'), '--token', SECRET], /DATA\/cluster_token/],
-    ['restore --token', ['restore', '-l', tmp, '-p', path.join(tmp, 'r'), '--token', SECRET], /--token_file FILE/],
-    ['backup --secret_key', ['backup', '--alpha', '127.0.0.1:1', '-d', tmp, '--secret_key', SECRET], /--secret_key_file FILE, or set AWS_SECRET_ACCESS_KEY .* MINIO_SECRET_KEY/],
-    ['backup --secret-key', ['backup', '--alpha', '127.0.0.1:1', '-d', tmp, '--secret-key', SECRET], /--secret_key_file FILE/],
-    ['ls --session_token', ['ls', tmp, '--session_token', SECRET], /--session_token_file FILE, or set AWS_SESSION_TOKEN/],
+    [
+      'restore --token',
+      ['restore', '-l', tmp, '-p', path.join(tmp, 'r'), '--token', SECRET],
+      /--token_file FILE/,
+    ],
+    [
+      'backup --secret_key',
+      ['backup', '--alpha', '127.0.0.1:1', '-d', tmp, '--secret_key', SECRET],
+      /--secret_key_file FILE, or set AWS_SECRET_ACCESS_KEY .* MINIO_SECRET_KEY/,
+    ],
+    [
+      'backup --secret-key',
+      ['backup', '--alpha', '127.0.0.1:1', '-d', tmp, '--secret-key', SECRET],
+      /--secret_key_file FILE/,
+    ],
+    [
+      'ls --session_token',
+      ['ls', tmp, '--session_token', SECRET],
+      /--session_token_file FILE, or set AWS_SESSION_TOKEN/,
+    ],
     ['doctor --secret_key', ['doctor', tmp, '--secret_key', SECRET], /--secret_key_file FILE/],
   ])('strata %s', async (_name, args, hint) => {
     const r = await strata(...args);
@@ -43,9 +71,21 @@ describe('secret files', () => {
     const file = path.join(tmp, 'loose-token');
     writeFileSync(file, `${SECRET}\n`);
     chmodSync(file, 0o644);
-    const r = await strata('restore', '-l', tmp, '-p', path.join(tmp, 'r2'), '-z', '127.0.0.1:1', '--token_file', file);
+    const r = await strata(
+      'restore',
+      '-l',
+      tmp,
+      '-p',
+      path.join(tmp, 'r2'),
+      '-z',
+      '127.0.0.1:1',
+      '--token_file',
+      file,
+    );
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`cluster token file ${file} can be read by group or others (mode 644): chmod 600 it`);
+    expect(r.stderr).toContain(
+      `cluster token file ${file} can be read by group or others (mode 644): chmod 600 it`,
+    );
     expect(r.stderr).toContain('cannot reach Zero at 127.0.0.1:1');
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   });

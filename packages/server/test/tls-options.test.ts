@@ -40,12 +40,17 @@ describe('parseTlsFlag', () => {
       clientCert: 'c',
       clientKey: 'k',
     });
-    expect(() => parseTlsFlag('server-cert=x', 'client')).toThrow(/unknown option "server-cert" \(a node option\)/);
+    expect(() => parseTlsFlag('server-cert=x', 'client')).toThrow(
+      /unknown option "server-cert" \(a node option\)/,
+    );
   });
 
   it.each([
     ['cert=x', /unknown option "cert" \(options: ca-cert, client-cert/],
-    ['client-auth-type=SOMETIMES', /client-auth-type is one of REQUEST, REQUIREANY, VERIFYIFGIVEN, REQUIREANDVERIFY, not "SOMETIMES"/],
+    [
+      'client-auth-type=SOMETIMES',
+      /client-auth-type is one of REQUEST, REQUIREANY, VERIFYIFGIVEN, REQUIREANDVERIFY, not "SOMETIMES"/,
+    ],
     ['internal-port=yes', /internal-port is true or false, not "yes"/],
   ])('refuses %s', (flag, message) => {
     expect(() => parseTlsFlag(flag, 'server')).toThrow(TlsFlagError);
@@ -65,7 +70,14 @@ describe('serverTls refuses incomplete settings before reading any file', () => 
     ],
     [
       'internal-port without a CA',
-      { ...base, serverCert: 'n.crt', serverKey: 'n.key', clientCert: 'c', clientKey: 'k', internalPort: true },
+      {
+        ...base,
+        serverCert: 'n.crt',
+        serverKey: 'n.key',
+        clientCert: 'c',
+        clientKey: 'k',
+        internalPort: true,
+      },
       /internal-port=true needs ca-cert=FILE/,
     ],
     [

@@ -26,7 +26,7 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
   const token = clusterTokenFrom(flags, 'strata alpha')?.token;
   if (!token) {
     throw new Error(
-      "no cluster token: give --token_file FILE or set STRATA_CLUSTER_TOKEN (the token Zero uses: its DATA/cluster_token is such a file)",
+      'no cluster token: give --token_file FILE or set STRATA_CLUSTER_TOKEN (the token Zero uses: its DATA/cluster_token is such a file)',
     );
   }
   const security = securityFrom(flags.security, 'strata alpha');

@@ -75,7 +75,10 @@ export function exportCommand(): Command {
       'write the canonical RDF dump (data.rdf, schema.txt) of posting store folders or a running cluster',
     )
     .option('-p, --postings <dir>', 'the folder holding p1, p2, ... (or one store folder)')
-    .option('--alpha <host:port>', 'dump the running cluster through this Alpha instead (or an http(s):// URL)')
+    .option(
+      '--alpha <host:port>',
+      'dump the running cluster through this Alpha instead (or an http(s):// URL)',
+    )
     .requiredOption('-o, --out <dir>', 'the folder to write data.rdf and schema.txt into (created if needed)')
     .option('--read_ts <ts>', 'read the stores at this timestamp (default: the newest data)', parseTs)
     .addHelpText('after', HELP)

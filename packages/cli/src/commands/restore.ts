@@ -25,7 +25,8 @@ import { addClusterTokenOptions, clusterTokenFrom, type ClusterTokenFlags } from
 import { addClientTlsOption, clientTransportFrom, type ClientTlsFlags } from '../tls.js';
 
 interface RestoreFlags
-  extends CredentialFlags,
+  extends
+    CredentialFlags,
     ChainFlags,
     ClusterTokenFlags,
     ClientTlsFlags,

@@ -29,7 +29,11 @@ interface StartFlags extends EncryptionFlags {
   tls?: string;
 }
 
-async function isEmpty(alphaUrl: string, authToken: string | undefined, transport: Transport): Promise<boolean> {
+async function isEmpty(
+  alphaUrl: string,
+  authToken: string | undefined,
+  transport: Transport,
+): Promise<boolean> {
   const res = await fetch(`${alphaUrl}/query`, {
     method: 'POST',
     headers: { 'content-type': 'application/dql', ...authHeaders(authToken) },

@@ -75,8 +75,7 @@ export function zeroCommand(): Command {
       'run Zero: timestamps, UID leases, groups and tablets of a Strata cluster',
     ),
     ZERO_DEFAULT_PORT,
-  )
-    .option('--data <dir>', 'data folder', 'zw');
+  ).option('--data <dir>', 'data folder', 'zw');
   return addClusterTokenOptions(
     cmd,
     'file holding the cluster token for /internal/* (default: $STRATA_CLUSTER_TOKEN, then DATA/cluster_token)',

@@ -14,8 +14,7 @@ export function baseUrl(addr: string, scheme: 'http' | 'https' = 'http'): string
 /** The socket or TLS error code (ECONNREFUSED, ERR_SSL_..., ...) or message of a failed `fetch`. */
 function socketReason(err: unknown): string {
   const e = err as
-    | { cause?: { code?: string; message?: string; cause?: { code?: string } }; message?: string }
-    | undefined;
+    { cause?: { code?: string; message?: string; cause?: { code?: string } }; message?: string } | undefined;
   const code = e?.cause?.code;
   // A TLS failure's message says more than its code (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED).
   if (code && e?.cause?.message && /SSL|TLS|CERT/i.test(code)) return `${code}: ${e.cause.message}`;

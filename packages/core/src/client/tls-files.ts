@@ -40,7 +40,9 @@ function certificates(file: string, what: string): { pem: string; x509: X509Cert
     try {
       return new X509Certificate(b);
     } catch {
-      throw new InvalidArgumentError(`${what} file ${file} holds a certificate that does not parse`, { file });
+      throw new InvalidArgumentError(`${what} file ${file} holds a certificate that does not parse`, {
+        file,
+      });
     }
   });
   return { pem, x509 };

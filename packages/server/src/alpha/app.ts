@@ -35,7 +35,9 @@ export interface AlphaAppOptions extends ExposureOptions {
 }
 
 export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInstance> {
-  const app = Fastify(fastifyOptions({ logger: opts.logger ?? false, bodyLimit: 256 * 1024 * 1024 }, opts.tls));
+  const app = Fastify(
+    fastifyOptions({ logger: opts.logger ?? false, bodyLimit: 256 * 1024 * 1024 }, opts.tls),
+  );
   await app.register(errorHandler);
   await app.register(requestGuard, opts);
   if (opts.tls) await app.register(clientCert, opts.tls);

@@ -43,7 +43,13 @@ const clientCertPlugin: FastifyPluginAsync<ClientCertOptions> = async (app, opts
     if (opts.clientAuth === 'REQUIREANY' && !given) {
       return reply
         .code(401)
-        .send(errorBody(401, 'UNAUTHORIZED', 'this node needs a client certificate (client-auth-type=REQUIREANY)'));
+        .send(
+          errorBody(
+            401,
+            'UNAUTHORIZED',
+            'this node needs a client certificate (client-auth-type=REQUIREANY)',
+          ),
+        );
     }
     if (opts.clientAuth === 'VERIFYIFGIVEN' && given && !verified) {
       req.log.warn({ ip: req.ip, why: socket.authorizationError }, 'client certificate not trusted');

@@ -34,7 +34,7 @@ export function serverTls(flag: TlsFlag): ServerTls {
     }
     if (!flag.caCert) {
       throw new TlsFlagError(
-        '--tls: internal-port=true needs ca-cert=FILE, the CA that signs every node\'s certificates',
+        "--tls: internal-port=true needs ca-cert=FILE, the CA that signs every node's certificates",
       );
     }
   }
