@@ -23,6 +23,7 @@ let operator: Transport;
 /** A cluster member's client: the cluster CA and the node certificate. */
 let member: Transport;
 let zeroPort = 0;
+let zeroProc: Proc | undefined;
 const alphaPorts: number[] = [];
 
 function nodeTls(p: Pki): string {
@@ -77,7 +78,7 @@ beforeAll(async () => {
   operator = tlsTransport({ caCert: pki.ca }).transport;
   member = tlsTransport({ caCert: pki.ca, clientCert: pki.cert, clientKey: pki.key }).transport;
   zeroPort = await freePort();
-  const zero = start([
+  const zero = (zeroProc = start([
     'zero',
     '--port',
     String(zeroPort),
@@ -89,7 +90,7 @@ beforeAll(async () => {
     secretFile(TOKEN),
     '--tls',
     nodeTls(pki),
-  ]);
+  ]));
   await waitHttps(zeroPort, zero);
   for (const group of [1, 2]) {
     const port = await freePort();
@@ -192,6 +193,12 @@ describe('a cluster with --tls on every node (internal-port=true)', () => {
     expect(after.code, after.stderr).toBe(0);
     expect(readDump(path.join(tmp, 'after'))).toEqual(dump);
   }, 90_000);
+
+  it('says at start that it serves TLS, mutual between nodes', () => {
+    expect(zeroProc!.out.join('')).toMatch(
+      /listening on https:\/\/127\.0\.0\.1:\d+ .*TLS, client certificates VERIFYIFGIVEN, mutual TLS between nodes/,
+    );
+  });
 
   it('refuses plain HTTP on the TLS port, and the CLI says to use https', async () => {
     await expect(fetch(`http://${alpha()}/health`)).rejects.toThrow();

@@ -48,7 +48,7 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
   });
   process.stdout.write(
     `strata alpha: group ${flags.group} listening on ${alpha.url} (registered as ${alpha.address} with Zero ` +
-      `${flags.zero}, data ${path.resolve(flags.postings)}; ${exposure(flags.host, security)})\n`,
+      `${flags.zero}, data ${path.resolve(flags.postings)}; ${exposure(flags.host, security, tls)})\n`,
   );
   await untilSignal('strata alpha', () => alpha.close());
 }

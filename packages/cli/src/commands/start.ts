@@ -135,7 +135,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
   process.stdout.write(
     [
       `strata start: Zero on ${zero.url}, Alpha (group 1) on ${a}`,
-      `  data ${data} (cluster token in ${tokenPath}); ${exposure(flags.host, security)}`,
+      `  data ${data} (cluster token in ${tokenPath}); ${exposure(flags.host, security, tls)}`,
       '',
       'Try:',
       `  ${curl} ${a}/health`,

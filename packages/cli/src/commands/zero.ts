@@ -43,7 +43,7 @@ export async function runZero(flags: ZeroFlags): Promise<void> {
   });
   process.stdout.write(
     `strata zero: listening on ${zero.url} (data ${path.resolve(flags.data)}, ` +
-      `${zero.store.groupCount} group${zero.store.groupCount === 1 ? '' : 's'}, cluster token from ${source}; ${exposure(flags.host, security)})\n`,
+      `${zero.store.groupCount} group${zero.store.groupCount === 1 ? '' : 's'}, cluster token from ${source}; ${exposure(flags.host, security, tls)})\n`,
   );
   await untilSignal('strata zero', () => zero.close());
 }
