@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { alphaArgs, freePort, post, run, start, waitHealthy, type Proc } from './procs.js';
+import { alphaArgs, freePort, post, run, secretFile, start, waitHealthy, type Proc } from './procs.js';
 
 export const TOKEN = 'e2e-cluster-token-0123456789';
 
@@ -71,8 +71,8 @@ export class TestCluster {
       path.join(this.tmp, `${this.name}-zw`),
       '--groups',
       String(this.groups),
-      '--token',
-      TOKEN,
+      '--token_file',
+      secretFile(TOKEN),
     ]);
     await waitHealthy(`http://127.0.0.1:${this.zeroPort}`, this.zero);
     for (let g = 1; g <= this.groups; g++) {

@@ -30,11 +30,11 @@ export class Coordination {
     if (group === this.cluster.groupId) return local();
     const addr = await this.cluster.groupAddr(group);
     return call<T>(
-      `http://${addr}`,
+      addr,
       `group ${group} (Alpha at ${addr})`,
       'POST',
       route,
-      this.cluster.token,
+      this.cluster.peers,
       body,
       GROUP_CALL_TIMEOUT_MS,
     );
