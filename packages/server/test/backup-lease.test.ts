@@ -159,6 +159,48 @@ describe('backup lease', () => {
     await lease.release();
   });
 
+  it('a Zero restart keeps the holder (one more TTL, renewable); unrenewed, it frees within that TTL', async () => {
+    let z = await zeroLock('z4');
+    await z.call({
+      op: 'acquire',
+      id: 'backup-a',
+      kind: 'backup',
+      holder: 'a:1',
+      description: 'd',
+      timeoutMs: TTL,
+    });
+    await z.close();
+    z = await zeroLock('z4');
+    try {
+      await expect(z.call({ op: 'acquire', id: 'backup-b', timeoutMs: TTL })).rejects.toThrow(/id backup-a/);
+      await z.call({ op: 'renew', id: 'backup-a', timeoutMs: TTL });
+      await z.call({ op: 'release', id: 'backup-a' });
+    } finally {
+      await z.close();
+    }
+    // Released before the restart: free after it.
+    z = await zeroLock('z4');
+    try {
+      await z.call({ op: 'acquire', id: 'backup-c', timeoutMs: TTL });
+    } finally {
+      await z.close();
+    }
+    // Held but never renewed after a restart: free within the TTL.
+    z = await zeroLock('z4');
+    try {
+      await eventually(
+        () =>
+          z.call({ op: 'acquire', id: 'backup-d', timeoutMs: TTL }).then(
+            () => true,
+            () => false,
+          ),
+        10 * TTL,
+      );
+    } finally {
+      await z.close();
+    }
+  });
+
   it('BackupLock.renew refuses an id it does not hold', () => {
     let t = 0;
     const l = new BackupLock(() => t);

@@ -1,9 +1,16 @@
 /**
- * The cluster-wide backup/restore lock: one backup (or restore) at a time. A lease held in Zero's
- * memory: the holder renews it on a heartbeat (every third of its TTL) for as long as it works,
- * so a holder that dies (or a Zero that restarts) frees it within one TTL.
+ * The cluster-wide backup/restore lock: one backup (or restore) at a time. A lease: the holder
+ * renews it on a heartbeat (every third of its TTL) for as long as it works, so a holder that dies
+ * frees it within one TTL. Taking and giving back the lock are persisted in Zero's data folder
+ * (`backup-lease.json`, temp + fsync + rename), so a Zero that restarts still knows the holder: it
+ * gives it one more TTL from the restart, in which the holder's renewals keep it; a Zero that
+ * forgot it would let a second backup start beside the first.
  */
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
 import { HttpError } from '../http/errors.js';
+
+export const LEASE_FILE = 'backup-lease.json';
 
 export interface LockHolder {
   id: string;
@@ -25,10 +32,65 @@ function describeHolder(h: LockHolder): string {
   );
 }
 
+interface Persisted extends LockHolder {
+  ttlMs: number;
+}
+
 export class BackupLock {
   private held: LockHolder | undefined;
+  private ttlMs = 0;
+  private writes: Promise<void> = Promise.resolve();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** Zero's data folder, where the lock is persisted (none: memory only). */
+    private readonly dir?: string,
+  ) {}
+
+  /** Loads the lock persisted before a restart: held again for one TTL from now. */
+  async load(): Promise<void> {
+    if (this.dir === undefined) return;
+    let p: Persisted;
+    try {
+      p = JSON.parse(await readFile(path.join(this.dir, LEASE_FILE), 'utf8')) as Persisted;
+    } catch {
+      return; // none, or unreadable: no lock (a holder's next renewal then fails and it stops)
+    }
+    if (typeof p.id !== 'string' || !Number.isInteger(p.ttlMs) || p.ttlMs <= 0) return;
+    this.ttlMs = p.ttlMs;
+    this.held = {
+      id: p.id,
+      kind: String(p.kind),
+      holder: String(p.holder),
+      description: String(p.description),
+      since: Number(p.since),
+      expires: this.now() + p.ttlMs,
+    };
+  }
+
+  /** Writes the current holder (or its absence) to disk; call after acquire and release. */
+  persist(): Promise<void> {
+    const dir = this.dir;
+    if (dir === undefined) return Promise.resolve();
+    const held = this.held ? { ...this.held, ttlMs: this.ttlMs } : undefined;
+    this.writes = this.writes.then(async () => {
+      const file = path.join(dir, LEASE_FILE);
+      if (!held) {
+        await unlink(file).catch(() => undefined);
+        return;
+      }
+      const tmp = `${file}.tmp`;
+      const h = await open(tmp, 'w');
+      try {
+        await h.writeFile(`${JSON.stringify(held)}\n`);
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await rename(tmp, file);
+    });
+    return this.writes;
+  }
 
   current(): LockHolder | undefined {
     if (this.held && this.now() > this.held.expires) this.held = undefined;
@@ -53,6 +115,7 @@ export class BackupLock {
       );
     }
     const now = this.now();
+    this.ttlMs = req.timeoutMs;
     this.held = {
       id: req.id,
       kind: req.kind,
@@ -82,6 +145,7 @@ export class BackupLock {
       );
     }
     cur.expires = this.now() + timeoutMs;
+    this.ttlMs = timeoutMs;
     return { ...cur };
   }
 

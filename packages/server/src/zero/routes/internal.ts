@@ -141,7 +141,11 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       const b = req.body;
-      if (b.op === 'release') return { released: app.backupLock.release(b.id) };
+      if (b.op === 'release') {
+        const released = app.backupLock.release(b.id);
+        if (released) await app.backupLock.persist();
+        return { released };
+      }
       const timeoutMs = b.timeoutMs ?? 30_000;
       if (b.op === 'renew') {
         const held = app.backupLock.renew(b.id, timeoutMs);
@@ -154,6 +158,7 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
         ...(b.description === undefined ? {} : { description: b.description }),
         timeoutMs,
       });
+      await app.backupLock.persist();
       return { acquired: true, id: held.id, expires: new Date(held.expires).toISOString() };
     },
   );
