@@ -8,7 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   backupFilePath,
   LocalDestination,
-  listBackups, planBackup, writeManifest, type Destination } from '../src/index.js';
+  listBackups,
+  planBackup,
+  writeManifest,
+  type Destination,
+} from '../src/index.js';
 import { STALE_LOCK_MS } from '../src/destinations/local-cas.js';
 import { tempDir } from './helpers.js';
 
@@ -66,6 +70,30 @@ describe('master manifest compare-and-swap (local)', () => {
     const files: string[] = [];
     for await (const f of dest.list('')) files.push(f);
     expect(files.filter((f) => !f.includes('/'))).toEqual(['manifest.json']);
+  });
+
+  it('two incrementals of the same series: the second to arrive is refused, the chain does not fork', async () => {
+    const dest = fresh();
+    await backupAt(dest, new Date(Date.UTC(2025, 0, 1)), 50n);
+    const plan = (at: number) =>
+      planBackup(dest, { readTs: 60n, encrypted: false, format: 'v21.03', startedAt: new Date(at) });
+    const [a, b] = [await plan(Date.UTC(2026, 0, 1)), await plan(Date.UTC(2026, 0, 2))];
+    expect([a.type, a.backupNum, b.backupNum]).toEqual(['incremental', 2, 2]);
+    const write = async (p: typeof a) => {
+      await dest.write(backupFilePath(p, 1), Buffer.from('data'));
+      return writeManifest(dest, {
+        plan: p,
+        groups: new Map([[1, [{ namespace: 0n, name: 'name' }]]]),
+        dropOperations: [],
+        checksums: {},
+        strataVersion: 'test',
+      });
+    };
+    await write(a);
+    await expect(write(b)).rejects.toThrow(
+      /already lists backup .* #2 \(written by another backup meanwhile\)/,
+    );
+    expect((await listBackups({ location: dest })).map((x) => x.backupNum)).toEqual([1, 2]);
   });
 
   it('putIfUnchanged refuses a stale version and an existing file for null, writing nothing', async () => {

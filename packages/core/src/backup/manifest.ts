@@ -109,6 +109,20 @@ export async function writeManifest(
     if (entries.some((e) => entryPath(e) === model.path)) {
       throw new Error(`${dest.describe()}: ${MASTER} already lists ${model.path}: not written twice`);
     }
+    // Another writer's backup of the same series landed first: this one's `since` and number are
+    // stale, and listing it would fork the chain.
+    const clash = entries.find((e) => {
+      const x = e as { backup_id?: unknown; backup_num?: unknown };
+      return (
+        x.backup_id === model.backupId && typeof x.backup_num === 'number' && x.backup_num >= model.backupNum
+      );
+    });
+    if (clash) {
+      throw new Error(
+        `${dest.describe()}: ${MASTER} already lists backup ${model.backupId} #${(clash as { backup_num: number }).backup_num} ` +
+          `(written by another backup meanwhile): this one (#${model.backupNum}) is not listed`,
+      );
+    }
     entries.push(mine);
     const bytes = Buffer.from(JSON.stringify({ Manifests: entries }));
     if (await dest.putIfUnchanged(MASTER, bytes, current?.version ?? null)) {
