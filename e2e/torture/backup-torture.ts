@@ -16,7 +16,7 @@
  * At the end of each target's rounds the last backup is restored offline (strata restore) and its
  * export (strata export -p) must equal the source's export at the backup's readTs.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { listBackups } from '@strata/core';
 import { readDump, TestCluster, TOKEN } from '../tests/harness.js';
@@ -262,6 +262,8 @@ class Torture {
 
 export interface TortureResult {
   rows: RoundResult[];
+  /** Per target: folders left in the location that no manifest lists (invisible to readers). */
+  unlisted: Record<string, number>;
   restoreFailures: Record<string, string[]>;
   seconds: Record<string, number>;
 }
@@ -269,6 +271,7 @@ export interface TortureResult {
 export async function backupTorture(o: TortureOptions): Promise<TortureResult> {
   const rows: RoundResult[] = [];
   const restoreFailures: Record<string, string[]> = {};
+  const unlisted: Record<string, number> = {};
   const seconds: Record<string, number> = {};
   for (const target of o.targets) {
     const t0 = Date.now();
@@ -281,19 +284,23 @@ export async function backupTorture(o: TortureOptions): Promise<TortureResult> {
       for (let i = 1; i <= o.rounds; i++) rows.push(await t.round(target, i));
       await t.restoreCheck(f);
       restoreFailures[target] = f;
+      const listed = new Set(await t.listed());
+      unlisted[target] = readdirSync(t.location).filter(
+        (d) => d.startsWith('dgraph.') && !listed.has(d),
+      ).length;
     } finally {
       await t.c.stop();
     }
     seconds[target] = (Date.now() - t0) / 1000;
   }
-  return { rows, restoreFailures, seconds };
+  return { rows, unlisted, restoreFailures, seconds };
 }
 
 /** The results as a Markdown table: per target, rounds, kill points, outcomes, failures, time. */
 export function resultsTable(r: TortureResult): string {
   const lines = [
-    '| target | rounds | kill at (ms, min/median/max) | killed before answer | outcome: Success / error / no answer | retries of next backup (max) | failures | restore of last backup | time (s) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| target | rounds | kill at (ms, min/median/max) | killed before answer | outcome: Success / error / no answer | retries of next backup (max) | failures | unlisted folders left | restore of last backup | time (s) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const target of Object.keys(r.seconds) as KillTarget[]) {
     const rows = r.rows.filter((x) => x.target === target);
@@ -303,7 +310,7 @@ export function resultsTable(r: TortureResult): string {
     lines.push(
       `| ${target} | ${rows.length} | ${at[0]}/${at[Math.floor(at.length / 2)]}/${at.at(-1)} | ${count((x) => !x.answeredBeforeKill)} | ` +
         `${count((x) => x.outcome === 'Success')} / ${count((x) => x.outcome.startsWith('error'))} / ${count((x) => x.outcome === 'no answer')} | ` +
-        `${Math.max(...rows.map((x) => x.nextBackupAttempts)) - 1} | ${failures} | ${r.restoreFailures[target]?.length ? r.restoreFailures[target]!.join('; ') : 'ok'} | ${r.seconds[target]!.toFixed(0)} |`,
+        `${Math.max(...rows.map((x) => x.nextBackupAttempts)) - 1} | ${failures} | ${r.unlisted[target] ?? 0} | ${r.restoreFailures[target]?.length ? r.restoreFailures[target]!.join('; ') : 'ok'} | ${r.seconds[target]!.toFixed(0)} |`,
     );
   }
   return lines.join('\n');
