@@ -147,13 +147,13 @@ export class ZeroClient {
 
   /** The cluster-wide backup/restore lock; acquiring a held lock fails with Zero's message (409). */
   backupLock(body: {
-    op: 'acquire' | 'release';
+    op: 'acquire' | 'renew' | 'release';
     id: string;
     kind?: 'backup' | 'restore';
     holder?: string;
     description?: string;
     timeoutMs?: number;
-  }): Promise<{ acquired?: boolean; released?: boolean }> {
+  }): Promise<{ acquired?: boolean; renewed?: boolean; released?: boolean; expires?: string }> {
     return this.req('POST', '/internal/backup-lock', body);
   }
 }
