@@ -59,9 +59,9 @@ export class TestCluster {
     return a.proc;
   }
   /** Starts Zero and the Alphas (group g on `dirs[g-1]` when given) and waits until all are healthy. */
-  async start(dirs?: string[]): Promise<this> {
-    this.zeroPort = await freePort();
-    this.zero = start([
+  /** The command line of this cluster's Zero (on `zeroPort`, its state under `tmp`). */
+  zeroArgs(): string[] {
+    return [
       'zero',
       '--port',
       String(this.zeroPort),
@@ -73,7 +73,11 @@ export class TestCluster {
       String(this.groups),
       '--token_file',
       secretFile(TOKEN),
-    ]);
+    ];
+  }
+  async start(dirs?: string[]): Promise<this> {
+    this.zeroPort = await freePort();
+    this.zero = start(this.zeroArgs());
     await waitHealthy(`http://127.0.0.1:${this.zeroPort}`, this.zero);
     for (let g = 1; g <= this.groups; g++) {
       this.alphas.push({

@@ -19,7 +19,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { listBackups } from '@strata/core';
-import { readDump, TestCluster, TOKEN } from '../tests/harness.js';
+import { readDump, TestCluster } from '../tests/harness.js';
 import { restoreArgs, run, start, waitHealthy, type Proc } from '../tests/procs.js';
 
 export type KillTarget = 'zero' | 'coordinator' | 'group';
@@ -107,22 +107,6 @@ class Torture {
     }
   }
 
-  zeroArgs(): string[] {
-    return [
-      'zero',
-      '--port',
-      String(this.c.zeroPort),
-      '--host',
-      '127.0.0.1',
-      '--data',
-      path.join(this.o.tmp, `${this.name}-zw`),
-      '--groups',
-      '2',
-      '--token',
-      TOKEN,
-    ];
-  }
-
   proc(target: KillTarget): Proc {
     if (target === 'zero') return this.c.zero!;
     return this.c.alphas[target === 'coordinator' ? 0 : 1]!.proc!;
@@ -130,7 +114,7 @@ class Torture {
 
   async restart(target: KillTarget): Promise<void> {
     if (target === 'zero') {
-      this.c.zero = start(this.zeroArgs());
+      this.c.zero = start(this.c.zeroArgs());
       await waitHealthy(`http://127.0.0.1:${this.c.zeroPort}`, this.c.zero);
       return;
     }
