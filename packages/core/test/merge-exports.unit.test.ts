@@ -51,7 +51,9 @@ describe('mergeSortedLines + mergeSchemas', () => {
 
   it('refuses a source whose lines are not sorted and unique', async () => {
     const bad = source('<0x2> <b> "x" .\n<0x1> <a> "é" .\n', 4, 'group 7');
-    await expect(collect(mergeSortedLines([bad]))).rejects.toThrow('the lines of group 7 are not sorted and unique');
+    await expect(collect(mergeSortedLines([bad]))).rejects.toThrow(
+      'the lines of group 7 are not sorted and unique',
+    );
     const dup = source('<0x1> <a> .\n<0x1> <a> .\n', 100, 'group 8');
     await expect(collect(mergeSortedLines([dup]))).rejects.toThrow('group 8 are not sorted');
   });
@@ -96,7 +98,9 @@ describe('strata-export/1 framing', () => {
 
   it('refuses a body cut short, a wrong count, bytes after the trailer, a foreign header', async () => {
     const body = await framed(chunks(data));
-    await expect(read(body.slice(0, body.indexOf('\n\n') + 1), 4)).rejects.toThrow('the export was cut short');
+    await expect(read(body.slice(0, body.indexOf('\n\n') + 1), 4)).rejects.toThrow(
+      'the export was cut short',
+    );
     await expect(read(await framed(chunks(data), 3), 4)).rejects.toThrow(
       'the trailer counts 3 facts, 2 were sent',
     );
@@ -107,7 +111,10 @@ describe('strata-export/1 framing', () => {
 
   it('a LineSource can be the framed reader itself (merge of remote groups)', async () => {
     const a = await ExportReader.open(chunks(await framed(chunks('<0x1> <a> .\n'), 1)), 'group 1');
-    const b = await ExportReader.open(chunks(await framed(chunks('<0x0> <a> .\n<0x1> <a> .\n'), 2)), 'group 2');
+    const b = await ExportReader.open(
+      chunks(await framed(chunks('<0x0> <a> .\n<0x1> <a> .\n'), 2)),
+      'group 2',
+    );
     const sources: LineSource[] = [a, b];
     expect(await collect(mergeSortedLines(sources))).toBe('<0x0> <a> .\n<0x1> <a> .\n');
     expect([a.facts, b.facts]).toEqual([1, 2]);

@@ -60,7 +60,9 @@ describe('golden restores (restoreOffline + exportRdf)', () => {
     const dump = path.join(tmp.dir, `${name.replace(/[^\w.-]+/g, '_')}-dump`);
     const s = await exportRdfToDir({ pdir, out: dump, runBytes: 256 });
     expect(readdirSync(dump).sort()).toEqual(['data.rdf', 'schema.txt']);
-    expect(readFileSync(path.join(dump, 'data.rdf'))).toEqual(readFileSync(path.join(p.expected, 'data.rdf')));
+    expect(readFileSync(path.join(dump, 'data.rdf'))).toEqual(
+      readFileSync(path.join(p.expected, 'data.rdf')),
+    );
     expect(readFileSync(path.join(dump, 'schema.txt'))).toEqual(
       readFileSync(path.join(p.expected, 'schema.txt')),
     );

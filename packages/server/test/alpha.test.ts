@@ -62,7 +62,9 @@ async function query(a: Alpha, q: string) {
   return r.json<{ data: Record<string, Record<string, unknown>[]> }>().data;
 }
 /** GET /export, read as strata-export/1 (header, lines, trailer). */
-async function exported(a: Alpha): Promise<{ data: string; schema: string; facts: number; groups: number[] }> {
+async function exported(
+  a: Alpha,
+): Promise<{ data: string; schema: string; facts: number; groups: number[] }> {
   const r = await a.app.inject('/export');
   expect(r.statusCode, r.body).toBe(200);
   expect(r.headers['content-type']).toBe(EXPORT_CONTENT_TYPE);
@@ -302,7 +304,9 @@ describe('Alpha', () => {
       headers: { [TOKEN_HEADER]: TOKEN },
     });
     expect(ok.statusCode).toBe(200);
-    expect(ok.body.split('\n')[0]).toMatch(/^\{"format":"strata-export\/1","readTs":"1","groups":\[1\],"schema":/);
+    expect(ok.body.split('\n')[0]).toMatch(
+      /^\{"format":"strata-export\/1","readTs":"1","groups":\[1\],"schema":/,
+    );
     expect(ok.body).toMatch(/\n\n\{"facts":\d+\}\n$/);
   });
 

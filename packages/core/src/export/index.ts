@@ -17,10 +17,4 @@ export {
   type MergeStats,
 } from './lines.js';
 export { nativeChunks } from './native-stream.js';
-export {
-  encodeExport,
-  ExportReader,
-  EXPORT_CONTENT_TYPE,
-  EXPORT_FORMAT,
-  type ExportHeader,
-} from './wire.js';
+export { encodeExport, ExportReader, EXPORT_CONTENT_TYPE, EXPORT_FORMAT, type ExportHeader } from './wire.js';

@@ -206,7 +206,11 @@ export class RemoteGroup implements GroupApi {
     }
     if (r.header.readTs !== String(readTs)) {
       await r.close();
-      throw new HttpError('GROUP_UNAVAILABLE', `${what} exported at readTs ${r.header.readTs}, not ${readTs}`, 502);
+      throw new HttpError(
+        'GROUP_UNAVAILABLE',
+        `${what} exported at readTs ${r.header.readTs}, not ${readTs}`,
+        502,
+      );
     }
     return { schema: Buffer.from(r.header.schema, 'utf8'), lines: r };
   }
