@@ -25,8 +25,9 @@ pub const MIN_RUN_BYTES: usize = 1;
 pub const MAX_RUN_BYTES: usize = 1 << 30;
 /// Runs merged at once; more runs are first merged into bigger runs.
 pub const MAX_FAN_IN: usize = 64;
-/// Bookkeeping counted per buffered line on top of its bytes.
-const LINE_OVERHEAD: usize = std::mem::size_of::<Vec<u8>>();
+/// Bookkeeping counted per buffered line on top of its allocation: the
+/// `Vec` itself and the allocator's header.
+const LINE_OVERHEAD: usize = std::mem::size_of::<Vec<u8>>() + 16;
 const IO_BUF: usize = 64 << 10;
 
 static NEXT_DIR: AtomicU64 = AtomicU64::new(0);
@@ -106,7 +107,7 @@ impl RunSorter {
     }
 
     pub fn push(&mut self, line: Vec<u8>) -> Result<()> {
-        self.bytes += line.len() + LINE_OVERHEAD;
+        self.bytes += line.capacity() + LINE_OVERHEAD;
         self.buf.push(line);
         if self.bytes >= self.run_bytes {
             self.spill()?;
