@@ -261,6 +261,28 @@ describe('Alpha', () => {
     });
   });
 
+  it('serves /export only with the auth token when one is set; both coordinators stream the same dump', async () => {
+    const port2 = a2.port;
+    await a2.close();
+    const auth = 'export-auth-token-0123456789abcdef';
+    a2 = await createAlpha({
+      zero: `127.0.0.1:${zero.port}`,
+      port: port2,
+      token: TOKEN,
+      group: 2,
+      dataDir: path.join(root, 'p2'),
+      security: { token: auth, tokenFor: 'admin' },
+    });
+    const bare = await a2.app.inject('/export');
+    expect(bare.statusCode).toBe(401);
+    expect(bare.body).not.toContain('strata-export');
+    const ok = await a2.app.inject({ url: '/export', headers: { 'x-dgraph-authtoken': auth } });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.body).toBe(
+      (await a1.app.inject('/export?readTs=' + JSON.parse(ok.body.split('\n')[0]!).readTs)).body,
+    );
+  });
+
   it('serves /admin to loopback and whitelisted clients only', async () => {
     const q = { query: '{ health { instance status group } state { groups { id } } }' };
     const ok = await a1.app.inject({ method: 'POST', url: '/admin', payload: q });
