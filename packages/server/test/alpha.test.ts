@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { EXPORT_CONTENT_TYPE, ExportReader } from '@strata/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlpha, createZero, TOKEN_HEADER, type Alpha, type Zero } from '../src/index.js';
 
@@ -60,10 +61,30 @@ async function query(a: Alpha, q: string) {
   expect(r.statusCode, r.body).toBe(200);
   return r.json<{ data: Record<string, Record<string, unknown>[]> }>().data;
 }
-async function dump(a: Alpha): Promise<string> {
+/** GET /export, read as strata-export/1 (header, lines, trailer). */
+async function exported(
+  a: Alpha,
+): Promise<{ data: string; schema: string; facts: number; groups: number[] }> {
   const r = await a.app.inject('/export');
   expect(r.statusCode, r.body).toBe(200);
-  return r.json<{ data: string }>().data;
+  expect(r.headers['content-type']).toBe(EXPORT_CONTENT_TYPE);
+  const reader = await ExportReader.open(
+    (async function* () {
+      yield r.rawPayload;
+    })(),
+    'GET /export',
+  );
+  const lines: Buffer[] = [];
+  for (let l = await reader.next(); l !== null; l = await reader.next()) lines.push(l);
+  return {
+    data: Buffer.concat(lines).toString('utf8'),
+    schema: reader.header.schema,
+    facts: reader.facts!,
+    groups: reader.header.groups,
+  };
+}
+async function dump(a: Alpha): Promise<string> {
+  return (await exported(a)).data;
 }
 
 const SCHEMA = `
@@ -232,11 +253,34 @@ describe('Alpha', () => {
     expect((await alter(a1, { drop_op: 'DATA' })).statusCode).toBe(200);
     expect(await dump(a1)).toMatch(/^<0x[0-9a-f]+> <dgraph\.drop\.op> "DROP_DATA;" \.\n$/);
     expect((await alter(a1, { drop_all: true })).statusCode).toBe(200);
-    const r = await a1.app.inject('/export');
-    expect(r.json<{ data: string; schema: string }>()).toMatchObject({
+    expect(await exported(a1)).toMatchObject({
       data: expect.stringMatching(/^<0x[0-9a-f]+> <dgraph\.drop\.op> "DROP_ALL;" \.\n$/),
       schema: 'dgraph.drop.op: string .\ndgraph.type: [string] @index(exact) .\n',
+      facts: 1,
+      groups: [1, 2],
     });
+  });
+
+  it('serves /export only with the auth token when one is set; both coordinators stream the same dump', async () => {
+    const port2 = a2.port;
+    await a2.close();
+    const auth = 'export-auth-token-0123456789abcdef';
+    a2 = await createAlpha({
+      zero: `127.0.0.1:${zero.port}`,
+      port: port2,
+      token: TOKEN,
+      group: 2,
+      dataDir: path.join(root, 'p2'),
+      security: { token: auth, tokenFor: 'admin' },
+    });
+    const bare = await a2.app.inject('/export');
+    expect(bare.statusCode).toBe(401);
+    expect(bare.body).not.toContain('strata-export');
+    const ok = await a2.app.inject({ url: '/export', headers: { 'x-dgraph-authtoken': auth } });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.body).toBe(
+      (await a1.app.inject('/export?readTs=' + JSON.parse(ok.body.split('\n')[0]!).readTs)).body,
+    );
   });
 
   it('serves /admin to loopback and whitelisted clients only', async () => {
@@ -282,6 +326,10 @@ describe('Alpha', () => {
       headers: { [TOKEN_HEADER]: TOKEN },
     });
     expect(ok.statusCode).toBe(200);
+    expect(ok.body.split('\n')[0]).toMatch(
+      /^\{"format":"strata-export\/1","readTs":"1","groups":\[1\],"schema":/,
+    );
+    expect(ok.body).toMatch(/\n\n\{"facts":\d+\}\n$/);
   });
 
   it("refuses to start on another group's folder", async () => {

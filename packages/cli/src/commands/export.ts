@@ -1,7 +1,13 @@
 /** `strata export -p DIR | --alpha HOST:PORT --out OUTDIR`: the canonical RDF dump of stores or a cluster. */
 import { Command, InvalidArgumentError } from 'commander';
-import { fetch } from 'undici';
-import { baseUrl, exportRdfToDir, transportHint, writeRdfDump, type Transport } from '@strata/core';
+import {
+  baseUrl,
+  exportRdfToDir,
+  fetchExport,
+  mergeSortedLines,
+  writeRdfDumpStream,
+  type Transport,
+} from '@strata/core';
 import { formatCount } from '../format.js';
 import { addAuthTokenOption, authHeaders, authTokenFrom, type AuthTokenFlags } from '../auth-token.js';
 import { addClientTlsOption, clientTransportFrom, type ClientTlsFlags } from '../tls.js';
@@ -13,37 +19,31 @@ interface ExportFlags extends AuthTokenFlags, ClientTlsFlags {
   read_ts?: bigint;
 }
 
-/** Asks an Alpha for the whole cluster's dump (GET /export) and writes it like exportRdfToDir. */
+/**
+ * Streams the whole cluster's dump from an Alpha (GET /export, strata-export/1) into
+ * `outDir/data.rdf` and `outDir/schema.txt` (temp files + rename): the body is read as fast as
+ * the disk takes it, checked line by line (sorted, unique, complete up to its trailer), never held.
+ */
 async function exportFromAlpha(
   alpha: string,
   outDir: string,
   readTs: bigint | undefined,
   authToken: string | undefined,
   transport: Transport,
-): Promise<{ facts: number; files: string[]; groups: number[] }> {
+): Promise<{ facts: number; files: string[]; groups: number[]; readTs: string }> {
   const url = `${baseUrl(alpha, transport.scheme)}/export${readTs === undefined ? '' : `?readTs=${readTs}`}`;
-  let res: Awaited<ReturnType<typeof fetch>>;
-  try {
-    res = await fetch(url, {
-      headers: authHeaders(authToken),
-      ...(transport.dispatcher ? { dispatcher: transport.dispatcher } : {}),
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    throw new Error(`cannot reach the Alpha at ${alpha} (${cause}${transportHint(url, cause)})`, {
-      cause: err,
-    });
-  }
-  const json = (await res.json()) as {
-    data: string;
-    schema: string;
-    facts: number;
-    groups: number[];
-    message?: string;
-  };
-  if (!res.ok) throw new Error(`${url} answered ${res.status}: ${json.message ?? 'error'}`);
-  const files = await writeRdfDump(outDir, json);
-  return { facts: json.facts, files, groups: json.groups };
+  const r = await fetchExport({
+    service: `the Alpha at ${alpha}`,
+    url,
+    method: 'GET',
+    headers: authHeaders(authToken),
+    dispatcher: transport.dispatcher,
+  });
+  const files = await writeRdfDumpStream(outDir, {
+    data: mergeSortedLines([r]),
+    schema: () => r.header.schema,
+  });
+  return { facts: r.facts ?? 0, files, groups: r.header.groups, readTs: r.header.readTs };
 }
 
 function parseTs(value: string): bigint {
@@ -61,7 +61,10 @@ byte for byte with a reference.
 
 With --alpha HOST:PORT instead of -p, the running cluster is dumped: that Alpha reads every group
 at one read timestamp (a fresh one from Zero's oracle, or --read_ts, e.g. a backup's readTs) and
-merges the parts the same way.
+merges the parts the same way. The dump is streamed (GET /export answers strata-export/1, see the
+server README) and written as it arrives; nothing is renamed into place unless it arrived whole.
+The -p export sorts in bounded memory, spilling sorted runs to a temp folder inside --out that is
+removed when it ends.
 
 Examples:
   $ strata restore -l /backups -p ./restored
@@ -98,7 +101,7 @@ export function exportCommand(): Command {
         );
         process.stdout.write(
           `exported ${formatCount(r.facts)} fact${r.facts === 1 ? '' : 's'} from ${r.groups.length} ` +
-            `group${r.groups.length === 1 ? '' : 's'} to ${r.files.join(' and ')}\n`,
+            `group${r.groups.length === 1 ? '' : 's'} at readTs ${r.readTs} to ${r.files.join(' and ')}\n`,
         );
         return;
       }

@@ -1,6 +1,7 @@
 /** Clients of Strata's servers: Zero's HTTP API and an Alpha's GraphQL `/admin`. */
 export { ServiceError, type ServiceErrorReason, type ServiceErrorOptions } from './errors.js';
 export { baseUrl, fetchJson, requestJson, type JsonRequest, type JsonAnswer } from './http.js';
+export { fetchExport, type ExportRequest } from './export.js';
 export {
   PLAIN_HTTP,
   tlsTransport,

@@ -2,9 +2,19 @@ export {
   exportRdf,
   exportRdfToDir,
   findStores,
-  mergeExports,
-  type ExportPart,
   type ExportRdfOptions,
   type ExportRdfOutput,
+  type ExportRdfToDirOptions,
 } from './rdf.js';
-export { writeRdfDump, type RdfDump } from './dump-files.js';
+export { writeRdfDump, writeRdfDumpStream, type RdfDump, type RdfDumpStream } from './dump-files.js';
+export { mergeSchemas } from './schema-merge.js';
+export {
+  LineReader,
+  mergeSortedLines,
+  MAX_LINE_BYTES,
+  MERGE_BATCH_BYTES,
+  type LineSource,
+  type MergeStats,
+} from './lines.js';
+export { nativeChunks } from './native-stream.js';
+export { encodeExport, ExportReader, EXPORT_CONTENT_TYPE, EXPORT_FORMAT, type ExportHeader } from './wire.js';

@@ -1,9 +1,10 @@
 /** The canonical RDF export (`data.rdf` + `schema.txt`) of the posting stores under a folder. */
-import { readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fromFsError, StoreError } from '../errors.js';
 import { loadNative } from '../native.js';
-import { writeRdfDump } from './dump-files.js';
+import { writeRdfDumpStream } from './dump-files.js';
+import { nativeChunks } from './native-stream.js';
 import { fromNativeStore } from '../restore/native-errors.js';
 
 export interface ExportRdfOptions {
@@ -48,7 +49,10 @@ export async function findStores(pdir: string): Promise<string[]> {
   return stores.sort((a, b) => a[0] - b[0]).map(([, d]) => d);
 }
 
-/** Exports the union of every group's store under `pdir` (lines sorted and unique). */
+/**
+ * Exports the union of every group's store under `pdir` (lines sorted and unique) into memory:
+ * for small stores and tests; {@link exportRdfToDir} streams.
+ */
 export async function exportRdf(opts: ExportRdfOptions): Promise<ExportRdfOutput> {
   const stores = await findStores(opts.pdir);
   const native = loadNative();
@@ -60,69 +64,42 @@ export async function exportRdf(opts: ExportRdfOptions): Promise<ExportRdfOutput
   }
 }
 
-/** {@link exportRdf}, then writes `data.rdf` and `schema.txt` into `out` (each via a temp file + rename). */
-export async function exportRdfToDir(
-  opts: ExportRdfOptions & { out: string },
-): Promise<ExportRdfOutput & { files: string[] }> {
-  const r = await exportRdf(opts);
-  const files = await writeRdfDump(opts.out, r);
-  return { ...r, files };
-}
-
-/** One part of a cluster export (one group's canonical `data.rdf` and `schema.txt`). */
-export interface ExportPart {
-  data: Buffer;
-  schema: Buffer;
-}
-
-function lines(buf: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let from = 0;
-  for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, from)) {
-    if (nl > from) out.push(buf.subarray(from, nl + 1));
-    from = nl + 1;
-  }
-  if (from < buf.length) out.push(Buffer.concat([buf.subarray(from), Buffer.from('\n')]));
-  return out;
-}
-
-function sortedUnique(items: Buffer[]): Buffer[] {
-  items.sort(Buffer.compare);
-  return items.filter((b, i) => i === 0 || !b.equals(items[i - 1]!));
+/** Options of {@link exportRdfToDir}. */
+export interface ExportRdfToDirOptions extends ExportRdfOptions {
+  /** The folder to write `data.rdf` and `schema.txt` into (created if needed). */
+  out: string;
+  /** Folder for the external sort's run files (default: `out`; removed when done). */
+  tmpDir?: string | undefined;
+  /** Bytes of lines sorted in memory before a run is spilled (default 32 MiB). */
+  runBytes?: number | undefined;
 }
 
 /**
- * Merges the canonical dumps of several groups exactly as the native exporter merges stores:
- * data lines sorted bytewise and unique; schema predicate lines sorted bytewise and unique, then
- * one block per type (sorted by name) with the union of its fields (sorted).
+ * Streams the export of every group's store under `pdir` into `out/data.rdf` and
+ * `out/schema.txt` (each via a temp file + rename). Memory stays bounded by the native run
+ * buffer, whatever the store size.
  */
-export function mergeExports(parts: ExportPart[]): { data: Buffer; schema: Buffer; facts: number } {
-  const data = sortedUnique(parts.flatMap((p) => lines(p.data)));
-  const predicates: Buffer[] = [];
-  const types = new Map<string, Set<string>>();
-  for (const p of parts) {
-    let current: Set<string> | undefined;
-    for (const raw of lines(p.schema)) {
-      const line = raw.toString('utf8').replace(/\n$/, '');
-      if (current) {
-        if (line === '}') current = undefined;
-        else current.add(line.trim());
-        continue;
-      }
-      const m = /^type (.+) \{$/.exec(line);
-      if (m) {
-        current = types.get(m[1]!) ?? new Set();
-        types.set(m[1]!, current);
-      } else if (line.length > 0) {
-        predicates.push(raw);
-      }
+export async function exportRdfToDir(
+  opts: ExportRdfToDirOptions,
+): Promise<{ facts: number; stores: string[]; files: string[] }> {
+  const stores = await findStores(opts.pdir);
+  const out = path.resolve(opts.out);
+  await mkdir(out, { recursive: true });
+  const stream = loadNative().exportRdfStream(stores, {
+    tmpDir: opts.tmpDir ?? out,
+    ...(opts.readTs === undefined ? {} : { readTs: opts.readTs }),
+    ...(opts.runBytes === undefined ? {} : { runBytes: opts.runBytes }),
+  });
+  try {
+    const files = await writeRdfDumpStream(out, {
+      data: nativeChunks(stream),
+      schema: () => stream.summary().schema,
+    });
+    return { facts: stream.summary().facts, stores, files };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).syscall !== undefined) {
+      throw fromFsError(err, (err as NodeJS.ErrnoException).path ?? out, 'export output');
     }
+    throw fromNativeStore(err, opts.pdir);
   }
-  const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-  const schema: Buffer[] = sortedUnique(predicates);
-  for (const name of [...types.keys()].sort(byBytes)) {
-    const fields = [...types.get(name)!].sort(byBytes).map((f) => `  ${f}\n`);
-    schema.push(Buffer.from(`type ${name} {\n${fields.join('')}}\n`));
-  }
-  return { data: Buffer.concat(data), schema: Buffer.concat(schema), facts: data.length };
 }

@@ -152,6 +152,26 @@ export interface RestoreWriter {
 
 export interface ExportRdfOptions {
   readTs?: bigint | number;
+  /** Folder for the external sort's run files (default: the OS temp folder). */
+  tmpDir?: string;
+  /** Bytes of lines sorted in memory before a run is spilled (default 32 MiB). */
+  runBytes?: number;
+  /** Bytes per chunk of `ExportStream.next()` (default 1 MiB; chunks end on a line end). */
+  chunkBytes?: number;
+}
+
+/**
+ * `data.rdf` pulled chunk by chunk (await each next() before the next one); the first next()
+ * scans the stores. Memory stays bounded by the run buffer whatever the store size.
+ */
+export interface ExportStream {
+  next(): Promise<Buffer | null>;
+  /** `schema.txt`; available once the first next() has resolved. */
+  schema(): Buffer;
+  /** Available once next() has returned null. */
+  summary(): { schema: Buffer; facts: number };
+  /** Stops the export and removes its temp files; a pending or later next() rejects. */
+  abort(): void;
 }
 
 export interface ExportRdfResult {
@@ -307,8 +327,10 @@ export interface PostingStore {
     readTs: bigint,
     namespace?: bigint,
   ): Promise<{ object: bigint; subjects: bigint[] }[]>;
-  /** The canonical dump of this group. */
+  /** The canonical dump of this group, in memory (small stores, tests). */
   exportRdf(readTs?: bigint): Promise<{ data: Buffer; schema: Buffer; facts: number }>;
+  /** The canonical dump of this group, streamed. */
+  exportStream(opts?: ExportRdfOptions): ExportStream;
 }
 
 export interface NativeBinding {
@@ -317,6 +339,7 @@ export interface NativeBinding {
   BackupReader: new (opts?: ReaderOptions) => BackupReader;
   RestoreWriter: new (dir: string, opts: RestoreWriterOptions) => RestoreWriter;
   exportRdf(dirs: string | string[], opts?: ExportRdfOptions): Promise<ExportRdfResult>;
+  exportRdfStream(dirs: string | string[], opts?: ExportRdfOptions): ExportStream;
   encodeKvList(kvs: KvEntry[]): Buffer;
   decodeKvList(list: Buffer): DecodedKv[];
   nativeVersion(): string;

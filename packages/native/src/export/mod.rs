@@ -3,10 +3,22 @@
 //!
 //! The export of a cluster is the union of the lines of each group's store,
 //! sorted bytewise and unique; the schema is the union of the predicate
-//! lines and type blocks. Lines are collected in memory and sorted.
+//! lines and type blocks. Lines go through an external sort ([`runs`]) so
+//! memory stays bounded whatever the store size; [`stream`] hands the
+//! sorted lines out chunk by chunk.
+//!
+//! What stays in memory: the run buffer (`run_bytes`), the schema (predicate
+//! lines and types), and the main lists of split posting lists (each with
+//! its own uids and postings, usually just its split starts) until the scan
+//! ends. Split parts are not held: each part's facts are emitted as it is
+//! scanned (parts sort after every main list).
 
 pub mod geo;
 pub mod number;
+pub mod runs;
+pub mod stream;
+#[cfg(test)]
+mod tests;
 pub mod value;
 
 use crate::format::keys::{build_key, parse_key, ParsedKey, PREFIX_SPLIT};
@@ -17,6 +29,7 @@ use crate::format::proto::{
 use crate::store::error::{Result, StoreError};
 use crate::store::{OpenOptions, PostingStore, ValueKind};
 use prost::Message;
+use runs::{Merger, RunSorter, DEFAULT_RUN_BYTES};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use value::{format_facets, format_value};
@@ -25,6 +38,19 @@ use value::{format_facets, format_value};
 pub struct ExportOptions {
     /// Read timestamp (default: the newest version of every key).
     pub read_ts: Option<u64>,
+    /// Folder for the run files (default: the OS temp folder).
+    pub tmp_dir: Option<PathBuf>,
+    /// Run buffer size in bytes (default [`DEFAULT_RUN_BYTES`]).
+    pub run_bytes: Option<usize>,
+}
+
+impl ExportOptions {
+    pub fn sorter(&self) -> RunSorter {
+        RunSorter::new(
+            self.tmp_dir.clone().unwrap_or_else(std::env::temp_dir),
+            self.run_bytes.unwrap_or(DEFAULT_RUN_BYTES),
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,10 +61,9 @@ pub struct ExportOutput {
     pub facts: u64,
 }
 
-/// Accumulates lines from several stores.
-#[derive(Default)]
+/// Accumulates lines (into a [`RunSorter`]) and the schema of several stores.
 pub struct Exporter {
-    lines: Vec<String>,
+    lines: RunSorter,
     predicates: BTreeSet<String>,
     types: BTreeMap<String, BTreeSet<String>>,
 }
@@ -87,6 +112,17 @@ pub fn schema_line(ns: u64, attr: &str, su: &SchemaUpdate) -> String {
 
 /// The facts of one DATA posting list (spec §7.1), each line ending in `\n`.
 pub fn list_facts(pk: &ParsedKey, pl: &BackupPostingList, out: &mut Vec<String>) {
+    list_facts_with(pk, pl, &HashSet::new(), out)
+}
+
+/// [`list_facts`] where the uids in `with_posting` (besides those of the
+/// list's own postings) are not written as plain uid facts.
+fn list_facts_with(
+    pk: &ParsedKey,
+    pl: &BackupPostingList,
+    with_posting: &HashSet<u64>,
+    out: &mut Vec<String>,
+) {
     let subj = format!("<{:#x}>", pk.uid);
     let pred = format!("<{}>", String::from_utf8_lossy(&pk.attr));
     let ns = if pk.namespace == 0 {
@@ -94,9 +130,9 @@ pub fn list_facts(pk: &ParsedKey, pl: &BackupPostingList, out: &mut Vec<String>)
     } else {
         format!(" <{:#x}>", pk.namespace)
     };
-    let with_posting: HashSet<u64> = pl.postings.iter().map(|p| p.uid).collect();
+    let own: HashSet<u64> = pl.postings.iter().map(|p| p.uid).collect();
     for &u in &pl.uids {
-        if !with_posting.contains(&u) {
+        if !own.contains(&u) && !with_posting.contains(&u) {
             out.push(format!("{subj} {pred} <{u:#x}>{ns} .\n"));
         }
     }
@@ -125,15 +161,43 @@ fn decode<M: Message + Default>(payload: &[u8], what: &str) -> Result<M> {
 }
 
 impl Exporter {
-    /// Adds every fact, schema line and type of one store.
-    pub fn add_store(&mut self, store: &PostingStore, read_ts: u64) -> Result<()> {
-        // Main lists with split parts wait for their parts (prefix 0x04 sorts later).
-        let mut split_mains: HashMap<Vec<u8>, (ParsedKey, BackupPostingList)> = HashMap::new();
-        let mut parts: Vec<(Vec<u8>, u64, BackupPostingList)> = Vec::new();
+    pub fn new(lines: RunSorter) -> Exporter {
+        Exporter {
+            lines,
+            predicates: BTreeSet::new(),
+            types: BTreeMap::new(),
+        }
+    }
+
+    fn emit(lines: &mut RunSorter, batch: &mut Vec<String>) -> Result<()> {
+        for l in batch.drain(..) {
+            lines.push(l.into_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Adds every fact, schema line and type of one store. `stop` is asked
+    /// between keys; when it says true the scan ends with its error.
+    pub fn add_store(
+        &mut self,
+        store: &PostingStore,
+        read_ts: u64,
+        stop: &dyn Fn() -> Option<StoreError>,
+    ) -> Result<()> {
+        // Main lists with split parts (prefix 0x04 sorts after every main):
+        // a part's facts are written as the part is scanned, leaving out the
+        // uids that carry a posting in the main list; the main's own facts
+        // are written at the end, leaving out the uids that carry a posting
+        // in one of its parts.
+        let mut split_mains: HashMap<Vec<u8>, SplitMain> = HashMap::new();
+        let mut batch: Vec<String> = Vec::new();
         let lines = &mut self.lines;
         let predicates = &mut self.predicates;
         let types = &mut self.types;
         store.scan(&[], read_ts, &mut |v| {
+            if let Some(e) = stop() {
+                return Err(e);
+            }
             let pk = parse_key(v.key, true)?;
             match (pk.key_type, v.kind) {
                 (Some(KeyType::Data), ValueKind::PostingList) => {
@@ -142,12 +206,27 @@ impl Exporter {
                         let mut main = pk.clone();
                         let start = main.start_uid;
                         main.start_uid = 0;
-                        parts.push((build_key(&main, true)?, start, pl));
+                        if let Some(m) = split_mains.get_mut(&build_key(&main, true)?) {
+                            if m.pl.splits.contains(&start) {
+                                m.part_postings.extend(pl.postings.iter().map(|p| p.uid));
+                                list_facts_with(&m.pk, &pl, &m.own_postings, &mut batch);
+                            }
+                        }
                     } else if !pl.splits.is_empty() {
-                        split_mains.insert(v.key.to_vec(), (pk, pl));
+                        let own_postings = pl.postings.iter().map(|p| p.uid).collect();
+                        split_mains.insert(
+                            v.key.to_vec(),
+                            SplitMain {
+                                pk,
+                                pl,
+                                own_postings,
+                                part_postings: HashSet::new(),
+                            },
+                        );
                     } else {
-                        list_facts(&pk, &pl, lines);
+                        list_facts(&pk, &pl, &mut batch);
                     }
+                    Self::emit(lines, &mut batch)?;
                 }
                 (Some(KeyType::Schema), ValueKind::Schema) => {
                     let su: SchemaUpdate = decode(v.payload, "schema entry")?;
@@ -170,28 +249,15 @@ impl Exporter {
             }
             Ok(())
         })?;
-        for (main, start, pl) in parts {
-            if let Some((_, m)) = split_mains.get_mut(&main) {
-                if m.splits.contains(&start) {
-                    m.uids.extend_from_slice(&pl.uids);
-                    m.postings.extend(pl.postings);
-                }
-            }
-        }
-        for (_, (pk, mut pl)) in split_mains {
-            pl.uids.sort_unstable();
-            pl.uids.dedup();
-            pl.postings.sort_by_key(|p| p.uid);
-            list_facts(&pk, &pl, &mut self.lines);
+        for (_, m) in split_mains {
+            list_facts_with(&m.pk, &m.pl, &m.part_postings, &mut batch);
+            Self::emit(&mut self.lines, &mut batch)?;
         }
         Ok(())
     }
 
-    pub fn finish(mut self) -> ExportOutput {
-        self.lines.sort_unstable();
-        self.lines.dedup();
-        let facts = self.lines.len() as u64;
-        let data = self.lines.concat().into_bytes();
+    /// The schema text and the merge of every line added.
+    pub fn finish(self) -> Result<(Vec<u8>, Merger)> {
         let mut schema = String::new();
         for p in &self.predicates {
             schema.push_str(p);
@@ -204,21 +270,53 @@ impl Exporter {
             }
             schema.push_str("}\n");
         }
-        ExportOutput {
-            data,
-            schema: schema.into_bytes(),
-            facts,
-        }
+        Ok((schema.into_bytes(), self.lines.finish()?))
     }
 }
 
+/// A main posting list with split parts, held until the scan ends.
+struct SplitMain {
+    pk: ParsedKey,
+    pl: BackupPostingList,
+    /// Uids with a posting in the main list itself.
+    own_postings: HashSet<u64>,
+    /// Uids with a posting in one of the parts scanned.
+    part_postings: HashSet<u64>,
+}
+
+/// Drains a finished export into memory (small stores and tests).
+pub fn collect(schema: Vec<u8>, mut merger: Merger) -> Result<ExportOutput> {
+    let mut data = Vec::new();
+    while let Some(line) = merger.next_line()? {
+        data.extend_from_slice(line);
+    }
+    Ok(ExportOutput {
+        data,
+        schema,
+        facts: merger.lines(),
+    })
+}
+
 /// Exports the union of the stores in `dirs` (one per group).
+/// Buffered: the whole dump in memory; [`stream::ExportStream`] streams it.
 pub fn export_dirs(dirs: &[PathBuf], opts: &ExportOptions) -> Result<ExportOutput> {
-    let mut ex = Exporter::default();
+    let mut ex = Exporter::new(opts.sorter());
+    add_dirs(&mut ex, dirs, opts.read_ts.unwrap_or(u64::MAX), &|| None)?;
+    let (schema, merger) = ex.finish()?;
+    collect(schema, merger)
+}
+
+/// Opens each store of `dirs` (refusing an unfinished restore) and adds it.
+pub fn add_dirs(
+    ex: &mut Exporter,
+    dirs: &[PathBuf],
+    read_ts: u64,
+    stop: &dyn Fn() -> Option<StoreError>,
+) -> Result<()> {
     for dir in dirs {
         let store = PostingStore::open(dir, &OpenOptions::default())?;
         store.check_complete()?;
-        ex.add_store(&store, opts.read_ts.unwrap_or(u64::MAX))?;
+        ex.add_store(&store, read_ts, stop)?;
     }
-    Ok(ex.finish())
+    Ok(())
 }

@@ -3,7 +3,8 @@
 //! run in parallel, writers are serialised inside the store).
 
 use super::errors::{invalid, no_panic, ns_of, opt_u64, store_err, u64_of};
-use super::export::ExportRdfResult;
+use super::export::{ExportRdfOptions, ExportRdfResult, ExportStream};
+use crate::export::stream::ExportSource;
 use crate::format::proto::{Facet, ValType};
 use crate::store::live::{self, AlterRequest, Edge, EdgeOp, LiveStore};
 use crate::store::StoreError;
@@ -561,7 +562,14 @@ impl PostingStore {
         )
     }
 
-    /// Canonical `data.rdf` / `schema.txt` of this open store.
+    /// Streams the canonical `data.rdf` / `schema.txt` of this open store
+    /// (the snapshot at `opts.readTs`, taken when the first next() runs).
+    #[napi]
+    pub fn export_stream(&self, opts: Option<ExportRdfOptions>) -> napi::Result<ExportStream> {
+        ExportStream::new(ExportSource::Live(self.store()?), opts)
+    }
+
+    /// Canonical `data.rdf` / `schema.txt` of this open store, in memory.
     #[napi(ts_return_type = "Promise<ExportRdfResult>")]
     pub fn export_rdf(
         &self,

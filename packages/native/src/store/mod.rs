@@ -24,6 +24,6 @@ pub use mvcc::{Drop, ValueKind};
 pub use restore::{FinishStats, LoadOptions, LoadStats, RestoreWriter};
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;

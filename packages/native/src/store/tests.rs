@@ -478,3 +478,79 @@ fn unfinished_restore_is_not_exported() {
     let e = export_dirs(&[p], &ExportOptions::default()).err().unwrap();
     assert_eq!(e.store_code(), Some(StoreCode::Incomplete));
 }
+
+#[test]
+fn split_lists_export_their_parts_through_tiny_runs() {
+    let d = TempDir::new("splits");
+    let p = d.join("p1");
+    let mut w = RestoreWriter::create(&p, 1).unwrap();
+    let part_key = |start: u64| {
+        BackupKey {
+            r#type: KeyType::Data as i32,
+            attr: "friend".into(),
+            uid: 1,
+            start_uid: start,
+            ..Default::default()
+        }
+        .encode_to_vec()
+    };
+    let pl = |uids: &[u64], with_posting: Option<u64>| {
+        BackupPostingList {
+            uids: uids.to_vec(),
+            postings: with_posting
+                .map(|u| {
+                    vec![Posting {
+                        uid: u,
+                        facets: vec![crate::format::proto::Facet {
+                            key: "w".into(),
+                            value: 7i64.to_le_bytes().to_vec(),
+                            val_type: 1,
+                            ..Default::default()
+                        }],
+                        ..Default::default()
+                    }]
+                })
+                .unwrap_or_default(),
+            ..Default::default()
+        }
+        .encode_to_vec()
+    };
+    let main = BackupPostingList {
+        splits: vec![0x10, 0x20],
+        ..Default::default()
+    };
+    let f = backup_file(&[
+        kv(
+            bkey(KeyType::Data, "friend", 1, 0),
+            main.encode_to_vec(),
+            8,
+            5,
+        ),
+        kv(part_key(0x10), pl(&[0x10, 0x11], Some(0x11)), 8, 5),
+        kv(part_key(0x20), pl(&[0x20], None), 8, 5),
+        // a part the main list does not name: not exported
+        kv(part_key(0x30), pl(&[0x30], None), 8, 5),
+        schema_kv("friend", 0, &uid_list_schema("friend")),
+    ]);
+    let opts = LoadOptions {
+        predicates: [(0, b"friend".to_vec())].into(),
+        ..Default::default()
+    };
+    w.load_stream(&f[..], &opts).unwrap();
+    w.finish(5).unwrap();
+    let tmp = TempDir::new("splits-tmp");
+    let out = export_dirs(
+        &[p],
+        &ExportOptions {
+            tmp_dir: Some(tmp.path().to_path_buf()),
+            run_bytes: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        String::from_utf8(out.data).unwrap(),
+        "<0x1> <friend> <0x10> .\n<0x1> <friend> <0x11> (w=7) .\n<0x1> <friend> <0x20> .\n"
+    );
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}

@@ -5,8 +5,12 @@
  */
 import {
   CLUSTER_TOKEN_HEADER,
+  fetchExport,
+  LineReader,
   PLAIN_HTTP,
   requestJson,
+  type ExportReader,
+  type LineSource,
   ServiceError,
   type Transport,
   type ZeroClient,
@@ -88,7 +92,14 @@ export interface GroupApi {
     objects: string[],
     readTs: bigint,
   ): Promise<{ object: string; subjects: string[] }[]>;
-  exportRdf(readTs: bigint): Promise<{ data: string; schema: string; facts: number }>;
+  /** Opens the group's streamed export at `readTs` (its store is scanned first). */
+  openExport(readTs: bigint): Promise<GroupExport>;
+}
+
+/** One group's export as a coordinator merges it: its schema and its sorted unique lines. */
+export interface GroupExport {
+  schema: Buffer;
+  lines: LineSource & { readonly what: string; close(): Promise<void> };
 }
 
 /** This Alpha's own group, called in process. */
@@ -126,8 +137,9 @@ export class LocalGroup implements GroupApi {
   reverse(predicate: string, objects: string[], readTs: bigint) {
     return this.owner.reverse(predicate, objects, String(readTs));
   }
-  exportRdf(readTs: bigint) {
-    return this.owner.exportRdf(String(readTs));
+  async openExport(readTs: bigint): Promise<GroupExport> {
+    const o = await this.owner.openExport(String(readTs));
+    return { schema: o.schema, lines: new LineReader(o.chunks, `the export of group ${this.group}`) };
   }
 }
 
@@ -185,10 +197,30 @@ export class RemoteGroup implements GroupApi {
       })
     ).results;
   }
-  exportRdf(readTs: bigint) {
-    return this.post<{ data: string; schema: string; facts: number }>('/internal/export', {
-      readTs: String(readTs),
-    });
+  async openExport(readTs: bigint): Promise<GroupExport> {
+    const what = `group ${this.group} (Alpha at ${this.addr})`;
+    let r: ExportReader;
+    try {
+      r = await fetchExport({
+        service: what,
+        url: `${this.peers.transport.scheme}://${this.addr}/internal/export`,
+        method: 'POST',
+        headers: { [CLUSTER_TOKEN_HEADER]: this.peers.token },
+        body: { readTs: String(readTs) },
+        dispatcher: this.peers.transport.dispatcher,
+      });
+    } catch (err) {
+      throw toHttpError(err);
+    }
+    if (r.header.readTs !== String(readTs)) {
+      await r.close();
+      throw new HttpError(
+        'GROUP_UNAVAILABLE',
+        `${what} exported at readTs ${r.header.readTs}, not ${readTs}`,
+        502,
+      );
+    }
+    return { schema: Buffer.from(r.header.schema, 'utf8'), lines: r };
   }
 }
 

@@ -16,7 +16,7 @@ export { buildAlphaApp, type AlphaAppOptions } from './app.js';
 export { AdminWhitelist } from './cidr.js';
 export { Cluster, LocalGroup, RemoteGroup, type GroupApi } from './cluster.js';
 export { GroupOwner, type PredicateInfo, type WireAlter, type WireSchemaPredicate } from './owner.js';
-export { exportCluster, exportToFolder, type ClusterExport } from './export.js';
+export { openClusterExport, exportToFolder, type ClusterExport } from './export.js';
 export { BackupService } from './backup/service.js';
 export type { BackupInput, ListBackupsInput, RestoreInput } from './backup/inputs.js';
 export type { RestoreState } from './backup/online-restore.js';

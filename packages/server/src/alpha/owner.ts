@@ -8,13 +8,30 @@
  * memory; nothing is written. `commit` applies the staged batch at the commit timestamp in one
  * fsynced store transaction; `abort` forgets it.
  */
-import type { AlterRequest, EdgeMutation, PostingStore, SchemaPredicate, TypeDef } from '@strata/core';
+import path from 'node:path';
+import {
+  nativeChunks,
+  type AlterRequest,
+  type EdgeMutation,
+  type PostingStore,
+  type SchemaPredicate,
+  type TypeDef,
+} from '@strata/core';
 import { ValueError } from '../parse/errors.js';
 import { encodeValue, VAL_TYPE_IDS, type ValueType } from '../parse/values.js';
 import { HttpError } from '../http/errors.js';
 import { facetFromWire, nodesToWire, type WireEdge, type WireNodeFacts } from './wire.js';
 
 /** What a reader needs to know of a predicate to shape its JSON. */
+
+/** One group's export being streamed: its schema, its sorted unique `data.rdf` chunks. */
+export interface GroupExportStream {
+  schema: Buffer;
+  chunks: AsyncGenerator<Buffer>;
+  /** Lines sent; once `chunks` is done. */
+  facts(): number;
+}
+
 export interface PredicateInfo {
   valueType: ValueType;
   list: boolean;
@@ -315,9 +332,28 @@ export class GroupOwner {
     return r.map((x) => ({ object: String(x.object), subjects: x.subjects.map(String) }));
   }
 
-  async exportRdf(readTs: string): Promise<{ data: string; schema: string; facts: number }> {
-    const r = await this.store.exportRdf(BigInt(readTs));
-    return { data: r.data.toString('base64'), schema: r.schema.toString('base64'), facts: r.facts };
+  /**
+   * Opens this group's streamed export at `readTs`: the store is scanned into the external sort
+   * (run files in a temp folder beside the store, removed when the export ends) before this
+   * resolves; the sorted `data.rdf` chunks are then pulled one by one.
+   */
+  async openExport(readTs: string): Promise<GroupExportStream> {
+    const stream = this.store.exportStream({
+      readTs: BigInt(readTs),
+      tmpDir: path.dirname(path.resolve(this.store.dir)),
+    });
+    let first: Buffer | null;
+    try {
+      first = await stream.next();
+    } catch (err) {
+      stream.abort();
+      throw err;
+    }
+    return {
+      schema: stream.schema(),
+      chunks: nativeChunks(stream, first),
+      facts: () => stream.summary().facts,
+    };
   }
 
   /** Drops staged batches (shutdown). */

@@ -6,7 +6,7 @@ use super::keys::{data_key, index_key, kind_prefix, reverse_key, uid_after};
 use super::lists::{read_list, uid_edges, value_eq};
 use super::types::{FactValue, NodeFacts, PredicateFacts};
 use super::LiveStore;
-use crate::export::{ExportOutput, Exporter};
+use crate::export::{collect, ExportOptions, ExportOutput, Exporter};
 use crate::format::keys::{parse_key, KIND_DATA, PREFIX_SCHEMA};
 use crate::format::proto::{BackupPostingList, ValType};
 use crate::store::error::{Result, StoreError};
@@ -193,10 +193,22 @@ impl LiveStore {
             .collect()
     }
 
-    /// Canonical RDF export of this store at `read_ts`.
+    /// Canonical RDF export of this store at `read_ts`, in memory (the
+    /// stream is [`crate::export::stream::ExportStream`]).
     pub fn export_rdf(&self, read_ts: u64) -> Result<ExportOutput> {
-        let mut ex = Exporter::default();
-        ex.add_store(&self.store, read_ts)?;
-        Ok(ex.finish())
+        let mut ex = Exporter::new(ExportOptions::default().sorter());
+        self.export_into(&mut ex, read_ts, &|| None)?;
+        let (schema, merger) = ex.finish()?;
+        collect(schema, merger)
+    }
+
+    /// Adds this store at `read_ts` to an export.
+    pub fn export_into(
+        &self,
+        ex: &mut Exporter,
+        read_ts: u64,
+        stop: &dyn Fn() -> Option<StoreError>,
+    ) -> Result<()> {
+        ex.add_store(&self.store, read_ts, stop)
     }
 }

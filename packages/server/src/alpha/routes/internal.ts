@@ -2,6 +2,8 @@
  * `/internal/*`: what coordinators (this Alpha or another) ask of this group's owner. Every route
  * requires the cluster token (registered in this scope by the app).
  */
+import { Readable } from 'node:stream';
+import { encodeExport, EXPORT_CONTENT_TYPE } from '@strata/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { VALUE_TYPES } from '../../parse/values.js';
 import type { GroupBackupRequest, GroupRestoreRequest } from '../backup/group-requests.js';
@@ -9,7 +11,6 @@ import type { BackupService } from '../backup/service.js';
 import type { GroupOwner, WireAlter } from '../owner.js';
 import type { WireEdge } from '../wire.js';
 import {
-  base64,
   anyObject,
   withErrors,
   facetSchema,
@@ -313,13 +314,18 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
           additionalProperties: false,
           properties: { readTs: u64String },
         },
-        response: withErrors({
-          type: 'object',
-          properties: { data: base64, schema: base64, facts: { type: 'integer' } },
-        }),
       },
     },
-    async (req) => owner.exportRdf(req.body.readTs),
+    // strata-export/1 (core export/wire.ts): header with this group's schema, sorted lines, trailer
+    async (req, reply) => {
+      const o = await owner.openExport(req.body.readTs);
+      const body = encodeExport(
+        { readTs: req.body.readTs, groups: [owner.group], schema: o.schema.toString('utf8') },
+        o.chunks,
+        o.facts,
+      );
+      return reply.type(EXPORT_CONTENT_TYPE).send(Readable.from(body, { objectMode: false }));
+    },
   );
 };
 

@@ -1,9 +1,11 @@
 /** The Alpha's public routes, shaped like Dgraph Alpha's HTTP API. */
+import { Readable } from 'node:stream';
+import { encodeExport, EXPORT_CONTENT_TYPE } from '@strata/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { alter, type AlterBody } from '../alter.js';
 import type { Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
-import { exportCluster } from '../export.js';
+import { openClusterExport } from '../export.js';
 import { mutate } from '../mutate.js';
 import { runQuery } from '../query.js';
 import { anyObject, withErrors } from './schemas.js';
@@ -82,6 +84,10 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
     },
   );
 
+  // The cluster's dump, streamed as strata-export/1 (core export/wire.ts): a JSON header line
+  // with readTs, groups and schema.txt; the data.rdf lines; an empty line; {"facts":N}. Pulled as
+  // the client reads (a slow client slows the groups, nothing is buffered). An error after the
+  // header leaves the body without its trailer: the client must refuse it.
   app.get<{ Querystring: { readTs?: string } }>(
     '/export',
     {
@@ -91,30 +97,22 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
           additionalProperties: false,
           properties: { readTs: { type: 'string', pattern: '^[1-9][0-9]{0,19}$' } },
         },
-        response: withErrors({
-          type: 'object',
-          properties: {
-            data: { type: 'string' },
-            schema: { type: 'string' },
-            facts: { type: 'integer' },
-            readTs: { type: 'string' },
-            groups: { type: 'array', items: { type: 'integer' } },
-          },
-        }),
       },
     },
-    async (req) => {
-      const r = await exportCluster(
+    async (req, reply) => {
+      const r = await openClusterExport(
         cluster,
         req.query.readTs === undefined ? undefined : BigInt(req.query.readTs),
       );
-      return {
-        data: r.data.toString('utf8'),
-        schema: r.schema.toString('utf8'),
-        facts: r.facts,
-        readTs: String(r.readTs),
-        groups: r.groups,
-      };
+      const body = encodeExport(
+        { readTs: String(r.readTs), groups: r.groups, schema: r.schema.toString('utf8') },
+        r.data,
+        () => r.stats.lines,
+      );
+      return reply
+        .type(EXPORT_CONTENT_TYPE)
+        .header('cache-control', 'no-store')
+        .send(Readable.from(body, { objectMode: false }));
     },
   );
 
