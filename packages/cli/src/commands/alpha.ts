@@ -5,6 +5,7 @@ import { ALPHA_DEFAULT_PORT, createAlpha } from '@strata/server';
 import { intArg, listArg } from '../options.js';
 import { addPortOptions, exposure, SECURITY_OPTION, securityFrom, untilSignal } from '../serve.js';
 import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
+import { RESTORE_DIRS_OPTION } from '../restore-dirs.js';
 
 interface AlphaFlags extends EncryptionFlags {
   group: number;
@@ -18,6 +19,7 @@ interface AlphaFlags extends EncryptionFlags {
   my?: string;
   export?: string;
   security?: string;
+  restore_dirs?: string[];
 }
 
 export async function runAlpha(flags: AlphaFlags): Promise<void> {
@@ -40,6 +42,7 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
     my: flags.my,
     exportDir: flags.export,
     keyProvider: await keyProviderFromFlags(flags),
+    restoreDirs: flags.restore_dirs,
     logger: { level: process.env.STRATA_LOG_LEVEL ?? 'warn' },
   });
   process.stdout.write(
@@ -91,7 +94,8 @@ export function alphaCommand(): Command {
       listArg,
     )
     .option(...SECURITY_OPTION)
-    .option('--export <dir>', 'where the admin export writes (default: export/ beside the posting folder)');
+    .option('--export <dir>', 'where the admin export writes (default: export/ beside the posting folder)')
+    .option(...RESTORE_DIRS_OPTION);
   return addEncryptionOptions(cmd)
     .addHelpText('after', HELP)
     .action(async (flags: AlphaFlags) => runAlpha(flags));
