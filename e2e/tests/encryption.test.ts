@@ -288,7 +288,8 @@ const sources = {
   base64: new TestCluster(tmp, 'vb64', 3, [], 'debug'),
   raw: new TestCluster(tmp, 'vraw', 3, [], 'debug'),
 };
-const target = new TestCluster(tmp, 'vdst', 3, [], 'debug');
+// Restore requests name key and Vault files below tmp: allowed by --restore_dirs.
+const target = new TestCluster(tmp, 'vdst', 3, ['--restore_dirs', tmp], 'debug');
 const locs = { base64: path.join(tmp, 'vault-b64'), raw: path.join(tmp, 'vault-raw') };
 const points: Record<'base64' | 'raw', Point[]> = { base64: [], raw: [] };
 

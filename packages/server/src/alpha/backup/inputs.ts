@@ -126,5 +126,7 @@ export async function restoreKeyProvider(
 export async function openRestoreLocation(input: RestoreInput, dirs: RestoreDirs): Promise<Destination> {
   const dest = openDestination(input.location, destinationCredentials(input));
   if (!(dest instanceof LocalDestination) || !dirs.configured) return dest;
-  return new LocalDestination(await dirs.confine('location', dest.root));
+  // A plain path is checked as given (a ".." in it is refused); a file:// URL as it resolves.
+  const given = /^[a-z][a-z0-9+.-]*:\/\//i.test(input.location) ? dest.root : input.location;
+  return new LocalDestination(await dirs.confine('location', given));
 }

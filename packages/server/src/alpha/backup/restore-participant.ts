@@ -14,7 +14,7 @@
  */
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { openPostingStore, restoreOffline } from '@strata/core';
+import { openPostingStore, restoreOffline, StrataError } from '@strata/core';
 import { call, type Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
 import type { GroupRestoreRequest, GroupRestoreResult } from './group-requests.js';
@@ -101,6 +101,9 @@ export class RestoreParticipant {
         return j.result;
       } catch (err) {
         await rollBack(p, j).catch(() => undefined);
+        // Core's typed errors (a damaged file, a refusing location) carry safe messages naming
+        // the file: pass them to the coordinator, which would otherwise only see a bare 500.
+        if (err instanceof StrataError) throw new HttpError('BAD_REQUEST', err.message, 400);
         throw err;
       } finally {
         key?.fill(0);
