@@ -28,7 +28,12 @@ const STRING = 9;
 
 async function backupOnce(store: PostingStore, dest: LocalDestination, readTs: bigint, key?: Buffer) {
   const fp = key ? keyFingerprint(key) : undefined;
-  const plan = await planBackup(dest, { readTs, encrypted: key !== undefined, keyFingerprint: fp, format: 'v21.03' });
+  const plan = await planBackup(dest, {
+    readTs,
+    encrypted: key !== undefined,
+    keyFingerprint: fp,
+    format: 'v21.03',
+  });
   const preds = store.getSchema().predicates.map((p) => ({ name: p.predicate }));
   const file = backupFilePath(plan, 1);
   const r = await writeGroupFile(store, dest, {

@@ -25,12 +25,7 @@ async function head(dest: Destination, rel: string, max: number): Promise<Buffer
 }
 
 /** Decrypts and decompresses the head of one file: throws WrongKeyError naming it when that fails. */
-async function probeFile(
-  dest: Destination,
-  m: BackupManifest,
-  rel: string,
-  key: Buffer,
-): Promise<void> {
+async function probeFile(dest: Destination, m: BackupManifest, rel: string, key: Buffer): Promise<void> {
   const bytes = await head(dest, rel, PROBE_BYTES);
   const reader = new (loadNative().BackupReader)({
     key,

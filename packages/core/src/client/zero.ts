@@ -139,8 +139,11 @@ export class ZeroClient {
 
   /** An online restore's decision at Zero ('pending' until one is recorded). */
   async restoreDecision(id: string): Promise<'pending' | 'commit' | 'abort'> {
-    return (await this.req<{ decision: 'pending' | 'commit' | 'abort' }>('POST', '/internal/restore-decision', { id }))
-      .decision;
+    return (
+      await this.req<{ decision: 'pending' | 'commit' | 'abort' }>('POST', '/internal/restore-decision', {
+        id,
+      })
+    ).decision;
   }
 
   /**

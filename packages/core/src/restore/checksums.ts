@@ -18,7 +18,10 @@ export async function sha256Of(dest: Destination, rel: string): Promise<string> 
   } catch (err) {
     if (err instanceof StrataError) throw err;
     const shown = displayPath(dest, rel);
-    throw new StrataError('IO', `cannot read ${shown}: ${(err as Error).message}`, { file: shown, cause: err });
+    throw new StrataError('IO', `cannot read ${shown}: ${(err as Error).message}`, {
+      file: shown,
+      cause: err,
+    });
   } finally {
     s.destroy();
   }
@@ -31,12 +34,7 @@ export function expectedSha256(m: BackupManifest, group: number): string | undef
 }
 
 /** Throws CorruptBackupError naming the file unless its bytes have the manifest's sha256. */
-export function checkSha256(
-  dest: Destination,
-  m: BackupManifest,
-  group: number,
-  got: string,
-): void {
+export function checkSha256(dest: Destination, m: BackupManifest, group: number, got: string): void {
   const want = expectedSha256(m, group);
   if (want === undefined || got === want) return;
   const shown = displayPath(dest, dataFilePath(m, group));

@@ -6,10 +6,7 @@ import { openDestination, StrataError, writeGroupFile } from '@strata/core';
 import type { Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
 import { closeDest } from './coordination.js';
-import type {
-  GroupBackupRequest,
-  GroupBackupResult,
-} from './group-requests.js';
+import type { GroupBackupRequest, GroupBackupResult } from './group-requests.js';
 import { destinationCredentials } from './inputs.js';
 
 export class GroupHandlers {

@@ -181,7 +181,9 @@ export class OnlineRestore {
       );
       done.forEach((r, i) => {
         if (r.status === 'rejected') {
-          errors.push(`group ${groups[i]}: finishing (${outcome}): ${message(r.reason)} (it finishes from Zero's decision)`);
+          errors.push(
+            `group ${groups[i]}: finishing (${outcome}): ${message(r.reason)} (it finishes from Zero's decision)`,
+          );
         }
       });
       // Every Alpha forgets its cached tablets.
