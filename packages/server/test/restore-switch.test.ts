@@ -95,6 +95,12 @@ describe('store switch', () => {
     expect(siblings(p)).toEqual(['p']);
   });
 
+  it('a new Alpha whose folder and its parent do not exist yet starts (nothing to recover)', async () => {
+    const p = path.join(root, 'not-yet', 'there', 'p');
+    expect(await recoverFiles(p)).toBeUndefined();
+    expect(existsSync(path.dirname(p))).toBe(false);
+  });
+
   it('a staged restore waits for the decision (kept), everything else beside p is removed', async () => {
     const { p, staging, id } = await setup();
     await writeJournal(p, { id, coordinator: 'x:1', state: 'staged', staging });

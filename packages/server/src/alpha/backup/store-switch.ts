@@ -141,7 +141,15 @@ export async function sweepLeftovers(p: string, keep?: string): Promise<string[]
   const live = await liveTarget(p);
   const journal = path.basename(journalPath(p));
   const removed: string[] = [];
-  for (const name of await readdir(dir)) {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    // A new Alpha whose folder's parent does not exist yet: nothing to sweep.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return removed;
+    throw err;
+  }
+  for (const name of names) {
     if (!name.startsWith(`${base}.`)) continue;
     const full = path.join(dir, name);
     if (full === live || full === keep || name === journal) continue;
