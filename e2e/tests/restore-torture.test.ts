@@ -2,7 +2,7 @@
 // Alpha or the offline `strata restore` at a random moment of a restore, ROUNDS times each
 // (env TORTURE_ROUNDS, default 3). After every restart the cluster serves the old or the new data
 // whole (never a mix, never empty), nothing is left beside the stores, and the next restore works.
-// TORTURE_REPORT=<file> writes the per-round results as JSON.
+// TORTURE_REPORT=<file> writes the per-round results as JSON. One target: vitest -t 'kill -9 of zero'.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

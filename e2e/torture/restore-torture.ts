@@ -146,21 +146,33 @@ export class RestoreTorture {
     await this.source.stop();
 
     await this.cluster.start();
-    let t = Date.now();
     await restoreOnline(this.cluster, { location: this.locs.B });
-    this.onlineMs = Date.now() - t;
     if ((await servedState(this.cluster)) !== 'B') throw new Error('clean restore of B is not B');
+    let t = Date.now();
     await restoreOnline(this.cluster, { location: this.locs.A });
+    this.onlineMs = Date.now() - t;
     if ((await servedState(this.cluster)) !== 'A') throw new Error('clean restore of A is not A');
     this.state = 'A';
 
     const ref = path.join(this.tmp, 'ref-offline');
-    t = Date.now();
-    const r = await run(['restore', '-l', this.locs.B, '-p', ref, '--force_zero=false']);
-    this.offlineMs = Date.now() - t;
-    if (r.code !== 0) throw new Error(`offline restore failed: ${r.stderr}`);
+    const r = await this.timedOffline(['restore', '-l', this.locs.B, '-p', ref, '--force_zero=false'], ref);
+    if (r.code !== 0) throw new Error(`offline restore failed: ${r.out}`);
     this.refOffline = [];
     for (const g of [1, 2]) this.refOffline.push(await this.exportDir(path.join(ref, `p${g}`), `ref-p${g}`));
+  }
+
+  /**
+   * Runs an offline restore and measures its write window (from the target folder appearing to
+   * the end: the process's start-up is not part of it), averaged into `offlineMs`.
+   */
+  private async timedOffline(args: string[], pdir: string): Promise<{ code: number | null; out: string }> {
+    const p = start(args);
+    while (!existsSync(pdir) && p.child.exitCode === null) await sleep(5);
+    const t = Date.now();
+    const code = await p.exited;
+    const ms = Date.now() - t;
+    this.offlineMs = this.offlineMs === 0 ? ms : Math.round(0.7 * this.offlineMs + 0.3 * ms);
+    return { code, out: p.out.join('') };
   }
 
   private async exportDir(dir: string, name: string): Promise<Dump> {
@@ -264,7 +276,9 @@ export class RestoreTorture {
     // The next restore (to the other state) succeeds.
     const after: State = served === 'A' ? 'B' : 'A';
     try {
+      const t = Date.now();
       await this.restoreUntilOk(this.locs[after]);
+      this.onlineMs = Math.round(0.7 * this.onlineMs + 0.3 * (Date.now() - t));
       const now = await servedState(c);
       res.nextOk = now === after;
       if (!res.nextOk) res.detail = `after the next restore: ${now}`;
@@ -289,6 +303,8 @@ export class RestoreTorture {
     };
     const args = ['restore', '-l', this.locs.B, '-p', pdir, '--force_zero=false'];
     const p = start(args);
+    // The kill falls in the write window: from the folder appearing (start-up is not restore).
+    while (!existsSync(pdir) && p.child.exitCode === null) await sleep(5);
     await Promise.race([sleep(delayMs), p.exited]);
     const present = () => (existsSync(pdir) ? readdirSync(pdir).sort().join(',') || 'empty' : 'no pdir');
     res.point = present();
@@ -320,9 +336,9 @@ export class RestoreTorture {
     // else (the targets must be empty) after removing the whole groups.
     if (complete > 0)
       for (const g of [1, 2]) rmSync(path.join(pdir, `p${g}`), { recursive: true, force: true });
-    const again = await run(args);
+    const again = await this.timedOffline(args, pdir);
     if (again.code !== 0) {
-      res.detail = `next restore: ${again.stderr}`;
+      res.detail = `next restore: ${again.out}`;
       return res;
     }
     const stray = readdirSync(pdir).filter((n) => n !== 'p1' && n !== 'p2');
