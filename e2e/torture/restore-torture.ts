@@ -148,7 +148,7 @@ export class RestoreTorture {
     await this.cluster.start();
     await restoreOnline(this.cluster, { location: this.locs.B });
     if ((await servedState(this.cluster)) !== 'B') throw new Error('clean restore of B is not B');
-    let t = Date.now();
+    const t = Date.now();
     await restoreOnline(this.cluster, { location: this.locs.A });
     this.onlineMs = Date.now() - t;
     if ((await servedState(this.cluster)) !== 'A') throw new Error('clean restore of A is not A');
