@@ -163,15 +163,18 @@ export class RestoreTorture {
 
   /**
    * Runs an offline restore and measures its write window (from the target folder appearing to
-   * the end: the process's start-up is not part of it), averaged into `offlineMs`.
+   * every p<g> in place: the process's start-up and exit are not part of it), averaged into
+   * `offlineMs`.
    */
   private async timedOffline(args: string[], pdir: string): Promise<{ code: number | null; out: string }> {
     const p = start(args);
     while (!existsSync(pdir) && p.child.exitCode === null) await sleep(5);
     const t = Date.now();
-    const code = await p.exited;
+    const placed = () => [1, 2].every((g) => existsSync(path.join(pdir, `p${g}`)));
+    while (!placed() && p.child.exitCode === null) await sleep(5);
     const ms = Date.now() - t;
-    this.offlineMs = this.offlineMs === 0 ? ms : Math.round(0.7 * this.offlineMs + 0.3 * ms);
+    const code = await p.exited;
+    if (code === 0) this.offlineMs = this.offlineMs === 0 ? ms : Math.round(0.7 * this.offlineMs + 0.3 * ms);
     return { code, out: p.out.join('') };
   }
 
@@ -292,7 +295,7 @@ export class RestoreTorture {
   async offlineRound(round: number): Promise<RoundResult> {
     const pdir = path.join(this.tmp, `off-${round}`);
     rmSync(pdir, { recursive: true, force: true });
-    const delayMs = Math.floor(Math.random() * this.offlineMs * 1.3);
+    const delayMs = Math.floor(Math.random() * this.offlineMs * 1.1);
     const res: RoundResult = {
       target: 'cli-offline',
       round,
