@@ -21,7 +21,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './paths.js';
 import { minio, uniquePrefix, uri } from './remote.js';
-import { freePort, killAll, post, restoreArgs, run, start, waitHealthy } from './procs.js';
+import { freePort, killAll, post, restoreArgs, run, secretFile, start, waitHealthy } from './procs.js';
 import { TestCluster, restoreOnline, readDump, RESTORE, TOKEN, type Dump } from './harness.js';
 
 const FILM = path.resolve(repoRoot, '../shared/datasets/dgraph-film-200k');
@@ -326,8 +326,8 @@ describe('binary backup and restore of a three-group cluster', () => {
       path.join(tmp, 'z-zw'),
       '--groups',
       '3',
-      '--token',
-      TOKEN,
+      '--token_file',
+      secretFile(TOKEN),
     ]);
     await waitHealthy(`http://127.0.0.1:${zw.zeroPort}`, zw.zero);
     const r = await run(['restore', '-l', local, '-p', pdir, '-z', `127.0.0.1:${zw.zeroPort}`], {
@@ -357,7 +357,7 @@ describe('binary backup and restore of a three-group cluster', () => {
   it('backs up to MinIO (full + incremental), lists it and restores it online', async () => {
     const m = minio();
     const loc = uri('minio', m.privateBucket, uniquePrefix('backup'));
-    const creds = ['--access_key', m.accessKey, '--secret_key', m.secretKey];
+    const creds = ['--access_key', m.accessKey, '--secret_key_file', secretFile(m.secretKey)];
     const full = await backup(source, loc, creds);
     expect(full.code, full.stderr).toBe(0);
     await source.mutate('_:m <name> "Only in the MinIO incremental"@en .');

@@ -8,7 +8,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './paths.js';
 import { readDump } from './harness.js';
-import { alphaArgs, freePort, killAll, post, run, start, type Proc, waitHealthy } from './procs.js';
+import {
+  alphaArgs,
+  freePort,
+  killAll,
+  post,
+  run,
+  secretFile,
+  start,
+  type Proc,
+  waitHealthy,
+} from './procs.js';
 
 const FILM = path.resolve(repoRoot, '../shared/datasets/dgraph-film-200k');
 const TOKEN = 'e2e-cluster-token-0123456789';
@@ -55,8 +65,8 @@ beforeAll(async () => {
     path.join(tmp, 'zw'),
     '--groups',
     '3',
-    '--token',
-    TOKEN,
+    '--token_file',
+    secretFile(TOKEN),
   ]);
   await waitHealthy(`http://127.0.0.1:${zeroPort}`, zero);
   for (const group of [1, 2, 3])

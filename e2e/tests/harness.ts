@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { alphaArgs, freePort, post, run, start, waitHealthy, type Proc } from './procs.js';
+import { alphaArgs, freePort, post, run, secretFile, start, waitHealthy, type Proc } from './procs.js';
 
 export const TOKEN = 'e2e-cluster-token-0123456789';
 
@@ -58,9 +58,9 @@ export class TestCluster {
     });
     return a.proc;
   }
-  /** (Re)starts Zero on `zeroPort` and its data folder, and waits until it is healthy. */
-  async startZero(): Promise<Proc> {
-    this.zero = start([
+  /** The command line of this cluster's Zero (on `zeroPort`, its state under `tmp`). */
+  zeroArgs(): string[] {
+    return [
       'zero',
       '--port',
       String(this.zeroPort),
@@ -70,9 +70,13 @@ export class TestCluster {
       path.join(this.tmp, `${this.name}-zw`),
       '--groups',
       String(this.groups),
-      '--token',
-      TOKEN,
-    ]);
+      '--token_file',
+      secretFile(TOKEN),
+    ];
+  }
+  /** (Re)starts Zero on `zeroPort` and its data folder, and waits until it is healthy. */
+  async startZero(): Promise<Proc> {
+    this.zero = start(this.zeroArgs());
     await waitHealthy(`http://127.0.0.1:${this.zeroPort}`, this.zero);
     return this.zero;
   }
@@ -158,7 +162,7 @@ export const RESTORE = /* GraphQL */ `
     }
   }
 `;
-const STATUS = /* GraphQL */ `
+export const STATUS = /* GraphQL */ `
   query ($id: Int!) {
     restoreStatus(restoreId: $id) {
       status

@@ -28,7 +28,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreOnline as restoreOnlineUntilOk, TestCluster } from './harness.js';
 import { repoRoot } from './paths.js';
-import { freePort, killAll, waitUrl } from './procs.js';
+import { freePort, killAll, secretFile, waitUrl } from './procs.js';
 import { adminClient, cleanEnv, minio, strata as run, uniquePrefix, uri, type MinioEnv } from './remote.js';
 
 const MB = 1e6;
@@ -231,7 +231,7 @@ describe('backups of >= 200 MB to MinIO on minio:// and s3://', () => {
         const flags =
           variant === 'anonymous'
             ? ['--anonymous']
-            : ['--access_key', m.accessKey, '--secret_key', m.secretKey];
+            : ['--access_key', m.accessKey, '--secret_key_file', secretFile(m.secretKey)];
         const input =
           variant === 'anonymous' ? { anonymous: true } : { accessKey: m.accessKey, secretKey: m.secretKey };
         const full = await backup(small, loc, flags);
@@ -260,7 +260,10 @@ describe('backups of >= 200 MB to MinIO on minio:// and s3://', () => {
       const prefix = uniquePrefix(`wrong-${scheme}`);
       const loc = uri(scheme, m.privateBucket, prefix);
       // The small cluster's environment credentials are wrong; so is this override's secret.
-      for (const flags of [[], ['--access_key', m.accessKey, '--secret_key', 'not-the-secret']]) {
+      for (const flags of [
+        [],
+        ['--access_key', m.accessKey, '--secret_key_file', secretFile('not-the-secret')],
+      ]) {
         const r = await backup(small, loc, flags);
         expect(r.code, r.stdout).toBe(1);
         expect(r.stderr).toMatch(/access denied .*(access key is not known|secret key does not match)/);
@@ -285,7 +288,7 @@ describe('backups of >= 200 MB to MinIO on minio:// and s3://', () => {
     try {
       const prefix = uniquePrefix('killed');
       const loc = `minio://${own.host}:${own.port}/${own.privateBucket}/${prefix}?secure=false`;
-      const creds = ['--access_key', own.accessKey, '--secret_key', own.secretKey];
+      const creds = ['--access_key', own.accessKey, '--secret_key_file', secretFile(own.secretKey)];
       const pending = backup(big, loc, creds);
       // MinIO lists in-progress multipart uploads only by exact key, so watch its data folder's
       // multipart staging area instead: kill it once parts of the group files are being written.

@@ -1,7 +1,28 @@
 /** Real processes for e2e tests: free ports, the built `strata` CLI as a child process, HTTP helpers. */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { strataBin } from './paths.js';
+
+let secretDir: string | undefined;
+let secretCount = 0;
+
+/**
+ * `value` in a new mode-600 file, for the flags that take a secret as a file (`--token_file`,
+ * `--secret_key_file`): secrets never go on a command line. The files go when the process exits.
+ */
+export function secretFile(value: string): string {
+  if (secretDir === undefined) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'strata-e2e-secrets-'));
+    secretDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  const file = path.join(secretDir, `secret-${++secretCount}`);
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return file;
+}
 
 export interface Proc {
   child: ChildProcess;
@@ -71,8 +92,8 @@ export function alphaArgs(a: {
     String(a.port),
     '--host',
     '127.0.0.1',
-    '--token',
-    a.token,
+    '--token_file',
+    secretFile(a.token),
   ];
 }
 

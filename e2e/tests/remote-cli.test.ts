@@ -8,7 +8,7 @@ import path from 'node:path';
 import { openDestination } from '@strata/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesRoot } from './paths.js';
-import { restoreArgs } from './procs.js';
+import { restoreArgs, secretFile } from './procs.js';
 import { cleanEnv, fileBytes, fixtureLocationFiles, minio, strata, uniquePrefix, uri } from './remote.js';
 
 const SET = 'v20.11-series-2groups';
@@ -53,7 +53,14 @@ describe('strata doctor', () => {
     const m = minio();
     const wrong = 'not-the-right-secret-1234';
     const r = await strata(
-      ['doctor', uri('minio', m.privateBucket, 'x'), '--access_key', m.accessKey, '--secret_key', wrong],
+      [
+        'doctor',
+        uri('minio', m.privateBucket, 'x'),
+        '--access_key',
+        m.accessKey,
+        '--secret_key_file',
+        secretFile(wrong),
+      ],
       cleanEnv(envCreds.minio()),
     );
     expect(r.code).toBe(1);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturesRoot, goldenRestorePoints, strataBin } from './paths.js';
-import { restoreArgs } from './procs.js';
+import { restoreArgs, secretFile } from './procs.js';
 
 const run = promisify(execFile);
 
@@ -51,8 +51,8 @@ describe('strata restore + strata export on every golden restore point', () => {
       pdir,
       '-z',
       '127.0.0.1:1',
-      '--token',
-      'some-token',
+      '--token_file',
+      secretFile('some-token'),
     ]).catch((e: unknown) => e as { code: number; stderr: string });
     expect((err as { code: number }).code).toBe(1);
     expect((err as { stderr: string }).stderr).toContain('cannot reach Zero at 127.0.0.1:1');

@@ -7,7 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parseNQuadsFile, parseNQuadsStream, type NodeRef, type NQuad } from '@strata/server';
-import { baseUrl } from '@strata/core';
+import { baseUrl, PLAIN_HTTP, transportHint, type Transport } from '@strata/core';
+import { fetch } from 'undici';
 import { authHeaders } from './auth-token.js';
 
 export interface LoadOptions {
@@ -26,6 +27,8 @@ export interface LoadOptions {
   onProgress?: (p: LoadProgress) => void;
   /** The Alpha's auth token (`--security token-file=`), sent as X-Dgraph-AuthToken. */
   authToken?: string | undefined;
+  /** https and its TLS agent for an Alpha started with `--tls` (default plain http). */
+  transport?: Transport;
 }
 
 export interface LoadProgress {
@@ -76,13 +79,20 @@ async function post(
   url: string,
   body: string,
   contentType: string,
-  authToken: string | undefined,
+  opts: Pick<LoadOptions, 'authToken' | 'transport'>,
 ): Promise<unknown> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': contentType, ...authHeaders(authToken) },
-    body,
-  });
+  let res: Awaited<ReturnType<typeof fetch>>;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': contentType, ...authHeaders(opts.authToken) },
+      body,
+      ...(opts.transport?.dispatcher ? { dispatcher: opts.transport.dispatcher } : {}),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+    throw new Error(`cannot reach ${url} (${cause}${transportHint(url, cause)})`, { cause: err });
+  }
   const text = await res.text();
   let json: { message?: string } & Record<string, unknown>;
   try {
@@ -95,9 +105,9 @@ async function post(
 }
 
 export async function loadRdf(opts: LoadOptions): Promise<LoadProgress> {
-  const base = baseUrl(opts.alpha);
+  const base = baseUrl(opts.alpha, (opts.transport ?? PLAIN_HTTP).scheme);
   const schema = opts.schemaText ?? (opts.schema ? await readFile(opts.schema, 'utf8') : undefined);
-  if (schema !== undefined) await post(`${base}/alter`, schema, 'text/plain', opts.authToken);
+  if (schema !== undefined) await post(`${base}/alter`, schema, 'text/plain', opts);
   const uids = new Map<string, bigint>();
   const started = Date.now();
   const p: LoadProgress = { quads: 0, batches: 0, nodes: 0, seconds: 0 };
@@ -113,7 +123,7 @@ export async function loadRdf(opts: LoadOptions): Promise<LoadProgress> {
     const text = `{ set {\n${batch.map((q) => formatNQuad(q, uids)).join('\n')}\n} }`;
     let r: { data?: { uids?: Record<string, string> } };
     try {
-      r = (await post(`${base}/mutate?commitNow=true`, text, 'application/rdf', opts.authToken)) as typeof r;
+      r = (await post(`${base}/mutate?commitNow=true`, text, 'application/rdf', opts)) as typeof r;
     } catch (err) {
       const first = batch[0]?.line ?? 0;
       const last = batch[batch.length - 1]?.line ?? 0;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseSecurityFlag, type SecurityOptions } from '@strata/server';
+import { parseSecurityFlag, type SecurityOptions, type ServerTls } from '@strata/server';
 import { intArg } from './options.js';
 
 /** Reads `dir/cluster_token`, or creates it (mode 0600) with a random token. */
@@ -62,14 +62,17 @@ export function securityFrom(flag: string | undefined, name: string): SecurityOp
 }
 
 /** What a newcomer needs to know about who can reach a node, for the start-up line. */
-export function exposure(host: string, s: SecurityOptions): string {
+export function exposure(host: string, s: SecurityOptions, tls?: ServerTls): string {
   const where =
     host === '127.0.0.1' || host === '::1' || host === 'localhost' ? 'loopback only' : `on ${host}`;
   const token =
     s.token === undefined
       ? 'no auth token'
       : `auth token from ${s.tokenSource} required for ${s.tokenFor === 'all' ? 'every data request' : '/admin, /alter, /export'}`;
-  return `${where}, ${token}`;
+  const transport = !tls
+    ? 'plain http (no --tls)'
+    : `TLS, client certificates ${tls.clientAuth}${tls.internalPort ? ', mutual TLS between nodes' : ''}`;
+  return `${where}, ${token}, ${transport}`;
 }
 
 /** --port, -o/--port_offset and --host of a server listening on `defaultPort` + offset. */

@@ -99,12 +99,12 @@ export const ERROR_CODES = {
   UNAUTHORIZED: {
     sources: ['http'],
     meaning:
-      'a request without the right token: the cluster token on `/internal`, the auth token (`X-Dgraph-AuthToken`, `--security token-file=`) elsewhere (401)',
+      'a request without the right token: the cluster token on `/internal`, the auth token (`X-Dgraph-AuthToken`, `--security token-file=`) elsewhere; on a `--tls` node, `/internal` without a client certificate signed by `ca-cert` (`internal-port=true`), or no client certificate under `client-auth-type=REQUIREANY` (401)',
   },
   FORBIDDEN: {
     sources: ['http'],
     meaning:
-      '`/admin` from a client outside `--admin-whitelist`, a Host that is not an IP, localhost or `--my`, or a cross-origin browser request (403)',
+      '`/admin` from a client outside `--admin-whitelist`, a Host that is not an IP, localhost or `--my`, a cross-origin browser request, or a client certificate no trusted CA signed (`--tls`, `client-auth-type=VERIFYIFGIVEN`) (403)',
   },
   CONFLICT: {
     sources: ['http'],

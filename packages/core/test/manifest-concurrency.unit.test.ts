@@ -34,6 +34,8 @@ function slowLocation(n: number): Destination & { peak: number } {
       );
     },
     write: async () => undefined,
+    readVersioned: async () => undefined,
+    putIfUnchanged: async () => false,
     exists: async () => true,
     delete: async () => undefined,
     describe: () => 'mem://slow',

@@ -7,6 +7,14 @@ export {
   type SecurityOptions,
   type TokenScope,
 } from './http/security-options.js';
+export {
+  CLIENT_AUTH_TYPES,
+  parseTlsFlag,
+  TlsFlagError,
+  type ClientAuthType,
+  type TlsFlag,
+} from './http/tls-options.js';
+export { serverTls, type ServerTls } from './http/tls-server.js';
 export * from './zero/index.js';
 export * from './parse/index.js';
 export * from './alpha/index.js';

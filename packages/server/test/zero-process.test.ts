@@ -28,21 +28,11 @@ interface Running {
 function startZero(dataDir: string): Promise<Running> {
   const child = spawn(
     process.execPath,
-    [
-      MAIN,
-      'zero',
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--data',
-      dataDir,
-      '--token',
-      TOKEN,
-      '--groups',
-      '2',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, STRATA_DEBUG: '' } },
+    [MAIN, 'zero', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--groups', '2'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, STRATA_DEBUG: '', STRATA_CLUSTER_TOKEN: TOKEN },
+    },
   );
   children.push(child);
   let out = '';

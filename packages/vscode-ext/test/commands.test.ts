@@ -14,6 +14,8 @@ import {
 } from '@strata/core';
 import {
   addLocation,
+  adminTokenKey,
+  alphaAdminClient,
   errorText,
   formatRestoreStatus,
   locationKind,
@@ -249,6 +251,31 @@ describe('online restore status', () => {
       .catch((e: unknown) => e);
     expect(errorText(err)).toBe(
       `cannot reach the Alpha at http://127.0.0.1:${port}/admin (ECONNREFUSED): check strata.alphaAdminUrl and that the Alpha runs`,
+    );
+  });
+
+  it('the stored auth token goes to the Alpha as X-Dgraph-AuthToken, one token per Alpha origin', async () => {
+    const seen: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers['x-dgraph-authtoken'] as string | undefined);
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ data: { restoreStatus: { status: 'OK', errors: [] } } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`;
+    try {
+      expect(await alphaAdminClient(url, 'sekrit-token').restoreStatus(1)).toEqual({
+        status: 'OK',
+        errors: [],
+      });
+      await alphaAdminClient(url, undefined).restoreStatus(1);
+      expect(seen).toEqual(['sekrit-token', undefined]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    expect(adminTokenKey('http://127.0.0.1:8080/admin')).toBe(adminTokenKey('http://127.0.0.1:8080/other'));
+    expect(adminTokenKey('http://127.0.0.1:8080/admin')).not.toBe(
+      adminTokenKey('http://127.0.0.1:9080/admin'),
     );
   });
 });

@@ -6,31 +6,35 @@ import { intArg, listArg } from '../options.js';
 import { addPortOptions, exposure, SECURITY_OPTION, securityFrom, untilSignal } from '../serve.js';
 import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
 import { RESTORE_DIRS_OPTION } from '../restore-dirs.js';
+import { addClusterTokenOptions, clusterTokenFrom, type ClusterTokenFlags } from '../cluster-token.js';
+import { serverTlsFrom, TLS_SERVER_OPTION } from '../tls.js';
 
-interface AlphaFlags extends EncryptionFlags {
+interface AlphaFlags extends EncryptionFlags, ClusterTokenFlags {
   group: number;
   zero: string;
   postings: string;
   port?: number;
   port_offset: number;
   host: string;
-  token?: string;
   adminWhitelist?: string[];
   my?: string;
   export?: string;
   security?: string;
   restore_dirs?: string[];
+  tls?: string;
 }
 
 export async function runAlpha(flags: AlphaFlags): Promise<void> {
-  const token = flags.token || process.env.STRATA_CLUSTER_TOKEN;
+  const token = clusterTokenFrom(flags, 'strata alpha')?.token;
   if (!token) {
     throw new Error(
-      'no cluster token: give --token or set STRATA_CLUSTER_TOKEN (the token Zero uses, e.g. from its DATA/cluster_token)',
+      'no cluster token: give --token_file FILE or set STRATA_CLUSTER_TOKEN (the token Zero uses: its DATA/cluster_token is such a file)',
     );
   }
   const security = securityFrom(flags.security, 'strata alpha');
+  const tls = serverTlsFrom(flags.tls, 'strata alpha');
   const alpha = await createAlpha({
+    tls,
     group: flags.group,
     zero: flags.zero,
     dataDir: flags.postings,
@@ -47,7 +51,7 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
   });
   process.stdout.write(
     `strata alpha: group ${flags.group} listening on ${alpha.url} (registered as ${alpha.address} with Zero ` +
-      `${flags.zero}, data ${path.resolve(flags.postings)}; ${exposure(flags.host, security)})\n`,
+      `${flags.zero}, data ${path.resolve(flags.postings)}; ${exposure(flags.host, security, tls)})\n`,
   );
   await untilSignal('strata alpha', () => alpha.close());
 }
@@ -61,7 +65,12 @@ every group at one snapshot.
 HTTP API (as Dgraph Alpha's): POST /mutate?commitNow=true (RDF), POST /alter (schema or drop ops),
 POST /query (DQL), GET /export, GET /health, POST /admin (GraphQL: health, state, export, backup,
 listBackups, restore, restoreStatus; loopback clients only unless --admin-whitelist lists theirs).
-/internal/* needs the cluster token.
+/internal/* needs the cluster token (--token_file FILE or $STRATA_CLUSTER_TOKEN; --token TOKEN is
+refused: a command line is visible to every user of the machine).
+
+TLS: --tls "server-cert=F; server-key=F; ca-cert=F" serves https and makes this Alpha reach Zero
+and the other Alphas over https; "internal-port=true; client-cert=F; client-key=F" adds mutual
+TLS between nodes (/internal/* also needs a client certificate signed by ca-cert).
 
 Encryption: with --encryption_key_file (or the --vault_* flags) every backup this cluster takes is
 encrypted (AES-CTR) and its manifest says "encrypted": true; give every Alpha the same key.
@@ -72,8 +81,8 @@ A store folder of another group, or of a newer format, is refused at start.
 
 Examples:
   $ strata zero --groups 2 --data zw
-  $ STRATA_CLUSTER_TOKEN=$(cat zw/cluster_token) strata alpha --group 1 --zero localhost:6080 -p p1
-  $ STRATA_CLUSTER_TOKEN=$(cat zw/cluster_token) strata alpha --group 2 --zero localhost:6080 -p p2 --port_offset 1
+  $ strata alpha --group 1 --zero localhost:6080 -p p1 --token_file zw/cluster_token
+  $ strata alpha --group 2 --zero localhost:6080 -p p2 --port_offset 1 --token_file zw/cluster_token
 `;
 
 export function alphaCommand(): Command {
@@ -87,15 +96,16 @@ export function alphaCommand(): Command {
       '--my <host:port>',
       'the address other nodes reach this Alpha at (default: loopback and the port)',
     )
-    .option('--token <token>', 'cluster token (default: $STRATA_CLUSTER_TOKEN)')
     .option(
       '--admin-whitelist <cidrs>',
       'comma-separated CIDRs allowed to use /admin besides loopback',
       listArg,
     )
     .option(...SECURITY_OPTION)
+    .option(...TLS_SERVER_OPTION)
     .option('--export <dir>', 'where the admin export writes (default: export/ beside the posting folder)')
     .option(...RESTORE_DIRS_OPTION);
+  addClusterTokenOptions(cmd, 'file holding the cluster token (default: $STRATA_CLUSTER_TOKEN)');
   return addEncryptionOptions(cmd)
     .addHelpText('after', HELP)
     .action(async (flags: AlphaFlags) => runAlpha(flags));

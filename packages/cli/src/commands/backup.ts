@@ -9,8 +9,9 @@ import {
 } from '../credentials.js';
 import { toJson } from '../format.js';
 import { addAuthTokenOption, authTokenFrom, type AuthTokenFlags } from '../auth-token.js';
+import { addClientTlsOption, clientTransportFrom, type ClientTlsFlags } from '../tls.js';
 
-interface BackupFlags extends CredentialFlags, AuthTokenFlags {
+interface BackupFlags extends CredentialFlags, AuthTokenFlags, ClientTlsFlags {
   alpha: string;
   destination: string;
   force_full?: boolean;
@@ -21,6 +22,7 @@ interface BackupFlags extends CredentialFlags, AuthTokenFlags {
 export async function runBackup(flags: BackupFlags): Promise<void> {
   const admin = AdminClient.forAlpha(flags.alpha, {
     authToken: authTokenFrom(flags),
+    transport: clientTransportFrom(flags, 'strata backup'),
   });
   const request = {
     destination: flags.destination,
@@ -73,10 +75,13 @@ Examples:
   $ strata backup --alpha localhost:8080 --destination /backups
   $ strata backup --alpha localhost:8080 --destination /backups --force_full
   $ strata backup --alpha localhost:8080 --destination minio://127.0.0.1:9000/backups?secure=false \\
-      --access_key "$KEY" --secret_key "$SECRET"
+      --access_key "$KEY" --secret_key_file ./minio-secret
+  $ strata backup --alpha 10.0.0.5:8080 --destination /backups \
+      --tls "ca-cert=ca.crt; client-cert=client.crt; client-key=client.key"
   $ strata ls /backups
 ${CREDENTIALS_HELP}
-Credentials given here are sent to the Alphas (they write the files) and never printed.
+Credentials given here are sent to the Alphas (they write the files) and never printed; give the
+Alpha an https:// address or --tls so that they do not cross the network in the clear.
 `;
 
 export function backupCommand(): Command {
@@ -91,7 +96,7 @@ export function backupCommand(): Command {
     .addOption(new Option('--force-full', 'alias of --force_full').hideHelp())
     .addOption(new Option('--format <layout>', 'manifest layout').choices(['v20.11', 'v21.03']))
     .option('--json', 'print the result as JSON');
-  return addAuthTokenOption(addCredentialOptions(cmd))
+  return addClientTlsOption(addAuthTokenOption(addCredentialOptions(cmd)))
     .addHelpText('after', HELP)
     .action(async (flags: BackupFlags & { forceFull?: boolean }) => {
       await runBackup({

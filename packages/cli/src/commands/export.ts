@@ -1,10 +1,12 @@
 /** `strata export -p DIR | --alpha HOST:PORT --out OUTDIR`: the canonical RDF dump of stores or a cluster. */
 import { Command, InvalidArgumentError } from 'commander';
-import { baseUrl, exportRdfToDir, writeRdfDump } from '@strata/core';
+import { fetch } from 'undici';
+import { baseUrl, exportRdfToDir, transportHint, writeRdfDump, type Transport } from '@strata/core';
 import { formatCount } from '../format.js';
 import { addAuthTokenOption, authHeaders, authTokenFrom, type AuthTokenFlags } from '../auth-token.js';
+import { addClientTlsOption, clientTransportFrom, type ClientTlsFlags } from '../tls.js';
 
-interface ExportFlags extends AuthTokenFlags {
+interface ExportFlags extends AuthTokenFlags, ClientTlsFlags {
   postings?: string;
   alpha?: string;
   out: string;
@@ -17,14 +19,20 @@ async function exportFromAlpha(
   outDir: string,
   readTs: bigint | undefined,
   authToken: string | undefined,
+  transport: Transport,
 ): Promise<{ facts: number; files: string[]; groups: number[] }> {
-  const url = `${baseUrl(alpha)}/export${readTs === undefined ? '' : `?readTs=${readTs}`}`;
-  let res: Response;
+  const url = `${baseUrl(alpha, transport.scheme)}/export${readTs === undefined ? '' : `?readTs=${readTs}`}`;
+  let res: Awaited<ReturnType<typeof fetch>>;
   try {
-    res = await fetch(url, { headers: authHeaders(authToken) });
+    res = await fetch(url, {
+      headers: authHeaders(authToken),
+      ...(transport.dispatcher ? { dispatcher: transport.dispatcher } : {}),
+    });
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    throw new Error(`cannot reach the Alpha at ${alpha} (${cause})`, { cause: err });
+    throw new Error(`cannot reach the Alpha at ${alpha} (${cause}${transportHint(url, cause)})`, {
+      cause: err,
+    });
   }
   const json = (await res.json()) as {
     data: string;
@@ -62,12 +70,15 @@ Examples:
 `;
 
 export function exportCommand(): Command {
-  return addAuthTokenOption(new Command('export'))
+  return addClientTlsOption(addAuthTokenOption(new Command('export')))
     .description(
       'write the canonical RDF dump (data.rdf, schema.txt) of posting store folders or a running cluster',
     )
     .option('-p, --postings <dir>', 'the folder holding p1, p2, ... (or one store folder)')
-    .option('--alpha <host:port>', 'dump the running cluster through this Alpha instead')
+    .option(
+      '--alpha <host:port>',
+      'dump the running cluster through this Alpha instead (or an http(s):// URL)',
+    )
     .requiredOption('-o, --out <dir>', 'the folder to write data.rdf and schema.txt into (created if needed)')
     .option('--read_ts <ts>', 'read the stores at this timestamp (default: the newest data)', parseTs)
     .addHelpText('after', HELP)
@@ -78,7 +89,13 @@ export function exportCommand(): Command {
         );
       }
       if (flags.alpha !== undefined) {
-        const r = await exportFromAlpha(flags.alpha, flags.out, flags.read_ts, authTokenFrom(flags));
+        const r = await exportFromAlpha(
+          flags.alpha,
+          flags.out,
+          flags.read_ts,
+          authTokenFrom(flags),
+          clientTransportFrom(flags, 'strata export'),
+        );
         process.stdout.write(
           `exported ${formatCount(r.facts)} fact${r.facts === 1 ? '' : 's'} from ${r.groups.length} ` +
             `group${r.groups.length === 1 ? '' : 's'} to ${r.files.join(' and ')}\n`,

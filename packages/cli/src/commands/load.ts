@@ -3,8 +3,9 @@ import { Command } from 'commander';
 import { loadRdf, progressLine } from '../loader.js';
 import { intArg } from '../options.js';
 import { addAuthTokenOption, authTokenFrom, type AuthTokenFlags } from '../auth-token.js';
+import { addClientTlsOption, clientTransportFrom, type ClientTlsFlags } from '../tls.js';
 
-interface LoadFlags extends AuthTokenFlags {
+interface LoadFlags extends AuthTokenFlags, ClientTlsFlags {
   alpha: string;
   schema?: string;
   batch: number;
@@ -24,10 +25,10 @@ Examples:
 `;
 
 export function loadCommand(): Command {
-  return addAuthTokenOption(new Command('load'))
+  return addClientTlsOption(addAuthTokenOption(new Command('load')))
     .description('load an N-Quads file (.rdf or .rdf.gz) into a running Alpha')
     .argument('<file>', 'the N-Quads file')
-    .option('--alpha <host:port>', "an Alpha's address", '127.0.0.1:8080')
+    .option('--alpha <host:port>', "an Alpha's address (or an http(s):// URL)", '127.0.0.1:8080')
     .option('--schema <file>', 'a Dgraph schema file to apply first')
     .option('--batch <n>', 'N-Quads per mutation', intArg(1, 1_000_000), 1000)
     .option('--limit <n>', 'stop after this many N-Quads', intArg(1, Number.MAX_SAFE_INTEGER))
@@ -48,6 +49,7 @@ export function loadCommand(): Command {
           batch: flags.batch,
           limit: flags.limit,
           authToken: authTokenFrom(flags),
+          transport: clientTransportFrom(flags, 'strata load'),
           onProgress: (p) => {
             if (tty) process.stderr.write(`\r${progressLine(p)}   `);
             if (stopped)

@@ -10,6 +10,7 @@ import {
   restoreOffline,
   vaultOptionsFromFlags,
   type RestoreOfflineResult,
+  type Transport,
 } from '@strata/core';
 import { formatCount, toJson } from '../format.js';
 import {
@@ -20,13 +21,20 @@ import {
 } from '../credentials.js';
 import { addVaultOptions, type EncryptionFlags } from '../encryption.js';
 import { addChainOptions, chainFrom, parseBool, type ChainFlags } from '../options.js';
+import { addClusterTokenOptions, clusterTokenFrom, type ClusterTokenFlags } from '../cluster-token.js';
+import { addClientTlsOption, clientTransportFrom, type ClientTlsFlags } from '../tls.js';
 
-interface RestoreFlags extends CredentialFlags, ChainFlags, Omit<EncryptionFlags, 'encryption_key_file'> {
+interface RestoreFlags
+  extends
+    CredentialFlags,
+    ChainFlags,
+    ClusterTokenFlags,
+    ClientTlsFlags,
+    Omit<EncryptionFlags, 'encryption_key_file'> {
   location: string;
   postings: string;
   zero?: string;
   force_zero?: boolean;
-  token?: string;
   json?: boolean;
 }
 
@@ -72,13 +80,14 @@ export function renderRestoreReport(r: RestoreOfflineResult, leases?: LeasesAppl
  * Zero's client for the restore: a wrong cluster token says which flag gives it, an unreachable
  * Zero keeps core's "cannot reach Zero at ..." message.
  */
-function zeroClient(addr: string, token: string): ZeroClient {
+function zeroClient(addr: string, token: string, transport: Transport): ZeroClient {
   return new ZeroClient(addr, token, {
     timeoutMs: 30_000,
+    transport,
     mapError: (err) =>
-      err instanceof ServiceError && err.status === 401
+      err instanceof ServiceError && err.status === 401 && !/client certificate/.test(err.detail)
         ? new Error(
-            `Zero at ${addr} refused the cluster token (give the right --token or STRATA_CLUSTER_TOKEN)`,
+            `Zero at ${addr} refused the cluster token (give the right --token_file or STRATA_CLUSTER_TOKEN)`,
             { cause: err },
           )
         : err,
@@ -88,18 +97,18 @@ function zeroClient(addr: string, token: string): ZeroClient {
 export async function runRestore(flags: RestoreFlags): Promise<void> {
   let zero: ZeroClient | undefined;
   if (flags.zero !== undefined) {
-    const token = flags.token || process.env.STRATA_CLUSTER_TOKEN;
+    const token = clusterTokenFrom(flags, 'strata restore')?.token;
     if (!token) {
       throw new Error(
-        `-z ${flags.zero} needs the cluster token: give --token or set STRATA_CLUSTER_TOKEN (Zero's DATA/cluster_token)`,
+        `-z ${flags.zero} needs the cluster token: give --token_file FILE (Zero's DATA/cluster_token is one) or set STRATA_CLUSTER_TOKEN`,
       );
     }
-    zero = zeroClient(flags.zero, token);
+    zero = zeroClient(flags.zero, token, clientTransportFrom(flags, 'strata restore'));
     // Reachable, and the token is right, before anything is written.
     await zero.lease('uids', 0);
   } else if (flags.force_zero !== false) {
     throw new Error(
-      'no Zero given: pass -z ZERO_ADDR (with --token) so the restore moves its UID and timestamp leases ' +
+      'no Zero given: pass -z ZERO_ADDR (with --token_file) so the restore moves its UID and timestamp leases ' +
         'past the restored data, or --force_zero=false to restore without a Zero and print the leases to take',
     );
   }
@@ -163,7 +172,8 @@ backup's drop operations, replaces the schema and types, and loads the group's f
 the predicates the LAST backup of the chain assigns to that group. Nothing is written when a
 check fails; a failure while writing removes the folders it created.
 
-Zero: with -z ZERO_ADDR (and the cluster token: --token or STRATA_CLUSTER_TOKEN) the restore moves
+Zero: with -z ZERO_ADDR (and the cluster token: --token_file FILE or STRATA_CLUSTER_TOKEN; a Zero
+started with --tls also needs --tls "ca-cert=...; client-cert=...; client-key=...") the restore moves
 Zero's leases past the restored data once the folders are written: every UID handed out later is
 > maxUid, every timestamp > the read timestamp of the last backup restored (and namespace ids >
 maxNsId), and moves the restored predicates' tablets to the groups the last backup assigns them. Zero is contacted (and the token checked) before anything is written. Without -z the
@@ -172,7 +182,7 @@ Alphas serve the restored folders. Serve a restored group with
 "strata alpha --group N -p DIR/pN --zero ZERO_ADDR".
 
 Examples:
-  $ strata restore -l /backups -p ./restored -z localhost:6080 --token "$(cat zw/cluster_token)"
+  $ strata restore -l /backups -p ./restored -z localhost:6080 --token_file zw/cluster_token
   $ strata restore -l /backups -p ./restored --force_zero=false
   $ strata restore -l /backups -p ./restored --backup_id jolly_yalow0 --backup_num 2 --force_zero=false
   $ strata restore -l file:///backups -p ./restored --encryption_key_file ./enc_key
@@ -197,7 +207,6 @@ export function restoreCommand(): Command {
     );
   addVaultOptions(addChainOptions(cmd, 'restore'))
     .option('-z, --zero <addr>', 'Zero whose UID/timestamp leases are moved past the restored data')
-    .option('--token <token>', 'cluster token for -z (default: $STRATA_CLUSTER_TOKEN)')
     .option(
       '--force_zero [bool]',
       'require -z (default true); --force_zero=false restores without a Zero and prints the leases to take',
@@ -205,7 +214,8 @@ export function restoreCommand(): Command {
       true,
     )
     .option('--json', 'print the result as JSON (64-bit numbers beyond 2^53 as strings)');
-  return addCredentialOptions(cmd)
+  addClusterTokenOptions(cmd, 'file holding the cluster token for -z (default: $STRATA_CLUSTER_TOKEN)');
+  return addClientTlsOption(addCredentialOptions(cmd))
     .addHelpText('after', HELP)
     .action(async (flags: RestoreFlags) => {
       await runRestore(flags);

@@ -16,6 +16,10 @@ import { intArg } from '../options.js';
 import { exposure, HOST_OPTION, SECURITY_OPTION, securityFrom, tokenFile, untilSignal } from '../serve.js';
 import { authHeaders } from '../auth-token.js';
 import { RESTORE_DIRS_OPTION } from '../restore-dirs.js';
+import { refuseArgvSecret } from '../argv-secrets.js';
+import { serverTlsFrom, TLS_SERVER_OPTION } from '../tls.js';
+import { fetch } from 'undici';
+import { PLAIN_HTTP, type Transport } from '@strata/core';
 
 interface StartFlags extends EncryptionFlags {
   data: string;
@@ -24,13 +28,19 @@ interface StartFlags extends EncryptionFlags {
   demo?: boolean;
   security?: string;
   restore_dirs?: string[];
+  tls?: string;
 }
 
-async function isEmpty(alphaUrl: string, authToken: string | undefined): Promise<boolean> {
+async function isEmpty(
+  alphaUrl: string,
+  authToken: string | undefined,
+  transport: Transport,
+): Promise<boolean> {
   const res = await fetch(`${alphaUrl}/query`, {
     method: 'POST',
     headers: { 'content-type': 'application/dql', ...authHeaders(authToken) },
     body: '{ q(func: has(name), first: 1) { uid } }',
+    ...(transport.dispatcher ? { dispatcher: transport.dispatcher } : {}),
   });
   const json = (await res.json()) as { data?: { q?: unknown[] } };
   return (json.data?.q?.length ?? 0) === 0;
@@ -40,8 +50,9 @@ async function loadDemo(
   alpha: Alpha,
   signal: { stopped: boolean },
   authToken: string | undefined,
+  transport: Transport,
 ): Promise<void> {
-  if (!(await isEmpty(alpha.url, authToken))) {
+  if (!(await isEmpty(alpha.url, authToken, transport))) {
     process.stdout.write('strata start: --demo: the store already holds data; not loading it again\n');
     return;
   }
@@ -60,6 +71,7 @@ async function loadDemo(
     schemaText: DEMO_SCHEMA,
     batch: 5000,
     authToken,
+    transport,
     onProgress: (p) => {
       if (signal.stopped) throw new Error('interrupted');
       if (tty) process.stdout.write(`\r  ${progressLine(p)}   `);
@@ -85,6 +97,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
   const { token, file: tokenPath } = tokenFile(data);
   const logger = { level: process.env.STRATA_LOG_LEVEL ?? 'warn' };
   const security = securityFrom(flags.security, 'strata start');
+  const tls = serverTlsFrom(flags.tls, 'strata start');
   let zero: Zero | undefined;
   let alpha: Alpha | undefined;
   const stop = async () => {
@@ -98,6 +111,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
       host: flags.host,
       token,
       security,
+      tls,
       logger,
     });
     alpha = await createAlpha({
@@ -108,6 +122,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
       host: flags.host,
       token,
       security,
+      tls,
       adminWhitelist: security.whitelist,
       exportDir: path.join(data, 'export'),
       keyProvider: await keyProviderFromFlags(flags),
@@ -119,18 +134,21 @@ export async function runStart(flags: StartFlags): Promise<void> {
     throw err;
   }
   const a = alpha.url;
+  const curl = tls ? 'curl -s --cacert CA.crt' : 'curl -s';
   process.stdout.write(
     [
       `strata start: Zero on ${zero.url}, Alpha (group 1) on ${a}`,
-      `  data ${data} (cluster token in ${tokenPath}); ${exposure(flags.host, security)}`,
+      `  data ${data} (cluster token in ${tokenPath}); ${exposure(flags.host, security, tls)}`,
       '',
       'Try:',
-      `  curl -s ${a}/health`,
-      `  curl -s ${a}/alter -d 'name: string @index(exact) .'`,
-      `  curl -s '${a}/mutate?commitNow=true' -H 'content-type: application/rdf' -d '{ set { _:a <name> "Alice" . } }'`,
-      `  curl -s ${a}/query -H 'content-type: application/dql' -d '{ q(func: eq(name, "Alice")) { uid name } }'`,
-      `  curl -s ${a}/admin -H 'content-type: application/json' -d '{"query": "{ health { status version } }"}'`,
-      `  strata export --alpha ${a.replace(/^http:\/\//, '')} --out ./dump`,
+      `  ${curl} ${a}/health`,
+      `  ${curl} ${a}/alter -d 'name: string @index(exact) .'`,
+      `  ${curl} '${a}/mutate?commitNow=true' -H 'content-type: application/rdf' -d '{ set { _:a <name> "Alice" . } }'`,
+      `  ${curl} ${a}/query -H 'content-type: application/dql' -d '{ q(func: eq(name, "Alice")) { uid name } }'`,
+      `  ${curl} ${a}/admin -H 'content-type: application/json' -d '{"query": "{ health { status version } }"}'`,
+      tls
+        ? `  strata export --alpha ${a} --out ./dump --tls "ca-cert=CA.crt"`
+        : `  strata export --alpha ${a.replace(/^http:\/\//, '')} --out ./dump`,
       '',
       'Stop with Ctrl-C.',
       '',
@@ -143,7 +161,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
   });
   if (flags.demo) {
     try {
-      await loadDemo(alpha, signal, security.token);
+      await loadDemo(alpha, signal, security.token, tls?.transport ?? PLAIN_HTTP);
     } catch (err) {
       if (!signal.stopped) process.stderr.write(`strata start: --demo: ${(err as Error).message}\n`);
     }
@@ -174,7 +192,13 @@ export function startCommand(): Command {
     .option(...HOST_OPTION)
     .option(...SECURITY_OPTION)
     .option(...RESTORE_DIRS_OPTION)
+    .option(...TLS_SERVER_OPTION)
     .option('--demo', "load Strata's generated demo data set (~300,000 N-Quads) if the store is empty");
+  refuseArgvSecret(
+    cmd,
+    '--token <token>',
+    'strata start keeps its cluster token in DATA/cluster_token (mode 0600); set STRATA_CLUSTER_TOKEN only for strata zero/alpha',
+  );
   return addEncryptionOptions(cmd)
     .addHelpText('after', HELP)
     .action(async (flags: StartFlags) => runStart(flags));

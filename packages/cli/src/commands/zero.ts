@@ -4,32 +4,36 @@ import { Command } from 'commander';
 import { createZero, ZERO_DEFAULT_PORT } from '@strata/server';
 import { intArg } from '../options.js';
 import { addPortOptions, exposure, SECURITY_OPTION, securityFrom, tokenFile, untilSignal } from '../serve.js';
+import { addClusterTokenOptions, clusterTokenFrom, type ClusterTokenFlags } from '../cluster-token.js';
+import { serverTlsFrom, TLS_SERVER_OPTION } from '../tls.js';
 
-interface ZeroFlags {
+interface ZeroFlags extends ClusterTokenFlags {
   port?: number;
   port_offset: number;
   data: string;
   host: string;
-  token?: string;
   groups?: number;
   security?: string;
+  tls?: string;
 }
 
-/** --token, else $STRATA_CLUSTER_TOKEN, else DATA/cluster_token (created with a random token). */
+/** --token_file, else $STRATA_CLUSTER_TOKEN, else DATA/cluster_token (created with a random token). */
 function clusterToken(flags: ZeroFlags): { token: string; source: string } {
-  if (flags.token) return { token: flags.token, source: '--token' };
-  const env = process.env.STRATA_CLUSTER_TOKEN;
-  if (env) return { token: env, source: 'STRATA_CLUSTER_TOKEN' };
+  const given = clusterTokenFrom(flags, 'strata zero');
+  if (given) return given;
   const { token, file, created } = tokenFile(flags.data);
   return { token, source: created ? `${file} (new)` : file };
 }
 
 export async function runZero(flags: ZeroFlags): Promise<void> {
   const port = flags.port ?? ZERO_DEFAULT_PORT + flags.port_offset;
+  // The certificate files are checked first: a bad --tls leaves nothing behind in DATA.
+  const tls = serverTlsFrom(flags.tls, 'strata zero');
   const { token, source } = clusterToken(flags);
   const security = securityFrom(flags.security, 'strata zero');
   const zero = await createZero({
     security,
+    tls,
     dataDir: flags.data,
     port,
     host: flags.host,
@@ -39,7 +43,7 @@ export async function runZero(flags: ZeroFlags): Promise<void> {
   });
   process.stdout.write(
     `strata zero: listening on ${zero.url} (data ${path.resolve(flags.data)}, ` +
-      `${zero.store.groupCount} group${zero.store.groupCount === 1 ? '' : 's'}, cluster token from ${source}; ${exposure(flags.host, security)})\n`,
+      `${zero.store.groupCount} group${zero.store.groupCount === 1 ? '' : 's'}, cluster token from ${source}; ${exposure(flags.host, security, tls)})\n`,
   );
   await untilSignal('strata zero', () => zero.close());
 }
@@ -51,32 +55,38 @@ one small file in the data folder; leases are persisted ahead of use, so timesta
 go backwards, even after a crash. HTTP API as Dgraph Zero's: GET /state, GET /assign?what=uids&num=N,
 GET /health; /internal/* needs the cluster token (header x-strata-token).
 
-The cluster token comes from --token, else $STRATA_CLUSTER_TOKEN, else DATA/cluster_token (a random
-one is created there on first start).
+The cluster token comes from --token_file FILE, else $STRATA_CLUSTER_TOKEN, else DATA/cluster_token
+(a random one is created there on first start). --token TOKEN is refused: a command line is
+visible to every user of the machine.
+
+TLS: --tls "server-cert=F; server-key=F; ca-cert=F" serves https; add "internal-port=true;
+client-cert=F; client-key=F" for mutual TLS between nodes (then /internal/* also needs a client
+certificate signed by ca-cert). Give every node the same CA.
 
 Examples:
   $ strata zero
   $ strata zero --port_offset 1 --data /var/lib/strata/zw --groups 3
+  $ strata zero --tls "ca-cert=ca.crt; server-cert=node.crt; server-key=node.key; internal-port=true; client-cert=node.crt; client-key=node.key"
 `;
 
 export function zeroCommand(): Command {
-  return addPortOptions(
+  const cmd = addPortOptions(
     new Command('zero').description(
       'run Zero: timestamps, UID leases, groups and tablets of a Strata cluster',
     ),
     ZERO_DEFAULT_PORT,
+  ).option('--data <dir>', 'data folder', 'zw');
+  return addClusterTokenOptions(
+    cmd,
+    'file holding the cluster token for /internal/* (default: $STRATA_CLUSTER_TOKEN, then DATA/cluster_token)',
   )
-    .option('--data <dir>', 'data folder', 'zw')
-    .option(
-      '--token <token>',
-      'cluster token for /internal/* (default: $STRATA_CLUSTER_TOKEN, then DATA/cluster_token)',
-    )
     .option(
       '--groups <n>',
       'number of groups (default: as stored, or 1; grows, never shrinks)',
       intArg(1, 1000),
     )
     .option(...SECURITY_OPTION)
+    .option(...TLS_SERVER_OPTION)
     .addHelpText('after', HELP)
     .action(async (flags: ZeroFlags) => runZero(flags));
 }

@@ -1,7 +1,14 @@
 export { newBackupId, backupFolderName } from './names.js';
 export { keyFingerprint, keyMatchesFingerprint } from './fingerprint.js';
 export { planBackup, readLocation, backupFilePath, type BackupPlan, type PlanBackupOptions } from './plan.js';
-export { writeManifest, backupManifestModel, toManifestDrop, type WriteManifestOptions } from './manifest.js';
+export {
+  writeManifest,
+  manifestLists,
+  MASTER_CAS_ATTEMPTS,
+  backupManifestModel,
+  toManifestDrop,
+  type WriteManifestOptions,
+} from './manifest.js';
 export {
   backupGroupFile,
   writeGroupFile,

@@ -59,11 +59,26 @@ export function backupManifestModel(o: WriteManifestOptions): BackupManifest {
   };
 }
 
+/** Attempts of the compare-and-swap of the master manifest before giving up. */
+export const MASTER_CAS_ATTEMPTS = 8;
+
+function masterEntries(data: Buffer): unknown[] {
+  const raw = JSON.parse(data.toString('utf8')) as { Manifests?: unknown[] | null };
+  return Array.isArray(raw.Manifests) ? raw.Manifests : [];
+}
+
+function entryPath(e: unknown): unknown {
+  return e !== null && typeof e === 'object' ? (e as { path?: unknown }).path : undefined;
+}
+
 /**
- * Writes the manifest, the last step of a backup, atomically (Destination.write: temp file +
- * rename locally, one PUT remotely). `v20.11`: `<folder>/manifest.json`. `v21.03`: the master
- * `manifest.json` read, appended to and rewritten (per-folder manifests of the location are
- * consolidated into it, as Dgraph v21.03 does). Returns the manifest file written.
+ * Writes the manifest, the last step of a backup. `v20.11`: `<folder>/manifest.json`, created
+ * only if absent. `v21.03`: the master `manifest.json` read, appended to and written back by
+ * compare-and-swap (Destination.putIfUnchanged: a lock file + rename locally, a conditional PUT
+ * remotely), so two writers never drop each other's entries: a writer that lost the race re-reads,
+ * appends its entry again and retries, up to {@link MASTER_CAS_ATTEMPTS} times. Entries written by
+ * others stay byte-for-byte as they were; per-folder manifests of the location are consolidated
+ * into a new master, as Dgraph v21.03 does. Returns the manifest file written.
  */
 export async function writeManifest(
   dest: Destination,
@@ -72,20 +87,65 @@ export async function writeManifest(
   const model = backupManifestModel(o);
   if (o.plan.format === 'v20.11') {
     const file = `${o.plan.folder}/manifest.json`;
-    await dest.write(file, Buffer.from(serializeManifest(model, 'v20.11')));
+    if (!(await dest.putIfUnchanged(file, Buffer.from(serializeManifest(model, 'v20.11')), null))) {
+      throw new Error(
+        `${dest.describe()}: ${file} already exists (another backup wrote it): not overwritten`,
+      );
+    }
     return { file, manifest: model };
   }
-  let entries: unknown[];
-  if (o.plan.existing.layout === 'master') {
+  const mine = manifestEntryToJson(model, 'v21.03');
+  for (let attempt = 1; attempt <= MASTER_CAS_ATTEMPTS; attempt++) {
+    const current = await dest.readVersioned(MASTER);
     // Read-modify-write the raw JSON: entries we did not write stay byte-for-byte as they were.
-    const raw = JSON.parse((await dest.readFile(MASTER)).toString('utf8')) as {
-      Manifests?: unknown[] | null;
-    };
-    entries = Array.isArray(raw.Manifests) ? raw.Manifests : [];
-  } else {
-    entries = o.plan.existing.manifests.map((m) => manifestEntryToJson(m, 'v21.03'));
+    const entries = current
+      ? masterEntries(current.data)
+      : o.plan.existing.layout === 'master'
+        ? [] // it was there when the backup was planned and is gone now: refuse below
+        : o.plan.existing.manifests.map((m) => manifestEntryToJson(m, 'v21.03'));
+    if (!current && o.plan.existing.layout === 'master') {
+      throw new Error(`${dest.describe()}: ${MASTER} disappeared while the backup ran: not recreated`);
+    }
+    if (entries.some((e) => entryPath(e) === model.path)) {
+      throw new Error(`${dest.describe()}: ${MASTER} already lists ${model.path}: not written twice`);
+    }
+    // Another writer's backup of the same series landed first: this one's `since` and number are
+    // stale, and listing it would fork the chain.
+    const clash = entries.find((e) => {
+      const x = e as { backup_id?: unknown; backup_num?: unknown };
+      return (
+        x.backup_id === model.backupId && typeof x.backup_num === 'number' && x.backup_num >= model.backupNum
+      );
+    });
+    if (clash) {
+      throw new Error(
+        `${dest.describe()}: ${MASTER} already lists backup ${model.backupId} #${(clash as { backup_num: number }).backup_num} ` +
+          `(written by another backup meanwhile): this one (#${model.backupNum}) is not listed`,
+      );
+    }
+    entries.push(mine);
+    const bytes = Buffer.from(JSON.stringify({ Manifests: entries }));
+    if (await dest.putIfUnchanged(MASTER, bytes, current?.version ?? null)) {
+      return { file: MASTER, manifest: model };
+    }
+    // Lost the race: another writer changed it; back off a little and start again from its version.
+    await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
   }
-  entries.push(manifestEntryToJson(model, 'v21.03'));
-  await dest.write(MASTER, Buffer.from(JSON.stringify({ Manifests: entries })));
-  return { file: MASTER, manifest: model };
+  throw new Error(
+    `${dest.describe()}: ${MASTER} kept changing under ${MASTER_CAS_ATTEMPTS} attempts to add ${model.path} ` +
+      '(other writers updating it at the same time): the backup is not listed',
+  );
+}
+
+/**
+ * Whether the manifest of the location lists the backup of `plan` (after a manifest write that
+ * reported an error: a write whose answer was lost may have landed).
+ */
+export async function manifestLists(
+  dest: Destination,
+  plan: Pick<BackupPlan, 'folder' | 'format'>,
+): Promise<boolean> {
+  if (plan.format === 'v20.11') return dest.exists(`${plan.folder}/manifest.json`);
+  const current = await dest.readVersioned(MASTER);
+  return current !== undefined && masterEntries(current.data).some((e) => entryPath(e) === plan.folder);
 }

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { DestinationCredentials } from '../destinations/types.js';
 import { ServiceError } from './errors.js';
 import { baseUrl, fetchJson } from './http.js';
+import { PLAIN_HTTP, type Transport } from './transport.js';
 
 /** The header an Alpha reads its admin auth token from (as Dgraph's `--security token`). */
 export const AUTH_TOKEN_HEADER = 'X-Dgraph-AuthToken';
@@ -51,6 +52,8 @@ export interface AdminClientOptions {
   authToken?: string | undefined;
   /** Per-request time limit (default 6 h: the backup mutation answers when the backup is done). */
   timeoutMs?: number;
+  /** https and its TLS agent for an Alpha started with `--tls` (default plain http). */
+  transport?: Transport;
 }
 
 const BACKUP = `mutation ($input: BackupInput!) {
@@ -89,7 +92,7 @@ export class AdminClient {
 
   /** The client of the Alpha at `host:port` (or a base URL): its `/admin`. */
   static forAlpha(addr: string, options?: AdminClientOptions): AdminClient {
-    return new AdminClient(`${baseUrl(addr)}/admin`, options);
+    return new AdminClient(`${baseUrl(addr, (options?.transport ?? PLAIN_HTTP).scheme)}/admin`, options);
   }
 
   private refused(detail: string, status?: number): ServiceError {
@@ -110,6 +113,7 @@ export class AdminClient {
       headers: this.options.authToken ? { [AUTH_TOKEN_HEADER]: this.options.authToken } : {},
       body: { query, variables },
       timeoutMs: this.options.timeoutMs ?? 6 * 3600_000,
+      dispatcher: this.options.transport?.dispatcher,
       ...(signal && { signal }),
     });
     const body = (answer.json ?? {}) as {

@@ -1,15 +1,24 @@
-/** JSON over HTTP to a Strata server, with failures as {@link ServiceError}s. */
+/** JSON over HTTP(S) to a Strata server, with failures as {@link ServiceError}s. */
+import { fetch, type Dispatcher } from 'undici';
 import { ServiceError } from './errors.js';
+import { transportHint } from './transport.js';
 
-/** `host:port` (or an http(s) URL) → a base URL without a trailing slash. */
-export function baseUrl(addr: string): string {
-  return /^https?:\/\//i.test(addr) ? addr.replace(/\/+$/, '') : `http://${addr}`;
+/**
+ * `host:port` (or an http(s) URL) → a base URL without a trailing slash; a bare address gets
+ * `scheme` (https when the cluster runs with `--tls`).
+ */
+export function baseUrl(addr: string, scheme: 'http' | 'https' = 'http'): string {
+  return /^https?:\/\//i.test(addr) ? addr.replace(/\/+$/, '') : `${scheme}://${addr}`;
 }
 
-/** The socket error code (ECONNREFUSED, ...) or message of a failed `fetch`. */
+/** The socket or TLS error code (ECONNREFUSED, ERR_SSL_..., ...) or message of a failed `fetch`. */
 function socketReason(err: unknown): string {
-  const e = err as { cause?: { code?: string; message?: string }; message?: string } | undefined;
-  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+  const e = err as
+    { cause?: { code?: string; message?: string; cause?: { code?: string } }; message?: string } | undefined;
+  const code = e?.cause?.code;
+  // A TLS failure's message says more than its code (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED).
+  if (code && e?.cause?.message && /SSL|TLS|CERT/i.test(code)) return `${code}: ${e.cause.message}`;
+  return code ?? e?.cause?.message ?? e?.message ?? String(err);
 }
 
 export interface JsonRequest {
@@ -23,6 +32,8 @@ export interface JsonRequest {
   /** Default 60 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The TLS agent of an https node (see transport.ts). */
+  dispatcher?: Dispatcher | undefined;
 }
 
 /** The parsed JSON body and status of an answer (any status: the caller judges it). */
@@ -39,7 +50,7 @@ export interface JsonAnswer {
  */
 export async function fetchJson(req: JsonRequest): Promise<JsonAnswer> {
   const timeout = AbortSignal.timeout(req.timeoutMs ?? 60_000);
-  let res: Response;
+  let res: Awaited<ReturnType<typeof fetch>>;
   try {
     res = await fetch(req.url, {
       method: req.method,
@@ -50,9 +61,11 @@ export async function fetchJson(req: JsonRequest): Promise<JsonAnswer> {
       },
       ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
       signal: req.signal ? AbortSignal.any([req.signal, timeout]) : timeout,
+      ...(req.dispatcher ? { dispatcher: req.dispatcher } : {}),
     });
   } catch (err) {
-    const detail = socketReason(err);
+    const reason = socketReason(err);
+    const detail = `${reason}${transportHint(req.url, reason)}`;
     throw new ServiceError('UNREACHABLE', `cannot reach ${req.service} (${detail})`, {
       service: req.service,
       url: req.url,

@@ -2,6 +2,14 @@
 export { ServiceError, type ServiceErrorReason, type ServiceErrorOptions } from './errors.js';
 export { baseUrl, fetchJson, requestJson, type JsonRequest, type JsonAnswer } from './http.js';
 export {
+  PLAIN_HTTP,
+  tlsTransport,
+  transportHint,
+  type ClientTlsOptions,
+  type Transport,
+} from './transport.js';
+export { readCaFile, readKeyPair, secretFileWarning, type KeyPair } from './tls-files.js';
+export {
   ZeroClient,
   CLUSTER_TOKEN_HEADER,
   type ZeroClientOptions,

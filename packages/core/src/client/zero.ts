@@ -4,6 +4,7 @@
  */
 import type { ServiceError } from './errors.js';
 import { baseUrl, requestJson } from './http.js';
+import { PLAIN_HTTP, type Transport } from './transport.js';
 
 /** The header that carries the cluster token on `/internal/*` routes. */
 export const CLUSTER_TOKEN_HEADER = 'x-strata-token';
@@ -52,6 +53,8 @@ export interface ZeroClientOptions {
   mapError?: (err: ServiceError) => Error;
   /** Per-request time limit (default 60 s). */
   timeoutMs?: number;
+  /** https and its TLS agent when the cluster runs with `--tls` (default plain http). */
+  transport?: Transport;
 }
 
 /** Zero's HTTP API. Failures throw {@link ServiceError} (or what `mapError` makes of it). */
@@ -65,7 +68,7 @@ export class ZeroClient {
     private readonly token: string,
     private readonly options: ZeroClientOptions = {},
   ) {
-    this.base = baseUrl(addr);
+    this.base = baseUrl(addr, (options.transport ?? PLAIN_HTTP).scheme);
   }
 
   private async req<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
@@ -77,6 +80,7 @@ export class ZeroClient {
         headers: { [CLUSTER_TOKEN_HEADER]: this.token },
         body,
         ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
+        dispatcher: this.options.transport?.dispatcher,
       });
     } catch (err) {
       throw this.options.mapError ? this.options.mapError(err as ServiceError) : err;
@@ -169,13 +173,13 @@ export class ZeroClient {
 
   /** The cluster-wide backup/restore lock; acquiring a held lock fails with Zero's message (409). */
   backupLock(body: {
-    op: 'acquire' | 'release';
+    op: 'acquire' | 'renew' | 'release';
     id: string;
     kind?: 'backup' | 'restore';
     holder?: string;
     description?: string;
     timeoutMs?: number;
-  }): Promise<{ acquired?: boolean; released?: boolean }> {
+  }): Promise<{ acquired?: boolean; renewed?: boolean; released?: boolean; expires?: string }> {
     return this.req('POST', '/internal/backup-lock', body);
   }
 }

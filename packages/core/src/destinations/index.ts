@@ -1,4 +1,10 @@
-export type { Destination, DestinationCredentials, DestinationOptions, CredentialInfo } from './types.js';
+export type {
+  Destination,
+  DestinationCredentials,
+  DestinationOptions,
+  CredentialInfo,
+  VersionedFile,
+} from './types.js';
 export { LocalDestination, normalizeRelative } from './local.js';
 export { openDestination, toDestination } from './open.js';
 export { S3Destination, s3ClientConfig } from './s3.js';

@@ -5,7 +5,8 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:f
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { fromFsError, InvalidArgumentError, StrataError } from '../errors.js';
-import type { Destination } from './types.js';
+import { casWriteFile, contentVersion } from './local-cas.js';
+import type { Destination, VersionedFile } from './types.js';
 
 /** Normalises a relative location path; rejects absolute paths and `..` segments. */
 export function normalizeRelative(rel: string): string {
@@ -100,6 +101,28 @@ export class LocalDestination implements Destination {
     } catch (err) {
       throw fromFsError(err, file);
     }
+  }
+
+  async readVersioned(rel: string): Promise<VersionedFile | undefined> {
+    const file = this.resolve(rel);
+    try {
+      const data = await readFile(file);
+      return { data, version: contentVersion(data) };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw fromFsError(err, file);
+    }
+  }
+
+  async putIfUnchanged(rel: string, data: Uint8Array, version: string | null): Promise<boolean> {
+    const file = this.resolve(rel);
+    if (file === this.root) throw new InvalidArgumentError('cannot write to the location itself');
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+    } catch (err) {
+      throw fromFsError(err, file);
+    }
+    return casWriteFile(file, data, version);
   }
 
   async write(rel: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<void> {

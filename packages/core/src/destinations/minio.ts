@@ -8,8 +8,8 @@
 import { Client } from 'minio';
 import type { Readable, Writable } from 'node:stream';
 import { RemoteDestination } from './remote.js';
-import { serviceCode } from './remote-errors.js';
-import type { DestinationOptions } from './types.js';
+import { httpStatus, serviceCode } from './remote-errors.js';
+import type { DestinationOptions, VersionedFile } from './types.js';
 import { parseObjectStoreUri, type ObjectStoreLocation } from './uri.js';
 
 export class MinioDestination extends RemoteDestination {
@@ -63,6 +63,45 @@ export class MinioDestination extends RemoteDestination {
   read(rel: string): Readable {
     const key = this.key(rel);
     return this.streamBody(async () => (await this.client()).getObject(this.location.bucket, key), rel);
+  }
+
+  async readVersioned(rel: string): Promise<VersionedFile | undefined> {
+    const key = this.key(rel);
+    try {
+      const res = (await (await this.client()).getObject(this.location.bucket, key)) as Readable & {
+        headers?: Record<string, string | string[] | undefined>;
+      };
+      const etag = res.headers?.etag;
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(Buffer.from(c as Uint8Array));
+      if (typeof etag !== 'string') throw new Error(`the store sent ${rel} without an ETag`);
+      return { data: Buffer.concat(chunks), version: etag };
+    } catch (err) {
+      const code = serviceCode(err);
+      if (code === 'NoSuchKey' || code === 'NotFound') return undefined;
+      throw this.error(err, `reading ${rel}`, rel);
+    }
+  }
+
+  async putIfUnchanged(rel: string, data: Uint8Array, version: string | null): Promise<boolean> {
+    const key = this.key(rel);
+    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (buf.length >= this.partSize) {
+      throw new Error(`putIfUnchanged is for small files (${rel} is ${buf.length} bytes)`);
+    }
+    try {
+      // The minio client passes If-Match / If-None-Match through as they are (a single PUT below partSize).
+      await (
+        await this.client()
+      ).putObject(this.location.bucket, key, buf, buf.length, {
+        ...(version === null ? { 'If-None-Match': '*' } : { 'If-Match': version }),
+      });
+      return true;
+    } catch (err) {
+      const status = httpStatus(err);
+      if (status === 412 || status === 409 || serviceCode(err) === 'PreconditionFailed') return false;
+      throw this.error(err, `writing ${rel}`, rel);
+    }
   }
 
   async write(rel: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<void> {

@@ -4,7 +4,7 @@ import { InvalidArgumentError, StrataError } from '../errors.js';
 import { normalizeRelative } from './local.js';
 import { credentialInfo, resolveCredentials, type ResolvedCredentials } from './credentials.js';
 import { remoteError } from './remote-errors.js';
-import type { CredentialInfo, Destination, DestinationOptions } from './types.js';
+import type { CredentialInfo, Destination, DestinationOptions, VersionedFile } from './types.js';
 import { objectKey, type ObjectStoreLocation } from './uri.js';
 
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
@@ -131,6 +131,8 @@ export abstract class RemoteDestination implements Destination {
   abstract write(path: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<void>;
   abstract exists(path: string): Promise<boolean>;
   abstract delete(path: string): Promise<void>;
+  abstract readVersioned(path: string): Promise<VersionedFile | undefined>;
+  abstract putIfUnchanged(path: string, data: Uint8Array, version: string | null): Promise<boolean>;
 
   async readFile(rel: string): Promise<Buffer> {
     const chunks: Buffer[] = [];

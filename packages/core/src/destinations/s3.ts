@@ -20,7 +20,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
 import { RemoteDestination } from './remote.js';
 import { httpStatus, serviceCode } from './remote-errors.js';
-import type { DestinationOptions } from './types.js';
+import type { DestinationOptions, VersionedFile } from './types.js';
 import { isAwsHost, parseObjectStoreUri, resolveRegion, type ObjectStoreLocation } from './uri.js';
 
 /** The S3 client settings of a location (exported for tests; holds no credentials). */
@@ -117,6 +117,42 @@ export class S3Destination extends RemoteDestination {
       return Buffer.from(await r.Body!.transformToByteArray());
     } catch (err) {
       throw this.error(err, `reading ${rel}`, rel);
+    }
+  }
+
+  async readVersioned(rel: string): Promise<VersionedFile | undefined> {
+    const Key = this.key(rel);
+    try {
+      const client = await this.client();
+      const r = await client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key }));
+      const data = Buffer.from(await r.Body!.transformToByteArray());
+      if (r.ETag === undefined) throw new Error(`the store sent ${rel} without an ETag`);
+      return { data, version: r.ETag };
+    } catch (err) {
+      if (serviceCode(err) === 'NoSuchKey' || httpStatus(err) === 404) return undefined;
+      throw this.error(err, `reading ${rel}`, rel);
+    }
+  }
+
+  async putIfUnchanged(rel: string, data: Uint8Array, version: string | null): Promise<boolean> {
+    const Key = this.key(rel);
+    try {
+      const client = await this.client();
+      await client.send(
+        new PutObjectCommand({
+          Bucket: this.location.bucket,
+          Key,
+          Body: data,
+          ContentLength: data.length,
+          ...(version === null ? { IfNoneMatch: '*' } : { IfMatch: version }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      // 412: the object changed (or exists); 409: a concurrent conditional write won (AWS).
+      const status = httpStatus(err);
+      if (status === 412 || status === 409 || serviceCode(err) === 'PreconditionFailed') return false;
+      throw this.error(err, `writing ${rel}`, rel);
     }
   }
 

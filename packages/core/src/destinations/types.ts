@@ -42,6 +42,13 @@ export interface CredentialInfo {
   sessionToken: boolean;
 }
 
+/** A file's bytes and the opaque version {@link Destination.putIfUnchanged} compares against. */
+export interface VersionedFile {
+  data: Buffer;
+  /** The object's ETag (S3, MinIO) or the sha256 of the bytes (local). */
+  version: string;
+}
+
 /**
  * A backup location. Paths are relative to the location, use `/` as separator and may not leave
  * it (`..` segments and absolute paths are rejected).
@@ -64,6 +71,16 @@ export interface Destination {
    * partial file.
    */
   write(path: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<void>;
+  /** The whole file and its version; undefined when it does not exist. */
+  readVersioned(path: string): Promise<VersionedFile | undefined>;
+  /**
+   * Compare-and-swap of a small file: writes `data` only if the file is still at `version` (as
+   * {@link readVersioned} returned it), or, with `version` null, only if it does not exist. True
+   * when written; false when another writer changed (or created) it first, in which case nothing
+   * was written. Local: a lock file taken with link() and a version check, then write-temp +
+   * rename (./local-cas.ts); S3 and MinIO: a conditional PUT (If-Match / If-None-Match: *).
+   */
+  putIfUnchanged(path: string, data: Uint8Array, version: string | null): Promise<boolean>;
   /** True when a file, or a folder (a prefix holding files, on object stores), exists at `path`. */
   exists(path: string): Promise<boolean>;
   /** Deletes a file; deleting a file that does not exist is not an error. */

@@ -72,7 +72,7 @@ pub struct ReadOutput {
 
 /// Decompressed bytes one `push` call decodes before it returns with
 /// [`ReadOutput::more`] ('bytes' and 'stats' modes).
-pub const OUTPUT_PER_CALL: usize = 32 << 20;
+pub const OUTPUT_PER_CALL: usize = 8 << 20;
 /// The same for 'kvs' mode, where a decoded KV weighs more than its bytes.
 pub const KVS_OUTPUT_PER_CALL: usize = 4 << 20;
 

@@ -1,7 +1,7 @@
 /**
  * `/admin`: GraphQL (mercurius) shaped like Dgraph's admin API: `health`, `state`, and the
- * `export(input: {format: "rdf"})` mutation. Served only to loopback clients and to addresses in
- * the `--admin-whitelist` CIDRs.
+ * `export(input: {format: "rdf"})` mutation. Who may reach it (loopback, the `--admin-whitelist`
+ * CIDRs, the auth token) is decided by the request guard (../http/request-guard.ts).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { GraphQLScalarType } from 'graphql';
@@ -14,15 +14,12 @@ import {
   type RestoreInput,
 } from './backup/inputs.js';
 import type { BackupService } from './backup/service.js';
-import type { AdminWhitelist } from './cidr.js';
 import type { Cluster } from './cluster.js';
 import { HttpError } from '../http/errors.js';
 import { exportToFolder } from './export.js';
-import { errorBody } from '../http/errors.js';
 import { health, type PublicRoutesOptions } from './routes/public.js';
 
 export interface AdminOptions extends PublicRoutesOptions {
-  whitelist: AdminWhitelist;
   exportDir: string;
   backups: BackupService;
 }
@@ -166,20 +163,6 @@ function stateOf(cluster: Cluster) {
 }
 
 const admin: FastifyPluginAsync<AdminOptions> = async (app, opts) => {
-  app.addHook('onRequest', async (req, reply) => {
-    if (!opts.whitelist.allows(req.socket.remoteAddress)) {
-      req.log.warn({ ip: req.socket.remoteAddress }, '/admin: client not in the admin whitelist');
-      return reply
-        .code(403)
-        .send(
-          errorBody(
-            403,
-            'FORBIDDEN',
-            `/admin is not served to ${req.socket.remoteAddress ?? 'this client'}: add its CIDR with --admin-whitelist`,
-          ),
-        );
-    }
-  });
   const started = Date.now();
   await app.register(mercurius, {
     schema,

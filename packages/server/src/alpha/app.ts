@@ -1,7 +1,8 @@
 /**
  * The Alpha as a Fastify app, built from plugins in the fastify/demo order: infrastructure (error
- * handler), then routes (public, `/admin` behind the whitelist, `/internal` behind the cluster
- * token). The domain services (the group owner and the cluster client) are built by the caller.
+ * handler), the request guard (who may reach what, `/admin`'s whitelist included) and, on a TLS
+ * port, the client certificate checks, then routes (public, `/admin`, `/internal` behind the
+ * cluster token). The domain services (the group owner and the cluster client) are built by the caller.
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { KeyProvider } from '@strata/core';
@@ -9,19 +10,19 @@ import { clusterToken } from '../zero/plugins/cluster-token.js';
 import { BackupService } from './backup/service.js';
 import { RestoreDirs } from './backup/restore-dirs.js';
 import admin from './admin.js';
-import { AdminWhitelist } from './cidr.js';
 import type { Cluster } from './cluster.js';
 import errorHandler, { notFoundHandler } from '../http/error-handler.js';
 import { errorBody } from '../http/errors.js';
 import { requestGuard, type ExposureOptions } from '../http/request-guard.js';
+import { clientCert } from '../http/client-cert.js';
+import { fastifyOptions } from '../http/listen.js';
+import type { ServerTls } from '../http/tls-server.js';
 import internalRoutes from './routes/internal.js';
 import publicRoutes from './routes/public.js';
 
 export interface AlphaAppOptions extends ExposureOptions {
   cluster: Cluster;
   token: string;
-  /** CIDRs besides loopback allowed to use `/admin`. */
-  adminWhitelist?: string[];
   /** Where the admin `export` mutation writes. */
   exportDir: string;
   version: string;
@@ -32,6 +33,8 @@ export interface AlphaAppOptions extends ExposureOptions {
   /** `--restore_dirs`: the folders restore requests may name files in (default: none). */
   restoreDirs?: RestoreDirs | undefined;
   logger?: FastifyServerOptions['logger'];
+  /** `--tls`: serve https (and check client certificates); absent: plain http. */
+  tls?: ServerTls | undefined;
 }
 
 declare module 'fastify' {
@@ -42,10 +45,12 @@ declare module 'fastify' {
 }
 
 export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInstance> {
-  const whitelist = new AdminWhitelist(opts.adminWhitelist ?? []);
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 256 * 1024 * 1024 });
+  const app = Fastify(
+    fastifyOptions({ logger: opts.logger ?? false, bodyLimit: 256 * 1024 * 1024 }, opts.tls),
+  );
   await app.register(errorHandler);
   await app.register(requestGuard, opts);
+  if (opts.tls) await app.register(clientCert, opts.tls);
   // Until registered with Zero, only peers' /internal calls are served (clients get a 503).
   app.addHook('onRequest', async (req, reply) => {
     if (!opts.cluster.ready && !req.url.startsWith('/internal/')) {
@@ -85,7 +90,7 @@ export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInsta
   app.decorate('backups', backups);
   app.addHook('onClose', async () => backups.participant.stop());
   await app.register(publicRoutes, common);
-  await app.register(admin, { ...common, whitelist, exportDir: opts.exportDir, backups });
+  await app.register(admin, { ...common, exportDir: opts.exportDir, backups });
   await app.register(
     async (internal) => {
       await internal.register(clusterToken, { token: opts.token });

@@ -5,8 +5,10 @@
  */
 import {
   CLUSTER_TOKEN_HEADER,
+  PLAIN_HTTP,
   requestJson,
   ServiceError,
+  type Transport,
   type ZeroClient,
   type ZeroStateJson,
 } from '@strata/core';
@@ -35,23 +37,31 @@ export function toHttpError(err: unknown): Error {
   return new HttpError('GROUP_UNAVAILABLE', `${err.service} is unreachable (${err.detail})`, 503);
 }
 
+/** How an Alpha reaches its peers: the cluster token, and http or https (`--tls`). */
+export interface PeerAccess {
+  token: string;
+  transport: Transport;
+}
+
+/** A call to another Alpha's `/internal/*` route at `addr` (`host:port`). */
 export async function call<T>(
-  base: string,
+  addr: string,
   what: string,
   method: 'GET' | 'POST',
   route: string,
-  token: string,
+  peers: PeerAccess,
   body?: unknown,
   timeoutMs = 60_000,
 ): Promise<T> {
   try {
     return await requestJson<T>({
       service: what,
-      url: `${base}${route}`,
+      url: `${peers.transport.scheme}://${addr}${route}`,
       method,
-      headers: { [CLUSTER_TOKEN_HEADER]: token },
+      headers: { [CLUSTER_TOKEN_HEADER]: peers.token },
       body,
       timeoutMs,
+      dispatcher: peers.transport.dispatcher,
     });
   } catch (err) {
     throw toHttpError(err);
@@ -123,21 +133,18 @@ export class LocalGroup implements GroupApi {
 
 /** Another Alpha, over HTTP. */
 export class RemoteGroup implements GroupApi {
-  private readonly base: string;
   constructor(
     readonly group: number,
     readonly addr: string,
-    private readonly token: string,
-  ) {
-    this.base = `http://${addr}`;
-  }
+    private readonly peers: PeerAccess,
+  ) {}
   private post<T>(route: string, body: unknown, timeoutMs?: number): Promise<T> {
     return call<T>(
-      this.base,
+      this.addr,
       `group ${this.group} (Alpha at ${this.addr})`,
       'POST',
       route,
-      this.token,
+      this.peers,
       body,
       timeoutMs,
     );
@@ -191,11 +198,17 @@ export class Cluster {
   /** False until the Alpha has registered with Zero and has its initial schema. */
   ready = false;
 
+  /** The cluster token and the transport to the other Alphas. */
+  readonly peers: PeerAccess;
+
   constructor(
     readonly zero: ZeroClient,
     readonly local: LocalGroup,
-    private readonly clusterToken: string,
-  ) {}
+    clusterToken: string,
+    transport: Transport = PLAIN_HTTP,
+  ) {
+    this.peers = { token: clusterToken, transport };
+  }
 
   get groupId(): number {
     return this.local.group;
@@ -214,7 +227,7 @@ export class Cluster {
   }
 
   get token(): string {
-    return this.clusterToken;
+    return this.peers.token;
   }
 
   async zeroState(fresh = false): Promise<ZeroStateJson> {
@@ -238,7 +251,7 @@ export class Cluster {
       const members = Object.values(g?.members ?? {});
       if (members.length === 0) continue;
       members.sort((a, b) => Number(b.lastUpdate) - Number(a.lastUpdate) || Number(b.id) - Number(a.id));
-      return new RemoteGroup(group, members[0]!.addr, this.clusterToken);
+      return new RemoteGroup(group, members[0]!.addr, this.peers);
     }
     throw new HttpError(
       'GROUP_UNAVAILABLE',

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SecurityOptions } from '../http/security-options.js';
+import type { ServerTls } from '../http/tls-server.js';
 import { hostName } from '../http/request-guard.js';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { openPostingStore, ZeroClient, type KeyProvider, type PostingStore } from '@strata/core';
@@ -60,6 +61,11 @@ export interface CreateAlphaOptions {
    * and secret-id files, a local location). None: a restore may name no key or Vault file.
    */
   restoreDirs?: string[] | undefined;
+  /**
+   * `--tls` (see ../http/tls-server.ts): this Alpha serves https, and reaches Zero and the other
+   * Alphas over https (with its client certificate under `internal-port=true`).
+   */
+  tls?: ServerTls | undefined;
 }
 
 export interface Alpha {
@@ -94,12 +100,16 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
     );
   }
   const owner = new GroupOwner(store, opts.group);
-  const zero = new ZeroClient(opts.zero, opts.token, { mapError: toHttpError });
+  const transport = opts.tls?.transport;
+  const zero = new ZeroClient(opts.zero, opts.token, {
+    mapError: toHttpError,
+    ...(transport ? { transport } : {}),
+  });
   let app: FastifyInstance | undefined;
   try {
     // Listen first (port 0 picks one), then register the real address with Zero.
     const local = new LocalGroup(owner, opts.my ?? '');
-    const cluster = new Cluster(zero, local, opts.token);
+    const cluster = new Cluster(zero, local, opts.token, transport);
     app = await buildAlphaApp({
       cluster,
       token: opts.token,
@@ -113,6 +123,7 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
       authToken: opts.security?.token,
       tokenFor: opts.security?.tokenFor ?? 'all',
       hostnames: [host, ...(opts.my ? [hostName(opts.my)] : [])],
+      tls: opts.tls,
     });
     await app.listen({ port: opts.port ?? ALPHA_DEFAULT_PORT, host });
     const a = app.server.address();
@@ -134,7 +145,7 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
         return owner.store;
       },
       cluster,
-      url: `http://${shownHost}:${port}`,
+      url: `${opts.tls ? 'https' : 'http'}://${shownHost}:${port}`,
       port,
       address,
       close() {

@@ -6,13 +6,18 @@
  *    rebinds its own domain to 127.0.0.1 sends its domain as Host and is refused (DNS rebinding).
  * 2. Origin, when a browser sends one: the same origin as Host. A page elsewhere cannot post to
  *    `/alter` or `/mutate` with a form or `fetch` (cross-site request forgery).
- * 3. The auth token (`X-Dgraph-AuthToken`), when one is set: on admin routes (`/admin`, `/alter`,
+ * 3. `/admin`: only from loopback or an address in the admin whitelist (`--security whitelist=`,
+ *    `--admin-whitelist`), as Dgraph's.
+ * 4. The auth token (`X-Dgraph-AuthToken`), when one is set: on admin routes (`/admin`, `/alter`,
  *    `/export`) always, on every other route too unless `--security token-for=admin`.
+ *
+ * Client certificates on a TLS port are checked by client-cert.ts.
  */
 import { isIP } from 'node:net';
 import fp from 'fastify-plugin';
 import { AUTH_TOKEN_HEADER, CLUSTER_TOKEN_HEADER } from '@strata/core';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { AdminWhitelist } from '../alpha/cidr.js';
 import { errorBody } from './errors.js';
 import type { TokenScope } from './security-options.js';
 import { tokenDigest, tokenMatches } from './token.js';
@@ -25,6 +30,8 @@ export interface ExposureOptions {
   tokenFor?: TokenScope;
   /** Host names besides IP literals and localhost that clients may use for this node (`--my`). */
   hostnames?: string[];
+  /** CIDRs besides loopback allowed to use `/admin`. */
+  adminWhitelist?: string[];
 }
 
 export interface RequestGuardOptions extends ExposureOptions {
@@ -77,6 +84,7 @@ const requestGuardPlugin: FastifyPluginAsync<RequestGuardOptions> = async (app, 
   const names = new Set((opts.hostnames ?? []).map((n) => hostName(n)).filter(Boolean));
   const expected = opts.authToken === undefined ? undefined : tokenDigest(opts.authToken);
   const member = tokenDigest(opts.token);
+  const whitelist = new AdminWhitelist(opts.adminWhitelist ?? []);
   app.addHook('onRequest', async (req, reply) => {
     const path = pathOf(req.url);
     if (isUnder(path, '/internal') || path === '/health') return;
@@ -93,6 +101,18 @@ const requestGuardPlugin: FastifyPluginAsync<RequestGuardOptions> = async (app, 
     }
     if (!originAllowed(req)) {
       return reply.code(403).send(errorBody(403, 'FORBIDDEN', 'cross-origin requests are not allowed'));
+    }
+    if (isUnder(path, '/admin') && !whitelist.allows(req.socket.remoteAddress)) {
+      req.log.warn({ ip: req.socket.remoteAddress }, '/admin: client not in the admin whitelist');
+      return reply
+        .code(403)
+        .send(
+          errorBody(
+            403,
+            'FORBIDDEN',
+            `/admin is not served to ${req.socket.remoteAddress ?? 'this client'}: add its CIDR with --admin-whitelist`,
+          ),
+        );
     }
     if (expected === undefined) return;
     const admin = ADMIN_PATHS.some((p) => isUnder(path, p));

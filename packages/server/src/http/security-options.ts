@@ -8,7 +8,8 @@
  * - `token-for=all` (the default when a token is set): every endpoint that reads or changes data
  *   needs the token; `token-for=admin`: only `/admin`, `/alter` and `/export`, as in Dgraph.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { secretFileWarning } from '@strata/core';
 
 export type TokenScope = 'all' | 'admin';
 
@@ -40,11 +41,7 @@ export function readSecretFile(file: string, what: string): { secret: string; wa
   }
   const secret = (text.split(/\r?\n/, 1)[0] ?? '').trim();
   if (!secret) throw new SecurityFlagError(`${what} file ${file} is empty`);
-  const mode = statSync(file).mode & 0o777;
-  const warning =
-    (mode & 0o077) !== 0
-      ? `${what} file ${file} can be read by group or others (mode ${mode.toString(8)}): chmod 600 it`
-      : undefined;
+  const warning = secretFileWarning(file, what);
   return warning ? { secret, warning } : { secret };
 }
 

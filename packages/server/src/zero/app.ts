@@ -14,6 +14,9 @@ import { HttpError } from '../http/errors.js';
 import type { ZeroStore } from './state.js';
 import { Oracle, type OracleOptions } from './oracle.js';
 import { requestGuard, type ExposureOptions } from '../http/request-guard.js';
+import { clientCert } from '../http/client-cert.js';
+import { fastifyOptions } from '../http/listen.js';
+import type { ServerTls } from '../http/tls-server.js';
 
 export interface ZeroAppOptions extends ExposureOptions {
   store: ZeroStore;
@@ -21,6 +24,8 @@ export interface ZeroAppOptions extends ExposureOptions {
   token: string;
   /** Fastify's logger option (default: off). */
   logger?: FastifyServerOptions['logger'];
+  /** `--tls`: serve https (and check client certificates); absent: plain http. */
+  tls?: ServerTls | undefined;
   /** The timestamp oracle's timeouts (see oracle.ts). */
   oracle?: OracleOptions;
 }
@@ -29,9 +34,10 @@ export async function buildZeroApp(opts: ZeroAppOptions): Promise<FastifyInstanc
   if (typeof opts.token !== 'string' || opts.token.length === 0) {
     throw new HttpError('BAD_REQUEST', 'a cluster token is required (non-empty)');
   }
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 });
+  const app = Fastify(fastifyOptions({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 }, opts.tls));
   await app.register(errorHandler);
   await app.register(requestGuard, opts);
+  if (opts.tls) await app.register(clientCert, opts.tls);
   await app.register(storePlugin, { store: opts.store, oracle: new Oracle(opts.store, opts.oracle) });
   await app.register(publicRoutes);
   await app.register(

@@ -4,6 +4,7 @@ import { buildZeroApp } from './app.js';
 import { ZeroStore } from './state.js';
 import type { OracleOptions } from './oracle.js';
 import type { SecurityOptions } from '../http/security-options.js';
+import type { ServerTls } from '../http/tls-server.js';
 
 export { buildZeroApp, type ZeroAppOptions } from './app.js';
 
@@ -47,12 +48,14 @@ export interface CreateZeroOptions {
   oracle?: OracleOptions;
   /** `--security`: the auth token, where it is required, and the whitelist. */
   security?: Pick<SecurityOptions, 'token' | 'tokenFor'>;
+  /** `--tls` (see ../http/tls-server.ts): https, client certificates, mutual TLS on /internal. */
+  tls?: ServerTls | undefined;
 }
 
 export interface Zero {
   app: FastifyInstance;
   store: ZeroStore;
-  /** `http://host:port` it listens on. */
+  /** `http(s)://host:port` it listens on. */
   url: string;
   port: number;
   /** Stops listening, waits for writes in flight, releases the data folder. */
@@ -77,6 +80,7 @@ export async function createZero(opts: CreateZeroOptions): Promise<Zero> {
       authToken: opts.security?.token,
       tokenFor: opts.security?.tokenFor ?? 'all',
       hostnames: [host],
+      tls: opts.tls,
     });
     await app.listen({ port: opts.port ?? ZERO_DEFAULT_PORT, host });
   } catch (err) {
@@ -91,7 +95,7 @@ export async function createZero(opts: CreateZeroOptions): Promise<Zero> {
   return {
     app,
     store,
-    url: `http://${shownHost}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${shownHost}:${port}`,
     port,
     close() {
       closing ??= (async () => {

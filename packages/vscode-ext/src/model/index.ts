@@ -8,3 +8,4 @@ export * from './restore-status.js';
 export * from './errors.js';
 export * from './format.js';
 export * from './json.js';
+export * from './admin-auth.js';

@@ -3,7 +3,8 @@
  * status), show a restore's status, copy the `strata restore` command line of an offline restore.
  */
 import * as vscode from 'vscode';
-import { AdminClient } from '@strata/core';
+import type { AdminClient } from '@strata/core';
+import { adminTokenKey, alphaAdminClient } from '../model/admin-auth.js';
 import { locationLabel } from '../model/locations.js';
 import { restoreCommandLine } from '../model/restore-command.js';
 import {
@@ -17,12 +18,17 @@ import { storedCredentials } from './credentials-store.js';
 import { pickBackup, pickLocation } from './pickers.js';
 import { waitForRestore } from './restore-status.js';
 
-/** The client of the `strata.alphaAdminUrl` setting's Alpha. */
-function alphaAdmin(): AdminClient {
-  const url = vscode.workspace
+/** The `strata.alphaAdminUrl` setting. */
+function alphaAdminUrl(): string {
+  return vscode.workspace
     .getConfiguration(CONFIG)
     .get<string>('alphaAdminUrl', 'http://127.0.0.1:8080/admin');
-  return new AdminClient(url);
+}
+
+/** The client of the `strata.alphaAdminUrl` setting's Alpha, with its stored auth token if any. */
+async function alphaAdmin(secrets: vscode.SecretStorage): Promise<AdminClient> {
+  const url = alphaAdminUrl();
+  return alphaAdminClient(url, await secrets.get(adminTokenKey(url)));
 }
 
 /** Incremental or full, from a quick pick; undefined when dismissed. */
@@ -64,7 +70,7 @@ export function backupRestoreCommands(ctx: CommandContext): CommandHandlers {
       if (location === undefined) return undefined;
       const forceFull = opts?.forceFull ?? (await askForceFull(location));
       if (forceFull === undefined) return undefined;
-      const admin = alphaAdmin();
+      const admin = await alphaAdmin(context.secrets);
       const creds = await storedCredentials(context.secrets, location);
       const r = await vscode.window.withProgress(
         {
@@ -85,7 +91,7 @@ export function backupRestoreCommands(ctx: CommandContext): CommandHandlers {
       const node = await pickBackup(ctx, arg);
       if (!node) return undefined;
       const m = node.manifest;
-      const admin = alphaAdmin();
+      const admin = await alphaAdmin(context.secrets);
       if (!opts?.confirmed) {
         const ok = await vscode.window.showWarningMessage(
           `Restore ${m.backupId} #${m.backupNum} (backups 1..${m.backupNum} of the series) into the Alpha at ${admin.url}?`,
@@ -116,6 +122,29 @@ export function backupRestoreCommands(ctx: CommandContext): CommandHandlers {
       return waitForRestore(ctx, admin, r.restoreId);
     },
 
+    'strata.setAlphaAuthToken': async (arg?: unknown) => {
+      const url = alphaAdminUrl();
+      const token =
+        typeof arg === 'string'
+          ? arg
+          : await vscode.window.showInputBox({
+              prompt: `Auth token of the Alpha at ${url} (the contents of its --security token-file; empty: forget it)`,
+              password: true,
+              ignoreFocusOut: true,
+            });
+      if (token === undefined) return undefined;
+      if (token.trim() === '') {
+        await context.secrets.delete(adminTokenKey(url));
+        void vscode.window.showInformationMessage(`Strata: auth token of ${url} forgotten.`);
+        return undefined;
+      }
+      await context.secrets.store(adminTokenKey(url), token.trim());
+      void vscode.window.showInformationMessage(
+        `Strata: auth token of ${url} stored in VS Code's secret storage.`,
+      );
+      return undefined;
+    },
+
     'strata.showRestoreStatus': async (arg?: unknown) => {
       let id = typeof arg === 'number' ? arg : undefined;
       if (id === undefined) {
@@ -127,7 +156,7 @@ export function backupRestoreCommands(ctx: CommandContext): CommandHandlers {
         if (text === undefined) return undefined;
         id = Number(text.trim());
       }
-      return waitForRestore(ctx, alphaAdmin(), id);
+      return waitForRestore(ctx, await alphaAdmin(context.secrets), id);
     },
   };
 }

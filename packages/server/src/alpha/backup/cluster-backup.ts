@@ -1,14 +1,16 @@
 /**
  * The backup coordinator (the Alpha that receives the `/admin` `backup` mutation, spec §9, §11):
  * takes Zero's cluster-wide lock, gets `readTs` from the oracle, plans the series at the
- * destination, asks every group's Alpha for its file, and writes the manifest last. A failed
- * group or manifest removes what was written: a backup either is complete or leaves no manifest.
+ * destination, asks every group's Alpha for its file, and writes the manifest last (compare-and-
+ * swap on the master manifest). A failed group, a lost lease or a failed manifest write removes
+ * what was written: a backup either is complete and listed, or no manifest lists it.
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   backupFilePath,
   keyFingerprint,
+  manifestLists,
   openDestination,
   planBackup,
   toManifestDrop,
@@ -19,6 +21,7 @@ import {
 } from '@strata/core';
 import { HttpError } from '../../http/errors.js';
 import { closeDest, message, type Coordination } from './coordination.js';
+import type { Lease } from './lease.js';
 import type { GroupHandlers } from './group-handlers.js';
 import type { GroupBackupRequest, GroupBackupResult } from './group-requests.js';
 import { checkBackupInput, destinationCredentials, type BackupInput } from './inputs.js';
@@ -64,12 +67,19 @@ export class ClusterBackup {
     const format = checkBackupInput(input);
     const cluster = this.co.cluster;
     const dest = openDestination(input.destination, destinationCredentials(input));
-    const lockId = await this.co.lock('backup', `backup to ${dest.describe()}`);
+    let lease: Lease;
+    try {
+      lease = await this.co.lease('backup', `backup to ${dest.describe()}`);
+    } catch (err) {
+      closeDest(dest);
+      throw err;
+    }
     let key: Buffer | undefined;
     try {
       const readTs = await cluster.zero.readTs();
       key = this.keyProvider ? await this.keyProvider.getKey() : undefined;
       const fp = key ? keyFingerprint(key) : undefined;
+      lease.check();
       const plan = await planBackup(dest, {
         forceFull: input.forceFull ?? false,
         encrypted: key !== undefined,
@@ -84,7 +94,8 @@ export class ClusterBackup {
       const predicates = new Map<number, string[]>(
         groups.map((g) => [g, Object.keys(state.groups[String(g)]!.tablets).sort()]),
       );
-      const results = await Promise.allSettled(
+      lease.check();
+      const settled = Promise.allSettled(
         groups.map((g) => {
           const body: GroupBackupRequest = {
             destination: input.destination,
@@ -99,6 +110,15 @@ export class ClusterBackup {
           return this.co.callGroup(g, '/internal/backup', body, () => this.groupHandlers.backup(body));
         }),
       );
+      const results = await Promise.race([settled, lease.lost]);
+      if (!Array.isArray(results)) {
+        // Lost the lease: stop now; the groups' files are removed once their writes have ended.
+        const cleanupDest = openDestination(input.destination, destinationCredentials(input));
+        void settled
+          .then(() => this.removeFolder(cleanupDest, plan.folder))
+          .finally(() => closeDest(cleanupDest));
+        throw results;
+      }
       const failed = results.findIndex((r) => r.status === 'rejected');
       if (failed !== -1) {
         await this.removeFolder(dest, plan.folder);
@@ -116,6 +136,13 @@ export class ClusterBackup {
         groups.map((g) => [g, predicates.get(g)!.map((name) => ({ namespace: 0n, name }))]),
       );
       try {
+        // The last check that this coordinator still holds the lock before it publishes.
+        await lease.confirm();
+      } catch (err) {
+        await this.removeFolder(dest, plan.folder);
+        throw err;
+      }
+      try {
         await writeManifest(dest, {
           plan,
           groups: groupMap,
@@ -125,8 +152,18 @@ export class ClusterBackup {
           keyFingerprint: fp,
         });
       } catch (err) {
-        await this.removeFolder(dest, plan.folder);
-        throw new HttpError('BACKUP_FAILED', `backup failed writing its manifest: ${message(err)}`, 500);
+        // A write whose answer was lost may have landed: keep the files of a listed backup.
+        const listed = await manifestLists(dest, plan).catch(() => undefined);
+        if (listed === true) {
+          this.co.log.warn(
+            { folder: plan.folder, err: message(err) },
+            'the manifest write reported an error but the manifest lists the backup: it is kept',
+          );
+        } else {
+          if (listed === false) await this.removeFolder(dest, plan.folder);
+          else this.co.log.warn({ folder: plan.folder }, 'the manifest could not be read back: files kept');
+          throw new HttpError('BACKUP_FAILED', `backup failed writing its manifest: ${message(err)}`, 500);
+        }
       }
       const bytes = ok.reduce((n, r) => n + r.bytes, 0);
       return {
@@ -137,11 +174,11 @@ export class ClusterBackup {
             `${plan.type === 'incremental' ? ` (since ${plan.since})` : ''}, ${groups.length} group${groups.length === 1 ? '' : 's'}, ` +
             `${bytes} bytes, in ${plan.folder}${key ? ' (encrypted)' : ''}.`,
         },
-        taskId: lockId,
+        taskId: lease.id,
       };
     } finally {
       key?.fill(0);
-      await this.co.unlock(lockId);
+      await lease.release();
       closeDest(dest);
     }
   }

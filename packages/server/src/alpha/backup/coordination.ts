@@ -1,15 +1,16 @@
 /**
  * What the backup and restore coordinators share: calling each group's Alpha (in process for
- * this Alpha's own group) and holding Zero's cluster-wide backup/restore lock.
+ * this Alpha's own group) and holding Zero's cluster-wide backup/restore lock as a lease
+ * (./lease.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Destination } from '@strata/core';
 import { call, type Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
+import { Lease, leaseTtlMs } from './lease.js';
 
 const GROUP_CALL_TIMEOUT_MS = 6 * 3600 * 1000;
-const LOCK_TIMEOUT_MS = 6 * 3600 * 1000;
 
 export function closeDest(d: Destination): void {
   (d as { close?: () => void }).close?.();
@@ -20,9 +21,12 @@ export function message(err: unknown): string {
 }
 
 export class Coordination {
+  readonly #leases = new Map<string, Lease>();
+
   constructor(
     readonly cluster: Cluster,
     readonly log: FastifyBaseLogger,
+    readonly leaseTtl: number = leaseTtlMs(),
   ) {}
 
   /** Calls a group's `/internal/*` route: in process for this Alpha's group, else over HTTP. */
@@ -30,27 +34,30 @@ export class Coordination {
     if (group === this.cluster.groupId) return local();
     const addr = await this.cluster.groupAddr(group);
     return call<T>(
-      `http://${addr}`,
+      addr,
       `group ${group} (Alpha at ${addr})`,
       'POST',
       route,
-      this.cluster.token,
+      this.cluster.peers,
       body,
       GROUP_CALL_TIMEOUT_MS,
     );
   }
 
-  /** Takes Zero's backup/restore lock; a held lock is a 409 CONFLICT naming its holder. */
-  async lock(kind: 'backup' | 'restore', description: string): Promise<string> {
-    const id = `${kind}-${randomUUID()}`;
+  /**
+   * Takes Zero's backup/restore lock as a lease renewed on a heartbeat; a held lock is a 409
+   * CONFLICT naming its holder and until when it holds it.
+   */
+  async lease(kind: 'backup' | 'restore', description: string): Promise<Lease> {
     try {
-      await this.cluster.zero.backupLock({
-        op: 'acquire',
-        id,
+      return await Lease.acquire({
+        id: `${kind}-${randomUUID()}`,
         kind,
         holder: this.cluster.local.addr,
         description,
-        timeoutMs: LOCK_TIMEOUT_MS,
+        ttlMs: this.leaseTtl,
+        call: (body) => this.cluster.zero.backupLock(body),
+        warn: (msg) => this.log.warn(msg),
       });
     } catch (err) {
       if (err instanceof HttpError && err.statusCode === 409) {
@@ -62,15 +69,19 @@ export class Coordination {
       }
       throw err;
     }
-    return id;
+  }
+
+  /** {@link lease} by id, for callers that only release it; a lost lease is logged. */
+  async lock(kind: 'backup' | 'restore', description: string): Promise<string> {
+    const l = await this.lease(kind, description);
+    this.#leases.set(l.id, l);
+    void l.lost.then((err) => this.log.error({ lock: l.id }, err.message));
+    return l.id;
   }
 
   async unlock(id: string): Promise<void> {
-    await this.cluster.zero.backupLock({ op: 'release', id }).catch((err: unknown) => {
-      this.log.warn(
-        { lock: id, err: message(err) },
-        'could not release the backup lock (it expires by itself)',
-      );
-    });
+    const l = this.#leases.get(id);
+    this.#leases.delete(id);
+    await l?.release();
   }
 }

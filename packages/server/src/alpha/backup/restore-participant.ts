@@ -199,11 +199,11 @@ export class RestoreParticipant {
     if (j.coordinator === this.cluster.local.addr) return this.coordinating.has(j.id);
     try {
       const r = await call<{ running: boolean }>(
-        `http://${j.coordinator}`,
+        j.coordinator,
         `the coordinating Alpha at ${j.coordinator}`,
         'POST',
         '/internal/restore/running',
-        this.cluster.token,
+        this.cluster.peers,
         { id: j.id },
         5_000,
       );

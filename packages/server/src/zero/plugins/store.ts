@@ -16,7 +16,9 @@ declare module 'fastify' {
 const store: FastifyPluginAsync<{ store: ZeroStore; oracle: Oracle }> = async (app, opts) => {
   app.decorate('zero', opts.store);
   app.decorate('oracle', opts.oracle);
-  app.decorate('backupLock', new BackupLock());
+  const lock = new BackupLock(Date.now, opts.store.dataDir);
+  await lock.load();
+  app.decorate('backupLock', lock);
 };
 
 export default fp(store, { name: 'zero-store' });

@@ -104,10 +104,10 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  // The cluster-wide backup/restore lock (../backup-lock.ts).
+  // The cluster-wide backup/restore lock, a lease renewed on a heartbeat (../backup-lock.ts).
   app.post<{
     Body: {
-      op: 'acquire' | 'release';
+      op: 'acquire' | 'renew' | 'release';
       id: string;
       kind?: string;
       holder?: string;
@@ -123,7 +123,7 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
           required: ['op', 'id'],
           additionalProperties: false,
           properties: {
-            op: { type: 'string', enum: ['acquire', 'release'] },
+            op: { type: 'string', enum: ['acquire', 'renew', 'release'] },
             id: { type: 'string', minLength: 1, maxLength: 128 },
             kind: { type: 'string', enum: ['backup', 'restore'], default: 'backup' },
             holder: { type: 'string', maxLength: 1024 },
@@ -132,7 +132,7 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
               type: 'integer',
               minimum: 1000,
               maximum: 7 * 24 * 3600 * 1000,
-              default: 3600 * 1000,
+              default: 30_000,
             },
           },
         },
@@ -141,14 +141,24 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       const b = req.body;
-      if (b.op === 'release') return { released: app.backupLock.release(b.id) };
+      if (b.op === 'release') {
+        const released = app.backupLock.release(b.id);
+        if (released) await app.backupLock.persist();
+        return { released };
+      }
+      const timeoutMs = b.timeoutMs ?? 30_000;
+      if (b.op === 'renew') {
+        const held = app.backupLock.renew(b.id, timeoutMs);
+        return { renewed: true, id: held.id, expires: new Date(held.expires).toISOString() };
+      }
       const held = app.backupLock.acquire({
         id: b.id,
         kind: b.kind ?? 'backup',
         ...(b.holder === undefined ? {} : { holder: b.holder }),
         ...(b.description === undefined ? {} : { description: b.description }),
-        timeoutMs: b.timeoutMs ?? 3600 * 1000,
+        timeoutMs,
       });
+      await app.backupLock.persist();
       return { acquired: true, id: held.id, expires: new Date(held.expires).toISOString() };
     },
   );
