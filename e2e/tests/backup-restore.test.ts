@@ -395,7 +395,12 @@ describe('binary backup and restore of a three-group cluster', () => {
     writeFileSync(key, Buffer.alloc(32, 0x5a));
     const wrong = path.join(tmp, 'wrong_key');
     writeFileSync(wrong, Buffer.alloc(32, 0x33));
-    const enc = await new TestCluster(tmp, 'enc', 1, ['--encryption_key_file', key]).start();
+    const enc = await new TestCluster(tmp, 'enc', 1, [
+      '--encryption_key_file',
+      key,
+      '--restore_dirs',
+      tmp,
+    ]).start();
     try {
       await enc.alter('title: string @index(exact) .');
       await enc.mutate('_:a <title> "secret one" .');

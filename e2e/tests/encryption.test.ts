@@ -254,7 +254,7 @@ describe('key files of 16, 24 and 32 bytes', () => {
             files.key20,
           ]);
           expect(r20.code).toBe(1);
-          expect(r20.stderr).toMatch(/holds 20 bytes; an AES key must be exactly 16, 24 or 32 bytes/);
+          expect(r20.stderr).toMatch(/does not hold an AES key: it must be exactly 16, 24 or 32 bytes/);
           expect(existsSync(bad)).toBe(false);
         } finally {
           await c.stop();
@@ -273,7 +273,7 @@ describe('key files of 16, 24 and 32 bytes', () => {
     const code = await Promise.race([p.exited, new Promise((r) => setTimeout(() => r('running'), 15_000))]);
     expect(code).not.toBe('running');
     expect(code).not.toBe(0);
-    expect(p.out.join('')).toMatch(/holds 20 bytes/);
+    expect(p.out.join('')).toMatch(/does not hold an AES key/);
   }, 20_000);
 });
 
@@ -288,7 +288,8 @@ const sources = {
   base64: new TestCluster(tmp, 'vb64', 3, [], 'debug'),
   raw: new TestCluster(tmp, 'vraw', 3, [], 'debug'),
 };
-const target = new TestCluster(tmp, 'vdst', 3, [], 'debug');
+// Restore requests name key and Vault files below tmp: allowed by --restore_dirs.
+const target = new TestCluster(tmp, 'vdst', 3, ['--restore_dirs', tmp], 'debug');
 const locs = { base64: path.join(tmp, 'vault-b64'), raw: path.join(tmp, 'vault-raw') };
 const points: Record<'base64' | 'raw', Point[]> = { base64: [], raw: [] };
 
@@ -426,7 +427,7 @@ describe('keys from Vault (the Vault-API test double) on a 3-group cluster', () 
     it('a missing key, a 20-byte key file and a missing Vault secret are refused', async () => {
       await refusedOffline('nokey', [], /encrypted and no encryption key was given/);
       await refusedOnline({}, /encrypted and no encryption key was given/);
-      const size = /holds 20 bytes; an AES key must be exactly 16, 24 or 32 bytes/;
+      const size = /does not hold an AES key: it must be exactly 16, 24 or 32 bytes/;
       await refusedOffline('key20', ['--encryption_key_file', files.key20], size);
       await refusedOnline({ encryptionKeyFile: files.key20 }, size);
       const missing = /the secret at secret\/data\/absent does not exist in Vault .*\(404\)/;

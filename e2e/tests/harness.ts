@@ -58,7 +58,6 @@ export class TestCluster {
     });
     return a.proc;
   }
-  /** Starts Zero and the Alphas (group g on `dirs[g-1]` when given) and waits until all are healthy. */
   /** The command line of this cluster's Zero (on `zeroPort`, its state under `tmp`). */
   zeroArgs(): string[] {
     return [
@@ -75,10 +74,16 @@ export class TestCluster {
       secretFile(TOKEN),
     ];
   }
-  async start(dirs?: string[]): Promise<this> {
-    this.zeroPort = await freePort();
+  /** (Re)starts Zero on `zeroPort` and its data folder, and waits until it is healthy. */
+  async startZero(): Promise<Proc> {
     this.zero = start(this.zeroArgs());
     await waitHealthy(`http://127.0.0.1:${this.zeroPort}`, this.zero);
+    return this.zero;
+  }
+  /** Starts Zero and the Alphas (group g on `dirs[g-1]` when given) and waits until all are healthy. */
+  async start(dirs?: string[]): Promise<this> {
+    this.zeroPort = await freePort();
+    await this.startZero();
     for (let g = 1; g <= this.groups; g++) {
       this.alphas.push({
         group: g,

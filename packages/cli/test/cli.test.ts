@@ -139,7 +139,7 @@ describe('strata inspect', () => {
     const r2 = await strata('inspect', file, '--encryption_key_file', short);
     expect(r2.code).toBe(1);
     expect(r2.stderr).toBe(
-      `strata: error: encryption key file ${short} holds 20 bytes; an AES key must be exactly 16, 24 or 32 bytes (the file is used raw, so a trailing newline counts)\n`,
+      `strata: error: encryption key file ${short} does not hold an AES key: it must be exactly 16, 24 or 32 bytes (the file is used raw, so a trailing newline counts)\n`,
     );
   });
 });

@@ -26,14 +26,15 @@ describe('readKeyFile', () => {
     await expect(readKeyFile(keyFile('spaces', key))).resolves.toEqual(key);
   });
 
-  it('counts a trailing newline: 32 chars + \\n is a 33-byte key and an error', async () => {
+  it('counts a trailing newline: 32 chars + \\n is a 33-byte key and an error (its size not said)', async () => {
     const p = keyFile('newline', Buffer.from('0123456789abcdef0123456789abcdef\n'));
     const err = await readKeyFile(p).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadKeyLengthError);
-    expect((err as Error).message).toContain('33 bytes');
+    expect((err as Error).message).toMatch(/does not hold an AES key: .*a trailing newline counts/);
+    expect((err as Error).message).not.toMatch(/33/);
   });
 
-  it('rejects a 20-byte key file naming the file and its size, never the key', async () => {
+  it('rejects a 20-byte key file naming the file, never its size nor the key', async () => {
     const secret = 'SECRETSECRETSECRET!!';
     const p = keyFile('k20', Buffer.from(secret));
     const err = (await readKeyFile(p).catch((e: unknown) => e)) as BadKeyLengthError;
@@ -41,7 +42,7 @@ describe('readKeyFile', () => {
     expect(err.code).toBe('BAD_KEY_LENGTH');
     expect(err.file).toBe(p);
     expect(err.message).toContain(p);
-    expect(err.message).toContain('20 bytes');
+    expect(err.message).not.toMatch(/\b20\b/);
     expect(err.message).toMatch(/16, 24 or 32/);
     expect(err.message).not.toContain(secret);
     expect(err.message).not.toContain('SECRET');
@@ -50,7 +51,7 @@ describe('readKeyFile', () => {
   it('rejects an empty key file', async () => {
     const err = await readKeyFile(keyFile('empty', Buffer.alloc(0))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadKeyLengthError);
-    expect((err as Error).message).toContain('0 bytes');
+    expect((err as Error).message).toMatch(/does not hold an AES key/);
   });
 
   it('says clearly when the key file does not exist', async () => {

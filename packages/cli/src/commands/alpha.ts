@@ -5,6 +5,7 @@ import { ALPHA_DEFAULT_PORT, createAlpha } from '@strata/server';
 import { intArg, listArg } from '../options.js';
 import { addPortOptions, exposure, SECURITY_OPTION, securityFrom, untilSignal } from '../serve.js';
 import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
+import { RESTORE_DIRS_OPTION } from '../restore-dirs.js';
 import { addClusterTokenOptions, clusterTokenFrom, type ClusterTokenFlags } from '../cluster-token.js';
 import { serverTlsFrom, TLS_SERVER_OPTION } from '../tls.js';
 
@@ -19,6 +20,7 @@ interface AlphaFlags extends EncryptionFlags, ClusterTokenFlags {
   my?: string;
   export?: string;
   security?: string;
+  restore_dirs?: string[];
   tls?: string;
 }
 
@@ -44,6 +46,7 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
     my: flags.my,
     exportDir: flags.export,
     keyProvider: await keyProviderFromFlags(flags),
+    restoreDirs: flags.restore_dirs,
     logger: { level: process.env.STRATA_LOG_LEVEL ?? 'warn' },
   });
   process.stdout.write(
@@ -100,7 +103,8 @@ export function alphaCommand(): Command {
     )
     .option(...SECURITY_OPTION)
     .option(...TLS_SERVER_OPTION)
-    .option('--export <dir>', 'where the admin export writes (default: export/ beside the posting folder)');
+    .option('--export <dir>', 'where the admin export writes (default: export/ beside the posting folder)')
+    .option(...RESTORE_DIRS_OPTION);
   addClusterTokenOptions(cmd, 'file holding the cluster token (default: $STRATA_CLUSTER_TOKEN)');
   return addEncryptionOptions(cmd)
     .addHelpText('after', HELP)

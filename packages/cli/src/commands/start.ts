@@ -15,6 +15,7 @@ import { loadRdf, progressLine } from '../loader.js';
 import { intArg } from '../options.js';
 import { exposure, HOST_OPTION, SECURITY_OPTION, securityFrom, tokenFile, untilSignal } from '../serve.js';
 import { authHeaders } from '../auth-token.js';
+import { RESTORE_DIRS_OPTION } from '../restore-dirs.js';
 import { refuseArgvSecret } from '../argv-secrets.js';
 import { serverTlsFrom, TLS_SERVER_OPTION } from '../tls.js';
 import { fetch } from 'undici';
@@ -26,6 +27,7 @@ interface StartFlags extends EncryptionFlags {
   host: string;
   demo?: boolean;
   security?: string;
+  restore_dirs?: string[];
   tls?: string;
 }
 
@@ -124,6 +126,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
       adminWhitelist: security.whitelist,
       exportDir: path.join(data, 'export'),
       keyProvider: await keyProviderFromFlags(flags),
+      restoreDirs: flags.restore_dirs,
       logger,
     });
   } catch (err) {
@@ -188,6 +191,7 @@ export function startCommand(): Command {
     .option('-o, --port_offset <n>', 'added to the default ports', intArg(0, 50000), 0)
     .option(...HOST_OPTION)
     .option(...SECURITY_OPTION)
+    .option(...RESTORE_DIRS_OPTION)
     .option(...TLS_SERVER_OPTION)
     .option('--demo', "load Strata's generated demo data set (~300,000 N-Quads) if the store is empty");
   refuseArgvSecret(

@@ -24,10 +24,38 @@ async function head(dest: Destination, rel: string, max: number): Promise<Buffer
   return Buffer.concat(parts);
 }
 
+/** Decrypts and decompresses the head of one file: throws WrongKeyError naming it when that fails. */
+async function probeFile(dest: Destination, m: BackupManifest, rel: string, key: Buffer): Promise<void> {
+  const bytes = await head(dest, rel, PROBE_BYTES);
+  const reader = new (loadNative().BackupReader)({
+    key,
+    mode: 'stats',
+    compression: m.compression === 'snappy' ? 'auto' : 'gzip',
+    source: rel,
+  });
+  try {
+    await reader.push(bytes);
+  } catch (err) {
+    const e = fromNative(err, rel);
+    if (e.code === 'TRUNCATED') return;
+    if (
+      e instanceof StrataError &&
+      ['WRONG_KEY', 'CORRUPT', 'UNSUPPORTED_COMPRESSION', 'EMPTY'].includes(e.code)
+    ) {
+      throw new WrongKeyError(`wrong key or not an encrypted backup: ${rel} (${e.message})`, {
+        cause: err,
+        file: rel,
+      });
+    }
+    throw e;
+  }
+}
+
 /**
- * Throws unless the key fits the chain: an encrypted chain needs a key (EncryptedNoKeyError);
- * Strata's manifests carry `key_fingerprint`, compared with the key's; otherwise the first data
- * file's head is decrypted and decompressed ("wrong key or not an encrypted backup").
+ * Throws unless the key fits every encrypted file of the chain: an encrypted chain needs a key
+ * (EncryptedNoKeyError). Each backup whose manifest carries `key_fingerprint` (Strata's) has it
+ * compared with the key's, naming the backup's files; each file of a backup without one
+ * (Dgraph's) has its head decrypted and decompressed ("wrong key or not an encrypted backup").
  */
 export async function checkRestoreKey(
   dest: Destination,
@@ -42,37 +70,19 @@ export async function checkRestoreKey(
       `backup series ${first.backupId} is encrypted and no encryption key was given`,
     );
   }
-  const withFp = enc.find((b) => b.keyFingerprint !== undefined);
-  if (withFp) {
-    if (!keyMatchesFingerprint(key, withFp.keyFingerprint!)) {
-      throw new WrongKeyError(
-        `wrong key for backup series ${withFp.backupId}: the key's fingerprint does not match the manifest's ` +
-          `key_fingerprint (${withFp.keyFingerprint})`,
-      );
+  for (const m of enc) {
+    const groups = [...m.groups.keys()].sort((a, b) => a - b);
+    if (m.keyFingerprint !== undefined) {
+      if (!keyMatchesFingerprint(key, m.keyFingerprint)) {
+        const file = groups.length > 0 ? dataFilePath(m, groups[0]!) : m.path;
+        throw new WrongKeyError(
+          `wrong key for backup ${m.backupId} #${m.backupNum} (${groups.map((g) => dataFilePath(m, g)).join(', ')}): ` +
+            `the key's fingerprint does not match the manifest's key_fingerprint (${m.keyFingerprint})`,
+          { file },
+        );
+      }
+      continue;
     }
-    return;
-  }
-  const group = [...first.groups.keys()].sort((a, b) => a - b)[0];
-  if (group === undefined) return;
-  const rel = dataFilePath(first, group);
-  const bytes = await head(dest, rel, PROBE_BYTES);
-  const reader = new (loadNative().BackupReader)({
-    key,
-    mode: 'stats',
-    compression: first.compression === 'snappy' ? 'auto' : 'gzip',
-    source: rel,
-  });
-  try {
-    await reader.push(bytes);
-  } catch (err) {
-    const e = fromNative(err, rel);
-    if (e.code === 'TRUNCATED') return;
-    if (
-      e instanceof StrataError &&
-      ['WRONG_KEY', 'CORRUPT', 'UNSUPPORTED_COMPRESSION', 'EMPTY'].includes(e.code)
-    ) {
-      throw new WrongKeyError(`wrong key or not an encrypted backup: ${rel} (${e.message})`, { cause: err });
-    }
-    throw e;
+    for (const g of groups) await probeFile(dest, m, dataFilePath(m, g), key);
   }
 }

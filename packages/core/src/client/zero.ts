@@ -141,6 +141,32 @@ export class ZeroClient {
     });
   }
 
+  /** An online restore's decision at Zero ('pending' until one is recorded). */
+  async restoreDecision(id: string): Promise<'pending' | 'commit' | 'abort'> {
+    return (
+      await this.req<{ decision: 'pending' | 'commit' | 'abort' }>('POST', '/internal/restore-decision', {
+        id,
+      })
+    ).decision;
+  }
+
+  /**
+   * Records an online restore's decision unless one is recorded already; answers the recorded
+   * one. A commit moves `tablets` in the same step.
+   */
+  async decideRestore(
+    id: string,
+    decide: 'commit' | 'abort',
+    tablets: { predicate: string; group: number }[] = [],
+  ): Promise<'commit' | 'abort'> {
+    const r = await this.req<{ decision: 'commit' | 'abort' }>('POST', '/internal/restore-decision', {
+      id,
+      decide,
+      tablets,
+    });
+    return r.decision;
+  }
+
   moveTablet(predicate: string, group: number): Promise<unknown> {
     return this.req('POST', '/internal/move-tablet', { predicate, group });
   }

@@ -12,8 +12,8 @@ export function isValidKeyLength(key: Uint8Array): boolean {
 
 /**
  * Reads an encryption key file raw, as Dgraph does: the file's bytes are the key, so a trailing
- * newline counts. Throws {@link BadKeyLengthError} (naming the file and its size, never the key)
- * unless it holds 16, 24 or 32 bytes, and FileNotFoundError when it does not exist.
+ * newline counts. Throws {@link BadKeyLengthError} (naming the file, never its size nor its
+ * contents) unless it holds 16, 24 or 32 bytes, and FileNotFoundError when it does not exist.
  */
 export async function readKeyFile(path: string): Promise<Buffer> {
   let key: Buffer;
@@ -23,11 +23,11 @@ export async function readKeyFile(path: string): Promise<Buffer> {
     throw fromFsError(err, path, 'encryption key file');
   }
   if (!isValidKeyLength(key)) {
-    const size = key.length;
     key.fill(0);
+    // Neither the size nor the bytes: a restore request may name any file the server can read.
     throw new BadKeyLengthError(
-      `encryption key file ${path} holds ${size} byte${size === 1 ? '' : 's'}; an AES key must be ` +
-        `exactly 16, 24 or 32 bytes (the file is used raw, so a trailing newline counts)`,
+      `encryption key file ${path} does not hold an AES key: it must be exactly 16, 24 or 32 bytes ` +
+        `(the file is used raw, so a trailing newline counts)`,
       { file: path },
     );
   }

@@ -1,8 +1,11 @@
 export {
   restoreOffline,
+  stagingDir,
   toNativeDrop,
   type RestoreOfflineOptions,
   type RestoreOfflineResult,
   type RestoredGroup,
   type RestoreProgress,
 } from './offline.js';
+export { checkChainChecksums, sha256Of } from './checksums.js';
+export { fsyncDir } from './fsync.js';

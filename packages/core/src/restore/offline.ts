@@ -3,7 +3,8 @@
  * `<pdir>/p<group>`, one per group, written by the native RestoreWriter.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -23,6 +24,8 @@ import { loadNative, type DropOp } from '../native.js';
 import { checkGroupCount, selectChain } from '../series/chain.js';
 import { checkRestoreKey } from '../backup/key-check.js';
 import { fromNativeStore } from './native-errors.js';
+import { checkChainChecksums, checkSha256 } from './checksums.js';
+import { fsyncDir } from './fsync.js';
 
 export interface RestoreOfflineOptions extends DestinationOptions {
   /** The backup location: a folder path, a `file://`, `s3://` or `minio://` URL, or a Destination. */
@@ -32,7 +35,11 @@ export interface RestoreOfflineOptions extends DestinationOptions {
    * deleted once loaded) before the native writer reads it. Default: the system temp folder.
    */
   downloadDir?: string | undefined;
-  /** Target folder: group g is written to `<pdir>/p<g>`, which must not exist or be empty. */
+  /**
+   * Target folder: group g is written to `<pdir>/p<g>`, which must not exist or be empty. Each
+   * group is written to `<pdir>/p<g>.restore-staging` first and renamed into place only once every
+   * group is complete, so a restore killed half way leaves no half-written `p<g>`.
+   */
   pdir: string;
   /** The series (default: the series of the newest backup). */
   backupId?: string | undefined;
@@ -134,12 +141,20 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+/** Where group folder `dir` is written before it is renamed into place. */
+export function stagingDir(dir: string): string {
+  return `${dir}.restore-staging`;
+}
+
 /**
  * Restores a chain offline. Everything is checked before anything is written: the chain (spec
- * §4), the key of an encrypted series, that every data file of every backup exists ("missing
- * backup file <path>" otherwise) and that no target folder holds anything. Then, for each group:
- * for each backup in order, its drop operations, a schema reset and the group's file, filtered by
- * the predicates of the LAST manifest's group. On failure the folders created here are removed.
+ * §4), that every data file of every backup exists ("missing backup file <path>" otherwise), the
+ * sha256 of every file whose manifest has one, the key against every encrypted file (fingerprint
+ * or a decrypted head), and that no target folder holds anything. Then, for each group: for each
+ * backup in order, its drop operations, a schema reset and the group's file, filtered by the
+ * predicates of the LAST manifest's group, into the group's staging folder. Once every group is
+ * complete the staging folders are renamed into place. On failure the staging folders are removed
+ * (and a staging folder left by a killed run is removed before writing).
  */
 export async function restoreOffline(opts: RestoreOfflineOptions): Promise<RestoreOfflineResult> {
   const {
@@ -201,6 +216,7 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
     }
   }
   await checkRestoreKey(dest, backups, opts.key);
+  await checkChainChecksums(dest, backups, only);
   const pdir = path.resolve(opts.pdir);
   const targets = new Map<number, string>();
   for (const g of groupIds) {
@@ -232,15 +248,29 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
   const created: string[] = [];
   // Remote files are streamed to a temp file (bounded memory), loaded, then deleted.
   let downloads: string | undefined;
+  // A downloaded file is hashed again as it arrives (it could have changed since the check).
   const fetchFile = async (
+    b: BackupManifest,
+    g: number,
     rel: string,
   ): Promise<{ file: string; shown: string; done: () => Promise<void> }> => {
     if (local) return { file: rel, shown: rel, done: async () => undefined };
     downloads ??= await mkdtemp(path.join(opts.downloadDir ?? tmpdir(), 'strata-restore-'));
     const file = path.join(downloads, rel.replace(/\//g, '__'));
     const shown = displayPath(dest, rel);
+    const hash = createHash('sha256');
     try {
-      await pipeline(dest.read(rel), createWriteStream(file, { flags: 'wx' }));
+      await pipeline(
+        dest.read(rel),
+        async function* (src: AsyncIterable<Buffer>) {
+          for await (const c of src) {
+            hash.update(c);
+            yield c;
+          }
+        },
+        createWriteStream(file, { flags: 'wx' }),
+      );
+      checkSha256(dest, b, g, hash.digest('hex'));
     } catch (err) {
       await rm(file, { force: true });
       if (err instanceof StrataError) throw err;
@@ -253,7 +283,9 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
   };
   try {
     for (const g of groupIds) {
-      const dir = targets.get(g)!;
+      const dir = stagingDir(targets.get(g)!);
+      // A staging folder left by a restore that was killed.
+      await rm(dir, { recursive: true, force: true });
       created.push(dir);
       let writer;
       try {
@@ -269,7 +301,7 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       let kept = 0;
       for (const b of backups) {
         if (!b.groups.has(g)) continue;
-        const fetched = await fetchFile(files.get(`${b.backupNum}/${g}`)!);
+        const fetched = await fetchFile(b, g, files.get(`${b.backupNum}/${g}`)!);
         const file = fetched.shown;
         try {
           await writer.applyDrops(b.dropOperations.map(toNativeDrop));
@@ -295,7 +327,21 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       } catch (err) {
         throw fromNativeStore(err, dir);
       }
-      groups.push({ group: g, dir, maxUid: fin.maxUid, maxNsId: fin.maxNsId, keys: fin.keys, kvs, kept });
+      groups.push({
+        group: g,
+        dir: targets.get(g)!,
+        maxUid: fin.maxUid,
+        maxNsId: fin.maxNsId,
+        keys: fin.keys,
+        kvs,
+        kept,
+      });
+    }
+    // Every group is complete: move them into place (an empty target folder is replaced).
+    for (const r of groups) {
+      if (await isMissingOrEmpty(r.dir)) await rmdir(r.dir).catch(() => undefined);
+      await rename(stagingDir(r.dir), r.dir);
+      await fsyncDir(path.dirname(r.dir));
     }
   } catch (err) {
     // Leave no half-written store behind (the folders were missing or empty before).

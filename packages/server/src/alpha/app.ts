@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { KeyProvider } from '@strata/core';
 import { clusterToken } from '../zero/plugins/cluster-token.js';
 import { BackupService } from './backup/service.js';
+import { RestoreDirs } from './backup/restore-dirs.js';
 import admin from './admin.js';
 import type { Cluster } from './cluster.js';
 import errorHandler, { notFoundHandler } from '../http/error-handler.js';
@@ -29,9 +30,18 @@ export interface AlphaAppOptions extends ExposureOptions {
   keyProvider?: KeyProvider | undefined;
   /** The posting store folder (online restore swaps it). */
   dataDir: string;
+  /** `--restore_dirs`: the folders restore requests may name files in (default: none). */
+  restoreDirs?: RestoreDirs | undefined;
   logger?: FastifyServerOptions['logger'];
   /** `--tls`: serve https (and check client certificates); absent: plain http. */
   tls?: ServerTls | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Backup and online restore (the Alpha's start-up resumes a restore through it). */
+    backups: BackupService;
+  }
 }
 
 export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInstance> {
@@ -75,7 +85,10 @@ export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInsta
     dataDir: opts.dataDir,
     version: opts.version,
     log: app.log,
+    restoreDirs: opts.restoreDirs ?? (await RestoreDirs.open([])),
   });
+  app.decorate('backups', backups);
+  app.addHook('onClose', async () => backups.participant.stop());
   await app.register(publicRoutes, common);
   await app.register(admin, { ...common, exportDir: opts.exportDir, backups });
   await app.register(

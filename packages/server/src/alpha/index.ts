@@ -11,6 +11,8 @@ import { buildAlphaApp } from './app.js';
 import { Cluster, LocalGroup, toHttpError } from './cluster.js';
 import { HttpError } from '../http/errors.js';
 import { GroupOwner } from './owner.js';
+import { RestoreDirs } from './backup/restore-dirs.js';
+import { recoverFiles } from './backup/store-switch.js';
 
 export { buildAlphaApp, type AlphaAppOptions } from './app.js';
 export { AdminWhitelist } from './cidr.js';
@@ -55,6 +57,11 @@ export interface CreateAlphaOptions {
   /** `--security`: the auth token, where it is required, and the whitelist. */
   security?: Pick<SecurityOptions, 'token' | 'tokenFor'>;
   /**
+   * `--restore_dirs`: the folders an `/admin` restore may name files in (key file, Vault role-id
+   * and secret-id files, a local location). None: a restore may name no key or Vault file.
+   */
+  restoreDirs?: string[] | undefined;
+  /**
    * `--tls` (see ../http/tls-server.ts): this Alpha serves https, and reaches Zero and the other
    * Alphas over https (with its client certificate under `internal-port=true`).
    */
@@ -78,8 +85,11 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
   if (!opts.token) throw new HttpError('BAD_REQUEST', 'a cluster token is required (non-empty)');
   const host = opts.host ?? '127.0.0.1';
   const dataDir = path.resolve(opts.dataDir);
+  const restoreDirs = await RestoreDirs.open(opts.restoreDirs);
   let store: PostingStore;
   try {
+    // An online restore interrupted by a crash: finish or roll back its files first.
+    await recoverFiles(dataDir);
     store = openPostingStore(dataDir, { group: opts.group, create: true });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
@@ -109,6 +119,7 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
       logger: opts.logger,
       keyProvider: opts.keyProvider,
       dataDir,
+      restoreDirs,
       authToken: opts.security?.token,
       tokenFor: opts.security?.tokenFor ?? 'all',
       hostnames: [host, ...(opts.my ? [hostName(opts.my)] : [])],
@@ -122,6 +133,8 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
     const address = opts.my ?? `${advertiseHost}:${port}`;
     local.addr = address;
     await zero.connect(opts.group, address);
+    // A restore staged here before a restart: Zero's decision finishes or rolls it back.
+    await app.backups.participant.resume();
     await ensureInitialSchema(cluster);
     cluster.ready = true;
     let closing: Promise<void> | undefined;

@@ -8,6 +8,7 @@ import { clusterToken } from './plugins/cluster-token.js';
 import errorHandler, { notFoundHandler } from '../http/error-handler.js';
 import storePlugin from './plugins/store.js';
 import internalRoutes from './routes/internal.js';
+import restoreDecisionRoutes from './routes/restore-decision.js';
 import publicRoutes from './routes/public.js';
 import { HttpError } from '../http/errors.js';
 import type { ZeroStore } from './state.js';
@@ -43,6 +44,7 @@ export async function buildZeroApp(opts: ZeroAppOptions): Promise<FastifyInstanc
     async (internal) => {
       await internal.register(clusterToken, { token: opts.token });
       await internal.register(internalRoutes);
+      await internal.register(restoreDecisionRoutes);
       // Unknown internal routes answer after the token check too (no route probing without it).
       internal.setNotFoundHandler(notFoundHandler);
     },

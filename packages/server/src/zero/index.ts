@@ -20,6 +20,8 @@ export {
   type Group,
   type LeaseKind,
   type LeaseResult,
+  type RestoreDecision,
+  type RestoreOutcome,
   type Member,
   type Tablet,
   type TabletResult,

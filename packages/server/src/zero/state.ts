@@ -45,7 +45,16 @@ interface PersistedState {
   /** Lease ceilings: every id <= ceiling may have been handed out. */
   leases: Record<LeaseKind, string>;
   groups: Record<string, Group>;
+  /** Online restore decisions (restore id → outcome), newest last; see decideRestore. */
+  restores?: Record<string, RestoreOutcome>;
 }
+
+/** An online restore's outcome, recorded once (the switch point of the two-phase restore). */
+export type RestoreOutcome = 'commit' | 'abort';
+export type RestoreDecision = RestoreOutcome | 'pending';
+
+/** Decisions kept (the oldest are forgotten; a restore is decided and finished in minutes). */
+const KEPT_RESTORE_DECISIONS = 64;
 
 export interface AssignResult {
   startId: string;
@@ -349,6 +358,44 @@ export class ZeroStore {
       this.bump(s);
       await this.persist(s);
       return { groupId, predicate, assigned: true };
+    });
+  }
+
+  /** An online restore's decision ('pending' until decideRestore). */
+  restoreDecision(id: string): RestoreDecision {
+    return this.state.restores?.[id] ?? 'pending';
+  }
+
+  /**
+   * Records an online restore's outcome unless one is recorded already, and returns the recorded
+   * one (so a coordinator's commit and a participant's abort cannot both win). A commit moves the
+   * restored predicates' tablets onto their groups in the same atomic write.
+   */
+  decideRestore(
+    id: string,
+    outcome: RestoreOutcome,
+    tablets: readonly { predicate: string; group: number }[] = [],
+  ): Promise<RestoreOutcome> {
+    for (const t of tablets) {
+      const problem = predicateProblem(t.predicate);
+      if (problem) return Promise.reject(new HttpError('BAD_REQUEST', problem));
+    }
+    return this.exclusive(async () => {
+      const known = this.state.restores?.[id];
+      if (known) return known;
+      for (const t of tablets) this.group(t.group);
+      const s = this.copy();
+      if (outcome === 'commit') {
+        for (const t of tablets) {
+          for (const g of Object.values(s.groups)) delete g.tablets[t.predicate];
+          s.groups[String(t.group)]!.tablets[t.predicate] = { groupId: t.group, predicate: t.predicate };
+        }
+      }
+      const kept = Object.entries(s.restores ?? {}).slice(-(KEPT_RESTORE_DECISIONS - 1));
+      s.restores = { ...Object.fromEntries(kept), [id]: outcome };
+      this.bump(s);
+      await this.persist(s);
+      return outcome;
     });
   }
 

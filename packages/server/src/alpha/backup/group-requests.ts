@@ -24,8 +24,12 @@ export interface GroupBackupResult {
   dropOperations: { op: BackupDropOperation['op']; value?: string; namespace?: string; commitTs?: string }[];
 }
 
-/** `/internal/restore` body. */
+/** `/internal/restore` body (phase 1: stage). */
 export interface GroupRestoreRequest extends DestinationCredentials {
+  /** The restore's id (a UUID; the key of Zero's decision). */
+  restoreId: string;
+  /** The coordinating Alpha's address. */
+  coordinator: string;
   location: string;
   backupId?: string;
   backupNum?: number;
@@ -38,4 +42,10 @@ export interface GroupRestoreResult {
   maxUid: string;
   maxNsId: string;
   keys: number;
+}
+
+/** `/internal/restore/finish` body (phase 2: the decision recorded at Zero). */
+export interface GroupRestoreFinish {
+  restoreId: string;
+  outcome: 'commit' | 'abort';
 }

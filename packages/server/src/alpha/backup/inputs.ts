@@ -4,6 +4,9 @@
  */
 import {
   keyProviderFrom,
+  LocalDestination,
+  openDestination,
+  type Destination,
   VAULT_OPTIONS,
   vaultOptionsFromFields,
   type DestinationCredentials,
@@ -12,6 +15,7 @@ import {
   type VaultFields,
 } from '@strata/core';
 import { HttpError } from '../../http/errors.js';
+import type { RestoreDirs } from './restore-dirs.js';
 
 /** GraphQL sends an absent optional field as null. */
 type Nullable<T> = { [K in keyof T]?: T[K] | null };
@@ -88,15 +92,41 @@ export function checkRestoreInput(input: RestoreInput): void {
   if (input.isPartial) throw new HttpError('BAD_REQUEST', 'isPartial restores are not supported');
 }
 
-/** The key a restore input names (a key file or Vault), else the cluster's own. */
-export function restoreKeyProvider(
+/**
+ * The key a restore input names (a key file or Vault), else the cluster's own. The files a request
+ * names (key file, Vault role-id and secret-id files) must lie inside `--restore_dirs`.
+ */
+export async function restoreKeyProvider(
   input: RestoreInput,
   cluster: KeyProvider | undefined,
-): KeyProvider | undefined {
+  dirs: RestoreDirs,
+): Promise<KeyProvider | undefined> {
+  const vault = vaultOptionsFromFields(input);
+  const confined = async (what: string, file: string | null | undefined) =>
+    file ? dirs.confine(what, file) : undefined;
+  const encryptionKeyFile = await confined('encryptionKeyFile', input.encryptionKeyFile);
+  const roleIdFile = await confined('vaultRoleIDFile', vault.roleIdFile);
+  const secretIdFile = await confined('vaultSecretIDFile', vault.secretIdFile);
   return (
     keyProviderFrom({
-      encryptionKeyFile: input.encryptionKeyFile ?? undefined,
-      vault: vaultOptionsFromFields(input),
+      encryptionKeyFile,
+      vault: {
+        ...vault,
+        ...(roleIdFile === undefined ? {} : { roleIdFile }),
+        ...(secretIdFile === undefined ? {} : { secretIdFile }),
+      },
     }) ?? cluster
   );
+}
+
+/**
+ * Opens a restore input's location; a local one (folder or `file://`) must lie inside
+ * `--restore_dirs` when that is given (its real path is what gets opened).
+ */
+export async function openRestoreLocation(input: RestoreInput, dirs: RestoreDirs): Promise<Destination> {
+  const dest = openDestination(input.location, destinationCredentials(input));
+  if (!(dest instanceof LocalDestination) || !dirs.configured) return dest;
+  // A plain path is checked as given (a ".." in it is refused); a file:// URL as it resolves.
+  const given = /^[a-z][a-z0-9+.-]*:\/\//i.test(input.location) ? dest.root : input.location;
+  return new LocalDestination(await dirs.confine('location', given));
 }

@@ -1,14 +1,16 @@
 /**
  * The online restore coordinator (the Alpha that receives the `/admin` `restore` mutation, spec
- * §10): checks the chain, the group count, the files and the key before changing anything, then
- * in the background has every group load its part, moves tablets and leases, and records the
- * outcome for `restoreStatus`.
+ * §10): checks the chain, the group count, the files (checksums) and the key before changing
+ * anything, then in the background runs the two-phase restore: every group stages its part
+ * beside its live store; the uid/nsid leases move past the restored data; the decision (commit
+ * only when every group staged, with the tablet moves) is recorded once at Zero; every group then
+ * switches or throws its staging away. The outcome is kept for `restoreStatus`.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import {
   checkGroupCount,
-  openDestination,
+  LocalDestination,
   readManifests,
   restoreOffline,
   selectChain,
@@ -17,14 +19,16 @@ import {
 } from '@strata/core';
 import { HttpError } from '../../http/errors.js';
 import { closeDest, message, type Coordination } from './coordination.js';
-import type { GroupHandlers } from './group-handlers.js';
-import type { GroupRestoreRequest } from './group-requests.js';
+import type { GroupRestoreFinish, GroupRestoreRequest, GroupRestoreResult } from './group-requests.js';
 import {
   checkRestoreInput,
   destinationCredentials,
+  openRestoreLocation,
   restoreKeyProvider,
   type RestoreInput,
 } from './inputs.js';
+import type { RestoreDirs } from './restore-dirs.js';
+import type { RestoreParticipant } from './restore-participant.js';
 
 export type RestoreState = 'UNKNOWN' | 'IN_PROGRESS' | 'OK' | 'ERR';
 
@@ -40,9 +44,10 @@ export class OnlineRestore {
 
   constructor(
     private readonly co: Coordination,
-    private readonly groupHandlers: GroupHandlers,
+    private readonly participant: RestoreParticipant,
     private readonly keyProvider: KeyProvider | undefined,
     private readonly dataDir: string,
+    private readonly dirs: RestoreDirs,
   ) {}
 
   status(id: number): { status: RestoreState; errors: string[] } {
@@ -55,12 +60,21 @@ export class OnlineRestore {
    */
   async start(input: RestoreInput): Promise<RestorePayload> {
     checkRestoreInput(input);
-    const dest = openDestination(input.location, destinationCredentials(input));
+    let dest;
+    let provider;
+    try {
+      dest = await openRestoreLocation(input, this.dirs);
+      provider = await restoreKeyProvider(input, this.keyProvider, this.dirs);
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
+      throw new HttpError('BAD_REQUEST', `restore refused, nothing was changed: ${message(err)}`, 400);
+    }
+    // Local locations travel to the groups as their real path (as confined).
+    const location = dest instanceof LocalDestination ? dest.root : input.location;
     const lockId = await this.co.lock('restore', `restore from ${dest.describe()}`);
     let key: Buffer | undefined;
     let started = false;
     try {
-      const provider = restoreKeyProvider(input, this.keyProvider);
       const set = await readManifests(dest);
       const chain = selectChain(set.manifests, {
         backupId: input.backupId ?? undefined,
@@ -84,7 +98,7 @@ export class OnlineRestore {
       const k = key;
       key = undefined;
       started = true;
-      void this.run(id, input, chain.backupId, last.groups, groups, k).finally(() => {
+      void this.run(id, { ...input, location }, chain.backupId, last.groups, groups, k).finally(() => {
         k?.fill(0);
         closeDest(dest);
         return this.co.unlock(lockId);
@@ -112,35 +126,66 @@ export class OnlineRestore {
   ): Promise<void> {
     const status = this.restores.get(id)!;
     const cluster = this.co.cluster;
+    const restoreId = randomUUID();
+    this.participant.coordinating.add(restoreId);
     try {
       const zero = cluster.zero;
       const restoreTs = BigInt((await zero.lease('timestamps', 1)).startId!);
-      // The last manifest's predicates on their groups.
-      for (const [g, preds] of lastGroups) {
-        for (const p of preds) await zero.moveTablet(p.name, g);
-      }
+      // Phase 1: every group stages its part beside its live store.
+      const body: GroupRestoreRequest = {
+        restoreId,
+        coordinator: cluster.local.addr,
+        location: input.location,
+        ...destinationCredentials(input),
+        backupId,
+        ...(input.backupNum ? { backupNum: input.backupNum } : {}),
+        restoreTs: String(restoreTs),
+        ...(key ? { key: key.toString('base64') } : {}),
+      };
       const results = await Promise.allSettled(
-        groups.map((g) => {
-          const body: GroupRestoreRequest = {
-            location: input.location,
-            ...destinationCredentials(input),
-            backupId,
-            ...(input.backupNum ? { backupNum: input.backupNum } : {}),
-            restoreTs: String(restoreTs),
-            ...(key ? { key: key.toString('base64') } : {}),
-          };
-          return this.co.callGroup(g, '/internal/restore', body, () => this.groupHandlers.restore(body));
-        }),
+        groups.map((g) =>
+          this.co.callGroup<GroupRestoreResult>(g, '/internal/restore', body, () =>
+            this.participant.stage(body),
+          ),
+        ),
       );
       const errors = results.flatMap((r, i) =>
         r.status === 'rejected' ? [`group ${groups[i]}: ${message(r.reason)}`] : [],
       );
-      const ok = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-      const maxUid = ok.reduce((m, r) => (BigInt(r.maxUid) > m ? BigInt(r.maxUid) : m), 0n);
-      const maxNsId = ok.reduce((m, r) => (BigInt(r.maxNsId) > m ? BigInt(r.maxNsId) : m), 0n);
-      if (maxUid > 0n) await zero.lease('uids', 0, maxUid);
-      await zero.lease('timestamps', 0, restoreTs);
-      if (maxNsId > 0n) await zero.lease('nsids', 0, maxNsId);
+      let outcome: 'commit' | 'abort' = 'abort';
+      if (errors.length === 0) {
+        const ok = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+        const maxUid = ok.reduce((m, r) => (BigInt(r.maxUid) > m ? BigInt(r.maxUid) : m), 0n);
+        const maxNsId = ok.reduce((m, r) => (BigInt(r.maxNsId) > m ? BigInt(r.maxNsId) : m), 0n);
+        // Leases first: moving them past the restored data is harmless if the restore aborts.
+        if (maxUid > 0n) await zero.lease('uids', 0, maxUid);
+        await zero.lease('timestamps', 0, restoreTs);
+        if (maxNsId > 0n) await zero.lease('nsids', 0, maxNsId);
+        // The decision, with the last manifest's predicates on their groups, in one step at Zero.
+        const tablets = [...lastGroups].flatMap(([g, preds]) =>
+          preds.map((p) => ({ predicate: p.name, group: g })),
+        );
+        outcome = await zero.decideRestore(restoreId, 'commit', tablets);
+        if (outcome === 'abort') errors.push('a group gave up waiting for the decision: rolled back');
+      } else {
+        outcome = await zero.decideRestore(restoreId, 'abort');
+      }
+      // Phase 2: every group switches (or rolls back). A group that misses this call asks Zero.
+      const finish: GroupRestoreFinish = { restoreId, outcome };
+      const done = await Promise.allSettled(
+        groups.map((g) =>
+          this.co.callGroup(g, '/internal/restore/finish', finish, () =>
+            this.participant.finish(restoreId, outcome),
+          ),
+        ),
+      );
+      done.forEach((r, i) => {
+        if (r.status === 'rejected') {
+          errors.push(
+            `group ${groups[i]}: finishing (${outcome}): ${message(r.reason)} (it finishes from Zero's decision)`,
+          );
+        }
+      });
       // Every Alpha forgets its cached tablets.
       cluster.forgetCaches();
       await Promise.allSettled(
@@ -148,7 +193,10 @@ export class OnlineRestore {
           .filter((g) => g !== cluster.groupId)
           .map((g) => this.co.callGroup(g, '/internal/forget-tablets', {}, async () => ({}))),
       );
-      if (errors.length > 0) {
+      if (outcome === 'abort') {
+        status.status = 'ERR';
+        status.errors = [...errors, 'nothing was changed: every group keeps its old data'];
+      } else if (errors.length > 0) {
         status.status = 'ERR';
         status.errors = errors;
       } else {
@@ -157,6 +205,8 @@ export class OnlineRestore {
     } catch (err) {
       status.status = 'ERR';
       status.errors.push(message(err));
+    } finally {
+      this.participant.coordinating.delete(restoreId);
     }
   }
 }

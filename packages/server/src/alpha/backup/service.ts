@@ -12,6 +12,7 @@ import { GroupHandlers } from './group-handlers.js';
 import type {
   GroupBackupRequest,
   GroupBackupResult,
+  GroupRestoreFinish,
   GroupRestoreRequest,
   GroupRestoreResult,
 } from './group-requests.js';
@@ -22,6 +23,8 @@ import {
   type RestoreInput,
 } from './inputs.js';
 import { OnlineRestore, type RestorePayload, type RestoreState } from './online-restore.js';
+import type { RestoreDirs } from './restore-dirs.js';
+import { RestoreParticipant } from './restore-participant.js';
 
 export interface BackupServiceOptions {
   cluster: Cluster;
@@ -29,6 +32,8 @@ export interface BackupServiceOptions {
   dataDir: string;
   version: string;
   log: FastifyBaseLogger;
+  /** `--restore_dirs`: where restore requests may name files. */
+  restoreDirs: RestoreDirs;
 }
 
 export class BackupService {
@@ -36,13 +41,22 @@ export class BackupService {
   private readonly group: GroupHandlers;
   private readonly clusterBackup: ClusterBackup;
   private readonly onlineRestore: OnlineRestore;
+  /** This group's side of online restores. */
+  readonly participant: RestoreParticipant;
 
   constructor(opts: BackupServiceOptions) {
     this.cluster = opts.cluster;
     const co = new Coordination(opts.cluster, opts.log);
-    this.group = new GroupHandlers(opts.cluster, opts.dataDir);
+    this.group = new GroupHandlers(opts.cluster);
+    this.participant = new RestoreParticipant(opts.cluster, opts.dataDir, opts.log);
     this.clusterBackup = new ClusterBackup(co, this.group, opts.keyProvider, opts.version);
-    this.onlineRestore = new OnlineRestore(co, this.group, opts.keyProvider, opts.dataDir);
+    this.onlineRestore = new OnlineRestore(
+      co,
+      this.participant,
+      opts.keyProvider,
+      opts.dataDir,
+      opts.restoreDirs,
+    );
   }
 
   /** `/admin` `backup`: a backup of the whole cluster. */
@@ -74,9 +88,19 @@ export class BackupService {
     return this.group.backup(req);
   }
 
-  /** `/internal/restore`. */
+  /** `/internal/restore` (phase 1: stage). */
   groupRestore(req: GroupRestoreRequest): Promise<GroupRestoreResult> {
-    return this.group.restore(req);
+    return this.participant.stage(req);
+  }
+
+  /** `/internal/restore/finish` (phase 2: switch or roll back). */
+  groupRestoreFinish(req: GroupRestoreFinish): Promise<{ finished: boolean }> {
+    return this.participant.finish(req.restoreId, req.outcome);
+  }
+
+  /** `/internal/restore/running`: whether this Alpha still coordinates restore `id`. */
+  restoreRunning(id: string): { running: boolean } {
+    return { running: this.participant.coordinating.has(id) };
   }
 
   /** `/internal/forget-tablets`. */

@@ -6,7 +6,11 @@ import { Readable } from 'node:stream';
 import { encodeExport, EXPORT_CONTENT_TYPE } from '@strata/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { VALUE_TYPES } from '../../parse/values.js';
-import type { GroupBackupRequest, GroupRestoreRequest } from '../backup/group-requests.js';
+import type {
+  GroupBackupRequest,
+  GroupRestoreFinish,
+  GroupRestoreRequest,
+} from '../backup/group-requests.js';
 import type { BackupService } from '../backup/service.js';
 import type { GroupOwner, WireAlter } from '../owner.js';
 import type { WireEdge } from '../wire.js';
@@ -103,16 +107,20 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
     async (req) => backups.groupBackup(req.body),
   );
 
-  // Online restore of this group: load into a fresh folder, swap it in.
+  // Online restore of this group (../backup/restore-participant.ts). Phase 1: stage beside the
+  // live store.
+  const restoreIdSchema = { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' } as const;
   app.post<{ Body: GroupRestoreRequest }>(
     '/restore',
     {
       schema: {
         body: {
           type: 'object',
-          required: ['location', 'restoreTs'],
+          required: ['restoreId', 'coordinator', 'location', 'restoreTs'],
           additionalProperties: false,
           properties: {
+            restoreId: restoreIdSchema,
+            coordinator: { type: 'string', minLength: 1, maxLength: 1024 },
             location: { type: 'string', minLength: 1, maxLength: 4096 },
             backupId: { type: 'string', maxLength: 1024 },
             backupNum: { type: 'integer', minimum: 0 },
@@ -125,6 +133,40 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
       },
     },
     async (req) => backups.groupRestore(req.body),
+  );
+
+  // Phase 2: the decision recorded at Zero.
+  app.post<{ Body: GroupRestoreFinish }>(
+    '/restore/finish',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['restoreId', 'outcome'],
+          additionalProperties: false,
+          properties: { restoreId: restoreIdSchema, outcome: { type: 'string', enum: ['commit', 'abort'] } },
+        },
+        response: okSchema,
+      },
+    },
+    async (req) => backups.groupRestoreFinish(req.body),
+  );
+
+  // Whether this Alpha still coordinates a restore (asked by groups waiting for a decision).
+  app.post<{ Body: { id: string } }>(
+    '/restore/running',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['id'],
+          additionalProperties: false,
+          properties: { id: restoreIdSchema },
+        },
+        response: okSchema,
+      },
+    },
+    async (req) => backups.restoreRunning(req.body.id),
   );
 
   app.post('/forget-tablets', { schema: { response: okSchema } }, async () => {
