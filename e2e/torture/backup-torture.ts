@@ -20,7 +20,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { listBackups } from '@strata/core';
 import { readDump, TestCluster } from '../tests/harness.js';
-import { restoreArgs, run, start, waitHealthy, type Proc } from '../tests/procs.js';
+import { restoreArgs, run, waitHealthy, type Proc } from '../tests/procs.js';
 
 export type KillTarget = 'zero' | 'coordinator' | 'group';
 
@@ -114,8 +114,7 @@ class Torture {
 
   async restart(target: KillTarget): Promise<void> {
     if (target === 'zero') {
-      this.c.zero = start(this.c.zeroArgs());
-      await waitHealthy(`http://127.0.0.1:${this.c.zeroPort}`, this.c.zero);
+      await this.c.startZero();
       return;
     }
     const i = target === 'coordinator' ? 0 : 1;
