@@ -182,7 +182,12 @@ pub fn format_facets(facets: &[Facet]) -> String {
                 FacetValType::Bool => (v.first().copied().unwrap_or(0) != 0).to_string(),
                 FacetValType::Datetime => format_go_time(v),
             };
-            format!("{}={val}", f.key)
+            // The key escaped like a literal: a hostile one must not break the line.
+            let mut kv = String::with_capacity(f.key.len() + val.len() + 1);
+            escape_into(&mut kv, &f.key);
+            kv.push('=');
+            kv.push_str(&val);
+            kv
         })
         .collect();
     format!(" ({})", parts.join(", "))
@@ -299,5 +304,9 @@ mod tests {
             format_facets(&fs),
             " (close=true, k=\"a\\\"b\", n=7, since=1970-01-01T00:00:00Z, w=0.5)"
         );
+        // Found by the `posting_list` fuzz target: a facet key from a hostile backup holding
+        // newlines broke the export line; it is escaped like a literal.
+        let bad = vec![f("\nJ\n\n\u{2}", FacetValType::Bool, vec![1])];
+        assert_eq!(format_facets(&bad), " (\\nJ\\n\\n\\u0002=true)");
     }
 }
