@@ -2,15 +2,17 @@
 // ../shared/fixtures/dgraph, the snappy/S2 vectors of packages/native/testdata and the N-Quads
 // of ../shared/datasets (nothing here is committed). Each target's input layout (its selector
 // byte) is described at the top of its harness; the seeds follow it.
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 /** The key of the `backup_reader` target (fuzz_targets/backup_reader.rs, `KEY`). */
 const READER_KEY = Buffer.from('strata-fuzz-fixed-key-0123456789');
+
+/** A 16-byte IV derived from `bytes`: the same seeds on every run (seeds are named by hash). */
+const ivFor = (bytes) => createHash('sha256').update(bytes).digest().subarray(0, 16);
 
 /** Files under `dir` (recursively) whose name matches `re`. @returns {string[]} */
 function files(dir, re) {
@@ -118,8 +120,7 @@ export async function writeSeeds({ root, repo, shared }) {
     t.gzip_members.add(sel(3, gz));
     for (const mode of [0, 1, 2]) {
       t.backup_reader.add(sel(7 | (mode << 3), gz));
-      const iv = randomBytes(16);
-      t.backup_reader.add(sel(0x87 | (mode << 3), Buffer.concat([iv, gz])));
+      t.backup_reader.add(sel(0x87 | (mode << 3), Buffer.concat([ivFor(gz), gz])));
     }
   }
   // The same streams written by our writer: indexed gzip members and snappy framing.
@@ -130,11 +131,11 @@ export async function writeSeeds({ root, repo, shared }) {
       if (compression === 'gzip') t.gzip_members.add(sel(7, file));
       else t.snappy_framed.add(sel(7, file));
       t.backup_reader.add(sel(7 | (1 << 3), file));
-      t.backup_reader.add(sel(0x87 | (2 << 3), Buffer.concat([randomBytes(16), file])));
+      t.backup_reader.add(sel(0x87 | (2 << 3), Buffer.concat([ivFor(file), file])));
     }
     t.gzip_members.add(sel(7, gzipSync(s, { level: 1 })));
     // A real file is encrypted as IV || AES-CTR(key, IV, gzip): as the reader gets it.
-    const iv = randomBytes(16);
+    const iv = ivFor(s);
     const c = createCipheriv('aes-256-ctr', READER_KEY, iv);
     const enc = Buffer.concat([iv, c.update(gzipSync(s)), c.final()]);
     t.backup_reader.add(sel(0x07, enc)); // without the key: refused as encrypted
