@@ -66,7 +66,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&sel, rest)) = data.split_first() else {
         return;
     };
-    let chunk = CHUNKS[sel as usize & 7];
+    let chunk = CHUNKS[sel as usize & 7].max(rest.len() / 256);
     let mode = [
         ReadMode::Bytes,
         ReadMode::Kvs,

@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&sel, input)) = data.split_first() else {
         return;
     };
-    let chunk = CHUNKS[sel as usize % CHUNKS.len()];
+    let chunk = CHUNKS[sel as usize % CHUNKS.len()].max(input.len() / 256);
     let allow_s2 = sel & 0x80 == 0;
     let whole = decode(input, usize::MAX, allow_s2);
     if chunk != usize::MAX {
