@@ -9,9 +9,10 @@
 //   node scripts/fuzz.mjs --seconds 30 kv_list  one target, 30 s
 //   node scripts/fuzz.mjs --runs 10000000 ...   stop at N executions (or at --seconds)
 // Needs the native addon and the TypeScript packages built (`pnpm build`). Everything it makes
-// lives in $STRATA_CACHE/fuzz: cargo-fuzz, the instrumented build, seeds, corpora, crash inputs.
+// lives in $STRATA_CACHE/fuzz: the instrumented build, seeds, corpora, crash inputs, each run's log
+// (cargo-fuzz itself in $STRATA_CACHE/cargo-fuzz-<version>).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,7 +156,22 @@ function fuzz(target) {
     child.stderr.on('data', keep);
     child.on('error', (e) => keep(`\nfuzz: ${e.message}\n`));
     child.on('close', (code) => {
-      const stat = (name) => Number(new RegExp(`stat::${name}:\\s*(\\d+)`).exec(text)?.[1] ?? NaN);
+      // libFuzzer's final stats; Jazzer.js prints none, so also its status lines
+      // (`#N ... exec/s: X rss: YMb`) and `Done N runs in S second(s)`.
+      const status = [...text.matchAll(/^#(\d+)\s.*exec\/s: (\d+) rss: (\d+)Mb/gm)];
+      const done = /^Done (\d+) runs in (\d+) second/m.exec(text);
+      const last = status.at(-1);
+      const fallback = {
+        number_of_executed_units: done?.[1] ?? last?.[1],
+        average_exec_per_sec: done
+          ? String(Math.round(Number(done[1]) / Math.max(1, Number(done[2]))))
+          : last?.[2],
+        peak_rss_mb: status.length > 0 ? String(Math.max(...status.map((m) => Number(m[3])))) : undefined,
+      };
+      const stat = (name) =>
+        Number(new RegExp(`stat::${name}:\\s*(\\d+)`).exec(text)?.[1] ?? fallback[name] ?? NaN);
+      mkdirSync(join(work, 'logs'), { recursive: true });
+      writeFileSync(join(work, 'logs', `${target}.log`), text);
       const crashed = code !== 0;
       if (crashed) {
         // the report: libFuzzer's and the panic's lines, without the mutation log
