@@ -8,6 +8,8 @@
 //   unit      every package's own tests (native, core, server, cli, the extension's unit tests)
 //   e2e       the built programs as real processes (e2e/)
 //   vscode    the extension in a real VS Code (code-server) driven by Chromium
+//   fuzz      every decoder/parser fuzz target for a bounded time (scripts/fuzz.mjs; 45 s each,
+//             STRATA_FUZZ_SECONDS); fails on any crash, hang or input over 256 MiB
 // Every stage runs even when an earlier one failed (but for the build), so one run shows every
 // problem. It ends with a table of stage times and one line `total: N passed, N failed`.
 //   pnpm test                   everything
@@ -26,7 +28,7 @@ const turboCache = `--cache-dir=${join(cacheDir, 'turbo')}`;
 const shared = process.env.STRATA_SHARED ?? join(root, '..', 'shared');
 const DGRAPH_VERSIONS = ['v24.0.5', 'v25.4.0'];
 
-const ALL = ['setup', 'lint', 'unit', 'e2e', 'vscode'];
+const ALL = ['setup', 'lint', 'unit', 'e2e', 'vscode', 'fuzz'];
 const asked = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = asked.filter((a) => !ALL.includes(a));
 if (unknown.length > 0) {
@@ -146,6 +148,10 @@ if (stages.includes('vscode')) {
   await stage('vscode', () =>
     run('pnpm', ['--filter', 'strata-vscode', 'exec', 'vitest', 'run', '--project', 'ui'], { capture: true }),
   );
+}
+if (stages.includes('fuzz')) {
+  const seconds = process.env.STRATA_FUZZ_SECONDS ?? '45';
+  await stage('fuzz', async () => (await run('node', ['scripts/fuzz.mjs', '--seconds', seconds])).code);
 }
 
 const total = (Date.now() - t0) / 1000 + (Number.isFinite(install) && install > 0 ? install : 0);

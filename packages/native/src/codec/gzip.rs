@@ -294,6 +294,34 @@ impl GzipDecoder {
     ) -> Result<usize> {
         let mut sink = |r: Result<Vec<u8>>| sink(r);
         self.call_out = 0;
+        self.push_some(input, budget, &mut sink)
+            .map_err(|e| self.fail(e, &mut sink))
+    }
+
+    /// On an error found while parsing: what came before it in the stream
+    /// (members still in flight, streamed output) goes to `sink` first, and an
+    /// earlier member's error wins, so the error reported is always the first
+    /// one in stream order, whatever the input chunking.
+    fn fail(&mut self, e: CodecError, sink: &mut impl FnMut(Result<Vec<u8>>)) -> CodecError {
+        let mut first = None;
+        let mut pass = |r: Result<Vec<u8>>| match r {
+            Ok(v) if first.is_none() => sink(Ok(v)),
+            Ok(_) => {}
+            Err(x) => {
+                first.get_or_insert(x);
+            }
+        };
+        self.flush_out(&mut pass);
+        self.pool.wait_all(&mut pass);
+        first.unwrap_or(e)
+    }
+
+    fn push_some(
+        &mut self,
+        input: &[u8],
+        budget: usize,
+        sink: &mut impl FnMut(Result<Vec<u8>>),
+    ) -> Result<usize> {
         let mut data = input;
         while !data.is_empty() && self.call_out < budget {
             let at = self.pos + (input.len() - data.len()) as u64;
@@ -371,13 +399,13 @@ impl GzipDecoder {
                                     )
                                 })
                             },
-                            &mut sink,
+                            sink,
                         );
                         self.state = State::Header;
                     }
                 }
                 State::Stream => {
-                    data = self.inflate_some(data, budget, &mut sink)?;
+                    data = self.inflate_some(data, budget, sink)?;
                 }
                 State::Trailer => {
                     let take = (TRAILER_LEN - self.buf.len()).min(data.len());
@@ -406,10 +434,10 @@ impl GzipDecoder {
         }
         // A streamed member may still hold output inside the inflater.
         if let State::Stream = self.state {
-            self.inflate_some(&[], budget, &mut sink)?;
+            self.inflate_some(&[], budget, sink)?;
         }
-        self.flush_out(&mut sink);
-        self.pool.drain(&mut sink);
+        self.flush_out(sink);
+        self.pool.drain(sink);
         let used = input.len() - data.len();
         self.pos += used as u64;
         Ok(used)

@@ -215,11 +215,7 @@ impl Reader {
             .push_limited(input, budget, &mut sink);
         let used = match pushed {
             Ok(used) => used,
-            Err(e) => {
-                // Frames handed out earlier come first in the stream.
-                self.wait_frames();
-                return Err(self.merged.err.take().unwrap_or(e));
-            }
+            Err(e) => return Err(self.fail_after(chunks, e)),
         };
         if used < input.len() {
             if pending.is_empty() {
@@ -235,6 +231,16 @@ impl Reader {
         let mut out = self.output(chunks)?;
         out.more = !self.pending.is_empty();
         Ok(out)
+    }
+
+    /// The decompressor failed with `e` after producing `chunks`: those come
+    /// first in the stream, so their frames are checked before `e` is
+    /// reported (the same error whatever the input chunking).
+    fn fail_after(&mut self, mut chunks: Vec<Chunk>, e: CodecError) -> CodecError {
+        chunks.push(Err(e.clone()));
+        self.feed_frames(chunks);
+        self.wait_frames();
+        self.merged.err.take().unwrap_or(e)
     }
 
     /// Waits for every frame job; results go to `self.merged`.
@@ -289,8 +295,7 @@ impl Reader {
             .push(&rest[self.pending_at.min(rest.len())..], &mut sink)
             .and_then(|()| decomp.finish(&mut sink));
         if let Err(e) = done {
-            self.wait_frames();
-            return Err(self.merged.err.take().unwrap_or(e));
+            return Err(self.fail_after(chunks, e));
         }
         self.feed_frames(chunks);
         self.wait_frames();

@@ -229,7 +229,7 @@ impl SnappyDecoder {
                 self.pool.drain(&mut sink);
                 Ok(used)
             }
-            Err(e) => Err(self.fail(e)),
+            Err(e) => Err(self.fail(e, &mut sink)),
         }
     }
 
@@ -251,23 +251,27 @@ impl SnappyDecoder {
             )),
         };
         if let Some(e) = err {
-            return Err(self.fail(e));
+            return Err(self.fail(e, &mut sink));
         }
         self.submit_batch(&mut sink);
         self.pool.wait_all(&mut sink);
         Ok(())
     }
 
-    /// On a parse error, an earlier chunk's error (still in flight) wins, so
-    /// the reported error is always the first one in stream order.
-    fn fail(&mut self, e: CodecError) -> CodecError {
-        self.submit_batch(&mut |_| {});
+    /// On a parse error, the chunks before it (still in flight) are decoded
+    /// and go to `sink` first, and an earlier chunk's error wins, so the
+    /// reported error is always the first one in stream order.
+    fn fail(&mut self, e: CodecError, sink: &mut impl FnMut(Result<Vec<u8>>)) -> CodecError {
         let mut first = None;
-        self.pool.wait_all(&mut |r| {
-            if let Err(x) = r {
+        let mut pass = |r: Result<Vec<u8>>| match r {
+            Ok(v) if first.is_none() => sink(Ok(v)),
+            Ok(_) => {}
+            Err(x) => {
                 first.get_or_insert(x);
             }
-        });
+        };
+        self.submit_batch(&mut pass);
+        self.pool.wait_all(&mut pass);
         first.unwrap_or(e)
     }
 

@@ -77,7 +77,8 @@ pub fn format_go_time(v: &[u8]) -> String {
     if v[0] == 2 && v.len() >= 16 {
         offset += v[15] as i8 as i64;
     }
-    let local = sec - UNIX_TO_INTERNAL + offset;
+    // (saturating: a hostile value may hold any 64-bit seconds)
+    let local = sec.saturating_sub(UNIX_TO_INTERNAL).saturating_add(offset);
     let days = local.div_euclid(86_400);
     let secs = local.rem_euclid(86_400);
     let (y, mo, d) = civil_from_days(days);
@@ -140,8 +141,9 @@ pub fn format_value(val_type: i32, v: &[u8], lang: &[u8]) -> String {
         ValType::Default | ValType::String => {
             let mut s = quote(&text());
             if !lang.is_empty() {
+                // Escaped like the literal: a hostile tag must not break the line.
                 s.push('@');
-                s.push_str(&String::from_utf8_lossy(lang));
+                escape_into(&mut s, &String::from_utf8_lossy(lang));
             }
             s
         }
@@ -180,7 +182,12 @@ pub fn format_facets(facets: &[Facet]) -> String {
                 FacetValType::Bool => (v.first().copied().unwrap_or(0) != 0).to_string(),
                 FacetValType::Datetime => format_go_time(v),
             };
-            format!("{}={val}", f.key)
+            // The key escaped like a literal: a hostile one must not break the line.
+            let mut kv = String::with_capacity(f.key.len() + val.len() + 1);
+            escape_into(&mut kv, &f.key);
+            kv.push('=');
+            kv.push_str(&val);
+            kv
         })
         .collect();
     format!(" ({})", parts.join(", "))
@@ -229,6 +236,15 @@ mod tests {
         v2.push(30);
         assert_eq!(format_go_time(&v2), "1970-01-01T00:01:30+00:01");
         assert_eq!(format_go_time(&[]), "0001-01-01T00:00:00Z");
+        // Found by the `keys_values` fuzz target: seconds near i64::MIN overflowed (a panic with
+        // overflow checks, a wrapped date without); they saturate.
+        let far = [
+            0x01, 0x80, 0, 0, 0x0e, 0x77, 0x91, 0xb7, 0, 0, 0, 0, 0, 0xd2, 0, 0,
+        ];
+        assert_eq!(
+            format_go_time(&far[..15]),
+            "-292277022657-01-27T08:29:52-196:16"
+        );
     }
 
     #[test]
@@ -252,6 +268,13 @@ mod tests {
         assert_eq!(format_value(4, &[1], b""), "\"true\"^^<xs:boolean>");
         assert_eq!(format_value(4, &[], b""), "\"false\"^^<xs:boolean>");
         assert_eq!(format_value(9, b"hi", b"en"), "\"hi\"@en");
+        // Found by the `keys_values` fuzz target: a language tag from a hostile backup holding a
+        // newline broke the export line (and could add facts); it is escaped like the literal.
+        assert_eq!(
+            format_value(0, b"", b"\x0cs$?\n\xf2"),
+            "\"\"@\\u000Cs$?\\n\u{fffd}"
+        );
+        assert_eq!(format_value(9, b"x", b"en\" <a> ."), "\"x\"@en\\\" <a> .");
         assert_eq!(format_value(0, b"x", b""), "\"x\"");
         assert_eq!(
             format_value(1, b"\x00\xff\x10", b""),
@@ -281,5 +304,9 @@ mod tests {
             format_facets(&fs),
             " (close=true, k=\"a\\\"b\", n=7, since=1970-01-01T00:00:00Z, w=0.5)"
         );
+        // Found by the `posting_list` fuzz target: a facet key from a hostile backup holding
+        // newlines broke the export line; it is escaped like a literal.
+        let bad = vec![f("\nJ\n\n\u{2}", FacetValType::Bool, vec![1])];
+        assert_eq!(format_facets(&bad), " (\\nJ\\n\\n\\u0002=true)");
     }
 }

@@ -182,7 +182,7 @@ pub fn go_time_instant(v: &[u8]) -> (i64, i32) {
 /// (year, month, day, hour) in UTC of a Go binary time.
 fn utc_parts(v: &[u8]) -> (u16, u16, u16, u16) {
     let (sec, _) = go_time_instant(v);
-    let unix = sec - UNIX_TO_INTERNAL;
+    let unix = sec.saturating_sub(UNIX_TO_INTERNAL);
     let days = unix.div_euclid(86_400);
     let hour = unix.rem_euclid(86_400) / 3600;
     let (y, m, d) = civil_from_days(days);
@@ -277,6 +277,15 @@ mod tests {
             hex(&Tokenizer::Hour.tokens(&v, "")[0]),
             "4307e4000b00190011"
         );
+    }
+
+    /// Found by the `keys_values` fuzz target: seconds near i64::MIN overflowed; they saturate.
+    #[test]
+    fn datetime_far_out_of_range() {
+        let mut v = [0u8; 15];
+        v[0] = 1;
+        v[1..9].copy_from_slice(&(i64::MIN + 5).to_be_bytes());
+        assert_eq!(hex(&Tokenizer::Year.tokens(&v, "")[0]), "04903f");
     }
 
     #[test]

@@ -61,6 +61,19 @@ fn walk_fields<'a>(
                 buf = rest;
                 b
             }
+            3 => {
+                // A group: prost skips it as an unknown field (nested groups too), so this
+                // check must accept it as well.
+                let tag = u32::try_from(field).map_err(|_| err("field number too large"))?;
+                prost::encoding::skip_field(
+                    prost::encoding::WireType::StartGroup,
+                    tag,
+                    &mut buf,
+                    prost::encoding::DecodeContext::default(),
+                )
+                .map_err(|_| err("bad group"))?;
+                &[]
+            }
             _ => return Err(err("unsupported wire type")),
         };
         f(field, wire, body)?;

@@ -301,3 +301,30 @@ fn packed_varint_counting() {
         5, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 3,
     ]);
 }
+
+/// Found by the `kv_list` fuzz target: a KVList holding an unknown field of
+/// wire type 3 (a group, here field 4 holding field 8) decodes with prost,
+/// which skips it, but the structural check of 'bytes' mode called it corrupt.
+#[test]
+fn unknown_group_fields_are_skipped_like_prost_does() {
+    let fuzzed = [0x23, 0x24, 0x40, 0x99, 0xd2, 0x2a];
+    assert!(decode_kv_list(&fuzzed).unwrap().is_empty());
+    validate_kv_list(&fuzzed).unwrap();
+    // The same inside a KV, next to its user_meta.
+    let mut list = encode_kv_list(&[KvInput {
+        key: key(KeyType::Data, "p", 1),
+        user_meta: 8,
+        ..Default::default()
+    }])
+    .unwrap();
+    let group = [0x63, 0x08, 0x01, 0x64]; // field 12 start, field 1 varint 1, field 12 end
+    list[1] += group.len() as u8; // the KV's length (one byte here)
+    list.extend_from_slice(&group);
+    assert_eq!(decode_kv_list(&list).unwrap().len(), 1);
+    validate_kv_list(&list).unwrap();
+    // A group that never ends, or ends with another field number, is still refused.
+    for bad in [&[0x23, 0x08, 0x01][..], &[0x23, 0x2c]] {
+        assert!(decode_kv_list(bad).is_err());
+        assert_eq!(validate_kv_list(bad).unwrap_err().code, ErrorCode::Corrupt);
+    }
+}

@@ -1,0 +1,83 @@
+//! The smaller byte decoders, picked by a selector byte: internal keys (`format/keys.rs`, both
+//! layouts, rebuilt and parsed again), scalar values as the export formats them
+//! (`export/value.rs`: ints, floats, Go binary datetimes, base64), the index tokenizers on stored
+//! values (`store/tokenize.rs`), `dgraph.drop.op` values, namespaced names and schema/type
+//! protobufs (`SchemaUpdate`, `TypeUpdate`, as the schema export prints them).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use prost::Message;
+use strata_native::export::schema_line;
+use strata_native::export::value::{format_go_time, format_value};
+use strata_native::format::keys::{build_key, parse_key};
+use strata_native::format::names::{bare_name, split_ns_name};
+use strata_native::format::proto::{SchemaUpdate, TypeUpdate};
+use strata_native::store::backup::parse_drop_value;
+use strata_native::store::tokenize::{go_time_instant, Tokenizer};
+
+const TOKENIZERS: [&str; 11] = [
+    "term", "exact", "year", "month", "day", "hour", "int", "float", "bool", "trigram", "hash",
+];
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&sel, v)) = data.split_first() else {
+        return;
+    };
+    match sel % 8 {
+        0 | 1 => {
+            let with_ns = sel % 8 == 1;
+            if let Ok(k) = parse_key(v, with_ns) {
+                let raw = build_key(&k, with_ns).expect("a parsed key builds");
+                assert_eq!(parse_key(&raw, with_ns).expect("rebuilt key parses"), k);
+            }
+        }
+        2 => {
+            // value type, language tag length, then the value and the tag
+            let Some((&[t, n], rest)) = v.split_first_chunk::<2>() else {
+                return;
+            };
+            let (value, lang) = rest.split_at((n as usize).min(rest.len()));
+            let s = format_value(i32::from(t % 16), value, lang);
+            assert!(
+                !s.contains('\n'),
+                "a value literal holds a raw newline: {s:?}"
+            );
+        }
+        3 => {
+            let s = format_go_time(v);
+            assert!(s.ends_with('Z') || s.contains(['+', '-']), "{s}");
+            let _ = go_time_instant(v);
+        }
+        4 => {
+            let Some((&t, value)) = v.split_first() else {
+                return;
+            };
+            let name = TOKENIZERS[t as usize % TOKENIZERS.len()];
+            let tok = Tokenizer::parse(name).expect("known tokenizer");
+            let lang = if t & 0x80 != 0 { "en" } else { "" };
+            let _ = tok.tokens(value, lang);
+        }
+        5 => {
+            let _ = parse_drop_value(v);
+            if let Some((_, name)) = split_ns_name(v) {
+                assert!(name.len() + 8 <= v.len());
+            }
+            if let Ok(s) = std::str::from_utf8(v) {
+                let _ = bare_name(s);
+            }
+        }
+        6 => {
+            if let Ok(su) = SchemaUpdate::decode(v) {
+                let line = schema_line(u64::from(sel), &su.predicate, &su);
+                assert!(line.ends_with(" ."), "{line}");
+            }
+        }
+        _ => {
+            if let Ok(tu) = TypeUpdate::decode(v) {
+                for f in &tu.fields {
+                    let _ = schema_line(0, &f.predicate, f);
+                }
+            }
+        }
+    }
+});
