@@ -79,3 +79,4 @@ export * from './export/index.js';
 export * from './backup/index.js';
 export * from './demo/index.js';
 export * from './client/index.js';
+export { fsyncDir } from './util/fsync.js';

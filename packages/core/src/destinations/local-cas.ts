@@ -31,6 +31,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fromFsError, StrataError } from '../errors.js';
+import { fsyncDir } from '../util/fsync.js';
 
 /** A lock file older than this is taken to be left by a writer that died. */
 export const STALE_LOCK_MS = 30_000;
@@ -48,19 +49,6 @@ export function contentVersion(data: Uint8Array): string {
 
 function code(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  try {
-    const dh = await open(dir, 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
-  } catch {
-    /* some file systems refuse fsync on a folder */
-  }
 }
 
 async function writeSynced(file: string, data: Uint8Array | string): Promise<void> {

@@ -7,6 +7,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { fromFsError, InvalidArgumentError, StrataError } from '../errors.js';
 import { casWriteFile, contentVersion } from './local-cas.js';
 import type { Destination, VersionedFile } from './types.js';
+import { fsyncDir } from '../util/fsync.js';
 
 /** Normalises a relative location path; rejects absolute paths and `..` segments. */
 export function normalizeRelative(rel: string): string {
@@ -151,16 +152,7 @@ export class LocalDestination implements Destination {
       throw fromFsError(err, file);
     }
     // Make the rename itself durable (not possible on every platform: best effort).
-    try {
-      const dh = await open(dir, 'r');
-      try {
-        await dh.sync();
-      } finally {
-        await dh.close();
-      }
-    } catch {
-      /* some file systems refuse fsync on a folder */
-    }
+    await fsyncDir(dir);
   }
 
   async exists(rel: string): Promise<boolean> {

@@ -8,4 +8,3 @@ export {
   type RestoreProgress,
 } from './offline.js';
 export { checkChainChecksums, sha256Of } from './checksums.js';
-export { fsyncDir } from './fsync.js';

@@ -25,7 +25,7 @@ import { checkGroupCount, selectChain } from '../series/chain.js';
 import { checkRestoreKey } from '../backup/key-check.js';
 import { fromNativeStore } from './native-errors.js';
 import { checkChainChecksums, checkSha256 } from './checksums.js';
-import { fsyncDir } from './fsync.js';
+import { fsyncDir } from '../util/fsync.js';
 
 export interface RestoreOfflineOptions extends DestinationOptions {
   /** The backup location: a folder path, a `file://`, `s3://` or `minio://` URL, or a Destination. */

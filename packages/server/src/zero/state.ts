@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { fsyncDir } from '@strata/core';
 import { HttpError } from '../http/errors.js';
 import type {
   ZeroGroup as Group,
@@ -444,17 +445,6 @@ async function readState(dataDir: string): Promise<PersistedState | undefined> {
   parseBig(s.counter, 'counter');
   parseBig(s.maxRaftId, 'maxRaftId');
   return s as PersistedState;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const h = await open(dir, 'r');
-  try {
-    await h.sync();
-  } catch {
-    // Some filesystems do not fsync folders; the rename is still atomic.
-  } finally {
-    await h.close();
-  }
 }
 
 function pidAlive(pid: number): boolean {

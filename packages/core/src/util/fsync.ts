@@ -1,4 +1,4 @@
-/** Makes a rename durable: fsyncs the folder that holds the renamed entry. */
+/** Makes a rename durable: fsyncs the folder that holds the renamed entry (best effort). */
 import { open } from 'node:fs/promises';
 
 export async function fsyncDir(dir: string): Promise<void> {
