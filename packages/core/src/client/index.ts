@@ -14,6 +14,7 @@ export {
   ZeroClient,
   CLUSTER_TOKEN_HEADER,
   type ZeroClientOptions,
+  type BackupLockRequest,
   type ZeroStateJson,
   type ZeroGroup,
   type ZeroMember,

@@ -58,6 +58,16 @@ export interface ZeroClientOptions {
 }
 
 /** Zero's HTTP API. Failures throw {@link ServiceError} (or what `mapError` makes of it). */
+/** A call of Zero's backup/restore lock route (`/internal/backup-lock`). */
+export interface BackupLockRequest {
+  op: 'acquire' | 'renew' | 'release';
+  id: string;
+  kind?: 'backup' | 'restore';
+  holder?: string;
+  description?: string;
+  timeoutMs?: number;
+}
+
 export class ZeroClient {
   readonly base: string;
   private readonly tablets = new Map<string, number>();
@@ -172,14 +182,9 @@ export class ZeroClient {
   }
 
   /** The cluster-wide backup/restore lock; acquiring a held lock fails with Zero's message (409). */
-  backupLock(body: {
-    op: 'acquire' | 'renew' | 'release';
-    id: string;
-    kind?: 'backup' | 'restore';
-    holder?: string;
-    description?: string;
-    timeoutMs?: number;
-  }): Promise<{ acquired?: boolean; renewed?: boolean; released?: boolean; expires?: string }> {
+  backupLock(
+    body: BackupLockRequest,
+  ): Promise<{ acquired?: boolean; renewed?: boolean; released?: boolean; expires?: string }> {
     return this.req('POST', '/internal/backup-lock', body);
   }
 }

@@ -6,6 +6,7 @@
  * {@link Lease.lost} settles, so the holder stops before it writes anything that makes its work
  * visible.
  */
+import type { BackupLockRequest } from '@strata/core';
 import { HttpError } from '../../http/errors.js';
 
 /** Default TTL; `STRATA_BACKUP_LEASE_MS` (tests) sets another (at least 1000). */
@@ -22,14 +23,7 @@ export function leaseTtlMs(env: Record<string, string | undefined> = process.env
 }
 
 /** Zero's lock route, as the lease calls it. */
-export type LockCall = (body: {
-  op: 'acquire' | 'renew' | 'release';
-  id: string;
-  kind?: 'backup' | 'restore';
-  holder?: string;
-  description?: string;
-  timeoutMs?: number;
-}) => Promise<unknown>;
+export type LockCall = (body: BackupLockRequest) => Promise<unknown>;
 
 function text(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).replace(/^Zero at [^:]+:\d+: /, '');
