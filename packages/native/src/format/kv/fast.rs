@@ -187,32 +187,38 @@ pub fn kv_list_counts(buf: &[u8], out: &mut Vec<KvCount>) -> Option<()> {
 }
 
 fn kv_counts<'a>(kv: &'a [u8], base: usize, last_attr: &mut &'a [u8]) -> Option<KvCount> {
-    let (mut key, mut value, mut meta): (&[u8], &[u8], &[u8]) = (&[], &[], &[]);
+    // A field given twice is merged by prost (messages) or replaced (strings), after each copy is
+    // checked: no writer does that, so such a KV goes to the reference decoder (`None`).
+    let (mut key, mut value, mut meta): (Option<&[u8]>, Option<&[u8]>, Option<&[u8]>) =
+        (None, None, None);
+    let once = |slot: &mut Option<&'a [u8]>, b: &'a [u8]| slot.replace(b).is_none().then_some(());
     let mut p = 0;
     while p < kv.len() {
         match field(kv, &mut p)? {
-            (1, 2, Val::Bytes(b)) => key = b,
-            (2, 2, Val::Bytes(b)) => value = b,
-            (3, 2, Val::Bytes(b)) => meta = b,
+            (1, 2, Val::Bytes(b)) => once(&mut key, b)?,
+            (2, 2, Val::Bytes(b)) => once(&mut value, b)?,
+            (3, 2, Val::Bytes(b)) => once(&mut meta, b)?,
             (6, 2, _) | (4 | 5 | 10 | 11, 0, _) => {}
             (1..=6 | 10 | 11, _, _) => return None,
             _ => {}
         }
     }
-    let user_meta = user_meta_ok(meta)?;
+    let (key, value) = (key.unwrap_or_default(), value.unwrap_or_default());
+    let user_meta = user_meta_ok(meta.unwrap_or_default())?;
     // BackupKey
-    let (mut kt, mut attr, mut ns): (i32, &[u8], u64) = (0, &[], 0);
+    let (mut kt, mut attr, mut ns): (i32, Option<&[u8]>, u64) = (0, None, 0);
     let mut p = 0;
     while p < key.len() {
         match field(key, &mut p)? {
             (1, 0, Val::Varint(v)) => kt = v as i32,
-            (2, 2, Val::Bytes(b)) => attr = b,
+            (2, 2, Val::Bytes(b)) => once(&mut attr, b)?,
             (7, 0, Val::Varint(v)) => ns = v,
             (3 | 4 | 6, 0, _) | (5, 2, _) => {}
             (1..=7, _, _) => return None,
             _ => {}
         }
     }
+    let attr = attr.unwrap_or_default();
     if attr != *last_attr {
         if !attr.is_ascii() {
             std::str::from_utf8(attr).ok()?;

@@ -328,3 +328,38 @@ fn unknown_group_fields_are_skipped_like_prost_does() {
         assert_eq!(validate_kv_list(bad).unwrap_err().code, ErrorCode::Corrupt);
     }
 }
+
+/// Found by the `kv_list` fuzz target: a BackupKey whose attr is given twice,
+/// the first copy not UTF-8 (prost checks every copy of a string). The
+/// counting walker used to look at the last copy only and accept the list.
+#[test]
+fn fields_given_twice_count_like_the_reference() {
+    let bad_key = [0x12, 0x01, 0xff]; // BackupKey { attr: "\xff" }
+    let good_key = [0x12, 0x02, b'o', b'k']; // BackupKey { attr: "ok" }
+    let kv_list = |kv: &[u8]| [&[0x0a, kv.len() as u8][..], kv].concat();
+    let with = |parts: &[&[u8]]| parts.concat();
+    // the KV's key twice
+    let twice_key = kv_list(&with(&[
+        &[0x0a, 3],
+        &bad_key,
+        &[0x0a, 4],
+        &good_key,
+        &[0x1a, 1, USER_META_SCHEMA],
+    ]));
+    // the BackupKey's attr twice
+    let twice_attr = kv_list(&with(&[
+        &[0x0a, 7],
+        &bad_key,
+        &good_key,
+        &[0x1a, 1, USER_META_SCHEMA],
+    ]));
+    // KV.key is bytes: the last copy wins and only it is decoded as a BackupKey
+    assert_eq!(
+        fast_stats(&twice_key).unwrap(),
+        reference_stats(&twice_key).unwrap()
+    );
+    // BackupKey.attr is a string: every copy must be UTF-8
+    let want = reference_stats(&twice_attr).unwrap_err();
+    assert_eq!(want.code, ErrorCode::Corrupt, "{want}");
+    assert_eq!(fast_stats(&twice_attr).unwrap_err(), want);
+}
