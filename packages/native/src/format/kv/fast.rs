@@ -189,8 +189,7 @@ pub fn kv_list_counts(buf: &[u8], out: &mut Vec<KvCount>) -> Option<()> {
 fn kv_counts<'a>(kv: &'a [u8], base: usize, last_attr: &mut &'a [u8]) -> Option<KvCount> {
     // A field given twice is merged by prost (messages) or replaced (strings), after each copy is
     // checked: no writer does that, so such a KV goes to the reference decoder (`None`).
-    let (mut key, mut value, mut meta): (Option<&[u8]>, Option<&[u8]>, Option<&[u8]>) =
-        (None, None, None);
+    let (mut key, mut value, mut meta) = (None, None, None);
     let once = |slot: &mut Option<&'a [u8]>, b: &'a [u8]| slot.replace(b).is_none().then_some(());
     let mut p = 0;
     while p < kv.len() {
