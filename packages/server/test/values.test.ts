@@ -123,6 +123,12 @@ describe('value encodings (format spec §7.2)', () => {
     expect(() => geoJsonToWkb('{"type":"Circle","coordinates":[1,2]}')).toThrow(
       'unknown geometry type "Circle"',
     );
+    // found by the geojson fuzz target: names on Object.prototype are not geometry types
+    for (const t of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(() => geoJsonToWkb(`{"type":"${t}","coordinates":[[]]}`)).toThrow(
+        `unknown geometry type "${t}"`,
+      );
+    }
     expect(() => geoJsonToWkb('{"type":"Point","coordinates":[1]}')).toThrow(
       'coordinates must be an array of 2 to 4 numbers',
     );

@@ -312,7 +312,7 @@ function layoutOffset(n: number): number {
 
 function writeGeometry(w: WkbWriter, g: Record<string, unknown>): void {
   const type = g.type;
-  if (typeof type !== 'string' || !(type in WKB_TYPES))
+  if (typeof type !== 'string' || !Object.hasOwn(WKB_TYPES, type))
     throw geoErr(`unknown geometry type ${JSON.stringify(type)}`);
   const kind = type as GeoKind;
   if (kind === 'GeometryCollection') throw geoErr('GeometryCollection is not supported');
