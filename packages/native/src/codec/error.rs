@@ -96,6 +96,35 @@ impl fmt::Display for CodecError {
 
 impl std::error::Error for CodecError {}
 
+/// Results in stream order while a decoder winds down after an error: the
+/// outputs before the first failed one still go to `sink`; what comes after
+/// is dropped. [`FirstError::or`] gives that first error, else the one found
+/// while parsing, so the error reported never depends on the input chunking.
+pub(crate) struct FirstError<'s, S: FnMut(Result<Vec<u8>>)> {
+    first: Option<CodecError>,
+    sink: &'s mut S,
+}
+
+impl<'s, S: FnMut(Result<Vec<u8>>)> FirstError<'s, S> {
+    pub(crate) fn new(sink: &'s mut S) -> Self {
+        Self { first: None, sink }
+    }
+
+    pub(crate) fn pass(&mut self, r: Result<Vec<u8>>) {
+        match r {
+            Ok(v) if self.first.is_none() => (self.sink)(Ok(v)),
+            Ok(_) => {}
+            Err(x) => {
+                self.first.get_or_insert(x);
+            }
+        }
+    }
+
+    pub(crate) fn or(self, parse_error: CodecError) -> CodecError {
+        self.first.unwrap_or(parse_error)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@
 //! is inflated as a stream with flate2 (zlib-rs backend) in bounded chunks,
 //! so memory does not depend on the member size. The choice is per member.
 
-use super::error::{CodecError, Result};
+use super::error::{CodecError, FirstError, Result};
 use super::extend_toward;
 use super::pool::OrderedPool;
 use super::writer::MAX_BLOCK_SIZE;
@@ -303,17 +303,10 @@ impl GzipDecoder {
     /// earlier member's error wins, so the error reported is always the first
     /// one in stream order, whatever the input chunking.
     fn fail(&mut self, e: CodecError, sink: &mut impl FnMut(Result<Vec<u8>>)) -> CodecError {
-        let mut first = None;
-        let mut pass = |r: Result<Vec<u8>>| match r {
-            Ok(v) if first.is_none() => sink(Ok(v)),
-            Ok(_) => {}
-            Err(x) => {
-                first.get_or_insert(x);
-            }
-        };
-        self.flush_out(&mut pass);
-        self.pool.wait_all(&mut pass);
-        first.unwrap_or(e)
+        let mut f = FirstError::new(sink);
+        self.flush_out(&mut |r| f.pass(r));
+        self.pool.wait_all(&mut |r| f.pass(r));
+        f.or(e)
     }
 
     fn push_some(

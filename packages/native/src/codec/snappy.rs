@@ -24,7 +24,7 @@
 //! chunk, at most 16 MiB by the 3-byte length). Skippable chunks are skipped
 //! without buffering.
 
-use super::error::{CodecError, Result};
+use super::error::{CodecError, FirstError, Result};
 use super::pool::OrderedPool;
 use super::snappy_block::{decode_block_into, decoded_len, Dialect};
 use std::cell::RefCell;
@@ -262,17 +262,10 @@ impl SnappyDecoder {
     /// and go to `sink` first, and an earlier chunk's error wins, so the
     /// reported error is always the first one in stream order.
     fn fail(&mut self, e: CodecError, sink: &mut impl FnMut(Result<Vec<u8>>)) -> CodecError {
-        let mut first = None;
-        let mut pass = |r: Result<Vec<u8>>| match r {
-            Ok(v) if first.is_none() => sink(Ok(v)),
-            Ok(_) => {}
-            Err(x) => {
-                first.get_or_insert(x);
-            }
-        };
-        self.submit_batch(&mut pass);
-        self.pool.wait_all(&mut pass);
-        first.unwrap_or(e)
+        let mut f = FirstError::new(sink);
+        self.submit_batch(&mut |r| f.pass(r));
+        self.pool.wait_all(&mut |r| f.pass(r));
+        f.or(e)
     }
 
     fn submit_batch(&mut self, sink: &mut impl FnMut(Result<Vec<u8>>)) {
