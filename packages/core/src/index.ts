@@ -15,6 +15,7 @@ export {
   loadNative,
   openPostingStore,
   nativeVersion,
+  supportedTokenizers,
   expectedNativeVersion,
   type NativeBinding,
   type KvEntry,

@@ -251,6 +251,7 @@ fn restore_of_gzip_thousandfold() {
         threads: None,
         batch_bytes: None,
         source: Some("bomb.backup".into()),
+        value_names: Default::default(),
     };
     let (stats, peak) = peak_during(|| w.load_stream(std::io::Cursor::new(&f), &opts).unwrap());
     std::fs::remove_dir_all(&dir).unwrap();

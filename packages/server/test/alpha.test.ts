@@ -120,6 +120,42 @@ describe('Alpha', () => {
     expect(r.json()).toMatchObject({ code: 'PARSE_ERROR', line: 2, column: 6 });
   });
 
+  it('refuses an index Strata cannot compute, before anything changes (no tablet, no schema)', async () => {
+    const r = await alter(a1, 'blurb: string @index(fulltext) @lang .\nspot: geo @index(geo) .\nok2: int .');
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json()).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(r.json().message).toContain('predicate <blurb>: @index(fulltext) is not supported by Strata yet');
+    const tablets = Object.values(zero.store.toJSON().groups).flatMap((g) => Object.keys(g.tablets));
+    expect(tablets).not.toContain('blurb');
+    expect(tablets).not.toContain('ok2');
+    // sha256 is computed (Dgraph's: the value's first 64 bytes)
+    expect((await alter(a1, 'qh: string @index(sha256) .')).statusCode).toBe(200);
+    const v = `${'ab'.repeat(32)} query`;
+    expect((await mutate(a1, `{ set { _:q <qh> "${v}" . } }`)).statusCode).toBe(200);
+    expect((await query(a1, `{ q(func: eq(qh, "${v}")) { qh } }`)).q).toEqual([{ qh: v }]);
+  });
+
+  it('has(pred) of an @lang predicate counts untagged values only; expand(_all_) shows every language, as Dgraph', async () => {
+    expect((await alter(a1, 'title: string @index(exact) @lang .\ntype Doc {\n  title\n}')).statusCode).toBe(
+      200,
+    );
+    const r = await mutate(
+      a1,
+      '{ set { _:d1 <title> "Tagged only"@de .\n_:d1 <dgraph.type> "Doc" .\n_:d2 <title> "Plain" .\n_:d2 <title> "Franc"@fr .\n_:d2 <dgraph.type> "Doc" . } }',
+    );
+    expect(r.statusCode, r.body).toBe(200);
+    const { d1, d2 } = r.json().data.uids as Record<string, string>;
+    const data = await query(
+      a1,
+      `{ h(func: has(title)) { uid } e(func: uid(${d1}, ${d2})) { uid expand(_all_) } }`,
+    );
+    expect(data.h).toEqual([{ uid: d2 }]);
+    expect(data.e).toEqual([
+      { uid: d1, 'title@de': 'Tagged only' },
+      { uid: d2, title: 'Plain', 'title@fr': 'Franc' },
+    ]);
+  });
+
   it('mutates across groups and queries the result, typed', async () => {
     const r = await mutate(
       a2,

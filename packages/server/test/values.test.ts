@@ -120,6 +120,14 @@ describe('value encodings (format spec §7.2)', () => {
     expect(hex('{"type":"Point","coordinates":[1,2]}', 'geo')).toBe(
       geoJsonToWkb('{"type":"Point","coordinates":[1,2]}').toString('hex'),
     );
+    // single quotes, as Dgraph reads them (and as its RDF export writes them)
+    expect(geoJsonToWkb("{'type':'Point','coordinates':[1,2]}")).toEqual(
+      geoJsonToWkb('{"type":"Point","coordinates":[1,2]}'),
+    );
+    expect(geoJsonToWkb(`{'type':"Point",'coordinates':[1,2]}`)).toEqual(
+      geoJsonToWkb('{"type":"Point","coordinates":[1,2]}'),
+    );
+    expect(() => geoJsonToWkb("{'type':'Point','coordinates':[1,2]")).toThrow('not a valid GeoJSON geometry');
     expect(() => geoJsonToWkb('{"type":"Circle","coordinates":[1,2]}')).toThrow(
       'unknown geometry type "Circle"',
     );

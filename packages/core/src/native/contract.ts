@@ -118,6 +118,8 @@ export interface LoadFileOptions {
   predicates: PredicateRef[];
   threads?: number;
   batchBytes?: number;
+  /** The backup's manifest version: how it writes names inside schema and type values (default 0). */
+  manifestVersion?: 0 | 2103 | 2105;
 }
 
 export interface LoadFileResult {
@@ -343,6 +345,7 @@ export interface NativeBinding {
   encodeKvList(kvs: KvEntry[]): Buffer;
   decodeKvList(list: Buffer): DecodedKv[];
   nativeVersion(): string;
+  supportedTokenizers(): string[];
 }
 
 // Compile-time check that the generated binding (packages/native/index.d.ts) still satisfies the

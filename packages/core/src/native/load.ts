@@ -76,3 +76,8 @@ export function openPostingStore(dir: string, opts: { group: number; create?: bo
 export function nativeVersion(): string {
   return loadNative().nativeVersion();
 }
+
+/** The index tokenizers the live store computes; a schema naming another is refused. */
+export function supportedTokenizers(): string[] {
+  return loadNative().supportedTokenizers();
+}

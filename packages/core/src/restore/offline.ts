@@ -309,6 +309,7 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
           const r = await writer.loadBackupFile(fetched.file, {
             predicates: preds,
             compression: readerCompression(b),
+            manifestVersion: b.version,
             ...(opts.key === undefined || !b.encrypted ? {} : { key: opts.key }),
             ...(opts.threads === undefined ? {} : { threads: opts.threads }),
           });

@@ -158,7 +158,9 @@ pub fn format_value(val_type: i32, v: &[u8], lang: &[u8]) -> String {
             "xs:boolean",
         ),
         ValType::Datetime => typed(&format_go_time(v), "xs:dateTime"),
-        ValType::Geo => typed(&wkb_to_geojson(v), "geo:geojson"),
+        // Dgraph's export writes GeoJSON with single quotes (`types/conversion.go`:
+        // geo to string replaces every `"` with `'`); its parser takes them back.
+        ValType::Geo => typed(&wkb_to_geojson(v).replace('"', "'"), "geo:geojson"),
         ValType::Password => typed(&text(), "xs:password"),
         _ => typed(&base64(v), "xs:base64Binary"),
     }
@@ -276,6 +278,14 @@ mod tests {
         );
         assert_eq!(format_value(9, b"x", b"en\" <a> ."), "\"x\"@en\\\" <a> .");
         assert_eq!(format_value(0, b"x", b""), "\"x\"");
+        // geo as Dgraph's export writes it: single quotes
+        let mut point = vec![1, 1, 0, 0, 0];
+        point.extend_from_slice(&1.5f64.to_le_bytes());
+        point.extend_from_slice(&2.0f64.to_le_bytes());
+        assert_eq!(
+            format_value(6, &point, b""),
+            "\"{'type':'Point','coordinates':[1.5,2]}\"^^<geo:geojson>"
+        );
         assert_eq!(
             format_value(1, b"\x00\xff\x10", b""),
             "\"AP8Q\"^^<xs:base64Binary>"

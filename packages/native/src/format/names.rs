@@ -1,6 +1,7 @@
 //! Predicate and type names inside schema/type values and drop operations:
-//! v21.03 writes them as the 8-byte big-endian namespace followed by the
-//! name; earlier releases write the bare name.
+//! v20.x writes the bare name, v21.03 (manifest version 2103) the 8-byte
+//! big-endian namespace followed by the name, current Dgraph (2105) the
+//! namespace in hex, a dash and the name (`0-name`).
 
 /// Splits a v21.03 name into (namespace, bare name); `None` for a bare
 /// name (a real name never starts with a NUL byte).
@@ -20,12 +21,44 @@ pub fn bare_name(name: &str) -> &str {
     }
 }
 
-/// The v21.03 form of `name` in namespace `ns`; the bare name when the
-/// namespace bytes are not UTF-8 (a byte of `ns` >= 0x80).
-pub fn ns_name(ns: u64, name: &str) -> String {
-    let mut b = ns.to_be_bytes().to_vec();
-    b.extend_from_slice(name.as_bytes());
-    String::from_utf8(b).unwrap_or_else(|_| name.to_string())
+/// How a backup writes the names inside its schema and type values, by
+/// manifest version (spec §6.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ValueNameForm {
+    /// Version 0 (v20.x): `name`.
+    #[default]
+    Bare,
+    /// Version 2103 (v21.03): 8-byte big-endian namespace, then the name.
+    Ns8,
+    /// Version 2105 (v21.12 and later): `<namespace in hex>-<name>`.
+    Hex,
+}
+
+impl ValueNameForm {
+    pub fn of_manifest_version(v: u32) -> Option<Self> {
+        match v {
+            0 => Some(Self::Bare),
+            2103 => Some(Self::Ns8),
+            2105 => Some(Self::Hex),
+            _ => None,
+        }
+    }
+}
+
+/// The bare name of a name written in `form`; a name without the form's
+/// prefix is returned as it is (as Dgraph leaves it).
+pub fn strip_value_name(b: &[u8], form: ValueNameForm) -> &[u8] {
+    match form {
+        ValueNameForm::Bare => b,
+        ValueNameForm::Ns8 if b.len() > 8 => &b[8..],
+        ValueNameForm::Ns8 => b,
+        ValueNameForm::Hex => match b.iter().position(|&c| c == b'-') {
+            Some(i) if (1..=16).contains(&i) && b[..i].iter().all(u8::is_ascii_hexdigit) => {
+                &b[i + 1..]
+            }
+            _ => b,
+        },
+    }
 }
 
 #[cfg(test)]
@@ -34,10 +67,8 @@ mod tests {
 
     #[test]
     fn prefixed_and_bare_names() {
-        assert_eq!(ns_name(0, "name"), "\0\0\0\0\0\0\0\0name");
-        assert_eq!(bare_name(&ns_name(2, "name")), "name");
+        assert_eq!(bare_name("\0\0\0\0\0\0\0\x02name"), "name");
         assert_eq!(bare_name("name"), "name");
-        assert_eq!(ns_name(0x80, "name"), "name");
         assert_eq!(
             split_ns_name(b"\0\0\0\0\0\0\0\x03p1"),
             Some((3, &b"p1"[..]))

@@ -7,6 +7,7 @@ use super::export::{ExportRdfOptions, ExportRdfResult, ExportStream};
 use crate::export::stream::ExportSource;
 use crate::format::proto::{Facet, ValType};
 use crate::store::live::{self, AlterRequest, Edge, EdgeOp, LiveStore};
+use crate::store::tokenize::Tokenizer;
 use crate::store::StoreError;
 use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer, Either, Null, ToNapiValue, TypeName};
 use napi::{Env, Task};
@@ -264,6 +265,16 @@ impl<T: Send + 'static, J: ToNapiValue + TypeName> Task for StoreTask<T, J> {
     fn resolve(&mut self, _env: Env, out: T) -> napi::Result<J> {
         (self.conv)(out)
     }
+}
+
+/// The index tokenizers the live store computes (and so keeps up to date on
+/// writes); a schema naming another is refused.
+#[napi]
+pub fn supported_tokenizers() -> Vec<String> {
+    Tokenizer::ALL
+        .iter()
+        .map(|t| t.name().to_string())
+        .collect()
 }
 
 #[napi]

@@ -5,6 +5,7 @@
 use super::errors::{int_opt, invalid, no_panic, poisoned, store_err, to_u64};
 use crate::codec::reader::Compression;
 use crate::codec::writer::MAX_THREADS;
+use crate::format::names::ValueNameForm;
 use crate::store::restore::{self, LoadOptions};
 use crate::store::{Drop, StoreError};
 use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer, Either};
@@ -53,6 +54,9 @@ pub struct LoadFileOptions {
     pub threads: Option<f64>,
     /// Bytes buffered before a sorted write transaction (default 64 MiB).
     pub batch_bytes: Option<f64>,
+    /// The manifest version of the backup (0, 2103 or 2105; default 0): how
+    /// it writes the names inside schema and type values.
+    pub manifest_version: Option<u32>,
 }
 
 #[napi(object)]
@@ -226,6 +230,11 @@ impl RestoreWriter {
         };
         if let Some(c) = &opts.compression {
             lo.compression = Compression::parse(c).map_err(super::errors::to_napi)?;
+        }
+        if let Some(v) = opts.manifest_version {
+            lo.value_names = ValueNameForm::of_manifest_version(v).ok_or_else(|| {
+                super::errors::invalid(format!("manifestVersion {v} is not 0, 2103 or 2105"))
+            })?;
         }
         lo.threads = int_opt("threads", opts.threads, 1.0, MAX_THREADS as f64)?.map(|v| v as usize);
         lo.batch_bytes =

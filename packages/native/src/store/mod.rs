@@ -17,6 +17,7 @@ pub mod live;
 pub mod mvcc;
 pub mod restore;
 pub mod tokenize;
+pub mod value_names;
 
 pub use db::{OpenOptions, PostingStore, StoreMeta, Visible, FORMAT_VERSION};
 pub use error::{StoreCode, StoreError};

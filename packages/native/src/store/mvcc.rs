@@ -5,7 +5,8 @@
 //! key are adjacent and the newest comes first.
 //!
 //! LMDB value = 1 byte `user_meta` `||` protobuf:
-//! * `0x01` (schema/type): `SchemaUpdate` / `TypeUpdate`, bytes as in the backup;
+//! * `0x01` (schema/type): `SchemaUpdate` / `TypeUpdate` as in the backup, but
+//!   with bare names inside (`value_names.rs`: the key holds the namespace);
 //! * `0x08` (complete posting list): Dgraph's `BackupPostingList` (uids in
 //!   field 1, packed; postings 2; commit_ts 3; splits 4), so that a backup
 //!   of the store is a pure copy of the value;

@@ -8,11 +8,13 @@
 use super::db::{OpenOptions, PostingStore, StoreMeta};
 use super::error::{Result, StoreError};
 use super::mvcc::{encode_value, version_key, Drop, ValueKind};
+use super::value_names::to_store_form;
 use crate::codec::reader::{Compression, ReadMode, Reader, ReaderConfig};
 use crate::format::keys::{build_key, ParsedKey, PREFIX_SCHEMA, PREFIX_TYPE};
 use crate::format::kv::{
     DecodedKv, USER_META_COMPLETE, USER_META_DELTA, USER_META_EMPTY, USER_META_SCHEMA,
 };
+use crate::format::names::ValueNameForm;
 use crate::format::proto::{decode_uid_bytes, BackupPostingList, KeyType};
 use prost::Message;
 use std::collections::HashSet;
@@ -35,6 +37,9 @@ pub struct LoadOptions {
     pub batch_bytes: Option<usize>,
     /// Name of the file, for error messages.
     pub source: Option<String>,
+    /// How the backup writes names inside schema/type values (by manifest
+    /// version); the store keeps them bare.
+    pub value_names: ValueNameForm,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -104,7 +109,17 @@ fn convert(
     }
     stats.max_ns_id = stats.max_ns_id.max(k.namespace);
     let value = match kv.user_meta {
-        USER_META_SCHEMA => encode_value(ValueKind::Schema, &kv.value),
+        USER_META_SCHEMA => {
+            let is_type = kv.key_type == KeyType::Type;
+            let bare = to_store_form(&kv.value, is_type, opts.value_names).map_err(|e| {
+                StoreError::corrupt(format!(
+                    "{} entry of {:?}: {e}",
+                    if is_type { "type" } else { "schema" },
+                    k.attr
+                ))
+            })?;
+            encode_value(ValueKind::Schema, &bare)
+        }
         USER_META_EMPTY => encode_value(ValueKind::Tombstone, &[]),
         USER_META_DELTA | USER_META_COMPLETE => {
             let mut pl = BackupPostingList::decode(&kv.value[..])

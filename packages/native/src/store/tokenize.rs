@@ -22,9 +22,26 @@ pub enum Tokenizer {
     Bool,
     Trigram,
     Hash,
+    Sha256,
 }
 
 impl Tokenizer {
+    /// Every tokenizer this build computes.
+    pub const ALL: [Tokenizer; 12] = [
+        Tokenizer::Term,
+        Tokenizer::Exact,
+        Tokenizer::Year,
+        Tokenizer::Month,
+        Tokenizer::Day,
+        Tokenizer::Hour,
+        Tokenizer::Int,
+        Tokenizer::Float,
+        Tokenizer::Bool,
+        Tokenizer::Trigram,
+        Tokenizer::Hash,
+        Tokenizer::Sha256,
+    ];
+
     /// Parses a tokenizer name of a schema. Known but unsupported
     /// tokenizers (fulltext, geo, sha256) and unknown names are errors.
     pub fn parse(name: &str) -> Result<Self, String> {
@@ -40,7 +57,8 @@ impl Tokenizer {
             "bool" => Tokenizer::Bool,
             "trigram" => Tokenizer::Trigram,
             "hash" => Tokenizer::Hash,
-            "fulltext" | "geo" | "sha256" | "bigfloat" | "ngram" => {
+            "sha256" => Tokenizer::Sha256,
+            "fulltext" | "geo" | "bigfloat" | "ngram" => {
                 return Err(format!("tokenizer {name} is not supported yet"))
             }
             _ => return Err(format!("invalid tokenizer {name}")),
@@ -60,6 +78,7 @@ impl Tokenizer {
             Tokenizer::Bool => "bool",
             Tokenizer::Trigram => "trigram",
             Tokenizer::Hash => "hash",
+            Tokenizer::Sha256 => "sha256",
         }
     }
 
@@ -77,15 +96,18 @@ impl Tokenizer {
             Tokenizer::Bool => 0x09,
             Tokenizer::Trigram => 0x0a,
             Tokenizer::Hash => 0x0b,
+            Tokenizer::Sha256 => 0x0c,
         }
     }
 
     /// The schema type the tokenizer applies to (Dgraph's `Type()`).
     pub fn value_type(self) -> ValType {
         match self {
-            Tokenizer::Term | Tokenizer::Exact | Tokenizer::Trigram | Tokenizer::Hash => {
-                ValType::String
-            }
+            Tokenizer::Term
+            | Tokenizer::Exact
+            | Tokenizer::Trigram
+            | Tokenizer::Hash
+            | Tokenizer::Sha256 => ValType::String,
             Tokenizer::Year | Tokenizer::Month | Tokenizer::Day | Tokenizer::Hour => {
                 ValType::Datetime
             }
@@ -121,6 +143,12 @@ impl Tokenizer {
                 let h = Blake2b::<U32>::digest(value);
                 vec![with_id(&h)]
             }
+            // The value's first 64 bytes (a persisted query's SHA-256 in
+            // hex); shorter values get no token.
+            Tokenizer::Sha256 => match value.get(..64) {
+                Some(head) => vec![with_id(head)],
+                None => vec![],
+            },
             Tokenizer::Term => term_words(&String::from_utf8_lossy(value), lang)
                 .iter()
                 .map(|w| with_id(w.as_bytes()))
@@ -297,7 +325,16 @@ mod tests {
     }
 
     #[test]
+    fn sha256_indexes_the_first_64_bytes() {
+        let q = format!("{}{}", "ab".repeat(32), "query { me }");
+        let t = Tokenizer::Sha256.tokens(q.as_bytes(), "");
+        assert_eq!(t, vec![[&[0x0c][..], "ab".repeat(32).as_bytes()].concat()]);
+        assert!(Tokenizer::Sha256.tokens(&[b'a'; 63], "").is_empty());
+    }
+
+    #[test]
     fn parse_names() {
+        assert_eq!(Tokenizer::parse("sha256"), Ok(Tokenizer::Sha256));
         assert_eq!(Tokenizer::parse("hash"), Ok(Tokenizer::Hash));
         assert_eq!(
             Tokenizer::parse("fulltext"),

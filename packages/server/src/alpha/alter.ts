@@ -3,6 +3,7 @@
  * groups, types to every group; each drop is recorded afterwards as a `dgraph.drop.op` fact (a new
  * node), as Dgraph does, because backups carry it.
  */
+import { supportedTokenizers } from '@strata/core';
 import { parseSchema } from '../parse/schema.js';
 import type { Cluster } from './cluster.js';
 import { HttpError } from '../http/errors.js';
@@ -113,6 +114,7 @@ export async function alter(cluster: Cluster, body: AlterBody): Promise<AlterRes
   }
   const text = typeof body === 'string' ? body : (body.schema ?? '');
   const schema = parseSchema(text);
+  checkTokenizers(schema.predicates);
   const reqs = new Map<number, WireAlter>();
   const req = (g: number) => {
     let r = reqs.get(g);
@@ -140,6 +142,24 @@ export async function alter(cluster: Cluster, body: AlterBody): Promise<AlterRes
   }
   if (reqs.size > 0) await alterGroups(cluster, reqs);
   return DONE;
+}
+
+/**
+ * Refuses an index Strata cannot compute before anything changes (no tablet is assigned): Dgraph
+ * accepts it, but Strata would leave it stale on every write.
+ */
+function checkTokenizers(predicates: { name: string; index: string[] }[]): void {
+  const supported = new Set(supportedTokenizers());
+  for (const p of predicates) {
+    const missing = p.index.filter((t) => !supported.has(t));
+    if (missing.length > 0) {
+      throw new HttpError(
+        'BAD_REQUEST',
+        `predicate <${p.name}>: @index(${missing.join(', ')}) is not supported by Strata yet ` +
+          `(it would be left stale on writes); supported tokenizers: ${[...supported].join(', ')}`,
+      );
+    }
+  }
 }
 
 /** After DROP_ALL: the built-in predicates again, in their owner groups. */

@@ -189,6 +189,16 @@ class Executor {
               if (!i || i.valueType === 'uid' || o[f] !== undefined) continue;
               const vals = this.scalar(node?.get(f), undefined);
               if (vals.length) o[f] = i.list ? vals : vals[0];
+              // As Dgraph: each language-tagged value too, under `pred@lang`.
+              for (const lang of new Set(
+                node
+                  ?.get(f)
+                  ?.values.map((v) => v.lang)
+                  .filter((l) => !!l),
+              )) {
+                const tagged = this.scalar(node?.get(f), lang);
+                if (tagged.length) o[`${f}@${lang}`] = tagged[0];
+              }
             }
             break;
           case 'predicate': {

@@ -6,6 +6,7 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { parseNativeMessage } from '@strata/core';
 import { ParseError } from '../parse/errors.js';
 import { errorBody, HttpError } from './errors.js';
 
@@ -33,6 +34,12 @@ const errorHandler: FastifyPluginAsync = async (app) => {
       return reply
         .code(status)
         .send(errorBody(status, (err as FastifyError).code ?? 'BAD_REQUEST', err.message));
+    }
+    // The store refused what the request asked for (e.g. a write to a predicate whose index it
+    // cannot maintain): the caller's problem, with the store's own explanation.
+    const native = parseNativeMessage(err.message);
+    if (native?.code === 'INVALID_ARGUMENT') {
+      return reply.code(400).send(errorBody(400, 'BAD_REQUEST', native.text));
     }
     req.log.error({ err, method: req.method, url: req.url, reqId: req.id }, 'request failed');
     return reply.code(500).send(errorBody(500, 'INTERNAL', 'internal error'));

@@ -375,7 +375,9 @@ function writeGeometry(w: WkbWriter, g: Record<string, unknown>): void {
 export function geoJsonToWkb(text: string): Buffer {
   let g: unknown;
   try {
-    g = JSON.parse(text);
+    // As Dgraph (`types/conversion.go`): every single quote becomes a double quote first, so
+    // `{'type':'Point',...}` (the form Dgraph's own export writes) is read too.
+    g = JSON.parse(text.replaceAll("'", '"'));
   } catch {
     throw invalid(text, 'GeoJSON geometry');
   }

@@ -5,7 +5,7 @@
 use crate::format::proto::{encode_uid_bytes, BackupKey, KeyType};
 use crate::store::error::{Result, StoreError};
 use crate::store::mvcc::{decode_list, ValueKind};
-use prost::encoding::{decode_key, decode_varint, encode_key, encode_varint, WireType};
+use crate::store::value_names::{rewrite_value_names, stored_bare_name};
 use prost::Message;
 
 /// Which Dgraph release the file imitates.
@@ -31,9 +31,6 @@ impl BackupLayout {
         }
     }
 }
-
-/// Rewrites a nested message.
-type NestedFn<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>> + 'a;
 
 /// The stored list (or tombstone) as the BackupPostingList of `layout`:
 /// postings sorted by uid, no splits, `uids` (v20.11) or `uid_bytes` (v21.03).
@@ -63,81 +60,22 @@ pub(super) fn backup_list(
     Ok(pl.encode_to_vec())
 }
 
-/// A name inside a schema/type value, as the layout wants it: bare (v20.11)
-/// or 8-byte BE namespace + name (v21.03), whichever way it is stored.
-fn value_name(stored: &[u8], ns: u64, layout: BackupLayout) -> Vec<u8> {
-    let prefix = ns.to_be_bytes();
-    let bare = if stored.len() > 8 && stored[..8] == prefix {
-        &stored[8..]
-    } else {
-        stored
-    };
-    match layout {
-        BackupLayout::V2011 => bare.to_vec(),
-        BackupLayout::V2103 => [&prefix[..], bare].concat(),
-    }
-}
-
-fn put_bytes_field(tag: u32, b: &[u8], out: &mut Vec<u8>) {
-    encode_key(tag, WireType::LengthDelimited, out);
-    encode_varint(b.len() as u64, out);
-    out.extend_from_slice(b);
-}
-
-/// Rewrites a protobuf message at the wire level: field 1 (a name) through
-/// `name`, field 2 (nested message) through `nested` when given; every
-/// other field is copied as is (unknown fields survive, names need not be
-/// UTF-8).
-fn rewrite_names(
-    msg: &[u8],
-    name: &dyn Fn(&[u8]) -> Vec<u8>,
-    nested: Option<&NestedFn<'_>>,
-) -> Result<Vec<u8>> {
-    let bad = |e: String| StoreError::corrupt(format!("bad schema/type value in the store: {e}"));
-    let mut buf = msg;
-    let mut out = Vec::with_capacity(msg.len() + 16);
-    while !buf.is_empty() {
-        let start = buf;
-        let (tag, wt) = decode_key(&mut buf).map_err(|e| bad(e.to_string()))?;
-        match wt {
-            WireType::LengthDelimited => {
-                let len = decode_varint(&mut buf).map_err(|e| bad(e.to_string()))? as usize;
-                if len > buf.len() {
-                    return Err(bad("field overruns the message".into()));
-                }
-                let (body, rest) = buf.split_at(len);
-                buf = rest;
-                match (tag, nested) {
-                    (1, _) => put_bytes_field(1, &name(body), &mut out),
-                    (2, Some(n)) => put_bytes_field(2, &n(body)?, &mut out),
-                    _ => out.extend_from_slice(&start[..start.len() - buf.len()]),
-                }
-            }
-            WireType::Varint => {
-                decode_varint(&mut buf).map_err(|e| bad(e.to_string()))?;
-                out.extend_from_slice(&start[..start.len() - buf.len()]);
-            }
-            WireType::SixtyFourBit | WireType::ThirtyTwoBit => {
-                let n = if wt == WireType::SixtyFourBit { 8 } else { 4 };
-                if buf.len() < n {
-                    return Err(bad("truncated fixed field".into()));
-                }
-                buf = &buf[n..];
-                out.extend_from_slice(&start[..start.len() - buf.len()]);
-            }
-            _ => return Err(bad("group wire type".into())),
-        }
-    }
-    Ok(out)
-}
-
+/// The names inside a stored schema/type value as `layout` writes them:
+/// bare (v20.11) or 8-byte BE namespace + name (v21.03).
 pub(super) fn schema_value(stored: &[u8], ns: u64, layout: BackupLayout) -> Result<Vec<u8>> {
-    rewrite_names(stored, &|n| value_name(n, ns, layout), None)
+    rewrite_value_names(stored, false, &|n| layout_name(n, ns, layout))
 }
 
 pub(super) fn type_value(stored: &[u8], ns: u64, layout: BackupLayout) -> Result<Vec<u8>> {
-    let field = |f: &[u8]| schema_value(f, ns, layout);
-    rewrite_names(stored, &|n| value_name(n, ns, layout), Some(&field))
+    rewrite_value_names(stored, true, &|n| layout_name(n, ns, layout))
+}
+
+fn layout_name(stored: &[u8], ns: u64, layout: BackupLayout) -> Vec<u8> {
+    let bare = stored_bare_name(stored, ns);
+    match layout {
+        BackupLayout::V2011 => bare.to_vec(),
+        BackupLayout::V2103 => [&ns.to_be_bytes()[..], bare].concat(),
+    }
 }
 
 pub(super) fn backup_key(

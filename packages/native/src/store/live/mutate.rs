@@ -98,6 +98,7 @@ impl LiveStore {
                 schemas.insert(skey.clone(), schema);
             }
             let schema = &schemas[&skey];
+            schema.check_writable(attr)?;
             let dkey = data_key(ns, attr, subject);
             let old = read_list(store, &wtxn, &dkey, commit_ts)?;
             let mut edit = ListEdit::new(&old);

@@ -10,7 +10,7 @@ use crate::export::{collect, ExportOptions, ExportOutput, Exporter};
 use crate::format::keys::{parse_key, KIND_DATA, PREFIX_SCHEMA};
 use crate::format::proto::{BackupPostingList, ValType};
 use crate::store::error::{Result, StoreError};
-use crate::store::mvcc::namespace_prefix;
+use crate::store::mvcc::{decode_list, namespace_prefix, ValueKind};
 use crate::store::tokenize::Tokenizer;
 use std::collections::BTreeSet;
 
@@ -38,10 +38,26 @@ fn predicate_facts(predicate: &str, pl: BackupPostingList) -> PredicateFacts {
     f
 }
 
+/// Whether a stored DATA list holds a value without a language tag.
+fn has_untagged_value(kind: ValueKind, payload: &[u8]) -> Result<bool> {
+    if kind != ValueKind::PostingList {
+        return Ok(false);
+    }
+    Ok(decode_list(payload)?
+        .postings
+        .iter()
+        .any(|p| !p.is_uid_ref() && p.lang_tag.is_empty()))
+}
+
 /// The equality tokenizers of a value type, best first.
 fn eq_tokenizers(vt: ValType) -> &'static [Tokenizer] {
     match vt {
-        ValType::String | ValType::Default => &[Tokenizer::Exact, Tokenizer::Hash, Tokenizer::Term],
+        ValType::String | ValType::Default => &[
+            Tokenizer::Exact,
+            Tokenizer::Hash,
+            Tokenizer::Term,
+            Tokenizer::Sha256,
+        ],
         ValType::Int => &[Tokenizer::Int],
         ValType::Float => &[Tokenizer::Float],
         ValType::Bool => &[Tokenizer::Bool],
@@ -98,7 +114,8 @@ impl LiveStore {
     }
 
     /// Subjects with a non-empty DATA list of `attr` at `read_ts`, ascending,
-    /// strictly after `after`, at most `first`.
+    /// strictly after `after`, at most `first`. As Dgraph's `has`, a
+    /// predicate with `@lang` counts only subjects with an untagged value.
     pub fn has_predicate(
         &self,
         attr: &str,
@@ -113,11 +130,16 @@ impl LiveStore {
         if after == u64::MAX || first == Some(0) {
             return Ok(out);
         }
+        let untagged_only = self
+            .load_schema(&rtxn, ns, attr, read_ts)?
+            .is_some_and(|s| s.su.lang);
         let start = data_key(ns, attr, after + 1);
         self.store
             .scan_from_in(&rtxn, &p, &start, read_ts, &mut |v| {
                 if let Some(subject) = uid_after(&p, v.key) {
-                    out.push(subject);
+                    if !untagged_only || has_untagged_value(v.kind, v.payload)? {
+                        out.push(subject);
+                    }
                 }
                 Ok(first.is_none_or(|n| out.len() < n))
             })?;

@@ -6,7 +6,7 @@ use super::keys::schema_key;
 use super::types::{SchemaPredicate, TypeDef};
 use super::LiveStore;
 use crate::format::keys::{parse_key, PREFIX_SCHEMA, PREFIX_TYPE};
-use crate::format::names::{bare_name, ns_name};
+use crate::format::names::bare_name;
 use crate::format::proto::{Directive, SchemaUpdate, TypeUpdate, ValType};
 use crate::store::db::PostingStore;
 use crate::store::error::{Result, StoreError};
@@ -87,7 +87,7 @@ pub(super) fn to_update(sp: &SchemaPredicate, toks: &[Tokenizer]) -> SchemaUpdat
         Directive::None
     };
     SchemaUpdate {
-        predicate: ns_name(sp.namespace, &sp.predicate),
+        predicate: sp.predicate.clone(),
         value_type: sp.value_type as i32,
         directive: directive as i32,
         tokenizer: toks.iter().map(|t| t.name().to_string()).collect(),
@@ -123,12 +123,12 @@ fn from_update(ns: u64, attr: &str, su: &SchemaUpdate) -> SchemaPredicate {
 /// The stored `TypeUpdate` of a type definition.
 pub(super) fn type_update(t: &TypeDef) -> TypeUpdate {
     TypeUpdate {
-        type_name: ns_name(t.namespace, &t.name),
+        type_name: t.name.clone(),
         fields: t
             .fields
             .iter()
             .map(|f| SchemaUpdate {
-                predicate: ns_name(t.namespace, f),
+                predicate: f.clone(),
                 ..Default::default()
             })
             .collect(),
@@ -154,22 +154,43 @@ pub(super) struct Schema {
     pub su: SchemaUpdate,
     pub vt: ValType,
     pub toks: Vec<Tokenizer>,
+    /// Tokenizers of the entry this build cannot compute (e.g. fulltext in
+    /// a restored Dgraph backup): writing the predicate would leave their
+    /// index stale, so [`Schema::check_writable`] refuses it.
+    pub unmaintained: Vec<String>,
 }
 
 impl Schema {
     pub fn new(su: SchemaUpdate) -> Self {
-        // Tokenizers this build cannot compute (e.g. restored fulltext) are
-        // left out of maintenance.
-        let toks = su
-            .tokenizer
-            .iter()
-            .filter_map(|n| Tokenizer::parse(n).ok())
-            .collect();
+        let mut toks = Vec::new();
+        let mut unmaintained = Vec::new();
+        for n in &su.tokenizer {
+            match Tokenizer::parse(n) {
+                Ok(t) => toks.push(t),
+                Err(_) => unmaintained.push(n.clone()),
+            }
+        }
         Schema {
             vt: val_type_of(su.value_type),
             su,
             toks,
+            unmaintained,
         }
+    }
+
+    /// An error when the predicate `attr` has an index this build cannot
+    /// keep up to date: a write must not leave it stale.
+    pub fn check_writable(&self, attr: &str) -> Result<()> {
+        if self.unmaintained.is_empty() {
+            return Ok(());
+        }
+        Err(StoreError::invalid(format!(
+            "predicate <{attr}> has @index({}), which Strata cannot compute yet: writing it would \
+             leave that index stale (queries on it would miss the change, in Strata and in a Dgraph \
+             restored from its backups). Drop the index first (alter <{attr}> without it) or write \
+             through Dgraph",
+            self.unmaintained.join(", ")
+        )))
     }
     pub fn reverse(&self) -> bool {
         self.su.directive == Directive::Reverse as i32

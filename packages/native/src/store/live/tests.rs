@@ -568,3 +568,34 @@ fn fixture_index_terms_match_dgraph() {
     assert!(checked >= 3, "{checked}");
     s.close();
 }
+
+#[test]
+fn writes_to_a_predicate_with_an_index_it_cannot_compute_are_refused() {
+    // A restored Dgraph backup can carry a fulltext index: its schema entry is
+    // kept, but a write would leave the index stale, so it is refused.
+    let (_t, s) = temp_live("unmaintained");
+    alter_preds(&s, 1, vec![sp("about", ValType::String)]);
+    s.apply_mutations(2, &[set_str(1, "about", "before")])
+        .unwrap();
+    let su = crate::format::proto::SchemaUpdate {
+        predicate: "about".into(),
+        value_type: ValType::String as i32,
+        directive: crate::format::proto::Directive::Index as i32,
+        tokenizer: vec!["fulltext".into(), "term".into()],
+        lang: true,
+        ..Default::default()
+    };
+    {
+        let mut w = s.inner().env().write_txn().unwrap();
+        schema::put_entry(s.inner(), &mut w, &keys::schema_key(0, "about"), 3, &su).unwrap();
+        w.commit().unwrap();
+    }
+    let e = s
+        .apply_mutations(4, &[set_str(2, "about", "after")])
+        .unwrap_err();
+    assert_eq!(e.code(), "INVALID_ARGUMENT", "{e}");
+    assert!(e.to_string().contains("@index(fulltext)"), "{e}");
+    // nothing was written
+    assert_eq!(strings(&s, 1, "about", 10), vec!["before"]);
+    assert!(strings(&s, 2, "about", 10).is_empty());
+}

@@ -1,0 +1,125 @@
+/**
+ * Puts what Strata and the real Dgraph say into one form, so that the interop tests can compare
+ * them: schema (Dgraph's `schema {}` answer and Strata's export `schema.txt` as Strata's schema
+ * lines), data (Dgraph's RDF export as Strata's canonical export lines) and query answers (arrays
+ * sorted, so that order within a level does not count).
+ */
+
+export interface SchemaView {
+  /** `pred: type @index(...) ... .` lines, sorted. */
+  predicates: string[];
+  /** Type name → its fields, sorted. */
+  types: Record<string, string[]>;
+}
+
+interface DgraphPredicate {
+  predicate: string;
+  type: string;
+  list?: boolean;
+  tokenizer?: string[];
+  lang?: boolean;
+  count?: boolean;
+  reverse?: boolean;
+  upsert?: boolean;
+  unique?: boolean;
+  no_conflict?: boolean;
+}
+
+/** Dgraph's `schema {}` answer (its `data`), restricted to `preds` and `types`. */
+export function dgraphSchema(
+  data: Record<string, unknown>,
+  preds: readonly string[],
+  types: readonly string[],
+): SchemaView {
+  const schema = (data.schema ?? []) as DgraphPredicate[];
+  const lines = schema
+    .filter((p) => preds.includes(p.predicate))
+    .map((p) => {
+      let s = `${p.predicate}: ${p.list ? `[${p.type}]` : p.type}`;
+      if (p.tokenizer && p.tokenizer.length > 0) s += ` @index(${[...p.tokenizer].sort().join(', ')})`;
+      for (const [on, text] of [
+        [p.lang, '@lang'],
+        [p.count, '@count'],
+        [p.reverse, '@reverse'],
+        [p.upsert, '@upsert'],
+        [p.unique, '@unique'],
+        [p.no_conflict, '@noconflict'],
+      ] as const)
+        if (on) s += ` ${text}`;
+      return `${s} .`;
+    })
+    .sort();
+  const out: Record<string, string[]> = {};
+  for (const t of (data.types ?? []) as { name: string; fields?: { name: string }[] }[]) {
+    if (types.includes(t.name)) out[t.name] = (t.fields ?? []).map((f) => f.name).sort();
+  }
+  return { predicates: lines, types: out };
+}
+
+/** Strata's export `schema.txt`, restricted to `preds` and `types`. */
+export function strataSchema(text: string, preds: readonly string[], types: readonly string[]): SchemaView {
+  const predicates: string[] = [];
+  const out: Record<string, string[]> = {};
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    const t = /^type (\S+) \{$/.exec(line);
+    if (t) {
+      current = types.includes(t[1]!) ? (out[t[1]!] = []) : undefined;
+    } else if (line === '}') {
+      current = undefined;
+    } else if (/^\s+\S/.test(line)) {
+      current?.push(line.trim());
+    } else if (line.trim() !== '' && preds.includes(line.slice(0, line.indexOf(':')))) {
+      predicates.push(line);
+    }
+  }
+  for (const f of Object.values(out)) f.sort();
+  return { predicates: predicates.sort(), types: out };
+}
+
+/**
+ * Dgraph's RDF export lines (`<s> <p> "v"^^<xs:string> <0x0> .`) as Strata writes the same fact
+ * (`<s> <p> "v" .`), restricted to `preds`, sorted.
+ */
+export function dgraphExportLines(lines: string[], preds: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const raw of lines) {
+    const m = /^(<0x[0-9a-f]+>) <([^>]+)> (.*) <(0x[0-9a-f]+)> \.$/.exec(raw.trim());
+    if (!m) throw new Error(`unexpected Dgraph export line: ${raw}`);
+    const [, subject, pred, object, ns] = m;
+    if (!preds.includes(pred!)) continue;
+    const obj = object!.replace(/"\^\^<xs:string>/, '"');
+    out.push(`${subject} <${pred}> ${obj}${ns === '0x0' ? '' : ` <${ns}>`} .`);
+  }
+  return out.sort();
+}
+
+/** Strata's export `data.rdf` lines restricted to `preds`, sorted. */
+export function strataExportLines(text: string, preds: readonly string[]): string[] {
+  return text
+    .split('\n')
+    .filter((l) => {
+      const m = /^<[^>]+> <([^>]+)> /.exec(l);
+      return m !== null && preds.includes(m[1]!);
+    })
+    .sort();
+}
+
+/** A query answer with every array sorted (by each element's canonical JSON) and keys ordered. */
+export function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    return v
+      .map(canonical)
+      .map((x) => [JSON.stringify(x), x] as const)
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([, x]) => x);
+  }
+  if (v !== null && typeof v === 'object') {
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
+  }
+  return v;
+}

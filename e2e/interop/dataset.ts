@@ -1,0 +1,138 @@
+/**
+ * The interop data set: one schema and a series of changes that both Strata and the real Dgraph
+ * apply, and the DQL queries whose answers must agree. Deterministic: the same text every run.
+ *
+ * It uses only what both can write (Strata computes no fulltext or geo index yet and refuses
+ * them); what Dgraph alone can write is in {@link DGRAPH_ONLY_SCHEMA}.
+ */
+
+/** Predicates and types both write. */
+export const SCHEMA = `
+name: string @index(term, hash) @lang .
+nick: [string] @index(exact) .
+age: int @index(int) .
+score: float @index(float) .
+active: bool @index(bool) .
+born: datetime @index(year) .
+seen: datetime @index(hour) .
+email: string @index(exact) @upsert .
+code: string @index(trigram) .
+qhash: string @index(sha256) .
+bio: string .
+friend: [uid] @reverse @count .
+boss: uid @reverse .
+pw: password .
+type Person {
+  name
+  nick
+  age
+  score
+  active
+  born
+  seen
+  email
+  code
+  qhash
+  bio
+  friend
+  boss
+  pw
+}
+type Team {
+  name
+  boss
+}
+`;
+
+/** Predicates only Dgraph can write here (its backups carry them to Strata verbatim). */
+export const DGRAPH_ONLY_SCHEMA = `
+about: string @index(fulltext) @lang .
+place: geo @index(geo) .
+`;
+
+/** The predicates of the data set (what the comparisons look at). */
+export const PREDICATES = [
+  'name',
+  'nick',
+  'age',
+  'score',
+  'active',
+  'born',
+  'seen',
+  'email',
+  'code',
+  'qhash',
+  'bio',
+  'friend',
+  'boss',
+  'pw',
+  'dgraph.type',
+] as const;
+
+const LANGS = ['en', 'de', 'fr', 'es', 'ja'];
+
+/** Nodes `_:p0` .. `_:p{n-1}` (people) and `_:t0` .. (teams), as N-Quads. */
+export function people(n: number, tag: string): string {
+  const out: string[] = [];
+  const pad = (i: number, w: number) => String(i).padStart(w, '0');
+  for (let i = 0; i < n; i++) {
+    const s = `_:${tag}${i}`;
+    out.push(`${s} <dgraph.type> "Person" .`);
+    // Every 11th person has only a language-tagged name (has(name) leaves it out, as Dgraph does).
+    if (i % 11 !== 10) out.push(`${s} <name> "Person ${tag}${i}" .`);
+    out.push(`${s} <name> "Person ${tag}${i} in ${LANGS[i % LANGS.length]}"@${LANGS[i % LANGS.length]} .`);
+    for (let k = 0; k < (i % 4) + 1; k++) out.push(`${s} <nick> "nick-${(i * 7 + k) % 23}" .`);
+    out.push(`${s} <age> "${18 + (i % 60)}" .`);
+    out.push(`${s} <score> "${((i * 37) % 1000) / 8}" .`);
+    out.push(`${s} <active> "${i % 3 === 0 ? 'true' : 'false'}" .`);
+    out.push(`${s} <born> "${1950 + (i % 50)}-${pad((i % 12) + 1, 2)}-${pad((i % 28) + 1, 2)}T00:00:00Z" .`);
+    out.push(`${s} <seen> "2024-03-${pad((i % 28) + 1, 2)}T${pad(i % 24, 2)}:15:00Z" .`);
+    out.push(`${s} <email> "${tag}${i}@example.com" .`);
+    out.push(`${s} <code> "code-${(i * 13) % 97}-xyz" .`);
+    out.push(`${s} <qhash> "${(i * 2654435761).toString(16).padStart(16, '0').repeat(4)}${tag}${i}" .`);
+    if (i % 5 === 0) out.push(`${s} <bio> "He said \\"hi\\"\\nand left: ${tag}${i}" .`);
+    out.push(`${s} <pw> "secret-${tag}${i}" .`);
+    for (const d of [1, 2, 5]) if (i + d < n) out.push(`${s} <friend> _:${tag}${i + d} .`);
+    if (i > 0) out.push(`${s} <boss> _:${tag}${Math.floor(i / 4)} .`);
+  }
+  out.push(`_:team${tag} <dgraph.type> "Team" .`);
+  out.push(`_:team${tag} <name> "Team ${tag}" .`);
+  out.push(`_:team${tag} <boss> _:${tag}0 .`);
+  return out.join('\n');
+}
+
+/** Dgraph-only facts for the nodes of {@link people} (fulltext and geo predicates). */
+export function dgraphOnlyFacts(n: number, tag: string): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = `_:${tag}${i}`;
+    out.push(`${s} <about> "The quick brown foxes jumped over ${i} lazy dogs"@en .`);
+    out.push(`${s} <about> "Die schnellen braunen Füchse springen über ${i} faule Hunde"@de .`);
+    out.push(
+      `${s} <place> "{'type':'Point','coordinates':[${(i % 360) - 180}.5,${(i % 170) - 85}.25]}"^^<geo:geojson> .`,
+    );
+  }
+  return out.join('\n');
+}
+
+/**
+ * DQL queries in the subset Strata answers (uid/has/eq roots, nested blocks, ~reverse, count,
+ * expand(_all_)); `{{uid}}` is replaced by a uid of the data set.
+ */
+export const QUERIES: string[] = [
+  `{ q(func: has(email)) { uid name email age score active born seen nick code qhash bio dgraph.type } }`,
+  `{ q(func: has(name)) { uid name@en name@de name@fr name@es name@ja } }`,
+  `{ q(func: eq(email, "a3@example.com")) { uid name age friend { uid name } ~friend { uid } } }`,
+  `{ q(func: eq(name, "Person a7")) { uid email } }`,
+  `{ q(func: eq(age, 30)) { uid name } }`,
+  `{ q(func: eq(age, [18, 19, 77])) { uid age } }`,
+  `{ q(func: eq(score, 9.25)) { uid score } }`,
+  `{ q(func: eq(active, true)) { uid } }`,
+  `{ q(func: eq(born, "1960-11-11T00:00:00Z")) { uid born } }`,
+  `{ q(func: eq(nick, "nick-3")) { uid nick } }`,
+  `{ q(func: has(friend)) { uid count(friend) count(~friend) } }`,
+  `{ q(func: has(boss)) { uid boss { uid name } ~boss { uid } } }`,
+  `{ q(func: has(email)) { expand(_all_) } }`,
+  `{ q(func: uid({{uid}})) { uid name friend { name friend { name } } } }`,
+  `{ q(func: has(nick)) { uid expand(_all_) } }`,
+];

@@ -1,0 +1,278 @@
+// Interop with the real Dgraph (v24.0.5 and v25.4.0, built by scripts/setup/dgraph.sh), both ways,
+// on a 3-group cluster and a backup series of three points (full; incremental after deletes and
+// new nodes; incremental after a DROP_ATTR):
+// - Dgraph → Strata: every point of Dgraph's series, restored offline by `strata restore` and
+//   online by Strata's `restore` mutation, has Dgraph's schema (predicates, types and their
+//   fields), Dgraph's data (its RDF export) and answers every query of the corpus as Dgraph did.
+// - Strata → Dgraph: every point of Strata's series (v21.03 layout), restored online by Dgraph's
+//   `restore` mutation, and the last one offline by `dgraph restore`, has Strata's schema and data
+//   and answers every query as Strata did.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  DGRAPH_ONLY_SCHEMA,
+  QUERIES,
+  PREDICATES,
+  SCHEMA,
+  dgraphOnlyFacts,
+  people,
+} from '../interop/dataset.js';
+import {
+  canonical,
+  dgraphExportLines,
+  dgraphSchema,
+  strataExportLines,
+  strataSchema,
+  type SchemaView,
+} from '../interop/compare.js';
+import { DGRAPH_VERSIONS, DgraphCluster, dgraphRestore, type DgraphVersion } from './dgraph-peer.js';
+import { TestCluster, readDump, restoreOnline } from './harness.js';
+import { killAll, post, run } from './procs.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-interop-'));
+const TYPES = ['Person', 'Team'];
+/** Dgraph → Strata also compares the predicates only Dgraph writes (carried verbatim). */
+const DGRAPH_PREDS = [...PREDICATES, 'about', 'place'];
+const GROUPS = 3;
+
+afterAll(async () => {
+  await killAll();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** What one side said at one backup point. */
+interface Point {
+  num: number;
+  schema: SchemaView;
+  data: string[];
+  answers: unknown[];
+}
+
+function queries(uid: string): string[] {
+  return QUERIES.map((q) => q.replaceAll('{{uid}}', uid));
+}
+
+async function dgraphAnswers(d: DgraphCluster, uid: string): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const q of queries(uid)) out.push(canonical(await d.query(q)));
+  return out;
+}
+
+async function strataAnswers(c: TestCluster, uid: string): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const q of queries(uid)) {
+    const r = await post(`${c.url}/query`, q, 'application/dql');
+    expect(r.status, `${q}: ${JSON.stringify(r.json)}`).toBe(200);
+    out.push(canonical((r.json as { data: unknown }).data));
+  }
+  return out;
+}
+
+/** Everything Dgraph says at this point: schema, export and answers. */
+let exports = 0;
+
+async function dgraphPoint(
+  d: DgraphCluster,
+  num: number,
+  uid: string,
+  preds: readonly string[],
+  dir: string,
+): Promise<Point> {
+  const exp = await d.export(path.join(dir, `dgraph-export-${num}-${++exports}`));
+  return {
+    num,
+    schema: dgraphSchema(await d.query('schema {}'), preds, TYPES),
+    data: dgraphExportLines(exp.data, preds),
+    answers: await dgraphAnswers(d, uid),
+  };
+}
+
+/** The same for a Strata cluster. */
+async function strataPoint(
+  c: TestCluster,
+  num: number,
+  uid: string,
+  preds: readonly string[],
+): Promise<Point> {
+  const dump = await c.export(`strata-${c.name}-${num}-${++exports}`);
+  return {
+    num,
+    schema: strataSchema(dump.schema, preds, TYPES),
+    data: strataExportLines(dump.data, preds),
+    answers: await strataAnswers(c, uid),
+  };
+}
+
+function expectSame(got: Point, want: Point, what: string): void {
+  expect(got.schema, `${what}: schema`).toEqual(want.schema);
+  expect(got.data, `${what}: data`).toEqual(want.data);
+  got.answers.forEach((a, i) => expect(a, `${what}: ${QUERIES[i]}`).toEqual(want.answers[i]));
+}
+
+describe.each(DGRAPH_VERSIONS.map((v) => [v]))('Dgraph %s', (version: DgraphVersion) => {
+  describe('Dgraph → Strata', () => {
+    const dir = path.join(tmp, `${version}-from-dgraph`);
+    const location = path.join(dir, 'backups');
+    const points: Point[] = [];
+    let dgraph: DgraphCluster | undefined;
+    let uid = '';
+    afterAll(async () => dgraph?.stop());
+
+    it(`Dgraph writes a series of three backups on ${GROUPS} groups`, { timeout: 600_000 }, async () => {
+      dgraph = await DgraphCluster.start({ version, dir: path.join(dir, 'dgraph'), alphas: GROUPS });
+      await dgraph.alter(SCHEMA + DGRAPH_ONLY_SCHEMA);
+      const uids = await dgraph.mutate(`${people(40, 'a')}\n${dgraphOnlyFacts(40, 'a')}`);
+      uid = uids.a3!;
+      await dgraph.backup(location, true);
+      points.push(await dgraphPoint(dgraph, 1, uid, DGRAPH_PREDS, dir));
+
+      await dgraph.mutate(
+        `<${uids.a5}> <age> * .\n<${uids.a6}> <name> * .\n<${uids.a3}> <friend> <${uids.a4}> .`,
+        true,
+      );
+      await dgraph.mutate(people(10, 'b'));
+      await dgraph.backup(location, false);
+      points.push(await dgraphPoint(dgraph, 2, uid, DGRAPH_PREDS, dir));
+
+      await dgraph.alter(JSON.stringify({ drop_attr: 'code' }));
+      await dgraph.backup(location, false);
+      points.push(await dgraphPoint(dgraph, 3, uid, DGRAPH_PREDS, dir));
+      expect(points[0]!.data.length).toBeGreaterThan(500);
+      expect(points[2]!.data.some((l) => l.includes('<code>'))).toBe(false);
+    });
+
+    it(
+      'each point restored offline by strata restore has Dgraph’s schema and data',
+      { timeout: 300_000 },
+      async () => {
+        expect(points).toHaveLength(3);
+        const ls = await run(['ls', location, '--json']);
+        expect(ls.code, ls.stderr).toBe(0);
+        for (const p of points) {
+          const out = path.join(dir, `strata-offline-${p.num}`);
+          const r = await run([
+            'restore',
+            '-l',
+            location,
+            '-p',
+            out,
+            '--backup_num',
+            String(p.num),
+            '--force_zero=false',
+          ]);
+          expect(r.code, r.stderr).toBe(0);
+          const exp = path.join(dir, `strata-offline-export-${p.num}`);
+          const e = await run(['export', '-p', out, '-o', exp]);
+          expect(e.code, e.stderr).toBe(0);
+          const dump = readDump(exp);
+          expect(strataSchema(dump.schema, DGRAPH_PREDS, TYPES), `point ${p.num}: schema`).toEqual(p.schema);
+          expect(strataExportLines(dump.data, DGRAPH_PREDS), `point ${p.num}: data`).toEqual(p.data);
+        }
+      },
+    );
+
+    it(
+      'each point restored online into Strata answers every query as Dgraph did',
+      { timeout: 300_000 },
+      async () => {
+        expect(points).toHaveLength(3);
+        const c = new TestCluster(dir, 'strata', GROUPS);
+        await c.start();
+        try {
+          for (const p of points) {
+            await restoreOnline(c, { location, backupNum: p.num });
+            expectSame(await strataPoint(c, p.num, uid, DGRAPH_PREDS), p, `point ${p.num}`);
+          }
+        } finally {
+          await c.stop();
+        }
+      },
+    );
+  });
+
+  describe('Strata → Dgraph', () => {
+    const dir = path.join(tmp, `${version}-from-strata`);
+    const location = path.join(dir, 'backups');
+    const points: Point[] = [];
+    let uid = '';
+
+    it(`Strata writes a series of three backups on ${GROUPS} groups`, { timeout: 300_000 }, async () => {
+      const c = new TestCluster(dir, 'strata', GROUPS);
+      await c.start();
+      try {
+        const backup = async (full: boolean) => {
+          const r = await run([
+            'backup',
+            '--alpha',
+            c.addr(),
+            '-d',
+            location,
+            '--format',
+            'v21.03',
+            ...(full ? ['--force_full'] : []),
+          ]);
+          expect(r.code, r.stderr).toBe(0);
+        };
+        await c.alter(SCHEMA);
+        const { uids } = await c.mutate(people(40, 'a'));
+        uid = uids.a3!;
+        await backup(true);
+        points.push(await strataPoint(c, 1, uid, PREDICATES));
+
+        await c.del(`<${uids.a5}> <age> * .\n<${uids.a6}> <name> * .\n<${uids.a3}> <friend> <${uids.a4}> .`);
+        await c.mutate(people(10, 'b'));
+        await backup(false);
+        points.push(await strataPoint(c, 2, uid, PREDICATES));
+
+        await c.alter(JSON.stringify({ drop_attr: 'code' }));
+        await backup(false);
+        points.push(await strataPoint(c, 3, uid, PREDICATES));
+      } finally {
+        await c.stop();
+      }
+    });
+
+    it(
+      'each point restored online by Dgraph has Strata’s schema, data and answers',
+      { timeout: 600_000 },
+      async () => {
+        expect(points).toHaveLength(3);
+        const d = await DgraphCluster.start({
+          version,
+          dir: path.join(dir, 'dgraph-online'),
+          alphas: GROUPS,
+        });
+        try {
+          for (const p of points) {
+            const probe = `{ q(func: uid(${uid})) { email } }`;
+            await d.restoreOnline(location, probe, p.num);
+            expectSame(await dgraphPoint(d, p.num, uid, PREDICATES, dir), p, `point ${p.num}`);
+          }
+        } finally {
+          await d.stop();
+        }
+      },
+    );
+
+    it(
+      'the last point restored offline by dgraph restore has Strata’s schema, data and answers',
+      { timeout: 600_000 },
+      async () => {
+        expect(points).toHaveLength(3);
+        const out = path.join(dir, 'dgraph-offline');
+        await dgraphRestore(version, location, out);
+        const postings = Array.from({ length: GROUPS }, (_, i) => path.join(out, `p${i + 1}`));
+        const d = await DgraphCluster.start({ version, dir: path.join(dir, 'dgraph-offline-run'), postings });
+        try {
+          await d.lease(10_000_000, 1_000_000);
+          const p = points.at(-1)!;
+          expectSame(await dgraphPoint(d, p.num, uid, PREDICATES, dir), p, 'offline');
+        } finally {
+          await d.stop();
+        }
+      },
+    );
+  });
+});
