@@ -337,6 +337,19 @@ describe('Alpha', () => {
     expect(listed.statusCode).toBe(200);
   });
 
+  it("accepts Dgraph's dialect on /admin: empty parentheses, as in Dgraph's own examples", async () => {
+    for (const query of ['query health() { health() { status } }', '{ health ( ) { status } }']) {
+      const r = await a1.app.inject({ method: 'POST', url: '/admin', payload: { query } });
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json()).toEqual({ data: { health: [{ status: 'healthy' }] } });
+    }
+    const get = await a1.app.inject({
+      method: 'GET',
+      url: `/admin?query=${encodeURIComponent('query h() { health { status } }')}`,
+    });
+    expect(get.json(), get.body).toEqual({ data: { health: [{ status: 'healthy' }] } });
+  });
+
   it('exports through the admin mutation', async () => {
     const r = await a1.app.inject({
       method: 'POST',

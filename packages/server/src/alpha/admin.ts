@@ -3,7 +3,7 @@
  * `export(input: {format: "rdf"})` mutation. Who may reach it (loopback, the `--admin-whitelist`
  * CIDRs, the auth token) is decided by the request guard (../http/request-guard.ts).
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { GraphQLScalarType } from 'graphql';
 import mercurius from 'mercurius';
 import { StrataError } from '@strata/core';
@@ -16,6 +16,7 @@ import {
 import type { BackupService } from './backup/service.js';
 import type { Cluster } from './cluster.js';
 import { HttpError } from '../http/errors.js';
+import { dropEmptyParens } from '../parse/graphql-dialect.js';
 import { exportToFolder } from './export.js';
 import { health, type PublicRoutesOptions } from './routes/public.js';
 
@@ -162,8 +163,25 @@ function stateOf(cluster: Cluster) {
   };
 }
 
+/** The GraphQL of an `/admin` request (JSON body, batched body or `?query=`) in graphql-js's dialect. */
+function toGraphqlJs(req: FastifyRequest): void {
+  const fix = (o: unknown) => {
+    if (o !== null && typeof o === 'object' && typeof (o as { query?: unknown }).query === 'string') {
+      const q = o as { query: string };
+      q.query = dropEmptyParens(q.query);
+    }
+  };
+  if (Array.isArray(req.body)) req.body.forEach(fix);
+  else fix(req.body);
+  fix(req.query);
+}
+
 const admin: FastifyPluginAsync<AdminOptions> = async (app, opts) => {
   const started = Date.now();
+  // Dgraph's examples write `query backup() {...}`: accept what Dgraph's parser accepts.
+  app.addHook('preValidation', async (req) => {
+    if (req.routeOptions.url === '/admin') toGraphqlJs(req);
+  });
   await app.register(mercurius, {
     schema,
     path: '/admin',
