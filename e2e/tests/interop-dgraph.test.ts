@@ -4,9 +4,10 @@
 // - Dgraph → Strata: every point of Dgraph's series, restored offline by `strata restore` and
 //   online by Strata's `restore` mutation, has Dgraph's schema (predicates, types and their
 //   fields), Dgraph's data (its RDF export) and answers every query of the corpus as Dgraph did.
-// - Strata → Dgraph: every point of Strata's series (v21.03 layout), restored online by Dgraph's
-//   `restore` mutation, and the last one offline by `dgraph restore`, has Strata's schema and data
-//   and answers every query as Strata did.
+// - Strata → Dgraph: every point of Strata's series, in each layout Strata writes (v20.11, v21.03,
+//   v24, v25), restored online by Dgraph's `restore` mutation, and the last one offline by
+//   `dgraph restore`, has Strata's schema and data and answers every query as Strata did, in every
+//   Dgraph release that reads the layout (v25 only for the v25 layout: v24 reads no S2 framing).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,6 +31,7 @@ import {
 import { DGRAPH_VERSIONS, DgraphCluster, dgraphRestore, type DgraphVersion } from './dgraph-peer.js';
 import { TestCluster, readDump, restoreOnline } from './harness.js';
 import { killAll, post, run } from './procs.js';
+import { MANIFEST_LAYOUTS, type ManifestLayout } from '@strata/core';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-interop-'));
 const TYPES = ['Person', 'Team'];
@@ -111,129 +113,137 @@ function expectSame(got: Point, want: Point, what: string): void {
   got.answers.forEach((a, i) => expect(a, `${what}: ${QUERIES[i]}`).toEqual(want.answers[i]));
 }
 
-describe.each(DGRAPH_VERSIONS.map((v) => [v]))('Dgraph %s', (version: DgraphVersion) => {
-  describe('Dgraph → Strata', () => {
-    const dir = path.join(tmp, `${version}-from-dgraph`);
-    const location = path.join(dir, 'backups');
-    const points: Point[] = [];
-    let dgraph: DgraphCluster | undefined;
-    let uid = '';
-    afterAll(async () => dgraph?.stop());
+describe.each(DGRAPH_VERSIONS.map((v) => [v]))('Dgraph %s → Strata', (version: DgraphVersion) => {
+  const dir = path.join(tmp, `${version}-from-dgraph`);
+  const location = path.join(dir, 'backups');
+  const points: Point[] = [];
+  let dgraph: DgraphCluster | undefined;
+  let uid = '';
+  afterAll(async () => dgraph?.stop());
 
-    it(`Dgraph writes a series of three backups on ${GROUPS} groups`, { timeout: 600_000 }, async () => {
-      dgraph = await DgraphCluster.start({ version, dir: path.join(dir, 'dgraph'), alphas: GROUPS });
-      await dgraph.alter(SCHEMA + DGRAPH_ONLY_SCHEMA);
-      const uids = await dgraph.mutate(`${people(40, 'a')}\n${dgraphOnlyFacts(40, 'a')}`);
-      uid = uids.a3!;
-      await dgraph.backup(location, true);
-      points.push(await dgraphPoint(dgraph, 1, uid, DGRAPH_PREDS, dir));
+  it(`Dgraph writes a series of three backups on ${GROUPS} groups`, { timeout: 600_000 }, async () => {
+    dgraph = await DgraphCluster.start({ version, dir: path.join(dir, 'dgraph'), alphas: GROUPS });
+    await dgraph.alter(SCHEMA + DGRAPH_ONLY_SCHEMA);
+    const uids = await dgraph.mutate(`${people(40, 'a')}\n${dgraphOnlyFacts(40, 'a')}`);
+    uid = uids.a3!;
+    await dgraph.backup(location, true);
+    points.push(await dgraphPoint(dgraph, 1, uid, DGRAPH_PREDS, dir));
 
-      await dgraph.mutate(
-        `<${uids.a5}> <age> * .\n<${uids.a6}> <name> * .\n<${uids.a3}> <friend> <${uids.a4}> .`,
-        true,
-      );
-      await dgraph.mutate(people(10, 'b'));
-      await dgraph.backup(location, false);
-      points.push(await dgraphPoint(dgraph, 2, uid, DGRAPH_PREDS, dir));
-
-      await dgraph.alter(JSON.stringify({ drop_attr: 'code' }));
-      await dgraph.backup(location, false);
-      points.push(await dgraphPoint(dgraph, 3, uid, DGRAPH_PREDS, dir));
-      expect(points[0]!.data.length).toBeGreaterThan(500);
-      expect(points[2]!.data.some((l) => l.includes('<code>'))).toBe(false);
-    });
-
-    it(
-      'each point restored offline by strata restore has Dgraph’s schema and data',
-      { timeout: 300_000 },
-      async () => {
-        expect(points).toHaveLength(3);
-        const ls = await run(['ls', location, '--json']);
-        expect(ls.code, ls.stderr).toBe(0);
-        for (const p of points) {
-          const out = path.join(dir, `strata-offline-${p.num}`);
-          const r = await run([
-            'restore',
-            '-l',
-            location,
-            '-p',
-            out,
-            '--backup_num',
-            String(p.num),
-            '--force_zero=false',
-          ]);
-          expect(r.code, r.stderr).toBe(0);
-          const exp = path.join(dir, `strata-offline-export-${p.num}`);
-          const e = await run(['export', '-p', out, '-o', exp]);
-          expect(e.code, e.stderr).toBe(0);
-          const dump = readDump(exp);
-          expect(strataSchema(dump.schema, DGRAPH_PREDS, TYPES), `point ${p.num}: schema`).toEqual(p.schema);
-          expect(strataExportLines(dump.data, DGRAPH_PREDS), `point ${p.num}: data`).toEqual(p.data);
-        }
-      },
+    await dgraph.mutate(
+      `<${uids.a5}> <age> * .\n<${uids.a6}> <name> * .\n<${uids.a3}> <friend> <${uids.a4}> .`,
+      true,
     );
+    await dgraph.mutate(people(10, 'b'));
+    await dgraph.backup(location, false);
+    points.push(await dgraphPoint(dgraph, 2, uid, DGRAPH_PREDS, dir));
 
-    it(
-      'each point restored online into Strata answers every query as Dgraph did',
-      { timeout: 300_000 },
-      async () => {
-        expect(points).toHaveLength(3);
-        const c = new TestCluster(dir, 'strata', GROUPS);
-        await c.start();
-        try {
-          for (const p of points) {
-            await restoreOnline(c, { location, backupNum: p.num });
-            expectSame(await strataPoint(c, p.num, uid, DGRAPH_PREDS), p, `point ${p.num}`);
-          }
-        } finally {
-          await c.stop();
-        }
-      },
-    );
+    await dgraph.alter(JSON.stringify({ drop_attr: 'code' }));
+    await dgraph.backup(location, false);
+    points.push(await dgraphPoint(dgraph, 3, uid, DGRAPH_PREDS, dir));
+    expect(points[0]!.data.length).toBeGreaterThan(500);
+    expect(points[2]!.data.some((l) => l.includes('<code>'))).toBe(false);
   });
 
-  describe('Strata → Dgraph', () => {
-    const dir = path.join(tmp, `${version}-from-strata`);
-    const location = path.join(dir, 'backups');
-    const points: Point[] = [];
-    let uid = '';
+  it(
+    'each point restored offline by strata restore has Dgraph’s schema and data',
+    { timeout: 300_000 },
+    async () => {
+      expect(points).toHaveLength(3);
+      const ls = await run(['ls', location, '--json']);
+      expect(ls.code, ls.stderr).toBe(0);
+      for (const p of points) {
+        const out = path.join(dir, `strata-offline-${p.num}`);
+        const r = await run([
+          'restore',
+          '-l',
+          location,
+          '-p',
+          out,
+          '--backup_num',
+          String(p.num),
+          '--force_zero=false',
+        ]);
+        expect(r.code, r.stderr).toBe(0);
+        const exp = path.join(dir, `strata-offline-export-${p.num}`);
+        const e = await run(['export', '-p', out, '-o', exp]);
+        expect(e.code, e.stderr).toBe(0);
+        const dump = readDump(exp);
+        expect(strataSchema(dump.schema, DGRAPH_PREDS, TYPES), `point ${p.num}: schema`).toEqual(p.schema);
+        expect(strataExportLines(dump.data, DGRAPH_PREDS), `point ${p.num}: data`).toEqual(p.data);
+      }
+    },
+  );
 
-    it(`Strata writes a series of three backups on ${GROUPS} groups`, { timeout: 300_000 }, async () => {
+  it(
+    'each point restored online into Strata answers every query as Dgraph did',
+    { timeout: 300_000 },
+    async () => {
+      expect(points).toHaveLength(3);
       const c = new TestCluster(dir, 'strata', GROUPS);
       await c.start();
       try {
-        const backup = async (full: boolean) => {
-          const r = await run([
-            'backup',
-            '--alpha',
-            c.addr(),
-            '-d',
-            location,
-            '--format',
-            'v21.03',
-            ...(full ? ['--force_full'] : []),
-          ]);
-          expect(r.code, r.stderr).toBe(0);
-        };
-        await c.alter(SCHEMA);
-        const { uids } = await c.mutate(people(40, 'a'));
-        uid = uids.a3!;
-        await backup(true);
-        points.push(await strataPoint(c, 1, uid, PREDICATES));
-
-        await c.del(`<${uids.a5}> <age> * .\n<${uids.a6}> <name> * .\n<${uids.a3}> <friend> <${uids.a4}> .`);
-        await c.mutate(people(10, 'b'));
-        await backup(false);
-        points.push(await strataPoint(c, 2, uid, PREDICATES));
-
-        await c.alter(JSON.stringify({ drop_attr: 'code' }));
-        await backup(false);
-        points.push(await strataPoint(c, 3, uid, PREDICATES));
+        for (const p of points) {
+          await restoreOnline(c, { location, backupNum: p.num });
+          expectSame(await strataPoint(c, p.num, uid, DGRAPH_PREDS), p, `point ${p.num}`);
+        }
       } finally {
         await c.stop();
       }
-    });
+    },
+  );
+});
 
+/** The Dgraph releases that restore a layout (v24 reads no S2 framing). */
+const READERS: Record<ManifestLayout, readonly DgraphVersion[]> = {
+  'v20.11': DGRAPH_VERSIONS,
+  'v21.03': DGRAPH_VERSIONS,
+  v24: DGRAPH_VERSIONS,
+  v25: ['v25.4.0'],
+};
+
+describe.each(MANIFEST_LAYOUTS.map((l) => [l]))('Strata (%s layout) → Dgraph', (layout: ManifestLayout) => {
+  const dir = path.join(tmp, `from-strata-${layout}`);
+  const location = path.join(dir, 'backups');
+  const points: Point[] = [];
+  let uid = '';
+
+  it(`Strata writes a series of three backups on ${GROUPS} groups`, { timeout: 300_000 }, async () => {
+    const c = new TestCluster(dir, 'strata', GROUPS);
+    await c.start();
+    try {
+      const backup = async (full: boolean) => {
+        const r = await run([
+          'backup',
+          '--alpha',
+          c.addr(),
+          '-d',
+          location,
+          '--format',
+          layout,
+          ...(full ? ['--force_full'] : []),
+        ]);
+        expect(r.code, r.stderr).toBe(0);
+      };
+      await c.alter(SCHEMA);
+      const { uids } = await c.mutate(people(40, 'a'));
+      uid = uids.a3!;
+      await backup(true);
+      points.push(await strataPoint(c, 1, uid, PREDICATES));
+
+      await c.del(`<${uids.a5}> <age> * .\n<${uids.a6}> <name> * .\n<${uids.a3}> <friend> <${uids.a4}> .`);
+      await c.mutate(people(10, 'b'));
+      await backup(false);
+      points.push(await strataPoint(c, 2, uid, PREDICATES));
+
+      await c.alter(JSON.stringify({ drop_attr: 'code' }));
+      await backup(false);
+      points.push(await strataPoint(c, 3, uid, PREDICATES));
+    } finally {
+      await c.stop();
+    }
+  });
+
+  describe.each(READERS[layout].map((v) => [v]))('read by Dgraph %s', (version: DgraphVersion) => {
     it(
       'each point restored online by Dgraph has Strata’s schema, data and answers',
       { timeout: 600_000 },
@@ -241,7 +251,7 @@ describe.each(DGRAPH_VERSIONS.map((v) => [v]))('Dgraph %s', (version: DgraphVers
         expect(points).toHaveLength(3);
         const d = await DgraphCluster.start({
           version,
-          dir: path.join(dir, 'dgraph-online'),
+          dir: path.join(dir, `${version}-online`),
           alphas: GROUPS,
         });
         try {
@@ -261,14 +271,17 @@ describe.each(DGRAPH_VERSIONS.map((v) => [v]))('Dgraph %s', (version: DgraphVers
       { timeout: 600_000 },
       async () => {
         expect(points).toHaveLength(3);
-        const out = path.join(dir, 'dgraph-offline');
+        const out = path.join(dir, `${version}-offline`);
         await dgraphRestore(version, location, out);
         const postings = Array.from({ length: GROUPS }, (_, i) => path.join(out, `p${i + 1}`));
-        const d = await DgraphCluster.start({ version, dir: path.join(dir, 'dgraph-offline-run'), postings });
+        const d = await DgraphCluster.start({
+          version,
+          dir: path.join(dir, `${version}-offline-run`),
+          postings,
+        });
         try {
           await d.lease(10_000_000, 1_000_000);
-          const p = points.at(-1)!;
-          expectSame(await dgraphPoint(d, p.num, uid, PREDICATES, dir), p, 'offline');
+          expectSame(await dgraphPoint(d, 3, uid, PREDICATES, dir), points.at(-1)!, 'offline');
         } finally {
           await d.stop();
         }

@@ -77,7 +77,7 @@ async function backupOnce(
   return { plan, r };
 }
 
-describe.each(['v20.11', 'v21.03'] as const)('backup series (%s)', (format) => {
+describe.each(['v20.11', 'v21.03', 'v24', 'v25'] as const)('backup series (%s)', (format) => {
   it('full + incrementals restore to the export at each readTs', async () => {
     const pdir = path.join(t.dir, `store-${format}`);
     const store = openPostingStore(pdir, { group: 1, create: true });
@@ -116,7 +116,7 @@ describe.each(['v20.11', 'v21.03'] as const)('backup series (%s)', (format) => {
       );
 
       const m = await readManifests(dest);
-      expect(m.layout).toBe(format === 'v21.03' ? 'master' : 'per-folder');
+      expect(m.layout).toBe(format === 'v20.11' ? 'per-folder' : 'master');
       expect(m.manifests.map((x) => [x.backupNum, x.readTs, x.since])).toEqual([
         [1, 3n, 0n],
         [2, 5n, 3n],
@@ -166,12 +166,73 @@ describe('layouts', () => {
       expect(b2.plan).toMatchObject({ type: 'incremental', backupNum: 2, compression: 'snappy' });
       const m = await readManifests(dest);
       expect(m.layout).toBe('master');
-      expect(m.manifests.map((x) => [x.backupNum, x.compression, x.readTs])).toEqual([
-        [1, 'gzip', 3n],
-        [2, 'snappy', 5n],
+      // the per-folder entry keeps its version (0: bare names) inside the master, as in Dgraph v21.03
+      expect(m.manifests.map((x) => [x.backupNum, x.compression, x.readTs, x.version])).toEqual([
+        [1, 'gzip', 3n, 0],
+        [2, 'snappy', 5n, 2103],
       ]);
       await expect(backupOnce(store, dest, 6n, { format: 'v20.11' })).rejects.toThrow(/master manifest/);
       await expectRestoreEqualsStore(loc, 'r-consolidate', store, 5n);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('current layouts (version 2105)', () => {
+  it('v25 writes S2 framing and manifest_summary.json; a v24 backup after it keeps the summary in step', async () => {
+    const store = openPostingStore(path.join(t.dir, 'store-2105'), { group: 1, create: true });
+    const loc = path.join(t.dir, 'loc-2105');
+    const dest = new LocalDestination(loc);
+    try {
+      await store.alter(1n, {
+        predicates: [{ predicate: 'name', valueType: 'string' }],
+        types: [{ name: 'Person', fields: ['name'] }],
+      });
+      await store.applyMutations(2n, [
+        { op: 'set', subject: 1n, predicate: 'name', value: str('a'), valType: STRING },
+      ]);
+      const b1 = await backupOnce(store, dest, 3n, { format: 'v25' });
+      const file = readFileSync(path.join(loc, backupFilePath(b1.plan, 1)));
+      expect(file.subarray(4, 10).toString('latin1')).toBe('S2sTwO');
+      const master = JSON.parse(readFileSync(path.join(loc, 'manifest.json'), 'utf8')) as {
+        Manifests: Record<string, unknown>[];
+      };
+      expect(master.Manifests[0]).toMatchObject({
+        version: 2105,
+        compression: 'snappy',
+        groups: { '1': ['0-name'] },
+      });
+      const summary = () =>
+        JSON.parse(readFileSync(path.join(loc, 'manifest_summary.json'), 'utf8')) as {
+          Manifests: Record<string, unknown>[];
+        };
+      expect(summary().Manifests).toHaveLength(1);
+      expect(Object.keys(summary().Manifests[0]!).sort()).toEqual(
+        [
+          'backup_id',
+          'backup_num',
+          'compression',
+          'encrypted',
+          'path',
+          'read_ts',
+          'since',
+          'type',
+          'version',
+        ].sort(),
+      );
+      // No format given: the location's version 2105 continues as v24 (snappy framing).
+      await store.applyMutations(4n, [
+        { op: 'set', subject: 2n, predicate: 'name', value: str('b'), valType: STRING },
+      ]);
+      const b2 = await backupOnce(store, dest, 5n);
+      expect(b2.plan).toMatchObject({ format: 'v24', type: 'incremental', backupNum: 2 });
+      const file2 = readFileSync(path.join(loc, backupFilePath(b2.plan, 1)));
+      expect(file2.subarray(4, 10).toString('latin1')).toBe('sNaPpY');
+      expect(summary().Manifests.map((e) => e.backup_num)).toEqual([1, 2]);
+      await expectRestoreEqualsStore(loc, 'r-2105', store, 5n);
+      const schema = (await exportRdf({ pdir: path.join(t.dir, 'r-2105') })).schema.toString();
+      expect(schema).toContain('type Person {\n  name\n}');
     } finally {
       store.close();
     }

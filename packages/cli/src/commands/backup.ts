@@ -1,6 +1,6 @@
 /** `strata backup --alpha HOST:PORT --destination D`: a binary backup of the whole cluster. */
 import { Command, Option } from 'commander';
-import { AdminClient } from '@strata/core';
+import { AdminClient, MANIFEST_LAYOUTS, type ManifestLayout } from '@strata/core';
 import {
   addCredentialOptions,
   credentialsFrom,
@@ -15,7 +15,7 @@ interface BackupFlags extends CredentialFlags, AuthTokenFlags, ClientTlsFlags {
   alpha: string;
   destination: string;
   force_full?: boolean;
-  format?: 'v20.11' | 'v21.03';
+  format?: ManifestLayout;
   json?: boolean;
 }
 
@@ -67,8 +67,13 @@ changed since the previous backup of the series) until --force_full starts a new
 cluster was started with an encryption key (--encryption_key_file or the --vault_* flags), every
 backup is encrypted and the manifest says so; an incremental must keep the series' encryption.
 
---format v20.11 (default for a new location) writes a per-folder manifest.json and gzip files;
-v21.03 writes the master manifest.json at the location root and snappy files, as Dgraph v21.03.
+--format picks which Dgraph release the backup imitates (and so which releases can restore it):
+  v20.11  a per-folder manifest.json, gzip files (the default for a new location)
+  v21.03  the master manifest.json (version 2103), snappy files
+  v24     the master manifest.json (version 2105, names as 0-name), snappy files: Dgraph v24 and v25
+  v25     as v24, with S2 framing and manifest_summary.json, as Dgraph v25 writes: Dgraph v25 only
+Without --format an existing location keeps its layout (a location of version 2105 backups
+continues as v24).
 Only one backup or restore runs in a cluster at a time; a second one is refused.
 
 Examples:
@@ -94,7 +99,11 @@ export function backupCommand(): Command {
     )
     .option('--force_full', 'start a new series with a full backup')
     .addOption(new Option('--force-full', 'alias of --force_full').hideHelp())
-    .addOption(new Option('--format <layout>', 'manifest layout').choices(['v20.11', 'v21.03']))
+    .addOption(
+      new Option('--format <layout>', 'the Dgraph layout to write (see below)').choices([
+        ...MANIFEST_LAYOUTS,
+      ]),
+    )
     .option('--json', 'print the result as JSON');
   return addClientTlsOption(addAuthTokenOption(addCredentialOptions(cmd)))
     .addHelpText('after', HELP)

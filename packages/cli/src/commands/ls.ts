@@ -1,6 +1,6 @@
 /** `strata ls LOCATION`: the backups of a location. */
 import type { Command } from 'commander';
-import { listBackups, type BackupListing } from '@strata/core';
+import { layoutLabel, listBackups, type BackupListing } from '@strata/core';
 import { renderTable, toJson } from '../format.js';
 import { CREDENTIALS_HELP, credentialsFrom, type CredentialFlags } from '../credentials.js';
 import { locationCommand } from '../location-command.js';
@@ -29,6 +29,7 @@ export function renderLsTable(location: string, backups: readonly BackupListing[
     { header: 'READ TS', align: 'right' as const },
     { header: 'SINCE', align: 'right' as const },
     { header: 'ENCRYPTED' },
+    { header: 'LAYOUT' },
     { header: 'GROUPS (PREDICATES)' },
     { header: 'PATH' },
   ];
@@ -40,6 +41,7 @@ export function renderLsTable(location: string, backups: readonly BackupListing[
     b.readTs.toString(),
     b.since.toString(),
     b.encrypted ? 'yes' : 'no',
+    layoutLabel(b),
     groupSummary(b),
     b.path,
   ]);
@@ -65,8 +67,10 @@ dgraph.YYYYMMDD.HHMMSS.mmm folder per backup. Every manifest layout is read:
 
 Columns: TIME is the backup's start time from its folder name (UTC); NUM the backup_num within
 its series (BACKUP ID); READ TS the backup's read timestamp (the r<ts> in data file names);
-SINCE the read timestamp of the previous backup of the series (0 for a full backup); GROUPS
-the number of groups, then the number of predicates in each.
+SINCE the read timestamp of the previous backup of the series (0 for a full backup); LAYOUT
+the Dgraph release whose manifest the entry has (v20.11, v21.03, or v21.12+ for version 2105,
+which Dgraph v21.12 to v25 write: snappy framing up to v24, S2 framing from v25); GROUPS the
+number of groups, then the number of predicates in each.
 
 --json prints the list in the shape of Dgraph's listBackups GraphQL query (plus version,
 compression and time).

@@ -1,11 +1,19 @@
 /** Writes a backup's manifest: last, atomically (spec §3, §11). */
 import type { Destination } from '../destinations/types.js';
 import type { BackupManifest, DropOperation, PredicateName } from '../manifest/model.js';
-import { manifestEntryToJson, serializeManifest } from '../manifest/serialize.js';
+import {
+  layoutVersion,
+  manifestEntryToJson,
+  masterEntryToJson,
+  serializeManifest,
+  summarizeMaster,
+} from '../manifest/serialize.js';
 import type { BackupDropOperation } from '../native.js';
 import type { BackupPlan } from './plan.js';
 
 const MASTER = 'manifest.json';
+/** Dgraph v25's listing cache of the master manifest (spec §3.3). */
+const SUMMARY = 'manifest_summary.json';
 
 export interface WriteManifestOptions {
   plan: BackupPlan;
@@ -48,14 +56,14 @@ export function backupManifestModel(o: WriteManifestOptions): BackupManifest {
     backupNum: p.backupNum,
     encrypted: p.encrypted,
     compression: p.compression,
-    version: p.format === 'v21.03' ? 2103 : 0,
+    version: layoutVersion(p.format),
     groups: new Map([...o.groups].sort((a, b) => a[0] - b[0])),
     dropOperations: o.dropOperations,
     checksums: o.checksums,
     strataVersion: o.strataVersion,
     ...(p.encrypted && o.keyFingerprint !== undefined ? { keyFingerprint: o.keyFingerprint } : {}),
-    source: p.format === 'v21.03' ? 'master' : 'per-folder',
-    manifestFile: p.format === 'v21.03' ? MASTER : `${p.folder}/manifest.json`,
+    source: p.format === 'v20.11' ? 'per-folder' : 'master',
+    manifestFile: p.format === 'v20.11' ? `${p.folder}/manifest.json` : MASTER,
   };
 }
 
@@ -69,6 +77,25 @@ function masterEntries(data: Buffer): unknown[] {
 
 function entryPath(e: unknown): unknown {
   return e !== null && typeof e === 'object' ? (e as { path?: unknown }).path : undefined;
+}
+
+/**
+ * Keeps `manifest_summary.json` in step with the master just written: written for a v25 backup,
+ * and updated whenever one exists (Dgraph v25 lists backups from it, so a stale one would hide
+ * this backup). It is only a listing cache and the backup is already listed in the master: if it
+ * cannot be written it is deleted (Dgraph then lists from manifest.json), and a failure of both
+ * is not the backup's.
+ */
+async function writeSummary(dest: Destination, master: Buffer, create: boolean): Promise<void> {
+  try {
+    const current = await dest.readVersioned(SUMMARY);
+    if (!current && !create) return;
+    const text = Buffer.from(summarizeMaster(master.toString('utf8')));
+    if (await dest.putIfUnchanged(SUMMARY, text, current?.version ?? null)) return;
+  } catch {
+    // fall through: no stale summary may stay
+  }
+  await dest.delete(SUMMARY).catch(() => undefined);
 }
 
 /**
@@ -94,7 +121,7 @@ export async function writeManifest(
     }
     return { file, manifest: model };
   }
-  const mine = manifestEntryToJson(model, 'v21.03');
+  const mine = manifestEntryToJson(model, o.plan.format);
   for (let attempt = 1; attempt <= MASTER_CAS_ATTEMPTS; attempt++) {
     const current = await dest.readVersioned(MASTER);
     // Read-modify-write the raw JSON: entries we did not write stay byte-for-byte as they were.
@@ -102,7 +129,7 @@ export async function writeManifest(
       ? masterEntries(current.data)
       : o.plan.existing.layout === 'master'
         ? [] // it was there when the backup was planned and is gone now: refuse below
-        : o.plan.existing.manifests.map((m) => manifestEntryToJson(m, 'v21.03'));
+        : o.plan.existing.manifests.map(masterEntryToJson);
     if (!current && o.plan.existing.layout === 'master') {
       throw new Error(`${dest.describe()}: ${MASTER} disappeared while the backup ran: not recreated`);
     }
@@ -126,6 +153,7 @@ export async function writeManifest(
     entries.push(mine);
     const bytes = Buffer.from(JSON.stringify({ Manifests: entries }));
     if (await dest.putIfUnchanged(MASTER, bytes, current?.version ?? null)) {
+      await writeSummary(dest, bytes, o.plan.format === 'v25');
       return { file: MASTER, manifest: model };
     }
     // Lost the race: another writer changed it; back off a little and start again from its version.

@@ -3,7 +3,7 @@ import { FileNotFoundError, InvalidArgumentError, SeriesError, StrataError } fro
 import type { Destination } from '../destinations/types.js';
 import type { BackupManifest, Compression } from '../manifest/model.js';
 import { readManifests, type ManifestSet } from '../manifest/read.js';
-import type { ManifestLayout } from '../manifest/serialize.js';
+import { MANIFEST_LAYOUTS, type ManifestLayout } from '../manifest/serialize.js';
 import { backupFolderName, newBackupId } from './names.js';
 
 export interface PlanBackupOptions {
@@ -57,6 +57,16 @@ export function backupFilePath(plan: Pick<BackupPlan, 'folder' | 'readTs'>, grou
 }
 
 /**
+ * The layout of a backup when none is asked for: what the location's latest backup has (a
+ * version 2105 entry continues as v24, which Dgraph v24 and v25 both read), v20.11 for a location
+ * of per-folder manifests or none.
+ */
+function defaultLayout(existing: ManifestSet): ManifestLayout {
+  if (existing.layout !== 'master') return 'v20.11';
+  return existing.manifests.at(-1)?.version === 2105 ? 'v24' : 'v21.03';
+}
+
+/**
  * Plans the next backup of a location. Incremental by default when the location holds a backup:
  * `since` = the latest backup's readTs, its `backupId`, `backupNum` + 1. `forceFull` (or an empty
  * location) starts a new series: a new unique `backupId` and `backupNum` 1. Refused (SeriesError):
@@ -66,14 +76,16 @@ export function backupFilePath(plan: Pick<BackupPlan, 'folder' | 'readTs'>, grou
 export async function planBackup(dest: Destination, opts: PlanBackupOptions): Promise<BackupPlan> {
   if (opts.readTs <= 0n) throw new InvalidArgumentError('a backup needs a read timestamp > 0');
   const existing = await readLocation(dest);
-  const format: ManifestLayout = opts.format ?? (existing.layout === 'master' ? 'v21.03' : 'v20.11');
-  if (format !== 'v20.11' && format !== 'v21.03') {
-    throw new InvalidArgumentError(`backup format must be "v20.11" or "v21.03", not "${String(format)}"`);
+  const format: ManifestLayout = opts.format ?? defaultLayout(existing);
+  if (!MANIFEST_LAYOUTS.includes(format)) {
+    throw new InvalidArgumentError(
+      `backup format must be one of ${MANIFEST_LAYOUTS.map((l) => `"${l}"`).join(', ')}, not "${String(format)}"`,
+    );
   }
   if (existing.layout === 'master' && format === 'v20.11') {
     throw new InvalidArgumentError(
-      `${dest.describe()} has a master manifest.json (v21.03 layout): a v20.11 per-folder manifest ` +
-        'would be ignored there; use format v21.03 or another location',
+      `${dest.describe()} has a master manifest.json (v21.03 or later layout): a v20.11 per-folder manifest ` +
+        'would be ignored there; use format v21.03, v24 or v25, or another location',
     );
   }
   const previous = existing.manifests[existing.manifests.length - 1];
@@ -131,7 +143,7 @@ export async function planBackup(dest: Destination, opts: PlanBackupOptions): Pr
     readTs: opts.readTs,
     encrypted: opts.encrypted,
     format,
-    compression: format === 'v21.03' ? 'snappy' : 'gzip',
+    compression: format === 'v20.11' ? 'gzip' : 'snappy',
     folder,
     previous,
     existing,

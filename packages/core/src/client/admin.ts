@@ -7,6 +7,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { DestinationCredentials } from '../destinations/types.js';
+import type { ManifestLayout } from '../manifest/serialize.js';
 import { ServiceError } from './errors.js';
 import { baseUrl, fetchJson } from './http.js';
 import { PLAIN_HTTP, type Transport } from './transport.js';
@@ -18,8 +19,8 @@ export interface BackupRequest extends DestinationCredentials {
   destination: string;
   /** Start a new series with a full backup. */
   forceFull?: boolean;
-  /** Manifest layout of a new location. */
-  format?: 'v20.11' | 'v21.03';
+  /** Layout of the backup (default: the location's latest backup's, or v20.11). */
+  format?: ManifestLayout;
 }
 
 export interface BackupResult {

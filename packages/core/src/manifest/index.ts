@@ -11,4 +11,12 @@ export {
   type ManifestEntryJson,
 } from './parse.js';
 export { readManifests, MANIFEST_READ_CONCURRENCY, type ManifestSet } from './read.js';
-export { serializeManifest, manifestEntryToJson, type ManifestLayout } from './serialize.js';
+export {
+  serializeManifest,
+  manifestEntryToJson,
+  masterEntryToJson,
+  summarizeMaster,
+  layoutVersion,
+  MANIFEST_LAYOUTS,
+  type ManifestLayout,
+} from './serialize.js';

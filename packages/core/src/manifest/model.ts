@@ -86,3 +86,12 @@ export function dataFilePath(m: Pick<BackupManifest, 'readTs' | 'path'>, group: 
 export function displayName(p: PredicateName): string {
   return p.namespace === 0n ? p.name : `${p.namespace.toString(16)}-${p.name}`;
 }
+
+/**
+ * The Dgraph layout a manifest entry names, for listings: `v20.11` (version 0: bare names, gzip),
+ * `v21.03` (2103: 8-byte namespace prefixes), `v21.12+` (2105: `<hexns>-<name>`, written by
+ * Dgraph v21.12 to v25 and by Strata's `v24`/`v25` formats; snappy framing up to v24, S2 from v25).
+ */
+export function layoutLabel(m: { version: ManifestVersion }): string {
+  return m.version === 0 ? 'v20.11' : m.version === 2103 ? 'v21.03' : 'v21.12+';
+}

@@ -271,10 +271,10 @@ export interface BackupOptions {
   key?: Buffer;
   /** gzip level. */
   level?: number;
-  /** Default: 'snappy' for layout v21.03, 'gzip' for v20.11. */
-  compression?: 'gzip' | 'snappy';
+  /** Default: 'gzip' for layout v20.11, 's2' for v25, else 'snappy'. */
+  compression?: 'gzip' | 'snappy' | 's2';
   /** Default 'v21.03'. */
-  layout?: 'v20.11' | 'v21.03';
+  layout?: 'v20.11' | 'v21.03' | 'v24' | 'v25';
   threads?: number;
   /** Bytes per chunk returned by next(). */
   chunkSize?: number;

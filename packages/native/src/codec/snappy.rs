@@ -473,11 +473,12 @@ thread_local! {
 /// Appends `input` as snappy framing chunks (golang/snappy compatible): at
 /// most 64 KiB of input per chunk, compressed with `snap`'s block encoder,
 /// or stored uncompressed when compression saves less than 1/8 (as
-/// golang/snappy's writer does). With `stream_id`, the `sNaPpY` identifier
-/// comes first. Empty input gives no chunks.
-pub fn compress_framed(input: &[u8], stream_id: bool, out: &mut Vec<u8>) {
-    if stream_id {
-        out.extend_from_slice(&SNAPPY_STREAM_ID);
+/// golang/snappy's writer does). With `stream_id` ([`SNAPPY_STREAM_ID`] or
+/// [`S2_STREAM_ID`]), that identifier comes first. Empty input gives no
+/// chunks.
+pub fn compress_framed(input: &[u8], stream_id: Option<&[u8; 10]>, out: &mut Vec<u8>) {
+    if let Some(id) = stream_id {
+        out.extend_from_slice(id);
     }
     ENCODER.with(|cell| {
         let mut slot = cell.borrow_mut();
@@ -548,8 +549,8 @@ mod tests {
     fn round_trip_many_chunkings() {
         let input = data(300_000);
         let mut file = Vec::new();
-        compress_framed(&input[..100_000], true, &mut file);
-        compress_framed(&input[100_000..], false, &mut file);
+        compress_framed(&input[..100_000], Some(&SNAPPY_STREAM_ID), &mut file);
+        compress_framed(&input[100_000..], None, &mut file);
         for chunk in [1, 7, 4096, 70_000, 1 << 22] {
             for threads in [1, 3] {
                 assert!(
@@ -561,7 +562,7 @@ mod tests {
         // just an identifier: empty stream
         assert_eq!(decode_all(&SNAPPY_STREAM_ID, 3, 1).unwrap(), b"");
         let mut f = Vec::new();
-        compress_framed(&[], true, &mut f);
+        compress_framed(&[], Some(&SNAPPY_STREAM_ID), &mut f);
         assert_eq!(f, SNAPPY_STREAM_ID);
     }
 
@@ -578,11 +579,11 @@ mod tests {
             })
             .collect();
         let mut f = Vec::new();
-        compress_framed(&random, true, &mut f);
+        compress_framed(&random, Some(&SNAPPY_STREAM_ID), &mut f);
         assert_eq!(f[10], CHUNK_UNCOMPRESSED);
         assert_eq!(&f[11..14], &(65536u32 + 4).to_le_bytes()[..3]);
         let mut f = Vec::new();
-        compress_framed(&vec![b'a'; 200_000], false, &mut f);
+        compress_framed(&vec![b'a'; 200_000], None, &mut f);
         assert_eq!(f[0], CHUNK_COMPRESSED);
         let mut f2 = SNAPPY_STREAM_ID.to_vec();
         f2.extend_from_slice(&f);
@@ -618,7 +619,7 @@ mod tests {
     fn framing_errors() {
         let input = data(200_000);
         let mut good = Vec::new();
-        compress_framed(&input, true, &mut good);
+        compress_framed(&input, Some(&SNAPPY_STREAM_ID), &mut good);
         // CRC mismatch: flip a CRC byte of the 2nd data chunk (chunk 3)
         let second = 10 + 4 + u32::from_le_bytes([good[11], good[12], good[13], 0]) as usize;
         let mut bad = good.clone();

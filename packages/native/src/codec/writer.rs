@@ -6,7 +6,7 @@ use super::error::{CodecError, ErrorCode, Result};
 use super::frame::{encode_frame, FrameDecoder};
 use super::gzip::{compress_member, DEFAULT_LEVEL, MAX_LEVEL, MIN_LEVEL};
 use super::pool::{default_threads, OrderedPool};
-use super::snappy::compress_framed;
+use super::snappy::{compress_framed, S2_STREAM_ID, SNAPPY_STREAM_ID};
 
 pub const DEFAULT_BLOCK_SIZE: usize = 1 << 20;
 pub const MIN_BLOCK_SIZE: usize = 4 << 10;
@@ -19,8 +19,11 @@ pub enum WriteCompression {
     /// Independent gzip members with the `SB` size subfield (v20.07/v20.11).
     #[default]
     Gzip,
-    /// golang/snappy-compatible snappy framing (v21.03+, spec §5.3, §11).
+    /// golang/snappy-compatible snappy framing (v21.03 to v24, spec §5.3, §11).
     Snappy,
+    /// S2 framing (v25, spec §5.3.1): the `S2sTwO` identifier, then snappy
+    /// blocks, which S2 readers take as they are.
+    S2,
 }
 
 impl WriteCompression {
@@ -28,8 +31,9 @@ impl WriteCompression {
         match s {
             "gzip" => Ok(WriteCompression::Gzip),
             "snappy" => Ok(WriteCompression::Snappy),
+            "s2" => Ok(WriteCompression::S2),
             other => Err(CodecError::invalid(format!(
-                "compression '{other}' is not supported by the writer (only 'gzip' or 'snappy')"
+                "compression '{other}' is not supported by the writer (only 'gzip', 'snappy' or 's2')"
             ))),
         }
     }
@@ -136,11 +140,18 @@ impl Writer {
         self.members += 1;
         let job: Box<dyn FnOnce() -> Result<Vec<u8>> + Send> = match self.compression {
             WriteCompression::Gzip => Box::new(move || Ok(compress_member(&block, level))),
-            WriteCompression::Snappy => Box::new(move || {
-                let mut out = Vec::new();
-                compress_framed(&block, first, &mut out);
-                Ok(out)
-            }),
+            WriteCompression::Snappy | WriteCompression::S2 => {
+                let id = match (first, self.compression) {
+                    (false, _) => None,
+                    (true, WriteCompression::S2) => Some(&S2_STREAM_ID),
+                    (true, _) => Some(&SNAPPY_STREAM_ID),
+                };
+                Box::new(move || {
+                    let mut out = Vec::new();
+                    compress_framed(&block, id, &mut out);
+                    Ok(out)
+                })
+            }
         };
         let err = &mut self.job_err;
         self.pool.submit(job, &mut |m| append(m, out, err));

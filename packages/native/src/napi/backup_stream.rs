@@ -36,11 +36,11 @@ pub struct BackupOptions {
     pub key: Option<Buffer>,
     /// gzip level 0..=12 (default 6).
     pub level: Option<f64>,
-    /// Default: 'snappy' for layout v21.03, 'gzip' for v20.11.
-    #[napi(ts_type = "'gzip' | 'snappy'")]
+    /// Default: 'gzip' for layout v20.11, 's2' for v25, else 'snappy'.
+    #[napi(ts_type = "'gzip' | 'snappy' | 's2'")]
     pub compression: Option<String>,
     /// Default 'v21.03'.
-    #[napi(ts_type = "'v20.11' | 'v21.03'")]
+    #[napi(ts_type = "'v20.11' | 'v21.03' | 'v24' | 'v25'")]
     pub layout: Option<String>,
     /// Compression threads (default: available parallelism).
     pub threads: Option<f64>,
@@ -88,6 +88,7 @@ pub(crate) fn parse_options(o: BackupOptions) -> napi::Result<CoreOptions> {
     let compression = match &o.compression {
         Some(c) => WriteCompression::parse(c).map_err(super::errors::to_napi)?,
         None if layout == BackupLayout::V2011 => WriteCompression::Gzip,
+        None if o.layout.as_deref() == Some("v25") => WriteCompression::S2,
         None => WriteCompression::Snappy,
     };
     let mut predicates = Vec::with_capacity(o.predicates.len());

@@ -24,8 +24,9 @@ pub struct WriterOptions {
     /// Bytes of framed input per gzip member / per snappy job (default 1 MiB).
     pub block_size: Option<f64>,
     /// 'gzip' (default): parallel gzip members. 'snappy': golang/snappy
-    /// framing (chunks of at most 64 KiB), as Dgraph v21.03+ writes.
-    #[napi(ts_type = "'gzip' | 'snappy'")]
+    /// framing (chunks of at most 64 KiB), as Dgraph v21.03 to v24 write.
+    /// 's2': the same chunks under S2's stream identifier, as v25 writes.
+    #[napi(ts_type = "'gzip' | 'snappy' | 's2'")]
     pub compression: Option<String>,
 }
 

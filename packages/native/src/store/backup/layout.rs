@@ -2,6 +2,7 @@
 //! BackupKey (namespace field), the posting list (`uids` or `uid_bytes`)
 //! and the names inside schema/type values (bare or namespace-prefixed).
 
+use crate::format::names::ValueNameForm;
 use crate::format::proto::{encode_uid_bytes, BackupKey, KeyType};
 use crate::store::error::{Result, StoreError};
 use crate::store::mvcc::{decode_list, ValueKind};
@@ -18,17 +19,38 @@ pub enum BackupLayout {
     /// `uid_bytes`, schema and types in their own records at the end.
     #[default]
     V2103,
+    /// v21.12 and later, manifest version 2105 (Dgraph v24, v25): as
+    /// v21.03, but names in schema/type values are `<hex ns>-<name>`.
+    V2105,
 }
 
 impl BackupLayout {
+    /// `v20.11`, `v21.03`, or `v24` / `v25` (the same content; they differ
+    /// in framing only, which is the writer's compression).
     pub fn parse(s: &str) -> Result<Self> {
         match s {
             "v20.11" => Ok(BackupLayout::V2011),
             "v21.03" => Ok(BackupLayout::V2103),
+            "v24" | "v25" => Ok(BackupLayout::V2105),
             o => Err(StoreError::invalid(format!(
-                "layout '{o}' is not one of 'v20.11', 'v21.03'"
+                "layout '{o}' is not one of 'v20.11', 'v21.03', 'v24', 'v25'"
             ))),
         }
+    }
+
+    /// How this layout writes names inside schema/type values (what a
+    /// restore of its files strips).
+    pub fn value_names(self) -> ValueNameForm {
+        match self {
+            BackupLayout::V2011 => ValueNameForm::Bare,
+            BackupLayout::V2103 => ValueNameForm::Ns8,
+            BackupLayout::V2105 => ValueNameForm::Hex,
+        }
+    }
+
+    /// Whether schema and types go in records of their own (v21.03 on).
+    pub fn separate_schema_records(self) -> bool {
+        self != BackupLayout::V2011
     }
 }
 
@@ -53,7 +75,7 @@ pub(super) fn backup_list(
     if !pl.postings.is_sorted_by_key(|p| p.uid) {
         pl.postings.sort_by_key(|p| p.uid);
     }
-    if layout == BackupLayout::V2103 {
+    if layout != BackupLayout::V2011 {
         pl.uid_bytes = encode_uid_bytes(&pl.uids);
         pl.uids.clear();
     }
@@ -61,7 +83,8 @@ pub(super) fn backup_list(
 }
 
 /// The names inside a stored schema/type value as `layout` writes them:
-/// bare (v20.11) or 8-byte BE namespace + name (v21.03).
+/// bare (v20.11), 8-byte BE namespace + name (v21.03) or `<hex ns>-<name>`
+/// (v24, v25).
 pub(super) fn schema_value(stored: &[u8], ns: u64, layout: BackupLayout) -> Result<Vec<u8>> {
     rewrite_value_names(stored, false, &|n| layout_name(n, ns, layout))
 }
@@ -75,6 +98,7 @@ fn layout_name(stored: &[u8], ns: u64, layout: BackupLayout) -> Vec<u8> {
     match layout {
         BackupLayout::V2011 => bare.to_vec(),
         BackupLayout::V2103 => [&ns.to_be_bytes()[..], bare].concat(),
+        BackupLayout::V2105 => [format!("{ns:x}-").as_bytes(), bare].concat(),
     }
 }
 

@@ -4,7 +4,7 @@
 //! their schema entries, then every type.
 
 use super::drops::drop_operations;
-use super::layout::{backup_key, backup_list, schema_value, type_value, BackupLayout};
+use super::layout::{backup_key, backup_list, schema_value, type_value};
 use super::records::Emitter;
 use super::versions::visit_newest;
 use super::{check_options, BackupOptions, BackupSummary};
@@ -51,14 +51,14 @@ pub fn write_backup(
         drop_operations: drop_operations(store, &txn, opts)?,
         ..Default::default()
     };
-    // v21.03 writes the schema and the types in records of their own.
-    let v2103 = opts.layout == BackupLayout::V2103;
+    // v21.03 on write the schema and the types in records of their own.
+    let separate = opts.layout.separate_schema_records();
     sel.push_data(&mut emitter, &mut summary)?;
-    if v2103 {
+    if separate {
         emitter.flush_record()?;
     }
     sel.push_schema(&mut emitter)?;
-    if v2103 {
+    if separate {
         emitter.flush_record()?;
     }
     sel.push_types(&mut emitter)?;

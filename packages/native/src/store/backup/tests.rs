@@ -151,10 +151,10 @@ fn opts(
         writer: WriterConfig {
             key: key.map(|k| k.to_vec()),
             threads: Some(2),
-            compression: if layout == BackupLayout::V2011 {
-                WriteCompression::Gzip
-            } else {
-                WriteCompression::Snappy
+            compression: match layout {
+                BackupLayout::V2011 => WriteCompression::Gzip,
+                BackupLayout::V2103 => WriteCompression::Snappy,
+                BackupLayout::V2105 => WriteCompression::S2,
             },
             ..Default::default()
         },
@@ -368,6 +368,61 @@ fn v2011_layout_differs() {
 }
 
 #[test]
+fn v2105_layout_writes_hex_namespace_names_and_s2_framing() {
+    let (_t, st) = base_store("v2105");
+    let mut p = sp("title", ValType::String);
+    p.namespace = 0x1f;
+    alter(
+        &st,
+        3,
+        AlterRequest {
+            predicates: vec![p],
+            namespace: 0x1f,
+            ..Default::default()
+        },
+    );
+    let mut e = s(9, "title", "T");
+    e.namespace = 0x1f;
+    st.apply_mutations(4, &[e]).unwrap();
+    let mut preds = predicates(&st, 4);
+    preds.push((0x1f, "title".to_string()));
+    let (file, _) = backup(&st, &opts(4, 0, preds, BackupLayout::V2105, None));
+    assert_eq!(
+        file[..10],
+        crate::codec::snappy::S2_STREAM_ID,
+        "v25 framing"
+    );
+    let recs = records(&file, None);
+    assert!(
+        recs.len() >= 3,
+        "data, schema and types in records of their own"
+    );
+    let kvs: Vec<DecodedKv> = recs.into_iter().flatten().collect();
+    let d = data(&kvs);
+    let pl = BackupPostingList::decode(&d[&("friend".to_string(), 1)].value[..]).unwrap();
+    assert!(pl.uids.is_empty() && !pl.uid_bytes.is_empty(), "uid_bytes");
+    for k in kvs.iter().filter(|k| k.key_type == KeyType::Schema) {
+        let su = SchemaUpdate::decode(&k.value[..]).unwrap();
+        let want = format!("{:x}-{}", k.key.namespace, k.key.attr);
+        assert_eq!(su.predicate, want);
+    }
+    let ty = kvs.iter().find(|k| k.key_type == KeyType::Type).unwrap();
+    let tu = TypeUpdate::decode(&ty.value[..]).unwrap();
+    assert_eq!(tu.type_name, "0-Person");
+    assert_eq!(
+        tu.fields
+            .iter()
+            .map(|f| f.predicate.as_str())
+            .collect::<Vec<_>>(),
+        vec!["0-name", "0-age", "0-friend"]
+    );
+    assert!(kvs
+        .iter()
+        .any(|k| k.key_type == KeyType::Schema && k.key.namespace == 0x1f));
+    st.close();
+}
+
+#[test]
 fn incremental_has_changed_keys_tombstones_schema_types_and_drops() {
     let (_t, st) = base_store("incr");
     build_changes(&st, false);
@@ -556,6 +611,7 @@ fn newest_version_when_index_keys_are_prefixes_of_each_other() {
 /// Restores `files` (each with its drops) into `dir` and returns the export.
 fn restore(
     dir: &Path,
+    layout: BackupLayout,
     files: &[(PathBuf, Vec<DropRecord>)],
     preds: &[(u64, String)],
     key: Option<&[u8]>,
@@ -572,6 +628,7 @@ fn restore(
                 .map(|(ns, n)| (*ns, n.as_bytes().to_vec()))
                 .collect(),
             threads: Some(2),
+            value_names: layout.value_names(),
             ..Default::default()
         };
         for (f, drops) in files {
@@ -591,10 +648,14 @@ fn restore(
 fn round_trip(drop_all: bool) {
     let (t, st) = base_store(if drop_all { "rt-all" } else { "rt" });
     let p1 = predicates(&st, 2);
-    let combos: Vec<(BackupLayout, Option<&[u8]>)> = [BackupLayout::V2011, BackupLayout::V2103]
-        .into_iter()
-        .flat_map(|l| [(l, None), (l, Some(&KEY[..]))])
-        .collect();
+    let combos: Vec<(BackupLayout, Option<&[u8]>)> = [
+        BackupLayout::V2011,
+        BackupLayout::V2103,
+        BackupLayout::V2105,
+    ]
+    .into_iter()
+    .flat_map(|l| [(l, None), (l, Some(&KEY[..]))])
+    .collect();
     // Full backups at ts 2, taken before the changes (a drop deletes
     // every version of its keys).
     let fulls: Vec<(Vec<u8>, BackupSummary)> = combos
@@ -616,7 +677,15 @@ fn round_trip(drop_all: bool) {
         let files = [(a, s1.drop_operations), (b, s2.drop_operations)];
         for restore_ts in [None, Some(50)] {
             n += 1;
-            let got = restore(&t.join(&format!("r{n}")), &files, &p2, key, restore_ts, 6);
+            let got = restore(
+                &t.join(&format!("r{n}")),
+                layout,
+                &files,
+                &p2,
+                key,
+                restore_ts,
+                6,
+            );
             assert_eq!(
                 String::from_utf8_lossy(&got.data),
                 String::from_utf8_lossy(&want.data),
@@ -655,7 +724,15 @@ fn restore_ts_equal_versions_later_file_wins() {
     std::fs::write(&a, &f1).unwrap();
     std::fs::write(&b, &f2).unwrap();
     let dir = t.join("r");
-    let out = restore(&dir, &[(a, vec![]), (b, vec![])], &p, None, Some(40), 3);
+    let out = restore(
+        &dir,
+        BackupLayout::V2103,
+        &[(a, vec![]), (b, vec![])],
+        &p,
+        None,
+        Some(40),
+        3,
+    );
     let data = String::from_utf8(out.data).unwrap();
     assert!(data.contains("\"Changed\""), "{data}");
     assert!(!data.contains("\"Alice\""));

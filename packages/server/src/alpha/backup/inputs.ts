@@ -4,6 +4,7 @@
  */
 import {
   keyProviderFrom,
+  MANIFEST_LAYOUTS,
   LocalDestination,
   openDestination,
   type Destination,
@@ -81,10 +82,13 @@ export function destinationCredentials(c: CredentialFields): DestinationCredenti
 export function checkBackupInput(input: BackupInput): ManifestLayout | undefined {
   if (!input.destination) throw new HttpError('BAD_REQUEST', 'backup needs a destination');
   const format = input.format ?? undefined;
-  if (format !== undefined && format !== 'v20.11' && format !== 'v21.03') {
-    throw new HttpError('BAD_REQUEST', `backup format must be "v20.11" or "v21.03", not "${format}"`);
+  if (format !== undefined && !(MANIFEST_LAYOUTS as readonly string[]).includes(format)) {
+    throw new HttpError(
+      'BAD_REQUEST',
+      `backup format must be one of ${MANIFEST_LAYOUTS.map((l) => `"${l}"`).join(', ')}, not "${format}"`,
+    );
   }
-  return format;
+  return format as ManifestLayout | undefined;
 }
 
 export function checkRestoreInput(input: RestoreInput): void {

@@ -3,7 +3,7 @@
  * requires the cluster token (registered in this scope by the app).
  */
 import { Readable } from 'node:stream';
-import { encodeExport, EXPORT_CONTENT_TYPE } from '@strata/core';
+import { encodeExport, EXPORT_CONTENT_TYPE, MANIFEST_LAYOUTS } from '@strata/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { VALUE_TYPES } from '../../parse/values.js';
 import type {
@@ -96,7 +96,7 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
             readTs: u64String,
             since: u64String,
             predicates: { type: 'array', items: predicateName },
-            format: { type: 'string', enum: ['v20.11', 'v21.03'] },
+            format: { type: 'string', enum: [...MANIFEST_LAYOUTS] },
             key: { type: 'string', maxLength: 64 },
             ...credentialProps,
           },
