@@ -173,7 +173,16 @@ function fuzzProcess(target, seconds, runs) {
       ]
     : [
         join(fuzzDir, 'node_modules', '.bin', 'jazzer'),
-        [join('dist', `${target}.js`), '--sync', corpus, seedDir, '--', ...flags(target, seconds, runs)],
+        [
+          join('dist', `${target}.js`),
+          '--sync',
+          // Jazzer.js enforces its own per-input timeout (default 5 s): the same limit as the others
+          `--timeout=${TIMEOUT_S * 1000}`,
+          corpus,
+          seedDir,
+          '--',
+          ...flags(target, seconds, runs),
+        ],
         fuzzDir,
         tsEnv,
       ];

@@ -94,13 +94,25 @@ export function dgraphExportLines(lines: string[], preds: readonly string[]): st
   return out.sort();
 }
 
-/** Strata's export `data.rdf` lines restricted to `preds`, sorted. */
+/**
+ * Strata's export `data.rdf` lines restricted to `preds`, sorted, without what Dgraph's export
+ * leaves out: the `dgraph.type` of a node whose only type is `dgraph.graphql` (the GraphQL schema
+ * node, `worker/export.go`). Strata's export keeps it, as the golden dumps do.
+ */
 export function strataExportLines(text: string, preds: readonly string[]): string[] {
-  return text
-    .split('\n')
+  const lines = text.split('\n').filter((l) => {
+    const m = /^<[^>]+> <([^>]+)> /.exec(l);
+    return m !== null && preds.includes(m[1]!);
+  });
+  const types = new Map<string, number>();
+  for (const l of lines) {
+    const m = /^(<[^>]+>) <dgraph\.type> /.exec(l);
+    if (m) types.set(m[1]!, (types.get(m[1]!) ?? 0) + 1);
+  }
+  return lines
     .filter((l) => {
-      const m = /^<[^>]+> <([^>]+)> /.exec(l);
-      return m !== null && preds.includes(m[1]!);
+      const m = /^(<[^>]+>) <dgraph\.type> "dgraph\.graphql"/.exec(l);
+      return !(m && types.get(m[1]!) === 1);
     })
     .sort();
 }

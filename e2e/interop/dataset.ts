@@ -44,6 +44,15 @@ type Team {
 }
 `;
 
+/** A type change between two backups of the series: Team gains a field. */
+export const TYPE_CHANGE = `
+type Team {
+  name
+  boss
+  nick
+}
+`;
+
 /** Predicates only Dgraph can write here (its backups carry them to Strata verbatim). */
 export const DGRAPH_ONLY_SCHEMA = `
 about: string @index(fulltext) @lang .

@@ -1,6 +1,6 @@
 // Interop with the real Dgraph (v24.0.5 and v25.4.0, built by scripts/setup/dgraph.sh), both ways,
-// on a 3-group cluster and a backup series of three points (full; incremental after deletes and
-// new nodes; incremental after a DROP_ATTR):
+// on a 3-group cluster and a backup series of four points (full; incremental after deletes and
+// new nodes; after a DROP_ATTR and a type change; after a DROP_DATA and new nodes):
 // - Dgraph → Strata: every point of Dgraph's series, restored offline by `strata restore` and
 //   online by Strata's `restore` mutation, has Dgraph's schema (predicates, types and their
 //   fields), Dgraph's data (its RDF export) and answers every query of the corpus as Dgraph did.
@@ -17,6 +17,7 @@ import {
   QUERIES,
   PREDICATES,
   SCHEMA,
+  TYPE_CHANGE,
   dgraphOnlyFacts,
   people,
 } from '../interop/dataset.js';
@@ -121,7 +122,7 @@ describe.each(DGRAPH_VERSIONS.map((v) => [v]))('Dgraph %s → Strata', (version:
   let uid = '';
   afterAll(async () => dgraph?.stop());
 
-  it(`Dgraph writes a series of three backups on ${GROUPS} groups`, { timeout: 600_000 }, async () => {
+  it(`Dgraph writes a series of four backups on ${GROUPS} groups`, { timeout: 600_000 }, async () => {
     dgraph = await DgraphCluster.start({ version, dir: path.join(dir, 'dgraph'), alphas: GROUPS });
     await dgraph.alter(SCHEMA + DGRAPH_ONLY_SCHEMA);
     const uids = await dgraph.mutate(`${people(40, 'a')}\n${dgraphOnlyFacts(40, 'a')}`);
@@ -138,17 +139,25 @@ describe.each(DGRAPH_VERSIONS.map((v) => [v]))('Dgraph %s → Strata', (version:
     points.push(await dgraphPoint(dgraph, 2, uid, DGRAPH_PREDS, dir));
 
     await dgraph.alter(JSON.stringify({ drop_attr: 'code' }));
+    await dgraph.alter(TYPE_CHANGE);
     await dgraph.backup(location, false);
     points.push(await dgraphPoint(dgraph, 3, uid, DGRAPH_PREDS, dir));
+
+    await dgraph.alter(JSON.stringify({ drop_op: 'DATA' }));
+    await dgraph.mutate(people(6, 'c'));
+    await dgraph.backup(location, false);
+    points.push(await dgraphPoint(dgraph, 4, uid, DGRAPH_PREDS, dir));
     expect(points[0]!.data.length).toBeGreaterThan(500);
     expect(points[2]!.data.some((l) => l.includes('<code>'))).toBe(false);
+    expect(points[2]!.schema.types.Team).toContain('nick');
+    expect(points[3]!.data.length).toBeLessThan(points[2]!.data.length / 4);
   });
 
   it(
     'each point restored offline by strata restore has Dgraph’s schema and data',
     { timeout: 300_000 },
     async () => {
-      expect(points).toHaveLength(3);
+      expect(points).toHaveLength(4);
       const ls = await run(['ls', location, '--json']);
       expect(ls.code, ls.stderr).toBe(0);
       for (const p of points) {
@@ -178,7 +187,7 @@ describe.each(DGRAPH_VERSIONS.map((v) => [v]))('Dgraph %s → Strata', (version:
     'each point restored online into Strata answers every query as Dgraph did',
     { timeout: 300_000 },
     async () => {
-      expect(points).toHaveLength(3);
+      expect(points).toHaveLength(4);
       const c = new TestCluster(dir, 'strata', GROUPS);
       await c.start();
       try {
@@ -207,7 +216,7 @@ describe.each(MANIFEST_LAYOUTS.map((l) => [l]))('Strata (%s layout) → Dgraph',
   const points: Point[] = [];
   let uid = '';
 
-  it(`Strata writes a series of three backups on ${GROUPS} groups`, { timeout: 300_000 }, async () => {
+  it(`Strata writes a series of four backups on ${GROUPS} groups`, { timeout: 300_000 }, async () => {
     const c = new TestCluster(dir, 'strata', GROUPS);
     await c.start();
     try {
@@ -236,8 +245,14 @@ describe.each(MANIFEST_LAYOUTS.map((l) => [l]))('Strata (%s layout) → Dgraph',
       points.push(await strataPoint(c, 2, uid, PREDICATES));
 
       await c.alter(JSON.stringify({ drop_attr: 'code' }));
+      await c.alter(TYPE_CHANGE);
       await backup(false);
       points.push(await strataPoint(c, 3, uid, PREDICATES));
+
+      await c.alter(JSON.stringify({ drop_op: 'DATA' }));
+      await c.mutate(people(6, 'c'));
+      await backup(false);
+      points.push(await strataPoint(c, 4, uid, PREDICATES));
     } finally {
       await c.stop();
     }
@@ -248,7 +263,7 @@ describe.each(MANIFEST_LAYOUTS.map((l) => [l]))('Strata (%s layout) → Dgraph',
       'each point restored online by Dgraph has Strata’s schema, data and answers',
       { timeout: 600_000 },
       async () => {
-        expect(points).toHaveLength(3);
+        expect(points).toHaveLength(4);
         const d = await DgraphCluster.start({
           version,
           dir: path.join(dir, `${version}-online`),
@@ -256,8 +271,7 @@ describe.each(MANIFEST_LAYOUTS.map((l) => [l]))('Strata (%s layout) → Dgraph',
         });
         try {
           for (const p of points) {
-            const probe = `{ q(func: uid(${uid})) { email } }`;
-            await d.restoreOnline(location, probe, p.num);
+            await d.restoreOnline(location, '{ q(func: has(email), first: 1) { uid } }', p.num);
             expectSame(await dgraphPoint(d, p.num, uid, PREDICATES, dir), p, `point ${p.num}`);
           }
         } finally {
@@ -270,7 +284,7 @@ describe.each(MANIFEST_LAYOUTS.map((l) => [l]))('Strata (%s layout) → Dgraph',
       'the last point restored offline by dgraph restore has Strata’s schema, data and answers',
       { timeout: 600_000 },
       async () => {
-        expect(points).toHaveLength(3);
+        expect(points).toHaveLength(4);
         const out = path.join(dir, `${version}-offline`);
         await dgraphRestore(version, location, out);
         const postings = Array.from({ length: GROUPS }, (_, i) => path.join(out, `p${i + 1}`));
@@ -281,7 +295,7 @@ describe.each(MANIFEST_LAYOUTS.map((l) => [l]))('Strata (%s layout) → Dgraph',
         });
         try {
           await d.lease(10_000_000, 1_000_000);
-          expectSame(await dgraphPoint(d, 3, uid, PREDICATES, dir), points.at(-1)!, 'offline');
+          expectSame(await dgraphPoint(d, 4, uid, PREDICATES, dir), points.at(-1)!, 'offline');
         } finally {
           await d.stop();
         }
