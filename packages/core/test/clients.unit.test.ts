@@ -243,6 +243,7 @@ describe('renderVerifyReport', () => {
           type: 'full',
           path: 'dgraph.1',
           readTs: 5n,
+          layout: 'v20.11',
           files: [file(1234567, 10), file(1, 2)],
           problems: [],
         },
@@ -252,6 +253,7 @@ describe('renderVerifyReport', () => {
           type: 'incremental',
           path: 'dgraph.2',
           readTs: 9n,
+          layout: 'v21.12+',
           files: [file(10, 1)],
           problems: ok ? [] : ['r9-g1.backup: truncated'],
         },
@@ -263,14 +265,14 @@ describe('renderVerifyReport', () => {
       [
         'series s1 at /b',
         'warning: w1',
-        'OK     #1 full dgraph.1 (readTs 5, 2 files, 1,234,568 bytes, 12 kvs)',
-        'OK     #2 incremental dgraph.2 (readTs 9, 1 file, 10 bytes, 1 kvs)',
+        'OK     #1 full dgraph.1 (v20.11, readTs 5, 2 files, 1,234,568 bytes, 12 kvs)',
+        'OK     #2 incremental dgraph.2 (v21.12+, readTs 9, 1 file, 10 bytes, 1 kvs)',
         'all 2 backups verified',
         '',
       ].join('\n'),
     );
     expect(renderVerifyReport(report(false))).toContain(
-      'FAILED #2 incremental dgraph.2 (readTs 9, 1 file, 10 bytes, 1 kvs)\n    - r9-g1.backup: truncated\n' +
+      'FAILED #2 incremental dgraph.2 (v21.12+, readTs 9, 1 file, 10 bytes, 1 kvs)\n    - r9-g1.backup: truncated\n' +
         'problem: gap before #3\nverification FAILED\n',
     );
   });

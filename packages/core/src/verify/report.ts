@@ -20,7 +20,7 @@ export function renderVerifyReport(r: VerifyReport): string {
     const kvs = b.files.reduce((n, f) => n + f.kvs, 0);
     const bytes = b.files.reduce((n, f) => n + f.bytes, 0);
     out.push(
-      `${b.ok ? 'OK    ' : 'FAILED'} #${b.backupNum} ${b.type} ${b.path} (readTs ${b.readTs}, ` +
+      `${b.ok ? 'OK    ' : 'FAILED'} #${b.backupNum} ${b.type} ${b.path} (${b.layout}, readTs ${b.readTs}, ` +
         `${plural(b.files.length, 'file')}, ${count(bytes)} bytes, ${count(kvs)} kvs)`,
     );
     for (const p of b.problems) out.push(`    - ${p}`);

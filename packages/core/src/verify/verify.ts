@@ -7,7 +7,13 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { toDestination } from '../destinations/open.js';
 import type { Destination } from '../destinations/types.js';
-import { dataFileName, dataFilePath, readerCompression, type BackupManifest } from '../manifest/model.js';
+import {
+  dataFileName,
+  dataFilePath,
+  layoutLabel,
+  readerCompression,
+  type BackupManifest,
+} from '../manifest/model.js';
 import { displayPath, readManifests } from '../manifest/read.js';
 import { createBackupDecoder } from '../codec/decoder.js';
 import { analyzeChain } from '../series/chain.js';
@@ -44,6 +50,8 @@ export interface BackupVerifyReport {
   path: string;
   type: 'full' | 'incremental';
   readTs: bigint;
+  /** The Dgraph layout its manifest entry names (`v20.11`, `v21.03`, `v21.12+`). */
+  layout: string;
   ok: boolean;
   problems: string[];
   files: VerifiedFile[];
@@ -162,6 +170,7 @@ async function verifyBackup(
     path: m.path,
     type: m.type,
     readTs: m.readTs,
+    layout: layoutLabel(m),
     ok: problems.length === 0,
     problems,
     files,
