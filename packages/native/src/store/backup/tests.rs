@@ -303,6 +303,24 @@ fn full_backup_v2103_content_and_records() {
     st.close();
 }
 
+/// Predicate `title` in namespace `ns` (at ts 3) with `<9> <title> "T"` (ts 4).
+fn namespaced_title(st: &LiveStore, ns: u64) {
+    let mut p = sp("title", ValType::String);
+    p.namespace = ns;
+    alter(
+        st,
+        3,
+        AlterRequest {
+            predicates: vec![p],
+            namespace: ns,
+            ..Default::default()
+        },
+    );
+    let mut e = s(9, "title", "T");
+    e.namespace = ns;
+    st.apply_mutations(4, &[e]).unwrap();
+}
+
 #[test]
 fn v2011_layout_differs() {
     let (_t, st) = base_store("v2011");
@@ -332,20 +350,7 @@ fn v2011_layout_differs() {
     assert!(kvs.iter().all(|k| k.key.namespace == 0));
 
     // Namespaces: v21.03 writes field 7 and the prefixed name; v20.11 refuses.
-    let mut p = sp("title", ValType::String);
-    p.namespace = 2;
-    alter(
-        &st,
-        3,
-        AlterRequest {
-            predicates: vec![p],
-            namespace: 2,
-            ..Default::default()
-        },
-    );
-    let mut e = s(9, "title", "T");
-    e.namespace = 2;
-    st.apply_mutations(4, &[e]).unwrap();
+    namespaced_title(&st, 2);
     let preds = vec![(2, "title".to_string())];
     let (file, _) = backup(&st, &opts(4, 0, preds.clone(), BackupLayout::V2103, None));
     let kvs = kvs_of(&file, None);
@@ -370,20 +375,7 @@ fn v2011_layout_differs() {
 #[test]
 fn v2105_layout_writes_hex_namespace_names_and_s2_framing() {
     let (_t, st) = base_store("v2105");
-    let mut p = sp("title", ValType::String);
-    p.namespace = 0x1f;
-    alter(
-        &st,
-        3,
-        AlterRequest {
-            predicates: vec![p],
-            namespace: 0x1f,
-            ..Default::default()
-        },
-    );
-    let mut e = s(9, "title", "T");
-    e.namespace = 0x1f;
-    st.apply_mutations(4, &[e]).unwrap();
+    namespaced_title(&st, 0x1f);
     let mut preds = predicates(&st, 4);
     preds.push((0x1f, "title".to_string()));
     let (file, _) = backup(&st, &opts(4, 0, preds, BackupLayout::V2105, None));
