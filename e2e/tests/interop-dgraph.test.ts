@@ -49,8 +49,20 @@ afterAll(async () => {
 interface Point {
   num: number;
   schema: SchemaView;
+  /** The `schema {}` query's answer, restricted to the data set. */
+  schemaAnswer: unknown;
   data: string[];
   answers: unknown[];
+}
+
+/** A `schema {}` answer restricted to `preds` and the data set's types, arrays sorted. */
+function schemaAnswer(data: Record<string, unknown>, preds: readonly string[]): unknown {
+  const schema = (data.schema ?? []) as { predicate: string }[];
+  const types = (data.types ?? []) as { name: string }[];
+  return canonical({
+    schema: schema.filter((p) => preds.includes(p.predicate)),
+    types: types.filter((t) => TYPES.includes(t.name)),
+  });
 }
 
 function queries(uid: string): string[] {
@@ -63,13 +75,15 @@ async function dgraphAnswers(d: DgraphCluster, uid: string): Promise<unknown[]> 
   return out;
 }
 
+async function strataQuery(c: TestCluster, q: string): Promise<Record<string, unknown>> {
+  const r = await post(`${c.url}/query`, q, 'application/dql');
+  expect(r.status, `${q}: ${JSON.stringify(r.json)}`).toBe(200);
+  return (r.json as { data: Record<string, unknown> }).data;
+}
+
 async function strataAnswers(c: TestCluster, uid: string): Promise<unknown[]> {
   const out: unknown[] = [];
-  for (const q of queries(uid)) {
-    const r = await post(`${c.url}/query`, q, 'application/dql');
-    expect(r.status, `${q}: ${JSON.stringify(r.json)}`).toBe(200);
-    out.push(canonical((r.json as { data: unknown }).data));
-  }
+  for (const q of queries(uid)) out.push(canonical(await strataQuery(c, q)));
   return out;
 }
 
@@ -87,6 +101,7 @@ async function dgraphPoint(
   return {
     num,
     schema: dgraphSchema(await d.query('schema {}'), preds, TYPES),
+    schemaAnswer: schemaAnswer(await d.query('schema {}'), preds),
     data: dgraphExportLines(exp.data, preds),
     answers: await dgraphAnswers(d, uid),
   };
@@ -103,6 +118,7 @@ async function strataPoint(
   return {
     num,
     schema: strataSchema(dump.schema, preds, TYPES),
+    schemaAnswer: schemaAnswer(await strataQuery(c, 'schema {}'), preds),
     data: strataExportLines(dump.data, preds),
     answers: await strataAnswers(c, uid),
   };
@@ -110,6 +126,7 @@ async function strataPoint(
 
 function expectSame(got: Point, want: Point, what: string): void {
   expect(got.schema, `${what}: schema`).toEqual(want.schema);
+  expect(got.schemaAnswer, `${what}: schema {}`).toEqual(want.schemaAnswer);
   expect(got.data, `${what}: data`).toEqual(want.data);
   got.answers.forEach((a, i) => expect(a, `${what}: ${QUERIES[i]}`).toEqual(want.answers[i]));
 }

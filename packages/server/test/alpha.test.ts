@@ -114,6 +114,42 @@ describe('Alpha', () => {
     expect(Object.keys(state.groups['2']!.tablets).length).toBeGreaterThan(0);
   });
 
+  it('answers schema queries from every group, as Dgraph', async () => {
+    const all = await query(a2, 'schema {}');
+    const preds = (all.schema as { predicate: string }[]).map((p) => p.predicate);
+    expect(preds).toEqual([...preds].sort());
+    expect(preds).toEqual(expect.arrayContaining(['name', 'age', 'friend', 'best', 'dgraph.type']));
+    expect(all.schema).toContainEqual({
+      predicate: 'name',
+      type: 'string',
+      index: true,
+      tokenizer: ['exact', 'term'],
+      lang: true,
+    });
+    expect(all.schema).toContainEqual({
+      predicate: 'friend',
+      type: 'uid',
+      reverse: true,
+      count: true,
+      list: true,
+    });
+    expect(all.types).toContainEqual({
+      name: 'Person',
+      fields: [{ name: 'name' }, { name: 'age' }, { name: 'friend' }, { name: 'best' }],
+    });
+    expect(await query(a1, 'schema(pred: [age, friend]) { type reverse }')).toEqual({
+      schema: [
+        { predicate: 'age', type: 'int' },
+        { predicate: 'friend', type: 'uid', reverse: true },
+      ],
+    });
+    expect(await query(a1, 'schema(type: Person) {}')).toEqual({
+      types: [
+        { name: 'Person', fields: [{ name: 'name' }, { name: 'age' }, { name: 'friend' }, { name: 'best' }] },
+      ],
+    });
+  });
+
   it('refuses schema text with its line and column', async () => {
     const r = await alter(a1, 'name: string .\nage: integer .');
     expect(r.statusCode).toBe(400);

@@ -62,6 +62,23 @@ describe('parseQuery', () => {
     expect(q.blocks[3]!.func).toEqual({ name: 'eq', predicate: 'age', values: [30n, -1n, 2.5, true] });
   });
 
+  it("schema queries, as Dgraph's", () => {
+    expect(parseQuery('schema {}')).toEqual({ blocks: [], schema: { fields: [] } });
+    expect(parseQuery('schema(pred: [name, <age>]) { type index type }').schema).toEqual({
+      predicates: ['name', 'age'],
+      fields: ['type', 'index'],
+    });
+    expect(parseQuery('schema(pred: name) {}').schema).toEqual({ predicates: ['name'], fields: [] });
+    expect(parseQuery('schema(type: [Person, Team]) {}').schema).toEqual({
+      types: ['Person', 'Team'],
+      fields: [],
+    });
+    expect(() => parseQuery('schema(kind: x) {}')).toThrow('expected "pred:" or "type:" in schema(...)');
+    expect(() => parseQuery('schema { colour }')).toThrow('expected a schema field');
+    expect(() => parseQuery('schema {} { q(func: uid(1)) { uid } }')).toThrow('after the schema query');
+    expect(() => parseQuery('schema(pred: []) {}')).toThrow('expected a predicate name');
+  });
+
   it('query keyword with a name', () => {
     expect(parseQuery('query me { a(func: uid(1)) { uid } }').name).toBe('me');
   });

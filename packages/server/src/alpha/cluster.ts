@@ -17,7 +17,7 @@ import {
   type ZeroStateJson,
 } from '@strata/core';
 import { HttpError, type HttpErrorCode } from '../http/errors.js';
-import type { GroupOwner, PredicateInfo, WireAlter } from './owner.js';
+import type { GroupOwner, PredicateInfo, WireAlter, WireSchemaPredicate } from './owner.js';
 import type { WireEdge, WireNodeFacts } from './wire.js';
 
 /**
@@ -94,6 +94,8 @@ export interface GroupApi {
   ): Promise<{ object: string; subjects: string[] }[]>;
   /** Opens the group's streamed export at `readTs` (its store is scanned first). */
   openExport(readTs: bigint): Promise<GroupExport>;
+  /** The schema entries of the group's predicates. */
+  schema(): Promise<WireSchemaPredicate[]>;
 }
 
 /** One group's export as a coordinator merges it: its schema and its sorted unique lines. */
@@ -136,6 +138,9 @@ export class LocalGroup implements GroupApi {
   }
   reverse(predicate: string, objects: string[], readTs: bigint) {
     return this.owner.reverse(predicate, objects, String(readTs));
+  }
+  async schema() {
+    return this.owner.schemaPredicates();
   }
   async openExport(readTs: bigint): Promise<GroupExport> {
     const o = await this.owner.openExport(String(readTs));
@@ -182,6 +187,9 @@ export class RemoteGroup implements GroupApi {
   }
   async has(predicate: string, readTs: bigint) {
     return (await this.post<{ uids: string[] }>('/internal/has', { predicate, readTs: String(readTs) })).uids;
+  }
+  async schema() {
+    return (await this.post<{ predicates: WireSchemaPredicate[] }>('/internal/schema', {})).predicates;
   }
   async eq(predicate: string, values: string[], readTs: bigint) {
     return (

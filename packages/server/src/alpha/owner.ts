@@ -107,6 +107,18 @@ export class GroupOwner {
     return this.schema.get(name);
   }
 
+  /** This group's predicates (namespace 0), as schema entries. */
+  schemaPredicates(): WireSchemaPredicate[] {
+    return [...this.schema.values()].map(({ namespace: _ns, ...p }) => p as WireSchemaPredicate);
+  }
+
+  /** Every type (types are kept in every group), in name order. */
+  typeDefs(): { name: string; fields: string[] }[] {
+    return [...this.types.values()]
+      .map((t) => ({ name: t.name, fields: t.fields }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
   typeFields(name: string): string[] | undefined {
     return this.types.get(name)?.fields;
   }

@@ -3,6 +3,7 @@
  * oracle. Each level of a block is read in one batch per owner group (`/internal/read`), reverse
  * edges from the predicate's owner, and the result is shaped like Dgraph's JSON.
  */
+import { runSchemaQuery } from './schema-query.js';
 import { parseQuery, type EqValue, type QueryBlock, type Selection } from '../parse/query.js';
 import type { Cluster } from './cluster.js';
 import { hexUid, jsonValue } from './decode.js';
@@ -243,6 +244,12 @@ function uidCountObject(sels: Selection[], n: number): Obj[] {
 export async function runQuery(cluster: Cluster, text: string): Promise<QueryResult> {
   const q = parseQuery(text);
   const readTs = await cluster.zero.readTs();
+  if (q.schema) {
+    return {
+      data: await runSchemaQuery(cluster, q.schema),
+      extensions: { txn: { start_ts: Number(readTs) } },
+    };
+  }
   const ex = new Executor(cluster, readTs);
   const data: Record<string, Obj[]> = {};
   for (const b of q.blocks) {

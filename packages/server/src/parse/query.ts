@@ -6,6 +6,9 @@
  *
  * Root functions `uid(...)`, `has(pred)`, `eq(pred, value)` and `eq(pred, [v1, v2])`; several
  * blocks per query. `@filter` and variables are not supported (yet).
+ *
+ * Schema queries, as Dgraph: `schema {}`, `schema(pred: [name, age]) { type index }`,
+ * `schema(type: Person) {}`.
  */
 import { Lexer, type Token } from './lexer.js';
 
@@ -45,9 +48,85 @@ export interface QueryBlock extends Pagination {
   column: number;
 }
 
+/** The fields a schema query may ask for (Dgraph's names); none asked: all. */
+export const SCHEMA_FIELDS = [
+  'type',
+  'index',
+  'tokenizer',
+  'reverse',
+  'count',
+  'list',
+  'upsert',
+  'lang',
+  'unique',
+  'no_conflict',
+] as const;
+export type SchemaField = (typeof SCHEMA_FIELDS)[number];
+
+export interface SchemaQuery {
+  /** `pred:`: only these predicates (and no types). */
+  predicates?: string[];
+  /** `type:`: only these types (and no predicates). */
+  types?: string[];
+  fields: SchemaField[];
+}
+
 export interface Query {
   name?: string;
   blocks: QueryBlock[];
+  /** A schema query (then `blocks` is empty). */
+  schema?: SchemaQuery;
+}
+
+/** A name or a `[name, ...]` list (schema query arguments). */
+function nameList(lx: Lexer, what: string): string[] {
+  const one = () => {
+    const t = lx.next();
+    if (t.kind !== 'word' && t.kind !== 'iri')
+      throw lx.error(t.start, `expected ${what}, got ${lx.describe(t)}`);
+    return t.text;
+  };
+  if (!lx.isPunct('[')) return [one()];
+  lx.next();
+  const out: string[] = [];
+  for (;;) {
+    if (lx.isPunct(']') && out.length > 0) {
+      lx.next();
+      return out;
+    }
+    out.push(one());
+    if (lx.isPunct(',')) lx.next();
+    else if (!lx.isPunct(']')) throw lx.error(lx.peek().start, `expected "," or "]" in the list of ${what}s`);
+  }
+}
+
+/** `schema [(pred: ... | type: ...)] { field ... }` (the `schema` word already read). */
+function schemaQuery(lx: Lexer): SchemaQuery {
+  const q: SchemaQuery = { fields: [] };
+  if (lx.isPunct('(')) {
+    lx.next();
+    const arg = lx.next();
+    if (arg.kind !== 'word' || (arg.text !== 'pred' && arg.text !== 'type')) {
+      throw lx.error(arg.start, `expected "pred:" or "type:" in schema(...), got ${lx.describe(arg)}`);
+    }
+    lx.expectPunct(':', `after ${arg.text}`);
+    if (arg.text === 'pred') q.predicates = nameList(lx, 'a predicate name');
+    else q.types = nameList(lx, 'a type name');
+    lx.expectPunct(')', 'to close schema(');
+  }
+  lx.expectPunct('{', 'to open the schema fields');
+  for (;;) {
+    const t = lx.next();
+    if (t.kind === 'punct' && t.text === '}') break;
+    const f = SCHEMA_FIELDS.find((x) => t.kind === 'word' && x === t.text);
+    if (!f)
+      throw lx.error(
+        t.start,
+        `expected a schema field (${SCHEMA_FIELDS.join(', ')}) or "}", got ${lx.describe(t)}`,
+      );
+    if (!q.fields.includes(f)) q.fields.push(f);
+  }
+  return q;
 }
 
 function uidOf(lx: Lexer, t: Token): bigint {
@@ -282,6 +361,15 @@ export function parseQuery(text: string): Query {
       lx.next();
     }
     if (lx.isPunct('(')) throw lx.error(lx.peek().start, 'query variables are not supported');
+  }
+  const s0 = lx.peek();
+  if (s0.kind === 'word' && s0.text === 'schema') {
+    lx.next();
+    q.schema = schemaQuery(lx);
+    const rest = lx.peek();
+    if (rest.kind !== 'eof')
+      throw lx.error(rest.start, `unexpected ${lx.describe(rest)} after the schema query`);
+    return q;
   }
   const open = lx.expectPunct('{', 'to open the query');
   const names = new Set<string>();

@@ -280,6 +280,21 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
     async (req) => owner.read(req.body.uids, req.body.predicates, req.body.readTs),
   );
 
+  app.post(
+    '/schema',
+    {
+      schema: {
+        body: { type: 'object', additionalProperties: false, properties: {} },
+        response: withErrors({
+          type: 'object',
+          required: ['predicates'],
+          properties: { predicates: { type: 'array', items: schemaPredicate } },
+        }),
+      },
+    },
+    async () => ({ predicates: owner.schemaPredicates() }),
+  );
+
   app.post<{ Body: { predicate: string; readTs: string } }>(
     '/has',
     {
