@@ -365,8 +365,15 @@ mod tests {
         })
         .unwrap();
         assert_eq!(w.finish().unwrap(), crate::codec::snappy::SNAPPY_STREAM_ID);
+        // S2 (v25): the same chunks under S2's identifier
+        let mut w = Writer::new(WriterConfig {
+            compression: WriteCompression::parse("s2").unwrap(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(w.finish().unwrap(), crate::codec::snappy::S2_STREAM_ID);
         assert_eq!(
-            WriteCompression::parse("s2").unwrap_err().code,
+            WriteCompression::parse("lz4").unwrap_err().code,
             ErrorCode::InvalidArgument
         );
     }

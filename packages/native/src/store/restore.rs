@@ -15,7 +15,9 @@ use crate::format::kv::{
     DecodedKv, USER_META_COMPLETE, USER_META_DELTA, USER_META_EMPTY, USER_META_SCHEMA,
 };
 use crate::format::names::ValueNameForm;
-use crate::format::proto::{decode_uid_bytes, BackupPostingList, KeyType};
+use crate::format::proto::{
+    decode_uid_bytes, BackupPostingList, KeyType, SchemaUpdate, TypeUpdate,
+};
 use prost::Message;
 use std::collections::HashSet;
 use std::io::Read;
@@ -111,13 +113,26 @@ fn convert(
     let value = match kv.user_meta {
         USER_META_SCHEMA => {
             let is_type = kv.key_type == KeyType::Type;
-            let bare = to_store_form(&kv.value, is_type, opts.value_names).map_err(|e| {
-                StoreError::corrupt(format!(
-                    "{} entry of {:?}: {e}",
-                    if is_type { "type" } else { "schema" },
-                    k.attr
-                ))
-            })?;
+            let what = if is_type { "type" } else { "schema" };
+            let bare = to_store_form(&kv.value, is_type, opts.value_names)
+                .map_err(|e| StoreError::corrupt(format!("{what} entry of {:?}: {e}", k.attr)))?;
+            // Stored only if readable: a hostile value must not make the store's schema unreadable.
+            let readable = if is_type {
+                TypeUpdate::decode(&bare[..]).is_ok()
+            } else {
+                SchemaUpdate::decode(&bare[..]).is_ok()
+            };
+            if !readable {
+                return Err(StoreError::corrupt(format!(
+                    "{what} entry of {:?} is not a valid {}",
+                    k.attr,
+                    if is_type {
+                        "TypeUpdate"
+                    } else {
+                        "SchemaUpdate"
+                    }
+                )));
+            }
             encode_value(ValueKind::Schema, &bare)
         }
         USER_META_EMPTY => encode_value(ValueKind::Tombstone, &[]),

@@ -7,6 +7,7 @@ use crate::codec::writer::{Writer, WriterConfig};
 use crate::export::{export_dirs, ExportOptions};
 use crate::format::keys::{build_key, parse_key, ParsedKey};
 use crate::format::kv::{encode_kv_list, KvInput};
+use crate::format::names::ValueNameForm;
 use crate::format::proto::{
     encode_uid_bytes, BackupKey, BackupPostingList, KeyType, Posting, PostingType, SchemaUpdate,
     TypeUpdate, ValType,
@@ -467,6 +468,43 @@ fn schema_and_types_in_export() {
         "[0x2] friend: [uid] @count @reverse .\nfriend: [uid] @count @reverse .\ntype Person {\n  friend\n  name\n}\n"
     );
     assert!(out.data.is_empty());
+}
+
+#[test]
+fn restore_strips_each_manifest_versions_names_and_refuses_unreadable_ones() {
+    let d = TempDir::new("value-names");
+    let p = d.join("p1");
+    let mut w = RestoreWriter::create(&p, 1).unwrap();
+    // as Dgraph v24/v25 write them: `0-` before the type name and every field
+    let mut person = person_type();
+    person.type_name = format!("0-{}", person.type_name);
+    for f in &mut person.fields {
+        f.predicate = format!("0-{}", f.predicate);
+    }
+    let opts = LoadOptions {
+        value_names: ValueNameForm::Hex,
+        ..Default::default()
+    };
+    w.load_stream(&backup_file(&[type_kv("Person", 0, &person)])[..], &opts)
+        .unwrap();
+    w.finish(1).unwrap();
+    let out = export_dirs(std::slice::from_ref(&p), &ExportOptions::default()).unwrap();
+    assert_eq!(
+        String::from_utf8(out.schema).unwrap(),
+        "type Person {\n  friend\n  name\n}\n"
+    );
+    // v21.03 strips 8 bytes: here they cut a 3-byte character, and the value is refused whole
+    let mut w = RestoreWriter::create(&d.join("p2"), 1).unwrap();
+    let mut bad = person_type();
+    bad.fields[0].predicate = "1234567\u{20ac}x".into();
+    let opts = LoadOptions {
+        value_names: ValueNameForm::Ns8,
+        ..Default::default()
+    };
+    let e = w
+        .load_stream(&backup_file(&[type_kv("Person", 0, &bad)])[..], &opts)
+        .unwrap_err();
+    assert!(e.to_string().contains("not a valid TypeUpdate"), "{e}");
 }
 
 #[test]
