@@ -86,10 +86,12 @@ function entryPath(e: unknown): unknown {
  * cannot be written it is deleted (Dgraph then lists from manifest.json), and a failure of both
  * is not the backup's.
  */
-async function writeSummary(dest: Destination, master: Buffer, create: boolean): Promise<void> {
+async function writeSummary(dest: Destination, written: Buffer, create: boolean): Promise<void> {
   try {
     const current = await dest.readVersioned(SUMMARY);
     if (!current && !create) return;
+    // The master as it is now (another writer may have appended since ours).
+    const master = (await dest.readVersioned(MASTER))?.data ?? written;
     const text = Buffer.from(summarizeMaster(master.toString('utf8')));
     if (await dest.putIfUnchanged(SUMMARY, text, current?.version ?? null)) return;
   } catch {
