@@ -179,7 +179,17 @@ describe('snappy writer -> reader', () => {
   });
 
   it('bad writer compression -> INVALID_ARGUMENT', () => {
-    expect(() => new BackupWriter({ compression: 's2' as 'snappy' })).toThrow(/^INVALID_ARGUMENT: /);
+    expect(() => new BackupWriter({ compression: 'lz4' as 'snappy' })).toThrow(/^INVALID_ARGUMENT: /);
+  });
+
+  it("'s2' writes the same chunks under S2's stream identifier (v25)", async () => {
+    const file = await writeFile(framed, { compression: 's2' });
+    expect(file.subarray(4, 10).toString('latin1')).toBe('S2sTwO');
+    expect(file.subarray(10)).toEqual((await writeFile(framed, { compression: 'snappy' })).subarray(10));
+    for (const compression of ['s2', 'auto'] as const) {
+      expect((await readAll(file, { compression })).bytes.equals(framed)).toBe(true);
+    }
+    expect(await errorOf(readAll(file, { compression: 'snappy' }))).toMatch(/S2/);
   });
 });
 
