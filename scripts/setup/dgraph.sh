@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real Dgraph, the reference peer of the interop tests and benchmarks, from the Go
-# module proxy, once per version, into ${STRATA_CACHE:-~/.cache/strata}/dgraph/VERSION/dgraph.
+# module proxy, once per version, into ${STRATA_CACHE:-~/.cache/strata}/dgraph/VERSION/dgraph,
+# and beside it tok-oracle (scripts/setup/tok-oracle: Dgraph's own index tokenizers on stdin).
 #
 #   scripts/setup/dgraph.sh VERSION      # v25.4.0 or v24.0.5; prints the binary's path
 #
@@ -22,17 +23,18 @@ esac
 CACHE="${STRATA_CACHE:-$HOME/.cache/strata}"
 DIR="$CACHE/dgraph/$VERSION"
 BIN="$DIR/dgraph"
+ORACLE="$DIR/tok-oracle"
 SHARED="${STRATA_SHARED:-$HERE/../../../shared}"
 log() { echo "dgraph.sh: $*" >&2; }
 
-if [ -x "$BIN" ]; then echo "$BIN"; exit 0; fi
+if [ -x "$BIN" ] && [ -x "$ORACLE" ]; then echo "$BIN"; exit 0; fi
 command -v go >/dev/null || { log "go is not installed: it is needed once to build Dgraph"; exit 1; }
 mkdir -p "$DIR"
 exec 9>"$DIR/.build.lock"   # one build at a time per version
 flock 9
-if [ -x "$BIN" ]; then echo "$BIN"; exit 0; fi
+if [ -x "$BIN" ] && [ -x "$ORACLE" ]; then echo "$BIN"; exit 0; fi
 
-log "building Dgraph $VERSION into $DIR (once; a few minutes)"
+log "preparing Dgraph $VERSION's module for $DIR"
 work="$(mktemp -d "${TMPDIR:-/tmp}/strata-dgraph-build.XXXXXX")"
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 src="$(cd "$work" && GOFLAGS=-mod=mod go mod download -json "$MODULE@$VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
@@ -47,9 +49,19 @@ if [ "$VERSION" != "${VERSION#v25.}" ]; then
   }
   go mod edit -replace "github.com/dgraph-io/gqlgen=$gq"
 fi
-# The version stamp Dgraph's own release builds set, so that `dgraph version` names it.
-GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath \
-  -ldflags "-X $MODULE/x.dgraphVersion=$VERSION" -o "$work/dgraph" ./dgraph >&2
-"$work/dgraph" version 2>/dev/null | grep -q "$VERSION" || { log "the built binary does not run or names another version"; exit 1; }
-mv "$work/dgraph" "$BIN"
+if [ ! -x "$ORACLE" ]; then
+  mkdir -p strata_tok_oracle
+  sed "s#DGRAPH_MODULE#$MODULE#" "$HERE/tok-oracle/main.go" > strata_tok_oracle/main.go
+  GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath -o "$work/tok-oracle" ./strata_tok_oracle >&2
+  echo '{"t":"term","lang":"","v":"ok"}' | "$work/tok-oracle" | grep -q '"016f6b"' || { log "tok-oracle does not answer"; exit 1; }
+  mv "$work/tok-oracle" "$ORACLE"
+fi
+if [ ! -x "$BIN" ]; then
+  log "building Dgraph $VERSION (once; a few minutes)"
+  # The version stamp Dgraph's own release builds set, so that `dgraph version` names it.
+  GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath \
+    -ldflags "-X $MODULE/x.dgraphVersion=$VERSION" -o "$work/dgraph" ./dgraph >&2
+  "$work/dgraph" version 2>/dev/null | grep -q "$VERSION" || { log "the built binary does not run or names another version"; exit 1; }
+  mv "$work/dgraph" "$BIN"
+fi
 echo "$BIN"

@@ -16,6 +16,7 @@ pub mod farm;
 pub mod live;
 pub mod mvcc;
 pub mod restore;
+pub mod text;
 pub mod tokenize;
 pub mod value_names;
 

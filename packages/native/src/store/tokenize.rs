@@ -2,12 +2,11 @@
 //! the supported ones. A token is the identifier byte followed by the
 //! tokenizer's output; it is the term of an INDEX key.
 
+use super::text::{checked_chars::check, fulltext::fulltext_terms, words::words};
 use crate::export::value::{civil_from_days, UNIX_TO_INTERNAL};
 use crate::format::proto::ValType;
 use blake2::{digest::consts::U32, Blake2b, Digest};
 use std::collections::BTreeSet;
-use unicode_normalization::UnicodeNormalization;
-use unicode_segmentation::UnicodeSegmentation;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tokenizer {
@@ -23,11 +22,12 @@ pub enum Tokenizer {
     Trigram,
     Hash,
     Sha256,
+    Fulltext,
 }
 
 impl Tokenizer {
     /// Every tokenizer this build computes.
-    pub const ALL: [Tokenizer; 12] = [
+    pub const ALL: [Tokenizer; 13] = [
         Tokenizer::Term,
         Tokenizer::Exact,
         Tokenizer::Year,
@@ -40,10 +40,11 @@ impl Tokenizer {
         Tokenizer::Trigram,
         Tokenizer::Hash,
         Tokenizer::Sha256,
+        Tokenizer::Fulltext,
     ];
 
     /// Parses a tokenizer name of a schema. Known but unsupported
-    /// tokenizers (fulltext, geo, sha256) and unknown names are errors.
+    /// tokenizers (geo, bigfloat, ngram) and unknown names are errors.
     pub fn parse(name: &str) -> Result<Self, String> {
         Ok(match name {
             "term" => Tokenizer::Term,
@@ -58,7 +59,8 @@ impl Tokenizer {
             "trigram" => Tokenizer::Trigram,
             "hash" => Tokenizer::Hash,
             "sha256" => Tokenizer::Sha256,
-            "fulltext" | "geo" | "bigfloat" | "ngram" => {
+            "fulltext" => Tokenizer::Fulltext,
+            "geo" | "bigfloat" | "ngram" => {
                 return Err(format!("tokenizer {name} is not supported yet"))
             }
             _ => return Err(format!("invalid tokenizer {name}")),
@@ -79,6 +81,7 @@ impl Tokenizer {
             Tokenizer::Trigram => "trigram",
             Tokenizer::Hash => "hash",
             Tokenizer::Sha256 => "sha256",
+            Tokenizer::Fulltext => "fulltext",
         }
     }
 
@@ -97,6 +100,7 @@ impl Tokenizer {
             Tokenizer::Trigram => 0x0a,
             Tokenizer::Hash => 0x0b,
             Tokenizer::Sha256 => 0x0c,
+            Tokenizer::Fulltext => 0x08,
         }
     }
 
@@ -107,7 +111,8 @@ impl Tokenizer {
             | Tokenizer::Exact
             | Tokenizer::Trigram
             | Tokenizer::Hash
-            | Tokenizer::Sha256 => ValType::String,
+            | Tokenizer::Sha256
+            | Tokenizer::Fulltext => ValType::String,
             Tokenizer::Year | Tokenizer::Month | Tokenizer::Day | Tokenizer::Hour => {
                 ValType::Datetime
             }
@@ -123,7 +128,9 @@ impl Tokenizer {
     ///
     /// Language-tagged values get no `exact` token: Dgraph writes those
     /// with identifier 0x03 and a collation key, which is not reproduced.
-    pub fn tokens(self, value: &[u8], lang: &str) -> Vec<Vec<u8>> {
+    /// An error names a value whose tokens this build cannot compute the
+    /// way Dgraph does (a fulltext language without its stemmer).
+    pub fn tokens(self, value: &[u8], lang: &str) -> Result<Vec<Vec<u8>>, String> {
         let id = self.id();
         let with_id = |t: &[u8]| {
             let mut v = Vec::with_capacity(1 + t.len());
@@ -131,7 +138,11 @@ impl Tokenizer {
             v.extend_from_slice(t);
             v
         };
-        match self {
+        Ok(match self {
+            Tokenizer::Fulltext => fulltext_terms(utf8(value, "fulltext")?, lang)?
+                .iter()
+                .map(|w| with_id(w))
+                .collect(),
             Tokenizer::Exact => {
                 if lang.is_empty() {
                     vec![with_id(value)]
@@ -149,9 +160,9 @@ impl Tokenizer {
                 Some(head) => vec![with_id(head)],
                 None => vec![],
             },
-            Tokenizer::Term => term_words(&String::from_utf8_lossy(value), lang)
+            Tokenizer::Term => term_words(utf8(value, "term")?, lang)?
                 .iter()
-                .map(|w| with_id(w.as_bytes()))
+                .map(|w| with_id(w))
                 .collect(),
             Tokenizer::Trigram => {
                 let set: BTreeSet<&[u8]> = value.windows(3).collect();
@@ -177,8 +188,12 @@ impl Tokenizer {
                 let b: Vec<u8> = parts.iter().flat_map(|p| p.to_be_bytes()).collect();
                 vec![with_id(&b)]
             }
-        }
+        })
     }
+}
+
+fn utf8<'a>(value: &'a [u8], tokenizer: &str) -> Result<&'a str, String> {
+    std::str::from_utf8(value).map_err(|_| format!("{tokenizer} index: the value is not UTF-8"))
 }
 
 fn le_i64(v: &[u8]) -> i64 {
@@ -222,22 +237,23 @@ fn lang_base(lang: &str) -> &str {
 }
 
 /// Distinct words of the term tokenizer (without the identifier byte),
-/// sorted: Unicode word segmentation, lower case, NFKC. Languages written
-/// without spaces between words are split on spaces.
-pub fn term_words(s: &str, lang: &str) -> Vec<String> {
+/// sorted: the analyzer's [`words`]; an empty value is one empty word.
+/// Languages written without spaces between words are split on spaces.
+/// An error names a character whose split was not shown to match Dgraph's.
+pub fn term_words(s: &str, lang: &str) -> Result<Vec<Vec<u8>>, String> {
     if s.is_empty() {
-        return vec![String::new()];
+        return Ok(vec![Vec::new()]);
     }
-    let set: BTreeSet<String> = match lang_base(lang) {
+    let set: BTreeSet<Vec<u8>> = match lang_base(lang) {
         "zh" | "ja" | "th" | "lo" | "my" | "bo" | "km" | "kxm" => {
-            s.split(' ').map(str::to_string).collect()
+            s.split(' ').map(|w| w.as_bytes().to_vec()).collect()
         }
-        _ => s
-            .unicode_words()
-            .map(|w| w.to_lowercase().nfkc().collect::<String>())
-            .collect(),
+        _ => {
+            check(s).map_err(|e| format!("term index: {e}"))?;
+            words(s).into_iter().collect()
+        }
     };
-    set.into_iter().collect()
+    Ok(set.into_iter().collect())
 }
 
 #[cfg(test)]
@@ -251,11 +267,11 @@ mod tests {
     #[test]
     fn exact_and_hash() {
         assert_eq!(
-            Tokenizer::Exact.tokens(b"Ab c", ""),
+            Tokenizer::Exact.tokens(b"Ab c", "").unwrap(),
             vec![b"\x02Ab c".to_vec()]
         );
-        assert!(Tokenizer::Exact.tokens(b"x", "en").is_empty());
-        let t = Tokenizer::Hash.tokens(b"", "");
+        assert!(Tokenizer::Exact.tokens(b"x", "en").unwrap().is_empty());
+        let t = Tokenizer::Hash.tokens(b"", "").unwrap();
         // BLAKE2b-256("") (RFC 7693 parameters, 32-byte digest)
         assert_eq!(
             hex(&t[0]),
@@ -265,29 +281,35 @@ mod tests {
 
     #[test]
     fn term() {
-        let t = Tokenizer::Term.tokens("Hello, WORLD! hello ﬁne".as_bytes(), "");
+        let t = Tokenizer::Term
+            .tokens("Hello, WORLD! hello ﬁne".as_bytes(), "")
+            .unwrap();
         let words: Vec<&[u8]> = t.iter().map(|t| &t[1..]).collect();
         assert_eq!(words, vec![&b"fine"[..], b"hello", b"world"]);
         assert!(t.iter().all(|t| t[0] == 0x01));
-        assert_eq!(Tokenizer::Term.tokens(b"", ""), vec![vec![0x01]]);
-        let zh = Tokenizer::Term.tokens("你好 世界".as_bytes(), "zh");
+        assert_eq!(Tokenizer::Term.tokens(b"", "").unwrap(), vec![vec![0x01]]);
+        let zh = Tokenizer::Term
+            .tokens("你好 世界".as_bytes(), "zh")
+            .unwrap();
         assert_eq!(zh.len(), 2);
     }
 
     #[test]
     fn numbers() {
-        let t = Tokenizer::Int.tokens(&(-2i64).to_le_bytes(), "");
+        let t = Tokenizer::Int.tokens(&(-2i64).to_le_bytes(), "").unwrap();
         assert_eq!(hex(&t[0]), "0600fffffffffffffffe");
-        let t = Tokenizer::Int.tokens(&5i64.to_le_bytes(), "");
+        let t = Tokenizer::Int.tokens(&5i64.to_le_bytes(), "").unwrap();
         assert_eq!(hex(&t[0]), "06010000000000000005");
-        let t = Tokenizer::Float.tokens(&(-3.9f64).to_le_bytes(), "");
+        let t = Tokenizer::Float
+            .tokens(&(-3.9f64).to_le_bytes(), "")
+            .unwrap();
         assert_eq!(hex(&t[0]), "0700fffffffffffffffd");
         assert_eq!(
-            hex(&Tokenizer::Bool.tokens(&[1], "")[0]),
+            hex(&Tokenizer::Bool.tokens(&[1], "").unwrap()[0]),
             "09010000000000000001"
         );
         assert_eq!(
-            hex(&Tokenizer::Bool.tokens(&[], "")[0]),
+            hex(&Tokenizer::Bool.tokens(&[], "").unwrap()[0]),
             "09010000000000000000"
         );
     }
@@ -298,11 +320,17 @@ mod tests {
         let v = [
             0x01, 0, 0, 0, 0x0e, 0xd7, 0x50, 0x8a, 0x8f, 0, 0, 0, 0, 0x01, 0x4a,
         ];
-        assert_eq!(hex(&Tokenizer::Year.tokens(&v, "")[0]), "0407e4");
-        assert_eq!(hex(&Tokenizer::Month.tokens(&v, "")[0]), "4107e4000b");
-        assert_eq!(hex(&Tokenizer::Day.tokens(&v, "")[0]), "4207e4000b0019");
+        assert_eq!(hex(&Tokenizer::Year.tokens(&v, "").unwrap()[0]), "0407e4");
         assert_eq!(
-            hex(&Tokenizer::Hour.tokens(&v, "")[0]),
+            hex(&Tokenizer::Month.tokens(&v, "").unwrap()[0]),
+            "4107e4000b"
+        );
+        assert_eq!(
+            hex(&Tokenizer::Day.tokens(&v, "").unwrap()[0]),
+            "4207e4000b0019"
+        );
+        assert_eq!(
+            hex(&Tokenizer::Hour.tokens(&v, "").unwrap()[0]),
             "4307e4000b00190011"
         );
     }
@@ -313,32 +341,67 @@ mod tests {
         let mut v = [0u8; 15];
         v[0] = 1;
         v[1..9].copy_from_slice(&(i64::MIN + 5).to_be_bytes());
-        assert_eq!(hex(&Tokenizer::Year.tokens(&v, "")[0]), "04903f");
+        assert_eq!(hex(&Tokenizer::Year.tokens(&v, "").unwrap()[0]), "04903f");
     }
 
     #[test]
     fn trigram() {
-        let t = Tokenizer::Trigram.tokens(b"abcab", "");
+        let t = Tokenizer::Trigram.tokens(b"abcab", "").unwrap();
         let s: Vec<&[u8]> = t.iter().map(|t| &t[1..]).collect();
         assert_eq!(s, vec![&b"abc"[..], b"bca", b"cab"]);
-        assert!(Tokenizer::Trigram.tokens(b"ab", "").is_empty());
+        assert!(Tokenizer::Trigram.tokens(b"ab", "").unwrap().is_empty());
     }
 
     #[test]
     fn sha256_indexes_the_first_64_bytes() {
         let q = format!("{}{}", "ab".repeat(32), "query { me }");
-        let t = Tokenizer::Sha256.tokens(q.as_bytes(), "");
+        let t = Tokenizer::Sha256.tokens(q.as_bytes(), "").unwrap();
         assert_eq!(t, vec![[&[0x0c][..], "ab".repeat(32).as_bytes()].concat()]);
-        assert!(Tokenizer::Sha256.tokens(&[b'a'; 63], "").is_empty());
+        assert!(Tokenizer::Sha256
+            .tokens(&[b'a'; 63], "")
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn fulltext_stems_drops_stop_words_and_refuses_what_it_cannot_match() {
+        let words = |v: &str, lang: &str| -> Vec<String> {
+            Tokenizer::Fulltext
+                .tokens(v.as_bytes(), lang)
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    assert_eq!(t[0], 0x08);
+                    String::from_utf8(t[1..].to_vec()).unwrap()
+                })
+                .collect()
+        };
+        // Dgraph v24.0.5: brown fox happili quick run
+        assert_eq!(
+            words("The quick brown foxes were Running happily", ""),
+            ["brown", "fox", "happili", "quick", "run"]
+        );
+        assert_eq!(words("Katzen und Hunde", "da-DK"), ["hund", "katz", "und"]);
+        assert_eq!(words("книги и журналы", "ru"), ["журнал", "книг"]);
+        assert!(words("", "").is_empty());
+        let e = Tokenizer::Fulltext.tokens(b"Katzen", "de").unwrap_err();
+        assert!(e.contains("\"de\"") && e.contains("light stemmer"), "{e}");
+        let e = Tokenizer::Fulltext.tokens(b"kot", "pl").unwrap_err();
+        assert!(e.contains("language tag \"pl\""), "{e}");
+        let e = Tokenizer::Term
+            .tokens("x \u{93f}".as_bytes(), "")
+            .unwrap_err();
+        assert!(e.contains("U+093F"), "{e}");
     }
 
     #[test]
     fn parse_names() {
         assert_eq!(Tokenizer::parse("sha256"), Ok(Tokenizer::Sha256));
         assert_eq!(Tokenizer::parse("hash"), Ok(Tokenizer::Hash));
+        assert_eq!(Tokenizer::parse("fulltext"), Ok(Tokenizer::Fulltext));
         assert_eq!(
-            Tokenizer::parse("fulltext"),
-            Err("tokenizer fulltext is not supported yet".into())
+            Tokenizer::parse("geo"),
+            Err("tokenizer geo is not supported yet".into())
         );
         assert!(Tokenizer::parse("nope").is_err());
     }

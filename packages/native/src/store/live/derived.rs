@@ -73,9 +73,12 @@ impl Derived {
         subject: u64,
         old: &BackupPostingList,
         new: &BackupPostingList,
-    ) {
+    ) -> Result<()> {
         if !schema.toks.is_empty() {
-            let (ot, nt) = (value_tokens(schema, old), value_tokens(schema, new));
+            let (ot, nt) = (
+                value_tokens(schema, attr, old)?,
+                value_tokens(schema, attr, new)?,
+            );
             note_diff(&mut self.lists, &ot, &nt, subject, |t| {
                 index_key(ns, attr, t)
             });
@@ -96,6 +99,7 @@ impl Derived {
                 subject,
             );
         }
+        Ok(())
     }
 
     /// Writes the changed lists at `ts`; returns the number of keys written.
@@ -169,7 +173,7 @@ pub(super) fn rebuild(
         };
         let pl = decode_list(v.payload)?;
         if need.index {
-            for t in value_tokens(schema, &pl) {
+            for t in value_tokens(schema, attr, &pl)? {
                 index.entry(t).or_default().push(subject);
             }
         }

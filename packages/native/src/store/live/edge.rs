@@ -12,6 +12,22 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The stored facets of an edge, sorted by key (the first of equal keys
 /// wins); string facets get their term tokens.
+/// The term tokens Dgraph keeps in a string facet (protobuf strings: a
+/// token that is not UTF-8, or text whose split is unproven, is refused).
+fn facet_tokens(key: &str, value: &[u8]) -> Result<Vec<String>> {
+    let bad = |e: String| StoreError::invalid(format!("facet {key}: {e}"));
+    let text = std::str::from_utf8(value).map_err(|_| bad("the value is not UTF-8".into()))?;
+    term_words(text, "")
+        .map_err(bad)?
+        .into_iter()
+        .map(|w| {
+            String::from_utf8(w)
+                .map(|w| format!("\u{1}{w}"))
+                .map_err(|_| bad(format!("{text:?} lower-cases to bytes that are not UTF-8")))
+        })
+        .collect()
+}
+
 fn facets_of(input: &[FacetInput]) -> Result<Vec<Facet>> {
     let mut out: Vec<Facet> = Vec::with_capacity(input.len());
     for f in input {
@@ -25,10 +41,7 @@ fn facets_of(input: &[FacetInput]) -> Result<Vec<Facet>> {
             )));
         }
         let tokens = if f.val_type == 0 {
-            term_words(&String::from_utf8_lossy(&f.value), "")
-                .into_iter()
-                .map(|w| format!("\u{1}{w}"))
-                .collect()
+            facet_tokens(&f.key, &f.value)?
         } else {
             vec![]
         };

@@ -74,16 +74,25 @@ pub(super) fn uid_edges(pl: &BackupPostingList) -> BTreeSet<u64> {
         .collect()
 }
 
-/// The index tokens of every value of a list under `schema`'s tokenizers.
-pub(super) fn value_tokens(schema: &Schema, pl: &BackupPostingList) -> BTreeSet<Vec<u8>> {
+/// The index tokens of every value of a list of predicate `attr` under
+/// `schema`'s tokenizers; an error for a value whose tokens this build
+/// cannot compute as Dgraph does (the write is refused, never half-indexed).
+pub(super) fn value_tokens(
+    schema: &Schema,
+    attr: &str,
+    pl: &BackupPostingList,
+) -> Result<BTreeSet<Vec<u8>>> {
     let mut out = BTreeSet::new();
     for p in pl.postings.iter().filter(|p| !p.is_uid_ref()) {
         let lang = String::from_utf8_lossy(&p.lang_tag);
         for t in &schema.toks {
-            out.extend(t.tokens(&p.value, &lang));
+            let tokens = t
+                .tokens(&p.value, &lang)
+                .map_err(|e| StoreError::invalid(format!("predicate <{attr}>: {e}")))?;
+            out.extend(tokens);
         }
     }
-    out
+    Ok(out)
 }
 
 /// Equality of two values of one type (datetimes compare as instants).

@@ -114,7 +114,7 @@ impl LiveStore {
             }
             write_list(store, &mut wtxn, &dkey, commit_ts, &new)?;
             keys += 1;
-            derived.data_changed(schema, (ns, attr), subject, &old, &new);
+            derived.data_changed(schema, (ns, attr), subject, &old, &new)?;
         }
         keys += derived.write(store, &mut wtxn, commit_ts, &schemas)?;
         self.bump_meta(&mut wtxn, commit_ts, max_uid)?;

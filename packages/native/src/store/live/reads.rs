@@ -165,7 +165,7 @@ impl LiveStore {
         };
         let mut out = BTreeSet::new();
         for v in values {
-            let tokens = tok.tokens(v, "");
+            let tokens = tok.tokens(v, "").map_err(StoreError::invalid)?;
             let mut cand: Option<BTreeSet<u64>> = None;
             for t in &tokens {
                 let l: BTreeSet<u64> =

@@ -326,7 +326,7 @@ fn eq_via_each_tokenizer() {
     assert_eq!(s.eq("b", &[vec![0]], 2, 0).unwrap(), vec![2]);
     // same instant, other zone offset
     assert_eq!(s.eq("d", &[dt(63_742_930_535, -1)], 2, 0).unwrap(), vec![1]);
-    let hash = Tokenizer::Hash.tokens(b"myname", "");
+    let hash = Tokenizer::Hash.tokens(b"myname", "").unwrap();
     assert_eq!(index_uids(&s, "h", &hash[0], 2), vec![1]);
 }
 
@@ -372,11 +372,10 @@ fn alter_rebuild_drop_and_refusals() {
     bad.index = vec!["exact".into()];
     alter_refused(&s, 5, bad);
     let mut ft = sp("bio", ValType::String);
-    ft.index = vec!["fulltext".into()];
+    ft.index = vec!["ngram".into()];
     let e = alter_refused(&s, 5, ft);
     assert!(
-        e.message()
-            .contains("tokenizer fulltext is not supported yet"),
+        e.message().contains("tokenizer ngram is not supported yet"),
         "{e}"
     );
     let mut rv = sp("x", ValType::String);
@@ -543,7 +542,7 @@ fn fixture_index_terms_match_dgraph() {
                     Some(KeyType::Data) => {
                         for po in &pl.postings {
                             for tk in &toks {
-                                for term in tk.tokens(&po.value, "") {
+                                for term in tk.tokens(&po.value, "").unwrap() {
                                     want.entry(term).or_default().insert(pk.uid);
                                 }
                             }
@@ -571,7 +570,7 @@ fn fixture_index_terms_match_dgraph() {
 
 #[test]
 fn writes_to_a_predicate_with_an_index_it_cannot_compute_are_refused() {
-    // A restored Dgraph backup can carry a fulltext index: its schema entry is
+    // A restored Dgraph backup can carry an ngram index: its schema entry is
     // kept, but a write would leave the index stale, so it is refused.
     let (_t, s) = temp_live("unmaintained");
     alter_preds(&s, 1, vec![sp("about", ValType::String)]);
@@ -581,7 +580,7 @@ fn writes_to_a_predicate_with_an_index_it_cannot_compute_are_refused() {
         predicate: "about".into(),
         value_type: ValType::String as i32,
         directive: crate::format::proto::Directive::Index as i32,
-        tokenizer: vec!["fulltext".into(), "term".into()],
+        tokenizer: vec!["ngram".into(), "term".into()],
         lang: true,
         ..Default::default()
     };
@@ -594,7 +593,7 @@ fn writes_to_a_predicate_with_an_index_it_cannot_compute_are_refused() {
         .apply_mutations(4, &[set_str(2, "about", "after")])
         .unwrap_err();
     assert_eq!(e.code(), "INVALID_ARGUMENT", "{e}");
-    assert!(e.to_string().contains("@index(fulltext)"), "{e}");
+    assert!(e.to_string().contains("@index(ngram)"), "{e}");
     // nothing was written
     assert_eq!(strings(&s, 1, "about", 10), vec!["before"]);
     assert!(strings(&s, 2, "about", 10).is_empty());

@@ -1,0 +1,93 @@
+//! Dgraph's `fulltext` tokenizer: the [`words`] of a value, without the stop
+//! words of its language, each reduced by the language's stemmer; distinct
+//! and sorted. Languages whose stemmer is not reproduced here are refused
+//! with an error naming them, so that no index key differs from Dgraph's.
+
+use super::words::{words, GoRunes};
+use super::{checked_chars::check, lang, porter, stopwords::stop_words};
+use rust_stemmers::{Algorithm, Stemmer};
+use std::collections::BTreeSet;
+
+/// How Dgraph reduces the words of a base language after stop words.
+enum Stem {
+    /// No stemmer for the language: words are kept as they are.
+    Keep,
+    /// A Snowball stemmer (Dgraph's `stemmer_<lang>_snowball`).
+    Snowball(Algorithm),
+    /// Martin Porter's original English stemmer (`stemmer_porter`).
+    Porter,
+}
+
+/// The stemmer of base language `base`, or the name of the one Dgraph uses
+/// that this build lacks.
+fn stemmer_of(base: &str) -> Result<Stem, &'static str> {
+    Ok(match base {
+        "en" => Stem::Porter,
+        "da" => Stem::Snowball(Algorithm::Danish),
+        "fi" => Stem::Snowball(Algorithm::Finnish),
+        "hu" => Stem::Snowball(Algorithm::Hungarian),
+        "nl" => Stem::Snowball(Algorithm::Dutch),
+        "no" => Stem::Snowball(Algorithm::Norwegian),
+        "ro" => Stem::Snowball(Algorithm::Romanian),
+        "ru" => Stem::Snowball(Algorithm::Russian),
+        "sv" => Stem::Snowball(Algorithm::Swedish),
+        "tr" => Stem::Snowball(Algorithm::Turkish),
+        "de" | "es" | "fr" | "it" | "pt" => return Err("a light stemmer"),
+        "ar" | "ckb" | "hi" => return Err("bleve's stemmer"),
+        "ja" | "ko" | "zh" => return Err("CJK bigrams"),
+        _ => Stem::Keep,
+    })
+}
+
+/// The fulltext terms (without the identifier byte) of `value` tagged
+/// `tag` ("" when untagged), distinct and sorted. An empty value has none.
+pub fn fulltext_terms(value: &str, tag: &str) -> Result<Vec<Vec<u8>>, String> {
+    let Some(base) = lang::base(tag) else {
+        return Err(format!(
+            "fulltext index: language tag {tag:?} is not supported yet (supported: untagged, \
+             and en, da, fi, hu, nl, no, ro, ru, sv, tr, bg, ca, cs, el, eu, fa, ga, gl, hy, id \
+             with an optional region)"
+        ));
+    };
+    let stem = stemmer_of(base).map_err(|what| {
+        format!(
+            "fulltext index: language {base:?} (tag {tag:?}) needs {what}, which Strata does \
+             not reproduce yet"
+        )
+    })?;
+    check(value).map_err(|e| format!("fulltext index: {e}"))?;
+    let stops = stop_words(base);
+    let snowball = match &stem {
+        Stem::Snowball(a) => Some(Stemmer::create(*a)),
+        _ => None,
+    };
+    let mut out = BTreeSet::new();
+    for w in words(value) {
+        if stops.is_some_and(|s| std::str::from_utf8(&w).is_ok_and(|w| s.contains(w))) {
+            continue;
+        }
+        out.insert(match (&stem, &snowball) {
+            (Stem::Porter, _) => {
+                let runes: Vec<char> = GoRunes(&w).map(|(c, _)| c).collect();
+                porter::stem(&runes)
+                    .into_iter()
+                    .collect::<String>()
+                    .into_bytes()
+            }
+            (_, Some(s)) => {
+                // Only the lower-casing quirk of words.rs yields non-UTF-8
+                // words; Go's Snowball runtime reads those bytes in ways
+                // this build does not reproduce.
+                let w = std::str::from_utf8(&w).map_err(|_| {
+                    format!(
+                        "fulltext index: {value:?} lower-cases to bytes that are not UTF-8; \
+                         Strata cannot stem those for language {base:?} as Dgraph does"
+                    )
+                })?;
+                s.stem(w).into_owned().into_bytes()
+            }
+            _ => w,
+        });
+    }
+    Ok(out.into_iter().collect())
+}
