@@ -5,7 +5,7 @@
 //! table): a value with a character outside the checked set is refused by
 //! the term and fulltext tokenizers rather than indexed differently.
 
-use super::checked_chars_table::{AFTER_LETTER, ANYWHERE};
+use super::checked_chars_table::{AFTER_LETTER, ANYWHERE, IDEOGRAPHIC};
 
 fn within(table: &[(u32, u32)], c: char) -> bool {
     let cp = c as u32;
@@ -20,6 +20,11 @@ fn within(table: &[(u32, u32)], c: char) -> bool {
             }
         })
         .is_ok()
+}
+
+/// Whether Dgraph's word split types `c` as ideographic.
+pub fn is_ideographic(c: char) -> bool {
+    within(&IDEOGRAPHIC, c)
 }
 
 /// `Err` names the first character of `s` whose analysis was not shown to

@@ -3,8 +3,9 @@
 //! and sorted. Languages whose stemmer is not reproduced here are refused
 //! with an error naming them, so that no index key differs from Dgraph's.
 
-use super::words::{words, GoRunes};
-use super::{checked_chars::check, lang, porter, stopwords::stop_words};
+use super::cjk::bigrams;
+use super::words::{words, words_at, GoRunes};
+use super::{affix, checked_chars::check, lang, light, porter, stopwords::stop_words};
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::BTreeSet;
 
@@ -16,6 +17,11 @@ enum Stem {
     Snowball(Algorithm),
     /// Martin Porter's original English stemmer (`stemmer_porter`).
     Porter,
+    /// Chinese, Japanese, Korean: ideographic characters paired up.
+    CjkBigrams,
+    /// A stemmer on the characters of a word: the light stemmers
+    /// (`stemmer_<lang>_light`), Arabic's and Hindi's.
+    Light(fn(&mut Vec<char>)),
 }
 
 /// The stemmer of base language `base`, or the name of the one Dgraph uses
@@ -32,9 +38,15 @@ fn stemmer_of(base: &str) -> Result<Stem, &'static str> {
         "ru" => Stem::Snowball(Algorithm::Russian),
         "sv" => Stem::Snowball(Algorithm::Swedish),
         "tr" => Stem::Snowball(Algorithm::Turkish),
-        "de" | "es" | "fr" | "it" | "pt" => return Err("a light stemmer"),
-        "ar" | "ckb" | "hi" => return Err("bleve's stemmer"),
-        "ja" | "ko" | "zh" => return Err("CJK bigrams"),
+        "de" => Stem::Light(light::german),
+        "es" => Stem::Light(light::spanish),
+        "fr" => Stem::Light(light::french),
+        "it" => Stem::Light(light::italian),
+        "pt" => Stem::Light(light::portuguese),
+        "ar" => Stem::Light(affix::arabic),
+        "hi" => Stem::Light(affix::hindi),
+        "ckb" => return Err("the Sorani stemmer"),
+        "ja" | "ko" | "zh" => Stem::CjkBigrams,
         _ => Stem::Keep,
     })
 }
@@ -45,8 +57,8 @@ pub fn fulltext_terms(value: &str, tag: &str) -> Result<Vec<Vec<u8>>, String> {
     let Some(base) = lang::base(tag) else {
         return Err(format!(
             "fulltext index: language tag {tag:?} is not supported yet (supported: untagged, \
-             and en, da, fi, hu, nl, no, ro, ru, sv, tr, bg, ca, cs, el, eu, fa, ga, gl, hy, id \
-             with an optional region)"
+             and en, de, es, fr, it, pt, da, fi, hu, nl, no, ro, ru, sv, tr, ar, hi, zh, ja, ko, \
+             bg, ca, cs, el, eu, fa, ga, gl, hy, id with an optional region)"
         ));
     };
     let stem = stemmer_of(base).map_err(|what| {
@@ -61,19 +73,29 @@ pub fn fulltext_terms(value: &str, tag: &str) -> Result<Vec<Vec<u8>>, String> {
         Stem::Snowball(a) => Some(Stemmer::create(*a)),
         _ => None,
     };
+    if let Stem::CjkBigrams = stem {
+        return Ok(bigrams(words_at(value))
+            .into_iter()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect());
+    }
     let mut out = BTreeSet::new();
     for w in words(value) {
         if stops.is_some_and(|s| std::str::from_utf8(&w).is_ok_and(|w| s.contains(w))) {
             continue;
         }
         out.insert(match (&stem, &snowball) {
-            (Stem::Porter, _) => {
-                let runes: Vec<char> = GoRunes(&w).map(|(c, _)| c).collect();
-                porter::stem(&runes)
-                    .into_iter()
-                    .collect::<String>()
-                    .into_bytes()
+            (Stem::Porter, _) => on_runes(&w, |r| *r = porter::stem(r)),
+            // bleve's Hindi stemmer returns an unmatched word's bytes as they
+            // are, the others re-encode them: only UTF-8 is the same for both
+            (Stem::Light(_), _) if base == "hi" && std::str::from_utf8(&w).is_err() => {
+                return Err(format!(
+                    "fulltext index: {value:?} lower-cases to bytes that are not UTF-8; \
+                     Strata cannot stem those for language \"hi\" as Dgraph does"
+                ))
             }
+            (Stem::Light(f), _) => on_runes(&w, f),
             (_, Some(s)) => {
                 // Only the lower-casing quirk of words.rs yields non-UTF-8
                 // words; Go's Snowball runtime reads those bytes in ways
@@ -90,4 +112,12 @@ pub fn fulltext_terms(value: &str, tag: &str) -> Result<Vec<Vec<u8>>, String> {
         });
     }
     Ok(out.into_iter().collect())
+}
+
+/// Runs a stemmer on the runes of `w` as Go reads them (a byte that is not
+/// UTF-8 is U+FFFD) and encodes the result, as bleve's rune-based filters do.
+fn on_runes(w: &[u8], f: impl Fn(&mut Vec<char>)) -> Vec<u8> {
+    let mut runes: Vec<char> = GoRunes(w).map(|(c, _)| c).collect();
+    f(&mut runes);
+    runes.into_iter().collect::<String>().into_bytes()
 }

@@ -8,13 +8,18 @@
 //! * [`lang`]: a value's language tag to the base language whose stop words
 //!   and stemmer apply (Dgraph's `tok.LangBase`).
 //! * [`stopwords`]: the per-language stop word lists.
-//! * [`porter`]: the English stemmer.
+//! * [`porter`]: the English stemmer; [`light`]: German, Spanish, French,
+//!   Italian and Portuguese; [`affix`]: Arabic and Hindi; [`cjk`]: Chinese,
+//!   Japanese and Korean bigrams.
 //! * [`fulltext`]: words, then stop words, then the language's stemmer.
 
+pub mod affix;
 pub mod checked_chars;
 mod checked_chars_table;
+pub mod cjk;
 pub mod fulltext;
 pub mod lang;
+pub mod light;
 pub mod porter;
 pub mod stopwords;
 pub mod words;

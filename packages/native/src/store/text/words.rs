@@ -12,15 +12,34 @@
 //! bytes behind after a rune whose lower case is shorter (İ, K, Ω, ẞ, Å),
 //! and Dgraph indexes those bytes.
 
+use super::checked_chars::is_ideographic;
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// The words of `s` in order (duplicates kept).
 pub fn words(s: &str) -> Vec<Vec<u8>> {
-    s.split_word_bounds()
-        .filter(|seg| seg.chars().any(is_word_char))
-        .map(|seg| nfkc_bytes(&go_lower(seg.as_bytes())))
+    words_at(s).into_iter().map(|w| w.term).collect()
+}
+
+/// A word with where it starts in the text and how Dgraph's split types it.
+pub struct Word {
+    pub term: Vec<u8>,
+    /// Byte offset of the segment in the original text.
+    pub start: usize,
+    /// A Han character or a kana run (what CJK bigrams are made of).
+    pub ideographic: bool,
+}
+
+/// The words of `s` in order, with their offsets and types.
+pub fn words_at(s: &str) -> Vec<Word> {
+    s.split_word_bound_indices()
+        .filter(|(_, seg)| seg.chars().any(is_word_char))
+        .map(|(start, seg)| Word {
+            term: nfkc_bytes(&go_lower(seg.as_bytes())),
+            start,
+            ideographic: seg.chars().next().is_some_and(is_ideographic),
+        })
         .collect()
 }
 
