@@ -16,6 +16,8 @@ export {
   openPostingStore,
   nativeVersion,
   supportedTokenizers,
+  indexTokens,
+  describePostingList,
   expectedNativeVersion,
   type NativeBinding,
   type KvEntry,

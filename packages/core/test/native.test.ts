@@ -20,3 +20,17 @@ describe('native load check', () => {
     expect(typeof n.decodeKvList).toBe('function');
   });
 });
+
+describe('index tokens', () => {
+  it("computes Dgraph's fulltext tokens and refuses what it cannot match", async () => {
+    const { indexTokens, supportedTokenizers } = await import('../src/index.js');
+    expect(supportedTokenizers()).toContain('fulltext');
+    // Dgraph v24.0.5: brown fox quick (the stop word "the" dropped, "foxes" stemmed)
+    const hex = indexTokens('fulltext', 'The quick brown foxes').map((b) => b.toString('hex'));
+    expect(hex).toEqual(['0862726f776e', '08666f78', '08717569636b']);
+    expect(() => indexTokens('fulltext', 'x', 'ckb')).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('Sorani') }),
+    );
+    expect(() => indexTokens('int', '1')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});

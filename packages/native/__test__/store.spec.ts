@@ -115,8 +115,8 @@ describe('PostingStore', () => {
       ]),
     ).rejects.toThrow(/INVALID_ARGUMENT: .*age is of type int/);
     await expect(
-      s.alter(4n, { predicates: [{ predicate: 'bio', valueType: 'string', index: ['fulltext'] }] }),
-    ).rejects.toThrow(/tokenizer fulltext is not supported yet/);
+      s.alter(4n, { predicates: [{ predicate: 'bio', valueType: 'string', index: ['ngram'] }] }),
+    ).rejects.toThrow(/tokenizer ngram is not supported yet/);
     await expect(
       s.alter(4n, { predicates: [{ predicate: 'age', valueType: 'int', index: ['exact'] }] }),
     ).rejects.toThrow(/tokenizer exact needs type string/);

@@ -160,10 +160,17 @@ describe('Alpha', () => {
     const r = await alter(a1, 'blurb: string @index(fulltext) @lang .\nspot: geo @index(geo) .\nok2: int .');
     expect(r.statusCode, r.body).toBe(400);
     expect(r.json()).toMatchObject({ code: 'BAD_REQUEST' });
-    expect(r.json().message).toContain('predicate <blurb>: @index(fulltext) is not supported by Strata yet');
+    expect(r.json().message).toContain('predicate <spot>: @index(geo) is not supported by Strata yet');
     const tablets = Object.values(zero.store.toJSON().groups).flatMap((g) => Object.keys(g.tablets));
     expect(tablets).not.toContain('blurb');
+    expect(tablets).not.toContain('spot');
     expect(tablets).not.toContain('ok2');
+    // fulltext is computed (Dgraph's analyzer); a language it lacks is refused at the write
+    expect((await alter(a1, 'blurb: string @index(fulltext) @lang .')).statusCode).toBe(200);
+    expect((await mutate(a1, '{ set { _:b <blurb> "Foxes running"@en . } }')).statusCode).toBe(200);
+    const bad = await mutate(a1, '{ set { _:b <blurb> "Ez a szöveg"@ckb . } }');
+    expect(bad.statusCode, bad.body).toBe(400);
+    expect(bad.json().message).toContain('Sorani');
     // sha256 is computed (Dgraph's: the value's first 64 bytes)
     expect((await alter(a1, 'qh: string @index(sha256) .')).statusCode).toBe(200);
     const v = `${'ab'.repeat(32)} query`;

@@ -346,6 +346,8 @@ export interface NativeBinding {
   decodeKvList(list: Buffer): DecodedKv[];
   nativeVersion(): string;
   supportedTokenizers(): string[];
+  indexTokens(tokenizer: string, value: string, lang: string): Buffer[];
+  describePostingList(value: Buffer): string;
 }
 
 // Compile-time check that the generated binding (packages/native/index.d.ts) still satisfies the

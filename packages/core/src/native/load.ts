@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { NativeAddonError } from '../errors.js';
+import { fromNative } from './errors.js';
 import type { NativeBinding, PostingStore } from './contract.js';
 
 const require = createRequire(import.meta.url);
@@ -80,4 +81,30 @@ export function nativeVersion(): string {
 /** The index tokenizers the live store computes; a schema naming another is refused. */
 export function supportedTokenizers(): string[] {
   return loadNative().supportedTokenizers();
+}
+
+/**
+ * The index tokens (identifier byte first, byte order) the live store writes for a string value
+ * tagged `lang` ('' untagged) under a string tokenizer. Throws INVALID_ARGUMENT for a value whose
+ * tokens Strata cannot compute as Dgraph does (e.g. fulltext in a language it lacks).
+ */
+export function indexTokens(tokenizer: string, value: string, lang = ''): Buffer[] {
+  try {
+    return loadNative().indexTokens(tokenizer, value, lang);
+  } catch (e) {
+    throw fromNative(e);
+  }
+}
+
+/**
+ * A posting list value (BackupPostingList protobuf) as canonical text without timestamps: uids,
+ * postings (uid, type, value type, language, value, facets) and split starts. For comparing what
+ * two systems wrote.
+ */
+export function describePostingList(value: Buffer): string {
+  try {
+    return loadNative().describePostingList(value);
+  } catch (e) {
+    throw fromNative(e);
+  }
 }

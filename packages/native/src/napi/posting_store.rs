@@ -277,6 +277,26 @@ pub fn supported_tokenizers() -> Vec<String> {
         .collect()
 }
 
+/// The index tokens (identifier byte first) the live store writes for a
+/// string `value` tagged `lang` ("" when untagged) under `tokenizer`
+/// (a string tokenizer: term, exact, hash, trigram, sha256, fulltext), in
+/// byte order. INVALID_ARGUMENT names a value whose tokens this build cannot
+/// compute as Dgraph does. For tests and tools that compare with Dgraph.
+#[napi]
+pub fn index_tokens(tokenizer: String, value: String, lang: String) -> napi::Result<Vec<Buffer>> {
+    no_panic(|| {
+        let t = Tokenizer::parse(&tokenizer).map_err(invalid)?;
+        if t.value_type() != ValType::String {
+            return Err(invalid(format!(
+                "tokenizer {tokenizer} takes {} values, not strings",
+                t.value_type().schema_name()
+            )));
+        }
+        let tokens = t.tokens(value.as_bytes(), &lang).map_err(invalid)?;
+        Ok(tokens.into_iter().map(Buffer::from).collect())
+    })
+}
+
 #[napi]
 pub struct PostingStore {
     inner: Mutex<Option<Arc<LiveStore>>>,

@@ -112,3 +112,54 @@ pub fn decode_kv_list(list: Buffer) -> napi::Result<Vec<DecodedKv>> {
 pub fn native_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+/// A posting list value (BackupPostingList protobuf) as canonical text, for
+/// comparing stores and backups written by different systems: the uids, then
+/// each posting's uid, type, value type, language, value (hex) and facets
+/// (key, type, value, tokens), then split starts. Commit and start
+/// timestamps, which no two systems share, are left out.
+#[napi]
+pub fn describe_posting_list(value: Buffer) -> napi::Result<String> {
+    use crate::format::proto::{decode_uid_bytes, BackupPostingList};
+    use prost::Message;
+    use std::fmt::Write;
+    let pl = BackupPostingList::decode(value.as_ref())
+        .map_err(|e| invalid(format!("not a posting list: {e}")))?;
+    let uids = if pl.uids.is_empty() && !pl.uid_bytes.is_empty() {
+        decode_uid_bytes(&pl.uid_bytes).map_err(|e| invalid(format!("bad uid_bytes: {e}")))?
+    } else {
+        pl.uids
+    };
+    let hex = |b: &[u8]| {
+        b.iter().fold(String::new(), |mut s, x| {
+            let _ = write!(s, "{x:02x}");
+            s
+        })
+    };
+    let mut out = format!("uids {uids:?}");
+    for p in &pl.postings {
+        let _ = write!(
+            out,
+            "\nposting {} type {} val {} lang {:?} value {}",
+            p.uid,
+            p.posting_type,
+            p.val_type,
+            String::from_utf8_lossy(&p.lang_tag),
+            hex(&p.value)
+        );
+        for f in &p.facets {
+            let _ = write!(
+                out,
+                " facet {:?} {} {} {:?}",
+                f.key,
+                f.val_type,
+                hex(&f.value),
+                f.tokens
+            );
+        }
+    }
+    if !pl.splits.is_empty() {
+        let _ = write!(out, "\nsplits {:?}", pl.splits);
+    }
+    Ok(out)
+}

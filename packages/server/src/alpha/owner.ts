@@ -10,6 +10,7 @@
  */
 import path from 'node:path';
 import {
+  indexTokens,
   nativeChunks,
   type AlterRequest,
   type EdgeMutation,
@@ -200,6 +201,7 @@ export class GroupOwner {
           throw err;
         }
         if (e.lang) m.lang = e.lang;
+        if (target === 'string') checkIndexable(e, sp?.index ?? []);
       } else {
         throw new HttpError('BAD_REQUEST', `${where(e)}edge on <${e.predicate}> has no object`);
       }
@@ -372,5 +374,24 @@ export class GroupOwner {
   close(): void {
     for (const s of this.staged.values()) clearTimeout(s.expires);
     this.staged.clear();
+  }
+}
+
+/** Analysed tokenizers: their tokens depend on the text's characters and language. */
+const ANALYSED = ['term', 'fulltext'];
+
+/**
+ * Refuses, at prepare time (before any group commits), a string value whose index tokens Strata
+ * cannot compute as Dgraph does: a fulltext language it lacks, or characters whose word split is
+ * unproven. The store would refuse it at commit; here it fails before anything is written anywhere.
+ */
+function checkIndexable(e: WireEdge, index: string[]): void {
+  for (const t of index.filter((t) => ANALYSED.includes(t))) {
+    try {
+      indexTokens(t, e.text ?? '', e.lang ?? '');
+    } catch (err) {
+      const msg = err instanceof Error ? err.message.replace(/^invalid argument: /, '') : String(err);
+      throw new HttpError('INVALID_VALUE', `${where(e)}predicate <${e.predicate}>: ${msg}`);
+    }
   }
 }

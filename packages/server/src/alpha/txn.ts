@@ -56,6 +56,13 @@ export async function commitEdges(cluster: Cluster, byGroup: Map<number, WireEdg
   const bad = commits.findIndex((c) => c.status === 'rejected');
   if (bad !== -1) {
     const reason = (commits[bad] as PromiseRejectedResult).reason as Error;
+    // Every group refused the request itself (e.g. a value it cannot index): the caller's error.
+    if (ok === 0 && reason instanceof HttpError && reason.statusCode < 500)
+      throw new HttpError(
+        reason.code,
+        `mutation aborted, nothing was committed: ${reason.message}`,
+        reason.statusCode,
+      );
     throw new HttpError(
       'GROUP_UNAVAILABLE',
       ok === 0

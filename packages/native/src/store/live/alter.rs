@@ -115,7 +115,13 @@ impl LiveStore {
         let old_toks: Vec<Tokenizer> = old.as_ref().map(|o| o.toks.clone()).unwrap_or_default();
         let old_rev = old.as_ref().is_some_and(|o| o.reverse());
         let old_count = old.as_ref().is_some_and(|o| o.su.count);
-        let idx_changed = old_toks != new.toks;
+        // the same tokenizers in another order keep the same index keys
+        let sorted = |t: &[Tokenizer]| {
+            let mut t = t.to_vec();
+            t.sort_unstable();
+            t
+        };
+        let idx_changed = sorted(&old_toks) != sorted(&new.toks);
         let rev_changed = old_rev != new.reverse();
         let count_changed = old_count != new.su.count;
         let stale = [

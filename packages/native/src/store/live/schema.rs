@@ -18,13 +18,17 @@ pub(super) fn val_type_of(v: i32) -> ValType {
     ValType::try_from(v).unwrap_or(ValType::Default)
 }
 
+/// The tokenizers of an `@index(...)` in the order written (Dgraph stores
+/// them so); a name given twice is an error, as in Dgraph.
 fn parse_tokenizers(names: &[String]) -> std::result::Result<Vec<Tokenizer>, String> {
-    let mut out: Vec<Tokenizer> = names
-        .iter()
-        .map(|n| Tokenizer::parse(n))
-        .collect::<std::result::Result<_, _>>()?;
-    out.sort_unstable();
-    out.dedup();
+    let mut out: Vec<Tokenizer> = Vec::with_capacity(names.len());
+    for n in names {
+        let t = Tokenizer::parse(n)?;
+        if out.contains(&t) {
+            return Err(format!("duplicate tokenizer {n}"));
+        }
+        out.push(t);
+    }
     Ok(out)
 }
 

@@ -1,0 +1,117 @@
+/**
+ * Text to compare Strata's term and fulltext tokens with Dgraph's: common words of many languages
+ * (wordfreq's frequency lists, fetched by scripts/setup/wordlists.sh) as they are, capitalised,
+ * upper-cased and in sentences; the film names of the shared data set with their language tags;
+ * and code points sampled across Unicode in the contexts the checked-character table was made from.
+ */
+import { decode } from '@msgpack/msgpack';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { repoRoot } from '../tests/paths.js';
+import type { TokRequest } from './tok-oracle.js';
+
+const WORDFREQ = '3.1.1';
+
+/** Dgraph's fulltext languages that wordfreq has lists for, with the tag each is written with. */
+export const LANGS: Record<string, string> = {
+  ar: 'ar',
+  bg: 'bg',
+  ca: 'ca',
+  cs: 'cs',
+  da: 'da',
+  de: 'de',
+  el: 'el',
+  en: 'en',
+  es: 'es',
+  fa: 'fa',
+  fi: 'fi',
+  fr: 'fr',
+  hi: 'hi',
+  hu: 'hu',
+  id: 'id',
+  it: 'it',
+  ja: 'ja',
+  ko: 'ko',
+  nb: 'no',
+  nl: 'nl',
+  pt: 'pt',
+  ro: 'ro',
+  ru: 'ru',
+  sv: 'sv',
+  tr: 'tr',
+  zh: 'zh',
+};
+
+function wordList(lang: string, n: number): string[] {
+  const cache = process.env.STRATA_CACHE ?? path.join(homedir(), '.cache', 'strata');
+  const file = path.join(cache, 'wordfreq', WORDFREQ, `small_${lang}.msgpack.gz`);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run scripts/setup/wordlists.sh`);
+  // [header, bucket, bucket, ...]: buckets of words from the most frequent down
+  const buckets = decode(gunzipSync(readFileSync(file))) as unknown[];
+  return (buckets.slice(1) as string[][]).flat().slice(0, n);
+}
+
+/** A deterministic pseudo-random sequence (xorshift32). */
+function rng(seed: number): () => number {
+  let x = seed || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+/** Words, their capitalised and upper-case forms, and 8-word sentences, per language. */
+export function wordRequests(perLang: number): { lang: string; reqs: TokRequest[] }[] {
+  return Object.entries(LANGS).map(([list, tag]) => {
+    const words = wordList(list, perLang);
+    const next = rng(words.length);
+    const values = [
+      ...words,
+      ...words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)),
+      ...words.filter((_, i) => i % 3 === 0).map((w) => w.toUpperCase()),
+    ];
+    for (let i = 0; i < words.length / 4; i++)
+      values.push(Array.from({ length: 8 }, () => words[Math.floor(next() * words.length)]).join(' '));
+    const reqs: TokRequest[] = [];
+    for (const v of values) {
+      reqs.push({ t: 'fulltext', lang: tag, v });
+      reqs.push({ t: 'term', lang: tag, v });
+    }
+    // a region subtag and the untagged (English) analysis of the same text
+    for (const v of values.slice(0, 200)) {
+      reqs.push({ t: 'fulltext', lang: `${tag}-XY`, v });
+      reqs.push({ t: 'fulltext', lang: '', v });
+    }
+    return { lang: tag, reqs };
+  });
+}
+
+/** The film names of the shared data set (en, ja, zh, zh-Hant ... tags), term and fulltext. */
+export function filmRequests(): TokRequest[] {
+  const file = path.resolve(repoRoot, '../shared/datasets/dgraph-film-200k/goldendata_first_200k.rdf.gz');
+  const out: TokRequest[] = [];
+  for (const line of gunzipSync(readFileSync(file)).toString('utf8').split('\n')) {
+    const m = /^<[^>]*>\s+<name>\s+("(?:[^"\\]|\\.)*")@([A-Za-z-]+)\s+\.$/.exec(line.trim());
+    if (!m) continue;
+    const v = JSON.parse(m[1]!) as string;
+    out.push({ t: 'term', lang: m[2]!, v }, { t: 'fulltext', lang: m[2]!, v });
+  }
+  return out;
+}
+
+/** Every `step`-th code point below U+30000 in the contexts the character table was measured in. */
+export function codePointRequests(step: number): TokRequest[] {
+  const out: TokRequest[] = [];
+  for (let cp = 0x20; cp < 0x30000; cp += step) {
+    if (cp >= 0xd800 && cp < 0xe000) continue;
+    const c = String.fromCodePoint(cp);
+    for (const v of [c, `x${c}y`, `1${c}2`, `ΑΣ${c}`, c + c, `a ${c}b`, `x${c}${c}y`])
+      out.push({ t: 'term', lang: '', v });
+    out.push({ t: 'fulltext', lang: 'zh', v: c + c + c });
+  }
+  return out;
+}

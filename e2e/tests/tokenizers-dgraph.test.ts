@@ -1,0 +1,81 @@
+/**
+ * Strata's term and fulltext index tokens against Dgraph's own tokenizers (its `tok` package, run
+ * as tok-oracle), value by value: every token Strata writes must be the one Dgraph writes, and
+ * Strata may only refuse a value (INVALID_ARGUMENT: it cannot index it exactly), never index it
+ * differently. Refusals are counted so that the check cannot pass by refusing everything.
+ */
+import { describe, expect, it } from 'vitest';
+import { indexTokens } from '@strata/core';
+import { DGRAPH_VERSIONS } from './dgraph-peer.js';
+import { dgraphTokens, type TokRequest } from '../interop/tok-oracle.js';
+import { codePointRequests, filmRequests, wordRequests } from '../interop/word-corpus.js';
+
+type Outcome = { hex: string[] } | { refused: string };
+
+function strataTokens(r: TokRequest): Outcome {
+  try {
+    return { hex: indexTokens(r.t, r.v, r.lang).map((b) => b.toString('hex')) };
+  } catch (e) {
+    if ((e as { code?: string }).code === 'INVALID_ARGUMENT') return { refused: (e as Error).message };
+    throw e;
+  }
+}
+
+interface Tally {
+  checked: number;
+  refused: number;
+  diffs: string[];
+}
+
+async function compare(version: (typeof DGRAPH_VERSIONS)[number], reqs: TokRequest[]): Promise<Tally> {
+  const want = await dgraphTokens(version, reqs);
+  const tally: Tally = { checked: 0, refused: 0, diffs: [] };
+  reqs.forEach((r, i) => {
+    const mine = strataTokens(r);
+    if ('refused' in mine) {
+      tally.refused++;
+      return;
+    }
+    tally.checked++;
+    const w = want[i]!;
+    const theirs = typeof w === 'string' ? w : [...w].sort().join(' ');
+    const ours = [...mine.hex].sort().join(' ');
+    if (theirs !== ours)
+      tally.diffs.push(
+        `${r.t} ${JSON.stringify(r.lang)} ${JSON.stringify(r.v)}: Strata [${ours}] Dgraph [${theirs}]`,
+      );
+  });
+  return tally;
+}
+
+describe.each(DGRAPH_VERSIONS)('term and fulltext tokens vs Dgraph %s', (version) => {
+  it('common words of 26 languages, as they are, capitalised, upper-cased and in sentences', async () => {
+    let total = 0;
+    const shares: string[] = [];
+    for (const { lang, reqs } of wordRequests(3000)) {
+      const t = await compare(version, reqs);
+      total += t.checked;
+      shares.push(`${lang} ${t.checked}/${reqs.length}`);
+      expect(t.diffs.slice(0, 10), `${lang}: tokens that differ`).toEqual([]);
+      // Refusing is allowed (characters whose split is unproven), but not as a way to pass.
+      expect(t.refused / reqs.length, `${lang}: share of values refused`).toBeLessThan(0.05);
+    }
+    console.log(`tokens equal to Dgraph ${version}'s (values checked/asked): ${shares.join(', ')}`);
+    expect(total).toBeGreaterThan(400_000);
+  }, 600_000);
+
+  it('the film names of the shared data set with their language tags', async () => {
+    const reqs = filmRequests();
+    const t = await compare(version, reqs);
+    expect(t.diffs.slice(0, 10)).toEqual([]);
+    expect(reqs.length).toBeGreaterThan(100_000);
+    expect(t.refused / reqs.length).toBeLessThan(0.001);
+  }, 300_000);
+
+  it('code points across Unicode in the contexts of the checked-character table', async () => {
+    const reqs = codePointRequests(3);
+    const t = await compare(version, reqs);
+    expect(t.diffs.slice(0, 10)).toEqual([]);
+    expect(t.checked).toBeGreaterThan(reqs.length / 2);
+  }, 300_000);
+});
