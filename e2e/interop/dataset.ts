@@ -2,8 +2,8 @@
  * The interop data set: one schema and a series of changes that both Strata and the real Dgraph
  * apply, and the DQL queries whose answers must agree. Deterministic: the same text every run.
  *
- * It uses only what both can write (Strata computes no fulltext or geo index yet and refuses
- * them); what Dgraph alone can write is in {@link DGRAPH_ONLY_SCHEMA}.
+ * It uses only what both can write (Strata computes no geo index yet and refuses it); what Dgraph
+ * alone can write is in {@link DGRAPH_ONLY_SCHEMA}.
  */
 
 /** Predicates and types both write. */
@@ -19,6 +19,7 @@ email: string @index(exact) @upsert .
 code: string @index(trigram) .
 qhash: string @index(sha256) .
 bio: string .
+about: string @index(fulltext) @lang .
 friend: [uid] @reverse @count .
 boss: uid @reverse .
 pw: password .
@@ -34,6 +35,7 @@ type Person {
   code
   qhash
   bio
+  about
   friend
   boss
   pw
@@ -55,7 +57,6 @@ type Team {
 
 /** Predicates only Dgraph can write here (its backups carry them to Strata verbatim). */
 export const DGRAPH_ONLY_SCHEMA = `
-about: string @index(fulltext) @lang .
 place: geo @index(geo) .
 `;
 
@@ -72,6 +73,7 @@ export const PREDICATES = [
   'code',
   'qhash',
   'bio',
+  'about',
   'friend',
   'boss',
   'pw',
@@ -79,6 +81,26 @@ export const PREDICATES = [
 ] as const;
 
 const LANGS = ['en', 'de', 'fr', 'es', 'ja'];
+
+/** Fulltext values (language, text): English, German, French and untagged (analysed as English). */
+export const ABOUT: readonly (readonly [string, string])[] = [
+  ['en', 'The quick brown foxes jumped over lazy dogs'],
+  ['de', 'Die schnellen braunen Füchse springen über faule Hunde'],
+  ['fr', 'Les chevaux mangeaient des pommes délicieuses'],
+  ['', 'Running quickly through the dark forests'],
+];
+const ABOUT_TAG = (i: number) => (ABOUT[i % ABOUT.length]![0] ? `@${ABOUT[i % ABOUT.length]![0]}` : '');
+
+/**
+ * Fulltext queries (Dgraph answers them; Strata's DQL has no fulltext functions yet), each with the
+ * language and words whose value (ABOUT) every answer must hold.
+ */
+export const FULLTEXT_QUERIES: readonly { q: string; lang: string; text: string }[] = [
+  { q: '{ q(func: alloftext(about@en, "jumping fox")) { uid } }', lang: 'en', text: ABOUT[0]![1] },
+  { q: '{ q(func: anyoftext(about@de, "Fuchs springt Füchse")) { uid } }', lang: 'de', text: ABOUT[1]![1] },
+  { q: '{ q(func: alloftext(about@fr, "cheval pomme")) { uid } }', lang: 'fr', text: ABOUT[2]![1] },
+  { q: '{ q(func: alloftext(about, "run forest")) { uid } }', lang: '', text: ABOUT[3]![1] },
+];
 
 /** Nodes `_:p0` .. `_:p{n-1}` (people) and `_:t0` .. (teams), as N-Quads. */
 export function people(n: number, tag: string): string {
@@ -101,6 +123,7 @@ export function people(n: number, tag: string): string {
     out.push(`${s} <qhash> "${(i * 2654435761).toString(16).padStart(16, '0').repeat(4)}${tag}${i}" .`);
     if (i % 5 === 0) out.push(`${s} <bio> "He said \\"hi\\"\\nand left: ${tag}${i}" .`);
     out.push(`${s} <pw> "secret-${tag}${i}" .`);
+    out.push(`${s} <about> ${JSON.stringify(`${ABOUT[i % ABOUT.length]![1]} ${tag}${i}`)}${ABOUT_TAG(i)} .`);
     for (const d of [1, 2, 5]) if (i + d < n) out.push(`${s} <friend> _:${tag}${i + d} .`);
     if (i > 0) out.push(`${s} <boss> _:${tag}${Math.floor(i / 4)} .`);
   }
@@ -110,13 +133,11 @@ export function people(n: number, tag: string): string {
   return out.join('\n');
 }
 
-/** Dgraph-only facts for the nodes of {@link people} (fulltext and geo predicates). */
+/** Dgraph-only facts for the nodes of {@link people} (the geo predicate). */
 export function dgraphOnlyFacts(n: number, tag: string): string {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const s = `_:${tag}${i}`;
-    out.push(`${s} <about> "The quick brown foxes jumped over ${i} lazy dogs"@en .`);
-    out.push(`${s} <about> "Die schnellen braunen Füchse springen über ${i} faule Hunde"@de .`);
     out.push(
       `${s} <place> "{'type':'Point','coordinates':[${(i % 360) - 180}.5,${(i % 170) - 85}.25]}"^^<geo:geojson> .`,
     );

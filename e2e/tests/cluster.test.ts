@@ -81,7 +81,7 @@ afterAll(async () => {
 });
 
 const SCHEMA_EXTRA = `
-name: string @index(term, exact) @lang .
+name: string @index(term, hash) @lang .
 director.film: [uid] @reverse @count .
 directed_by: [uid] .
 `;

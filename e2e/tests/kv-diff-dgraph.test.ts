@@ -25,10 +25,10 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const FULLTEXT_SCHEMA = `about: string @index(fulltext, term) @lang .\n`;
+const FULLTEXT_SCHEMA = `blurb: string @index(fulltext, term) @lang .\n`;
 
-/** Fulltext values in the languages Strata reproduces, tagged and untagged. */
-function aboutFacts(n: number, tag: string): string {
+/** Fulltext values in more of the languages Strata reproduces, tagged and untagged. */
+function blurbFacts(n: number, tag: string): string {
   const texts: [string, string][] = [
     ['', 'The quick brown foxes were running over lazy dogs'],
     ['en', 'Happily organized technology conferences'],
@@ -43,7 +43,7 @@ function aboutFacts(n: number, tag: string): string {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const [lang, text] = texts[i % texts.length]!;
-    out.push(`_:${tag}${i} <about> ${JSON.stringify(`${text} ${i}`)}${lang ? `@${lang}` : ''} .`);
+    out.push(`_:${tag}${i} <blurb> ${JSON.stringify(`${text} ${i}`)}${lang ? `@${lang}` : ''} .`);
   }
   return out.join('\n');
 }
@@ -98,7 +98,7 @@ describe.each(DGRAPH_VERSIONS.map((v) => [v]))(
   (version: DgraphVersion) => {
     it('are the same for the same data', { timeout: 300_000 }, async () => {
       const dir = path.join(tmp, version);
-      const rdf = `${people(60, 'a')}\n${aboutFacts(60, 'a')}`;
+      const rdf = `${people(60, 'a')}\n${blurbFacts(60, 'a')}`;
       // Dgraph assigns the uids.
       const dgraph = await DgraphCluster.start({ version, dir: path.join(dir, 'dgraph') });
       let dgraphKvs: Map<string, KvView>;

@@ -29,7 +29,7 @@ describe('PostingStore', () => {
 
     await s.alter(1n, {
       predicates: [
-        { predicate: 'name', valueType: 'string', index: ['exact', 'term'], lang: true },
+        { predicate: 'name', valueType: 'string', index: ['hash', 'term'], lang: true },
         { predicate: 'age', valueType: 'int', index: ['int'] },
         { predicate: 'friend', valueType: 'uid', list: true, reverse: true, count: true },
         { predicate: 'tags', valueType: 'string', list: true },
@@ -39,7 +39,7 @@ describe('PostingStore', () => {
     const schema = s.getSchema();
     const name = schema.predicates.find((p) => p.predicate === 'name')!;
     expect(name.valueType).toBe('string');
-    expect(name.index).toEqual(['exact', 'term']);
+    expect(name.index).toEqual(['hash', 'term']);
     expect(name.lang).toBe(true);
     expect(schema.types).toEqual([{ name: 'Person', namespace: 0n, fields: ['name', 'age', 'friend'] }]);
 
@@ -132,7 +132,7 @@ describe('PostingStore', () => {
     ]);
     expect(out.facts).toBe(5);
     expect(out.schema.toString()).toContain('friend: [uid] @count @reverse .');
-    expect(out.schema.toString()).toContain('name: string @index(exact, term) @lang .');
+    expect(out.schema.toString()).toContain('name: string @index(hash, term) @lang .');
     const old = await s.exportRdf(2n);
     expect(old.facts).toBe(8);
 

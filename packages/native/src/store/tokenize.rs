@@ -126,10 +126,10 @@ impl Tokenizer {
     /// value in the binary encoding of the schema type (spec §7.2). `lang`
     /// is the value's language tag ("" when untagged).
     ///
-    /// Language-tagged values get no `exact` token: Dgraph writes those
-    /// with identifier 0x03 and a collation key, which is not reproduced.
     /// An error names a value whose tokens this build cannot compute the
-    /// way Dgraph does (a fulltext language without its stemmer).
+    /// way Dgraph does: a fulltext language without its stemmer, or a
+    /// language-tagged value under `exact` (Dgraph writes identifier 0x03
+    /// and a collation key, which is not reproduced).
     pub fn tokens(self, value: &[u8], lang: &str) -> Result<Vec<Vec<u8>>, String> {
         let id = self.id();
         let with_id = |t: &[u8]| {
@@ -144,11 +144,15 @@ impl Tokenizer {
                 .map(|w| with_id(w))
                 .collect(),
             Tokenizer::Exact => {
-                if lang.is_empty() {
-                    vec![with_id(value)]
-                } else {
-                    vec![]
+                if !lang.is_empty() {
+                    return Err(format!(
+                        "exact index on a value tagged @{lang}: Dgraph indexes language-tagged \
+                         values with a collation key (identifier 0x03), which Strata does not \
+                         compute yet; index the predicate with hash instead of exact, or write \
+                         the value untagged"
+                    ));
                 }
+                vec![with_id(value)]
             }
             Tokenizer::Hash => {
                 let h = Blake2b::<U32>::digest(value);
@@ -270,7 +274,10 @@ mod tests {
             Tokenizer::Exact.tokens(b"Ab c", "").unwrap(),
             vec![b"\x02Ab c".to_vec()]
         );
-        assert!(Tokenizer::Exact.tokens(b"x", "en").unwrap().is_empty());
+        assert!(Tokenizer::Exact
+            .tokens(b"x", "en")
+            .unwrap_err()
+            .contains("collation key"));
         let t = Tokenizer::Hash.tokens(b"", "").unwrap();
         // BLAKE2b-256("") (RFC 7693 parameters, 32-byte digest)
         assert_eq!(

@@ -377,13 +377,13 @@ export class GroupOwner {
   }
 }
 
-/** Analysed tokenizers: their tokens depend on the text's characters and language. */
-const ANALYSED = ['term', 'fulltext'];
+/** Tokenizers whose tokens depend on the text's characters or language (exact: on its tag). */
+const ANALYSED = ['term', 'fulltext', 'exact'];
 
 /**
  * Refuses, at prepare time (before any group commits), a string value whose index tokens Strata
- * cannot compute as Dgraph does: a fulltext language it lacks, or characters whose word split is
- * unproven. The store would refuse it at commit; here it fails before anything is written anywhere.
+ * cannot compute as Dgraph does: a fulltext language it lacks, characters whose word split is
+ * unproven, or a language-tagged value under an exact index (Dgraph's collation keys). The store would refuse it at commit; here it fails before anything is written anywhere.
  */
 function checkIndexable(e: WireEdge, index: string[]): void {
   for (const t of index.filter((t) => ANALYSED.includes(t))) {
