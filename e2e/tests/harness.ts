@@ -113,6 +113,19 @@ export class TestCluster {
     const r = await post(`${this.url}/mutate?commitNow=true`, `{ delete {\n${rdf}\n} }`, 'application/rdf');
     expect(r.status, JSON.stringify(r.json)).toBe(200);
   }
+  /** `strata backup` of this cluster to `location` (in `format` when given), expected to succeed. */
+  async backupCli(location: string, opts: { format?: string; full?: boolean } = {}): Promise<void> {
+    const r = await run([
+      'backup',
+      '--alpha',
+      this.addr(),
+      '-d',
+      location,
+      ...(opts.format ? ['--format', opts.format] : []),
+      ...(opts.full ? ['--force_full'] : []),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+  }
   async alter(body: string): Promise<void> {
     const r = await post(`${this.url}/alter`, body);
     expect(r.status, JSON.stringify(r.json)).toBe(200);

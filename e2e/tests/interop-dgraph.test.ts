@@ -256,19 +256,7 @@ describe.each(MANIFEST_LAYOUTS.map((l) => [l]))('Strata (%s layout) → Dgraph',
     const c = new TestCluster(dir, 'strata', GROUPS);
     await c.start();
     try {
-      const backup = async (full: boolean) => {
-        const r = await run([
-          'backup',
-          '--alpha',
-          c.addr(),
-          '-d',
-          location,
-          '--format',
-          layout,
-          ...(full ? ['--force_full'] : []),
-        ]);
-        expect(r.code, r.stderr).toBe(0);
-      };
+      const backup = (full: boolean) => c.backupCli(location, { format: layout, full });
       await c.alter(SCHEMA);
       const { uids } = await c.mutate(people(40, 'a'));
       uid = uids.a3!;

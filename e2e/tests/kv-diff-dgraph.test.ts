@@ -17,7 +17,7 @@ import { SCHEMA, people } from '../interop/dataset.js';
 import { backupKvs, diffKvs, type KvView } from '../interop/kv-diff.js';
 import { DGRAPH_VERSIONS, DgraphCluster, type DgraphVersion } from './dgraph-peer.js';
 import { TestCluster } from './harness.js';
-import { killAll, run } from './procs.js';
+import { killAll } from './procs.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-kvdiff-'));
 afterAll(async () => {
@@ -121,17 +121,7 @@ describe.each(DGRAPH_VERSIONS.map((v) => [v]))(
         await c.alter(SCHEMA + FULLTEXT_SCHEMA);
         await c.mutate(explicit);
         const format = version.startsWith('v25') ? 'v25' : 'v24';
-        const r = await run([
-          'backup',
-          '--alpha',
-          c.addr(),
-          '-d',
-          location,
-          '--format',
-          format,
-          '--force_full',
-        ]);
-        expect(r.code, r.stderr).toBe(0);
+        await c.backupCli(location, { format, full: true });
       } finally {
         await c.stop();
       }
