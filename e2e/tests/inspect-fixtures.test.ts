@@ -25,8 +25,14 @@ describe('strata inspect on every fixture file', () => {
   for (const f of files) {
     it(`${f.set}/${f.folder}/g${f.group}`, async () => {
       const { stdout } = await run(process.execPath, [strataBin, 'inspect', f.file, '--json']);
-      const stats = JSON.parse(stdout) as { kvs: number; bytesDecompressed: number; entries: Row[] };
+      const stats = JSON.parse(stdout) as {
+        kvs: number;
+        bytesDecompressed: number;
+        framing: string;
+        entries: Row[];
+      };
       expect(stats.bytesDecompressed).toBe(gunzipSync(readFileSync(f.file)).length);
+      expect(stats.framing).toBe('gzip');
       expect(stats.kvs).toBe(stats.entries.reduce((n, r) => n + r.keys, 0));
       // types are in every group's file
       expect(stats.entries.some((r) => r.keyType === 'TYPE')).toBe(true);

@@ -8,7 +8,7 @@
 //   v24, v25), restored online by Dgraph's `restore` mutation, and the last one offline by
 //   `dgraph restore`, has Strata's schema and data and answers every query as Strata did, in every
 //   Dgraph release that reads the layout (v25 only for the v25 layout: v24 reads no S2 framing).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -196,6 +196,12 @@ describe.each(DGRAPH_VERSIONS.map((v) => [v]))('Dgraph %s → Strata', (version:
       expect(points).toHaveLength(4);
       const ls = await run(['ls', location, '--json']);
       expect(ls.code, ls.stderr).toBe(0);
+      // strata inspect names the framing Dgraph wrote: S2 for v25, golang/snappy for v24
+      const folder = readdirSync(location).find((d) => d.startsWith('dgraph.'))!;
+      const file = readdirSync(path.join(location, folder)).find((f) => f.endsWith('.backup'))!;
+      const inspect = await run(['inspect', path.join(location, folder, file), '--json']);
+      expect(inspect.code, inspect.stderr).toBe(0);
+      expect(JSON.parse(inspect.stdout).framing).toBe(version.startsWith('v25') ? 's2' : 'snappy');
       for (const p of points) {
         const out = path.join(dir, `strata-offline-${p.num}`);
         const r = await run([

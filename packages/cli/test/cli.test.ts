@@ -75,7 +75,7 @@ describe('strata inspect', () => {
     expect(r.stdout).toMatch(/\sTYPE\s/);
     expect(r.stdout).toMatch(/^TOTAL\s/m);
     expect(r.stdout).toMatch(
-      /^frames: \d+ {2}kvs: \d+ {2}compressed: 1,026 bytes {2}decompressed: [\d,]+ bytes$/m,
+      /^frames: \d+ {2}kvs: \d+ {2}compressed: 1,026 bytes {2}decompressed: [\d,]+ bytes\nframing: gzip \(gzip members: Dgraph v20\.07 to v20\.11/m,
     );
     // right-aligned numeric columns end at the same place as their header
     const end = header.length;

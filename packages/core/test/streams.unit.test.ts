@@ -53,7 +53,7 @@ class FakeReader {
   finish(): Promise<ReadOutput> {
     if (this.opts.mode === 'stats')
       return tracked('finish', {
-        stats: { frames: 1, kvs: 2, bytesIn: 3, bytesDecompressed: 4, entries: [] },
+        stats: { frames: 1, kvs: 2, bytesIn: 3, bytesDecompressed: 4, framing: 'gzip', entries: [] },
       });
     return tracked('finish', {});
   }

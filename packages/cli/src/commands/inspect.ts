@@ -19,6 +19,13 @@ function byPredicateAndType(a: PredicateStats, b: PredicateStats): number {
   return KEY_TYPE_ORDER.indexOf(a.keyType) - KEY_TYPE_ORDER.indexOf(b.keyType);
 }
 
+/** Which Dgraph releases write each framing (Strata writes each with `backup --format`). */
+const FRAMING_WRITERS: Record<string, string> = {
+  gzip: ' (gzip members: Dgraph v20.07 to v20.11, strata --format v20.11)',
+  snappy: ' (golang/snappy "sNaPpY": Dgraph v21.03 to v24, strata --format v21.03 or v24)',
+  s2: ' (S2 "S2sTwO": Dgraph v25, strata --format v25)',
+};
+
 /** The human-readable report: an aligned table per predicate and key type, then totals. */
 export function renderInspectTable(stats: BackupFileStats): string {
   const entries = [...stats.entries].sort(byPredicateAndType);
@@ -58,7 +65,8 @@ export function renderInspectTable(stats: BackupFileStats): string {
   const totals =
     `frames: ${formatCount(stats.frames)}  kvs: ${formatCount(stats.kvs)}  ` +
     `compressed: ${formatCount(stats.bytesIn)} bytes  decompressed: ${formatCount(stats.bytesDecompressed)} bytes`;
-  return `${stats.file}\n\n${renderTable(columns, rows)}\n${totals}\n`;
+  const framing = `framing: ${stats.framing}${FRAMING_WRITERS[stats.framing] ?? ''}`;
+  return `${stats.file}\n\n${renderTable(columns, rows)}\n${totals}\n${framing}\n`;
 }
 
 export async function runInspect(file: string, flags: InspectFlags): Promise<void> {
@@ -72,7 +80,7 @@ const HELP = `
 Reads one Dgraph binary backup file (r<ts>-g<group>.backup) from start to end and prints, for
 each predicate and key type (DATA, INDEX, REVERSE, COUNT, COUNT_REV, SCHEMA, TYPE), how many keys,
 uids and postings it holds, then a totals line: frames, KVs, compressed (file) bytes and
-decompressed bytes.
+decompressed bytes, and the file's framing (gzip, snappy or S2, and which Dgraph releases write it).
 
 The file is a gzip stream of framed KV lists (u64 little-endian length + badger KVList) as
 Dgraph v20.07+ writes it; when the backup is encrypted, the first 16 bytes are the IV and the

@@ -80,6 +80,8 @@ export interface BackupStats {
   kvs: number;
   bytesIn: number;
   bytesDecompressed: number;
+  /** The file's framing: `gzip` (Dgraph up to v20.11), `snappy` (v21.03 to v24) or `s2` (v25). */
+  framing: string;
   entries: PredicateStats[];
 }
 

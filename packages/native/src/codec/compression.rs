@@ -70,6 +70,18 @@ pub(crate) enum Decompressor {
 pub(crate) type Chunk = Result<Vec<u8>>;
 
 impl Decompressor {
+    /// The framing read: `gzip`, `snappy` (golang/snappy's `sNaPpY`) or
+    /// `s2` (klauspost's `S2sTwO`, what Dgraph v25 writes).
+    pub(crate) fn framing(&self) -> &'static str {
+        match self {
+            Decompressor::Gzip(_) => "gzip",
+            Decompressor::Snappy(s) => match s.dialect() {
+                Some(super::snappy_block::Dialect::S2) => "s2",
+                _ => "snappy",
+            },
+        }
+    }
+
     pub(crate) fn push(&mut self, data: &[u8], sink: &mut dyn FnMut(Chunk)) -> Result<()> {
         match self {
             Decompressor::Gzip(g) => g.push(data, sink),

@@ -52,6 +52,8 @@ pub struct BackupStats {
     pub kvs: u64,
     pub bytes_in: u64,
     pub bytes_decompressed: u64,
+    /// The file's framing: `gzip`, `snappy` or `s2`.
+    pub framing: &'static str,
     pub entries: Vec<PredicateStats>,
 }
 
@@ -307,6 +309,7 @@ impl Reader {
                 kvs: self.stats.kvs,
                 bytes_in: self.bytes_in,
                 bytes_decompressed: self.frames.bytes(),
+                framing: self.decomp.as_ref().map_or("none", |d| d.framing()),
                 entries: self.stats.rows(),
             });
         }

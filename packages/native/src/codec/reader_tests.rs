@@ -84,6 +84,32 @@ fn stats_and_kvs() {
     assert_eq!(st.entries.iter().map(|e| e.keys).sum::<u64>(), 500);
     assert_eq!(st.bytes_decompressed, s.len() as u64);
     assert_eq!(st.bytes_in, f.len() as u64);
+    assert_eq!(st.framing, "gzip");
+}
+
+#[test]
+fn stats_name_the_framing() {
+    use crate::codec::writer::WriteCompression;
+    let s = stream(20);
+    for (compression, want) in [
+        (WriteCompression::Snappy, "snappy"),
+        (WriteCompression::S2, "s2"),
+    ] {
+        let mut w = Writer::new(WriterConfig {
+            compression,
+            ..Default::default()
+        })
+        .unwrap();
+        let mut f = w.write_framed(&s).unwrap();
+        f.extend(w.finish().unwrap());
+        let cfg = ReaderConfig {
+            mode: ReadMode::Stats,
+            ..Default::default()
+        };
+        let st = read(&f, cfg, 1000).unwrap().1.stats.unwrap();
+        assert_eq!(st.framing, want);
+        assert_eq!(st.bytes_decompressed, s.len() as u64);
+    }
 }
 
 #[test]

@@ -43,6 +43,8 @@ pub struct BackupStats {
     pub kvs: f64,
     pub bytes_in: f64,
     pub bytes_decompressed: f64,
+    /// `gzip`, `snappy` (golang/snappy framing) or `s2` (S2 framing).
+    pub framing: String,
     pub entries: Vec<PredicateStats>,
 }
 
@@ -97,6 +99,7 @@ impl Task for ReadTask {
                 kvs: s.kvs as f64,
                 bytes_in: s.bytes_in as f64,
                 bytes_decompressed: s.bytes_decompressed as f64,
+                framing: s.framing.to_string(),
                 entries: s
                     .entries
                     .into_iter()
