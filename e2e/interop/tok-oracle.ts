@@ -27,7 +27,8 @@ export function tokOracle(version: DgraphVersion): string {
 /** Dgraph's tokens (hex, identifier byte first) for each request, in order, or `ERR: ...`. */
 export function dgraphTokens(version: DgraphVersion, reqs: TokRequest[]): Promise<(string[] | string)[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tokOracle(version), [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    // stderr: Dgraph's glog complains about every unknown language tag; the answers are on stdout
+    const child = spawn(tokOracle(version), [], { stdio: ['pipe', 'pipe', 'ignore'] });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     child.on('error', reject);

@@ -90,6 +90,39 @@ export function wordRequests(perLang: number): { lang: string; reqs: TokRequest[
   });
 }
 
+/**
+ * Sorani (ckb), which wordfreq lacks: stems of Kurdish letters with every suffix Dgraph's Sorani
+ * stemmer knows, alone and stacked, and random letter runs.
+ */
+export function soraniRequests(): TokRequest[] {
+  const letters = [...'کوردستانیەێبپتجچحخزژسشعغفڤقگلڵمنهۆوێ'];
+  const suffixes = ['دا', 'نا', 'ەوە', 'مان', 'یان', 'تان', 'ێکی', 'یەکی', 'ێک', 'یەک', 'ەکە', 'کە'];
+  suffixes.push('ەکان', 'کان', 'یانی', 'انی', 'ان', 'یانە', 'انە', 'ایە', 'ەیە', 'ە', 'ی');
+  const next = rng(7);
+  const pick = <T>(a: T[]) => a[Math.floor(next() * a.length)]!;
+  const word = (n: number) => Array.from({ length: n }, () => pick(letters)).join('');
+  const values: string[] = [];
+  for (const s of suffixes)
+    for (let len = 0; len < 8; len++)
+      for (let k = 0; k < 6; k++) values.push(word(len) + s, word(len) + pick(suffixes) + s);
+  for (let k = 0; k < 3000; k++) values.push(`${word(1 + Math.floor(next() * 12))} ${word(3)}`);
+  return values.map((v) => ({ t: 'fulltext', lang: 'ckb', v }));
+}
+
+/**
+ * Every two-letter language code (registered or not), alone and with a region and a script, on
+ * one English sentence: the base Dgraph derives from the tag decides the stop words and stemmer.
+ */
+export function langTagRequests(): TokRequest[] {
+  const out: TokRequest[] = [];
+  const abc = 'abcdefghijklmnopqrstuvwxyz';
+  for (const a of abc)
+    for (const b of abc)
+      for (const lang of [a + b, `${a}${b}-US`, `${a.toUpperCase()}${b}_Latn-DE`])
+        out.push({ t: 'fulltext', lang, v: 'The quick brown foxes were running under the bridges' });
+  return out;
+}
+
 /** The film names of the shared data set (en, ja, zh, zh-Hant ... tags), term and fulltext. */
 export function filmRequests(): TokRequest[] {
   const file = path.resolve(repoRoot, '../shared/datasets/dgraph-film-200k/goldendata_first_200k.rdf.gz');

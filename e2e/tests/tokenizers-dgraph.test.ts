@@ -8,7 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { indexTokens } from '@strata/core';
 import { DGRAPH_VERSIONS } from './dgraph-peer.js';
 import { dgraphTokens, type TokRequest } from '../interop/tok-oracle.js';
-import { codePointRequests, filmRequests, wordRequests } from '../interop/word-corpus.js';
+import {
+  codePointRequests,
+  filmRequests,
+  langTagRequests,
+  soraniRequests,
+  wordRequests,
+} from '../interop/word-corpus.js';
 
 type Outcome = { hex: string[] } | { refused: string };
 
@@ -63,6 +69,21 @@ describe.each(DGRAPH_VERSIONS)('term and fulltext tokens vs Dgraph %s', (version
     console.log(`tokens equal to Dgraph ${version}'s (values checked/asked): ${shares.join(', ')}`);
     expect(total).toBeGreaterThan(400_000);
   }, 600_000);
+
+  it('every two-letter language tag maps to the base Dgraph derives', async () => {
+    const reqs = langTagRequests();
+    const t = await compare(version, reqs);
+    expect(t.diffs.slice(0, 10)).toEqual([]);
+    expect(t.refused).toBe(0);
+  });
+
+  it('Sorani words built from every suffix its stemmer knows', async () => {
+    const reqs = soraniRequests();
+    const t = await compare(version, reqs);
+    expect(t.diffs.slice(0, 10)).toEqual([]);
+    expect(t.refused).toBe(0);
+    expect(reqs.length).toBeGreaterThan(5000);
+  });
 
   it('the film names of the shared data set with their language tags', async () => {
     const reqs = filmRequests();

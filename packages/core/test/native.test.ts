@@ -28,8 +28,8 @@ describe('index tokens', () => {
     // Dgraph v24.0.5: brown fox quick (the stop word "the" dropped, "foxes" stemmed)
     const hex = indexTokens('fulltext', 'The quick brown foxes').map((b) => b.toString('hex'));
     expect(hex).toEqual(['0862726f776e', '08666f78', '08717569636b']);
-    expect(() => indexTokens('fulltext', 'x', 'ckb')).toThrow(
-      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('Sorani') }),
+    expect(() => indexTokens('fulltext', 'x', 'qaa')).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('"qaa"') }),
     );
     expect(() => indexTokens('int', '1')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });

@@ -168,9 +168,9 @@ describe('Alpha', () => {
     // fulltext is computed (Dgraph's analyzer); a language it lacks is refused at the write
     expect((await alter(a1, 'blurb: string @index(fulltext) @lang .')).statusCode).toBe(200);
     expect((await mutate(a1, '{ set { _:b <blurb> "Foxes running"@en . } }')).statusCode).toBe(200);
-    const bad = await mutate(a1, '{ set { _:b <blurb> "Ez a szöveg"@ckb . } }');
+    const bad = await mutate(a1, '{ set { _:b <blurb> "Ten tekst"@qaa . } }');
     expect(bad.statusCode, bad.body).toBe(400);
-    expect(bad.json().message).toContain('Sorani');
+    expect(bad.json().message).toContain('language tag "qaa" is not supported yet');
     // exact on a language-tagged value: Dgraph writes a collation key Strata cannot compute
     expect((await alter(a1, 'label: string @index(exact) @lang .')).statusCode).toBe(200);
     expect((await mutate(a1, '{ set { _:l <label> "plain" . } }')).statusCode).toBe(200);

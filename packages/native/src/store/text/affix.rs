@@ -1,5 +1,5 @@
-//! The affix-stripping stemmers Dgraph applies to Arabic (`stemmer_ar`) and
-//! Hindi (`stemmer_hi`), as bleve has them from Lucene: fixed prefix and
+//! The affix-stripping stemmers Dgraph applies to Arabic (`stemmer_ar`),
+//! Hindi (`stemmer_hi`) and Sorani (`stemmer_ckb`), as bleve has them from Lucene: fixed prefix and
 //! suffix lists tried in a fixed order, each with a minimum word length.
 
 /// Arabic: at most one prefix (the single-letter `و` only from words of
@@ -93,4 +93,46 @@ pub fn hindi(w: &mut Vec<char>) {
             }
         }
     }
+}
+
+/// Sorani (Central Kurdish): a postposition, then a possessive pronoun,
+/// then one ezafe, definiteness or plural suffix, each only on words longer
+/// than the rule's minimum (in characters). Rules as Dgraph tries them:
+/// (minimum length + 1, suffix, characters cut).
+pub fn sorani(w: &mut Vec<char>) {
+    type Rule = (usize, &'static str, usize);
+    const POSTPOSITION: [Rule; 3] = [(5, "دا", 2), (4, "نا", 1), (6, "ەوە", 3)];
+    const POSSESSIVE: [Rule; 3] = [(6, "مان", 3), (6, "یان", 3), (6, "تان", 3)];
+    const LAST: [Rule; 18] = [
+        (6, "ێکی", 3),
+        (7, "یەکی", 4),
+        (5, "ێک", 2),
+        (6, "یەک", 3),
+        (6, "ەکە", 3),
+        (5, "کە", 2),
+        (7, "ەکان", 4),
+        (6, "کان", 3),
+        (7, "یانی", 4),
+        (6, "انی", 3),
+        (6, "یان", 3),
+        (5, "ان", 2),
+        (7, "یانە", 4),
+        (6, "انە", 3),
+        (5, "ایە", 2),
+        (5, "ەیە", 2),
+        (4, "ە", 1),
+        (4, "ی", 1),
+    ];
+    let first = |w: &mut Vec<char>, rules: &[Rule]| {
+        let hit = rules.iter().find(|(min, s, _)| {
+            let s: Vec<char> = s.chars().collect();
+            w.len() > *min && w.ends_with(&s)
+        });
+        if let Some((_, _, cut)) = hit {
+            w.truncate(w.len() - cut);
+        }
+    };
+    first(w, &POSTPOSITION);
+    first(w, &POSSESSIVE);
+    first(w, &LAST);
 }

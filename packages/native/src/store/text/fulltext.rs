@@ -45,7 +45,7 @@ fn stemmer_of(base: &str) -> Result<Stem, &'static str> {
         "pt" => Stem::Light(light::portuguese),
         "ar" => Stem::Light(affix::arabic),
         "hi" => Stem::Light(affix::hindi),
-        "ckb" => return Err("the Sorani stemmer"),
+        "ckb" => Stem::Light(affix::sorani),
         "ja" | "ko" | "zh" => Stem::CjkBigrams,
         _ => Stem::Keep,
     })
@@ -57,8 +57,7 @@ pub fn fulltext_terms(value: &str, tag: &str) -> Result<Vec<Vec<u8>>, String> {
     let Some(base) = lang::base(tag) else {
         return Err(format!(
             "fulltext index: language tag {tag:?} is not supported yet (supported: untagged, \
-             and en, de, es, fr, it, pt, da, fi, hu, nl, no, ro, ru, sv, tr, ar, hi, zh, ja, ko, \
-             bg, ca, cs, el, eu, fa, ga, gl, hy, id with an optional region)"
+             a two-letter language code, or ckb, each with an optional script and region)"
         ));
     };
     let stem = stemmer_of(base).map_err(|what| {
@@ -87,12 +86,15 @@ pub fn fulltext_terms(value: &str, tag: &str) -> Result<Vec<Vec<u8>>, String> {
         }
         out.insert(match (&stem, &snowball) {
             (Stem::Porter, _) => on_runes(&w, |r| *r = porter::stem(r)),
-            // bleve's Hindi stemmer returns an unmatched word's bytes as they
-            // are, the others re-encode them: only UTF-8 is the same for both
-            (Stem::Light(_), _) if base == "hi" && std::str::from_utf8(&w).is_err() => {
+            // bleve's Hindi and Sorani stemmers return an unmatched word's
+            // bytes as they are, the others re-encode them: only UTF-8 is the
+            // same for both
+            (Stem::Light(_), _)
+                if matches!(base, "hi" | "ckb") && std::str::from_utf8(&w).is_err() =>
+            {
                 return Err(format!(
                     "fulltext index: {value:?} lower-cases to bytes that are not UTF-8; \
-                     Strata cannot stem those for language \"hi\" as Dgraph does"
+                     Strata cannot stem those for language {base:?} as Dgraph does"
                 ))
             }
             (Stem::Light(f), _) => on_runes(&w, f),

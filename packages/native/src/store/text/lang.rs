@@ -3,9 +3,12 @@
 //! untagged value is English, `en-GB` is `en`, and so on.
 //!
 //! Go's parser maps tags it does not know (an unregistered code, script or
-//! variant) to English, so a tag whose base cannot be told apart from that
-//! case without Go's full registry is refused ([`base`] returns `None`)
-//! rather than guessed: a wrong guess would write index keys Dgraph does not.
+//! variant) to English. For two-letter codes this module knows the answer
+//! for all 676 (measured against Dgraph's `tok.LangBase`: [`KNOWN`] and
+//! [`OTHER`] are registered, every other one is English to Dgraph). A tag it
+//! cannot tell (three letters other than `ckb`, variants, unusual scripts) is
+//! refused ([`base`] returns `None`) rather than guessed: a wrong guess would
+//! write index keys Dgraph does not.
 
 /// The base language of `tag` (lower case), or `None` when this build cannot
 /// tell what Dgraph makes of the tag. `""` is English.
@@ -15,7 +18,15 @@ pub fn base(tag: &str) -> Option<&'static str> {
     }
     let mut parts = tag.split(['-', '_']);
     let first = parts.next()?.to_ascii_lowercase();
-    let lang = KNOWN.iter().find(|(code, _)| *code == first)?.1;
+    let lang = match KNOWN.iter().find(|(code, _)| *code == first) {
+        Some((_, base)) => *base,
+        // a registered language Dgraph analyses plainly (no stop words, no
+        // stemmer): any name outside KNOWN does the same
+        None if first.len() == 2 && OTHER.split(' ').any(|c| c == first) => "other",
+        // an unregistered two-letter code: Go falls back to English
+        None if first.len() == 2 && first.bytes().all(|b| b.is_ascii_lowercase()) => "en",
+        None => return None,
+    };
     let rest: Vec<&str> = parts.collect();
     let ok = match rest.as_slice() {
         [] => true,
@@ -41,6 +52,15 @@ fn is_script(s: &str) -> bool {
     ];
     s.len() == 4 && SCRIPTS.contains(&s.to_ascii_lowercase().as_str())
 }
+
+/// Two-letter codes Go's registry knows whose base is not in [`KNOWN`]
+/// (deprecated ones included: `iw` is Hebrew, `tl` Filipino).
+const OTHER: &str = "aa ab ae af ak am an as av ay az ba be bh bi bm bn bo br bs ce ch co cr cu \
+    cv cy dv dz ee eo et ff fj fo fy gd gn gu gv ha he ho hr ht hz ia ie ig ii ik io is iu iw ji \
+    jv jw ka kg ki kj kk kl km kn kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn \
+    mr ms mt my na nb nd ne ng nn nr nv ny oc oj om or os pa pi pl ps qu rm rn rw sa sc sd se sg \
+    sh si sk sl sm sn so sq sr ss st su sw ta te tg th ti tk tl tn to ts tt tw ty ug uk ur uz ve \
+    vi vo wa wo xh yi yo za zu";
 
 /// First subtags whose base is one of the languages Dgraph's fulltext
 /// analyzer treats specially, with the deprecated codes Go maps onto them.
@@ -99,12 +119,16 @@ mod tests {
             ("in", Some("id")),
             ("mo", Some("ro")),
             ("zh-Hant", Some("zh")),
-            // refused: Go maps some such tags to English, others to codes
-            // this table lacks, and it cannot tell which without Go's registry
+            ("pl", Some("other")),
+            ("iw-IL", Some("other")),
+            // unregistered: English to Dgraph
+            ("xx", Some("en")),
+            ("zz-ZZ", Some("en")),
+            // refused: Go maps some such tags to English, others elsewhere,
+            // and this build cannot tell which without Go's registry
             ("de-Abcd", None),
             ("de-DE-1996", None),
-            ("xx", None),
-            ("pl", None),
+            ("qaa", None),
             ("x-klingon", None),
         ] {
             assert_eq!(base(tag), want, "{tag}");

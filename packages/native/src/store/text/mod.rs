@@ -9,7 +9,7 @@
 //!   and stemmer apply (Dgraph's `tok.LangBase`).
 //! * [`stopwords`]: the per-language stop word lists.
 //! * [`porter`]: the English stemmer; [`light`]: German, Spanish, French,
-//!   Italian and Portuguese; [`affix`]: Arabic and Hindi; [`cjk`]: Chinese,
+//!   Italian and Portuguese; [`affix`]: Arabic, Hindi and Sorani; [`cjk`]: Chinese,
 //!   Japanese and Korean bigrams.
 //! * [`fulltext`]: words, then stop words, then the language's stemmer.
 
