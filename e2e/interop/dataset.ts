@@ -2,8 +2,8 @@
  * The interop data set: one schema and a series of changes that both Strata and the real Dgraph
  * apply, and the DQL queries whose answers must agree. Deterministic: the same text every run.
  *
- * It uses only what both can write (Strata computes no geo index yet and refuses it); what Dgraph
- * alone can write is in {@link DGRAPH_ONLY_SCHEMA}.
+ * It uses only what both can write; what Dgraph alone can write (polygons under a geo index,
+ * which Strata refuses) is in {@link DGRAPH_ONLY_SCHEMA}.
  */
 
 /** Predicates and types both write. */
@@ -20,6 +20,7 @@ code: string @index(trigram) .
 qhash: string @index(sha256) .
 bio: string .
 about: string @index(fulltext) @lang .
+place: geo @index(geo) .
 friend: [uid] @reverse @count .
 boss: uid @reverse .
 pw: password .
@@ -36,6 +37,7 @@ type Person {
   qhash
   bio
   about
+  place
   friend
   boss
   pw
@@ -57,7 +59,7 @@ type Team {
 
 /** Predicates only Dgraph can write here (its backups carry them to Strata verbatim). */
 export const DGRAPH_ONLY_SCHEMA = `
-place: geo @index(geo) .
+area: geo @index(geo) .
 `;
 
 /** The predicates of the data set (what the comparisons look at). */
@@ -74,6 +76,7 @@ export const PREDICATES = [
   'qhash',
   'bio',
   'about',
+  'place',
   'friend',
   'boss',
   'pw',
@@ -123,6 +126,7 @@ export function people(n: number, tag: string): string {
     out.push(`${s} <qhash> "${(i * 2654435761).toString(16).padStart(16, '0').repeat(4)}${tag}${i}" .`);
     if (i % 5 === 0) out.push(`${s} <bio> "He said \\"hi\\"\\nand left: ${tag}${i}" .`);
     out.push(`${s} <pw> "secret-${tag}${i}" .`);
+    out.push(`${s} <place> "{'type':'Point','coordinates':[${placeOf(i).join(',')}]}"^^<geo:geojson> .`);
     out.push(`${s} <about> ${JSON.stringify(`${ABOUT[i % ABOUT.length]![1]} ${tag}${i}`)}${ABOUT_TAG(i)} .`);
     for (const d of [1, 2, 5]) if (i + d < n) out.push(`${s} <friend> _:${tag}${i + d} .`);
     if (i > 0) out.push(`${s} <boss> _:${tag}${Math.floor(i / 4)} .`);
@@ -133,14 +137,25 @@ export function people(n: number, tag: string): string {
   return out.join('\n');
 }
 
-/** Dgraph-only facts for the nodes of {@link people} (the geo predicate). */
+/** The point (longitude, latitude) of person `i` of {@link people}. */
+export function placeOf(i: number): [number, number] {
+  return [(i % 360) - 180 + 0.5, (i % 170) - 85 + 0.25];
+}
+
+/** Dgraph-only facts for the nodes of {@link people}: polygons under a geo index. */
 export function dgraphOnlyFacts(n: number, tag: string): string {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
-    const s = `_:${tag}${i}`;
-    out.push(
-      `${s} <place> "{'type':'Point','coordinates':[${(i % 360) - 180}.5,${(i % 170) - 85}.25]}"^^<geo:geojson> .`,
-    );
+    const [x, y] = placeOf(i);
+    const ring = [
+      [x, y],
+      [x + 1, y],
+      [x + 1, y + 1],
+      [x, y],
+    ]
+      .map((p) => `[${p.join(',')}]`)
+      .join(',');
+    out.push(`_:${tag}${i} <area> "{'type':'Polygon','coordinates':[[${ring}]]}"^^<geo:geojson> .`);
   }
   return out.join('\n');
 }

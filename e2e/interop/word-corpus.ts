@@ -148,3 +148,24 @@ export function codePointRequests(step: number): TokRequest[] {
   }
   return out;
 }
+
+/** A 2D point as little-endian WKB (what Strata stores for a geo value). */
+export function pointWkb(lng: number, lat: number): Buffer {
+  const b = Buffer.alloc(21);
+  b.writeUInt8(1, 0);
+  b.writeUInt32LE(1, 1);
+  b.writeDoubleLE(lng, 5);
+  b.writeDoubleLE(lat, 13);
+  return b;
+}
+
+/** Points over the whole globe: random ones, rounded ones and a whole-degree grid. */
+export function geoPoints(): [number, number][] {
+  const next = rng(11);
+  const out: [number, number][] = [];
+  for (let k = 0; k < 20_000; k++) out.push([next() * 360 - 180, next() * 180 - 90]);
+  for (let k = 0; k < 5_000; k++)
+    out.push([Math.round((next() * 360 - 180) * 100) / 100, Math.round((next() * 180 - 90) * 100) / 100]);
+  for (let lng = -180; lng <= 180; lng += 5) for (let lat = -90; lat <= 90; lat += 5) out.push([lng, lat]);
+  return out;
+}

@@ -16,6 +16,7 @@ import {
   DGRAPH_ONLY_SCHEMA,
   FULLTEXT_QUERIES,
   QUERIES,
+  placeOf,
   PREDICATES,
   SCHEMA,
   TYPE_CHANGE,
@@ -38,7 +39,7 @@ import { MANIFEST_LAYOUTS, type ManifestLayout } from '@strata/core';
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-interop-'));
 const TYPES = ['Person', 'Team'];
 /** Dgraph → Strata also compares the predicates only Dgraph writes (carried verbatim). */
-const DGRAPH_PREDS = [...PREDICATES, 'place'];
+const DGRAPH_PREDS = [...PREDICATES, 'area'];
 const GROUPS = 3;
 
 afterAll(async () => {
@@ -126,8 +127,9 @@ async function strataPoint(
 }
 
 /**
- * Dgraph's fulltext answers on data Strata wrote (its index keys came from Strata's backup): each
- * query finds exactly the nodes whose exported `about` holds the query's text in its language.
+ * Dgraph's fulltext and geo answers on data Strata wrote (its index keys came from Strata's
+ * backup): each fulltext query finds exactly the nodes whose exported `about` holds the query's
+ * text in its language, and near() finds exactly the nodes at the point asked for.
  */
 async function expectFulltext(d: DgraphCluster, p: Point): Promise<void> {
   for (const f of FULLTEXT_QUERIES) {
@@ -141,6 +143,16 @@ async function expectFulltext(d: DgraphCluster, p: Point): Promise<void> {
     expect(got, `point ${p.num}: ${f.q}`).toEqual(want);
     if (p.num === 1) expect(want.length, f.q).toBeGreaterThan(5);
   }
+  // geo: near() on the S2 cells Strata indexed finds the nodes at that point
+  const at = placeOf(3);
+  const q = `{ q(func: near(place, [${at.join(', ')}], 10)) { uid } }`;
+  const want = p.data
+    .filter((l) => l.includes('<place>') && l.includes(`[${at.join(',')}]`))
+    .map((l) => l.slice(1, l.indexOf('>')))
+    .sort();
+  const got = (((await d.query(q)).q ?? []) as { uid: string }[]).map((n) => n.uid).sort();
+  expect(got, `point ${p.num}: ${q}`).toEqual(want);
+  if (p.num === 1) expect(want.length, q).toBe(1);
 }
 
 function expectSame(got: Point, want: Point, what: string): void {

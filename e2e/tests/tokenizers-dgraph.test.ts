@@ -11,7 +11,9 @@ import { dgraphTokens, type TokRequest } from '../interop/tok-oracle.js';
 import {
   codePointRequests,
   filmRequests,
+  geoPoints,
   langTagRequests,
+  pointWkb,
   soraniRequests,
   wordRequests,
 } from '../interop/word-corpus.js';
@@ -69,6 +71,28 @@ describe.each(DGRAPH_VERSIONS)('term and fulltext tokens vs Dgraph %s', (version
     console.log(`tokens equal to Dgraph ${version}'s (values checked/asked): ${shares.join(', ')}`);
     expect(total).toBeGreaterThan(400_000);
   }, 600_000);
+
+  it('geo tokens of points over the whole globe (S2 cells, levels 5 to 16)', async () => {
+    const points = geoPoints();
+    const reqs = points.map(([x, y]) => ({
+      t: 'geo',
+      lang: '',
+      v: JSON.stringify({ type: 'Point', coordinates: [x, y] }),
+    }));
+    const want = await dgraphTokens(version, reqs);
+    const diffs: string[] = [];
+    points.forEach(([x, y], i) => {
+      const ours = indexTokens('geo', pointWkb(x, y))
+        .map((b) => b.toString('hex'))
+        .sort()
+        .join(' ');
+      const w = want[i]!;
+      const theirs = typeof w === 'string' ? w : [...w].sort().join(' ');
+      if (ours !== theirs) diffs.push(`[${x}, ${y}]: Strata [${ours}] Dgraph [${theirs}]`);
+    });
+    expect(diffs.slice(0, 10)).toEqual([]);
+    expect(points.length).toBeGreaterThan(25_000);
+  });
 
   it('every two-letter language tag maps to the base Dgraph derives', async () => {
     const reqs = langTagRequests();

@@ -156,15 +156,22 @@ describe('Alpha', () => {
     expect(r.json()).toMatchObject({ code: 'PARSE_ERROR', line: 2, column: 6 });
   });
 
-  it('refuses an index Strata cannot compute, before anything changes (no tablet, no schema)', async () => {
+  it('computes every index the schema can name, and refuses a value it cannot index as Dgraph', async () => {
     const r = await alter(a1, 'blurb: string @index(fulltext) @lang .\nspot: geo @index(geo) .\nok2: int .');
-    expect(r.statusCode, r.body).toBe(400);
-    expect(r.json()).toMatchObject({ code: 'BAD_REQUEST' });
-    expect(r.json().message).toContain('predicate <spot>: @index(geo) is not supported by Strata yet');
-    const tablets = Object.values(zero.store.toJSON().groups).flatMap((g) => Object.keys(g.tablets));
-    expect(tablets).not.toContain('blurb');
-    expect(tablets).not.toContain('spot');
-    expect(tablets).not.toContain('ok2');
+    expect(r.statusCode, r.body).toBe(200);
+    // geo: points are indexed (S2 cells as Dgraph's); a polygon is refused before any write
+    const pt = await mutate(
+      a1,
+      `{ set { _:s <spot> "{'type':'Point','coordinates':[2.35,48.85]}"^^<geo:geojson> . } }`,
+    );
+    expect(pt.statusCode, pt.body).toBe(200);
+    const poly = await mutate(
+      a1,
+      `{ set { _:s <ok2> "7" .\n_:s <spot> "{'type':'Polygon','coordinates':[[[0,0],[1,0],[1,1],[0,0]]]}"^^<geo:geojson> . } }`,
+    );
+    expect(poly.statusCode, poly.body).toBe(400);
+    expect(poly.json().message).toContain('polygons are not indexed by Strata yet');
+    expect((await query(a1, '{ q(func: has(ok2)) { uid } }')).q).toEqual([]);
     // fulltext is computed (Dgraph's analyzer); a language it lacks is refused at the write
     expect((await alter(a1, 'blurb: string @index(fulltext) @lang .')).statusCode).toBe(200);
     expect((await mutate(a1, '{ set { _:b <blurb> "Foxes running"@en . } }')).statusCode).toBe(200);

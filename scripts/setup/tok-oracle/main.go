@@ -4,7 +4,8 @@
 //	{"t": "fulltext", "lang": "de", "v": "Katzen und Hunde"}
 //
 // one JSON array of hex tokens (identifier byte first) per output line, or
-// `"ERR: ..."`. `{"t": "langbase", "lang": "en-GB"}` answers tok.LangBase.
+// `"ERR: ..."`. `{"t": "langbase", "lang": "en-GB"}` answers tok.LangBase;
+// for `"t": "geo"` the value is GeoJSON, converted as a mutation converts it.
 // scripts/setup/dgraph.sh builds it inside the Dgraph module it builds, with
 // DGRAPH_MODULE below replaced by that module's path.
 package main
@@ -17,6 +18,7 @@ import (
 	"os"
 
 	"DGRAPH_MODULE/tok"
+	"DGRAPH_MODULE/types"
 )
 
 type request struct {
@@ -33,7 +35,15 @@ func answer(r request) interface{} {
 	if !ok {
 		return "ERR: unknown tokenizer " + r.T
 	}
-	toks, err := tok.BuildTokens(r.V, tok.GetTokenizerForLang(t, r.Lang))
+	var v interface{} = r.V
+	if r.T == "geo" {
+		g, err := types.Convert(types.Val{Tid: types.StringID, Value: []byte(r.V)}, types.GeoID)
+		if err != nil {
+			return "ERR: " + err.Error()
+		}
+		v = g.Value
+	}
+	toks, err := tok.BuildTokens(v, tok.GetTokenizerForLang(t, r.Lang))
 	if err != nil {
 		return "ERR: " + err.Error()
 	}

@@ -348,7 +348,7 @@ export interface NativeBinding {
   decodeKvList(list: Buffer): DecodedKv[];
   nativeVersion(): string;
   supportedTokenizers(): string[];
-  indexTokens(tokenizer: string, value: string, lang: string): Buffer[];
+  indexTokens(tokenizer: string, value: string | Buffer, lang: string): Buffer[];
   describePostingList(value: Buffer): string;
 }
 

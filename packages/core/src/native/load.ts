@@ -84,11 +84,12 @@ export function supportedTokenizers(): string[] {
 }
 
 /**
- * The index tokens (identifier byte first, byte order) the live store writes for a string value
- * tagged `lang` ('' untagged) under a string tokenizer. Throws INVALID_ARGUMENT for a value whose
- * tokens Strata cannot compute as Dgraph does (e.g. fulltext in a language it lacks).
+ * The index tokens (identifier byte first, byte order) the live store writes for a value tagged
+ * `lang` ('' untagged): a string for the string tokenizers, or the value's bytes in its schema
+ * type's encoding (WKB for geo). Throws INVALID_ARGUMENT for a value whose tokens Strata cannot
+ * compute as Dgraph does (e.g. fulltext in a language it lacks, a polygon under geo).
  */
-export function indexTokens(tokenizer: string, value: string, lang = ''): Buffer[] {
+export function indexTokens(tokenizer: string, value: string | Buffer, lang = ''): Buffer[] {
   try {
     return loadNative().indexTokens(tokenizer, value, lang);
   } catch (e) {

@@ -17,10 +17,13 @@ use strata_native::store::backup::parse_drop_value;
 use strata_native::store::tokenize::{go_time_instant, Tokenizer};
 use strata_native::store::value_names::to_store_form;
 
-const TOKENIZERS: [&str; 12] = [
+const TOKENIZERS: [&str; 14] = [
     "term", "exact", "year", "month", "day", "hour", "int", "float", "bool", "trigram", "hash",
-    "sha256",
+    "sha256", "fulltext", "geo",
 ];
+
+/// Language tags for the text tokenizers: each analysis path, and refused ones.
+const LANGS: [&str; 8] = ["", "en", "de", "tr", "ja", "ckb", "xx", "qaa"];
 
 /// A restore's rewrite of the names in a schema/type value: never a panic. Stripping a `<hexns>-`
 /// prefix (or none) keeps a readable value readable; stripping 8 bytes (v21.03) may cut a UTF-8
@@ -73,7 +76,7 @@ fuzz_target!(|data: &[u8]| {
             };
             let name = TOKENIZERS[t as usize % TOKENIZERS.len()];
             let tok = Tokenizer::parse(name).expect("known tokenizer");
-            let lang = if t & 0x80 != 0 { "en" } else { "" };
+            let lang = LANGS[(t >> 4) as usize % LANGS.len()];
             let _ = tok.tokens(value, lang);
         }
         5 => {

@@ -278,21 +278,31 @@ pub fn supported_tokenizers() -> Vec<String> {
 }
 
 /// The index tokens (identifier byte first) the live store writes for a
-/// string `value` tagged `lang` ("" when untagged) under `tokenizer`
-/// (a string tokenizer: term, exact, hash, trigram, sha256, fulltext), in
-/// byte order. INVALID_ARGUMENT names a value whose tokens this build cannot
-/// compute as Dgraph does. For tests and tools that compare with Dgraph.
+/// value tagged `lang` ("" when untagged) under `tokenizer`, in byte order:
+/// a string for string tokenizers (term, exact, hash, trigram, sha256,
+/// fulltext), or the value's bytes in its schema type's encoding (e.g. WKB
+/// for geo). INVALID_ARGUMENT names a value whose tokens this build cannot
+/// compute as Dgraph does. For the Alpha's checks and for tests and tools
+/// that compare with Dgraph.
 #[napi]
-pub fn index_tokens(tokenizer: String, value: String, lang: String) -> napi::Result<Vec<Buffer>> {
+pub fn index_tokens(
+    tokenizer: String,
+    value: Either<String, Buffer>,
+    lang: String,
+) -> napi::Result<Vec<Buffer>> {
     no_panic(|| {
         let t = Tokenizer::parse(&tokenizer).map_err(invalid)?;
-        if t.value_type() != ValType::String {
-            return Err(invalid(format!(
-                "tokenizer {tokenizer} takes {} values, not strings",
-                t.value_type().schema_name()
-            )));
-        }
-        let tokens = t.tokens(value.as_bytes(), &lang).map_err(invalid)?;
+        let bytes: &[u8] = match &value {
+            Either::A(s) if t.value_type() != ValType::String => {
+                return Err(invalid(format!(
+                    "tokenizer {tokenizer} takes {} values (as bytes), not strings",
+                    t.value_type().schema_name()
+                )));
+            }
+            Either::A(s) => s.as_bytes(),
+            Either::B(b) => b.as_ref(),
+        };
+        let tokens = t.tokens(bytes, &lang).map_err(invalid)?;
         Ok(tokens.into_iter().map(Buffer::from).collect())
     })
 }

@@ -13,6 +13,7 @@ pub mod backup;
 pub mod db;
 pub mod error;
 pub mod farm;
+pub mod geo;
 pub mod live;
 pub mod mvcc;
 pub mod restore;

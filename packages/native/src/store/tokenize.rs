@@ -2,6 +2,7 @@
 //! the supported ones. A token is the identifier byte followed by the
 //! tokenizer's output; it is the term of an INDEX key.
 
+use super::geo::geo_terms;
 use super::text::{checked_chars::check, fulltext::fulltext_terms, words::words};
 use crate::export::value::{civil_from_days, UNIX_TO_INTERNAL};
 use crate::format::proto::ValType;
@@ -23,11 +24,12 @@ pub enum Tokenizer {
     Hash,
     Sha256,
     Fulltext,
+    Geo,
 }
 
 impl Tokenizer {
     /// Every tokenizer this build computes.
-    pub const ALL: [Tokenizer; 13] = [
+    pub const ALL: [Tokenizer; 14] = [
         Tokenizer::Term,
         Tokenizer::Exact,
         Tokenizer::Year,
@@ -41,10 +43,12 @@ impl Tokenizer {
         Tokenizer::Hash,
         Tokenizer::Sha256,
         Tokenizer::Fulltext,
+        Tokenizer::Geo,
     ];
 
     /// Parses a tokenizer name of a schema. Known but unsupported
-    /// tokenizers (geo, bigfloat, ngram) and unknown names are errors.
+    /// tokenizers (bigfloat, ngram, vector indexes) and unknown names are
+    /// errors.
     pub fn parse(name: &str) -> Result<Self, String> {
         Ok(match name {
             "term" => Tokenizer::Term,
@@ -60,9 +64,8 @@ impl Tokenizer {
             "hash" => Tokenizer::Hash,
             "sha256" => Tokenizer::Sha256,
             "fulltext" => Tokenizer::Fulltext,
-            "geo" | "bigfloat" | "ngram" => {
-                return Err(format!("tokenizer {name} is not supported yet"))
-            }
+            "geo" => Tokenizer::Geo,
+            "bigfloat" | "ngram" => return Err(format!("tokenizer {name} is not supported yet")),
             _ => return Err(format!("invalid tokenizer {name}")),
         })
     }
@@ -82,6 +85,7 @@ impl Tokenizer {
             Tokenizer::Hash => "hash",
             Tokenizer::Sha256 => "sha256",
             Tokenizer::Fulltext => "fulltext",
+            Tokenizer::Geo => "geo",
         }
     }
 
@@ -101,6 +105,7 @@ impl Tokenizer {
             Tokenizer::Hash => 0x0b,
             Tokenizer::Sha256 => 0x0c,
             Tokenizer::Fulltext => 0x08,
+            Tokenizer::Geo => 0x05,
         }
     }
 
@@ -116,6 +121,7 @@ impl Tokenizer {
             Tokenizer::Year | Tokenizer::Month | Tokenizer::Day | Tokenizer::Hour => {
                 ValType::Datetime
             }
+            Tokenizer::Geo => ValType::Geo,
             Tokenizer::Int => ValType::Int,
             Tokenizer::Float => ValType::Float,
             Tokenizer::Bool => ValType::Bool,
@@ -143,6 +149,7 @@ impl Tokenizer {
                 .iter()
                 .map(|w| with_id(w))
                 .collect(),
+            Tokenizer::Geo => geo_terms(value)?.iter().map(|t| with_id(t)).collect(),
             Tokenizer::Exact => {
                 if !lang.is_empty() {
                     return Err(format!(
@@ -432,9 +439,10 @@ mod tests {
         assert_eq!(Tokenizer::parse("sha256"), Ok(Tokenizer::Sha256));
         assert_eq!(Tokenizer::parse("hash"), Ok(Tokenizer::Hash));
         assert_eq!(Tokenizer::parse("fulltext"), Ok(Tokenizer::Fulltext));
+        assert_eq!(Tokenizer::parse("geo"), Ok(Tokenizer::Geo));
         assert_eq!(
-            Tokenizer::parse("geo"),
-            Err("tokenizer geo is not supported yet".into())
+            Tokenizer::parse("ngram"),
+            Err("tokenizer ngram is not supported yet".into())
         );
         assert!(Tokenizer::parse("nope").is_err());
     }

@@ -201,7 +201,7 @@ export class GroupOwner {
           throw err;
         }
         if (e.lang) m.lang = e.lang;
-        if (target === 'string') checkIndexable(e, sp?.index ?? []);
+        checkIndexable(e, m, target, sp?.index ?? []);
       } else {
         throw new HttpError('BAD_REQUEST', `${where(e)}edge on <${e.predicate}> has no object`);
       }
@@ -377,18 +377,24 @@ export class GroupOwner {
   }
 }
 
-/** Tokenizers whose tokens depend on the text's characters or language (exact: on its tag). */
-const ANALYSED = ['term', 'fulltext', 'exact'];
+/** Tokenizers that can refuse a value of the right type (see {@link checkIndexable}). */
+const CHECKED: Record<string, ValueType> = {
+  term: 'string',
+  fulltext: 'string',
+  exact: 'string',
+  geo: 'geo',
+};
 
 /**
- * Refuses, at prepare time (before any group commits), a string value whose index tokens Strata
- * cannot compute as Dgraph does: a fulltext language it lacks, characters whose word split is
- * unproven, or a language-tagged value under an exact index (Dgraph's collation keys). The store would refuse it at commit; here it fails before anything is written anywhere.
+ * Refuses, at prepare time (before any group commits), a value whose index tokens Strata cannot
+ * compute as Dgraph does: a fulltext language it lacks, characters whose word split is unproven, a
+ * language-tagged value under an exact index (Dgraph's collation keys), a polygon under geo. The
+ * store would refuse it at commit; here it fails before anything is written anywhere.
  */
-function checkIndexable(e: WireEdge, index: string[]): void {
-  for (const t of index.filter((t) => ANALYSED.includes(t))) {
+function checkIndexable(e: WireEdge, m: EdgeMutation, target: ValueType, index: string[]): void {
+  for (const t of index.filter((t) => CHECKED[t] === target)) {
     try {
-      indexTokens(t, e.text ?? '', e.lang ?? '');
+      indexTokens(t, target === 'string' ? (e.text ?? '') : (m.value ?? Buffer.alloc(0)), e.lang ?? '');
     } catch (err) {
       const msg = err instanceof Error ? err.message.replace(/^invalid argument: /, '') : String(err);
       throw new HttpError('INVALID_VALUE', `${where(e)}predicate <${e.predicate}>: ${msg}`);
