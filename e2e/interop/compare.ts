@@ -36,7 +36,10 @@ export function dgraphSchema(
     .filter((p) => preds.includes(p.predicate))
     .map((p) => {
       let s = `${p.predicate}: ${p.list ? `[${p.type}]` : p.type}`;
-      if (p.tokenizer && p.tokenizer.length > 0) s += ` @index(${[...p.tokenizer].sort().join(', ')})`;
+      // A vector index reads `hnsw("metric":"euclidean")` in schema answers and
+      // `hnsw(metric:"euclidean")` in schema text (Dgraph's export): the text form.
+      const toks = (p.tokenizer ?? []).map((t) => t.replace(/"([A-Za-z_]+)":/g, '$1:'));
+      if (toks.length > 0) s += ` @index(${toks.sort().join(', ')})`;
       for (const [on, text] of [
         [p.lang, '@lang'],
         [p.count, '@count'],

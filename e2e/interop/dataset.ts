@@ -60,6 +60,7 @@ type Team {
 /** Predicates only Dgraph can write here (its backups carry them to Strata verbatim). */
 export const DGRAPH_ONLY_SCHEMA = `
 area: geo @index(geo) .
+emb: float32vector @index(hnsw(metric:"euclidean")) .
 `;
 
 /** The predicates of the data set (what the comparisons look at). */
@@ -142,7 +143,10 @@ export function placeOf(i: number): [number, number] {
   return [(i % 360) - 180 + 0.5, (i % 170) - 85 + 0.25];
 }
 
-/** Dgraph-only facts for the nodes of {@link people}: polygons under a geo index. */
+/**
+ * Dgraph-only facts for the nodes of {@link people}: polygons under a geo index, and float32
+ * vectors under an HNSW index (whose graph Strata carries through backup and restore unchanged).
+ */
 export function dgraphOnlyFacts(n: number, tag: string): string {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -156,6 +160,7 @@ export function dgraphOnlyFacts(n: number, tag: string): string {
       .map((p) => `[${p.join(',')}]`)
       .join(',');
     out.push(`_:${tag}${i} <area> "{'type':'Polygon','coordinates':[[${ring}]]}"^^<geo:geojson> .`);
+    out.push(`_:${tag}${i} <emb> "[${x}, ${y}, ${(i % 7) / 4}]" .`);
   }
   return out.join('\n');
 }

@@ -162,3 +162,12 @@ describe('value encodings (format spec §7.2)', () => {
     expect(() => encodeValue('0x1', 'uid')).toThrow('a literal cannot be a uid');
   });
 });
+
+describe('float32vector values (restored from Dgraph)', () => {
+  it('answer as numbers with the shortest float32 digits, as Dgraph', async () => {
+    const { jsonValue } = await import('../src/alpha/decode.js');
+    const b = Buffer.alloc(16);
+    [0.1, -5.25, 1e-7, 9].forEach((f, i) => b.writeFloatLE(f, i * 4));
+    expect(jsonValue(b, 12)).toEqual([0.1, -5.25, 1e-7, 9]);
+  });
+});

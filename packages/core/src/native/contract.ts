@@ -200,6 +200,8 @@ export interface SchemaPredicate {
   lang?: boolean;
   unique?: boolean;
   noconflict?: boolean;
+  /** Vector indexes of a predicate restored from Dgraph (`hnsw` and its options); read only. */
+  vectorIndexes?: { name: string; options: { key: string; value: string }[] }[];
 }
 
 export interface TypeDef {

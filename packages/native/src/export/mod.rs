@@ -32,7 +32,7 @@ use prost::Message;
 use runs::{Merger, RunSorter, DEFAULT_RUN_BYTES};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
-use value::{format_facets, format_value};
+use value::{format_facets, format_value, quote};
 
 #[derive(Debug, Clone, Default)]
 pub struct ExportOptions {
@@ -76,6 +76,11 @@ fn ns_label(ns: u64) -> String {
     }
 }
 
+/// A predicate holding an HNSW index's graph (Dgraph's `hnsw.VecKeyword`).
+fn is_vector_index(attr: &[u8]) -> bool {
+    attr.windows(9).any(|w| w == b"__vector_")
+}
+
 /// One schema line (without the trailing newline).
 pub fn schema_line(ns: u64, attr: &str, su: &SchemaUpdate) -> String {
     let ty = ValType::try_from(su.value_type)
@@ -92,6 +97,21 @@ pub fn schema_line(ns: u64, attr: &str, su: &SchemaUpdate) -> String {
         t.sort_unstable();
         t.dedup();
         s.push_str(&format!(" @index({})", t.join(", ")));
+    } else if !su.index_specs.is_empty() {
+        // Dgraph's form (`worker/export.go`): `name(key:"value",...)`
+        let specs: Vec<String> = su
+            .index_specs
+            .iter()
+            .map(|v| {
+                let opts: Vec<String> = v
+                    .options
+                    .iter()
+                    .map(|o| format!("{}:{}", o.key, quote(&o.value)))
+                    .collect();
+                format!("{}({})", v.name, opts.join(","))
+            })
+            .collect();
+        s.push_str(&format!(" @index({})", specs.join(", ")));
     }
     let flags = [
         (su.lang, " @lang"),
@@ -200,6 +220,9 @@ impl Exporter {
             }
             let pk = parse_key(v.key, true)?;
             match (pk.key_type, v.kind) {
+                // A vector index's graph (`<pred>__vector_...`): index data, not
+                // facts; Dgraph's export leaves it out too.
+                (Some(KeyType::Data), _) if is_vector_index(&pk.attr) => {}
                 (Some(KeyType::Data), ValueKind::PostingList) => {
                     let pl: BackupPostingList = decode(v.payload, "posting list")?;
                     if v.key[0] == PREFIX_SPLIT {

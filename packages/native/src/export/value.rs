@@ -162,8 +162,29 @@ pub fn format_value(val_type: i32, v: &[u8], lang: &[u8]) -> String {
         // geo to string replaces every `"` with `'`); its parser takes them back.
         ValType::Geo => typed(&wkb_to_geojson(v).replace('"', "'"), "geo:geojson"),
         ValType::Password => typed(&text(), "xs:password"),
+        // float32vector: little-endian f32s, written as Dgraph's
+        // `FloatArrayAsString` (shortest float32 digits, no exponent)
+        ValType::Vfloat if v.len().is_multiple_of(4) => typed(&vfloat_text(v), "xs:[]float32"),
         _ => typed(&base64(v), "xs:base64Binary"),
     }
+}
+
+/// `[1,2.5,-3]`: Go's `strconv.FormatFloat(float64(f), 'f', -1, 32)` of each
+/// f32 (Rust's `Display` of an f32 is the same shortest, exponent-free form).
+fn vfloat_text(v: &[u8]) -> String {
+    let parts: Vec<String> = v
+        .chunks_exact(4)
+        .map(|c| {
+            let f = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            match f {
+                f32::INFINITY => "+Inf".to_string(),
+                f32::NEG_INFINITY => "-Inf".to_string(),
+                f if f.is_nan() => "NaN".to_string(),
+                f => f.to_string(),
+            }
+        })
+        .collect();
+    format!("[{}]", parts.join(","))
 }
 
 /// ` (k1=v1, k2="s")`, sorted by key; empty when there are no facets.
@@ -197,6 +218,24 @@ pub fn format_facets(facets: &[Facet]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn float32_vectors_as_dgraph_exports_them() {
+        let v: Vec<u8> = [9.0f32, 10.5, -9.25, 0.1, 1e-7]
+            .iter()
+            .flat_map(|f| f.to_le_bytes())
+            .collect();
+        // Dgraph v25: strconv.FormatFloat(float64(f), 'f', -1, 32)
+        assert_eq!(
+            format_value(ValType::Vfloat as i32, &v, b""),
+            "\"[9,10.5,-9.25,0.1,0.0000001]\"^^<xs:[]float32>"
+        );
+        // a length that is not a whole number of f32s stays bytes
+        assert!(
+            format_value(ValType::Vfloat as i32, &[1, 2, 3], b"").ends_with("<xs:base64Binary>")
+        );
+    }
+
     use super::*;
 
     fn go_time(unix: i64, nsec: i32, off_min: i16) -> Vec<u8> {

@@ -195,7 +195,7 @@ wire_enum! {
     Directive { None = 0, Index = 1, Reverse = 2, Delete = 3 }
 }
 
-/// `SchemaUpdate` (spec §6.6; field 15 index_specs is skipped as unknown).
+/// `SchemaUpdate` (spec §6.6).
 #[derive(Clone, PartialEq, Message)]
 pub struct SchemaUpdate {
     #[prost(string, tag = "1")]
@@ -224,6 +224,27 @@ pub struct SchemaUpdate {
     pub no_conflict: bool,
     #[prost(bool, tag = "14")]
     pub unique: bool,
+    /// Vector indexes (Dgraph v24+): `@index(hnsw(metric:"euclidean"))`.
+    #[prost(message, repeated, tag = "15")]
+    pub index_specs: Vec<VectorIndexSpec>,
+}
+
+/// `VectorIndexSpec`: a vector index kind (`hnsw`) and its options.
+#[derive(Clone, PartialEq, Eq, Message)]
+pub struct VectorIndexSpec {
+    #[prost(string, tag = "1")]
+    pub name: String,
+    #[prost(message, repeated, tag = "2")]
+    pub options: Vec<OptionPair>,
+}
+
+/// `OptionPair` of a [`VectorIndexSpec`].
+#[derive(Clone, PartialEq, Eq, Message)]
+pub struct OptionPair {
+    #[prost(string, tag = "1")]
+    pub key: String,
+    #[prost(string, tag = "2")]
+    pub value: String,
 }
 
 /// `TypeUpdate` (spec §6.6).

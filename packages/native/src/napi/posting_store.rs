@@ -71,6 +71,21 @@ pub struct SchemaPredicate {
     pub lang: Option<bool>,
     pub unique: Option<bool>,
     pub noconflict: Option<bool>,
+    /// Vector indexes of a predicate restored from Dgraph (read only).
+    pub vector_indexes: Option<Vec<VectorIndex>>,
+}
+
+/// A vector index (`hnsw`) and its options, as Dgraph's `index_specs`.
+#[napi(object)]
+pub struct VectorIndex {
+    pub name: String,
+    pub options: Vec<VectorIndexOption>,
+}
+
+#[napi(object)]
+pub struct VectorIndexOption {
+    pub key: String,
+    pub value: String,
 }
 
 #[napi(object)]
@@ -201,6 +216,22 @@ fn to_js_pred(p: live::SchemaPredicate) -> SchemaPredicate {
         lang: Some(p.lang),
         unique: Some(p.unique),
         noconflict: Some(p.noconflict),
+        vector_indexes: (!p.vector_indexes.is_empty()).then(|| {
+            p.vector_indexes
+                .into_iter()
+                .map(|v| VectorIndex {
+                    name: v.name,
+                    options: v
+                        .options
+                        .into_iter()
+                        .map(|o| VectorIndexOption {
+                            key: o.key,
+                            value: o.value,
+                        })
+                        .collect(),
+                })
+                .collect()
+        }),
     }
 }
 
@@ -217,6 +248,8 @@ fn from_js_pred(i: usize, p: &SchemaPredicate) -> napi::Result<live::SchemaPredi
         lang: p.lang.unwrap_or(false),
         unique: p.unique.unwrap_or(false),
         noconflict: p.noconflict.unwrap_or(false),
+        // an alter cannot create a vector index here (refused as a type)
+        vector_indexes: vec![],
     })
 }
 

@@ -56,11 +56,38 @@ export function wkbToGeoJson(bytes: Buffer): { type: string; coordinates: unknow
   return readGeometry(new WkbReader(bytes));
 }
 
+/** Dgraph's value type id of `float32vector` (restored from Dgraph backups; Strata does not write it). */
+const VFLOAT = 12;
+
+/**
+ * A float32vector (little-endian f32s) as Dgraph answers it: numbers with the shortest digits that
+ * give back the same float32 (Go's JSON encoding of a []float32), so 0.1 stays 0.1.
+ */
+function float32Vector(bytes: Buffer): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i += 4) {
+    const x = bytes.readFloatLE(i);
+    let v = x;
+    if (Number.isFinite(x))
+      for (let p = 1; p <= 9; p++) {
+        const c = Number(x.toPrecision(p));
+        if (Math.fround(c) === x) {
+          v = c;
+          break;
+        }
+      }
+    out.push(v);
+  }
+  return out;
+}
+
 /**
  * A stored value as JSON: int → number, float → number, bool, datetime → RFC 3339, geo → GeoJSON,
- * string/default → string, binary → base64. Passwords return `undefined` (never shown).
+ * float32vector → numbers, string/default → string, binary → base64. Passwords return `undefined`
+ * (never shown).
  */
 export function jsonValue(bytes: Buffer, valType: number): unknown {
+  if (valType === VFLOAT && bytes.length % 4 === 0) return float32Vector(bytes);
   switch (VALUE_TYPE_BY_ID[valType]) {
     case 'int': {
       const v = bytes.length === 8 ? bytes.readBigInt64LE() : 0n;

@@ -12,10 +12,18 @@ type Entry = Record<string, unknown>;
 /** One predicate as Dgraph's `schema` answer shows it (false flags left out, as Dgraph does). */
 function entry(p: WireSchemaPredicate, fields: readonly string[]): Entry {
   const index = p.index ?? [];
+  // A vector index restored from Dgraph: its tokenizer reads `hnsw("metric":"euclidean")`, and
+  // the spec itself comes as `index_specs` (Dgraph sets no `index` flag for it).
+  const vectors = p.vectorIndexes ?? [];
+  const vectorTokens = vectors.map(
+    (v) =>
+      `${v.name}(${v.options.map((o) => `${JSON.stringify(o.key)}:${JSON.stringify(o.value)}`).join(',')})`,
+  );
   const all: Entry = {
     type: p.valueType,
     index: index.length > 0,
-    tokenizer: index.length > 0 ? index : undefined,
+    tokenizer: index.length > 0 ? index : vectors.length > 0 ? vectorTokens : undefined,
+    index_specs: vectors.length > 0 ? vectors : undefined,
     reverse: p.reverse,
     count: p.count,
     list: p.list,

@@ -121,6 +121,7 @@ fn from_update(ns: u64, attr: &str, su: &SchemaUpdate) -> SchemaPredicate {
         lang: su.lang,
         unique: su.unique,
         noconflict: su.no_conflict,
+        vector_indexes: su.index_specs.clone(),
     }
 }
 

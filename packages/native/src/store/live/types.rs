@@ -1,7 +1,7 @@
 //! The requests the live store takes (schema changes, edges) and the
 //! facts and meta it returns: the Rust side of the JS `PostingStore` API.
 
-use crate::format::proto::{Facet, ValType};
+use crate::format::proto::{Facet, ValType, VectorIndexSpec};
 
 /// One predicate of the schema (the JS `SchemaPredicate`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +18,9 @@ pub struct SchemaPredicate {
     pub lang: bool,
     pub unique: bool,
     pub noconflict: bool,
+    /// Vector indexes of a predicate restored from Dgraph (`hnsw(...)`);
+    /// Strata itself creates none.
+    pub vector_indexes: Vec<VectorIndexSpec>,
 }
 
 impl SchemaPredicate {
@@ -34,6 +37,7 @@ impl SchemaPredicate {
             lang: false,
             unique: false,
             noconflict: false,
+            vector_indexes: vec![],
         }
     }
 }

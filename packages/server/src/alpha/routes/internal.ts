@@ -63,6 +63,28 @@ const schemaPredicate = {
   },
 } as const;
 
+/** A predicate as `/internal/schema` answers it: also the vector indexes restored from Dgraph. */
+const schemaPredicateOut = {
+  ...schemaPredicate,
+  properties: {
+    ...schemaPredicate.properties,
+    valueType: { type: 'string' },
+    vectorIndexes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          options: {
+            type: 'array',
+            items: { type: 'object', properties: { key: { type: 'string' }, value: { type: 'string' } } },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
 const okSchema = withErrors(anyObject);
 const uidsResponse = withErrors({
   type: 'object',
@@ -288,7 +310,7 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
         response: withErrors({
           type: 'object',
           required: ['predicates'],
-          properties: { predicates: { type: 'array', items: schemaPredicate } },
+          properties: { predicates: { type: 'array', items: schemaPredicateOut } },
         }),
       },
     },
