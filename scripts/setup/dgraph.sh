@@ -23,16 +23,20 @@ esac
 CACHE="${STRATA_CACHE:-$HOME/.cache/strata}"
 DIR="$CACHE/dgraph/$VERSION"
 BIN="$DIR/dgraph"
-ORACLE="$DIR/tok-oracle"
+# The oracle is keyed by its source too, so that a cache built from an older main.go is rebuilt.
+ORACLE_SRC="$HERE/tok-oracle/main.go"
+ORACLE="$DIR/tok-oracle.$(sha256sum "$ORACLE_SRC" | cut -c1-12)"
+ORACLE_LINK="$DIR/tok-oracle"
 SHARED="${STRATA_SHARED:-$HERE/../../../shared}"
 log() { echo "dgraph.sh: $*" >&2; }
 
-if [ -x "$BIN" ] && [ -x "$ORACLE" ]; then echo "$BIN"; exit 0; fi
+link_oracle() { ln -sfn "$(basename "$ORACLE")" "$ORACLE_LINK"; }
+if [ -x "$BIN" ] && [ -x "$ORACLE" ]; then link_oracle; echo "$BIN"; exit 0; fi
 command -v go >/dev/null || { log "go is not installed: it is needed once to build Dgraph"; exit 1; }
 mkdir -p "$DIR"
 exec 9>"$DIR/.build.lock"   # one build at a time per version
 flock 9
-if [ -x "$BIN" ] && [ -x "$ORACLE" ]; then echo "$BIN"; exit 0; fi
+if [ -x "$BIN" ] && [ -x "$ORACLE" ]; then link_oracle; echo "$BIN"; exit 0; fi
 
 log "preparing Dgraph $VERSION's module for $DIR"
 work="$(mktemp -d "${TMPDIR:-/tmp}/strata-dgraph-build.XXXXXX")"
@@ -51,10 +55,11 @@ if [ "$VERSION" != "${VERSION#v25.}" ]; then
 fi
 if [ ! -x "$ORACLE" ]; then
   mkdir -p strata_tok_oracle
-  sed "s#DGRAPH_MODULE#$MODULE#" "$HERE/tok-oracle/main.go" > strata_tok_oracle/main.go
+  sed "s#DGRAPH_MODULE#$MODULE#" "$ORACLE_SRC" > strata_tok_oracle/main.go
   GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath -o "$work/tok-oracle" ./strata_tok_oracle >&2
   echo '{"t":"term","lang":"","v":"ok"}' | "$work/tok-oracle" | grep -q '"016f6b"' || { log "tok-oracle does not answer"; exit 1; }
   mv "$work/tok-oracle" "$ORACLE"
+  link_oracle
 fi
 if [ ! -x "$BIN" ]; then
   log "building Dgraph $VERSION (once; a few minutes)"
