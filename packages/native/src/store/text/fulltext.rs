@@ -13,42 +13,47 @@ use std::collections::BTreeSet;
 enum Stem {
     /// No stemmer for the language: words are kept as they are.
     Keep,
-    /// A Snowball stemmer (Dgraph's `stemmer_<lang>_snowball`).
-    Snowball(Algorithm),
+    /// A Snowball stemmer (Dgraph's `stemmer_<lang>_snowball`). Go's Snowball
+    /// runtime reads non-UTF-8 words in ways not reproduced: those are refused.
+    Snowball(Stemmer),
     /// Martin Porter's original English stemmer (`stemmer_porter`).
     Porter,
     /// Chinese, Japanese, Korean: ideographic characters paired up.
     CjkBigrams,
-    /// A stemmer on the characters of a word: the light stemmers
-    /// (`stemmer_<lang>_light`), Arabic's and Hindi's.
-    Light(fn(&mut Vec<char>)),
+    /// A stemmer on the characters of a word (Go's runes, re-encoded): the
+    /// light stemmers (`stemmer_<lang>_light`) and Arabic's.
+    Runes(fn(&mut Vec<char>)),
+    /// The same on the bytes of a word, as bleve's Hindi and Sorani stemmers
+    /// work: they return an unmatched word's bytes as they are, so only a
+    /// UTF-8 word comes out the same; others are refused.
+    Utf8Runes(fn(&mut Vec<char>)),
 }
 
-/// The stemmer of base language `base`, or the name of the one Dgraph uses
-/// that this build lacks.
-fn stemmer_of(base: &str) -> Result<Stem, &'static str> {
-    Ok(match base {
+/// The stemmer Dgraph applies to base language `base`.
+fn stemmer_of(base: &str) -> Stem {
+    let snowball = |a| Stem::Snowball(Stemmer::create(a));
+    match base {
         "en" => Stem::Porter,
-        "da" => Stem::Snowball(Algorithm::Danish),
-        "fi" => Stem::Snowball(Algorithm::Finnish),
-        "hu" => Stem::Snowball(Algorithm::Hungarian),
-        "nl" => Stem::Snowball(Algorithm::Dutch),
-        "no" => Stem::Snowball(Algorithm::Norwegian),
-        "ro" => Stem::Snowball(Algorithm::Romanian),
-        "ru" => Stem::Snowball(Algorithm::Russian),
-        "sv" => Stem::Snowball(Algorithm::Swedish),
-        "tr" => Stem::Snowball(Algorithm::Turkish),
-        "de" => Stem::Light(light::german),
-        "es" => Stem::Light(light::spanish),
-        "fr" => Stem::Light(light::french),
-        "it" => Stem::Light(light::italian),
-        "pt" => Stem::Light(light::portuguese),
-        "ar" => Stem::Light(affix::arabic),
-        "hi" => Stem::Light(affix::hindi),
-        "ckb" => Stem::Light(affix::sorani),
+        "da" => snowball(Algorithm::Danish),
+        "fi" => snowball(Algorithm::Finnish),
+        "hu" => snowball(Algorithm::Hungarian),
+        "nl" => snowball(Algorithm::Dutch),
+        "no" => snowball(Algorithm::Norwegian),
+        "ro" => snowball(Algorithm::Romanian),
+        "ru" => snowball(Algorithm::Russian),
+        "sv" => snowball(Algorithm::Swedish),
+        "tr" => snowball(Algorithm::Turkish),
+        "de" => Stem::Runes(light::german),
+        "es" => Stem::Runes(light::spanish),
+        "fr" => Stem::Runes(light::french),
+        "it" => Stem::Runes(light::italian),
+        "pt" => Stem::Runes(light::portuguese),
+        "ar" => Stem::Runes(affix::arabic),
+        "hi" => Stem::Utf8Runes(affix::hindi),
+        "ckb" => Stem::Utf8Runes(affix::sorani),
         "ja" | "ko" | "zh" => Stem::CjkBigrams,
         _ => Stem::Keep,
-    })
+    }
 }
 
 /// The fulltext terms (without the identifier byte) of `value` tagged
@@ -60,60 +65,45 @@ pub fn fulltext_terms(value: &str, tag: &str) -> Result<Vec<Vec<u8>>, String> {
              a two-letter language code, or ckb, each with an optional script and region)"
         ));
     };
-    let stem = stemmer_of(base).map_err(|what| {
-        format!(
-            "fulltext index: language {base:?} (tag {tag:?}) needs {what}, which Strata does \
-             not reproduce yet"
-        )
-    })?;
     check(value).map_err(|e| format!("fulltext index: {e}"))?;
-    let stops = stop_words(base);
-    let snowball = match &stem {
-        Stem::Snowball(a) => Some(Stemmer::create(*a)),
-        _ => None,
-    };
+    let stem = stemmer_of(base);
     if let Stem::CjkBigrams = stem {
-        return Ok(bigrams(words_at(value))
-            .into_iter()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect());
+        let terms: BTreeSet<Vec<u8>> = bigrams(words_at(value)).into_iter().collect();
+        return Ok(terms.into_iter().collect());
     }
+    let stops = stop_words(base);
     let mut out = BTreeSet::new();
     for w in words(value) {
         if stops.is_some_and(|s| std::str::from_utf8(&w).is_ok_and(|w| s.contains(w))) {
             continue;
         }
-        out.insert(match (&stem, &snowball) {
-            (Stem::Porter, _) => on_runes(&w, |r| *r = porter::stem(r)),
-            // bleve's Hindi and Sorani stemmers return an unmatched word's
-            // bytes as they are, the others re-encode them: only UTF-8 is the
-            // same for both
-            (Stem::Light(_), _)
-                if matches!(base, "hi" | "ckb") && std::str::from_utf8(&w).is_err() =>
-            {
-                return Err(format!(
-                    "fulltext index: {value:?} lower-cases to bytes that are not UTF-8; \
-                     Strata cannot stem those for language {base:?} as Dgraph does"
-                ))
+        out.insert(match &stem {
+            Stem::Keep | Stem::CjkBigrams => w,
+            Stem::Porter => on_runes(&w, |r| *r = porter::stem(r)),
+            Stem::Runes(f) => on_runes(&w, f),
+            Stem::Utf8Runes(f) => {
+                utf8_word(&w, value, base)?;
+                on_runes(&w, f)
             }
-            (Stem::Light(f), _) => on_runes(&w, f),
-            (_, Some(s)) => {
-                // Only the lower-casing quirk of words.rs yields non-UTF-8
-                // words; Go's Snowball runtime reads those bytes in ways
-                // this build does not reproduce.
-                let w = std::str::from_utf8(&w).map_err(|_| {
-                    format!(
-                        "fulltext index: {value:?} lower-cases to bytes that are not UTF-8; \
-                         Strata cannot stem those for language {base:?} as Dgraph does"
-                    )
-                })?;
-                s.stem(w).into_owned().into_bytes()
-            }
-            _ => w,
+            Stem::Snowball(s) => s
+                .stem(utf8_word(&w, value, base)?)
+                .into_owned()
+                .into_bytes(),
         });
     }
     Ok(out.into_iter().collect())
+}
+
+/// A word as UTF-8, or the error naming `value`: only the lower-casing quirk
+/// of words.rs yields words that are not, and stemmers that read bytes treat
+/// those in ways this build does not reproduce.
+fn utf8_word<'a>(w: &'a [u8], value: &str, base: &str) -> Result<&'a str, String> {
+    std::str::from_utf8(w).map_err(|_| {
+        format!(
+            "fulltext index: {value:?} lower-cases to bytes that are not UTF-8; Strata cannot \
+             stem those for language {base:?} as Dgraph does"
+        )
+    })
 }
 
 /// Runs a stemmer on the runes of `w` as Go reads them (a byte that is not
