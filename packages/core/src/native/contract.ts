@@ -327,6 +327,28 @@ export interface PostingStore {
     opts?: { namespace?: bigint; after?: bigint; first?: number },
   ): Promise<bigint[]>;
   eq(predicate: string, values: Buffer[], readTs: bigint, namespace?: bigint): Promise<bigint[]>;
+  /** `eq` among `among` (a filter's candidates), read from their data: no index needed. */
+  eqAmong(
+    predicate: string,
+    values: Buffer[],
+    among: bigint[],
+    readTs: bigint,
+    namespace?: bigint,
+  ): Promise<bigint[]>;
+  /**
+   * Subjects matching DQL's `anyofterms`/`allofterms` (`tokenizer` "term") or
+   * `anyoftext`/`alloftext` ("fulltext"), as Dgraph answers them; `lang` is the function's
+   * (`name@fr`): "" none, "." any.
+   */
+  textMatch(
+    predicate: string,
+    tokenizer: 'term' | 'fulltext',
+    all: boolean,
+    text: string,
+    lang: string,
+    readTs: bigint,
+    namespace?: bigint,
+  ): Promise<bigint[]>;
   reverse(
     predicate: string,
     objects: bigint[],

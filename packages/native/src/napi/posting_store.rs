@@ -608,6 +608,64 @@ impl PostingStore {
         })
     }
 
+    /// `eq` among the subjects `among` (a filter's candidates), read from
+    /// their data: no index needed, as Dgraph's `eq` in a filter.
+    #[napi(ts_return_type = "Promise<bigint[]>")]
+    pub fn eq_among(
+        &self,
+        predicate: String,
+        values: Vec<Buffer>,
+        among: Vec<BigInt>,
+        read_ts: BigInt,
+        namespace: Option<BigInt>,
+    ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
+        let ts = u64_of("readTs", &read_ts)?;
+        let ns = ns_of("namespace", &namespace)?;
+        let values: Vec<Vec<u8>> = values.iter().map(|b| b.to_vec()).collect();
+        let among = among
+            .iter()
+            .enumerate()
+            .map(|(i, u)| u64_of(&format!("among[{i}]"), u))
+            .collect::<napi::Result<Vec<_>>>()?;
+        self.task(
+            Box::new(move |s| s.eq_among(&predicate, &values, &among, ts, ns)),
+            |v| Ok(js_uids(v)),
+        )
+    }
+
+    /// Subjects matching DQL's `anyofterms`/`allofterms` (`tokenizer`
+    /// "term") or `anyoftext`/`alloftext` ("fulltext") on `predicate`, as
+    /// Dgraph answers them; `lang` is the function's language ("" none, "."
+    /// any). Ascending.
+    #[napi(ts_return_type = "Promise<bigint[]>")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn text_match(
+        &self,
+        predicate: String,
+        tokenizer: String,
+        all: bool,
+        text: String,
+        lang: String,
+        read_ts: BigInt,
+        namespace: Option<BigInt>,
+    ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
+        let ts = u64_of("readTs", &read_ts)?;
+        let ns = ns_of("namespace", &namespace)?;
+        let tokenizer = Tokenizer::parse(&tokenizer).map_err(invalid)?;
+        self.task(
+            Box::new(move |s| {
+                let m = live::TextMatch {
+                    tokenizer,
+                    all,
+                    text: &text,
+                    lang: &lang,
+                };
+                s.text_match(&predicate, &m, ts, ns)
+            }),
+            |v| Ok(js_uids(v)),
+        )
+    }
+
     #[napi(ts_return_type = "Promise<ReverseResult[]>")]
     pub fn reverse(
         &self,

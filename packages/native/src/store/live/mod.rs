@@ -10,7 +10,8 @@
 //! * [`schema`]: schema entries; [`alter`]: schema changes and drops;
 //! * [`mutate`] and [`edge`]: mutations; [`derived`]: index, reverse and
 //!   count keys; [`lists`]: posting list I/O;
-//! * [`reads`]: queries and the export of the open store.
+//! * [`reads`]: queries and the export of the open store; [`text_match`]:
+//!   the word-matching functions (`anyofterms`, `alloftext`, ...).
 
 mod alter;
 mod derived;
@@ -22,9 +23,11 @@ mod reads;
 mod schema;
 #[cfg(test)]
 mod tests;
+mod text_match;
 mod types;
 
 pub use keys::{count_key, data_key, index_key, reverse_key, schema_key, type_key};
+pub use text_match::TextMatch;
 pub use types::{
     AlterRequest, Edge, EdgeOp, FacetInput, FactValue, LiveMeta, NodeFacts, PredicateFacts,
     SchemaPredicate, TypeDef,

@@ -598,3 +598,46 @@ fn writes_to_a_predicate_with_an_index_it_cannot_compute_are_refused() {
     assert_eq!(strings(&s, 1, "about", 10), vec!["before"]);
     assert!(strings(&s, 2, "about", 10).is_empty());
 }
+
+#[test]
+fn eq_among_needs_no_index() {
+    let (_t, s) = temp_live("eqamong");
+    let mut nick = sp("nick", ValType::String);
+    nick.list = true;
+    let mut title = sp("title", ValType::String);
+    title.lang = true;
+    alter_preds(&s, 1, vec![nick, title, sp("age", ValType::Int)]);
+    let mut tagged = set_str(3, "title", "x");
+    tagged.lang = "fr".into();
+    s.apply_mutations(
+        2,
+        &[
+            set_str(1, "nick", "x"),
+            set_str(1, "nick", "y"),
+            set_str(2, "nick", "y"),
+            tagged,
+            set_str(4, "title", "x"),
+            set_int(1, "age", 30),
+            set_int(2, "age", 31),
+        ],
+    )
+    .unwrap();
+    let (x, y) = (b"x".to_vec(), b"y".to_vec());
+    assert_eq!(
+        s.eq_among("nick", std::slice::from_ref(&x), &[1, 2, 3], 2, 0)
+            .unwrap(),
+        vec![1]
+    );
+    assert_eq!(
+        s.eq_among("nick", &[x.clone(), y], &[2, 3], 2, 0).unwrap(),
+        vec![2]
+    );
+    // only the untagged value is compared
+    assert_eq!(s.eq_among("title", &[x], &[3, 4], 2, 0).unwrap(), vec![4]);
+    let a31 = 31i64.to_le_bytes().to_vec();
+    assert_eq!(
+        s.eq_among("age", &[a31], &[1, 2, 9], 2, 0).unwrap(),
+        vec![2]
+    );
+    assert!(s.eq("age", &[30i64.to_le_bytes().to_vec()], 2, 0).is_err());
+}
