@@ -79,6 +79,40 @@ describe('parseQuery', () => {
     expect(() => parseQuery('schema(pred: []) {}')).toThrow('expected a predicate name');
   });
 
+  it('word matches and filters', () => {
+    const q = parseQuery(`{
+  a(func: anyofterms(name, "blue sky"), first: 2) @filter(NOT has(age) and (uid(0x1) OR alloftext(about@fr, "chien")) or eq(n, 1)) {
+    friend @filter(anyoftext(about@., "dog")) (first: 1) { uid }
+  }
+}`);
+    const b = q.blocks[0]!;
+    expect(b.func).toEqual({ name: 'anyofterms', predicate: 'name', text: 'blue sky' });
+    expect(b.first).toBe(2);
+    expect(b.filter).toEqual({
+      op: 'or',
+      args: [
+        {
+          op: 'and',
+          args: [
+            { op: 'not', arg: { op: 'func', func: { name: 'has', predicate: 'age' } } },
+            {
+              op: 'or',
+              args: [
+                { op: 'func', func: { name: 'uid', uids: [1n] } },
+                { op: 'func', func: { name: 'alloftext', predicate: 'about', lang: 'fr', text: 'chien' } },
+              ],
+            },
+          ],
+        },
+        { op: 'func', func: { name: 'eq', predicate: 'n', values: [1n] } },
+      ],
+    });
+    expect(b.children[0]).toMatchObject({
+      predicate: 'friend',
+      filter: { op: 'func', func: { name: 'anyoftext', predicate: 'about', lang: '.', text: 'dog' } },
+    });
+  });
+
   it('query keyword with a name', () => {
     expect(parseQuery('query me { a(func: uid(1)) { uid } }').name).toBe('me');
   });
@@ -88,7 +122,10 @@ describe('parseQuery', () => {
     ['{ }', 'line 1, column 1: the query has no blocks'],
     ['{ q(func: uid(0x1)) { name }', 'line 1, column 1: unterminated query: expected "}"'],
     ['{\n  q(func: uid(0x1)) {\n    name\n', 'line 2, column 21: unterminated block: expected "}"'],
-    ['{ q(func: foo(x)) { uid } }', 'line 1, column 11: unknown root function foo: expected uid, has or eq'],
+    [
+      '{ q(func: foo(x)) { uid } }',
+      'line 1, column 11: unknown function foo: expected uid, has, eq, anyofterms, allofterms, anyoftext, alloftext',
+    ],
     ['{ q(uid(0x1)) { uid } }', 'line 1, column 5: expected "func:" as the first argument of q, got "uid"'],
     ['{ q(func: uid(0x0)) { uid } }', 'line 1, column 15: uid 0x0 is out of range'],
     ['{ q(func: uid(abc)) { uid } }', 'line 1, column 15: expected a uid (0x.. or a decimal), got "abc"'],
@@ -110,10 +147,28 @@ describe('parseQuery', () => {
       'line 1, column 22: unknown argument "after": expected first or offset',
     ],
     ['{ q(func: has(name), first: 1, first: 2) { uid } }', 'line 1, column 32: first is given twice'],
-    ['{ q(func: has(name)) @filter(has(age)) { uid } }', 'line 1, column 22: @filter is not supported'],
+    ['{ q(func: has(name)) @cascade { uid } }', 'line 1, column 22: @cascade is not supported'],
+    ['{ q(func: has(name)) { friend @facets { uid } } }', 'line 1, column 31: @facets is not supported'],
     [
-      '{ q(func: has(name)) { friend @filter(has(age)) { uid } } }',
-      'line 1, column 31: @filter is not supported',
+      '{ q(func: has(name)) @filter(has(a)) @filter(has(b)) { uid } }',
+      'line 1, column 39: @filter is given twice',
+    ],
+    ['{ q(func: has(name)) @filter(has(a) and) { uid } }', 'line 1, column 40: expected a function, got ")"'],
+    [
+      '{ q(func: has(name)) @filter((has(a)) { uid } }',
+      'line 1, column 39: expected ")" to close @filter(, got "{"',
+    ],
+    [
+      '{ q(func: has(name)) { name @filter(has(a)) } }',
+      'line 1, column 24: @filter on name needs a block { ... } of its nodes',
+    ],
+    [
+      '{ q(func: anyofterms(name, x)) { uid } }',
+      'line 1, column 28: anyofterms() takes a "string" of words, got "x"',
+    ],
+    [
+      '{ q(func: alloftext(name@, "x")) { uid } }',
+      'line 1, column 26: expected a language tag or "." after @, got ","',
     ],
     [
       '{ q(func: has(name)) { expand(Person) } }',

@@ -18,7 +18,7 @@ import {
 } from '@strata/core';
 import { HttpError, type HttpErrorCode } from '../http/errors.js';
 import type { GroupOwner, PredicateInfo, WireAlter, WireSchemaPredicate } from './owner.js';
-import type { WireEdge, WireNodeFacts } from './wire.js';
+import type { WireEdge, WireNodeFacts, WireTextMatch } from './wire.js';
 
 /**
  * The HttpError a failed request to another node answers with: an unreachable node is 503, a
@@ -86,7 +86,9 @@ export interface GroupApi {
     readTs: bigint,
   ): Promise<{ nodes: WireNodeFacts[]; schema: Record<string, PredicateInfo> }>;
   has(predicate: string, readTs: bigint): Promise<string[]>;
-  eq(predicate: string, values: string[], readTs: bigint): Promise<string[]>;
+  /** Through the index; given `among`, only those subjects, read from their data. */
+  eq(predicate: string, values: string[], readTs: bigint, among?: string[]): Promise<string[]>;
+  textMatch(m: WireTextMatch, readTs: bigint): Promise<string[]>;
   reverse(
     predicate: string,
     objects: string[],
@@ -133,8 +135,11 @@ export class LocalGroup implements GroupApi {
   has(predicate: string, readTs: bigint) {
     return this.owner.has(predicate, String(readTs));
   }
-  eq(predicate: string, values: string[], readTs: bigint) {
-    return this.owner.eq(predicate, values, String(readTs));
+  eq(predicate: string, values: string[], readTs: bigint, among?: string[]) {
+    return this.owner.eq(predicate, values, String(readTs), among);
+  }
+  textMatch(m: WireTextMatch, readTs: bigint) {
+    return this.owner.textMatch(m, String(readTs));
   }
   reverse(predicate: string, objects: string[], readTs: bigint) {
     return this.owner.reverse(predicate, objects, String(readTs));
@@ -191,10 +196,19 @@ export class RemoteGroup implements GroupApi {
   async schema() {
     return (await this.post<{ predicates: WireSchemaPredicate[] }>('/internal/schema', {})).predicates;
   }
-  async eq(predicate: string, values: string[], readTs: bigint) {
+  async eq(predicate: string, values: string[], readTs: bigint, among?: string[]) {
     return (
-      await this.post<{ uids: string[] }>('/internal/eq', { predicate, values, readTs: String(readTs) })
+      await this.post<{ uids: string[] }>('/internal/eq', {
+        predicate,
+        values,
+        readTs: String(readTs),
+        ...(among ? { among } : {}),
+      })
     ).uids;
+  }
+  async textMatch(m: WireTextMatch, readTs: bigint) {
+    return (await this.post<{ uids: string[] }>('/internal/text-match', { ...m, readTs: String(readTs) }))
+      .uids;
   }
   async reverse(predicate: string, objects: string[], readTs: bigint) {
     return (

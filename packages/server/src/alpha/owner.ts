@@ -21,7 +21,7 @@ import {
 import { ValueError } from '../parse/errors.js';
 import { encodeValue, VAL_TYPE_IDS, type ValueType } from '../parse/values.js';
 import { HttpError } from '../http/errors.js';
-import { facetFromWire, nodesToWire, type WireEdge, type WireNodeFacts } from './wire.js';
+import { facetFromWire, nodesToWire, type WireEdge, type WireNodeFacts, type WireTextMatch } from './wire.js';
 
 /** What a reader needs to know of a predicate to shape its JSON. */
 
@@ -303,10 +303,14 @@ export class GroupOwner {
     return (await this.store.hasPredicate(predicate, BigInt(readTs))).map(String);
   }
 
-  async eq(predicate: string, values: string[], readTs: string): Promise<string[]> {
+  /**
+   * Subjects whose value of `predicate` equals one of `values`: through its index, or, given
+   * `among` (a filter's candidates), read from their data (as Dgraph's `eq` in a filter).
+   */
+  async eq(predicate: string, values: string[], readTs: string, among?: string[]): Promise<string[]> {
     const sp = this.schema.get(predicate);
     if (!sp) return [];
-    if (!sp.index?.length) {
+    if (!among && !sp.index?.length) {
       throw new HttpError(
         'BAD_REQUEST',
         `predicate <${predicate}> is not indexed: add @index(...) to its schema to use eq()`,
@@ -326,7 +330,19 @@ export class GroupOwner {
         throw err;
       }
     });
-    return (await this.store.eq(predicate, bytes, BigInt(readTs))).map(String);
+    const found = among
+      ? await this.store.eqAmong(predicate, bytes, among.map(BigInt), BigInt(readTs))
+      : await this.store.eq(predicate, bytes, BigInt(readTs));
+    return found.map(String);
+  }
+
+  /** Subjects matching a word-matching function (its index is the tokenizer it names). */
+  async textMatch(m: WireTextMatch, readTs: string): Promise<string[]> {
+    const tokenizer = m.fn.endsWith('terms') ? 'term' : 'fulltext';
+    const all = m.fn.startsWith('allof');
+    return (await this.store.textMatch(m.predicate, tokenizer, all, m.text, m.lang, BigInt(readTs))).map(
+      String,
+    );
   }
 
   async reverse(

@@ -4,9 +4,10 @@
  * edges from the predicate's owner, and the result is shaped like Dgraph's JSON.
  */
 import { runSchemaQuery } from './schema-query.js';
-import { parseQuery, type EqValue, type QueryBlock, type Selection } from '../parse/query.js';
+import { parseQuery, type QueryBlock, type Selection } from '../parse/query.js';
 import type { Cluster } from './cluster.js';
 import { hexUid, jsonValue } from './decode.js';
+import { byUid, Functions } from './functions.js';
 import type { PredicateInfo } from './owner.js';
 import type { WireFactValue } from './wire.js';
 
@@ -29,40 +30,23 @@ function page<T>(list: T[], p: { first?: number; offset?: number }): T[] {
   return out;
 }
 
-function byUid(a: string, b: string): number {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function eqText(v: EqValue): string {
-  return typeof v === 'string' ? v : String(v);
-}
-
 class Executor {
   /** Schema facts of every predicate read so far. */
   private readonly info = new Map<string, PredicateInfo>();
+  private readonly fns: Functions;
 
   constructor(
     private readonly cluster: Cluster,
     private readonly readTs: bigint,
-  ) {}
+  ) {
+    this.fns = new Functions(cluster, readTs);
+  }
 
+  /** The block's nodes: its root function, then its filter, then first/offset. */
   async rootUids(b: QueryBlock): Promise<string[]> {
-    const f = b.func;
-    let uids: string[];
-    if (f.name === 'uid') {
-      uids = f.uids.map(String);
-    } else {
-      const g = await this.cluster.readGroup(f.predicate);
-      if (g === undefined) return [];
-      const api = await this.cluster.groupApi(g);
-      uids =
-        f.name === 'has'
-          ? await api.has(f.predicate, this.readTs)
-          : await api.eq(f.predicate, f.values.map(eqText), this.readTs);
-    }
-    return page([...new Set(uids)].sort(byUid), b);
+    let uids = await this.fns.all(b.func);
+    if (b.filter) uids = await this.fns.filter(b.filter, uids);
+    return page(uids, b);
   }
 
   /** Reads `predicates` of `uids`, one batch per owner group. */
@@ -151,13 +135,25 @@ class Executor {
         reverse.set(s.predicate, await this.reverse(s.predicate, uids));
       }
     }
+    // An edge's @filter, evaluated once over the targets of every node of this level.
+    const kept = new Map<Selection, Set<string>>();
+    const edgesOf = (s: Selection & { kind: 'predicate' }, u: string): string[] | undefined => {
+      const list = s.reverse ? reverse.get(s.predicate)?.get(u) : facts.get(u)?.get(s.predicate)?.uids;
+      const k = kept.get(s);
+      return k && list ? list.filter((c) => k.has(c)) : list;
+    };
+    for (const s of sels) {
+      if (s.kind !== 'predicate' || !s.filter) continue;
+      const targets = new Set<string>();
+      for (const u of uids) for (const c of edgesOf(s, u) ?? []) targets.add(c);
+      kept.set(s, new Set(await this.fns.filter(s.filter, [...targets].sort(byUid))));
+    }
     const nested = new Map<Selection, Map<string, Obj>>();
     for (const s of sels) {
       if (s.kind !== 'predicate' || !s.children) continue;
       const children = new Set<string>();
       for (const u of uids) {
-        const list = s.reverse ? reverse.get(s.predicate)?.get(u) : facts.get(u)?.get(s.predicate)?.uids;
-        for (const c of page(list ?? [], s)) children.add(c);
+        for (const c of page(edgesOf(s, u) ?? [], s)) children.add(c);
       }
       nested.set(
         s,
@@ -205,7 +201,7 @@ class Executor {
           case 'predicate': {
             const key = s.alias ?? `${s.reverse ? '~' : ''}${s.predicate}${s.lang ? `@${s.lang}` : ''}`;
             const i = this.info.get(s.predicate);
-            const edges = s.reverse ? reverse.get(s.predicate)?.get(u) : node?.get(s.predicate)?.uids;
+            const edges = edgesOf(s, u);
             if (s.reverse || i?.valueType === 'uid' || (edges && edges.length > 0)) {
               const list = page(edges ?? [], s);
               const rendered = s.children

@@ -6,6 +6,15 @@
 import type { EdgeMutation, FacetInput, NodeFacts } from '@strata/core';
 import type { ValueType } from '../parse/values.js';
 
+/** A word-matching function call (`anyofterms(name@fr, "...")`) as `/internal/text-match` carries it. */
+export interface WireTextMatch {
+  predicate: string;
+  fn: 'anyofterms' | 'allofterms' | 'anyoftext' | 'alloftext';
+  text: string;
+  /** The call's language: "" none, "." any. */
+  lang: string;
+}
+
 /** One edge as the coordinator sends it to the owner in `/internal/prepare`. */
 export interface WireEdge {
   op: 'set' | 'del';

@@ -4,8 +4,10 @@
  *   { q(func: uid(0x1, 0x2), first: 10, offset: 0) { uid name friend { name } ~friend { name }
  *       expand(_all_) dgraph.type count(friend) alias: name@en } }
  *
- * Root functions `uid(...)`, `has(pred)`, `eq(pred, value)` and `eq(pred, [v1, v2])`; several
- * blocks per query. `@filter` and variables are not supported (yet).
+ * Functions `uid(...)`, `has(pred)`, `eq(pred, value)`, `eq(pred, [v1, v2])` and the word matches
+ * `anyofterms allofterms anyoftext alloftext` (`(pred[@lang], "words")`), at the root and in
+ * `@filter(...)` with `and`, `or`, `not` and parentheses (at the root and on uid edges); several
+ * blocks per query. Variables are not supported (yet).
  *
  * Schema queries, as Dgraph: `schema {}`, `schema(pred: [name, age]) { type index }`,
  * `schema(type: Person) {}`.
@@ -16,10 +18,20 @@ const U64_MAX = (1n << 64n) - 1n;
 
 export type EqValue = string | bigint | number | boolean;
 
+/** The word-matching functions: term index (`...ofterms`) or fulltext index (`...oftext`). */
+export const TEXT_FUNCS = ['anyofterms', 'allofterms', 'anyoftext', 'alloftext'] as const;
+export type TextFuncName = (typeof TEXT_FUNCS)[number];
+
 export type RootFunc =
   | { name: 'uid'; uids: bigint[] }
   | { name: 'has'; predicate: string }
-  | { name: 'eq'; predicate: string; values: EqValue[] };
+  | { name: 'eq'; predicate: string; values: EqValue[] }
+  /** `lang`: the predicate's `@lang` in the call ("." for any), absent when none. */
+  | { name: TextFuncName; predicate: string; lang?: string; text: string };
+
+/** A `@filter(...)` expression. */
+export type Filter =
+  { op: 'func'; func: RootFunc } | { op: 'and' | 'or'; args: Filter[] } | { op: 'not'; arg: Filter };
 
 export interface Pagination {
   first?: number;
@@ -38,11 +50,14 @@ export type Selection =
       lang?: string;
       /** Nested block; absent for a scalar. */
       children?: Selection[];
+      /** `@filter(...)` on a uid edge. */
+      filter?: Filter;
     } & Pagination);
 
 export interface QueryBlock extends Pagination {
   name: string;
   func: RootFunc;
+  filter?: Filter;
   children: Selection[];
   line: number;
   column: number;
@@ -167,11 +182,29 @@ function eqValue(lx: Lexer): EqValue {
   throw lx.error(t.start, `expected a value (a "string", a number, true or false), got ${lx.describe(t)}`);
 }
 
+const FUNCS = ['uid', 'has', 'eq', ...TEXT_FUNCS];
+
+function isTextFunc(name: string): name is TextFuncName {
+  return (TEXT_FUNCS as readonly string[]).includes(name);
+}
+
+/** `@lang` or `@.` after a predicate inside a function call, if there. */
+function funcLang(lx: Lexer): string | undefined {
+  if (!lx.isPunct('@')) return undefined;
+  lx.next();
+  const t = lx.next();
+  if (t.kind === 'punct' && t.text === '.') return '.';
+  if (t.kind !== 'word' || !/^[A-Za-z]+(-[A-Za-z0-9]+)*$/.test(t.text)) {
+    throw lx.error(t.start, `expected a language tag or "." after @, got ${lx.describe(t)}`);
+  }
+  return t.text;
+}
+
 function rootFunc(lx: Lexer): RootFunc {
   const f = lx.next();
   if (f.kind !== 'word') throw lx.error(f.start, `expected a function, got ${lx.describe(f)}`);
-  if (f.text !== 'uid' && f.text !== 'has' && f.text !== 'eq') {
-    throw lx.error(f.start, `unknown root function ${f.text}: expected uid, has or eq`);
+  if (!FUNCS.includes(f.text)) {
+    throw lx.error(f.start, `unknown function ${f.text}: expected ${FUNCS.join(', ')}`);
   }
   lx.expectPunct('(', `after ${f.text}`);
   let fn: RootFunc;
@@ -191,6 +224,14 @@ function rootFunc(lx: Lexer): RootFunc {
   if (p.reverse) throw lx.error(p.tok.start, `${f.text}() takes a predicate, not a reverse edge`);
   if (f.text === 'has') {
     fn = { name: 'has', predicate: p.name };
+  } else if (isTextFunc(f.text)) {
+    const lang = funcLang(lx);
+    lx.expectPunct(',', `after ${f.text}(${p.name}`);
+    const t = lx.next();
+    if (t.kind !== 'string')
+      throw lx.error(t.start, `${f.text}() takes a "string" of words, got ${lx.describe(t)}`);
+    fn = { name: f.text, predicate: p.name, text: t.text };
+    if (lang !== undefined) fn.lang = lang;
   } else {
     lx.expectPunct(',', `after eq(${p.name}`);
     const values: EqValue[] = [];
@@ -213,6 +254,66 @@ function rootFunc(lx: Lexer): RootFunc {
   return fn;
 }
 
+/** A word `and`, `or` or `not` (any case) at the lexer's position. */
+function isOp(lx: Lexer, op: 'and' | 'or' | 'not', ahead = 0): boolean {
+  const t = lx.peek(ahead);
+  return t.kind === 'word' && t.text.toLowerCase() === op;
+}
+
+/** One operand: `not x`, `( expr )` or a function. */
+function filterTerm(lx: Lexer, depth: number): Filter {
+  const t = lx.peek();
+  if (depth > 64) throw lx.error(t.start, 'filter is nested too deeply');
+  if (isOp(lx, 'not')) {
+    lx.next();
+    return { op: 'not', arg: filterTerm(lx, depth + 1) };
+  }
+  if (lx.isPunct('(')) {
+    lx.next();
+    const e = filterExpr(lx, depth + 1);
+    lx.expectPunct(')', 'to close "(" in the filter');
+    return e;
+  }
+  return { op: 'func', func: rootFunc(lx) };
+}
+
+/** `a and b or c`: `and` binds tighter than `or`, as in Dgraph. */
+function filterExpr(lx: Lexer, depth: number): Filter {
+  const ors: Filter[] = [];
+  for (;;) {
+    const ands: Filter[] = [filterTerm(lx, depth)];
+    while (isOp(lx, 'and')) {
+      lx.next();
+      ands.push(filterTerm(lx, depth));
+    }
+    ors.push(ands.length === 1 ? ands[0]! : { op: 'and', args: ands });
+    if (!isOp(lx, 'or')) break;
+    lx.next();
+  }
+  return ors.length === 1 ? ors[0]! : { op: 'or', args: ors };
+}
+
+/** Dgraph's directive names: after a predicate, `@` and one of these is not a language tag. */
+const DIRECTIVES = ['filter', 'facets', 'cascade', 'normalize', 'groupby', 'recurse', 'ignorereflex'];
+
+/** `@filter(...)` if there; any other directive is refused. */
+function directives(lx: Lexer): Filter | undefined {
+  let filter: Filter | undefined;
+  while (lx.isPunct('@')) {
+    const d = lx.peek(1);
+    if (d.kind !== 'word' || d.text !== 'filter') {
+      throw lx.error(lx.peek().start, `@${d.kind === 'word' ? d.text : ''} is not supported`);
+    }
+    if (filter) throw lx.error(d.start, '@filter is given twice');
+    lx.next();
+    lx.next();
+    lx.expectPunct('(', 'after @filter');
+    filter = filterExpr(lx, 0);
+    lx.expectPunct(')', 'to close @filter(');
+  }
+  return filter;
+}
+
 function paginationArg(lx: Lexer, target: Pagination): void {
   const k = lx.next();
   if (k.kind !== 'word' || (k.text !== 'first' && k.text !== 'offset')) {
@@ -227,13 +328,6 @@ function paginationArg(lx: Lexer, target: Pagination): void {
   if (k.text === 'offset' && n < 0) throw lx.error(v.start, 'offset must not be negative');
   if (target[k.text] !== undefined) throw lx.error(k.start, `${k.text} is given twice`);
   target[k.text] = n;
-}
-
-function noDirective(lx: Lexer): void {
-  if (lx.isPunct('@')) {
-    const d = lx.peek(1);
-    throw lx.error(lx.peek().start, `@${d.kind === 'word' ? d.text : ''} is not supported`);
-  }
 }
 
 function selections(lx: Lexer, depth: number): Selection[] {
@@ -293,13 +387,15 @@ function selections(lx: Lexer, depth: number): Selection[] {
       reverse: p.reverse,
     };
     if (alias) sel.alias = alias;
-    if (lx.isPunct('@') && lx.peek(1).kind === 'word' && lx.peek(1).text !== 'filter') {
+    if (lx.isPunct('@') && lx.peek(1).kind === 'word' && !DIRECTIVES.includes(lx.peek(1).text)) {
       lx.next();
       const lang = lx.next();
       if (!/^[A-Za-z]+(-[A-Za-z0-9]+)*$/.test(lang.text))
         throw lx.error(lang.start, `invalid language tag @${lang.text}`);
       sel.lang = lang.text;
     }
+    // Arguments and directives, in either order (as Dgraph).
+    let filter = directives(lx);
     if (lx.isPunct('(')) {
       lx.next();
       for (;;) {
@@ -310,9 +406,16 @@ function selections(lx: Lexer, depth: number): Selection[] {
           throw lx.error(sep.start, `expected "," or ")" in arguments, got ${lx.describe(sep)}`);
         }
       }
+      const after = directives(lx);
+      if (after && filter) throw lx.error(lx.peek().start, '@filter is given twice');
+      filter ??= after;
     }
-    noDirective(lx);
     if (lx.isPunct('{')) sel.children = selections(lx, depth + 1);
+    if (filter) {
+      if (!sel.children)
+        throw lx.error(p.tok.start, `@filter on ${p.name} needs a block { ... } of its nodes`);
+      sel.filter = filter;
+    }
     out.push(sel);
   }
 }
@@ -344,7 +447,8 @@ function block(lx: Lexer): QueryBlock {
     }
     paginationArg(lx, b);
   }
-  noDirective(lx);
+  const filter = directives(lx);
+  if (filter) b.filter = filter;
   b.children = selections(lx, 1);
   return b;
 }

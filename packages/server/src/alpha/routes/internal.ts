@@ -13,7 +13,7 @@ import type {
 } from '../backup/group-requests.js';
 import type { BackupService } from '../backup/service.js';
 import type { GroupOwner, WireAlter } from '../owner.js';
-import type { WireEdge } from '../wire.js';
+import type { WireEdge, WireTextMatch } from '../wire.js';
 import {
   anyObject,
   withErrors,
@@ -333,7 +333,7 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
     async (req) => ({ uids: await owner.has(req.body.predicate, req.body.readTs) }),
   );
 
-  app.post<{ Body: { predicate: string; values: string[]; readTs: string } }>(
+  app.post<{ Body: { predicate: string; values: string[]; readTs: string; among?: string[] } }>(
     '/eq',
     {
       schema: {
@@ -345,12 +345,40 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
             predicate: predicateName,
             values: { type: 'array', items: { type: 'string' } },
             readTs: u64String,
+            among: { type: 'array', items: u64String },
           },
         },
         response: uidsResponse,
       },
     },
-    async (req) => ({ uids: await owner.eq(req.body.predicate, req.body.values, req.body.readTs) }),
+    async (req) => ({
+      uids: await owner.eq(req.body.predicate, req.body.values, req.body.readTs, req.body.among),
+    }),
+  );
+
+  app.post<{ Body: WireTextMatch & { readTs: string } }>(
+    '/text-match',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['predicate', 'fn', 'text', 'lang', 'readTs'],
+          additionalProperties: false,
+          properties: {
+            predicate: predicateName,
+            fn: { type: 'string', enum: ['anyofterms', 'allofterms', 'anyoftext', 'alloftext'] },
+            text: { type: 'string' },
+            lang: { type: 'string', maxLength: 64 },
+            readTs: u64String,
+          },
+        },
+        response: uidsResponse,
+      },
+    },
+    async (req) => {
+      const { readTs, ...m } = req.body;
+      return { uids: await owner.textMatch(m, readTs) };
+    },
   );
 
   app.post<{ Body: { predicate: string; objects: string[]; readTs: string } }>(

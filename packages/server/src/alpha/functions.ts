@@ -1,0 +1,105 @@
+/**
+ * DQL functions to uid sets at one read timestamp: a block's root function, and `@filter(...)`
+ * trees over a set of candidate nodes. Each function asks the group owning its predicate
+ * (`has`, `eq` and the word matches through their index; `has` in a filter reads the candidates).
+ */
+import type { EqValue, Filter, RootFunc } from '../parse/query.js';
+import type { Cluster } from './cluster.js';
+
+export function byUid(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function eqText(v: EqValue): string {
+  return typeof v === 'string' ? v : String(v);
+}
+
+export class Functions {
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly readTs: bigint,
+  ) {}
+
+  /** The nodes a function selects over the whole graph, ascending and distinct. */
+  async all(f: RootFunc): Promise<string[]> {
+    let uids: string[];
+    if (f.name === 'uid') {
+      uids = f.uids.map(String);
+    } else {
+      const g = await this.cluster.readGroup(f.predicate);
+      if (g === undefined) return [];
+      const api = await this.cluster.groupApi(g);
+      if (f.name === 'has') uids = await api.has(f.predicate, this.readTs);
+      else if (f.name === 'eq') uids = await api.eq(f.predicate, f.values.map(eqText), this.readTs);
+      else {
+        uids = await api.textMatch(
+          { predicate: f.predicate, fn: f.name, text: f.text, lang: f.lang ?? '' },
+          this.readTs,
+        );
+      }
+    }
+    return [...new Set(uids)].sort(byUid);
+  }
+
+  /** The candidates a filter keeps, in their order. */
+  async filter(filter: Filter, candidates: string[]): Promise<string[]> {
+    if (candidates.length === 0) return [];
+    const keep = await this.keep(filter, candidates);
+    return candidates.filter((u) => keep.has(u));
+  }
+
+  private async keep(filter: Filter, candidates: string[]): Promise<Set<string>> {
+    switch (filter.op) {
+      case 'not': {
+        const out = await this.keep(filter.arg, candidates);
+        return new Set(candidates.filter((u) => !out.has(u)));
+      }
+      case 'and': {
+        let left = candidates;
+        for (const a of filter.args) {
+          const k = await this.keep(a, left);
+          left = left.filter((u) => k.has(u));
+          if (left.length === 0) break;
+        }
+        return new Set(left);
+      }
+      case 'or': {
+        const out = new Set<string>();
+        for (const a of filter.args) for (const u of await this.keep(a, candidates)) out.add(u);
+        return out;
+      }
+      case 'func': {
+        const f = filter.func;
+        if (f.name === 'has') return this.hasAmong(f.predicate, candidates);
+        if (f.name === 'eq') return this.eqAmong(f.predicate, f.values, candidates);
+        return new Set(await this.all(f));
+      }
+    }
+  }
+
+  /** The candidates whose value equals one of `values` (no index needed, as Dgraph). */
+  private async eqAmong(predicate: string, values: EqValue[], candidates: string[]): Promise<Set<string>> {
+    const g = await this.cluster.readGroup(predicate);
+    if (g === undefined) return new Set();
+    const api = await this.cluster.groupApi(g);
+    return new Set(await api.eq(predicate, values.map(eqText), this.readTs, candidates));
+  }
+
+  /** The candidates with a value or edge of `predicate` (only untagged values count under `@lang`). */
+  private async hasAmong(predicate: string, candidates: string[]): Promise<Set<string>> {
+    const g = await this.cluster.readGroup(predicate);
+    if (g === undefined) return new Set();
+    const r = await (await this.cluster.groupApi(g)).read(candidates, [predicate], this.readTs);
+    const lang = r.schema[predicate]?.lang ?? false;
+    const out = new Set<string>();
+    for (const n of r.nodes) {
+      for (const p of n.predicates) {
+        if (p.predicate !== predicate) continue;
+        if (p.uids.length > 0 || p.values.some((v) => !lang || !v.lang)) out.add(n.uid);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Word matches (anyofterms, allofterms, anyoftext, alloftext) and @filter through two Alphas on
+ * real posting stores: each predicate is asked of whichever group owns it, through both Alphas.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlpha, createZero, type Alpha, type Zero } from '../src/index.js';
+
+const TOKEN = 'functions-test-token-0123456789';
+const root = mkdtempSync(path.join(tmpdir(), 'strata-functions-test-'));
+let zero: Zero;
+let alphas: Alpha[] = [];
+let uid: Record<string, string> = {};
+
+const SCHEMA = `
+name: string @index(term, hash) .
+about: string @index(fulltext) @lang .
+age: int .
+friend: [uid] @reverse .
+`;
+
+const DATA = `{ set {
+_:ann <name> "Ann Blue Sky" .
+_:ann <about> "The dogs were running in the park" .
+_:ann <age> "30" .
+_:ann <friend> _:bob .
+_:ann <friend> _:cid .
+_:ann <friend> _:dee .
+_:bob <name> "Bob blue river" .
+_:bob <about> "Les chiens couraient"@fr .
+_:cid <name> "Cid Red Sky" .
+_:cid <about> "a dog runs" .
+_:cid <age> "40" .
+_:dee <name> "Dee" .
+} }`;
+
+beforeAll(async () => {
+  zero = await createZero({ dataDir: path.join(root, 'zw'), port: 0, token: TOKEN, groups: 2 });
+  const common = { zero: `127.0.0.1:${zero.port}`, port: 0, token: TOKEN };
+  alphas = [
+    await createAlpha({ ...common, group: 1, dataDir: path.join(root, 'p1') }),
+    await createAlpha({ ...common, group: 2, dataDir: path.join(root, 'p2') }),
+  ];
+  const a = alphas[0]!;
+  const alter = await a.app.inject({
+    method: 'POST',
+    url: '/alter',
+    payload: SCHEMA,
+    headers: { 'content-type': 'text/plain' },
+  });
+  expect(alter.statusCode, alter.body).toBe(200);
+  const m = await a.app.inject({
+    method: 'POST',
+    url: '/mutate?commitNow=true',
+    headers: { 'content-type': 'application/rdf' },
+    payload: DATA,
+  });
+  expect(m.statusCode, m.body).toBe(200);
+  uid = m.json().data.uids;
+});
+
+afterAll(async () => {
+  for (const a of alphas) await a.close();
+  await zero?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function ask(a: Alpha, q: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const r = await a.app.inject({
+    method: 'POST',
+    url: '/query',
+    headers: { 'content-type': 'application/dql' },
+    payload: q,
+  });
+  return { status: r.statusCode, body: r.json() };
+}
+
+/** The uids of block `q` of a query, asked of both Alphas (they must agree). */
+async function uids(q: string): Promise<string[]> {
+  const answers = [];
+  for (const a of alphas) {
+    const r = await ask(a, q);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    answers.push(((r.body.data as Record<string, { uid: string }[]>).q ?? []).map((o) => o.uid));
+  }
+  expect(answers[0]).toEqual(answers[1]);
+  return answers[0]!;
+}
+
+const names = (...n: string[]) => n.map((x) => uid[x]);
+
+describe('word matches and filters', () => {
+  it('anyofterms / allofterms through the term index', async () => {
+    expect(await uids('{ q(func: anyofterms(name, "sky BLUE")) { uid } }')).toEqual(
+      names('ann', 'bob', 'cid'),
+    );
+    expect(await uids('{ q(func: allofterms(name, "sky blue")) { uid } }')).toEqual(names('ann'));
+    expect(await uids('{ q(func: allofterms(name, "green")) { uid } }')).toEqual([]);
+  });
+
+  it('anyoftext / alloftext stem per language; @lang picks the value checked', async () => {
+    expect(await uids('{ q(func: alloftext(about, "dog run")) { uid } }')).toEqual(names('ann', 'cid'));
+    expect(await uids('{ q(func: anyoftext(about@fr, "chien")) { uid } }')).toEqual(names('bob'));
+    expect(await uids('{ q(func: anyoftext(about, "chien")) { uid } }')).toEqual([]);
+    expect(await uids('{ q(func: anyoftext(about@., "the")) { uid } }')).toEqual([]);
+  });
+
+  it('@filter with and, or, not and parentheses, at the root and on an edge, before first/offset', async () => {
+    expect(
+      await uids('{ q(func: has(name)) @filter(has(age) and not anyofterms(name, "red")) { uid } }'),
+    ).toEqual(names('ann'));
+    expect(
+      await uids(
+        `{ q(func: has(name)) @filter(NOT (has(age) OR uid(${uid.bob})) and anyofterms(name, "dee")) { uid } }`,
+      ),
+    ).toEqual(names('dee'));
+    expect(
+      await uids('{ q(func: anyofterms(name, "sky blue"), first: 1) @filter(not has(age)) { uid } }'),
+    ).toEqual(names('bob'));
+    const r = await ask(
+      alphas[1]!,
+      `{ q(func: uid(${uid.ann})) { friend @filter(anyofterms(name, "sky river")) (first: 1) { name } n: friend @filter(eq(name, "Dee")) { uid } } }`,
+    );
+    expect(r.body.data).toEqual({ q: [{ friend: [{ name: 'Bob blue river' }], n: [{ uid: uid.dee }] }] });
+    const rev = await ask(alphas[0]!, `{ q(func: uid(${uid.cid})) { ~friend @filter(has(age)) { name } } }`);
+    expect(rev.body.data).toEqual({ q: [{ '~friend': [{ name: 'Ann Blue Sky' }] }] });
+  });
+
+  it('eq in a filter reads the candidates: no index needed, as Dgraph', async () => {
+    expect(await uids('{ q(func: has(name)) @filter(eq(age, [40, 41])) { uid } }')).toEqual(names('cid'));
+    expect(await uids('{ q(func: has(name)) @filter(not eq(age, 30)) { uid } }')).toEqual(
+      names('bob', 'cid', 'dee'),
+    );
+    const r = await ask(alphas[0]!, '{ q(func: eq(age, 30)) { uid } }');
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body)).toContain('is not indexed');
+  });
+
+  it('a function on a predicate without its index is refused, as Dgraph', async () => {
+    const r = await ask(alphas[0]!, '{ q(func: anyoftext(name, "x")) { uid } }');
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body)).toContain('Attribute name is not indexed with type fulltext');
+  });
+});
