@@ -96,8 +96,8 @@ export const ABOUT: readonly (readonly [string, string])[] = [
 const ABOUT_TAG = (i: number) => (ABOUT[i % ABOUT.length]![0] ? `@${ABOUT[i % ABOUT.length]![0]}` : '');
 
 /**
- * Fulltext queries (Dgraph answers them; Strata's DQL has no fulltext functions yet), each with the
- * language and words whose value (ABOUT) every answer must hold.
+ * Fulltext queries, each with the language and words whose value (ABOUT) every answer must hold
+ * (checked against the export, and in {@link QUERIES} against the other side's answers).
  */
 export const FULLTEXT_QUERIES: readonly { q: string; lang: string; text: string }[] = [
   { q: '{ q(func: alloftext(about@en, "jumping fox")) { uid } }', lang: 'en', text: ABOUT[0]![1] },
@@ -165,9 +165,18 @@ export function dgraphOnlyFacts(n: number, tag: string): string {
   return out.join('\n');
 }
 
+/** Queries of {@link QUERIES} that find nothing by design (all others find nodes in the first point). */
+export const EMPTY_BY_DESIGN: readonly string[] = [
+  `{ q(func: anyofterms(name, "")) { uid } }`,
+  // the index finds the tagged names ("Person a1 in en"), but without a language only the
+  // untagged value ("Person a1") is checked, as Dgraph does
+  `{ q(func: allofterms(name, "person in")) { uid } }`,
+  `{ q(func: anyoftext(about@de, "der die das")) { uid } }`,
+];
+
 /**
- * DQL queries in the subset Strata answers (uid/has/eq roots, nested blocks, ~reverse, count,
- * expand(_all_)); `{{uid}}` is replaced by a uid of the data set.
+ * DQL queries in the subset Strata answers (uid/has/eq and word-match roots, @filter, nested
+ * blocks, ~reverse, count, expand(_all_)); `{{uid}}` is replaced by a uid of the data set.
  */
 export const QUERIES: string[] = [
   `{ q(func: has(email)) { uid name email age score active born seen nick code qhash bio dgraph.type } }`,
@@ -185,4 +194,27 @@ export const QUERIES: string[] = [
   `{ q(func: has(email)) { expand(_all_) } }`,
   `{ q(func: uid({{uid}})) { uid name friend { name friend { name } } } }`,
   `{ q(func: has(nick)) { uid expand(_all_) } }`,
+  // word matches: term index (name has @lang: without a language only the untagged value counts)
+  `{ q(func: anyofterms(name, "a7 A8 b3 nobody")) { uid name } }`,
+  `{ q(func: allofterms(name, "person a7")) { uid name } }`,
+  `{ q(func: allofterms(name, "person in")) { uid } }`,
+  `{ q(func: anyofterms(name@en, "a5 a10 a11")) { uid name@en } }`,
+  `{ q(func: allofterms(name@de, "in de")) { count(uid) } }`,
+  `{ q(func: allofterms(name@., "person in")) { count(uid) } }`,
+  `{ q(func: anyofterms(name, "")) { uid } }`,
+  // the index finds the tagged names ("Person a1 in en"), but without a language only the
+  // untagged value ("Person a1") is checked, as Dgraph does
+  `{ q(func: allofterms(name, "person in")) { uid } }`,
+  // fulltext, per language
+  ...FULLTEXT_QUERIES.map((f) => f.q.replace('{ uid }', '{ uid about@en about@de about@fr about }')),
+  `{ q(func: anyoftext(about@., "dog Hunde")) { count(uid) } }`,
+  `{ q(func: anyoftext(about@de, "der die das")) { uid } }`,
+  `{ q(func: anyoftext(about@fr, "manger POMME")) { uid } }`,
+  // @filter at the root and on edges, before first/offset
+  `{ q(func: has(email)) @filter(eq(active, true) and not anyofterms(name, "a3 a6")) { uid } }`,
+  `{ q(func: anyoftext(about, "forest")) @filter(has(bio) or eq(age, [18, 19, 20])) { uid age bio } }`,
+  `{ q(func: has(friend), first: 4, offset: 1) @filter(NOT (eq(active, true) OR has(bio))) { uid } }`,
+  `{ q(func: uid({{uid}})) { friend @filter(has(bio)) { uid } ~friend @filter(not eq(active, true)) { uid } } }`,
+  `{ q(func: has(friend), first: 5) @filter(anyofterms(name, "a1 a2 a3 a4 a5 a6")) { uid friend @filter(alloftext(about@en, "dog")) (first: 2) { uid name } } }`,
+  `{ q(func: has(boss)) @filter(uid({{uid}}) or allofterms(name, "a2")) { uid } }`,
 ];

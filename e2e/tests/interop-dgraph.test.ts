@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   DGRAPH_ONLY_SCHEMA,
+  EMPTY_BY_DESIGN,
   FULLTEXT_QUERIES,
   QUERIES,
   placeOf,
@@ -199,6 +200,12 @@ describe.each(DGRAPH_VERSIONS.map((v) => [v]))('Dgraph %s → Strata', (version:
     expect(points[2]!.data.some((l) => l.includes('<code>'))).toBe(false);
     expect(points[2]!.schema.types.Team).toContain('nick');
     expect(points[3]!.data.length).toBeLessThan(points[2]!.data.length / 4);
+    // Every query asks something: in the first point all but those empty by design find nodes.
+    const wrong = QUERIES.filter((q, i) => {
+      const a = JSON.stringify(points[0]!.answers[i]);
+      return (a === '{"q":[]}' || a === '{"q":[{"count":0}]}') !== EMPTY_BY_DESIGN.includes(q);
+    });
+    expect(wrong).toEqual([]);
   });
 
   it(
