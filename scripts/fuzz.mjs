@@ -50,7 +50,7 @@ const RUST = [
   'wkb_geo',
   'keys_values',
 ];
-const TS = ['nquads', 'geojson', 'manifest'];
+const TS = ['nquads', 'geojson', 'manifest', 'dql'];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = process.env.STRATA_CACHE ?? join(homedir(), '.cache', 'strata');
