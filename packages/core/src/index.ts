@@ -32,6 +32,7 @@ export {
   type BackupStats,
   type ReadOutput,
   type PostingStore,
+  type CompareOp,
   type SchemaPredicate,
   type SchemaValueType,
   type TypeDef,

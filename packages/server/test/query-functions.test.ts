@@ -18,6 +18,10 @@ const SCHEMA = `
 name: string @index(term, hash) .
 about: string @index(fulltext) @lang .
 age: int .
+rank: int @index(int) .
+score: float @index(float) .
+born: datetime @index(year) .
+tag: [string] @index(hash, exact) .
 friend: [uid] @reverse .
 `;
 
@@ -34,6 +38,19 @@ _:cid <name> "Cid Red Sky" .
 _:cid <about> "a dog runs" .
 _:cid <age> "40" .
 _:dee <name> "Dee" .
+_:ann <rank> "-3" .
+_:bob <rank> "7" .
+_:cid <rank> "8" .
+_:ann <score> "1.25" .
+_:bob <score> "1.75" .
+_:cid <score> "2.0" .
+_:dee <score> "-0.5" .
+_:ann <born> "1990-05-01T00:00:00Z" .
+_:bob <born> "1990-12-31T23:00:00Z" .
+_:cid <born> "1991-01-01T00:00:00Z" .
+_:ann <tag> "red" .
+_:ann <tag> "zed" .
+_:bob <tag> "blue" .
 } }`;
 
 beforeAll(async () => {
@@ -136,6 +153,25 @@ describe('word matches and filters', () => {
     const r = await ask(alphas[0]!, '{ q(func: eq(age, 30)) { uid } }');
     expect(r.status).toBe(400);
     expect(JSON.stringify(r.body)).toContain('is not indexed');
+  });
+
+  it('le, lt, ge, gt and between through a sortable index; lossy tokens checked against values', async () => {
+    expect(await uids('{ q(func: ge(rank, 7)) { uid } }')).toEqual(names('bob', 'cid'));
+    expect(await uids('{ q(func: gt(rank, 7)) { uid } }')).toEqual(names('cid'));
+    expect(await uids('{ q(func: lt(rank, 7)) { uid } }')).toEqual(names('ann'));
+    expect(await uids('{ q(func: between(rank, -3, 7)) { uid } }')).toEqual(names('ann', 'bob'));
+    expect(await uids('{ q(func: gt(score, 1.5)) { uid } }')).toEqual(names('bob', 'cid'));
+    expect(await uids('{ q(func: le(score, 1.25)) { uid } }')).toEqual(names('ann', 'dee'));
+    expect(await uids('{ q(func: ge(born, "1990-12-31T23:30:00Z")) { uid } }')).toEqual(names('cid'));
+    expect(await uids('{ q(func: between(born, "1990-01-01", "1990-12-31T23:00:00Z")) { uid } }')).toEqual(
+      names('ann', 'bob'),
+    );
+    expect(await uids('{ q(func: ge(tag, "s")) { uid } }')).toEqual(names('ann'));
+    expect(await uids('{ q(func: has(name)) @filter(ge(age, 31) or lt(rank, 0)) { uid } }')).toEqual(
+      names('ann', 'cid'),
+    );
+    const r = await ask(alphas[0]!, '{ q(func: ge(age, 1)) { uid } }');
+    expect(r.status).toBe(400);
   });
 
   it('a function on a predicate without its index is refused, as Dgraph', async () => {

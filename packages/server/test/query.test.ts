@@ -107,6 +107,12 @@ describe('parseQuery', () => {
         { op: 'func', func: { name: 'eq', predicate: 'n', values: [1n] } },
       ],
     });
+    expect(
+      parseQuery('{ q(func: between(n, -1, 2.5)) @filter(gt(d, "2020")) { uid } }').blocks[0],
+    ).toMatchObject({
+      func: { name: 'between', predicate: 'n', values: [-1n, 2.5] },
+      filter: { op: 'func', func: { name: 'gt', predicate: 'd', values: ['2020'] } },
+    });
     expect(b.children[0]).toMatchObject({
       predicate: 'friend',
       filter: { op: 'func', func: { name: 'anyoftext', predicate: 'about', lang: '.', text: 'dog' } },
@@ -124,7 +130,7 @@ describe('parseQuery', () => {
     ['{\n  q(func: uid(0x1)) {\n    name\n', 'line 2, column 21: unterminated block: expected "}"'],
     [
       '{ q(func: foo(x)) { uid } }',
-      'line 1, column 11: unknown function foo: expected uid, has, eq, anyofterms, allofterms, anyoftext, alloftext',
+      'line 1, column 11: unknown function foo: expected uid, has, eq, le, lt, ge, gt, between, anyofterms, allofterms, anyoftext, alloftext',
     ],
     ['{ q(uid(0x1)) { uid } }', 'line 1, column 5: expected "func:" as the first argument of q, got "uid"'],
     ['{ q(func: uid(0x0)) { uid } }', 'line 1, column 15: uid 0x0 is out of range'],
@@ -161,6 +167,11 @@ describe('parseQuery', () => {
     [
       '{ q(func: has(name)) { name @filter(has(a)) } }',
       'line 1, column 24: @filter on name needs a block { ... } of its nodes',
+    ],
+    ['{ q(func: between(n, 1)) { uid } }', 'line 1, column 23: expected "," after between(n, ..., got ")"'],
+    [
+      '{ q(func: ge(n, [1, 2])) { uid } }',
+      'line 1, column 17: expected a value (a "string", a number, true or false), got "["',
     ],
     [
       '{ q(func: anyofterms(name, x)) { uid } }',

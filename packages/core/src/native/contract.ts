@@ -310,6 +310,9 @@ export interface BackupStream {
   abort(): void;
 }
 
+/** DQL's comparison functions. */
+export type CompareOp = 'eq' | 'le' | 'lt' | 'ge' | 'gt' | 'between';
+
 export interface PostingStore {
   readonly dir: string;
   /** Starts a Dgraph-compatible binary backup of this store at `opts.readTs`. */
@@ -327,11 +330,23 @@ export interface PostingStore {
     opts?: { namespace?: bigint; after?: bigint; first?: number },
   ): Promise<bigint[]>;
   eq(predicate: string, values: Buffer[], readTs: bigint, namespace?: bigint): Promise<bigint[]>;
-  /** `eq` among `among` (a filter's candidates), read from their data: no index needed. */
-  eqAmong(
+  /**
+   * The subjects among `among` (a filter's candidates) whose value satisfies comparison `op` for
+   * `values` (schema-typed bytes: one or more for `eq`, two for `between`), read from their data.
+   */
+  compareAmong(
     predicate: string,
+    op: CompareOp,
     values: Buffer[],
     among: bigint[],
+    readTs: bigint,
+    namespace?: bigint,
+  ): Promise<bigint[]>;
+  /** The same through the predicate's index: `eq` its equality index, the others a sortable one. */
+  compareIndex(
+    predicate: string,
+    op: CompareOp,
+    values: Buffer[],
     readTs: bigint,
     namespace?: bigint,
   ): Promise<bigint[]>;

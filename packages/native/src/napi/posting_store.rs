@@ -608,12 +608,15 @@ impl PostingStore {
         })
     }
 
-    /// `eq` among the subjects `among` (a filter's candidates), read from
-    /// their data: no index needed, as Dgraph's `eq` in a filter.
+    /// The subjects among `among` (a filter's candidates) whose value of
+    /// `predicate` satisfies comparison `op` (`eq le lt ge gt between`) for
+    /// `values`, read from their data: no index needed, as Dgraph's
+    /// comparisons in a filter.
     #[napi(ts_return_type = "Promise<bigint[]>")]
-    pub fn eq_among(
+    pub fn compare_among(
         &self,
         predicate: String,
+        op: String,
         values: Vec<Buffer>,
         among: Vec<BigInt>,
         read_ts: BigInt,
@@ -621,6 +624,7 @@ impl PostingStore {
     ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
         let ts = u64_of("readTs", &read_ts)?;
         let ns = ns_of("namespace", &namespace)?;
+        let op = live::CompareOp::parse(&op).map_err(invalid)?;
         let values: Vec<Vec<u8>> = values.iter().map(|b| b.to_vec()).collect();
         let among = among
             .iter()
@@ -628,7 +632,29 @@ impl PostingStore {
             .map(|(i, u)| u64_of(&format!("among[{i}]"), u))
             .collect::<napi::Result<Vec<_>>>()?;
         self.task(
-            Box::new(move |s| s.eq_among(&predicate, &values, &among, ts, ns)),
+            Box::new(move |s| s.compare_among(&predicate, op, &values, &among, ts, ns)),
+            |v| Ok(js_uids(v)),
+        )
+    }
+
+    /// The subjects whose value of `predicate` satisfies comparison `op`
+    /// for `values`, through the predicate's sortable index (`eq`: its
+    /// equality index), as Dgraph's root functions.
+    #[napi(ts_return_type = "Promise<bigint[]>")]
+    pub fn compare_index(
+        &self,
+        predicate: String,
+        op: String,
+        values: Vec<Buffer>,
+        read_ts: BigInt,
+        namespace: Option<BigInt>,
+    ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
+        let ts = u64_of("readTs", &read_ts)?;
+        let ns = ns_of("namespace", &namespace)?;
+        let op = live::CompareOp::parse(&op).map_err(invalid)?;
+        let values: Vec<Vec<u8>> = values.iter().map(|b| b.to_vec()).collect();
+        self.task(
+            Box::new(move |s| s.compare_index(&predicate, op, &values, ts, ns)),
             |v| Ok(js_uids(v)),
         )
     }

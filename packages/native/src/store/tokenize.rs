@@ -109,6 +109,34 @@ impl Tokenizer {
         }
     }
 
+    /// Whether tokens sort as their values do (Dgraph's `IsSortable()`):
+    /// the indexes `le`/`ge`/`between` scan.
+    pub fn sortable(self) -> bool {
+        matches!(
+            self,
+            Tokenizer::Exact
+                | Tokenizer::Int
+                | Tokenizer::Float
+                | Tokenizer::Year
+                | Tokenizer::Month
+                | Tokenizer::Day
+                | Tokenizer::Hour
+        )
+    }
+
+    /// Whether several values share a token (Dgraph's `IsLossy()`), so a
+    /// match through the index is checked against the values.
+    pub fn lossy(self) -> bool {
+        !matches!(
+            self,
+            Tokenizer::Exact
+                | Tokenizer::Int
+                | Tokenizer::Bool
+                | Tokenizer::Hash
+                | Tokenizer::Sha256
+        )
+    }
+
     /// The schema type the tokenizer applies to (Dgraph's `Type()`).
     pub fn value_type(self) -> ValType {
         match self {

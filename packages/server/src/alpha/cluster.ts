@@ -18,7 +18,7 @@ import {
 } from '@strata/core';
 import { HttpError, type HttpErrorCode } from '../http/errors.js';
 import type { GroupOwner, PredicateInfo, WireAlter, WireSchemaPredicate } from './owner.js';
-import type { WireEdge, WireNodeFacts, WireTextMatch } from './wire.js';
+import type { WireCompare, WireEdge, WireNodeFacts, WireTextMatch } from './wire.js';
 
 /**
  * The HttpError a failed request to another node answers with: an unreachable node is 503, a
@@ -87,7 +87,7 @@ export interface GroupApi {
   ): Promise<{ nodes: WireNodeFacts[]; schema: Record<string, PredicateInfo> }>;
   has(predicate: string, readTs: bigint): Promise<string[]>;
   /** Through the index; given `among`, only those subjects, read from their data. */
-  eq(predicate: string, values: string[], readTs: bigint, among?: string[]): Promise<string[]>;
+  compare(m: WireCompare, readTs: bigint, among?: string[]): Promise<string[]>;
   textMatch(m: WireTextMatch, readTs: bigint): Promise<string[]>;
   reverse(
     predicate: string,
@@ -135,8 +135,8 @@ export class LocalGroup implements GroupApi {
   has(predicate: string, readTs: bigint) {
     return this.owner.has(predicate, String(readTs));
   }
-  eq(predicate: string, values: string[], readTs: bigint, among?: string[]) {
-    return this.owner.eq(predicate, values, String(readTs), among);
+  compare(m: WireCompare, readTs: bigint, among?: string[]) {
+    return this.owner.compare(m, String(readTs), among);
   }
   textMatch(m: WireTextMatch, readTs: bigint) {
     return this.owner.textMatch(m, String(readTs));
@@ -196,11 +196,10 @@ export class RemoteGroup implements GroupApi {
   async schema() {
     return (await this.post<{ predicates: WireSchemaPredicate[] }>('/internal/schema', {})).predicates;
   }
-  async eq(predicate: string, values: string[], readTs: bigint, among?: string[]) {
+  async compare(m: WireCompare, readTs: bigint, among?: string[]) {
     return (
-      await this.post<{ uids: string[] }>('/internal/eq', {
-        predicate,
-        values,
+      await this.post<{ uids: string[] }>('/internal/compare', {
+        ...m,
         readTs: String(readTs),
         ...(among ? { among } : {}),
       })

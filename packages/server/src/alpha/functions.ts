@@ -5,6 +5,7 @@
  */
 import type { EqValue, Filter, RootFunc } from '../parse/query.js';
 import type { Cluster } from './cluster.js';
+import type { WireCompare } from './wire.js';
 
 export function byUid(a: string, b: string): number {
   const x = BigInt(a);
@@ -12,8 +13,14 @@ export function byUid(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function eqText(v: EqValue): string {
-  return typeof v === 'string' ? v : String(v);
+type CompareFunc = Extract<RootFunc, { values: EqValue[] }>;
+
+function compareOf(f: CompareFunc): WireCompare {
+  return {
+    op: f.name,
+    predicate: f.predicate,
+    values: f.values.map((v) => (typeof v === 'string' ? v : String(v))),
+  };
 }
 
 export class Functions {
@@ -32,7 +39,7 @@ export class Functions {
       if (g === undefined) return [];
       const api = await this.cluster.groupApi(g);
       if (f.name === 'has') uids = await api.has(f.predicate, this.readTs);
-      else if (f.name === 'eq') uids = await api.eq(f.predicate, f.values.map(eqText), this.readTs);
+      else if ('values' in f) uids = await api.compare(compareOf(f), this.readTs);
       else {
         uids = await api.textMatch(
           { predicate: f.predicate, fn: f.name, text: f.text, lang: f.lang ?? '' },
@@ -73,18 +80,18 @@ export class Functions {
       case 'func': {
         const f = filter.func;
         if (f.name === 'has') return this.hasAmong(f.predicate, candidates);
-        if (f.name === 'eq') return this.eqAmong(f.predicate, f.values, candidates);
+        if ('values' in f) return this.compareAmong(f, candidates);
         return new Set(await this.all(f));
       }
     }
   }
 
-  /** The candidates whose value equals one of `values` (no index needed, as Dgraph). */
-  private async eqAmong(predicate: string, values: EqValue[], candidates: string[]): Promise<Set<string>> {
-    const g = await this.cluster.readGroup(predicate);
+  /** The candidates whose value satisfies a comparison (no index needed, as Dgraph). */
+  private async compareAmong(f: CompareFunc, candidates: string[]): Promise<Set<string>> {
+    const g = await this.cluster.readGroup(f.predicate);
     if (g === undefined) return new Set();
     const api = await this.cluster.groupApi(g);
-    return new Set(await api.eq(predicate, values.map(eqText), this.readTs, candidates));
+    return new Set(await api.compare(compareOf(f), this.readTs, candidates));
   }
 
   /** The candidates with a value or edge of `predicate` (only untagged values count under `@lang`). */

@@ -21,7 +21,14 @@ import {
 import { ValueError } from '../parse/errors.js';
 import { encodeValue, VAL_TYPE_IDS, type ValueType } from '../parse/values.js';
 import { HttpError } from '../http/errors.js';
-import { facetFromWire, nodesToWire, type WireEdge, type WireNodeFacts, type WireTextMatch } from './wire.js';
+import {
+  facetFromWire,
+  nodesToWire,
+  type WireEdge,
+  type WireCompare,
+  type WireNodeFacts,
+  type WireTextMatch,
+} from './wire.js';
 
 /** What a reader needs to know of a predicate to shape its JSON. */
 
@@ -304,16 +311,18 @@ export class GroupOwner {
   }
 
   /**
-   * Subjects whose value of `predicate` equals one of `values`: through its index, or, given
-   * `among` (a filter's candidates), read from their data (as Dgraph's `eq` in a filter).
+   * Subjects whose value of `predicate` satisfies comparison `op` for `values` (`eq`: equals one
+   * of them): through its index, or, given `among` (a filter's candidates), read from their data
+   * (as Dgraph's comparisons in a filter).
    */
-  async eq(predicate: string, values: string[], readTs: string, among?: string[]): Promise<string[]> {
+  async compare(m: WireCompare, readTs: string, among?: string[]): Promise<string[]> {
+    const { op, predicate, values } = m;
     const sp = this.schema.get(predicate);
     if (!sp) return [];
     if (!among && !sp.index?.length) {
       throw new HttpError(
         'BAD_REQUEST',
-        `predicate <${predicate}> is not indexed: add @index(...) to its schema to use eq()`,
+        `predicate <${predicate}> is not indexed: add @index(...) to its schema to use ${op}()`,
       );
     }
     const target: ValueType = sp.valueType === 'default' ? 'string' : sp.valueType;
@@ -324,15 +333,15 @@ export class GroupOwner {
         if (err instanceof ValueError) {
           throw new HttpError(
             'INVALID_VALUE',
-            `eq(${predicate}, ...): ${err.message} (the type of ${predicate})`,
+            `${op}(${predicate}, ...): ${err.message} (the type of ${predicate})`,
           );
         }
         throw err;
       }
     });
     const found = among
-      ? await this.store.eqAmong(predicate, bytes, among.map(BigInt), BigInt(readTs))
-      : await this.store.eq(predicate, bytes, BigInt(readTs));
+      ? await this.store.compareAmong(predicate, op, bytes, among.map(BigInt), BigInt(readTs))
+      : await this.store.compareIndex(predicate, op, bytes, BigInt(readTs));
     return found.map(String);
   }
 

@@ -4,7 +4,15 @@
  * converts them to its schema type (see owner.ts).
  */
 import type { EdgeMutation, FacetInput, NodeFacts } from '@strata/core';
+import type { CompareOp } from '@strata/core';
 import type { ValueType } from '../parse/values.js';
+
+/** A comparison (`eq le lt ge gt between`) with its values' text, as `/internal/compare` carries it. */
+export interface WireCompare {
+  op: CompareOp;
+  predicate: string;
+  values: string[];
+}
 
 /** A word-matching function call (`anyofterms(name@fr, "...")`) as `/internal/text-match` carries it. */
 export interface WireTextMatch {

@@ -4,7 +4,8 @@
  *   { q(func: uid(0x1, 0x2), first: 10, offset: 0) { uid name friend { name } ~friend { name }
  *       expand(_all_) dgraph.type count(friend) alias: name@en } }
  *
- * Functions `uid(...)`, `has(pred)`, `eq(pred, value)`, `eq(pred, [v1, v2])` and the word matches
+ * Functions `uid(...)`, `has(pred)`, `eq(pred, value)`, `eq(pred, [v1, v2])`, `le lt ge gt(pred,
+ * value)`, `between(pred, low, high)` and the word matches
  * `anyofterms allofterms anyoftext alloftext` (`(pred[@lang], "words")`), at the root and in
  * `@filter(...)` with `and`, `or`, `not` and parentheses (at the root and on uid edges); several
  * blocks per query. Variables are not supported (yet).
@@ -22,10 +23,14 @@ export type EqValue = string | bigint | number | boolean;
 export const TEXT_FUNCS = ['anyofterms', 'allofterms', 'anyoftext', 'alloftext'] as const;
 export type TextFuncName = (typeof TEXT_FUNCS)[number];
 
+/** The comparisons: `eq` (any of its values), `between` (two values), the others one. */
+export const COMPARE_FUNCS = ['eq', 'le', 'lt', 'ge', 'gt', 'between'] as const;
+export type CompareFuncName = (typeof COMPARE_FUNCS)[number];
+
 export type RootFunc =
   | { name: 'uid'; uids: bigint[] }
   | { name: 'has'; predicate: string }
-  | { name: 'eq'; predicate: string; values: EqValue[] }
+  | { name: CompareFuncName; predicate: string; values: EqValue[] }
   /** `lang`: the predicate's `@lang` in the call ("." for any), absent when none. */
   | { name: TextFuncName; predicate: string; lang?: string; text: string };
 
@@ -182,7 +187,7 @@ function eqValue(lx: Lexer): EqValue {
   throw lx.error(t.start, `expected a value (a "string", a number, true or false), got ${lx.describe(t)}`);
 }
 
-const FUNCS = ['uid', 'has', 'eq', ...TEXT_FUNCS];
+const FUNCS = ['uid', 'has', ...COMPARE_FUNCS, ...TEXT_FUNCS];
 
 function isTextFunc(name: string): name is TextFuncName {
   return (TEXT_FUNCS as readonly string[]).includes(name);
@@ -232,7 +237,7 @@ function rootFunc(lx: Lexer): RootFunc {
       throw lx.error(t.start, `${f.text}() takes a "string" of words, got ${lx.describe(t)}`);
     fn = { name: f.text, predicate: p.name, text: t.text };
     if (lang !== undefined) fn.lang = lang;
-  } else {
+  } else if (f.text === 'eq') {
     lx.expectPunct(',', `after eq(${p.name}`);
     const values: EqValue[] = [];
     if (lx.isPunct('[')) {
@@ -249,6 +254,14 @@ function rootFunc(lx: Lexer): RootFunc {
       values.push(eqValue(lx));
     }
     fn = { name: 'eq', predicate: p.name, values };
+  } else {
+    const name = f.text as Exclude<CompareFuncName, 'eq'>;
+    const values: EqValue[] = [];
+    for (let i = 0; i < (name === 'between' ? 2 : 1); i++) {
+      lx.expectPunct(',', `after ${name}(${p.name}${i ? ', ...' : ''}`);
+      values.push(eqValue(lx));
+    }
+    fn = { name, predicate: p.name, values };
   }
   lx.expectPunct(')', `to close ${f.text}(`);
   return fn;

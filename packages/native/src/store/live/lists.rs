@@ -104,6 +104,21 @@ pub(super) fn value_eq(vt: ValType, a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// The order of two values of one type, as Dgraph's `CompareVals`
+/// (datetimes as instants); `None` for types without one.
+pub(super) fn value_cmp(vt: ValType, a: &[u8], b: &[u8]) -> Option<std::cmp::Ordering> {
+    let i64_of = |v: &[u8]| <[u8; 8]>::try_from(v).ok().map(i64::from_le_bytes);
+    match vt {
+        ValType::Int => Some(i64_of(a)?.cmp(&i64_of(b)?)),
+        ValType::Float => {
+            f64::from_bits(i64_of(a)? as u64).partial_cmp(&f64::from_bits(i64_of(b)? as u64))
+        }
+        ValType::Datetime => Some(go_time_instant(a).cmp(&go_time_instant(b))),
+        ValType::String | ValType::Default => Some(a.cmp(b)),
+        _ => None,
+    }
+}
+
 /// Set/remove changes of derived uid lists: key -> uid -> present.
 pub(super) type Changes<K> = BTreeMap<K, BTreeMap<u64, bool>>;
 

@@ -11,9 +11,11 @@
 //! * [`mutate`] and [`edge`]: mutations; [`derived`]: index, reverse and
 //!   count keys; [`lists`]: posting list I/O;
 //! * [`reads`]: queries and the export of the open store; [`text_match`]:
-//!   the word-matching functions (`anyofterms`, `alloftext`, ...).
+//!   the word-matching functions (`anyofterms`, `alloftext`, ...);
+//!   [`compare`]: `le lt ge gt between` and `eq` in a filter.
 
 mod alter;
+mod compare;
 mod derived;
 mod edge;
 mod keys;
@@ -26,6 +28,7 @@ mod tests;
 mod text_match;
 mod types;
 
+pub use compare::CompareOp;
 pub use keys::{count_key, data_key, index_key, reverse_key, schema_key, type_key};
 pub use text_match::TextMatch;
 pub use types::{

@@ -190,33 +190,6 @@ impl LiveStore {
         Ok(out.into_iter().collect())
     }
 
-    /// The subjects among `among` (ascending) whose `attr` (untagged) value
-    /// equals one of `values`, read from their data: `eq` in a filter, which
-    /// Dgraph answers without an index.
-    pub fn eq_among(
-        &self,
-        attr: &str,
-        values: &[Vec<u8>],
-        among: &[u64],
-        read_ts: u64,
-        ns: u64,
-    ) -> Result<Vec<u64>> {
-        let rtxn = self.store.env().read_txn()?;
-        let schema = self.schema_at(&rtxn, ns, attr, read_ts)?;
-        let mut out = BTreeSet::new();
-        for &s in among {
-            let pl = read_list(&self.store, &rtxn, &data_key(ns, attr, s), read_ts)?;
-            if pl.postings.iter().any(|p| {
-                !p.is_uid_ref()
-                    && p.lang_tag.is_empty()
-                    && values.iter().any(|v| value_eq(schema.vt, &p.value, v))
-            }) {
-                out.insert(s);
-            }
-        }
-        Ok(out.into_iter().collect())
-    }
-
     /// For each object, the subjects pointing to it through `attr` (needs
     /// `@reverse`).
     pub fn reverse(

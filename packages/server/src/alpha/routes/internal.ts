@@ -13,7 +13,7 @@ import type {
 } from '../backup/group-requests.js';
 import type { BackupService } from '../backup/service.js';
 import type { GroupOwner, WireAlter } from '../owner.js';
-import type { WireEdge, WireTextMatch } from '../wire.js';
+import type { WireCompare, WireEdge, WireTextMatch } from '../wire.js';
 import {
   anyObject,
   withErrors,
@@ -333,15 +333,16 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
     async (req) => ({ uids: await owner.has(req.body.predicate, req.body.readTs) }),
   );
 
-  app.post<{ Body: { predicate: string; values: string[]; readTs: string; among?: string[] } }>(
-    '/eq',
+  app.post<{ Body: WireCompare & { readTs: string; among?: string[] } }>(
+    '/compare',
     {
       schema: {
         body: {
           type: 'object',
-          required: ['predicate', 'values', 'readTs'],
+          required: ['op', 'predicate', 'values', 'readTs'],
           additionalProperties: false,
           properties: {
+            op: { type: 'string', enum: ['eq', 'le', 'lt', 'ge', 'gt', 'between'] },
             predicate: predicateName,
             values: { type: 'array', items: { type: 'string' } },
             readTs: u64String,
@@ -351,9 +352,10 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
         response: uidsResponse,
       },
     },
-    async (req) => ({
-      uids: await owner.eq(req.body.predicate, req.body.values, req.body.readTs, req.body.among),
-    }),
+    async (req) => {
+      const { readTs, among, ...m } = req.body;
+      return { uids: await owner.compare(m, readTs, among) };
+    },
   );
 
   app.post<{ Body: WireTextMatch & { readTs: string } }>(
