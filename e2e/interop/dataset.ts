@@ -210,6 +210,16 @@ export const QUERIES: string[] = [
   `{ q(func: anyoftext(about@., "dog Hunde")) { count(uid) } }`,
   `{ q(func: anyoftext(about@de, "der die das")) { uid } }`,
   `{ q(func: anyoftext(about@fr, "manger POMME")) { uid } }`,
+  // comparisons through the int, float, year, hour and exact indexes (float and dates are lossy)
+  `{ q(func: ge(age, 50)) { uid age } }`,
+  `{ q(func: lt(age, 20)) { uid age } }`,
+  `{ q(func: between(age, 30, 32)) { count(uid) } }`,
+  `{ q(func: gt(score, 120.5)) { uid score } }`,
+  `{ q(func: le(score, 1.5)) { uid score } }`,
+  `{ q(func: between(born, "1960-01-01", "1961-06-30T12:00:00Z")) { uid born } }`,
+  `{ q(func: ge(seen, "2024-03-27T20:00:00Z")) { uid seen } }`,
+  `{ q(func: lt(email, "a12")) { uid email } }`,
+  `{ q(func: gt(nick, "nick-7")) { count(uid) } }`,
   // @filter at the root and on edges, before first/offset
   `{ q(func: has(email)) @filter(eq(active, true) and not anyofterms(name, "a3 a6")) { uid } }`,
   `{ q(func: anyoftext(about, "forest")) @filter(has(bio) or eq(age, [18, 19, 20])) { uid age bio } }`,
@@ -217,4 +227,21 @@ export const QUERIES: string[] = [
   `{ q(func: uid({{uid}})) { friend @filter(has(bio)) { uid } ~friend @filter(not eq(active, true)) { uid } } }`,
   `{ q(func: has(friend), first: 5) @filter(anyofterms(name, "a1 a2 a3 a4 a5 a6")) { uid friend @filter(alloftext(about@en, "dog")) (first: 2) { uid name } } }`,
   `{ q(func: has(boss)) @filter(uid({{uid}}) or allofterms(name, "a2")) { uid } }`,
+  `{ q(func: has(email)) @filter(ge(age, 40) and lt(score, 50) and not eq(active, true)) { uid } }`,
+  `{ q(func: has(email)) @filter(between(born, "1970-01-01", "1975-01-01") or ge(bio, "He")) { uid } }`,
+  `{ q(func: uid({{uid}})) { friend @filter(le(age, 25) or ge(age, 60)) { uid age } } }`,
+];
+
+/**
+ * Queries whose answers are compared in order (orderasc/orderdesc): keys chosen so that no two nodes
+ * tie (Dgraph's sort is not stable), or ties only between nodes without a value, which Dgraph and
+ * Strata both leave in uid order.
+ */
+export const ORDERED_QUERIES: string[] = [
+  `{ q(func: has(email), orderdesc: email, first: 7) { uid email } }`,
+  `{ q(func: has(email), orderasc: score, orderdesc: email, first: 12) { email score } }`,
+  `{ q(func: anyofterms(name, "a1 a2 a3 b1 b2 c4"), orderasc: born, orderasc: email) { email born } }`,
+  `{ q(func: uid({{uid}})) { friend (orderdesc: score, orderasc: email) { email score } } }`,
+  `{ q(func: has(email), orderasc: bio) { email bio } }`,
+  `{ q(func: has(email), orderdesc: seen, orderasc: email, offset: 3, first: 5) @filter(lt(age, 40)) { email seen } }`,
 ];
