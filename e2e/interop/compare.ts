@@ -120,11 +120,15 @@ export function strataExportLines(text: string, preds: readonly string[]): strin
     .sort();
 }
 
-/** A query answer with every array sorted (by each element's canonical JSON) and keys ordered. */
-export function canonical(v: unknown): unknown {
+/**
+ * A query answer with keys ordered and every array sorted (by each element's canonical JSON), or,
+ * with `sortArrays` false, left in its order (the answer of an ordered query).
+ */
+export function canonical(v: unknown, sortArrays = true): unknown {
   if (Array.isArray(v)) {
+    if (!sortArrays) return v.map((x) => canonical(x, false));
     return v
-      .map(canonical)
+      .map((x) => canonical(x))
       .map((x) => [JSON.stringify(x), x] as const)
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
       .map(([, x]) => x);
@@ -133,7 +137,7 @@ export function canonical(v: unknown): unknown {
     return Object.fromEntries(
       Object.keys(v)
         .sort()
-        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k], sortArrays)]),
     );
   }
   return v;

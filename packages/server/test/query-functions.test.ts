@@ -51,6 +51,10 @@ _:cid <born> "1991-01-01T00:00:00Z" .
 _:ann <tag> "red" .
 _:ann <tag> "zed" .
 _:bob <tag> "blue" .
+_:ann <dgraph.type> "Person" .
+_:bob <dgraph.type> "Person" .
+_:cid <dgraph.type> "Robot" .
+_:bob <friend> _:cid .
 } }`;
 
 beforeAll(async () => {
@@ -172,6 +176,51 @@ describe('word matches and filters', () => {
     );
     const r = await ask(alphas[0]!, '{ q(func: ge(age, 1)) { uid } }');
     expect(r.status).toBe(400);
+  });
+
+  it('type() is eq on dgraph.type; uid_in filters on edges and is refused at the root, as Dgraph', async () => {
+    expect(await uids('{ q(func: type(Person)) { uid } }')).toEqual(names('ann', 'bob'));
+    expect(await uids('{ q(func: has(name)) @filter(not type(Person)) { uid } }')).toEqual(
+      names('cid', 'dee'),
+    );
+    expect(await uids(`{ q(func: has(name)) @filter(uid_in(friend, ${uid.cid})) { uid } }`)).toEqual(
+      names('ann', 'bob'),
+    );
+    expect(
+      await uids(`{ q(func: has(name)) @filter(uid_in(friend, [${uid.dee}, ${uid.ann}])) { uid } }`),
+    ).toEqual(names('ann'));
+    const r = await ask(alphas[0]!, `{ q(func: uid_in(friend, ${uid.cid})) { uid } }`);
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body)).toContain('uid_in function not allowed at root');
+  });
+
+  it('orderasc / orderdesc: several keys, nodes without a value last, before first/offset, on edges too', async () => {
+    expect(await uids('{ q(func: has(name), orderdesc: rank) { uid } }')).toEqual(
+      names('cid', 'bob', 'ann', 'dee'),
+    );
+    expect(await uids('{ q(func: has(name), orderasc: rank) { uid } }')).toEqual(
+      names('ann', 'bob', 'cid', 'dee'),
+    );
+    expect(await uids('{ q(func: has(name), orderasc: born, first: 2) { uid } }')).toEqual(
+      names('ann', 'bob'),
+    );
+    expect(await uids('{ q(func: has(name), orderdesc: score, offset: 1, first: 2) { uid } }')).toEqual(
+      names('bob', 'ann'),
+    );
+    expect(await uids('{ q(func: has(name), orderasc: name) { uid } }')).toEqual(
+      names('ann', 'bob', 'cid', 'dee'),
+    );
+    expect(await uids('{ q(func: type(Person), orderdesc: age, orderasc: name) { uid } }')).toEqual(
+      names('ann', 'bob'),
+    );
+    const r = await ask(
+      alphas[1]!,
+      `{ q(func: uid(${uid.ann})) { friend (orderdesc: score, first: 2) { uid } } }`,
+    );
+    expect(r.body.data).toEqual({ q: [{ friend: [{ uid: uid.cid }, { uid: uid.bob }] }] });
+    const list = await ask(alphas[0]!, '{ q(func: has(tag), orderasc: tag) { uid } }');
+    expect(list.status).toBe(400);
+    expect(JSON.stringify(list.body)).toContain('list predicate');
   });
 
   it('a function on a predicate without its index is refused, as Dgraph', async () => {

@@ -130,7 +130,7 @@ describe('parseQuery', () => {
     ['{\n  q(func: uid(0x1)) {\n    name\n', 'line 2, column 21: unterminated block: expected "}"'],
     [
       '{ q(func: foo(x)) { uid } }',
-      'line 1, column 11: unknown function foo: expected uid, has, eq, le, lt, ge, gt, between, anyofterms, allofterms, anyoftext, alloftext',
+      'line 1, column 11: unknown function foo: expected uid, has, type, uid_in, eq, le, lt, ge, gt, between, anyofterms, allofterms, anyoftext, alloftext',
     ],
     ['{ q(uid(0x1)) { uid } }', 'line 1, column 5: expected "func:" as the first argument of q, got "uid"'],
     ['{ q(func: uid(0x0)) { uid } }', 'line 1, column 15: uid 0x0 is out of range'],
@@ -150,7 +150,7 @@ describe('parseQuery', () => {
     ['{ q(func: has(name), offset: -1) { uid } }', 'line 1, column 30: offset must not be negative'],
     [
       '{ q(func: has(name), after: 0x1) { uid } }',
-      'line 1, column 22: unknown argument "after": expected first or offset',
+      'line 1, column 22: unknown argument "after": expected first, offset, orderasc or orderdesc',
     ],
     ['{ q(func: has(name), first: 1, first: 2) { uid } }', 'line 1, column 32: first is given twice'],
     ['{ q(func: has(name)) @cascade { uid } }', 'line 1, column 22: @cascade is not supported'],

@@ -4,6 +4,7 @@
  * (`has`, `eq` and the word matches through their index; `has` in a filter reads the candidates).
  */
 import type { EqValue, Filter, RootFunc } from '../parse/query.js';
+import { HttpError } from '../http/errors.js';
 import type { Cluster } from './cluster.js';
 import type { WireCompare } from './wire.js';
 
@@ -34,6 +35,8 @@ export class Functions {
     let uids: string[];
     if (f.name === 'uid') {
       uids = f.uids.map(String);
+    } else if (f.name === 'uid_in') {
+      throw new HttpError('BAD_REQUEST', 'uid_in function not allowed at root');
     } else {
       const g = await this.cluster.readGroup(f.predicate);
       if (g === undefined) return [];
@@ -80,6 +83,7 @@ export class Functions {
       case 'func': {
         const f = filter.func;
         if (f.name === 'has') return this.hasAmong(f.predicate, candidates);
+        if (f.name === 'uid_in') return this.uidInAmong(f.predicate, f.uids, candidates);
         if ('values' in f) return this.compareAmong(f, candidates);
         return new Set(await this.all(f));
       }
@@ -92,6 +96,21 @@ export class Functions {
     if (g === undefined) return new Set();
     const api = await this.cluster.groupApi(g);
     return new Set(await api.compare(compareOf(f), this.readTs, candidates));
+  }
+
+  /** The candidates with an edge of `predicate` to one of `uids`. */
+  private async uidInAmong(predicate: string, uids: bigint[], candidates: string[]): Promise<Set<string>> {
+    const g = await this.cluster.readGroup(predicate);
+    if (g === undefined) return new Set();
+    const r = await (await this.cluster.groupApi(g)).read(candidates, [predicate], this.readTs);
+    const wanted = new Set(uids.map(String));
+    const out = new Set<string>();
+    for (const n of r.nodes) {
+      for (const p of n.predicates) {
+        if (p.predicate === predicate && p.uids.some((u) => wanted.has(u))) out.add(n.uid);
+      }
+    }
+    return out;
   }
 
   /** The candidates with a value or edge of `predicate` (only untagged values count under `@lang`). */

@@ -4,10 +4,12 @@
  * edges from the predicate's owner, and the result is shaped like Dgraph's JSON.
  */
 import { runSchemaQuery } from './schema-query.js';
-import { parseQuery, type QueryBlock, type Selection } from '../parse/query.js';
+import { HttpError } from '../http/errors.js';
+import { parseQuery, type OrderKey, type QueryBlock, type Selection } from '../parse/query.js';
 import type { Cluster } from './cluster.js';
 import { hexUid, jsonValue } from './decode.js';
 import { byUid, Functions } from './functions.js';
+import { orderUids } from './order.js';
 import type { PredicateInfo } from './owner.js';
 import type { WireFactValue } from './wire.js';
 
@@ -42,11 +44,29 @@ class Executor {
     this.fns = new Functions(cluster, readTs);
   }
 
-  /** The block's nodes: its root function, then its filter, then first/offset. */
+  /** The block's nodes: its root function, then its filter, its order, then first/offset. */
   async rootUids(b: QueryBlock): Promise<string[]> {
     let uids = await this.fns.all(b.func);
     if (b.filter) uids = await this.fns.filter(b.filter, uids);
+    if (b.order) uids = await this.ordered(uids, b.order);
     return page(uids, b);
+  }
+
+  /** `uids` in the order of `keys` (orderasc/orderdesc), reading the keys' values. */
+  private async ordered(uids: string[], keys: OrderKey[]): Promise<string[]> {
+    const facts = await this.read(
+      uids,
+      keys.map((k) => k.predicate),
+    );
+    for (const k of keys) {
+      if (this.info.get(k.predicate)?.list) {
+        throw new HttpError(
+          'BAD_REQUEST',
+          `ordering by a list predicate (${k.predicate}) is not supported yet`,
+        );
+      }
+    }
+    return orderUids(uids, keys, (u, p) => facts.get(u)?.get(p)?.values);
   }
 
   /** Reads `predicates` of `uids`, one batch per owner group. */
@@ -148,12 +168,26 @@ class Executor {
       for (const u of uids) for (const c of edgesOf(s, u) ?? []) targets.add(c);
       kept.set(s, new Set(await this.fns.filter(s.filter, [...targets].sort(byUid))));
     }
+    // An edge's order: the targets of every node of this level sorted once, each list in that order.
+    const rank = new Map<Selection, Map<string, number>>();
+    for (const s of sels) {
+      if (s.kind !== 'predicate' || !s.order) continue;
+      const targets = new Set<string>();
+      for (const u of uids) for (const c of edgesOf(s, u) ?? []) targets.add(c);
+      const sorted = await this.ordered([...targets].sort(byUid), s.order);
+      rank.set(s, new Map(sorted.map((u, i) => [u, i])));
+    }
+    const edgesOfOrdered = (s: Selection & { kind: 'predicate' }, u: string): string[] | undefined => {
+      const list = edgesOf(s, u);
+      const r = rank.get(s);
+      return r && list ? [...list].sort((a, b) => r.get(a)! - r.get(b)!) : list;
+    };
     const nested = new Map<Selection, Map<string, Obj>>();
     for (const s of sels) {
       if (s.kind !== 'predicate' || !s.children) continue;
       const children = new Set<string>();
       for (const u of uids) {
-        for (const c of page(edgesOf(s, u) ?? [], s)) children.add(c);
+        for (const c of page(edgesOfOrdered(s, u) ?? [], s)) children.add(c);
       }
       nested.set(
         s,
@@ -201,7 +235,7 @@ class Executor {
           case 'predicate': {
             const key = s.alias ?? `${s.reverse ? '~' : ''}${s.predicate}${s.lang ? `@${s.lang}` : ''}`;
             const i = this.info.get(s.predicate);
-            const edges = edgesOf(s, u);
+            const edges = edgesOfOrdered(s, u);
             if (s.reverse || i?.valueType === 'uid' || (edges && edges.length > 0)) {
               const list = page(edges ?? [], s);
               const rendered = s.children

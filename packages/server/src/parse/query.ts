@@ -4,7 +4,8 @@
  *   { q(func: uid(0x1, 0x2), first: 10, offset: 0) { uid name friend { name } ~friend { name }
  *       expand(_all_) dgraph.type count(friend) alias: name@en } }
  *
- * Functions `uid(...)`, `has(pred)`, `eq(pred, value)`, `eq(pred, [v1, v2])`, `le lt ge gt(pred,
+ * Functions `uid(...)`, `has(pred)`, `type(Name)` (`eq(dgraph.type, "Name")`), `uid_in(pred, uid
+ * or [uids])` (filters only), `eq(pred, value)`, `eq(pred, [v1, v2])`, `le lt ge gt(pred,
  * value)`, `between(pred, low, high)` and the word matches
  * `anyofterms allofterms anyoftext alloftext` (`(pred[@lang], "words")`), at the root and in
  * `@filter(...)` with `and`, `or`, `not` and parentheses (at the root and on uid edges); several
@@ -30,6 +31,8 @@ export type CompareFuncName = (typeof COMPARE_FUNCS)[number];
 export type RootFunc =
   | { name: 'uid'; uids: bigint[] }
   | { name: 'has'; predicate: string }
+  /** `uid_in(pred, uid)` or `uid_in(pred, [uids])`: filters only, as Dgraph. */
+  | { name: 'uid_in'; predicate: string; uids: bigint[] }
   | { name: CompareFuncName; predicate: string; values: EqValue[] }
   /** `lang`: the predicate's `@lang` in the call ("." for any), absent when none. */
   | { name: TextFuncName; predicate: string; lang?: string; text: string };
@@ -38,7 +41,15 @@ export type RootFunc =
 export type Filter =
   { op: 'func'; func: RootFunc } | { op: 'and' | 'or'; args: Filter[] } | { op: 'not'; arg: Filter };
 
+/** One `orderasc: pred` / `orderdesc: pred` argument. */
+export interface OrderKey {
+  predicate: string;
+  desc: boolean;
+}
+
 export interface Pagination {
+  /** Sort keys, in the order written; applied before first/offset. */
+  order?: OrderKey[];
   first?: number;
   offset?: number;
 }
@@ -187,7 +198,7 @@ function eqValue(lx: Lexer): EqValue {
   throw lx.error(t.start, `expected a value (a "string", a number, true or false), got ${lx.describe(t)}`);
 }
 
-const FUNCS = ['uid', 'has', ...COMPARE_FUNCS, ...TEXT_FUNCS];
+const FUNCS = ['uid', 'has', 'type', 'uid_in', ...COMPARE_FUNCS, ...TEXT_FUNCS];
 
 function isTextFunc(name: string): name is TextFuncName {
   return (TEXT_FUNCS as readonly string[]).includes(name);
@@ -213,6 +224,13 @@ function rootFunc(lx: Lexer): RootFunc {
   }
   lx.expectPunct('(', `after ${f.text}`);
   let fn: RootFunc;
+  if (f.text === 'type') {
+    const t = lx.next();
+    if (t.kind !== 'word' && t.kind !== 'iri' && t.kind !== 'string')
+      throw lx.error(t.start, `expected a type name in type(...), got ${lx.describe(t)}`);
+    lx.expectPunct(')', 'to close type(');
+    return { name: 'eq', predicate: 'dgraph.type', values: [t.text] };
+  }
   if (f.text === 'uid') {
     const uids: bigint[] = [];
     for (;;) {
@@ -229,6 +247,23 @@ function rootFunc(lx: Lexer): RootFunc {
   if (p.reverse) throw lx.error(p.tok.start, `${f.text}() takes a predicate, not a reverse edge`);
   if (f.text === 'has') {
     fn = { name: 'has', predicate: p.name };
+  } else if (f.text === 'uid_in') {
+    lx.expectPunct(',', `after uid_in(${p.name}`);
+    const uids: bigint[] = [];
+    if (lx.isPunct('[')) {
+      lx.next();
+      for (;;) {
+        uids.push(uidOf(lx, lx.next()));
+        const sep = lx.next();
+        if (sep.kind === 'punct' && sep.text === ']') break;
+        if (sep.kind !== 'punct' || sep.text !== ',') {
+          throw lx.error(sep.start, `expected "," or "]" in the uid list, got ${lx.describe(sep)}`);
+        }
+      }
+    } else {
+      uids.push(uidOf(lx, lx.next()));
+    }
+    fn = { name: 'uid_in', predicate: p.name, uids };
   } else if (isTextFunc(f.text)) {
     const lang = funcLang(lx);
     lx.expectPunct(',', `after ${f.text}(${p.name}`);
@@ -329,18 +364,30 @@ function directives(lx: Lexer): Filter | undefined {
 
 function paginationArg(lx: Lexer, target: Pagination): void {
   const k = lx.next();
-  if (k.kind !== 'word' || (k.text !== 'first' && k.text !== 'offset')) {
-    throw lx.error(k.start, `unknown argument ${lx.describe(k)}: expected first or offset`);
+  if (k.kind !== 'word' || !['first', 'offset', 'orderasc', 'orderdesc'].includes(k.text)) {
+    throw lx.error(
+      k.start,
+      `unknown argument ${lx.describe(k)}: expected first, offset, orderasc or orderdesc`,
+    );
   }
   lx.expectPunct(':', `after ${k.text}`);
+  if (k.text === 'orderasc' || k.text === 'orderdesc') {
+    const p = predName(lx, 'a predicate to order by');
+    if (p.reverse) throw lx.error(p.tok.start, `${k.text} takes a predicate, not a reverse edge`);
+    if (lx.isPunct('@'))
+      throw lx.error(lx.peek().start, `ordering by a language (${p.name}@...) is not supported yet`);
+    (target.order ??= []).push({ predicate: p.name, desc: k.text === 'orderdesc' });
+    return;
+  }
+  const key = k.text as 'first' | 'offset';
   const v = lx.next();
   if (v.kind !== 'word' || !/^-?\d+$/.test(v.text) || !Number.isSafeInteger(Number(v.text))) {
-    throw lx.error(v.start, `${k.text} must be an integer, got ${lx.describe(v)}`);
+    throw lx.error(v.start, `${key} must be an integer, got ${lx.describe(v)}`);
   }
   const n = Number(v.text);
-  if (k.text === 'offset' && n < 0) throw lx.error(v.start, 'offset must not be negative');
-  if (target[k.text] !== undefined) throw lx.error(k.start, `${k.text} is given twice`);
-  target[k.text] = n;
+  if (key === 'offset' && n < 0) throw lx.error(v.start, 'offset must not be negative');
+  if (target[key] !== undefined) throw lx.error(k.start, `${key} is given twice`);
+  target[key] = n;
 }
 
 function selections(lx: Lexer, depth: number): Selection[] {
