@@ -230,6 +230,12 @@ export const QUERIES: string[] = [
   `{ q(func: has(email)) @filter(ge(age, 40) and lt(score, 50) and not eq(active, true)) { uid } }`,
   `{ q(func: has(email)) @filter(between(born, "1970-01-01", "1975-01-01") or ge(bio, "He")) { uid } }`,
   `{ q(func: uid({{uid}})) { friend @filter(le(age, 25) or ge(age, 60)) { uid age } } }`,
+  // counts (friend has @count) and passwords (Dgraph's bcrypt hashes read by Strata and back)
+  `{ q(func: ge(count(friend), 3)) { uid count(friend) } }`,
+  `{ q(func: eq(count(friend), 1)) { uid } }`,
+  `{ q(func: has(email)) @filter(ge(count(~friend), 3) and lt(count(nick), 3)) { uid } }`,
+  `{ q(func: eq(email, ["a3@example.com", "a4@example.com"])) { email checkpwd(pw, "secret-a3") } }`,
+  `{ q(func: has(pw), first: 4) { email ok: checkpwd(pw, "secret-a1") } }`,
 ];
 
 /**

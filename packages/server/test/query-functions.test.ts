@@ -22,7 +22,8 @@ rank: int @index(int) .
 score: float @index(float) .
 born: datetime @index(year) .
 tag: [string] @index(hash, exact) .
-friend: [uid] @reverse .
+friend: [uid] @reverse @count .
+pw: password .
 `;
 
 const DATA = `{ set {
@@ -55,6 +56,7 @@ _:ann <dgraph.type> "Person" .
 _:bob <dgraph.type> "Person" .
 _:cid <dgraph.type> "Robot" .
 _:bob <friend> _:cid .
+_:ann <pw> "secret-ann" .
 } }`;
 
 beforeAll(async () => {
@@ -221,6 +223,39 @@ describe('word matches and filters', () => {
     const list = await ask(alphas[0]!, '{ q(func: has(tag), orderasc: tag) { uid } }');
     expect(list.status).toBe(400);
     expect(JSON.stringify(list.body)).toContain('list predicate');
+  });
+
+  it('checkpwd(pred, "...") answers true or false for every node, as Dgraph', async () => {
+    const r = await ask(
+      alphas[1]!,
+      `{ q(func: uid(${uid.ann}, ${uid.bob})) { checkpwd(pw, "secret-ann") ok: checkpwd(pw, "wrong-one") } }`,
+    );
+    expect(r.body.data).toEqual({
+      q: [
+        { 'checkpwd(pw)': true, ok: false },
+        { 'checkpwd(pw)': false, ok: false },
+      ],
+    });
+    const bad = await ask(alphas[0]!, `{ q(func: uid(${uid.ann})) { checkpwd(name, "x") } }`);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('checkpwd fn can only be used on attr: [name]');
+  });
+
+  it('comparisons of count(pred) and count(~pred): @count at the root, any predicate in a filter', async () => {
+    expect(await uids('{ q(func: ge(count(friend), 1)) { uid } }')).toEqual(names('ann', 'bob'));
+    expect(await uids('{ q(func: eq(count(friend), 3)) { uid } }')).toEqual(names('ann'));
+    expect(await uids('{ q(func: has(name)) @filter(eq(count(~friend), 2)) { uid } }')).toEqual(names('cid'));
+    expect(await uids('{ q(func: has(name)) @filter(between(count(tag), 1, 1)) { uid } }')).toEqual(
+      names('bob'),
+    );
+    expect(await uids('{ q(func: has(name)) @filter(lt(count(friend), 1)) { uid } }')).toEqual(
+      names('cid', 'dee'),
+    );
+    const r = await ask(alphas[0]!, '{ q(func: ge(count(tag), 1)) { uid } }');
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body)).toContain(
+      'Need @count directive in schema for attr: tag for fn: ge at root',
+    );
   });
 
   it('a function on a predicate without its index is refused, as Dgraph', async () => {

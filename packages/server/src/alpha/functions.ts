@@ -42,7 +42,18 @@ export class Functions {
       if (g === undefined) return [];
       const api = await this.cluster.groupApi(g);
       if (f.name === 'has') uids = await api.has(f.predicate, this.readTs);
-      else if ('values' in f) uids = await api.compare(compareOf(f), this.readTs);
+      else if ('values' in f && f.count) {
+        if (f.count.reverse)
+          throw new HttpError('BAD_REQUEST', `count(~${f.predicate}) at the root is not supported yet`);
+        const sp = (await api.schema()).find((p) => p.predicate === f.predicate);
+        if (!sp?.count) {
+          throw new HttpError(
+            'BAD_REQUEST',
+            `Need @count directive in schema for attr: ${f.predicate} for fn: ${f.name} at root`,
+          );
+        }
+        uids = [...(await this.countAmong(f, await api.has(f.predicate, this.readTs)))];
+      } else if ('values' in f) uids = await api.compare(compareOf(f), this.readTs);
       else {
         uids = await api.textMatch(
           { predicate: f.predicate, fn: f.name, text: f.text, lang: f.lang ?? '' },
@@ -84,6 +95,7 @@ export class Functions {
         const f = filter.func;
         if (f.name === 'has') return this.hasAmong(f.predicate, candidates);
         if (f.name === 'uid_in') return this.uidInAmong(f.predicate, f.uids, candidates);
+        if ('values' in f && f.count) return this.countAmong(f, candidates);
         if ('values' in f) return this.compareAmong(f, candidates);
         return new Set(await this.all(f));
       }
@@ -96,6 +108,43 @@ export class Functions {
     if (g === undefined) return new Set();
     const api = await this.cluster.groupApi(g);
     return new Set(await api.compare(compareOf(f), this.readTs, candidates));
+  }
+
+  /** The candidates whose number of edges or values of the predicate (reverse edges if asked) satisfies `f`. */
+  private async countAmong(f: CompareFunc, candidates: string[]): Promise<Set<string>> {
+    const counts = new Map<string, number>();
+    const g = await this.cluster.readGroup(f.predicate);
+    if (g !== undefined) {
+      const api = await this.cluster.groupApi(g);
+      if (f.count?.reverse) {
+        for (const r of await api.reverse(f.predicate, candidates, this.readTs))
+          counts.set(r.object, r.subjects.length);
+      } else {
+        const r = await api.read(candidates, [f.predicate], this.readTs);
+        for (const n of r.nodes) {
+          for (const p of n.predicates)
+            if (p.predicate === f.predicate) counts.set(n.uid, p.uids.length + p.values.length);
+        }
+      }
+    }
+    const bounds = f.values.map((v) => Number(v));
+    const holds = (n: number): boolean => {
+      switch (f.name) {
+        case 'eq':
+          return bounds.includes(n);
+        case 'le':
+          return n <= bounds[0]!;
+        case 'lt':
+          return n < bounds[0]!;
+        case 'ge':
+          return n >= bounds[0]!;
+        case 'gt':
+          return n > bounds[0]!;
+        case 'between':
+          return n >= bounds[0]! && n <= bounds[1]!;
+      }
+    };
+    return new Set(candidates.filter((u) => holds(counts.get(u) ?? 0)));
   }
 
   /** The candidates with an edge of `predicate` to one of `uids`. */

@@ -6,6 +6,7 @@
 import { runSchemaQuery } from './schema-query.js';
 import { HttpError } from '../http/errors.js';
 import { parseQuery, type OrderKey, type QueryBlock, type Selection } from '../parse/query.js';
+import { checkPassword } from '../parse/values.js';
 import type { Cluster } from './cluster.js';
 import { hexUid, jsonValue } from './decode.js';
 import { byUid, Functions } from './functions.js';
@@ -126,6 +127,7 @@ class Executor {
     const expand = sels.some((s) => s.kind === 'expand');
     for (const s of sels) {
       if ((s.kind === 'predicate' || s.kind === 'count') && !s.reverse) forward.add(s.predicate);
+      if (s.kind === 'checkpwd') forward.add(s.predicate);
     }
     if (expand) forward.add('dgraph.type');
     const facts = await this.read(uids, [...forward]);
@@ -212,6 +214,20 @@ class Executor {
               ? (reverse.get(s.predicate)?.get(u)?.length ?? 0)
               : (node?.get(s.predicate)?.uids.length ?? 0) + (node?.get(s.predicate)?.values.length ?? 0);
             o[s.alias ?? `count(${s.reverse ? '~' : ''}${s.predicate})`] = n;
+            break;
+          }
+          case 'checkpwd': {
+            const i = this.info.get(s.predicate);
+            if (i && i.valueType !== 'password') {
+              throw new HttpError(
+                'BAD_REQUEST',
+                `checkpwd fn can only be used on attr: [${s.predicate}] with schema type password. Got type: ${i.valueType}`,
+              );
+            }
+            const hash = node?.get(s.predicate)?.values[0];
+            o[s.alias ?? `checkpwd(${s.predicate})`] =
+              hash !== undefined &&
+              checkPassword(s.password, Buffer.from(hash.value, 'base64').toString('utf8'));
             break;
           }
           case 'expand':

@@ -33,7 +33,8 @@ export type RootFunc =
   | { name: 'has'; predicate: string }
   /** `uid_in(pred, uid)` or `uid_in(pred, [uids])`: filters only, as Dgraph. */
   | { name: 'uid_in'; predicate: string; uids: bigint[] }
-  | { name: CompareFuncName; predicate: string; values: EqValue[] }
+  /** `count`: compares the number of edges (or values) of `predicate`, `~predicate` if reverse. */
+  | { name: CompareFuncName; predicate: string; values: EqValue[]; count?: { reverse: boolean } }
   /** `lang`: the predicate's `@lang` in the call ("." for any), absent when none. */
   | { name: TextFuncName; predicate: string; lang?: string; text: string };
 
@@ -58,6 +59,8 @@ export type Selection =
   | { kind: 'uid'; alias?: string }
   | { kind: 'expand'; arg: '_all_' }
   | { kind: 'count'; predicate: string; reverse: boolean; alias?: string }
+  /** `checkpwd(pred, "password")`: whether the node's password matches. */
+  | { kind: 'checkpwd'; predicate: string; password: string; alias?: string }
   | ({
       kind: 'predicate';
       predicate: string;
@@ -242,6 +245,27 @@ function rootFunc(lx: Lexer): RootFunc {
       }
     }
     return { name: 'uid', uids };
+  }
+  if (
+    (COMPARE_FUNCS as readonly string[]).includes(f.text) &&
+    lx.peek().text === 'count' &&
+    lx.isPunct('(', 1)
+  ) {
+    lx.next();
+    lx.next();
+    const c = predName(lx, 'a predicate to count');
+    lx.expectPunct(')', 'to close count(');
+    const name = f.text as CompareFuncName;
+    const values: EqValue[] = [];
+    for (let i = 0; i < (name === 'between' ? 2 : 1); i++) {
+      lx.expectPunct(',', `after ${name}(count(${c.name})${i ? ', ...' : ''}`);
+      const v = lx.next();
+      if (v.kind !== 'word' || !/^\d+$/.test(v.text))
+        throw lx.error(v.start, `a count is compared with a whole number, got ${lx.describe(v)}`);
+      values.push(BigInt(v.text));
+    }
+    lx.expectPunct(')', `to close ${name}(`);
+    return { name, predicate: c.name, values, count: { reverse: c.reverse } };
   }
   const p = predName(lx, 'a predicate');
   if (p.reverse) throw lx.error(p.tok.start, `${f.text}() takes a predicate, not a reverse edge`);
@@ -436,6 +460,20 @@ function selections(lx: Lexer, depth: number): Selection[] {
       const p = predName(lx, 'a predicate to count');
       lx.expectPunct(')', 'to close count(');
       const sel: Selection = { kind: 'count', predicate: p.name, reverse: p.reverse };
+      if (alias) sel.alias = alias;
+      out.push(sel);
+      continue;
+    }
+    if (w.kind === 'word' && w.text === 'checkpwd' && lx.isPunct('(', 1)) {
+      lx.next();
+      lx.next();
+      const p = predName(lx, 'a password predicate');
+      lx.expectPunct(',', `after checkpwd(${p.name}`);
+      const pw = lx.next();
+      if (pw.kind !== 'string')
+        throw lx.error(pw.start, `checkpwd() takes a "password", got ${lx.describe(pw)}`);
+      lx.expectPunct(')', 'to close checkpwd(');
+      const sel: Selection = { kind: 'checkpwd', predicate: p.name, password: pw.text };
       if (alias) sel.alias = alias;
       out.push(sel);
       continue;
