@@ -24,6 +24,7 @@ place: geo @index(geo) .
 friend: [uid] @reverse @count .
 boss: uid @reverse .
 pw: password .
+tags: [string] .
 type Person {
   name
   nick
@@ -81,6 +82,7 @@ export const PREDICATES = [
   'friend',
   'boss',
   'pw',
+  'tags',
   'dgraph.type',
 ] as const;
 
@@ -105,6 +107,12 @@ export const FULLTEXT_QUERIES: readonly { q: string; lang: string; text: string 
   { q: '{ q(func: alloftext(about@fr, "cheval pomme")) { uid } }', lang: 'fr', text: ABOUT[2]![1] },
   { q: '{ q(func: alloftext(about, "run forest")) { uid } }', lang: '', text: ABOUT[3]![1] },
 ];
+
+/**
+ * Values in the `tags` list of each data set's first person: about 1.1 MB of postings, over the
+ * 512 KiB at which Dgraph splits a list into parts (its backups merge them again).
+ */
+export const BIG_LIST = 20_000;
 
 /** Nodes `_:p0` .. `_:p{n-1}` (people) and `_:t0` .. (teams), as N-Quads. */
 export function people(n: number, tag: string): string {
@@ -131,6 +139,8 @@ export function people(n: number, tag: string): string {
     out.push(`${s} <about> ${JSON.stringify(`${ABOUT[i % ABOUT.length]![1]} ${tag}${i}`)}${ABOUT_TAG(i)} .`);
     for (const d of [1, 2, 5]) if (i + d < n) out.push(`${s} <friend> _:${tag}${i + d} .`);
     if (i > 0) out.push(`${s} <boss> _:${tag}${Math.floor(i / 4)} .`);
+    if (i === 0)
+      for (let k = 0; k < BIG_LIST; k++) out.push(`${s} <tags> "tag ${tag} ${k} of a long list" .`);
   }
   out.push(`_:team${tag} <dgraph.type> "Team" .`);
   out.push(`_:team${tag} <name> "Team ${tag}" .`);
@@ -230,6 +240,13 @@ export const QUERIES: string[] = [
   `{ q(func: has(email)) @filter(ge(age, 40) and lt(score, 50) and not eq(active, true)) { uid } }`,
   `{ q(func: has(email)) @filter(between(born, "1970-01-01", "1975-01-01") or ge(bio, "He")) { uid } }`,
   `{ q(func: uid({{uid}})) { friend @filter(le(age, 25) or ge(age, 60)) { uid age } } }`,
+  // a list large enough for Dgraph to split
+  `{ q(func: has(tags)) { uid count(tags) } }`,
+  `{ q(func: has(tags)) { tags } }`,
+  // schema queries of one type and of some predicates
+  `schema(type: Person) {}`,
+  `schema(type: [Team, Person]) {}`,
+  `schema(pred: [name, age, friend, about, place]) { type index tokenizer reverse count list lang upsert }`,
   // counts (friend has @count) and passwords (Dgraph's bcrypt hashes read by Strata and back)
   `{ q(func: ge(count(friend), 3)) { uid count(friend) } }`,
   `{ q(func: eq(count(friend), 1)) { uid } }`,
