@@ -81,18 +81,39 @@ export function strataSchema(text: string, preds: readonly string[], types: read
 }
 
 /**
- * Dgraph's RDF export lines (`<s> <p> "v"^^<xs:string> <0x0> .`) as Strata writes the same fact
- * (`<s> <p> "v" .`), restricted to `preds`, sorted.
+ * Dgraph's export separates facets by `,`; the canonical dump (and Strata's export) by `, `
+ * (`../shared/fixtures/dgraph/README.md`). Commas inside quoted strings are kept.
+ */
+function canonicalFacets(facets: string): string {
+  let out = '';
+  let quoted = false;
+  for (let i = 0; i < facets.length; i++) {
+    const c = facets[i]!;
+    if (c === '\\' && quoted) {
+      out += c + (facets[++i] ?? '');
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    out += c === ',' && !quoted ? ', ' : c;
+  }
+  return out;
+}
+
+/**
+ * Dgraph's RDF export lines (`<s> <p> "v"^^<xs:string> <0x0> [(facets)] .`) as Strata writes the
+ * same fact (`<s> <p> "v" [(facets)] .`), restricted to `preds`, sorted.
  */
 export function dgraphExportLines(lines: string[], preds: readonly string[]): string[] {
   const out: string[] = [];
   for (const raw of lines) {
-    const m = /^(<0x[0-9a-f]+>) <([^>]+)> (.*) <(0x[0-9a-f]+)> \.$/.exec(raw.trim());
+    const m = /^(<0x[0-9a-f]+>) <([^>]+)> (.*) <(0x[0-9a-f]+)>( \([^)]*\))? \.$/.exec(raw.trim());
     if (!m) throw new Error(`unexpected Dgraph export line: ${raw}`);
-    const [, subject, pred, object, ns] = m;
+    const [, subject, pred, object, ns, facets] = m;
     if (!preds.includes(pred!)) continue;
     const obj = object!.replace(/"\^\^<xs:string>/, '"');
-    out.push(`${subject} <${pred}> ${obj}${ns === '0x0' ? '' : ` <${ns}>`} .`);
+    out.push(
+      `${subject} <${pred}> ${obj}${ns === '0x0' ? '' : ` <${ns}>`}${facets ? canonicalFacets(facets) : ''} .`,
+    );
   }
   return out.sort();
 }

@@ -85,9 +85,18 @@ describe('PostingStore', () => {
     expect(await s.hasPredicate('name', 2n)).toEqual([1n, 2n]);
     expect(await s.hasPredicate('name', 2n, { after: 1n })).toEqual([2n]);
     expect(await s.hasPredicate('name', 2n, { first: 1 })).toEqual([1n]);
-    expect(await s.eq('name', [str('Bob Smith')], 2n)).toEqual([2n]);
-    expect(await s.eq('age', [int(30n), int(31n)], 2n)).toEqual([1n]);
-    await expect(s.eq('tags', [str('a')], 2n)).rejects.toThrow(/needs an index for eq/);
+    expect(await s.compareIndex('name', 'eq', [str('Bob Smith')], 2n)).toEqual([2n]);
+    expect(await s.compareIndex('age', 'eq', [int(30n), int(31n)], 2n)).toEqual([1n]);
+    await expect(s.compareIndex('tags', 'eq', [str('a')], 2n)).rejects.toThrow(/needs an index for eq/);
+    expect(await s.compareIndex('age', 'ge', [int(31n)], 2n)).toEqual([]);
+    expect(await s.compareAmong('tags', 'eq', [str('a')], [1n, 2n], 2n)).toEqual([1n]);
+    await expect(s.compareAmong('age', 'between', [int(1n)], [1n], 2n)).rejects.toThrow(/two/);
+    expect(() => s.compareAmong('age', 'like', [int(1n)], [1n], 2n)).toThrow(/not a comparison/);
+    expect(() => s.compareAmong('age', 'eq', [int(1n)], [-1n], 2n)).toThrow(/among\[0\]/);
+    expect(await s.textMatch('name', 'term', true, 'SMITH alice', '', 2n)).toEqual([1n]);
+    await expect(s.textMatch('name', 'fulltext', false, 'bob', '', 2n)).rejects.toThrow(
+      /not indexed with type fulltext/,
+    );
     expect(await s.reverse('friend', [2n, 3n, 4n], 2n)).toEqual([
       { object: 2n, subjects: [1n] },
       { object: 3n, subjects: [1n] },
@@ -101,9 +110,9 @@ describe('PostingStore', () => {
       { op: 'del', subject: 1n, predicate: 'friend', objectUid: 3n },
       { op: 'del', subject: 1n, predicate: 'tags', star: true },
     ]);
-    expect(await s.eq('name', [str('Bob Smith')], 3n)).toEqual([]);
-    expect(await s.eq('name', [str('Bob Smith')], 2n)).toEqual([2n]);
-    expect(await s.eq('name', [str('Carol')], 3n)).toEqual([2n]);
+    expect(await s.compareIndex('name', 'eq', [str('Bob Smith')], 3n)).toEqual([]);
+    expect(await s.compareIndex('name', 'eq', [str('Bob Smith')], 2n)).toEqual([2n]);
+    expect(await s.compareIndex('name', 'eq', [str('Carol')], 3n)).toEqual([2n]);
     expect(await s.hasPredicate('tags', 3n)).toEqual([]);
     expect(await s.hasPredicate('tags', 2n)).toEqual([1n]);
     expect(await s.reverse('friend', [3n], 3n)).toEqual([{ object: 3n, subjects: [] }]);
@@ -144,7 +153,7 @@ describe('PostingStore', () => {
 
     const again = new PostingStore(dir, { group: 1 });
     expect(again.meta().maxCommitTs).toBe(3n);
-    expect(await again.eq('name', [str('Carol')], 3n)).toEqual([2n]);
+    expect(await again.compareIndex('name', 'eq', [str('Carol')], 3n)).toEqual([2n]);
     expect((await again.exportRdf()).data).toEqual(out.data);
     again.close();
 

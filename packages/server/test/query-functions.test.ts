@@ -30,15 +30,15 @@ const DATA = `{ set {
 _:ann <name> "Ann Blue Sky" .
 _:ann <about> "The dogs were running in the park" .
 _:ann <age> "30" .
-_:ann <friend> _:bob .
-_:ann <friend> _:cid .
+_:ann <friend> _:bob (close=true, since=2020-01-02T03:04:05Z, w=2) .
+_:ann <friend> _:cid (close=false, note="met at work") .
 _:ann <friend> _:dee .
 _:bob <name> "Bob blue river" .
 _:bob <about> "Les chiens couraient"@fr .
 _:cid <name> "Cid Red Sky" .
 _:cid <about> "a dog runs" .
 _:cid <age> "40" .
-_:dee <name> "Dee" .
+_:dee <name> "Dee" (checked=true, score=1.5) .
 _:ann <rank> "-3" .
 _:bob <rank> "7" .
 _:cid <rank> "8" .
@@ -256,6 +256,40 @@ describe('word matches and filters', () => {
     expect(JSON.stringify(r.body)).toContain(
       'Need @count directive in schema for attr: tag for fn: ge at root',
     );
+  });
+
+  it('@facets on uid edges and values, every key or the ones named', async () => {
+    const r = await ask(
+      alphas[1]!,
+      `{ q(func: uid(${uid.ann}, ${uid.dee})) { name @facets friend @facets { name } f2: friend @facets(close, w) { uid } } }`,
+    );
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.data).toEqual({
+      q: [
+        {
+          name: 'Ann Blue Sky',
+          friend: [
+            {
+              name: 'Bob blue river',
+              'friend|close': true,
+              'friend|since': '2020-01-02T03:04:05Z',
+              'friend|w': 2,
+            },
+            { name: 'Cid Red Sky', 'friend|close': false, 'friend|note': 'met at work' },
+            { name: 'Dee' },
+          ],
+          f2: [
+            { uid: uid.bob, 'friend|close': true, 'friend|w': 2 },
+            { uid: uid.cid, 'friend|close': false },
+            { uid: uid.dee },
+          ],
+        },
+        { name: 'Dee', 'name|checked': true, 'name|score': 1.5 },
+      ],
+    });
+    const bad = await ask(alphas[0]!, '{ q(func: has(tag)) { tag @facets } }');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('@facets on a list of values (tag) is not supported yet');
   });
 
   it('a function on a predicate without its index is refused, as Dgraph', async () => {

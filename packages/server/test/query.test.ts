@@ -154,7 +154,15 @@ describe('parseQuery', () => {
     ],
     ['{ q(func: has(name), first: 1, first: 2) { uid } }', 'line 1, column 32: first is given twice'],
     ['{ q(func: has(name)) @cascade { uid } }', 'line 1, column 22: @cascade is not supported'],
-    ['{ q(func: has(name)) { friend @facets { uid } } }', 'line 1, column 31: @facets is not supported'],
+    [
+      '{ q(func: has(name)) { friend @normalize { uid } } }',
+      'line 1, column 31: @normalize is not supported',
+    ],
+    ['{ q(func: has(name)) @facets { uid } }', 'line 1, column 22: @facets is not supported here'],
+    [
+      '{ q(func: has(name)) { friend @facets(eq(close, true)) { uid } } }',
+      'line 1, column 39: @facets(...) takes facet names (filters and aliases are not supported yet), got "eq"',
+    ],
     [
       '{ q(func: has(name)) @filter(has(a)) @filter(has(b)) { uid } }',
       'line 1, column 39: @filter is given twice',

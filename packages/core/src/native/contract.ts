@@ -329,7 +329,6 @@ export interface PostingStore {
     readTs: bigint,
     opts?: { namespace?: bigint; after?: bigint; first?: number },
   ): Promise<bigint[]>;
-  eq(predicate: string, values: Buffer[], readTs: bigint, namespace?: bigint): Promise<bigint[]>;
   /**
    * The subjects among `among` (a filter's candidates) whose value satisfies comparison `op` for
    * `values` (schema-typed bytes: one or more for `eq`, two for `between`), read from their data.

@@ -58,6 +58,15 @@ pub fn u64_of(name: &str, v: &BigInt) -> napi::Result<u64> {
     Ok(value)
 }
 
+/// A list of `bigint`s -> u64s; an error names the first that does not fit
+/// (`name[i]`).
+pub fn u64s_of(name: &str, v: &[BigInt]) -> napi::Result<Vec<u64>> {
+    v.iter()
+        .enumerate()
+        .map(|(i, u)| u64_of(&format!("{name}[{i}]"), u))
+        .collect()
+}
+
 /// An optional `bigint` -> u64.
 pub fn opt_u64(name: &str, v: &Option<BigInt>) -> napi::Result<Option<u64>> {
     v.as_ref().map(|b| u64_of(name, b)).transpose()

@@ -2,7 +2,7 @@
 //! as AsyncTasks on the libuv pool; the store is shared by an `Arc` (reads
 //! run in parallel, writers are serialised inside the store).
 
-use super::errors::{invalid, no_panic, ns_of, opt_u64, store_err, u64_of};
+use super::errors::{invalid, no_panic, ns_of, opt_u64, store_err, u64_of, u64s_of};
 use super::export::{ExportRdfOptions, ExportRdfResult, ExportStream};
 use crate::export::stream::ExportSource;
 use crate::format::proto::{Facet, ValType};
@@ -518,12 +518,7 @@ impl PostingStore {
         &self,
         q: NodeQuery,
     ) -> napi::Result<AsyncTask<StoreTask<Vec<live::NodeFacts>, Vec<NodeFacts>>>> {
-        let uids = q
-            .uids
-            .iter()
-            .enumerate()
-            .map(|(i, u)| u64_of(&format!("uids[{i}]"), u))
-            .collect::<napi::Result<Vec<_>>>()?;
+        let uids = u64s_of("uids", &q.uids)?;
         let ts = u64_of("readTs", &q.read_ts)?;
         let ns = ns_of("namespace", &q.namespace)?;
         let preds = match q.predicates {
@@ -592,22 +587,6 @@ impl PostingStore {
         )
     }
 
-    #[napi(ts_return_type = "Promise<bigint[]>")]
-    pub fn eq(
-        &self,
-        predicate: String,
-        values: Vec<Buffer>,
-        read_ts: BigInt,
-        namespace: Option<BigInt>,
-    ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
-        let ts = u64_of("readTs", &read_ts)?;
-        let ns = ns_of("namespace", &namespace)?;
-        let values: Vec<Vec<u8>> = values.iter().map(|b| b.to_vec()).collect();
-        self.task(Box::new(move |s| s.eq(&predicate, &values, ts, ns)), |v| {
-            Ok(js_uids(v))
-        })
-    }
-
     /// The subjects among `among` (a filter's candidates) whose value of
     /// `predicate` satisfies comparison `op` (`eq le lt ge gt between`) for
     /// `values`, read from their data: no index needed, as Dgraph's
@@ -626,11 +605,7 @@ impl PostingStore {
         let ns = ns_of("namespace", &namespace)?;
         let op = live::CompareOp::parse(&op).map_err(invalid)?;
         let values: Vec<Vec<u8>> = values.iter().map(|b| b.to_vec()).collect();
-        let among = among
-            .iter()
-            .enumerate()
-            .map(|(i, u)| u64_of(&format!("among[{i}]"), u))
-            .collect::<napi::Result<Vec<_>>>()?;
+        let among = u64s_of("among", &among)?;
         self.task(
             Box::new(move |s| s.compare_among(&predicate, op, &values, &among, ts, ns)),
             |v| Ok(js_uids(v)),
@@ -702,11 +677,7 @@ impl PostingStore {
     ) -> napi::Result<AsyncTask<ReverseTask>> {
         let ts = u64_of("readTs", &read_ts)?;
         let ns = ns_of("namespace", &namespace)?;
-        let objects = objects
-            .iter()
-            .enumerate()
-            .map(|(i, u)| u64_of(&format!("objects[{i}]"), u))
-            .collect::<napi::Result<Vec<_>>>()?;
+        let objects = u64s_of("objects", &objects)?;
         self.task(
             Box::new(move |s| s.reverse(&predicate, &objects, ts, ns)),
             |v| {

@@ -118,6 +118,28 @@ export function jsonValue(bytes: Buffer, valType: number): unknown {
   }
 }
 
+/** A facet's value as Dgraph answers it (`api.Facet.ValType`: 0 string, 1 int, 2 float, 3 bool, 4 datetime). */
+export function facetJson(valType: number, bytes: Buffer): unknown {
+  switch (valType) {
+    case 1: {
+      const v = bytes.length === 8 ? bytes.readBigInt64LE() : 0n;
+      return Number.isSafeInteger(Number(v)) ? Number(v) : String(v);
+    }
+    case 2:
+      return bytes.length === 8 ? bytes.readDoubleLE() : 0;
+    case 3:
+      return bytes[0] === 1;
+    case 4:
+      try {
+        return formatDateTime(decodeDateTime(bytes));
+      } catch {
+        return bytes.toString('utf8');
+      }
+    default:
+      return bytes.toString('utf8');
+  }
+}
+
 /** A uid as Dgraph prints it. */
 export function hexUid(uid: bigint): string {
   return `0x${uid.toString(16)}`;

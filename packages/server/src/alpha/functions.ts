@@ -1,7 +1,8 @@
 /**
  * DQL functions to uid sets at one read timestamp: a block's root function, and `@filter(...)`
- * trees over a set of candidate nodes. Each function asks the group owning its predicate
- * (`has`, `eq` and the word matches through their index; `has` in a filter reads the candidates).
+ * trees over a set of candidate nodes. Each function asks the group owning its predicate: at the
+ * root through an index (comparisons, word matches) or a scan (`has`, counts); in a filter,
+ * comparisons, counts, `has` and `uid_in` read the candidates, word matches use their index.
  */
 import type { EqValue, Filter, RootFunc } from '../parse/query.js';
 import { HttpError } from '../http/errors.js';

@@ -8,17 +8,29 @@ import { HttpError } from '../http/errors.js';
 import { parseQuery, type OrderKey, type QueryBlock, type Selection } from '../parse/query.js';
 import { checkPassword } from '../parse/values.js';
 import type { Cluster } from './cluster.js';
-import { hexUid, jsonValue } from './decode.js';
+import { facetJson, hexUid, jsonValue } from './decode.js';
 import { byUid, Functions } from './functions.js';
 import { orderUids } from './order.js';
 import type { PredicateInfo } from './owner.js';
-import type { WireFactValue } from './wire.js';
+import type { WireFacet, WireFactValue } from './wire.js';
 
 type Obj = Record<string, unknown>;
 
 interface Facts {
   uids: string[];
   values: WireFactValue[];
+  /** The facets of uid edges, by target. */
+  uidFacets: Map<string, WireFacet[]>;
+}
+
+/** `pred|key` entries of `facets`, only `keys` when given (Dgraph's `@facets` output). */
+function facetEntries(predicate: string, facets: WireFacet[] | undefined, keys: string[] | undefined): Obj {
+  const out: Obj = {};
+  for (const f of facets ?? []) {
+    if (keys && !keys.includes(f.key)) continue;
+    out[`${predicate}|${f.key}`] = facetJson(f.valType, Buffer.from(f.value, 'base64'));
+  }
+  return out;
 }
 
 export interface QueryResult {
@@ -90,7 +102,13 @@ class Executor {
       for (const n of part.nodes) {
         let m = out.get(n.uid);
         if (!m) out.set(n.uid, (m = new Map()));
-        for (const p of n.predicates) m.set(p.predicate, { uids: p.uids, values: p.values });
+        for (const p of n.predicates) {
+          m.set(p.predicate, {
+            uids: p.uids,
+            values: p.values,
+            uidFacets: new Map(p.uidFacets?.map((x) => [x.uid, x.facets])),
+          });
+        }
       }
     }
     return out;
@@ -236,6 +254,13 @@ class Executor {
               if (!i || i.valueType === 'uid' || o[f] !== undefined) continue;
               const vals = this.scalar(node?.get(f), undefined);
               if (vals.length) o[f] = i.list ? vals : vals[0];
+              // As Dgraph: the facets of a single value too, as `pred|key`.
+              if (vals.length && !i.list) {
+                Object.assign(
+                  o,
+                  facetEntries(f, node?.get(f)?.values.find((v) => !v.lang)?.facets, undefined),
+                );
+              }
               // As Dgraph: each language-tagged value too, under `pred@lang`.
               for (const lang of new Set(
                 node
@@ -254,12 +279,21 @@ class Executor {
             const edges = edgesOfOrdered(s, u);
             if (s.reverse || i?.valueType === 'uid' || (edges && edges.length > 0)) {
               const list = page(edges ?? [], s);
+              const facetsOf = (c: string): Obj =>
+                s.facets
+                  ? facetEntries(s.predicate, node?.get(s.predicate)?.uidFacets.get(c), s.facets.keys)
+                  : {};
               const rendered = s.children
                 ? [
                     ...uidCountObject(s.children, list.length),
-                    ...list.map((c) => nested.get(s)!.get(c)).filter((x): x is Obj => x !== undefined),
+                    ...list
+                      .map((c) => {
+                        const child = nested.get(s)!.get(c);
+                        return child && { ...child, ...facetsOf(c) };
+                      })
+                      .filter((x): x is Obj => x !== undefined),
                   ]
-                : list.map((c) => ({ uid: hexUid(BigInt(c)) }));
+                : list.map((c) => ({ uid: hexUid(BigInt(c)), ...facetsOf(c) }));
               if (rendered.length === 0) break;
               o[key] = !s.reverse && i && !i.list ? rendered[0] : rendered;
               break;
@@ -267,6 +301,18 @@ class Executor {
             const vals = this.scalar(node?.get(s.predicate), s.lang);
             if (vals.length === 0) break;
             o[key] = i?.list ? page(vals, s) : vals[0];
+            if (s.facets) {
+              if (i?.list) {
+                throw new HttpError(
+                  'BAD_REQUEST',
+                  `@facets on a list of values (${s.predicate}) is not supported yet`,
+                );
+              }
+              const v = node
+                ?.get(s.predicate)
+                ?.values.find((x) => (s.lang === undefined ? !x.lang : x.lang === s.lang));
+              Object.assign(o, facetEntries(key, v?.facets, s.facets.keys));
+            }
             break;
           }
         }

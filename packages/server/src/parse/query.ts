@@ -71,6 +71,8 @@ export type Selection =
       children?: Selection[];
       /** `@filter(...)` on a uid edge. */
       filter?: Filter;
+      /** `@facets` / `@facets(keys)`: the facets of the edge or value, as `pred|key`. */
+      facets?: { keys?: string[] };
     } & Pagination);
 
 export interface QueryBlock extends Pagination {
@@ -369,21 +371,50 @@ function filterExpr(lx: Lexer, depth: number): Filter {
 const DIRECTIVES = ['filter', 'facets', 'cascade', 'normalize', 'groupby', 'recurse', 'ignorereflex'];
 
 /** `@filter(...)` if there; any other directive is refused. */
-function directives(lx: Lexer): Filter | undefined {
-  let filter: Filter | undefined;
+interface Directives {
+  filter?: Filter;
+  /** `@facets` (every key: `keys` absent) or `@facets(k1, k2)`. */
+  facets?: { keys?: string[] };
+}
+
+/** `@filter(...)` and, where `facets` is allowed, `@facets[(keys)]`, into `into`; others are refused. */
+function directives(lx: Lexer, into: Directives, facets: boolean): void {
   while (lx.isPunct('@')) {
     const d = lx.peek(1);
-    if (d.kind !== 'word' || d.text !== 'filter') {
-      throw lx.error(lx.peek().start, `@${d.kind === 'word' ? d.text : ''} is not supported`);
+    const name = d.kind === 'word' ? d.text : '';
+    if (name !== 'filter' && !(facets && name === 'facets')) {
+      throw lx.error(lx.peek().start, `@${name} is not supported${name === 'facets' ? ' here' : ''}`);
     }
-    if (filter) throw lx.error(d.start, '@filter is given twice');
+    if (into[name]) throw lx.error(d.start, `@${name} is given twice`);
     lx.next();
     lx.next();
-    lx.expectPunct('(', 'after @filter');
-    filter = filterExpr(lx, 0);
-    lx.expectPunct(')', 'to close @filter(');
+    if (name === 'filter') {
+      lx.expectPunct('(', 'after @filter');
+      into.filter = filterExpr(lx, 0);
+      lx.expectPunct(')', 'to close @filter(');
+      continue;
+    }
+    into.facets = {};
+    if (!lx.isPunct('(')) continue;
+    lx.next();
+    const keys: string[] = [];
+    for (;;) {
+      const k = lx.next();
+      if (k.kind !== 'word' || lx.isPunct('(') || lx.isPunct(':')) {
+        throw lx.error(
+          k.start,
+          `@facets(...) takes facet names (filters and aliases are not supported yet), got ${lx.describe(k)}`,
+        );
+      }
+      keys.push(k.text);
+      const sep = lx.next();
+      if (sep.kind === 'punct' && sep.text === ')') break;
+      if (sep.kind !== 'punct' || sep.text !== ',') {
+        throw lx.error(sep.start, `expected "," or ")" in @facets(...), got ${lx.describe(sep)}`);
+      }
+    }
+    into.facets.keys = keys;
   }
-  return filter;
 }
 
 function paginationArg(lx: Lexer, target: Pagination): void {
@@ -493,7 +524,8 @@ function selections(lx: Lexer, depth: number): Selection[] {
       sel.lang = lang.text;
     }
     // Arguments and directives, in either order (as Dgraph).
-    let filter = directives(lx);
+    const dirs: Directives = {};
+    directives(lx, dirs, !p.reverse);
     if (lx.isPunct('(')) {
       lx.next();
       for (;;) {
@@ -504,16 +536,15 @@ function selections(lx: Lexer, depth: number): Selection[] {
           throw lx.error(sep.start, `expected "," or ")" in arguments, got ${lx.describe(sep)}`);
         }
       }
-      const after = directives(lx);
-      if (after && filter) throw lx.error(lx.peek().start, '@filter is given twice');
-      filter ??= after;
+      directives(lx, dirs, !p.reverse);
     }
     if (lx.isPunct('{')) sel.children = selections(lx, depth + 1);
-    if (filter) {
+    if (dirs.filter) {
       if (!sel.children)
         throw lx.error(p.tok.start, `@filter on ${p.name} needs a block { ... } of its nodes`);
-      sel.filter = filter;
+      sel.filter = dirs.filter;
     }
+    if (dirs.facets) sel.facets = dirs.facets;
     out.push(sel);
   }
 }
@@ -545,8 +576,9 @@ function block(lx: Lexer): QueryBlock {
     }
     paginationArg(lx, b);
   }
-  const filter = directives(lx);
-  if (filter) b.filter = filter;
+  const dirs: Directives = {};
+  directives(lx, dirs, false);
+  if (dirs.filter) b.filter = dirs.filter;
   b.children = selections(lx, 1);
   return b;
 }
