@@ -601,10 +601,7 @@ impl PostingStore {
         read_ts: BigInt,
         namespace: Option<BigInt>,
     ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
-        let ts = u64_of("readTs", &read_ts)?;
-        let ns = ns_of("namespace", &namespace)?;
-        let op = live::CompareOp::parse(&op).map_err(invalid)?;
-        let values: Vec<Vec<u8>> = values.iter().map(|b| b.to_vec()).collect();
+        let (op, values, ts, ns) = compare_args(&op, &values, &read_ts, &namespace)?;
         let among = u64s_of("among", &among)?;
         self.task(
             Box::new(move |s| s.compare_among(&predicate, op, &values, &among, ts, ns)),
@@ -624,10 +621,7 @@ impl PostingStore {
         read_ts: BigInt,
         namespace: Option<BigInt>,
     ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
-        let ts = u64_of("readTs", &read_ts)?;
-        let ns = ns_of("namespace", &namespace)?;
-        let op = live::CompareOp::parse(&op).map_err(invalid)?;
-        let values: Vec<Vec<u8>> = values.iter().map(|b| b.to_vec()).collect();
+        let (op, values, ts, ns) = compare_args(&op, &values, &read_ts, &namespace)?;
         self.task(
             Box::new(move |s| s.compare_index(&predicate, op, &values, ts, ns)),
             |v| Ok(js_uids(v)),
@@ -713,4 +707,20 @@ impl PostingStore {
             })
         })
     }
+}
+
+/// The arguments every comparison call takes: the function, its values
+/// (schema-typed bytes), the read ts and the namespace.
+fn compare_args(
+    op: &str,
+    values: &[Buffer],
+    read_ts: &BigInt,
+    namespace: &Option<BigInt>,
+) -> napi::Result<(live::CompareOp, Vec<Vec<u8>>, u64, u64)> {
+    Ok((
+        live::CompareOp::parse(op).map_err(invalid)?,
+        values.iter().map(|b| b.to_vec()).collect(),
+        u64_of("readTs", read_ts)?,
+        ns_of("namespace", namespace)?,
+    ))
 }

@@ -7,7 +7,15 @@
 import type { EqValue, Filter, RootFunc } from '../parse/query.js';
 import { HttpError } from '../http/errors.js';
 import type { Cluster } from './cluster.js';
-import type { WireCompare } from './wire.js';
+import type { WireCompare, WireNodeFacts } from './wire.js';
+
+type PredicateFacts = WireNodeFacts['predicates'][number];
+
+/** Candidates' facts of one predicate, and whether it has `@lang`. */
+interface CandidateFacts {
+  facts: Map<string, PredicateFacts>;
+  lang: boolean;
+}
 
 export function byUid(a: string, b: string): number {
   const x = BigInt(a);
@@ -114,19 +122,15 @@ export class Functions {
   /** The candidates whose number of edges or values of the predicate (reverse edges if asked) satisfies `f`. */
   private async countAmong(f: CompareFunc, candidates: string[]): Promise<Set<string>> {
     const counts = new Map<string, number>();
-    const g = await this.cluster.readGroup(f.predicate);
-    if (g !== undefined) {
-      const api = await this.cluster.groupApi(g);
-      if (f.count?.reverse) {
-        for (const r of await api.reverse(f.predicate, candidates, this.readTs))
-          counts.set(r.object, r.subjects.length);
-      } else {
-        const r = await api.read(candidates, [f.predicate], this.readTs);
-        for (const n of r.nodes) {
-          for (const p of n.predicates)
-            if (p.predicate === f.predicate) counts.set(n.uid, p.uids.length + p.values.length);
-        }
+    if (f.count?.reverse) {
+      const g = await this.cluster.readGroup(f.predicate);
+      const api = g === undefined ? undefined : await this.cluster.groupApi(g);
+      for (const r of (await api?.reverse(f.predicate, candidates, this.readTs)) ?? []) {
+        counts.set(r.object, r.subjects.length);
       }
+    } else {
+      for (const [u, p] of (await this.readAmong(f.predicate, candidates)).facts)
+        counts.set(u, p.uids.length + p.values.length);
     }
     const bounds = f.values.map((v) => Number(v));
     const holds = (n: number): boolean => {
@@ -150,32 +154,28 @@ export class Functions {
 
   /** The candidates with an edge of `predicate` to one of `uids`. */
   private async uidInAmong(predicate: string, uids: bigint[], candidates: string[]): Promise<Set<string>> {
-    const g = await this.cluster.readGroup(predicate);
-    if (g === undefined) return new Set();
-    const r = await (await this.cluster.groupApi(g)).read(candidates, [predicate], this.readTs);
     const wanted = new Set(uids.map(String));
     const out = new Set<string>();
-    for (const n of r.nodes) {
-      for (const p of n.predicates) {
-        if (p.predicate === predicate && p.uids.some((u) => wanted.has(u))) out.add(n.uid);
-      }
-    }
+    for (const [u, p] of (await this.readAmong(predicate, candidates)).facts)
+      if (p.uids.some((x) => wanted.has(x))) out.add(u);
     return out;
   }
 
   /** The candidates with a value or edge of `predicate` (only untagged values count under `@lang`). */
   private async hasAmong(predicate: string, candidates: string[]): Promise<Set<string>> {
-    const g = await this.cluster.readGroup(predicate);
-    if (g === undefined) return new Set();
-    const r = await (await this.cluster.groupApi(g)).read(candidates, [predicate], this.readTs);
-    const lang = r.schema[predicate]?.lang ?? false;
+    const { facts, lang } = await this.readAmong(predicate, candidates);
     const out = new Set<string>();
-    for (const n of r.nodes) {
-      for (const p of n.predicates) {
-        if (p.predicate !== predicate) continue;
-        if (p.uids.length > 0 || p.values.some((v) => !lang || !v.lang)) out.add(n.uid);
-      }
-    }
+    for (const [u, p] of facts) if (p.uids.length > 0 || p.values.some((v) => !lang || !v.lang)) out.add(u);
     return out;
+  }
+
+  /** The facts of `predicate` of each candidate that has some, read once from its owner group. */
+  private async readAmong(predicate: string, candidates: string[]): Promise<CandidateFacts> {
+    const facts = new Map<string, PredicateFacts>();
+    const g = await this.cluster.readGroup(predicate);
+    if (g === undefined) return { facts, lang: false };
+    const r = await (await this.cluster.groupApi(g)).read(candidates, [predicate], this.readTs);
+    for (const n of r.nodes) for (const p of n.predicates) if (p.predicate === predicate) facts.set(n.uid, p);
+    return { facts, lang: r.schema[predicate]?.lang ?? false };
   }
 }

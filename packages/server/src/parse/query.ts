@@ -221,6 +221,21 @@ function funcLang(lx: Lexer): string | undefined {
   return t.text;
 }
 
+/** One item, or `[item, ...]` (`what` names the list in errors). */
+function oneOrList<T>(lx: Lexer, item: () => T, what: string): T[] {
+  if (!lx.isPunct('[')) return [item()];
+  lx.next();
+  const out: T[] = [];
+  for (;;) {
+    out.push(item());
+    const sep = lx.next();
+    if (sep.kind === 'punct' && sep.text === ']') return out;
+    if (sep.kind !== 'punct' || sep.text !== ',') {
+      throw lx.error(sep.start, `expected "," or "]" in ${what}, got ${lx.describe(sep)}`);
+    }
+  }
+}
+
 function rootFunc(lx: Lexer): RootFunc {
   const f = lx.next();
   if (f.kind !== 'word') throw lx.error(f.start, `expected a function, got ${lx.describe(f)}`);
@@ -275,20 +290,7 @@ function rootFunc(lx: Lexer): RootFunc {
     fn = { name: 'has', predicate: p.name };
   } else if (f.text === 'uid_in') {
     lx.expectPunct(',', `after uid_in(${p.name}`);
-    const uids: bigint[] = [];
-    if (lx.isPunct('[')) {
-      lx.next();
-      for (;;) {
-        uids.push(uidOf(lx, lx.next()));
-        const sep = lx.next();
-        if (sep.kind === 'punct' && sep.text === ']') break;
-        if (sep.kind !== 'punct' || sep.text !== ',') {
-          throw lx.error(sep.start, `expected "," or "]" in the uid list, got ${lx.describe(sep)}`);
-        }
-      }
-    } else {
-      uids.push(uidOf(lx, lx.next()));
-    }
+    const uids = oneOrList(lx, () => uidOf(lx, lx.next()), 'the uid list');
     fn = { name: 'uid_in', predicate: p.name, uids };
   } else if (isTextFunc(f.text)) {
     const lang = funcLang(lx);
@@ -300,20 +302,7 @@ function rootFunc(lx: Lexer): RootFunc {
     if (lang !== undefined) fn.lang = lang;
   } else if (f.text === 'eq') {
     lx.expectPunct(',', `after eq(${p.name}`);
-    const values: EqValue[] = [];
-    if (lx.isPunct('[')) {
-      lx.next();
-      for (;;) {
-        values.push(eqValue(lx));
-        const sep = lx.next();
-        if (sep.kind === 'punct' && sep.text === ']') break;
-        if (sep.kind !== 'punct' || sep.text !== ',') {
-          throw lx.error(sep.start, `expected "," or "]" in the value list, got ${lx.describe(sep)}`);
-        }
-      }
-    } else {
-      values.push(eqValue(lx));
-    }
+    const values = oneOrList(lx, () => eqValue(lx), 'the value list');
     fn = { name: 'eq', predicate: p.name, values };
   } else {
     const name = f.text as Exclude<CompareFuncName, 'eq'>;
