@@ -4,11 +4,12 @@
 
 use super::keys::{count_key, index_key, kind_prefix, reverse_key, uid_after};
 use super::lists::{
-    apply_changes, read_list, uid_edges, uid_list, value_tokens, write_list, Changes,
+    apply_changes, read_list, reverse_posting, uid_edge_facets, uid_list, value_tokens, write_list,
+    Changes,
 };
 use super::schema::Schema;
 use crate::format::keys::KIND_DATA;
-use crate::format::proto::BackupPostingList;
+use crate::format::proto::{BackupPostingList, Facet};
 use crate::store::db::PostingStore;
 use crate::store::error::Result;
 use crate::store::mvcc::decode_list;
@@ -53,14 +54,18 @@ fn note_count(
     }
 }
 
+/// Subject -> the facets of its edge to one object (None: the edge is gone).
+type ReverseChanges = BTreeMap<u64, Option<Vec<Facet>>>;
+
 /// The derived-key changes of one commit, collected while its DATA lists
 /// are written.
 #[derive(Default)]
 pub(super) struct Derived {
     /// Index and count lists.
     lists: Changes<Vec<u8>>,
-    /// (ns, attr, object) -> subjects: reverse lists (and their counts).
-    reverse: Changes<(u64, String, u64)>,
+    /// (ns, attr, object) -> subject -> the edge's facets (None: removed):
+    /// reverse lists (and their counts).
+    reverse: BTreeMap<(u64, String, u64), ReverseChanges>,
 }
 
 impl Derived {
@@ -84,10 +89,20 @@ impl Derived {
             });
         }
         if schema.reverse() {
-            let (oe, ne) = (uid_edges(old), uid_edges(new));
-            note_diff(&mut self.reverse, &oe, &ne, subject, |o| {
-                (ns, attr.to_string(), *o)
-            });
+            // An edge whose facets changed is written again, as Dgraph does.
+            let (oe, ne) = (uid_edge_facets(old), uid_edge_facets(new));
+            let mut note = |o: u64, f: Option<Vec<Facet>>| {
+                let key = (ns, attr.to_string(), o);
+                self.reverse.entry(key).or_default().insert(subject, f);
+            };
+            for o in oe.keys().filter(|o| !ne.contains_key(o)) {
+                note(*o, None);
+            }
+            for (o, f) in ne {
+                if oe.get(&o) != Some(&f) {
+                    note(o, Some(f));
+                }
+            }
         }
         if schema.su.count {
             let count = |n| count_key(ns, attr, n, false);
@@ -116,8 +131,8 @@ impl Derived {
             let key = reverse_key(ns, &attr, object);
             let mut pl = read_list(store, wtxn, &key, ts)?;
             let before = pl.uids.len();
-            apply_changes(&mut pl.uids, &ch);
-            write_list(store, wtxn, &key, ts, &uid_list(pl.uids.clone()))?;
+            apply_reverse(&mut pl, ch, ts);
+            write_list(store, wtxn, &key, ts, &pl)?;
             keys += 1;
             if schemas.get(&(ns, attr.clone())).is_some_and(|s| s.su.count) {
                 let count = |n| count_key(ns, &attr, n, true);
@@ -135,6 +150,29 @@ impl Derived {
         }
         Ok(keys)
     }
+}
+
+/// Applies the changes of one reverse list: a subject with facets gets a
+/// posting beside its uid, as Dgraph keeps it.
+fn apply_reverse(pl: &mut BackupPostingList, ch: ReverseChanges, ts: u64) {
+    let mut uids: BTreeSet<u64> = pl.uids.iter().copied().collect();
+    let mut postings: BTreeMap<u64, _> = pl.postings.drain(..).map(|p| (p.uid, p)).collect();
+    for (s, f) in ch {
+        postings.remove(&s);
+        match f {
+            None => {
+                uids.remove(&s);
+            }
+            Some(f) => {
+                uids.insert(s);
+                if !f.is_empty() {
+                    postings.insert(s, reverse_posting(s, f, ts));
+                }
+            }
+        }
+    }
+    pl.uids = uids.into_iter().collect();
+    pl.postings = postings.into_values().collect();
 }
 
 /// Which derived lists of a predicate an alter rebuilds.
@@ -164,7 +202,7 @@ pub(super) fn rebuild(
     need: Rebuild,
 ) -> Result<()> {
     let mut index: BTreeMap<Vec<u8>, Vec<u64>> = BTreeMap::new();
-    let mut rev: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    let mut rev: BTreeMap<u64, ReverseChanges> = BTreeMap::new();
     let mut counts: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
     let p = kind_prefix(ns, attr, KIND_DATA);
     store.scan_from_in(wtxn, &p, &p, ts, &mut |v| {
@@ -178,8 +216,8 @@ pub(super) fn rebuild(
             }
         }
         if need.reverse || need.count_rev {
-            for o in uid_edges(&pl) {
-                rev.entry(o).or_default().push(subject);
+            for (o, f) in uid_edge_facets(&pl) {
+                rev.entry(o).or_default().insert(subject, Some(f));
             }
         }
         if need.count && !pl.uids.is_empty() {
@@ -191,9 +229,9 @@ pub(super) fn rebuild(
         Ok(true)
     })?;
     // Subjects arrive in ascending order, so every list is sorted.
-    let mut put = |key: &[u8], uids: Vec<u64>| write_list(store, wtxn, key, ts, &uid_list(uids));
+    let mut put = |key: &[u8], pl: BackupPostingList| write_list(store, wtxn, key, ts, &pl);
     for (t, uids) in index {
-        put(&index_key(ns, attr, &t), uids)?;
+        put(&index_key(ns, attr, &t), uid_list(uids))?;
     }
     let mut rev_counts: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
     for (o, subjects) in rev {
@@ -201,14 +239,16 @@ pub(super) fn rebuild(
             rev_counts.entry(subjects.len() as u32).or_default().push(o);
         }
         if need.reverse {
-            put(&reverse_key(ns, attr, o), subjects)?;
+            let mut pl = BackupPostingList::default();
+            apply_reverse(&mut pl, subjects, ts);
+            put(&reverse_key(ns, attr, o), pl)?;
         }
     }
     for (n, uids) in counts {
-        put(&count_key(ns, attr, n, false), uids)?;
+        put(&count_key(ns, attr, n, false), uid_list(uids))?;
     }
     for (n, uids) in rev_counts {
-        put(&count_key(ns, attr, n, true), uids)?;
+        put(&count_key(ns, attr, n, true), uid_list(uids))?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! list, and what a list holds (uid edges, value tokens, equal values).
 
 use super::schema::Schema;
-use crate::format::proto::{BackupPostingList, ValType};
+use crate::format::proto::{BackupPostingList, Facet, Posting, PostingType, ValType};
 use crate::store::db::PostingStore;
 use crate::store::error::{Result, StoreError};
 use crate::store::mvcc::{decode_list, encode_value, version_key, ValueKind};
@@ -72,6 +72,33 @@ pub(super) fn uid_edges(pl: &BackupPostingList) -> BTreeSet<u64> {
         .copied()
         .filter(|u| !values.contains(u))
         .collect()
+}
+
+/// The uid edges of a list with the facets each carries (none: empty),
+/// which Dgraph copies onto the reverse edge.
+pub(super) fn uid_edge_facets(pl: &BackupPostingList) -> BTreeMap<u64, Vec<Facet>> {
+    let mut out: BTreeMap<u64, Vec<Facet>> =
+        uid_edges(pl).into_iter().map(|u| (u, Vec::new())).collect();
+    for p in pl.postings.iter().filter(|p| p.is_uid_ref()) {
+        if let Some(f) = out.get_mut(&p.uid) {
+            *f = p.facets.clone();
+        }
+    }
+    out
+}
+
+/// The posting of a reverse edge from `subject` with `facets`, as Dgraph
+/// writes it (a reference of no value type), written at `ts`.
+pub(super) fn reverse_posting(subject: u64, facets: Vec<Facet>, ts: u64) -> Posting {
+    Posting {
+        uid: subject,
+        posting_type: PostingType::Ref as i32,
+        facets,
+        op: 1,
+        start_ts: ts - 1,
+        commit_ts: ts,
+        ..Default::default()
+    }
 }
 
 /// The index tokens of every value of a list of predicate `attr` under

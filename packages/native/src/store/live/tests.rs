@@ -598,3 +598,56 @@ fn writes_to_a_predicate_with_an_index_it_cannot_compute_are_refused() {
     assert_eq!(strings(&s, 1, "about", 10), vec!["before"]);
     assert!(strings(&s, 2, "about", 10).is_empty());
 }
+
+#[test]
+fn reverse_edges_carry_the_forward_edges_facets() {
+    let (_t, s) = temp_live("revfacets");
+    let mut friend = sp("friend", ValType::Uid);
+    friend.list = true;
+    friend.reverse = true;
+    alter_preds(&s, 1, vec![friend.clone()]);
+    let with = |from: u64, to: u64, close: u8| {
+        let mut e = Edge::set_uid(from, "friend", to);
+        e.facets = vec![FacetInput {
+            key: "close".into(),
+            value: vec![close],
+            val_type: 3,
+        }];
+        e
+    };
+    let facets_of = |ts: u64| {
+        let l = raw_list(&s, &reverse_key(0, "friend", 9), ts).unwrap();
+        let f: Vec<(u64, Vec<u8>, i32)> = l
+            .postings
+            .iter()
+            .map(|p| (p.uid, p.facets[0].value.clone(), p.val_type))
+            .collect();
+        (l.uids, f)
+    };
+    s.apply_mutations(2, &[with(1, 9, 1), Edge::set_uid(2, "friend", 9)])
+        .unwrap();
+    assert_eq!(facets_of(2), (vec![1, 2], vec![(1, vec![1], 0)]));
+    // a facet changed on an existing edge is written again; a plain edge drops its posting
+    s.apply_mutations(3, &[with(1, 9, 0), with(2, 9, 1)])
+        .unwrap();
+    assert_eq!(
+        facets_of(3),
+        (vec![1, 2], vec![(1, vec![0], 0), (2, vec![1], 0)])
+    );
+    s.apply_mutations(
+        4,
+        &[
+            Edge::set_uid(1, "friend", 9).del(),
+            Edge::set_uid(2, "friend", 9),
+        ],
+    )
+    .unwrap();
+    assert_eq!(facets_of(4), (vec![2], vec![]));
+    // a rebuilt reverse index has them too
+    s.apply_mutations(5, &[with(3, 9, 1)]).unwrap();
+    friend.reverse = false;
+    alter_preds(&s, 6, vec![friend.clone()]);
+    friend.reverse = true;
+    alter_preds(&s, 7, vec![friend]);
+    assert_eq!(facets_of(7), (vec![2, 3], vec![(3, vec![1], 0)]));
+}
