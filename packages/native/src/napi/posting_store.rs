@@ -6,7 +6,9 @@ use super::errors::{invalid, no_panic, ns_of, opt_u64, store_err, u64_of, u64s_o
 use super::export::{ExportRdfOptions, ExportRdfResult, ExportStream};
 use crate::export::stream::ExportSource;
 use crate::format::proto::{Facet, ValType};
+use crate::store::geo::{GeoFn, GeoQuery};
 use crate::store::live::{self, AlterRequest, Edge, EdgeOp, LiveStore};
+use crate::store::regex::DqlRegex;
 use crate::store::tokenize::Tokenizer;
 use crate::store::StoreError;
 use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer, Either, Null, ToNapiValue, TypeName};
@@ -657,6 +659,92 @@ impl PostingStore {
                 };
                 s.text_match(&predicate, &m, ts, ns)
             }),
+            |v| Ok(js_uids(v)),
+        )
+    }
+
+    /// Subjects whose value of `predicate` matches DQL's
+    /// `regexp(predicate, /pattern/flags)` (`flags`: "" or "i"), as Dgraph
+    /// answers it: through the trigram index, or among `among` (a filter).
+    /// `lang` is the call's language ("" none). Ascending.
+    #[napi(ts_return_type = "Promise<bigint[]>")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn regexp_match(
+        &self,
+        predicate: String,
+        pattern: String,
+        flags: String,
+        lang: String,
+        among: Option<Vec<BigInt>>,
+        read_ts: BigInt,
+        namespace: Option<BigInt>,
+    ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
+        let ts = u64_of("readTs", &read_ts)?;
+        let ns = ns_of("namespace", &namespace)?;
+        let among = among.map(|a| u64s_of("among", &a)).transpose()?;
+        let re = DqlRegex::compile(&pattern, &flags).map_err(invalid)?;
+        self.task(
+            Box::new(move |s| {
+                let p = live::Pattern::Regexp(&re);
+                s.pattern_match(&predicate, &p, &lang, among.as_deref(), ts, ns)
+            }),
+            |v| Ok(js_uids(v)),
+        )
+    }
+
+    /// Subjects whose value of `predicate` is within Levenshtein distance
+    /// `max` of `text` (DQL's `match`), as Dgraph answers it: candidates
+    /// from the trigram index, or `among` (a filter). Ascending.
+    #[napi(ts_return_type = "Promise<bigint[]>")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn fuzzy_match(
+        &self,
+        predicate: String,
+        text: String,
+        max: u32,
+        lang: String,
+        among: Option<Vec<BigInt>>,
+        read_ts: BigInt,
+        namespace: Option<BigInt>,
+    ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
+        let ts = u64_of("readTs", &read_ts)?;
+        let ns = ns_of("namespace", &namespace)?;
+        let among = among.map(|a| u64s_of("among", &a)).transpose()?;
+        self.task(
+            Box::new(move |s| {
+                let p = live::Pattern::Fuzzy {
+                    text: &text,
+                    max: max as usize,
+                };
+                s.pattern_match(&predicate, &p, &lang, among.as_deref(), ts, ns)
+            }),
+            |v| Ok(js_uids(v)),
+        )
+    }
+
+    /// Subjects whose value of `predicate` satisfies DQL's geo function
+    /// `func` (`near within contains intersects`) for the query `geometry`
+    /// (WKB; `near` also takes `maxDistance` in metres), as Dgraph decides
+    /// them; among `among` (a filter) when given. Ascending.
+    #[napi(ts_return_type = "Promise<bigint[]>")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn geo_match(
+        &self,
+        predicate: String,
+        func: String,
+        geometry: Buffer,
+        max_distance: Option<f64>,
+        among: Option<Vec<BigInt>>,
+        read_ts: BigInt,
+        namespace: Option<BigInt>,
+    ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
+        let ts = u64_of("readTs", &read_ts)?;
+        let ns = ns_of("namespace", &namespace)?;
+        let among = among.map(|a| u64s_of("among", &a)).transpose()?;
+        let f = GeoFn::parse(&func).map_err(invalid)?;
+        let q = GeoQuery::new(f, &geometry, max_distance).map_err(invalid)?;
+        self.task(
+            Box::new(move |s| s.geo_match(&predicate, &q, among.as_deref(), ts, ns)),
             |v| Ok(js_uids(v)),
         )
     }

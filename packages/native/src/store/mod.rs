@@ -16,6 +16,7 @@ pub mod farm;
 pub mod geo;
 pub mod live;
 pub mod mvcc;
+pub mod regex;
 pub mod restore;
 pub mod text;
 pub mod tokenize;

@@ -5,75 +5,83 @@
 //! region coverer, are refused here (not reproduced yet), and so is every
 //! other geometry, as Dgraph refuses them ("Cannot index geometry").
 
+use super::coverer::Coverer;
+use super::loop_cover::LoopRegion;
+use super::sphere_loop::loop_of_polygon;
+use super::wkb::{parse, Geometry, Ring, WkbError};
 use s2::cellid::CellID;
 use s2::latlng::LatLng;
 
 const MIN_LEVEL: u64 = 5;
 const MAX_LEVEL: u64 = 16;
+/// The most cells a polygon's covering may have (Dgraph's `MaxCells`).
+const MAX_CELLS: usize = 18;
 
 /// The geo terms (without the identifier byte) of a WKB value.
 pub fn geo_terms(wkb: &[u8]) -> Result<Vec<Vec<u8>>, String> {
-    let (lng, lat) = wkb_point(wkb)?;
-    if !(lng.is_finite() && lat.is_finite()) {
-        return Err("geo index: the point's coordinates are not finite numbers".into());
-    }
-    let leaf = CellID::from(LatLng::from_degrees(lat, lng));
-    let mut out: Vec<Vec<u8>> = (MIN_LEVEL..=MAX_LEVEL)
-        .map(|l| format!("p/{}", leaf.parent(l).to_token()).into_bytes())
+    let (parents, cover) = match parse(wkb) {
+        Ok(Geometry::Point(c)) => point_cells(c)?,
+        Ok(Geometry::Polygon(rings)) => polygon_cells(&[rings])?,
+        Ok(Geometry::MultiPolygon(polys)) => polygon_cells(&polys)?,
+        Err(WkbError::Kind(t)) => {
+            return Err(format!(
+                "geo index: Dgraph cannot index a geometry of WKB type {t} (only points and \
+                 polygons)"
+            ))
+        }
+        Err(e) => return Err(format!("geo index: {e}")),
+    };
+    let mut out: Vec<Vec<u8>> = parents
+        .iter()
+        .map(|c| format!("p/{}", c.to_token()).into_bytes())
+        .chain(
+            cover
+                .iter()
+                .map(|c| format!("c/{}", c.to_token()).into_bytes()),
+        )
         .collect();
-    out.push(format!("c/{}", leaf.parent(MAX_LEVEL).to_token()).into_bytes());
     out.sort();
     out.dedup();
     Ok(out)
 }
 
-/// (longitude, latitude) of a 2D WKB point; an error naming what else it is.
-fn wkb_point(b: &[u8]) -> Result<(f64, f64), String> {
-    let bad = || "geo index: the value is not well-formed WKB".to_string();
-    let le = match b.first() {
-        Some(0) => false,
-        Some(1) => true,
-        _ => return Err(bad()),
-    };
-    let word = |at: usize, n: usize| b.get(at..at + n).ok_or_else(bad);
-    let t = word(1, 4)?;
-    let t = u32::from_be_bytes(t.try_into().map_err(|_| bad())?);
-    let t = if le { t.swap_bytes() } else { t };
-    let f = |at: usize| -> Result<f64, String> {
-        let raw: [u8; 8] = word(at, 8)?.try_into().map_err(|_| bad())?;
-        Ok(if le {
-            f64::from_le_bytes(raw)
-        } else {
-            f64::from_be_bytes(raw)
-        })
-    };
-    match t {
-        1 => Ok((f(5)?, f(13)?)),
-        3 | 6 => Err(
-            "geo index: polygons are not indexed by Strata yet (Dgraph covers them with S2 \
-             cells Strata does not compute); index points only, or write through Dgraph"
-                .into(),
-        ),
-        1001..=1007 | 2001..=2007 | 3001..=3007 => {
-            Err("geo index: only 2D coordinates can be indexed (as in Dgraph)".into())
-        }
-        _ => Err(format!(
-            "geo index: Dgraph cannot index a geometry of WKB type {t} (only points and \
-             polygons)"
-        )),
+/// A point's cells: every level's parent, and the level-16 cell as cover.
+fn point_cells([lng, lat]: [f64; 2]) -> Result<(Vec<CellID>, Vec<CellID>), String> {
+    if !(lng.is_finite() && lat.is_finite()) {
+        return Err("geo index: the point's coordinates are not finite numbers".into());
     }
+    let leaf = CellID::from(LatLng::from_degrees(lat, lng));
+    let parents = (MIN_LEVEL..=MAX_LEVEL).map(|l| leaf.parent(l)).collect();
+    Ok((parents, vec![leaf.parent(MAX_LEVEL)]))
+}
+
+/// Polygons' cells (Dgraph's `indexCells`): each outer ring's loop covered
+/// by S2's region coverer (levels 5 to 16, at most 18 cells), and every
+/// ancestor of those cells down to level 5.
+fn polygon_cells(polys: &[Vec<Ring>]) -> Result<(Vec<CellID>, Vec<CellID>), String> {
+    let coverer = Coverer {
+        min_level: MIN_LEVEL,
+        max_level: MAX_LEVEL,
+        max_cells: MAX_CELLS,
+    };
+    let mut cover = Vec::new();
+    for rings in polys {
+        let l = loop_of_polygon(rings).map_err(|e| format!("geo index: {e}"))?;
+        let region = LoopRegion::new(&l).map_err(|e| format!("geo index: {e}"))?;
+        cover.extend(coverer.covering(&region));
+    }
+    let mut parents = Vec::new();
+    for c in &cover {
+        parents.extend((MIN_LEVEL..=c.level()).map(|l| c.parent(l)));
+    }
+    Ok((parents, cover))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn point(lng: f64, lat: f64) -> Vec<u8> {
-        let mut v = vec![1, 1, 0, 0, 0];
-        v.extend(lng.to_le_bytes());
-        v.extend(lat.to_le_bytes());
-        v
-    }
+    use crate::store::geo::wkb::tests::point;
 
     #[test]
     fn point_cells_as_dgraph() {
@@ -103,12 +111,11 @@ mod tests {
 
     #[test]
     fn other_geometries_are_refused() {
-        let mut line = vec![1, 2, 0, 0, 0, 0, 0, 0, 0];
-        line[5] = 0;
+        let line = [1, 2, 0, 0, 0, 0, 0, 0, 0];
         assert!(geo_terms(&line).unwrap_err().contains("WKB type 2"));
         assert!(geo_terms(&[1, 3, 0, 0, 0, 0, 0, 0, 0])
             .unwrap_err()
-            .contains("polygons"));
+            .contains("empty polygon"));
         assert!(geo_terms(&[1, 1, 0]).unwrap_err().contains("WKB"));
         assert!(geo_terms(&point(f64::NAN, 1.0)).is_err());
     }

@@ -12,15 +12,18 @@
 //!   count keys; [`lists`]: posting list I/O;
 //! * [`reads`]: queries and the export of the open store; [`text_match`]:
 //!   the word-matching functions (`anyofterms`, `alloftext`, ...);
-//!   [`compare`]: `le lt ge gt between` and `eq` in a filter.
+//!   [`compare`]: `le lt ge gt between` and `eq` in a filter; [`geo_match`]:
+//!   `near within contains intersects`; [`pattern_match`]: `regexp`, `match`.
 
 mod alter;
 mod compare;
 mod derived;
 mod edge;
+mod geo_match;
 mod keys;
 mod lists;
 mod mutate;
+mod pattern_match;
 mod reads;
 mod schema;
 #[cfg(test)]
@@ -30,6 +33,7 @@ mod types;
 
 pub use compare::CompareOp;
 pub use keys::{count_key, data_key, index_key, reverse_key, schema_key, type_key};
+pub use pattern_match::Pattern;
 pub use text_match::TextMatch;
 pub use types::{
     AlterRequest, Edge, EdgeOp, FacetInput, FactValue, LiveMeta, NodeFacts, PredicateFacts,
