@@ -159,18 +159,24 @@ describe('Alpha', () => {
   it('computes every index the schema can name, and refuses a value it cannot index as Dgraph', async () => {
     const r = await alter(a1, 'blurb: string @index(fulltext) @lang .\nspot: geo @index(geo) .\nok2: int .');
     expect(r.statusCode, r.body).toBe(200);
-    // geo: points are indexed (S2 cells as Dgraph's); a polygon is refused before any write
+    // geo: points and small polygons are indexed (S2 cells as Dgraph's); a polygon whose covering
+    // Strata cannot compute as Dgraph does is refused before any write
     const pt = await mutate(
       a1,
       `{ set { _:s <spot> "{'type':'Point','coordinates':[2.35,48.85]}"^^<geo:geojson> . } }`,
     );
     expect(pt.statusCode, pt.body).toBe(200);
+    const small = await mutate(
+      a1,
+      `{ set { _:s <spot> "{'type':'Polygon','coordinates':[[[2,48],[3,48],[3,49],[2,48]]]}"^^<geo:geojson> . } }`,
+    );
+    expect(small.statusCode, small.body).toBe(200);
     const poly = await mutate(
       a1,
-      `{ set { _:s <ok2> "7" .\n_:s <spot> "{'type':'Polygon','coordinates':[[[0,0],[1,0],[1,1],[0,0]]]}"^^<geo:geojson> . } }`,
+      `{ set { _:s <ok2> "7" .\n_:s <spot> "{'type':'Polygon','coordinates':[[[40,0],[50,0],[50,5],[40,0]]]}"^^<geo:geojson> . } }`,
     );
     expect(poly.statusCode, poly.body).toBe(400);
-    expect(poly.json().message).toContain('polygons are not indexed by Strata yet');
+    expect(poly.json().message).toContain('polygons across the border of an S2 cube face are not indexed');
     expect((await query(a1, '{ q(func: has(ok2)) { uid } }')).q).toEqual([]);
     // fulltext is computed (Dgraph's analyzer); a language it lacks is refused at the write
     expect((await alter(a1, 'blurb: string @index(fulltext) @lang .')).statusCode).toBe(200);

@@ -15,7 +15,7 @@ let alphas: Alpha[] = [];
 let uid: Record<string, string> = {};
 
 const SCHEMA = `
-name: string @index(term, hash) .
+name: string @index(term, hash, trigram) .
 about: string @index(fulltext) @lang .
 age: int .
 rank: int @index(int) .
@@ -24,6 +24,8 @@ born: datetime @index(year) .
 tag: [string] @index(hash, exact) .
 friend: [uid] @reverse @count .
 pw: password .
+place: geo @index(geo) .
+area: geo .
 `;
 
 const DATA = `{ set {
@@ -57,6 +59,10 @@ _:bob <dgraph.type> "Person" .
 _:cid <dgraph.type> "Robot" .
 _:bob <friend> _:cid .
 _:ann <pw> "secret-ann" .
+_:ann <place> "{'type':'Point','coordinates':[2.35,48.85]}"^^<geo:geojson> .
+_:bob <place> "{'type':'Point','coordinates':[2.30,48.87]}"^^<geo:geojson> .
+_:cid <place> "{'type':'Point','coordinates':[13.40,52.52]}"^^<geo:geojson> .
+_:dee <area> "{'type':'Point','coordinates':[2.35,48.85]}"^^<geo:geojson> .
 } }`;
 
 beforeAll(async () => {
@@ -290,6 +296,68 @@ describe('word matches and filters', () => {
     const bad = await ask(alphas[0]!, '{ q(func: has(tag)) { tag @facets } }');
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('@facets on a list of values (tag) is not supported yet');
+  });
+
+  it('near, within, contains, intersects on geo values, at the root and in filters', async () => {
+    // Paris (ann), 4 km west of it (bob), Berlin (cid)
+    expect(await uids('{ q(func: near(place, [2.35, 48.85], 1000)) { uid } }')).toEqual(names('ann'));
+    expect(await uids('{ q(func: near(place, [2.35, 48.85], 10000)) { uid } }')).toEqual(names('ann', 'bob'));
+    const france = '[[[-5, 42], [8, 42], [8, 51], [-5, 51], [-5, 42]]]';
+    expect(await uids(`{ q(func: within(place, ${france})) { uid } }`)).toEqual(names('ann', 'bob'));
+    expect(await uids(`{ q(func: intersects(place, ${france})) { uid } }`)).toEqual(names('ann', 'bob'));
+    expect(
+      await uids(
+        `{ q(func: has(name)) @filter(within(place, ${france}) and not near(place, [2.35, 48.85], 10)) { uid } }`,
+      ),
+    ).toEqual(names('bob'));
+    // a GeoJSON string works as well as bare coordinates; points contain nothing
+    const geojson = JSON.stringify(JSON.stringify({ type: 'Polygon', coordinates: JSON.parse(france) }));
+    expect(await uids(`{ q(func: within(place, ${geojson})) { uid } }`)).toEqual(names('ann', 'bob'));
+    expect(await uids('{ q(func: contains(place, [2.35, 48.85])) { uid } }')).toEqual([]);
+    // what Dgraph refuses
+    const refused = async (q: string, msg: string) => {
+      const r = await ask(alphas[0]!, q);
+      expect(r.status, JSON.stringify(r.body)).toBe(400);
+      expect(JSON.stringify(r.body)).toContain(msg);
+    };
+    await refused('{ q(func: within(place, [2.35, 48.85])) { uid } }', 'Require a polygon for within query');
+    await refused('{ q(func: near(place, [2.35, 48.85], 0)) { uid } }', 'Invalid max distance');
+    await refused('{ q(func: near(place, [2.35, 48.85], -5)) { uid } }', 'Distance cannot be negative');
+    await refused('{ q(func: near(area, [2.35, 48.85], 5)) { uid } }', 'Predicate area is not indexed');
+    await refused('{ q(func: within(place, [[1, 2]])) { uid } }', 'takes a point');
+    await refused(
+      '{ q(func: within(place, [[[0, 0], [1, 0], [1, 1], [0, 1]]])) { uid } }',
+      'Last coordinate',
+    );
+  });
+
+  it('regexp and match: the trigram index at the root, any candidates in a filter', async () => {
+    expect(await uids('{ q(func: regexp(name, /Sky$/)) { uid } }')).toEqual(names('ann', 'cid'));
+    expect(await uids('{ q(func: regexp(name, /^(ann|bob) blue/i)) { uid } }')).toEqual(names('ann', 'bob'));
+    expect(await uids('{ q(func: regexp(name, /b\\/c|blu[e]/)) { uid } }')).toEqual(names('bob'));
+    expect(await uids('{ q(func: has(name)) @filter(regexp(name, /^D/)) { uid } }')).toEqual(names('dee'));
+    expect(await uids('{ q(func: has(name)) @filter(regexp(about, /park/)) { uid } }')).toEqual(names('ann'));
+    expect(await uids('{ q(func: match(name, "Cid Rad Sky", 1)) { uid } }')).toEqual(names('cid'));
+    expect(await uids('{ q(func: match(name, "Ann Blue Sky", 8)) { uid } }')).toEqual(names('ann', 'cid'));
+    const refused = async (q: string, msg: string) => {
+      const r = await ask(alphas[1]!, q);
+      expect(r.status, JSON.stringify(r.body)).toBe(400);
+      expect(JSON.stringify(r.body)).toContain(msg);
+    };
+    await refused('{ q(func: regexp(name, /^D/)) { uid } }', 'too wide-ranging');
+    await refused(
+      '{ q(func: regexp(about, /park/)) { uid } }',
+      'does not have trigram index for regex matching',
+    );
+    await refused('{ q(func: regexp(name, /park/g)) { uid } }', 'Invalid regexp modifier: g');
+    await refused('{ q(func: regexp(name, /(park/)) { uid } }', 'error parsing regexp');
+    await refused('{ q(func: regexp(age, /123/)) { uid } }', 'allowed only on string type');
+    await refused(
+      '{ q(func: has(name)) @filter(match(about, "dogs", 2)) { uid } }',
+      'not indexed with type trigram',
+    );
+    await refused('{ q(func: match(name, "x", -1)) { uid } }', 'must be greater than 0');
+    await refused('{ q(func: regexp(name, "park")) { uid } }', 'takes a /pattern/');
   });
 
   it('a function on a predicate without its index is refused, as Dgraph', async () => {

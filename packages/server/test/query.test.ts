@@ -130,7 +130,7 @@ describe('parseQuery', () => {
     ['{\n  q(func: uid(0x1)) {\n    name\n', 'line 2, column 21: unterminated block: expected "}"'],
     [
       '{ q(func: foo(x)) { uid } }',
-      'line 1, column 11: unknown function foo: expected uid, has, type, uid_in, eq, le, lt, ge, gt, between, anyofterms, allofterms, anyoftext, alloftext',
+      'line 1, column 11: unknown function foo: expected uid, has, type, uid_in, eq, le, lt, ge, gt, between, anyofterms, allofterms, anyoftext, alloftext, near, within, contains, intersects, regexp, match',
     ],
     ['{ q(uid(0x1)) { uid } }', 'line 1, column 5: expected "func:" as the first argument of q, got "uid"'],
     ['{ q(func: uid(0x0)) { uid } }', 'line 1, column 15: uid 0x0 is out of range'],

@@ -363,6 +363,44 @@ export interface PostingStore {
     readTs: bigint,
     namespace?: bigint,
   ): Promise<bigint[]>;
+  /**
+   * Subjects whose value of `predicate` matches DQL's `regexp(predicate, /pattern/flags)` (`flags`
+   * "" or "i"), as Dgraph answers it: through the trigram index, or among `among` (a filter's
+   * candidates). `lang` is the call's language ("" none).
+   */
+  regexpMatch(
+    predicate: string,
+    pattern: string,
+    flags: string,
+    lang: string,
+    among: bigint[] | undefined | null,
+    readTs: bigint,
+    namespace?: bigint,
+  ): Promise<bigint[]>;
+  /** The same for DQL's `match(predicate, text, max)`: Levenshtein distance at most `max`. */
+  fuzzyMatch(
+    predicate: string,
+    text: string,
+    max: number,
+    lang: string,
+    among: bigint[] | undefined | null,
+    readTs: bigint,
+    namespace?: bigint,
+  ): Promise<bigint[]>;
+  /**
+   * Subjects whose value of `predicate` satisfies DQL's geo function `func` for the query
+   * `geometry` (WKB; `near` also takes `maxDistance` in metres), as Dgraph decides them; only
+   * among `among` (a filter's candidates) when given. The predicate must be indexed, as in Dgraph.
+   */
+  geoMatch(
+    predicate: string,
+    func: 'near' | 'within' | 'contains' | 'intersects',
+    geometry: Buffer,
+    maxDistance: number | undefined | null,
+    among: bigint[] | undefined | null,
+    readTs: bigint,
+    namespace?: bigint,
+  ): Promise<bigint[]>;
   reverse(
     predicate: string,
     objects: bigint[],

@@ -18,7 +18,7 @@ import {
 } from '@strata/core';
 import { HttpError, type HttpErrorCode } from '../http/errors.js';
 import type { GroupOwner, PredicateInfo, WireAlter, WireSchemaPredicate } from './owner.js';
-import type { WireCompare, WireEdge, WireNodeFacts, WireTextMatch } from './wire.js';
+import type { WireCompare, WireEdge, WireGeo, WireNodeFacts, WirePattern, WireTextMatch } from './wire.js';
 
 /**
  * The HttpError a failed request to another node answers with: an unreachable node is 503, a
@@ -89,6 +89,10 @@ export interface GroupApi {
   /** Through the index; given `among`, only those subjects, read from their data. */
   compare(m: WireCompare, readTs: bigint, among?: string[]): Promise<string[]>;
   textMatch(m: WireTextMatch, readTs: bigint): Promise<string[]>;
+  /** A geo function over every value of the predicate, or only `among`'s. */
+  geo(m: WireGeo, readTs: bigint, among?: string[]): Promise<string[]>;
+  /** `regexp` / `match` through the trigram index, or only among `among`. */
+  pattern(m: WirePattern, readTs: bigint, among?: string[]): Promise<string[]>;
   reverse(
     predicate: string,
     objects: string[],
@@ -140,6 +144,12 @@ export class LocalGroup implements GroupApi {
   }
   textMatch(m: WireTextMatch, readTs: bigint) {
     return this.owner.textMatch(m, String(readTs));
+  }
+  geo(m: WireGeo, readTs: bigint, among?: string[]) {
+    return this.owner.geo(m, String(readTs), among);
+  }
+  pattern(m: WirePattern, readTs: bigint, among?: string[]) {
+    return this.owner.pattern(m, String(readTs), among);
   }
   reverse(predicate: string, objects: string[], readTs: bigint) {
     return this.owner.reverse(predicate, objects, String(readTs));
@@ -208,6 +218,14 @@ export class RemoteGroup implements GroupApi {
   async textMatch(m: WireTextMatch, readTs: bigint) {
     return (await this.post<{ uids: string[] }>('/internal/text-match', { ...m, readTs: String(readTs) }))
       .uids;
+  }
+  async geo(m: WireGeo, readTs: bigint, among?: string[]) {
+    const body = { ...m, readTs: String(readTs), ...(among ? { among } : {}) };
+    return (await this.post<{ uids: string[] }>('/internal/geo', body)).uids;
+  }
+  async pattern(m: WirePattern, readTs: bigint, among?: string[]) {
+    const body = { ...m, readTs: String(readTs), ...(among ? { among } : {}) };
+    return (await this.post<{ uids: string[] }>('/internal/pattern', body)).uids;
   }
   async reverse(predicate: string, objects: string[], readTs: bigint) {
     return (

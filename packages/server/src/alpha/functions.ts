@@ -2,12 +2,15 @@
  * DQL functions to uid sets at one read timestamp: a block's root function, and `@filter(...)`
  * trees over a set of candidate nodes. Each function asks the group owning its predicate: at the
  * root through an index (comparisons, word matches) or a scan (`has`, counts); in a filter,
- * comparisons, counts, `has` and `uid_in` read the candidates, word matches use their index.
+ * comparisons, counts, `has`, `uid_in`, geo functions, `regexp` and `match` read the candidates
+ * (`match` still needs the trigram index, as in Dgraph), word matches use their index.
  */
 import type { EqValue, Filter, RootFunc } from '../parse/query.js';
 import { HttpError } from '../http/errors.js';
-import type { Cluster } from './cluster.js';
-import type { WireCompare, WireNodeFacts } from './wire.js';
+import type { Cluster, GroupApi } from './cluster.js';
+import type { GeoFunc } from '../parse/query-geo.js';
+import type { PatternFunc } from '../parse/query-pattern.js';
+import type { WireCompare, WireGeo, WireNodeFacts } from './wire.js';
 
 type PredicateFacts = WireNodeFacts['predicates'][number];
 
@@ -33,6 +36,15 @@ function compareOf(f: CompareFunc): WireCompare {
   };
 }
 
+function geoOf(f: GeoFunc): WireGeo {
+  return {
+    predicate: f.predicate,
+    fn: f.name,
+    geometry: f.geometry,
+    ...(f.maxDistance !== undefined ? { maxDistance: f.maxDistance } : {}),
+  };
+}
+
 export class Functions {
   constructor(
     private readonly cluster: Cluster,
@@ -47,9 +59,8 @@ export class Functions {
     } else if (f.name === 'uid_in') {
       throw new HttpError('BAD_REQUEST', 'uid_in function not allowed at root');
     } else {
-      const g = await this.cluster.readGroup(f.predicate);
-      if (g === undefined) return [];
-      const api = await this.cluster.groupApi(g);
+      const api = await this.apiFor(f.predicate);
+      if (api === undefined) return [];
       if (f.name === 'has') uids = await api.has(f.predicate, this.readTs);
       else if ('values' in f && f.count) {
         if (f.count.reverse)
@@ -63,6 +74,8 @@ export class Functions {
         }
         uids = [...(await this.countAmong(f, await api.has(f.predicate, this.readTs)))];
       } else if ('values' in f) uids = await api.compare(compareOf(f), this.readTs);
+      else if ('geometry' in f) uids = await api.geo(geoOf(f), this.readTs);
+      else if (f.name === 'regexp' || f.name === 'match') uids = await api.pattern(f, this.readTs);
       else {
         uids = await api.textMatch(
           { predicate: f.predicate, fn: f.name, text: f.text, lang: f.lang ?? '' },
@@ -106,25 +119,42 @@ export class Functions {
         if (f.name === 'uid_in') return this.uidInAmong(f.predicate, f.uids, candidates);
         if ('values' in f && f.count) return this.countAmong(f, candidates);
         if ('values' in f) return this.compareAmong(f, candidates);
+        if ('geometry' in f) return this.geoAmong(f, candidates);
+        if (f.name === 'regexp' || f.name === 'match') return this.patternAmong(f, candidates);
         return new Set(await this.all(f));
       }
     }
   }
 
+  /** The API of the group serving `predicate`; undefined when no group serves it. */
+  private async apiFor(predicate: string): Promise<GroupApi | undefined> {
+    const g = await this.cluster.readGroup(predicate);
+    return g === undefined ? undefined : this.cluster.groupApi(g);
+  }
+
+  /** The candidates whose geo value satisfies a geo function (the predicate indexed, as Dgraph). */
+  private async geoAmong(f: GeoFunc, candidates: string[]): Promise<Set<string>> {
+    const api = await this.apiFor(f.predicate);
+    return new Set(await api?.geo(geoOf(f), this.readTs, candidates));
+  }
+
+  /** The candidates whose value matches `regexp` (no index needed) or `match` (trigram index needed). */
+  private async patternAmong(f: PatternFunc, candidates: string[]): Promise<Set<string>> {
+    const api = await this.apiFor(f.predicate);
+    return new Set(await api?.pattern(f, this.readTs, candidates));
+  }
+
   /** The candidates whose value satisfies a comparison (no index needed, as Dgraph). */
   private async compareAmong(f: CompareFunc, candidates: string[]): Promise<Set<string>> {
-    const g = await this.cluster.readGroup(f.predicate);
-    if (g === undefined) return new Set();
-    const api = await this.cluster.groupApi(g);
-    return new Set(await api.compare(compareOf(f), this.readTs, candidates));
+    const api = await this.apiFor(f.predicate);
+    return new Set(await api?.compare(compareOf(f), this.readTs, candidates));
   }
 
   /** The candidates whose number of edges or values of the predicate (reverse edges if asked) satisfies `f`. */
   private async countAmong(f: CompareFunc, candidates: string[]): Promise<Set<string>> {
     const counts = new Map<string, number>();
     if (f.count?.reverse) {
-      const g = await this.cluster.readGroup(f.predicate);
-      const api = g === undefined ? undefined : await this.cluster.groupApi(g);
+      const api = await this.apiFor(f.predicate);
       for (const r of (await api?.reverse(f.predicate, candidates, this.readTs)) ?? []) {
         counts.set(r.object, r.subjects.length);
       }
@@ -172,9 +202,9 @@ export class Functions {
   /** The facts of `predicate` of each candidate that has some, read once from its owner group. */
   private async readAmong(predicate: string, candidates: string[]): Promise<CandidateFacts> {
     const facts = new Map<string, PredicateFacts>();
-    const g = await this.cluster.readGroup(predicate);
-    if (g === undefined) return { facts, lang: false };
-    const r = await (await this.cluster.groupApi(g)).read(candidates, [predicate], this.readTs);
+    const api = await this.apiFor(predicate);
+    if (api === undefined) return { facts, lang: false };
+    const r = await api.read(candidates, [predicate], this.readTs);
     for (const n of r.nodes) for (const p of n.predicates) if (p.predicate === predicate) facts.set(n.uid, p);
     return { facts, lang: r.schema[predicate]?.lang ?? false };
   }

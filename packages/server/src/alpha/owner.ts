@@ -19,13 +19,15 @@ import {
   type TypeDef,
 } from '@strata/core';
 import { ValueError } from '../parse/errors.js';
-import { encodeValue, VAL_TYPE_IDS, type ValueType } from '../parse/values.js';
+import { encodeValue, geoJsonToWkb, VAL_TYPE_IDS, type ValueType } from '../parse/values.js';
 import { HttpError } from '../http/errors.js';
 import {
   facetFromWire,
   nodesToWire,
   type WireEdge,
   type WireCompare,
+  type WireGeo,
+  type WirePattern,
   type WireNodeFacts,
   type WireTextMatch,
 } from './wire.js';
@@ -354,6 +356,37 @@ export class GroupOwner {
     );
   }
 
+  /** Subjects whose geo value satisfies a geo function (all of them, or among `among`). */
+  async geo(m: WireGeo, readTs: string, among?: string[]): Promise<string[]> {
+    let wkb: Buffer;
+    try {
+      wkb = geoJsonToWkb(m.geometry);
+    } catch (err) {
+      if (err instanceof ValueError)
+        throw new HttpError('INVALID_VALUE', `${m.fn}(${m.predicate}, ...): ${err.message}`);
+      throw err;
+    }
+    const found = await this.store.geoMatch(
+      m.predicate,
+      m.fn,
+      wkb,
+      m.maxDistance,
+      among?.map(BigInt),
+      BigInt(readTs),
+    );
+    return found.map(String);
+  }
+
+  /** Subjects matching `regexp` or `match` (through the trigram index, or among `among`). */
+  async pattern(m: WirePattern, readTs: string, among?: string[]): Promise<string[]> {
+    const ids = among?.map(BigInt);
+    const found =
+      m.name === 'regexp'
+        ? await this.store.regexpMatch(m.predicate, m.pattern, m.flags, m.lang ?? '', ids, BigInt(readTs))
+        : await this.store.fuzzyMatch(m.predicate, m.fuzzy, m.maxDistance, m.lang ?? '', ids, BigInt(readTs));
+    return found.map(String);
+  }
+
   async reverse(
     predicate: string,
     objects: string[],
@@ -413,7 +446,8 @@ const CHECKED: Record<string, ValueType> = {
 /**
  * Refuses, at prepare time (before any group commits), a value whose index tokens Strata cannot
  * compute as Dgraph does: a fulltext language it lacks, characters whose word split is unproven, a
- * language-tagged value under an exact index (Dgraph's collation keys), a polygon under geo. The
+ * language-tagged value under an exact index (Dgraph's collation keys), a polygon under geo across
+ * a cube face border or of more than 10 edges. The
  * store would refuse it at commit; here it fails before anything is written anywhere.
  */
 function checkIndexable(e: WireEdge, m: EdgeMutation, target: ValueType, index: string[]): void {

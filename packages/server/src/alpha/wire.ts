@@ -5,6 +5,8 @@
  */
 import type { EdgeMutation, FacetInput, NodeFacts } from '@strata/core';
 import type { CompareOp } from '@strata/core';
+import type { GeoFuncName } from '../parse/query-geo.js';
+import type { PatternFunc } from '../parse/query-pattern.js';
 import type { ValueType } from '../parse/values.js';
 
 /** A comparison (`eq le lt ge gt between`) with its values' text, as `/internal/compare` carries it. */
@@ -22,6 +24,19 @@ export interface WireTextMatch {
   /** The call's language: "" none, "." any. */
   lang: string;
 }
+
+/** A geo function call (`near(place, [lng, lat], 1000)`) as `/internal/geo` carries it. */
+export interface WireGeo {
+  predicate: string;
+  fn: GeoFuncName;
+  /** The query geometry as GeoJSON text. */
+  geometry: string;
+  /** `near`'s distance in metres. */
+  maxDistance?: number;
+}
+
+/** A `regexp` or `match` call as `/internal/pattern` carries it. */
+export type WirePattern = PatternFunc;
 
 /** One edge as the coordinator sends it to the owner in `/internal/prepare`. */
 export interface WireEdge {

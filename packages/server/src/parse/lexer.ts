@@ -1,11 +1,14 @@
 /** A small lexer shared by the schema and query parsers (positions for `line L, column C` errors). */
 import { ParseError, Positions } from './errors.js';
 
-export type TokenKind = 'word' | 'iri' | 'string' | 'punct' | 'eof';
+/** A decimal number as a word token spells it (`-12`, `3.5`, `1e-3`). */
+export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+export type TokenKind = 'word' | 'iri' | 'string' | 'regex' | 'punct' | 'eof';
 
 export interface Token {
   kind: TokenKind;
-  /** word/punct: as written; iri: inside the brackets; string: unescaped. */
+  /** word/punct/regex (`/expr/flags`): as written; iri: inside the brackets; string: unescaped. */
   text: string;
   start: number;
 }
@@ -51,6 +54,8 @@ export class Lexer {
         p = end + 1;
       } else if (c === '"') {
         p = this.string(p);
+      } else if (c === '/') {
+        p = this.regex(p);
       } else if (isWordChar(c) && !(c === '.' && !/[0-9]/.test(s[p + 1] ?? ''))) {
         const start = p;
         while (p < s.length && isWordChar(s[p]!)) p++;
@@ -65,6 +70,21 @@ export class Lexer {
       }
     }
     this.tokens.push({ kind: 'eof', text: '', start: s.length });
+  }
+
+  /** `/expr/flags` as Dgraph lexes it: a backslash escapes the next character, flags are letters. */
+  private regex(start: number): number {
+    const s = this.src;
+    let p = start + 1;
+    for (;;) {
+      const c = s[p];
+      if (c === undefined) throw this.error(start, 'Unclosed regexp');
+      p += c === '\\' ? 2 : 1;
+      if (c === '/') break;
+    }
+    while (p < s.length && /[A-Za-z]/.test(s[p]!)) p++;
+    this.tokens.push({ kind: 'regex', text: s.slice(start, p), start });
+    return p;
   }
 
   private string(start: number): number {

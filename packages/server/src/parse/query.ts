@@ -7,14 +7,18 @@
  * Functions `uid(...)`, `has(pred)`, `type(Name)` (`eq(dgraph.type, "Name")`), `uid_in(pred, uid
  * or [uids])` (filters only), `eq(pred, value)`, `eq(pred, [v1, v2])`, `le lt ge gt(pred,
  * value)`, `between(pred, low, high)` and the word matches
- * `anyofterms allofterms anyoftext alloftext` (`(pred[@lang], "words")`), at the root and in
+ * `anyofterms allofterms anyoftext alloftext` (`(pred[@lang], "words")`) and the geo functions
+ * `near within contains intersects` (see query-geo.ts), `regexp` and `match` (query-pattern.ts),
+ * at the root and in
  * `@filter(...)` with `and`, `or`, `not` and parentheses (at the root and on uid edges); several
  * blocks per query. Variables are not supported (yet).
  *
  * Schema queries, as Dgraph: `schema {}`, `schema(pred: [name, age]) { type index }`,
  * `schema(type: Person) {}`.
  */
-import { Lexer, type Token } from './lexer.js';
+import { DECIMAL, Lexer, type Token } from './lexer.js';
+import { GEO_FUNCS, type GeoFunc, geoFuncArgs, isGeoFunc } from './query-geo.js';
+import { isPatternFunc, PATTERN_FUNCS, type PatternFunc, patternFuncArgs } from './query-pattern.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -36,7 +40,9 @@ export type RootFunc =
   /** `count`: compares the number of edges (or values) of `predicate`, `~predicate` if reverse. */
   | { name: CompareFuncName; predicate: string; values: EqValue[]; count?: { reverse: boolean } }
   /** `lang`: the predicate's `@lang` in the call ("." for any), absent when none. */
-  | { name: TextFuncName; predicate: string; lang?: string; text: string };
+  | { name: TextFuncName; predicate: string; lang?: string; text: string }
+  | GeoFunc
+  | PatternFunc;
 
 /** A `@filter(...)` expression. */
 export type Filter =
@@ -198,12 +204,21 @@ function eqValue(lx: Lexer): EqValue {
     if (t.text === 'true') return true;
     if (t.text === 'false') return false;
     if (/^[+-]?\d+$/.test(t.text)) return BigInt(t.text);
-    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t.text)) return Number(t.text);
+    if (DECIMAL.test(t.text)) return Number(t.text);
   }
   throw lx.error(t.start, `expected a value (a "string", a number, true or false), got ${lx.describe(t)}`);
 }
 
-const FUNCS = ['uid', 'has', 'type', 'uid_in', ...COMPARE_FUNCS, ...TEXT_FUNCS];
+const FUNCS = [
+  'uid',
+  'has',
+  'type',
+  'uid_in',
+  ...COMPARE_FUNCS,
+  ...TEXT_FUNCS,
+  ...GEO_FUNCS,
+  ...PATTERN_FUNCS,
+];
 
 function isTextFunc(name: string): name is TextFuncName {
   return (TEXT_FUNCS as readonly string[]).includes(name);
@@ -300,6 +315,10 @@ function rootFunc(lx: Lexer): RootFunc {
       throw lx.error(t.start, `${f.text}() takes a "string" of words, got ${lx.describe(t)}`);
     fn = { name: f.text, predicate: p.name, text: t.text };
     if (lang !== undefined) fn.lang = lang;
+  } else if (isPatternFunc(f.text)) {
+    fn = patternFuncArgs(lx, f.text, p.name, funcLang(lx));
+  } else if (isGeoFunc(f.text)) {
+    fn = geoFuncArgs(lx, f.text, p.name);
   } else if (f.text === 'eq') {
     lx.expectPunct(',', `after eq(${p.name}`);
     const values = oneOrList(lx, () => eqValue(lx), 'the value list');

@@ -6,6 +6,8 @@ import { Readable } from 'node:stream';
 import { encodeExport, EXPORT_CONTENT_TYPE, MANIFEST_LAYOUTS } from '@strata/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { VALUE_TYPES } from '../../parse/values.js';
+import { GEO_FUNCS } from '../../parse/query-geo.js';
+import { HttpError } from '../../http/errors.js';
 import type {
   GroupBackupRequest,
   GroupRestoreFinish,
@@ -13,7 +15,7 @@ import type {
 } from '../backup/group-requests.js';
 import type { BackupService } from '../backup/service.js';
 import type { GroupOwner, WireAlter } from '../owner.js';
-import type { WireCompare, WireEdge, WireTextMatch } from '../wire.js';
+import type { WireCompare, WireEdge, WireGeo, WirePattern, WireTextMatch } from '../wire.js';
 import {
   anyObject,
   withErrors,
@@ -380,6 +382,67 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
     async (req) => {
       const { readTs, ...m } = req.body;
       return { uids: await owner.textMatch(m, readTs) };
+    },
+  );
+
+  app.post<{ Body: WireGeo & { readTs: string; among?: string[] } }>(
+    '/geo',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['predicate', 'fn', 'geometry', 'readTs'],
+          additionalProperties: false,
+          properties: {
+            predicate: predicateName,
+            fn: { type: 'string', enum: [...GEO_FUNCS] },
+            geometry: { type: 'string' },
+            maxDistance: { type: 'number' },
+            readTs: u64String,
+            among: { type: 'array', items: u64String },
+          },
+        },
+        response: uidsResponse,
+      },
+    },
+    async (req) => {
+      const { readTs, among, ...m } = req.body;
+      return { uids: await owner.geo(m, readTs, among) };
+    },
+  );
+
+  app.post<{ Body: WirePattern & { readTs: string; among?: string[] } }>(
+    '/pattern',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['name', 'predicate', 'readTs'],
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string', enum: ['regexp', 'match'] },
+            predicate: predicateName,
+            lang: { type: 'string', maxLength: 64 },
+            pattern: { type: 'string' },
+            flags: { type: 'string', maxLength: 8 },
+            fuzzy: { type: 'string' },
+            maxDistance: { type: 'integer', minimum: 0, maximum: 2147483647 },
+            readTs: u64String,
+            among: { type: 'array', items: u64String },
+          },
+        },
+        response: uidsResponse,
+      },
+    },
+    async (req) => {
+      const { readTs, among, ...m } = req.body;
+      if (
+        m.name === 'regexp'
+          ? m.pattern === undefined || m.flags === undefined
+          : m.fuzzy === undefined || m.maxDistance === undefined
+      )
+        throw new HttpError('BAD_REQUEST', `${m.name}: its arguments are missing`);
+      return { uids: await owner.pattern(m, readTs, among) };
     },
   );
 
