@@ -48,6 +48,8 @@ const RUST = [
   'kv_list',
   'posting_list',
   'wkb_geo',
+  'geo_query',
+  'dql_regex',
   'keys_values',
 ];
 const TS = ['nquads', 'geojson', 'manifest', 'dql'];

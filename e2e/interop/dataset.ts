@@ -2,13 +2,13 @@
  * The interop data set: one schema and a series of changes that both Strata and the real Dgraph
  * apply, and the DQL queries whose answers must agree. Deterministic: the same text every run.
  *
- * It uses only what both can write; what Dgraph alone can write (polygons under a geo index,
- * which Strata refuses) is in {@link DGRAPH_ONLY_SCHEMA}.
+ * It uses only what both can write; what Dgraph alone can write (float32 vectors under an HNSW
+ * index) is in {@link DGRAPH_ONLY_SCHEMA}.
  */
 
 /** Predicates and types both write. */
 export const SCHEMA = `
-name: string @index(term, hash) @lang .
+name: string @index(term, hash, trigram) @lang .
 nick: [string] @index(exact) .
 age: int @index(int) .
 score: float @index(float) .
@@ -21,6 +21,7 @@ qhash: string @index(sha256) .
 bio: string .
 about: string @index(fulltext) @lang .
 place: geo @index(geo) .
+area: geo @index(geo) .
 friend: [uid] @reverse @count .
 boss: uid @reverse .
 pw: password .
@@ -39,6 +40,7 @@ type Person {
   bio
   about
   place
+  area
   friend
   boss
   pw
@@ -60,7 +62,6 @@ type Team {
 
 /** Predicates only Dgraph can write here (its backups carry them to Strata verbatim). */
 export const DGRAPH_ONLY_SCHEMA = `
-area: geo @index(geo) .
 emb: float32vector @index(hnsw(metric:"euclidean")) .
 `;
 
@@ -79,6 +80,7 @@ export const PREDICATES = [
   'bio',
   'about',
   'place',
+  'area',
   'friend',
   'boss',
   'pw',
@@ -130,14 +132,19 @@ export function people(n: number, tag: string): string {
     out.push(`${s} <active> "${i % 3 === 0 ? 'true' : 'false'}" .`);
     out.push(`${s} <born> "${1950 + (i % 50)}-${pad((i % 12) + 1, 2)}-${pad((i % 28) + 1, 2)}T00:00:00Z" .`);
     out.push(`${s} <seen> "2024-03-${pad((i % 28) + 1, 2)}T${pad(i % 24, 2)}:15:00Z" .`);
-    out.push(`${s} <email> "${tag}${i}@example.com" .`);
+    out.push(
+      `${s} <email> "${tag}${i}@example.com" (verified=${i % 2 === 0}, since=2020-0${(i % 9) + 1}-01T00:00:00Z) .`,
+    );
     out.push(`${s} <code> "code-${(i * 13) % 97}-xyz" .`);
     out.push(`${s} <qhash> "${(i * 2654435761).toString(16).padStart(16, '0').repeat(4)}${tag}${i}" .`);
     if (i % 5 === 0) out.push(`${s} <bio> "He said \\"hi\\"\\nand left: ${tag}${i}" .`);
     out.push(`${s} <pw> "secret-${tag}${i}" .`);
     out.push(`${s} <place> "{'type':'Point','coordinates':[${placeOf(i).join(',')}]}"^^<geo:geojson> .`);
+    if (i !== STRADDLES_A_CUBE_FACE) out.push(`${s} <area> ${areaOf(i)}^^<geo:geojson> .`);
     out.push(`${s} <about> ${JSON.stringify(`${ABOUT[i % ABOUT.length]![1]} ${tag}${i}`)}${ABOUT_TAG(i)} .`);
-    for (const d of [1, 2, 5]) if (i + d < n) out.push(`${s} <friend> _:${tag}${i + d} .`);
+    for (const d of [1, 2, 5])
+      if (i + d < n)
+        out.push(`${s} <friend> _:${tag}${i + d} (close=${d === 1}, weight=${d / 4}, note="d${d}") .`);
     if (i > 0) out.push(`${s} <boss> _:${tag}${Math.floor(i / 4)} .`);
     if (i === 0)
       for (let k = 0; k < BIG_LIST; k++) out.push(`${s} <tags> "tag ${tag} ${k} of a long list" .`);
@@ -154,22 +161,34 @@ export function placeOf(i: number): [number, number] {
 }
 
 /**
- * Dgraph-only facts for the nodes of {@link people}: polygons under a geo index, and float32
- * vectors under an HNSW index (whose graph Strata carries through backup and restore unchanged).
+ * The person whose triangle ({@link areaOf}) crosses the border between two S2 cube faces: Strata
+ * refuses to index such a polygon (its covering depends on Dgraph's shape index over several
+ * faces), so that person has none.
+ */
+const STRADDLES_A_CUBE_FACE = 47;
+
+/** Person `i`'s area: a one-degree right triangle at {@link placeOf}, as a GeoJSON literal. */
+export function areaOf(i: number): string {
+  const [x, y] = placeOf(i);
+  const ring = [
+    [x, y],
+    [x + 1, y],
+    [x + 1, y + 1],
+    [x, y],
+  ]
+    .map((p) => `[${p.join(',')}]`)
+    .join(',');
+  return `"{'type':'Polygon','coordinates':[[${ring}]]}"`;
+}
+
+/**
+ * Dgraph-only facts for the nodes of {@link people}: float32 vectors under an HNSW index (whose
+ * graph Strata carries through backup and restore unchanged).
  */
 export function dgraphOnlyFacts(n: number, tag: string): string {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const [x, y] = placeOf(i);
-    const ring = [
-      [x, y],
-      [x + 1, y],
-      [x + 1, y + 1],
-      [x, y],
-    ]
-      .map((p) => `[${p.join(',')}]`)
-      .join(',');
-    out.push(`_:${tag}${i} <area> "{'type':'Polygon','coordinates':[[${ring}]]}"^^<geo:geojson> .`);
     out.push(`_:${tag}${i} <emb> "[${x}, ${y}, ${(i % 7) / 4}]" .`);
   }
   return out.join('\n');
@@ -185,8 +204,9 @@ export const EMPTY_BY_DESIGN: readonly string[] = [
 ];
 
 /**
- * DQL queries in the subset Strata answers (uid/has/eq and word-match roots, @filter, nested
- * blocks, ~reverse, count, expand(_all_)); `{{uid}}` is replaced by a uid of the data set.
+ * DQL queries in the subset Strata answers (uid/has/eq and word-match roots, geo functions, regexp
+ * and match, @filter, nested blocks, ~reverse, count, expand(_all_)); `{{uid}}` is replaced by a
+ * uid of the data set.
  */
 export const QUERIES: string[] = [
   `{ q(func: has(email)) { uid name email age score active born seen nick code qhash bio dgraph.type } }`,
@@ -253,6 +273,22 @@ export const QUERIES: string[] = [
   `{ q(func: has(email)) @filter(ge(count(~friend), 3) and lt(count(nick), 3)) { uid } }`,
   `{ q(func: eq(email, ["a3@example.com", "a4@example.com"])) { email checkpwd(pw, "secret-a3") } }`,
   `{ q(func: has(pw), first: 4) { email ok: checkpwd(pw, "secret-a1") } }`,
+  // geo functions on points (place) and on polygons (area)
+  `{ q(func: near(place, [-170.5, -75.75], 400000)) { email } }`,
+  `{ q(func: within(place, [[[-175, -82], [-160, -82], [-160, -65], [-175, -65], [-175, -82]]])) { email } }`,
+  `{ q(func: has(email)) @filter(near(place, [-170.5, -75.75], 200000) or intersects(place, [[[-150, -60], [-140, -60], [-140, -40], [-150, -60]]])) { email } }`,
+  `{ q(func: contains(area, [-170.2, -75.6])) { uid } }`,
+  `{ q(func: intersects(area, [[[[-175, -82], [-160, -82], [-160, -65], [-175, -82]]], [[[-150, -60], [-140, -60], [-140, -40], [-150, -60]]]])) { uid } }`,
+  `{ q(func: within(area, [[[-175, -82], [-160, -82], [-160, -65], [-175, -65], [-175, -82]]])) { uid } }`,
+  // regexp (the trigram index at the root, any candidates in a filter) and match (fuzzy)
+  `{ q(func: regexp(name, /^Person a1[0-9]$/)) { uid name } }`,
+  `{ q(func: regexp(name@en, /in EN$/i)) { uid } }`,
+  `{ q(func: has(email)) @filter(regexp(email, /^a[0-9]@/) and not regexp(name, /[13579]$/)) { email } }`,
+  `{ q(func: match(name, "Person a17", 1)) { name } }`,
+  `{ q(func: has(email)) @filter(match(name@de, "Person a1 in de", 2)) { email } }`,
+  // facets on values and on uid edges, all of them or some
+  `{ q(func: eq(email, ["a3@example.com", "a4@example.com"])) { email @facets friend @facets { email } } }`,
+  `{ q(func: has(friend), first: 6) { email @facets(verified) friend @facets(close, weight) { uid } } }`,
 ];
 
 /**

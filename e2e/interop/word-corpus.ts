@@ -169,3 +169,50 @@ export function geoPoints(): [number, number][] {
   for (let lng = -180; lng <= 180; lng += 5) for (let lat = -90; lat <= 90; lat += 5) out.push([lng, lat]);
   return out;
 }
+
+/** Polygons of one ring each, as little-endian WKB of a multipolygon. */
+export function multiPolygonWkb(rings: [number, number][][]): Buffer {
+  const head = Buffer.alloc(9);
+  head.writeUInt8(1, 0);
+  head.writeUInt32LE(6, 1);
+  head.writeUInt32LE(rings.length, 5);
+  return Buffer.concat([head, ...rings.map(polygonWkb)]);
+}
+
+/** A polygon of one ring (closed: first position repeated last), as little-endian WKB. */
+export function polygonWkb(ring: [number, number][]): Buffer {
+  const b = Buffer.alloc(13 + 16 * ring.length);
+  b.writeUInt8(1, 0);
+  b.writeUInt32LE(3, 1);
+  b.writeUInt32LE(1, 5);
+  b.writeUInt32LE(ring.length, 9);
+  ring.forEach(([x, y], i) => {
+    b.writeDoubleLE(x, 13 + 16 * i);
+    b.writeDoubleLE(y, 21 + 16 * i);
+  });
+  return b;
+}
+
+/**
+ * Closed rings of 3 to 10 vertices around random centres over the globe, from a thousandth of a
+ * degree to about 20 degrees across, a third of them clockwise (Dgraph turns those around).
+ */
+export function geoPolygons(): [number, number][][] {
+  const next = rng(23);
+  const out: [number, number][][] = [];
+  for (let k = 0; k < 20_000; k++) {
+    const n = 3 + Math.floor(next() * 8);
+    const [cx, cy] = [next() * 340 - 170, next() * 160 - 80];
+    const size = 10 ** (-3 + next() * 4.3);
+    const ring: [number, number][] = [];
+    for (let i = 0; i < n; i++) {
+      const a = (i / n) * 2 * Math.PI + next() * 0.3;
+      const r = size * (0.5 + next() * 0.5);
+      ring.push([Number((cx + r * Math.cos(a)).toFixed(6)), Number((cy + r * Math.sin(a)).toFixed(6))]);
+    }
+    if (next() < 0.3) ring.reverse();
+    ring.push(ring[0]!);
+    out.push(ring);
+  }
+  return out;
+}

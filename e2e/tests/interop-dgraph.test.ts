@@ -42,7 +42,7 @@ import { MANIFEST_LAYOUTS, type ManifestLayout } from '@strata/core';
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-interop-'));
 const TYPES = ['Person', 'Team'];
 /** Dgraph → Strata also compares the predicates only Dgraph writes (carried verbatim). */
-const DGRAPH_PREDS = [...PREDICATES, 'area', 'emb'];
+const DGRAPH_PREDS = [...PREDICATES, 'emb'];
 const GROUPS = 3;
 
 afterAll(async () => {

@@ -1,14 +1,14 @@
 /**
  * The same data written through Dgraph and through Strata, backed up by each, and the decoded KVs
  * compared key by key: every data, index (term, hash, exact, int, float, bool, year, hour, trigram,
- * sha256, fulltext in several languages, geo points), reverse and count key, and every schema and
- * type value,
+ * sha256, fulltext in several languages, geo points and polygons), reverse and count key, and every
+ * schema and type value,
  * must be the same bytes (posting lists compared without their commit timestamps). Strata writes
  * the nodes with the uids Dgraph gave them, so that keys line up.
  *
  * Left out, and why: `pw` values (bcrypt with a random salt: no two writes agree, in Dgraph either;
- * the keys are still compared), geo polygons and vector indexes (not computed by Strata yet), exact
- * tokens of language-tagged values (Dgraph's collation keys; Strata refuses such writes).
+ * the keys are still compared), vector indexes (not computed by Strata yet), exact tokens of
+ * language-tagged values (Dgraph's collation keys; Strata refuses such writes).
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

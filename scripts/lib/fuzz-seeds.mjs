@@ -103,6 +103,8 @@ export async function writeSeeds({ root, repo, shared }) {
     kv_list: c('kv_list'),
     posting_list: c('posting_list'),
     wkb_geo: c('wkb_geo'),
+    geo_query: c('geo_query'),
+    dql_regex: c('dql_regex'),
     keys_values: c('keys_values'),
     nquads: c('nquads'),
     geojson: c('geojson'),
@@ -172,6 +174,35 @@ export async function writeSeeds({ root, repo, shared }) {
     t.wkb_geo.add(g);
     t.keys_values.add(Buffer.concat([Buffer.from([2, 11, 0]), g]));
   }
+  // geo_query: [function, distance, query length, query, value]
+  const square = wkb(3, seq([seq([pt(0, 0), pt(2, 0), pt(2, 2), pt(0, 2), pt(0, 0)])]));
+  /** @type {[number, Buffer][]} */
+  const geoCalls = [
+    [0, wkb(1, pt(1, 1))],
+    [1, square],
+    [2, wkb(1, pt(0.5, 0.5))],
+    [3, wkb(6, seq([square]))],
+  ];
+  for (const [f, query] of geoCalls) {
+    const dist = Buffer.alloc(8);
+    dist.writeDoubleLE(150_000);
+    for (const value of [wkb(1, pt(1, 1.5)), wkb(3, seq([ring])), wkb(1, pt(40, 40))])
+      t.geo_query.add(Buffer.concat([Buffer.from([f, ...dist, query.length]), query, value]));
+  }
+  // dql_regex: [flag byte, pattern, 0, value]
+  /** @type {[number, string, string][]} */
+  const regexCalls = [
+    [0, 'abc(def|ghi)', 'xxabcghi'],
+    [1, '(?i)ab[cd]e', 'ABDE'],
+    [0, '^Person a1[0-9]$', 'Person a17\nnext'],
+    [0, '(z*abcz*defz*)|(z*(ghi|jkl)z*)', 'zzghi'],
+    [1, '[^\\s\\S]', ''],
+    [0, 'a{2,5}b+c*?\\bd', 'aaabbd'],
+  ];
+  for (const [flag, pattern, value] of regexCalls)
+    t.dql_regex.add(
+      Buffer.concat([Buffer.from([flag]), Buffer.from(pattern), Buffer.from([0]), Buffer.from(value)]),
+    );
   const uid = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0x1f]);
   for (const withNs of [false, true]) {
     const s = withNs ? 1 : 0;
