@@ -679,9 +679,7 @@ impl PostingStore {
         read_ts: BigInt,
         namespace: Option<BigInt>,
     ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
-        let ts = u64_of("readTs", &read_ts)?;
-        let ns = ns_of("namespace", &namespace)?;
-        let among = among.map(|a| u64s_of("among", &a)).transpose()?;
+        let (ts, ns, among) = read_args(&read_ts, &namespace, among)?;
         let re = DqlRegex::compile(&pattern, &flags).map_err(invalid)?;
         self.task(
             Box::new(move |s| {
@@ -707,9 +705,7 @@ impl PostingStore {
         read_ts: BigInt,
         namespace: Option<BigInt>,
     ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
-        let ts = u64_of("readTs", &read_ts)?;
-        let ns = ns_of("namespace", &namespace)?;
-        let among = among.map(|a| u64s_of("among", &a)).transpose()?;
+        let (ts, ns, among) = read_args(&read_ts, &namespace, among)?;
         self.task(
             Box::new(move |s| {
                 let p = live::Pattern::Fuzzy {
@@ -738,9 +734,7 @@ impl PostingStore {
         read_ts: BigInt,
         namespace: Option<BigInt>,
     ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
-        let ts = u64_of("readTs", &read_ts)?;
-        let ns = ns_of("namespace", &namespace)?;
-        let among = among.map(|a| u64s_of("among", &a)).transpose()?;
+        let (ts, ns, among) = read_args(&read_ts, &namespace, among)?;
         let f = GeoFn::parse(&func).map_err(invalid)?;
         let q = GeoQuery::new(f, &geometry, max_distance).map_err(invalid)?;
         self.task(
@@ -795,6 +789,20 @@ impl PostingStore {
             })
         })
     }
+}
+
+/// The read ts, namespace and optional candidate subjects (a filter's)
+/// that the matching functions take.
+fn read_args(
+    read_ts: &BigInt,
+    namespace: &Option<BigInt>,
+    among: Option<Vec<BigInt>>,
+) -> napi::Result<(u64, u64, Option<Vec<u64>>)> {
+    Ok((
+        u64_of("readTs", read_ts)?,
+        ns_of("namespace", namespace)?,
+        among.map(|a| u64s_of("among", &a)).transpose()?,
+    ))
 }
 
 /// The arguments every comparison call takes: the function, its values
