@@ -60,8 +60,11 @@ export interface DgraphOptions {
   alphas?: number;
   /** Posting folders to start the Alphas on (`p1`, `p2`, ... of an offline restore), in group order. */
   postings?: string[];
-  /** Extra Alpha flags, e.g. `--acl`. */
+  /** Extra Alpha flags. */
   alphaArgs?: string[];
+  /** Access control on (`--acl`), signing JWTs with the secret in this file; the cluster logs in as
+   * groot (namespace 0, default password) once the Alphas are up. */
+  aclSecretFile?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -155,6 +158,7 @@ export class DgraphCluster {
           'w',
           '--tmp',
           't',
+          ...(this.opts.aclSecretFile ? ['--acl', `secret-file=${this.opts.aclSecretFile}`] : []),
           ...(this.opts.alphaArgs ?? []),
         ],
         o,
@@ -162,11 +166,35 @@ export class DgraphCluster {
       );
       this.nodes.push(node);
       await this.waitFor(
-        async () => (await this.rawQuery(i, '{ q(func: uid(0x1)) { uid } }')).data !== undefined,
+        async () =>
+          this.opts.aclSecretFile
+            ? (await this.login('groot', 'password', 0)) !== undefined
+            : (await this.rawQuery(i, '{ q(func: uid(0x1)) { uid } }')).data !== undefined,
         `Alpha ${i + 1} ready`,
         node,
       );
     }
+  }
+
+  /** Logs in (ACL clusters): later requests carry the access JWT of `user` in `namespace`. */
+  async login(user: string, password: string, namespace: number): Promise<string> {
+    const d = (await this.admin(
+      'mutation ($u: String!, $p: String!, $n: Int) { login(userId: $u, password: $p, namespace: $n) { response { accessJWT } } }',
+      { u: user, p: password, n: namespace },
+    )) as { login: { response: { accessJWT: string } } };
+    this.accessJwt = d.login.response.accessJWT;
+    return this.accessJwt;
+  }
+
+  /** Creates a namespace whose groot has `password` (logged in as groot of namespace 0); its id. */
+  async addNamespace(password: string): Promise<number> {
+    const d = (await this.admin(
+      'mutation ($p: String!) { addNamespace(input: {password: $p}) { namespaceId } }',
+      {
+        p: password,
+      },
+    )) as { addNamespace: { namespaceId: number } };
+    return d.addNamespace.namespaceId;
   }
 
   /** Polls `ok` until it holds (errors count as "not yet"); fails early when `node` exits. */

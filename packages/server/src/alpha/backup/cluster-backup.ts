@@ -133,7 +133,10 @@ export class ClusterBackup {
       const checksums: Record<string, string> = {};
       groups.forEach((g, i) => (checksums[path.posix.basename(backupFilePath(plan, g))] = ok[i]!.sha256));
       const groupMap = new Map<number, PredicateName[]>(
-        groups.map((g) => [g, predicates.get(g)!.map((name) => ({ namespace: 0n, name }))]),
+        groups.map((g, i) => [
+          g,
+          ok[i]!.predicates.map((p) => ({ namespace: BigInt(p.namespace), name: p.name })),
+        ]),
       );
       try {
         // The last check that this coordinator still holds the lock before it publishes.

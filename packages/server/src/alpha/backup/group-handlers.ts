@@ -2,12 +2,42 @@
  * The group side of backup (`/internal/backup`): streams this group's store to the destination.
  * (The group side of online restore is ./restore-participant.ts.)
  */
-import { openDestination, StrataError, writeGroupFile } from '@strata/core';
+import { openDestination, StrataError, writeGroupFile, type PostingStore } from '@strata/core';
 import type { Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
 import { closeDest } from './coordination.js';
 import type { GroupBackupRequest, GroupBackupResult } from './group-requests.js';
 import { destinationCredentials } from './inputs.js';
+
+/**
+ * The group's predicates named by Zero's tablets (bare names), in every namespace the store has
+ * them: a restore of a multi-namespace backup keeps its other namespaces, and so must the next
+ * backup. A name no namespace has yet is backed up in namespace 0 (its keys, if any appear).
+ */
+function namespacedPredicates(
+  store: PostingStore,
+  names: string[],
+  readTs: bigint,
+): { namespace: bigint; name: string }[] {
+  const wanted = new Set(names);
+  const found = store
+    .getSchema(readTs)
+    .predicates.filter((p) => wanted.has(p.predicate))
+    .map((p) => ({ namespace: p.namespace ?? 0n, name: p.predicate }));
+  const seen = new Set(found.map((p) => p.name));
+  return [...found, ...names.filter((n) => !seen.has(n)).map((name) => ({ namespace: 0n, name }))].sort(
+    (a, b) =>
+      a.namespace === b.namespace
+        ? a.name < b.name
+          ? -1
+          : a.name > b.name
+            ? 1
+            : 0
+        : a.namespace < b.namespace
+          ? -1
+          : 1,
+  );
+}
 
 export class GroupHandlers {
   constructor(private readonly cluster: Cluster) {}
@@ -15,12 +45,17 @@ export class GroupHandlers {
   async backup(req: GroupBackupRequest): Promise<GroupBackupResult> {
     const dest = openDestination(req.destination, destinationCredentials(req));
     const key = req.key ? Buffer.from(req.key, 'base64') : undefined;
+    const predicates = namespacedPredicates(
+      this.cluster.local.owner.store,
+      req.predicates,
+      BigInt(req.readTs),
+    );
     try {
       const r = await writeGroupFile(this.cluster.local.owner.store, dest, {
         path: req.path,
         readTs: BigInt(req.readTs),
         since: BigInt(req.since),
-        predicates: req.predicates.map((name) => ({ name })),
+        predicates,
         layout: req.format,
         ...(key ? { key } : {}),
       });
@@ -28,6 +63,7 @@ export class GroupHandlers {
         bytes: r.bytes,
         sha256: r.sha256,
         kvs: r.summary.kvs,
+        predicates: predicates.map((p) => ({ namespace: String(p.namespace), name: p.name })),
         dropOperations: r.summary.dropOperations.map((d) => ({
           op: d.op,
           ...(d.value === undefined || d.value === null ? {} : { value: d.value }),
