@@ -6,6 +6,7 @@
 mod coverer;
 mod loop_cover;
 mod query;
+mod shape_index;
 mod sphere_loop;
 mod tokens;
 pub(crate) mod wkb;

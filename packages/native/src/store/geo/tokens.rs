@@ -1,9 +1,12 @@
 //! Dgraph's `geo` index tokens (`types/s2index.go`). A point is indexed by
 //! the S2 cell holding it at every level from 5 (about 250 km) to 16 (about
 //! 150 m), as `p/<cell token>` parent terms, and by its level-16 cell as the
-//! `c/<cell token>` cover term. Polygons, which Dgraph covers with S2's
-//! region coverer, are refused here (not reproduced yet), and so is every
-//! other geometry, as Dgraph refuses them ("Cannot index geometry").
+//! `c/<cell token>` cover term. A polygon (each of a multipolygon's) is
+//! indexed by the covering of its outer ring (`c/`) and every ancestor of
+//! those cells down to level 5 (`p/`), as Go's region coverer computes it
+//! (`coverer.rs`, `loop_cover.rs`); a ring across a cube face border is
+//! refused, and so is every other geometry, as Dgraph refuses them ("Cannot
+//! index geometry").
 
 use super::coverer::Coverer;
 use super::loop_cover::LoopRegion;
