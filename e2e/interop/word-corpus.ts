@@ -194,20 +194,22 @@ export function polygonWkb(ring: [number, number][]): Buffer {
 }
 
 /**
- * Closed rings of 3 to 10 vertices around random centres over the globe, from a thousandth of a
- * degree to about 20 degrees across, a third of them clockwise (Dgraph turns those around).
+ * Closed rings of 3 to 62 vertices around random centres over the globe, from a ten-thousandth of
+ * a degree to about 20 degrees across, every fourth star-shaped (concave), a third of them
+ * clockwise (Dgraph turns those around).
  */
 export function geoPolygons(): [number, number][][] {
   const next = rng(23);
   const out: [number, number][][] = [];
   for (let k = 0; k < 20_000; k++) {
-    const n = 3 + Math.floor(next() * 8);
+    const n = 3 + Math.floor(next() * 60);
+    const star = k % 4 === 0;
     const [cx, cy] = [next() * 340 - 170, next() * 160 - 80];
-    const size = 10 ** (-3 + next() * 4.3);
+    const size = 10 ** (-4 + next() * 5.3);
     const ring: [number, number][] = [];
     for (let i = 0; i < n; i++) {
-      const a = (i / n) * 2 * Math.PI + next() * 0.3;
-      const r = size * (0.5 + next() * 0.5);
+      const a = (i / n) * 2 * Math.PI + next() * 0.05;
+      const r = size * (star && i % 2 === 1 ? 0.3 : 0.6 + next() * 0.4);
       ring.push([Number((cx + r * Math.cos(a)).toFixed(6)), Number((cy + r * Math.sin(a)).toFixed(6))]);
     }
     if (next() < 0.3) ring.reverse();

@@ -2,10 +2,9 @@
  * The schema of Strata's demo data set: people, the cities they live in, the companies they work
  * at, their posts and a few accounts. It uses every value type Strata stores and every index kind
  * it builds but fulltext, sha256 and geo (Strata refuses to index a polygon across an S2 cube face
- * border or of more than 10 edges, and the generated city squares are not checked for that). City
- * names in several languages are indexed with hash, not exact: Dgraph indexes language-tagged
- * values under exact with collation keys, which Strata does not compute yet and so refuses to
- * write.
+ * border, and the generated city squares are not checked for that). City names in several
+ * languages are indexed with hash, not exact: Dgraph indexes language-tagged values under exact
+ * with collation keys, which Strata does not compute yet and so refuses to write.
  */
 
 /** The Dgraph schema text (`/alter` body, `strata load --schema` file). */

@@ -135,7 +135,11 @@ export class ClusterBackup {
       const groupMap = new Map<number, PredicateName[]>(
         groups.map((g, i) => [
           g,
-          ok[i]!.predicates.map((p) => ({ namespace: BigInt(p.namespace), name: p.name })),
+          // (an Alpha of an older build answers without the list: namespace 0, as it backed up)
+          (ok[i]!.predicates ?? predicates.get(g)!.map((name) => ({ namespace: '0', name }))).map((p) => ({
+            namespace: BigInt(p.namespace),
+            name: p.name,
+          })),
         ]),
       );
       try {
