@@ -21,6 +21,11 @@ const EDGE_CLIP_ERROR_UV_COORD: f64 = 2.25 * EPS;
 const CELL_PADDING: f64 = 2.0 * (FACE_CLIP_ERROR_UV_COORD + EDGE_CLIP_ERROR_UV_COORD);
 /// Go's `maxEdgesPerCell` default.
 const MAX_EDGES_PER_CELL: usize = 10;
+/// The most vertices of a ring Strata indexes: building the index tests
+/// containment once per cell by counting crossings over every edge, so a
+/// ring of millions of vertices (from a backup others can write to, whose
+/// index is rebuilt) would take far too long.
+const MAX_VERTICES: usize = 20_000;
 /// Go's `AvgEdgeMetric` derivative.
 const AVG_EDGE_DERIV: f64 = 1.459_213_746_386_106_1;
 
@@ -93,6 +98,13 @@ impl ShapeIndex {
     /// The index of `l`, or why Strata cannot reproduce it (a loop across a face border).
     pub fn new(l: &Loop) -> Result<ShapeIndex, String> {
         let v = l.vertices();
+        if v.len() > MAX_VERTICES {
+            return Err(format!(
+                "polygons of more than {MAX_VERTICES} vertices are not indexed by Strata (this \
+                 one has {})",
+                v.len()
+            ));
+        }
         let face = face_of(&v[0].0);
         let max_uv = 1.0 - CELL_PADDING;
         let mut uv = Vec::with_capacity(v.len());
@@ -436,5 +448,18 @@ mod tests {
         assert!(ix.cells.len() > 1);
         assert!(ix.cells.iter().all(|c| c.edges.len() <= 40));
         assert!(ix.cells.windows(2).all(|w| w[0].id < w[1].id));
+        // too many vertices to index in reasonable time: refused
+        let huge: Vec<[f64; 2]> = (0..=MAX_VERTICES + 1)
+            .map(|i| {
+                let a = (i % (MAX_VERTICES + 1)) as f64 * 2.0 * std::f64::consts::PI
+                    / (MAX_VERTICES + 1) as f64;
+                [10.0 + a.cos(), 10.0 + a.sin()]
+            })
+            .collect();
+        let l = loop_of_polygon(&[huge]).unwrap();
+        assert!(ShapeIndex::new(&l)
+            .err()
+            .unwrap()
+            .contains("more than 20000 vertices"));
     }
 }
