@@ -2,15 +2,14 @@
 //! `types/geofilter.go` decides them for one stored value: the query
 //! geometry becomes S2 loops (a polygon's outer ring, its holes ignored as
 //! Dgraph ignores them; `near` a regular 100-gon of the distance's radius)
-//! and each value is tested against them.
-//!
-//! Dgraph first narrows the candidates through the geo index with the S2
-//! cells covering the query; every value the test accepts lies in those
-//! cells except a polygon under `within` or `contains` of a polygon, whose
-//! cells may be finer or coarser than the query's (Dgraph then misses it
-//! where Strata finds it). Strata tests every value of the predicate.
+//! and each value is tested against them. At the root the candidates come
+//! from the geo index terms Dgraph reads for the same call
+//! (`queryTokensGeo`, from the same coverings as the index itself), so the
+//! answers are Dgraph's, misses of its index included; where Strata cannot
+//! compute those terms (a ring across a cube face) every value is tested.
 
 use super::sphere_loop::{edge_or_vertex_crossing, loop_of_polygon, point_of, Loop};
+use super::tokens::{cover_loop, parents_of, point_cells, polygon_cells, terms};
 use super::wkb::{parse, Coord, Geometry, Ring};
 use s2::latlng::LatLng;
 use s2::point::{regular_points, Point};
@@ -50,6 +49,9 @@ pub struct GeoQuery {
     loops: Vec<Loop>,
     /// `near` tests as `intersects` (Dgraph's `GeoQueryData.qtype`).
     test: GeoFn,
+    /// The geo index terms Dgraph reads for the call (`queryTokensGeo`), or
+    /// None where Strata cannot compute them (a ring across a cube face).
+    terms: Option<Vec<Vec<u8>>>,
 }
 
 impl GeoQuery {
@@ -98,16 +100,25 @@ impl GeoQuery {
             }
             GeoFn::Near if pt.is_none() => Err("Require a point for a within query.".into()),
             GeoFn::Near => Ok(GeoQuery {
+                terms: index_terms(f, &g, &loops).ok(),
                 pt: None,
                 loops,
                 test: GeoFn::Intersects,
             }),
             _ => Ok(GeoQuery {
+                terms: index_terms(f, &g, &loops).ok(),
                 pt: if f == GeoFn::Contains { pt } else { None },
                 loops,
                 test: f,
             }),
         }
+    }
+
+    /// The geo index terms (without the identifier byte) whose lists hold
+    /// every candidate, as Dgraph reads them; None when Strata cannot
+    /// compute them.
+    pub fn index_terms(&self) -> Option<&[Vec<u8>]> {
+        self.terms.as_deref()
     }
 
     /// Whether a stored value (WKB) satisfies the call; a value that is not
@@ -196,6 +207,26 @@ impl GeoQuery {
             }
         }
     }
+}
+
+/// Dgraph's `queryTokensGeo`: `near` reads the parents and cover of its
+/// circle's covering, `within` the query's cover as parent terms,
+/// `contains` the query's parents as cover terms, `intersects` both.
+fn index_terms(f: GeoFn, g: &Geometry, loops: &[Loop]) -> Result<Vec<Vec<u8>>, String> {
+    if f == GeoFn::Near {
+        let cover = cover_loop(&loops[0])?;
+        return Ok(terms(&[("p/", &parents_of(&cover)), ("c/", &cover)]));
+    }
+    let (parents, cover) = match g {
+        Geometry::Point(c) => point_cells(*c)?,
+        Geometry::Polygon(rings) => polygon_cells(std::slice::from_ref(rings))?,
+        Geometry::MultiPolygon(polys) => polygon_cells(polys)?,
+    };
+    Ok(match f {
+        GeoFn::Within => terms(&[("p/", &cover)]),
+        GeoFn::Contains => terms(&[("c/", &parents)]),
+        _ => terms(&[("p/", &parents), ("c/", &cover)]),
+    })
 }
 
 /// Whether an edge of `b`'s closed chain of vertices crosses one of `a`'s
@@ -344,6 +375,14 @@ mod tests {
         assert!(c.matches(&polygon(&[SQ])));
         assert!(!c.matches(&polygon(&[ACROSS])));
 
+        // the index terms Dgraph reads: computed, except for a ring across a cube face
+        assert!(w
+            .index_terms()
+            .is_some_and(|t| t.iter().all(|t| t.starts_with(b"p/"))));
+        let across: &[Coord] = &[[40.0, 0.0], [50.0, 0.0], [50.0, 5.0], [40.0, 0.0]];
+        assert!(q(GeoFn::Within, &polygon(&[across]), None)
+            .index_terms()
+            .is_none());
         let i = q(GeoFn::Intersects, &polygon(&[SQ]), None);
         assert!(i.matches(&polygon(&[ACROSS])));
         assert!(i.matches(&polygon(&[SMALL])));

@@ -10,7 +10,7 @@
 
 use super::coverer::Coverer;
 use super::loop_cover::LoopRegion;
-use super::sphere_loop::loop_of_polygon;
+use super::sphere_loop::{loop_of_polygon, Loop};
 use super::wkb::{parse, Geometry, Ring, WkbError};
 use s2::cellid::CellID;
 use s2::latlng::LatLng;
@@ -34,22 +34,26 @@ pub fn geo_terms(wkb: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         }
         Err(e) => return Err(format!("geo index: {e}")),
     };
-    let mut out: Vec<Vec<u8>> = parents
+    Ok(terms(&[("p/", &parents), ("c/", &cover)]))
+}
+
+/// The terms of cells under their prefixes (`p/` parents, `c/` cover), sorted and distinct.
+pub(super) fn terms(groups: &[(&str, &[CellID])]) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = groups
         .iter()
-        .map(|c| format!("p/{}", c.to_token()).into_bytes())
-        .chain(
-            cover
+        .flat_map(|(prefix, cells)| {
+            cells
                 .iter()
-                .map(|c| format!("c/{}", c.to_token()).into_bytes()),
-        )
+                .map(move |c| format!("{prefix}{}", c.to_token()).into_bytes())
+        })
         .collect();
     out.sort();
     out.dedup();
-    Ok(out)
+    out
 }
 
 /// A point's cells: every level's parent, and the level-16 cell as cover.
-fn point_cells([lng, lat]: [f64; 2]) -> Result<(Vec<CellID>, Vec<CellID>), String> {
+pub(super) fn point_cells([lng, lat]: [f64; 2]) -> Result<(Vec<CellID>, Vec<CellID>), String> {
     if !(lng.is_finite() && lat.is_finite()) {
         return Err("geo index: the point's coordinates are not finite numbers".into());
     }
@@ -61,23 +65,33 @@ fn point_cells([lng, lat]: [f64; 2]) -> Result<(Vec<CellID>, Vec<CellID>), Strin
 /// Polygons' cells (Dgraph's `indexCells`): each outer ring's loop covered
 /// by S2's region coverer (levels 5 to 16, at most 18 cells), and every
 /// ancestor of those cells down to level 5.
-fn polygon_cells(polys: &[Vec<Ring>]) -> Result<(Vec<CellID>, Vec<CellID>), String> {
+pub(super) fn polygon_cells(polys: &[Vec<Ring>]) -> Result<(Vec<CellID>, Vec<CellID>), String> {
+    let mut cover = Vec::new();
+    for rings in polys {
+        let l = loop_of_polygon(rings).map_err(|e| format!("geo index: {e}"))?;
+        cover.extend(cover_loop(&l)?);
+    }
+    Ok((parents_of(&cover), cover))
+}
+
+/// Dgraph's `coverLoop`: the loop's covering, levels 5 to 16, at most 18 cells.
+pub(super) fn cover_loop(l: &Loop) -> Result<Vec<CellID>, String> {
     let coverer = Coverer {
         min_level: MIN_LEVEL,
         max_level: MAX_LEVEL,
         max_cells: MAX_CELLS,
     };
-    let mut cover = Vec::new();
-    for rings in polys {
-        let l = loop_of_polygon(rings).map_err(|e| format!("geo index: {e}"))?;
-        let region = LoopRegion::new(&l).map_err(|e| format!("geo index: {e}"))?;
-        cover.extend(coverer.covering(&region));
-    }
+    let region = LoopRegion::new(l).map_err(|e| format!("geo index: {e}"))?;
+    Ok(coverer.covering(&region))
+}
+
+/// Dgraph's `getParentCells`: every cell of `cover` and its ancestors down to level 5.
+pub(super) fn parents_of(cover: &[CellID]) -> Vec<CellID> {
     let mut parents = Vec::new();
-    for c in &cover {
+    for c in cover {
         parents.extend((MIN_LEVEL..=c.level()).map(|l| c.parent(l)));
     }
-    Ok((parents, cover))
+    parents
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! DQL's geo functions `near within contains intersects` over a
 //! predicate's stored geo values, decided per value as Dgraph decides them
 //! (see [`crate::store::geo::GeoQuery`]). Dgraph requires an index on the
-//! predicate and so does Strata, but reads every value instead of the S2
-//! cells that cover the query (`store/geo/query.rs` says what that changes).
+//! predicate and so does Strata. At the root the candidates are the subjects
+//! under the index terms Dgraph reads for the call (every subject with a
+//! value when Strata cannot compute those terms); in a filter, the given
+//! subjects.
 
-use super::keys::{data_key, kind_prefix, uid_after};
+use super::keys::{data_key, index_key, kind_prefix, uid_after};
 use super::lists::read_list;
 use super::LiveStore;
 use crate::format::keys::KIND_DATA;
@@ -12,6 +14,8 @@ use crate::format::proto::{BackupPostingList, ValType};
 use crate::store::error::{Result, StoreError};
 use crate::store::geo::GeoQuery;
 use crate::store::mvcc::{decode_list, ValueKind};
+use crate::store::tokenize::Tokenizer;
+use std::collections::BTreeSet;
 
 fn holds(q: &GeoQuery, pl: &BackupPostingList) -> bool {
     pl.postings
@@ -42,6 +46,24 @@ impl LiveStore {
         let mut out = Vec::new();
         if let Some(among) = among {
             for &s in among {
+                if holds(
+                    q,
+                    &read_list(&self.store, &rtxn, &data_key(ns, attr, s), read_ts)?,
+                ) {
+                    out.push(s);
+                }
+            }
+            return Ok(out);
+        }
+        if let Some(terms) = q.index_terms() {
+            let mut candidates = BTreeSet::new();
+            for t in terms {
+                let token = [&[Tokenizer::Geo.id()][..], t].concat();
+                candidates.extend(
+                    read_list(&self.store, &rtxn, &index_key(ns, attr, &token), read_ts)?.uids,
+                );
+            }
+            for s in candidates {
                 if holds(
                     q,
                     &read_list(&self.store, &rtxn, &data_key(ns, attr, s), read_ts)?,
