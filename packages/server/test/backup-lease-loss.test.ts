@@ -35,7 +35,13 @@ function coordinator(duringGroup: (lock: BackupLock) => void) {
     callGroup: async (_g: number, _route: string, body: GroupBackupRequest) => {
       await new LocalDestination(body.destination).write(body.path, Buffer.from('group data'));
       duringGroup(lock);
-      return { bytes: 10, sha256: '0'.repeat(64), kvs: 1, dropOperations: [] };
+      return {
+        bytes: 10,
+        sha256: '0'.repeat(64),
+        kvs: 1,
+        predicates: [{ namespace: '0', name: 'name' }],
+        dropOperations: [],
+      };
     },
   } as unknown as Coordination;
   return new ClusterBackup(co, {} as GroupHandlers, undefined, 'test');

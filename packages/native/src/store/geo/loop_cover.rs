@@ -13,7 +13,6 @@ use super::shape_index::{IndexCell, Relation, ShapeIndex, FACE_CLIP_ERROR_UV_COO
 use super::sphere_loop::{edge_or_vertex_crossing, Loop};
 use s2::cell::Cell;
 use s2::cellid::CellID;
-use s2::metric::MIN_WIDTHMETRIC;
 use s2::point::Point;
 use s2::r2::point::Point as UV;
 use s2::r2::rect::Rect as UVRect;
@@ -93,15 +92,10 @@ impl CoverRegion for LoopRegion<'_> {
         }
     }
 
-    /// Go's `Loop.CellUnionBound`: the cells around the bounding cap's
-    /// center; all six faces for a cap too big for that.
+    /// Go's `Loop.CellUnionBound`: its bounding cap's (the `s2` crate's
+    /// `Cap::cell_union_bound` is Go's).
     fn cell_union_bound(&self) -> Vec<CellID> {
-        let cap = self.l.rect_bound().cap_bound();
-        let level = MIN_WIDTHMETRIC.max_level(cap.radius().rad());
-        if level == 0 {
-            return (0..6).map(CellID::from_face).collect();
-        }
-        CellID::from(cap.center()).vertex_neighbors(level - 1)
+        self.l.rect_bound().cap_bound().cell_union_bound()
     }
 }
 

@@ -49,9 +49,9 @@ pub struct GeoQuery {
     loops: Vec<Loop>,
     /// `near` tests as `intersects` (Dgraph's `GeoQueryData.qtype`).
     test: GeoFn,
-    /// The geo index terms Dgraph reads for the call (`queryTokensGeo`), or
-    /// None where Strata cannot compute them (a ring across a cube face).
-    terms: Option<Vec<Vec<u8>>>,
+    /// The call and its geometry, for the index terms.
+    func: GeoFn,
+    geometry: Geometry,
 }
 
 impl GeoQuery {
@@ -100,25 +100,27 @@ impl GeoQuery {
             }
             GeoFn::Near if pt.is_none() => Err("Require a point for a within query.".into()),
             GeoFn::Near => Ok(GeoQuery {
-                terms: index_terms(f, &g, &loops).ok(),
                 pt: None,
                 loops,
                 test: GeoFn::Intersects,
+                func: f,
+                geometry: g,
             }),
             _ => Ok(GeoQuery {
-                terms: index_terms(f, &g, &loops).ok(),
                 pt: if f == GeoFn::Contains { pt } else { None },
                 loops,
                 test: f,
+                func: f,
+                geometry: g,
             }),
         }
     }
 
     /// The geo index terms (without the identifier byte) whose lists hold
-    /// every candidate, as Dgraph reads them; None when Strata cannot
-    /// compute them.
-    pub fn index_terms(&self) -> Option<&[Vec<u8>]> {
-        self.terms.as_deref()
+    /// every candidate, as Dgraph reads them (computed here, only at the
+    /// root); None when Strata cannot compute them.
+    pub fn index_terms(&self) -> Option<Vec<Vec<u8>>> {
+        index_terms(self.func, &self.geometry, &self.loops).ok()
     }
 
     /// Whether a stored value (WKB) satisfies the call; a value that is not

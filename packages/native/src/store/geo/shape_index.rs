@@ -339,7 +339,7 @@ fn ilogb(x: f64) -> i64 {
 }
 
 /// The cube face of a direction (Go's `face`).
-pub fn face_of(r: &Vector) -> u8 {
+fn face_of(r: &Vector) -> u8 {
     let a = r.abs();
     let (axis, neg) = if a.x > a.y {
         if a.x > a.z {

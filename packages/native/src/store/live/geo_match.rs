@@ -43,38 +43,42 @@ impl LiveStore {
                 "Predicate {attr} is not indexed"
             )));
         }
+        let candidates: Vec<u64> = match (among, q.index_terms()) {
+            (Some(among), _) => among.to_vec(),
+            (None, Some(terms)) => {
+                let mut found = BTreeSet::new();
+                for t in &terms {
+                    let token = [&[Tokenizer::Geo.id()][..], t].concat();
+                    let key = index_key(ns, attr, &token);
+                    found.extend(read_list(&self.store, &rtxn, &key, read_ts)?.uids);
+                }
+                found.into_iter().collect()
+            }
+            (None, None) => return self.geo_scan(&rtxn, attr, q, read_ts, ns),
+        };
         let mut out = Vec::new();
-        if let Some(among) = among {
-            for &s in among {
-                if holds(
-                    q,
-                    &read_list(&self.store, &rtxn, &data_key(ns, attr, s), read_ts)?,
-                ) {
-                    out.push(s);
-                }
+        for s in candidates {
+            let pl = read_list(&self.store, &rtxn, &data_key(ns, attr, s), read_ts)?;
+            if holds(q, &pl) {
+                out.push(s);
             }
-            return Ok(out);
         }
-        if let Some(terms) = q.index_terms() {
-            let mut candidates = BTreeSet::new();
-            for t in terms {
-                let token = [&[Tokenizer::Geo.id()][..], t].concat();
-                candidates.extend(
-                    read_list(&self.store, &rtxn, &index_key(ns, attr, &token), read_ts)?.uids,
-                );
-            }
-            for s in candidates {
-                if holds(
-                    q,
-                    &read_list(&self.store, &rtxn, &data_key(ns, attr, s), read_ts)?,
-                ) {
-                    out.push(s);
-                }
-            }
-            return Ok(out);
-        }
+        Ok(out)
+    }
+
+    /// Every subject with a value of `attr` that satisfies `q` (a query
+    /// whose index terms Strata cannot compute).
+    fn geo_scan(
+        &self,
+        rtxn: &heed::RoTxn,
+        attr: &str,
+        q: &GeoQuery,
+        read_ts: u64,
+        ns: u64,
+    ) -> Result<Vec<u64>> {
+        let mut out = Vec::new();
         let p = kind_prefix(ns, attr, KIND_DATA);
-        self.store.scan_from_in(&rtxn, &p, &p, read_ts, &mut |v| {
+        self.store.scan_from_in(rtxn, &p, &p, read_ts, &mut |v| {
             if let Some(subject) = uid_after(&p, v.key) {
                 if v.kind == ValueKind::PostingList && holds(q, &decode_list(v.payload)?) {
                     out.push(subject);

@@ -135,11 +135,7 @@ export class ClusterBackup {
       const groupMap = new Map<number, PredicateName[]>(
         groups.map((g, i) => [
           g,
-          // (an Alpha of an older build answers without the list: namespace 0, as it backed up)
-          (ok[i]!.predicates ?? predicates.get(g)!.map((name) => ({ namespace: '0', name }))).map((p) => ({
-            namespace: BigInt(p.namespace),
-            name: p.name,
-          })),
+          ok[i]!.predicates.map((p) => ({ namespace: BigInt(p.namespace), name: p.name })),
         ]),
       );
       try {

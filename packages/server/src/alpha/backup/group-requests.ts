@@ -21,11 +21,8 @@ export interface GroupBackupResult {
   bytes: number;
   sha256: string;
   kvs: number;
-  /**
-   * The predicates backed up, in every namespace that has them (namespace as a decimal string);
-   * absent in the answer of an Alpha of an older build, which backed up namespace 0 only.
-   */
-  predicates?: { namespace: string; name: string }[];
+  /** The predicates backed up, in every namespace that has them (namespace as a decimal string). */
+  predicates: { namespace: string; name: string }[];
   dropOperations: { op: BackupDropOperation['op']; value?: string; namespace?: string; commitTs?: string }[];
 }
 
