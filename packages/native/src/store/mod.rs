@@ -10,6 +10,7 @@
 //!   index/reverse/count maintenance ([`tokenize`], [`farm`]), reads.
 
 pub mod backup;
+pub mod collate;
 pub mod db;
 pub mod error;
 pub mod farm;

@@ -2,8 +2,9 @@
 //! the supported ones. A token is the identifier byte followed by the
 //! tokenizer's output; it is the term of an INDEX key.
 
+use super::collate;
 use super::geo::geo_terms;
-use super::text::{checked_chars::check, fulltext::fulltext_terms, words::words};
+use super::text::{checked_chars::check, fulltext::fulltext_terms, lang, words::words};
 use crate::export::value::{civil_from_days, UNIX_TO_INTERNAL};
 use crate::format::proto::ValType;
 use blake2::{digest::consts::U32, Blake2b, Digest};
@@ -162,8 +163,7 @@ impl Tokenizer {
     ///
     /// An error names a value whose tokens this build cannot compute the
     /// way Dgraph does: a fulltext language without its stemmer, or a
-    /// language-tagged value under `exact` (Dgraph writes identifier 0x03
-    /// and a collation key, which is not reproduced).
+    /// language tag whose reading by Go this build cannot tell.
     pub fn tokens(self, value: &[u8], lang: &str) -> Result<Vec<Vec<u8>>, String> {
         let id = self.id();
         let with_id = |t: &[u8]| {
@@ -178,17 +178,8 @@ impl Tokenizer {
                 .map(|w| with_id(w))
                 .collect(),
             Tokenizer::Geo => geo_terms(value)?.iter().map(|t| with_id(t)).collect(),
-            Tokenizer::Exact => {
-                if !lang.is_empty() {
-                    return Err(format!(
-                        "exact index on a value tagged @{lang}: Dgraph indexes language-tagged \
-                         values with a collation key (identifier 0x03), which Strata does not \
-                         compute yet; index the predicate with hash instead of exact, or write \
-                         the value untagged"
-                    ));
-                }
-                vec![with_id(value)]
-            }
+            Tokenizer::Exact if lang.is_empty() => vec![with_id(value)],
+            Tokenizer::Exact => vec![exact_lang_token(value, lang)?],
             Tokenizer::Hash => {
                 let h = Blake2b::<U32>::digest(value);
                 vec![with_id(&h)]
@@ -233,6 +224,27 @@ impl Tokenizer {
 
 fn utf8<'a>(value: &'a [u8], tokenizer: &str) -> Result<&'a str, String> {
     std::str::from_utf8(value).map_err(|_| format!("{tokenizer} index: the value is not UTF-8"))
+}
+
+/// Dgraph's `exact` token of a language-tagged value: identifier 0x03, the
+/// tag's base language, 0x1f, and the value's collation key for the tag
+/// (Go's `x/text/collate`, reproduced in [`super::collate`]).
+fn exact_lang_token(value: &[u8], lang: &str) -> Result<Vec<u8>, String> {
+    let refused = || {
+        format!(
+            "exact index on a value tagged @{lang}: Strata cannot tell which collation Dgraph \
+             uses for this tag (it reads two-letter language codes, `ckb`, and a script and \
+             region after them); write the tag in that form, or index the predicate with hash"
+        )
+    };
+    let base = lang::dgraph_base(lang).ok_or_else(refused)?;
+    let key = collate::key_for(lang, value).ok_or_else(refused)?;
+    let mut t = Vec::with_capacity(2 + base.len() + key.len());
+    t.push(0x03);
+    t.extend_from_slice(base.as_bytes());
+    t.push(0x1f);
+    t.extend_from_slice(&key);
+    Ok(t)
 }
 
 fn le_i64(v: &[u8]) -> i64 {
@@ -309,10 +321,16 @@ mod tests {
             Tokenizer::Exact.tokens(b"Ab c", "").unwrap(),
             vec![b"\x02Ab c".to_vec()]
         );
+        // a tagged value: Dgraph's collation key (read from Dgraph v25.4.0)
+        assert_eq!(
+            hex(&Tokenizer::Exact.tokens("Straße".as_bytes(), "de").unwrap()[0]),
+            "0364651f17f3181617bd15ef17f317f3164c000000200020002000200020013900200020\
+             00000802020204040402"
+        );
         assert!(Tokenizer::Exact
-            .tokens(b"x", "en")
+            .tokens(b"x", "de-DE-1996")
             .unwrap_err()
-            .contains("collation key"));
+            .contains("cannot tell which collation"));
         let t = Tokenizer::Hash.tokens(b"", "").unwrap();
         // BLAKE2b-256("") (RFC 7693 parameters, 32-byte digest)
         assert_eq!(
