@@ -50,6 +50,7 @@ const RUST = [
   'wkb_geo',
   'geo_query',
   'dql_regex',
+  'collation_key',
   'keys_values',
 ];
 const TS = ['nquads', 'geojson', 'manifest', 'dql'];

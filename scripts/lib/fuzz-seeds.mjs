@@ -105,6 +105,7 @@ export async function writeSeeds({ root, repo, shared }) {
     wkb_geo: c('wkb_geo'),
     geo_query: c('geo_query'),
     dql_regex: c('dql_regex'),
+    collation_key: c('collation_key'),
     keys_values: c('keys_values'),
     nquads: c('nquads'),
     geojson: c('geojson'),
@@ -203,6 +204,19 @@ export async function writeSeeds({ root, repo, shared }) {
     t.dql_regex.add(
       Buffer.concat([Buffer.from([flag]), Buffer.from(pattern), Buffer.from([0]), Buffer.from(value)]),
     );
+  // collation_key: [tag, 0, value]
+  /** @type {[string, string][]} */
+  const collations = [
+    ['cs', 'chata'],
+    ['sv', 'Åsa'],
+    ['ko', '한국어'],
+    ['th', 'เกม'],
+    ['zh-TW', '中文'],
+    ['en', 'a\u0308\u0323b\ufb01'],
+    ['hu', 'dzs\u0301\u0327'],
+  ];
+  for (const [tag, value] of collations)
+    t.collation_key.add(Buffer.concat([Buffer.from(tag), Buffer.from([0]), Buffer.from(value)]));
   const uid = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0x1f]);
   for (const withNs of [false, true]) {
     const s = withNs ? 1 : 0;
