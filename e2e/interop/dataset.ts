@@ -20,6 +20,7 @@ code: string @index(trigram) .
 qhash: string @index(sha256) .
 bio: string .
 about: string @index(fulltext) @lang .
+title: string @index(exact) @lang .
 place: geo @index(geo) .
 area: geo @index(geo) .
 friend: [uid] @reverse @count .
@@ -39,6 +40,7 @@ type Person {
   qhash
   bio
   about
+  title
   place
   area
   friend
@@ -79,6 +81,7 @@ export const PREDICATES = [
   'qhash',
   'bio',
   'about',
+  'title',
   'place',
   'area',
   'friend',
@@ -98,6 +101,21 @@ export const ABOUT: readonly (readonly [string, string])[] = [
   ['', 'Running quickly through the dark forests'],
 ];
 const ABOUT_TAG = (i: number) => (ABOUT[i % ABOUT.length]![0] ? `@${ABOUT[i % ABOUT.length]![0]}` : '');
+
+/**
+ * Values under `exact` with a language tag (Dgraph indexes them by collation key): tailored
+ * letters and contractions, compatibility forms, Han and Hangul, and one untagged.
+ */
+const TITLES: readonly (readonly [string, string])[] = [
+  ['sv', 'Åsa på ängen'],
+  ['cs', 'Chata u řeky'],
+  ['de', 'Straße der Füchse'],
+  ['ja', 'ｶﾀｶﾅの本'],
+  ['zh-TW', '中文書名'],
+  ['ko', '한국어 제목'],
+  ['es', 'Niño y señor'],
+  ['', 'Plain title'],
+];
 
 /**
  * Fulltext queries, each with the language and words whose value (ABOUT) every answer must hold
@@ -142,6 +160,9 @@ export function people(n: number, tag: string): string {
     out.push(`${s} <place> "{'type':'Point','coordinates':[${placeOf(i).join(',')}]}"^^<geo:geojson> .`);
     if (i !== STRADDLES_A_CUBE_FACE) out.push(`${s} <area> ${areaOf(i)}^^<geo:geojson> .`);
     out.push(`${s} <about> ${JSON.stringify(`${ABOUT[i % ABOUT.length]![1]} ${tag}${i}`)}${ABOUT_TAG(i)} .`);
+    const [tl, tt] = TITLES[i % TITLES.length]!;
+    out.push(`${s} <title> ${JSON.stringify(`${tt} ${tag}${i}`)}${tl ? `@${tl}` : ''} .`);
+    if (i % 3 === 0) out.push(`${s} <title> "Title of ${tag}${i}"@en .`);
     for (const d of [1, 2, 5])
       if (i + d < n)
         out.push(`${s} <friend> _:${tag}${i + d} (close=${d === 1}, weight=${d / 4}, note="d${d}") .`);
@@ -211,6 +232,8 @@ export const EMPTY_BY_DESIGN: readonly string[] = [
 export const QUERIES: string[] = [
   `{ q(func: has(email)) { uid name email age score active born seen nick code qhash bio dgraph.type } }`,
   `{ q(func: has(name)) { uid name@en name@de name@fr name@es name@ja } }`,
+  `{ q(func: has(title)) { uid title title@en title@sv title@cs title@de title@ja title@zh-TW title@ko title@es } }`,
+  `{ q(func: eq(title, ["Plain title a7", "Plain title b7"])) { uid title title@en } }`,
   `{ q(func: eq(email, "a3@example.com")) { uid name age friend { uid name } ~friend { uid } } }`,
   `{ q(func: eq(name, "Person a7")) { uid email } }`,
   `{ q(func: eq(age, 30)) { uid name } }`,

@@ -80,10 +80,12 @@ export function wordRequests(perLang: number): { lang: string; reqs: TokRequest[
     for (const v of values) {
       reqs.push({ t: 'fulltext', lang: tag, v });
       reqs.push({ t: 'term', lang: tag, v });
+      reqs.push({ t: 'exact', lang: tag, v });
     }
     // a region subtag and the untagged (English) analysis of the same text
     for (const v of values.slice(0, 200)) {
       reqs.push({ t: 'fulltext', lang: `${tag}-XY`, v });
+      reqs.push({ t: 'exact', lang: `${tag}-XY`, v });
       reqs.push({ t: 'fulltext', lang: '', v });
     }
     return { lang: tag, reqs };
@@ -118,12 +120,30 @@ export function langTagRequests(): TokRequest[] {
   const abc = 'abcdefghijklmnopqrstuvwxyz';
   for (const a of abc)
     for (const b of abc)
-      for (const lang of [a + b, `${a}${b}-US`, `${a.toUpperCase()}${b}_Latn-DE`])
+      for (const lang of [a + b, `${a}${b}-US`, `${a.toUpperCase()}${b}_Latn-DE`, `${a}${b}-${b}${a}`]) {
         out.push({ t: 'fulltext', lang, v: 'The quick brown foxes were running under the bridges' });
+        out.push({ t: 'exact', lang, v: 'Åsa chata ñu Straße ıi ﬁ 中文 한국어 ddraig dzsungel' });
+      }
+  // scripts and regions that select a collation of their own
+  const m49 = ['001', '003', '005', '009', '013', '019', '021', '035', '142', '150', '154', '419'];
+  for (const lang of [
+    'zh-Hant',
+    'zh-Hans-TW',
+    'zh-Hant-CN',
+    'sr-Latn',
+    'sr-Cyrl',
+    'sh',
+    'bs-Cyrl',
+    ...m49.map((r) => `zh-${r}`),
+  ])
+    out.push({ t: 'exact', lang, v: '中文 漢字 džungla Љубав ljubav' });
+  // Chinese: the region decides between the Simplified and the Traditional order
+  for (const a of abc)
+    for (const b of abc) out.push({ t: 'exact', lang: `zh-${(a + b).toUpperCase()}`, v: '中文 漢字' });
   return out;
 }
 
-/** The film names of the shared data set (en, ja, zh, zh-Hant ... tags), term and fulltext. */
+/** The film names of the shared data set (en, ja, zh, zh-Hant ... tags), term, fulltext and exact. */
 export function filmRequests(): TokRequest[] {
   const file = path.resolve(repoRoot, '../shared/datasets/dgraph-film-200k/goldendata_first_200k.rdf.gz');
   const out: TokRequest[] = [];
@@ -131,10 +151,32 @@ export function filmRequests(): TokRequest[] {
     const m = /^<[^>]*>\s+<name>\s+("(?:[^"\\]|\\.)*")@([A-Za-z-]+)\s+\.$/.exec(line.trim());
     if (!m) continue;
     const v = JSON.parse(m[1]!) as string;
-    out.push({ t: 'term', lang: m[2]!, v }, { t: 'fulltext', lang: m[2]!, v });
+    out.push(
+      { t: 'term', lang: m[2]!, v },
+      { t: 'fulltext', lang: m[2]!, v },
+      { t: 'exact', lang: m[2]!, v },
+    );
   }
   return out;
 }
+
+/** Tags whose collations differ most: tailored contractions, Thai, Hangul, Han orders. */
+const COLLATION_TAGS = [
+  'en',
+  'cs',
+  'ja',
+  'ko',
+  'th',
+  'zh-TW',
+  'sv',
+  'vi',
+  'ar',
+  'hi',
+  'cy',
+  'hu',
+  'ln',
+  'si',
+];
 
 /** Every `step`-th code point below U+30000 in the contexts the character table was measured in. */
 export function codePointRequests(step: number): TokRequest[] {
@@ -145,6 +187,9 @@ export function codePointRequests(step: number): TokRequest[] {
     for (const v of [c, `x${c}y`, `1${c}2`, `ΑΣ${c}`, c + c, `a ${c}b`, `x${c}${c}y`])
       out.push({ t: 'term', lang: '', v });
     out.push({ t: 'fulltext', lang: 'zh', v: c + c + c });
+    // collation: the code point alone, after a contraction's start and between combining marks
+    const lang = COLLATION_TAGS[cp % COLLATION_TAGS.length]!;
+    for (const v of [c, `c${c}h`, `a\u0301${c}\u0323`]) out.push({ t: 'exact', lang, v });
   }
   return out;
 }

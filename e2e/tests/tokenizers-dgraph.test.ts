@@ -1,5 +1,6 @@
 /**
- * Strata's term and fulltext index tokens against Dgraph's own tokenizers (its `tok` package, run
+ * Strata's term, fulltext, exact (collation keys of tagged values) and geo index tokens against
+ * Dgraph's own tokenizers (its `tok` package, run
  * as tok-oracle), value by value: every token Strata writes must be the one Dgraph writes, and
  * Strata may only refuse a value (INVALID_ARGUMENT: it cannot index it exactly), never index it
  * differently. Refusals are counted so that the check cannot pass by refusing everything.
@@ -59,7 +60,7 @@ async function compare(version: (typeof DGRAPH_VERSIONS)[number], reqs: TokReque
   return tally;
 }
 
-describe.each(DGRAPH_VERSIONS)('term and fulltext tokens vs Dgraph %s', (version) => {
+describe.each(DGRAPH_VERSIONS)('term, fulltext, exact and geo tokens vs Dgraph %s', (version) => {
   it('common words of 26 languages, as they are, capitalised, upper-cased and in sentences', async () => {
     let total = 0;
     const shares: string[] = [];
@@ -140,7 +141,7 @@ describe.each(DGRAPH_VERSIONS)('term and fulltext tokens vs Dgraph %s', (version
     expect(refused).toBeLessThan(shapes.length / 10);
   });
 
-  it('every two-letter language tag maps to the base Dgraph derives', async () => {
+  it('every two-letter language tag maps to the base and collation Dgraph derives', async () => {
     const reqs = langTagRequests();
     const t = await compare(version, reqs);
     expect(t.diffs.slice(0, 10)).toEqual([]);

@@ -3,8 +3,7 @@
  * at, their posts and a few accounts. It uses every value type Strata stores and every index kind
  * it builds but fulltext, sha256 and geo (Strata refuses to index a polygon across an S2 cube face
  * border, and the generated city squares are not checked for that). City names in several
- * languages are indexed with hash, not exact: Dgraph indexes language-tagged values under exact
- * with collation keys, which Strata does not compute yet and so refuses to write.
+ * languages are indexed with hash.
  */
 
 /** The Dgraph schema text (`/alter` body, `strata load --schema` file). */
