@@ -5,11 +5,11 @@
 //! cell, and Go's `Loop` answers through its shape index, approximately
 //! and on purpose (a cell near an edge counts as meeting it; a cell that
 //! holds an index cell meets the loop). So the covering depends on that
-//! index, which `shape_index.rs` rebuilds for loops with every vertex on
-//! one cube face; other loops are refused rather than indexed differently.
+//! index, which `shape_index.rs` rebuilds as Go builds it.
 
 use super::coverer::CoverRegion;
-use super::shape_index::{IndexCell, Relation, ShapeIndex, FACE_CLIP_ERROR_UV_COORD};
+use super::face_clip::{clip_to_padded_face, FACE_CLIP_ERROR_UV_COORD};
+use super::shape_index::{IndexCell, Relation, ShapeIndex};
 use super::sphere_loop::{edge_or_vertex_crossing, Loop};
 use s2::cell::Cell;
 use s2::cellid::CellID;
@@ -43,17 +43,17 @@ impl<'a> LoopRegion<'a> {
         if target.id == cell.id {
             return true;
         }
-        if target.face() != self.index.face {
-            // every edge lies on the index's face, clear of the padded neighbours
-            return false;
-        }
-        let bound = target
-            .uv
-            .expanded_by_margin(FACE_CLIP_ERROR_UV_COORD + INTERSECTS_RECT_ERROR_UV_DIST);
-        let uv = &self.index.uv;
-        cell.edges
-            .iter()
-            .any(|&i| edge_intersects_rect(&uv[i], &uv[(i + 1) % uv.len()], &bound))
+        let max_error = FACE_CLIP_ERROR_UV_COORD + INTERSECTS_RECT_ERROR_UV_DIST;
+        let bound = target.uv.expanded_by_margin(max_error);
+        cell.edges.iter().any(|&i| {
+            clip_to_padded_face(
+                self.l.vertex(i),
+                self.l.vertex(i + 1),
+                target.face(),
+                max_error,
+            )
+            .is_some_and(|(a, b)| edge_intersects_rect(&a, &b, &bound))
+        })
     }
 
     /// Go's `iteratorContainsPoint`: crossings from the index cell's center.
@@ -136,9 +136,12 @@ mod tests {
     }
 
     #[test]
-    fn loops_across_a_cube_face_are_refused() {
+    fn a_loop_across_a_cube_face_is_indexed_on_both() {
         let across = vec![[40.0, 0.0], [50.0, 0.0], [50.0, 5.0], [40.0, 0.0]];
         let l = loop_of_polygon(&[across]).unwrap();
-        assert!(LoopRegion::new(&l).err().unwrap().contains("cube face"));
+        let r = LoopRegion::new(&l).unwrap();
+        let faces: std::collections::BTreeSet<u8> =
+            r.index.cells.iter().map(|c| c.id.face()).collect();
+        assert_eq!(faces.into_iter().collect::<Vec<_>>(), vec![0, 1]);
     }
 }

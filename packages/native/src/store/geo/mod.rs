@@ -4,6 +4,7 @@
 //! the sphere loops of `sphere_loop`.
 
 mod coverer;
+mod face_clip;
 mod loop_cover;
 mod query;
 mod shape_index;

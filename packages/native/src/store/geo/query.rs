@@ -5,8 +5,7 @@
 //! and each value is tested against them. At the root the candidates come
 //! from the geo index terms Dgraph reads for the same call
 //! (`queryTokensGeo`, from the same coverings as the index itself), so the
-//! answers are Dgraph's, misses of its index included; where Strata cannot
-//! compute those terms (a ring across a cube face) every value is tested.
+//! answers are Dgraph's, misses of its index included.
 
 use super::sphere_loop::{edge_or_vertex_crossing, loop_of_polygon, point_of, Loop};
 use super::tokens::{cover_loop, parents_of, point_cells, polygon_cells, terms};
@@ -118,9 +117,9 @@ impl GeoQuery {
 
     /// The geo index terms (without the identifier byte) whose lists hold
     /// every candidate, as Dgraph reads them (computed here, only at the
-    /// root); None when Strata cannot compute them.
-    pub fn index_terms(&self) -> Option<Vec<Vec<u8>>> {
-        index_terms(self.func, &self.geometry, &self.loops).ok()
+    /// root); an error as Dgraph's when the query cannot be covered.
+    pub fn index_terms(&self) -> Result<Vec<Vec<u8>>, String> {
+        index_terms(self.func, &self.geometry, &self.loops)
     }
 
     /// Whether a stored value (WKB) satisfies the call; a value that is not
@@ -377,14 +376,18 @@ mod tests {
         assert!(c.matches(&polygon(&[SQ])));
         assert!(!c.matches(&polygon(&[ACROSS])));
 
-        // the index terms Dgraph reads: computed, except for a ring across a cube face
+        // the index terms Dgraph reads, also for a ring across a cube face
         assert!(w
             .index_terms()
-            .is_some_and(|t| t.iter().all(|t| t.starts_with(b"p/"))));
+            .is_ok_and(|t| t.iter().all(|t| t.starts_with(b"p/"))));
         let across: &[Coord] = &[[40.0, 0.0], [50.0, 0.0], [50.0, 5.0], [40.0, 0.0]];
-        assert!(q(GeoFn::Within, &polygon(&[across]), None)
+        let faces: std::collections::BTreeSet<u8> = q(GeoFn::Within, &polygon(&[across]), None)
             .index_terms()
-            .is_none());
+            .unwrap()
+            .iter()
+            .map(|t| u8::from_str_radix(std::str::from_utf8(&t[2..3]).unwrap(), 16).unwrap() >> 1)
+            .collect();
+        assert_eq!(faces.into_iter().collect::<Vec<_>>(), vec![0, 1]);
         let i = q(GeoFn::Intersects, &polygon(&[SQ]), None);
         assert!(i.matches(&polygon(&[ACROSS])));
         assert!(i.matches(&polygon(&[SMALL])));

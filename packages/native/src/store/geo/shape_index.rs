@@ -1,21 +1,23 @@
-//! The shape index Go's `Loop` builds over itself (`shapeindex.go`), for a
-//! loop whose vertices all lie on one cube face: the cells of that face
-//! holding at most 10 "long" edges each (more are split in four, edges
-//! clipped to the padded children as Go clips them), plus the edgeless
-//! cells inside the loop. Each cell keeps its edges and whether the loop
-//! contains its center. The coverer's containment questions are answered
-//! from these cells, as Go answers them, so that its covering is Go's.
+//! The shape index Go's `Loop` builds over itself (`shapeindex.go`): the
+//! loop's edges split among the six cube faces (clipped to each padded face
+//! they reach, `face_clip.rs`), then, face by face, the cells holding at
+//! most 10 "long" edges each (more are split in four, edges clipped to the
+//! padded children as Go clips them), plus the edgeless cells inside the
+//! loop. Each cell keeps its edges and whether the loop contains its
+//! center. The coverer's containment questions are answered from these
+//! cells, as Go answers them, so that its covering is Go's.
 
+use super::face_clip::{
+    clip_to_padded_face, face_of, valid_face_xyz_to_uv, FACE_CLIP_ERROR_UV_COORD,
+};
 use super::sphere_loop::Loop;
 use s2::cellid::{CellID, MAX_LEVEL, MAX_SIZE};
 use s2::point::Point;
 use s2::r1::interval::Interval;
 use s2::r2::point::Point as UV;
 use s2::r2::rect::Rect as UVRect;
-use s2::r3::vector::Vector;
 
 const EPS: f64 = f64::EPSILON;
-pub const FACE_CLIP_ERROR_UV_COORD: f64 = 9.0 * std::f64::consts::FRAC_1_SQRT_2 * EPS;
 const EDGE_CLIP_ERROR_UV_COORD: f64 = 2.25 * EPS;
 /// Go's shape index `cellPadding`.
 const CELL_PADDING: f64 = 2.0 * (FACE_CLIP_ERROR_UV_COORD + EDGE_CLIP_ERROR_UV_COORD);
@@ -37,10 +39,8 @@ pub struct IndexCell {
     pub contains_center: bool,
 }
 
-/// The index: its cells in CellID order, and the face and (u, v) of every vertex.
+/// The index: its cells in CellID order.
 pub struct ShapeIndex {
-    pub face: u8,
-    pub uv: Vec<UV>,
     pub cells: Vec<IndexCell>,
 }
 
@@ -53,9 +53,13 @@ pub enum Relation<'a> {
     Disjoint,
 }
 
+/// An edge on one face: its ends there (clipped to the padded face) and
+/// the part of that segment's bound inside the current cell.
 #[derive(Clone)]
 struct Clipped {
     edge: usize,
+    a: UV,
+    b: UV,
     bound: UVRect,
 }
 
@@ -67,6 +71,19 @@ struct Padded {
 }
 
 impl Padded {
+    /// Go's `PaddedCellFromCellID`.
+    fn of(id: CellID) -> Padded {
+        let (_, i, j, _) = id.face_ij_orientation();
+        let level = id.level();
+        let size = 1i64 << (MAX_LEVEL - level);
+        Padded {
+            id,
+            i_lo: i64::from(i) & -size,
+            j_lo: i64::from(j) & -size,
+            level,
+        }
+    }
+
     fn size(&self) -> i64 {
         1 << (MAX_LEVEL - self.level)
     }
@@ -95,7 +112,7 @@ impl Padded {
 }
 
 impl ShapeIndex {
-    /// The index of `l`, or why Strata cannot reproduce it (a loop across a face border).
+    /// The index of `l`, or why Strata will not build it (too many vertices).
     pub fn new(l: &Loop) -> Result<ShapeIndex, String> {
         let v = l.vertices();
         if v.len() > MAX_VERTICES {
@@ -105,51 +122,27 @@ impl ShapeIndex {
                 v.len()
             ));
         }
-        let face = face_of(&v[0].0);
-        let max_uv = 1.0 - CELL_PADDING;
-        let mut uv = Vec::with_capacity(v.len());
-        for p in v {
-            let (u, w) = valid_face_xyz_to_uv(face, &p.0);
-            if face_of(&p.0) != face || u.abs() > max_uv || w.abs() > max_uv {
-                return Err(
-                    "polygons across the border of an S2 cube face are not indexed by Strata yet"
-                        .into(),
-                );
-            }
-            uv.push(UV { x: u, y: w });
-        }
-        let n = uv.len();
+        let n = v.len();
         let max_levels: Vec<u64> = (0..n)
             .map(|i| avg_edge_min_level((v[i].0 - v[(i + 1) % n].0).norm()))
             .collect();
-        let edges: Vec<Clipped> = (0..n)
-            .map(|i| Clipped {
-                edge: i,
-                bound: UVRect::from_points(&[uv[i], uv[(i + 1) % n]]),
-            })
-            .collect();
-        let bound = UVRect::from_points(&uv);
-        let start = shrink_to_fit(face, &bound);
-        let (_, i, j, _) = start.face_ij_orientation();
-        let level = start.level();
-        let size = 1i64 << (MAX_LEVEL - level);
-        let root = Padded {
-            id: start,
-            i_lo: i64::from(i) & -size,
-            j_lo: i64::from(j) & -size,
-            level,
-        };
         let mut b = Builder {
             l,
-            face,
-            uv: &uv,
+            face: 0,
             max_levels: &max_levels,
             cells: Vec::new(),
         };
-        b.update(&root, edges);
+        let mut faces: [Vec<Clipped>; 6] = Default::default();
+        for i in 0..n {
+            add_face_edge(i, &v[i], &v[(i + 1) % n], &mut faces);
+        }
+        for (face, edges) in faces.into_iter().enumerate() {
+            b.face = face as u8;
+            b.update_face(edges);
+        }
         let mut cells = b.cells;
         cells.sort_by_key(|c| c.id);
-        Ok(ShapeIndex { face, uv, cells })
+        Ok(ShapeIndex { cells })
     }
 
     /// Go's `ShapeIndexIterator.LocateCellID`.
@@ -171,15 +164,75 @@ impl ShapeIndex {
     }
 }
 
+/// Go's `addFaceEdge`: edge `i` (from `p0` to `p1`) on its face when both
+/// ends lie there clear of the padded neighbours, else on every padded face
+/// it reaches, clipped to it.
+fn add_face_edge(i: usize, p0: &Point, p1: &Point, faces: &mut [Vec<Clipped>; 6]) {
+    let clipped = |a: UV, b: UV| Clipped {
+        edge: i,
+        a,
+        b,
+        bound: UVRect::from_points(&[a, b]),
+    };
+    let face = face_of(&p0.0);
+    if face == face_of(&p1.0) {
+        let (a, b) = (
+            valid_face_xyz_to_uv(face, &p0.0),
+            valid_face_xyz_to_uv(face, &p1.0),
+        );
+        let max_uv = 1.0 - CELL_PADDING;
+        if [a.x, a.y, b.x, b.y].iter().all(|c| c.abs() <= max_uv) {
+            faces[face as usize].push(clipped(a, b));
+            return;
+        }
+    }
+    for (f, edges) in faces.iter_mut().enumerate() {
+        if let Some((a, b)) = clip_to_padded_face(p0, p1, f as u8, CELL_PADDING) {
+            edges.push(clipped(a, b));
+        }
+    }
+}
+
 struct Builder<'a> {
     l: &'a Loop,
+    /// The face being indexed.
     face: u8,
-    uv: &'a [UV],
     max_levels: &'a [u64],
     cells: Vec<IndexCell>,
 }
 
 impl Builder<'_> {
+    /// Go's `updateFaceEdges` on the first update: from the smallest cell
+    /// holding the face's edges, with the face's other cells inside the loop
+    /// indexed whole (`skipCellRange`).
+    fn update_face(&mut self, edges: Vec<Clipped>) {
+        let face_id = CellID::from_face(u64::from(self.face));
+        if !edges.is_empty() {
+            let mut bound = edges[0].bound.clone();
+            for e in &edges[1..] {
+                bound = bound.union(&e.bound);
+            }
+            let start = shrink_to_fit(self.face, &bound);
+            if start != face_id {
+                self.skip_range(face_id.range_min(), start.range_min());
+                self.update(&Padded::of(start), edges);
+                self.skip_range(start.range_max().next(), face_id.range_max().next());
+                return;
+            }
+        }
+        self.update(&Padded::of(face_id), edges);
+    }
+
+    /// Go's `skipCellRange`: the cells from `begin` up to `end` (an edgeless
+    /// stretch), indexed where they lie inside the loop.
+    fn skip_range(&mut self, begin: CellID, end: CellID) {
+        let mut id = begin.max_tile(&end);
+        while id != end {
+            self.update(&Padded::of(id), Vec::new());
+            id = id.next().max_tile(&end);
+        }
+    }
+
     fn inside(&self, p: &Padded) -> bool {
         self.l.contains_point(&Point::from(&p.id))
     }
@@ -259,7 +312,7 @@ impl Builder<'_> {
         if (u_end == 0 && e.bound.x.lo >= u) || (u_end == 1 && e.bound.x.hi <= u) {
             return e.clone();
         }
-        let (a, b) = self.ends(e.edge);
+        let (a, b) = self.ends(e);
         let v = e.bound.y.clamp_point(interpolate(u, a.x, b.x, a.y, b.y));
         let positive = (a.x > b.x) == (a.y > b.y);
         let v_end = usize::from((u_end == 1) == positive);
@@ -271,15 +324,15 @@ impl Builder<'_> {
         if (v_end == 0 && e.bound.y.lo >= v) || (v_end == 1 && e.bound.y.hi <= v) {
             return e.clone();
         }
-        let (a, b) = self.ends(e.edge);
+        let (a, b) = self.ends(e);
         let u = e.bound.x.clamp_point(interpolate(v, a.y, b.y, a.x, b.x));
         let positive = (a.x > b.x) == (a.y > b.y);
         let u_end = usize::from((v_end == 1) == positive);
         update_bound(e, u_end, u, v_end, v)
     }
 
-    fn ends(&self, edge: usize) -> (UV, UV) {
-        (self.uv[edge], self.uv[(edge + 1) % self.uv.len()])
+    fn ends(&self, e: &Clipped) -> (UV, UV) {
+        (e.a, e.b)
     }
 }
 
@@ -297,8 +350,8 @@ fn update_bound(e: &Clipped, u_end: usize, u: f64, v_end: usize, v: f64) -> Clip
         b.y.hi = v;
     }
     Clipped {
-        edge: e.edge,
         bound: b,
+        ..e.clone()
     }
 }
 
@@ -336,35 +389,6 @@ fn ilogb(x: f64) -> i64 {
         return -1023 - (bits << 12).leading_zeros() as i64;
     }
     exp - 1023
-}
-
-/// The cube face of a direction (Go's `face`).
-fn face_of(r: &Vector) -> u8 {
-    let a = r.abs();
-    let (axis, neg) = if a.x > a.y {
-        if a.x > a.z {
-            (0, r.x < 0.0)
-        } else {
-            (2, r.z < 0.0)
-        }
-    } else if a.y > a.z {
-        (1, r.y < 0.0)
-    } else {
-        (2, r.z < 0.0)
-    };
-    axis + if neg { 3 } else { 0 }
-}
-
-/// (u, v) of a direction on its face (Go's `validFaceXYZToUV`).
-fn valid_face_xyz_to_uv(f: u8, r: &Vector) -> (f64, f64) {
-    match f {
-        0 => (r.y / r.x, r.z / r.x),
-        1 => (-r.x / r.y, r.z / r.y),
-        2 => (-r.x / r.z, -r.y / r.z),
-        3 => (r.z / r.x, r.y / r.x),
-        4 => (r.z / r.y, -r.x / r.y),
-        _ => (-r.y / r.z, -r.x / r.z),
-    }
 }
 
 /// Go's quadratic `uvToST`.

@@ -4,9 +4,9 @@
 //! `c/<cell token>` cover term. A polygon (each of a multipolygon's) is
 //! indexed by the covering of its outer ring (`c/`) and every ancestor of
 //! those cells down to level 5 (`p/`), as Go's region coverer computes it
-//! (`coverer.rs`, `loop_cover.rs`); a ring across a cube face border is
-//! refused, and so is every other geometry, as Dgraph refuses them ("Cannot
-//! index geometry").
+//! (`coverer.rs`, `loop_cover.rs`); every other geometry is refused, as
+//! Dgraph refuses them ("Cannot index geometry"), and so is a ring of more
+//! than 20,000 vertices (its shape index would take too long to build).
 
 use super::coverer::Coverer;
 use super::loop_cover::LoopRegion;
