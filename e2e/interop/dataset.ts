@@ -158,7 +158,7 @@ export function people(n: number, tag: string): string {
     if (i % 5 === 0) out.push(`${s} <bio> "He said \\"hi\\"\\nand left: ${tag}${i}" .`);
     out.push(`${s} <pw> "secret-${tag}${i}" .`);
     out.push(`${s} <place> "{'type':'Point','coordinates':[${placeOf(i).join(',')}]}"^^<geo:geojson> .`);
-    if (i !== STRADDLES_A_CUBE_FACE) out.push(`${s} <area> ${areaOf(i)}^^<geo:geojson> .`);
+    out.push(`${s} <area> ${areaOf(i)}^^<geo:geojson> .`);
     out.push(`${s} <about> ${JSON.stringify(`${ABOUT[i % ABOUT.length]![1]} ${tag}${i}`)}${ABOUT_TAG(i)} .`);
     const [tl, tt] = TITLES[i % TITLES.length]!;
     out.push(`${s} <title> ${JSON.stringify(`${tt} ${tag}${i}`)}${tl ? `@${tl}` : ''} .`);
@@ -180,13 +180,6 @@ export function people(n: number, tag: string): string {
 export function placeOf(i: number): [number, number] {
   return [(i % 360) - 180 + 0.5, (i % 170) - 85 + 0.25];
 }
-
-/**
- * The person whose triangle ({@link areaOf}) crosses the border between two S2 cube faces: Strata
- * refuses to index such a polygon (its covering depends on Dgraph's shape index over several
- * faces), so that person has none.
- */
-const STRADDLES_A_CUBE_FACE = 47;
 
 /** Person `i`'s area: a one-degree right triangle at {@link placeOf}, as a GeoJSON literal. */
 export function areaOf(i: number): string {

@@ -159,8 +159,7 @@ describe('Alpha', () => {
   it('computes every index the schema can name, and refuses a value it cannot index as Dgraph', async () => {
     const r = await alter(a1, 'blurb: string @index(fulltext) @lang .\nspot: geo @index(geo) .\nok2: int .');
     expect(r.statusCode, r.body).toBe(200);
-    // geo: points and small polygons are indexed (S2 cells as Dgraph's); a polygon whose covering
-    // Strata cannot compute as Dgraph does is refused before any write
+    // geo: points and polygons are indexed (S2 cells as Dgraph's)
     const pt = await mutate(
       a1,
       `{ set { _:s <spot> "{'type':'Point','coordinates':[2.35,48.85]}"^^<geo:geojson> . } }`,
@@ -175,9 +174,13 @@ describe('Alpha', () => {
       a1,
       `{ set { _:s <ok2> "7" .\n_:s <spot> "{'type':'Polygon','coordinates':[[[40,0],[50,0],[50,5],[40,0]]]}"^^<geo:geojson> . } }`,
     );
-    expect(poly.statusCode, poly.body).toBe(400);
-    expect(poly.json().message).toContain('polygons across the border of an S2 cube face are not indexed');
-    expect((await query(a1, '{ q(func: has(ok2)) { uid } }')).q).toEqual([]);
+    // a polygon across a cube face border: indexed on both faces, found from either side
+    expect(poly.statusCode, poly.body).toBe(200);
+    for (const x of [44.5, 45.5]) {
+      const ring = `[[${x}, 1], [${x + 0.2}, 1], [${x + 0.2}, 1.2], [${x}, 1]]`;
+      const hit = await query(a1, `{ q(func: intersects(spot, [${ring}])) { ok2 } }`);
+      expect(hit.q, `intersects at ${x}`).toEqual([{ ok2: 7 }]);
+    }
     // fulltext is computed (Dgraph's analyzer); a language it lacks is refused at the write
     expect((await alter(a1, 'blurb: string @index(fulltext) @lang .')).statusCode).toBe(200);
     expect((await mutate(a1, '{ set { _:b <blurb> "Foxes running"@en . } }')).statusCode).toBe(200);

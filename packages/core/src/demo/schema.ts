@@ -1,9 +1,7 @@
 /**
  * The schema of Strata's demo data set: people, the cities they live in, the companies they work
  * at, their posts and a few accounts. It uses every value type Strata stores and every index kind
- * it builds but fulltext, sha256 and geo (Strata refuses to index a polygon across an S2 cube face
- * border, and the generated city squares are not checked for that). City names in several
- * languages are indexed with hash.
+ * it builds but fulltext, sha256 and geo. City names in several languages are indexed with hash.
  */
 
 /** The Dgraph schema text (`/alter` body, `strata load --schema` file). */

@@ -87,7 +87,7 @@ export function supportedTokenizers(): string[] {
  * The index tokens (identifier byte first, byte order) the live store writes for a value tagged
  * `lang` ('' untagged): a string for the string tokenizers, or the value's bytes in its schema
  * type's encoding (WKB for geo). Throws INVALID_ARGUMENT for a value whose tokens Strata cannot
- * compute as Dgraph does (e.g. fulltext in a language it lacks, a polygon across an S2 cube face).
+ * compute as Dgraph does (e.g. fulltext in a language it lacks, a polygon of more than 20,000 vertices).
  */
 export function indexTokens(tokenizer: string, value: string | Buffer, lang = ''): Buffer[] {
   try {

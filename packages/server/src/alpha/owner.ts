@@ -446,8 +446,8 @@ const CHECKED: Record<string, ValueType> = {
 /**
  * Refuses, at prepare time (before any group commits), a value whose index tokens Strata cannot
  * compute as Dgraph does: a fulltext language it lacks, characters whose word split is unproven, a
- * language tag whose collation (exact index) it cannot tell, a polygon under geo across a cube face
- * border. The store would refuse it at commit; here it fails before anything is
+ * language tag whose collation (exact index) it cannot tell, a polygon under geo of more than 20,000
+ * vertices. The store would refuse it at commit; here it fails before anything is
  * written anywhere.
  */
 function checkIndexable(e: WireEdge, m: EdgeMutation, target: ValueType, index: string[]): void {

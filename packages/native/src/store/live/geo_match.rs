@@ -2,18 +2,15 @@
 //! predicate's stored geo values, decided per value as Dgraph decides them
 //! (see [`crate::store::geo::GeoQuery`]). Dgraph requires an index on the
 //! predicate and so does Strata. At the root the candidates are the subjects
-//! under the index terms Dgraph reads for the call (every subject with a
-//! value when Strata cannot compute those terms); in a filter, the given
+//! under the index terms Dgraph reads for the call; in a filter, the given
 //! subjects.
 
-use super::keys::{data_key, index_key, kind_prefix, uid_after};
+use super::keys::{data_key, index_key};
 use super::lists::read_list;
 use super::LiveStore;
-use crate::format::keys::KIND_DATA;
 use crate::format::proto::{BackupPostingList, ValType};
 use crate::store::error::{Result, StoreError};
 use crate::store::geo::GeoQuery;
-use crate::store::mvcc::{decode_list, ValueKind};
 use crate::store::tokenize::Tokenizer;
 use std::collections::BTreeSet;
 
@@ -43,18 +40,17 @@ impl LiveStore {
                 "Predicate {attr} is not indexed"
             )));
         }
-        let candidates: Vec<u64> = match (among, q.index_terms()) {
-            (Some(among), _) => among.to_vec(),
-            (None, Some(terms)) => {
+        let candidates: Vec<u64> = match among {
+            Some(among) => among.to_vec(),
+            None => {
                 let mut found = BTreeSet::new();
-                for t in &terms {
+                for t in &q.index_terms().map_err(StoreError::invalid)? {
                     let token = [&[Tokenizer::Geo.id()][..], t].concat();
                     let key = index_key(ns, attr, &token);
                     found.extend(read_list(&self.store, &rtxn, &key, read_ts)?.uids);
                 }
                 found.into_iter().collect()
             }
-            (None, None) => return self.geo_scan(&rtxn, attr, q, read_ts, ns),
         };
         let mut out = Vec::new();
         for s in candidates {
@@ -63,29 +59,6 @@ impl LiveStore {
                 out.push(s);
             }
         }
-        Ok(out)
-    }
-
-    /// Every subject with a value of `attr` that satisfies `q` (a query
-    /// whose index terms Strata cannot compute).
-    fn geo_scan(
-        &self,
-        rtxn: &heed::RoTxn,
-        attr: &str,
-        q: &GeoQuery,
-        read_ts: u64,
-        ns: u64,
-    ) -> Result<Vec<u64>> {
-        let mut out = Vec::new();
-        let p = kind_prefix(ns, attr, KIND_DATA);
-        self.store.scan_from_in(rtxn, &p, &p, read_ts, &mut |v| {
-            if let Some(subject) = uid_after(&p, v.key) {
-                if v.kind == ValueKind::PostingList && holds(q, &decode_list(v.payload)?) {
-                    out.push(subject);
-                }
-            }
-            Ok(true)
-        })?;
         Ok(out)
     }
 }
