@@ -7,23 +7,31 @@
 
 use super::table::Table;
 use crate::store::text::lang;
+use std::sync::OnceLock;
 
 static LOCALES: &str = include_str!("data/locales.tsv");
 
+/// The listed locales and their tables, read once.
+fn locales() -> &'static [(String, Table)] {
+    static PARSED: OnceLock<Vec<(String, Table)>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        LOCALES
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|line| {
+                let mut f = line.split('\t');
+                let name = f.next()?.to_string();
+                let lookup = f.next()?.parse().ok()?;
+                let values = f.next()?.parse().ok()?;
+                Some((name, Table::new(lookup, values)))
+            })
+            .collect()
+    })
+}
+
 /// The table of the locale named exactly `name` (as listed).
 fn listed(name: &str) -> Option<Table> {
-    LOCALES
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .find_map(|line| {
-            let mut f = line.split('\t');
-            if f.next()? != name {
-                return None;
-            }
-            let lookup = f.next()?.parse().ok()?;
-            let values = f.next()?.parse().ok()?;
-            Some(Table::new(lookup, values))
-        })
+    locales().iter().find(|(n, _)| n == name).map(|(_, t)| *t)
 }
 
 /// The script Go's matcher assumes for a language and region when the tag
@@ -46,19 +54,17 @@ pub fn table_for(tag: &str) -> Option<Table> {
     if t.english {
         return listed("en");
     }
-    let (language, mut script) = match t.language.as_str() {
-        "in" => ("id", t.script),
-        "iw" => ("he", t.script),
-        "ji" => ("yi", t.script),
-        "jw" => ("jv", t.script),
-        "mo" => ("ro", t.script),
-        "tl" => ("fil", t.script),
+    let language = match t.language.as_str() {
         // Go's matcher canonicalizes Norwegian Bokmål to `no`, which has no
         // tailoring of its own
-        "nb" => ("no", t.script),
-        "sh" => ("sr", t.script.or_else(|| Some("Latn".into()))),
-        code => (code, t.script),
+        "nb" => "no",
+        code => lang::replacement(code).unwrap_or(code),
     };
+    let mut script = t.script.clone();
+    if t.language == "sh" && script.is_none() {
+        // Serbo-Croatian is Serbian in Latin script to Go
+        script = Some("Latn".into());
+    }
     let region = t.region.as_deref();
     if script.is_none() {
         script = implied_script(language, region).map(String::from);

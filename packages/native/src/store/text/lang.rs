@@ -69,6 +69,14 @@ const REPLACED: [(&str, &str); 7] = [
     ("tl", "fil"),
 ];
 
+/// The code Go's parser puts in place of a deprecated one (`iw` → `he`).
+pub fn replacement(code: &str) -> Option<&'static str> {
+    REPLACED
+        .iter()
+        .find(|(from, _)| *from == code)
+        .map(|(_, to)| *to)
+}
+
 /// Whether Go's registry knows the language code (an unknown one makes
 /// Dgraph fall back to English).
 pub fn is_registered(code: &str) -> bool {
@@ -86,10 +94,7 @@ pub fn dgraph_base(tag: &str) -> Option<String> {
     if t.english {
         return Some("en".into());
     }
-    if let Some((_, to)) = REPLACED.iter().find(|(from, _)| *from == t.language) {
-        return Some((*to).into());
-    }
-    Some(t.language)
+    Some(replacement(&t.language).unwrap_or(&t.language).to_string())
 }
 
 /// The base language of `tag` (lower case) as the fulltext analyzer groups
