@@ -143,12 +143,7 @@ impl Table {
             Kind::Decompose => {
                 let (t1, t2) = ce.decomposition_tertiaries();
                 let first = w.len();
-                let nfkd = nfkd_of_first(s);
-                let mut b = &nfkd[..];
-                while !b.is_empty() {
-                    let n = self.append_next(w, b);
-                    b = &b[n.max(1).min(b.len())..];
-                }
+                self.append_all(w, &nfkd_of_first(s));
                 for (k, e) in w.iter_mut().enumerate().skip(first) {
                     let t = match k - first {
                         0 => t1,
@@ -159,6 +154,14 @@ impl Table {
                 }
                 sz
             }
+        }
+    }
+
+    /// Appends the elements of every rune of `s` in turn.
+    fn append_all(&self, w: &mut Vec<Elem>, mut s: &[u8]) {
+        while !s.is_empty() {
+            let n = self.append_next(w, s);
+            s = &s[n.max(1).min(s.len())..];
         }
     }
 
@@ -208,11 +211,7 @@ impl Table {
         } else {
             self.append_expansion(w, ce);
         }
-        let mut b = &buf[..bufp];
-        while !b.is_empty() {
-            let n = self.append_next(w, b);
-            b = &b[n.max(1).min(b.len())..];
-        }
+        self.append_all(w, &buf[..bufp]);
         scan.pindex
     }
 }

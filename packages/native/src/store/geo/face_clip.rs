@@ -7,26 +7,37 @@
 
 use s2::point::Point;
 use s2::r2::point::Point as UV;
-use s2::r3::vector::Vector;
+use s2::r3::vector::{Axis, Vector};
 
 /// Go's `faceClipErrorUVCoord`: how far a clipped vertex may be from the edge in u or v.
 pub const FACE_CLIP_ERROR_UV_COORD: f64 = 9.0 * std::f64::consts::FRAC_1_SQRT_2 * f64::EPSILON;
 
-/// The cube face of a direction (Go's `face`).
+/// The cube face of a direction (Go's `face`: its largest component's
+/// axis, +3 when that component is negative).
 pub fn face_of(r: &Vector) -> u8 {
-    let a = r.abs();
-    let (axis, neg) = if a.x > a.y {
-        if a.x > a.z {
-            (0, r.x < 0.0)
-        } else {
-            (2, r.z < 0.0)
+    match r.largest_component() {
+        Axis::X => {
+            if r.x < 0.0 {
+                3
+            } else {
+                0
+            }
         }
-    } else if a.y > a.z {
-        (1, r.y < 0.0)
-    } else {
-        (2, r.z < 0.0)
-    };
-    axis + if neg { 3 } else { 0 }
+        Axis::Y => {
+            if r.y < 0.0 {
+                4
+            } else {
+                1
+            }
+        }
+        Axis::Z => {
+            if r.z < 0.0 {
+                5
+            } else {
+                2
+            }
+        }
+    }
 }
 
 /// (u, v) of a direction on its face (Go's `validFaceXYZToUV`).
@@ -60,27 +71,15 @@ fn point_cross(a: &Vector, b: &Vector) -> Vector {
     let x = (*a + *b).cross(&(*b - *a));
     if x.x == 0.0 && x.y == 0.0 && x.z == 0.0 {
         // Go's `Vector.Ortho` of `a`
-        let t = a.abs();
-        let axis = if t.x > t.y {
-            if t.x > t.z {
-                0
-            } else {
-                2
-            }
-        } else if t.y > t.z {
-            1
-        } else {
-            2
-        };
         let mut o = Vector {
             x: 0.0,
             y: 0.0,
             z: 0.0,
         };
-        match axis {
-            0 => o.z = 1.0,
-            1 => o.x = 1.0,
-            _ => o.y = 1.0,
+        match a.largest_component() {
+            Axis::X => o.z = 1.0,
+            Axis::Y => o.x = 1.0,
+            Axis::Z => o.y = 1.0,
         }
         return a.cross(&o).normalize();
     }

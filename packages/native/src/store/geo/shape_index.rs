@@ -312,7 +312,7 @@ impl Builder<'_> {
         if (u_end == 0 && e.bound.x.lo >= u) || (u_end == 1 && e.bound.x.hi <= u) {
             return e.clone();
         }
-        let (a, b) = self.ends(e);
+        let (a, b) = (e.a, e.b);
         let v = e.bound.y.clamp_point(interpolate(u, a.x, b.x, a.y, b.y));
         let positive = (a.x > b.x) == (a.y > b.y);
         let v_end = usize::from((u_end == 1) == positive);
@@ -324,15 +324,11 @@ impl Builder<'_> {
         if (v_end == 0 && e.bound.y.lo >= v) || (v_end == 1 && e.bound.y.hi <= v) {
             return e.clone();
         }
-        let (a, b) = self.ends(e);
+        let (a, b) = (e.a, e.b);
         let u = e.bound.x.clamp_point(interpolate(v, a.y, b.y, a.x, b.x));
         let positive = (a.x > b.x) == (a.y > b.y);
         let u_end = usize::from((v_end == 1) == positive);
         update_bound(e, u_end, u, v_end, v)
-    }
-
-    fn ends(&self, e: &Clipped) -> (UV, UV) {
-        (e.a, e.b)
     }
 }
 
