@@ -159,6 +159,11 @@ impl LiveStore {
                 if hi.is_some_and(|h| token > h) {
                     return Ok(false);
                 }
+                // Versions follow the key in the store, so a token that is a
+                // prefix of the lower bound ("ab" before "abc") sorts after it.
+                if token < lo {
+                    return Ok(true);
+                }
                 let exclusive = !lossy
                     && ((op == CompareOp::Gt && token == lo)
                         || (op == CompareOp::Lt && Some(token) == hi));
@@ -252,6 +257,12 @@ mod tests {
         // string: exact is the first sortable tokenizer (hash is not); any list value counts
         assert_eq!(idx("nick", CompareOp::Ge, &[st("c")]), vec![1, 3]);
         assert_eq!(idx("nick", CompareOp::Lt, &[st("bob")]), vec![1]);
+        // a value that is a prefix of the bound ("bob" under "bobby") is below it
+        assert_eq!(idx("nick", CompareOp::Ge, &[st("bobby")]), vec![1, 3]);
+        assert_eq!(
+            idx("nick", CompareOp::Between, &[st("bobby"), st("d")]),
+            vec![3]
+        );
         let e = s
             .compare_index("plain", CompareOp::Ge, &[i(1)], 2, 0)
             .unwrap_err();
