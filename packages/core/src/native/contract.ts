@@ -327,7 +327,8 @@ export interface PostingStore {
   hasPredicate(
     predicate: string,
     readTs: bigint,
-    opts?: { namespace?: bigint; after?: bigint; first?: number },
+    /** `reverse`: objects of reverse edges (`has(~p)`); `lang`: a value in it (`has(p@en)`, "." any). */
+    opts?: { namespace?: bigint; after?: bigint; first?: number; reverse?: boolean; lang?: string },
   ): Promise<bigint[]>;
   /**
    * The subjects among `among` (a filter's candidates) whose value satisfies comparison `op` for
@@ -340,6 +341,8 @@ export interface PostingStore {
     among: bigint[],
     readTs: bigint,
     namespace?: bigint,
+    /** Compare the value in this language ("" the untagged one, "." any). */
+    lang?: string,
   ): Promise<bigint[]>;
   /** The same through the predicate's index: `eq` its equality index, the others a sortable one. */
   compareIndex(
@@ -348,6 +351,7 @@ export interface PostingStore {
     values: Buffer[],
     readTs: bigint,
     namespace?: bigint,
+    lang?: string,
   ): Promise<bigint[]>;
   /**
    * Subjects matching DQL's `anyofterms`/`allofterms` (`tokenizer` "term") or

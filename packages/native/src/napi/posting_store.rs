@@ -7,7 +7,7 @@ use super::export::{ExportRdfOptions, ExportRdfResult, ExportStream};
 use crate::export::stream::ExportSource;
 use crate::format::proto::{Facet, ValType};
 use crate::store::geo::{GeoFn, GeoQuery};
-use crate::store::live::{self, AlterRequest, Edge, EdgeOp, LiveStore};
+use crate::store::live::{self, AlterRequest, Edge, EdgeOp, HasOf, LiveStore};
 use crate::store::regex::DqlRegex;
 use crate::store::tokenize::Tokenizer;
 use crate::store::StoreError;
@@ -197,6 +197,10 @@ pub struct HasPredicateOptions {
     /// Only subjects > after.
     pub after: Option<BigInt>,
     pub first: Option<u32>,
+    /// `has(~predicate)`: objects of reverse edges.
+    pub reverse: Option<bool>,
+    /// `has(predicate@lang)`: subjects with a value in `lang` ("." any).
+    pub lang: Option<String>,
 }
 
 #[napi(object)]
@@ -575,16 +579,20 @@ impl PostingStore {
         opts: Option<HasPredicateOptions>,
     ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
         let ts = u64_of("readTs", &read_ts)?;
-        let (ns, after, first) = match &opts {
+        let (ns, after, first, of) = match &opts {
             Some(o) => (
                 ns_of("namespace", &o.namespace)?,
                 opt_u64("after", &o.after)?.unwrap_or(0),
                 o.first.map(|f| f as usize),
+                HasOf {
+                    reverse: o.reverse.unwrap_or(false),
+                    lang: o.lang.clone().unwrap_or_default(),
+                },
             ),
-            None => (0, 0, None),
+            None => (0, 0, None, HasOf::default()),
         };
         self.task(
-            Box::new(move |s| s.has_predicate(&predicate, ts, ns, after, first)),
+            Box::new(move |s| s.has_where(&predicate, ts, ns, after, first, of)),
             |v| Ok(js_uids(v)),
         )
     }
@@ -593,7 +601,9 @@ impl PostingStore {
     /// `predicate` satisfies comparison `op` (`eq le lt ge gt between`) for
     /// `values`, read from their data: no index needed, as Dgraph's
     /// comparisons in a filter.
+    /// `lang`: compare the value in that language ("" untagged, "." any).
     #[napi(ts_return_type = "Promise<bigint[]>")]
+    #[allow(clippy::too_many_arguments)]
     pub fn compare_among(
         &self,
         predicate: String,
@@ -602,11 +612,13 @@ impl PostingStore {
         among: Vec<BigInt>,
         read_ts: BigInt,
         namespace: Option<BigInt>,
+        lang: Option<String>,
     ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
         let (op, values, ts, ns) = compare_args(&op, &values, &read_ts, &namespace)?;
         let among = u64s_of("among", &among)?;
+        let lang = lang.unwrap_or_default();
         self.task(
-            Box::new(move |s| s.compare_among(&predicate, op, &values, &among, ts, ns)),
+            Box::new(move |s| s.compare_among(&predicate, op, &values, &among, &lang, ts, ns)),
             |v| Ok(js_uids(v)),
         )
     }
@@ -614,6 +626,7 @@ impl PostingStore {
     /// The subjects whose value of `predicate` satisfies comparison `op`
     /// for `values`, through the predicate's sortable index (`eq`: its
     /// equality index), as Dgraph's root functions.
+    /// `lang`: as in `compareAmong`.
     #[napi(ts_return_type = "Promise<bigint[]>")]
     pub fn compare_index(
         &self,
@@ -622,10 +635,12 @@ impl PostingStore {
         values: Vec<Buffer>,
         read_ts: BigInt,
         namespace: Option<BigInt>,
+        lang: Option<String>,
     ) -> napi::Result<AsyncTask<StoreTask<Vec<u64>, Vec<BigInt>>>> {
         let (op, values, ts, ns) = compare_args(&op, &values, &read_ts, &namespace)?;
+        let lang = lang.unwrap_or_default();
         self.task(
-            Box::new(move |s| s.compare_index(&predicate, op, &values, ts, ns)),
+            Box::new(move |s| s.compare_index(&predicate, op, &values, &lang, ts, ns)),
             |v| Ok(js_uids(v)),
         )
     }

@@ -7,7 +7,10 @@
 //! lossless tokenizer, `exact` or `int`, leaves out a bound's own token for
 //! `lt`/`gt`); when the tokenizer is lossy (float and datetime tokens stand
 //! for many values) each subject's value is compared too. A value compared
-//! is the untagged one, any of them for a list.
+//! is the untagged one (any of them for a list), or, for a function on
+//! `pred@lang`, the value in that language (`.`: any value), as Dgraph's
+//! string filtering does: the index of a tagged value (`exact`'s collation
+//! keys) only finds the candidates, their value is compared byte by byte.
 
 use super::keys::{data_key, index_key};
 use super::lists::{read_list, value_cmp, value_eq};
@@ -82,13 +85,16 @@ impl CompareOp {
 
 impl LiveStore {
     /// The subjects among `among` (ascending) whose untagged value of
-    /// `attr` (any of them for a list) satisfies `op` for `bounds`.
+    /// `attr` (any of them for a list; the one in `lang` when not empty,
+    /// any value for ".") satisfies `op` for `bounds`.
+    #[allow(clippy::too_many_arguments)]
     pub fn compare_among(
         &self,
         attr: &str,
         op: CompareOp,
         bounds: &[Vec<u8>],
         among: &[u64],
+        lang: &str,
         read_ts: u64,
         ns: u64,
     ) -> Result<Vec<u64>> {
@@ -101,7 +107,7 @@ impl LiveStore {
             if pl
                 .postings
                 .iter()
-                .any(|p| !p.is_uid_ref() && p.lang_tag.is_empty() && op.holds(vt, &p.value, bounds))
+                .any(|p| in_lang(p, lang) && op.holds(vt, &p.value, bounds))
             {
                 out.insert(s);
             }
@@ -109,20 +115,22 @@ impl LiveStore {
         Ok(out.into_iter().collect())
     }
 
-    /// The subjects whose value of `attr` satisfies `op` (not `eq`, which
-    /// [`LiveStore::eq`] answers) for `bounds`, through the first sortable
-    /// index of the predicate, ascending.
+    /// The subjects whose value of `attr` (see [`LiveStore::compare_among`]
+    /// for `lang`) satisfies `op` (`eq` through [`LiveStore::eq_in`]) for
+    /// `bounds`, through the first sortable index of the predicate,
+    /// ascending.
     pub fn compare_index(
         &self,
         attr: &str,
         op: CompareOp,
         bounds: &[Vec<u8>],
+        lang: &str,
         read_ts: u64,
         ns: u64,
     ) -> Result<Vec<u64>> {
         op.check_bounds(bounds.len())?;
         if op == CompareOp::Eq {
-            return self.eq(attr, bounds, read_ts, ns);
+            return self.eq_in(attr, bounds, lang, read_ts, ns);
         }
         let rtxn = self.store.env().read_txn()?;
         let schema = self.schema_at(&rtxn, ns, attr, read_ts)?;
@@ -133,7 +141,9 @@ impl LiveStore {
         };
         let mut tokens = Vec::with_capacity(bounds.len());
         for b in bounds {
-            let mut t = tok.tokens(b, "").map_err(StoreError::invalid)?;
+            let mut t = tok
+                .tokens(b, if lang == "." { "" } else { lang })
+                .map_err(StoreError::invalid)?;
             if t.len() != 1 {
                 return Err(StoreError::invalid(format!(
                     "Attribute {attr} does not have a valid tokenizer."
@@ -141,20 +151,22 @@ impl LiveStore {
             }
             tokens.push(t.remove(0));
         }
-        let prefix = index_key(ns, attr, &[tok.id()]);
+        // A tagged value's token starts with its own identifier (`exact`'s
+        // collation keys); Dgraph scans every token under it, in any language.
+        let prefix = index_key(ns, attr, &tokens[0][..1]);
         let lossy = tok.lossy();
         let (start, lo, hi): (Vec<u8>, &[u8], Option<&[u8]>) = match op {
-            CompareOp::Ge | CompareOp::Gt => (tokens[0].clone(), &tokens[0], None),
-            CompareOp::Between => (tokens[0].clone(), &tokens[0], Some(&tokens[1])),
+            CompareOp::Ge | CompareOp::Gt => (index_key(ns, attr, &tokens[0]), &tokens[0], None),
+            CompareOp::Between => (
+                index_key(ns, attr, &tokens[0]),
+                &tokens[0],
+                Some(&tokens[1]),
+            ),
             _ => (prefix.clone(), &[], Some(&tokens[0])),
         };
         let mut found = BTreeSet::new();
-        self.store.scan_from_in(
-            &rtxn,
-            &prefix,
-            &index_key(ns, attr, &start),
-            read_ts,
-            &mut |v| {
+        self.store
+            .scan_from_in(&rtxn, &prefix, &start, read_ts, &mut |v| {
                 let token = &v.key[prefix.len() - 1..];
                 if hi.is_some_and(|h| token > h) {
                     return Ok(false);
@@ -171,21 +183,31 @@ impl LiveStore {
                     found.extend(decode_list(v.payload)?.uids);
                 }
                 Ok(true)
-            },
-        )?;
-        if !lossy {
+            })?;
+        if !lossy && lang.is_empty() {
             return Ok(found.into_iter().collect());
         }
         drop(rtxn);
         let among: Vec<u64> = found.into_iter().collect();
-        self.compare_among(attr, op, bounds, &among, read_ts, ns)
+        self.compare_among(attr, op, bounds, &among, lang, read_ts, ns)
     }
+}
+
+/// Whether a posting is a value `lang` compares: the untagged one (""),
+/// any ("."), or the one tagged `lang`.
+pub(super) fn in_lang(p: &crate::format::proto::Posting, lang: &str) -> bool {
+    !p.is_uid_ref()
+        && match lang {
+            "" => p.lang_tag.is_empty(),
+            "." => true,
+            l => p.lang_tag == l.as_bytes(),
+        }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::live::Edge;
+    use crate::store::live::{Edge, HasOf};
     use crate::store::test_support::{alter_preds, set_int, set_str, sp, temp_live};
 
     fn float(subject: u64, p: &str, v: f64) -> Edge {
@@ -239,7 +261,7 @@ mod tests {
         let i = |v: i64| v.to_le_bytes().to_vec();
         let f = |v: f64| v.to_le_bytes().to_vec();
         let st = |v: &str| v.as_bytes().to_vec();
-        let idx = |p: &str, op, b: &[Vec<u8>]| s.compare_index(p, op, b, 2, 0).unwrap();
+        let idx = |p: &str, op, b: &[Vec<u8>]| s.compare_index(p, op, b, "", 2, 0).unwrap();
         // int: lossless, signed order, bounds' own token in or out
         assert_eq!(idx("age", CompareOp::Ge, &[i(30)]), vec![2, 3, 4]);
         assert_eq!(idx("age", CompareOp::Gt, &[i(30)]), vec![3, 4]);
@@ -264,7 +286,7 @@ mod tests {
             vec![3]
         );
         let e = s
-            .compare_index("plain", CompareOp::Ge, &[i(1)], 2, 0)
+            .compare_index("plain", CompareOp::Ge, &[i(1)], "", 2, 0)
             .unwrap_err();
         assert!(
             e.message()
@@ -272,12 +294,12 @@ mod tests {
             "{e}"
         );
         let e = s
-            .compare_index("age", CompareOp::Between, &[i(1)], 2, 0)
+            .compare_index("age", CompareOp::Between, &[i(1)], "", 2, 0)
             .unwrap_err();
         assert!(e.message().contains("two"), "{e}");
         // among given subjects: no index needed; only the untagged value is compared
         let among =
-            |p: &str, op, b: &[Vec<u8>], a: &[u64]| s.compare_among(p, op, b, a, 2, 0).unwrap();
+            |p: &str, op, b: &[Vec<u8>], a: &[u64]| s.compare_among(p, op, b, a, "", 2, 0).unwrap();
         assert_eq!(
             among("plain", CompareOp::Eq, &[i(7), i(8)], &[1, 2]),
             vec![1]
@@ -291,6 +313,48 @@ mod tests {
             vec![1]
         );
         assert_eq!(among("title", CompareOp::Eq, &[st("x")], &[3, 4]), vec![4]);
+        // in a language: the value tagged so ("." any)
+        let among_in = |op, b: &[Vec<u8>], a: &[u64], lang: &str| {
+            s.compare_among("title", op, b, a, lang, 2, 0).unwrap()
+        };
+        assert_eq!(among_in(CompareOp::Eq, &[st("x")], &[3, 4], "fr"), vec![3]);
+        assert_eq!(
+            among_in(CompareOp::Eq, &[st("x")], &[3, 4], "."),
+            vec![3, 4]
+        );
+        assert_eq!(
+            among_in(CompareOp::Eq, &[st("x")], &[3, 4], "de"),
+            Vec::<u64>::new()
+        );
+        // through the collation keys of tagged values (any language), then the value in it
+        let mut sv = set_str(5, "ctitle", "b");
+        sv.lang = "sv".into();
+        let mut de = set_str(6, "ctitle", "a");
+        de.lang = "de".into();
+        let mut plain = with("ctitle", ValType::String, &["exact"], false, true);
+        plain.index = vec!["exact".into()];
+        alter_preds(&s, 3, vec![plain]);
+        s.apply_mutations(4, &[sv, de, set_str(7, "ctitle", "a")])
+            .unwrap();
+        let lt = |lang: &str, v: &str| {
+            s.compare_index("ctitle", CompareOp::Lt, &[st(v)], lang, 4, 0)
+                .unwrap()
+        };
+        assert_eq!(lt("sv", "c"), vec![5]);
+        assert_eq!(lt("de", "b"), vec![6]);
+        assert_eq!(lt("", "b"), vec![7]);
+        // has: objects of reverse edges, subjects with a value in a language
+        let has = |p: &str, reverse: bool, lang: &str| {
+            let of = HasOf {
+                reverse,
+                lang: lang.into(),
+            };
+            s.has_where(p, 2, 0, 0, None, of).unwrap()
+        };
+        assert_eq!(has("title", false, ""), vec![4]);
+        assert_eq!(has("title", false, "fr"), vec![3]);
+        assert_eq!(has("title", false, "."), vec![3, 4]);
+        assert_eq!(has("nick", false, ""), vec![1, 2, 3]);
         assert_eq!(
             among("age", CompareOp::Between, &[i(-10), i(30)], &[1, 2, 3, 9]),
             vec![1, 2]

@@ -34,6 +34,7 @@ mod types;
 pub use compare::CompareOp;
 pub use keys::{count_key, data_key, index_key, reverse_key, schema_key, type_key};
 pub use pattern_match::Pattern;
+pub use reads::HasOf;
 pub use text_match::TextMatch;
 pub use types::{
     AlterRequest, Edge, EdgeOp, FacetInput, FactValue, LiveMeta, NodeFacts, PredicateFacts,

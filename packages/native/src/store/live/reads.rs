@@ -2,12 +2,13 @@
 //! (`get_nodes`), subjects having a predicate, equality through an index,
 //! reverse edges, and the RDF export of the open store.
 
+use super::compare::in_lang;
 use super::keys::{data_key, index_key, kind_prefix, reverse_key, uid_after};
 use super::lists::{read_list, uid_edges, value_eq};
 use super::types::{FactValue, NodeFacts, PredicateFacts};
 use super::LiveStore;
 use crate::export::{collect, ExportOptions, ExportOutput, Exporter};
-use crate::format::keys::{parse_key, KIND_DATA, PREFIX_SCHEMA};
+use crate::format::keys::{parse_key, KIND_DATA, KIND_REVERSE, PREFIX_SCHEMA};
 use crate::format::proto::{BackupPostingList, ValType};
 use crate::store::error::{Result, StoreError};
 use crate::store::mvcc::{decode_list, namespace_prefix, ValueKind};
@@ -39,14 +40,13 @@ fn predicate_facts(predicate: &str, pl: BackupPostingList) -> PredicateFacts {
 }
 
 /// Whether a stored DATA list holds a value without a language tag.
-fn has_untagged_value(kind: ValueKind, payload: &[u8]) -> Result<bool> {
-    if kind != ValueKind::PostingList {
-        return Ok(false);
-    }
-    Ok(decode_list(payload)?
-        .postings
-        .iter()
-        .any(|p| !p.is_uid_ref() && p.lang_tag.is_empty()))
+/// What `has` looks for besides the predicate (see [`LiveStore::has_where`]).
+#[derive(Debug, Clone, Default)]
+pub struct HasOf {
+    /// Objects of reverse edges instead of subjects.
+    pub reverse: bool,
+    /// A value in this language ("." any); "" the untagged one under @lang.
+    pub lang: String,
 }
 
 /// The equality tokenizers of a value type, best first.
@@ -124,20 +124,45 @@ impl LiveStore {
         after: u64,
         first: Option<usize>,
     ) -> Result<Vec<u64>> {
+        self.has_where(attr, read_ts, ns, after, first, HasOf::default())
+    }
+
+    /// [`LiveStore::has_predicate`] for `has(~attr)` (objects of reverse
+    /// edges) or `has(attr@lang)` (subjects with a value in `lang`, "." any).
+    pub fn has_where(
+        &self,
+        attr: &str,
+        read_ts: u64,
+        ns: u64,
+        after: u64,
+        first: Option<usize>,
+        of: HasOf,
+    ) -> Result<Vec<u64>> {
         let rtxn = self.store.env().read_txn()?;
-        let p = kind_prefix(ns, attr, KIND_DATA);
+        let kind = if of.reverse { KIND_REVERSE } else { KIND_DATA };
+        let p = kind_prefix(ns, attr, kind);
         let mut out = Vec::new();
         if after == u64::MAX || first == Some(0) {
             return Ok(out);
         }
-        let untagged_only = self
+        let lang_pred = self
             .load_schema(&rtxn, ns, attr, read_ts)?
             .is_some_and(|s| s.su.lang);
-        let start = data_key(ns, attr, after + 1);
+        // Which values count: none to check for edges and predicates without
+        // @lang (unless a language is asked), else those of `of.lang`.
+        let check = !of.reverse && (lang_pred || !of.lang.is_empty());
+        let mut start = p.clone();
+        start.extend_from_slice(&(after + 1).to_be_bytes());
         self.store
             .scan_from_in(&rtxn, &p, &start, read_ts, &mut |v| {
                 if let Some(subject) = uid_after(&p, v.key) {
-                    if !untagged_only || has_untagged_value(v.kind, v.payload)? {
+                    let keep = !check
+                        || (v.kind == ValueKind::PostingList
+                            && decode_list(v.payload)?
+                                .postings
+                                .iter()
+                                .any(|x| in_lang(x, &of.lang)));
+                    if keep {
                         out.push(subject);
                     }
                 }
@@ -149,6 +174,18 @@ impl LiveStore {
     /// Subjects whose `attr` (untagged) value equals one of `values`
     /// (schema-typed binary), via the best equality index, ascending.
     pub fn eq(&self, attr: &str, values: &[Vec<u8>], read_ts: u64, ns: u64) -> Result<Vec<u64>> {
+        self.eq_in(attr, values, "", read_ts, ns)
+    }
+
+    /// [`LiveStore::eq`] on the value in `lang` ("" untagged, "." any).
+    pub fn eq_in(
+        &self,
+        attr: &str,
+        values: &[Vec<u8>],
+        lang: &str,
+        read_ts: u64,
+        ns: u64,
+    ) -> Result<Vec<u64>> {
         let rtxn = self.store.env().read_txn()?;
         let schema = self.schema_at(&rtxn, ns, attr, read_ts)?;
         let order = eq_tokenizers(schema.vt);
@@ -165,7 +202,9 @@ impl LiveStore {
         };
         let mut out = BTreeSet::new();
         for v in values {
-            let tokens = tok.tokens(v, "").map_err(StoreError::invalid)?;
+            let tokens = tok
+                .tokens(v, if lang == "." { "" } else { lang })
+                .map_err(StoreError::invalid)?;
             let mut cand: Option<BTreeSet<u64>> = None;
             for t in &tokens {
                 let l: BTreeSet<u64> =
@@ -180,9 +219,11 @@ impl LiveStore {
             }
             for s in cand.unwrap_or_default() {
                 let pl = read_list(&self.store, &rtxn, &data_key(ns, attr, s), read_ts)?;
-                if pl.postings.iter().any(|p| {
-                    !p.is_uid_ref() && p.lang_tag.is_empty() && value_eq(schema.vt, &p.value, v)
-                }) {
+                if pl
+                    .postings
+                    .iter()
+                    .any(|p| in_lang(p, lang) && value_eq(schema.vt, &p.value, v))
+                {
                     out.insert(s);
                 }
             }
