@@ -149,7 +149,7 @@ type <Org> { name, boss }
     ['type A { x: string @index(term) }', 'line 1, column 20: directives are not allowed on type fields'],
     ['name: string "x" .', 'line 1, column 14: expected "." at the end of predicate name, got "x"'],
     ['name: string @index(exact term) .', 'line 1, column 27: expected "," or ")" in @index, got "term"'],
-    ['name: string ! .', 'line 1, column 14: unexpected character "!"'],
+    ['name: string ! .', 'line 1, column 14: expected "." at the end of predicate name, got "!"'],
   ])('%j → %s', (text, message) => {
     expect(err(text)).toBe(message);
   });

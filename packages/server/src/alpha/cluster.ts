@@ -18,7 +18,15 @@ import {
 } from '@strata/core';
 import { HttpError, type HttpErrorCode } from '../http/errors.js';
 import type { GroupOwner, PredicateInfo, WireAlter, WireSchemaPredicate } from './owner.js';
-import type { WireCompare, WireEdge, WireGeo, WireNodeFacts, WirePattern, WireTextMatch } from './wire.js';
+import type {
+  WireCompare,
+  WireEdge,
+  WireHas,
+  WireGeo,
+  WireNodeFacts,
+  WirePattern,
+  WireTextMatch,
+} from './wire.js';
 
 /**
  * The HttpError a failed request to another node answers with: an unreachable node is 503, a
@@ -85,7 +93,7 @@ export interface GroupApi {
     predicates: string[] | null,
     readTs: bigint,
   ): Promise<{ nodes: WireNodeFacts[]; schema: Record<string, PredicateInfo> }>;
-  has(predicate: string, readTs: bigint): Promise<string[]>;
+  has(m: WireHas, readTs: bigint): Promise<string[]>;
   /** Through the index; given `among`, only those subjects, read from their data. */
   compare(m: WireCompare, readTs: bigint, among?: string[]): Promise<string[]>;
   textMatch(m: WireTextMatch, readTs: bigint): Promise<string[]>;
@@ -136,8 +144,8 @@ export class LocalGroup implements GroupApi {
   read(uids: string[], predicates: string[] | null, readTs: bigint) {
     return this.owner.read(uids, predicates, String(readTs));
   }
-  has(predicate: string, readTs: bigint) {
-    return this.owner.has(predicate, String(readTs));
+  has(m: WireHas, readTs: bigint) {
+    return this.owner.has(m, String(readTs));
   }
   compare(m: WireCompare, readTs: bigint, among?: string[]) {
     return this.owner.compare(m, String(readTs), among);
@@ -200,8 +208,8 @@ export class RemoteGroup implements GroupApi {
       readTs: String(readTs),
     });
   }
-  async has(predicate: string, readTs: bigint) {
-    return (await this.post<{ uids: string[] }>('/internal/has', { predicate, readTs: String(readTs) })).uids;
+  async has(m: WireHas, readTs: bigint) {
+    return (await this.post<{ uids: string[] }>('/internal/has', { ...m, readTs: String(readTs) })).uids;
   }
   async schema() {
     return (await this.post<{ predicates: WireSchemaPredicate[] }>('/internal/schema', {})).predicates;

@@ -26,6 +26,7 @@ import {
   nodesToWire,
   type WireEdge,
   type WireCompare,
+  type WireHas,
   type WireGeo,
   type WirePattern,
   type WireNodeFacts,
@@ -307,9 +308,18 @@ export class GroupOwner {
     return { nodes: nodesToWire(nodes), schema };
   }
 
-  async has(predicate: string, readTs: string): Promise<string[]> {
-    if (!this.schema.has(predicate)) return [];
-    return (await this.store.hasPredicate(predicate, BigInt(readTs))).map(String);
+  async has(m: WireHas, readTs: string): Promise<string[]> {
+    const sp = this.schema.get(m.predicate);
+    if (!sp) return [];
+    if (m.reverse && !sp.reverse) {
+      throw new HttpError('BAD_REQUEST', `Predicate ${m.predicate} doesn't have reverse edge`);
+    }
+    return (
+      await this.store.hasPredicate(m.predicate, BigInt(readTs), {
+        ...(m.reverse ? { reverse: true } : {}),
+        ...(m.lang ? { lang: m.lang } : {}),
+      })
+    ).map(String);
   }
 
   /**
@@ -319,6 +329,7 @@ export class GroupOwner {
    */
   async compare(m: WireCompare, readTs: string, among?: string[]): Promise<string[]> {
     const { op, predicate, values } = m;
+    const lang = m.lang ?? '';
     const sp = this.schema.get(predicate);
     if (!sp) return [];
     if (!among && !sp.index?.length) {
@@ -342,8 +353,16 @@ export class GroupOwner {
       }
     });
     const found = among
-      ? await this.store.compareAmong(predicate, op, bytes, among.map(BigInt), BigInt(readTs))
-      : await this.store.compareIndex(predicate, op, bytes, BigInt(readTs));
+      ? await this.store.compareAmong(
+          predicate,
+          op,
+          bytes,
+          among.map(BigInt),
+          BigInt(readTs),
+          undefined,
+          lang,
+        )
+      : await this.store.compareIndex(predicate, op, bytes, BigInt(readTs), undefined, lang);
     return found.map(String);
   }
 

@@ -14,6 +14,15 @@ export interface WireCompare {
   op: CompareOp;
   predicate: string;
   values: string[];
+  /** Compare the value in this language ("" or absent: the untagged one, "." any). */
+  lang?: string;
+}
+
+/** `has(pred)`, `has(~pred)` (objects of reverse edges) or `has(pred@lang)`, as `/internal/has` carries it. */
+export interface WireHas {
+  predicate: string;
+  reverse?: boolean;
+  lang?: string;
 }
 
 /** A word-matching function call (`anyofterms(name@fr, "...")`) as `/internal/text-match` carries it. */

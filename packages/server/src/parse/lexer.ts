@@ -4,7 +4,8 @@ import { ParseError, Positions } from './errors.js';
 /** A decimal number as a word token spells it (`-12`, `3.5`, `1e-3`). */
 export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-export type TokenKind = 'word' | 'iri' | 'string' | 'regex' | 'punct' | 'eof';
+/** `raw`: the text inside `math(...)`, which has a grammar of its own (query-math.ts). */
+export type TokenKind = 'word' | 'iri' | 'string' | 'regex' | 'punct' | 'raw' | 'eof';
 
 export interface Token {
   kind: TokenKind;
@@ -13,7 +14,7 @@ export interface Token {
   start: number;
 }
 
-const PUNCT = new Set(['{', '}', '(', ')', '[', ']', ':', ',', '@', '.', '~', '=', '$']);
+const PUNCT = new Set(['{', '}', '(', ')', '[', ']', ':', ',', '@', '.', '~', '=', '$', '!', '*']);
 
 function isWordChar(c: string): boolean {
   return /[A-Za-z0-9_\-+.]/.test(c) || c.charCodeAt(0) >= 0x80;
@@ -62,6 +63,7 @@ export class Lexer {
         // A word never ends with a dot: that dot ends a schema line.
         while (p > start + 1 && s[p - 1] === '.') p--;
         this.tokens.push({ kind: 'word', text: s.slice(start, p), start });
+        if (s.slice(start, p) === 'math') p = this.mathArgs(p);
       } else if (PUNCT.has(c)) {
         this.tokens.push({ kind: 'punct', text: c, start: p });
         p++;
@@ -70,6 +72,28 @@ export class Lexer {
       }
     }
     this.tokens.push({ kind: 'eof', text: '', start: s.length });
+  }
+
+  /**
+   * After the word `math`: `(`, the raw text up to the matching `)`, and `)` (nothing when no `(`
+   * follows). Returns where scanning goes on.
+   */
+  private mathArgs(from: number): number {
+    const s = this.src;
+    let p = from;
+    while (p < s.length && /\s/.test(s[p]!)) p++;
+    if (s[p] !== '(') return from;
+    let depth = 0;
+    for (let q = p; q < s.length; q++) {
+      if (s[q] === '(') depth++;
+      else if (s[q] === ')' && --depth === 0) {
+        this.tokens.push({ kind: 'punct', text: '(', start: p });
+        this.tokens.push({ kind: 'raw', text: s.slice(p + 1, q), start: p + 1 });
+        this.tokens.push({ kind: 'punct', text: ')', start: q });
+        return q + 1;
+      }
+    }
+    throw this.error(p, 'unterminated math(: expected ")"');
   }
 
   /** `/expr/flags` as Dgraph lexes it: a backslash escapes the next character, flags are letters. */
@@ -123,6 +147,21 @@ export class Lexer {
     }
     this.tokens.push({ kind: 'string', text: out, start });
     return p + 1;
+  }
+
+  /**
+   * Replaces each `$name` from the current position on by `values(name, token)` (GraphQL-style
+   * query variables, substituted before the query is read).
+   */
+  substitute(value: (name: string, at: Token) => Token): void {
+    for (let j = this.i; j < this.tokens.length - 1; j++) {
+      const t = this.tokens[j]!;
+      if (t.kind !== 'punct' || t.text !== '$') continue;
+      const n = this.tokens[j + 1]!;
+      if (n.kind !== 'word')
+        throw this.error(n.start, `expected a variable name after $, got ${this.describe(n)}`);
+      this.tokens.splice(j, 2, { ...value(n.text, t), start: t.start });
+    }
   }
 
   peek(ahead = 0): Token {

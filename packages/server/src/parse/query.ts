@@ -1,124 +1,37 @@
 /**
- * The DQL subset Strata serves:
- *
- *   { q(func: uid(0x1, 0x2), first: 10, offset: 0) { uid name friend { name } ~friend { name }
- *       expand(_all_) dgraph.type count(friend) alias: name@en } }
- *
- * Functions `uid(...)`, `has(pred)`, `type(Name)` (`eq(dgraph.type, "Name")`), `uid_in(pred, uid
- * or [uids])` (filters only), `eq(pred, value)`, `eq(pred, [v1, v2])`, `le lt ge gt(pred,
- * value)`, `between(pred, low, high)` and the word matches
- * `anyofterms allofterms anyoftext alloftext` (`(pred[@lang], "words")`) and the geo functions
- * `near within contains intersects` (see query-geo.ts), `regexp` and `match` (query-pattern.ts),
- * at the root and in
- * `@filter(...)` with `and`, `or`, `not` and parentheses (at the root and on uid edges); several
- * blocks per query. Variables are not supported (yet).
+ * DQL as Strata reads it (Dgraph's grammar): blocks `name(func: f, first: n, offset: n, after: uid,
+ * orderasc: pred[@lang] | val(x))` with directives (query-directives.ts), `var` blocks and
+ * `x as name(...)`, aggregate-only blocks `name()`, `shortest(from:, to:, numpaths:)`, and in
+ * them: `uid`, predicates (`name@en:fr:.`, `name@*`, `~edge`, `x as pred`, nested blocks with
+ * their own arguments and directives), `count(pred)`, `count(uid)`, `expand(_all_)`, `val(x)`,
+ * `math(...)` (query-math.ts), `min max sum avg (val(x))`, `checkpwd(pred, "pw")`, aliases.
+ * Functions and filters: query-func.ts; GraphQL-style query variables: query-vars.ts.
  *
  * Schema queries, as Dgraph: `schema {}`, `schema(pred: [name, age]) { type index }`,
  * `schema(type: Person) {}`.
  */
-import { DECIMAL, Lexer, type Token } from './lexer.js';
-import { GEO_FUNCS, type GeoFunc, geoFuncArgs, isGeoFunc } from './query-geo.js';
-import { isPatternFunc, PATTERN_FUNCS, type PatternFunc, patternFuncArgs } from './query-pattern.js';
+import { Lexer, type Token } from './lexer.js';
+import {
+  AGGREGATES,
+  SCHEMA_FIELDS,
+  type AggregateName,
+  type Directives,
+  type Langs,
+  type Pagination,
+  type Query,
+  type QueryBlock,
+  type SchemaQuery,
+  type Selection,
+  type ShortestSpec,
+} from './query-ast.js';
+import { DIRECTIVES, directives } from './query-directives.js';
+import { predName, rootFunc, uidOf } from './query-func.js';
+import { MathError, parseMath } from './query-math.js';
+import { readQueryVars } from './query-vars.js';
 
-const U64_MAX = (1n << 64n) - 1n;
+export * from './query-ast.js';
 
-export type EqValue = string | bigint | number | boolean;
-
-/** The word-matching functions: term index (`...ofterms`) or fulltext index (`...oftext`). */
-export const TEXT_FUNCS = ['anyofterms', 'allofterms', 'anyoftext', 'alloftext'] as const;
-export type TextFuncName = (typeof TEXT_FUNCS)[number];
-
-/** The comparisons: `eq` (any of its values), `between` (two values), the others one. */
-export const COMPARE_FUNCS = ['eq', 'le', 'lt', 'ge', 'gt', 'between'] as const;
-export type CompareFuncName = (typeof COMPARE_FUNCS)[number];
-
-export type RootFunc =
-  | { name: 'uid'; uids: bigint[] }
-  | { name: 'has'; predicate: string }
-  /** `uid_in(pred, uid)` or `uid_in(pred, [uids])`: filters only, as Dgraph. */
-  | { name: 'uid_in'; predicate: string; uids: bigint[] }
-  /** `count`: compares the number of edges (or values) of `predicate`, `~predicate` if reverse. */
-  | { name: CompareFuncName; predicate: string; values: EqValue[]; count?: { reverse: boolean } }
-  /** `lang`: the predicate's `@lang` in the call ("." for any), absent when none. */
-  | { name: TextFuncName; predicate: string; lang?: string; text: string }
-  | GeoFunc
-  | PatternFunc;
-
-/** A `@filter(...)` expression. */
-export type Filter =
-  { op: 'func'; func: RootFunc } | { op: 'and' | 'or'; args: Filter[] } | { op: 'not'; arg: Filter };
-
-/** One `orderasc: pred` / `orderdesc: pred` argument. */
-export interface OrderKey {
-  predicate: string;
-  desc: boolean;
-}
-
-export interface Pagination {
-  /** Sort keys, in the order written; applied before first/offset. */
-  order?: OrderKey[];
-  first?: number;
-  offset?: number;
-}
-
-export type Selection =
-  | { kind: 'uid'; alias?: string }
-  | { kind: 'expand'; arg: '_all_' }
-  | { kind: 'count'; predicate: string; reverse: boolean; alias?: string }
-  /** `checkpwd(pred, "password")`: whether the node's password matches. */
-  | { kind: 'checkpwd'; predicate: string; password: string; alias?: string }
-  | ({
-      kind: 'predicate';
-      predicate: string;
-      reverse: boolean;
-      alias?: string;
-      lang?: string;
-      /** Nested block; absent for a scalar. */
-      children?: Selection[];
-      /** `@filter(...)` on a uid edge. */
-      filter?: Filter;
-      /** `@facets` / `@facets(keys)`: the facets of the edge or value, as `pred|key`. */
-      facets?: { keys?: string[] };
-    } & Pagination);
-
-export interface QueryBlock extends Pagination {
-  name: string;
-  func: RootFunc;
-  filter?: Filter;
-  children: Selection[];
-  line: number;
-  column: number;
-}
-
-/** The fields a schema query may ask for (Dgraph's names); none asked: all. */
-export const SCHEMA_FIELDS = [
-  'type',
-  'index',
-  'tokenizer',
-  'reverse',
-  'count',
-  'list',
-  'upsert',
-  'lang',
-  'unique',
-  'no_conflict',
-] as const;
-export type SchemaField = (typeof SCHEMA_FIELDS)[number];
-
-export interface SchemaQuery {
-  /** `pred:`: only these predicates (and no types). */
-  predicates?: string[];
-  /** `type:`: only these types (and no predicates). */
-  types?: string[];
-  fields: SchemaField[];
-}
-
-export interface Query {
-  name?: string;
-  blocks: QueryBlock[];
-  /** A schema query (then `blocks` is empty). */
-  schema?: SchemaQuery;
-}
+const VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A name or a `[name, ...]` list (schema query arguments). */
 function nameList(lx: Lexer, what: string): string[] {
@@ -171,279 +84,61 @@ function schemaQuery(lx: Lexer): SchemaQuery {
   return q;
 }
 
-function uidOf(lx: Lexer, t: Token): bigint {
-  if (t.kind !== 'word' || !(/^0[xX][0-9a-fA-F]+$/.test(t.text) || /^\d+$/.test(t.text))) {
-    throw lx.error(t.start, `expected a uid (0x.. or a decimal), got ${lx.describe(t)}`);
-  }
-  const v = BigInt(t.text);
-  if (v === 0n || v > U64_MAX) throw lx.error(t.start, `uid ${t.text} is out of range`);
-  return v;
-}
-
-function predName(lx: Lexer, what: string): { name: string; reverse: boolean; tok: Token } {
-  let reverse = false;
-  if (lx.isPunct('~')) {
-    lx.next();
-    reverse = true;
-  }
-  const t = lx.next();
-  if (t.kind === 'iri') {
-    if (t.text.startsWith('~')) return { name: t.text.slice(1), reverse: true, tok: t };
-    return { name: t.text, reverse, tok: t };
-  }
-  if (t.kind !== 'word' || !/^[A-Za-z_\u0080-\uffff][A-Za-z0-9_.\-\u0080-\uffff]*$/.test(t.text)) {
-    throw lx.error(t.start, `expected ${what}, got ${lx.describe(t)}`);
-  }
-  return { name: t.text, reverse, tok: t };
-}
-
-function eqValue(lx: Lexer): EqValue {
-  const t = lx.next();
-  if (t.kind === 'string') return t.text;
-  if (t.kind === 'word') {
-    if (t.text === 'true') return true;
-    if (t.text === 'false') return false;
-    if (/^[+-]?\d+$/.test(t.text)) return BigInt(t.text);
-    if (DECIMAL.test(t.text)) return Number(t.text);
-  }
-  throw lx.error(t.start, `expected a value (a "string", a number, true or false), got ${lx.describe(t)}`);
-}
-
-const FUNCS = [
-  'uid',
-  'has',
-  'type',
-  'uid_in',
-  ...COMPARE_FUNCS,
-  ...TEXT_FUNCS,
-  ...GEO_FUNCS,
-  ...PATTERN_FUNCS,
-];
-
-function isTextFunc(name: string): name is TextFuncName {
-  return (TEXT_FUNCS as readonly string[]).includes(name);
-}
-
-/** `@lang` or `@.` after a predicate inside a function call, if there. */
-function funcLang(lx: Lexer): string | undefined {
-  if (!lx.isPunct('@')) return undefined;
-  lx.next();
-  const t = lx.next();
-  if (t.kind === 'punct' && t.text === '.') return '.';
-  if (t.kind !== 'word' || !/^[A-Za-z]+(-[A-Za-z0-9]+)*$/.test(t.text)) {
-    throw lx.error(t.start, `expected a language tag or "." after @, got ${lx.describe(t)}`);
-  }
-  return t.text;
-}
-
-/** One item, or `[item, ...]` (`what` names the list in errors). */
-function oneOrList<T>(lx: Lexer, item: () => T, what: string): T[] {
-  if (!lx.isPunct('[')) return [item()];
-  lx.next();
-  const out: T[] = [];
-  for (;;) {
-    out.push(item());
-    const sep = lx.next();
-    if (sep.kind === 'punct' && sep.text === ']') return out;
-    if (sep.kind !== 'punct' || sep.text !== ',') {
-      throw lx.error(sep.start, `expected "," or "]" in ${what}, got ${lx.describe(sep)}`);
-    }
-  }
-}
-
-function rootFunc(lx: Lexer): RootFunc {
-  const f = lx.next();
-  if (f.kind !== 'word') throw lx.error(f.start, `expected a function, got ${lx.describe(f)}`);
-  if (!FUNCS.includes(f.text)) {
-    throw lx.error(f.start, `unknown function ${f.text}: expected ${FUNCS.join(', ')}`);
-  }
-  lx.expectPunct('(', `after ${f.text}`);
-  let fn: RootFunc;
-  if (f.text === 'type') {
-    const t = lx.next();
-    if (t.kind !== 'word' && t.kind !== 'iri' && t.kind !== 'string')
-      throw lx.error(t.start, `expected a type name in type(...), got ${lx.describe(t)}`);
-    lx.expectPunct(')', 'to close type(');
-    return { name: 'eq', predicate: 'dgraph.type', values: [t.text] };
-  }
-  if (f.text === 'uid') {
-    const uids: bigint[] = [];
-    for (;;) {
-      uids.push(uidOf(lx, lx.next()));
-      const sep = lx.next();
-      if (sep.kind === 'punct' && sep.text === ')') break;
-      if (sep.kind !== 'punct' || sep.text !== ',') {
-        throw lx.error(sep.start, `expected "," or ")" in uid(...), got ${lx.describe(sep)}`);
-      }
-    }
-    return { name: 'uid', uids };
-  }
-  if (
-    (COMPARE_FUNCS as readonly string[]).includes(f.text) &&
-    lx.peek().text === 'count' &&
-    lx.isPunct('(', 1)
-  ) {
-    lx.next();
-    lx.next();
-    const c = predName(lx, 'a predicate to count');
-    lx.expectPunct(')', 'to close count(');
-    const name = f.text as CompareFuncName;
-    const values: EqValue[] = [];
-    for (let i = 0; i < (name === 'between' ? 2 : 1); i++) {
-      lx.expectPunct(',', `after ${name}(count(${c.name})${i ? ', ...' : ''}`);
-      const v = lx.next();
-      if (v.kind !== 'word' || !/^\d+$/.test(v.text))
-        throw lx.error(v.start, `a count is compared with a whole number, got ${lx.describe(v)}`);
-      values.push(BigInt(v.text));
-    }
-    lx.expectPunct(')', `to close ${name}(`);
-    return { name, predicate: c.name, values, count: { reverse: c.reverse } };
-  }
-  const p = predName(lx, 'a predicate');
-  if (p.reverse) throw lx.error(p.tok.start, `${f.text}() takes a predicate, not a reverse edge`);
-  if (f.text === 'has') {
-    fn = { name: 'has', predicate: p.name };
-  } else if (f.text === 'uid_in') {
-    lx.expectPunct(',', `after uid_in(${p.name}`);
-    const uids = oneOrList(lx, () => uidOf(lx, lx.next()), 'the uid list');
-    fn = { name: 'uid_in', predicate: p.name, uids };
-  } else if (isTextFunc(f.text)) {
-    const lang = funcLang(lx);
-    lx.expectPunct(',', `after ${f.text}(${p.name}`);
-    const t = lx.next();
-    if (t.kind !== 'string')
-      throw lx.error(t.start, `${f.text}() takes a "string" of words, got ${lx.describe(t)}`);
-    fn = { name: f.text, predicate: p.name, text: t.text };
-    if (lang !== undefined) fn.lang = lang;
-  } else if (isPatternFunc(f.text)) {
-    fn = patternFuncArgs(lx, f.text, p.name, funcLang(lx));
-  } else if (isGeoFunc(f.text)) {
-    fn = geoFuncArgs(lx, f.text, p.name);
-  } else if (f.text === 'eq') {
-    lx.expectPunct(',', `after eq(${p.name}`);
-    const values = oneOrList(lx, () => eqValue(lx), 'the value list');
-    fn = { name: 'eq', predicate: p.name, values };
-  } else {
-    const name = f.text as Exclude<CompareFuncName, 'eq'>;
-    const values: EqValue[] = [];
-    for (let i = 0; i < (name === 'between' ? 2 : 1); i++) {
-      lx.expectPunct(',', `after ${name}(${p.name}${i ? ', ...' : ''}`);
-      values.push(eqValue(lx));
-    }
-    fn = { name, predicate: p.name, values };
-  }
-  lx.expectPunct(')', `to close ${f.text}(`);
-  return fn;
-}
-
-/** A word `and`, `or` or `not` (any case) at the lexer's position. */
-function isOp(lx: Lexer, op: 'and' | 'or' | 'not', ahead = 0): boolean {
-  const t = lx.peek(ahead);
-  return t.kind === 'word' && t.text.toLowerCase() === op;
-}
-
-/** One operand: `not x`, `( expr )` or a function. */
-function filterTerm(lx: Lexer, depth: number): Filter {
-  const t = lx.peek();
-  if (depth > 64) throw lx.error(t.start, 'filter is nested too deeply');
-  if (isOp(lx, 'not')) {
-    lx.next();
-    return { op: 'not', arg: filterTerm(lx, depth + 1) };
-  }
-  if (lx.isPunct('(')) {
-    lx.next();
-    const e = filterExpr(lx, depth + 1);
-    lx.expectPunct(')', 'to close "(" in the filter');
-    return e;
-  }
-  return { op: 'func', func: rootFunc(lx) };
-}
-
-/** `a and b or c`: `and` binds tighter than `or`, as in Dgraph. */
-function filterExpr(lx: Lexer, depth: number): Filter {
-  const ors: Filter[] = [];
-  for (;;) {
-    const ands: Filter[] = [filterTerm(lx, depth)];
-    while (isOp(lx, 'and')) {
-      lx.next();
-      ands.push(filterTerm(lx, depth));
-    }
-    ors.push(ands.length === 1 ? ands[0]! : { op: 'and', args: ands });
-    if (!isOp(lx, 'or')) break;
-    lx.next();
-  }
-  return ors.length === 1 ? ors[0]! : { op: 'or', args: ors };
-}
-
-/** Dgraph's directive names: after a predicate, `@` and one of these is not a language tag. */
-const DIRECTIVES = ['filter', 'facets', 'cascade', 'normalize', 'groupby', 'recurse', 'ignorereflex'];
-
-/** `@filter(...)` if there; any other directive is refused. */
-interface Directives {
-  filter?: Filter;
-  /** `@facets` (every key: `keys` absent) or `@facets(k1, k2)`. */
-  facets?: { keys?: string[] };
-}
-
-/** `@filter(...)` and, where `facets` is allowed, `@facets[(keys)]`, into `into`; others are refused. */
-function directives(lx: Lexer, into: Directives, facets: boolean): void {
-  while (lx.isPunct('@')) {
-    const d = lx.peek(1);
-    const name = d.kind === 'word' ? d.text : '';
-    if (name !== 'filter' && !(facets && name === 'facets')) {
-      throw lx.error(lx.peek().start, `@${name} is not supported${name === 'facets' ? ' here' : ''}`);
-    }
-    if (into[name]) throw lx.error(d.start, `@${name} is given twice`);
-    lx.next();
-    lx.next();
-    if (name === 'filter') {
-      lx.expectPunct('(', 'after @filter');
-      into.filter = filterExpr(lx, 0);
-      lx.expectPunct(')', 'to close @filter(');
-      continue;
-    }
-    into.facets = {};
-    if (!lx.isPunct('(')) continue;
-    lx.next();
-    const keys: string[] = [];
-    for (;;) {
-      const k = lx.next();
-      if (k.kind !== 'word' || lx.isPunct('(') || lx.isPunct(':')) {
-        throw lx.error(
-          k.start,
-          `@facets(...) takes facet names (filters and aliases are not supported yet), got ${lx.describe(k)}`,
-        );
-      }
-      keys.push(k.text);
-      const sep = lx.next();
-      if (sep.kind === 'punct' && sep.text === ')') break;
-      if (sep.kind !== 'punct' || sep.text !== ',') {
-        throw lx.error(sep.start, `expected "," or ")" in @facets(...), got ${lx.describe(sep)}`);
-      }
-    }
-    into.facets.keys = keys;
-  }
+/** `val(x)`'s variable (the `val` word read). */
+function valArg(lx: Lexer): string {
+  lx.expectPunct('(', 'after val');
+  const v = lx.next();
+  if (v.kind !== 'word' || !VAR.test(v.text))
+    throw lx.error(v.start, `expected a variable in val(...), got ${lx.describe(v)}`);
+  lx.expectPunct(')', 'to close val(');
+  return v.text;
 }
 
 function paginationArg(lx: Lexer, target: Pagination): void {
   const k = lx.next();
-  if (k.kind !== 'word' || !['first', 'offset', 'orderasc', 'orderdesc'].includes(k.text)) {
+  if (k.kind !== 'word' || !['first', 'offset', 'after', 'orderasc', 'orderdesc'].includes(k.text)) {
     throw lx.error(
       k.start,
-      `unknown argument ${lx.describe(k)}: expected first, offset, orderasc or orderdesc`,
+      `unknown argument ${lx.describe(k)}: expected first, offset, after, orderasc or orderdesc`,
     );
   }
   lx.expectPunct(':', `after ${k.text}`);
   if (k.text === 'orderasc' || k.text === 'orderdesc') {
+    const desc = k.text === 'orderdesc';
+    if (lx.peek().text === 'val' && lx.isPunct('(', 1)) {
+      lx.next();
+      const v = valArg(lx);
+      if (target.order?.length)
+        throw lx.error(k.start, `Val() is not allowed in multiple sorting. Got: [${v}]`);
+      (target.order ??= []).push({ predicate: `val(${v})`, desc, valueVar: v });
+      return;
+    }
+    if (target.order?.some((o) => o.valueVar)) {
+      throw lx.error(
+        k.start,
+        `Val() is not allowed in multiple sorting. Got: [${target.order[0]!.valueVar}]`,
+      );
+    }
     const p = predName(lx, 'a predicate to order by');
     if (p.reverse) throw lx.error(p.tok.start, `${k.text} takes a predicate, not a reverse edge`);
-    if (lx.isPunct('@'))
-      throw lx.error(lx.peek().start, `ordering by a language (${p.name}@...) is not supported yet`);
-    (target.order ??= []).push({ predicate: p.name, desc: k.text === 'orderdesc' });
+    const key: NonNullable<Pagination['order']>[number] = { predicate: p.name, desc };
+    if (lx.isPunct('@')) {
+      lx.next();
+      const l = lx.next();
+      if (l.kind !== 'word')
+        throw lx.error(l.start, `expected a language after ${p.name}@, got ${lx.describe(l)}`);
+      key.lang = l.text;
+    }
+    (target.order ??= []).push(key);
+    return;
+  }
+  const v = lx.next();
+  if (k.text === 'after') {
+    if (target.after !== undefined) throw lx.error(k.start, 'after is given twice');
+    target.after = uidOf(lx, v);
     return;
   }
   const key = k.text as 'first' | 'offset';
-  const v = lx.next();
   if (v.kind !== 'word' || !/^-?\d+$/.test(v.text) || !Number.isSafeInteger(Number(v.text))) {
     throw lx.error(v.start, `${key} must be an integer, got ${lx.describe(v)}`);
   }
@@ -451,6 +146,159 @@ function paginationArg(lx: Lexer, target: Pagination): void {
   if (key === 'offset' && n < 0) throw lx.error(v.start, 'offset must not be negative');
   if (target[key] !== undefined) throw lx.error(k.start, `${key} is given twice`);
   target[key] = n;
+}
+
+/** `(arg: v, ...)` of pagination arguments, if there. */
+function paginationArgs(lx: Lexer, target: Pagination): void {
+  if (!lx.isPunct('(')) return;
+  lx.next();
+  for (;;) {
+    paginationArg(lx, target);
+    const sep = lx.next();
+    if (sep.kind === 'punct' && sep.text === ')') return;
+    if (sep.kind !== 'punct' || sep.text !== ',') {
+      throw lx.error(sep.start, `expected "," or ")" in arguments, got ${lx.describe(sep)}`);
+    }
+  }
+}
+
+/** `@en`, `@en:fr:.`, `@.`, `@*` after a predicate (the `@` next), or undefined. */
+function langs(lx: Lexer): Langs | undefined {
+  if (!lx.isPunct('@')) return undefined;
+  const d = lx.peek(1);
+  if (d.kind === 'word' && DIRECTIVES.includes(d.text)) return undefined;
+  lx.next();
+  const out: string[] = [];
+  for (;;) {
+    const t = lx.next();
+    if (t.kind === 'punct' && (t.text === '.' || t.text === '*')) out.push(t.text);
+    else if (t.kind === 'word' && /^[A-Za-z]+(-[A-Za-z0-9]+)*$/.test(t.text)) out.push(t.text);
+    else throw lx.error(t.start, `invalid language tag @${t.text}`);
+    if (!lx.isPunct(':')) break;
+    // `name@en: x` cannot be an alias here: a language list goes on after ":".
+    lx.next();
+  }
+  if (out.includes('*') && out.length > 1)
+    throw lx.error(lx.peek().start, 'If * is used, no other languages are allowed in the language list');
+  return out;
+}
+
+/** The word `w` followed by `(`. */
+function isCall(lx: Lexer, w: Token, name: string): boolean {
+  return w.kind === 'word' && w.text === name && lx.isPunct('(', 1);
+}
+
+function mathSel(lx: Lexer): Selection {
+  lx.next();
+  lx.expectPunct('(', 'after math');
+  const raw = lx.next();
+  if (raw.kind !== 'raw') throw lx.error(raw.start, 'expected an expression in math(...)');
+  lx.expectPunct(')', 'to close math(');
+  try {
+    return { kind: 'math', expr: parseMath(raw.text), text: raw.text.trim() };
+  } catch (e) {
+    if (e instanceof MathError) throw lx.error(raw.start + e.at, e.message);
+    throw e;
+  }
+}
+
+/** One selection (its alias and variable already read). */
+function selection(
+  lx: Lexer,
+  depth: number,
+  alias: string | undefined,
+  varName: string | undefined,
+): Selection {
+  const w = lx.peek();
+  const named = <T extends Selection>(s: T): T => {
+    if (alias !== undefined) (s as { alias?: string }).alias = alias;
+    return s;
+  };
+  if (w.kind === 'word' && w.text === 'uid' && !lx.isPunct('(', 1)) {
+    lx.next();
+    return named({ kind: 'uid', ...(varName ? { varName } : {}) });
+  }
+  if (isCall(lx, w, 'expand')) {
+    lx.next();
+    lx.next();
+    const a = lx.next();
+    if (a.kind !== 'word')
+      throw lx.error(a.start, `expected _all_ or a type in expand(...), got ${lx.describe(a)}`);
+    lx.expectPunct(')', 'to close expand(');
+    if (alias) throw lx.error(w.start, 'expand() cannot have an alias');
+    const s: Selection = { kind: 'expand', arg: a.text };
+    if (lx.isPunct('{')) s.children = selections(lx, depth + 1);
+    return s;
+  }
+  if (isCall(lx, w, 'count')) {
+    lx.next();
+    lx.next();
+    const p = predName(lx, 'a predicate to count');
+    const dirs: Directives = {};
+    directives(lx, dirs);
+    lx.expectPunct(')', 'to close count(');
+    const s: Selection = named({ kind: 'count', predicate: p.name, reverse: p.reverse });
+    if (varName) s.varName = varName;
+    if (dirs.filter) s.filter = dirs.filter;
+    return s;
+  }
+  if (isCall(lx, w, 'checkpwd')) {
+    lx.next();
+    lx.next();
+    const p = predName(lx, 'a password predicate');
+    lx.expectPunct(',', `after checkpwd(${p.name}`);
+    const pw = lx.next();
+    if (pw.kind !== 'string')
+      throw lx.error(pw.start, `checkpwd() takes a "password", got ${lx.describe(pw)}`);
+    lx.expectPunct(')', 'to close checkpwd(');
+    return named({ kind: 'checkpwd', predicate: p.name, password: pw.text });
+  }
+  if (isCall(lx, w, 'val')) {
+    lx.next();
+    const s: Selection = named({ kind: 'val', varName: valArg(lx) });
+    if (varName) s.defines = varName;
+    return s;
+  }
+  if (isCall(lx, w, 'math')) {
+    if (alias === undefined && varName === undefined)
+      throw lx.error(w.start, 'Function math should be used with a variable or have an alias');
+    const s = named(mathSel(lx));
+    if (varName) (s as { varName?: string }).varName = varName;
+    return s;
+  }
+  if (w.kind === 'word' && (AGGREGATES as readonly string[]).includes(w.text) && lx.isPunct('(', 1)) {
+    lx.next();
+    lx.next();
+    const fn = w.text as AggregateName;
+    let of: { varName: string } | { predicate: string };
+    if (lx.peek().text === 'val' && lx.isPunct('(', 1)) {
+      lx.next();
+      of = { varName: valArg(lx) };
+    } else {
+      of = { predicate: predName(lx, `a predicate or val(x) in ${fn}(...)`).name };
+    }
+    lx.expectPunct(')', `to close ${fn}(`);
+    const s: Selection = named({ kind: 'aggregate', fn, of });
+    if (varName) s.defines = varName;
+    return s;
+  }
+  const p = predName(lx, 'a predicate, uid, count(...) or expand(_all_)');
+  const sel: Selection & { kind: 'predicate' } = named({
+    kind: 'predicate',
+    predicate: p.name,
+    reverse: p.reverse,
+  });
+  if (varName) sel.varName = varName;
+  const l = langs(lx);
+  if (l) sel.langs = l;
+  // Arguments and directives, in either order (as Dgraph).
+  directives(lx, sel);
+  paginationArgs(lx, sel);
+  directives(lx, sel);
+  if (lx.isPunct('{')) sel.children = selections(lx, depth + 1);
+  if (sel.filter && !sel.children)
+    throw lx.error(p.tok.start, `@filter on ${p.name} needs a block { ... } of its nodes`);
+  return sel;
 }
 
 function selections(lx: Lexer, depth: number): Selection[] {
@@ -474,124 +322,99 @@ function selections(lx: Lexer, depth: number): Selection[] {
       lx.next();
       lx.next();
     }
-    const w = lx.peek();
-    if (w.kind === 'word' && w.text === 'uid' && !lx.isPunct('(', 1)) {
+    let varName: string | undefined;
+    const v = lx.peek();
+    if (v.kind === 'word' && VAR.test(v.text) && lx.peek(1).kind === 'word' && lx.peek(1).text === 'as') {
+      varName = v.text;
       lx.next();
-      out.push(alias ? { kind: 'uid', alias } : { kind: 'uid' });
-      continue;
+      lx.next();
     }
-    if (w.kind === 'word' && w.text === 'expand' && lx.isPunct('(', 1)) {
-      lx.next();
-      lx.next();
-      const a = lx.next();
-      if (a.kind !== 'word' || a.text !== '_all_') {
-        throw lx.error(a.start, `only expand(_all_) is supported, got expand(${lx.describe(a)})`);
-      }
-      lx.expectPunct(')', 'to close expand(');
-      if (alias) throw lx.error(w.start, 'expand(_all_) cannot have an alias');
-      if (lx.isPunct('{')) throw lx.error(lx.peek().start, 'a block after expand(_all_) is not supported');
-      out.push({ kind: 'expand', arg: '_all_' });
-      continue;
-    }
-    if (w.kind === 'word' && w.text === 'count' && lx.isPunct('(', 1)) {
-      lx.next();
-      lx.next();
-      const p = predName(lx, 'a predicate to count');
-      lx.expectPunct(')', 'to close count(');
-      const sel: Selection = { kind: 'count', predicate: p.name, reverse: p.reverse };
-      if (alias) sel.alias = alias;
-      out.push(sel);
-      continue;
-    }
-    if (w.kind === 'word' && w.text === 'checkpwd' && lx.isPunct('(', 1)) {
-      lx.next();
-      lx.next();
-      const p = predName(lx, 'a password predicate');
-      lx.expectPunct(',', `after checkpwd(${p.name}`);
-      const pw = lx.next();
-      if (pw.kind !== 'string')
-        throw lx.error(pw.start, `checkpwd() takes a "password", got ${lx.describe(pw)}`);
-      lx.expectPunct(')', 'to close checkpwd(');
-      const sel: Selection = { kind: 'checkpwd', predicate: p.name, password: pw.text };
-      if (alias) sel.alias = alias;
-      out.push(sel);
-      continue;
-    }
-    const p = predName(lx, 'a predicate, uid, count(...) or expand(_all_)');
-    const sel: Selection & { kind: 'predicate' } = {
-      kind: 'predicate',
-      predicate: p.name,
-      reverse: p.reverse,
-    };
-    if (alias) sel.alias = alias;
-    if (lx.isPunct('@') && lx.peek(1).kind === 'word' && !DIRECTIVES.includes(lx.peek(1).text)) {
-      lx.next();
-      const lang = lx.next();
-      if (!/^[A-Za-z]+(-[A-Za-z0-9]+)*$/.test(lang.text))
-        throw lx.error(lang.start, `invalid language tag @${lang.text}`);
-      sel.lang = lang.text;
-    }
-    // Arguments and directives, in either order (as Dgraph).
-    const dirs: Directives = {};
-    directives(lx, dirs, !p.reverse);
-    if (lx.isPunct('(')) {
-      lx.next();
-      for (;;) {
-        paginationArg(lx, sel);
-        const sep = lx.next();
-        if (sep.kind === 'punct' && sep.text === ')') break;
-        if (sep.kind !== 'punct' || sep.text !== ',') {
-          throw lx.error(sep.start, `expected "," or ")" in arguments, got ${lx.describe(sep)}`);
-        }
-      }
-      directives(lx, dirs, !p.reverse);
-    }
-    if (lx.isPunct('{')) sel.children = selections(lx, depth + 1);
-    if (dirs.filter) {
-      if (!sel.children)
-        throw lx.error(p.tok.start, `@filter on ${p.name} needs a block { ... } of its nodes`);
-      sel.filter = dirs.filter;
-    }
-    if (dirs.facets) sel.facets = dirs.facets;
-    out.push(sel);
+    out.push(selection(lx, depth, alias, varName));
   }
 }
 
-function block(lx: Lexer): QueryBlock {
-  const n = lx.next();
-  if (n.kind !== 'word' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n.text)) {
-    throw lx.error(n.start, `expected a block name, got ${lx.describe(n)}`);
-  }
-  const pos = lx.positions.at(n.start);
-  lx.expectPunct('(', `after block name ${n.text}`);
-  const f = lx.next();
-  if (f.kind !== 'word' || f.text !== 'func') {
-    throw lx.error(f.start, `expected "func:" as the first argument of ${n.text}, got ${lx.describe(f)}`);
-  }
-  lx.expectPunct(':', 'after func');
-  const b: QueryBlock = {
-    name: n.text,
-    func: rootFunc(lx),
-    children: [],
-    line: pos.line,
-    column: pos.column,
-  };
+/** `from: a, to: b, numpaths: n, depth: d, minweight: w, maxweight: w` of `shortest(` (read). */
+function shortestArgs(lx: Lexer): ShortestSpec {
+  const s: Partial<ShortestSpec> = { numpaths: 1 };
   for (;;) {
+    const k = lx.next();
+    lx.expectPunct(':', `after ${k.text}`);
+    if (k.text === 'from' || k.text === 'to') {
+      const v = lx.next();
+      let end: ShortestSpec['from'];
+      if (v.kind === 'word' && v.text === 'uid' && lx.isPunct('(')) {
+        lx.next();
+        const n = lx.next();
+        lx.expectPunct(')', 'to close uid(');
+        end = VAR.test(n.text) && !/^\d/.test(n.text) ? { varName: n.text } : { uid: uidOf(lx, n) };
+      } else {
+        end = { uid: uidOf(lx, v) };
+      }
+      s[k.text] = end;
+    } else if (['numpaths', 'depth', 'minweight', 'maxweight'].includes(k.text)) {
+      const v = lx.next();
+      const n = Number(v.text);
+      if (v.kind !== 'word' || !Number.isFinite(n))
+        throw lx.error(v.start, `${k.text} must be a number, got ${lx.describe(v)}`);
+      (s as Record<string, number>)[k.text] = n;
+    } else {
+      throw lx.error(
+        k.start,
+        `unknown argument ${lx.describe(k)} of shortest: expected from, to, numpaths, depth, minweight or maxweight`,
+      );
+    }
     const sep = lx.next();
     if (sep.kind === 'punct' && sep.text === ')') break;
-    if (sep.kind !== 'punct' || sep.text !== ',') {
-      throw lx.error(sep.start, `expected "," or ")" after the root function, got ${lx.describe(sep)}`);
-    }
-    paginationArg(lx, b);
+    if (sep.kind !== 'punct' || sep.text !== ',')
+      throw lx.error(sep.start, `expected "," or ")" in shortest(...), got ${lx.describe(sep)}`);
   }
-  const dirs: Directives = {};
-  directives(lx, dirs, false);
-  if (dirs.filter) b.filter = dirs.filter;
+  if (!s.from || !s.to) throw lx.error(lx.peek().start, 'shortest() needs from: and to:');
+  return s as ShortestSpec;
+}
+
+function block(lx: Lexer): QueryBlock {
+  let varName: string | undefined;
+  if (lx.peek().kind === 'word' && lx.peek(1).text === 'as' && lx.peek(1).kind === 'word') {
+    varName = lx.next().text;
+    lx.next();
+  }
+  const n = lx.next();
+  if (n.kind !== 'word' || !VAR.test(n.text))
+    throw lx.error(n.start, `expected a block name, got ${lx.describe(n)}`);
+  const pos = lx.positions.at(n.start);
+  const b: QueryBlock = { name: n.text, children: [], line: pos.line, column: pos.column };
+  if (varName) b.varName = varName;
+  lx.expectPunct('(', `after block name ${n.text}`);
+  if (n.text === 'shortest') {
+    b.shortest = shortestArgs(lx);
+  } else if (!lx.isPunct(')')) {
+    const f = lx.next();
+    if (f.kind !== 'word' || f.text !== 'func') {
+      throw lx.error(f.start, `expected "func:" as the first argument of ${n.text}, got ${lx.describe(f)}`);
+    }
+    lx.expectPunct(':', 'after func');
+    b.func = rootFunc(lx);
+    for (;;) {
+      const sep = lx.next();
+      if (sep.kind === 'punct' && sep.text === ')') break;
+      if (sep.kind !== 'punct' || sep.text !== ',') {
+        throw lx.error(sep.start, `expected "," or ")" after the root function, got ${lx.describe(sep)}`);
+      }
+      paginationArg(lx, b);
+    }
+  } else {
+    lx.next();
+  }
+  directives(lx, b);
+  if (b.facets) throw lx.error(n.start, '@facets is not allowed at the root of a block');
+  // `x as var(func: ...)` needs no fields.
+  if (b.name === 'var' && b.varName && !lx.isPunct('{')) return b;
   b.children = selections(lx, 1);
   return b;
 }
 
-export function parseQuery(text: string): Query {
+/** Parses a DQL query; `vars` are the request's GraphQL-style variables (`{"$a": "5"}`). */
+export function parseQuery(text: string, vars: Record<string, string> = {}): Query {
   const lx = new Lexer(text);
   const q: Query = { blocks: [] };
   const first = lx.peek();
@@ -602,7 +425,7 @@ export function parseQuery(text: string): Query {
       q.name = n.text;
       lx.next();
     }
-    if (lx.isPunct('(')) throw lx.error(lx.peek().start, 'query variables are not supported');
+    if (lx.isPunct('(')) readQueryVars(lx, vars);
   }
   const s0 = lx.peek();
   if (s0.kind === 'word' && s0.text === 'schema') {
@@ -623,8 +446,10 @@ export function parseQuery(text: string): Query {
       break;
     }
     const b = block(lx);
-    if (names.has(b.name)) throw lx.error(t.start, `block name ${b.name} is used twice`);
-    names.add(b.name);
+    if (b.name !== 'var') {
+      if (names.has(b.name)) throw lx.error(t.start, `Duplicate aliases not allowed: ${b.name}`);
+      names.add(b.name);
+    }
     q.blocks.push(b);
   }
   if (q.blocks.length === 0) throw lx.error(open.start, 'the query has no blocks');

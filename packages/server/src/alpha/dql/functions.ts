@@ -4,13 +4,16 @@
  * root through an index (comparisons, word matches) or a scan (`has`, counts); in a filter,
  * comparisons, counts, `has`, `uid_in`, geo functions, `regexp` and `match` read the candidates
  * (`match` still needs the trigram index, as in Dgraph), word matches use their index.
+ * Variables: `uid(f)` and `uid_in(p, uid(f))` read uid variables, `eq(p, val(a))` compares with
+ * a value variable's values, `ge(val(c), 3)` compares each node's value of a variable.
  */
-import type { EqValue, Filter, RootFunc } from '../parse/query.js';
-import { HttpError } from '../http/errors.js';
-import type { Cluster, GroupApi } from './cluster.js';
-import type { GeoFunc } from '../parse/query-geo.js';
-import type { PatternFunc } from '../parse/query-pattern.js';
-import type { WireCompare, WireGeo, WireNodeFacts } from './wire.js';
+import type { EqValue, Filter, RootFunc } from '../../parse/query.js';
+import { HttpError } from '../../http/errors.js';
+import type { Cluster, GroupApi } from '../cluster.js';
+import type { GeoFunc } from '../../parse/query-geo.js';
+import type { PatternFunc } from '../../parse/query-pattern.js';
+import type { WireCompare, WireGeo, WireHas, WireNodeFacts } from '../wire.js';
+import { compareVarValues, type VarStore, type VarValue } from './vars.js';
 
 type PredicateFacts = WireNodeFacts['predicates'][number];
 
@@ -28,12 +31,17 @@ export function byUid(a: string, b: string): number {
 
 type CompareFunc = Extract<RootFunc, { values: EqValue[] }>;
 
-function compareOf(f: CompareFunc): WireCompare {
-  return {
-    op: f.name,
-    predicate: f.predicate,
-    values: f.values.map((v) => (typeof v === 'string' ? v : String(v))),
-  };
+/** The text of a literal or variable value as a comparison carries it. */
+function valueText(v: EqValue | VarValue): string {
+  if (typeof v === 'object') return String(v.v);
+  return typeof v === 'string' ? v : String(v);
+}
+
+function hasOf(f: Extract<RootFunc, { name: 'has' }>): WireHas {
+  const m: WireHas = { predicate: f.predicate };
+  if (f.reverse) m.reverse = true;
+  if (f.lang) m.lang = f.lang;
+  return m;
 }
 
 function geoOf(f: GeoFunc): WireGeo {
@@ -49,19 +57,52 @@ export class Functions {
   constructor(
     private readonly cluster: Cluster,
     private readonly readTs: bigint,
+    private readonly vars: VarStore,
   ) {}
 
-  /** The nodes a function selects over the whole graph, ascending and distinct. */
+  /** A comparison as the owner group gets it, with a value variable's values in place of `val(a)`. */
+  private compareOf(f: CompareFunc): WireCompare {
+    const values: (EqValue | VarValue)[] = [...f.values];
+    for (const v of f.valueVars ?? []) values.push(...(this.vars.values.get(v)?.values() ?? []));
+    const m: WireCompare = {
+      op: f.name,
+      predicate: f.predicate,
+      values: [...new Set(values.map(valueText))],
+    };
+    if (f.lang) m.lang = f.lang;
+    return m;
+  }
+
+  /** `uid(...)`'s nodes: the uids written (duplicates kept, as Dgraph) and the variables'. */
+  private uidsOf(f: { uids: bigint[]; vars: string[] }): string[] {
+    // A shortest path alone keeps its order (start to end), as in Dgraph.
+    const path = f.uids.length === 0 && f.vars.length === 1 ? this.vars.paths.get(f.vars[0]!) : undefined;
+    if (path) return [...path];
+    const out = f.uids.map(String);
+    const seen = new Set(out);
+    for (const v of f.vars) {
+      for (const u of this.vars.nodes(v)) {
+        if (seen.has(u)) continue;
+        seen.add(u);
+        out.push(u);
+      }
+    }
+    return out.sort(byUid);
+  }
+
+  /** The nodes a function selects over the whole graph, ascending (distinct but for uid()). */
   async all(f: RootFunc): Promise<string[]> {
     let uids: string[];
     if (f.name === 'uid') {
-      uids = f.uids.map(String);
+      return this.uidsOf(f);
+    } else if ('ofVar' in f && f.ofVar) {
+      uids = this.compareVar(f, this.vars.nodes(f.ofVar));
     } else if (f.name === 'uid_in') {
       throw new HttpError('BAD_REQUEST', 'uid_in function not allowed at root');
     } else {
       const api = await this.apiFor(f.predicate);
       if (api === undefined) return [];
-      if (f.name === 'has') uids = await api.has(f.predicate, this.readTs);
+      if (f.name === 'has') uids = await api.has(hasOf(f), this.readTs);
       else if ('values' in f && f.count) {
         if (f.count.reverse)
           throw new HttpError('BAD_REQUEST', `count(~${f.predicate}) at the root is not supported yet`);
@@ -72,9 +113,11 @@ export class Functions {
             `Need @count directive in schema for attr: ${f.predicate} for fn: ${f.name} at root`,
           );
         }
-        uids = [...(await this.countAmong(f, await api.has(f.predicate, this.readTs)))];
-      } else if ('values' in f) uids = await api.compare(compareOf(f), this.readTs);
-      else if ('geometry' in f) uids = await api.geo(geoOf(f), this.readTs);
+        uids = [...(await this.countAmong(f, await api.has({ predicate: f.predicate }, this.readTs)))];
+      } else if ('values' in f) {
+        const m = this.compareOf(f);
+        uids = m.values.length ? await api.compare(m, this.readTs) : [];
+      } else if ('geometry' in f) uids = await api.geo(geoOf(f), this.readTs);
       else if (f.name === 'regexp' || f.name === 'match') uids = await api.pattern(f, this.readTs);
       else {
         uids = await api.textMatch(
@@ -115,8 +158,10 @@ export class Functions {
       }
       case 'func': {
         const f = filter.func;
-        if (f.name === 'has') return this.hasAmong(f.predicate, candidates);
-        if (f.name === 'uid_in') return this.uidInAmong(f.predicate, f.uids, candidates);
+        if (f.name === 'uid') return new Set(this.uidsOf(f));
+        if (f.name === 'has') return this.hasAmong(f, candidates);
+        if (f.name === 'uid_in') return this.uidInAmong(f.predicate, this.uidsOf(f), candidates);
+        if ('ofVar' in f && f.ofVar) return new Set(this.compareVar(f, candidates));
         if ('values' in f && f.count) return this.countAmong(f, candidates);
         if ('values' in f) return this.compareAmong(f, candidates);
         if ('geometry' in f) return this.geoAmong(f, candidates);
@@ -147,7 +192,47 @@ export class Functions {
   /** The candidates whose value satisfies a comparison (no index needed, as Dgraph). */
   private async compareAmong(f: CompareFunc, candidates: string[]): Promise<Set<string>> {
     const api = await this.apiFor(f.predicate);
-    return new Set(await api?.compare(compareOf(f), this.readTs, candidates));
+    const m = this.compareOf(f);
+    if (!m.values.length) return new Set();
+    return new Set(await api?.compare(m, this.readTs, candidates));
+  }
+
+  /** `ge(val(c), 3)`: the candidates whose value of the variable satisfies the comparison. */
+  private compareVar(f: CompareFunc, candidates: string[]): string[] {
+    const values = this.vars.values.get(f.ofVar!) ?? new Map<string, VarValue>();
+    return candidates.filter((u) => {
+      const v = values.get(u);
+      if (v === undefined) return false;
+      const c = (x: EqValue) => {
+        const bound: VarValue =
+          typeof x === 'bigint'
+            ? { t: 'int', v: Number(x) }
+            : typeof x === 'number'
+              ? { t: 'float', v: x }
+              : typeof x === 'boolean'
+                ? { t: 'bool', v: x }
+                : v.t === 'datetime'
+                  ? { t: 'datetime', v: x, ms: Date.parse(x) }
+                  : v.t === 'int' || v.t === 'float'
+                    ? { t: 'float', v: Number(x) }
+                    : { t: 'string', v: x };
+        return compareVarValues(v, bound);
+      };
+      switch (f.name) {
+        case 'eq':
+          return f.values.some((x) => c(x) === 0);
+        case 'le':
+          return c(f.values[0]!) <= 0;
+        case 'lt':
+          return c(f.values[0]!) < 0;
+        case 'ge':
+          return c(f.values[0]!) >= 0;
+        case 'gt':
+          return c(f.values[0]!) > 0;
+        case 'between':
+          return c(f.values[0]!) >= 0 && c(f.values[1]!) <= 0;
+      }
+    });
   }
 
   /** The candidates whose number of edges or values of the predicate (reverse edges if asked) satisfies `f`. */
@@ -183,19 +268,30 @@ export class Functions {
   }
 
   /** The candidates with an edge of `predicate` to one of `uids`. */
-  private async uidInAmong(predicate: string, uids: bigint[], candidates: string[]): Promise<Set<string>> {
-    const wanted = new Set(uids.map(String));
+  private async uidInAmong(predicate: string, uids: string[], candidates: string[]): Promise<Set<string>> {
+    const wanted = new Set(uids);
     const out = new Set<string>();
     for (const [u, p] of (await this.readAmong(predicate, candidates)).facts)
       if (p.uids.some((x) => wanted.has(x))) out.add(u);
     return out;
   }
 
-  /** The candidates with a value or edge of `predicate` (only untagged values count under `@lang`). */
-  private async hasAmong(predicate: string, candidates: string[]): Promise<Set<string>> {
-    const { facts, lang } = await this.readAmong(predicate, candidates);
+  /**
+   * The candidates with a value or edge of the predicate (only untagged values count under
+   * `@lang`; `has(p@en)`: a value in that language), or with a reverse edge (`has(~p)`).
+   */
+  private async hasAmong(f: Extract<RootFunc, { name: 'has' }>, candidates: string[]): Promise<Set<string>> {
     const out = new Set<string>();
-    for (const [u, p] of facts) if (p.uids.length > 0 || p.values.some((v) => !lang || !v.lang)) out.add(u);
+    if (f.reverse) {
+      const api = await this.apiFor(f.predicate);
+      for (const r of (await api?.reverse(f.predicate, candidates, this.readTs)) ?? [])
+        if (r.subjects.length > 0) out.add(r.object);
+      return out;
+    }
+    const { facts, lang } = await this.readAmong(f.predicate, candidates);
+    const wanted = (v: { lang?: string }) =>
+      f.lang === undefined ? !lang || !v.lang : f.lang === '.' || v.lang === f.lang;
+    for (const [u, p] of facts) if (p.uids.length > 0 || p.values.some(wanted)) out.add(u);
     return out;
   }
 

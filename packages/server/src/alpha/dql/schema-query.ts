@@ -3,9 +3,9 @@
  * answered as Dgraph answers them: `schema` (one object per predicate, in name order, with the
  * fields asked for) and `types` (each type's fields in their order).
  */
-import type { SchemaQuery } from '../parse/query.js';
-import type { Cluster } from './cluster.js';
-import type { WireSchemaPredicate } from './owner.js';
+import type { SchemaQuery } from '../../parse/query.js';
+import type { Cluster } from '../cluster.js';
+import type { WireSchemaPredicate } from '../owner.js';
 
 type Entry = Record<string, unknown>;
 
@@ -47,10 +47,12 @@ export async function runSchemaQuery(cluster: Cluster, q: SchemaQuery): Promise<
     const groups = await Promise.all((await cluster.groupIds()).map((g) => cluster.groupApi(g)));
     const preds = (await Promise.all(groups.map((g) => g.schema()))).flat();
     const wanted = q.predicates && new Set(q.predicates);
-    data.schema = preds
+    const schema = preds
       .filter((p) => !wanted || wanted.has(p.predicate))
       .sort((a, b) => (a.predicate < b.predicate ? -1 : a.predicate > b.predicate ? 1 : 0))
       .map((p) => entry(p, q.fields));
+    // As Dgraph: no `schema` key when no predicate matched.
+    if (schema.length > 0) data.schema = schema;
   }
   if (q.predicates === undefined) {
     const wanted = q.types && new Set(q.types);

@@ -15,7 +15,7 @@ import type {
 } from '../backup/group-requests.js';
 import type { BackupService } from '../backup/service.js';
 import type { GroupOwner, WireAlter } from '../owner.js';
-import type { WireCompare, WireEdge, WireGeo, WirePattern, WireTextMatch } from '../wire.js';
+import type { WireCompare, WireEdge, WireHas, WireGeo, WirePattern, WireTextMatch } from '../wire.js';
 import {
   anyObject,
   withErrors,
@@ -23,6 +23,7 @@ import {
   factsSchema,
   predicateInfoMap,
   predicateName,
+  langName,
   u64String,
   uidList,
 } from './schemas.js';
@@ -319,7 +320,7 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
     async () => ({ predicates: owner.schemaPredicates() }),
   );
 
-  app.post<{ Body: { predicate: string; readTs: string } }>(
+  app.post<{ Body: WireHas & { readTs: string } }>(
     '/has',
     {
       schema: {
@@ -327,12 +328,20 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
           type: 'object',
           required: ['predicate', 'readTs'],
           additionalProperties: false,
-          properties: { predicate: predicateName, readTs: u64String },
+          properties: {
+            predicate: predicateName,
+            readTs: u64String,
+            reverse: { type: 'boolean' },
+            lang: langName,
+          },
         },
         response: uidsResponse,
       },
     },
-    async (req) => ({ uids: await owner.has(req.body.predicate, req.body.readTs) }),
+    async (req) => {
+      const { readTs, ...m } = req.body;
+      return { uids: await owner.has(m, readTs) };
+    },
   );
 
   app.post<{ Body: WireCompare & { readTs: string; among?: string[] } }>(
@@ -349,6 +358,7 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
             values: { type: 'array', items: { type: 'string' } },
             readTs: u64String,
             among: { type: 'array', items: u64String },
+            lang: langName,
           },
         },
         response: uidsResponse,

@@ -7,7 +7,7 @@ import type { Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
 import { openClusterExport } from '../export.js';
 import { mutate } from '../mutate.js';
-import { runQuery } from '../query.js';
+import { runQuery } from '../dql/run.js';
 import { anyObject, withErrors } from './schemas.js';
 
 export interface PublicRoutesOptions {
@@ -25,6 +25,21 @@ function jsonish(body: unknown): unknown {
     }
   }
   return body;
+}
+
+/** The `variables` of a JSON query body (`{"$a": "5"}`; values as strings, as Dgraph takes them). */
+function queryVars(body: unknown): Record<string, string> {
+  const v = (body as { variables?: unknown } | null)?.variables;
+  if (v === undefined || v === null || typeof body === 'string') return {};
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new HttpError('BAD_REQUEST', 'variables must be an object');
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof x === 'object' && x !== null)
+      throw new HttpError('BAD_REQUEST', `variable ${k} must be a string, number or boolean`);
+    out[k.startsWith('$') ? k : `$${k}`] = String(x);
+  }
+  return out;
 }
 
 const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) => {
@@ -80,7 +95,7 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
       const text = typeof body === 'string' ? body : (body as { query?: unknown })?.query;
       if (typeof text !== 'string')
         throw new HttpError('BAD_REQUEST', 'expected DQL text or {"query": "..."}');
-      return runQuery(cluster, text);
+      return runQuery(cluster, text, queryVars(body));
     },
   );
 

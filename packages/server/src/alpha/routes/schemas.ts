@@ -58,3 +58,6 @@ export const predicateInfoMap = {
     properties: { valueType: { type: 'string' }, list: { type: 'boolean' }, lang: { type: 'boolean' } },
   },
 } as const;
+
+/** A language tag in a function (`name@fr`; "." any). */
+export const langName = { type: 'string', maxLength: 64 } as const;

@@ -1,0 +1,21 @@
+/**
+ * Which of a predicate's values a selection shows, as Dgraph picks them: none asked, the untagged
+ * ones; `name@en:fr` the first language with a value; `.` the untagged value, else any tagged one.
+ */
+import type { Langs } from '../../parse/query.js';
+import type { WireFactValue } from '../wire.js';
+
+export function pickValues(values: WireFactValue[], langs: Langs | undefined): WireFactValue[] {
+  if (!langs) return values.filter((v) => !v.lang);
+  for (const l of langs) {
+    if (l === '.') {
+      const untagged = values.filter((v) => !v.lang);
+      if (untagged.length) return untagged;
+      const tagged = values.find((v) => v.lang);
+      return tagged ? [tagged] : [];
+    }
+    const found = values.filter((v) => v.lang === l);
+    if (found.length) return found;
+  }
+  return [];
+}
