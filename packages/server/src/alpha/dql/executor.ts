@@ -43,6 +43,8 @@ export interface Level {
   nested: Map<Selection, Level>;
   /** Per `@groupby` edge: each node's groups. */
   groups: Map<Selection, Map<string, Obj[]>>;
+  /** The cascade this level applies (inherited by the levels below). */
+  cascade: Cascade | undefined;
 }
 
 /** `after`, then `offset`, then `first` (negative: the last ones), as Dgraph pages. */
@@ -93,12 +95,16 @@ export class Executor {
     this.fns = new Functions(cluster, readTs, vars);
   }
 
-  /** The block's nodes: its root function, then its filter, its order, then after/offset/first. */
+  /**
+   * The block's nodes: its root function, then its filter, its order, then after/offset/first
+   * (under @cascade only `after`: Dgraph pages what cascade leaves).
+   */
   async rootUids(b: QueryBlock): Promise<string[]> {
     if (!b.func) return [];
     let uids = await this.fns.all(b.func);
     if (b.filter) uids = await this.fns.filter(b.filter, uids);
     if (b.order) uids = await this.ordered(uids, b.order);
+    if (b.cascade) return page(uids, b.after !== undefined ? { after: b.after } : {}, (u) => u);
     // Dgraph's has() at the root takes first/offset itself (no filter, no order): it ignores an
     // offset without first, and a negative first stops it after one node.
     if (b.func.name === 'has' && !b.filter && !b.order) {
@@ -221,6 +227,7 @@ export class Executor {
     uids: string[],
     raw: (u: string) => string[] | undefined,
     facetsOf: (u: string, c: string) => WireFacet[] | undefined,
+    cascaded: boolean,
   ): Promise<Map<string, string[]>> {
     const lists = new Map<string, string[]>();
     const facetFilters = (s.facets ?? []).flatMap((f) => (f.filter ? [f.filter] : []));
@@ -272,10 +279,12 @@ export class Executor {
         lists.set(u, sorted);
       }
     }
+    // Under @cascade, first/offset wait until cascade has left out nodes (see predicateValue).
+    const p: Pagination = cascaded ? (s.after !== undefined ? { after: s.after } : {}) : s;
     for (const [u, l] of lists)
       lists.set(
         u,
-        page(l, s, (c) => c),
+        page(l, p, (c) => c),
       );
     return lists;
   }
@@ -292,6 +301,7 @@ export class Executor {
       edges: new Map(),
       nested: new Map(),
       groups: new Map(),
+      cascade,
     };
     for (const s of sels) {
       if (s.kind === 'aggregate' && 'varName' in s.of) {
@@ -338,7 +348,14 @@ export class Executor {
         for (const f of uidFields) {
           if (level.sels.some((s) => s.kind === 'predicate' && s.predicate === f && !s.reverse && !s.alias))
             continue;
-          level.sels.push({ kind: 'predicate', predicate: f, reverse: false, children: e.children });
+          // As Dgraph: with every facet of the edges.
+          level.sels.push({
+            kind: 'predicate',
+            predicate: f,
+            reverse: false,
+            children: e.children,
+            facets: [{}],
+          });
         }
       }
     }
@@ -360,7 +377,8 @@ export class Executor {
       if (s.kind !== 'predicate' || !isEdge(s)) continue;
       const raw = (u: string) =>
         s.reverse ? reverse.get(s.predicate)?.get(u) : facts.get(u)?.get(s.predicate)?.uids;
-      level.edges.set(s, await this.edgeLists(s, uids, raw, facetsOf(s)));
+      const cascaded = !!s.children && !!(s.cascade ?? cascade);
+      level.edges.set(s, await this.edgeLists(s, uids, raw, facetsOf(s), cascaded));
     }
     // Variables read straight from this level: edges, values, counts, facets.
     for (const s of all) {
@@ -417,7 +435,8 @@ export class Executor {
       }
       const children = new Set<string>();
       for (const l of level.edges.get(s)?.values() ?? []) for (const c of l) children.add(c);
-      const inherit = s.cascade ?? (cascade === true ? true : undefined);
+      // Cascade fields are inherited (and apply where a level selects them), as in Dgraph.
+      const inherit = s.cascade ?? cascade;
       level.nested.set(
         s,
         await this.render(
@@ -568,16 +587,16 @@ export class Executor {
           ? facetEntries(s.predicate, node?.get(s.predicate)?.uidFacets.get(c), s.facets!)
           : {};
       const nested = level.nested.get(s);
+      let children = list
+        .map((c) => {
+          const child = nested?.objs.get(c);
+          return child && { ...child, ...facetsOf(c) };
+        })
+        .filter((x): x is Obj => x !== undefined);
+      // Under @cascade, first/offset apply to the nodes cascade left.
+      if (s.children && (s.cascade ?? level.cascade)) children = page(children, { ...s, after: undefined });
       let rendered = s.children
-        ? [
-            ...uidCountObject(s.children, list.length),
-            ...list
-              .map((c) => {
-                const child = nested!.objs.get(c);
-                return child && { ...child, ...facetsOf(c) };
-              })
-              .filter((x): x is Obj => x !== undefined),
-          ]
+        ? [...uidCountObject(s.children, list.length), ...children]
         : list.map((c) => ({ uid: hexUid(BigInt(c)), ...facetsOf(c) }));
       if (s.normalize && s.children) rendered = rendered.flatMap((x) => normalize(x, s.children!));
       if (rendered.length === 0) return;

@@ -1,7 +1,10 @@
 /**
  * `@recurse(depth: n, loop: bool)`: the block's fields at every level, its edges followed level by
- * level as Dgraph expands them: `depth` levels of edges (no limit without it), and without `loop`
- * each edge (predicate, from, to) followed once. Nodes of the last level show nothing.
+ * level as Dgraph expands them: `depth` levels of fields, the last level's edges not shown. Like Dgraph, each edge followed at one level brings its own copy
+ * of the block's fields for the nodes it reaches (a node reached by two edges shows twice, each
+ * copy on its own), `depth` bounds the levels (no bound without it), and without `loop` each edge
+ * (predicate, from, to) is followed once, in the order Dgraph visits them: level by level, each
+ * level's copies in the order they were made, nodes by uid.
  */
 import { HttpError } from '../../http/errors.js';
 import type { Selection } from '../../parse/query.js';
@@ -12,14 +15,20 @@ import { pickValues } from './langs.js';
 
 type PredSel = Extract<Selection, { kind: 'predicate' }>;
 
-interface Step {
-  uids: string[];
-  values: Map<string, Map<string, unknown[]>>;
-  edges: Map<PredSel, Map<string, string[]>>;
+/** One field of one copy of the block: its nodes, and their values or edges' targets. */
+interface Copy {
+  sel: PredSel;
+  src: string[];
+  values?: Map<string, unknown[]>;
+  edges?: Map<string, string[]>;
+  /** The copies of the block for this edge's targets (absent at the last level). */
+  below?: Copy[];
 }
 
 /** At most this many levels, whatever `depth` says (a bound on the work one query does). */
 const MAX_LEVELS = 1000;
+/** At most this many copies in all (Dgraph's own count grows the same way). */
+const MAX_COPIES = 100_000;
 
 export async function recurse(
   ex: Executor,
@@ -31,73 +40,93 @@ export async function recurse(
     throw new HttpError('BAD_REQUEST', 'Depth must be > 0 when loop is true for recurse query');
   }
   const preds = sels.filter((s): s is PredSel => s.kind === 'predicate');
+  const copiesOf = (src: string[]): Copy[] => preds.map((sel) => ({ sel, src }));
+  const top = copiesOf(roots);
   const maxDepth = Math.min(spec.depth ?? MAX_LEVELS, MAX_LEVELS);
   const seen = new Set<string>();
-  const steps: Step[] = [];
-  let current = roots;
-  for (let depth = 0; depth < maxDepth && current.length > 0; depth++) {
-    const facts = await ex.read(
-      current,
-      preds.filter((s) => !s.reverse).map((s) => s.predicate),
-    );
-    const step: Step = { uids: current, values: new Map(), edges: new Map() };
-    const next = new Set<string>();
-    for (const s of preds) {
-      const rev = s.reverse ? await ex.reverse(s.predicate, current) : undefined;
-      const isEdge = s.reverse || ex.info.get(s.predicate)?.valueType === 'uid';
-      if (!isEdge) {
-        const m = new Map<string, unknown[]>();
-        for (const u of current) {
+  let exec = top;
+  let made = exec.length;
+  for (let depth = 0; depth < maxDepth && exec.length > 0; depth++) {
+    // One read per level: every copy's nodes, every predicate.
+    const forward = new Set<string>();
+    const all = new Set<string>();
+    for (const c of exec) {
+      for (const u of c.src) all.add(u);
+      if (!c.sel.reverse) forward.add(c.sel.predicate);
+    }
+    const nodes = [...all].sort(byUid);
+    const facts = await ex.read(nodes, [...forward]);
+    const reverse = new Map<string, Map<string, string[]>>();
+    for (const c of exec) {
+      if (c.sel.reverse && !reverse.has(c.sel.predicate)) {
+        reverse.set(c.sel.predicate, await ex.reverse(c.sel.predicate, nodes));
+      }
+    }
+    const next: Copy[] = [];
+    for (const c of exec) {
+      const s = c.sel;
+      if (!s.reverse && ex.info.get(s.predicate)?.valueType !== 'uid') {
+        c.values = new Map();
+        for (const u of c.src) {
           const vals = pickValues(facts.get(u)?.get(s.predicate)?.values ?? [], s.langs).map((v) =>
             jsonValue(Buffer.from(v.value, 'base64'), v.valType),
           );
-          if (vals.length) m.set(u, vals);
+          if (vals.length) c.values.set(u, vals);
         }
-        step.values.set(predicateKey(s), m);
         continue;
       }
-      const m = new Map<string, string[]>();
-      for (const u of current) {
-        let list = (rev ? rev.get(u) : facts.get(u)?.get(s.predicate)?.uids) ?? [];
+      c.edges = new Map();
+      const dest = new Set<string>();
+      for (const u of c.src) {
+        let list =
+          (s.reverse ? reverse.get(s.predicate)?.get(u) : facts.get(u)?.get(s.predicate)?.uids) ?? [];
         if (!spec.loop) {
-          list = list.filter((c) => {
-            const key = `${s.reverse ? '~' : ''}${s.predicate}|${u}|${c}`;
+          list = list.filter((t) => {
+            const key = `${s.reverse ? '~' : ''}${s.predicate}|${u}|${t}`;
             if (seen.has(key)) return false;
             seen.add(key);
             return true;
           });
         }
-        if (list.length) m.set(u, list);
-        for (const c of list) next.add(c);
+        if (list.length) c.edges.set(u, list);
+        for (const t of list) dest.add(t);
       }
-      step.edges.set(s, m);
-    }
-    steps.push(step);
-    current = [...next].sort(byUid);
-  }
-  // Objects from the deepest level up.
-  let below = new Map<string, Obj>();
-  for (let i = steps.length - 1; i >= 0; i--) {
-    const step = steps[i]!;
-    const objs = new Map<string, Obj>();
-    for (const u of step.uids) {
-      const o: Obj = {};
-      for (const s of sels) {
-        if (s.kind === 'uid') o[s.alias ?? 'uid'] = hexUid(BigInt(u));
-        if (s.kind !== 'predicate') continue;
-        const key = predicateKey(s);
-        const edges = step.edges.get(s);
-        if (edges) {
-          const list = (edges.get(u) ?? []).map((c) => below.get(c)).filter((x): x is Obj => x !== undefined);
-          if (list.length) o[key] = !s.reverse && !ex.info.get(s.predicate)?.list ? list[0] : list;
-        } else {
-          const vals = step.values.get(key)?.get(u);
-          if (vals) o[key] = ex.info.get(s.predicate)?.list ? vals : vals[0];
-        }
+      if (dest.size > 0 && depth + 1 < maxDepth) {
+        c.below = copiesOf([...dest].sort(byUid));
+        next.push(...c.below);
       }
-      if (Object.keys(o).length) objs.set(u, o);
     }
-    below = objs;
+    made += next.length;
+    if (made > MAX_COPIES)
+      throw new HttpError('BAD_REQUEST', '@recurse reaches too many nodes: give a smaller depth');
+    exec = next;
   }
-  return below;
+  const objectOf = (u: string, copies: Copy[] | undefined): Obj | undefined => {
+    const o: Obj = {};
+    for (const s of sels) {
+      if (s.kind === 'uid') o[s.alias ?? 'uid'] = hexUid(BigInt(u));
+      if (s.kind !== 'predicate') continue;
+      const c = copies?.find((x) => x.sel === s);
+      if (!c) continue;
+      const key = predicateKey(s);
+      if (c.values) {
+        const vals = c.values.get(u);
+        if (vals) o[key] = ex.info.get(s.predicate)?.list ? vals : vals[0];
+        continue;
+      }
+      // The last level's edges show nothing (Dgraph shows no node it did not expand).
+      if (!c.below) continue;
+      const list = (c.edges?.get(u) ?? [])
+        .map((t) => objectOf(t, c.below))
+        .filter((x): x is Obj => x !== undefined);
+      if (list.length) o[key] = !s.reverse && !ex.info.get(s.predicate)?.list ? list[0] : list;
+    }
+    return Object.keys(o).length ? o : undefined;
+  };
+  const out = new Map<string, Obj>();
+  for (const u of roots) {
+    const o = objectOf(u, top);
+    if (o) out.set(u, o);
+  }
+  return out;
 }

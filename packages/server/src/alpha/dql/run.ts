@@ -7,7 +7,7 @@
 import { parseQuery, type QueryBlock } from '../../parse/query.js';
 import type { Cluster } from '../cluster.js';
 import { aggregate } from './aggregate.js';
-import { Executor, isUidCount, uidCountObject, type Obj } from './executor.js';
+import { Executor, isUidCount, page, uidCountObject, type Obj } from './executor.js';
 import { groupBy } from './groupby.js';
 import { normalize } from './normalize.js';
 import { planBlocks } from './plan.js';
@@ -61,11 +61,11 @@ async function runBlock(ex: Executor, b: QueryBlock): Promise<{ key: string; val
     list = groups.length ? [{ '@groupby': groups }] : [];
   } else {
     const level = await ex.render(uids, sels, b.cascade);
-    list = [
-      ...uidCountObject(b.children, uids.length),
-      ...uids.map((u) => level.objs.get(u)).filter((o): o is Obj => o !== undefined),
-    ];
-    if (b.normalize) list = list.flatMap((o) => normalize(o, b.children));
+    let nodes = uids.map((u) => level.objs.get(u)).filter((o): o is Obj => o !== undefined);
+    // Under @cascade, Dgraph pages the nodes cascade left.
+    if (b.cascade) nodes = page(nodes, { ...b, after: undefined });
+    if (b.normalize) nodes = nodes.flatMap((o) => normalize(o, b.children));
+    list = [...uidCountObject(b.children, b.cascade ? nodes.length : uids.length), ...nodes];
   }
   return { key: b.name, value: list };
 }
