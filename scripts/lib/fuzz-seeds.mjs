@@ -291,6 +291,11 @@ export async function writeSeeds({ root, repo, shared }) {
   // DQL: the interop suite's queries (the backquoted ones in its data set) and a few more.
   const interop = readFileSync(join(repo, 'e2e', 'interop', 'dataset.ts'), 'utf8');
   for (const m of interop.matchAll(/`(\{ q\(func:[^`]*)`/g)) t.dql.add(Buffer.from(m[1] ?? ''));
+  // ... and the DQL differential corpus (variables, math, directives, shortest paths), uids filled in.
+  const dqlCorpus = readFileSync(join(repo, 'e2e', 'dql', 'corpus.ts'), 'utf8');
+  for (const m of dqlCorpus.matchAll(/[`'](\{ [^`']*|query [^`']*|schema[^`']*)[`']/g)) {
+    t.dql.add(Buffer.from((m[1] ?? '').replace(/\{\{[^}]*\}\}|\$\{[^}]*\}/g, '0x1')));
+  }
   for (const q of [
     'schema(pred: [name, <age>]) { type index }',
     'query me { a(func: uid(0x1, 2), first: -1) @filter(not (has(a) or uid(0x2)) and eq(n, [1, "x", 2.5e3, true])) { n: count(~f) expand(_all_) f @filter(anyoftext(t@., "w")) (offset: 1) { uid } } }',

@@ -294,6 +294,10 @@ describe('parseQuery', () => {
       'line 1, column 32: sqrt() in math() takes 1 argument(s), got 2',
     ],
     [
+      `{ q(func: has(name)) { m: math(${'('.repeat(100)}a${')'.repeat(100)}) } }`,
+      'line 1, column 96: math() is nested too deeply',
+    ],
+    [
       '{ var(func: has(a)) { x as a } q(func: has(a), orderasc: val(x), orderasc: b) { uid } }',
       'line 1, column 66: Val() is not allowed in multiple sorting. Got: [x]',
     ],

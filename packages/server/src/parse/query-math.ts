@@ -25,6 +25,9 @@ export const MATH_FUNCS: Record<string, number> = {
   cond: 3,
 };
 
+/** How deep parentheses, calls and minus signs may nest (a bound on the parser's stack). */
+const MAX_DEPTH = 64;
+
 const LEVELS: string[][] = [
   ['<', '>', '<=', '>=', '==', '!='],
   ['+', '-'],
@@ -79,8 +82,10 @@ export function parseMath(src: string): MathExpr {
     if (t?.text !== text) throw new MathError(t?.at ?? end, `expected "${text}" ${what} in math()`);
     i++;
   };
+  let depth = 0;
   const level = (n: number): MathExpr => {
     if (n === LEVELS.length) return unary();
+    if (n === 0 && ++depth > MAX_DEPTH) throw new MathError(peek()?.at ?? end, 'math() is nested too deeply');
     let left = level(n + 1);
     for (;;) {
       const t = peek();
@@ -89,11 +94,19 @@ export function parseMath(src: string): MathExpr {
       left = { op: 'call', fn: t.text, args: [left, level(n + 1)] };
     }
   };
+  const top = (): MathExpr => {
+    const e = level(0);
+    depth--;
+    return e;
+  };
   const unary = (): MathExpr => {
     const t = peek();
     if (t?.text === '-') {
       i++;
-      return { op: 'call', fn: 'neg', args: [unary()] };
+      if (++depth > MAX_DEPTH) throw new MathError(t.at, 'math() is nested too deeply');
+      const e: MathExpr = { op: 'call', fn: 'neg', args: [unary()] };
+      depth--;
+      return e;
     }
     return operand();
   };
@@ -102,7 +115,7 @@ export function parseMath(src: string): MathExpr {
     if (!t) throw new MathError(end, 'math() ends where an operand was expected');
     if (t.kind === 'num') return { op: 'num', value: Number(t.text), int: /^\d+$/.test(t.text) };
     if (t.text === '(') {
-      const e = level(0);
+      const e = top();
       expect(')', 'to close "("');
       return e;
     }
@@ -113,7 +126,7 @@ export function parseMath(src: string): MathExpr {
     i++;
     const args: MathExpr[] = [];
     for (;;) {
-      args.push(level(0));
+      args.push(top());
       if (peek()?.text === ',') {
         i++;
         continue;
@@ -127,7 +140,7 @@ export function parseMath(src: string): MathExpr {
     return { op: 'call', fn: t.text, args };
   };
   if (toks.length === 0) throw new MathError(0, 'empty math()');
-  const e = level(0);
+  const e = top();
   const rest = peek();
   if (rest) throw new MathError(rest.at, `unexpected "${rest.text}" in math()`);
   return e;
