@@ -103,6 +103,7 @@ export class TestCluster {
       'application/rdf',
     );
     expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect((r.json as { errors?: unknown }).errors, JSON.stringify(r.json)).toBeUndefined();
     const j = r.json as {
       data: { uids: Record<string, string> };
       extensions: { txn: { commit_ts: string | number } };
@@ -112,6 +113,7 @@ export class TestCluster {
   async del(rdf: string): Promise<void> {
     const r = await post(`${this.url}/mutate?commitNow=true`, `{ delete {\n${rdf}\n} }`, 'application/rdf');
     expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect((r.json as { errors?: unknown }).errors, JSON.stringify(r.json)).toBeUndefined();
   }
   /** `strata backup` of this cluster to `location` (in `format` when given), expected to succeed. */
   async backupCli(location: string, opts: { format?: string; full?: boolean } = {}): Promise<void> {
@@ -129,6 +131,7 @@ export class TestCluster {
   async alter(body: string): Promise<void> {
     const r = await post(`${this.url}/alter`, body);
     expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect((r.json as { errors?: unknown }).errors, JSON.stringify(r.json)).toBeUndefined();
   }
   /** `strata export --alpha` (at `readTs` when given) into `<tmp>/exports/<name>`. */
   async export(name: string, readTs?: bigint | number): Promise<Dump> {

@@ -94,13 +94,17 @@ async function post(
     throw new Error(`cannot reach ${url} (${cause}${transportHint(url, cause)})`, { cause: err });
   }
   const text = await res.text();
-  let json: { message?: string } & Record<string, unknown>;
+  let json: { message?: string; errors?: { message?: string }[] } & Record<string, unknown>;
   try {
     json = JSON.parse(text) as typeof json;
   } catch {
     throw new Error(`${url} answered ${res.status}: ${text.slice(0, 200)}`);
   }
-  if (!res.ok) throw new Error(`${url} answered ${res.status}: ${json.message ?? text.slice(0, 200)}`);
+  // Refused requests come in Dgraph's shape (`errors`), other failures in Strata's (`message`).
+  const refused = json.errors?.map((e) => e.message ?? '').join('; ');
+  if (!res.ok || refused) {
+    throw new Error(`${url} answered ${res.status}: ${refused || json.message || text.slice(0, 200)}`);
+  }
   return json;
 }
 

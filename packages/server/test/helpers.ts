@@ -72,3 +72,19 @@ export function parseErrorOf(fn: () => unknown): string {
   }
   throw new Error('no error');
 }
+
+/** The first error of an answer in Dgraph's shape (`errors`), with its extensions (`strata` is Strata's code). */
+export function dgraphErrorOf(
+  body: unknown,
+): { message: string; code: string; strata: string } & Record<string, unknown> {
+  const errors = (body as { errors?: { message: string; extensions: Record<string, unknown> }[] }).errors;
+  if (!errors?.length) throw new Error(`not an error answer: ${JSON.stringify(body)}`);
+  return { message: errors[0]!.message, ...(errors[0]!.extensions as { code: string; strata: string }) };
+}
+
+/** A request Dgraph's routes refuse: HTTP 200 with `errors`, as Dgraph answers; its first error. */
+export function refusal(status: number, body: unknown): ReturnType<typeof dgraphErrorOf> {
+  if (status !== 200)
+    throw new Error(`expected a refusal (HTTP 200 with errors), got HTTP ${status}: ${JSON.stringify(body)}`);
+  return dgraphErrorOf(body);
+}

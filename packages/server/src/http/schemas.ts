@@ -31,6 +31,32 @@ export function withErrors<T>(ok: T) {
   return { 200: ok, ...errorResponses } as const;
 }
 
+/** An error in Dgraph's shape (Dgraph's routes): `{errors: [{message, extensions}], data: null}`. */
+export const dgraphErrorSchema = {
+  type: 'object',
+  properties: {
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          message: { type: 'string' },
+          extensions: { type: 'object', additionalProperties: true },
+        },
+      },
+    },
+    data: { type: 'null' },
+  },
+} as const;
+
+/** A Dgraph route's responses: `ok` for 200 (refusals too, as Dgraph), Dgraph's error body otherwise. */
+export function withDgraphErrors<T>(ok: T) {
+  return {
+    200: ok,
+    ...Object.fromEntries(Object.keys(errorResponses).map((k) => [k, dgraphErrorSchema])),
+  } as const;
+}
+
 /** A uint64 as a decimal string (numbers are coerced to strings by Fastify's validator). */
 export const u64String = { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})$' } as const;
 

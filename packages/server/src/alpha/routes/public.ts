@@ -8,7 +8,7 @@ import { HttpError } from '../../http/errors.js';
 import { openClusterExport } from '../export.js';
 import { mutate } from '../mutate.js';
 import { runQuery } from '../dql/run.js';
-import { anyObject, withErrors } from './schemas.js';
+import { anyObject, withDgraphErrors } from './schemas.js';
 
 export interface PublicRoutesOptions {
   cluster: Cluster;
@@ -54,7 +54,7 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
       schema: {
         querystring: { type: 'object', properties: { commitNow: { type: 'boolean' } } },
         body: { type: 'string' },
-        response: withErrors(anyObject),
+        response: withDgraphErrors(anyObject),
       },
     },
     async (req) => {
@@ -76,7 +76,7 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
     {
       schema: {
         body: { anyOf: [{ type: 'string' }, anyObject] },
-        response: withErrors(anyObject),
+        response: withDgraphErrors(anyObject),
       },
     },
     async (req) => alter(cluster, jsonish(req.body) as AlterBody),
@@ -87,7 +87,7 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
     {
       schema: {
         body: { anyOf: [{ type: 'string' }, anyObject] },
-        response: withErrors(anyObject),
+        response: withDgraphErrors(anyObject),
       },
     },
     async (req) => {

@@ -1,7 +1,7 @@
 /** JSON schemas of the Alpha's routes (the error and number schemas are shared with Zero). */
 import { u64String } from '../../http/schemas.js';
 
-export { anyObject, predicateName, u64String, withErrors } from '../../http/schemas.js';
+export { anyObject, predicateName, u64String, withDgraphErrors, withErrors } from '../../http/schemas.js';
 
 export const uidList = { type: 'array', items: u64String } as const;
 export const base64 = { type: 'string' } as const;
