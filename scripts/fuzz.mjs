@@ -53,7 +53,7 @@ const RUST = [
   'collation_key',
   'keys_values',
 ];
-const TS = ['nquads', 'geojson', 'manifest', 'dql'];
+const TS = ['nquads', 'geojson', 'manifest', 'dql', 'mutation'];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = process.env.STRATA_CACHE ?? join(homedir(), '.cache', 'strata');

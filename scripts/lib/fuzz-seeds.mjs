@@ -111,6 +111,7 @@ export async function writeSeeds({ root, repo, shared }) {
     geojson: c('geojson'),
     manifest: c('manifest'),
     dql: c('dql'),
+    mutation: c('mutation'),
   };
   const sel = (b, bytes) => Buffer.concat([Buffer.from([b]), bytes]);
 
@@ -302,6 +303,14 @@ export async function writeSeeds({ root, repo, shared }) {
     '{ q(func: alloftext(about@fr, "chien")) { name@en <http://x/y> ~friend { uid } } }',
   ]) {
     t.dql.add(Buffer.from(q));
+  }
+  // Mutation bodies: RDF blocks and JSON objects (nested nodes, languages, facets, geo, deletes).
+  for (const m of [
+    '{ set { _:a <name> "A"@en (since=2020-01-01T00:00:00Z) .\n_:a <friend> <0x2> . } delete { <0x1> * * . } }',
+    '{"set": [{"uid": "_:a", "name": "A", "name@fr": "Â", "age": 3, "score": 1.5, "ok": true, "place": {"type": "Point", "coordinates": [1, 2]}, "friend": [{"uid": "0x2", "friend|close": true}, {"name": "B"}], "name|origin": "x"}]}',
+    '{"delete": [{"uid": "0x1", "name": null, "friend": {"uid": "0x2"}}, {"uid": "0x3"}]}',
+  ]) {
+    t.mutation.add(Buffer.from(m));
   }
   for (const f of files(join(shared, 'fixtures', 'dgraph'), /^manifest\.json$/)) {
     t.manifest.add(sel(0, readFileSync(f)));

@@ -322,6 +322,75 @@ describe('Alpha', () => {
     );
   });
 
+  it('JSON mutations: nested nodes, languages, facets, lists; null and uid-only deletes, as Dgraph', async () => {
+    const json = (body: unknown) =>
+      a1.app.inject({
+        method: 'POST',
+        url: '/mutate?commitNow=true',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+    let r = await json({
+      set: [
+        {
+          uid: '_:j',
+          name: 'Jay',
+          'name@fr': 'Jé',
+          age: 41,
+          score: 2.5,
+          active: true,
+          'dgraph.type': 'Person',
+          friend: [
+            { uid: '_:k', name: 'Kay', 'friend|close': true, 'friend|since': '2020-01-01T00:00:00Z' },
+            { name: 'Lee' },
+          ],
+        },
+      ],
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const uids = r.json<{ data: { uids: Record<string, string> } }>().data.uids;
+    expect(Object.keys(uids).sort()).toEqual([expect.stringMatching(/^dg\.\d+\.3$/), 'j', 'k']);
+    const q = `{ q(func: uid(${uids.j})) { name name@fr age score active dgraph.type friend @facets { name } } }`;
+    expect((await query(a1, q)).q).toEqual([
+      {
+        name: 'Jay',
+        'name@fr': 'Jé',
+        age: 41,
+        score: 2.5,
+        active: true,
+        'dgraph.type': ['Person'],
+        friend: [
+          { name: 'Kay', 'friend|close': true, 'friend|since': '2020-01-01T00:00:00Z' },
+          { name: 'Lee' },
+        ],
+      },
+    ]);
+    // Sent as text with another content type, it is still read as JSON.
+    r = await mutate(a1, JSON.stringify({ delete: { uid: uids.j, name: null, friend: { uid: uids.k } } }));
+    expect(r.statusCode, r.body).toBe(200);
+    expect((await query(a1, `{ q(func: uid(${uids.j})) { name name@fr age friend { name } } }`)).q).toEqual([
+      { age: 41, friend: [{ name: 'Lee' }] },
+    ]);
+    // The edge's target (named by "uid" alone inside) keeps its own predicates.
+    expect((await query(a1, `{ q(func: uid(${uids.k})) { name } }`)).q).toEqual([{ name: 'Kay' }]);
+    // Only "uid": every predicate of the node's types.
+    r = await json({ delete: [{ uid: uids.j }] });
+    expect(r.statusCode, r.body).toBe(200);
+    expect((await query(a1, `{ q(func: uid(${uids.j})) { name age friend { name } } }`)).q).toEqual([]);
+    // Refused with the reason, nothing written.
+    const before = await dump(a1);
+    for (const [body, msg] of [
+      [{ set: [{ uid: 'x1', name: 'N' }] }, /"uid" must be "_:name" or a uid/],
+      [{ set: [{ name: 'N', 'name@': 'M' }] }, /invalid language tag/],
+      [{ set: [{ age: 'old' }] }, /"old" is not a valid int/],
+      [{ set: [[1]] }, /"set" must hold objects/],
+    ] as const) {
+      const bad = await json(body);
+      expect(refusal(bad.statusCode, bad.json()).message).toMatch(msg);
+    }
+    expect(await dump(a1)).toBe(before);
+  });
+
   it('aborts everywhere when an owner group is down', async () => {
     // A predicate of each group, then group 2 goes away.
     await zero.store.moveTablet('t_one', 1);

@@ -1,5 +1,11 @@
-/** `POST /mutate`: RDF `{ set {...} delete {...} }` → edges per owner group → two-phase commit. */
-import { parseMutationBody } from '../parse/mutation.js';
+/**
+ * `POST /mutate`: RDF `{ set {...} delete {...} }` or JSON `{"set": ..., "delete": ...}` → edges
+ * per owner group → two-phase commit.
+ */
+import { randomInt } from 'node:crypto';
+import { ValueError } from '../parse/errors.js';
+import { isJsonMutation, jsonMutation } from '../parse/mutation-json.js';
+import { parseMutationBody, type Mutation } from '../parse/mutation.js';
 import type { NodeRef, NQuad } from '../parse/nquads.js';
 import type { Cluster } from './cluster.js';
 import { hexUid } from './decode.js';
@@ -18,8 +24,30 @@ function nodeKey(n: NodeRef): string | undefined {
   return undefined;
 }
 
-export async function mutate(cluster: Cluster, text: string): Promise<MutateResult> {
-  const m = parseMutationBody(text);
+/** A mutation body: JSON (an object Fastify parsed, or text starting with `{"set"`...) or RDF text. */
+export function parseMutationRequest(body: unknown): Mutation {
+  let json = body;
+  if (typeof body === 'string') {
+    if (!isJsonMutation(body)) return parseMutationBody(body);
+    try {
+      json = JSON.parse(body);
+    } catch (e) {
+      throw new HttpError('BAD_REQUEST', `JSON mutation: ${(e as Error).message}`);
+    }
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new HttpError('BAD_REQUEST', 'JSON mutation: expected an object with "set" and/or "delete"');
+  }
+  // Nodes without a "uid" are named as Dgraph names them: dg.<random>.<n>.
+  try {
+    return jsonMutation(json as Record<string, unknown>, `dg.${randomInt(2 ** 31)}`);
+  } catch (e) {
+    if (e instanceof ValueError) throw new HttpError('BAD_REQUEST', e.message);
+    throw e;
+  }
+}
+
+export async function mutate(cluster: Cluster, m: Mutation): Promise<MutateResult> {
   const startTs = await cluster.zero.readTs();
   // Blank nodes and external ids (<iri>) get fresh uids, one per distinct name.
   const names = new Set<string>();

@@ -6,7 +6,7 @@ import { alter, type AlterBody } from '../alter.js';
 import type { Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
 import { openClusterExport } from '../export.js';
-import { mutate } from '../mutate.js';
+import { mutate, parseMutationRequest } from '../mutate.js';
 import { runQuery } from '../dql/run.js';
 import { anyObject, withDgraphErrors } from './schemas.js';
 
@@ -47,13 +47,13 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
   // Dgraph's clients send RDF, DQL and schema text with many content types (curl -d: form).
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  app.post<{ Body: string; Querystring: { commitNow?: boolean } }>(
+  app.post<{ Body: unknown; Querystring: { commitNow?: boolean } }>(
     '/mutate',
     {
       bodyLimit: 256 * 1024 * 1024,
       schema: {
         querystring: { type: 'object', properties: { commitNow: { type: 'boolean' } } },
-        body: { type: 'string' },
+        body: { anyOf: [{ type: 'string' }, anyObject] },
         response: withDgraphErrors(anyObject),
       },
     },
@@ -61,13 +61,7 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
       if (req.query.commitNow === false) {
         throw new HttpError('BAD_REQUEST', 'open transactions are not supported: use /mutate?commitNow=true');
       }
-      if (/^\s*\{\s*"(set|delete)"\s*:/.test(req.body)) {
-        throw new HttpError(
-          'BAD_REQUEST',
-          'JSON mutations are not supported yet: send RDF ({ set { ... } })',
-        );
-      }
-      return mutate(cluster, req.body);
+      return mutate(cluster, parseMutationRequest(req.body));
     },
   );
 
