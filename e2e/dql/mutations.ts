@@ -1,7 +1,8 @@
 /**
  * A sequence of mutations applied to both Dgraph and Strata after the first pass of the corpus
  * (RDF and JSON; sets, deletes of values, edges, `<s> <p> *`, `<s> * *`, JSON `null` and
- * uid-only deletes; values that move index, reverse and count keys). `{{label}}` is a node of the
+ * uid-only deletes; upsert blocks, RDF and JSON, that update the nodes their query finds; values
+ * that move index, reverse and count keys). `{{label}}` is a node of the
  * data set; `_:name` a new node: Dgraph names it, and Strata is sent the uid Dgraph gave, so that
  * the corpus asked again must answer the same on both.
  */
@@ -82,6 +83,31 @@ _:m1 <boss> <{{a1}}> .
 } delete {
 <{{a14}}> <title> * .
 } }`,
+  },
+  {
+    kind: 'rdf',
+    body: `upsert {
+  query { q(func: eq(email, ["a15@example.com", "a16@example.com"])) { v as uid  a as age } }
+  mutation @if(eq(len(v), 2)) { set {
+uid(v) <score> val(a) .
+uid(v) <nick> "upserted" .
+} delete {
+uid(v) <title> * .
+} }
+  mutation @if(eq(len(v), 0)) { set {
+uid(v) <email> "never@example.com" .
+} }
+}`,
+  },
+  {
+    kind: 'json',
+    body: JSON.stringify({
+      query: '{ q(func: eq(email, "a17@example.com")) { v as uid  n as name } }',
+      mutations: [
+        { cond: '@if(eq(len(v), 1))', set: [{ uid: 'uid(v)', bio: 'val(n)', friend: { uid: '{{a18}}' } }] },
+        { cond: '@if(gt(len(v), 1))', delete: [{ uid: 'uid(v)' }] },
+      ],
+    }),
   },
 ];
 

@@ -309,6 +309,8 @@ export async function writeSeeds({ root, repo, shared }) {
     '{ set { _:a <name> "A"@en (since=2020-01-01T00:00:00Z) .\n_:a <friend> <0x2> . } delete { <0x1> * * . } }',
     '{"set": [{"uid": "_:a", "name": "A", "name@fr": "Â", "age": 3, "score": 1.5, "ok": true, "place": {"type": "Point", "coordinates": [1, 2]}, "friend": [{"uid": "0x2", "friend|close": true}, {"name": "B"}], "name|origin": "x"}]}',
     '{"delete": [{"uid": "0x1", "name": null, "friend": {"uid": "0x2"}}, {"uid": "0x3"}]}',
+    'upsert {\n  query { q(func: eq(email, "a@x")) { v as uid  n as name } }\n  mutation @if(eq(len(v), 0) or not gt(len(n), 1)) { set {\nuid(v) <nick> val(n) .\n} delete {\nuid(v) <name> * .\n} }\n}',
+    '{"query": "{ q(func: has(a)) { v as uid } }", "mutations": [{"cond": "@if(eq(len(v), 1))", "set": [{"uid": "uid(v)", "b": "val(v)"}]}]}',
   ]) {
     t.mutation.add(Buffer.from(m));
   }

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { parseNQuadsFile, parseNQuadsStream, type NodeRef, type NQuad } from '@strata/server';
+import { parseNQuadsFile, parseNQuadsStream, type NodeRef, type NQuad, type VarRef } from '@strata/server';
 import { baseUrl, PLAIN_HTTP, transportHint, type Transport } from '@strata/core';
 import { fetch } from 'undici';
 import { authHeaders } from './auth-token.js';
@@ -45,7 +45,10 @@ function escapeLiteral(s: string): string {
   );
 }
 
-function node(n: NodeRef, uids: Map<string, bigint>): string {
+function node(n: NodeRef | VarRef, uids: Map<string, bigint>): string {
+  // Loads read plain N-Quads; upsert variables only reach here from a caller's own quads.
+  if (n.kind === 'var') return `uid(${n.name})`;
+  if (n.kind === 'val') return `val(${n.name})`;
   if (n.kind === 'uid') return `<0x${n.uid.toString(16)}>`;
   const key = n.kind === 'blank' ? n.name : n.iri;
   const uid = uids.get(key);

@@ -391,6 +391,63 @@ describe('Alpha', () => {
     expect(await dump(a1)).toBe(before);
   });
 
+  it('upsert blocks: the query’s variables in the mutations, @if, a new node for an empty uid(v)', async () => {
+    const upsert = (body: string, type = 'application/rdf') =>
+      a1.app.inject({
+        method: 'POST',
+        url: '/mutate?commitNow=true',
+        headers: { 'content-type': type },
+        payload: body,
+      });
+    const block = `upsert {
+  query { q(func: eq(name, "Uma")) { v as uid  a as age } }
+  mutation @if(eq(len(v), 0)) { set {
+uid(v) <name> "Uma" .
+uid(v) <age> "28" .
+} }
+  mutation @if(gt(len(v), 0)) { set {
+uid(v) <score> val(a) .
+} }
+}`;
+    let r = await upsert(block);
+    expect(r.statusCode, r.body).toBe(200);
+    const first = r.json<{ data: { queries: { q: unknown[] }; uids: Record<string, string> } }>().data;
+    expect(first.queries).toEqual({ q: [] });
+    const uma = first.uids['uid(v)']!;
+    expect(uma).toMatch(/^0x[0-9a-f]+$/);
+    // The second time the node is found: only the second mutation runs, with its age as score.
+    r = await upsert(block);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json<{ data: { queries: unknown; uids: unknown } }>().data).toMatchObject({
+      queries: { q: [{ uid: uma, age: 28 }] },
+      uids: {},
+    });
+    expect((await query(a1, `{ q(func: uid(${uma})) { name age score } }`)).q).toEqual([
+      { name: 'Uma', age: 28, score: 28 },
+    ]);
+    // JSON: "query", then "mutations" with "cond".
+    r = await upsert(
+      JSON.stringify({
+        query: '{ q(func: eq(name, "Uma")) { v as uid } }',
+        mutations: [
+          { cond: '@if(eq(len(v), 1))', set: [{ uid: 'uid(v)', active: true }] },
+          { cond: '@if(eq(len(v), 0))', set: [{ uid: 'uid(v)', name: 'never' }] },
+        ],
+      }),
+      'application/json',
+    );
+    expect(r.statusCode, r.body).toBe(200);
+    expect((await query(a1, `{ q(func: uid(${uma})) { active } }`)).q).toEqual([{ active: true }]);
+    expect((await query(a1, '{ q(func: eq(name, "never")) { uid } }')).q).toEqual([]);
+    // uid(v) outside an upsert block, and a variable the query never uses, are refused.
+    r = await upsert('{ set {\nuid(v) <name> "x" .\n} }');
+    expect(refusal(r.statusCode, r.json()).message).toMatch(/only allowed in the mutations of an upsert block/);
+    r = await upsert(
+      'upsert {\n  query { q(func: eq(name, "Uma")) { v as uid  w as age } }\n  mutation { set {\nuid(v) <age> "1" .\n} }\n}',
+    );
+    expect(refusal(r.statusCode, r.json()).message).toMatch(/defined but not used\nDefined:\[v w\]/);
+  });
+
   it('aborts everywhere when an owner group is down', async () => {
     // A predicate of each group, then group 2 goes away.
     await zero.store.moveTablet('t_one', 1);

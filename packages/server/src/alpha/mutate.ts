@@ -6,7 +6,8 @@ import { randomInt } from 'node:crypto';
 import { ValueError } from '../parse/errors.js';
 import { isJsonMutation, jsonMutation } from '../parse/mutation-json.js';
 import { parseMutationBody, type Mutation } from '../parse/mutation.js';
-import type { NodeRef, NQuad } from '../parse/nquads.js';
+import { isUpsert, parseCond, parseUpsert, type Upsert } from '../parse/upsert.js';
+import type { NodeRef, NQuad, VarRef } from '../parse/nquads.js';
 import type { Cluster } from './cluster.js';
 import { hexUid } from './decode.js';
 import { HttpError } from '../http/errors.js';
@@ -14,7 +15,12 @@ import { commitEdges } from './txn.js';
 import type { WireEdge } from './wire.js';
 
 export interface MutateResult {
-  data: { code: 'Success'; message: 'Done'; queries: null; uids: Record<string, string> };
+  data: {
+    code: 'Success';
+    message: 'Done';
+    queries: Record<string, unknown> | null;
+    uids: Record<string, string>;
+  };
   extensions: { txn: { start_ts: number; commit_ts: number; preds: string[] } };
 }
 
@@ -24,11 +30,29 @@ function nodeKey(n: NodeRef): string | undefined {
   return undefined;
 }
 
-/** A mutation body: JSON (an object Fastify parsed, or text starting with `{"set"`...) or RDF text. */
-export function parseMutationRequest(body: unknown): Mutation {
+/** What a `/mutate` body asks for: a mutation, or an upsert block. */
+export type MutationRequest = { mutation: Mutation } | { upsert: Upsert };
+
+/** A ValueError of a JSON body as the 400 it is. */
+function jsonPart<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ValueError) throw new HttpError('BAD_REQUEST', e.message);
+    throw e;
+  }
+}
+
+/**
+ * A mutation body: RDF text (`{ set { } delete { } }` or `upsert { query { } mutation { } }`), or
+ * JSON (an object Fastify parsed, or text starting with `{"set"`...): `set`/`delete`, and with
+ * `query` an upsert (`cond` and `set`/`delete`, or a `mutations` list of them).
+ */
+export function parseMutationRequest(body: unknown): MutationRequest {
   let json = body;
   if (typeof body === 'string') {
-    if (!isJsonMutation(body)) return parseMutationBody(body);
+    if (isUpsert(body)) return { upsert: parseUpsert(body) };
+    if (!isJsonMutation(body)) return { mutation: parseMutationBody(body) };
     try {
       json = JSON.parse(body);
     } catch (e) {
@@ -38,17 +62,50 @@ export function parseMutationRequest(body: unknown): Mutation {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new HttpError('BAD_REQUEST', 'JSON mutation: expected an object with "set" and/or "delete"');
   }
+  const o = json as Record<string, unknown>;
   // Nodes without a "uid" are named as Dgraph names them: dg.<random>.<n>.
-  try {
-    return jsonMutation(json as Record<string, unknown>, `dg.${randomInt(2 ** 31)}`);
-  } catch (e) {
-    if (e instanceof ValueError) throw new HttpError('BAD_REQUEST', e.message);
-    throw e;
-  }
+  const prefix = `dg.${randomInt(2 ** 31)}`;
+  if (o.query === undefined) return { mutation: jsonPart(() => jsonMutation(o, prefix)) };
+  if (typeof o.query !== 'string')
+    throw new HttpError('BAD_REQUEST', 'JSON upsert: "query" must be a string');
+  const parts = Array.isArray(o.mutations) ? (o.mutations as unknown[]) : [o];
+  const mutations = parts.map((p) => {
+    if (p === null || typeof p !== 'object')
+      throw new HttpError('BAD_REQUEST', 'JSON upsert: a mutation must be an object');
+    const part = p as Record<string, unknown>;
+    if (part.cond !== undefined && typeof part.cond !== 'string') {
+      throw new HttpError('BAD_REQUEST', 'JSON upsert: "cond" must be a string');
+    }
+    const mutation = jsonPart(() => jsonMutation(part, prefix, true));
+    return part.cond ? { cond: jsonPart(() => parseCond(part.cond as string)), mutation } : { mutation };
+  });
+  return { upsert: { query: o.query, mutations } };
 }
 
-export async function mutate(cluster: Cluster, m: Mutation): Promise<MutateResult> {
-  const startTs = await cluster.zero.readTs();
+/** An N-Quad without upsert variables (see upsert.ts, which replaces them). */
+type PlainNQuad = NQuad & { subject: NodeRef; object: Exclude<NQuad['object'], VarRef> };
+
+function plain(q: NQuad): PlainNQuad {
+  if (q.subject.kind === 'var' || q.object.kind === 'var' || q.object.kind === 'val') {
+    throw new HttpError(
+      'BAD_REQUEST',
+      'uid(...) and val(...) are only allowed in the mutations of an upsert block',
+    );
+  }
+  return q as PlainNQuad;
+}
+
+/**
+ * Commits a mutation (at a read ts of its own, or `startTs` when an upsert's query read at it);
+ * `queries` is an upsert's query answer, shown as Dgraph shows it.
+ */
+export async function mutate(
+  cluster: Cluster,
+  mutation: Mutation,
+  opts: { startTs?: bigint; queries?: Record<string, unknown> } = {},
+): Promise<MutateResult> {
+  const m = { set: mutation.set.map(plain), del: mutation.del.map(plain) };
+  const startTs = opts.startTs ?? (await cluster.zero.readTs());
   // Blank nodes and external ids (<iri>) get fresh uids, one per distinct name.
   const names = new Set<string>();
   for (const q of [...m.set, ...m.del]) {
@@ -65,7 +122,7 @@ export async function mutate(cluster: Cluster, m: Mutation): Promise<MutateResul
   const resolve = (n: NodeRef): bigint => (n.kind === 'uid' ? n.uid : uidOf.get(nodeKey(n)!)!);
 
   const edges: WireEdge[] = [];
-  const toEdge = (op: 'set' | 'del', q: NQuad): WireEdge => {
+  const toEdge = (op: 'set' | 'del', q: PlainNQuad): WireEdge => {
     const e: WireEdge = { op, subject: String(resolve(q.subject)), predicate: q.predicate, line: q.line };
     const o = q.object;
     if (o.kind === 'star') e.star = true;
@@ -84,7 +141,7 @@ export async function mutate(cluster: Cluster, m: Mutation): Promise<MutateResul
     return e;
   };
   for (const q of m.set) edges.push(toEdge('set', q));
-  const starAll: NQuad[] = [];
+  const starAll: PlainNQuad[] = [];
   for (const q of m.del) {
     if (q.predicate === '*') {
       if (q.object.kind !== 'star') {
@@ -119,13 +176,13 @@ export async function mutate(cluster: Cluster, m: Mutation): Promise<MutateResul
   const preds = [...new Set(edges.map((e) => e.predicate))].sort();
   if (byGroup.size === 0) {
     return {
-      data: { code: 'Success', message: 'Done', queries: null, uids },
+      data: { code: 'Success', message: 'Done', queries: opts.queries ?? null, uids },
       extensions: { txn: { start_ts: Number(startTs), commit_ts: 0, preds } },
     };
   }
   const r = await commitEdges(cluster, byGroup);
   return {
-    data: { code: 'Success', message: 'Done', queries: null, uids },
+    data: { code: 'Success', message: 'Done', queries: opts.queries ?? null, uids },
     extensions: { txn: { start_ts: Number(startTs), commit_ts: Number(r.commitTs), preds } },
   };
 }

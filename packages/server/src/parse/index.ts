@@ -9,6 +9,7 @@ export {
   type FacetType,
   type Literal,
   type NodeRef,
+  type VarRef,
   type NQuad,
   type NQuadObject,
   type StatementOptions,

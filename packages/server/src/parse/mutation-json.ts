@@ -8,7 +8,7 @@
  * deletes every value of the predicate and an object with only `"uid"` every predicate of the node.
  */
 import { ValueError } from './errors.js';
-import { facetValue, type Facet, type NodeRef, type NQuad, type NQuadObject } from './nquads.js';
+import { facetValue, type Facet, type NodeRef, type NQuad, type NQuadObject, type VarRef } from './nquads.js';
 import type { Mutation } from './mutation.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -55,10 +55,17 @@ class Reader {
   constructor(
     private readonly op: 'set' | 'delete',
     private readonly prefix: string,
+    private readonly allowVars: boolean,
   ) {}
 
-  private nodeOf(o: Obj): NodeRef {
+  private nodeOf(o: Obj): NodeRef | Extract<VarRef, { kind: 'var' }> {
     const u = o.uid;
+    const v =
+      typeof u === 'string' && this.allowVars ? /^uid\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$/.exec(u) : null;
+    if (v) {
+      ++this.anon;
+      return { kind: 'var', name: v[1]! };
+    }
     // Every object takes a number, named or not; the unnamed are called by theirs (as Dgraph).
     const n = ++this.anon;
     if (u === undefined || u === null) return { kind: 'blank', name: `${this.prefix}.${n}` };
@@ -82,7 +89,11 @@ class Reader {
       valType,
       ...(lang ? { lang } : {}),
     });
-    if (typeof v === 'string') return lit(v, 'default');
+    if (typeof v === 'string') {
+      const val = this.allowVars ? /^val\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$/.exec(v) : null;
+      if (val) return { kind: 'val', name: val[1]! };
+      return lit(v, 'default');
+    }
     if (typeof v === 'boolean') return lit(String(v), 'bool');
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) fail(`${pred}: ${v} is not a finite number`);
@@ -93,7 +104,7 @@ class Reader {
   }
 
   /** Reads node `o` (at `depth`); its ref. */
-  node(o: Obj, depth: number): NodeRef {
+  node(o: Obj, depth: number): NodeRef | Extract<VarRef, { kind: 'var' }> {
     if (depth > MAX_DEPTH) fail(`objects are nested more than ${MAX_DEPTH} deep`);
     const subject = this.nodeOf(o);
     const keys = Object.keys(o).filter((k) => k !== 'uid' && !k.includes('|'));
@@ -153,7 +164,7 @@ class Reader {
 }
 
 /** The `set`/`delete` parts of a JSON mutation body (already parsed JSON); a `ValueError` names what is wrong. */
-export function jsonMutation(body: Record<string, unknown>, anonPrefix: string): Mutation {
+export function jsonMutation(body: Record<string, unknown>, anonPrefix: string, allowVars = false): Mutation {
   const out: Mutation = { set: [], del: [] };
   for (const [part, op] of [
     ['set', 'set'],
@@ -161,7 +172,7 @@ export function jsonMutation(body: Record<string, unknown>, anonPrefix: string):
   ] as const) {
     const v = body[part] as Json | undefined;
     if (v === undefined || v === null) continue;
-    const r = new Reader(op, anonPrefix);
+    const r = new Reader(op, anonPrefix, allowVars);
     for (const o of Array.isArray(v) ? v : [v]) {
       if (!isObj(o)) fail(`"${part}" must hold objects, got ${JSON.stringify(o)}`);
       r.node(o, 0);

@@ -10,7 +10,8 @@ export interface Mutation {
   del: NQuad[];
 }
 
-export function parseMutationBody(text: string): Mutation {
+/** `allowVars`: `uid(v)` and `val(v)` may stand for nodes and values (an upsert block's mutation). */
+export function parseMutationBody(text: string, allowVars = false): Mutation {
   const positions = new Positions(text);
   const s = new NQuadScanner(
     text,
@@ -24,7 +25,7 @@ export function parseMutationBody(text: string): Mutation {
     for (;;) {
       s.skipBetween();
       if (s.pos >= text.length) return out;
-      out.set.push(s.statement({ allowStar: false }));
+      out.set.push(s.statement({ allowStar: false, allowVars }));
     }
   }
   const outerOpen = s.pos;
@@ -58,7 +59,7 @@ export function parseMutationBody(text: string): Mutation {
         s.pos++;
         break;
       }
-      target.push(s.statement({ allowStar: op === 'delete', closers: '}' }));
+      target.push(s.statement({ allowStar: op === 'delete', closers: '}', allowVars }));
     }
   }
   s.skipBetween();

@@ -26,6 +26,9 @@ const U64_MAX = (1n << 64n) - 1n;
 export type NodeRef =
   { kind: 'uid'; uid: bigint } | { kind: 'blank'; name: string } | { kind: 'iri'; iri: string };
 
+/** `uid(v)` / `val(v)` in an upsert block's mutation: the query's variable. */
+export type VarRef = { kind: 'var'; name: string } | { kind: 'val'; name: string };
+
 export interface Literal {
   kind: 'literal';
   /** The unescaped text. */
@@ -37,7 +40,7 @@ export interface Literal {
   lang?: string;
 }
 
-export type NQuadObject = NodeRef | Literal | { kind: 'star' };
+export type NQuadObject = NodeRef | Literal | { kind: 'star' } | VarRef;
 
 export type FacetType = 'string' | 'int' | 'float' | 'bool' | 'datetime';
 /** `api.Facet.ValType` numbers (STRING is 0 here, unlike ValType). */
@@ -59,7 +62,7 @@ export interface Facet {
 }
 
 export interface NQuad {
-  subject: NodeRef;
+  subject: NodeRef | Extract<VarRef, { kind: 'var' }>;
   /** The predicate name, or `*` (deletes only). */
   predicate: string;
   object: NQuadObject;
@@ -75,6 +78,8 @@ export interface StatementOptions {
   allowStar: boolean;
   /** Characters that may follow the final `.` on the same line besides a comment (e.g. `}`). */
   closers?: string;
+  /** `uid(v)` as subject or object and `val(v)` as object (upsert blocks). */
+  allowVars?: boolean;
 }
 
 type ErrAt = (offset: number, reason: string) => ParseError;
@@ -252,13 +257,31 @@ export class NQuadScanner {
     return { kind: 'iri', iri: text };
   }
 
-  private subject(): NodeRef {
+  /** `uid(v)` / `val(v)` at the position, when `kinds` allows it; undefined otherwise. */
+  private varRef(kinds: readonly ('uid' | 'val')[]): VarRef | undefined {
+    const m = /^(uid|val)\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)/.exec(this.src.slice(this.pos, this.pos + 160));
+    if (!m || !kinds.includes(m[1] as 'uid' | 'val')) return undefined;
+    this.pos += m[0].length;
+    return m[1] === 'uid' ? { kind: 'var', name: m[2]! } : { kind: 'val', name: m[2]! };
+  }
+
+  private subject(allowVars = false): NodeRef | Extract<VarRef, { kind: 'var' }> {
+    if (allowVars) {
+      const v = this.varRef(['uid']);
+      if (v) return v as Extract<VarRef, { kind: 'var' }>;
+    }
     const c = this.code();
     if (c === 0x3c) {
       const { text, start } = this.readIri();
       return this.node(text, start);
     }
     if (c === 0x5f) return { kind: 'blank', name: this.readBlank() };
+    if (/^(uid|val)\(/.test(this.src.slice(this.pos, this.pos + 4))) {
+      throw this.errAt(
+        this.pos,
+        'uid(...) and val(...) are only allowed in the mutations of an upsert block',
+      );
+    }
     throw this.errAt(this.pos, `expected a subject (<0x..>, _:name or <iri>), got ${this.describe()}`);
   }
 
@@ -346,7 +369,11 @@ export class NQuadScanner {
     return out;
   }
 
-  private object(allowStar: boolean): NQuadObject {
+  private object(allowStar: boolean, allowVars = false): NQuadObject {
+    if (allowVars) {
+      const v = this.varRef(['uid', 'val']);
+      if (v) return v;
+    }
     const c = this.code();
     if (c === 0x3c) {
       const { text, start } = this.readIri();
@@ -359,6 +386,12 @@ export class NQuadScanner {
       return { kind: 'star' };
     }
     if (c !== 0x22) {
+      if (/^(uid|val)\(/.test(this.src.slice(this.pos, this.pos + 4))) {
+        throw this.errAt(
+          this.pos,
+          'uid(...) and val(...) are only allowed in the mutations of an upsert block',
+        );
+      }
       throw this.errAt(
         this.pos,
         `expected an object (<0x..>, _:name, <iri> or "literal"), got ${this.describe()}`,
@@ -457,12 +490,12 @@ export class NQuadScanner {
   /** One statement from a non-blank character through its final `.` and the rest of its line. */
   statement(opts: StatementOptions): NQuad {
     const line = this.lineOf(this.pos);
-    const subject = this.subject();
+    const subject = this.subject(opts.allowVars);
     this.needSpace('predicate');
     const predicate = this.predicate(opts.allowStar);
     this.needSpace('object');
     const objAt = this.pos;
-    const object = this.object(opts.allowStar);
+    const object = this.object(opts.allowStar, opts.allowVars);
     if (predicate === '*' && object.kind !== 'star') {
       throw this.errAt(objAt, 'with "*" as predicate the object must be "*" too');
     }

@@ -77,11 +77,14 @@ export function blockVars(b: QueryBlock): Vars {
 
 const goList = (xs: string[]) => `[${xs.join(' ')}]`;
 
-/** The blocks in the order they run; refuses variables used but not defined, and the like. */
-export function planBlocks(blocks: readonly QueryBlock[]): QueryBlock[] {
+/**
+ * The blocks in the order they run; refuses variables used but not defined, and the like.
+ * `usedBeyond`: variables something else uses (an upsert block's mutations).
+ */
+export function planBlocks(blocks: readonly QueryBlock[], usedBeyond: readonly string[] = []): QueryBlock[] {
   const vars = blocks.map(blockVars);
   const defines = vars.flatMap((v) => v.defines);
-  const uses = [...new Set(vars.flatMap((v) => v.uses))].sort();
+  const uses = [...new Set([...vars.flatMap((v) => v.uses), ...usedBeyond])].sort();
   const defined = [...new Set(defines)].sort();
   if (defined.length !== defines.length)
     throw new HttpError('BAD_REQUEST', 'Some variables are declared multiple times.');

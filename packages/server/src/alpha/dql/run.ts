@@ -4,7 +4,7 @@
  * JSON: `var` blocks show nothing, a block of aggregates only (`q() { min(val(a)) }`) one object
  * per aggregate, `shortest` blocks `_path_`.
  */
-import { parseQuery, type QueryBlock } from '../../parse/query.js';
+import { parseQuery, type Query, type QueryBlock } from '../../parse/query.js';
 import type { Cluster } from '../cluster.js';
 import { aggregate } from './aggregate.js';
 import { Executor, isUidCount, page, uidCountObject, type Obj } from './executor.js';
@@ -70,6 +70,28 @@ async function runBlock(ex: Executor, b: QueryBlock): Promise<{ key: string; val
   return { key: b.name, value: list };
 }
 
+/**
+ * Runs the blocks of a parsed query at `readTs`: their answer (`data`) and the variables they
+ * defined (an upsert block's mutations read them: `usedBeyond` names those).
+ */
+export async function runBlocks(
+  cluster: Cluster,
+  q: Query,
+  readTs: bigint,
+  usedBeyond: readonly string[] = [],
+): Promise<{ data: Record<string, unknown>; vars: VarStore }> {
+  const vars = new VarStore();
+  const ex = new Executor(cluster, readTs, vars);
+  const answers = new Map<QueryBlock, { key: string; value: unknown } | undefined>();
+  for (const b of planBlocks(q.blocks, usedBeyond)) answers.set(b, await runBlock(ex, b));
+  const data: Record<string, unknown> = {};
+  for (const b of q.blocks) {
+    const a = answers.get(b);
+    if (a && (b.name !== 'var' || b.shortest)) data[a.key] = a.value;
+  }
+  return { data, vars };
+}
+
 /** Runs a DQL query; `vars` are the request's GraphQL-style variables. */
 export async function runQuery(
   cluster: Cluster,
@@ -78,23 +100,13 @@ export async function runQuery(
 ): Promise<QueryResult> {
   const t0 = process.hrtime.bigint();
   const q = parseQuery(text, vars);
-  const order = q.schema ? [] : planBlocks(q.blocks);
+  if (!q.schema) planBlocks(q.blocks); // the variables are checked before a read ts is taken
   const t1 = process.hrtime.bigint();
   const readTs = await cluster.zero.readTs();
   const t2 = process.hrtime.bigint();
-  let data: Record<string, unknown>;
-  if (q.schema) {
-    data = await runSchemaQuery(cluster, q.schema);
-  } else {
-    const ex = new Executor(cluster, readTs, new VarStore());
-    const answers = new Map<QueryBlock, { key: string; value: unknown } | undefined>();
-    for (const b of order) answers.set(b, await runBlock(ex, b));
-    data = {};
-    for (const b of q.blocks) {
-      const a = answers.get(b);
-      if (a && (b.name !== 'var' || b.shortest)) data[a.key] = a.value;
-    }
-  }
+  const data = q.schema
+    ? await runSchemaQuery(cluster, q.schema)
+    : (await runBlocks(cluster, q, readTs)).data;
   const t3 = process.hrtime.bigint();
   return {
     data,

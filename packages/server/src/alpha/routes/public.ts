@@ -7,6 +7,7 @@ import type { Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
 import { openClusterExport } from '../export.js';
 import { mutate, parseMutationRequest } from '../mutate.js';
+import { upsert } from '../upsert.js';
 import { runQuery } from '../dql/run.js';
 import { anyObject, withDgraphErrors } from './schemas.js';
 
@@ -61,7 +62,8 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
       if (req.query.commitNow === false) {
         throw new HttpError('BAD_REQUEST', 'open transactions are not supported: use /mutate?commitNow=true');
       }
-      return mutate(cluster, parseMutationRequest(req.body));
+      const r = parseMutationRequest(req.body);
+      return 'upsert' in r ? upsert(cluster, r.upsert) : mutate(cluster, r.mutation);
     },
   );
 
