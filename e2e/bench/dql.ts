@@ -13,14 +13,13 @@
  * Needs `pnpm build` and the Dgraph binary (scripts/setup/dgraph.sh v25.4.0).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { people } from '../interop/dataset.js';
 import { CORPUS, type Case } from '../dql/corpus.js';
 import { SCHEMA, filmNquads, peopleNquads } from '../dql/dataset.js';
 import { resolve } from '../dql/differential.js';
-import { DgraphCluster } from '../tests/dgraph-peer.js';
+import { DgraphCluster, portFree } from '../tests/dgraph-peer.js';
 import { repoRoot } from '../tests/paths.js';
 import { killAll, start, waitHealthy } from '../tests/procs.js';
 
@@ -28,16 +27,8 @@ const ROUNDS = Number(process.env.BENCH_DQL_ROUNDS ?? 5);
 const BATCH = 1000;
 const PEOPLE = Number(process.env.BENCH_DQL_PEOPLE ?? 1500);
 
-function free(port: number): Promise<boolean> {
-  return new Promise((ok) => {
-    const s = createServer();
-    s.once('error', () => ok(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => ok(true)));
-  });
-}
-
 async function freeOffset(): Promise<number> {
-  for (let o = 300; o < 2000; o += 7) if ((await free(6080 + o)) && (await free(8080 + o))) return o;
+  for (let o = 300; o < 2000; o += 7) if ((await portFree(6080 + o)) && (await portFree(8080 + o))) return o;
   throw new Error('no free port offset for strata start');
 }
 

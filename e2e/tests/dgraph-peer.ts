@@ -26,7 +26,7 @@ export function dgraphBinary(version: DgraphVersion): string {
 }
 
 /** Whether a TCP port of the loopback interface is free. */
-function portFree(port: number): Promise<boolean> {
+export function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createServer();
     s.once('error', () => resolve(false));

@@ -11,23 +11,10 @@ import {
   type FacetFilter,
   type FacetsSpec,
 } from './query-ast.js';
-import { boolExpr, filterExpr, predName } from './query-func.js';
+import { boolExpr, eqValue, filterExpr, predName } from './query-func.js';
 
 /** Dgraph's directive names: after a predicate, `@` and one of these is not a language tag. */
 export const DIRECTIVES = ['filter', 'facets', 'cascade', 'normalize', 'groupby', 'recurse', 'ignorereflex'];
-
-function facetValue(lx: Lexer): EqValue {
-  const t = lx.next();
-  if (t.kind === 'string') return t.text;
-  if (t.kind === 'word') {
-    if (t.text === 'true') return true;
-    if (t.text === 'false') return false;
-    if (/^[+-]?\d+$/.test(t.text)) return BigInt(t.text);
-    const n = Number(t.text);
-    if (Number.isFinite(n)) return n;
-  }
-  throw lx.error(t.start, `expected a facet value, got ${lx.describe(t)}`);
-}
 
 /** One facet function: `eq(key, value)`, `ge(key, v)`, `between(key, lo, hi)`, `has(key)`. */
 function facetFunc(lx: Lexer): FacetFilter {
@@ -46,7 +33,7 @@ function facetFunc(lx: Lexer): FacetFilter {
   const n = name === 'has' ? 0 : name === 'between' ? 2 : 1;
   for (let i = 0; i < n; i++) {
     lx.expectPunct(',', `after ${name}(${k.text}`);
-    values.push(facetValue(lx));
+    values.push(eqValue(lx));
   }
   lx.expectPunct(')', `to close ${name}(`);
   return { op: 'func', name: name as Extract<FacetFilter, { op: 'func' }>['name'], key: k.text, values };

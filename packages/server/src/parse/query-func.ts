@@ -70,7 +70,8 @@ export function predName(lx: Lexer, what: string): { name: string; reverse: bool
   return { name: t.text, reverse, tok: t };
 }
 
-function eqValue(lx: Lexer): EqValue {
+/** A literal value: a string, an integer, a decimal number, true or false. */
+export function eqValue(lx: Lexer): EqValue {
   const t = lx.next();
   if (t.kind === 'string') return t.text;
   if (t.kind === 'word') {
