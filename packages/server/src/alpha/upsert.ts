@@ -10,6 +10,7 @@ import { parseQuery } from '../parse/query.js';
 import type { Upsert, UpsertCond } from '../parse/upsert.js';
 import type { ValueType } from '../parse/values.js';
 import type { Cluster } from './cluster.js';
+import { planBlocks } from './dql/plan.js';
 import { runBlocks } from './dql/run.js';
 import type { VarStore, VarValue } from './dql/vars.js';
 import { mutate, type MutateResult } from './mutate.js';
@@ -85,8 +86,9 @@ export async function upsert(cluster: Cluster, u: Upsert): Promise<MutateResult>
       if (x.object.kind === 'var' || x.object.kind === 'val') used.add(x.object.name);
     }
   }
+  const order = planBlocks(q.blocks, [...used]);
   const startTs = await cluster.zero.readTs();
-  const { data, vars } = await runBlocks(cluster, q, startTs, [...used]);
+  const { data, vars } = await runBlocks(cluster, q, startTs, order);
   const m: Mutation = { set: [], del: [] };
   for (const { cond, mutation } of u.mutations) {
     if (cond && !holds(cond, vars)) continue;

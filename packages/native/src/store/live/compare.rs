@@ -153,7 +153,12 @@ impl LiveStore {
         }
         // A tagged value's token starts with its own identifier (`exact`'s
         // collation keys); Dgraph scans every token under it, in any language.
-        let prefix = index_key(ns, attr, &tokens[0][..1]);
+        let Some(id) = tokens[0].get(..1) else {
+            return Err(StoreError::invalid(format!(
+                "Attribute {attr} does not have a valid tokenizer."
+            )));
+        };
+        let prefix = index_key(ns, attr, id);
         let lossy = tok.lossy();
         let (start, lo, hi): (Vec<u8>, &[u8], Option<&[u8]>) = match op {
             CompareOp::Ge | CompareOp::Gt => (index_key(ns, attr, &tokens[0]), &tokens[0], None),

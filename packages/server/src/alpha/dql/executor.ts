@@ -204,18 +204,16 @@ export class Executor {
     for (const s of level.sels) {
       if (s.kind !== 'predicate' || !s.children || !definesIn(s).has(name)) continue;
       const nested = level.nested.get(s);
-      const facetVar = s.facets?.some((f) => f.keys?.some((k) => k.varName === name));
+      // Defined on the targets themselves (a facet of the edge, or a field of the level below),
+      // or further down.
+      const onTargets =
+        !!s.facets?.some((f) => f.keys?.some((k) => k.varName === name)) ||
+        s.children.some((x) => definesIn(x).has(name) && !(x.kind === 'predicate' && x.children));
+      const values = this.vars.values.get(name);
       for (const c of level.edges.get(s)?.get(u) ?? []) {
-        const v = this.vars.values.get(name)?.get(c);
-        if (
-          v !== undefined &&
-          (facetVar ||
-            s.children.some((x) => definesIn(x).has(name) && !(x.kind === 'predicate' && x.children)))
-        ) {
-          out.push(v);
-        } else if (nested) {
-          out.push(...this.valuesBelow(nested, c, name));
-        }
+        const v = values?.get(c);
+        if (v !== undefined && onTargets) out.push(v);
+        else if (nested) out.push(...this.valuesBelow(nested, c, name));
       }
     }
     return out;

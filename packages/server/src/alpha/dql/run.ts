@@ -72,18 +72,18 @@ async function runBlock(ex: Executor, b: QueryBlock): Promise<{ key: string; val
 
 /**
  * Runs the blocks of a parsed query at `readTs`: their answer (`data`) and the variables they
- * defined (an upsert block's mutations read them: `usedBeyond` names those).
+ * defined (an upsert block's mutations read them), in `order` (plan.ts's, checked beforehand).
  */
 export async function runBlocks(
   cluster: Cluster,
   q: Query,
   readTs: bigint,
-  usedBeyond: readonly string[] = [],
+  order: readonly QueryBlock[] = planBlocks(q.blocks),
 ): Promise<{ data: Record<string, unknown>; vars: VarStore }> {
   const vars = new VarStore();
   const ex = new Executor(cluster, readTs, vars);
   const answers = new Map<QueryBlock, { key: string; value: unknown } | undefined>();
-  for (const b of planBlocks(q.blocks, usedBeyond)) answers.set(b, await runBlock(ex, b));
+  for (const b of order) answers.set(b, await runBlock(ex, b));
   const data: Record<string, unknown> = {};
   for (const b of q.blocks) {
     const a = answers.get(b);
@@ -100,13 +100,14 @@ export async function runQuery(
 ): Promise<QueryResult> {
   const t0 = process.hrtime.bigint();
   const q = parseQuery(text, vars);
-  if (!q.schema) planBlocks(q.blocks); // the variables are checked before a read ts is taken
+  // The variables are checked before a read ts is taken.
+  const order = q.schema ? [] : planBlocks(q.blocks);
   const t1 = process.hrtime.bigint();
   const readTs = await cluster.zero.readTs();
   const t2 = process.hrtime.bigint();
   const data = q.schema
     ? await runSchemaQuery(cluster, q.schema)
-    : (await runBlocks(cluster, q, readTs)).data;
+    : (await runBlocks(cluster, q, readTs, order)).data;
   const t3 = process.hrtime.bigint();
   return {
     data,
