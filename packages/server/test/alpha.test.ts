@@ -441,7 +441,9 @@ uid(v) <score> val(a) .
     expect((await query(a1, '{ q(func: eq(name, "never")) { uid } }')).q).toEqual([]);
     // uid(v) outside an upsert block, and a variable the query never uses, are refused.
     r = await upsert('{ set {\nuid(v) <name> "x" .\n} }');
-    expect(refusal(r.statusCode, r.json()).message).toMatch(/only allowed in the mutations of an upsert block/);
+    expect(refusal(r.statusCode, r.json()).message).toMatch(
+      /only allowed in the mutations of an upsert block/,
+    );
     r = await upsert(
       'upsert {\n  query { q(func: eq(name, "Uma")) { v as uid  w as age } }\n  mutation { set {\nuid(v) <age> "1" .\n} }\n}',
     );
