@@ -2,7 +2,8 @@
 // Dgraph v25.4.0, backed up, restored online into a Strata node (`restore` on /admin), and every
 // case of the corpus (e2e/dql/corpus.ts: hand-written for each feature plus generated comparisons)
 // asked of both; then the same mutations (RDF and JSON sets and deletes, e2e/dql/mutations.ts) go
-// into both and the corpus is asked again. Answers must be the same but for the known differences
+// into both, then transactions that interleave and conflict (e2e/dql/transactions.ts: the same
+// commits must abort), and the corpus is asked again. Answers must be the same but for the known differences
 // (e2e/dql/differences.ts, each with its reason, also in docs/dql-compat.md), at least 98% of it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,8 @@ import { afterAll, expect, it } from 'vitest';
 import { CORPUS } from '../dql/corpus.js';
 import { SCHEMA, filmNquads, peopleNquads } from '../dql/dataset.js';
 import { KNOWN_AFTER_MUTATIONS, KNOWN_DIFFERENCES } from '../dql/differences.js';
-import { runCorpus, type Outcome } from '../dql/differential.js';
+import { ask, runCorpus, type Outcome } from '../dql/differential.js';
+import { TXN_CHECK_QUERY, runTxnScenarios } from '../dql/transactions.js';
 import { MUTATIONS, forDgraph, forStrata } from '../dql/mutations.js';
 import { DgraphCluster } from './dgraph-peer.js';
 import { TestCluster, restoreOnline } from './harness.js';
@@ -98,6 +100,19 @@ it(
         Object.assign(uids, d);
         await mutateOk(`${strata.url}/mutate?commitNow=true`, forStrata(step, uids), type);
       }
+      // Open transactions, commits, aborts and conflicts: the same outcomes, the same graph.
+      const dgraphTxns = await runTxnScenarios(dgraph.url(), uids, true);
+      const strataTxns = await runTxnScenarios(strata.url, uids, false);
+      expect(strataTxns).toEqual(dgraphTxns);
+      const aborted = dgraphTxns.filter((o) => o.endsWith(': aborted')).length;
+      expect(aborted).toBeGreaterThanOrEqual(4);
+      const txnCheck = { id: 'txn-check', q: TXN_CHECK_QUERY };
+      const [d, s] = [await ask(dgraph.url(), txnCheck, uids), await ask(strata.url, txnCheck, uids)];
+      expect('data' in d, JSON.stringify(d)).toBe(true);
+      expect(s).toEqual(d);
+      console.log(
+        `transactions: ${strataTxns.length} steps with Dgraph's outcomes, ${aborted} commits aborted by conflicts`,
+      );
       check(await runCorpus(CORPUS, dgraph.url(), strata.url, uids), 'after the mutations', {
         ...KNOWN_DIFFERENCES,
         ...KNOWN_AFTER_MUTATIONS,

@@ -11,9 +11,30 @@ const zero = async (oracle?: OracleOptions) => (await zeros.start({ oracle })).a
 const headers = { [TOKEN_HEADER]: TOKEN };
 
 async function commitTs(app: FastifyInstance): Promise<bigint> {
-  const r = await app.inject({ method: 'POST', url: '/internal/oracle/commit-ts', headers });
+  const r = await app.inject({ method: 'POST', url: '/internal/oracle/commit-ts', headers, payload: {} });
   expect(r.statusCode).toBe(200);
   return BigInt(r.json<{ commitTs: string }>().commitTs);
+}
+
+/** A checked commit: its ts (finished at once), or 'conflict'. */
+async function checked(
+  app: FastifyInstance,
+  startTs: bigint,
+  keys: string[],
+  more: { preds?: string[]; coarse?: string[] } = {},
+): Promise<bigint | 'conflict'> {
+  const r = await app.inject({
+    method: 'POST',
+    url: '/internal/oracle/commit-ts',
+    headers,
+    payload: { startTs: String(startTs), keys, preds: more.preds ?? [], coarse: more.coarse ?? [] },
+  });
+  expect(r.statusCode).toBe(200);
+  const j = r.json<{ commitTs?: string; conflict?: boolean }>();
+  if (j.conflict) return 'conflict';
+  const ts = BigInt(j.commitTs!);
+  await done(app, ts);
+  return ts;
 }
 
 async function done(app: FastifyInstance, ts: bigint, committed = true) {
@@ -104,5 +125,41 @@ describe('timestamp oracle', () => {
       payload: { commitTs: 'x', committed: true },
     });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('refuses a commit when a transaction committed since its start wrote one of its keys', async () => {
+    const app = await zero();
+    const a = await readTs(app);
+    const b = await readTs(app);
+    expect(await checked(app, a, ['k1', 'k2'])).toBeTypeOf('bigint');
+    // b started before a committed and writes k2: it loses.
+    expect(await checked(app, b, ['k2'])).toBe('conflict');
+    // Another key, or a start after a's commit, is fine.
+    expect(await checked(app, b, ['k3'])).toBeTypeOf('bigint');
+    const c = await readTs(app);
+    expect(await checked(app, c, ['k1', 'k2'])).toBeTypeOf('bigint');
+  });
+
+  it('coarse keys conflict with any commit on their predicates, both ways', async () => {
+    const app = await zero();
+    const a = await readTs(app);
+    const b = await readTs(app);
+    expect(await checked(app, a, ['x'], { preds: ['name'] })).toBeTypeOf('bigint');
+    expect(await checked(app, b, [], { preds: ['name'], coarse: ['name'] })).toBe('conflict');
+    const c = await readTs(app);
+    const d = await readTs(app);
+    expect(await checked(app, c, [], { preds: ['name'], coarse: ['name'] })).toBeTypeOf('bigint');
+    expect(await checked(app, d, ['y'], { preds: ['name'] })).toBe('conflict');
+    expect(await checked(app, d, ['y'], { preds: ['age'] })).toBeTypeOf('bigint');
+  });
+
+  it('refuses a transaction older than what it still remembers', async () => {
+    const app = await zero();
+    const c = app.oracle.conflicts;
+    const a = await readTs(app);
+    // A start ts below the first this Zero handed out (a transaction from before a restart).
+    expect(await checked(app, a - 1n, ['fresh'])).toBe('conflict');
+    expect(await checked(app, a, ['fresh'])).toBeTypeOf('bigint');
+    expect(c.size).toBe(1);
   });
 });

@@ -16,6 +16,7 @@ export {
   type ZeroClientOptions,
   type BackupLockRequest,
   type ZeroStateJson,
+  type ConflictCheckJson,
   type ZeroGroup,
   type ZeroMember,
   type ZeroTablet,

@@ -58,6 +58,14 @@ export interface ZeroClientOptions {
 }
 
 /** Zero's HTTP API. Failures throw {@link ServiceError} (or what `mapError` makes of it). */
+/** A commit's conflict check as Zero's `/internal/oracle/commit-ts` takes it (u64s as decimal text). */
+export interface ConflictCheckJson {
+  startTs: string;
+  keys: string[];
+  preds: string[];
+  coarse: string[];
+}
+
 /** A call of Zero's backup/restore lock route (`/internal/backup-lock`). */
 export interface BackupLockRequest {
   op: 'acquire' | 'renew' | 'release';
@@ -125,6 +133,21 @@ export class ZeroClient {
 
   async commitTs(): Promise<bigint> {
     return BigInt((await this.req<{ commitTs: string }>('POST', '/internal/oracle/commit-ts', {})).commitTs);
+  }
+
+  /**
+   * A commit timestamp for the transaction started at `check.startTs`, or `'conflict'` when a
+   * transaction committed since then wrote one of its keys (it must abort).
+   */
+  async commitTsChecked(check: ConflictCheckJson): Promise<bigint | 'conflict'> {
+    const r = await this.req<{ commitTs?: string; conflict?: boolean }>(
+      'POST',
+      '/internal/oracle/commit-ts',
+      check,
+    );
+    if (r.conflict) return 'conflict';
+    if (r.commitTs === undefined) throw new Error('Zero answered a commit without a timestamp');
+    return BigInt(r.commitTs);
   }
 
   async done(commitTs: bigint, committed: boolean): Promise<void> {

@@ -17,7 +17,8 @@ import {
   type ZeroStateJson,
 } from '@strata/core';
 import { HttpError, type HttpErrorCode } from '../http/errors.js';
-import type { GroupOwner, PredicateInfo, WireAlter, WireSchemaPredicate } from './owner.js';
+import { OpenTxns } from './open-txns.js';
+import type { GroupOwner, PredicateInfo, Prepared, WireAlter, WireSchemaPredicate } from './owner.js';
 import type {
   WireCompare,
   WireEdge,
@@ -84,7 +85,7 @@ export async function call<T>(
 export interface GroupApi {
   readonly group: number;
   readonly addr: string;
-  prepare(txnId: string, edges: WireEdge[]): Promise<unknown>;
+  prepare(txnId: string, edges: WireEdge[]): Promise<Prepared>;
   commit(txnId: string, commitTs: bigint): Promise<{ keys: number }>;
   abort(txnId: string): Promise<unknown>;
   alter(commitTs: bigint, req: WireAlter, dryRun: boolean): Promise<unknown>;
@@ -190,7 +191,7 @@ export class RemoteGroup implements GroupApi {
     );
   }
   prepare(txnId: string, edges: WireEdge[]) {
-    return this.post('/internal/prepare', { txnId, edges });
+    return this.post<Prepared>('/internal/prepare', { txnId, edges });
   }
   commit(txnId: string, commitTs: bigint) {
     return this.post<{ keys: number }>('/internal/commit', { txnId, commitTs: String(commitTs) });
@@ -279,6 +280,8 @@ export class Cluster {
 
   /** The cluster token and the transport to the other Alphas. */
   readonly peers: PeerAccess;
+  /** The open transactions this Alpha coordinates. */
+  readonly txns: OpenTxns;
 
   constructor(
     readonly zero: ZeroClient,
@@ -287,6 +290,7 @@ export class Cluster {
     transport: Transport = PLAIN_HTTP,
   ) {
     this.peers = { token: clusterToken, transport };
+    this.txns = new OpenTxns(this);
   }
 
   get groupId(): number {

@@ -11,6 +11,7 @@ import type { NodeRef, NQuad, VarRef } from '../parse/nquads.js';
 import type { Cluster } from './cluster.js';
 import { hexUid } from './decode.js';
 import { HttpError } from '../http/errors.js';
+import { OpenTxns } from './open-txns.js';
 import { commitEdges } from './txn.js';
 import type { WireEdge } from './wire.js';
 
@@ -21,7 +22,20 @@ export interface MutateResult {
     queries: Record<string, unknown> | null;
     uids: Record<string, string>;
   };
-  extensions: { txn: { start_ts: number; commit_ts: number; preds: string[] } };
+  extensions: {
+    server_latency?: { parsing_ns: number; processing_ns: number; total_ns: number };
+    /** As Dgraph: `commit_ts` once committed, `keys` while open. */
+    txn: { start_ts: number; commit_ts?: number; keys?: string[]; preds: string[] };
+  };
+}
+
+export interface MutateOptions {
+  /** The transaction's start ts (already checked: a fresh one, or an open transaction's). */
+  startTs: bigint;
+  /** Commit now (with the transaction's earlier mutations), or keep it open for `/commit`. */
+  commitNow: boolean;
+  /** An upsert's query answer, shown as Dgraph shows it. */
+  queries?: Record<string, unknown>;
 }
 
 function nodeKey(n: NodeRef): string | undefined {
@@ -96,16 +110,16 @@ function plain(q: NQuad): PlainNQuad {
 }
 
 /**
- * Commits a mutation (at a read ts of its own, or `startTs` when an upsert's query read at it);
- * `queries` is an upsert's query answer, shown as Dgraph shows it.
+ * A mutation in the transaction at `opts.startTs`: committed now (with what the transaction
+ * holds already; Zero checks conflicts since its start), or kept open (open-txns.ts).
  */
 export async function mutate(
   cluster: Cluster,
   mutation: Mutation,
-  opts: { startTs?: bigint; queries?: Record<string, unknown> } = {},
+  opts: MutateOptions,
 ): Promise<MutateResult> {
   const m = { set: mutation.set.map(plain), del: mutation.del.map(plain) };
-  const startTs = opts.startTs ?? (await cluster.zero.readTs());
+  const startTs = opts.startTs;
   // Blank nodes and external ids (<iri>) get fresh uids, one per distinct name.
   const names = new Set<string>();
   for (const q of [...m.set, ...m.del]) {
@@ -173,18 +187,32 @@ export async function mutate(
   }
   const uids: Record<string, string> = {};
   for (const [n, u] of uidOf) uids[n] = hexUid(u);
-  const preds = [...new Set(edges.map((e) => e.predicate))].sort();
-  if (byGroup.size === 0) {
+  const data = { code: 'Success', message: 'Done', queries: opts.queries ?? null, uids } as const;
+  const touched = new Set(edges.map((e) => e.predicate));
+  if (!opts.commitNow) {
+    const t = cluster.txns.add(startTs, byGroup, touched);
+    const preds = await cluster.txns.predNames(t.preds);
     return {
-      data: { code: 'Success', message: 'Done', queries: opts.queries ?? null, uids },
-      extensions: { txn: { start_ts: Number(startTs), commit_ts: 0, preds } },
+      data,
+      extensions: { txn: { start_ts: Number(startTs), keys: OpenTxns.keysOf(startTs), preds } },
     };
   }
-  const r = await commitEdges(cluster, byGroup);
-  return {
-    data: { code: 'Success', message: 'Done', queries: opts.queries ?? null, uids },
-    extensions: { txn: { start_ts: Number(startTs), commit_ts: Number(r.commitTs), preds } },
-  };
+  // The transaction's earlier mutations commit with this one.
+  const earlier = cluster.txns.drop(startTs);
+  if (earlier) {
+    for (const p of earlier.preds) touched.add(p);
+    for (const [g, list] of byGroup) {
+      const mine = earlier.byGroup.get(g);
+      if (mine) for (const e of list) mine.push(e);
+      else earlier.byGroup.set(g, list);
+    }
+  }
+  const all = earlier?.byGroup ?? byGroup;
+  const preds = await cluster.txns.predNames(touched);
+  if (all.size === 0)
+    return { data, extensions: { txn: { start_ts: Number(startTs), commit_ts: 0, preds } } };
+  const r = await commitEdges(cluster, all, startTs);
+  return { data, extensions: { txn: { start_ts: Number(startTs), commit_ts: Number(r.commitTs), preds } } };
 }
 
 /**

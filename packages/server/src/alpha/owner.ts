@@ -5,8 +5,8 @@
  *
  * Writes are two-phase: `prepare` converts each edge's value to the predicate's schema type
  * (auto-typing unknown predicates as Dgraph does), validates everything and stages the batch in
- * memory; nothing is written. `commit` applies the staged batch at the commit timestamp in one
- * fsynced store transaction; `abort` forgets it.
+ * memory, answering its conflict keys for Zero; nothing is written. `commit` applies the staged
+ * batch at the commit timestamp in one fsynced store transaction; `abort` forgets it.
  */
 import path from 'node:path';
 import {
@@ -21,6 +21,7 @@ import {
 import { ValueError } from '../parse/errors.js';
 import { encodeValue, geoJsonToWkb, VAL_TYPE_IDS, type ValueType } from '../parse/values.js';
 import { HttpError } from '../http/errors.js';
+import { conflictKeys, type BatchConflicts } from './conflict-keys.js';
 import {
   facetFromWire,
   nodesToWire,
@@ -59,6 +60,11 @@ export interface WireAlter {
   dropData?: boolean;
   dropAttr?: string;
   dropType?: string;
+}
+
+/** A staged batch: its edge count and its conflict keys (conflict-keys.ts). */
+export interface Prepared extends BatchConflicts {
+  edges: number;
 }
 
 interface Staged {
@@ -149,7 +155,7 @@ export class GroupOwner {
   // ------------------------------------------------------------------ writes
 
   /** Converts and validates a batch, and stages it under `txnId`. Throws a 400 naming the problem. */
-  prepare(txnId: string, edges: WireEdge[]): { edges: number } {
+  prepare(txnId: string, edges: WireEdge[]): Prepared {
     if (this.staged.has(txnId))
       throw new HttpError('BAD_REQUEST', `transaction ${txnId} is already prepared`);
     const auto = new Map<string, SchemaPredicate>();
@@ -221,7 +227,7 @@ export class GroupOwner {
     const expires = setTimeout(() => this.staged.delete(txnId), STAGE_TTL_MS);
     expires.unref();
     this.staged.set(txnId, { edges: out, autoSchema: [...auto.values()], expires });
-    return { edges: out.length };
+    return { edges: out.length, ...conflictKeys(out, (p) => this.schema.get(p) ?? auto.get(p)) };
   }
 
   /** Applies a prepared batch at `commitTs` (one fsynced store transaction). */

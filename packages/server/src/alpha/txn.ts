@@ -1,7 +1,8 @@
 /**
  * The coordinator side of a write: splits edges per owner group and runs the two-phase commit
- * (prepare everywhere, a commit timestamp from Zero's oracle, commit everywhere). If a prepare
- * fails or an owner is unreachable, every group that prepared aborts and nothing is committed.
+ * (prepare everywhere, a commit timestamp from Zero's oracle after its conflict check, commit
+ * everywhere). If a prepare fails, an owner is unreachable or the transaction lost a conflict,
+ * every group that prepared aborts and nothing is committed.
  */
 import { randomUUID } from 'node:crypto';
 import type { Cluster, GroupApi } from './cluster.js';
@@ -14,18 +15,33 @@ export interface CommitResult {
   keys: number;
 }
 
-/** Commits edges already split by group atomically; throws (nothing committed) when a group refuses. */
-export async function commitEdges(cluster: Cluster, byGroup: Map<number, WireEdge[]>): Promise<CommitResult> {
+/** Dgraph's message for a transaction that lost a conflict (its clients look for it). */
+export const ABORTED_MESSAGE = 'Transaction has been aborted. Please retry';
+
+/**
+ * Commits edges already split by group atomically; throws (nothing committed) when a group
+ * refuses. With `startTs`, Zero checks the groups' conflict keys first: a transaction committed
+ * since `startTs` that wrote one of them aborts this one (TXN_ABORTED, 409).
+ */
+export async function commitEdges(
+  cluster: Cluster,
+  byGroup: Map<number, WireEdge[]>,
+  startTs?: bigint,
+): Promise<CommitResult> {
   const txnId = randomUUID();
   const groups = [...byGroup.keys()].sort((a, b) => a - b);
   const apis: GroupApi[] = [];
   // Resolve every owner first: a group without an Alpha fails before anything is staged.
   for (const g of groups) apis.push(await cluster.groupApi(g));
   const prepared: GroupApi[] = [];
+  const check = { keys: [] as string[], preds: [] as string[], coarse: [] as string[] };
   const results = await Promise.allSettled(
     apis.map(async (api) => {
-      await api.prepare(txnId, byGroup.get(api.group)!);
+      const p = await api.prepare(txnId, byGroup.get(api.group)!);
       prepared.push(api);
+      check.keys.push(...(p.keys ?? []));
+      check.preds.push(...(p.preds ?? []));
+      check.coarse.push(...(p.coarse ?? []));
     }),
   );
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -44,10 +60,19 @@ export async function commitEdges(cluster: Cluster, byGroup: Map<number, WireEdg
     }
     throw err;
   }
-  const commitTs = await cluster.zero.commitTs().catch(async (err: unknown) => {
+  const ts = await (
+    startTs === undefined
+      ? cluster.zero.commitTs()
+      : cluster.zero.commitTsChecked({ startTs: String(startTs), ...check })
+  ).catch(async (err: unknown) => {
     await Promise.allSettled(prepared.map((api) => api.abort(txnId)));
     throw err;
   });
+  if (ts === 'conflict') {
+    await Promise.allSettled(prepared.map((api) => api.abort(txnId)));
+    throw new HttpError('TXN_ABORTED', `rpc error: code = Aborted desc = ${ABORTED_MESSAGE}`, 409);
+  }
+  const commitTs = ts;
   let keys = 0;
   const commits = await Promise.allSettled(apis.map((api) => api.commit(txnId, commitTs)));
   const ok = commits.filter((c) => c.status === 'fulfilled').length;

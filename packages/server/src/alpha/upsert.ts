@@ -13,7 +13,7 @@ import type { Cluster } from './cluster.js';
 import { planBlocks } from './dql/plan.js';
 import { runBlocks } from './dql/run.js';
 import type { VarStore, VarValue } from './dql/vars.js';
-import { mutate, type MutateResult } from './mutate.js';
+import { mutate, type MutateOptions, type MutateResult } from './mutate.js';
 
 /** At most this many N-Quads from one upsert (uid(v) × uid(w) can multiply). */
 const MAX_QUADS = 1_000_000;
@@ -69,7 +69,12 @@ function expand(quads: NQuad[], vars: VarStore, out: NQuad[]): void {
   }
 }
 
-export async function upsert(cluster: Cluster, u: Upsert): Promise<MutateResult> {
+/** An upsert block in the transaction at `opts.startTs` (its query reads that snapshot). */
+export async function upsert(
+  cluster: Cluster,
+  u: Upsert,
+  opts: Omit<MutateOptions, 'queries'>,
+): Promise<MutateResult> {
   const q = parseQuery(u.query);
   if (q.schema) throw new HttpError('BAD_REQUEST', 'the query of an upsert block cannot be a schema query');
   // The variables the mutations and conditions use count as used.
@@ -87,13 +92,12 @@ export async function upsert(cluster: Cluster, u: Upsert): Promise<MutateResult>
     }
   }
   const order = planBlocks(q.blocks, [...used]);
-  const startTs = await cluster.zero.readTs();
-  const { data, vars } = await runBlocks(cluster, q, startTs, order);
+  const { data, vars } = await runBlocks(cluster, q, opts.startTs, order);
   const m: Mutation = { set: [], del: [] };
   for (const { cond, mutation } of u.mutations) {
     if (cond && !holds(cond, vars)) continue;
     expand(mutation.set, vars, m.set);
     expand(mutation.del, vars, m.del);
   }
-  return mutate(cluster, m, { startTs, queries: data });
+  return mutate(cluster, m, { ...opts, queries: data });
 }

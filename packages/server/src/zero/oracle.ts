@@ -11,7 +11,12 @@
  * previous commit is finished. Every group's store therefore applies commits in timestamp order
  * (a store refuses a commit older than its newest), whatever the interleaving of concurrent
  * transactions. Only the short commit phase is serialised: prepares and reads run concurrently.
+ *
+ * A commit that names its transaction's start ts and conflict keys is checked first, as Dgraph's
+ * Zero does (conflicts.ts): when a transaction committed after that start ts wrote one of the keys,
+ * no timestamp is handed out and the caller aborts.
  */
+import { Conflicts, type ConflictCheck } from './conflicts.js';
 import type { ZeroStore } from './state.js';
 
 export interface OracleOptions {
@@ -35,6 +40,8 @@ export class Oracle {
   private commitSlot: Promise<void> = Promise.resolve();
   readonly pendingTimeoutMs: number;
   readonly readWaitMs: number;
+  /** The keys of recent commits (conflict detection). */
+  readonly conflicts = new Conflicts();
 
   constructor(
     private readonly store: ZeroStore,
@@ -46,15 +53,24 @@ export class Oracle {
 
   private async nextTs(): Promise<bigint> {
     const r = await this.store.assign('timestamps', 1);
-    return BigInt(r.startId);
+    const ts = BigInt(r.startId);
+    this.conflicts.startAt(ts);
+    return ts;
   }
 
-  /** Reserves a commit timestamp and marks it pending, once the previous commit is finished. */
-  async commitTs(): Promise<bigint> {
+  /**
+   * Reserves a commit timestamp and marks it pending, once the previous commit is finished; with
+   * `check`, answers `'conflict'` instead when a commit since its start ts wrote one of its keys.
+   */
+  async commitTs(check?: ConflictCheck): Promise<bigint | 'conflict'> {
     const previous = this.commitSlot;
     let release!: () => void;
     this.commitSlot = new Promise<void>((resolve) => (release = resolve));
     await previous;
+    if (check && this.conflicts.conflicts(check)) {
+      release();
+      return 'conflict';
+    }
     let ts: bigint;
     try {
       ts = await this.nextTs();
@@ -62,6 +78,7 @@ export class Oracle {
       release();
       throw err;
     }
+    if (check) this.conflicts.record(check, ts);
     const expiry = setTimeout(() => this.done(ts, false), this.pendingTimeoutMs);
     expiry.unref();
     this.pending.set(ts, { since: Date.now(), waiters: [], release, expiry });

@@ -92,18 +92,22 @@ export async function runBlocks(
   return { data, vars };
 }
 
-/** Runs a DQL query; `vars` are the request's GraphQL-style variables. */
+/**
+ * Runs a DQL query; `vars` are the request's GraphQL-style variables; `atTs` a transaction's
+ * snapshot (default: a fresh read ts from Zero).
+ */
 export async function runQuery(
   cluster: Cluster,
   text: string,
   vars: Record<string, string> = {},
+  atTs?: bigint,
 ): Promise<QueryResult> {
   const t0 = process.hrtime.bigint();
   const q = parseQuery(text, vars);
   // The variables are checked before a read ts is taken.
   const order = q.schema ? [] : planBlocks(q.blocks);
   const t1 = process.hrtime.bigint();
-  const readTs = await cluster.zero.readTs();
+  const readTs = atTs ?? (await cluster.zero.readTs());
   const t2 = process.hrtime.bigint();
   const data = q.schema
     ? await runSchemaQuery(cluster, q.schema)

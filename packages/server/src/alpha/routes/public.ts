@@ -6,9 +6,8 @@ import { alter, type AlterBody } from '../alter.js';
 import type { Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
 import { openClusterExport } from '../export.js';
-import { mutate, parseMutationRequest } from '../mutate.js';
-import { upsert } from '../upsert.js';
-import { runQuery } from '../dql/run.js';
+import { parseMutationRequest } from '../mutate.js';
+import { commitOrAbort, mutateRequest, query } from '../requests.js';
 import { anyObject, withDgraphErrors } from './schemas.js';
 
 export interface PublicRoutesOptions {
@@ -43,27 +42,101 @@ function queryVars(body: unknown): Record<string, string> {
   return out;
 }
 
+/** A transaction's start ts in a query string (0, as Dgraph's clients send it: none). */
+const startTsSchema = { type: 'string', pattern: '^[0-9]{1,20}$' } as const;
+
+function optionalTs(ts: string | undefined): { startTs?: bigint } {
+  return ts === undefined || BigInt(ts) === 0n ? {} : { startTs: BigInt(ts) };
+}
+
+/** `/commit`'s body, as Dgraph reads it: a JSON list of keys, or an object with keys and preds. */
+function commitKeys(body: unknown): string[] {
+  let b = body;
+  if (typeof body === 'string') {
+    try {
+      b = JSON.parse(body) as unknown;
+    } catch (e) {
+      throw new HttpError(
+        'BAD_REQUEST',
+        body.trim() === '' ? 'unexpected end of JSON input' : `commit body: ${(e as Error).message}`,
+      );
+    }
+  }
+  if (b === undefined || b === null) throw new HttpError('BAD_REQUEST', 'unexpected end of JSON input');
+  const keys = Array.isArray(b) ? b : (b as { keys?: unknown } | null)?.keys;
+  if (typeof b !== 'object' || (keys !== undefined && !Array.isArray(keys))) {
+    throw new HttpError(
+      'BAD_REQUEST',
+      'commit body: expected a JSON list of keys or {"keys": [...], "preds": [...]}',
+    );
+  }
+  return ((keys ?? []) as unknown[]).map(String);
+}
+
 const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) => {
   const { cluster } = opts;
   // Dgraph's clients send RDF, DQL and schema text with many content types (curl -d: form).
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // JSON, where an empty body (an abort's) is no body rather than an error.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(new HttpError('BAD_REQUEST', `the body is not valid JSON: ${(e as Error).message}`), undefined);
+    }
+  });
 
-  app.post<{ Body: unknown; Querystring: { commitNow?: boolean } }>(
+  // As Dgraph's: without commitNow=true the mutation stays in its open transaction (start ts in
+  // the answer) until /commit?startTs=...; startTs= joins an open transaction.
+  app.post<{ Body: unknown; Querystring: { commitNow?: boolean; startTs?: string } }>(
     '/mutate',
     {
       bodyLimit: 256 * 1024 * 1024,
       schema: {
-        querystring: { type: 'object', properties: { commitNow: { type: 'boolean' } } },
+        querystring: {
+          type: 'object',
+          properties: { commitNow: { type: 'boolean' }, startTs: startTsSchema },
+        },
         body: { anyOf: [{ type: 'string' }, anyObject] },
         response: withDgraphErrors(anyObject),
       },
     },
+    async (req) =>
+      mutateRequest(cluster, parseMutationRequest(req.body), {
+        ...optionalTs(req.query.startTs),
+        commitNow: req.query.commitNow === true,
+      }),
+  );
+
+  // Commits (or with abort=true drops) the open transaction at startTs. The body is the keys the
+  // client collected (a JSON list, or {"keys": [...], "preds": [...]}); Strata keeps its own.
+  app.post<{ Body: unknown; Querystring: { startTs?: string; abort?: boolean } }>(
+    '/commit',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { startTs: startTsSchema, abort: { type: 'boolean' } },
+        },
+        response: withDgraphErrors(anyObject),
+      },
+    },
     async (req) => {
-      if (req.query.commitNow === false) {
-        throw new HttpError('BAD_REQUEST', 'open transactions are not supported: use /mutate?commitNow=true');
+      if (req.query.startTs === undefined || req.query.startTs === '0') {
+        throw new HttpError('BAD_REQUEST', 'startTs parameter is mandatory while trying to commit');
       }
-      const r = parseMutationRequest(req.body);
-      return 'upsert' in r ? upsert(cluster, r.upsert) : mutate(cluster, r.mutation);
+      const startTs = BigInt(req.query.startTs);
+      if (req.query.abort === true) {
+        await commitOrAbort(cluster, startTs, true);
+        return { code: 'Success', message: 'Done' };
+      }
+      const t = await commitOrAbort(cluster, startTs, false, commitKeys(req.body));
+      return {
+        data: { code: 'Success', message: 'Done' },
+        extensions: { txn: { start_ts: t.start_ts, commit_ts: t.commit_ts } },
+      };
     },
   );
 
@@ -78,10 +151,14 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
     async (req) => alter(cluster, jsonish(req.body) as AlterBody),
   );
 
-  app.post<{ Body: unknown }>(
+  app.post<{ Body: unknown; Querystring: { startTs?: string; ro?: boolean; be?: boolean } }>(
     '/query',
     {
       schema: {
+        querystring: {
+          type: 'object',
+          properties: { startTs: startTsSchema, ro: { type: 'boolean' }, be: { type: 'boolean' } },
+        },
         body: { anyOf: [{ type: 'string' }, anyObject] },
         response: withDgraphErrors(anyObject),
       },
@@ -91,7 +168,13 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
       const text = typeof body === 'string' ? body : (body as { query?: unknown })?.query;
       if (typeof text !== 'string')
         throw new HttpError('BAD_REQUEST', 'expected DQL text or {"query": "..."}');
-      return runQuery(cluster, text, queryVars(body));
+      return query(cluster, {
+        query: text,
+        vars: queryVars(body),
+        ...optionalTs(req.query.startTs),
+        readOnly: req.query.ro === true,
+        bestEffort: req.query.be === true,
+      });
     },
   );
 

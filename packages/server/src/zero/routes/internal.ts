@@ -167,9 +167,34 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
   const tsResponse = (field: string) =>
     withErrors({ type: 'object', required: [field], properties: { [field]: { type: 'string' } } });
 
-  app.post('/oracle/commit-ts', { schema: { response: tsResponse('commitTs') } }, async () => ({
-    commitTs: String(await app.oracle.commitTs()),
-  }));
+  // With `startTs` and conflict keys (../conflicts.ts): `{conflict: true}` instead of a timestamp.
+  const keyList = { type: 'array', maxItems: 4_000_000, items: { type: 'string', maxLength: 4096 } };
+  app.post<{ Body: { startTs?: string; keys?: string[]; preds?: string[]; coarse?: string[] } }>(
+    '/oracle/commit-ts',
+    {
+      bodyLimit: 128 * 1024 * 1024,
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { startTs: u64StringSchema, keys: keyList, preds: keyList, coarse: keyList },
+        },
+        response: withErrors({
+          type: 'object',
+          properties: { commitTs: { type: 'string' }, conflict: { type: 'boolean' } },
+        }),
+      },
+    },
+    async (req) => {
+      const b = req.body ?? {};
+      const ts = await app.oracle.commitTs(
+        b.startTs === undefined
+          ? undefined
+          : { startTs: BigInt(b.startTs), keys: b.keys ?? [], preds: b.preds ?? [], coarse: b.coarse ?? [] },
+      );
+      return ts === 'conflict' ? { conflict: true } : { commitTs: String(ts) };
+    },
+  );
 
   app.post<{ Body: { commitTs: string; committed: boolean } }>(
     '/oracle/done',

@@ -1,0 +1,93 @@
+/**
+ * Conflict detection for commits, as Dgraph's Zero does it: each commit names the start ts of its
+ * transaction and the conflict keys its groups computed at prepare (../alpha/conflict-keys.ts);
+ * the commit is refused when a transaction that committed after that start ts wrote one of them.
+ *
+ * A transaction with too many keys sends its predicates as coarse keys instead: it conflicts with
+ * every commit since its start that touched them, and later transactions touching them conflict
+ * with it. Memory is bounded: commits older than `maxAgeMs`, and the oldest beyond `maxKeys`
+ * entries, are forgotten, and a transaction that started before the newest forgotten commit (or
+ * before this Zero started) is refused as too old, never let through unchecked.
+ */
+
+export interface ConflictCheck {
+  startTs: bigint;
+  /** Hashed keys (data keys, list values, @upsert index tokens). */
+  keys: string[];
+  /** Every predicate the transaction writes. */
+  preds: string[];
+  /** Predicates whose keys were too many to send: any write to them since `startTs` conflicts. */
+  coarse: string[];
+}
+
+interface Entry {
+  ts: bigint;
+  at: number;
+}
+
+export interface ConflictsOptions {
+  maxAgeMs?: number;
+  maxKeys?: number;
+}
+
+export class Conflicts {
+  /** key → its newest commit; insertion order is commit order (an update moves a key last). */
+  private readonly keys = new Map<string, Entry>();
+  /** predicate → its newest commit of any kind, and of a coarse one. */
+  private readonly anyPred = new Map<string, Entry>();
+  private readonly coarsePred = new Map<string, Entry>();
+  /** Transactions that started before this cannot be checked any more. */
+  private horizon: bigint | undefined;
+  private readonly maxAgeMs: number;
+  private readonly maxKeys: number;
+
+  constructor(opts: ConflictsOptions = {}) {
+    this.maxAgeMs = opts.maxAgeMs ?? 10 * 60_000;
+    this.maxKeys = opts.maxKeys ?? 2_000_000;
+  }
+
+  /** The first timestamp this Zero hands out: older transactions were not tracked here. */
+  startAt(ts: bigint): void {
+    this.horizon ??= ts;
+  }
+
+  /** Whether the commit must be refused (a conflicting newer commit, or too old to tell). */
+  conflicts(c: ConflictCheck): boolean {
+    this.forget();
+    if (this.horizon === undefined || c.startTs < this.horizon) return true;
+    const after = (e: Entry | undefined) => e !== undefined && e.ts > c.startTs;
+    for (const k of c.keys) if (after(this.keys.get(k))) return true;
+    for (const p of c.preds) if (after(this.coarsePred.get(p))) return true;
+    for (const p of c.coarse) if (after(this.anyPred.get(p))) return true;
+    return false;
+  }
+
+  /** Records a commit's keys at its commit ts. */
+  record(c: ConflictCheck, ts: bigint): void {
+    const e: Entry = { ts, at: Date.now() };
+    const put = (m: Map<string, Entry>, k: string) => {
+      m.delete(k);
+      m.set(k, e);
+    };
+    for (const k of c.keys) put(this.keys, k);
+    for (const p of c.preds) put(this.anyPred, p);
+    for (const p of c.coarse) put(this.coarsePred, p);
+    this.forget();
+  }
+
+  /** The number of keys remembered (tests). */
+  get size(): number {
+    return this.keys.size;
+  }
+
+  private forget(): void {
+    const old = Date.now() - this.maxAgeMs;
+    for (const m of [this.keys, this.anyPred, this.coarsePred]) {
+      for (const [k, e] of m) {
+        if (e.at >= old && (m !== this.keys || m.size <= this.maxKeys)) break;
+        m.delete(k);
+        if (this.horizon === undefined || e.ts > this.horizon) this.horizon = e.ts;
+      }
+    }
+  }
+}

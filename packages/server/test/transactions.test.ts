@@ -1,0 +1,157 @@
+/**
+ * Open transactions over Dgraph's HTTP API, on two groups: `/mutate` without commitNow keeps the
+ * mutation until `/commit?startTs=`, `abort=true` drops it, and conflicting commits abort as
+ * Dgraph's do (the same scalar, an `@upsert` index token; not values added to a list).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlpha, createZero, type Alpha, type Zero } from '../src/index.js';
+
+const TOKEN = 'txn-test-token-0123456789';
+const root = mkdtempSync(path.join(tmpdir(), 'strata-txn-test-'));
+let zero: Zero;
+let alphas: Alpha[] = [];
+
+interface Answer {
+  data?: Record<string, unknown> & { uids?: Record<string, string>; q?: unknown[] };
+  extensions?: { txn?: { start_ts: number; commit_ts?: number; keys?: string[]; preds?: string[] } };
+  errors?: { message: string; extensions?: { strata?: string } }[];
+  code?: string;
+}
+
+async function post(url: string, payload: string, type = 'application/rdf', a = 0): Promise<Answer> {
+  const r = await alphas[a]!.app.inject({ method: 'POST', url, headers: { 'content-type': type }, payload });
+  expect(r.statusCode, r.body).toBe(200);
+  return r.json<Answer>();
+}
+
+const mutate = (rdf: string, q = '', a = 0) =>
+  post(`/mutate${q ? `?${q}` : ''}`, `{ set {\n${rdf}\n} }`, undefined, a);
+const commit = (t: Answer, a = 0) =>
+  post(
+    `/commit?startTs=${t.extensions!.txn!.start_ts}`,
+    JSON.stringify({ keys: t.extensions!.txn!.keys, preds: t.extensions!.txn!.preds }),
+    'application/json',
+    a,
+  );
+const query = async (q: string, startTs?: number) =>
+  (await post(`/query${startTs ? `?startTs=${startTs}` : ''}`, q, 'application/dql')).data!.q;
+
+beforeAll(async () => {
+  zero = await createZero({ dataDir: path.join(root, 'zw'), port: 0, token: TOKEN, groups: 2 });
+  const common = { zero: `127.0.0.1:${zero.port}`, port: 0, token: TOKEN };
+  alphas = [
+    await createAlpha({ ...common, group: 1, dataDir: path.join(root, 'p1') }),
+    await createAlpha({ ...common, group: 2, dataDir: path.join(root, 'p2') }),
+  ];
+  await post(
+    '/alter',
+    'name: string @index(exact) .\nemail: string @index(exact) @upsert .\nnick: [string] .\nage: int .',
+    'text/plain',
+  );
+});
+
+afterAll(async () => {
+  for (const a of alphas) await a.close();
+  await zero?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('open transactions', () => {
+  it('keep their mutations invisible until /commit, then commit them all at once', async () => {
+    const t = await mutate('_:x <name> "Txn One" .\n_:x <age> "7" .');
+    expect(t.extensions!.txn!.commit_ts).toBeUndefined();
+    expect(t.extensions!.txn!.keys!.length).toBeGreaterThan(0);
+    expect(t.extensions!.txn!.preds).toEqual(expect.arrayContaining([expect.stringMatching(/^\d+-0-name$/)]));
+    const x = t.data!.uids!.x!;
+    const more = await mutate(`<${x}> <nick> "one" .`, `startTs=${t.extensions!.txn!.start_ts}`);
+    expect(more.extensions!.txn!.start_ts).toBe(t.extensions!.txn!.start_ts);
+    const q = `{ q(func: uid(${x})) { name age nick } }`;
+    expect(await query(q)).toEqual([]);
+    const c = await commit({
+      extensions: {
+        txn: { ...t.extensions!.txn!, keys: [...t.extensions!.txn!.keys!, ...more.extensions!.txn!.keys!] },
+      },
+    });
+    expect(c.extensions!.txn!.commit_ts).toBeGreaterThan(t.extensions!.txn!.start_ts);
+    expect(await query(q)).toEqual([{ name: 'Txn One', age: 7, nick: ['one'] }]);
+    // The snapshot at the start ts still shows nothing.
+    expect(await query(q, t.extensions!.txn!.start_ts)).toEqual([]);
+  });
+
+  it('abort drops them', async () => {
+    const t = await mutate('_:x <name> "Never Seen" .');
+    const r = await post(`/commit?startTs=${t.extensions!.txn!.start_ts}&abort=true`, '', 'application/json');
+    expect(r).toEqual({ code: 'Success', message: 'Done' });
+    expect(await query('{ q(func: eq(name, "Never Seen")) { uid } }')).toEqual([]);
+    // Committing it afterwards, with its keys, is refused rather than reported as done.
+    const late = await commit(t);
+    expect(late.errors?.[0]?.message).toMatch(/not open on this Alpha.*nothing was committed/);
+  });
+
+  it('the second committer of the same scalar aborts; values added to a list both commit', async () => {
+    const base = await mutate('_:n <name> "Contended" .', 'commitNow=true');
+    const n = base.data!.uids!.n!;
+    const a = await mutate(`<${n}> <age> "1" .\n<${n}> <nick> "a" .`);
+    const b = await mutate(`<${n}> <age> "2" .`);
+    const c = await mutate(`<${n}> <nick> "c" .`);
+    expect((await commit(a)).errors).toBeUndefined();
+    const lost = await commit(b);
+    expect(lost.errors?.[0]?.message).toBe(
+      'rpc error: code = Aborted desc = Transaction has been aborted. Please retry',
+    );
+    expect(lost.errors?.[0]?.extensions?.strata).toBe('TXN_ABORTED');
+    expect((await commit(c)).errors).toBeUndefined();
+    expect(await query(`{ q(func: uid(${n})) { age nick } }`)).toEqual([
+      { age: 1, nick: expect.arrayContaining(['a', 'c']) },
+    ]);
+  });
+
+  it('two nodes given the same @upsert e-mail: the second committer aborts', async () => {
+    const a = await mutate('_:a <email> "same@example.com" .');
+    const b = await mutate('_:b <email> "same@example.com" .');
+    expect((await commit(b)).errors).toBeUndefined();
+    expect((await commit(a)).errors?.[0]?.message).toMatch(/Transaction has been aborted/);
+    expect(await query('{ q(func: eq(email, "same@example.com")) { count(uid) } }')).toEqual([{ count: 1 }]);
+  });
+
+  it('a commitNow mutation in an open transaction commits the earlier ones with it', async () => {
+    const t = await mutate('_:s <name> "Step one" .');
+    const s = t.data!.uids!.s!;
+    const now = await mutate(`<${s}> <age> "2" .`, `startTs=${t.extensions!.txn!.start_ts}&commitNow=true`);
+    expect(now.extensions!.txn!.commit_ts).toBeGreaterThan(0);
+    expect(await query(`{ q(func: uid(${s})) { name age } }`)).toEqual([{ name: 'Step one', age: 2 }]);
+  });
+
+  it('a transaction started on one Alpha cannot be committed on another', async () => {
+    const t = await mutate('_:o <name> "Elsewhere" .');
+    const r = await commit(t, 1);
+    expect(r.errors?.[0]?.message).toMatch(/not open on this Alpha/);
+    expect((await commit(t, 0)).errors).toBeUndefined();
+  });
+
+  it('refuses a start ts not handed out yet, and a commit without one', async () => {
+    const r = await post('/query?startTs=999999999', '{ q(func: has(name)) { uid } }', 'application/dql');
+    expect(r.errors?.[0]?.message).toMatch(/startTs 999999999 has not been handed out yet/);
+    const c = await post('/commit', '[]', 'application/json');
+    expect(c.errors?.[0]?.message).toBe('startTs parameter is mandatory while trying to commit');
+    const m = await post('/commit?startTs=3', '', 'application/json');
+    expect(m.errors?.[0]?.message).toBe('unexpected end of JSON input');
+  });
+
+  it('an upsert block in an open transaction reads its snapshot and commits later', async () => {
+    const body = `upsert {
+  query { q(func: eq(email, "upsert-txn@example.com")) { v as uid } }
+  mutation @if(eq(len(v), 0)) { set { uid(v) <email> "upsert-txn@example.com" . } }
+}`;
+    const t = await post('/mutate', body);
+    expect(t.data!.uids!['uid(v)']).toMatch(/^0x/);
+    expect(await query('{ q(func: eq(email, "upsert-txn@example.com")) { uid } }')).toEqual([]);
+    expect((await commit(t)).errors).toBeUndefined();
+    expect(await query('{ q(func: eq(email, "upsert-txn@example.com")) { uid } }')).toEqual([
+      { uid: t.data!.uids!['uid(v)'] },
+    ]);
+  });
+});
