@@ -122,6 +122,7 @@ if (stages.includes('setup')) {
     ['MinIO', 'bash', ['e2e/minio/minio.sh', 'build']],
     ['code-server + Chromium', 'bash', ['packages/vscode-ext/scripts/install-code-server.sh']],
     ['word lists', 'bash', ['scripts/setup/wordlists.sh']],
+    ['pydgraph', 'bash', ['scripts/setup/pydgraph.sh']],
   ];
   if (existsSync(join(shared, 'peers'))) {
     for (const v of DGRAPH_VERSIONS) steps.push([`Dgraph ${v}`, 'bash', ['scripts/setup/dgraph.sh', v]]);

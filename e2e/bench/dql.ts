@@ -28,7 +28,8 @@ const BATCH = 1000;
 const PEOPLE = Number(process.env.BENCH_DQL_PEOPLE ?? 1500);
 
 async function freeOffset(): Promise<number> {
-  for (let o = 300; o < 2000; o += 7) if ((await portFree(6080 + o)) && (await portFree(8080 + o))) return o;
+  for (let o = 300; o < 2000; o += 7)
+    if ((await portFree(6080 + o)) && (await portFree(8080 + o)) && (await portFree(9080 + o))) return o;
   throw new Error('no free port offset for strata start');
 }
 

@@ -258,7 +258,7 @@ describe('strata start', () => {
     for (let tries = 0; tries < 20 && offset === 0; tries++) {
       const o = 20000 + Math.floor(Math.random() * 30000);
       const ok = await Promise.all(
-        [6080 + o, 8080 + o].map(async (p) => {
+        [6080 + o, 8080 + o, 9080 + o].map(async (p) => {
           const s = createServer();
           return new Promise<boolean>((resolve) => {
             s.once('error', () => resolve(false));

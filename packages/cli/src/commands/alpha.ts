@@ -1,7 +1,7 @@
 /** `strata alpha`: run one Alpha (a group's posting store and the query/mutation API) until SIGINT/SIGTERM. */
 import path from 'node:path';
 import { Command } from 'commander';
-import { ALPHA_DEFAULT_PORT, createAlpha } from '@strata/server';
+import { ALPHA_DEFAULT_GRPC_PORT, ALPHA_DEFAULT_PORT, createAlpha } from '@strata/server';
 import { intArg, listArg } from '../options.js';
 import { addPortOptions, exposure, SECURITY_OPTION, securityFrom, untilSignal } from '../serve.js';
 import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
@@ -14,6 +14,7 @@ interface AlphaFlags extends EncryptionFlags, ClusterTokenFlags {
   zero: string;
   postings: string;
   port?: number;
+  grpc_port?: number;
   port_offset: number;
   host: string;
   adminWhitelist?: string[];
@@ -22,6 +23,15 @@ interface AlphaFlags extends EncryptionFlags, ClusterTokenFlags {
   security?: string;
   restore_dirs?: string[];
   tls?: string;
+}
+
+/**
+ * The gRPC port: --grpc_port, else 9080 + --port_offset; with --port alone a free port (several
+ * Alphas on one machine given only --port would otherwise all take 9080).
+ */
+function grpcPortOf(flags: AlphaFlags): number {
+  if (flags.grpc_port !== undefined) return flags.grpc_port;
+  return flags.port === undefined ? ALPHA_DEFAULT_GRPC_PORT + flags.port_offset : 0;
 }
 
 export async function runAlpha(flags: AlphaFlags): Promise<void> {
@@ -39,6 +49,7 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
     zero: flags.zero,
     dataDir: flags.postings,
     port: flags.port ?? ALPHA_DEFAULT_PORT + flags.port_offset,
+    grpcPort: grpcPortOf(flags),
     host: flags.host,
     token,
     adminWhitelist: [...(flags.adminWhitelist ?? []), ...security.whitelist],
@@ -50,7 +61,7 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
     logger: { level: process.env.STRATA_LOG_LEVEL ?? 'warn' },
   });
   process.stdout.write(
-    `strata alpha: group ${flags.group} listening on ${alpha.url} (registered as ${alpha.address} with Zero ` +
+    `strata alpha: group ${flags.group} listening on ${alpha.url}, gRPC on port ${alpha.grpcPort} (registered as ${alpha.address} with Zero ` +
       `${flags.zero}, data ${path.resolve(flags.postings)}; ${exposure(flags.host, security, tls)})\n`,
   );
   await untilSignal('strata alpha', () => alpha.close());
@@ -61,6 +72,10 @@ An Alpha serves one group of the cluster: the predicates Zero assigns to that gr
 posting store (-p). It registers with Zero, and any Alpha answers any request: mutations are split
 per owner group and committed atomically (two-phase, one commit timestamp from Zero), queries read
 every group at one snapshot.
+
+gRPC API (Dgraph's api.Dgraph service, for dgraph-js, pydgraph, dgo...) on port 9080 + --port_offset
+(--grpc_port to choose it; with --port and no --grpc_port a free port, printed at start): Query
+(queries, mutations, upserts), Alter, CommitOrAbort, CheckVersion.
 
 HTTP API (as Dgraph Alpha's): POST /mutate?commitNow=true (RDF), POST /alter (schema or drop ops),
 POST /query (DQL), GET /export, GET /health, POST /admin (GraphQL: health, state, export, backup,
@@ -92,6 +107,11 @@ export function alphaCommand(): Command {
     .option('--zero <host:port>', "Zero's address", '127.0.0.1:6080')
     .option('-p, --postings <dir>', 'posting store folder (created if missing)', 'p');
   addPortOptions(cmd, ALPHA_DEFAULT_PORT)
+    .option(
+      '--grpc_port <n>',
+      `gRPC port (default ${ALPHA_DEFAULT_GRPC_PORT} + --port_offset, or a free port when --port is given; 0 picks a free port)`,
+      intArg(0, 65535),
+    )
     .option(
       '--my <host:port>',
       'the address other nodes reach this Alpha at (default: loopback and the port)',

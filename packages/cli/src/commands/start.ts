@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { demoCounts, demoRdfChunks, DEMO_SCHEMA } from '@strata/core';
 import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
 import {
+  ALPHA_DEFAULT_GRPC_PORT,
   ALPHA_DEFAULT_PORT,
   createAlpha,
   createZero,
@@ -119,6 +120,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
       zero: `127.0.0.1:${zero.port}`,
       dataDir: path.join(data, 'p'),
       port: ALPHA_DEFAULT_PORT + flags.port_offset,
+      grpcPort: ALPHA_DEFAULT_GRPC_PORT + flags.port_offset,
       host: flags.host,
       token,
       security,
@@ -137,7 +139,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
   const curl = tls ? 'curl -s --cacert CA.crt' : 'curl -s';
   process.stdout.write(
     [
-      `strata start: Zero on ${zero.url}, Alpha (group 1) on ${a}`,
+      `strata start: Zero on ${zero.url}, Alpha (group 1) on ${a}, its gRPC API (Dgraph's clients) on port ${alpha.grpcPort}`,
       `  data ${data} (cluster token in ${tokenPath}); ${exposure(flags.host, security, tls)}`,
       '',
       'Try:',
@@ -170,8 +172,8 @@ export async function runStart(flags: StartFlags): Promise<void> {
 }
 
 const HELP = `
-Runs Zero (port ${ZERO_DEFAULT_PORT} + --port_offset) and one Alpha serving group 1 (port
-${ALPHA_DEFAULT_PORT} + --port_offset) in this process: the embedded default. DATA holds zw/ (Zero's
+Runs Zero (port ${ZERO_DEFAULT_PORT} + --port_offset) and one Alpha serving group 1 (HTTP port
+${ALPHA_DEFAULT_PORT} + --port_offset, gRPC port ${ALPHA_DEFAULT_GRPC_PORT} + --port_offset) in this process: the embedded default. DATA holds zw/ (Zero's
 state), p/ (the posting store), export/ and cluster_token (created with mode 0600 on first start).
 --demo loads Strata's demo data set when the store holds no data yet: its schema, then about
 300,000 N-Quads generated on the fly (the same every run): people with their city, employer,

@@ -13,6 +13,7 @@ import { HttpError } from '../http/errors.js';
 import { GroupOwner } from './owner.js';
 import { RestoreDirs } from './backup/restore-dirs.js';
 import { recoverFiles } from './backup/store-switch.js';
+import { startGrpcServer, type AlphaGrpcServer } from './grpc/server.js';
 
 export { buildAlphaApp, type AlphaAppOptions } from './app.js';
 export { AdminWhitelist } from './cidr.js';
@@ -24,6 +25,7 @@ export type { BackupInput, ListBackupsInput, RestoreInput } from './backup/input
 export type { RestoreState } from './backup/online-restore.js';
 export { jsonValue, wkbToGeoJson, hexUid } from './decode.js';
 export { INITIAL_SCHEMA } from './alter.js';
+export { ALPHA_DEFAULT_GRPC_PORT, API_PROTO } from './grpc/server.js';
 
 /** Dgraph Alpha's HTTP port; `--port_offset` is added to it. */
 export const ALPHA_DEFAULT_PORT = 8080;
@@ -66,6 +68,11 @@ export interface CreateAlphaOptions {
    * Alphas over https (with its client certificate under `internal-port=true`).
    */
   tls?: ServerTls | undefined;
+  /**
+   * Dgraph's gRPC API (./grpc/) on this port (0 picks a free one), same host and TLS as HTTP;
+   * none when undefined. The CLI gives 9080 + --port_offset.
+   */
+  grpcPort?: number | undefined;
 }
 
 export interface Alpha {
@@ -77,6 +84,8 @@ export interface Alpha {
   port: number;
   /** The address registered with Zero. */
   address: string;
+  /** The gRPC port, when `grpcPort` was given. */
+  grpcPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -106,6 +115,7 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
     ...(transport ? { transport } : {}),
   });
   let app: FastifyInstance | undefined;
+  let grpc: AlphaGrpcServer | undefined;
   try {
     // Listen first (port 0 picks one), then register the real address with Zero.
     const local = new LocalGroup(owner, opts.my ?? '');
@@ -137,6 +147,19 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
     await app.backups.participant.resume();
     await ensureInitialSchema(cluster);
     cluster.ready = true;
+    if (opts.grpcPort !== undefined) {
+      grpc = await startGrpcServer({
+        cluster,
+        host,
+        port: opts.grpcPort,
+        tls: opts.tls,
+        version: VERSION,
+        authToken: opts.security?.token,
+        tokenFor: opts.security?.tokenFor ?? 'all',
+        log: app.log,
+      });
+    }
+    const grpcServer = grpc;
     let closing: Promise<void> | undefined;
     const started = app;
     return {
@@ -148,11 +171,14 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
       url: `${opts.tls ? 'https' : 'http'}://${shownHost}:${port}`,
       port,
       address,
+      grpcPort: grpcServer?.port,
       close() {
         closing ??= (async () => {
           try {
+            await grpcServer?.close();
             await started.close();
           } finally {
+            cluster.txns.close();
             owner.close();
             owner.store.close();
           }
@@ -161,6 +187,7 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
       },
     };
   } catch (err) {
+    await grpc?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     owner.close();
     store.close();

@@ -24,8 +24,21 @@ export interface QueryInput {
   bestEffort?: boolean;
 }
 
+/**
+ * Refuses to read in a transaction that holds uncommitted mutations: Dgraph would show them to
+ * it, Strata cannot yet, and a silently older answer would mislead a read-modify-write.
+ */
+function refuseOwnWrites(cluster: Cluster, startTs: bigint): void {
+  if ((cluster.txns.get(startTs)?.edges ?? 0) === 0) return;
+  throw new HttpError(
+    'BAD_REQUEST',
+    `transaction ${startTs} has uncommitted mutations, and Strata cannot yet show a transaction its own writes (Dgraph does): query before the first mutation or after the commit`,
+  );
+}
+
 /** A query at the transaction's snapshot (`startTs`) or at a fresh read ts. */
 export async function query(cluster: Cluster, input: QueryInput): Promise<QueryResult> {
+  if (input.startTs !== undefined) refuseOwnWrites(cluster, input.startTs);
   const readTs = input.startTs === undefined ? undefined : await cluster.txns.readTsFor(input.startTs);
   return runQuery(cluster, input.query, input.vars ?? {}, readTs);
 }
@@ -62,7 +75,7 @@ export function mutationRequestFromParts(parts: MutationPart[], queryText?: stri
     m.set.push(...fromJson.set);
     m.del.push(...fromJson.del);
     if (p.setNquads) m.set.push(...parseMutationBody(p.setNquads, allowVars).set);
-    if (p.delNquads) m.del.push(...parseMutationBody(p.delNquads, allowVars).set);
+    if (p.delNquads) m.del.push(...parseMutationBody(p.delNquads, allowVars, 'delete').del);
     return m;
   };
   if (!allowVars) {
@@ -99,6 +112,7 @@ export async function mutateRequest(
   opts: MutateRequestOptions,
 ): Promise<MutateResult> {
   const t0 = process.hrtime.bigint();
+  if ('upsert' in req && opts.startTs !== undefined) refuseOwnWrites(cluster, opts.startTs);
   const startTs =
     opts.startTs === undefined ? await cluster.zero.readTs() : await cluster.txns.readTsFor(opts.startTs);
   const o = { startTs, commitNow: opts.commitNow };

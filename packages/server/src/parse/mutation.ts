@@ -10,8 +10,11 @@ export interface Mutation {
   del: NQuad[];
 }
 
-/** `allowVars`: `uid(v)` and `val(v)` may stand for nodes and values (an upsert block's mutation). */
-export function parseMutationBody(text: string, allowVars = false): Mutation {
+/**
+ * `allowVars`: `uid(v)` and `val(v)` may stand for nodes and values (an upsert block's mutation).
+ * `bare`: what a bare list of N-Quads means (gRPC's `del_nquads` is a bare list of deletes).
+ */
+export function parseMutationBody(text: string, allowVars = false, bare: 'set' | 'delete' = 'set'): Mutation {
   const positions = new Positions(text);
   const s = new NQuadScanner(
     text,
@@ -25,7 +28,8 @@ export function parseMutationBody(text: string, allowVars = false): Mutation {
     for (;;) {
       s.skipBetween();
       if (s.pos >= text.length) return out;
-      out.set.push(s.statement({ allowStar: false, allowVars }));
+      if (bare === 'set') out.set.push(s.statement({ allowStar: false, allowVars }));
+      else out.del.push(s.statement({ allowStar: true, allowVars }));
     }
   }
   const outerOpen = s.pos;
