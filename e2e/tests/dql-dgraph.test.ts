@@ -56,6 +56,15 @@ async function mutateOk(url: string, body: string, type: string): Promise<Record
   return j.data?.uids ?? {};
 }
 
+/** `a` as JSON, 600 characters from a little before where it first differs from `b`. */
+function around(a: unknown, b: unknown): string {
+  const [x, y] = [JSON.stringify(a), JSON.stringify(b)];
+  let i = 0;
+  while (i < x.length && x[i] === y[i]) i++;
+  const from = Math.max(0, i - 200);
+  return `${from > 0 ? '…' : ''}${x.slice(from, from + 600)}`;
+}
+
 /** The corpus's outcomes must agree but for the known differences, and at least 98% of them. */
 function check(outcomes: Outcome[], when: string, known: Readonly<Record<string, string>>): void {
   const differ = outcomes.filter((o) => !o.same);
@@ -70,7 +79,7 @@ function check(outcomes: Outcome[], when: string, known: Readonly<Record<string,
     .filter((o) => !(o.id in known))
     .map(
       (o) =>
-        `${o.id}: ${o.q}\n  Dgraph: ${JSON.stringify(o.dgraph).slice(0, 600)}\n  Strata: ${JSON.stringify(o.strata).slice(0, 600)}`,
+        `${o.id}: ${o.q}\n  Dgraph: ${around(o.dgraph, o.strata)}\n  Strata: ${around(o.strata, o.dgraph)}`,
     );
   expect(unexpected, `${when}:\n${unexpected.join('\n')}`).toEqual([]);
   const resolved = Object.keys(known).filter((id) => outcomes.find((o) => o.id === id)?.same);

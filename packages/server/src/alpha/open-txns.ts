@@ -2,8 +2,8 @@
  * Open transactions (Dgraph's `/mutate` without `commitNow`, gRPC mutations without
  * `commit_now`): a transaction is known by its start ts; its mutations are kept here, split by
  * owner group, until `/commit` (two-phase commit with Zero's conflict check at that start ts) or
- * an abort drops them. Queries at its start ts read that snapshot; unlike Dgraph's, they do not
- * see the transaction's own uncommitted writes yet (docs/dql-compat.md).
+ * an abort drops them. Queries at its start ts read that snapshot; once it holds mutations, they
+ * are refused (requests.ts): Dgraph would show the transaction its own writes, Strata cannot yet.
  *
  * A transaction lives on the Alpha that took its first mutation, as long as `ttlMs` (10 min; Zero
  * forgets conflicts older than that, so an older one could not be checked). Memory is bounded:

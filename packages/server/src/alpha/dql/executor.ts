@@ -318,17 +318,19 @@ export class Executor {
     }
     if (expands.length) forward.add('dgraph.type');
     const facts = await this.read(uids, [...forward]);
-    // expand(_all_) / expand(Type): the fields of each node's types (or of the type named).
+    // expand(_all_) / expand(Type): the fields of the type named, or, as Dgraph, of every type of
+    // every node at this level (a node without a type shows its values of the others' fields).
     const expanded = new Map<string, string[]>();
     for (const e of expands) {
       const extra = new Set<string>();
-      for (const u of uids) {
-        const types =
-          e.arg === '_all_' ? this.json(facts.get(u)?.get('dgraph.type')?.values ?? []).map(String) : [e.arg];
-        const fields = this.typeFields(types);
-        expanded.set(u, [...new Set([...(expanded.get(u) ?? []), ...fields])]);
-        for (const f of fields) if (!forward.has(f)) extra.add(f);
-      }
+      const types = new Set<string>();
+      if (e.arg !== '_all_') types.add(e.arg);
+      else
+        for (const u of uids)
+          for (const t of this.json(facts.get(u)?.get('dgraph.type')?.values ?? [])) types.add(String(t));
+      const fields = this.typeFields([...types]);
+      for (const f of fields) if (!forward.has(f)) extra.add(f);
+      for (const u of uids) expanded.set(u, [...new Set([...(expanded.get(u) ?? []), ...fields])]);
       if (extra.size > 0) {
         const more = await this.read(uids, [...extra]);
         for (const f of extra) forward.add(f);
