@@ -7,23 +7,14 @@ usage: python pydgraph_flow.py HOST:PORT (basic|txn|own-writes|delete-star)
 """
 
 import json
+import os
 import sys
 
 import grpc
 import pydgraph
 
-SCHEMA = """
-name: string @index(exact) .
-email: string @index(exact) .
-age: int .
-friend: [uid] @reverse .
-type Person {
-  name
-  email
-  age
-  friend
-}
-"""
+# The schema comes from the vitest test (clients.test.ts), which runs every client on it.
+SCHEMA = os.environ["STRATA_SCHEMA"]
 
 BY_NAME = """query people($a: string) {
   people(func: eq(name, $a)) { name age friend { name } ~friend { name } }

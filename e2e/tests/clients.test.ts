@@ -321,9 +321,7 @@ describe(`pydgraph ${PYDGRAPH_VERSION} (gRPC, Python)`, () => {
     const { stdout } = await execFileP(
       python,
       [path.join(repoRoot, 'e2e/clients/pydgraph_flow.py'), grpcAddr, mode],
-      {
-        timeout: 60_000,
-      },
+      { timeout: 60_000, env: { ...process.env, STRATA_SCHEMA: SCHEMA } },
     );
     return JSON.parse(stdout) as Record<string, unknown>;
   };
