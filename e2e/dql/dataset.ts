@@ -6,10 +6,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { SCHEMA as INTEROP_SCHEMA, people } from '../interop/dataset.js';
+import { SCHEMA as INTEROP_SCHEMA, PREDICATES, people } from '../interop/dataset.js';
 
 /** The film predicates kept (the data set's few schema facts about itself are left out). */
 const FILM_PREDICATES = ['name', 'directed_by', 'initial_release_date', 'director.film'];
+
+/** Every predicate of the data set (the exports of Dgraph and Strata are compared on these). */
+export const DQL_PREDICATES: readonly string[] = [...new Set([...PREDICATES, ...FILM_PREDICATES])];
 
 export const SCHEMA = `${INTEROP_SCHEMA}
 directed_by: [uid] @reverse .

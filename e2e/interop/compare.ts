@@ -100,6 +100,29 @@ function canonicalFacets(facets: string): string {
 }
 
 /**
+ * A literal of Dgraph's export (escaped by Go's json.Marshal: `&`, `<`, `>`, U+2028 and U+2029 as
+ * `\u....`, lowercase hex) escaped as Strata's canonical dump escapes it
+ * (shared/fixtures/dgraph/README.md: `\\ \" \n \r \t`, other controls and 0x7F as uppercase `\uXXXX`).
+ */
+function canonicalLiteral(object: string): string {
+  const m = /^"((?:[^"\\]|\\.)*)"(.*)$/s.exec(object);
+  if (!m) return object;
+  const text = JSON.parse(`"${m[1]!}"`) as string;
+  let out = '';
+  for (const c of text) {
+    const n = c.codePointAt(0)!;
+    if (c === '\\') out += '\\\\';
+    else if (c === '"') out += '\\"';
+    else if (c === '\n') out += '\\n';
+    else if (c === '\r') out += '\\r';
+    else if (c === '\t') out += '\\t';
+    else if (n < 0x20 || n === 0x7f) out += `\\u${n.toString(16).toUpperCase().padStart(4, '0')}`;
+    else out += c;
+  }
+  return `"${out}"${m[2]!}`;
+}
+
+/**
  * Dgraph's RDF export lines (`<s> <p> "v"^^<xs:string> <0x0> [(facets)] .`) as Strata writes the
  * same fact (`<s> <p> "v" [(facets)] .`), restricted to `preds`, sorted.
  */
@@ -110,7 +133,7 @@ export function dgraphExportLines(lines: string[], preds: readonly string[]): st
     if (!m) throw new Error(`unexpected Dgraph export line: ${raw}`);
     const [, subject, pred, object, ns, facets] = m;
     if (!preds.includes(pred!)) continue;
-    const obj = object!.replace(/"\^\^<xs:string>/, '"');
+    const obj = canonicalLiteral(object!.replace(/"\^\^<xs:string>/, '"'));
     out.push(
       `${subject} <${pred}> ${obj}${ns === '0x0' ? '' : ` <${ns}>`}${facets ? canonicalFacets(facets) : ''} .`,
     );

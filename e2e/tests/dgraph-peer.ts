@@ -309,8 +309,9 @@ export class DgraphCluster {
       const folder = path.join(destination, sub);
       for (const f of readdirSync(folder).sort()) {
         const text = gunzipSync(readFileSync(path.join(folder, f))).toString('utf8');
-        if (f.endsWith('.rdf.gz')) data.push(...text.split('\n').filter((l) => l.trim() !== ''));
-        else if (f.endsWith('.schema.gz')) schema += text;
+        if (f.endsWith('.rdf.gz')) {
+          for (const l of text.split('\n')) if (l.trim() !== '') data.push(l);
+        } else if (f.endsWith('.schema.gz')) schema += text;
       }
     }
     return { data, schema };

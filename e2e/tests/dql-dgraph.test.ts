@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { CORPUS } from '../dql/corpus.js';
-import { SCHEMA, filmNquads, peopleNquads } from '../dql/dataset.js';
+import { DQL_PREDICATES, SCHEMA, filmNquads, peopleNquads } from '../dql/dataset.js';
+import { dgraphExportLines, strataExportLines } from '../interop/compare.js';
 import { KNOWN_AFTER_MUTATIONS, KNOWN_DIFFERENCES } from '../dql/differences.js';
 import { ask, runCorpus, type Outcome } from '../dql/differential.js';
 import { TXN_CHECK_QUERY, runTxnScenarios } from '../dql/transactions.js';
@@ -126,6 +127,23 @@ it(
         ...KNOWN_DIFFERENCES,
         ...KNOWN_AFTER_MUTATIONS,
       });
+      // And the graphs themselves: both exports, fact for fact.
+      const dgraphDump = dgraphExportLines(
+        (await dgraph.export(path.join(tmp, 'dgraph-export'))).data,
+        DQL_PREDICATES,
+      );
+      const strataDump = strataExportLines((await strata.export('strata-export')).data, DQL_PREDICATES);
+      expect(dgraphDump.length).toBeGreaterThan(200_000);
+      const [inDgraph, inStrata] = [new Set(dgraphDump), new Set(strataDump)];
+      const onlyDgraph = dgraphDump.filter((l) => !inStrata.has(l));
+      const onlyStrata = strataDump.filter((l) => !inDgraph.has(l));
+      expect({ onlyDgraph: onlyDgraph.slice(0, 20), onlyStrata: onlyStrata.slice(0, 20) }).toEqual({
+        onlyDgraph: [],
+        onlyStrata: [],
+      });
+      console.log(
+        `exports after the mutations and transactions: ${strataDump.length} facts, the same on both`,
+      );
       await strata.stop();
     } finally {
       await dgraph.stop();
