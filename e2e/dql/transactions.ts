@@ -6,10 +6,12 @@
  * conflict (the same scalar value, the same `@upsert` e-mail, a star delete under a set) and some
  * must not (values added to one list, different nodes, an abort, a read-only transaction).
  *
- * Each step's outcome (`ok`, `aborted`, or the error) is compared; the nodes the scenarios create
+ * Each step's outcome (`ok`, `aborted`, the error, or a query's answer: inside a transaction it
+ * must show the transaction's own writes) is compared; the nodes the scenarios create
  * are named as in mutations.ts (`_:name`, Strata is sent Dgraph's uid), so the corpus and the
  * final check read the same graph on both.
  */
+import { canonical } from '../interop/compare.js';
 import { resolve } from './differential.js';
 
 export type TxnStep =
@@ -18,7 +20,9 @@ export type TxnStep =
   | { commit: string }
   | { abort: string }
   /** A mutation committed at once, in a transaction of its own. */
-  | { rdf: string };
+  | { rdf: string }
+  /** A query in transaction `inTxn` (its own writes must show), or outside any with `inTxn` ''. */
+  | { inTxn: string; q: string };
 
 export const TXN_SCENARIOS: readonly { name: string; steps: readonly TxnStep[] }[] = [
   {
@@ -112,6 +116,21 @@ export const TXN_SCENARIOS: readonly { name: string; steps: readonly TxnStep[] }
     ],
   },
   {
+    name: "a transaction's reads see its own writes, through data and indexes",
+    steps: [
+      { txn: 'A', rdf: `_:txn4 <name> "Own writes" .\n_:txn4 <age> "81" .\n<{{a37}}> <friend> _:txn4 .` },
+      { txn: 'A', rdf: `<{{a37}}> <nick> * .`, del: true },
+      { inTxn: 'A', q: `{ q(func: eq(name, "Own writes")) { name age ~friend { uid nick } } }` },
+      {
+        inTxn: 'A',
+        q: `{ q(func: uid({{a37}})) { nick count(friend) friend @filter(ge(age, 81)) { name } } }`,
+      },
+      { inTxn: '', q: `{ q(func: eq(name, "Own writes")) { uid } }` },
+      { commit: 'A' },
+      { inTxn: '', q: `{ q(func: eq(name, "Own writes")) { age ~friend { uid } } }` },
+    ],
+  },
+  {
     name: 'the loser of a conflict can retry in a new transaction',
     steps: [
       { txn: 'A', rdf: `<{{a30}}> <score> "1.5" .` },
@@ -165,6 +184,16 @@ async function runStep(
   uids: Record<string, string>,
   namesNewNodes: boolean,
 ): Promise<string> {
+  if ('inTxn' in step) {
+    const t = step.inTxn ? open.get(step.inTxn) : undefined;
+    const j = await post(
+      `${base}/query${t ? `?startTs=${t.startTs}` : ''}`,
+      'application/dql',
+      resolve(step.q, uids),
+    );
+    const where = step.inTxn ? `query in ${step.inTxn}` : 'query outside';
+    return `${where}: ${j.errors ? outcome(j) : JSON.stringify(canonical(j.data ?? null))}`;
+  }
   if ('commit' in step || 'abort' in step) {
     const name = 'commit' in step ? step.commit : step.abort;
     const t = open.get(name);

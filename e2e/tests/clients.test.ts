@@ -208,15 +208,14 @@ describe('dgraph-js 24.2.0 (gRPC)', () => {
       expect(await byName('Emil')).toEqual({ people: [{ name: 'Emil', age: 21 }] });
     });
 
-    // Dgraph shows a transaction its own writes; Strata cannot yet, and says so rather than
-    // answering from the older snapshot (docs/dql-compat.md).
-    it('refuses, with a clear error, a query in a transaction that holds uncommitted writes', async () => {
+    it("reads its own uncommitted write inside the transaction (as Dgraph's)", async () => {
       const txn = client.newTxn();
       try {
         await txn.mutate(setNquads('_:f <name> "Fern" .\n_:f <age> "33" .'));
-        await expect(txn.queryWithVars(BY_NAME, { $a: 'Fern' })).rejects.toThrow(
-          /cannot yet show a transaction its own writes/,
-        );
+        expect((await txn.queryWithVars(BY_NAME, { $a: 'Fern' })).getJson()).toEqual({
+          people: [{ name: 'Fern', age: 33 }],
+        });
+        expect(await byName('Fern')).toEqual({ people: [] });
       } finally {
         await txn.discard();
       }
@@ -295,13 +294,14 @@ describe('dgraph-js-http 20.11.0 (HTTP)', () => {
       expect(await byName('Carol')).toEqual({ people: [{ name: 'Carol', age: 41 }] });
     });
 
-    it('refuses, with a clear error, a query in a transaction that holds uncommitted writes', async () => {
+    it("reads its own uncommitted write inside the transaction (as Dgraph's)", async () => {
       const txn = client.newTxn();
       try {
         await txn.mutate({ setNquads: '_:f <name> "Fern" .\n_:f <age> "33" .' });
-        await expect(txn.queryWithVars(BY_NAME, { $a: 'Fern' })).rejects.toThrow(
-          /cannot yet show a transaction its own writes/,
-        );
+        expect((await txn.queryWithVars(BY_NAME, { $a: 'Fern' })).data).toEqual({
+          people: [{ name: 'Fern', age: 33 }],
+        });
+        expect(await byName('Fern')).toEqual({ people: [] });
       } finally {
         await txn.discard();
       }
@@ -350,9 +350,9 @@ describe(`pydgraph ${PYDGRAPH_VERSION} (gRPC, Python)`, () => {
     expect(out.dave_age).toEqual({ people: [{ name: 'Dave', age: 51 }] });
   });
 
-  it('refuses, with a clear error, a query in a transaction that holds uncommitted writes', async () => {
+  it("reads its own uncommitted write inside a transaction (as Dgraph's)", async () => {
     const out = await run('own-writes');
-    expect(out.inside_error).toMatch(/cannot yet show a transaction its own writes/);
+    expect(out.inside).toEqual({ people: [{ name: 'Gus', age: 60 }] });
   });
 
   it('deletes every value of a predicate with <uid> <pred> * in del_nquads', async () => {

@@ -114,6 +114,8 @@ it(
       const dgraphTxns = await runTxnScenarios(dgraph.url(), uids, true);
       const strataTxns = await runTxnScenarios(strata.url, uids, false);
       expect(strataTxns).toEqual(dgraphTxns);
+      // Reads inside a transaction show its own writes (on Dgraph, and so on Strata).
+      expect(dgraphTxns.filter((o) => /query in A: .*"Own writes"/.test(o))).toHaveLength(2);
       const aborted = dgraphTxns.filter((o) => o.endsWith(': aborted')).length;
       expect(aborted).toBeGreaterThanOrEqual(4);
       const txnCheck = { id: 'txn-check', q: TXN_CHECK_QUERY };

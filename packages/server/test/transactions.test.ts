@@ -1,7 +1,8 @@
 /**
  * Open transactions over Dgraph's HTTP API, on two groups: `/mutate` without commitNow keeps the
- * mutation until `/commit?startTs=`, `abort=true` drops it, and conflicting commits abort as
- * Dgraph's do (the same scalar, an `@upsert` index token; not values added to a list).
+ * mutation until `/commit?startTs=`, `abort=true` drops it, the transaction's own reads see its
+ * writes, and conflicting commits abort as Dgraph's do (the same scalar, an `@upsert` index token;
+ * not values added to a list).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,11 @@ describe('open transactions', () => {
     expect(more.extensions!.txn!.start_ts).toBe(t.extensions!.txn!.start_ts);
     const q = `{ q(func: uid(${x})) { name age nick } }`;
     expect(await query(q)).toEqual([]);
+    // Its own reads see its writes, through the data and the indexes, on both groups.
+    const mine = t.extensions!.txn!.start_ts;
+    expect(await query(q, mine)).toEqual([{ name: 'Txn One', age: 7, nick: ['one'] }]);
+    expect(await query('{ q(func: eq(name, "Txn One")) { age } }', mine)).toEqual([{ age: 7 }]);
+    expect(await query('{ q(func: eq(name, "Txn One")) { age } }')).toEqual([]);
     const c = await commit({
       extensions: {
         txn: { ...t.extensions!.txn!, keys: [...t.extensions!.txn!.keys!, ...more.extensions!.txn!.keys!] },
@@ -132,6 +138,33 @@ describe('open transactions', () => {
     expect((await commit(t, 0)).errors).toBeUndefined();
   });
 
+  it("a transaction's reads see its replaced and deleted values, and an abort forgets them", async () => {
+    const base = await mutate(
+      '_:r <name> "Before" .\n_:r <nick> "keep" .\n_:r <nick> "drop" .',
+      'commitNow=true',
+    );
+    const r = base.data!.uids!.r!;
+    const t = await post('/mutate', `{ set { <${r}> <name> "After" . } delete { <${r}> <nick> "drop" . } }`);
+    const ts = t.extensions!.txn!.start_ts;
+    expect(await query(`{ q(func: eq(name, "After")) { name nick } }`, ts)).toEqual([
+      { name: 'After', nick: ['keep'] },
+    ]);
+    expect(await query(`{ q(func: eq(name, "Before")) { uid } }`, ts)).toEqual([]);
+    expect(await query(`{ q(func: eq(name, "Before")) { nick } }`)).toEqual([
+      { nick: expect.arrayContaining(['keep', 'drop']) },
+    ]);
+    await post(`/commit?startTs=${ts}&abort=true`, '', 'application/json');
+    expect(await query(`{ q(func: uid(${r})) { name } }`, ts)).toEqual([{ name: 'Before' }]);
+  });
+
+  it('a value its predicate cannot take is refused at the mutation; the transaction goes on', async () => {
+    const t = await mutate('_:v <age> "40" .');
+    const bad = await mutate('_:w <age> "not a number" .', `startTs=${t.extensions!.txn!.start_ts}`);
+    expect(bad.errors?.[0]?.message).toMatch(/not a valid int/);
+    expect((await commit(t)).errors).toBeUndefined();
+    expect(await query(`{ q(func: uid(${t.data!.uids!.v})) { age } }`)).toEqual([{ age: 40 }]);
+  });
+
   it('refuses a start ts not handed out yet, and a commit without one', async () => {
     const r = await post('/query?startTs=999999999', '{ q(func: has(name)) { uid } }', 'application/dql');
     expect(r.errors?.[0]?.message).toMatch(/startTs 999999999 has not been handed out yet/);
@@ -149,6 +182,9 @@ describe('open transactions', () => {
     const t = await post('/mutate', body);
     expect(t.data!.uids!['uid(v)']).toMatch(/^0x/);
     expect(await query('{ q(func: eq(email, "upsert-txn@example.com")) { uid } }')).toEqual([]);
+    // The same upsert again in the transaction finds the node it made: nothing new.
+    const again = await post(`/mutate?startTs=${t.extensions!.txn!.start_ts}`, body);
+    expect(again.data!.uids).toEqual({});
     expect((await commit(t)).errors).toBeUndefined();
     expect(await query('{ q(func: eq(email, "upsert-txn@example.com")) { uid } }')).toEqual([
       { uid: t.data!.uids!['uid(v)'] },

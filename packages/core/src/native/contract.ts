@@ -323,6 +323,14 @@ export interface PostingStore {
   alter(commitTs: bigint, req: AlterRequest): Promise<void>;
   /** One fsynced transaction; values must already be in the schema type's binary encoding. */
   applyMutations(commitTs: bigint, edges: EdgeMutation[]): Promise<{ keys: number }>;
+  /**
+   * The uncommitted edges of the open transaction started at `startTs` (all of them; none
+   * forgets them): reads at `startTs` see them as if committed, nothing is written. At most
+   * 100,000 edges.
+   */
+  setPending(startTs: bigint, edges: EdgeMutation[]): void;
+  /** Forgets a transaction's uncommitted edges; whether it had some. */
+  clearPending(startTs: bigint): boolean;
   getNodes(q: NodeQuery): Promise<NodeFacts[]>;
   hasPredicate(
     predicate: string,

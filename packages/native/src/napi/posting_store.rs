@@ -480,42 +480,30 @@ impl PostingStore {
         edges: Vec<EdgeMutation>,
     ) -> napi::Result<AsyncTask<StoreTask<u64, ApplyResult>>> {
         let ts = u64_of("commitTs", &commit_ts)?;
-        let mut out = Vec::with_capacity(edges.len());
-        for (i, e) in edges.iter().enumerate() {
-            let op = match e.op.as_str() {
-                "set" => EdgeOp::Set,
-                "del" => EdgeOp::Del,
-                o => {
-                    return Err(invalid(format!(
-                        "edges[{i}].op '{o}' is not 'set' or 'del'"
-                    )))
-                }
-            };
-            let facets = e
-                .facets
-                .iter()
-                .flatten()
-                .map(|f| live::FacetInput {
-                    key: f.key.clone(),
-                    value: f.value.to_vec(),
-                    val_type: f.val_type as i32,
-                })
-                .collect();
-            out.push(Edge {
-                op,
-                subject: u64_of(&format!("edges[{i}].subject"), &e.subject)?,
-                predicate: e.predicate.clone(),
-                namespace: ns_of(&format!("edges[{i}].namespace"), &e.namespace)?,
-                object_uid: opt_u64(&format!("edges[{i}].objectUid"), &e.object_uid)?,
-                value: e.value.as_ref().map(|b| b.to_vec()),
-                val_type: e.val_type.map(|v| v as i32),
-                lang: e.lang.clone().unwrap_or_default(),
-                star: e.star.unwrap_or(false),
-                facets,
-            });
-        }
+        let out = edges_of(&edges)?;
         self.task(Box::new(move |s| s.apply_mutations(ts, &out)), |keys| {
             Ok(ApplyResult { keys: keys as u32 })
+        })
+    }
+
+    /// The uncommitted edges of the open transaction started at `startTs`
+    /// (all of them, replacing earlier ones; none forgets them): reads at
+    /// `startTs` see them as if committed, nothing is written.
+    #[napi]
+    pub fn set_pending(&self, start_ts: BigInt, edges: Vec<EdgeMutation>) -> napi::Result<()> {
+        no_panic(|| {
+            let ts = u64_of("startTs", &start_ts)?;
+            let out = edges_of(&edges)?;
+            self.store()?.set_pending(ts, out).map_err(store_err)
+        })
+    }
+
+    /// Forgets a transaction's uncommitted edges; whether it had some.
+    #[napi]
+    pub fn clear_pending(&self, start_ts: BigInt) -> napi::Result<bool> {
+        no_panic(|| {
+            let ts = u64_of("startTs", &start_ts)?;
+            Ok(self.store()?.clear_pending(ts))
         })
     }
 
@@ -834,4 +822,43 @@ fn compare_args(
         u64_of("readTs", read_ts)?,
         ns_of("namespace", namespace)?,
     ))
+}
+
+/// The native edges of a batch (`applyMutations`, `setPending`), each checked.
+fn edges_of(edges: &[EdgeMutation]) -> napi::Result<Vec<Edge>> {
+    let mut out = Vec::with_capacity(edges.len());
+    for (i, e) in edges.iter().enumerate() {
+        let op = match e.op.as_str() {
+            "set" => EdgeOp::Set,
+            "del" => EdgeOp::Del,
+            o => {
+                return Err(invalid(format!(
+                    "edges[{i}].op '{o}' is not 'set' or 'del'"
+                )))
+            }
+        };
+        let facets = e
+            .facets
+            .iter()
+            .flatten()
+            .map(|f| live::FacetInput {
+                key: f.key.clone(),
+                value: f.value.to_vec(),
+                val_type: f.val_type as i32,
+            })
+            .collect();
+        out.push(Edge {
+            op,
+            subject: u64_of(&format!("edges[{i}].subject"), &e.subject)?,
+            predicate: e.predicate.clone(),
+            namespace: ns_of(&format!("edges[{i}].namespace"), &e.namespace)?,
+            object_uid: opt_u64(&format!("edges[{i}].objectUid"), &e.object_uid)?,
+            value: e.value.as_ref().map(|b| b.to_vec()),
+            val_type: e.val_type.map(|v| v as i32),
+            lang: e.lang.clone().unwrap_or_default(),
+            star: e.star.unwrap_or(false),
+            facets,
+        });
+    }
+    Ok(out)
 }

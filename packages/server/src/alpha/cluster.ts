@@ -88,6 +88,8 @@ export interface GroupApi {
   prepare(txnId: string, edges: WireEdge[]): Promise<Prepared>;
   commit(txnId: string, commitTs: bigint): Promise<{ keys: number }>;
   abort(txnId: string): Promise<unknown>;
+  /** An open transaction's uncommitted edges on this group (all of them; `[]` forgets them). */
+  setPending(startTs: bigint, edges: WireEdge[]): Promise<unknown>;
   alter(commitTs: bigint, req: WireAlter, dryRun: boolean): Promise<unknown>;
   read(
     uids: string[],
@@ -137,6 +139,9 @@ export class LocalGroup implements GroupApi {
   }
   async abort(txnId: string) {
     return this.owner.abort(txnId);
+  }
+  async setPending(startTs: bigint, edges: WireEdge[]) {
+    return this.owner.setPending(String(startTs), edges);
   }
   async alter(commitTs: bigint, req: WireAlter, dryRun: boolean) {
     if (dryRun) return this.owner.checkAlter(req);
@@ -198,6 +203,9 @@ export class RemoteGroup implements GroupApi {
   }
   abort(txnId: string) {
     return this.post('/internal/abort', { txnId }, 5_000);
+  }
+  setPending(startTs: bigint, edges: WireEdge[]) {
+    return this.post('/internal/pending', { startTs: String(startTs), edges });
   }
   alter(commitTs: bigint, req: WireAlter, dryRun: boolean) {
     return this.post('/internal/alter', { commitTs: String(commitTs), dryRun, ...req });

@@ -190,7 +190,7 @@ export async function mutate(
   const data = { code: 'Success', message: 'Done', queries: opts.queries ?? null, uids } as const;
   const touched = new Set(edges.map((e) => e.predicate));
   if (!opts.commitNow) {
-    const t = cluster.txns.add(startTs, byGroup, touched);
+    const t = await cluster.txns.add(startTs, byGroup, touched);
     const preds = await cluster.txns.predNames(t.preds);
     return {
       data,

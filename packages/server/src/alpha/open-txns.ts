@@ -2,12 +2,14 @@
  * Open transactions (Dgraph's `/mutate` without `commitNow`, gRPC mutations without
  * `commit_now`): a transaction is known by its start ts; its mutations are kept here, split by
  * owner group, until `/commit` (two-phase commit with Zero's conflict check at that start ts) or
- * an abort drops them. Queries at its start ts read that snapshot; once it holds mutations, they
- * are refused (requests.ts): Dgraph would show the transaction its own writes, Strata cannot yet.
+ * an abort drops them. Queries at its start ts read that snapshot with the transaction's own
+ * writes on top, as Dgraph's do: each owner group holds the transaction's edges as pending writes
+ * of its store (owner.setPending, native `store/live/pending.rs`), up to `MAX_OWN_READS` edges; a
+ * bigger transaction's reads are refused (requests.ts) rather than answered without them.
  *
  * A transaction lives on the Alpha that took its first mutation, as long as `ttlMs` (10 min; Zero
  * forgets conflicts older than that, so an older one could not be checked). Memory is bounded:
- * at most `maxOpen` transactions and `maxEdges` edges in each.
+ * at most `maxOpen` transactions and `maxEdges` edges in all of them.
  */
 import { HttpError } from '../http/errors.js';
 import type { Cluster } from './cluster.js';
@@ -19,8 +21,13 @@ export interface OpenTxn {
   byGroup: Map<number, WireEdge[]>;
   preds: Set<string>;
   edges: number;
+  /** Its reads see its writes (false past `MAX_OWN_READS` edges). */
+  ownReads: boolean;
   expires: NodeJS.Timeout;
 }
+
+/** A transaction holding more edges than this cannot read its own writes (the store's bound). */
+export const MAX_OWN_READS = 100_000;
 
 export interface TxnEnd {
   start_ts: number;
@@ -43,6 +50,8 @@ export function predNames(preds: Iterable<string>, groupOf: (p: string) => numbe
 
 export class OpenTxns {
   private readonly open = new Map<bigint, OpenTxn>();
+  /** The edges held by every open transaction together. */
+  private held = 0;
   private readonly ttlMs: number;
   private readonly maxOpen: number;
   private readonly maxEdges: number;
@@ -78,39 +87,73 @@ export class OpenTxns {
     return startTs;
   }
 
-  /** Adds a mutation's edges to the transaction at `startTs` (opened by its first mutation). */
-  add(startTs: bigint, byGroup: Map<number, WireEdge[]>, preds: Iterable<string>): OpenTxn {
+  /**
+   * Adds a mutation's edges to the transaction at `startTs` (opened by its first mutation), and
+   * hands each group it touches all of the transaction's edges there, for its reads. A group that
+   * refuses them (a value its predicate's type cannot take) refuses the mutation: the transaction
+   * stays as it was.
+   */
+  async add(startTs: bigint, byGroup: Map<number, WireEdge[]>, preds: Iterable<string>): Promise<OpenTxn> {
     let t = this.open.get(startTs);
     if (!t) {
       if (this.open.size >= this.maxOpen) {
         throw new HttpError(
           'BAD_REQUEST',
           `too many open transactions on this Alpha (${this.maxOpen}): commit or abort some, or use commitNow`,
-          503,
         );
       }
-      const expires = setTimeout(() => this.open.delete(startTs), this.ttlMs);
+      const expires = setTimeout(() => this.drop(startTs), this.ttlMs);
       expires.unref();
-      t = { startTs, byGroup: new Map(), preds: new Set(), edges: 0, expires };
+      t = { startTs, byGroup: new Map(), preds: new Set(), edges: 0, ownReads: true, expires };
       this.open.set(startTs, t);
     }
     let n = 0;
     for (const list of byGroup.values()) n += list.length;
-    if (t.edges + n > this.maxEdges) {
-      this.drop(startTs);
+    if (this.held + n > this.maxEdges) {
+      if (t.edges === 0) this.drop(startTs);
       throw new HttpError(
         'BAD_REQUEST',
-        `transaction ${startTs} would hold more than ${this.maxEdges} edges: it was aborted; commit large loads in several transactions`,
+        `the open transactions on this Alpha would hold more than ${this.maxEdges} uncommitted edges: commit large loads with commitNow, or in several transactions`,
       );
     }
-    for (const [g, list] of byGroup) {
-      const mine = t.byGroup.get(g);
-      if (mine) for (const e of list) mine.push(e);
-      else t.byGroup.set(g, [...list]);
+    const merged = new Map<number, WireEdge[]>();
+    for (const [g, list] of byGroup) merged.set(g, [...(t.byGroup.get(g) ?? []), ...list]);
+    if (t.ownReads && t.edges + n > MAX_OWN_READS) {
+      // Too big to read its own writes: its reads are refused from now on.
+      t.ownReads = false;
+      this.forgetPending(t);
+    } else if (t.ownReads) {
+      const set: number[] = [];
+      try {
+        for (const [g, list] of merged) {
+          await (await this.cluster.groupApi(g)).setPending(startTs, list);
+          set.push(g);
+        }
+      } catch (e) {
+        // Back to what the groups held before this mutation.
+        for (const g of set) {
+          const api = await this.cluster.groupApi(g).catch(() => undefined);
+          await api?.setPending(startTs, t.byGroup.get(g) ?? []).catch(() => undefined);
+        }
+        if (t.edges === 0) this.drop(startTs);
+        throw e;
+      }
     }
+    for (const [g, list] of merged) t.byGroup.set(g, list);
     for (const p of preds) t.preds.add(p);
     t.edges += n;
+    this.held += n;
     return t;
+  }
+
+  /** Tells the transaction's groups to forget its pending edges (best effort: they expire too). */
+  private forgetPending(t: OpenTxn): void {
+    for (const g of t.byGroup.keys()) {
+      void this.cluster
+        .groupApi(g)
+        .then((api) => api.setPending(t.startTs, []))
+        .catch(() => undefined);
+    }
   }
 
   /** Forgets the transaction at `startTs` (abort), returning it. */
@@ -119,6 +162,8 @@ export class OpenTxns {
     if (!t) return undefined;
     clearTimeout(t.expires);
     this.open.delete(startTs);
+    this.held -= t.edges;
+    if (t.ownReads) this.forgetPending(t);
     return t;
   }
 
@@ -162,5 +207,6 @@ export class OpenTxns {
   close(): void {
     for (const t of this.open.values()) clearTimeout(t.expires);
     this.open.clear();
+    this.held = 0;
   }
 }

@@ -75,6 +75,8 @@ interface Staged {
 
 /** Staged batches not committed within this time are dropped (their coordinator died). */
 const STAGE_TTL_MS = 60_000;
+/** An open transaction's pending edges are dropped after its lifetime (open-txns.ts: 10 min). */
+const PENDING_TTL_MS = 11 * 60_000;
 
 function where(e: WireEdge): string {
   return e.line ? `line ${e.line}: ` : '';
@@ -84,6 +86,8 @@ export class GroupOwner {
   private schema = new Map<string, SchemaPredicate>();
   private types = new Map<string, TypeDef>();
   private readonly staged = new Map<string, Staged>();
+  /** When each open transaction's pending edges are dropped (its coordinator may die). */
+  private readonly pendingExpiry = new Map<string, NodeJS.Timeout>();
   private lock: Promise<unknown> = Promise.resolve();
 
   /** False while an online restore swaps the store in (requests get a 503). */
@@ -106,6 +110,9 @@ export class GroupOwner {
       try {
         for (const s of this.staged.values()) clearTimeout(s.expires);
         this.staged.clear();
+        // Open transactions' pending edges belonged to the old store; the new one starts without.
+        for (const t of this.pendingExpiry.values()) clearTimeout(t);
+        this.pendingExpiry.clear();
         this.store = await swap(this.store);
         this.refreshSchema();
       } finally {
@@ -158,6 +165,41 @@ export class GroupOwner {
   prepare(txnId: string, edges: WireEdge[]): Prepared {
     if (this.staged.has(txnId))
       throw new HttpError('BAD_REQUEST', `transaction ${txnId} is already prepared`);
+    const { out, auto } = this.convert(edges);
+    const expires = setTimeout(() => this.staged.delete(txnId), STAGE_TTL_MS);
+    expires.unref();
+    this.staged.set(txnId, { edges: out, autoSchema: [...auto.values()], expires });
+    return { edges: out.length, ...conflictKeys(out, (p) => this.schema.get(p) ?? auto.get(p)) };
+  }
+
+  /**
+   * Sets the uncommitted edges of the open transaction at `startTs` (all of them), converted and
+   * validated as a prepare does: the transaction's own reads see them (the store's pending
+   * writes); `[]` forgets them.
+   */
+  setPending(startTs: string, edges: WireEdge[]): { edges: number } {
+    const { out } = this.convert(edges);
+    try {
+      this.store.setPending(BigInt(startTs), out);
+    } catch (e) {
+      throw new HttpError('BAD_REQUEST', `transaction ${startTs}: ${(e as Error).message}`);
+    }
+    // Forgotten after the transactions' lifetime even if its coordinator never says so.
+    clearTimeout(this.pendingExpiry.get(startTs));
+    this.pendingExpiry.delete(startTs);
+    if (out.length > 0) {
+      const t = setTimeout(() => {
+        this.pendingExpiry.delete(startTs);
+        this.store.clearPending(BigInt(startTs));
+      }, PENDING_TTL_MS);
+      t.unref();
+      this.pendingExpiry.set(startTs, t);
+    }
+    return { edges: out.length };
+  }
+
+  /** Each edge's value converted to its predicate's type (unknown predicates auto-typed). */
+  private convert(edges: WireEdge[]): { out: EdgeMutation[]; auto: Map<string, SchemaPredicate> } {
     const auto = new Map<string, SchemaPredicate>();
     const out: EdgeMutation[] = [];
     for (const e of edges) {
@@ -224,10 +266,7 @@ export class GroupOwner {
       if (e.facets?.length) m.facets = e.facets.map(facetFromWire);
       out.push(m);
     }
-    const expires = setTimeout(() => this.staged.delete(txnId), STAGE_TTL_MS);
-    expires.unref();
-    this.staged.set(txnId, { edges: out, autoSchema: [...auto.values()], expires });
-    return { edges: out.length, ...conflictKeys(out, (p) => this.schema.get(p) ?? auto.get(p)) };
+    return { out, auto };
   }
 
   /** Applies a prepared batch at `commitTs` (one fsynced store transaction). */
@@ -453,10 +492,12 @@ export class GroupOwner {
     };
   }
 
-  /** Drops staged batches (shutdown). */
+  /** Drops staged batches and pending edges (shutdown). */
   close(): void {
     for (const s of this.staged.values()) clearTimeout(s.expires);
     this.staged.clear();
+    for (const t of this.pendingExpiry.values()) clearTimeout(t);
+    this.pendingExpiry.clear();
   }
 }
 

@@ -12,6 +12,7 @@ import { parseCond } from '../parse/upsert.js';
 import type { Cluster } from './cluster.js';
 import { runQuery, type QueryResult } from './dql/run.js';
 import { mutate, type MutateResult, type MutationRequest } from './mutate.js';
+import { MAX_OWN_READS } from './open-txns.js';
 import { upsert } from './upsert.js';
 
 export interface QueryInput {
@@ -25,14 +26,14 @@ export interface QueryInput {
 }
 
 /**
- * Refuses to read in a transaction that holds uncommitted mutations: Dgraph would show them to
- * it, Strata cannot yet, and a silently older answer would mislead a read-modify-write.
+ * Refuses to read in a transaction too big to see its own writes (open-txns.ts): an answer
+ * without them would mislead a read-modify-write.
  */
 function refuseOwnWrites(cluster: Cluster, startTs: bigint): void {
-  if ((cluster.txns.get(startTs)?.edges ?? 0) === 0) return;
+  if (cluster.txns.get(startTs)?.ownReads !== false) return;
   throw new HttpError(
     'BAD_REQUEST',
-    `transaction ${startTs} has uncommitted mutations, and Strata cannot yet show a transaction its own writes (Dgraph does): query before the first mutation or after the commit`,
+    `transaction ${startTs} holds more than ${MAX_OWN_READS} uncommitted edges: its own reads cannot see them; query after the commit`,
   );
 }
 

@@ -99,7 +99,7 @@ impl LiveStore {
         ns: u64,
     ) -> Result<Vec<u64>> {
         op.check_bounds(bounds.len())?;
-        let rtxn = self.store.env().read_txn()?;
+        let rtxn = self.view(read_ts)?;
         let vt = self.schema_at(&rtxn, ns, attr, read_ts)?.vt;
         let mut out = BTreeSet::new();
         for &s in among {
@@ -132,7 +132,7 @@ impl LiveStore {
         if op == CompareOp::Eq {
             return self.eq_in(attr, bounds, lang, read_ts, ns);
         }
-        let rtxn = self.store.env().read_txn()?;
+        let rtxn = self.view(read_ts)?;
         let schema = self.schema_at(&rtxn, ns, attr, read_ts)?;
         let Some(tok) = schema.toks.iter().copied().find(|t| t.sortable()) else {
             return Err(StoreError::invalid(format!(

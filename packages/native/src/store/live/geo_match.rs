@@ -31,7 +31,7 @@ impl LiveStore {
         read_ts: u64,
         ns: u64,
     ) -> Result<Vec<u64>> {
-        let rtxn = self.store.env().read_txn()?;
+        let rtxn = self.view(read_ts)?;
         let indexed = self
             .load_schema(&rtxn, ns, attr, read_ts)?
             .is_some_and(|s| !s.toks.is_empty());

@@ -13,7 +13,8 @@
 //! * [`reads`]: queries and the export of the open store; [`text_match`]:
 //!   the word-matching functions (`anyofterms`, `alloftext`, ...);
 //!   [`compare`]: `le lt ge gt between` and `eq` in a filter; [`geo_match`]:
-//!   `near within contains intersects`; [`pattern_match`]: `regexp`, `match`.
+//!   `near within contains intersects`; [`pattern_match`]: `regexp`, `match`;
+//! * [`pending`]: open transactions' own writes, seen by their reads.
 
 mod alter;
 mod compare;
@@ -24,6 +25,7 @@ mod keys;
 mod lists;
 mod mutate;
 mod pattern_match;
+mod pending;
 mod reads;
 mod schema;
 #[cfg(test)]
@@ -34,6 +36,7 @@ mod types;
 pub use compare::CompareOp;
 pub use keys::{count_key, data_key, index_key, reverse_key, schema_key, type_key};
 pub use pattern_match::Pattern;
+pub use pending::MAX_PENDING_EDGES;
 pub use reads::HasOf;
 pub use text_match::TextMatch;
 pub use types::{
@@ -49,6 +52,8 @@ use std::sync::{Mutex, MutexGuard};
 pub struct LiveStore {
     store: PostingStore,
     write: Mutex<()>,
+    /// The uncommitted writes of open transactions (`pending.rs`).
+    pending: pending::Pending,
 }
 
 impl LiveStore {
@@ -67,6 +72,7 @@ impl LiveStore {
         Ok(LiveStore {
             store,
             write: Mutex::new(()),
+            pending: pending::Pending::default(),
         })
     }
 

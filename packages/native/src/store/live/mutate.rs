@@ -14,7 +14,7 @@ use crate::store::error::{Result, StoreError};
 use std::collections::{BTreeMap, HashMap};
 
 /// Checks the shape of every edge before anything is written.
-fn check_edges(edges: &[Edge]) -> Result<()> {
+pub(super) fn check_edges(edges: &[Edge]) -> Result<()> {
     for (i, e) in edges.iter().enumerate() {
         let bad = |m: &str| Err(StoreError::invalid(format!("edges[{i}]: {m}")));
         if e.predicate.is_empty() {
@@ -66,6 +66,20 @@ impl LiveStore {
         let _g = self.lock();
         let mut wtxn = self.store.env().write_txn()?;
         self.check_ts(commit_ts)?;
+        let keys = self.apply_in(&mut wtxn, commit_ts, edges)?;
+        wtxn.commit()?;
+        Ok(keys)
+    }
+
+    /// Applies edges at `ts` in `wtxn` (over the lists as they are at `ts`),
+    /// without committing: [`Self::apply_mutations`], and the reads of a
+    /// transaction's own writes (`pending.rs`), which abort it.
+    pub(super) fn apply_in(
+        &self,
+        wtxn: &mut heed::RwTxn,
+        commit_ts: u64,
+        edges: &[Edge],
+    ) -> Result<u64> {
         let store = &self.store;
 
         let mut groups: BTreeMap<(u64, &str, u64), Vec<&Edge>> = BTreeMap::new();
@@ -84,13 +98,13 @@ impl LiveStore {
             max_uid = max_uid.max(subject);
             let skey = (ns, attr.to_string());
             if !schemas.contains_key(&skey) {
-                let schema = match self.load_schema(&wtxn, ns, attr, commit_ts)? {
+                let schema = match self.load_schema(wtxn, ns, attr, commit_ts)? {
                     Some(s) => s,
                     None => {
                         let Some(su) = auto_schema(ns, attr, &es) else {
                             continue; // only star deletes of an unknown predicate
                         };
-                        put_entry(store, &mut wtxn, &schema_key(ns, attr), commit_ts, &su)?;
+                        put_entry(store, wtxn, &schema_key(ns, attr), commit_ts, &su)?;
                         keys += 1;
                         Schema::new(su)
                     }
@@ -100,7 +114,7 @@ impl LiveStore {
             let schema = &schemas[&skey];
             schema.check_writable(attr)?;
             let dkey = data_key(ns, attr, subject);
-            let old = read_list(store, &wtxn, &dkey, commit_ts)?;
+            let old = read_list(store, wtxn, &dkey, commit_ts)?;
             let mut edit = ListEdit::new(&old);
             for e in es {
                 edit.apply(schema, attr, commit_ts, e)?;
@@ -112,13 +126,12 @@ impl LiveStore {
             if new.uids == old.uids && new.postings == old.postings {
                 continue;
             }
-            write_list(store, &mut wtxn, &dkey, commit_ts, &new)?;
+            write_list(store, wtxn, &dkey, commit_ts, &new)?;
             keys += 1;
             derived.data_changed(schema, (ns, attr), subject, &old, &new)?;
         }
-        keys += derived.write(store, &mut wtxn, commit_ts, &schemas)?;
-        self.bump_meta(&mut wtxn, commit_ts, max_uid)?;
-        wtxn.commit()?;
+        keys += derived.write(store, wtxn, commit_ts, &schemas)?;
+        self.bump_meta(wtxn, commit_ts, max_uid)?;
         Ok(keys)
     }
 }

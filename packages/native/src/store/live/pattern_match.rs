@@ -108,7 +108,7 @@ impl LiveStore {
         read_ts: u64,
         ns: u64,
     ) -> Result<Vec<u64>> {
-        let rtxn = self.store.env().read_txn()?;
+        let rtxn = self.view(read_ts)?;
         let schema = self.load_schema(&rtxn, ns, attr, read_ts)?;
         let trigram = schema
             .as_ref()

@@ -82,7 +82,7 @@ impl LiveStore {
         read_ts: u64,
         ns: u64,
     ) -> Result<Vec<NodeFacts>> {
-        let rtxn = self.store.env().read_txn()?;
+        let rtxn = self.view(read_ts)?;
         let preds: Vec<String> = match predicates {
             Some(p) => p.to_vec(),
             None => {
@@ -138,7 +138,7 @@ impl LiveStore {
         first: Option<usize>,
         of: HasOf,
     ) -> Result<Vec<u64>> {
-        let rtxn = self.store.env().read_txn()?;
+        let rtxn = self.view(read_ts)?;
         let kind = if of.reverse { KIND_REVERSE } else { KIND_DATA };
         let p = kind_prefix(ns, attr, kind);
         let mut out = Vec::new();
@@ -186,7 +186,7 @@ impl LiveStore {
         read_ts: u64,
         ns: u64,
     ) -> Result<Vec<u64>> {
-        let rtxn = self.store.env().read_txn()?;
+        let rtxn = self.view(read_ts)?;
         let schema = self.schema_at(&rtxn, ns, attr, read_ts)?;
         let order = eq_tokenizers(schema.vt);
         let Some(tok) = order.iter().find(|t| schema.toks.contains(t)).copied() else {
@@ -240,7 +240,7 @@ impl LiveStore {
         read_ts: u64,
         ns: u64,
     ) -> Result<Vec<(u64, Vec<u64>)>> {
-        let rtxn = self.store.env().read_txn()?;
+        let rtxn = self.view(read_ts)?;
         let schema = self.schema_at(&rtxn, ns, attr, read_ts)?;
         if !schema.reverse() {
             return Err(StoreError::invalid(format!(

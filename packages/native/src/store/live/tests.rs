@@ -651,3 +651,52 @@ fn reverse_edges_carry_the_forward_edges_facets() {
     alter_preds(&s, 7, vec![friend]);
     assert_eq!(facets_of(7), (vec![2, 3], vec![(3, vec![1], 0)]));
 }
+
+#[test]
+fn pending_writes_are_seen_only_at_their_start_ts_and_never_written() {
+    let (_t, s) = temp_live("pending");
+    let mut name = sp("name", ValType::String);
+    name.index = vec!["exact".into()];
+    alter_preds(&s, 1, vec![name, sp("age", ValType::Int)]);
+    s.apply_mutations(2, &[set_str(1, "name", "old")]).unwrap();
+    let before = s.meta().unwrap();
+    // A transaction started at 5 replaces the name and adds a node.
+    s.set_pending(
+        5,
+        vec![
+            set_str(1, "name", "new"),
+            set_str(9, "name", "fresh"),
+            set_int(9, "age", 3),
+        ],
+    )
+    .unwrap();
+    assert_eq!(strings(&s, 1, "name", 5), vec!["new"]);
+    assert_eq!(s.eq("name", &[b"fresh".to_vec()], 5, 0).unwrap(), vec![9]);
+    assert!(s.eq("name", &[b"old".to_vec()], 5, 0).unwrap().is_empty());
+    // Other read ts: the committed data only.
+    assert_eq!(strings(&s, 1, "name", 4), vec!["old"]);
+    assert_eq!(strings(&s, 1, "name", 6), vec!["old"]);
+    assert!(s.eq("name", &[b"fresh".to_vec()], 6, 0).unwrap().is_empty());
+    // Nothing was written: the meta and the lists are as before.
+    assert_eq!(s.meta().unwrap().max_commit_ts, before.max_commit_ts);
+    assert!(raw_list(&s, &data_key(0, "name", 9), u64::MAX - 1).is_none());
+    // A commit after the start ts stays invisible at it; the pending edges still apply on top.
+    s.apply_mutations(7, &[set_str(1, "name", "later")])
+        .unwrap();
+    assert_eq!(strings(&s, 1, "name", 5), vec!["new"]);
+    assert!(s.clear_pending(5));
+    assert!(!s.clear_pending(5));
+    assert_eq!(strings(&s, 1, "name", 5), vec!["old"]);
+    assert_eq!(s.pending_count(), 0);
+}
+
+#[test]
+fn pending_edges_are_checked_and_bounded() {
+    let (_t, s) = temp_live("pending-bounds");
+    assert!(s.set_pending(0, vec![set_str(1, "name", "x")]).is_err());
+    let many = vec![set_str(1, "tag", "x"); MAX_PENDING_EDGES + 1];
+    assert!(s.set_pending(3, many).is_err());
+    s.set_pending(3, vec![set_str(1, "name", "x")]).unwrap();
+    s.set_pending(3, vec![]).unwrap();
+    assert_eq!(s.pending_count(), 0);
+}

@@ -50,7 +50,7 @@ impl LiveStore {
                 m.tokenizer.name()
             )));
         }
-        let rtxn = self.store.env().read_txn()?;
+        let rtxn = self.view(read_ts)?;
         let schema = self.load_schema(&rtxn, ns, attr, read_ts)?;
         let Some(schema) = schema.filter(|s| s.toks.contains(&m.tokenizer)) else {
             return Err(StoreError::invalid(format!(

@@ -215,6 +215,23 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
     async (req) => owner.prepare(req.body.txnId, req.body.edges),
   );
 
+  // An open transaction's uncommitted edges (all of them), for its own reads; none forgets them.
+  app.post<{ Body: { startTs: string; edges: WireEdge[] } }>(
+    '/pending',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['startTs', 'edges'],
+          additionalProperties: false,
+          properties: { startTs: u64String, edges: { type: 'array', items: edgeSchema } },
+        },
+        response: okSchema,
+      },
+    },
+    async (req) => owner.setPending(req.body.startTs, req.body.edges),
+  );
+
   app.post<{ Body: { txnId: string; commitTs: string } }>(
     '/commit',
     {

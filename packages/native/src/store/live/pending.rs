@@ -1,0 +1,106 @@
+//! The uncommitted writes of open transactions, as the reads of those
+//! transactions see them (Dgraph shows a transaction its own writes).
+//!
+//! A transaction is known by its start ts, which is also the read ts of every
+//! read it makes. [`LiveStore::set_pending`] keeps its edges in memory; a read
+//! at that ts then runs in an LMDB *write* transaction that applies them at
+//! the start ts (over the snapshot at that ts, with the very code a commit
+//! uses, so index, reverse and count keys are the ones a commit would write)
+//! and is aborted when the read ends: nothing is ever written. Reads at any
+//! other ts use plain read transactions, as before.
+//!
+//! Such a read holds the writers' lock while it runs, so a transaction's reads
+//! cost every writer a wait of the length of one read plus applying its edges;
+//! the number of pending edges is bounded by [`MAX_PENDING_EDGES`].
+
+use super::mutate::check_edges;
+use super::{Edge, LiveStore};
+use crate::store::error::{Result, StoreError};
+use heed::{RoTxn, RwTxn, WithoutTls};
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// A transaction with more uncommitted edges than this cannot read them.
+pub const MAX_PENDING_EDGES: usize = 100_000;
+
+/// The pending edges of each open transaction, by start ts.
+#[derive(Default)]
+pub struct Pending(Mutex<HashMap<u64, Arc<Vec<Edge>>>>);
+
+impl Pending {
+    fn map(&self) -> MutexGuard<'_, HashMap<u64, Arc<Vec<Edge>>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// What a read runs in: a read transaction, or an aborted-on-drop write
+/// transaction holding a transaction's own writes.
+pub enum View<'e> {
+    Plain(RoTxn<'e, WithoutTls>),
+    // Field order matters: the transaction is aborted before the lock is released.
+    Own {
+        txn: RwTxn<'e>,
+        _writers: MutexGuard<'e, ()>,
+    },
+}
+
+impl<'e> Deref for View<'e> {
+    type Target = RoTxn<'e, WithoutTls>;
+    fn deref(&self) -> &Self::Target {
+        match self {
+            View::Plain(t) => t,
+            View::Own { txn, .. } => txn,
+        }
+    }
+}
+
+impl LiveStore {
+    /// Sets the uncommitted edges of the transaction started at `start_ts`
+    /// (all of them, replacing what was set before); reads at `start_ts` see
+    /// them until [`Self::clear_pending`].
+    pub fn set_pending(&self, start_ts: u64, edges: Vec<Edge>) -> Result<()> {
+        if start_ts == 0 || start_ts == u64::MAX {
+            return Err(StoreError::invalid("startTs must be in 1..2^64-1"));
+        }
+        if edges.len() > MAX_PENDING_EDGES {
+            return Err(StoreError::invalid(format!(
+                "a transaction can read its own writes up to {MAX_PENDING_EDGES} edges, this one holds {}",
+                edges.len()
+            )));
+        }
+        check_edges(&edges)?;
+        let mut m = self.pending.map();
+        if edges.is_empty() {
+            m.remove(&start_ts);
+        } else {
+            m.insert(start_ts, Arc::new(edges));
+        }
+        Ok(())
+    }
+
+    /// Forgets a transaction's edges (committed or aborted); whether it had some.
+    pub fn clear_pending(&self, start_ts: u64) -> bool {
+        self.pending.map().remove(&start_ts).is_some()
+    }
+
+    /// How many transactions have edges set (tests).
+    pub fn pending_count(&self) -> usize {
+        self.pending.map().len()
+    }
+
+    /// The transaction a read at `read_ts` runs in.
+    pub(super) fn view(&self, read_ts: u64) -> Result<View<'_>> {
+        let edges = self.pending.map().get(&read_ts).cloned();
+        let Some(edges) = edges else {
+            return Ok(View::Plain(self.store.env().read_txn()?));
+        };
+        let guard = self.lock();
+        let mut wtxn = self.store.env().write_txn()?;
+        self.apply_in(&mut wtxn, read_ts, &edges)?;
+        Ok(View::Own {
+            txn: wtxn,
+            _writers: guard,
+        })
+    }
+}
