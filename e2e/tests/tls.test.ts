@@ -3,11 +3,14 @@
  * Zero and the Alphas), certificates made in the test (certs.ts). A load, a backup, a drop and an
  * online restore go end to end over TLS; plain HTTP, a missing client certificate on /internal
  * (even with the cluster token) and a certificate from another CA are refused; bad certificate
- * files stop a node before it listens, with a message naming the file.
+ * files stop a node before it listens, with a message naming the file. Dgraph's gRPC API is served
+ * with the same certificate (dgraph-js over TLS; a plaintext client gets no answer).
  */
-import { copyFileSync, chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as dgraph from 'dgraph-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, fetchJson, tlsTransport, type Transport } from '@strata/core';
 import { makePki, type Pki } from './certs.js';
@@ -25,6 +28,8 @@ let member: Transport;
 let zeroPort = 0;
 let zeroProc: Proc | undefined;
 const alphaPorts: number[] = [];
+/** Alpha 1's gRPC port (Dgraph's API, served with the same certificate). */
+let grpcPort = 0;
 
 function nodeTls(p: Pki): string {
   return `ca-cert=${p.ca}; server-cert=${p.cert}; server-key=${p.key}; internal-port=true; client-cert=${p.cert}; client-key=${p.key}`;
@@ -52,7 +57,7 @@ async function waitHttps(port: number, proc: Proc): Promise<void> {
   throw new Error(`127.0.0.1:${port} not healthy: ${proc.out.join('')}`);
 }
 
-function alphaProc(group: number, port: number, tls: string): Proc {
+function alphaProc(group: number, port: number, tls: string, grpcPort?: number): Proc {
   return start([
     'alpha',
     '--group',
@@ -63,6 +68,7 @@ function alphaProc(group: number, port: number, tls: string): Proc {
     path.join(tmp, `p${group}-${port}`),
     '--port',
     String(port),
+    ...(grpcPort === undefined ? [] : ['--grpc_port', String(grpcPort)]),
     '--token_file',
     secretFile(TOKEN),
     '--tls',
@@ -92,10 +98,11 @@ beforeAll(async () => {
     nodeTls(pki),
   ]));
   await waitHttps(zeroPort, zero);
+  grpcPort = await freePort();
   for (const group of [1, 2]) {
     const port = await freePort();
     alphaPorts.push(port);
-    await waitHttps(port, alphaProc(group, port, nodeTls(pki)));
+    await waitHttps(port, alphaProc(group, port, nodeTls(pki), group === 1 ? grpcPort : undefined));
   }
 }, 60_000);
 
@@ -270,6 +277,36 @@ describe('a cluster with --tls on every node (internal-port=true)', () => {
     expect(await intruder.exited).toBe(1);
     expect(intruder.out.join('')).toMatch(/Zero at .*unreachable.*certificate/);
   }, 30_000);
+
+  it("serves Dgraph's gRPC API over TLS with the Alpha's certificate: dgraph-js works, plaintext does not", async () => {
+    const secure = new dgraph.DgraphClientStub(
+      `127.0.0.1:${grpcPort}`,
+      grpc.credentials.createSsl(readFileSync(pki.ca)),
+    );
+    const plain = new dgraph.DgraphClientStub(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+    try {
+      const client = new dgraph.DgraphClient(secure);
+      expect((await secure.checkVersion(new dgraph.Check())).getTag()).toMatch(/strata/);
+      const op = new dgraph.Operation();
+      op.setSchema('grpc_tls_name: string @index(exact) .');
+      await client.alter(op);
+      const mu = new dgraph.Mutation();
+      mu.setSetNquads('_:t <grpc_tls_name> "over TLS" .');
+      mu.setCommitNow(true);
+      const res = await client.newTxn().mutate(mu);
+      expect(res.getUidsMap().get('t')).toMatch(/^0x/);
+      const q = await client
+        .newTxn({ readOnly: true })
+        .query('{ q(func: eq(grpc_tls_name, "over TLS")) { grpc_tls_name } }');
+      expect(q.getJson()).toEqual({ q: [{ grpc_tls_name: 'over TLS' }] });
+      await expect(plain.checkVersion(new dgraph.Check())).rejects.toMatchObject({
+        code: grpc.status.UNAVAILABLE,
+      });
+    } finally {
+      secure.close();
+      plain.close();
+    }
+  });
 
   it('a client key file others can read draws a warning', async () => {
     const loose = path.join(tmp, 'pki', 'loose.key');

@@ -2,24 +2,16 @@
  * Dgraph's gRPC API on the Alpha (src/alpha/grpc/): a raw grpc-js client built from Strata's
  * api.proto against an in-process Zero and two Alphas (groups 1 and 2): CheckVersion, Alter,
  * Query with commit-now mutations (N-Quads, JSON, an upsert), queries back, error statuses, the
- * auth token and the limits of a malformed request.
+ * auth token and the limits of a malformed request. gRPC over TLS is tested end to end in
+ * e2e/tests/tls.test.ts (dgraph-js against a real Alpha with --tls).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  API_PROTO,
-  createAlpha,
-  createZero,
-  parseTlsFlag,
-  serverTls,
-  type Alpha,
-  type Zero,
-} from '../src/index.js';
+import { API_PROTO, createAlpha, createZero, type Alpha, type Zero } from '../src/index.js';
 
 const TOKEN = 'grpc-test-cluster-token-0123456789';
 const AUTH = 'grpc-test-auth-token-abcdef';
@@ -334,98 +326,6 @@ describe('gRPC with --security', () => {
       c.close();
       await adminOnly.close();
       await z2.close();
-    }
-  });
-});
-
-describe('gRPC with --tls', () => {
-  it("serves TLS with the Alpha's certificate; a plaintext client gets no answer", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'strata-grpc-tls-'));
-    const f = (n: string) => path.join(dir, n);
-    const openssl = (args: string[]) =>
-      execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-    openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      f('ca.key'),
-      '-out',
-      f('ca.crt'),
-      '-subj',
-      '/CN=grpc test CA',
-      '-days',
-      '2',
-    ]);
-    openssl([
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      f('node.key'),
-      '-out',
-      f('node.csr'),
-      '-subj',
-      '/CN=node',
-    ]);
-    writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    openssl([
-      'x509',
-      '-req',
-      '-in',
-      f('node.csr'),
-      '-CA',
-      f('ca.crt'),
-      '-CAkey',
-      f('ca.key'),
-      '-CAcreateserial',
-      '-out',
-      f('node.crt'),
-      '-days',
-      '2',
-      '-extfile',
-      f('ext.cnf'),
-    ]);
-    const tls = serverTls(
-      parseTlsFlag(
-        `ca-cert=${f('ca.crt')}; server-cert=${f('node.crt')}; server-key=${f('node.key')}`,
-        'server',
-      )!,
-    );
-    const z = await createZero({ dataDir: f('zw'), port: 0, token: TOKEN, groups: 1, tls });
-    const a = await createAlpha({
-      zero: `127.0.0.1:${z.port}`,
-      port: 0,
-      grpcPort: 0,
-      token: TOKEN,
-      group: 1,
-      dataDir: f('p'),
-      tls,
-    });
-    const secure = new api.Dgraph(
-      `127.0.0.1:${a.grpcPort}`,
-      grpc.credentials.createSsl(readFileSync(f('ca.crt'))),
-    ) as unknown as DgraphClient;
-    const plain = client(a.grpcPort!);
-    try {
-      expect((await call<{ tag: string }>(secure, 'CheckVersion', {})).tag).toMatch(/strata/);
-      await call(secure, 'Alter', { schema: 'tname: string .' });
-      const m = await call<Answer>(secure, 'Query', {
-        mutations: [{ set_nquads: Buffer.from('_:t <tname> "over TLS" .') }],
-        commit_now: true,
-      });
-      expect(m.uids.t).toMatch(/^0x/);
-      const s = await statusOf(call(plain, 'CheckVersion', {}, {}));
-      expect(s.code).toBe(grpc.status.UNAVAILABLE);
-    } finally {
-      secure.close();
-      plain.close();
-      await a.close();
-      await z.close();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
