@@ -410,6 +410,24 @@ function generated(): string[] {
   return out;
 }
 
+/**
+ * What Dgraph refuses at run time (a language on a predicate without @lang, a value variable of a
+ * list, a field both asked for and expanded) or answers oddly (expand(val(x)) of values that name
+ * no predicate), next to the near misses it accepts.
+ */
+const REFUSALS = [
+  `{ q(func: has(email), first: 2) { email@en } }`,
+  `{ q(func: has(email), first: 2) { bio@. } }`,
+  `{ q(func: eq(email@en, "a1@example.com")) { uid } }`,
+  `{ q(func: has(email), first: 2) @filter(eq(email@de, "a1@example.com")) { uid } }`,
+  `{ var(func: has(email), first: 3) { n as nick } q(func: has(email), first: 3) { x: val(n) } }`,
+  `{ q(func: eq(email, "a1@example.com")) { name expand(_all_) } }`,
+  `{ q(func: eq(email, "a1@example.com")) { name@en expand(_all_) } }`,
+  `{ q(func: eq(email, "a1@example.com")) { friend @filter(has(name)) { uid } expand(_all_) } }`,
+  `{ var(func: eq(email, "a1@example.com")) { p as email } q(func: eq(email, "a1@example.com")) { expand(val(p)) } }`,
+  `{ q(func: has(email), first: 2, orderasc: name@en) { name } }`,
+];
+
 function cases(feature: string, qs: string[], ordered = false): Case[] {
   return qs.map((q, i) => ({ id: `${feature}/${i + 1}`, q, ...(ordered ? { ordered } : {}) }));
 }
@@ -445,5 +463,6 @@ export const CORPUS: readonly Case[] = [
   ...QUERY_VARS.map((c, i) => ({ ...c, id: `query-vars/${i + 1}` })),
   ...cases('dql-vars', DQL_VARS),
   ...cases('errors', ERRORS),
+  ...cases('refusals', REFUSALS),
   ...cases('generated', generated()),
 ];

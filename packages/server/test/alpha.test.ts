@@ -221,6 +221,42 @@ describe('Alpha', () => {
     ]);
   });
 
+  it('expand(val(x)) expands the predicates x names; Dgraph refusals: a field also expanded, a list value variable, a language without @lang', async () => {
+    expect((await alter(a1, 'pn: string .\nword: [string] .\nlabel: string .')).statusCode).toBe(200);
+    const r = await mutate(
+      a1,
+      '{ set { _:e1 <pn> "label" .\n_:e1 <label> "one" .\n_:e1 <word> "w" .\n_:e2 <pn> "word" .\n_:e2 <label> "two" . } }',
+    );
+    expect(r.statusCode, r.body).toBe(200);
+    const { e1, e2 } = r.json().data.uids as Record<string, string>;
+    const data = await query(
+      a1,
+      `{ var(func: uid(${e1}, ${e2})) { p as pn } q(func: uid(${e1}, ${e2})) { uid expand(val(p)) } }`,
+    );
+    expect(data.q).toEqual([
+      { uid: e1, label: 'one', word: ['w'] },
+      { uid: e2, label: 'two' },
+    ]);
+    const refused = async (q: string) => {
+      const res = await a1.app.inject({
+        method: 'POST',
+        url: '/query',
+        headers: { 'content-type': 'application/dql' },
+        payload: q,
+      });
+      return (res.json() as { errors?: { message: string }[] }).errors?.[0]?.message;
+    };
+    expect(
+      await refused(`{ var(func: uid(${e1})) { p as pn } q(func: uid(${e1})) { label expand(val(p)) } }`),
+    ).toBe(': Repeated subgraph: [label] while using expand()');
+    expect(await refused(`{ var(func: uid(${e1})) { w as word } q(func: uid(${e1})) { x: val(w) } }`)).toBe(
+      ': Value variables not supported for predicate with list type.',
+    );
+    expect(await refused(`{ q(func: uid(${e1})) { label@en } }`)).toBe(
+      ': Language tags can only be used with predicates of string type having @lang directive in schema. Got: [label]',
+    );
+  });
+
   it('mutates across groups and queries the result, typed', async () => {
     const r = await mutate(
       a2,

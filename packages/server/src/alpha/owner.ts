@@ -22,6 +22,7 @@ import { ValueError } from '../parse/errors.js';
 import { encodeValue, geoJsonToWkb, VAL_TYPE_IDS, type ValueType } from '../parse/values.js';
 import { HttpError } from '../http/errors.js';
 import { conflictKeys, type BatchConflicts } from './conflict-keys.js';
+import { langNotAllowed } from './dql/langs.js';
 import {
   facetFromWire,
   nodesToWire,
@@ -377,6 +378,7 @@ export class GroupOwner {
     const lang = m.lang ?? '';
     const sp = this.schema.get(predicate);
     if (!sp) return [];
+    if (lang && !sp.lang) throw langNotAllowed(predicate);
     if (!among && !sp.index?.length) {
       throw new HttpError(
         'BAD_REQUEST',

@@ -97,7 +97,8 @@ export type Langs = string[];
 
 export type Selection =
   | { kind: 'uid'; alias?: string; varName?: string }
-  | { kind: 'expand'; arg: string; children?: Selection[] }
+  /** `expand(_all_)`, `expand(Type)`, or `expand(val(x))` (`arg` 'val': the predicates named by x's values). */
+  | { kind: 'expand'; arg: string; valueVar?: string; children?: Selection[] }
   | { kind: 'count'; predicate: string; reverse: boolean; alias?: string; varName?: string; filter?: Filter }
   /** `checkpwd(pred, "password")`: whether the node's password matches. */
   | { kind: 'checkpwd'; predicate: string; password: string; alias?: string }

@@ -223,10 +223,19 @@ function selection(
     lx.next();
     const a = lx.next();
     if (a.kind !== 'word')
-      throw lx.error(a.start, `expected _all_ or a type in expand(...), got ${lx.describe(a)}`);
+      throw lx.error(a.start, `expected _all_, a type or val(x) in expand(...), got ${lx.describe(a)}`);
+    let valueVar: string | undefined;
+    if (a.text === 'val' && lx.isPunct('(')) {
+      lx.next();
+      const v = lx.next();
+      if (v.kind !== 'word')
+        throw lx.error(v.start, `expected a variable in val(...), got ${lx.describe(v)}`);
+      valueVar = v.text;
+      lx.expectPunct(')', 'to close val(');
+    }
     lx.expectPunct(')', 'to close expand(');
     if (alias) throw lx.error(w.start, 'expand() cannot have an alias');
-    const s: Selection = { kind: 'expand', arg: a.text };
+    const s: Selection = { kind: 'expand', arg: a.text, ...(valueVar ? { valueVar } : {}) };
     if (lx.isPunct('{')) s.children = selections(lx, depth + 1);
     return s;
   }

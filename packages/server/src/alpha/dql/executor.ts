@@ -16,7 +16,7 @@ import { aggregate } from './aggregate.js';
 import { applyCascade } from './cascade.js';
 import { facetEntries, facetValue, facetVarValue, facetsPass, showsFacets } from './facets.js';
 import { byUid, Functions } from './functions.js';
-import { pickValues } from './langs.js';
+import { langNotAllowed, pickValues } from './langs.js';
 import { groupBy } from './groupby.js';
 import { evalMath } from './math.js';
 import { normalize } from './normalize.js';
@@ -318,6 +318,11 @@ export class Executor {
     }
     if (expands.length) forward.add('dgraph.type');
     const facts = await this.read(uids, [...forward]);
+    for (const s of sels) {
+      if (s.kind !== 'predicate' || !s.langs?.length || s.reverse) continue;
+      const i = this.info.get(s.predicate);
+      if (i && !i.lang) throw langNotAllowed(s.predicate);
+    }
     // expand(_all_) / expand(Type): the fields of the type named, or, as Dgraph, of every type of
     // every node at this level (a node without a type shows its values of the others' fields).
     const expanded = new Map<string, string[]>();
@@ -328,7 +333,20 @@ export class Executor {
       else
         for (const u of uids)
           for (const t of this.json(facts.get(u)?.get('dgraph.type')?.values ?? [])) types.add(String(t));
-      const fields = this.typeFields([...types]);
+      // expand(val(x)): the predicates x's values name (every node's value, as Dgraph).
+      const fields = e.valueVar
+        ? [
+            ...new Set([...(this.vars.values.get(e.valueVar)?.values() ?? [])].map((v) => String(v.v))),
+          ].filter((f) => f !== '')
+        : this.typeFields([...types]);
+      // As Dgraph: a field both asked for and expanded (same predicate, no language, count or
+      // filter) is refused.
+      for (const f of fields) {
+        const twice = sels.find(
+          (x) => x.kind === 'predicate' && x.predicate === f && !x.reverse && !x.langs?.length && !x.filter,
+        );
+        if (twice) throw new HttpError('BAD_REQUEST', `: Repeated subgraph: [${f}] while using expand()`);
+      }
       for (const f of fields) if (!forward.has(f)) extra.add(f);
       for (const u of uids) expanded.set(u, [...new Set([...(expanded.get(u) ?? []), ...fields])]);
       if (extra.size > 0) {
@@ -394,6 +412,11 @@ export class Executor {
           this.vars.addUids(s.varName, []);
           for (const l of edges.values()) this.vars.addUids(s.varName, l);
         } else {
+          if (this.info.get(s.predicate)?.list)
+            throw new HttpError(
+              'BAD_REQUEST',
+              ': Value variables not supported for predicate with list type.',
+            );
           this.vars.valueMap(s.varName);
           for (const u of uids) {
             const v = pickValues(facts.get(u)?.get(s.predicate)?.values ?? [], s.langs)[0];

@@ -46,6 +46,7 @@ function selectionVars(sels: readonly Selection[], v: Vars): void {
         if (s.defines) v.defines.push(s.defines);
         break;
       case 'expand':
+        if (s.valueVar) v.uses.push(s.valueVar);
         if (s.children) selectionVars(s.children, v);
         break;
       case 'predicate':
