@@ -428,6 +428,21 @@ const REFUSALS = [
   `{ q(func: has(email), first: 2, orderasc: name@en) { name } }`,
 ];
 
+/** Facets on reverse edges (the forward edge's) and on lists of values (after the mutations). */
+const FACETS_MORE = [
+  `{ q(func: uid({{a5}}, {{a6}})) { ~friend @facets { uid } } }`,
+  `{ q(func: uid({{a5}})) { ~friend @facets(close, w: weight) { name } } }`,
+  `{ q(func: uid({{a5}})) { ~friend @facets(eq(close, true)) { uid } } }`,
+  `{ q(func: uid({{a5}})) { count(~friend) ~friend @facets(gt(weight, 0.3)) @facets(note) { uid } } }`,
+  `{ q(func: uid({{a4}})) { nick @facets } }`,
+  `{ q(func: uid({{a4}})) { nick @facets(k) } }`,
+  `{ q(func: uid({{a4}})) { nick @facets(eq(k, 2)) @facets(kk: k, s) } }`,
+  `{ q(func: uid({{a4}})) { nick @facets(eq(k, 9)) } }`,
+  `{ q(func: uid({{a5}})) { ~friend @facets(w as weight) { uid } } r(func: uid(w)) { uid val(w) } }`,
+  `{ q(func: uid({{a4}})) { nick @facets(v as k) } r(func: uid({{a4}})) { val(v) } }`,
+];
+const FACETS_MORE_ORDERED = [`{ q(func: uid({{a5}})) { ~friend @facets(orderdesc: weight) { uid } } }`];
+
 function cases(feature: string, qs: string[], ordered = false): Case[] {
   return qs.map((q, i) => ({ id: `${feature}/${i + 1}`, q, ...(ordered ? { ordered } : {}) }));
 }
@@ -464,5 +479,7 @@ export const CORPUS: readonly Case[] = [
   ...cases('dql-vars', DQL_VARS),
   ...cases('errors', ERRORS),
   ...cases('refusals', REFUSALS),
+  ...cases('facets-more', FACETS_MORE),
+  ...cases('facets-more-ordered', FACETS_MORE_ORDERED, true),
   ...cases('generated', generated()),
 ];

@@ -14,6 +14,14 @@ export interface MutationStep {
 }
 
 export const MUTATIONS: readonly MutationStep[] = [
+  // Values of a list with facets (corpus: facets-more).
+  {
+    kind: 'rdf',
+    body: `{ set {
+<{{a4}}> <nick> "nick-f1" (k=1) .
+<{{a4}}> <nick> "nick-f2" (k=2, s="second") .
+} }`,
+  },
   {
     kind: 'rdf',
     body: `{ set {

@@ -294,9 +294,43 @@ describe('word matches and filters', () => {
         { name: 'Dee', 'name|checked': true, 'name|score': 1.5 },
       ],
     });
-    const bad = await ask(alphas[0]!, '{ q(func: has(tag)) { tag @facets } }');
-    refusal(bad.status, bad.body);
-    expect(JSON.stringify(bad.body)).toContain('@facets on a list of values (tag) is not supported yet');
+    // A reverse edge shows its forward edge's facets, and filters on them.
+    const rev = await ask(
+      alphas[0]!,
+      `{ q(func: uid(${uid.bob})) { ~friend @facets { name } c: ~friend @facets(eq(close, false)) { uid } } }`,
+    );
+    expect(rev.body.data).toEqual({
+      q: [
+        {
+          '~friend': [
+            {
+              name: 'Ann Blue Sky',
+              '~friend|close': true,
+              '~friend|since': '2020-01-02T03:04:05Z',
+              '~friend|w': 2,
+            },
+          ],
+        },
+      ],
+    });
+    // A list of values: each facet by the value's place in the list.
+    const m = await alphas[0]!.app.inject({
+      method: 'POST',
+      url: '/mutate?commitNow=true',
+      headers: { 'content-type': 'application/rdf' },
+      payload: `{ set { <${uid.dee}> <tag> "t1" (k=1) .\n<${uid.dee}> <tag> "t2" (k=2, s="two") . } }`,
+    });
+    expect(m.statusCode, m.body).toBe(200);
+    const list = await ask(
+      alphas[0]!,
+      `{ q(func: uid(${uid.dee})) { tag @facets all: tag @facets(eq(k, 2)) @facets(k) } }`,
+    );
+    const q = (list.body.data as { q: Record<string, unknown>[] }).q[0]!;
+    const tags = q.tag as string[];
+    expect([...tags].sort()).toEqual(['t1', 't2']);
+    expect(q['tag|k']).toEqual({ [String(tags.indexOf('t1'))]: 1, [String(tags.indexOf('t2'))]: 2 });
+    expect(q['tag|s']).toEqual({ [String(tags.indexOf('t2'))]: 'two' });
+    expect(q.all).toEqual(['t2']);
   });
 
   it('near, within, contains, intersects on geo values, at the root and in filters', async () => {

@@ -14,7 +14,14 @@ import type { PredicateInfo } from '../owner.js';
 import type { WireFacet, WireFactValue } from '../wire.js';
 import { aggregate } from './aggregate.js';
 import { applyCascade } from './cascade.js';
-import { facetEntries, facetValue, facetVarValue, facetsPass, showsFacets } from './facets.js';
+import {
+  facetEntries,
+  facetValue,
+  facetVarValue,
+  facetsPass,
+  listFacetEntries,
+  showsFacets,
+} from './facets.js';
 import { byUid, Functions } from './functions.js';
 import { langNotAllowed, pickValues } from './langs.js';
 import { groupBy } from './groupby.js';
@@ -45,6 +52,8 @@ export interface Level {
   groups: Map<Selection, Map<string, Obj[]>>;
   /** The cascade this level applies (inherited by the levels below). */
   cascade: Cascade | undefined;
+  /** Per `~pred` with `@facets`: the facets of each forward edge, by subject then object. */
+  reverseFacets?: Map<string, Map<string, Map<string, WireFacet[]>>>;
 }
 
 /** `after`, then `offset`, then `first` (negative: the last ones), as Dgraph pages. */
@@ -389,8 +398,22 @@ export class Executor {
       s.reverse ||
       this.info.get(s.predicate)?.valueType === 'uid' ||
       uids.some((u) => (facts.get(u)?.get(s.predicate)?.uids.length ?? 0) > 0);
+    // The facets of a reverse edge are those of its forward edge, read from the subjects.
+    for (const s of all) {
+      if (s.kind !== 'predicate' || !s.reverse || !s.facets?.length) continue;
+      level.reverseFacets ??= new Map();
+      if (level.reverseFacets.has(s.predicate)) continue;
+      const subjects = new Set<string>();
+      for (const u of uids) for (const c of reverse.get(s.predicate)?.get(u) ?? []) subjects.add(c);
+      const forwardFacts = await this.read([...subjects], [s.predicate]);
+      const bySubject = new Map<string, Map<string, WireFacet[]>>();
+      for (const [c, m] of forwardFacts) bySubject.set(c, m.get(s.predicate)?.uidFacets ?? new Map());
+      level.reverseFacets.set(s.predicate, bySubject);
+    }
     const facetsOf = (s: PredSel) => (u: string, c: string) =>
-      s.reverse ? undefined : facts.get(u)?.get(s.predicate)?.uidFacets.get(c);
+      s.reverse
+        ? level.reverseFacets?.get(s.predicate)?.get(c)?.get(u)
+        : facts.get(u)?.get(s.predicate)?.uidFacets.get(c);
     for (const s of all) {
       if (s.kind !== 'predicate' || !isEdge(s)) continue;
       const raw = (u: string) =>
@@ -436,7 +459,8 @@ export class Executor {
                 const v = f && facetVarValue(f);
                 if (v) this.vars.setValue(k.varName, c, v);
               }
-            } else {
+            } else if (!this.info.get(s.predicate)?.list) {
+              // As Dgraph: the facets of a list of values define no variable.
               const val = pickValues(facts.get(u)?.get(s.predicate)?.values ?? [], s.langs)[0];
               const f = val?.facets?.find((x) => x.key === k.key);
               const v = f && facetVarValue(f);
@@ -572,8 +596,9 @@ export class Executor {
             const untagged = node?.get(f)?.values.filter((v) => !v.lang) ?? [];
             const vals = this.json(untagged);
             if (vals.length) o[f] = i.list ? vals : vals[0];
-            // As Dgraph: the facets of a single value too, as `pred|key`.
+            // As Dgraph: the facets of the values too, as `pred|key` (by place for a list).
             if (vals.length && !i.list) Object.assign(o, facetEntries(f, untagged[0]?.facets, [{}]));
+            if (vals.length && i.list) Object.assign(o, listFacetEntries(f, untagged, [{}]));
             // As Dgraph: each language-tagged value too, under `pred@lang`.
             for (const v of node?.get(f)?.values ?? []) {
               if (v.lang && o[`${f}@${v.lang}`] === undefined) o[`${f}@${v.lang}`] = this.json([v])[0];
@@ -606,9 +631,15 @@ export class Executor {
     if (edges) {
       const list = edges.get(u) ?? [];
       const facetsOf = (c: string): Obj =>
-        showsFacets(s.facets) && !s.reverse
-          ? facetEntries(s.predicate, node?.get(s.predicate)?.uidFacets.get(c), s.facets!)
-          : {};
+        !showsFacets(s.facets)
+          ? {}
+          : s.reverse
+            ? facetEntries(
+                `~${s.predicate}`,
+                level.reverseFacets?.get(s.predicate)?.get(c)?.get(u),
+                s.facets!,
+              )
+            : facetEntries(s.predicate, node?.get(s.predicate)?.uidFacets.get(c), s.facets!);
       const nested = level.nested.get(s);
       let children = list
         .map((c) => {
@@ -634,19 +665,22 @@ export class Executor {
       }
       return;
     }
-    const picked = pickValues(all, s.langs);
+    let picked = pickValues(all, s.langs);
+    if (i?.list && s.facets?.length) {
+      // A list of values: a facet filter keeps the values it passes; each shown facet is a map
+      // from the value's place in the list to the facet's value (`"tags|k": {"0": 1}`), as Dgraph.
+      const filters = s.facets.flatMap((f) => (f.filter ? [f.filter] : []));
+      picked = picked.filter((v) => filters.every((f) => facetsPass(f, v.facets)));
+    }
     const vals = this.json(picked);
     if (vals.length === 0) return;
     // Dgraph pages no list of values: first/offset apply to edges only.
     o[key] = i?.list ? vals : vals[0];
-    if (showsFacets(s.facets)) {
-      if (i?.list) {
-        throw new HttpError(
-          'BAD_REQUEST',
-          `@facets on a list of values (${s.predicate}) is not supported yet`,
-        );
-      }
+    if (!showsFacets(s.facets)) return;
+    if (!i?.list) {
       Object.assign(o, facetEntries(key, picked[0]?.facets, s.facets!));
+      return;
     }
+    Object.assign(o, listFacetEntries(key, picked, s.facets!));
   }
 }

@@ -51,6 +51,25 @@ export function facetEntries(
   return out;
 }
 
+/**
+ * The facets of a list of values, as Dgraph shows them: each facet a map from the value's place in
+ * the list to the facet's value (`"tags|k": {"0": 1, "2": 5}`).
+ */
+export function listFacetEntries(
+  prefix: string,
+  values: readonly { facets?: WireFacet[] }[],
+  specs: readonly FacetsSpec[],
+): Obj {
+  const out: Obj = {};
+  values.forEach((v, at) => {
+    for (const [k, f] of Object.entries(facetEntries(prefix, v.facets, specs))) {
+      const byPlace = (out[k] ??= {}) as Obj;
+      byPlace[String(at)] = f;
+    }
+  });
+  return out;
+}
+
 function compareFacet(v: unknown, x: EqValue): number | undefined {
   if (typeof v === 'number') {
     const n = typeof x === 'bigint' ? Number(x) : typeof x === 'number' ? x : Number(x);
