@@ -174,6 +174,16 @@ export class DgraphCluster {
         node,
       );
     }
+    // Zero applies its trial licence (backups, restores) a moment after it starts; on a busy
+    // machine that can come after the Alphas are ready.
+    await this.waitFor(
+      async () => {
+        const h = (await (await fetch(`${this.url(0)}/health`)).json()) as { ee_features?: string[] }[];
+        return h.some((x) => x.ee_features?.includes('backup_restore'));
+      },
+      'the enterprise features (trial licence)',
+      this.zero,
+    );
   }
 
   /** Logs in (ACL clusters): later requests carry the access JWT of `user` in `namespace`. */
