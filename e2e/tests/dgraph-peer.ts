@@ -174,6 +174,20 @@ export class DgraphCluster {
         node,
       );
     }
+    // Each Alpha learns the others' addresses from Zero a moment after they join: until then a
+    // query that needs another group fails ("No connection exists"), and so does an export.
+    if (n > 1 && !this.opts.aclSecretFile) {
+      for (let i = 0; i < n; i++) {
+        await this.waitFor(
+          async () => {
+            const r = await this.rawQuery(i, 'schema {}');
+            return r.data !== undefined && !r.errors;
+          },
+          `Alpha ${i + 1} connected to the other groups`,
+          this.nodes[i],
+        );
+      }
+    }
     // Zero applies its trial licence (backups, restores) a moment after it starts; on a busy
     // machine that can come after the Alphas are ready.
     await this.waitFor(
