@@ -165,6 +165,22 @@ describe('open transactions', () => {
     expect(await query(`{ q(func: uid(${t.data!.uids!.v})) { age } }`)).toEqual([{ age: 40 }]);
   });
 
+  it('concurrent mutations in one transaction all commit, and its reads see all of them', async () => {
+    const t = await mutate('_:c <name> "Concurrent" .');
+    const c = t.data!.uids!.c!;
+    const ts = t.extensions!.txn!.start_ts;
+    const more = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((v) => mutate(`<${c}> <nick> "${v}" .`, `startTs=${ts}`)),
+    );
+    for (const m of more) expect(m.errors).toBeUndefined();
+    expect(await query(`{ q(func: uid(${c})) { nick } }`, ts)).toEqual([
+      { nick: expect.arrayContaining(['a', 'b', 'c', 'd', 'e']) },
+    ]);
+    expect((await commit(t)).errors).toBeUndefined();
+    const after = (await query(`{ q(func: uid(${c})) { nick } }`)) as { nick: string[] }[];
+    expect([...after[0]!.nick].sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
   it('refuses a start ts not handed out yet, and a commit without one', async () => {
     const r = await post('/query?startTs=999999999', '{ q(func: has(name)) { uid } }', 'application/dql');
     expect(r.errors?.[0]?.message).toMatch(/startTs 999999999 has not been handed out yet/);

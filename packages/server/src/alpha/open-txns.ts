@@ -24,6 +24,8 @@ export interface OpenTxn {
   /** Its reads see its writes (false past `MAX_OWN_READS` edges). */
   ownReads: boolean;
   expires: NodeJS.Timeout;
+  /** Its mutations, one at a time (concurrent ones would each hand the groups a partial list). */
+  queue: Promise<unknown>;
 }
 
 /** A transaction holding more edges than this cannot read its own writes (the store's bound). */
@@ -104,9 +106,32 @@ export class OpenTxns {
       }
       const expires = setTimeout(() => this.drop(startTs), this.ttlMs);
       expires.unref();
-      t = { startTs, byGroup: new Map(), preds: new Set(), edges: 0, ownReads: true, expires };
+      t = {
+        startTs,
+        byGroup: new Map(),
+        preds: new Set(),
+        edges: 0,
+        ownReads: true,
+        expires,
+        queue: Promise.resolve(),
+      };
       this.open.set(startTs, t);
     }
+    const txn = t;
+    const run = txn.queue.then(
+      () => this.addNow(txn, byGroup, preds),
+      () => this.addNow(txn, byGroup, preds),
+    );
+    txn.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async addNow(
+    t: OpenTxn,
+    byGroup: Map<number, WireEdge[]>,
+    preds: Iterable<string>,
+  ): Promise<OpenTxn> {
+    const startTs = t.startTs;
     let n = 0;
     for (const list of byGroup.values()) n += list.length;
     if (this.held + n > this.maxEdges) {
