@@ -334,7 +334,8 @@ export class DgraphService {
         Status.INVALID_ARGUMENT,
         'start_ts is required: the transaction to commit or abort',
       );
-    const a = await commitOrAbort(this.opts.cluster, startTs, t.aborted === true);
+    // The keys tell whether it mutated: a transaction that did but is not open here is refused.
+    const a = await commitOrAbort(this.opts.cluster, startTs, t.aborted === true, t.keys ?? []);
     return txnOf(a);
   }
 }
