@@ -11,7 +11,7 @@ import type { NodeRef, NQuad, VarRef } from '../parse/nquads.js';
 import type { Cluster } from './cluster.js';
 import { hexUid } from './decode.js';
 import { HttpError } from '../http/errors.js';
-import { OpenTxns } from './open-txns.js';
+import { mergedGroups, OpenTxns } from './open-txns.js';
 import { commitEdges } from './txn.js';
 import type { WireEdge } from './wire.js';
 
@@ -199,15 +199,8 @@ export async function mutate(
   }
   // The transaction's earlier mutations commit with this one.
   const earlier = cluster.txns.drop(startTs);
-  if (earlier) {
-    for (const p of earlier.preds) touched.add(p);
-    for (const [g, list] of byGroup) {
-      const mine = earlier.byGroup.get(g);
-      if (mine) for (const e of list) mine.push(e);
-      else earlier.byGroup.set(g, list);
-    }
-  }
-  const all = earlier?.byGroup ?? byGroup;
+  for (const p of earlier?.preds ?? []) touched.add(p);
+  const all = earlier ? new Map([...earlier.byGroup, ...mergedGroups(earlier.byGroup, byGroup)]) : byGroup;
   const preds = await cluster.txns.predNames(touched);
   if (all.size === 0)
     return { data, extensions: { txn: { start_ts: Number(startTs), commit_ts: 0, preds } } };

@@ -50,6 +50,16 @@ export function predNames(preds: Iterable<string>, groupOf: (p: string) => numbe
   return [...preds].map((p) => `${groupOf(p) ?? 1}-0-${p}`).sort();
 }
 
+/** The groups of `more`, each with `base`'s edges there followed by `more`'s (new lists). */
+export function mergedGroups(
+  base: Map<number, WireEdge[]>,
+  more: Map<number, WireEdge[]>,
+): Map<number, WireEdge[]> {
+  const out = new Map<number, WireEdge[]>();
+  for (const [g, list] of more) out.set(g, [...(base.get(g) ?? []), ...list]);
+  return out;
+}
+
 export class OpenTxns {
   private readonly open = new Map<bigint, OpenTxn>();
   /** The edges held by every open transaction together. */
@@ -141,8 +151,7 @@ export class OpenTxns {
         `the open transactions on this Alpha would hold more than ${this.maxEdges} uncommitted edges: commit large loads with commitNow, or in several transactions`,
       );
     }
-    const merged = new Map<number, WireEdge[]>();
-    for (const [g, list] of byGroup) merged.set(g, [...(t.byGroup.get(g) ?? []), ...list]);
+    const merged = mergedGroups(t.byGroup, byGroup);
     if (t.ownReads && t.edges + n > MAX_OWN_READS) {
       // Too big to read its own writes: its reads are refused from now on.
       t.ownReads = false;
