@@ -17,6 +17,8 @@ export interface PlanBackupOptions {
   format?: ManifestLayout | undefined;
   /** The backup's read timestamp. */
   readTs: bigint;
+  /** The location's manifests, when the caller has read them already ({@link readLocation}). */
+  existing?: ManifestSet | undefined;
   /** Start time (folder name); default now. */
   startedAt?: Date | undefined;
 }
@@ -75,7 +77,7 @@ function defaultLayout(existing: ManifestSet): ManifestLayout {
  */
 export async function planBackup(dest: Destination, opts: PlanBackupOptions): Promise<BackupPlan> {
   if (opts.readTs <= 0n) throw new InvalidArgumentError('a backup needs a read timestamp > 0');
-  const existing = await readLocation(dest);
+  const existing = opts.existing ?? (await readLocation(dest));
   const format: ManifestLayout = opts.format ?? defaultLayout(existing);
   if (!MANIFEST_LAYOUTS.includes(format)) {
     throw new InvalidArgumentError(

@@ -2,7 +2,9 @@
 //! databases: `postings` (MVCC keys, see [`super::mvcc`]) and `meta`.
 
 use super::error::{Result, StoreCode, StoreError};
-use super::mvcc::{decode_value, split_version_key, version_key, ValueKind, TS_LEN};
+use super::mvcc::{
+    decode_value, pruned_error, split_version_key, version_key, ValueKind, TS_LEN, USER_META_PRUNED,
+};
 use heed::types::Bytes;
 use heed::{Database, Env, EnvOpenOptions, WithoutTls};
 use std::path::{Path, PathBuf};
@@ -101,8 +103,10 @@ fn visit_visible<'t>(
         done_key = Some(key.to_vec());
         let (kind, payload) = decode_value(v)
             .ok_or_else(|| StoreError::corrupt("bad user_meta byte in the store"))?;
-        if kind == ValueKind::Tombstone {
-            continue;
+        match kind {
+            ValueKind::Tombstone => continue,
+            ValueKind::Pruned => return Err(pruned_error(read_ts, ts)),
+            _ => {}
         }
         let visible = Visible {
             key,
@@ -326,6 +330,7 @@ impl PostingStore {
                 .ok_or_else(|| StoreError::corrupt("bad user_meta byte in the store"))?;
             return Ok(match kind {
                 ValueKind::Tombstone => None,
+                ValueKind::Pruned => return Err(pruned_error(read_ts, ts)),
                 _ => Some((kind, ts, payload.to_vec())),
             });
         }
@@ -407,6 +412,45 @@ impl PostingStore {
             n += 1;
         }
         Ok(n)
+    }
+
+    /// Deletes the versions of `key` older than its newest version at or
+    /// below `horizon` (which stays: reads at the horizon see it), except the
+    /// oldest, which becomes a [`ValueKind::Pruned`] marker so that a read
+    /// older than the kept version is refused rather than shown nothing.
+    /// Returns the number of versions removed.
+    pub(crate) fn prune_versions_in(
+        &self,
+        wtxn: &mut heed::RwTxn,
+        key: &[u8],
+        horizon: u64,
+    ) -> Result<u64> {
+        use std::ops::Bound;
+        let (from, to) = (version_key(key, horizon), version_key(key, 0));
+        let range = (Bound::Included(&from[..]), Bound::Included(&to[..]));
+        let mut older: Vec<(Vec<u8>, bool)> = Vec::new();
+        let mut kept = false;
+        for item in self.postings.range(wtxn, &range)? {
+            let (k, v) = item?;
+            // Keys that have `key` as a proper prefix may sort among its versions.
+            if k.len() != key.len() + TS_LEN {
+                continue;
+            }
+            if kept {
+                older.push((k.to_vec(), v.first() == Some(&USER_META_PRUNED)));
+            }
+            kept = true;
+        }
+        let Some((oldest, is_marker)) = older.pop() else {
+            return Ok(0);
+        };
+        if !is_marker {
+            self.postings.put(wtxn, &oldest, &[USER_META_PRUNED])?;
+        }
+        for (k, _) in &older {
+            self.postings.delete(wtxn, k)?;
+        }
+        Ok(older.len() as u64 + u64::from(!is_marker))
     }
 
     /// Closes the environment and waits until LMDB has released it, so that

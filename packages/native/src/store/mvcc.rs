@@ -11,6 +11,9 @@
 //!   field 1, packed; postings 2; commit_ts 3; splits 4), so that a backup
 //!   of the store is a pure copy of the value;
 //! * `0x10` (empty list): a tombstone; it hides older versions.
+//! * `0x80` (pruned, Strata's own): the versions from this one up to the next
+//!   one were deleted by pruning (`live/horizon.rs`); a read that lands on it
+//!   is refused, never answered with what is not there.
 
 use super::error::{Result, StoreError};
 use crate::format::keys::{PREFIX_DEFAULT, PREFIX_SCHEMA, PREFIX_SPLIT, PREFIX_TYPE};
@@ -46,6 +49,19 @@ pub enum ValueKind {
     PostingList,
     /// Empty list: hides every older version (user_meta 0x10).
     Tombstone,
+    /// Versions deleted by pruning start here (user_meta 0x80, no payload).
+    Pruned,
+}
+
+/// user_meta of [`ValueKind::Pruned`]: no Dgraph bit, never in a backup.
+pub const USER_META_PRUNED: u8 = 0x80;
+
+/// The error of a read whose versions were pruned.
+pub fn pruned_error(read_ts: u64, version_ts: u64) -> StoreError {
+    StoreError::invalid(format!(
+        "a read at ts {read_ts} needs versions this store no longer keeps (pruned from ts {version_ts} on): \
+         retry with a newer timestamp"
+    ))
 }
 
 impl ValueKind {
@@ -54,6 +70,7 @@ impl ValueKind {
             ValueKind::Schema => USER_META_SCHEMA,
             ValueKind::PostingList => USER_META_COMPLETE,
             ValueKind::Tombstone => USER_META_EMPTY,
+            ValueKind::Pruned => USER_META_PRUNED,
         }
     }
     pub fn from_user_meta(m: u8) -> Option<Self> {
@@ -61,6 +78,7 @@ impl ValueKind {
             USER_META_SCHEMA => Some(ValueKind::Schema),
             USER_META_COMPLETE => Some(ValueKind::PostingList),
             USER_META_EMPTY => Some(ValueKind::Tombstone),
+            USER_META_PRUNED => Some(ValueKind::Pruned),
             _ => None,
         }
     }
@@ -171,6 +189,7 @@ mod tests {
             ValueKind::Schema,
             ValueKind::PostingList,
             ValueKind::Tombstone,
+            ValueKind::Pruned,
         ] {
             let v = encode_value(k, b"xy");
             assert_eq!(decode_value(&v), Some((k, &b"xy"[..])));

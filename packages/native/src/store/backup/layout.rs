@@ -13,7 +13,7 @@ use prost::Message;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BackupLayout {
     /// No namespaces: BackupKey without field 7, bare names in schema/type
-    /// values, `uids` in BackupPostingList.
+    /// values, `uids` in BackupPostingList (`uid_bytes` above 1024 uids).
     V2011,
     /// BackupKey field 7, namespace-prefixed names in schema/type values,
     /// `uid_bytes`, schema and types in their own records at the end.
@@ -54,8 +54,14 @@ impl BackupLayout {
     }
 }
 
+/// Above this many uids Dgraph v20.11 writes a list as `uid_bytes` (its
+/// rolled-up UidPack has more than 4 blocks of 256: spec §6.3).
+pub(super) const V2011_UID_BYTES_ABOVE: usize = 1024;
+
 /// The stored list (or tombstone) as the BackupPostingList of `layout`:
-/// postings sorted by uid, no splits, `uids` (v20.11) or `uid_bytes` (v21.03).
+/// postings sorted by uid, no splits, `uid_bytes` (v21.03 on, and v20.11
+/// for lists of more than [`V2011_UID_BYTES_ABOVE`] uids, as v20.11 itself
+/// does: deltas take about a third of the bytes of whole uids), else `uids`.
 pub(super) fn backup_list(
     kind: ValueKind,
     payload: &[u8],
@@ -65,6 +71,8 @@ pub(super) fn backup_list(
         ValueKind::Tombstone => return Ok(Vec::new()),
         ValueKind::PostingList => decode_list(payload)?,
         ValueKind::Schema => return Err(StoreError::corrupt("schema value under a data key")),
+        // visit_newest refuses to hand a pruned version out
+        ValueKind::Pruned => return Err(StoreError::corrupt("pruned version in a backup")),
     };
     pl.uid_bytes.clear();
     pl.splits.clear();
@@ -75,7 +83,7 @@ pub(super) fn backup_list(
     if !pl.postings.is_sorted_by_key(|p| p.uid) {
         pl.postings.sort_by_key(|p| p.uid);
     }
-    if layout != BackupLayout::V2011 {
+    if layout != BackupLayout::V2011 || pl.uids.len() > V2011_UID_BYTES_ABOVE {
         pl.uid_bytes = encode_uid_bytes(&pl.uids);
         pl.uids.clear();
     }

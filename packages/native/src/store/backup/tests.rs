@@ -372,6 +372,31 @@ fn v2011_layout_differs() {
     st.close();
 }
 
+/// v20.11 writes a list of more than 1024 uids as `uid_bytes`, as Dgraph
+/// v20.11 does; 1024 or fewer stay `uids`.
+#[test]
+fn v2011_layout_writes_long_lists_as_uid_bytes() {
+    let (_t, st) = base_store("v2011-long");
+    let friends = |subject: u64, n: u64| -> Vec<Edge> {
+        (0..n)
+            .map(|i| Edge::set_uid(subject, "friend", 100_000 + i))
+            .collect()
+    };
+    st.apply_mutations(3, &friends(500, 1024)).unwrap();
+    st.apply_mutations(4, &friends(501, 1025)).unwrap();
+    let preds = predicates(&st, 4);
+    let (file, _) = backup(&st, &opts(4, 0, preds, BackupLayout::V2011, None));
+    let kvs = kvs_of(&file, None);
+    let d = data(&kvs);
+    let raw = |s: u64| BackupPostingList::decode(&d[&("friend".to_string(), s)].value[..]).unwrap();
+    let short = raw(500);
+    assert_eq!((short.uids.len(), short.uid_bytes.is_empty()), (1024, true));
+    let long = raw(501);
+    assert!(long.uids.is_empty());
+    assert_eq!(decode_uid_bytes(&long.uid_bytes).unwrap().len(), 1025);
+    st.close();
+}
+
 #[test]
 fn v2105_layout_writes_hex_namespace_names_and_s2_framing() {
     let (_t, st) = base_store("v2105");

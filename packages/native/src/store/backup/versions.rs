@@ -3,7 +3,7 @@
 
 use crate::store::db::PostingStore;
 use crate::store::error::{Result, StoreError};
-use crate::store::mvcc::{decode_value, split_version_key, ValueKind};
+use crate::store::mvcc::{decode_value, pruned_error, split_version_key, ValueKind};
 
 /// `(key, commit_ts, kind, payload)` of one visible version.
 pub(super) type VersionFn<'a> = dyn FnMut(&[u8], u64, ValueKind, &[u8]) -> Result<()> + 'a;
@@ -49,6 +49,9 @@ pub(super) fn visit_newest(
         open[i].decided = true;
         let (kind, payload) = decode_value(v)
             .ok_or_else(|| StoreError::corrupt("bad user_meta byte in the store"))?;
+        if kind == ValueKind::Pruned {
+            return Err(pruned_error(read_ts, ts));
+        }
         f(key, ts, kind, payload)?;
     }
     Ok(())

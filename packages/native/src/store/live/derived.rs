@@ -5,7 +5,7 @@
 use super::keys::{count_key, index_key, kind_prefix, reverse_key, uid_after};
 use super::lists::{
     apply_changes, read_list, reverse_posting, uid_edge_facets, uid_list, value_tokens, write_list,
-    Changes,
+    At, Changes,
 };
 use super::schema::Schema;
 use crate::format::keys::KIND_DATA;
@@ -117,22 +117,23 @@ impl Derived {
         Ok(())
     }
 
-    /// Writes the changed lists at `ts`; returns the number of keys written.
+    /// Writes the changed lists at `at.ts`; returns the number of keys written.
     /// `schemas`: the entries of every predicate the commit touched.
     pub fn write(
         mut self,
         store: &PostingStore,
         wtxn: &mut heed::RwTxn,
-        ts: u64,
+        at: At,
         schemas: &HashMap<(u64, String), Schema>,
     ) -> Result<u64> {
+        let ts = at.ts;
         let mut keys = 0u64;
         for ((ns, attr, object), ch) in self.reverse {
             let key = reverse_key(ns, &attr, object);
             let mut pl = read_list(store, wtxn, &key, ts)?;
             let before = pl.uids.len();
             apply_reverse(&mut pl, ch, ts);
-            write_list(store, wtxn, &key, ts, &pl)?;
+            write_list(store, wtxn, &key, at, &pl)?;
             keys += 1;
             if schemas.get(&(ns, attr.clone())).is_some_and(|s| s.su.count) {
                 let count = |n| count_key(ns, &attr, n, true);
@@ -144,7 +145,7 @@ impl Derived {
             let before = pl.uids.clone();
             apply_changes(&mut pl.uids, &ch);
             if pl.uids != before {
-                write_list(store, wtxn, &key, ts, &uid_list(pl.uids))?;
+                write_list(store, wtxn, &key, at, &uid_list(pl.uids))?;
                 keys += 1;
             }
         }
@@ -229,7 +230,9 @@ pub(super) fn rebuild(
         Ok(true)
     })?;
     // Subjects arrive in ascending order, so every list is sorted.
-    let mut put = |key: &[u8], pl: BackupPostingList| write_list(store, wtxn, key, ts, &pl);
+    // A rebuild writes each key once: nothing to prune.
+    let at = At { ts, horizon: 0 };
+    let mut put = |key: &[u8], pl: BackupPostingList| write_list(store, wtxn, key, at, &pl);
     for (t, uids) in index {
         put(&index_key(ns, attr, &t), uid_list(uids))?;
     }

@@ -24,14 +24,25 @@ pub(super) fn read_list(
     }
 }
 
-/// Writes `pl` as the version `ts` of `key` (an empty list: a tombstone).
+/// Where and when a commit writes its lists: the version ts, and the
+/// horizon below which a key keeps only its newest version (`horizon.rs`;
+/// 0: prune nothing).
+#[derive(Clone, Copy)]
+pub(super) struct At {
+    pub ts: u64,
+    pub horizon: u64,
+}
+
+/// Writes `pl` as the version `at.ts` of `key` (an empty list: a tombstone),
+/// and drops the versions of `key` the horizon no longer needs.
 pub(super) fn write_list(
     store: &PostingStore,
     wtxn: &mut heed::RwTxn,
     key: &[u8],
-    ts: u64,
+    at: At,
     pl: &BackupPostingList,
 ) -> Result<()> {
+    let ts = at.ts;
     let v = if pl.uids.is_empty() && pl.postings.is_empty() {
         encode_value(ValueKind::Tombstone, &[])
     } else {
@@ -47,7 +58,11 @@ pub(super) fn write_list(
                 store.max_key_len()
             )),
             e => e.into(),
-        })
+        })?;
+    if at.horizon > 0 {
+        store.prune_versions_in(wtxn, key, at.horizon)?;
+    }
+    Ok(())
 }
 
 /// A list of uids only (index, reverse and count lists).
@@ -149,15 +164,75 @@ pub(super) fn value_cmp(vt: ValType, a: &[u8], b: &[u8]) -> Option<std::cmp::Ord
 /// Set/remove changes of derived uid lists: key -> uid -> present.
 pub(super) type Changes<K> = BTreeMap<K, BTreeMap<u64, bool>>;
 
-/// Applies the changes of one list to its sorted uids.
+/// Applies the changes of one list to its uids: one merge of the sorted
+/// list with the sorted changes (big index lists change a few uids at a
+/// time, and a set rebuilt per commit cost more than the rest of it).
 pub(super) fn apply_changes(list: &mut Vec<u64>, ch: &BTreeMap<u64, bool>) {
-    let mut set: BTreeSet<u64> = list.iter().copied().collect();
-    for (&u, &on) in ch {
-        if on {
-            set.insert(u);
-        } else {
-            set.remove(&u);
+    if !list.is_sorted_by(|a, b| a < b) {
+        list.sort_unstable();
+        list.dedup();
+    }
+    // Appending to the end, as new uids do, needs no merge.
+    let first_change = ch.keys().next().copied();
+    if first_change.is_some_and(|f| list.last().is_none_or(|&l| f > l)) {
+        list.extend(ch.iter().filter(|&(_, &on)| on).map(|(&u, _)| u));
+        return;
+    }
+    let old = std::mem::take(list);
+    let mut out = Vec::with_capacity(old.len() + ch.len());
+    let mut changes = ch.iter().peekable();
+    for u in old {
+        while let Some((&c, &on)) = changes.next_if(|(&c, _)| c < u) {
+            if on {
+                out.push(c);
+            }
+        }
+        match changes.next_if(|(&c, _)| c == u) {
+            Some((_, &on)) if !on => {}
+            _ => out.push(u),
         }
     }
-    *list = set.into_iter().collect();
+    out.extend(changes.filter(|&(_, &on)| on).map(|(&u, _)| u));
+    *list = out;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apply_changes;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// The merge gives what a set would, for appends, removals, inserts in
+    /// the middle and unsorted input.
+    #[test]
+    fn apply_changes_is_a_set_update() {
+        type Case = (Vec<u64>, Vec<(u64, bool)>);
+        let cases: Vec<Case> = vec![
+            (vec![], vec![(3, true), (1, true), (2, false)]),
+            (vec![1, 5, 9], vec![(10, true), (11, true)]),
+            (
+                vec![1, 5, 9],
+                vec![(5, false), (6, true), (0, true), (9, true)],
+            ),
+            (
+                vec![1, 5, 9],
+                vec![(1, false), (5, false), (9, false), (12, false)],
+            ),
+            (vec![9, 1, 5, 5], vec![(2, true)]),
+            (vec![2, 4], vec![(4, true), (5, false)]),
+        ];
+        for (list, ch) in cases {
+            let ch: BTreeMap<u64, bool> = ch.into_iter().collect();
+            let mut want: BTreeSet<u64> = list.iter().copied().collect();
+            for (&u, &on) in &ch {
+                if on {
+                    want.insert(u);
+                } else {
+                    want.remove(&u);
+                }
+            }
+            let mut got = list.clone();
+            apply_changes(&mut got, &ch);
+            assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "{list:?} {ch:?}");
+        }
+    }
 }

@@ -14,13 +14,15 @@
 //!   the word-matching functions (`anyofterms`, `alloftext`, ...);
 //!   [`compare`]: `le lt ge gt between` and `eq` in a filter; [`geo_match`]:
 //!   `near within contains intersects`; [`pattern_match`]: `regexp`, `match`;
-//! * [`pending`]: open transactions' own writes, seen by their reads.
+//! * [`pending`]: open transactions' own writes, seen by their reads;
+//!   [`horizon`]: which old versions a commit may delete.
 
 mod alter;
 mod compare;
 mod derived;
 mod edge;
 mod geo_match;
+mod horizon;
 mod keys;
 mod lists;
 mod mutate;
@@ -54,6 +56,8 @@ pub struct LiveStore {
     write: Mutex<()>,
     /// The uncommitted writes of open transactions (`pending.rs`).
     pending: pending::Pending,
+    /// Below which a commit keeps only a key's newest version (`horizon.rs`).
+    horizon: horizon::Horizon,
 }
 
 impl LiveStore {
@@ -69,10 +73,12 @@ impl LiveStore {
             store.set_meta(&m)?;
         }
         store.check_complete()?;
+        let horizon = horizon::Horizon::new(store.meta()?.read_ts);
         Ok(LiveStore {
             store,
             write: Mutex::new(()),
             pending: pending::Pending::default(),
+            horizon,
         })
     }
 

@@ -5,7 +5,7 @@
 use super::derived::Derived;
 use super::edge::ListEdit;
 use super::keys::{data_key, schema_key};
-use super::lists::{read_list, write_list};
+use super::lists::{read_list, write_list, At};
 use super::schema::{put_entry, to_update, val_type_of, Schema};
 use super::types::{Edge, EdgeOp, SchemaPredicate};
 use super::LiveStore;
@@ -66,20 +66,20 @@ impl LiveStore {
         let _g = self.lock();
         let mut wtxn = self.store.env().write_txn()?;
         self.check_ts(commit_ts)?;
-        let keys = self.apply_in(&mut wtxn, commit_ts, edges)?;
+        let at = At {
+            ts: commit_ts,
+            horizon: self.horizon.for_commit(commit_ts),
+        };
+        let keys = self.apply_in(&mut wtxn, at, edges)?;
         wtxn.commit()?;
         Ok(keys)
     }
 
-    /// Applies edges at `ts` in `wtxn` (over the lists as they are at `ts`),
-    /// without committing: [`Self::apply_mutations`], and the reads of a
+    /// Applies edges at `at.ts` in `wtxn` (over the lists as they are at that
+    /// ts), without committing: [`Self::apply_mutations`], and the reads of a
     /// transaction's own writes (`pending.rs`), which abort it.
-    pub(super) fn apply_in(
-        &self,
-        wtxn: &mut heed::RwTxn,
-        commit_ts: u64,
-        edges: &[Edge],
-    ) -> Result<u64> {
+    pub(super) fn apply_in(&self, wtxn: &mut heed::RwTxn, at: At, edges: &[Edge]) -> Result<u64> {
+        let commit_ts = at.ts;
         let store = &self.store;
 
         let mut groups: BTreeMap<(u64, &str, u64), Vec<&Edge>> = BTreeMap::new();
@@ -126,11 +126,11 @@ impl LiveStore {
             if new.uids == old.uids && new.postings == old.postings {
                 continue;
             }
-            write_list(store, wtxn, &dkey, commit_ts, &new)?;
+            write_list(store, wtxn, &dkey, at, &new)?;
             keys += 1;
             derived.data_changed(schema, (ns, attr), subject, &old, &new)?;
         }
-        keys += derived.write(store, wtxn, commit_ts, &schemas)?;
+        keys += derived.write(store, wtxn, at, &schemas)?;
         self.bump_meta(wtxn, commit_ts, max_uid)?;
         Ok(keys)
     }

@@ -13,6 +13,7 @@
 //! cost every writer a wait of the length of one read plus applying its edges;
 //! the number of pending edges is bounded by [`MAX_PENDING_EDGES`].
 
+use super::lists::At;
 use super::mutate::check_edges;
 use super::{Edge, LiveStore};
 use crate::store::error::{Result, StoreError};
@@ -70,6 +71,8 @@ impl LiveStore {
             )));
         }
         check_edges(&edges)?;
+        // Its reads will be at its start ts: keep what they need from now on.
+        self.horizon.pin(start_ts);
         let mut m = self.pending.map();
         if edges.is_empty() {
             m.remove(&start_ts);
@@ -91,13 +94,19 @@ impl LiveStore {
 
     /// The transaction a read at `read_ts` runs in.
     pub(super) fn view(&self, read_ts: u64) -> Result<View<'_>> {
+        self.horizon.pin(read_ts);
         let edges = self.pending.map().get(&read_ts).cloned();
         let Some(edges) = edges else {
             return Ok(View::Plain(self.store.env().read_txn()?));
         };
         let guard = self.lock();
         let mut wtxn = self.store.env().write_txn()?;
-        self.apply_in(&mut wtxn, read_ts, &edges)?;
+        // Aborted when the read ends: nothing to prune.
+        let at = At {
+            ts: read_ts,
+            horizon: 0,
+        };
+        self.apply_in(&mut wtxn, at, &edges)?;
         Ok(View::Own {
             txn: wtxn,
             _writers: guard,

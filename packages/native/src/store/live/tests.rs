@@ -700,3 +700,52 @@ fn pending_edges_are_checked_and_bounded() {
     s.set_pending(3, vec![]).unwrap();
     assert_eq!(s.pending_count(), 0);
 }
+
+/// Versions the horizon no longer needs go: a store reopened after commits
+/// at 2..=4 (all older than any read of the new process) keeps, for each key
+/// a commit at 5 rewrites, the version at 4, the new one and a marker where
+/// the deleted ones began; a read at 5 sees the new list, one at 4 the old
+/// one, one at 3 is refused.
+#[test]
+fn commits_prune_versions_below_the_horizon() {
+    let t = TempDir::new("prune");
+    {
+        let s = new_live(t.path());
+        let mut n = sp("n", ValType::Int);
+        n.index = vec!["int".into()];
+        alter_preds(&s, 1, vec![n]);
+        for ts in 2..=4u64 {
+            s.apply_mutations(ts, &[set_int(ts, "n", 7)]).unwrap();
+        }
+        // the index list of 7 has a version per commit
+        let key = index_key(
+            0,
+            "n",
+            &Tokenizer::Int.tokens(&7i64.to_le_bytes(), "").unwrap()[0],
+        );
+        assert!(raw_list(&s, &key, 2).is_some());
+        s.close();
+    }
+    let s = LiveStore::open(t.path(), 1, false).unwrap();
+    let before = s.inner().entries().unwrap();
+    s.apply_mutations(5, &[set_int(5, "n", 7)]).unwrap();
+    let token = Tokenizer::Int
+        .tokens(&7i64.to_le_bytes(), "")
+        .unwrap()
+        .remove(0);
+    let key = index_key(0, "n", &token);
+    assert_eq!(index_uids(&s, "n", &token, 5), vec![2, 3, 4, 5]);
+    assert_eq!(index_uids(&s, "n", &token, 4), vec![2, 3, 4]);
+    // version 3 of the index list is gone, 2 is the marker of what went
+    // (a read there is refused), 4 (the horizon's) stays
+    let e = s.inner().get(&key, 3).err().unwrap();
+    assert!(e.to_string().contains("no longer keeps"), "{e}");
+    assert!(s.inner().get(&key, 1).unwrap().is_none());
+    assert!(s.get_nodes(&[2], None, 3, 0).is_ok());
+    // one data key and one index version added, one index version removed
+    assert_eq!(s.inner().entries().unwrap(), before + 2 - 1);
+    // a commit within the grace: the horizon is still 4, nothing more goes
+    s.apply_mutations(6, &[set_int(6, "n", 7)]).unwrap();
+    assert_eq!(s.inner().entries().unwrap(), before + 2 - 1 + 2);
+    s.close();
+}

@@ -13,6 +13,7 @@ import {
   manifestLists,
   openDestination,
   planBackup,
+  readLocation,
   toManifestDrop,
   writeManifest,
   type Destination,
@@ -76,16 +77,21 @@ export class ClusterBackup {
     }
     let key: Buffer | undefined;
     try {
-      const readTs = await cluster.zero.readTs();
       key = this.keyProvider ? await this.keyProvider.getKey() : undefined;
       const fp = key ? keyFingerprint(key) : undefined;
+      const existing = await readLocation(dest);
       lease.check();
+      // The read ts is taken after the slow steps (Vault, the location's manifests), just before
+      // the groups open their snapshots: a group keeps the versions of a read ts that recent
+      // (native store/live/horizon.rs) without being told.
+      const readTs = await cluster.zero.readTs();
       const plan = await planBackup(dest, {
         forceFull: input.forceFull ?? false,
         encrypted: key !== undefined,
         keyFingerprint: fp,
         format,
         readTs,
+        existing,
       });
       const state = await cluster.zeroState(true);
       const groups = Object.keys(state.groups)
