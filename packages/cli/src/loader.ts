@@ -1,8 +1,13 @@
 /**
  * Streams an N-Quads file into an Alpha in batches of `/mutate?commitNow=true`. Blank nodes and
- * external ids (`_:x`, `<m.0abc>`) are mapped to uids consistently across batches: the first batch
- * that mentions a name sends it as is and records the uid the Alpha returns; later batches send
- * the uid.
+ * external ids (`_:x`, `<m.0abc>`) are mapped to uids consistently across batches.
+ *
+ * With a Strata Alpha, the loader leases blocks of uids (`/assign`, from Zero), names every node
+ * itself and keeps up to `concurrency` batches in flight, as Dgraph's live loader does, never two
+ * that write one list (batch-scheduler.ts); a batch that aborts anyway (a conflict on a list the
+ * loader cannot see, such as an @upsert index token) is sent again. Against an Alpha without `/assign`
+ * (or with `concurrency` 1) batches go one at a time: the first batch that mentions a name sends
+ * it as is and records the uid the Alpha returns; later batches send the uid.
  */
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -10,6 +15,7 @@ import { parseNQuadsFile, parseNQuadsStream, type NodeRef, type NQuad, type VarR
 import { baseUrl, PLAIN_HTTP, transportHint, type Transport } from '@strata/core';
 import { fetch } from 'undici';
 import { authHeaders } from './auth-token.js';
+import { BatchScheduler, touchedLists } from './batch-scheduler.js';
 
 export interface LoadOptions {
   alpha: string;
@@ -22,6 +28,8 @@ export interface LoadOptions {
   /** Schema text to apply first (instead of a `schema` file). */
   schemaText?: string;
   batch?: number;
+  /** Batches in flight at once (default 4; 1: one at a time, in file order). */
+  concurrency?: number;
   /** Stop after this many N-Quads. */
   limit?: number;
   onProgress?: (p: LoadProgress) => void;
@@ -36,7 +44,14 @@ export interface LoadProgress {
   batches: number;
   nodes: number;
   seconds: number;
+  /** Batches sent again after a conflict with a concurrent one. */
+  retries: number;
 }
+
+/** How often a batch that keeps conflicting is sent before the load fails. */
+const MAX_RETRIES = 20;
+/** Uids leased at a time. */
+const LEASE = 100_000;
 
 function escapeLiteral(s: string): string {
   return s.replace(
@@ -106,9 +121,70 @@ async function post(
   // Refused requests come in Dgraph's shape (`errors`), other failures in Strata's (`message`).
   const refused = json.errors?.map((e) => e.message ?? '').join('; ');
   if (!res.ok || refused) {
-    throw new Error(`${url} answered ${res.status}: ${refused || json.message || text.slice(0, 200)}`);
+    const msg = refused || json.message || text.slice(0, 200);
+    throw Object.assign(new Error(`${url} answered ${res.status}: ${msg}`), {
+      aborted: /Transaction has been aborted/.test(msg),
+    });
   }
   return json;
+}
+
+/** GET `url`; `undefined` when it cannot be reached. */
+async function get(
+  url: string,
+  opts: Pick<LoadOptions, 'authToken' | 'transport'>,
+): Promise<Awaited<ReturnType<typeof fetch>> | undefined> {
+  try {
+    return await fetch(url, {
+      headers: authHeaders(opts.authToken),
+      ...(opts.transport?.dispatcher ? { dispatcher: opts.transport.dispatcher } : {}),
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Uids for node names, leased from the Alpha (`/assign`) a block at a time. `undefined` from
+ * {@link UidLeases.open} when the Alpha has no `/assign` (Dgraph's, or an older Strata).
+ */
+class UidLeases {
+  private next = 0n;
+  private end = -1n;
+  private constructor(
+    private readonly base: string,
+    private readonly opts: Pick<LoadOptions, 'authToken' | 'transport'>,
+  ) {}
+
+  static async open(base: string, opts: Pick<LoadOptions, 'authToken' | 'transport'>) {
+    const l = new UidLeases(base, opts);
+    return (await l.lease(1)) ? l : undefined;
+  }
+
+  private async lease(num: number): Promise<boolean> {
+    const res = await get(`${this.base}/assign?what=uids&num=${num}`, this.opts);
+    if (!res || res.status === 404) return false;
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${this.base}/assign answered ${res.status}: ${text.slice(0, 200)}`);
+    const r = JSON.parse(text) as { startId: string; endId: string };
+    this.next = BigInt(r.startId);
+    this.end = BigInt(r.endId);
+    return true;
+  }
+
+  /** Names every node of `batch` not yet in `uids`. */
+  async name(batch: NQuad[], uids: Map<string, bigint>): Promise<void> {
+    for (const q of batch) {
+      for (const n of [q.subject, q.object]) {
+        if (n.kind !== 'blank' && n.kind !== 'iri') continue;
+        const key = n.kind === 'blank' ? n.name : n.iri;
+        if (uids.has(key)) continue;
+        if (this.next > this.end && !(await this.lease(LEASE)))
+          throw new Error(`${this.base}/assign stopped answering`);
+        uids.set(key, this.next++);
+      }
+    }
+  }
 }
 
 export async function loadRdf(opts: LoadOptions): Promise<LoadProgress> {
@@ -117,24 +193,33 @@ export async function loadRdf(opts: LoadOptions): Promise<LoadProgress> {
   if (schema !== undefined) await post(`${base}/alter`, schema, 'text/plain', opts);
   const uids = new Map<string, bigint>();
   const started = Date.now();
-  const p: LoadProgress = { quads: 0, batches: 0, nodes: 0, seconds: 0 };
+  const p: LoadProgress = { quads: 0, batches: 0, nodes: 0, seconds: 0, retries: 0 };
   const batchSize = opts.batch ?? 1000;
+  const want = opts.concurrency ?? 4;
+  const leases = want > 1 ? await UidLeases.open(base, opts) : undefined;
+  const concurrency = leases ? want : 1;
   const batches = opts.input
     ? parseNQuadsStream(Readable.from(opts.input), { batchSize })
     : parseNQuadsFile(opts.file, { batchSize });
-  for await (let batch of batches) {
-    if (opts.limit !== undefined) {
-      if (p.quads >= opts.limit) break;
-      batch = batch.slice(0, opts.limit - p.quads);
-    }
+
+  /** Sends one batch (again while a concurrent batch makes it abort); counts it when committed. */
+  const send = async (batch: NQuad[]) => {
     const text = `{ set {\n${batch.map((q) => formatNQuad(q, uids)).join('\n')}\n} }`;
     let r: { data?: { uids?: Record<string, string> } };
-    try {
-      r = (await post(`${base}/mutate?commitNow=true`, text, 'application/rdf', opts)) as typeof r;
-    } catch (err) {
-      const first = batch[0]?.line ?? 0;
-      const last = batch[batch.length - 1]?.line ?? 0;
-      throw new Error(`${opts.file} lines ${first}-${last}: ${(err as Error).message}`, { cause: err });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        r = (await post(`${base}/mutate?commitNow=true`, text, 'application/rdf', opts)) as typeof r;
+        break;
+      } catch (err) {
+        if ((err as { aborted?: boolean }).aborted && attempt < MAX_RETRIES) {
+          p.retries++;
+          await new Promise((res) => setTimeout(res, Math.min(1000, 10 * 2 ** attempt)));
+          continue;
+        }
+        const first = batch[0]?.line ?? 0;
+        const last = batch[batch.length - 1]?.line ?? 0;
+        throw new Error(`${opts.file} lines ${first}-${last}: ${(err as Error).message}`, { cause: err });
+      }
     }
     for (const [name, hex] of Object.entries(r.data?.uids ?? {})) uids.set(name, BigInt(hex));
     p.quads += batch.length;
@@ -142,7 +227,26 @@ export async function loadRdf(opts: LoadOptions): Promise<LoadProgress> {
     p.nodes = uids.size;
     p.seconds = (Date.now() - started) / 1000;
     opts.onProgress?.({ ...p });
+  };
+
+  // Up to `concurrency` batches in flight, never two that touch one list (batch-scheduler.ts). The
+  // first failure stops the sending, and is thrown once the batches in flight have ended (each is
+  // committed or not, never half).
+  const scheduler = new BatchScheduler(concurrency, send);
+  let read = 0;
+  for await (let batch of batches) {
+    if (scheduler.failure !== undefined) break;
+    if (opts.limit !== undefined) {
+      if (read >= opts.limit) break;
+      batch = batch.slice(0, opts.limit - read);
+    }
+    read += batch.length;
+    if (leases) await leases.name(batch, uids);
+    await scheduler.add(batch, concurrency > 1 ? touchedLists(batch, uids) : new Set());
   }
+  await scheduler.drain();
+  if (scheduler.failure !== undefined) throw scheduler.failure;
+  p.nodes = uids.size;
   p.seconds = (Date.now() - started) / 1000;
   return p;
 }

@@ -545,6 +545,24 @@ uid(v) <score> val(a) .
     );
   });
 
+  it('leases uids on /assign (what=uids only), past every uid handed out, as Zero does', async () => {
+    const lease = async (q: string) => a1.app.inject(`/assign?${q}`);
+    const one = await lease('what=uids&num=5');
+    expect(one.statusCode, one.body).toBe(200);
+    const a = JSON.parse(one.body) as { startId: string; endId: string };
+    expect(BigInt(a.endId) - BigInt(a.startId)).toBe(4n);
+    const b = JSON.parse((await lease('what=uids&num=1')).body) as { startId: string };
+    expect(BigInt(b.startId)).toBeGreaterThan(BigInt(a.endId));
+    // a mutation's new node comes after the leased ones
+    const m = JSON.parse((await mutate(a1, '{ set { _:n <name> "leased" . } }')).body) as {
+      data: { uids: Record<string, string> };
+    };
+    expect(BigInt(m.data.uids.n!)).toBeGreaterThan(BigInt(b.startId));
+    for (const bad of ['what=timestamps&num=1', 'what=uids&num=0', 'what=uids&num=1000001', 'what=uids']) {
+      expect((await lease(bad)).statusCode, bad).toBe(400);
+    }
+  });
+
   it('serves /admin to loopback and whitelisted clients only', async () => {
     const q = { query: '{ health { instance status group } state { groups { id } } }' };
     const ok = await a1.app.inject({ method: 'POST', url: '/admin', payload: q });

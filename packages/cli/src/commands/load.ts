@@ -9,13 +9,17 @@ interface LoadFlags extends AuthTokenFlags, ClientTlsFlags {
   alpha: string;
   schema?: string;
   batch: number;
+  conc: number;
   limit?: number;
 }
 
 const HELP = `
 Reads FILE (N-Quads, plain or gzip) and sends it to the Alpha in batches of --batch N-Quads, each
-one atomic mutation (/mutate?commitNow=true). Blank nodes (_:x) and external ids (<m.0abc>) become
-uids, the same uid for the same name across the whole file. --schema first applies a Dgraph schema
+one atomic mutation (/mutate?commitNow=true), up to --conc of them at once. Blank nodes (_:x) and
+external ids (<m.0abc>) become uids, the same uid for the same name across the whole file: the
+loader leases them from the cluster. As with Dgraph's live loader, batches that write the same
+node's predicate (or the same object's reverse edges) never run at once and keep their file order,
+and a batch that conflicts anyway is sent again; --conc 1 sends the batches one at a time. --schema first applies a Dgraph schema
 file (/alter). Progress is shown on a terminal; totals and the rate are printed at the end.
 
 Examples:
@@ -31,6 +35,7 @@ export function loadCommand(): Command {
     .option('--alpha <host:port>', "an Alpha's address (or an http(s):// URL)", '127.0.0.1:8080')
     .option('--schema <file>', 'a Dgraph schema file to apply first')
     .option('--batch <n>', 'N-Quads per mutation', intArg(1, 1_000_000), 1000)
+    .option('--conc <n>', 'mutations in flight at once', intArg(1, 64), 4)
     .option('--limit <n>', 'stop after this many N-Quads', intArg(1, Number.MAX_SAFE_INTEGER))
     .addHelpText('after', HELP)
     .action(async (file: string, flags: LoadFlags) => {
@@ -47,6 +52,7 @@ export function loadCommand(): Command {
           file,
           schema: flags.schema,
           batch: flags.batch,
+          concurrency: flags.conc,
           limit: flags.limit,
           authToken: authTokenFrom(flags),
           transport: clientTransportFrom(flags, 'strata load'),
@@ -59,7 +65,8 @@ export function loadCommand(): Command {
         if (tty) process.stderr.write('\n');
         process.stdout.write(
           `loaded ${r.quads.toLocaleString('en-US')} N-Quads (${r.nodes.toLocaleString('en-US')} nodes) in ` +
-            `${r.batches} batches, ${r.seconds.toFixed(1)} s, ${Math.round(r.quads / Math.max(r.seconds, 0.001)).toLocaleString('en-US')} N-Quads/s\n`,
+            `${r.batches} batches, ${r.seconds.toFixed(1)} s, ${Math.round(r.quads / Math.max(r.seconds, 0.001)).toLocaleString('en-US')} N-Quads/s` +
+            `${r.retries ? ` (${r.retries} batches sent again after a conflict)` : ''}\n`,
         );
       } finally {
         process.off('SIGINT', stop);

@@ -503,6 +503,10 @@ export class GroupOwner {
   }
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/** (tokenizer, language) pairs that took a printable ASCII value (see {@link checkIndexable}). */
+const ASCII_ACCEPTED = new Set<string>();
+
 /** Tokenizers that can refuse a value of the right type (see {@link checkIndexable}). */
 const CHECKED: Record<string, ValueType> = {
   term: 'string',
@@ -519,9 +523,15 @@ const CHECKED: Record<string, ValueType> = {
  * written anywhere.
  */
 function checkIndexable(e: WireEdge, m: EdgeMutation, target: ValueType, index: string[]): void {
+  // Printable ASCII text is tokenized alike whatever it says: whether a tokenizer takes it depends
+  // on the language alone, so one success per (tokenizer, language) stands for all such values.
+  const ascii = target === 'string' && PRINTABLE_ASCII.test(e.text ?? '');
   for (const t of index.filter((t) => CHECKED[t] === target)) {
+    const seen = `${t}\u0000${e.lang ?? ''}`;
+    if (ascii && ASCII_ACCEPTED.has(seen)) continue;
     try {
       indexTokens(t, target === 'string' ? (e.text ?? '') : (m.value ?? Buffer.alloc(0)), e.lang ?? '');
+      if (ascii && ASCII_ACCEPTED.size < 10_000) ASCII_ACCEPTED.add(seen);
     } catch (err) {
       const msg = err instanceof Error ? err.message.replace(/^invalid argument: /, '') : String(err);
       throw new HttpError('INVALID_VALUE', `${where(e)}predicate <${e.predicate}>: ${msg}`);

@@ -14,6 +14,7 @@ import {
   encodeDateTime,
   encodeFloat,
   encodeInt,
+  floatLike,
   parseDateTime,
   parseFloat64,
   RDF_TYPES,
@@ -141,11 +142,14 @@ export function facetValue(key: string, raw: string, quoted: boolean): Facet {
   if (i === 'range' && /^\d+$/.test(raw))
     throw new ValueError(`facet ${key}: value ${raw} is out of the int64 range`);
   let f: number | undefined;
-  try {
-    f = parseFloat64(raw);
-  } catch (err) {
-    if (/^[+-]?nan$/i.test(raw))
-      throw new ValueError(`facet ${key}: NaN is not a valid value`, { cause: err });
+  // Tried only on what can be a float: a thrown error per datetime facet cost more than the rest.
+  if (floatLike(raw)) {
+    try {
+      f = parseFloat64(raw);
+    } catch (err) {
+      if (/^[+-]?nan$/i.test(raw))
+        throw new ValueError(`facet ${key}: NaN is not a valid value`, { cause: err });
+    }
   }
   if (f !== undefined) return { key, valType: 'float', value: f, bytes: encodeFloat(f) };
   if (raw === 'true' || raw === 'false') {

@@ -94,6 +94,11 @@ export function encodeInt(v: bigint): Buffer {
 const FLOAT_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const INF_RE = /^[+-]?(inf|infinity)$/i;
 
+/** Whether {@link parseFloat64} reads `text` as a float (or refuses it as NaN), without trying. */
+export function floatLike(text: string): boolean {
+  return FLOAT_RE.test(text) || INF_RE.test(text) || /^[+-]?nan$/i.test(text);
+}
+
 /** Go `strconv.ParseFloat(s, 64)` (decimal and infinities; NaN is refused as Dgraph does). */
 export function parseFloat64(text: string): number {
   if (INF_RE.test(text)) return text.startsWith('-') ? -Infinity : Infinity;

@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { alter, type AlterBody } from '../alter.js';
 import type { Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
+import { assignQuerySchema } from '../../zero/routes/schemas.js';
 import { openClusterExport } from '../export.js';
 import { parseMutationRequest } from '../mutate.js';
 import { commitOrAbort, mutateRequest, query } from '../requests.js';
@@ -41,6 +42,9 @@ function queryVars(body: unknown): Record<string, string> {
   }
   return out;
 }
+
+/** The most uids one `/assign` leases. */
+const MAX_UID_LEASE = 1_000_000;
 
 /** A transaction's start ts in a query string (0, as Dgraph's clients send it: none). */
 const startTsSchema = { type: 'string', pattern: '^[0-9]{1,20}$' } as const;
@@ -175,6 +179,22 @@ const publicRoutes: FastifyPluginAsync<PublicRoutesOptions> = async (app, opts) 
         readOnly: req.query.ro === true,
         bestEffort: req.query.be === true,
       });
+    },
+  );
+
+  // A block of uids leased from Zero, as Zero's /assign answers (Strata's own route: Dgraph's
+  // clients lease through gRPC). `strata load` names its blank nodes with them and can then send
+  // its batches concurrently. Guarded like /mutate.
+  app.get<{ Querystring: { what: 'uids'; num: number } }>(
+    '/assign',
+    {
+      schema: {
+        querystring: assignQuerySchema(['uids'], MAX_UID_LEASE),
+      },
+    },
+    async (req) => {
+      const { start, end } = await cluster.zero.assignUids(req.query.num);
+      return { startId: String(start), endId: String(end) };
     },
   );
 

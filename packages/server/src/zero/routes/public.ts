@@ -1,7 +1,7 @@
 /** Zero's public routes, shaped like Dgraph Zero's HTTP API: `/state`, `/assign`, `/health`. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { LeaseKind } from '../state.js';
-import { leaseKindSchema, MAX_ASSIGN, memberSchema, withErrors } from './schemas.js';
+import { assignQuerySchema, leaseKindSchema, MAX_ASSIGN, memberSchema, withErrors } from './schemas.js';
 
 const stateSchema = {
   type: 'object',
@@ -48,14 +48,7 @@ const publicRoutes: FastifyPluginAsync = async (app) => {
     '/assign',
     {
       schema: {
-        querystring: {
-          type: 'object',
-          required: ['what', 'num'],
-          properties: {
-            what: leaseKindSchema,
-            num: { type: 'integer', minimum: 1, maximum: MAX_ASSIGN },
-          },
-        },
+        querystring: assignQuerySchema(leaseKindSchema.enum, MAX_ASSIGN),
         response: withErrors({
           type: 'object',
           required: ['startId', 'endId'],

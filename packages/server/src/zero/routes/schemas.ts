@@ -9,6 +9,18 @@ export const u64StringSchema = u64String;
 
 export const MAX_ASSIGN = 1_000_000_000;
 
+/** The query string of an `/assign` (Zero's, and the Alpha's uid-only one): `what` and `num`. */
+export function assignQuerySchema(kinds: readonly string[], max: number) {
+  return {
+    type: 'object',
+    required: ['what', 'num'],
+    properties: {
+      what: { type: 'string', enum: kinds },
+      num: { type: 'integer', minimum: 1, maximum: max },
+    },
+  } as const;
+}
+
 export const tabletSchema = {
   type: 'object',
   required: ['groupId', 'predicate'],
