@@ -19,26 +19,14 @@ import { people } from '../interop/dataset.js';
 import { CORPUS, type Case } from '../dql/corpus.js';
 import { SCHEMA, filmNquads, peopleNquads } from '../dql/dataset.js';
 import { resolve } from '../dql/differential.js';
-import { DgraphCluster, portFree } from '../tests/dgraph-peer.js';
+import { DgraphCluster } from '../tests/dgraph-peer.js';
 import { repoRoot } from '../tests/paths.js';
 import { killAll, start, waitHealthy } from '../tests/procs.js';
+import { call, freeOffset, restoreOnline } from './strata-node.js';
 
 const ROUNDS = Number(process.env.BENCH_DQL_ROUNDS ?? 5);
 const BATCH = 1000;
 const PEOPLE = Number(process.env.BENCH_DQL_PEOPLE ?? 1500);
-
-async function freeOffset(): Promise<number> {
-  for (let o = 300; o < 2000; o += 7)
-    if ((await portFree(6080 + o)) && (await portFree(8080 + o)) && (await portFree(9080 + o))) return o;
-  throw new Error('no free port offset for strata start');
-}
-
-async function call(url: string, body: string, type: string): Promise<Record<string, unknown>> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
-  const j = (await r.json()) as Record<string, unknown>;
-  if (!r.ok || j.errors) throw new Error(`${url}: ${JSON.stringify(j).slice(0, 500)}`);
-  return j;
-}
 
 /** Sets `lines` in chunks; each chunk names the blank nodes earlier chunks made by uid. Seconds taken. */
 async function load(
@@ -77,23 +65,6 @@ async function timeQuery(base: string, c: Case, uids: Record<string, string>): P
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-
-async function restoreOnline(base: string, location: string): Promise<void> {
-  const gql = (query: string) => call(`${base}/admin`, JSON.stringify({ query }), 'application/json');
-  const r = (await gql(
-    `mutation { restore(input: {location: ${JSON.stringify(location)}}) { code restoreId } }`,
-  )) as {
-    data: { restore: { restoreId: number } };
-  };
-  for (;;) {
-    const s = (await gql(`{ restoreStatus(restoreId: ${r.data.restore.restoreId}) { status errors } }`)) as {
-      data: { restoreStatus: { status: string; errors: string[] } };
-    };
-    if (s.data.restoreStatus.status === 'OK') return;
-    if (s.data.restoreStatus.status === 'ERR') throw new Error(s.data.restoreStatus.errors.join('; '));
-    await new Promise((res) => setTimeout(res, 100));
-  }
 }
 
 export async function main(): Promise<void> {

@@ -95,6 +95,22 @@ export class DgraphCluster {
   url(i = 0): string {
     return `http://127.0.0.1:${8080 + this.nodes[i]!.offset}`;
   }
+  /** The gRPC address of Alpha `i` (what `dgraph live` talks to). */
+  grpc(i = 0): string {
+    return `127.0.0.1:${9080 + this.nodes[i]!.offset}`;
+  }
+  /** Zero's gRPC address. */
+  get zeroGrpc(): string {
+    return `127.0.0.1:${5080 + this.zero!.offset}`;
+  }
+  /** The process id of Alpha `i`. */
+  alphaPid(i = 0): number {
+    return this.nodes[i]!.child.pid!;
+  }
+  /** The posting folder of Alpha `i`. */
+  postings(i = 0): string {
+    return this.opts.postings?.[i] ?? path.join(this.opts.dir, `alpha${i + 1}`, 'p');
+  }
   get zeroUrl(): string {
     return `http://127.0.0.1:${6080 + this.zero!.offset}`;
   }

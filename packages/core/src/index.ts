@@ -82,5 +82,6 @@ export * from './restore/index.js';
 export * from './export/index.js';
 export * from './backup/index.js';
 export * from './demo/index.js';
+export { prng } from './util/prng.js';
 export * from './client/index.js';
 export { fsyncDir } from './util/fsync.js';

@@ -1,0 +1,278 @@
+/**
+ * `pnpm bench` (e2e): load, store size, memory, backup and restore, Strata against the real Dgraph
+ * v25.4.0 on the same generated social graph (bench/social.ts), measured in the same run.
+ *
+ * For each size (N-Quads; `BENCH_STORE_QUADS`, comma-separated, default 3M and 30M):
+ * 1. Dgraph: one Zero and one Alpha; `dgraph live` loads the file (its defaults: batches of 1000,
+ *    10 concurrent); the Alpha's `p` folder is measured; a full backup; `dgraph live` loads 1%
+ *    more N-Quads (new persons); an incremental backup; an offline `dgraph restore` of the series
+ *    and an online restore into a new cluster.
+ * 2. Strata: `strata start`; `strata load` of the same file (batches of 1000); the store folder; a
+ *    full backup in the default layout and one in v21.03; the same 1% more; incrementals in both;
+ *    an offline `strata restore` and an online restore into a new `strata start`.
+ * Peak resident memory of the serving process is sampled every 100 ms in each step, anonymous and
+ * file-backed apart. Times are wall clock of the whole command or request. The table (ratios:
+ * Strata / Dgraph, or Dgraph / Strata for times, so that > 1 is better for Strata) is printed and
+ * written into docs/performance.md between its `bench:store` markers.
+ *
+ * Needs `pnpm build` and the Dgraph binary (scripts/setup/dgraph.sh v25.4.0).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DgraphCluster, dgraphBinary, dgraphRestore } from '../tests/dgraph-peer.js';
+import { repoRoot } from '../tests/paths.js';
+import { killAll, run, start, waitHealthy, type Proc } from '../tests/procs.js';
+import { diskBytes, fileBytes, sampleRss, type RssPeak } from './footprint.js';
+import { QUADS_PER_PERSON, SOCIAL_SCHEMA, writeSocial } from './social.js';
+import { freeOffset, restoreOnline } from './strata-node.js';
+
+const VERSION = 'v25.4.0' as const;
+const SIZES = (process.env.BENCH_STORE_QUADS ?? '3000000,30000000').split(',').map(Number);
+// has(age): Dgraph's has() finds no node of a @lang predicate whose values all have a language.
+const PROBE = '{ q(func: has(age), first: 1) { uid } }';
+
+/** One measured step of one side. */
+interface Step {
+  seconds?: number;
+  bytes?: number;
+  rss?: RssPeak;
+}
+type Side = Record<string, Step>;
+
+async function timed<T>(f: () => Promise<T>): Promise<{ seconds: number; value: T }> {
+  const t0 = performance.now();
+  const value = await f();
+  return { seconds: (performance.now() - t0) / 1000, value };
+}
+
+/** Runs `fn` while sampling the memory of `pid`; seconds and the peaks. */
+async function measured(pid: number, fn: () => Promise<unknown>): Promise<Step> {
+  const rss = sampleRss(pid);
+  const { seconds } = await timed(fn);
+  return { seconds, rss: rss.stop() };
+}
+
+function exec(bin: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(bin, args, { maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      err
+        ? reject(new Error(`${bin} ${args[0]}: ${err.message}\n${stderr.slice(-2000)}`))
+        : resolve(stdout + stderr),
+    ),
+  );
+}
+
+async function strata(args: string[]): Promise<string> {
+  const r = await run(args);
+  if (r.code !== 0) throw new Error(`strata ${args[0]} failed (${r.code}): ${r.stderr.slice(-2000)}`);
+  return r.stdout;
+}
+
+interface Files {
+  full: string;
+  inc: string;
+  schema: string;
+}
+
+async function dgraphSide(tmp: string, f: Files): Promise<Side> {
+  const s: Side = {};
+  const loc = path.join(tmp, 'dgraph-backups');
+  const c = await DgraphCluster.start({ version: VERSION, dir: path.join(tmp, 'dgraph') });
+  try {
+    const live = (file: string) =>
+      exec(dgraphBinary(VERSION), ['live', '-f', file, '-s', f.schema, '-a', c.grpc(), '-z', c.zeroGrpc]);
+    s.load = await measured(c.alphaPid(), () => live(f.full));
+    s.store = { bytes: diskBytes(c.postings()) };
+    s.full = await measured(c.alphaPid(), () => c.backup(loc, true));
+    s.full.bytes = fileBytes(loc, (p) => p.endsWith('.backup'));
+    await live(f.inc);
+    s.inc = await measured(c.alphaPid(), () => c.backup(loc, false));
+    s.inc.bytes = fileBytes(loc, (p) => p.endsWith('.backup')) - s.full.bytes;
+  } finally {
+    await c.stop();
+  }
+  const out = path.join(tmp, 'dgraph-restored');
+  s.offline = { seconds: (await timed(() => dgraphRestore(VERSION, loc, out))).seconds, bytes: 0 };
+  s.offline.bytes = diskBytes(out);
+  const c2 = await DgraphCluster.start({ version: VERSION, dir: path.join(tmp, 'dgraph2') });
+  try {
+    s.online = await measured(c2.alphaPid(), () => c2.restoreOnline(loc, PROBE));
+  } finally {
+    await c2.stop();
+  }
+  return s;
+}
+
+async function strataNode(dir: string, restoreDirs: string): Promise<{ proc: Proc; addr: string }> {
+  const o = await freeOffset();
+  const proc = start(['start', '--data', dir, '-o', String(o), '--restore_dirs', restoreDirs]);
+  const addr = `127.0.0.1:${8080 + o}`;
+  await waitHealthy(`http://${addr}`, proc, 60_000);
+  return { proc, addr };
+}
+
+async function strataSide(tmp: string, f: Files): Promise<Side> {
+  const s: Side = {};
+  const loc = path.join(tmp, 'strata-backups');
+  const loc03 = path.join(tmp, 'strata-backups-v2103');
+  const data = path.join(tmp, 'strata');
+  const { proc, addr } = await strataNode(data, tmp);
+  const pid = proc.child.pid!;
+  const backup = (l: string, ...more: string[]) => strata(['backup', '--alpha', addr, '-d', l, ...more]);
+  try {
+    s.load = await measured(pid, () => strata(['load', f.full, '--schema', f.schema, '--alpha', addr]));
+    s.store = { bytes: diskBytes(path.join(data, 'p')) };
+    s.full = await measured(pid, () => backup(loc));
+    s.full.bytes = fileBytes(loc, (p) => p.endsWith('.backup'));
+    s.full03 = await measured(pid, () => backup(loc03, '--format', 'v21.03'));
+    s.full03.bytes = fileBytes(loc03, (p) => p.endsWith('.backup'));
+    await strata(['load', f.inc, '--alpha', addr]);
+    s.inc = await measured(pid, () => backup(loc));
+    s.inc.bytes = fileBytes(loc, (p) => p.endsWith('.backup')) - s.full.bytes;
+    s.inc03 = await measured(pid, () => backup(loc03));
+    s.inc03.bytes = fileBytes(loc03, (p) => p.endsWith('.backup')) - s.full03.bytes;
+  } finally {
+    proc.child.kill('SIGTERM');
+    await proc.exited;
+  }
+  const out = path.join(tmp, 'strata-restored');
+  const restore = () => strata(['restore', '-l', loc, '-p', out, '--force_zero=false']);
+  s.offline = { seconds: (await timed(restore)).seconds, bytes: 0 };
+  s.offline.bytes = diskBytes(out);
+  const n2 = await strataNode(path.join(tmp, 'strata2'), tmp);
+  try {
+    s.online = await measured(n2.proc.child.pid!, () => restoreOnline(`http://${n2.addr}`, loc));
+  } finally {
+    n2.proc.child.kill('SIGTERM');
+    await n2.proc.exited;
+  }
+  return s;
+}
+
+const MB = (b?: number) => (b === undefined ? '—' : `${(b / 1e6).toFixed(1)} MB`);
+const SEC = (t?: number) => (t === undefined ? '—' : `${t.toFixed(1)} s`);
+const MIB = (r?: RssPeak) => (r ? `${Math.round(r.anonMiB)} / ${Math.round(r.fileMiB)} MiB` : '—');
+const X = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
+
+/** The markdown table of one size; ratios > 1 favour Strata. */
+function table(quads: number, d: Side, s: Side): string {
+  const rows: string[][] = [
+    ['load', SEC(d.load?.seconds), SEC(s.load?.seconds), X(d.load?.seconds, s.load?.seconds)],
+    ['load rate (N-Quads/s)', rate(quads, d.load), rate(quads, s.load), X(d.load?.seconds, s.load?.seconds)],
+    ['store on disk after load', MB(d.store?.bytes), MB(s.store?.bytes), X(d.store?.bytes, s.store?.bytes)],
+    [
+      'peak RSS anon / file, load',
+      MIB(d.load?.rss),
+      MIB(s.load?.rss),
+      X(d.load?.rss?.anonMiB, s.load?.rss?.anonMiB),
+    ],
+    [
+      'full backup',
+      `${SEC(d.full?.seconds)}, ${MB(d.full?.bytes)}`,
+      `${SEC(s.full?.seconds)}, ${MB(s.full?.bytes)}`,
+      X(d.full?.seconds, s.full?.seconds),
+    ],
+    [
+      'full backup, v21.03 layout',
+      '',
+      `${SEC(s.full03?.seconds)}, ${MB(s.full03?.bytes)}`,
+      X(d.full?.seconds, s.full03?.seconds),
+    ],
+    [
+      'peak RSS anon / file, full backup',
+      MIB(d.full?.rss),
+      MIB(s.full?.rss),
+      X(d.full?.rss?.anonMiB, s.full?.rss?.anonMiB),
+    ],
+    [
+      'incremental after 1%',
+      `${SEC(d.inc?.seconds)}, ${MB(d.inc?.bytes)} new`,
+      `${SEC(s.inc?.seconds)}, ${MB(s.inc?.bytes)} new`,
+      X(d.inc?.seconds, s.inc?.seconds),
+    ],
+    [
+      'incremental bytes, default / v21.03 layout',
+      '',
+      `${MB(s.inc?.bytes)} / ${MB(s.inc03?.bytes)}`,
+      X(d.inc?.bytes, s.inc?.bytes),
+    ],
+    [
+      'offline restore',
+      `${SEC(d.offline?.seconds)}, ${MB(d.offline?.bytes)} on disk`,
+      `${SEC(s.offline?.seconds)}, ${MB(s.offline?.bytes)} on disk`,
+      X(d.offline?.seconds, s.offline?.seconds),
+    ],
+    [
+      'restored store size',
+      MB(d.offline?.bytes),
+      MB(s.offline?.bytes),
+      X(d.offline?.bytes, s.offline?.bytes),
+    ],
+    [
+      'online restore',
+      SEC(d.online?.seconds),
+      SEC(s.online?.seconds),
+      X(d.online?.seconds, s.online?.seconds),
+    ],
+    [
+      'peak RSS anon / file, online restore',
+      MIB(d.online?.rss),
+      MIB(s.online?.rss),
+      X(d.online?.rss?.anonMiB, s.online?.rss?.anonMiB),
+    ],
+  ];
+  const head = `#### ${quads.toLocaleString('en-US')} N-Quads\n\n| step | Dgraph ${VERSION} | Strata | Dgraph / Strata (> 1: Strata better) |\n|---|---|---|---|\n`;
+  return head + rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
+}
+
+function rate(quads: number, st?: Step): string {
+  return st?.seconds ? Math.round(quads / st.seconds).toLocaleString('en-US') : '—';
+}
+
+/** Replaces the text between the `bench:store` markers of docs/performance.md. */
+function writeDoc(text: string): void {
+  const doc = path.join(repoRoot, 'docs/performance.md');
+  if (!existsSync(doc)) return;
+  const [start, end] = ['<!-- bench:store:start -->', '<!-- bench:store:end -->'];
+  const cur = readFileSync(doc, 'utf8');
+  const a = cur.indexOf(start);
+  const b = cur.indexOf(end);
+  if (a < 0 || b < a) return;
+  writeFileSync(doc, `${cur.slice(0, a + start.length)}\n${text}${cur.slice(b)}`);
+}
+
+export async function main(): Promise<void> {
+  const tables: string[] = [];
+  for (const quads of SIZES) {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'strata-bench-store-'));
+    try {
+      const people = Math.round(quads / QUADS_PER_PERSON);
+      const f: Files = {
+        full: path.join(tmp, 'social.rdf.gz'),
+        inc: path.join(tmp, 'social-inc.rdf.gz'),
+        schema: path.join(tmp, 'social.schema'),
+      };
+      mkdirSync(tmp, { recursive: true });
+      writeFileSync(f.schema, SOCIAL_SCHEMA);
+      await writeSocial(f.full, 0, people);
+      await writeSocial(f.inc, people, Math.max(1, Math.round(people / 100)));
+      console.log(`${quads.toLocaleString('en-US')} N-Quads: Dgraph ${VERSION} ...`);
+      const d = await dgraphSide(tmp, f);
+      console.log(`${quads.toLocaleString('en-US')} N-Quads: Strata ...`);
+      const s = await strataSide(tmp, f);
+      const t = table(quads, d, s);
+      console.log(`\n${t}`);
+      tables.push(t);
+    } finally {
+      await killAll();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  const when = new Date().toISOString().slice(0, 10);
+  writeDoc(
+    `\nMeasured by \`pnpm bench\` on ${when} (2 cores, 24 GiB; Dgraph built here from the module proxy, ` +
+      `without jemalloc). Peak RSS: anonymous / file-backed, of the serving process.\n\n${tables.join('\n')}\n`,
+  );
+}
