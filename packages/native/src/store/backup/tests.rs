@@ -656,6 +656,8 @@ fn restore(
         }
         w.finish(restore_ts.unwrap_or(read_ts)).unwrap();
     }
+    // finish() replaced the file by its compacted copy
+    assert!(!dir.join("compact.tmp").exists());
     let st = LiveStore::open(dir, 1, false).unwrap();
     let out = st.export_rdf(u64::MAX).unwrap();
     st.close();
