@@ -37,12 +37,13 @@ describe('conflict memory', () => {
     expect(c.conflicts(check(4n, []))).toBe(true);
   });
 
-  it('keeps SHA-1 keys by their first 52 bits', () => {
+  it('keeps the base64url keys of the Alphas by their first 52 bits', () => {
     const c = new Conflicts();
     c.startAt(1n);
-    c.record(check(1n, ['0123456789abcdef01234567']), 5n);
-    expect(c.conflicts(check(4n, ['0123456789abcdef01234567']))).toBe(true);
-    expect(c.conflicts(check(4n, ['0123456789abc00000000000']))).toBe(true); // same 52 bits: a needless abort
-    expect(c.conflicts(check(4n, ['1123456789abcdef01234567']))).toBe(false);
+    c.record(check(1n, ['AbCd-_0123456789']), 5n);
+    expect(c.conflicts(check(4n, ['AbCd-_0123456789']))).toBe(true);
+    expect(c.conflicts(check(4n, ['AbCd-_012zzzzzzz']))).toBe(true); // same 52 bits: a needless abort
+    expect(c.conflicts(check(4n, ['AbCd-_01Azzzzzzz']))).toBe(false);
+    expect(c.conflicts(check(4n, ['BbCd-_0123456789']))).toBe(false);
   });
 });
