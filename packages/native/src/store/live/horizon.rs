@@ -43,6 +43,9 @@ struct State {
     commits: VecDeque<(Instant, u64)>,
     /// The newest commit ts older than `GRACE` seen so far.
     settled: u64,
+    /// When lapsed pins were last dropped (at most once a second: a pass
+    /// over every pin on each commit would put up to `MAX_PINS` steps there).
+    swept: Option<Instant>,
 }
 
 pub struct Horizon(Mutex<State>);
@@ -93,8 +96,13 @@ impl Horizon {
         if s.commits.len() > 1_000_000 {
             s.commits.pop_front();
         }
-        s.pins
-            .retain(|_, t| now.saturating_duration_since(*t) < PIN_TTL);
+        if s.swept
+            .is_none_or(|t| now.saturating_duration_since(t) >= Duration::from_secs(1))
+        {
+            s.pins
+                .retain(|_, t| now.saturating_duration_since(*t) < PIN_TTL);
+            s.swept = Some(now);
+        }
         let oldest_pin = s.pins.keys().next().copied().unwrap_or(u64::MAX);
         s.settled.min(oldest_pin).min(commit_ts.saturating_sub(1))
     }
