@@ -25,7 +25,7 @@ describe('PostingStore', () => {
   it('alters, mutates, reads, exports, reopens', async () => {
     const s = new PostingStore(dir, { group: 1, create: true });
     expect(s.dir).toBe(dir);
-    expect(s.meta()).toEqual({ group: 1, maxCommitTs: 0n, maxUid: 0n, formatVersion: 1 });
+    expect(s.meta()).toEqual({ group: 1, maxCommitTs: 0n, maxUid: 0n, formatVersion: 2 });
 
     await s.alter(1n, {
       predicates: [

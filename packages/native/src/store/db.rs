@@ -1,17 +1,23 @@
 //! `PostingStore`: one LMDB environment per folder (`p/` or `p<N>`), with two
 //! databases: `postings` (MVCC keys, see [`super::mvcc`]) and `meta`.
 
+use super::delta::{apply_changes, Chain, UidDelta};
 use super::error::{Result, StoreCode, StoreError};
 use super::mvcc::{
-    decode_value, pruned_error, split_version_key, version_key, ValueKind, TS_LEN, USER_META_PRUNED,
+    decode_list, decode_value, pruned_error, split_version_key, version_key, ValueKind, TS_LEN,
+    USER_META_PRUNED, USER_META_UID_DELTA,
 };
 use heed::types::Bytes;
 use heed::{Database, Env, EnvOpenOptions, WithoutTls};
+use prost::Message;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Version of the on-disk layout written by this build. A store written by
 /// a newer version is refused.
-pub const FORMAT_VERSION: u64 = 1;
+///
+/// 2: uid deltas (`delta.rs`), which format 1 builds cannot read.
+pub const FORMAT_VERSION: u64 = 2;
 
 const DEFAULT_MAP_SIZE: usize = 1 << 40; // 1 TiB of address space; the file grows as needed
 const META_FORMAT: &str = "format_version";
@@ -82,43 +88,6 @@ fn dir_is_empty(dir: &Path) -> Result<bool> {
             dir.display()
         ))),
     }
-}
-
-/// Calls `f` with the visible version (newest <= `read_ts`, tombstones
-/// skipped) of each run of versions of one key in `items` (LMDB entries in
-/// key order); `f` returns false to stop.
-fn visit_visible<'t>(
-    items: impl Iterator<Item = KvItem<'t>>,
-    read_ts: u64,
-    f: &mut dyn FnMut(Visible<'_>) -> Result<bool>,
-) -> Result<()> {
-    let mut done_key: Option<Vec<u8>> = None;
-    for item in items {
-        let (k, v) = item?;
-        let (key, ts) = split_version_key(k)
-            .ok_or_else(|| StoreError::corrupt("store key shorter than its version"))?;
-        if done_key.as_deref() == Some(key) || ts > read_ts {
-            continue;
-        }
-        done_key = Some(key.to_vec());
-        let (kind, payload) = decode_value(v)
-            .ok_or_else(|| StoreError::corrupt("bad user_meta byte in the store"))?;
-        match kind {
-            ValueKind::Tombstone => continue,
-            ValueKind::Pruned => return Err(pruned_error(read_ts, ts)),
-            _ => {}
-        }
-        let visible = Visible {
-            key,
-            commit_ts: ts,
-            kind,
-            payload,
-        };
-        if !f(visible)? {
-            break;
-        }
-    }
-    Ok(())
 }
 
 impl PostingStore {
@@ -315,36 +284,99 @@ impl PostingStore {
         self.get_in(&rtxn, key, read_ts)
     }
 
-    /// [`Self::get`] inside a transaction (a write transaction sees its own writes).
+    /// [`Self::get`] inside a transaction (a write transaction sees its own
+    /// writes). A list whose newest version is a uid delta comes merged: the
+    /// deltas down to the newest full version applied to it, with the ts of
+    /// the newest delta; merged to nothing, it is `None` as a tombstone is.
     pub fn get_in(
         &self,
         rtxn: &heed::RoTxn,
         key: &[u8],
         read_ts: u64,
     ) -> Result<Option<(ValueKind, u64, Vec<u8>)>> {
+        let mut newest: Option<u64> = None;
+        let mut deltas: Vec<UidDelta> = Vec::new();
+        for item in self.versions_in(rtxn, key, read_ts)? {
+            let (ts, kind, payload) = item?;
+            let top = *newest.get_or_insert(ts);
+            match kind {
+                ValueKind::Delta => deltas.push(UidDelta::decode_stored(payload)?),
+                ValueKind::Pruned => return Err(pruned_error(read_ts, ts)),
+                ValueKind::Tombstone if deltas.is_empty() => return Ok(None),
+                _ if deltas.is_empty() => return Ok(Some((kind, ts, payload.to_vec()))),
+                ValueKind::Tombstone => return Ok(merge(Default::default(), &deltas, top)),
+                ValueKind::PostingList => return Ok(merge(decode_list(payload)?, &deltas, top)),
+                ValueKind::Schema => {
+                    return Err(StoreError::corrupt("a uid delta on top of a schema value"))
+                }
+            }
+        }
+        Ok(newest.and_then(|top| merge(Default::default(), &deltas, top)))
+    }
+
+    /// The versions of `key` at or below `read_ts`, newest first, as
+    /// `(ts, kind, payload)`.
+    fn versions_in<'t>(
+        &self,
+        txn: &'t heed::RoTxn,
+        key: &[u8],
+        read_ts: u64,
+    ) -> Result<impl Iterator<Item = Result<(u64, ValueKind, &'t [u8])>> + 't> {
         let start = version_key(key, read_ts);
         let end = version_key(key, 0);
         let range = (
             std::ops::Bound::Included(&start[..]),
             std::ops::Bound::Included(&end[..]),
         );
-        for item in self.postings.range(rtxn, &range)? {
-            let (k, v) = item?;
+        let len = key.len() + TS_LEN;
+        Ok(self
+            .postings
+            .range(txn, &range)?
             // Another key can sort between the versions of `key` only if it
             // has `key` as a proper prefix; its LMDB key is longer.
-            if k.len() != key.len() + TS_LEN {
-                continue;
+            .filter(move |item| item.as_ref().map_or(true, |(k, _)| k.len() == len))
+            .map(|item| {
+                let (k, v) = item?;
+                let (_, ts) = split_version_key(k).expect("length checked");
+                let (kind, payload) = decode_value(v)
+                    .ok_or_else(|| StoreError::corrupt("bad user_meta byte in the store"))?;
+                Ok((ts, kind, payload))
+            }))
+    }
+
+    /// The uid deltas of `key` above its newest full version at or below
+    /// `read_ts`, and that version's size: what a commit needs to choose
+    /// between a delta and a whole list (`delta.rs`).
+    pub(crate) fn chain_in(&self, txn: &heed::RoTxn, key: &[u8], read_ts: u64) -> Result<Chain> {
+        let mut chain = Chain::default();
+        for item in self.versions_in(txn, key, read_ts)? {
+            let (_, kind, payload) = item?;
+            match kind {
+                ValueKind::Delta => {
+                    chain.deltas += 1;
+                    chain.delta_bytes += payload.len();
+                }
+                ValueKind::PostingList => {
+                    chain.base_bytes = Some(payload.len());
+                    break;
+                }
+                _ => break,
             }
-            let (_, ts) = split_version_key(k).expect("length checked");
-            let (kind, payload) = decode_value(v)
-                .ok_or_else(|| StoreError::corrupt("bad user_meta byte in the store"))?;
-            return Ok(match kind {
-                ValueKind::Tombstone => None,
-                ValueKind::Pruned => return Err(pruned_error(read_ts, ts)),
-                _ => Some((kind, ts, payload.to_vec())),
-            });
         }
-        Ok(None)
+        Ok(chain)
+    }
+
+    /// Writes `delta` as the version `ts` of `key`.
+    pub(crate) fn put_delta_in(
+        &self,
+        wtxn: &mut heed::RwTxn,
+        key: &[u8],
+        ts: u64,
+        delta: &UidDelta,
+    ) -> Result<()> {
+        let v = super::mvcc::encode_value(ValueKind::Delta, &delta.encode_to_vec());
+        self.postings.put(wtxn, &version_key(key, ts), &v)?;
+        Ok(())
     }
 
     /// Calls `f` with the visible version (newest <= `read_ts`, tombstones
@@ -367,7 +399,7 @@ impl PostingStore {
         } else {
             Box::new(self.postings.prefix_iter(&rtxn, prefix)?)
         };
-        visit_visible(iter, read_ts, &mut |v| f(v).map(|()| true))
+        self.visit_visible(&rtxn, iter, read_ts, &mut |v| f(v).map(|()| true))
     }
 
     /// [`Self::scan`] inside a transaction (a write transaction sees its own
@@ -386,7 +418,54 @@ impl PostingStore {
             .postings
             .range(txn, &range)?
             .take_while(|item| item.as_ref().map_or(true, |(k, _)| k.starts_with(prefix)));
-        visit_visible(iter, read_ts, f)
+        self.visit_visible(txn, iter, read_ts, f)
+    }
+
+    /// Calls `f` with the visible version (newest <= `read_ts`, tombstones
+    /// skipped, uid deltas merged) of each run of versions of one key in
+    /// `items` (LMDB entries of `txn` in key order); `f` returns false to stop.
+    fn visit_visible<'t>(
+        &self,
+        txn: &'t heed::RoTxn,
+        items: impl Iterator<Item = KvItem<'t>>,
+        read_ts: u64,
+        f: &mut dyn FnMut(Visible<'_>) -> Result<bool>,
+    ) -> Result<()> {
+        let mut done_key: Option<Vec<u8>> = None;
+        for item in items {
+            let (k, v) = item?;
+            let (key, ts) = split_version_key(k)
+                .ok_or_else(|| StoreError::corrupt("store key shorter than its version"))?;
+            if done_key.as_deref() == Some(key) || ts > read_ts {
+                continue;
+            }
+            done_key = Some(key.to_vec());
+            let (kind, payload) = decode_value(v)
+                .ok_or_else(|| StoreError::corrupt("bad user_meta byte in the store"))?;
+            let merged;
+            let (kind, payload) = match kind {
+                ValueKind::Tombstone => continue,
+                ValueKind::Pruned => return Err(pruned_error(read_ts, ts)),
+                ValueKind::Delta => match self.get_in(txn, key, read_ts)? {
+                    None => continue,
+                    Some((kind, _, p)) => {
+                        merged = p;
+                        (kind, &merged[..])
+                    }
+                },
+                _ => (kind, payload),
+            };
+            let visible = Visible {
+                key,
+                commit_ts: ts,
+                kind,
+                payload,
+            };
+            if !f(visible)? {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// Refuses a store whose restore did not finish.
@@ -425,7 +504,8 @@ impl PostingStore {
     }
 
     /// Deletes the versions of `key` older than its newest version at or
-    /// below `horizon` (which stays: reads at the horizon see it), except the
+    /// below `horizon` (which stays: reads at the horizon see it; so do the
+    /// uid deltas below it down to their full version), except the
     /// oldest, which becomes a [`ValueKind::Pruned`] marker so that a read
     /// older than the kept version is refused rather than shown nothing.
     /// Returns the number of versions removed.
@@ -439,17 +519,19 @@ impl PostingStore {
         let (from, to) = (version_key(key, horizon), version_key(key, 0));
         let range = (Bound::Included(&from[..]), Bound::Included(&to[..]));
         let mut older: Vec<(Vec<u8>, bool)> = Vec::new();
-        let mut kept = false;
+        let mut keeping = true;
         for item in self.postings.range(wtxn, &range)? {
             let (k, v) = item?;
             // Keys that have `key` as a proper prefix may sort among its versions.
             if k.len() != key.len() + TS_LEN {
                 continue;
             }
-            if kept {
-                older.push((k.to_vec(), v.first() == Some(&USER_META_PRUNED)));
+            if keeping {
+                // A delta needs the versions under it, down to a full one.
+                keeping = v.first() == Some(&USER_META_UID_DELTA);
+                continue;
             }
-            kept = true;
+            older.push((k.to_vec(), v.first() == Some(&USER_META_PRUNED)));
         }
         let Some((oldest, is_marker)) = older.pop() else {
             return Ok(0);
@@ -517,4 +599,22 @@ impl PostingStore {
         self.env.force_sync()?;
         Ok(())
     }
+}
+
+/// `base` with `deltas` (newest first) applied, as the payload of a full
+/// list at `ts`; `None` when nothing is left.
+fn merge(
+    mut base: crate::format::proto::BackupPostingList,
+    deltas: &[UidDelta],
+    ts: u64,
+) -> Option<(ValueKind, u64, Vec<u8>)> {
+    let mut ch = BTreeMap::new();
+    for d in deltas.iter().rev() {
+        d.fold_into(&mut ch);
+    }
+    apply_changes(&mut base.uids, &ch);
+    if base.uids.is_empty() && base.postings.is_empty() {
+        return None;
+    }
+    Some((ValueKind::PostingList, ts, base.encode_to_vec()))
 }

@@ -4,6 +4,7 @@
 //!   encoding (`user_meta || protobuf`), drop prefixes.
 //! * [`db`]: `PostingStore` (open/create with format and group checks,
 //!   batch writes, prefix deletes, MVCC reads at a read ts).
+//! * [`delta`]: uid deltas of big index and count lists, merged at read.
 //! * [`restore`]: `RestoreWriter` (spec §10 for one group).
 //! * [`backup`]: Dgraph-compatible binary backup of a store (spec §9, §11).
 //! * [`live`]: `LiveStore`, the Alpha's store: alter, mutations with
@@ -12,6 +13,7 @@
 pub mod backup;
 pub mod collate;
 pub mod db;
+pub mod delta;
 pub mod error;
 pub mod farm;
 pub mod geo;

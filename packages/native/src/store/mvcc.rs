@@ -11,6 +11,9 @@
 //!   field 1, packed; postings 2; commit_ts 3; splits 4), so that a backup
 //!   of the store is a pure copy of the value;
 //! * `0x10` (empty list): a tombstone; it hides older versions.
+//! * `0x40` (uid delta, Strata's own): uids one commit added to and removed
+//!   from an index or count list, on top of the older versions
+//!   (`delta.rs`); reads merge it, backups never see it.
 //! * `0x80` (pruned, Strata's own): the versions from this one up to the next
 //!   one were deleted by pruning (`live/horizon.rs`); a read that lands on it
 //!   is refused, never answered with what is not there.
@@ -49,9 +52,14 @@ pub enum ValueKind {
     PostingList,
     /// Empty list: hides every older version (user_meta 0x10).
     Tombstone,
+    /// Uids added and removed on top of the older versions (user_meta 0x40).
+    Delta,
     /// Versions deleted by pruning start here (user_meta 0x80, no payload).
     Pruned,
 }
+
+/// user_meta of [`ValueKind::Delta`]: no Dgraph bit, never in a backup.
+pub const USER_META_UID_DELTA: u8 = 0x40;
 
 /// user_meta of [`ValueKind::Pruned`]: no Dgraph bit, never in a backup.
 pub const USER_META_PRUNED: u8 = 0x80;
@@ -70,6 +78,7 @@ impl ValueKind {
             ValueKind::Schema => USER_META_SCHEMA,
             ValueKind::PostingList => USER_META_COMPLETE,
             ValueKind::Tombstone => USER_META_EMPTY,
+            ValueKind::Delta => USER_META_UID_DELTA,
             ValueKind::Pruned => USER_META_PRUNED,
         }
     }
@@ -78,6 +87,7 @@ impl ValueKind {
             USER_META_SCHEMA => Some(ValueKind::Schema),
             USER_META_COMPLETE => Some(ValueKind::PostingList),
             USER_META_EMPTY => Some(ValueKind::Tombstone),
+            USER_META_UID_DELTA => Some(ValueKind::Delta),
             USER_META_PRUNED => Some(ValueKind::Pruned),
             _ => None,
         }
@@ -189,6 +199,7 @@ mod tests {
             ValueKind::Schema,
             ValueKind::PostingList,
             ValueKind::Tombstone,
+            ValueKind::Delta,
             ValueKind::Pruned,
         ] {
             let v = encode_value(k, b"xy");

@@ -71,8 +71,9 @@ pub(super) fn backup_list(
         ValueKind::Tombstone => return Ok(Vec::new()),
         ValueKind::PostingList => decode_list(payload)?,
         ValueKind::Schema => return Err(StoreError::corrupt("schema value under a data key")),
-        // visit_newest refuses to hand a pruned version out
+        // visit_newest refuses to hand a pruned version out, and merges deltas
         ValueKind::Pruned => return Err(StoreError::corrupt("pruned version in a backup")),
+        ValueKind::Delta => return Err(StoreError::corrupt("unmerged uid delta in a backup")),
     };
     pl.uid_bytes.clear();
     pl.splits.clear();

@@ -155,7 +155,7 @@ impl Selection<'_> {
             &mut |key, _, kind, payload| {
                 match kind {
                     ValueKind::Tombstone => return Ok(()),
-                    ValueKind::PostingList | ValueKind::Pruned => {
+                    ValueKind::PostingList | ValueKind::Delta | ValueKind::Pruned => {
                         return Err(StoreError::corrupt("posting list under a type key"))
                     }
                     ValueKind::Schema => {}

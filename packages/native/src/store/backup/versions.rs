@@ -1,5 +1,5 @@
-//! The newest version of every key under a prefix, tombstones included:
-//! what a backup at a read ts sees of the store.
+//! The newest version of every key under a prefix, tombstones included and
+//! uid deltas merged: what a backup at a read ts sees of the store.
 
 use crate::store::db::PostingStore;
 use crate::store::error::{Result, StoreError};
@@ -49,10 +49,15 @@ pub(super) fn visit_newest(
         open[i].decided = true;
         let (kind, payload) = decode_value(v)
             .ok_or_else(|| StoreError::corrupt("bad user_meta byte in the store"))?;
-        if kind == ValueKind::Pruned {
-            return Err(pruned_error(read_ts, ts));
+        match kind {
+            ValueKind::Pruned => return Err(pruned_error(read_ts, ts)),
+            // A uid delta goes out merged, as the full list it makes.
+            ValueKind::Delta => match store.get_in(txn, key, read_ts)? {
+                None => f(key, ts, ValueKind::Tombstone, &[])?,
+                Some((kind, _, merged)) => f(key, ts, kind, &merged)?,
+            },
+            _ => f(key, ts, kind, payload)?,
         }
-        f(key, ts, kind, payload)?;
     }
     Ok(())
 }

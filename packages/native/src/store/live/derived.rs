@@ -4,8 +4,8 @@
 
 use super::keys::{count_key, index_key, kind_prefix, reverse_key, uid_after};
 use super::lists::{
-    apply_changes, read_list, reverse_posting, uid_edge_facets, uid_list, value_tokens, write_list,
-    At, Changes,
+    read_list, reverse_posting, uid_edge_facets, uid_list, value_tokens, write_list,
+    write_uid_changes, At, Changes,
 };
 use super::schema::Schema;
 use crate::format::keys::KIND_DATA;
@@ -141,13 +141,7 @@ impl Derived {
             }
         }
         for (key, ch) in self.lists {
-            let mut pl = read_list(store, wtxn, &key, ts)?;
-            let before = pl.uids.clone();
-            apply_changes(&mut pl.uids, &ch);
-            if pl.uids != before {
-                write_list(store, wtxn, &key, at, &uid_list(pl.uids))?;
-                keys += 1;
-            }
+            keys += u64::from(write_uid_changes(store, wtxn, &key, at, &ch)?);
         }
         Ok(keys)
     }

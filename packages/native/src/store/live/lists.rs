@@ -4,6 +4,7 @@
 use super::schema::Schema;
 use crate::format::proto::{BackupPostingList, Facet, Posting, PostingType, ValType};
 use crate::store::db::PostingStore;
+use crate::store::delta::{apply_changes, UidDelta};
 use crate::store::error::{Result, StoreError};
 use crate::store::mvcc::{decode_list, encode_value, version_key, ValueKind};
 use crate::store::tokenize::go_time_instant;
@@ -164,75 +165,38 @@ pub(super) fn value_cmp(vt: ValType, a: &[u8], b: &[u8]) -> Option<std::cmp::Ord
 /// Set/remove changes of derived uid lists: key -> uid -> present.
 pub(super) type Changes<K> = BTreeMap<K, BTreeMap<u64, bool>>;
 
-/// Applies the changes of one list to its uids: one merge of the sorted
-/// list with the sorted changes (big index lists change a few uids at a
-/// time, and a set rebuilt per commit cost more than the rest of it).
-pub(super) fn apply_changes(list: &mut Vec<u64>, ch: &BTreeMap<u64, bool>) {
-    if !list.is_sorted_by(|a, b| a < b) {
-        list.sort_unstable();
-        list.dedup();
-    }
-    // Appending to the end, as new uids do, needs no merge.
-    let first_change = ch.keys().next().copied();
-    if first_change.is_some_and(|f| list.last().is_none_or(|&l| f > l)) {
-        list.extend(ch.iter().filter(|&(_, &on)| on).map(|(&u, _)| u));
-        return;
-    }
-    let old = std::mem::take(list);
-    let mut out = Vec::with_capacity(old.len() + ch.len());
-    let mut changes = ch.iter().peekable();
-    for u in old {
-        while let Some((&c, &on)) = changes.next_if(|(&c, _)| c < u) {
-            if on {
-                out.push(c);
-            }
+/// Applies the changes `ch` of one uid-only list (index, count) at `at.ts`:
+/// as a uid delta on top of a big list (`delta.rs`), else as the whole list
+/// (when the list is small, or its deltas are due to be rolled up). Returns
+/// whether a version was written (a whole list that did not change is not).
+pub(super) fn write_uid_changes(
+    store: &PostingStore,
+    wtxn: &mut heed::RwTxn,
+    key: &[u8],
+    at: At,
+    ch: &BTreeMap<u64, bool>,
+) -> Result<bool> {
+    let delta = UidDelta::of(ch);
+    if store
+        .chain_in(wtxn, key, at.ts)?
+        .wants_delta(delta.encoded_len())
+    {
+        store.put_delta_in(wtxn, key, at.ts, &delta)?;
+        if at.horizon > 0 {
+            store.prune_versions_in(wtxn, key, at.horizon)?;
         }
-        match changes.next_if(|(&c, _)| c == u) {
-            Some((_, &on)) if !on => {}
-            _ => out.push(u),
-        }
+        return Ok(true);
     }
-    out.extend(changes.filter(|&(_, &on)| on).map(|(&u, _)| u));
-    *list = out;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::apply_changes;
-    use std::collections::{BTreeMap, BTreeSet};
-
-    /// The merge gives what a set would, for appends, removals, inserts in
-    /// the middle and unsorted input.
-    #[test]
-    fn apply_changes_is_a_set_update() {
-        type Case = (Vec<u64>, Vec<(u64, bool)>);
-        let cases: Vec<Case> = vec![
-            (vec![], vec![(3, true), (1, true), (2, false)]),
-            (vec![1, 5, 9], vec![(10, true), (11, true)]),
-            (
-                vec![1, 5, 9],
-                vec![(5, false), (6, true), (0, true), (9, true)],
-            ),
-            (
-                vec![1, 5, 9],
-                vec![(1, false), (5, false), (9, false), (12, false)],
-            ),
-            (vec![9, 1, 5, 5], vec![(2, true)]),
-            (vec![2, 4], vec![(4, true), (5, false)]),
-        ];
-        for (list, ch) in cases {
-            let ch: BTreeMap<u64, bool> = ch.into_iter().collect();
-            let mut want: BTreeSet<u64> = list.iter().copied().collect();
-            for (&u, &on) in &ch {
-                if on {
-                    want.insert(u);
-                } else {
-                    want.remove(&u);
-                }
-            }
-            let mut got = list.clone();
-            apply_changes(&mut got, &ch);
-            assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "{list:?} {ch:?}");
-        }
+    let mut pl = read_list(store, wtxn, key, at.ts)?;
+    if !pl.uids.is_sorted_by(|a, b| a < b) {
+        pl.uids.sort_unstable();
+        pl.uids.dedup();
     }
+    let no_op = |(u, &on): (&u64, &bool)| pl.uids.binary_search(u).is_ok() == on;
+    if ch.iter().all(no_op) {
+        return Ok(false);
+    }
+    apply_changes(&mut pl.uids, ch);
+    write_list(store, wtxn, key, at, &uid_list(pl.uids))?;
+    Ok(true)
 }

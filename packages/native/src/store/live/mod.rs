@@ -46,7 +46,7 @@ pub use types::{
     SchemaPredicate, TypeDef,
 };
 
-use super::db::{OpenOptions, PostingStore};
+use super::db::{OpenOptions, PostingStore, FORMAT_VERSION};
 use super::error::{Result, StoreError};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -73,7 +73,14 @@ impl LiveStore {
             store.set_meta(&m)?;
         }
         store.check_complete()?;
-        let horizon = horizon::Horizon::new(store.meta()?.read_ts);
+        let mut m = store.meta()?;
+        // This store's commits may write uid deltas, which older builds
+        // cannot read: say so in the format they check.
+        if m.format_version < FORMAT_VERSION {
+            m.format_version = FORMAT_VERSION;
+            store.set_meta(&m)?;
+        }
+        let horizon = horizon::Horizon::new(m.read_ts);
         Ok(LiveStore {
             store,
             write: Mutex::new(()),

@@ -749,3 +749,115 @@ fn commits_prune_versions_below_the_horizon() {
     assert_eq!(s.inner().entries().unwrap(), before + 2 - 1 + 2);
     s.close();
 }
+
+/// The uid deltas of one key: (ts, user meta) of every version, newest first.
+fn versions_of(s: &LiveStore, key: &[u8]) -> Vec<(u64, u8)> {
+    let st = s.inner();
+    let rtxn = st.env().read_txn().unwrap();
+    st.postings_db()
+        .prefix_iter(&rtxn, key)
+        .unwrap()
+        .map(|i| i.unwrap())
+        .filter(|(k, _)| k.len() == key.len() + crate::store::mvcc::TS_LEN)
+        .map(|(k, v)| (crate::store::mvcc::split_version_key(k).unwrap().1, v[0]))
+        .collect()
+}
+
+/// A big index list gets uid deltas, not a whole copy per commit: reads at
+/// every ts (point reads and scans) see exactly the list a set would hold;
+/// the deltas above a full version stay bounded (rolled up); a reopened
+/// store prunes below the horizon but keeps every delta's full version.
+#[test]
+fn big_lists_take_uid_deltas_merged_at_read() {
+    use crate::store::delta::MAX_CHAIN;
+    use crate::store::mvcc::USER_META_UID_DELTA;
+    use std::collections::{BTreeMap, BTreeSet};
+    let t = TempDir::new("delta");
+    let token = Tokenizer::Int
+        .tokens(&7i64.to_le_bytes(), "")
+        .unwrap()
+        .remove(0);
+    let key = index_key(0, "n", &token);
+    let mut want: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
+    let last = 120u64;
+    {
+        let s = new_live(t.path());
+        let mut n = sp("n", ValType::Int);
+        n.index = vec!["int".into()];
+        alter_preds(&s, 1, vec![n]);
+        let edges: Vec<Edge> = (1..=3000).map(|u| set_int(u, "n", 7)).collect();
+        s.apply_mutations(2, &edges).unwrap();
+        let mut set: BTreeSet<u64> = (1..=3000).collect();
+        want.insert(2, set.clone());
+        for ts in 3..=last {
+            // one uid leaves the list of 7 (its value becomes 8), one joins
+            s.apply_mutations(ts, &[set_int(ts, "n", 8), set_int(10_000 + ts, "n", 7)])
+                .unwrap();
+            set.remove(&ts);
+            set.insert(10_000 + ts);
+            want.insert(ts, set.clone());
+        }
+        for (&ts, w) in &want {
+            let got = index_uids(&s, "n", &token, ts);
+            assert_eq!(
+                got,
+                w.iter().copied().collect::<Vec<_>>(),
+                "point read at {ts}"
+            );
+            let mut scanned = None;
+            let prefix = super::keys::kind_prefix(0, "n", crate::format::keys::KIND_INDEX);
+            s.inner()
+                .scan(&prefix, ts, &mut |v| {
+                    if v.key == key.as_slice() {
+                        scanned = Some(BackupPostingList::decode(v.payload).unwrap().uids);
+                    }
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(scanned.as_ref(), Some(&got), "scan at {ts}");
+        }
+        let vs = versions_of(&s, &key);
+        let deltas = vs.iter().filter(|v| v.1 == USER_META_UID_DELTA).count();
+        let full = vs.len() - deltas;
+        assert!(deltas > 100, "{deltas} deltas of {} versions", vs.len());
+        assert!(full >= 2, "rolled up at least once: {full} full versions");
+        let run = vs.iter().take_while(|v| v.1 == USER_META_UID_DELTA).count();
+        assert!(
+            run <= MAX_CHAIN,
+            "{run} deltas above the newest full version"
+        );
+        s.close();
+    }
+    // Reopened, every version is below the horizon: a commit prunes the key
+    // down to the chain its newest version needs.
+    let s = LiveStore::open(t.path(), 1, false).unwrap();
+    assert_eq!(
+        s.meta().unwrap().format_version,
+        crate::store::FORMAT_VERSION
+    );
+    s.apply_mutations(last + 1, &[set_int(20_000, "n", 7)])
+        .unwrap();
+    let mut w = want[&last].clone();
+    w.insert(20_000);
+    assert_eq!(
+        index_uids(&s, "n", &token, last + 1),
+        w.into_iter().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        index_uids(&s, "n", &token, last),
+        want[&last].iter().copied().collect::<Vec<_>>()
+    );
+    let vs = versions_of(&s, &key);
+    let chain = vs
+        .iter()
+        .skip(1)
+        .take_while(|v| v.1 == USER_META_UID_DELTA)
+        .count();
+    // the new version, the deltas from the horizon's version down, their
+    // full version, and the marker of what went
+    assert_eq!(vs.len(), chain + 3, "{vs:?}");
+    assert_eq!(vs.last().unwrap().1, crate::store::mvcc::USER_META_PRUNED);
+    let e = s.inner().get(&key, vs.last().unwrap().0).err().unwrap();
+    assert!(e.to_string().contains("no longer keeps"), "{e}");
+    s.close();
+}
