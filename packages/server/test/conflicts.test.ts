@@ -1,6 +1,7 @@
 /** Zero's conflict memory (src/zero/conflicts.ts): bounded, and never lets an unchecked commit through. */
 import { describe, expect, it } from 'vitest';
 import { Conflicts } from '../src/zero/conflicts.js';
+import { hash } from '../src/alpha/conflict-keys.js';
 
 const check = (startTs: bigint, keys: string[]) => ({ startTs, keys, preds: [], coarse: [] });
 
@@ -45,5 +46,22 @@ describe('conflict memory', () => {
     expect(c.conflicts(check(4n, ['AbCd-_012zzzzzzz']))).toBe(true); // same 52 bits: a needless abort
     expect(c.conflicts(check(4n, ['AbCd-_01Azzzzzzz']))).toBe(false);
     expect(c.conflicts(check(4n, ['BbCd-_0123456789']))).toBe(false);
+  });
+});
+
+describe('conflict key hash (alpha/conflict-keys.ts)', () => {
+  it('gives 16 base64url characters, the same for the same parts, different ones for near keys', () => {
+    const k = hash(['d', 'name', '12']);
+    expect(k).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(hash(['d', 'name', '12'])).toBe(k);
+    // the part boundary counts, and a buffer hashes by its bytes
+    expect(hash(['d', 'name1', '2'])).not.toBe(k);
+    expect(hash(['d', 'name', Buffer.from('12')])).toBe(k);
+    // 300,000 keys that differ in one character: distinct in the 52 bits Zero keeps
+    const c = new Conflicts();
+    c.startAt(1n);
+    for (let i = 0; i < 300_000; i++)
+      c.record(check(1n, [hash(['d', 'friend', String(i), `u${i + 1}`])]), 2n);
+    expect(c.size).toBe(300_000);
   });
 });
