@@ -15,13 +15,15 @@
  * Strata / Dgraph, or Dgraph / Strata for times, so that > 1 is better for Strata) is printed and
  * written into docs/performance.md between its `bench:store` markers.
  *
- * Needs `pnpm build` and the Dgraph binary (scripts/setup/dgraph.sh v25.4.0).
+ * Needs `pnpm build` and the Dgraph binary (scripts/setup/dgraph.sh v25.4.0). Dgraph runs with
+ * jemalloc, as its release builds do, when `scripts/setup/dgraph.sh v25.4.0 jemalloc` has built
+ * that variant, else without; the table and the doc text say which.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DgraphCluster, dgraphBinary, dgraphRestore } from '../tests/dgraph-peer.js';
+import { DgraphCluster, dgraphBenchBuild, dgraphRestore, type DgraphBuild } from '../tests/dgraph-peer.js';
 import { repoRoot } from '../tests/paths.js';
 import { killAll, run, start, waitHealthy, type Proc } from '../tests/procs.js';
 import { diskBytes, fileBytes, sampleRss, type RssPeak } from './footprint.js';
@@ -76,13 +78,13 @@ interface Files {
   schema: string;
 }
 
-async function dgraphSide(tmp: string, f: Files): Promise<Side> {
+async function dgraphSide(tmp: string, f: Files, dg: DgraphBuild): Promise<Side> {
   const s: Side = {};
   const loc = path.join(tmp, 'dgraph-backups');
-  const c = await DgraphCluster.start({ version: VERSION, dir: path.join(tmp, 'dgraph') });
+  const c = await DgraphCluster.start({ version: VERSION, bin: dg.bin, dir: path.join(tmp, 'dgraph') });
   try {
     const live = (file: string) =>
-      exec(dgraphBinary(VERSION), ['live', '-f', file, '-s', f.schema, '-a', c.grpc(), '-z', c.zeroGrpc]);
+      exec(dg.bin, ['live', '-f', file, '-s', f.schema, '-a', c.grpc(), '-z', c.zeroGrpc]);
     s.load = await measured(c.alphaPid(), () => live(f.full));
     s.store = { bytes: diskBytes(c.postings()) };
     s.full = await measured(c.alphaPid(), () => c.backup(loc, true));
@@ -94,9 +96,9 @@ async function dgraphSide(tmp: string, f: Files): Promise<Side> {
     await c.stop();
   }
   const out = path.join(tmp, 'dgraph-restored');
-  s.offline = { seconds: (await timed(() => dgraphRestore(VERSION, loc, out))).seconds, bytes: 0 };
+  s.offline = { seconds: (await timed(() => dgraphRestore(VERSION, loc, out, dg.bin))).seconds, bytes: 0 };
   s.offline.bytes = diskBytes(out);
-  const c2 = await DgraphCluster.start({ version: VERSION, dir: path.join(tmp, 'dgraph2') });
+  const c2 = await DgraphCluster.start({ version: VERSION, bin: dg.bin, dir: path.join(tmp, 'dgraph2') });
   try {
     s.online = await measured(c2.alphaPid(), () => c2.restoreOnline(loc, PROBE));
   } finally {
@@ -156,8 +158,8 @@ const SEC = (t?: number) => (t === undefined ? '—' : `${t.toFixed(1)} s`);
 const MIB = (r?: RssPeak) => (r ? `${Math.round(r.anonMiB)} / ${Math.round(r.fileMiB)} MiB` : '—');
 const X = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
 
-/** The markdown table of one size; ratios > 1 favour Strata. */
-function table(quads: number, d: Side, s: Side): string {
+/** The markdown table of one size (`dgraph`: the name of the Dgraph build); ratios > 1 favour Strata. */
+function table(quads: number, dgraph: string, d: Side, s: Side): string {
   const rows: string[][] = [
     ['load', SEC(d.load?.seconds), SEC(s.load?.seconds), X(d.load?.seconds, s.load?.seconds)],
     ['load rate (N-Quads/s)', rate(quads, d.load), rate(quads, s.load), X(d.load?.seconds, s.load?.seconds)],
@@ -223,7 +225,7 @@ function table(quads: number, d: Side, s: Side): string {
       X(d.online?.rss?.anonMiB, s.online?.rss?.anonMiB),
     ],
   ];
-  const head = `#### ${quads.toLocaleString('en-US')} N-Quads\n\n| step | Dgraph ${VERSION} | Strata | Dgraph / Strata (> 1: Strata better) |\n|---|---|---|---|\n`;
+  const head = `#### ${quads.toLocaleString('en-US')} N-Quads\n\n| step | ${dgraph} | Strata | Dgraph / Strata (> 1: Strata better) |\n|---|---|---|---|\n`;
   return head + rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
 }
 
@@ -244,6 +246,8 @@ function writeDoc(text: string): void {
 }
 
 export async function main(): Promise<void> {
+  const dg = dgraphBenchBuild(VERSION);
+  console.log(`Dgraph: ${dg.label}, ${dg.bin}`);
   const tables: string[] = [];
   for (const quads of SIZES) {
     const tmp = mkdtempSync(path.join(tmpdir(), 'strata-bench-store-'));
@@ -258,11 +262,11 @@ export async function main(): Promise<void> {
       writeFileSync(f.schema, SOCIAL_SCHEMA);
       await writeSocial(f.full, 0, people);
       await writeSocial(f.inc, people, Math.max(1, Math.round(people / 100)));
-      console.log(`${quads.toLocaleString('en-US')} N-Quads: Dgraph ${VERSION} ...`);
-      const d = await dgraphSide(tmp, f);
+      console.log(`${quads.toLocaleString('en-US')} N-Quads: ${dg.label} ...`);
+      const d = await dgraphSide(tmp, f, dg);
       console.log(`${quads.toLocaleString('en-US')} N-Quads: Strata ...`);
       const s = await strataSide(tmp, f);
-      const t = table(quads, d, s);
+      const t = table(quads, dg.label, d, s);
       console.log(`\n${t}`);
       tables.push(t);
     } finally {
@@ -271,8 +275,12 @@ export async function main(): Promise<void> {
     }
   }
   const when = new Date().toISOString().slice(0, 10);
+  const alloc = dg.jemalloc
+    ? "with jemalloc as in Dgraph's release builds (5.3.0 from Debian's source package, je_ prefix, " +
+      'background_thread:true,metadata_thp:auto)'
+    : 'without jemalloc (its release builds use it)';
   writeDoc(
-    `\nMeasured by \`pnpm bench\` on ${when} (2 cores, 24 GiB; Dgraph built here from the module proxy, ` +
-      `without jemalloc). Peak RSS: anonymous / file-backed, of the serving process.\n\n${tables.join('\n')}\n`,
+    `\nMeasured by \`pnpm bench\` on ${when} (2 cores, 24 GiB; ${dg.label}: built here from the module proxy, ` +
+      `${alloc}). Peak RSS: anonymous / file-backed, of the serving process.\n\n${tables.join('\n')}\n`,
   );
 }

@@ -14,15 +14,38 @@ import { gunzipSync } from 'node:zlib';
 export const DGRAPH_VERSIONS = ['v24.0.5', 'v25.4.0'] as const;
 export type DgraphVersion = (typeof DGRAPH_VERSIONS)[number];
 
+function cacheDir(): string {
+  return process.env.STRATA_CACHE ?? path.join(homedir(), '.cache', 'strata');
+}
+
 /** The Dgraph binary of `version`; an error naming the setup step when it was not built. */
 export function dgraphBinary(version: DgraphVersion): string {
-  const cache = process.env.STRATA_CACHE ?? path.join(homedir(), '.cache', 'strata');
-  const bin = path.join(cache, 'dgraph', version, 'dgraph');
+  const bin = path.join(cacheDir(), 'dgraph', version, 'dgraph');
   if (!existsSync(bin))
     throw new Error(
       `Dgraph ${version} is not built at ${bin}: run scripts/setup/dgraph.sh ${version} (pnpm test does)`,
     );
   return bin;
+}
+
+/** A Dgraph binary to measure, and the name to print beside its figures. */
+export interface DgraphBuild {
+  bin: string;
+  /** Built with jemalloc, as Dgraph's release builds are. */
+  jemalloc: boolean;
+  /** "Dgraph v25.4.0 (jemalloc)" or "Dgraph v25.4.0 (no jemalloc)". */
+  label: string;
+}
+
+/**
+ * The Dgraph build a benchmark runs: the jemalloc build of `version` (`scripts/setup/dgraph.sh
+ * VERSION jemalloc`, into `$STRATA_CACHE/dgraph/<version>-jemalloc/dgraph`) when it was built,
+ * else the plain one of the tests (no jemalloc).
+ */
+export function dgraphBenchBuild(version: DgraphVersion): DgraphBuild {
+  const jem = path.join(cacheDir(), 'dgraph', `${version}-jemalloc`, 'dgraph');
+  if (existsSync(jem)) return { bin: jem, jemalloc: true, label: `Dgraph ${version} (jemalloc)` };
+  return { bin: dgraphBinary(version), jemalloc: false, label: `Dgraph ${version} (no jemalloc)` };
 }
 
 /** Whether a TCP port of the loopback interface is free. */
@@ -54,6 +77,8 @@ interface Node {
 
 export interface DgraphOptions {
   version: DgraphVersion;
+  /** The binary to run (a build of `version`); default `dgraphBinary(version)`. */
+  bin?: string;
   /** Folder for the nodes' state. */
   dir: string;
   /** Alphas, each its own group (Zero's `--replicas 1`). Default 1. */
@@ -89,7 +114,7 @@ export class DgraphCluster {
   }
 
   get bin(): string {
-    return dgraphBinary(this.opts.version);
+    return this.opts.bin ?? dgraphBinary(this.opts.version);
   }
   /** The HTTP address of Alpha `i`. */
   url(i = 0): string {
@@ -401,11 +426,19 @@ export class DgraphCluster {
   }
 }
 
-/** `dgraph restore` (offline) of `location` into `out/p1`, `out/p2`, ...; its output. */
-export function dgraphRestore(version: DgraphVersion, location: string, out: string): Promise<string> {
+/**
+ * `dgraph restore` (offline) of `location` into `out/p1`, `out/p2`, ...; its output. `bin`: the
+ * binary to run (a build of `version`), default `dgraphBinary(version)`.
+ */
+export function dgraphRestore(
+  version: DgraphVersion,
+  location: string,
+  out: string,
+  bin: string = dgraphBinary(version),
+): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
-      dgraphBinary(version),
+      bin,
       ['restore', '-p', out, '-l', location, '--force_zero=false'],
       { maxBuffer: 16 << 20 },
       (err, stdout, stderr) =>
