@@ -106,6 +106,32 @@ describe('timestamp oracle', () => {
     await done(app, second!);
   });
 
+  it('hands out the next commit ts once the previous one is queued; reads still wait for done', async () => {
+    const app = await zero({ pendingTimeoutMs: 5_000, readWaitMs: 50 });
+    const c1 = await commitTs(app);
+    const q = await app.inject({
+      method: 'POST',
+      url: '/internal/oracle/queued',
+      headers,
+      payload: { commitTs: String(c1) },
+    });
+    expect(q.json()).toEqual({ known: true });
+    const c2 = await commitTs(app);
+    expect(c2).toBeGreaterThan(c1);
+    // c1 is queued, not applied: a read stays below it
+    expect(await readTs(app)).toBe(c1 - 1n);
+    await done(app, c1);
+    await done(app, c2);
+    expect(await readTs(app)).toBeGreaterThan(c2);
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/internal/oracle/queued',
+      headers,
+      payload: { commitTs: String(c1) },
+    });
+    expect(unknown.json()).toEqual({ known: false });
+  });
+
   it('an expired commit frees the next one', async () => {
     const app = await zero({ pendingTimeoutMs: 50 });
     const c1 = await commitTs(app);

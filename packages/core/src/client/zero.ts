@@ -150,6 +150,14 @@ export class ZeroClient {
     return BigInt(r.commitTs);
   }
 
+  /**
+   * The commit at `commitTs` is queued, in order, at every group it writes: the next commit may
+   * take its timestamp (reads still wait for `done`).
+   */
+  async queued(commitTs: bigint): Promise<void> {
+    await this.req('POST', '/internal/oracle/queued', { commitTs: String(commitTs) });
+  }
+
   async done(commitTs: bigint, committed: boolean): Promise<void> {
     await this.req('POST', '/internal/oracle/done', { commitTs: String(commitTs), committed });
   }

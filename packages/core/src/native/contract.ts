@@ -324,6 +324,14 @@ export interface PostingStore {
   /** One fsynced transaction; values must already be in the schema type's binary encoding. */
   applyMutations(commitTs: bigint, edges: EdgeMutation[]): Promise<{ keys: number }>;
   /**
+   * Several commits, in order (commit ts never going down), in one fsynced transaction (group
+   * commit). A commit that fails fails alone: one result per commit, `error` (`CODE: text`) set
+   * on those that failed.
+   */
+  applyMutationsGroup(
+    commits: { commitTs: bigint; edges: EdgeMutation[] }[],
+  ): Promise<{ keys: number; error?: string | null }[]>;
+  /**
    * The uncommitted edges of the open transaction started at `startTs` (all of them; none
    * forgets them): reads at `startTs` see them as if committed, nothing is written. At most
    * 100,000 edges.

@@ -146,6 +146,25 @@ pub struct ApplyResult {
     pub keys: u32,
 }
 
+/// Each commit's keys written, or why it failed (`applyMutationsGroup`).
+type GroupOutcome = Vec<Result<u64, String>>;
+
+/// One commit of `applyMutationsGroup`.
+#[napi(object)]
+pub struct CommitBatch {
+    pub commit_ts: BigInt,
+    pub edges: Vec<EdgeMutation>,
+}
+
+/// What became of one commit of `applyMutationsGroup`.
+#[napi(object)]
+pub struct GroupApplyResult {
+    /// Keys written (0 when it failed).
+    pub keys: u32,
+    /// Why it failed (`CODE: text`, as a rejected `applyMutations` says); absent when applied.
+    pub error: Option<String>,
+}
+
 #[napi(object)]
 pub struct NodeQuery {
     pub uids: Vec<BigInt>,
@@ -483,6 +502,43 @@ impl PostingStore {
         let out = edges_of(&edges)?;
         self.task(Box::new(move |s| s.apply_mutations(ts, &out)), |keys| {
             Ok(ApplyResult { keys: keys as u32 })
+        })
+    }
+
+    /// Applies several commits, in order, in one fsynced transaction (group
+    /// commit); a commit that fails fails alone (the others are then applied
+    /// one by one). One result per commit, in order.
+    #[napi(ts_return_type = "Promise<GroupApplyResult[]>")]
+    pub fn apply_mutations_group(
+        &self,
+        commits: Vec<CommitBatch>,
+    ) -> napi::Result<AsyncTask<StoreTask<GroupOutcome, Vec<GroupApplyResult>>>> {
+        let mut group = Vec::with_capacity(commits.len());
+        for (i, c) in commits.iter().enumerate() {
+            let ts = u64_of(&format!("commits[{i}].commitTs"), &c.commit_ts)?;
+            group.push((ts, edges_of(&c.edges)?));
+        }
+        let job: Job<GroupOutcome> = Box::new(move |s| {
+            let refs: Vec<(u64, &[Edge])> = group.iter().map(|(t, e)| (*t, &e[..])).collect();
+            Ok(s.apply_mutations_group(&refs)
+                .into_iter()
+                .map(|r| r.map_err(|e| e.to_string()))
+                .collect())
+        });
+        self.task(job, |out| {
+            Ok(out
+                .into_iter()
+                .map(|r| match r {
+                    Ok(keys) => GroupApplyResult {
+                        keys: keys as u32,
+                        error: None,
+                    },
+                    Err(error) => GroupApplyResult {
+                        keys: 0,
+                        error: Some(error),
+                    },
+                })
+                .collect())
         })
     }
 

@@ -87,6 +87,11 @@ export interface GroupApi {
   readonly addr: string;
   prepare(txnId: string, edges: WireEdge[]): Promise<Prepared>;
   commit(txnId: string, commitTs: bigint): Promise<{ keys: number }>;
+  /**
+   * Whether `commit` has queued the commit in order by the time it returns (an in-process owner),
+   * so that the next commit may take its timestamp before this one is applied.
+   */
+  readonly queuesOnCall: boolean;
   abort(txnId: string): Promise<unknown>;
   /** An open transaction's uncommitted edges on this group (all of them; `[]` forgets them). */
   setPending(startTs: bigint, edges: WireEdge[]): Promise<unknown>;
@@ -123,6 +128,7 @@ export interface GroupExport {
 
 /** This Alpha's own group, called in process. */
 export class LocalGroup implements GroupApi {
+  readonly queuesOnCall = true;
   constructor(
     readonly owner: GroupOwner,
     /** The address registered with Zero (set once listening). */
@@ -179,6 +185,7 @@ export class LocalGroup implements GroupApi {
 
 /** Another Alpha, over HTTP. */
 export class RemoteGroup implements GroupApi {
+  readonly queuesOnCall = false;
   constructor(
     readonly group: number,
     readonly addr: string,

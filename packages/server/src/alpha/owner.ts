@@ -7,6 +7,10 @@
  * (auto-typing unknown predicates as Dgraph does), validates everything and stages the batch in
  * memory, answering its conflict keys for Zero; nothing is written. `commit` applies the staged
  * batch at the commit timestamp in one fsynced store transaction; `abort` forgets it.
+ *
+ * Commits are queued in the order `commit` is called and applied in that order; those that queue
+ * up while the store is busy are applied together, in one store transaction and one fsync (group
+ * commit, `applyGroup`).
  */
 import path from 'node:path';
 import {
@@ -74,6 +78,14 @@ interface Staged {
   expires: NodeJS.Timeout;
 }
 
+/** A commit waiting for the store, with what to tell its caller. */
+interface QueuedCommit {
+  commitTs: bigint;
+  staged: Staged;
+  done: (r: { keys: number }) => void;
+  fail: (e: unknown) => void;
+}
+
 /** Staged batches not committed within this time are dropped (their coordinator died). */
 const STAGE_TTL_MS = 60_000;
 /** An open transaction's pending edges are dropped after its lifetime (open-txns.ts: 10 min). */
@@ -90,6 +102,11 @@ export class GroupOwner {
   /** When each open transaction's pending edges are dropped (its coordinator may die). */
   private readonly pendingExpiry = new Map<string, NodeJS.Timeout>();
   private lock: Promise<unknown> = Promise.resolve();
+  /**
+   * The commits that arrived while the store was busy, applied together by one queued task.
+   * Any other write closes it, so that no commit overtakes that write.
+   */
+  private openGroup: QueuedCommit[] | null = null;
 
   /** False while an online restore swaps the store in (requests get a 503). */
   serving = true;
@@ -155,9 +172,51 @@ export class GroupOwner {
 
   /** Runs `fn` after every earlier write of this owner (one store write at a time). */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    this.openGroup = null;
+    return this.queue(fn);
+  }
+
+  private queue<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.lock.then(fn, fn);
     this.lock = run.catch(() => undefined);
     return run;
+  }
+
+  /** Applies `group` (the commits queued since it opened) in one store transaction. */
+  private async applyGroup(group: QueuedCommit[]): Promise<void> {
+    if (this.openGroup === group) this.openGroup = null;
+    // Predicates first seen in these commits get their schema before any edge is written.
+    const missing = new Map<string, SchemaPredicate>();
+    for (const c of group)
+      for (const p of c.staged.autoSchema) if (!this.schema.has(p.predicate)) missing.set(p.predicate, p);
+    if (missing.size > 0) {
+      try {
+        await this.store.alter(group[0]!.commitTs, { predicates: [...missing.values()] });
+        this.refreshSchema();
+      } catch (e) {
+        for (const c of group) c.fail(e);
+        return;
+      }
+    }
+    const writes = group.filter((c) => c.staged.edges.length > 0);
+    let results: { keys: number; error?: string | null }[] = [];
+    try {
+      if (writes.length === 1)
+        results = [await this.store.applyMutations(writes[0]!.commitTs, writes[0]!.staged.edges)];
+      else if (writes.length > 1)
+        results = await this.store.applyMutationsGroup(
+          writes.map((c) => ({ commitTs: c.commitTs, edges: c.staged.edges })),
+        );
+    } catch (e) {
+      for (const c of writes) c.fail(e);
+      results = [];
+    }
+    for (const c of group) if (c.staged.edges.length === 0) c.done({ keys: 0 });
+    results.forEach((r, i) => {
+      const c = writes[i]!;
+      if (r.error) c.fail(new Error(r.error));
+      else c.done({ keys: r.keys });
+    });
   }
 
   // ------------------------------------------------------------------ writes
@@ -270,7 +329,11 @@ export class GroupOwner {
     return { out, auto };
   }
 
-  /** Applies a prepared batch at `commitTs` (one fsynced store transaction). */
+  /**
+   * Applies a prepared batch at `commitTs` (one fsynced store transaction, shared with the commits
+   * queued behind the same busy store). The commit is queued when this returns: a later call is
+   * applied after it.
+   */
   commit(txnId: string, commitTs: bigint): Promise<{ keys: number }> {
     const s = this.staged.get(txnId);
     if (!s) {
@@ -280,14 +343,14 @@ export class GroupOwner {
     }
     this.staged.delete(txnId);
     clearTimeout(s.expires);
-    return this.exclusive(async () => {
-      const missing = s.autoSchema.filter((p) => !this.schema.has(p.predicate));
-      if (missing.length > 0) {
-        await this.store.alter(commitTs, { predicates: missing });
-        this.refreshSchema();
+    return new Promise((done, fail) => {
+      let group = this.openGroup;
+      if (!group) {
+        const g: QueuedCommit[] = [];
+        group = this.openGroup = g;
+        void this.queue(() => this.applyGroup(g));
       }
-      const r = s.edges.length > 0 ? await this.store.applyMutations(commitTs, s.edges) : { keys: 0 };
-      return { keys: r.keys };
+      group.push({ commitTs, staged: s, done, fail });
     });
   }
 

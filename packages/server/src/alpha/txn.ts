@@ -1,7 +1,7 @@
 /**
  * The coordinator side of a write: splits edges per owner group and runs the two-phase commit
  * (prepare everywhere, a commit timestamp from Zero's oracle after its conflict check, commit
- * everywhere). If a prepare fails, an owner is unreachable or the transaction lost a conflict,
+ * everywhere; the next commit's timestamp waits until this one is queued at every owner). If a prepare fails, an owner is unreachable or the transaction lost a conflict,
  * every group that prepared aborts and nothing is committed.
  */
 import { randomUUID } from 'node:crypto';
@@ -74,7 +74,12 @@ export async function commitEdges(
   }
   const commitTs = ts;
   let keys = 0;
-  const commits = await Promise.allSettled(apis.map((api) => api.commit(txnId, commitTs)));
+  const applied = apis.map((api) => api.commit(txnId, commitTs));
+  // Every owner in process has queued the commit: the next commit may take its timestamp now
+  // (it will be applied after this one), and the queued commits of a busy store go in together.
+  // Reads still wait for `done`. Over HTTP, the slot is released by `done` only.
+  if (apis.every((api) => api.queuesOnCall)) void cluster.zero.queued(commitTs).catch(() => undefined);
+  const commits = await Promise.allSettled(applied);
   const ok = commits.filter((c) => c.status === 'fulfilled').length;
   for (const c of commits) if (c.status === 'fulfilled') keys += c.value.keys;
   await cluster.zero.done(commitTs, ok > 0).catch(() => undefined);

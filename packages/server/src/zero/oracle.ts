@@ -8,9 +8,11 @@
  * Entries pending longer than `pendingTimeoutMs` are treated as aborted (their coordinator died).
  *
  * Commits are serialised cluster-wide: the next commit timestamp is handed out only when the
- * previous commit is finished. Every group's store therefore applies commits in timestamp order
- * (a store refuses a commit older than its newest), whatever the interleaving of concurrent
- * transactions. Only the short commit phase is serialised: prepares and reads run concurrently.
+ * previous commit is finished, or queued in order at every group it writes (`queued(ts)`: its
+ * owners apply their commits in the order they queued them). Every group's store therefore applies
+ * commits in timestamp order (a store refuses a commit older than its newest), whatever the
+ * interleaving of concurrent transactions. Only the short commit phase is serialised: prepares and
+ * reads run concurrently, and commits queued behind a busy store are applied together.
  *
  * A commit that names its transaction's start ts and conflict keys is checked first, as Dgraph's
  * Zero does (conflicts.ts): when a transaction committed after that start ts wrote one of the keys,
@@ -83,6 +85,16 @@ export class Oracle {
     expiry.unref();
     this.pending.set(ts, { since: Date.now(), waiters: [], release, expiry });
     return ts;
+  }
+
+  /**
+   * The commit at `ts` is queued in order at every group it writes: the next commit may take its
+   * timestamp. It stays pending for reads until `done`. Whether `ts` is pending.
+   */
+  queued(ts: bigint): boolean {
+    const p = this.pending.get(ts);
+    p?.release();
+    return p !== undefined;
   }
 
   /** Marks a commit finished (committed or aborted). Unknown or expired timestamps are ignored. */

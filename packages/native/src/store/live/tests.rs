@@ -861,3 +861,29 @@ fn big_lists_take_uid_deltas_merged_at_read() {
     assert!(e.to_string().contains("no longer keeps"), "{e}");
     s.close();
 }
+
+/// A group of commits is applied as if one by one; a commit that cannot be
+/// applied (here: its ts goes back) fails alone, the others are written.
+#[test]
+fn a_commit_group_applies_in_order_and_fails_only_the_bad_commit() {
+    let (_t, s) = temp_live("group");
+    alter_preds(&s, 1, vec![sp("name", ValType::String)]);
+    let (a, b, c) = (
+        [set_str(1, "name", "a")],
+        [set_str(1, "name", "b")],
+        [set_str(2, "name", "c")],
+    );
+    let r = s.apply_mutations_group(&[(2, &a[..]), (3, &b[..])]);
+    assert!(r.iter().all(|r| r.is_ok()), "{r:?}");
+    assert_eq!(strings(&s, 1, "name", 2), vec!["a"]);
+    assert_eq!(strings(&s, 1, "name", 3), vec!["b"]);
+    let r = s.apply_mutations_group(&[(5, &c[..]), (4, &a[..]), (6, &a[..])]);
+    assert_eq!(r[0].as_ref().ok(), Some(&1));
+    let e = r[1].as_ref().unwrap_err();
+    assert!(e.to_string().contains("must be applied in order"), "{e}");
+    assert!(r[2].is_ok(), "{r:?}");
+    assert_eq!(strings(&s, 2, "name", 5), vec!["c"]);
+    assert_eq!(strings(&s, 1, "name", 5), vec!["b"]);
+    assert_eq!(strings(&s, 1, "name", 6), vec!["a"]);
+    assert_eq!(s.meta().unwrap().max_commit_ts, 6);
+}

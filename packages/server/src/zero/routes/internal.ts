@@ -196,6 +196,22 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
+  app.post<{ Body: { commitTs: string } }>(
+    '/oracle/queued',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['commitTs'],
+          additionalProperties: false,
+          properties: { commitTs: u64StringSchema },
+        },
+        response: withErrors({ type: 'object', properties: { known: { type: 'boolean' } } }),
+      },
+    },
+    async (req) => ({ known: app.oracle.queued(BigInt(req.body.commitTs)) }),
+  );
+
   app.post<{ Body: { commitTs: string; committed: boolean } }>(
     '/oracle/done',
     {
