@@ -4,7 +4,7 @@
  * command line itself, where every user of the machine could read it (`ps`).
  */
 import { AUTH_TOKEN_HEADER } from '@strata/core';
-import { readSecretFile } from '@strata/server';
+import { readSecretFile } from '@strata/server/cli';
 import { Option, type Command } from 'commander';
 
 export interface AuthTokenFlags {

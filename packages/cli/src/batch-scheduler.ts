@@ -5,7 +5,7 @@
  * touches, and a batch starts only when no batch in flight and no earlier waiting batch shares
  * one: batches that share a list run in file order, the others side by side.
  */
-import type { NQuad } from '@strata/server';
+import type { NQuad } from '@strata/server/cli';
 
 /**
  * The lists a batch writes, as far as the loader can tell without the schema: each (predicate,

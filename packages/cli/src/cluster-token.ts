@@ -2,7 +2,7 @@
  * The cluster token of a node or of `strata restore -z`: `--token_file FILE` (its first line), else
  * `$STRATA_CLUSTER_TOKEN`. `--token TOKEN` is refused (see argv-secrets.ts).
  */
-import { readSecretFile } from '@strata/server';
+import { readSecretFile } from '@strata/server/cli';
 import { Option, type Command } from 'commander';
 import { refuseArgvSecret } from './argv-secrets.js';
 

@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import type { DestinationCredentials } from '@strata/core';
-import { readSecretFile } from '@strata/server';
+import { readSecretFile } from '@strata/server/cli';
 import { refuseArgvSecret } from './argv-secrets.js';
 
 export interface CredentialFlags {

@@ -11,7 +11,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { parseNQuadsFile, parseNQuadsStream, type NodeRef, type NQuad, type VarRef } from '@strata/server';
+import {
+  parseNQuadsFile,
+  parseNQuadsStream,
+  type NodeRef,
+  type NQuad,
+  type VarRef,
+} from '@strata/server/cli';
 import { baseUrl, PLAIN_HTTP, transportHint, type Transport } from '@strata/core';
 import { fetch } from 'undici';
 import { authHeaders } from './auth-token.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseSecurityFlag, type SecurityOptions, type ServerTls } from '@strata/server';
+import { parseSecurityFlag, type SecurityOptions, type ServerTls } from '@strata/server/cli';
 import { intArg } from './options.js';
 
 /** Reads `dir/cluster_token`, or creates it (mode 0600) with a random token. */

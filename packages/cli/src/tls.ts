@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { PLAIN_HTTP, tlsTransport, type Transport } from '@strata/core';
-import { parseTlsFlag, serverTls, type ServerTls } from '@strata/server';
+import { parseTlsFlag, serverTls, type ServerTls } from '@strata/server/cli';
 
 export const TLS_SERVER_OPTION = [
   '--tls <options>',

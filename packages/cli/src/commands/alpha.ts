@@ -1,7 +1,7 @@
 /** `strata alpha`: run one Alpha (a group's posting store and the query/mutation API) until SIGINT/SIGTERM. */
 import path from 'node:path';
 import { Command } from 'commander';
-import { ALPHA_DEFAULT_GRPC_PORT, ALPHA_DEFAULT_PORT, createAlpha } from '@strata/server';
+import { ALPHA_DEFAULT_GRPC_PORT, ALPHA_DEFAULT_PORT } from '@strata/server/cli';
 import { intArg, listArg } from '../options.js';
 import { addPortOptions, exposure, SECURITY_OPTION, securityFrom, untilSignal } from '../serve.js';
 import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
@@ -43,6 +43,7 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
   }
   const security = securityFrom(flags.security, 'strata alpha');
   const tls = serverTlsFrom(flags.tls, 'strata alpha');
+  const { createAlpha } = await import('@strata/server');
   const alpha = await createAlpha({
     tls,
     group: flags.group,

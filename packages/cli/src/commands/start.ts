@@ -3,15 +3,8 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { demoCounts, demoRdfChunks, DEMO_SCHEMA } from '@strata/core';
 import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
-import {
-  ALPHA_DEFAULT_GRPC_PORT,
-  ALPHA_DEFAULT_PORT,
-  createAlpha,
-  createZero,
-  ZERO_DEFAULT_PORT,
-  type Alpha,
-  type Zero,
-} from '@strata/server';
+import type { Alpha, Zero } from '@strata/server';
+import { ALPHA_DEFAULT_GRPC_PORT, ALPHA_DEFAULT_PORT, ZERO_DEFAULT_PORT } from '@strata/server/cli';
 import { loadRdf, progressLine } from '../loader.js';
 import { intArg } from '../options.js';
 import { exposure, HOST_OPTION, SECURITY_OPTION, securityFrom, tokenFile, untilSignal } from '../serve.js';
@@ -105,6 +98,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
     await alpha?.close();
     await zero?.close();
   };
+  const { createAlpha, createZero } = await import('@strata/server');
   try {
     zero = await createZero({
       dataDir: path.join(data, 'zw'),

@@ -1,7 +1,7 @@
 /** `strata zero`: run Zero (timestamps, UID leases, groups, tablets) until SIGINT/SIGTERM. */
 import path from 'node:path';
 import { Command } from 'commander';
-import { createZero, ZERO_DEFAULT_PORT } from '@strata/server';
+import { ZERO_DEFAULT_PORT } from '@strata/server/cli';
 import { intArg } from '../options.js';
 import { addPortOptions, exposure, SECURITY_OPTION, securityFrom, tokenFile, untilSignal } from '../serve.js';
 import { addClusterTokenOptions, clusterTokenFrom, type ClusterTokenFlags } from '../cluster-token.js';
@@ -31,6 +31,7 @@ export async function runZero(flags: ZeroFlags): Promise<void> {
   const tls = serverTlsFrom(flags.tls, 'strata zero');
   const { token, source } = clusterToken(flags);
   const security = securityFrom(flags.security, 'strata zero');
+  const { createZero } = await import('@strata/server');
   const zero = await createZero({
     security,
     tls,

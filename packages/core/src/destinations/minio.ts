@@ -5,7 +5,7 @@
  * Streams are written with `putObject` (multipart in parts of `partSize`, one part in flight);
  * a failed write removes the incomplete upload, so no partial object remains.
  */
-import { Client } from 'minio';
+import type { Client } from 'minio';
 import type { Readable, Writable } from 'node:stream';
 import { RemoteDestination } from './remote.js';
 import { httpStatus, serviceCode } from './remote-errors.js';
@@ -22,7 +22,8 @@ export class MinioDestination extends RemoteDestination {
 
   /** The minio client, created once the credentials are resolved. */
   client(): Promise<Client> {
-    this.#client ??= this.credentials().then((c) => {
+    // The minio module is loaded on first use: most commands never need it.
+    this.#client ??= Promise.all([this.credentials(), import('minio')]).then(([c, { Client }]) => {
       const env = this.options.env ?? process.env;
       const region = env.MINIO_REGION || undefined;
       return new Client({

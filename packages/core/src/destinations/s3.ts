@@ -6,17 +6,7 @@
  * queue (memory ≈ partSize × (queueSize + 1)); a failed upload is aborted, so no partial object
  * and no dangling multipart upload remain, and the object appears only once complete.
  */
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { RemoteDestination } from './remote.js';
 import { httpStatus, serviceCode } from './remote-errors.js';
@@ -38,8 +28,23 @@ export function s3ClientConfig(
   };
 }
 
+/** The AWS SDK modules, loaded on first use (a good part of a second; most commands never need them). */
+interface Sdk {
+  s3: typeof import('@aws-sdk/client-s3');
+  storage: typeof import('@aws-sdk/lib-storage');
+}
+let sdkLoad: Promise<Sdk> | undefined;
+function loadSdk(): Promise<Sdk> {
+  sdkLoad ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(
+    ([s3, storage]) => ({ s3, storage }),
+  );
+  return sdkLoad;
+}
+
 export class S3Destination extends RemoteDestination {
   #client: Promise<S3Client> | undefined;
+  /** Set with the client: the SDK's command classes. */
+  #sdk: Sdk | undefined;
 
   constructor(uri: string | ObjectStoreLocation, options: DestinationOptions = {}) {
     const loc = typeof uri === 'string' ? parseObjectStoreUri(uri) : uri;
@@ -48,7 +53,8 @@ export class S3Destination extends RemoteDestination {
 
   /** The S3 client, created once the credentials are resolved. */
   client(): Promise<S3Client> {
-    this.#client ??= this.credentials().then((c) => {
+    this.#client ??= Promise.all([this.credentials(), loadSdk()]).then(([c, sdk]) => {
+      this.#sdk = sdk;
       // The SDK warns on every process about Node < 22; Strata supports Node 20.
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       const base = s3ClientConfig(this.location, this.options.env ?? process.env);
@@ -69,9 +75,20 @@ export class S3Destination extends RemoteDestination {
           ...(c.token === undefined ? {} : { sessionToken: c.token }),
         };
       }
-      return new S3Client(config);
+      return new sdk.s3.S3Client(config);
     });
     return this.#client;
+  }
+
+  /** The SDK's S3 commands (loaded by `client()`, which every request awaits first). */
+  private get s3(): Sdk['s3'] {
+    if (!this.#sdk) throw new Error('S3Destination: the SDK is used before client()');
+    return this.#sdk.s3;
+  }
+
+  private get storage(): Sdk['storage'] {
+    if (!this.#sdk) throw new Error('S3Destination: the SDK is used before client()');
+    return this.#sdk.storage;
   }
 
   async *list(prefix = ''): AsyncIterable<string> {
@@ -87,7 +104,7 @@ export class S3Destination extends RemoteDestination {
       let page;
       try {
         page = await client.send(
-          new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix, ContinuationToken }),
+          new this.s3.ListObjectsV2Command({ Bucket: this.location.bucket, Prefix, ContinuationToken }),
         );
       } catch (err) {
         throw this.error(err, 'listing');
@@ -104,7 +121,7 @@ export class S3Destination extends RemoteDestination {
     const Key = this.key(rel);
     return this.streamBody(async () => {
       const client = await this.client();
-      const r = await client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key }));
+      const r = await client.send(new this.s3.GetObjectCommand({ Bucket: this.location.bucket, Key }));
       return r.Body as Readable;
     }, rel);
   }
@@ -113,7 +130,7 @@ export class S3Destination extends RemoteDestination {
     const Key = this.key(rel);
     try {
       const client = await this.client();
-      const r = await client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key }));
+      const r = await client.send(new this.s3.GetObjectCommand({ Bucket: this.location.bucket, Key }));
       return Buffer.from(await r.Body!.transformToByteArray());
     } catch (err) {
       throw this.error(err, `reading ${rel}`, rel);
@@ -124,7 +141,7 @@ export class S3Destination extends RemoteDestination {
     const Key = this.key(rel);
     try {
       const client = await this.client();
-      const r = await client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key }));
+      const r = await client.send(new this.s3.GetObjectCommand({ Bucket: this.location.bucket, Key }));
       const data = Buffer.from(await r.Body!.transformToByteArray());
       if (r.ETag === undefined) throw new Error(`the store sent ${rel} without an ETag`);
       return { data, version: r.ETag };
@@ -139,7 +156,7 @@ export class S3Destination extends RemoteDestination {
     try {
       const client = await this.client();
       await client.send(
-        new PutObjectCommand({
+        new this.s3.PutObjectCommand({
           Bucket: this.location.bucket,
           Key,
           Body: data,
@@ -164,14 +181,16 @@ export class S3Destination extends RemoteDestination {
     });
     if (data instanceof Uint8Array) {
       try {
-        await client.send(new PutObjectCommand({ Bucket, Key, Body: data, ContentLength: data.length }));
+        await client.send(
+          new this.s3.PutObjectCommand({ Bucket, Key, Body: data, ContentLength: data.length }),
+        );
       } catch (err) {
         throw this.error(err, `writing ${rel}`, rel);
       }
       return;
     }
     const { stream, failed } = this.source(data);
-    const upload = new Upload({
+    const upload = new this.storage.Upload({
       client,
       params: { Bucket, Key, Body: stream },
       partSize: this.partSize,
@@ -186,7 +205,7 @@ export class S3Destination extends RemoteDestination {
       const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
       if (uploadId !== undefined) {
         await client
-          .send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId: uploadId }))
+          .send(new this.s3.AbortMultipartUploadCommand({ Bucket, Key, UploadId: uploadId }))
           .catch(() => undefined);
       }
       throw this.writeError(err, failed(), rel);
@@ -200,7 +219,7 @@ export class S3Destination extends RemoteDestination {
     });
     if (Key !== '') {
       try {
-        await client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key }));
+        await client.send(new this.s3.HeadObjectCommand({ Bucket: this.location.bucket, Key }));
         return true;
       } catch (err) {
         const code = serviceCode(err);
@@ -212,7 +231,7 @@ export class S3Destination extends RemoteDestination {
     // A "folder": any object under `<key>/` (also reports a missing bucket).
     try {
       const r = await client.send(
-        new ListObjectsV2Command({
+        new this.s3.ListObjectsV2Command({
           Bucket: this.location.bucket,
           Prefix: Key === '' ? '' : `${Key}/`,
           MaxKeys: 1,
@@ -228,7 +247,7 @@ export class S3Destination extends RemoteDestination {
     const Key = this.key(rel);
     try {
       const client = await this.client();
-      await client.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key }));
+      await client.send(new this.s3.DeleteObjectCommand({ Bucket: this.location.bucket, Key }));
     } catch (err) {
       if (serviceCode(err) === 'NoSuchKey') return;
       throw this.error(err, `deleting ${rel}`, rel);

@@ -1,4 +1,5 @@
 /** Alpha: serves mutations, schema changes, queries and exports over its group's posting store. */
+import { ALPHA_DEFAULT_PORT } from '../ports.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SecurityOptions } from '../http/security-options.js';
@@ -27,8 +28,7 @@ export { jsonValue, wkbToGeoJson, hexUid } from './decode.js';
 export { INITIAL_SCHEMA } from './alter.js';
 export { ALPHA_DEFAULT_GRPC_PORT, API_PROTO } from './grpc/server.js';
 
-/** Dgraph Alpha's HTTP port; `--port_offset` is added to it. */
-export const ALPHA_DEFAULT_PORT = 8080;
+export { ALPHA_DEFAULT_PORT };
 
 const require = createRequire(import.meta.url);
 const VERSION = (require('../../package.json') as { version: string }).version;

@@ -1,4 +1,5 @@
 /** Zero: the timestamp oracle, UID/namespace leases, groups and tablets of a Strata cluster. */
+import { ZERO_DEFAULT_PORT } from '../ports.js';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildZeroApp } from './app.js';
 import { ZeroStore } from './state.js';
@@ -29,8 +30,7 @@ export {
   type ZeroStoreOptions,
 } from './state.js';
 
-/** Dgraph Zero's HTTP port; `--port_offset` is added to it. */
-export const ZERO_DEFAULT_PORT = 6080;
+export { ZERO_DEFAULT_PORT };
 
 export interface CreateZeroOptions {
   dataDir: string;

@@ -8,8 +8,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import type { ServerTls } from '../../http/tls-server.js';
 import { dgraphHandlers, DgraphService, type DgraphServiceOptions } from './service.js';
 
-/** Dgraph Alpha's gRPC port; `--port_offset` is added to it. */
-export const ALPHA_DEFAULT_GRPC_PORT = 9080;
+export { ALPHA_DEFAULT_GRPC_PORT } from '../../ports.js';
 
 /** The largest request message (as /mutate's body limit). */
 export const GRPC_MAX_RECEIVE_BYTES = 256 * 1024 * 1024;
