@@ -46,6 +46,16 @@ async function done(app: FastifyInstance, ts: bigint, committed = true) {
   });
 }
 
+/** Tells the oracle that the commit at `ts` is queued at every group it writes. */
+async function queued(app: FastifyInstance, ts: bigint) {
+  return app.inject({
+    method: 'POST',
+    url: '/internal/oracle/queued',
+    headers,
+    payload: { commitTs: String(ts) },
+  });
+}
+
 async function readTs(app: FastifyInstance): Promise<bigint> {
   const r = await app.inject({ method: 'GET', url: '/internal/oracle/read-ts', headers });
   expect(r.statusCode).toBe(200);
@@ -109,13 +119,7 @@ describe('timestamp oracle', () => {
   it('hands out the next commit ts once the previous one is queued; reads still wait for done', async () => {
     const app = await zero({ pendingTimeoutMs: 5_000, readWaitMs: 50 });
     const c1 = await commitTs(app);
-    const q = await app.inject({
-      method: 'POST',
-      url: '/internal/oracle/queued',
-      headers,
-      payload: { commitTs: String(c1) },
-    });
-    expect(q.json()).toEqual({ known: true });
+    expect((await queued(app, c1)).json()).toEqual({ known: true });
     const c2 = await commitTs(app);
     expect(c2).toBeGreaterThan(c1);
     // c1 is queued, not applied: a read stays below it
@@ -123,13 +127,7 @@ describe('timestamp oracle', () => {
     await done(app, c1);
     await done(app, c2);
     expect(await readTs(app)).toBeGreaterThan(c2);
-    const unknown = await app.inject({
-      method: 'POST',
-      url: '/internal/oracle/queued',
-      headers,
-      payload: { commitTs: String(c1) },
-    });
-    expect(unknown.json()).toEqual({ known: false });
+    expect((await queued(app, c1)).json()).toEqual({ known: false });
   });
 
   it('an expired commit frees the next one', async () => {
