@@ -182,9 +182,31 @@ export class GroupOwner {
     return run;
   }
 
-  /** Applies `group` (the commits queued since it opened) in one store transaction. */
+  /** Applies one commit on its own: its new predicates' schema at its ts, then its edges. */
+  private async applyOne(c: QueuedCommit): Promise<void> {
+    try {
+      const missing = c.staged.autoSchema.filter((p) => !this.schema.has(p.predicate));
+      if (missing.length > 0) {
+        await this.store.alter(c.commitTs, { predicates: missing });
+        this.refreshSchema();
+      }
+      const edges = c.staged.edges;
+      c.done({ keys: edges.length > 0 ? (await this.store.applyMutations(c.commitTs, edges)).keys : 0 });
+    } catch (e) {
+      c.fail(e);
+    }
+  }
+
+  /**
+   * Applies `group` (the commits queued since it opened) in one store transaction; one commit, or a
+   * group whose new predicates cannot all get their schema at once, one commit at a time.
+   */
   private async applyGroup(group: QueuedCommit[]): Promise<void> {
     if (this.openGroup === group) this.openGroup = null;
+    const one = async () => {
+      for (const c of group) await this.applyOne(c);
+    };
+    if (group.length === 1) return one();
     // Predicates first seen in these commits get their schema before any edge is written.
     const missing = new Map<string, SchemaPredicate>();
     for (const c of group)
@@ -193,28 +215,25 @@ export class GroupOwner {
       try {
         await this.store.alter(group[0]!.commitTs, { predicates: [...missing.values()] });
         this.refreshSchema();
-      } catch (e) {
-        for (const c of group) c.fail(e);
-        return;
+      } catch {
+        return one();
       }
     }
     const writes = group.filter((c) => c.staged.edges.length > 0);
-    let results: { keys: number; error?: string | null }[] = [];
+    for (const c of group) if (c.staged.edges.length === 0) c.done({ keys: 0 });
+    if (writes.length === 0) return;
+    let results: { keys: number; error?: string | null }[];
     try {
-      if (writes.length === 1)
-        results = [await this.store.applyMutations(writes[0]!.commitTs, writes[0]!.staged.edges)];
-      else if (writes.length > 1)
-        results = await this.store.applyMutationsGroup(
-          writes.map((c) => ({ commitTs: c.commitTs, edges: c.staged.edges })),
-        );
+      results = await this.store.applyMutationsGroup(
+        writes.map((c) => ({ commitTs: c.commitTs, edges: c.staged.edges })),
+      );
     } catch (e) {
       for (const c of writes) c.fail(e);
-      results = [];
+      return;
     }
-    for (const c of group) if (c.staged.edges.length === 0) c.done({ keys: 0 });
-    results.forEach((r, i) => {
-      const c = writes[i]!;
-      if (r.error) c.fail(new Error(r.error));
+    writes.forEach((c, i) => {
+      const r = results[i];
+      if (!r || r.error) c.fail(new Error(r?.error ?? 'no result for this commit'));
       else c.done({ keys: r.keys });
     });
   }
