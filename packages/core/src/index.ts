@@ -85,3 +85,4 @@ export * from './demo/index.js';
 export { prng } from './util/prng.js';
 export * from './client/index.js';
 export { fsyncDir } from './util/fsync.js';
+export type { PhaseProgress } from './util/progress.js';

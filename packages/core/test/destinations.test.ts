@@ -38,6 +38,9 @@ describe('LocalDestination', () => {
     expect(await all(dest.list('a/t'))).toEqual(['a/two.txt']);
     expect(await dest.exists('a/b')).toBe(true);
     expect(await dest.exists('nope')).toBe(false);
+    expect(await dest.size('a/two.txt')).toBe(3);
+    expect(await dest.size('a/b')).toBeUndefined(); // a folder has no size
+    expect(await dest.size('nope')).toBeUndefined();
     await dest.delete('c.txt');
     await dest.delete('c.txt');
     expect(await dest.exists('c.txt')).toBe(false);

@@ -1,21 +1,25 @@
 // Restore checks every file before it writes anything: each file's sha256 against the manifest and
 // each encrypted backup's key fingerprint (not only the first), naming the file; offline restore
 // writes into p<g>.restore-staging and renames into place, removing a killed run's staging.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   LocalDestination,
   backupFilePath,
   exportRdf,
+  exportRdfToDir,
   keyFingerprint,
   openPostingStore,
   planBackup,
   restoreOffline,
   toManifestDrop,
   writeGroupFile,
+  verify,
   writeManifest,
+  type PhaseProgress,
   type PostingStore,
+  type RestoreProgress,
 } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
@@ -119,5 +123,90 @@ describe('restore checks every file before writing', () => {
     await restoreOffline({ location: loc, pdir });
     expect(readdirSync(pdir)).toEqual(['p1']);
     expect((await exportRdf({ pdir })).data.toString()).toMatch(/"n2"/);
+  });
+});
+
+describe('progress in bytes (onPhaseProgress)', () => {
+  /** The events of each phase, in order; every phase's counts only grow. */
+  function byPhase(events: PhaseProgress[]): Map<string, PhaseProgress[]> {
+    const m = new Map<string, PhaseProgress[]>();
+    for (const e of events) m.set(e.phase, [...(m.get(e.phase) ?? []), e]);
+    for (const list of m.values()) {
+      for (let i = 1; i < list.length; i++) {
+        expect(list[i]!.bytesDone).toBeGreaterThanOrEqual(list[i - 1]!.bytesDone);
+        expect(list[i]!.items ?? 0).toBeGreaterThanOrEqual(list[i - 1]!.items ?? 0);
+      }
+    }
+    return m;
+  }
+
+  it("restore: checksums (Strata's manifests carry them), then load file by file, with the files' sizes", async () => {
+    const { loc, files } = await series();
+    const sizes = files.map((f) => statSync(f).size);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const events: PhaseProgress[] = [];
+    const perFile: RestoreProgress[] = [];
+    await restoreOffline({
+      location: loc,
+      pdir: path.join(t.dir, `out${n}`),
+      onPhaseProgress: (p) => events.push(p),
+      onProgress: (p) => perFile.push(p),
+    });
+    const phases = byPhase(events);
+    expect([...phases.keys()]).toEqual(['checksums', 'load']);
+    const sums = phases.get('checksums')!;
+    expect(sums[0]).toEqual({ phase: 'checksums', bytesDone: 0, bytesTotal: total, items: 0, itemsTotal: 3 });
+    expect(sums[sums.length - 1]).toEqual({
+      phase: 'checksums',
+      bytesDone: total,
+      bytesTotal: total,
+      items: 3,
+      itemsTotal: 3,
+    });
+    // The native writer reads a file in one call: one event before the first, one after each.
+    expect(phases.get('load')!.map((e) => [e.bytesDone, e.items])).toEqual([
+      [0, 0],
+      [sizes[0], 1],
+      [sizes[0]! + sizes[1]!, 2],
+      [total, 3],
+    ]);
+    expect(phases.get('load')!.every((e) => e.bytesTotal === total && e.itemsTotal === 3)).toBe(true);
+    expect(perFile.map((p) => p.bytes)).toEqual(sizes);
+  });
+
+  it('verify: the bytes of every file as they are read, against their sizes', async () => {
+    const { loc, files } = await series();
+    const total = files.reduce((a, f) => a + statSync(f).size, 0);
+    const events: PhaseProgress[] = [];
+    const report = await verify({ location: loc, onPhaseProgress: (p) => events.push(p) });
+    expect(report.ok).toBe(true);
+    const phases = byPhase(events);
+    expect([...phases.keys()]).toEqual(['verify']);
+    expect(events[0]).toEqual({ phase: 'verify', bytesDone: 0, bytesTotal: total, items: 0, itemsTotal: 3 });
+    expect(events[events.length - 1]).toEqual({
+      phase: 'verify',
+      bytesDone: total,
+      bytesTotal: total,
+      items: 3,
+      itemsTotal: 3,
+    });
+  });
+
+  it('exportRdfToDir: the bytes and lines of data.rdf as they are written, no total', async () => {
+    const { loc } = await series();
+    const pdir = path.join(t.dir, `out${n}`);
+    await restoreOffline({ location: loc, pdir });
+    const events: PhaseProgress[] = [];
+    const out = path.join(t.dir, `dump${n}`);
+    const r = await exportRdfToDir({ pdir, out, onPhaseProgress: (p) => events.push(p) });
+    const phases = byPhase(events);
+    expect([...phases.keys()]).toEqual(['export']);
+    const last = events[events.length - 1]!;
+    expect(last).toEqual({
+      phase: 'export',
+      bytesDone: statSync(path.join(out, 'data.rdf')).size,
+      items: r.facts,
+    });
+    expect(r.facts).toBe(3);
   });
 });

@@ -165,6 +165,16 @@ export class LocalDestination implements Destination {
     }
   }
 
+  async size(rel: string): Promise<number | undefined> {
+    try {
+      const st = await stat(this.resolve(rel));
+      return st.isFile() ? st.size : undefined;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw fromFsError(err, this.resolve(rel));
+    }
+  }
+
   async delete(rel: string): Promise<void> {
     const file = this.resolve(rel);
     if (file === this.root) throw new InvalidArgumentError('cannot delete the location itself');

@@ -175,6 +175,19 @@ export class MinioDestination extends RemoteDestination {
     }
   }
 
+  async size(rel: string): Promise<number | undefined> {
+    const client = await this.client().catch((err: unknown) => {
+      throw this.error(err, `checking ${rel}`);
+    });
+    try {
+      return (await client.statObject(this.location.bucket, this.key(rel))).size;
+    } catch (err) {
+      const code = serviceCode(err);
+      if (code === 'NotFound' || code === 'NoSuchKey') return undefined;
+      throw this.error(err, `checking ${rel}`);
+    }
+  }
+
   async delete(rel: string): Promise<void> {
     const key = this.key(rel);
     try {

@@ -130,6 +130,7 @@ export abstract class RemoteDestination implements Destination {
   abstract read(path: string): Readable;
   abstract write(path: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<void>;
   abstract exists(path: string): Promise<boolean>;
+  abstract size(path: string): Promise<number | undefined>;
   abstract delete(path: string): Promise<void>;
   abstract readVersioned(path: string): Promise<VersionedFile | undefined>;
   abstract putIfUnchanged(path: string, data: Uint8Array, version: string | null): Promise<boolean>;

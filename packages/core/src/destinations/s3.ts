@@ -243,6 +243,22 @@ export class S3Destination extends RemoteDestination {
     }
   }
 
+  async size(rel: string): Promise<number | undefined> {
+    const client = await this.client().catch((err: unknown) => {
+      throw this.error(err, `checking ${rel}`);
+    });
+    try {
+      const r = await client.send(
+        new this.s3.HeadObjectCommand({ Bucket: this.location.bucket, Key: this.key(rel) }),
+      );
+      return r.ContentLength;
+    } catch (err) {
+      const code = serviceCode(err);
+      if (httpStatus(err) === 404 || code === 'NotFound' || code === 'NoSuchKey') return undefined;
+      throw this.error(err, `checking ${rel}`);
+    }
+  }
+
   async delete(rel: string): Promise<void> {
     const Key = this.key(rel);
     try {

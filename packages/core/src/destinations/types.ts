@@ -83,6 +83,11 @@ export interface Destination {
   putIfUnchanged(path: string, data: Uint8Array, version: string | null): Promise<boolean>;
   /** True when a file, or a folder (a prefix holding files, on object stores), exists at `path`. */
   exists(path: string): Promise<boolean>;
+  /**
+   * The size in bytes of the file at `path`, undefined when there is no such file. Optional: a
+   * Destination without it gives no sizes (progress then has no total).
+   */
+  size?(path: string): Promise<number | undefined>;
   /** Deletes a file; deleting a file that does not exist is not an error. */
   delete(path: string): Promise<void>;
   /** A human-readable name of the location (a path or URL), never with credentials. */

@@ -9,6 +9,7 @@ export {
 export { writeRdfDump, writeRdfDumpStream, type RdfDump, type RdfDumpStream } from './dump-files.js';
 export { mergeSchemas } from './schema-merge.js';
 export {
+  countLines,
   LineReader,
   mergeSortedLines,
   MAX_LINE_BYTES,

@@ -4,6 +4,8 @@
  * cluster's, holding one chunk per source and one output batch, never the dump.
  */
 
+import type { PhaseProgress } from '../util/progress.js';
+
 /** A line longer than this is refused (every fact of a store fits far below it). */
 export const MAX_LINE_BYTES = 256 * 1024 * 1024;
 /** Default size of the batches {@link mergeSortedLines} yields. */
@@ -133,4 +135,23 @@ export async function* mergeSortedLines(
     heads[min] = next;
   }
   if (batchLen > 0) yield Buffer.concat(batch, batchLen);
+}
+
+/**
+ * Passes `chunks` through, telling `report` (phase `phase`) the bytes and the lines (`\n`) seen
+ * so far after each chunk: the progress of a dump as it is written.
+ */
+export async function* countLines(
+  chunks: AsyncIterable<Buffer>,
+  phase: string,
+  report: (p: PhaseProgress) => void,
+): AsyncGenerator<Buffer> {
+  let bytesDone = 0;
+  let items = 0;
+  for await (const c of chunks) {
+    bytesDone += c.length;
+    for (let i = c.indexOf(0x0a); i !== -1; i = c.indexOf(0x0a, i + 1)) items++;
+    report({ phase, bytesDone, items });
+    yield c;
+  }
 }

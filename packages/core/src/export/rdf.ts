@@ -6,6 +6,8 @@ import { loadNative } from '../native.js';
 import { writeRdfDumpStream } from './dump-files.js';
 import { nativeChunks } from './native-stream.js';
 import { fromNativeStore } from '../restore/native-errors.js';
+import type { PhaseProgress } from '../util/progress.js';
+import { countLines } from './lines.js';
 
 export interface ExportRdfOptions {
   /** A folder holding `p<N>` store folders (as `restoreOffline` writes them), or one store folder. */
@@ -72,6 +74,11 @@ export interface ExportRdfToDirOptions extends ExportRdfOptions {
   tmpDir?: string | undefined;
   /** Bytes of lines sorted in memory before a run is spilled (default 32 MiB). */
   runBytes?: number | undefined;
+  /**
+   * Phase `export`: bytes of `data.rdf` written so far and its lines (facts) as items, told as
+   * each chunk is written; no totals (the size of the dump is not known before it is made).
+   */
+  onPhaseProgress?: ((p: PhaseProgress) => void) | undefined;
 }
 
 /**
@@ -91,8 +98,9 @@ export async function exportRdfToDir(
     ...(opts.runBytes === undefined ? {} : { runBytes: opts.runBytes }),
   });
   try {
+    const data = nativeChunks(stream);
     const files = await writeRdfDumpStream(out, {
-      data: nativeChunks(stream),
+      data: opts.onPhaseProgress ? countLines(data, 'export', opts.onPhaseProgress) : data,
       schema: () => stream.summary().schema,
     });
     return { facts: stream.summary().facts, stores, files };

@@ -26,6 +26,7 @@ import { checkRestoreKey } from '../backup/key-check.js';
 import { fromNativeStore } from './native-errors.js';
 import { checkChainChecksums, checkSha256 } from './checksums.js';
 import { fsyncDir } from '../util/fsync.js';
+import { sumSizes, type PhaseProgress } from '../util/progress.js';
 
 export interface RestoreOfflineOptions extends DestinationOptions {
   /** The backup location: a folder path, a `file://`, `s3://` or `minio://` URL, or a Destination. */
@@ -51,6 +52,13 @@ export interface RestoreOfflineOptions extends DestinationOptions {
   threads?: number | undefined;
   /** Called after each file has been loaded. */
   onProgress?: ((p: RestoreProgress) => void) | undefined;
+  /**
+   * Bytes read, phase by phase, once the chain and its files are known: `checksums` (the files
+   * whose manifest carries a sha256, read end to end before anything is written; only when there
+   * are such files), then `load` (every data file, counted whole once loaded: the native writer
+   * reads a file in one call; items: files). Totals are undefined when the location gives no sizes.
+   */
+  onPhaseProgress?: ((p: PhaseProgress) => void) | undefined;
   /** Restore only these groups (online restore: each Alpha its own). Default: every group. */
   groups?: number[] | undefined;
   /**
@@ -72,6 +80,8 @@ export interface RestoreProgress {
   file: string;
   kvs: number;
   kept: number;
+  /** The file's size in bytes, when the location gives sizes. */
+  bytes?: number | undefined;
 }
 
 export interface RestoredGroup {
@@ -165,6 +175,7 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
     key: _key,
     threads: _threads,
     onProgress: _progress,
+    onPhaseProgress: _phaseProgress,
     downloadDir: _dl,
     groups: _groups,
     restoreTs: _restoreTs,
@@ -215,8 +226,15 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       files.set(`${b.backupNum}/${g}`, local ? where : rel);
     }
   }
+  // The sizes, for progress (none without a listener: a remote location asks once per file).
+  const report = opts.onPhaseProgress;
+  const sizes = new Map<string, number | undefined>();
+  const loaded = groupIds.flatMap((g) => backups.filter((b) => b.groups.has(g)).map((b) => ({ b, g })));
+  if (report !== undefined || opts.onProgress !== undefined) {
+    for (const { b, g } of loaded) sizes.set(`${b.backupNum}/${g}`, await dest.size?.(dataFilePath(b, g)));
+  }
   await checkRestoreKey(dest, backups, opts.key);
-  await checkChainChecksums(dest, backups, only);
+  await checkChainChecksums(dest, backups, only, report && { sizes, report });
   const pdir = path.resolve(opts.pdir);
   const targets = new Map<number, string>();
   for (const g of groupIds) {
@@ -281,6 +299,15 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
     }
     return { file, shown, done: () => rm(file, { force: true }) };
   };
+  // Files loaded, in bytes and in number.
+  const load = {
+    phase: 'load',
+    bytesDone: 0,
+    bytesTotal: sumSizes(loaded.map(({ b, g }) => sizes.get(`${b.backupNum}/${g}`))),
+    items: 0,
+    itemsTotal: loaded.length,
+  };
+  report?.({ ...load });
   try {
     for (const g of groupIds) {
       const dir = stagingDir(targets.get(g)!);
@@ -301,6 +328,7 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       let kept = 0;
       for (const b of backups) {
         if (!b.groups.has(g)) continue;
+        const bytes = sizes.get(`${b.backupNum}/${g}`);
         const fetched = await fetchFile(b, g, files.get(`${b.backupNum}/${g}`)!);
         const file = fetched.shown;
         try {
@@ -315,7 +343,10 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
           });
           kvs += r.kvs;
           kept += r.kept;
-          opts.onProgress?.({ group: g, backupNum: b.backupNum, file, kvs: r.kvs, kept: r.kept });
+          opts.onProgress?.({ group: g, backupNum: b.backupNum, file, kvs: r.kvs, kept: r.kept, bytes });
+          load.bytesDone += bytes ?? 0;
+          load.items++;
+          report?.({ ...load });
         } catch (err) {
           throw fromNativeStore(err, file);
         } finally {

@@ -18,6 +18,7 @@ import { displayPath, readManifests } from '../manifest/read.js';
 import { createBackupDecoder } from '../codec/decoder.js';
 import { analyzeChain } from '../series/chain.js';
 import type { LocationOptions } from '../list/list.js';
+import { sumSizes, type PhaseProgress } from '../util/progress.js';
 
 export interface VerifyOptions extends LocationOptions {
   /** The series to verify; default: the newest. */
@@ -28,6 +29,11 @@ export interface VerifyOptions extends LocationOptions {
   key?: Buffer | undefined;
   /** Decompression threads per file (native default when absent). */
   threads?: number | undefined;
+  /**
+   * Phase `verify`: bytes read of the files decoded (total: their sizes, undefined when the
+   * location gives none), items: files read. Told once before the first file, then as bytes flow.
+   */
+  onPhaseProgress?: ((p: PhaseProgress) => void) | undefined;
 }
 
 export interface VerifiedFile {
@@ -69,15 +75,49 @@ export interface VerifyReport {
   backups: BackupVerifyReport[];
 }
 
-/** Counts and hashes the bytes that flow through. */
+/** Counts and hashes the bytes that flow through, telling `onBytes` each chunk's length. */
 class Tap extends Transform {
   bytes = 0;
   readonly hash = createHash('sha256');
+  constructor(private readonly onBytes?: (n: number) => void) {
+    super();
+  }
   override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
     this.hash.update(chunk);
+    this.onBytes?.(chunk.length);
     cb(null, chunk);
   }
+}
+
+/** The `verify` phase's counts, told to the listener on every change. */
+class VerifyProgress {
+  bytesDone = 0;
+  items = 0;
+  constructor(
+    private readonly report: (p: PhaseProgress) => void,
+    private readonly bytesTotal: number | undefined,
+    private readonly itemsTotal: number,
+  ) {}
+  tell(): void {
+    const { bytesDone, bytesTotal, items, itemsTotal } = this;
+    this.report({ phase: 'verify', bytesDone, bytesTotal, items, itemsTotal });
+  }
+  readonly onBytes = (n: number): void => {
+    this.bytesDone += n;
+    this.tell();
+  };
+  fileDone(): void {
+    this.items++;
+    this.tell();
+  }
+}
+
+/** The files `verify` will decode: every group file but those of an encrypted backup without a key. */
+function filesToRead(backups: readonly BackupManifest[], key: Buffer | undefined): string[] {
+  return backups.flatMap((m) =>
+    m.encrypted && key === undefined ? [] : [...m.groups.keys()].map((g) => dataFilePath(m, g)),
+  );
 }
 
 function message(err: unknown): string {
@@ -90,6 +130,7 @@ async function verifyFile(
   group: number,
   key: Buffer | undefined,
   threads: number | undefined,
+  progress: VerifyProgress | undefined,
 ): Promise<{ file: VerifiedFile; problems: string[] }> {
   const rel = dataFilePath(m, group);
   const shown = displayPath(dest, rel);
@@ -98,7 +139,7 @@ async function verifyFile(
     file.error = `missing backup file ${rel}`;
     return { file, problems: [file.error] };
   }
-  const tap = new Tap();
+  const tap = new Tap(progress?.onBytes);
   const problems: string[] = [];
   try {
     const decoder = createBackupDecoder({
@@ -134,6 +175,7 @@ async function verifyBackup(
   m: BackupManifest,
   key: Buffer | undefined,
   threads: number | undefined,
+  progress: VerifyProgress | undefined,
 ): Promise<BackupVerifyReport> {
   const problems: string[] = [];
   const files: VerifiedFile[] = [];
@@ -160,7 +202,8 @@ async function verifyBackup(
       files.push(file);
       continue;
     }
-    const r = await verifyFile(dest, m, group, decodeKey, threads);
+    const r = await verifyFile(dest, m, group, decodeKey, threads, progress);
+    progress?.fileDone();
     files.push(r.file);
     problems.push(...r.problems);
   }
@@ -184,15 +227,24 @@ async function verifyBackup(
  * problem is reported; nothing stops early. Unreadable manifests (and a missing location) throw.
  */
 export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
-  const { location, onWarning, backupId, backupNum, key, threads, ...credentials } = opts;
+  const { location, onWarning, backupId, backupNum, key, threads, onPhaseProgress, ...credentials } = opts;
   const dest = toDestination(location, credentials);
   const set = await readManifests(dest);
   const warnings = [...set.warnings];
   const chain = analyzeChain(set.manifests, { backupId, backupNum });
   warnings.push(...chain.warnings);
   for (const w of warnings) onWarning?.(w);
+  let progress: VerifyProgress | undefined;
+  if (onPhaseProgress !== undefined) {
+    const files = filesToRead(chain.backups, key);
+    const sizes: (number | undefined)[] = [];
+    // A missing file counts 0 (it is reported, not read).
+    for (const f of files) sizes.push(dest.size ? ((await dest.size(f)) ?? 0) : undefined);
+    progress = new VerifyProgress(onPhaseProgress, sumSizes(sizes), files.length);
+    progress.tell();
+  }
   const backups: BackupVerifyReport[] = [];
-  for (const m of chain.backups) backups.push(await verifyBackup(dest, m, key, threads));
+  for (const m of chain.backups) backups.push(await verifyBackup(dest, m, key, threads, progress));
   return {
     ok: chain.problems.length === 0 && backups.length > 0 && backups.every((b) => b.ok),
     location: dest.describe(),
