@@ -73,7 +73,8 @@ describe('strata ls / verify on every fixture location', () => {
         path.join(fixturesRoot, set),
         '--json',
       ]);
-      const report = JSON.parse(stdout) as {
+      // --json: one event per line, the report in the last one (the summary).
+      const report = JSON.parse(stdout.trim().split('\n').pop()!) as {
         ok: boolean;
         backups: { ok: boolean; files: { ok: boolean; kvs: number }[] }[];
       };

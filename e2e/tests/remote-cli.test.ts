@@ -127,12 +127,13 @@ describe.each(['minio', 's3'] as const)('strata ls / verify / restore on a %s://
     const got = await strata(['verify', location], env);
     expect(got.code).toBe(0);
     expect(got.stdout).toBe(want.stdout.split(local).join(location));
-    const wantJson = JSON.parse((await strata(['verify', local, '--json'])).stdout) as { location: string };
-    const gotJson = JSON.parse((await strata(['verify', location, '--json'], env)).stdout) as {
-      location: string;
-    };
+    // --json: one event per line; the report is in the last one (the summary), beside its seconds.
+    const summary = (stdout: string) =>
+      JSON.parse(stdout.trim().split('\n').pop()!) as { location: string; seconds: number };
+    const wantJson = summary((await strata(['verify', local, '--json'])).stdout);
+    const gotJson = summary((await strata(['verify', location, '--json'], env)).stdout);
     expect(gotJson.location).toBe(location);
-    expect({ ...gotJson, location: '' }).toEqual({ ...wantJson, location: '' });
+    expect({ ...gotJson, location: '', seconds: 0 }).toEqual({ ...wantJson, location: '', seconds: 0 });
   });
 
   it('verify without credentials fails with the fix, not a stack', async () => {

@@ -9,15 +9,10 @@
  * (or with `concurrency` 1) batches go one at a time: the first batch that mentions a name sends
  * it as is and records the uid the Alpha returns; later batches send the uid.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import {
-  parseNQuadsFile,
-  parseNQuadsStream,
-  type NodeRef,
-  type NQuad,
-  type VarRef,
-} from '@strata/server/cli';
+import { parseNQuadsStream, type NodeRef, type NQuad, type VarRef } from '@strata/server/cli';
 import { baseUrl, PLAIN_HTTP, transportHint, type Transport } from '@strata/core';
 import { fetch } from 'undici';
 import { authHeaders } from './auth-token.js';
@@ -38,7 +33,10 @@ export interface LoadOptions {
   concurrency?: number;
   /** Stop after this many N-Quads. */
   limit?: number;
+  /** Told after each committed batch. */
   onProgress?: (p: LoadProgress) => void;
+  /** Told when the schema starts being applied and when the N-Quads start being sent. */
+  onStage?: (stage: 'schema' | 'load', p: LoadProgress) => void;
   /** The Alpha's auth token (`--security token-file=`), sent as X-Dgraph-AuthToken. */
   authToken?: string | undefined;
   /** https and its TLS agent for an Alpha started with `--tls` (default plain http). */
@@ -52,12 +50,18 @@ export interface LoadProgress {
   seconds: number;
   /** Batches sent again after a conflict with a concurrent one. */
   retries: number;
+  /** Bytes read from the file (or `input`) so far: compressed bytes for a .gz file. */
+  bytesRead: number;
+  /** The file's size, when reading a file. */
+  bytesTotal?: number | undefined;
 }
 
 /** How often a batch that keeps conflicting is sent before the load fails. */
 const MAX_RETRIES = 20;
 /** Uids leased at a time. */
 const LEASE = 100_000;
+/** Bytes read from the file at a time. */
+const READ_CHUNK = 1 << 20;
 
 function escapeLiteral(s: string): string {
   return s.replace(
@@ -193,20 +197,44 @@ class UidLeases {
   }
 }
 
+/** The file's size; undefined when it cannot be read (the read then fails with its own message). */
+async function sizeOf(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Passes `input` through, adding each chunk's length to `p.bytesRead`. */
+async function* counted(input: AsyncIterable<unknown>, p: LoadProgress): AsyncGenerator<unknown> {
+  for await (const c of input) {
+    if (typeof c === 'string') p.bytesRead += Buffer.byteLength(c);
+    else if (c instanceof Uint8Array) p.bytesRead += c.byteLength;
+    yield c;
+  }
+}
+
 export async function loadRdf(opts: LoadOptions): Promise<LoadProgress> {
   const base = baseUrl(opts.alpha, (opts.transport ?? PLAIN_HTTP).scheme);
+  const p: LoadProgress = { quads: 0, batches: 0, nodes: 0, seconds: 0, retries: 0, bytesRead: 0 };
+  if (!opts.input) p.bytesTotal = await sizeOf(opts.file);
   const schema = opts.schemaText ?? (opts.schema ? await readFile(opts.schema, 'utf8') : undefined);
-  if (schema !== undefined) await post(`${base}/alter`, schema, 'text/plain', opts);
+  if (schema !== undefined) {
+    opts.onStage?.('schema', { ...p });
+    await post(`${base}/alter`, schema, 'text/plain', opts);
+  }
   const uids = new Map<string, bigint>();
   const started = Date.now();
-  const p: LoadProgress = { quads: 0, batches: 0, nodes: 0, seconds: 0, retries: 0 };
   const batchSize = opts.batch ?? 1000;
   const want = opts.concurrency ?? 4;
   const leases = want > 1 ? await UidLeases.open(base, opts) : undefined;
   const concurrency = leases ? want : 1;
-  const batches = opts.input
-    ? parseNQuadsStream(Readable.from(opts.input), { batchSize })
-    : parseNQuadsFile(opts.file, { batchSize });
+  const source = opts.input
+    ? Readable.from(opts.input)
+    : createReadStream(opts.file, { highWaterMark: READ_CHUNK });
+  const batches = parseNQuadsStream(counted(source, p), { batchSize });
+  opts.onStage?.('load', { ...p });
 
   /** Sends one batch (again while a concurrent batch makes it abort); counts it when committed. */
   const send = async (batch: NQuad[]) => {

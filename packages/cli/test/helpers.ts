@@ -29,3 +29,19 @@ export function strata(...args: string[]): Promise<Run> {
     );
   });
 }
+
+/** The JSON events a `--json` run printed, one object per line (each line must parse). */
+export function jsonEvents(stdout: string): Array<Record<string, unknown> & { event: string }> {
+  return stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown> & { event: string });
+}
+
+/** The final `summary` event of a `--json` run: the command's result, `ok` and `seconds`. */
+export function jsonSummary(stdout: string): Record<string, unknown> {
+  const events = jsonEvents(stdout);
+  const last = events[events.length - 1];
+  if (last?.event !== 'summary') throw new Error(`no summary event last in:\n${stdout}`);
+  return last;
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DGRAPH, strata } from './helpers.js';
+import { DGRAPH, jsonSummary, strata } from './helpers.js';
 
 const SETS = {
   'v20.11-full-3groups': { id: 'loving_jones5', nums: [1], readTs: [68] },
@@ -115,7 +115,7 @@ describe('strata verify', () => {
       '--json',
     );
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as {
+    const report = jsonSummary(r.stdout) as {
       ok: boolean;
       backups: { backupNum: number; files: { kvs: number }[] }[];
     };

@@ -2,13 +2,16 @@
 import { Command, InvalidArgumentError } from 'commander';
 import {
   baseUrl,
+  countLines,
   exportRdfToDir,
   fetchExport,
   mergeSortedLines,
   writeRdfDumpStream,
+  type PhaseProgress,
   type Transport,
 } from '@strata/core';
 import { formatCount } from '../format.js';
+import { Progress, progressHelp } from '../progress.js';
 import { addAuthTokenOption, authHeaders, authTokenFrom, type AuthTokenFlags } from '../auth-token.js';
 import { addClientTlsOption, clientTransportFrom, type ClientTlsFlags } from '../tls.js';
 
@@ -17,6 +20,7 @@ interface ExportFlags extends AuthTokenFlags, ClientTlsFlags {
   alpha?: string;
   out: string;
   read_ts?: bigint;
+  json?: boolean;
 }
 
 /**
@@ -30,6 +34,7 @@ async function exportFromAlpha(
   readTs: bigint | undefined,
   authToken: string | undefined,
   transport: Transport,
+  onPhaseProgress: ((p: PhaseProgress) => void) | undefined,
 ): Promise<{ facts: number; files: string[]; groups: number[]; readTs: string }> {
   const url = `${baseUrl(alpha, transport.scheme)}/export${readTs === undefined ? '' : `?readTs=${readTs}`}`;
   const r = await fetchExport({
@@ -39,8 +44,9 @@ async function exportFromAlpha(
     headers: authHeaders(authToken),
     dispatcher: transport.dispatcher,
   });
+  const data = mergeSortedLines([r]);
   const files = await writeRdfDumpStream(outDir, {
-    data: mergeSortedLines([r]),
+    data: onPhaseProgress ? countLines(data, 'export', onPhaseProgress) : data,
     schema: () => r.header.schema,
   });
   return { facts: r.facts ?? 0, files, groups: r.header.groups, readTs: r.header.readTs };
@@ -70,7 +76,7 @@ Examples:
   $ strata restore -l /backups -p ./restored
   $ strata export -p ./restored --out ./dump
   $ strata export --alpha localhost:8080 --out ./dump
-`;
+${progressHelp('export (bytes of data.rdf written, facts; no ETA: the size is not known ahead)')}`;
 
 export function exportCommand(): Command {
   return addClientTlsOption(addAuthTokenOption(new Command('export')))
@@ -84,6 +90,10 @@ export function exportCommand(): Command {
     )
     .requiredOption('-o, --out <dir>', 'the folder to write data.rdf and schema.txt into (created if needed)')
     .option('--read_ts <ts>', 'read the stores at this timestamp (default: the newest data)', parseTs)
+    .option(
+      '--json',
+      "print JSON events on stdout, one per line: the export phase's start and end, then a summary with the result",
+    )
     .addHelpText('after', HELP)
     .action(async (flags: ExportFlags) => {
       if ((flags.postings === undefined) === (flags.alpha === undefined)) {
@@ -91,24 +101,41 @@ export function exportCommand(): Command {
           'give exactly one of -p DIR (store folders) and --alpha HOST:PORT (a running cluster)',
         );
       }
-      if (flags.alpha !== undefined) {
-        const r = await exportFromAlpha(
-          flags.alpha,
-          flags.out,
-          flags.read_ts,
-          authTokenFrom(flags),
-          clientTransportFrom(flags, 'strata export'),
+      const progress = new Progress({ command: 'export', json: flags.json, itemNames: { export: 'facts' } });
+      const onPhaseProgress = progress.active ? (p: PhaseProgress) => progress.update(p) : undefined;
+      try {
+        // Bytes of data.rdf written and its lines (facts); no total: a dump's size is not known ahead.
+        progress.begin('export');
+        if (flags.alpha !== undefined) {
+          const r = await exportFromAlpha(
+            flags.alpha,
+            flags.out,
+            flags.read_ts,
+            authTokenFrom(flags),
+            clientTransportFrom(flags, 'strata export'),
+            onPhaseProgress,
+          );
+          progress.done(
+            { alpha: flags.alpha, ...r },
+            `exported ${formatCount(r.facts)} fact${r.facts === 1 ? '' : 's'} from ${r.groups.length} ` +
+              `group${r.groups.length === 1 ? '' : 's'} at readTs ${r.readTs} to ${r.files.join(' and ')}\n`,
+          );
+          return;
+        }
+        const r = await exportRdfToDir({
+          pdir: flags.postings!,
+          out: flags.out,
+          readTs: flags.read_ts,
+          onPhaseProgress,
+        });
+        progress.done(
+          { postings: flags.postings, ...r },
+          `exported ${formatCount(r.facts)} fact${r.facts === 1 ? '' : 's'} from ${r.stores.length} ` +
+            `store${r.stores.length === 1 ? '' : 's'} to ${r.files.join(' and ')}\n`,
         );
-        process.stdout.write(
-          `exported ${formatCount(r.facts)} fact${r.facts === 1 ? '' : 's'} from ${r.groups.length} ` +
-            `group${r.groups.length === 1 ? '' : 's'} at readTs ${r.readTs} to ${r.files.join(' and ')}\n`,
-        );
-        return;
+      } catch (err) {
+        progress.fail(err);
+        throw err;
       }
-      const r = await exportRdfToDir({ pdir: flags.postings!, out: flags.out, readTs: flags.read_ts });
-      process.stdout.write(
-        `exported ${formatCount(r.facts)} fact${r.facts === 1 ? '' : 's'} from ${r.stores.length} ` +
-          `store${r.stores.length === 1 ? '' : 's'} to ${r.files.join(' and ')}\n`,
-      );
     });
 }

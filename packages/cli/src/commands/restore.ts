@@ -9,10 +9,12 @@ import {
   keyProviderFrom,
   restoreOffline,
   vaultOptionsFromFlags,
+  type PhaseProgress,
   type RestoreOfflineResult,
   type Transport,
 } from '@strata/core';
-import { formatCount, toJson } from '../format.js';
+import { formatCount } from '../format.js';
+import { Progress, progressHelp } from '../progress.js';
 import {
   addCredentialOptions,
   credentialsFrom,
@@ -95,6 +97,20 @@ function zeroClient(addr: string, token: string, transport: Transport): ZeroClie
 }
 
 export async function runRestore(flags: RestoreFlags): Promise<void> {
+  const progress = new Progress({
+    command: 'restore',
+    json: flags.json,
+    itemNames: { checksums: 'files', load: 'files', zero: 'tablets' },
+  });
+  try {
+    await restoreWith(flags, progress);
+  } catch (err) {
+    progress.fail(err);
+    throw err;
+  }
+}
+
+async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<void> {
   let zero: ZeroClient | undefined;
   if (flags.zero !== undefined) {
     const token = clusterTokenFrom(flags, 'strata restore')?.token;
@@ -119,6 +135,8 @@ export async function runRestore(flags: RestoreFlags): Promise<void> {
   });
   const key = provider === undefined ? undefined : await provider.getKey();
   try {
+    // check: manifests, chain, files, key, target folders; then core's checksums and load phases.
+    progress.begin('check');
     const r = await restoreOffline({
       location: flags.location,
       ...credentialsFrom(flags),
@@ -126,9 +144,11 @@ export async function runRestore(flags: RestoreFlags): Promise<void> {
       backupId: chain.backupId,
       backupNum: chain.backupNum,
       key,
+      ...(progress.active ? { onPhaseProgress: (p: PhaseProgress) => progress.update(p) } : {}),
     });
     let leases: LeasesApplied | undefined;
     if (zero !== undefined) {
+      progress.begin('zero');
       const uids = await zero.lease('uids', 0, r.maxUid);
       const ts = await zero.lease('timestamps', 0, r.readTs);
       const ns = r.maxNsId > 0n ? await zero.lease('nsids', 0, r.maxNsId) : undefined;
@@ -144,19 +164,16 @@ export async function runRestore(flags: RestoreFlags): Promise<void> {
         { backupId: r.backupId, backupNum: chain.backupNum },
       );
       const last = restored.backups[restored.backups.length - 1]!;
-      for (const [group, preds] of last.groups) {
-        for (const p of preds) await zero.moveTablet(p.name, group);
+      const moves = [...last.groups].flatMap(([group, preds]) => preds.map((p) => ({ name: p.name, group })));
+      progress.update({ phase: 'zero', bytesDone: 0, items: 0, itemsTotal: moves.length });
+      for (const [i, m] of moves.entries()) {
+        await zero.moveTablet(m.name, m.group);
+        progress.update({ phase: 'zero', bytesDone: 0, items: i + 1 });
       }
     }
-    process.stdout.write(
-      flags.json
-        ? toJson({
-            ...r,
-            zero: flags.zero ?? null,
-            leasesApplied: leases !== undefined,
-            leases: leases ?? null,
-          })
-        : renderRestoreReport(r, leases),
+    progress.done(
+      { ...r, zero: flags.zero ?? null, leasesApplied: leases !== undefined, leases: leases ?? null },
+      renderRestoreReport(r, leases),
     );
   } finally {
     key?.fill(0);
@@ -192,7 +209,7 @@ Examples:
   $ strata export -p ./restored --out ./dump
 
 Remote files are downloaded one at a time to a temp file (streamed, deleted once loaded).
-${CREDENTIALS_HELP}`;
+${progressHelp('check, checksums (files whose manifest has a sha256), load (file by file), zero (-z)')}${CREDENTIALS_HELP}`;
 
 export function restoreCommand(): Command {
   const cmd = new Command('restore')
@@ -213,7 +230,10 @@ export function restoreCommand(): Command {
       parseBool,
       true,
     )
-    .option('--json', 'print the result as JSON (64-bit numbers beyond 2^53 as strings)');
+    .option(
+      '--json',
+      "print JSON events on stdout, one per line: each phase's start and end, then a summary with the result",
+    );
   addClusterTokenOptions(cmd, 'file holding the cluster token for -z (default: $STRATA_CLUSTER_TOKEN)');
   return addClientTlsOption(addCredentialOptions(cmd))
     .addHelpText('after', HELP)

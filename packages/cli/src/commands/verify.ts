@@ -1,8 +1,8 @@
 /** `strata verify LOCATION`: read every file of a backup chain end to end and report problems. */
 import type { Command } from 'commander';
-import { readKeyFile, renderVerifyReport, verify } from '@strata/core';
+import { readKeyFile, renderVerifyReport, verify, type PhaseProgress, type VerifyReport } from '@strata/core';
 import { ExitCode } from '../exit.js';
-import { toJson } from '../format.js';
+import { Progress, progressHelp } from '../progress.js';
 import { CREDENTIALS_HELP, credentialsFrom, type CredentialFlags } from '../credentials.js';
 import { locationCommand } from '../location-command.js';
 import { addChainOptions, chainFrom, type ChainFlags } from '../options.js';
@@ -12,17 +12,28 @@ interface VerifyFlags extends CredentialFlags, ChainFlags {
 }
 
 export async function runVerify(location: string, flags: VerifyFlags): Promise<void> {
-  const { backupId, backupNum, keyFile } = chainFrom(flags);
-  const key = keyFile === undefined ? undefined : await readKeyFile(keyFile);
-  const report = await verify({
-    location,
-    ...credentialsFrom(flags),
-    backupId,
-    backupNum,
-    key,
-  });
-  key?.fill(0);
-  process.stdout.write(flags.json ? toJson(report) : renderVerifyReport(report));
+  const progress = new Progress({ command: 'verify', json: flags.json, itemNames: { verify: 'files' } });
+  let report: VerifyReport;
+  try {
+    const { backupId, backupNum, keyFile } = chainFrom(flags);
+    const key = keyFile === undefined ? undefined : await readKeyFile(keyFile);
+    try {
+      report = await verify({
+        location,
+        ...credentialsFrom(flags),
+        backupId,
+        backupNum,
+        key,
+        ...(progress.active ? { onPhaseProgress: (p: PhaseProgress) => progress.update(p) } : {}),
+      });
+    } finally {
+      key?.fill(0);
+    }
+  } catch (err) {
+    progress.fail(err);
+    throw err;
+  }
+  progress.done(report, renderVerifyReport(report));
   if (!report.ok) throw new ExitCode(1);
 }
 
@@ -41,7 +52,7 @@ A readTs that goes backwards inside a series (written by Dgraph v20.07) is only 
 Every problem is reported, not just the first.
 
 Exit status: 0 when everything is sound, 1 otherwise.
-
+${progressHelp('verify (the bytes of every file read)')}
 Examples:
   $ strata verify /backups
   $ strata verify /backups --backup_id jolly_yalow0 --backup_num 2
@@ -53,7 +64,7 @@ export function verifyCommand(): Command {
   return locationCommand({
     name: 'verify',
     description: 'read every file of a backup series end to end and report any problem (exit 1 on problems)',
-    json: 'print the report as JSON (64-bit numbers beyond 2^53 as strings)',
+    json: "print JSON events on stdout, one per line: the verify phase's start and end, then a summary holding the report (64-bit numbers beyond 2^53 as strings)",
     help: HELP,
     options: (cmd) => addChainOptions(cmd, 'verify'),
     run: runVerify,
