@@ -2,7 +2,8 @@
 // The README's test command (`pnpm test`), the one CI runs. In stages, each timed:
 //   build     the native addon, then every TypeScript package (turbo, cached)
 //   setup     what the tests run against, built once into $STRATA_CACHE: MinIO, code-server with
-//             Chromium, the real Dgraph peers (only where ../shared/peers is beside the clone)
+//             Chromium, the real Dgraph peers (only where ../shared/peers is beside the clone);
+//             Debian's Prometheus for the monitoring test
 //   lint      cargo fmt --check, cargo clippy -D warnings, eslint + tsc --noEmit over every
 //             package's sources, tests, benches and e2e, prettier --check
 //   unit      every package's own tests (native, core, server, cli, the extension's unit tests)
@@ -123,6 +124,7 @@ if (stages.includes('setup')) {
     ['code-server + Chromium', 'bash', ['packages/vscode-ext/scripts/install-code-server.sh']],
     ['word lists', 'bash', ['scripts/setup/wordlists.sh']],
     ['pydgraph', 'bash', ['scripts/setup/pydgraph.sh']],
+    ['Prometheus', 'bash', ['scripts/setup/prometheus.sh']],
   ];
   if (existsSync(join(shared, 'peers'))) {
     for (const v of DGRAPH_VERSIONS) steps.push([`Dgraph ${v}`, 'bash', ['scripts/setup/dgraph.sh', v]]);
