@@ -128,12 +128,22 @@ describe.each(['minio', 's3'] as const)('strata ls / verify / restore on a %s://
     expect(got.code).toBe(0);
     expect(got.stdout).toBe(want.stdout.split(local).join(location));
     // --json: one event per line; the report is in the last one (the summary), beside its seconds.
-    const summary = (stdout: string) =>
-      JSON.parse(stdout.trim().split('\n').pop()!) as { location: string; seconds: number };
-    const wantJson = summary((await strata(['verify', local, '--json'])).stdout);
-    const gotJson = summary((await strata(['verify', location, '--json'], env)).stdout);
+    const events = (stdout: string) =>
+      stdout
+        .trim()
+        .split('\n')
+        .map(
+          (l) => JSON.parse(l) as { event: string; location: string; seconds: number; bytesTotal?: number },
+        );
+    const wantEvents = events((await strata(['verify', local, '--json'])).stdout);
+    const gotEvents = events((await strata(['verify', location, '--json'], env)).stdout);
+    const wantJson = wantEvents.pop()!;
+    const gotJson = gotEvents.pop()!;
     expect(gotJson.location).toBe(location);
     expect({ ...gotJson, location: '', seconds: 0 }).toEqual({ ...wantJson, location: '', seconds: 0 });
+    // The total of the verify phase: the objects' sizes, as the local files'.
+    expect(gotEvents[0]).toMatchObject({ event: 'start', bytesTotal: wantEvents[0]!.bytesTotal });
+    expect(wantEvents[0]!.bytesTotal).toBeGreaterThan(0);
   });
 
   it('verify without credentials fails with the fix, not a stack', async () => {
