@@ -58,6 +58,9 @@ export type TruncatedBackupError = InstanceType<typeof TruncatedBackupError>;
 export const CorruptBackupError = codedError('CORRUPT', 'CorruptBackupError');
 export type CorruptBackupError = InstanceType<typeof CorruptBackupError>;
 
+/** A backup file's bytes do not match the sha256 its manifest records (a CORRUPT error). */
+export class ChecksumMismatchError extends CorruptBackupError {}
+
 /** A length in the backup file is over a decoder limit (a damaged or hostile file). */
 export const TooLargeError = codedError('TOO_LARGE', 'TooLargeError');
 export type TooLargeError = InstanceType<typeof TooLargeError>;

@@ -14,6 +14,7 @@ export {
   writeGroupFile,
   type GroupFileStream,
   type GroupFileResult,
+  type GroupFileTimings,
   type WriteGroupFileOptions,
 } from './stream.js';
 export { checkRestoreKey } from './key-check.js';

@@ -10,6 +10,22 @@ export interface GroupFileResult {
   /** sha256 of the file's bytes (lowercase hex). */
   sha256: string;
   bytes: number;
+  /** Where the time went, in seconds (see {@link GroupFileTimings}). */
+  timings: GroupFileTimings;
+}
+
+/**
+ * The phases of one group file. Encoding and writing overlap (the file is streamed), so `encode` is
+ * the time the stream waited for the native encoder and `upload` the rest of the write's time,
+ * spent waiting for the destination.
+ */
+export interface GroupFileTimings {
+  /** Opening the store's read view at the backup's read ts. */
+  snapshot: number;
+  /** Waiting for the native encoder's chunks. */
+  encode: number;
+  /** The rest of the write (0 for a bare stream that nobody wrote). */
+  upload: number;
 }
 
 export interface GroupFileStream {
@@ -27,11 +43,13 @@ export interface GroupFileStream {
  */
 export function backupGroupFile(store: PostingStore, opts: BackupOptions): GroupFileStream {
   let native;
+  const opened = performance.now();
   try {
     native = store.backup(opts);
   } catch (err) {
     throw fromNative(err);
   }
+  const timings: GroupFileTimings = { snapshot: (performance.now() - opened) / 1000, encode: 0, upload: 0 };
   const bs = native;
   const hash = createHash('sha256');
   let bytes = 0;
@@ -46,12 +64,14 @@ export function backupGroupFile(store: PostingStore, opts: BackupOptions): Group
   const stream = new Readable({
     highWaterMark: 1,
     read() {
+      const asked = performance.now();
       bs.next().then(
         (chunk) => {
+          timings.encode += (performance.now() - asked) / 1000;
           if (chunk === null) {
             finished = true;
             try {
-              resolve({ summary: bs.summary(), sha256: hash.digest('hex'), bytes });
+              resolve({ summary: bs.summary(), sha256: hash.digest('hex'), bytes, timings });
             } catch (err) {
               const e = fromNative(err);
               reject(e);
@@ -100,11 +120,14 @@ export async function writeGroupFile(
   const { path, ...backupOpts } = opts;
   const { stream, result } = backupGroupFile(store, backupOpts);
   stream.on('error', () => undefined); // reported by dest.write / result
+  const started = performance.now();
   try {
     await dest.write(path, stream);
   } catch (err) {
     stream.destroy();
     throw err;
   }
-  return result;
+  const r = await result;
+  const wall = (performance.now() - started) / 1000;
+  return { ...r, timings: { ...r.timings, upload: Math.max(0, wall - r.timings.encode) } };
 }

@@ -319,6 +319,8 @@ export interface PostingStore {
   backup(opts: BackupOptions): BackupStream;
   close(): void;
   meta(): { group: number; maxCommitTs: bigint; maxUid: bigint; formatVersion: number };
+  /** LMDB entries (key versions) in the store: one `mdb_stat`, cheap enough for a metrics scrape. */
+  entries(): number;
   getSchema(readTs?: bigint): { predicates: SchemaPredicate[]; types: TypeDef[] };
   alter(commitTs: bigint, req: AlterRequest): Promise<void>;
   /** One fsynced transaction; values must already be in the schema type's binary encoding. */

@@ -446,6 +446,14 @@ impl PostingStore {
         })
     }
 
+    /// LMDB entries in the store (key versions: a key with older versions
+    /// kept counts once per version). One `mdb_stat`: cheap enough for a
+    /// metrics scrape.
+    #[napi]
+    pub fn entries(&self) -> napi::Result<f64> {
+        Ok(self.store()?.inner().entries().map_err(store_err)? as f64)
+    }
+
     /// The schema at `readTs` (default: newest).
     #[napi]
     pub fn get_schema(&self, read_ts: Option<BigInt>) -> napi::Result<SchemaResult> {
