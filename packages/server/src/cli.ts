@@ -9,4 +9,5 @@ export { parseTlsFlag } from './http/tls-options.js';
 export { serverTls, type ServerTls } from './http/tls-server.js';
 export { parseNQuadsFile, parseNQuadsStream } from './parse/stream.js';
 export type { NQuad, NodeRef, VarRef } from './parse/nquads.js';
+export { LOG_LEVELS, DEFAULT_LOG_LEVEL, type LogLevel } from './http/log-levels.js';
 export { ZERO_DEFAULT_PORT, ALPHA_DEFAULT_PORT, ALPHA_DEFAULT_GRPC_PORT } from './ports.js';

@@ -15,6 +15,8 @@ export {
   type TlsFlag,
 } from './http/tls-options.js';
 export { serverTls, type ServerTls } from './http/tls-server.js';
+export { serverLogger, type ServerLoggerOptions } from './http/logger.js';
+export { LOG_LEVELS, DEFAULT_LOG_LEVEL, type LogLevel } from './http/log-levels.js';
 export * from './zero/index.js';
 export * from './parse/index.js';
 export * from './alpha/index.js';

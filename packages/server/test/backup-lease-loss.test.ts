@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalDestination, listBackups } from '@strata/core';
+import { Registry } from 'prom-client';
 import { ClusterBackup } from '../src/alpha/backup/cluster-backup.js';
+import { AlphaMetrics } from '../src/metrics/alpha.js';
 import type { Coordination } from '../src/alpha/backup/coordination.js';
 import type { GroupHandlers } from '../src/alpha/backup/group-handlers.js';
 import type { GroupBackupRequest } from '../src/alpha/backup/group-requests.js';
@@ -29,7 +31,8 @@ function coordinator(duringGroup: (lock: BackupLock) => void) {
       zero: { readTs: async () => 10n },
       zeroState: async () => ({ groups: { '1': { tablets: { name: {} } } } }),
     },
-    log: { warn, error: warn },
+    log: { warn, error: warn, info: warn },
+    metrics: new AlphaMetrics(new Registry()),
     lease: (kind: 'backup' | 'restore', description: string) =>
       Lease.acquire({ id: `${kind}-1`, kind, holder: 'alpha:1', description, ttlMs: 60_000, call }),
     callGroup: async (_g: number, _route: string, body: GroupBackupRequest) => {

@@ -126,6 +126,25 @@ const schema = /* GraphQL */ `
   type RestoreStatus {
     status: String
     errors: [String]
+    "Strata: backup bytes read so far by every group (the current phase's)."
+    bytesDone: Float
+    "Strata: backup bytes the current phase reads in all, when every group knows it."
+    bytesTotal: Float
+    "Strata: keys written so far by every group."
+    keysDone: Float
+    "Strata: each group's progress."
+    groups: [RestoreGroupProgress]
+  }
+  "Strata: how far one group's part of an online restore has come."
+  type RestoreGroupProgress {
+    group: Int
+    "checksums (reading every file's sha256), load, staged (waiting for the switch) or failed."
+    phase: String
+    bytesDone: Float
+    bytesTotal: Float
+    filesDone: Int
+    filesTotal: Int
+    keysDone: Float
   }
   type Query {
     health: [NodeState]

@@ -4,13 +4,15 @@
  * port, the client certificate checks, then routes (public, `/admin`, `/internal` behind the
  * cluster token). The domain services (the group owner and the cluster client) are built by the caller.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { NodeLogger } from '../http/listen.js';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { KeyProvider } from '@strata/core';
 import { clusterToken } from '../zero/plugins/cluster-token.js';
 import { BackupService } from './backup/service.js';
 import { RestoreDirs } from './backup/restore-dirs.js';
 import admin from './admin.js';
 import type { Cluster } from './cluster.js';
+import { requestLog } from '../http/request-log.js';
 import errorHandler, { notFoundHandler } from '../http/error-handler.js';
 import { errorBody } from '../http/errors.js';
 import { requestGuard, type ExposureOptions } from '../http/request-guard.js';
@@ -18,6 +20,9 @@ import { clientCert } from '../http/client-cert.js';
 import { fastifyOptions } from '../http/listen.js';
 import type { ServerTls } from '../http/tls-server.js';
 import internalRoutes from './routes/internal.js';
+import { metricsRoutes } from '../metrics/http.js';
+import { nodeRegistry } from '../metrics/registry.js';
+import { AlphaMetrics } from '../metrics/alpha.js';
 import publicRoutes from './routes/public.js';
 
 export interface AlphaAppOptions extends ExposureOptions {
@@ -32,7 +37,7 @@ export interface AlphaAppOptions extends ExposureOptions {
   dataDir: string;
   /** `--restore_dirs`: the folders restore requests may name files in (default: none). */
   restoreDirs?: RestoreDirs | undefined;
-  logger?: FastifyServerOptions['logger'];
+  logger?: NodeLogger;
   /** `--tls`: serve https (and check client certificates); absent: plain http. */
   tls?: ServerTls | undefined;
 }
@@ -49,10 +54,20 @@ export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInsta
     fastifyOptions({ logger: opts.logger ?? false, bodyLimit: 256 * 1024 * 1024 }, opts.tls),
   );
   await app.register(errorHandler);
+  await app.register(requestLog);
   await app.register(requestGuard, opts);
   if (opts.tls) await app.register(clientCert, opts.tls);
-  // Until registered with Zero, only peers' /internal calls are served (clients get a 503).
+  const node = nodeRegistry('alpha');
+  const metrics = new AlphaMetrics(node.registry, {
+    group: opts.cluster.groupId,
+    dataDir: opts.dataDir,
+    current: () => opts.cluster.local.owner.store,
+  });
+  opts.cluster.local.owner.onCommitWait = (s) => metrics.lockWait.observe({ lock: 'commit' }, s);
+  await app.register(metricsRoutes, { metrics: node });
+  // Until registered with Zero, only peers' /internal calls and /metrics are served (clients get a 503).
   app.addHook('onRequest', async (req, reply) => {
+    if (req.url === '/metrics') return;
     if (!opts.cluster.ready && !req.url.startsWith('/internal/')) {
       return reply
         .code(503)
@@ -86,6 +101,7 @@ export async function buildAlphaApp(opts: AlphaAppOptions): Promise<FastifyInsta
     version: opts.version,
     log: app.log,
     restoreDirs: opts.restoreDirs ?? (await RestoreDirs.open([])),
+    metrics,
   });
   app.decorate('backups', backups);
   app.addHook('onClose', async () => backups.participant.stop());

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { SecurityOptions } from '../http/security-options.js';
 import type { ServerTls } from '../http/tls-server.js';
 import { hostName } from '../http/request-guard.js';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { NodeLogger } from '../http/listen.js';
 import { openPostingStore, ZeroClient, type KeyProvider, type PostingStore } from '@strata/core';
 import { ensureInitialSchema } from './alter.js';
 import { buildAlphaApp } from './app.js';
@@ -50,7 +51,7 @@ export interface CreateAlphaOptions {
   my?: string;
   /** Where the admin export writes (default: `export/` beside the data folder). */
   exportDir?: string;
-  logger?: FastifyServerOptions['logger'];
+  logger?: NodeLogger;
   /**
    * The cluster's encryption key (`--encryption_key_file` or the `--vault_*` flags through
    * `keyProviderFrom`): every backup is encrypted with it, and it opens encrypted restores.

@@ -84,6 +84,8 @@ interface QueuedCommit {
   staged: Staged;
   done: (r: { keys: number }) => void;
   fail: (e: unknown) => void;
+  /** `performance.now()` when it was queued. */
+  queuedAt: number;
 }
 
 /** Staged batches not committed within this time are dropped (their coordinator died). */
@@ -110,6 +112,9 @@ export class GroupOwner {
 
   /** False while an online restore swaps the store in (requests get a 503). */
   serving = true;
+
+  /** Told how long each commit waited for its turn at the store (the commit lock's metric). */
+  onCommitWait: ((seconds: number) => void) | undefined;
 
   constructor(
     public store: PostingStore,
@@ -203,6 +208,10 @@ export class GroupOwner {
    */
   private async applyGroup(group: QueuedCommit[]): Promise<void> {
     if (this.openGroup === group) this.openGroup = null;
+    if (this.onCommitWait) {
+      const now = performance.now();
+      for (const c of group) this.onCommitWait((now - c.queuedAt) / 1000);
+    }
     const one = async () => {
       for (const c of group) await this.applyOne(c);
     };
@@ -369,7 +378,7 @@ export class GroupOwner {
         group = this.openGroup = g;
         void this.queue(() => this.applyGroup(g));
       }
-      group.push({ commitTs, staged: s, done, fail });
+      group.push({ commitTs, staged: s, done, fail, queuedAt: performance.now() });
     });
   }
 

@@ -9,7 +9,7 @@
  * 3. `/admin`: only from loopback or an address in the admin whitelist (`--security whitelist=`,
  *    `--admin-whitelist`), as Dgraph's.
  * 4. The auth token (`X-Dgraph-AuthToken`), when one is set: on admin routes (`/admin`, `/alter`,
- *    `/export`) always, on every other route too unless `--security token-for=admin`.
+ *    `/export`, `/metrics`) always, on every other route too unless `--security token-for=admin`.
  *
  * Client certificates on a TLS port are checked by client-cert.ts.
  */
@@ -39,7 +39,7 @@ export interface RequestGuardOptions extends ExposureOptions {
   token: string;
 }
 
-const ADMIN_PATHS = ['/admin', '/alter', '/export'];
+const ADMIN_PATHS = ['/admin', '/alter', '/export', '/metrics'];
 
 function pathOf(url: string): string {
   const q = url.indexOf('?');

@@ -3,8 +3,10 @@
  * handler), then the domain service (the state store), then routes (public, then `/internal`
  * behind the cluster token).
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { NodeLogger } from '../http/listen.js';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { clusterToken } from './plugins/cluster-token.js';
+import { requestLog } from '../http/request-log.js';
 import errorHandler, { notFoundHandler } from '../http/error-handler.js';
 import storePlugin from './plugins/store.js';
 import internalRoutes from './routes/internal.js';
@@ -17,13 +19,22 @@ import { requestGuard, type ExposureOptions } from '../http/request-guard.js';
 import { clientCert } from '../http/client-cert.js';
 import { fastifyOptions } from '../http/listen.js';
 import type { ServerTls } from '../http/tls-server.js';
+import { metricsRoutes } from '../metrics/http.js';
+import { nodeRegistry } from '../metrics/registry.js';
+import { ZeroMetrics } from '../metrics/zero.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    zeroMetrics: ZeroMetrics;
+  }
+}
 
 export interface ZeroAppOptions extends ExposureOptions {
   store: ZeroStore;
   /** The cluster token that `/internal/*` requires in `x-strata-token`. */
   token: string;
   /** Fastify's logger option (default: off). */
-  logger?: FastifyServerOptions['logger'];
+  logger?: NodeLogger;
   /** `--tls`: serve https (and check client certificates); absent: plain http. */
   tls?: ServerTls | undefined;
   /** The timestamp oracle's timeouts (see oracle.ts). */
@@ -36,8 +47,12 @@ export async function buildZeroApp(opts: ZeroAppOptions): Promise<FastifyInstanc
   }
   const app = Fastify(fastifyOptions({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 }, opts.tls));
   await app.register(errorHandler);
+  await app.register(requestLog);
   await app.register(requestGuard, opts);
   if (opts.tls) await app.register(clientCert, opts.tls);
+  const node = nodeRegistry('zero');
+  app.decorate('zeroMetrics', new ZeroMetrics(node.registry, opts.store));
+  await app.register(metricsRoutes, { metrics: node });
   await app.register(storePlugin, { store: opts.store, oracle: new Oracle(opts.store, opts.oracle) });
   await app.register(publicRoutes);
   await app.register(

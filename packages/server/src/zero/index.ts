@@ -1,6 +1,7 @@
 /** Zero: the timestamp oracle, UID/namespace leases, groups and tablets of a Strata cluster. */
 import { ZERO_DEFAULT_PORT } from '../ports.js';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { NodeLogger } from '../http/listen.js';
 import { buildZeroApp } from './app.js';
 import { ZeroStore } from './state.js';
 import type { OracleOptions } from './oracle.js';
@@ -41,7 +42,7 @@ export interface CreateZeroOptions {
   token: string;
   /** The number of groups (default: as stored, or 1). */
   groups?: number;
-  logger?: FastifyServerOptions['logger'];
+  logger?: NodeLogger;
   /** Ids reserved per persisted lease block (default 10,000). */
   leaseBlock?: bigint;
   /** The timestamp oracle's timeouts. */

@@ -400,6 +400,11 @@ export class ZeroStore {
     });
   }
 
+  /** The highest uid, timestamp and namespace id leased so far. */
+  leased(kind: LeaseKind): bigint {
+    return BigInt(this.state.leases[kind]);
+  }
+
   /** `GET /state`. */
   toJSON(): ZeroStateJson {
     const s = this.state;

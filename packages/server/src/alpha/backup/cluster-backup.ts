@@ -21,8 +21,8 @@ import {
   type PredicateName,
 } from '@strata/core';
 import { HttpError } from '../../http/errors.js';
-import { closeDest, message, type Coordination } from './coordination.js';
-import type { Lease } from './lease.js';
+import { destinationKind } from '../../metrics/alpha.js';
+import { closeDest, message, secondsSince, type Coordination } from './coordination.js';
 import type { GroupHandlers } from './group-handlers.js';
 import type { GroupBackupRequest, GroupBackupResult } from './group-requests.js';
 import { checkBackupInput, destinationCredentials, type BackupInput } from './inputs.js';
@@ -33,6 +33,12 @@ export interface BackupPayload {
 }
 
 type WireDrop = GroupBackupResult['dropOperations'][number];
+
+/** What a backup's metrics need to know of it once it fails: its type, once planned. */
+interface Track {
+  type: 'full' | 'incremental' | 'unknown';
+  counted: boolean;
+}
 
 /** The drop operations of every group, in commit order, each once. */
 function mergeDrops(results: GroupBackupResult[]) {
@@ -66,15 +72,41 @@ export class ClusterBackup {
 
   async run(input: BackupInput): Promise<BackupPayload> {
     const format = checkBackupInput(input);
-    const cluster = this.co.cluster;
     const dest = openDestination(input.destination, destinationCredentials(input));
-    let lease: Lease;
+    const kind = destinationKind(dest.describe());
+    const m = this.co.metrics;
+    const t0 = performance.now();
+    const track: Track = { type: 'unknown', counted: false };
     try {
-      lease = await this.co.lease('backup', `backup to ${dest.describe()}`);
+      const payload = await this.runOn(dest, input, format, track);
+      m.backupsSucceeded.inc({ type: track.type, destination_kind: kind });
+      m.backupLastSuccess.set({ destination: dest.describe() }, Date.now() / 1000);
+      m.backupDuration.observe({ type: track.type }, (performance.now() - t0) / 1000);
+      return payload;
     } catch (err) {
-      closeDest(dest);
+      if (!track.counted) m.backupsStarted.inc({ type: 'unknown', destination_kind: kind });
+      m.backupsFailed.inc({ type: track.type, destination_kind: kind });
+      this.co.log.warn(
+        { phase: 'failed', destination: dest.describe(), seconds: secondsSince(t0), err: message(err) },
+        'backup: failed',
+      );
       throw err;
+    } finally {
+      closeDest(dest);
     }
+  }
+
+  private async runOn(
+    dest: Destination,
+    input: BackupInput,
+    format: ReturnType<typeof checkBackupInput>,
+    track: Track,
+  ): Promise<BackupPayload> {
+    const cluster = this.co.cluster;
+    const m = this.co.metrics;
+    const log = this.co.log;
+    const lease = await this.co.lease('backup', `backup to ${dest.describe()}`);
+    const t0 = performance.now();
     let key: Buffer | undefined;
     try {
       key = this.keyProvider ? await this.keyProvider.getKey() : undefined;
@@ -93,6 +125,9 @@ export class ClusterBackup {
         readTs,
         existing,
       });
+      track.type = plan.type;
+      track.counted = true;
+      m.backupsStarted.inc({ type: plan.type, destination_kind: destinationKind(dest.describe()) });
       const state = await cluster.zeroState(true);
       const groups = Object.keys(state.groups)
         .map(Number)
@@ -101,6 +136,23 @@ export class ClusterBackup {
         groups.map((g) => [g, Object.keys(state.groups[String(g)]!.tablets).sort()]),
       );
       lease.check();
+      m.backupPhase.observe({ phase: 'plan' }, (performance.now() - t0) / 1000);
+      log.info(
+        {
+          phase: 'plan',
+          taskId: lease.id,
+          backupId: plan.backupId,
+          backupNum: plan.backupNum,
+          type: plan.type,
+          readTs: String(readTs),
+          since: String(plan.since),
+          folder: plan.folder,
+          destination: dest.describe(),
+          groups,
+          encrypted: key !== undefined,
+        },
+        `backup: ${plan.type} backup ${plan.backupId} #${plan.backupNum} at readTs ${readTs} planned`,
+      );
       const settled = Promise.allSettled(
         groups.map((g) => {
           const body: GroupBackupRequest = {
@@ -151,6 +203,7 @@ export class ClusterBackup {
         await this.removeFolder(dest, plan.folder);
         throw err;
       }
+      const manifestStarted = performance.now();
       try {
         await writeManifest(dest, {
           plan,
@@ -175,6 +228,20 @@ export class ClusterBackup {
         }
       }
       const bytes = ok.reduce((n, r) => n + r.bytes, 0);
+      m.backupPhase.observe({ phase: 'manifest' }, (performance.now() - manifestStarted) / 1000);
+      log.info(
+        {
+          phase: 'manifest',
+          taskId: lease.id,
+          backupId: plan.backupId,
+          backupNum: plan.backupNum,
+          folder: plan.folder,
+          bytes,
+          keys: ok.reduce((n, r) => n + r.kvs, 0),
+          seconds: secondsSince(t0),
+        },
+        `backup: ${plan.type} backup ${plan.backupId} #${plan.backupNum} complete, ${bytes} bytes`,
+      );
       return {
         response: {
           code: 'Success',
@@ -188,7 +255,6 @@ export class ClusterBackup {
     } finally {
       key?.fill(0);
       await lease.release();
-      closeDest(dest);
     }
   }
 

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Destination } from '@strata/core';
+import type { AlphaMetrics } from '../../metrics/alpha.js';
 import { call, type Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
 import { Lease, leaseTtlMs } from './lease.js';
@@ -20,17 +21,29 @@ export function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Seconds since `t0` (a `performance.now()`), to the millisecond: for log lines and metrics. */
+export function secondsSince(t0: number): number {
+  return Math.round(performance.now() - t0) / 1000;
+}
+
 export class Coordination {
   readonly #leases = new Map<string, Lease>();
 
   constructor(
     readonly cluster: Cluster,
     readonly log: FastifyBaseLogger,
+    readonly metrics: AlphaMetrics,
     readonly leaseTtl: number = leaseTtlMs(),
   ) {}
 
   /** Calls a group's `/internal/*` route: in process for this Alpha's group, else over HTTP. */
-  async callGroup<T>(group: number, route: string, body: unknown, local: () => Promise<T>): Promise<T> {
+  async callGroup<T>(
+    group: number,
+    route: string,
+    body: unknown,
+    local: () => Promise<T>,
+    timeoutMs = GROUP_CALL_TIMEOUT_MS,
+  ): Promise<T> {
     if (group === this.cluster.groupId) return local();
     const addr = await this.cluster.groupAddr(group);
     return call<T>(
@@ -40,7 +53,7 @@ export class Coordination {
       route,
       this.cluster.peers,
       body,
-      GROUP_CALL_TIMEOUT_MS,
+      timeoutMs,
     );
   }
 
@@ -49,8 +62,9 @@ export class Coordination {
    * CONFLICT naming its holder and until when it holds it.
    */
   async lease(kind: 'backup' | 'restore', description: string): Promise<Lease> {
+    const t0 = performance.now();
     try {
-      return await Lease.acquire({
+      const lease = await Lease.acquire({
         id: `${kind}-${randomUUID()}`,
         kind,
         holder: this.cluster.local.addr,
@@ -59,8 +73,11 @@ export class Coordination {
         call: (body) => this.cluster.zero.backupLock(body),
         warn: (msg) => this.log.warn(msg),
       });
+      this.metrics.lockWait.observe({ lock: 'backup' }, (performance.now() - t0) / 1000);
+      return lease;
     } catch (err) {
       if (err instanceof HttpError && err.statusCode === 409) {
+        this.metrics.lockRefusals.inc({ lock: 'backup' });
         throw new HttpError(
           'CONFLICT',
           `${kind} refused: ${err.message.replace(/^Zero at [^:]+:\d+: /, '')}`,

@@ -2,7 +2,9 @@
  * The group side of backup (`/internal/backup`): streams this group's store to the destination.
  * (The group side of online restore is ./restore-participant.ts.)
  */
+import type { FastifyBaseLogger } from 'fastify';
 import { openDestination, StrataError, writeGroupFile, type PostingStore } from '@strata/core';
+import type { AlphaMetrics } from '../../metrics/alpha.js';
 import type { Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
 import { closeDest } from './coordination.js';
@@ -39,8 +41,15 @@ function namespacedPredicates(
   );
 }
 
+/** Seconds to the millisecond, for log lines. */
+const ms = (seconds: number) => Math.round(seconds * 1000) / 1000;
+
 export class GroupHandlers {
-  constructor(private readonly cluster: Cluster) {}
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly metrics: AlphaMetrics,
+    private readonly log: FastifyBaseLogger,
+  ) {}
 
   async backup(req: GroupBackupRequest): Promise<GroupBackupResult> {
     const dest = openDestination(req.destination, destinationCredentials(req));
@@ -59,6 +68,27 @@ export class GroupHandlers {
         layout: req.format,
         ...(key ? { key } : {}),
       });
+      const group = String(this.cluster.local.owner.group);
+      const m = this.metrics;
+      m.backupBytes.inc({ group }, r.bytes);
+      m.backupFiles.inc({ group });
+      m.backupKeys.inc({ group }, r.summary.kvs);
+      m.backupPhase.observe({ phase: 'snapshot' }, r.timings.snapshot);
+      m.backupPhase.observe({ phase: 'encode' }, r.timings.encode);
+      m.backupPhase.observe({ phase: 'upload' }, r.timings.upload);
+      this.log.info(
+        {
+          phase: 'group file',
+          group: Number(group),
+          file: req.path,
+          bytes: r.bytes,
+          keys: r.summary.kvs,
+          snapshotSeconds: ms(r.timings.snapshot),
+          encodeSeconds: ms(r.timings.encode),
+          uploadSeconds: ms(r.timings.upload),
+        },
+        `backup: group ${group} wrote ${req.path}`,
+      );
       return {
         bytes: r.bytes,
         sha256: r.sha256,

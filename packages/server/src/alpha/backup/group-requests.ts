@@ -46,6 +46,19 @@ export interface GroupRestoreResult {
   keys: number;
 }
 
+/**
+ * `/internal/restore/progress`: how far a group's stage has come (`phase` `checksums`, then `load`;
+ * `staged` once done). Totals are absent when the location gives no file sizes.
+ */
+export interface GroupRestoreProgress {
+  phase: string;
+  bytesDone: number;
+  bytesTotal?: number | undefined;
+  filesDone: number;
+  filesTotal?: number | undefined;
+  keysDone: number;
+}
+
 /** `/internal/restore/finish` body (phase 2: the decision recorded at Zero). */
 export interface GroupRestoreFinish {
   restoreId: string;

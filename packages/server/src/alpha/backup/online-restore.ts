@@ -18,8 +18,14 @@ import {
   type PredicateName,
 } from '@strata/core';
 import { HttpError } from '../../http/errors.js';
-import { closeDest, message, type Coordination } from './coordination.js';
-import type { GroupRestoreFinish, GroupRestoreRequest, GroupRestoreResult } from './group-requests.js';
+import { destinationKind } from '../../metrics/alpha.js';
+import { closeDest, message, secondsSince, type Coordination } from './coordination.js';
+import type {
+  GroupRestoreFinish,
+  GroupRestoreProgress,
+  GroupRestoreRequest,
+  GroupRestoreResult,
+} from './group-requests.js';
 import {
   checkRestoreInput,
   destinationCredentials,
@@ -32,6 +38,21 @@ import type { RestoreParticipant } from './restore-participant.js';
 
 export type RestoreState = 'UNKNOWN' | 'IN_PROGRESS' | 'OK' | 'ERR';
 
+/** How often the coordinator asks each group how far its stage has come. */
+const PROGRESS_POLL_MS = 1000;
+
+/** `restoreStatus`: Dgraph's `status` and `errors`, and how far each group has come. */
+export interface RestoreStatus {
+  status: RestoreState;
+  errors: string[];
+  /** Bytes of backup files read so far, over every group (once the groups report). */
+  bytesDone?: number;
+  /** Bytes of backup files the restore reads, when every group knows its total. */
+  bytesTotal?: number;
+  keysDone?: number;
+  groups?: ({ group: number } & GroupRestoreProgress)[];
+}
+
 export interface RestorePayload {
   code: string;
   message: string;
@@ -39,7 +60,7 @@ export interface RestorePayload {
 }
 
 export class OnlineRestore {
-  private readonly restores = new Map<number, { status: RestoreState; errors: string[] }>();
+  private readonly restores = new Map<number, RestoreStatus>();
   private nextRestoreId = 1;
 
   constructor(
@@ -50,8 +71,22 @@ export class OnlineRestore {
     private readonly dirs: RestoreDirs,
   ) {}
 
-  status(id: number): { status: RestoreState; errors: string[] } {
-    return this.restores.get(id) ?? { status: 'UNKNOWN', errors: [] };
+  status(id: number): RestoreStatus {
+    const r = this.restores.get(id);
+    if (!r) return { status: 'UNKNOWN', errors: [] };
+    const groups = r.groups ?? [];
+    const sum = (f: (g: GroupRestoreProgress) => number | undefined) =>
+      groups.reduce<number | undefined>(
+        (n, g) => (n === undefined || f(g) === undefined ? undefined : n + f(g)!),
+        0,
+      );
+    return {
+      ...r,
+      ...(groups.length > 0 ? { bytesDone: sum((g) => g.bytesDone), keysDone: sum((g) => g.keysDone) } : {}),
+      ...(groups.length > 0 && sum((g) => g.bytesTotal) !== undefined
+        ? { bytesTotal: sum((g) => g.bytesTotal)! }
+        : {}),
+    };
   }
 
   /**
@@ -71,7 +106,18 @@ export class OnlineRestore {
     }
     // Local locations travel to the groups as their real path (as confined).
     const location = dest instanceof LocalDestination ? dest.root : input.location;
-    const lockId = await this.co.lock('restore', `restore from ${dest.describe()}`);
+    const m = this.co.metrics;
+    const kind = destinationKind(dest.describe());
+    m.restoresStarted.inc({ destination_kind: kind });
+    let lockId: string;
+    try {
+      lockId = await this.co.lock('restore', `restore from ${dest.describe()}`);
+    } catch (err) {
+      m.restoresFailed.inc({ destination_kind: kind });
+      closeDest(dest);
+      throw err;
+    }
+    const t0 = performance.now();
     let key: Buffer | undefined;
     let started = false;
     try {
@@ -98,13 +144,53 @@ export class OnlineRestore {
       const k = key;
       key = undefined;
       started = true;
-      void this.run(id, { ...input, location }, chain.backupId, last.groups, groups, k).finally(() => {
-        k?.fill(0);
-        closeDest(dest);
-        return this.co.unlock(lockId);
-      });
+      m.restorePhase.observe({ phase: 'check' }, (performance.now() - t0) / 1000);
+      m.restoreInProgress.set(1);
+      m.restoreBytesDone.reset();
+      m.restoreBytesTotal.reset();
+      m.restoreKeysDone.reset();
+      this.co.log.info(
+        {
+          phase: 'check',
+          restoreId: id,
+          backupId: chain.backupId,
+          backups: chain.backups.length,
+          groups,
+          location: dest.describe(),
+          encrypted: k !== undefined,
+          seconds: secondsSince(t0),
+        },
+        `restore ${id}: backup ${chain.backupId} checked, restoring ${chain.backups.length} backup(s) into ${groups.length} group(s)`,
+      );
+      void this.run(id, { ...input, location }, chain.backupId, last.groups, groups, k)
+        .then(() => {
+          const st = this.restores.get(id)!;
+          if (st.status === 'OK') m.restoresSucceeded.inc({ destination_kind: kind });
+          else m.restoresFailed.inc({ destination_kind: kind });
+          const line = {
+            phase: 'done',
+            restoreId: id,
+            status: st.status,
+            errors: st.errors,
+            seconds: secondsSince(t0),
+          };
+          if (st.status === 'OK') this.co.log.info(line, `restore ${id}: done`);
+          else this.co.log.warn(line, `restore ${id}: failed`);
+        })
+        .finally(() => {
+          m.restoreInProgress.set(0);
+          k?.fill(0);
+          closeDest(dest);
+          return this.co.unlock(lockId);
+        });
       return { code: 'Success', message: 'Restore operation started.', restoreId: id };
     } catch (err) {
+      m.restoresFailed.inc({ destination_kind: kind });
+      m.countFileError(err);
+      this.co.log.warn(
+        { phase: 'check', location: dest.describe(), err: message(err) },
+        'restore: refused, nothing was changed',
+      );
       if (err instanceof HttpError) throw err;
       throw new HttpError('BAD_REQUEST', `restore refused, nothing was changed: ${message(err)}`, 400);
     } finally {
@@ -142,13 +228,27 @@ export class OnlineRestore {
         restoreTs: String(restoreTs),
         ...(key ? { key: key.toString('base64') } : {}),
       };
-      const results = await Promise.allSettled(
-        groups.map((g) =>
-          this.co.callGroup<GroupRestoreResult>(g, '/internal/restore', body, () =>
-            this.participant.stage(body),
+      const m = this.co.metrics;
+      const staged = performance.now();
+      let polling: Promise<void> | undefined;
+      const poller = setInterval(() => {
+        polling ??= this.pollProgress(status, restoreId, groups).finally(() => (polling = undefined));
+      }, PROGRESS_POLL_MS);
+      let results;
+      try {
+        results = await Promise.allSettled(
+          groups.map((g) =>
+            this.co.callGroup<GroupRestoreResult>(g, '/internal/restore', body, () =>
+              this.participant.stage(body),
+            ),
           ),
-        ),
-      );
+        );
+      } finally {
+        clearInterval(poller);
+      }
+      await polling;
+      await this.pollProgress(status, restoreId, groups);
+      m.restorePhase.observe({ phase: 'stage' }, (performance.now() - staged) / 1000);
       const errors = results.flatMap((r, i) =>
         r.status === 'rejected' ? [`group ${groups[i]}: ${message(r.reason)}`] : [],
       );
@@ -171,6 +271,7 @@ export class OnlineRestore {
         outcome = await zero.decideRestore(restoreId, 'abort');
       }
       // Phase 2: every group switches (or rolls back). A group that misses this call asks Zero.
+      const switched = performance.now();
       const finish: GroupRestoreFinish = { restoreId, outcome };
       const done = await Promise.allSettled(
         groups.map((g) =>
@@ -186,6 +287,7 @@ export class OnlineRestore {
           );
         }
       });
+      m.restorePhase.observe({ phase: 'switch' }, (performance.now() - switched) / 1000);
       // Every Alpha forgets its cached tablets.
       cluster.forgetCaches();
       await Promise.allSettled(
@@ -208,5 +310,33 @@ export class OnlineRestore {
     } finally {
       this.participant.coordinating.delete(restoreId);
     }
+  }
+
+  /** Asks every group how far its stage has come: `restoreStatus` and the restore gauges show it. */
+  private async pollProgress(status: RestoreStatus, restoreId: string, groups: number[]): Promise<void> {
+    const m = this.co.metrics;
+    const answers = await Promise.allSettled(
+      groups.map((g) =>
+        this.co.callGroup<{ progress: GroupRestoreProgress | null }>(
+          g,
+          '/internal/restore/progress',
+          { id: restoreId },
+          async () => ({ progress: this.participant.progressOf(restoreId) ?? null }),
+          PROGRESS_POLL_MS * 5,
+        ),
+      ),
+    );
+    const known = new Map((status.groups ?? []).map((p) => [p.group, p]));
+    answers.forEach((a, i) => {
+      const g = groups[i]!;
+      if (a.status !== 'fulfilled' || !a.value.progress) return;
+      const p = a.value.progress;
+      known.set(g, { group: g, ...p });
+      const group = String(g);
+      m.restoreBytesDone.set({ group }, p.bytesDone);
+      if (p.bytesTotal !== undefined) m.restoreBytesTotal.set({ group }, p.bytesTotal);
+      m.restoreKeysDone.set({ group }, p.keysDone);
+    });
+    status.groups = [...known.values()].sort((a, b) => a.group - b.group);
   }
 }

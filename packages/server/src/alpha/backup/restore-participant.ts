@@ -15,9 +15,11 @@
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { openPostingStore, restoreOffline, StrataError } from '@strata/core';
+import type { AlphaMetrics } from '../../metrics/alpha.js';
 import { call, type Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
-import type { GroupRestoreRequest, GroupRestoreResult } from './group-requests.js';
+import { secondsSince } from './coordination.js';
+import type { GroupRestoreProgress, GroupRestoreRequest, GroupRestoreResult } from './group-requests.js';
 import { destinationCredentials } from './inputs.js';
 import {
   readJournal,
@@ -39,12 +41,20 @@ export class RestoreParticipant {
   private timer: NodeJS.Timeout | undefined;
   /** Restores this Alpha coordinates right now (asked by the other groups' pollers). */
   readonly coordinating = new Set<string>();
+  /** How far this group's stage of each restore has come (the last one is kept once done). */
+  private readonly progress = new Map<string, GroupRestoreProgress>();
 
   constructor(
     private readonly cluster: Cluster,
     private readonly dataDir: string,
     private readonly log: FastifyBaseLogger,
+    private readonly metrics: AlphaMetrics,
   ) {}
+
+  /** `/internal/restore/progress`: this group's stage of restore `id` (undefined: not seen here). */
+  progressOf(id: string): GroupRestoreProgress | undefined {
+    return this.progress.get(id);
+  }
 
   private get p(): string {
     return path.resolve(this.dataDir);
@@ -80,6 +90,10 @@ export class RestoreParticipant {
       };
       await writeJournal(p, j);
       const key = req.key ? Buffer.from(req.key, 'base64') : undefined;
+      const t0 = performance.now();
+      const progress: GroupRestoreProgress = { phase: 'checksums', bytesDone: 0, filesDone: 0, keysDone: 0 };
+      this.progress.clear();
+      this.progress.set(req.restoreId, progress);
       try {
         const r = await restoreOffline({
           location: req.location,
@@ -91,15 +105,41 @@ export class RestoreParticipant {
           groups: [g],
           restoreTs: BigInt(req.restoreTs),
           dirFor: () => staging,
+          onPhaseProgress: (ph) => {
+            progress.phase = ph.phase;
+            progress.bytesDone = ph.bytesDone;
+            progress.bytesTotal = ph.bytesTotal;
+            progress.filesDone = ph.items ?? 0;
+            progress.filesTotal = ph.itemsTotal;
+          },
+          onProgress: (f) => {
+            progress.keysDone += f.kept;
+          },
         });
         const mine = r.groups.find((x) => x.group === g);
         if (!mine) throw new HttpError('BAD_REQUEST', `the backup has no data for group ${g}`);
         j.result = { maxUid: String(mine.maxUid), maxNsId: String(mine.maxNsId), keys: mine.keys };
         j.state = 'staged';
         await writeJournal(p, j);
+        progress.phase = 'staged';
+        this.log.info(
+          {
+            phase: 'stage',
+            restore: req.restoreId,
+            group: g,
+            backupId: req.backupId,
+            bytes: progress.bytesDone,
+            files: progress.filesDone,
+            keys: mine.keys,
+            seconds: secondsSince(t0),
+          },
+          `restore: group ${g} staged ${mine.keys} keys`,
+        );
         this.startPolling();
         return j.result;
       } catch (err) {
+        progress.phase = 'failed';
+        this.metrics.countFileError(err);
         await rollBack(p, j).catch(() => undefined);
         // Core's typed errors (a damaged file, a refusing location) carry safe messages naming
         // the file: pass them to the coordinator, which would otherwise only see a bare 500.
@@ -145,6 +185,10 @@ export class RestoreParticipant {
     await removeJournal(p);
     await sweepLeftovers(p);
     this.cluster.forgetCaches();
+    this.log.info(
+      { phase: 'switch', restore: j.id, group: owner.group },
+      `restore: group ${owner.group} switched to the restored store`,
+    );
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { listBackups, openDestination, type BackupListing, type KeyProvider } from '@strata/core';
+import type { AlphaMetrics } from '../../metrics/alpha.js';
 import type { Cluster } from '../cluster.js';
 import { ClusterBackup, type BackupPayload } from './cluster-backup.js';
 import { closeDest, Coordination } from './coordination.js';
@@ -13,6 +14,7 @@ import type {
   GroupBackupRequest,
   GroupBackupResult,
   GroupRestoreFinish,
+  GroupRestoreProgress,
   GroupRestoreRequest,
   GroupRestoreResult,
 } from './group-requests.js';
@@ -22,7 +24,7 @@ import {
   type ListBackupsInput,
   type RestoreInput,
 } from './inputs.js';
-import { OnlineRestore, type RestorePayload, type RestoreState } from './online-restore.js';
+import { OnlineRestore, type RestorePayload, type RestoreStatus } from './online-restore.js';
 import type { RestoreDirs } from './restore-dirs.js';
 import { RestoreParticipant } from './restore-participant.js';
 
@@ -34,6 +36,7 @@ export interface BackupServiceOptions {
   log: FastifyBaseLogger;
   /** `--restore_dirs`: where restore requests may name files. */
   restoreDirs: RestoreDirs;
+  metrics: AlphaMetrics;
 }
 
 export class BackupService {
@@ -46,9 +49,9 @@ export class BackupService {
 
   constructor(opts: BackupServiceOptions) {
     this.cluster = opts.cluster;
-    const co = new Coordination(opts.cluster, opts.log);
-    this.group = new GroupHandlers(opts.cluster);
-    this.participant = new RestoreParticipant(opts.cluster, opts.dataDir, opts.log);
+    const co = new Coordination(opts.cluster, opts.log, opts.metrics);
+    this.group = new GroupHandlers(opts.cluster, opts.metrics, opts.log);
+    this.participant = new RestoreParticipant(opts.cluster, opts.dataDir, opts.log, opts.metrics);
     this.clusterBackup = new ClusterBackup(co, this.group, opts.keyProvider, opts.version);
     this.onlineRestore = new OnlineRestore(
       co,
@@ -79,7 +82,7 @@ export class BackupService {
     return this.onlineRestore.start(input);
   }
 
-  restoreStatus(id: number): { status: RestoreState; errors: string[] } {
+  restoreStatus(id: number): RestoreStatus {
     return this.onlineRestore.status(id);
   }
 
@@ -96,6 +99,11 @@ export class BackupService {
   /** `/internal/restore/finish` (phase 2: switch or roll back). */
   groupRestoreFinish(req: GroupRestoreFinish): Promise<{ finished: boolean }> {
     return this.participant.finish(req.restoreId, req.outcome);
+  }
+
+  /** `/internal/restore/progress`: this group's stage of restore `id`. */
+  groupRestoreProgress(id: string): { progress: GroupRestoreProgress | null } {
+    return { progress: this.participant.progressOf(id) ?? null };
   }
 
   /** `/internal/restore/running`: whether this Alpha still coordinates restore `id`. */

@@ -194,6 +194,23 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
     async (req) => backups.restoreRunning(req.body.id),
   );
 
+  // How far this group's stage of a restore has come (polled by the coordinator for restoreStatus).
+  app.post<{ Body: { id: string } }>(
+    '/restore/progress',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['id'],
+          additionalProperties: false,
+          properties: { id: restoreIdSchema },
+        },
+        response: okSchema,
+      },
+    },
+    async (req) => backups.groupRestoreProgress(req.body.id),
+  );
+
   app.post('/forget-tablets', { schema: { response: okSchema } }, async () => {
     backups.forgetTablets();
     return { forgotten: true };

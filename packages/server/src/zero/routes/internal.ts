@@ -192,7 +192,11 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
           ? undefined
           : { startTs: BigInt(b.startTs), keys: b.keys ?? [], preds: b.preds ?? [], coarse: b.coarse ?? [] },
       );
-      return ts === 'conflict' ? { conflict: true } : { commitTs: String(ts) };
+      if (ts === 'conflict') {
+        app.zeroMetrics.commits.inc({ outcome: 'conflict' });
+        return { conflict: true };
+      }
+      return { commitTs: String(ts) };
     },
   );
 
@@ -225,7 +229,11 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
         response: withErrors({ type: 'object', properties: { known: { type: 'boolean' } } }),
       },
     },
-    async (req) => ({ known: app.oracle.done(BigInt(req.body.commitTs), req.body.committed) }),
+    async (req) => {
+      const known = app.oracle.done(BigInt(req.body.commitTs), req.body.committed);
+      if (known) app.zeroMetrics.commits.inc({ outcome: req.body.committed ? 'committed' : 'aborted' });
+      return { known };
+    },
   );
 
   app.get('/oracle/read-ts', { schema: { response: tsResponse('readTs') } }, async () => ({
