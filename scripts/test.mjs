@@ -7,7 +7,8 @@
 //   lint      cargo fmt --check, cargo clippy -D warnings, eslint + tsc --noEmit over every
 //             package's sources, tests, benches and e2e, prettier --check
 //   unit      every package's own tests (native, core, server, cli, the extension's unit tests)
-//   e2e       the built programs as real processes (e2e/)
+//   e2e       the built programs as real processes (e2e/), then the log audit: no secret the
+//             tests used appears in any process's output (scripts/check-log-secrets.mjs)
 //   vscode    the extension in a real VS Code (code-server) driven by Chromium
 //   fuzz      every decoder/parser fuzz target for a bounded time (scripts/fuzz.mjs; 45 s each,
 //             STRATA_FUZZ_SECONDS); fails on any crash, hang or input over 256 MiB
@@ -16,8 +17,8 @@
 //   pnpm test                   everything
 //   pnpm test -- unit e2e       only the stages named (build always runs)
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { countResults } from './lib/count-results.mjs';
@@ -140,14 +141,27 @@ if (stages.includes('lint')) {
     return a.code || b.code;
   });
 }
-const testRun = (filters) => () => turbo(['run', 'test', '--concurrency=1', ...filters], { capture: true });
 if (stages.includes('unit')) {
   const env = { STRATA_SKIP_UI_TEST: '1' };
   await stage('unit', () =>
     turbo(['run', 'test', '--concurrency=1', '--filter=!@strata/e2e'], { capture: true, env }),
   );
 }
-if (stages.includes('e2e')) await stage('e2e', testRun(['--filter=@strata/e2e']));
+if (stages.includes('e2e')) {
+  // Every secret the e2e tests use is looked for in every log of the run (e2e/tests/procs.ts).
+  const audit = mkdtempSync(join(tmpdir(), 'strata-e2e-audit-'));
+  await stage('e2e', () =>
+    turbo(['run', 'test', '--concurrency=1', '--filter=@strata/e2e'], {
+      capture: true,
+      env: { STRATA_E2E_AUDIT_DIR: audit },
+    }),
+  );
+  await stage('e2e: secrets in logs', async () => {
+    const { code } = await run('node', ['scripts/check-log-secrets.mjs', audit]);
+    rmSync(audit, { recursive: true, force: true });
+    return code;
+  });
+}
 if (stages.includes('vscode')) {
   await stage('vscode', () =>
     run('pnpm', ['--filter', 'strata-vscode', 'exec', 'vitest', 'run', '--project', 'ui'], { capture: true }),

@@ -36,7 +36,7 @@ export class TestCluster {
     readonly name: string,
     readonly groups: number,
     readonly alphaArgs: string[] = [],
-    readonly logLevel = 'error',
+    readonly logLevel = 'info',
     /** The Alphas' environment (default: this process's). */
     readonly alphaEnv?: NodeJS.ProcessEnv,
   ) {}

@@ -1,6 +1,6 @@
 /** Real processes for e2e tests: free ports, the built `strata` CLI as a child process, HTTP helpers. */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,38 @@ import { strataBin } from './paths.js';
 
 let secretDir: string | undefined;
 let secretCount = 0;
+
+/**
+ * `STRATA_E2E_AUDIT_DIR` (set by `pnpm test`'s e2e stage): every secret a test hands a process is
+ * noted in `secrets.jsonl` there, and every process's output is kept in `logs/`, so that
+ * scripts/check-log-secrets.mjs can prove that no secret of the whole run reached a log.
+ */
+const AUDIT = process.env.STRATA_E2E_AUDIT_DIR;
+let auditLogs = 0;
+
+/** Notes secrets for the log audit (values under 6 characters are too common to look for). */
+export function noteSecret(...values: string[]): void {
+  if (!AUDIT) return;
+  const lines = values.filter((v) => v.length >= 6).map((v) => `${JSON.stringify(v)}\n`);
+  if (lines.length > 0) appendFileSync(path.join(AUDIT, 'secrets.jsonl'), lines.join(''));
+}
+
+/** The values of an environment's tokens, secrets and passwords, noted for the audit. */
+function noteEnvSecrets(env: NodeJS.ProcessEnv | undefined): void {
+  if (!AUDIT || !env) return;
+  for (const [k, v] of Object.entries(env)) {
+    if (v && /TOKEN|SECRET|PASSWORD/i.test(k)) noteSecret(v);
+  }
+}
+
+/** A new file in the audit's `logs/` that `write` appends a process's output to. */
+function auditLog(what: string): (chunk: string) => void {
+  if (!AUDIT) return () => undefined;
+  const dir = path.join(AUDIT, 'logs');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${process.pid}-${++auditLogs}-${what.replace(/[^a-z0-9-]/gi, '_')}.log`);
+  return (chunk) => appendFileSync(file, chunk);
+}
 
 /**
  * `value` in a new mode-600 file, for the flags that take a secret as a file (`--token_file`,
@@ -21,6 +53,7 @@ export function secretFile(value: string): string {
   }
   const file = path.join(secretDir, `secret-${++secretCount}`);
   writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  noteSecret(value);
   return file;
 }
 
@@ -48,17 +81,21 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts `strata ARGS` in the background, with `env` (default: this process's environment) and
- * the log level `logLevel` (default `error`).
+ * the log level `logLevel` (default `info`: every backup and restore phase is logged, and the
+ * audit checks those lines too).
  */
 export function start(args: string[], opts: { env?: NodeJS.ProcessEnv; logLevel?: string } = {}): Proc {
+  noteEnvSecrets(opts.env ?? process.env);
   const child = spawn(process.execPath, [strataBin, ...args], {
-    env: { ...(opts.env ?? process.env), STRATA_LOG_LEVEL: opts.logLevel ?? 'error' },
+    env: { ...(opts.env ?? process.env), STRATA_LOG_LEVEL: opts.logLevel ?? 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out: string[] = [];
+  const audit = auditLog(args[0] ?? 'strata');
   const keep = (d: Buffer) => {
     out.push(d.toString());
     output.push(d.toString());
+    audit(d.toString());
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
@@ -122,9 +159,11 @@ export function run(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  noteEnvSecrets(env);
   return new Promise((resolve) => {
     execFile(process.execPath, [strataBin, ...args], { maxBuffer: 64 << 20, env }, (err, stdout, stderr) => {
       output.push(stdout, stderr);
+      auditLog(args[0] ?? 'strata')(stdout + stderr);
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });

@@ -2,8 +2,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
-import { parseSecurityFlag, type SecurityOptions, type ServerTls } from '@strata/server/cli';
+import { Option, type Command } from 'commander';
+import {
+  DEFAULT_LOG_LEVEL,
+  LOG_LEVELS,
+  parseSecurityFlag,
+  type LogLevel,
+  type SecurityOptions,
+  type ServerTls,
+} from '@strata/server/cli';
 import { intArg } from './options.js';
 
 /** Reads `dir/cluster_token`, or creates it (mode 0600) with a random token. */
@@ -85,4 +92,20 @@ export function addPortOptions(cmd: Command, defaultPort: number): Command {
     )
     .option('-o, --port_offset <n>', 'added to the default port', intArg(0, 65535), 0)
     .option(...HOST_OPTION);
+}
+
+/**
+ * `--log_level`: the node's log level (default $STRATA_LOG_LEVEL, else info). Lines go to stdout:
+ * JSON, or pino-pretty's lines on a terminal.
+ */
+export function addLogOption(cmd: Command): Command {
+  const env = process.env.STRATA_LOG_LEVEL as LogLevel | undefined;
+  return cmd.addOption(
+    new Option(
+      '--log_level <level>',
+      'log level: one JSON line per event on stdout (pretty lines on a terminal); info logs start-up and every backup/restore phase, debug every request',
+    )
+      .choices(LOG_LEVELS)
+      .default(env && (LOG_LEVELS as readonly string[]).includes(env) ? env : DEFAULT_LOG_LEVEL),
+  );
 }

@@ -1,9 +1,16 @@
 /** `strata alpha`: run one Alpha (a group's posting store and the query/mutation API) until SIGINT/SIGTERM. */
 import path from 'node:path';
 import { Command } from 'commander';
-import { ALPHA_DEFAULT_GRPC_PORT, ALPHA_DEFAULT_PORT } from '@strata/server/cli';
+import { ALPHA_DEFAULT_GRPC_PORT, ALPHA_DEFAULT_PORT, type LogLevel } from '@strata/server/cli';
 import { intArg, listArg } from '../options.js';
-import { addPortOptions, exposure, SECURITY_OPTION, securityFrom, untilSignal } from '../serve.js';
+import {
+  addLogOption,
+  addPortOptions,
+  exposure,
+  SECURITY_OPTION,
+  securityFrom,
+  untilSignal,
+} from '../serve.js';
 import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
 import { RESTORE_DIRS_OPTION } from '../restore-dirs.js';
 import { addClusterTokenOptions, clusterTokenFrom, type ClusterTokenFlags } from '../cluster-token.js';
@@ -23,6 +30,7 @@ interface AlphaFlags extends EncryptionFlags, ClusterTokenFlags {
   security?: string;
   restore_dirs?: string[];
   tls?: string;
+  log_level: LogLevel;
 }
 
 /**
@@ -43,7 +51,7 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
   }
   const security = securityFrom(flags.security, 'strata alpha');
   const tls = serverTlsFrom(flags.tls, 'strata alpha');
-  const { createAlpha } = await import('@strata/server');
+  const { createAlpha, serverLogger } = await import('@strata/server');
   const alpha = await createAlpha({
     tls,
     group: flags.group,
@@ -59,7 +67,7 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
     exportDir: flags.export,
     keyProvider: await keyProviderFromFlags(flags),
     restoreDirs: flags.restore_dirs,
-    logger: { level: process.env.STRATA_LOG_LEVEL ?? 'warn' },
+    logger: serverLogger({ level: flags.log_level, name: `alpha-${flags.group}` }),
   });
   process.stdout.write(
     `strata alpha: group ${flags.group} listening on ${alpha.url}, gRPC on port ${alpha.grpcPort} (registered as ${alpha.address} with Zero ` +
@@ -107,7 +115,7 @@ export function alphaCommand(): Command {
     .requiredOption('--group <n>', 'the group this Alpha serves', intArg(1, 1000))
     .option('--zero <host:port>', "Zero's address", '127.0.0.1:6080')
     .option('-p, --postings <dir>', 'posting store folder (created if missing)', 'p');
-  addPortOptions(cmd, ALPHA_DEFAULT_PORT)
+  addLogOption(addPortOptions(cmd, ALPHA_DEFAULT_PORT))
     .option(
       '--grpc_port <n>',
       `gRPC port (default ${ALPHA_DEFAULT_GRPC_PORT} + --port_offset, or a free port when --port is given; 0 picks a free port)`,

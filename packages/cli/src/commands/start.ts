@@ -4,10 +4,23 @@ import { Command } from 'commander';
 import { demoCounts, demoRdfChunks, DEMO_SCHEMA } from '@strata/core';
 import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
 import type { Alpha, Zero } from '@strata/server';
-import { ALPHA_DEFAULT_GRPC_PORT, ALPHA_DEFAULT_PORT, ZERO_DEFAULT_PORT } from '@strata/server/cli';
+import {
+  ALPHA_DEFAULT_GRPC_PORT,
+  ALPHA_DEFAULT_PORT,
+  ZERO_DEFAULT_PORT,
+  type LogLevel,
+} from '@strata/server/cli';
 import { loadRdf, progressLine } from '../loader.js';
 import { intArg } from '../options.js';
-import { exposure, HOST_OPTION, SECURITY_OPTION, securityFrom, tokenFile, untilSignal } from '../serve.js';
+import {
+  addLogOption,
+  exposure,
+  HOST_OPTION,
+  SECURITY_OPTION,
+  securityFrom,
+  tokenFile,
+  untilSignal,
+} from '../serve.js';
 import { authHeaders } from '../auth-token.js';
 import { RESTORE_DIRS_OPTION } from '../restore-dirs.js';
 import { refuseArgvSecret } from '../argv-secrets.js';
@@ -23,6 +36,7 @@ interface StartFlags extends EncryptionFlags {
   security?: string;
   restore_dirs?: string[];
   tls?: string;
+  log_level: LogLevel;
 }
 
 async function isEmpty(
@@ -89,7 +103,6 @@ async function loadDemo(
 export async function runStart(flags: StartFlags): Promise<void> {
   const data = path.resolve(flags.data);
   const { token, file: tokenPath } = tokenFile(data);
-  const logger = { level: process.env.STRATA_LOG_LEVEL ?? 'warn' };
   const security = securityFrom(flags.security, 'strata start');
   const tls = serverTlsFrom(flags.tls, 'strata start');
   let zero: Zero | undefined;
@@ -98,7 +111,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
     await alpha?.close();
     await zero?.close();
   };
-  const { createAlpha, createZero } = await import('@strata/server');
+  const { createAlpha, createZero, serverLogger } = await import('@strata/server');
   try {
     zero = await createZero({
       dataDir: path.join(data, 'zw'),
@@ -107,7 +120,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
       token,
       security,
       tls,
-      logger,
+      logger: serverLogger({ level: flags.log_level, name: 'zero' }),
     });
     alpha = await createAlpha({
       group: 1,
@@ -123,7 +136,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
       exportDir: path.join(data, 'export'),
       keyProvider: await keyProviderFromFlags(flags),
       restoreDirs: flags.restore_dirs,
-      logger,
+      logger: serverLogger({ level: flags.log_level, name: 'alpha-1' }),
     });
   } catch (err) {
     await stop();
@@ -134,7 +147,12 @@ export async function runStart(flags: StartFlags): Promise<void> {
   process.stdout.write(
     [
       `strata start: Zero on ${zero.url}, Alpha (group 1) on ${a}, its gRPC API (Dgraph's clients) on port ${alpha.grpcPort}`,
-      `  data ${data} (cluster token in ${tokenPath}); ${exposure(flags.host, security, tls)}`,
+      `  GraphQL admin  ${a}/admin      (backup, restore, listBackups, restoreStatus, export, health)`,
+      `  DQL            ${a}/query  ${a}/mutate  ${a}/alter`,
+      `  metrics        ${a}/metrics  ${zero.url}/metrics   (Prometheus)`,
+      `  data           ${data} (cluster token in ${tokenPath})`,
+      `  security       ${exposure(flags.host, security, tls)}`,
+      `  logs           ${flags.log_level} and up, on stdout (--log_level)`,
       '',
       'Try:',
       `  ${curl} ${a}/health`,
@@ -190,6 +208,7 @@ export function startCommand(): Command {
     .option(...RESTORE_DIRS_OPTION)
     .option(...TLS_SERVER_OPTION)
     .option('--demo', "load Strata's generated demo data set (~300,000 N-Quads) if the store is empty");
+  addLogOption(cmd);
   refuseArgvSecret(
     cmd,
     '--token <token>',

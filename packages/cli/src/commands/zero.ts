@@ -1,9 +1,17 @@
 /** `strata zero`: run Zero (timestamps, UID leases, groups, tablets) until SIGINT/SIGTERM. */
 import path from 'node:path';
 import { Command } from 'commander';
-import { ZERO_DEFAULT_PORT } from '@strata/server/cli';
+import { ZERO_DEFAULT_PORT, type LogLevel } from '@strata/server/cli';
 import { intArg } from '../options.js';
-import { addPortOptions, exposure, SECURITY_OPTION, securityFrom, tokenFile, untilSignal } from '../serve.js';
+import {
+  addLogOption,
+  addPortOptions,
+  exposure,
+  SECURITY_OPTION,
+  securityFrom,
+  tokenFile,
+  untilSignal,
+} from '../serve.js';
 import { addClusterTokenOptions, clusterTokenFrom, type ClusterTokenFlags } from '../cluster-token.js';
 import { serverTlsFrom, TLS_SERVER_OPTION } from '../tls.js';
 
@@ -15,6 +23,7 @@ interface ZeroFlags extends ClusterTokenFlags {
   groups?: number;
   security?: string;
   tls?: string;
+  log_level: LogLevel;
 }
 
 /** --token_file, else $STRATA_CLUSTER_TOKEN, else DATA/cluster_token (created with a random token). */
@@ -31,7 +40,7 @@ export async function runZero(flags: ZeroFlags): Promise<void> {
   const tls = serverTlsFrom(flags.tls, 'strata zero');
   const { token, source } = clusterToken(flags);
   const security = securityFrom(flags.security, 'strata zero');
-  const { createZero } = await import('@strata/server');
+  const { createZero, serverLogger } = await import('@strata/server');
   const zero = await createZero({
     security,
     tls,
@@ -40,7 +49,7 @@ export async function runZero(flags: ZeroFlags): Promise<void> {
     host: flags.host,
     token,
     groups: flags.groups,
-    logger: { level: process.env.STRATA_LOG_LEVEL ?? 'warn' },
+    logger: serverLogger({ level: flags.log_level, name: 'zero' }),
   });
   process.stdout.write(
     `strata zero: listening on ${zero.url} (data ${path.resolve(flags.data)}, ` +
@@ -78,7 +87,7 @@ export function zeroCommand(): Command {
     ZERO_DEFAULT_PORT,
   ).option('--data <dir>', 'data folder', 'zw');
   return addClusterTokenOptions(
-    cmd,
+    addLogOption(cmd),
     'file holding the cluster token for /internal/* (default: $STRATA_CLUSTER_TOKEN, then DATA/cluster_token)',
   )
     .option(
