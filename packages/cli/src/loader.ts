@@ -50,7 +50,10 @@ export interface LoadProgress {
   seconds: number;
   /** Batches sent again after a conflict with a concurrent one. */
   retries: number;
-  /** Bytes read from the file (or `input`) so far: compressed bytes for a .gz file. */
+  /**
+   * Bytes of the file (or `input`) read up to the end of the last batch committed (compressed
+   * bytes for a .gz file; read ahead by at most a chunk or two of {@link READ_CHUNK}).
+   */
   bytesRead: number;
   /** The file's size, when reading a file. */
   bytesTotal?: number | undefined;
@@ -60,8 +63,11 @@ export interface LoadProgress {
 const MAX_RETRIES = 20;
 /** Uids leased at a time. */
 const LEASE = 100_000;
-/** Bytes read from the file at a time. */
-const READ_CHUNK = 1 << 20;
+/**
+ * Bytes read from the file at a time: small, so that the bytes read when a batch is parsed say
+ * where it ends in the file (a .gz chunk of 1 MiB holds ~150,000 N-Quads).
+ */
+export const READ_CHUNK = 64 * 1024;
 
 function escapeLiteral(s: string): string {
   return s.replace(
@@ -206,11 +212,11 @@ async function sizeOf(file: string): Promise<number | undefined> {
   }
 }
 
-/** Passes `input` through, adding each chunk's length to `p.bytesRead`. */
-async function* counted(input: AsyncIterable<unknown>, p: LoadProgress): AsyncGenerator<unknown> {
+/** Passes `input` through, adding each chunk's length to `read.bytes`. */
+async function* counted(input: AsyncIterable<unknown>, read: { bytes: number }): AsyncGenerator<unknown> {
   for await (const c of input) {
-    if (typeof c === 'string') p.bytesRead += Buffer.byteLength(c);
-    else if (c instanceof Uint8Array) p.bytesRead += c.byteLength;
+    if (typeof c === 'string') read.bytes += Buffer.byteLength(c);
+    else if (c instanceof Uint8Array) read.bytes += c.byteLength;
     yield c;
   }
 }
@@ -233,7 +239,10 @@ export async function loadRdf(opts: LoadOptions): Promise<LoadProgress> {
   const source = opts.input
     ? Readable.from(opts.input)
     : createReadStream(opts.file, { highWaterMark: READ_CHUNK });
-  const batches = parseNQuadsStream(counted(source, p), { batchSize });
+  // The bytes read when each batch was parsed: its end in the file, told once it is committed.
+  const fileRead = { bytes: 0 };
+  const ends = new WeakMap<NQuad[], number>();
+  const batches = parseNQuadsStream(counted(source, fileRead), { batchSize });
   opts.onStage?.('load', { ...p });
 
   /** Sends one batch (again while a concurrent batch makes it abort); counts it when committed. */
@@ -257,6 +266,7 @@ export async function loadRdf(opts: LoadOptions): Promise<LoadProgress> {
     }
     for (const [name, hex] of Object.entries(r.data?.uids ?? {})) uids.set(name, BigInt(hex));
     p.quads += batch.length;
+    p.bytesRead = Math.max(p.bytesRead, ends.get(batch) ?? 0);
     p.batches++;
     p.nodes = uids.size;
     p.seconds = (Date.now() - started) / 1000;
@@ -275,11 +285,13 @@ export async function loadRdf(opts: LoadOptions): Promise<LoadProgress> {
       batch = batch.slice(0, opts.limit - read);
     }
     read += batch.length;
+    ends.set(batch, fileRead.bytes);
     if (leases) await leases.name(batch, uids);
     await scheduler.add(batch, concurrency > 1 ? touchedLists(batch, uids) : new Set());
   }
   await scheduler.drain();
   if (scheduler.failure !== undefined) throw scheduler.failure;
+  p.bytesRead = Math.max(p.bytesRead, fileRead.bytes);
   p.nodes = uids.size;
   p.seconds = (Date.now() - started) / 1000;
   return p;

@@ -82,6 +82,8 @@ interface Phase extends ProgressUpdate {
   started: number;
   lastDraw: number;
   lastJson: number;
+  /** The bar's width: narrowed when the line would not fit, never widened again (no jitter). */
+  barWidth: number;
 }
 
 export class Progress {
@@ -130,7 +132,7 @@ export class Progress {
     let p = this.current;
     if (p === undefined || p.phase !== u.phase) {
       if (p !== undefined) this.end();
-      p = { ...u, started: t, lastDraw: -Infinity, lastJson: t };
+      p = { ...u, started: t, lastDraw: -Infinity, lastJson: t, barWidth: BAR_WIDTH };
       this.current = p;
       if (this.json) {
         this.emit({
@@ -248,7 +250,7 @@ export class Progress {
    * The bar line, at most `max` characters: `load  [#####-----]  50%  1.0 MiB / 2.0 MiB  512.0 KiB/s
    * ETA 2s  1/2 files`. A narrow terminal gets a shorter bar, then none, then the line cut.
    */
-  private line(p: ProgressUpdate & { started: number }, t: number, max: number): string {
+  private line(p: Phase, t: number, max: number): string {
     const seconds = (t - p.started) / 1000;
     const total = p.bytesTotal;
     const frac = total === undefined ? 0 : total > 0 ? Math.min(1, p.bytesDone / total) : 1;
@@ -279,10 +281,12 @@ export class Progress {
       const bar = width > 0 ? [`[${'#'.repeat(fill)}${'-'.repeat(width - fill)}]`] : [];
       return [p.phase, ...bar, ...rest].join('  ');
     };
-    let s = build(total === undefined ? 0 : BAR_WIDTH);
-    if (s.length > max && total !== undefined) {
-      const width = BAR_WIDTH - (s.length - max);
-      s = build(width >= MIN_BAR_WIDTH ? width : 0);
+    if (total === undefined) return build(0).slice(0, max);
+    let s = build(p.barWidth);
+    if (s.length > max && p.barWidth > 0) {
+      const width = p.barWidth - (s.length - max);
+      p.barWidth = width >= MIN_BAR_WIDTH ? width : 0;
+      s = build(p.barWidth);
     }
     return s.slice(0, max);
   }

@@ -111,6 +111,19 @@ describe('Progress on a terminal (stderr is a TTY, no --json)', () => {
     expect(draw(40)).toBe('load  25%  1.0 MiB / 4.0 MiB  256.0 KiB'); // 39 characters
   });
 
+  it('a bar narrowed to fit is not widened again in the phase (no jitter)', () => {
+    const { progress, err, clock } = setup({ tty: true, columns: 80 });
+    progress.begin('load', { bytesTotal: 4 * 1024 ** 2, itemsTotal: 12 });
+    clock.t += 4000;
+    progress.update({ phase: 'load', bytesDone: 1024 ** 2, items: 3 }); // 86 characters with a full bar
+    clock.t += 60_000;
+    progress.update({ phase: 'load', bytesDone: 4 * 1024 ** 2, items: 12 }); // would fit a full bar
+    expect(err.writes.slice(1).map((w) => w.slice(CLEAR.length))).toEqual([
+      'load  [###----------]  25%  1.0 MiB / 4.0 MiB  256.0 KiB/s  ETA 12s  3/12 files',
+      'load  [#############]  100%  4.0 MiB / 4.0 MiB  64.0 KiB/s  1m04s  12/12 files',
+    ]);
+  });
+
   it('a failure erases the bar and prints nothing on stdout (the error goes to stderr from main)', () => {
     const { progress, out, err } = setup({ tty: true });
     progress.begin('check');

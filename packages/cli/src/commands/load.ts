@@ -72,6 +72,7 @@ export function loadCommand(): Command {
               throw new Error(`interrupted after ${p.quads} N-Quads (every batch sent so far is committed)`);
           },
         });
+        show(r); // the whole file read
         const rate = Math.round(r.quads / Math.max(r.seconds, 0.001));
         progress.done(
           { file, alpha: flags.alpha, ...r, quadsPerSecond: rate },
