@@ -68,6 +68,41 @@ describe('AdminClient (backup, restore, restoreStatus)', () => {
             data: { restore: { code: 'Success', message: 'Restore operation started.', restoreId: 7 } },
           }),
         );
+      } else if (/restoreStatus\(restoreId: \$restoreId\) \{\s+status errors bytesDone/.test(r.query)) {
+        // Strata's progress fields: restore 11 answers them as a Strata Alpha, every other id as
+        // Dgraph's schema does (it has no such fields; the client asks again without them).
+        if (r.variables.restoreId === 11) {
+          const group = {
+            group: 1,
+            phase: 'load',
+            bytesDone: 10,
+            bytesTotal: 40,
+            filesDone: 1,
+            filesTotal: null,
+            keysDone: 5,
+          };
+          res.end(
+            JSON.stringify({
+              data: {
+                restoreStatus: {
+                  status: 'IN_PROGRESS',
+                  errors: [],
+                  bytesDone: 10,
+                  bytesTotal: 40,
+                  keysDone: 5,
+                  groups: [group],
+                },
+              },
+            }),
+          );
+        } else {
+          res.end(
+            JSON.stringify({
+              errors: [{ message: 'Cannot query field "bytesDone" on type "RestoreStatus".' }],
+              data: null,
+            }),
+          );
+        }
       } else if (/restoreStatus\(restoreId: \$restoreId\) \{ status errors \}/.test(r.query)) {
         polls++;
         const id = r.variables.restoreId;
@@ -126,6 +161,36 @@ describe('AdminClient (backup, restore, restoreStatus)', () => {
     expect(admin.url).toBe(url);
     await admin.restoreStatus(7);
     expect(requests[before]!.token).toBe('s3cr3t');
+  });
+
+  it("reads a Strata Alpha's progress fields, and asks a Dgraph Alpha without them (once)", async () => {
+    const strata = await new AdminClient(url).restoreStatus(11);
+    expect(strata).toEqual({
+      status: 'IN_PROGRESS',
+      errors: [],
+      progress: {
+        bytesDone: 10,
+        bytesTotal: 40,
+        keysDone: 5,
+        groups: [
+          {
+            group: 1,
+            phase: 'load',
+            bytesDone: 10,
+            bytesTotal: 40,
+            filesDone: 1,
+            filesTotal: undefined,
+            keysDone: 5,
+          },
+        ],
+      },
+    });
+    const dgraph = new AdminClient(url);
+    const before = requests.length;
+    expect(await dgraph.restoreStatus(8)).toEqual({ status: 'ERR', errors: ['missing backup file x'] });
+    expect(await dgraph.restoreStatus(8)).toEqual({ status: 'ERR', errors: ['missing backup file x'] });
+    // Refused once with the progress fields, then two plain queries.
+    expect(requests.slice(before).map((q) => /bytesDone/.test(q.query))).toEqual([true, false, false]);
   });
 
   it('clear errors naming the URL: GraphQL errors, an unreachable Alpha, a bad URL', async () => {

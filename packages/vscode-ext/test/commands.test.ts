@@ -18,6 +18,7 @@ import {
   alphaAdminClient,
   errorText,
   formatRestoreStatus,
+  restoreProgressLine,
   locationKind,
   manifestDocument,
   manifestUriParts,
@@ -239,6 +240,46 @@ describe('online restore status', () => {
     expect(
       formatRestoreStatus(9, { status: 'UNKNOWN', errors: ['a', 'the Alpha knows no restore with id 9'] }),
     ).toBe('restore 9: UNKNOWN — a; the Alpha knows no restore with id 9');
+  });
+
+  it('the progress notification: slowest phase, bytes, keys and a percentage once totals are known', () => {
+    const g = (group: number, phase: string, bytesDone: number, bytesTotal?: number) => ({
+      group,
+      phase,
+      bytesDone,
+      bytesTotal,
+      filesDone: 1,
+      filesTotal: 2,
+      keysDone: 1000 * group,
+    });
+    const both = restoreProgressLine({
+      status: 'IN_PROGRESS',
+      errors: [],
+      progress: {
+        bytesDone: 3_000_000,
+        bytesTotal: 12_000_000,
+        keysDone: 3000,
+        groups: [g(1, 'staged', 2e6, 2e6), g(2, 'load', 1e6, 10e6)],
+      },
+    });
+    expect(both).toEqual({
+      message: 'load: 3.0 MB of 12.0 MB, 3,000 keys (groups 1 staged, 2 load)',
+      percent: 25,
+    });
+    const unknownTotal = restoreProgressLine({
+      status: 'IN_PROGRESS',
+      errors: [],
+      progress: { bytesDone: 500_000, keysDone: 0, groups: [g(1, 'checksums', 5e5)] },
+    });
+    expect(unknownTotal).toEqual({
+      message: 'checksums: 0.5 MB, 0 keys (groups 1 checksums)',
+      percent: undefined,
+    });
+    // A Dgraph Alpha reports no progress: the status alone.
+    expect(restoreProgressLine({ status: 'IN_PROGRESS', errors: [] })).toEqual({
+      message: 'IN_PROGRESS',
+      percent: undefined,
+    });
   });
 
   it('an unreachable Alpha names the setting to check', async () => {

@@ -3,6 +3,7 @@
  *   mutation backup(input: {destination, forceFull, format, ...credentials}) { response { code message } taskId }
  *   mutation restore(input: {location, backupId, backupNum, ...}) { code message restoreId }
  *   query restoreStatus(restoreId) { status errors }   status: OK | ERR | IN_PROGRESS | UNKNOWN
+ *     (and, from a Strata Alpha, each group's progress: bytes, files and keys done)
  * Failures throw {@link ServiceError} naming the URL.
  */
 import { InvalidArgumentError } from '../errors.js';
@@ -46,6 +47,28 @@ export interface RestoreResult {
 export interface RestoreStatus {
   status: string;
   errors: string[];
+  /** How far the restore has come (Strata Alphas; absent from Dgraph's). */
+  progress?: RestoreProgressReport | undefined;
+}
+
+/** A Strata Alpha's `restoreStatus` progress: the current phase's bytes over every group, and each group's. */
+export interface RestoreProgressReport {
+  bytesDone: number;
+  /** Undefined while a group does not know its total. */
+  bytesTotal?: number | undefined;
+  keysDone: number;
+  groups: RestoreGroupProgress[];
+}
+
+export interface RestoreGroupProgress {
+  group: number;
+  /** `checksums`, `load`, `staged` or `failed`. */
+  phase: string;
+  bytesDone: number;
+  bytesTotal?: number | undefined;
+  filesDone: number;
+  filesTotal?: number | undefined;
+  keysDone: number;
 }
 
 export interface AdminClientOptions {
@@ -66,6 +89,27 @@ const RESTORE = `mutation ($input: RestoreInput!) {
 const RESTORE_STATUS = `query ($restoreId: Int!) {
   restoreStatus(restoreId: $restoreId) { status errors }
 }`;
+const RESTORE_STATUS_PROGRESS = `query ($restoreId: Int!) {
+  restoreStatus(restoreId: $restoreId) {
+    status errors bytesDone bytesTotal keysDone
+    groups { group phase bytesDone bytesTotal filesDone filesTotal keysDone }
+  }
+}`;
+
+type Nullable<T> = { [K in keyof T]?: T[K] | null };
+
+/** GraphQL's nulls as undefined. */
+function groupProgress(g: Nullable<RestoreGroupProgress>): RestoreGroupProgress {
+  return {
+    group: g.group ?? 0,
+    phase: g.phase ?? '',
+    bytesDone: g.bytesDone ?? 0,
+    bytesTotal: g.bytesTotal ?? undefined,
+    filesDone: g.filesDone ?? 0,
+    filesTotal: g.filesTotal ?? undefined,
+    keysDone: g.keysDone ?? 0,
+  };
+}
 
 /** The object without its undefined and empty-string fields. */
 function clean<T extends object>(o: T): T {
@@ -152,15 +196,50 @@ export class AdminClient {
     return r;
   }
 
+  /** Whether the Alpha answers restoreStatus's progress fields (false once a Dgraph Alpha refused them). */
+  private progressFields = true;
+
   async restoreStatus(restoreId: number, signal?: AbortSignal): Promise<RestoreStatus> {
-    const data = await this.graphql<{ restoreStatus: { status: string; errors: string[] | null } | null }>(
-      RESTORE_STATUS,
-      { restoreId },
-      signal,
-    );
+    type Answer = {
+      restoreStatus:
+        | ({ status: string; errors: string[] | null } & Nullable<{
+            bytesDone: number;
+            bytesTotal: number;
+            keysDone: number;
+            groups: Nullable<RestoreGroupProgress>[];
+          }>)
+        | null;
+    };
+    let data: Answer;
+    try {
+      data = await this.graphql<Answer>(
+        this.progressFields ? RESTORE_STATUS_PROGRESS : RESTORE_STATUS,
+        { restoreId },
+        signal,
+      );
+    } catch (err) {
+      // Dgraph's schema has no progress fields: ask it again without them, and from now on.
+      if (!this.progressFields || !/Cannot query field/.test((err as Error).message)) throw err;
+      this.progressFields = false;
+      return this.restoreStatus(restoreId, signal);
+    }
     const s = data.restoreStatus;
     if (!s) throw this.refused(`no restore ${restoreId} is known`);
-    return { status: s.status, errors: s.errors ?? [] };
+    const groups = s.groups?.map(groupProgress);
+    return {
+      status: s.status,
+      errors: s.errors ?? [],
+      ...(groups && groups.length > 0
+        ? {
+            progress: {
+              bytesDone: s.bytesDone ?? 0,
+              bytesTotal: s.bytesTotal ?? undefined,
+              keysDone: s.keysDone ?? 0,
+              groups,
+            },
+          }
+        : {}),
+    };
   }
 
   /**

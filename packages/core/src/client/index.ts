@@ -31,4 +31,6 @@ export {
   type RestoreRequest,
   type RestoreResult,
   type RestoreStatus,
+  type RestoreProgressReport,
+  type RestoreGroupProgress,
 } from './admin.js';

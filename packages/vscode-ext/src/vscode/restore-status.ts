@@ -1,7 +1,7 @@
 /** Polls an online restore's status with a cancellable progress notification, then reports it. */
 import * as vscode from 'vscode';
 import type { AdminClient, RestoreStatus } from '@strata/core';
-import { formatRestoreStatus } from '../model/restore-status.js';
+import { formatRestoreStatus, restoreProgressLine } from '../model/restore-status.js';
 import { CONFIG, type CommandContext } from './command-context.js';
 
 export async function waitForRestore(
@@ -19,12 +19,17 @@ export async function waitForRestore(
     async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
+      // VS Code's bar takes increments: report the growth of the percentage since the last poll.
+      let shown = 0;
       return admin.waitForRestore(restoreId, {
         intervalMs,
         signal: abort.signal,
         onStatus: (s) => {
           ctx.lastRestoreStatus = { restoreId, status: s };
-          progress.report({ message: s.status });
+          const { message, percent } = restoreProgressLine(s);
+          const increment = percent !== undefined && percent > shown ? percent - shown : undefined;
+          if (increment !== undefined) shown = percent!;
+          progress.report({ message, ...(increment !== undefined ? { increment } : {}) });
         },
       });
     },
