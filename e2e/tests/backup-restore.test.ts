@@ -409,7 +409,13 @@ describe('binary backup and restore of a three-group cluster', () => {
       await enc.mutate('_:b <title> "secret two" .');
       const inc = await run(['backup', '--alpha', enc.addr(), '--destination', loc, '--json']);
       expect(inc.code, inc.stderr).toBe(0);
-      expect(JSON.parse(inc.stdout)).toMatchObject({ response: { code: 'Success' } });
+      // --json: phase events, then the summary last.
+      const events = inc.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(events[0]).toMatchObject({ event: 'start', command: 'backup' });
+      expect(events.at(-1)).toMatchObject({ event: 'summary', ok: true, response: { code: 'Success' } });
       const list = await ls(loc);
       expect(list.map((l) => [l.backupNum, l.encrypted])).toEqual([
         [1, true],

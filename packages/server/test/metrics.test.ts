@@ -165,6 +165,25 @@ describe('/metrics', () => {
       }
     }
     expect(sample(a, 'strata_lock_wait_seconds_count', { lock: 'backup' })).toBe(2);
+    // backupProgress (what `strata backup` polls): the coordinator's last backup, finished.
+    const bp = (await admin(
+      a1,
+      '{ backupProgress { running phase type backupNum bytesDone groups { group bytesDone done } } }',
+    )) as { data: { backupProgress: Record<string, unknown> & { groups: { bytesDone: number }[] } } };
+    expect(bp.data.backupProgress).toMatchObject({
+      running: false,
+      phase: 'done',
+      type: 'incremental',
+      backupNum: 2,
+      groups: [
+        { group: 1, done: true },
+        { group: 2, done: true },
+      ],
+    });
+    const groupBytes = bp.data.backupProgress.groups.reduce((n, g) => n + g.bytesDone, 0);
+    expect(bp.data.backupProgress.bytesDone).toBe(groupBytes);
+    expect(groupBytes).toBeGreaterThan(100);
+    expect(await admin(a2, '{ backupProgress { phase } }')).toEqual({ data: { backupProgress: null } });
     // One line per phase: the plan and manifest on the coordinator, a file line per group.
     const backupLines = lines.filter(
       (l) => typeof l.phase === 'string' && String(l.msg).startsWith('backup'),

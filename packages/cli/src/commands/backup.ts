@@ -7,7 +7,7 @@ import {
   CREDENTIALS_HELP,
   type CredentialFlags,
 } from '../credentials.js';
-import { toJson } from '../format.js';
+import { Progress, progressHelp } from '../progress.js';
 import { addAuthTokenOption, authTokenFrom, type AuthTokenFlags } from '../auth-token.js';
 import { addClientTlsOption, clientTransportFrom, type ClientTlsFlags } from '../tls.js';
 
@@ -31,28 +31,67 @@ export async function runBackup(flags: BackupFlags): Promise<void> {
     ...(flags.format ? { format: flags.format } : {}),
   };
   const started = Date.now();
-  // On a terminal, show that the backup is running (the mutation answers when it is complete).
-  const tty = process.stderr.isTTY && !flags.json;
-  const timer = tty
-    ? setInterval(() => {
-        process.stderr.write(
-          `\rbacking up to ${flags.destination}... ${((Date.now() - started) / 1000).toFixed(0)} s`,
-        );
-      }, 500)
-    : undefined;
+  const progress = new Progress({
+    command: 'backup',
+    json: flags.json,
+    itemNames: { write: 'group files' },
+  });
+  // Only a terminal or --json shows progress: then the Alpha's backupProgress is polled.
+  const before = progress.active ? await admin.backupProgress().catch(() => undefined) : undefined;
+  const answer = admin.backup(request);
+  const polling = progress.active ? follow(admin, before?.taskId, progress, answer) : undefined;
   try {
-    const { code, message, taskId } = await admin.backup(request);
-    const seconds = (Date.now() - started) / 1000;
-    if (flags.json) {
-      process.stdout.write(toJson({ response: { code, message }, taskId, seconds }));
-    } else {
-      process.stdout.write(`${message} (${seconds.toFixed(1)} s)\n`);
-    }
-  } finally {
-    if (timer) {
-      clearInterval(timer);
-      process.stderr.write('\r\x1b[K');
-    }
+    const { code, message, taskId } = await answer;
+    await polling;
+    progress.done(
+      { response: { code, message }, taskId },
+      `${message} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+    );
+  } catch (err) {
+    await polling;
+    progress.fail(err);
+    throw err;
+  }
+}
+
+/** How often a terminal or --json run asks the Alpha how far its backup has come. */
+const POLL_MS = 500;
+
+/** The Progress phase of each phase of the Alpha's backupProgress. */
+const PHASES: Record<string, string> = { plan: 'plan', groups: 'write', manifest: 'manifest' };
+
+/**
+ * Polls the coordinator's backupProgress (every {@link POLL_MS}) until `answer` settles, feeding
+ * `progress`: plan, then write (bytes of the group files, groups done), then manifest. An Alpha
+ * without backupProgress (Dgraph's) shows elapsed time only.
+ */
+export async function follow(
+  admin: Pick<AdminClient, 'backupProgress'>,
+  previous: string | undefined,
+  progress: Progress,
+  answer: Promise<unknown>,
+  pollMs = POLL_MS,
+): Promise<void> {
+  let settled = false;
+  void answer.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  progress.begin('backup');
+  while (!settled) {
+    await Promise.race([answer.catch(() => undefined), new Promise((r) => setTimeout(r, pollMs))]);
+    if (settled) break;
+    const p = await admin.backupProgress().catch(() => undefined);
+    if (!p || p.taskId === previous || !p.running) continue;
+    const phase = PHASES[p.phase];
+    if (!phase) continue;
+    progress.update({
+      phase,
+      bytesDone: p.bytesDone,
+      ...(phase === 'write'
+        ? { items: p.groups.filter((g) => g.done).length, itemsTotal: p.groups.length }
+        : {}),
+    });
   }
 }
 
@@ -75,7 +114,7 @@ backup is encrypted and the manifest says so; an incremental must keep the serie
 Without --format an existing location keeps its layout (a location of version 2105 backups
 continues as v24).
 Only one backup or restore runs in a cluster at a time; a second one is refused.
-
+${progressHelp('backup (until the Alpha reports), plan, write (the group files: bytes written, groups done; no total, so no ETA), manifest')}
 Examples:
   $ strata backup --alpha localhost:8080 --destination /backups
   $ strata backup --alpha localhost:8080 --destination /backups --force_full

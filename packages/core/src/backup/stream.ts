@@ -41,7 +41,12 @@ export interface GroupFileStream {
  * blocks); a destroyed stream or a failed consumer aborts the native backup. The sha256 is computed
  * while streaming.
  */
-export function backupGroupFile(store: PostingStore, opts: BackupOptions): GroupFileStream {
+export function backupGroupFile(
+  store: PostingStore,
+  opts: BackupOptions,
+  /** Told the file's bytes so far after each chunk (progress). */
+  onBytes?: (bytes: number) => void,
+): GroupFileStream {
   let native;
   const opened = performance.now();
   try {
@@ -83,6 +88,7 @@ export function backupGroupFile(store: PostingStore, opts: BackupOptions): Group
           }
           hash.update(chunk);
           bytes += chunk.length;
+          onBytes?.(bytes);
           this.push(chunk);
         },
         (err: unknown) => {
@@ -106,6 +112,8 @@ export function backupGroupFile(store: PostingStore, opts: BackupOptions): Group
 export interface WriteGroupFileOptions extends BackupOptions {
   /** Path of the data file, relative to the location. */
   path: string;
+  /** Told the bytes written so far after each chunk (progress). */
+  onBytes?: ((bytes: number) => void) | undefined;
 }
 
 /**
@@ -117,8 +125,8 @@ export async function writeGroupFile(
   dest: Destination,
   opts: WriteGroupFileOptions,
 ): Promise<GroupFileResult> {
-  const { path, ...backupOpts } = opts;
-  const { stream, result } = backupGroupFile(store, backupOpts);
+  const { path, onBytes, ...backupOpts } = opts;
+  const { stream, result } = backupGroupFile(store, backupOpts, onBytes);
   stream.on('error', () => undefined); // reported by dest.write / result
   const started = performance.now();
   try {

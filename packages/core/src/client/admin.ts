@@ -51,6 +51,20 @@ export interface RestoreStatus {
   progress?: RestoreProgressReport | undefined;
 }
 
+/** A Strata Alpha's `backupProgress`: the backup it coordinates now, or its last one. */
+export interface BackupProgressReport {
+  taskId: string;
+  running: boolean;
+  /** plan, groups (the group files are written), manifest, done or failed. */
+  phase: string;
+  type?: string | undefined;
+  backupId?: string | undefined;
+  backupNum?: number | undefined;
+  bytesDone: number;
+  seconds: number;
+  groups: { group: number; bytesDone: number; done: boolean }[];
+}
+
 /** A Strata Alpha's `restoreStatus` progress: the current phase's bytes over every group, and each group's. */
 export interface RestoreProgressReport {
   bytesDone: number;
@@ -88,6 +102,9 @@ const RESTORE = `mutation ($input: RestoreInput!) {
 }`;
 const RESTORE_STATUS = `query ($restoreId: Int!) {
   restoreStatus(restoreId: $restoreId) { status errors }
+}`;
+const BACKUP_PROGRESS = `query {
+  backupProgress { taskId running phase type backupId backupNum bytesDone seconds groups { group bytesDone done } }
 }`;
 const RESTORE_STATUS_PROGRESS = `query ($restoreId: Int!) {
   restoreStatus(restoreId: $restoreId) {
@@ -194,6 +211,36 @@ export class AdminClient {
     if (!r) throw this.refused('the restore answer has no result');
     if (r.code !== 'Success') throw this.refused(`restore failed: ${r.message || r.code}`);
     return r;
+  }
+
+  /**
+   * A Strata Alpha's running (or last) backup; undefined from an Alpha without `backupProgress`
+   * (Dgraph's) or before its first backup.
+   */
+  async backupProgress(signal?: AbortSignal): Promise<BackupProgressReport | undefined> {
+    type Answer = {
+      backupProgress: (Nullable<Omit<BackupProgressReport, 'taskId'>> & { taskId: string }) | null;
+    };
+    let data: Answer;
+    try {
+      data = await this.graphql<Answer>(BACKUP_PROGRESS, {}, signal);
+    } catch (err) {
+      if (/Cannot query field/.test((err as Error).message)) return undefined;
+      throw err;
+    }
+    const b = data.backupProgress;
+    if (!b) return undefined;
+    return {
+      taskId: b.taskId,
+      running: b.running ?? false,
+      phase: b.phase ?? '',
+      type: b.type ?? undefined,
+      backupId: b.backupId ?? undefined,
+      backupNum: b.backupNum ?? undefined,
+      bytesDone: b.bytesDone ?? 0,
+      seconds: b.seconds ?? 0,
+      groups: (b.groups ?? []).map((g) => ({ group: g.group, bytesDone: g.bytesDone, done: g.done })),
+    };
   }
 
   /** Whether the Alpha answers restoreStatus's progress fields (false once a Dgraph Alpha refused them). */

@@ -32,5 +32,6 @@ export {
   type RestoreResult,
   type RestoreStatus,
   type RestoreProgressReport,
+  type BackupProgressReport,
   type RestoreGroupProgress,
 } from './admin.js';

@@ -135,6 +135,25 @@ const schema = /* GraphQL */ `
     "Strata: each group's progress."
     groups: [RestoreGroupProgress]
   }
+  "Strata: the backup this Alpha coordinates now, or the last one it ran."
+  type BackupProgress {
+    taskId: String
+    running: Boolean
+    "plan, groups (the group files are written), manifest, done or failed."
+    phase: String
+    type: String
+    backupId: String
+    backupNum: Int
+    destination: String
+    bytesDone: Float
+    seconds: Float
+    groups: [BackupGroupProgress]
+  }
+  type BackupGroupProgress {
+    group: Int
+    bytesDone: Float
+    done: Boolean
+  }
   "Strata: how far one group's part of an online restore has come."
   type RestoreGroupProgress {
     group: Int
@@ -151,6 +170,8 @@ const schema = /* GraphQL */ `
     state: MembershipState
     listBackups(input: ListBackupsInput!): [Manifest]
     restoreStatus(restoreId: Int!): RestoreStatus
+    "Strata: the backup this Alpha coordinates now, or the last one it ran (null: none yet)."
+    backupProgress: BackupProgress
   }
   type Mutation {
     export(input: ExportInput!): ExportPayload
@@ -219,6 +240,7 @@ const admin: FastifyPluginAsync<AdminOptions> = async (app, opts) => {
         },
         restoreStatus: async (_root: unknown, args: { restoreId: number }) =>
           opts.backups.restoreStatus(args.restoreId),
+        backupProgress: async () => opts.backups.backupProgress(),
       },
       Mutation: {
         backup: async (_root: unknown, args: { input: BackupInput }) => {

@@ -34,6 +34,25 @@ export interface BackupPayload {
 
 type WireDrop = GroupBackupResult['dropOperations'][number];
 
+/** How often the coordinator asks the groups how many bytes they have written. */
+const PROGRESS_POLL_MS = 1000;
+
+/** `/admin` `backupProgress` (Strata's): the running backup of this coordinator, or its last one. */
+export interface BackupProgress {
+  taskId: string;
+  running: boolean;
+  /** plan, groups (the group files are written), manifest, then done or failed. */
+  phase: 'plan' | 'groups' | 'manifest' | 'done' | 'failed';
+  type?: 'full' | 'incremental';
+  backupId?: string;
+  backupNum?: number;
+  destination: string;
+  /** Bytes of group files written so far. */
+  bytesDone: number;
+  seconds: number;
+  groups: { group: number; bytesDone: number; done: boolean }[];
+}
+
 /** What a backup's metrics need to know of it once it fails: its type, once planned. */
 interface Track {
   type: 'full' | 'incremental' | 'unknown';
@@ -63,6 +82,8 @@ function mergeDrops(results: GroupBackupResult[]) {
 }
 
 export class ClusterBackup {
+  private current: (BackupProgress & { t0: number }) | undefined;
+
   constructor(
     private readonly co: Coordination,
     private readonly groupHandlers: GroupHandlers,
@@ -107,6 +128,16 @@ export class ClusterBackup {
     const log = this.co.log;
     const lease = await this.co.lease('backup', `backup to ${dest.describe()}`);
     const t0 = performance.now();
+    const progress: BackupProgress & { t0: number } = (this.current = {
+      taskId: lease.id,
+      running: true,
+      phase: 'plan',
+      destination: dest.describe(),
+      bytesDone: 0,
+      seconds: 0,
+      groups: [],
+      t0,
+    });
     let key: Buffer | undefined;
     try {
       key = this.keyProvider ? await this.keyProvider.getKey() : undefined;
@@ -153,8 +184,19 @@ export class ClusterBackup {
         },
         `backup: ${plan.type} backup ${plan.backupId} #${plan.backupNum} at readTs ${readTs} planned`,
       );
+      Object.assign(progress, {
+        phase: 'groups',
+        type: plan.type,
+        backupId: plan.backupId,
+        backupNum: plan.backupNum,
+        groups: groups.map((group) => ({ group, bytesDone: 0, done: false })),
+      });
+      let polling: Promise<void> | undefined;
+      const poller = setInterval(() => {
+        polling ??= this.pollGroups(progress, plan).finally(() => (polling = undefined));
+      }, PROGRESS_POLL_MS);
       const settled = Promise.allSettled(
-        groups.map((g) => {
+        groups.map((g, i) => {
           const body: GroupBackupRequest = {
             destination: input.destination,
             ...destinationCredentials(input),
@@ -165,9 +207,15 @@ export class ClusterBackup {
             format: plan.format,
             ...(key ? { key: key.toString('base64') } : {}),
           };
-          return this.co.callGroup(g, '/internal/backup', body, () => this.groupHandlers.backup(body));
+          return this.co
+            .callGroup(g, '/internal/backup', body, () => this.groupHandlers.backup(body))
+            .then((r) => {
+              progress.groups[i] = { group: g, bytesDone: r.bytes, done: true };
+              return r;
+            });
         }),
       );
+      void settled.finally(() => clearInterval(poller));
       const results = await Promise.race([settled, lease.lost]);
       if (!Array.isArray(results)) {
         // Lost the lease: stop now; the groups' files are removed once their writes have ended.
@@ -203,6 +251,7 @@ export class ClusterBackup {
         await this.removeFolder(dest, plan.folder);
         throw err;
       }
+      progress.phase = 'manifest';
       const manifestStarted = performance.now();
       try {
         await writeManifest(dest, {
@@ -228,6 +277,7 @@ export class ClusterBackup {
         }
       }
       const bytes = ok.reduce((n, r) => n + r.bytes, 0);
+      progress.phase = 'done';
       m.backupPhase.observe({ phase: 'manifest' }, (performance.now() - manifestStarted) / 1000);
       log.info(
         {
@@ -253,9 +303,44 @@ export class ClusterBackup {
         taskId: lease.id,
       };
     } finally {
+      if (progress.phase !== 'done') progress.phase = 'failed';
+      progress.seconds = secondsSince(t0);
+      progress.running = false;
       key?.fill(0);
       await lease.release();
     }
+  }
+
+  /** The running backup of this coordinator, or the last one it ran (none: null). */
+  progress(): BackupProgress | null {
+    const p = this.current;
+    if (!p) return null;
+    const { t0, ...rest } = p;
+    return {
+      ...rest,
+      groups: p.groups.map((g) => ({ ...g })),
+      bytesDone: p.groups.reduce((n, g) => n + g.bytesDone, 0),
+      seconds: p.running ? Math.round(performance.now() - t0) / 1000 : p.seconds,
+    };
+  }
+
+  /** Asks every group still writing how many bytes its file holds so far. */
+  private async pollGroups(progress: BackupProgress, plan: Parameters<typeof backupFilePath>[0]): Promise<void> {
+    await Promise.allSettled(
+      progress.groups.map(async (g, i) => {
+        if (g.done) return;
+        const path = backupFilePath(plan, g.group);
+        const r = await this.co.callGroup<{ bytes: number | null }>(
+          g.group,
+          '/internal/backup/progress',
+          { path },
+          async () => this.groupHandlers.progress(path),
+          PROGRESS_POLL_MS * 5,
+        );
+        const now = progress.groups[i];
+        if (r.bytes !== null && now && !now.done) now.bytesDone = r.bytes;
+      }),
+    );
   }
 
   /** Best effort: removes every file a failed backup wrote into its folder. */

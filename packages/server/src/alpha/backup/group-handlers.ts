@@ -45,6 +45,9 @@ function namespacedPredicates(
 const ms = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
 export class GroupHandlers {
+  /** Bytes written so far of the group files being written, by path (`/internal/backup/progress`). */
+  private readonly writing = new Map<string, number>();
+
   constructor(
     private readonly cluster: Cluster,
     private readonly metrics: AlphaMetrics,
@@ -59,8 +62,10 @@ export class GroupHandlers {
       req.predicates,
       BigInt(req.readTs),
     );
+    this.writing.set(req.path, 0);
     try {
       const r = await writeGroupFile(this.cluster.local.owner.store, dest, {
+        onBytes: (n) => this.writing.set(req.path, n),
         path: req.path,
         readTs: BigInt(req.readTs),
         since: BigInt(req.since),
@@ -107,8 +112,14 @@ export class GroupHandlers {
       if (err instanceof StrataError) throw new HttpError('BACKUP_FAILED', err.message, 502);
       throw err;
     } finally {
+      this.writing.delete(req.path);
       key?.fill(0);
       closeDest(dest);
     }
+  }
+
+  /** The bytes written so far of group file `path` (null: not being written here). */
+  progress(path: string): { bytes: number | null } {
+    return { bytes: this.writing.get(path) ?? null };
   }
 }

@@ -7,7 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { listBackups, openDestination, type BackupListing, type KeyProvider } from '@strata/core';
 import type { AlphaMetrics } from '../../metrics/alpha.js';
 import type { Cluster } from '../cluster.js';
-import { ClusterBackup, type BackupPayload } from './cluster-backup.js';
+import { ClusterBackup, type BackupPayload, type BackupProgress } from './cluster-backup.js';
 import { closeDest, Coordination } from './coordination.js';
 import { GroupHandlers } from './group-handlers.js';
 import type {
@@ -65,6 +65,16 @@ export class BackupService {
   /** `/admin` `backup`: a backup of the whole cluster. */
   backup(input: BackupInput): Promise<BackupPayload> {
     return this.clusterBackup.run(input);
+  }
+
+  /** `/admin` `backupProgress` (Strata's): this coordinator's running or last backup. */
+  backupProgress(): BackupProgress | null {
+    return this.clusterBackup.progress();
+  }
+
+  /** `/internal/backup/progress`: bytes of a group file this Alpha is writing. */
+  groupBackupProgress(path: string): { bytes: number | null } {
+    return this.group.progress(path);
   }
 
   /** `/admin` `listBackups`. */

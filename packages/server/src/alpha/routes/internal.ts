@@ -132,6 +132,23 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
     async (req) => backups.groupBackup(req.body),
   );
 
+  // How many bytes of a group file this Alpha has written (polled by the backup coordinator).
+  app.post<{ Body: { path: string } }>(
+    '/backup/progress',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['path'],
+          additionalProperties: false,
+          properties: { path: { type: 'string', minLength: 1, maxLength: 4096 } },
+        },
+        response: okSchema,
+      },
+    },
+    async (req) => backups.groupBackupProgress(req.body.path),
+  );
+
   // Online restore of this group (../backup/restore-participant.ts). Phase 1: stage beside the
   // live store.
   const restoreIdSchema = { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' } as const;
