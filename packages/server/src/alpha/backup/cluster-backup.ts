@@ -325,7 +325,10 @@ export class ClusterBackup {
   }
 
   /** Asks every group still writing how many bytes its file holds so far. */
-  private async pollGroups(progress: BackupProgress, plan: Parameters<typeof backupFilePath>[0]): Promise<void> {
+  private async pollGroups(
+    progress: BackupProgress,
+    plan: Parameters<typeof backupFilePath>[0],
+  ): Promise<void> {
     await Promise.allSettled(
       progress.groups.map(async (g, i) => {
         if (g.done) return;
