@@ -46,7 +46,8 @@ export function loadNative(): NativeBinding {
   } catch (err) {
     throw new NativeAddonError(
       'NATIVE_NOT_BUILT',
-      `Strata's native addon is not built: run \`pnpm build\` (${errorMessage(err)})`,
+      `Strata's native addon cannot be loaded: in a checkout, run \`pnpm build\`; an installed strata ` +
+        `needs the ${NATIVE_PACKAGE}-<platform> package of this machine installed with it (${errorMessage(err)})`,
       { cause: err },
     );
   }
