@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 /** The `strata` command. */
-import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { StrataError } from '@strata/core';
 import { inspectCommand } from './commands/inspect.js';
@@ -16,9 +15,7 @@ import { demoDataCommand } from './commands/demo-data.js';
 import { doctorCommand } from './commands/doctor.js';
 import { backupCommand } from './commands/backup.js';
 import { ExitCode } from './exit.js';
-
-const require = createRequire(import.meta.url);
-const { version } = require('../package.json') as { version: string };
+import { versionReport } from './version.js';
 
 const DESCRIPTION = [
   "Strata: a graph store whose backups are byte-compatible with Dgraph's binary backups.",
@@ -38,11 +35,19 @@ const HINTS: Partial<Record<string, string>> = {
 export function buildProgram(): Command {
   const program = new Command('strata')
     .description(DESCRIPTION)
-    .version(version, '-V, --version', 'print the version of strata')
+    .option('-V, --version', 'print the versions of strata, @strata/core and the native addon')
     .helpOption('-h, --help', 'show help for strata or a command')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', '\nSet STRATA_DEBUG=1 to print stack traces on unexpected errors.')
     .exitOverride();
+  // Not Commander's .version(string): the native addon's version is only known once it is loaded,
+  // and only --version should pay for loading it.
+  program.on('option:version', () => {
+    const r = versionReport();
+    process.stdout.write(`${r.lines.join('\n')}\n`);
+    if (r.error) process.stderr.write(`strata: error: ${r.error}\n`);
+    throw new CommanderError(r.error ? 1 : 0, 'commander.version', r.lines.join('\n'));
+  });
   program.addCommand(inspectCommand());
   program.addCommand(lsCommand());
   program.addCommand(verifyCommand());

@@ -1,4 +1,5 @@
 /** Runs the built `strata` command (dist/main.js) as a real process on the Dgraph fixtures. */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,9 @@ import { jsonSafe } from '../src/format.js';
 import { DGRAPH, PKG_DIR, strata } from './helpers.js';
 
 const PKG = JSON.parse(readFileSync(path.join(PKG_DIR, 'package.json'), 'utf8')) as { version: string };
+const versionOf = (pkg: string) =>
+  (JSON.parse(readFileSync(path.join(PKG_DIR, '..', pkg, 'package.json'), 'utf8')) as { version: string })
+    .version;
 const FULL_G1 = path.join(DGRAPH, 'v20.11-full-3groups/dgraph.20201125.173944.587/r68-g1.backup');
 const SERIES_G2 = path.join(DGRAPH, 'v20.11-series-3groups/dgraph.20210517.094442.220/r38-g2.backup');
 
@@ -49,10 +53,35 @@ describe('strata --help / --version', () => {
     expect(r.stdout).toMatch(/16, 24 or 32 bytes/);
   });
 
-  it('--version prints the package version', async () => {
+  it('--version prints the versions of the CLI, core and the native addon', async () => {
     const r = await strata('--version');
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe(PKG.version);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      `@strata/cli ${PKG.version}`,
+      `@strata/core ${versionOf('core')}`,
+      `@strata/native ${versionOf('native')}`,
+    ]);
+  });
+
+  it('-V without a loadable native addon prints the other versions and exits 1', async () => {
+    // napi's loader takes the binary from NAPI_RS_NATIVE_LIBRARY_PATH when set
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        [path.join(PKG_DIR, 'dist/main.js'), '-V'],
+        { env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: path.join(tmp, 'missing.node') } },
+        (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
+      ),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      `@strata/cli ${PKG.version}`,
+      `@strata/core ${versionOf('core')}`,
+    ]);
+    expect(r.stderr).toMatch(
+      /^strata: error: Strata's native addon cannot be loaded: .*@strata\/native-<platform>/,
+    );
   });
 
   it('an unknown command exits 1', async () => {
