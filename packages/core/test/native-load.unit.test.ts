@@ -29,12 +29,13 @@ async function load(): Promise<unknown> {
 }
 
 describe('loadNative', () => {
-  it('says the addon is not built, with the underlying error', async () => {
+  it('says the addon cannot be loaded, what a checkout and an install need, with the underlying error', async () => {
     fake.binding = undefined;
     const err = (await load()) as { code: string; message: string; name: string };
     expect(err.name).toBe('NativeAddonError');
     expect(err.code).toBe('NATIVE_NOT_BUILT');
-    expect(err.message).toContain("Strata's native addon is not built: run `pnpm build`");
+    expect(err.message).toContain("Strata's native addon cannot be loaded: in a checkout, run `pnpm build`");
+    expect(err.message).toContain('the @strata/native-<platform> package of this machine');
     expect(err.message).toContain('strata-native.linux-x64-gnu.node');
   });
 
