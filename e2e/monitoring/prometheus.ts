@@ -52,6 +52,8 @@ export interface Target {
 export interface ScrapeJob {
   job: string;
   targets: string[];
+  /** A file whose content Prometheus sends as `Authorization: Bearer <content>`. */
+  credentialsFile?: string;
 }
 
 /** A Prometheus process: `start` writes its config (1 s scrapes and rule evaluations) and waits until ready. */
@@ -84,6 +86,13 @@ export class Prometheus {
         `  - job_name: ${JSON.stringify(j.job)}`,
         '    static_configs:',
         `      - targets: ${JSON.stringify(j.targets)}`,
+        ...(j.credentialsFile === undefined
+          ? []
+          : [
+              '    authorization:',
+              '      type: Bearer',
+              `      credentials_file: ${JSON.stringify(j.credentialsFile)}`,
+            ]),
       ]),
       '',
     ].join('\n');

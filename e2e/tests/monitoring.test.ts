@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDashboard, panelQueries, type PanelQuery } from '../monitoring/dashboard.js';
 import { Prometheus, promtool, requireBinaries, waitFor, type Series } from '../monitoring/prometheus.js';
 import { repoRoot } from './paths.js';
-import { freePort, killAll, run } from './procs.js';
+import { freePort, killAll, run, secretFile, start, waitHealthy } from './procs.js';
 import { RESTORE, STATUS, TestCluster, restoreOnline } from './harness.js';
 
 const DEPLOY = path.join(repoRoot, 'deploy/prometheus');
@@ -326,6 +326,51 @@ describe('monitoring: deploy/ on a real Prometheus scraping a 3-group cluster', 
     // It became active only once the last success was older than the threshold.
     expect(Date.parse(alert[0]!.activeAt) / 1000).toBeGreaterThan(lastSuccess + AGE_LIMIT_S);
   }, 180_000);
+
+  it('scrapes a node behind an auth token with the Bearer credentials file of the example config', async () => {
+    needPrometheus();
+    const scrapeToken = 'monitoring-scrape-token-5f1e';
+    const zeroPort = await freePort();
+    const zero = start([
+      'zero',
+      '--port',
+      String(zeroPort),
+      '--data',
+      path.join(tmp, 'tokened-zw'),
+      '--security',
+      `token-file=${secretFile(scrapeToken)}`,
+    ]);
+    await waitHealthy(`http://127.0.0.1:${zeroPort}`, zero);
+    const second = new Prometheus(path.join(tmp, 'prometheus-token'));
+    mkdirSync(second.dir, { recursive: true });
+    try {
+      await second.start(
+        await freePort(),
+        [
+          {
+            job: 'right-token',
+            targets: [`127.0.0.1:${zeroPort}`],
+            credentialsFile: secretFile(scrapeToken),
+          },
+          { job: 'wrong-token', targets: [`127.0.0.1:${zeroPort}`], credentialsFile: secretFile('not-it') },
+          { job: 'no-token', targets: [`127.0.0.1:${zeroPort}`] },
+        ],
+        [],
+      );
+      const up = await waitFor('up of three jobs', async () => {
+        const r = await second.query('up');
+        return r.length === 3 ? Object.fromEntries(r.map((s) => [s.metric.job, s.value?.[1]])) : undefined;
+      });
+      expect(up).toEqual({ 'right-token': '1', 'wrong-token': '0', 'no-token': '0' });
+      const errors = (await second.targets()).filter((t) => t.health === 'down').map((t) => t.lastError);
+      expect(errors).toHaveLength(2);
+      for (const e of errors) expect(e).toMatch(/401/);
+      const zeroNodes = await second.query('strata_zero_commits_total{job="right-token"}');
+      expect(zeroNodes.map((s) => s.metric.outcome).sort()).toEqual(['aborted', 'committed', 'conflict']);
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
 
   if (SCREENSHOT) {
     it(`draws the dashboard's queries in Chromium into ${SCREENSHOT}`, async () => {

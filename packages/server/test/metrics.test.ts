@@ -313,6 +313,26 @@ describe('/metrics behind the auth token', () => {
       expect(ok.statusCode).toBe(200);
       expect(ok.body).toContain('strata_http_requests_total');
       expect(ok.body).not.toContain('scrape-secret-123');
+      // Prometheus' own form (authorization.credentials_file): Bearer, on /metrics only.
+      const bearer = await z.app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: 'Bearer scrape-secret-123' },
+      });
+      expect(bearer.statusCode).toBe(200);
+      const wrong = await z.app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: 'Bearer scrape-secret-124' },
+      });
+      expect(wrong.statusCode).toBe(401);
+      const admin = await z.app.inject({
+        method: 'POST',
+        url: '/admin',
+        headers: { authorization: 'Bearer scrape-secret-123', 'content-type': 'application/json' },
+        payload: { query: '{ health { status } }' },
+      });
+      expect(admin.statusCode).toBe(401);
     } finally {
       await z.close();
       rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,8 @@
  *    `--admin-whitelist`), as Dgraph's.
  * 4. The auth token (`X-Dgraph-AuthToken`), when one is set: on admin routes (`/admin`, `/alter`,
  *    `/export`, `/metrics`) always, on every other route too unless `--security token-for=admin`.
+ *    `/metrics` also takes it as `Authorization: Bearer <token>`, the one form every Prometheus
+ *    can send from a file (`authorization: { credentials_file: ... }`).
  *
  * Client certificates on a TLS port are checked by client-cert.ts.
  */
@@ -40,6 +42,12 @@ export interface RequestGuardOptions extends ExposureOptions {
 }
 
 const ADMIN_PATHS = ['/admin', '/alter', '/export', '/metrics'];
+
+/** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), else undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const m = header === undefined ? null : /^bearer +(\S+) *$/i.exec(header);
+  return m?.[1];
+}
 
 function pathOf(url: string): string {
   const q = url.indexOf('?');
@@ -119,7 +127,8 @@ const requestGuardPlugin: FastifyPluginAsync<RequestGuardOptions> = async (app, 
     if (!admin && (opts.tokenFor ?? 'all') === 'admin') return;
     const fromMember =
       member !== undefined && tokenMatches(req.headers[CLUSTER_TOKEN_HEADER.toLowerCase()], member);
-    if (!fromMember && !tokenMatches(req.headers[AUTH_TOKEN_HEADER.toLowerCase()], expected)) {
+    const scraper = path === '/metrics' && tokenMatches(bearerToken(req.headers.authorization), expected);
+    if (!fromMember && !scraper && !tokenMatches(req.headers[AUTH_TOKEN_HEADER.toLowerCase()], expected)) {
       req.log.warn({ method: req.method, url: path, ip: req.ip }, 'missing or wrong auth token');
       return reply
         .code(401)
