@@ -13,8 +13,10 @@ const LONG_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600
 /** Lock waits: 100 µs to 1 min. */
 const WAIT_BUCKETS = [0.0001, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60];
 
+const DESTINATION_KINDS = ['file', 's3', 'minio'] as const;
+
 /** `file`, `s3` or `minio`: the kind of a location, from its description (never its credentials). */
-export function destinationKind(describe: string): 'file' | 's3' | 'minio' {
+export function destinationKind(describe: string): (typeof DESTINATION_KINDS)[number] {
   if (describe.startsWith('s3://')) return 's3';
   if (describe.startsWith('minio://')) return 'minio';
   return 'file';
@@ -181,6 +183,18 @@ export class AlphaMetrics {
       'Backups and restores refused because another one held the lock',
       ['lock'],
     );
+    // Every outcome of every type and kind starts at 0, so that a dashboard shows 0 and `increase()`
+    // sees the first failure (a counter born at 1 has no increase).
+    for (const destination_kind of DESTINATION_KINDS) {
+      for (const type of ['full', 'incremental']) {
+        for (const c of [this.backupsStarted, this.backupsSucceeded, this.backupsFailed])
+          c.inc({ type, destination_kind }, 0);
+      }
+      for (const c of [this.restoresStarted, this.restoresSucceeded, this.restoresFailed])
+        c.inc({ destination_kind }, 0);
+    }
+    this.lockRefusals.inc({ lock: 'backup' }, 0);
+    for (const code of DECODE_CODES) this.decodeErrors.inc({ code }, 0);
     if (store) {
       const group = String(store.group);
       new Gauge({

@@ -13,9 +13,10 @@ export class ZeroMetrics {
       labelNames: ['outcome'],
       registers,
     });
+    for (const outcome of ['committed', 'aborted', 'conflict']) this.commits.inc({ outcome }, 0);
     new Gauge({
       name: 'strata_zero_max_assigned_ts',
-      help: 'The highest timestamp Zero has leased',
+      help: 'The highest timestamp Zero has leased to the oracle (the ceiling of its lease, not the last one handed out)',
       registers,
       collect() {
         this.set(Number(store.leased('timestamps')));
