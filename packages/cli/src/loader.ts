@@ -13,8 +13,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parseNQuadsStream, type NodeRef, type NQuad, type VarRef } from '@strata/server/cli';
-import { baseUrl, PLAIN_HTTP, transportHint, type Transport } from '@strata/core';
-import { fetch } from 'undici';
+import { baseUrl, PLAIN_HTTP, transportFetch, transportHint, type Transport } from '@strata/core';
 import { authHeaders } from './auth-token.js';
 import { BatchScheduler, touchedLists } from './batch-scheduler.js';
 
@@ -115,9 +114,9 @@ async function post(
   contentType: string,
   opts: Pick<LoadOptions, 'authToken' | 'transport'>,
 ): Promise<unknown> {
-  let res: Awaited<ReturnType<typeof fetch>>;
+  let res: Awaited<ReturnType<typeof transportFetch>>;
   try {
-    res = await fetch(url, {
+    res = await transportFetch(url, {
       method: 'POST',
       headers: { 'content-type': contentType, ...authHeaders(opts.authToken) },
       body,
@@ -149,9 +148,9 @@ async function post(
 async function get(
   url: string,
   opts: Pick<LoadOptions, 'authToken' | 'transport'>,
-): Promise<Awaited<ReturnType<typeof fetch>> | undefined> {
+): Promise<Awaited<ReturnType<typeof transportFetch>> | undefined> {
   try {
-    return await fetch(url, {
+    return await transportFetch(url, {
       headers: authHeaders(opts.authToken),
       ...(opts.transport?.dispatcher ? { dispatcher: opts.transport.dispatcher } : {}),
     });

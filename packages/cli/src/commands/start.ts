@@ -25,8 +25,7 @@ import { authHeaders } from '../auth-token.js';
 import { RESTORE_DIRS_OPTION } from '../restore-dirs.js';
 import { refuseArgvSecret } from '../argv-secrets.js';
 import { serverTlsFrom, TLS_SERVER_OPTION } from '../tls.js';
-import { fetch } from 'undici';
-import { PLAIN_HTTP, type Transport } from '@strata/core';
+import { PLAIN_HTTP, transportFetch, type Transport } from '@strata/core';
 
 interface StartFlags extends EncryptionFlags {
   data: string;
@@ -44,7 +43,7 @@ async function isEmpty(
   authToken: string | undefined,
   transport: Transport,
 ): Promise<boolean> {
-  const res = await fetch(`${alphaUrl}/query`, {
+  const res = await transportFetch(`${alphaUrl}/query`, {
     method: 'POST',
     headers: { 'content-type': 'application/dql', ...authHeaders(authToken) },
     body: '{ q(func: has(name), first: 1) { uid } }',

@@ -5,6 +5,7 @@ export { fetchExport, type ExportRequest } from './export.js';
 export {
   PLAIN_HTTP,
   tlsTransport,
+  transportFetch,
   transportHint,
   type ClientTlsOptions,
   type Transport,

@@ -15,6 +15,12 @@ export interface Transport {
 
 export const PLAIN_HTTP: Transport = { scheme: 'http' };
 
+/**
+ * The `fetch` that takes a transport's `dispatcher` (undici's): callers outside core use this one
+ * rather than importing undici themselves, so an installed strata loads one copy of it.
+ */
+export { fetch as transportFetch } from 'undici';
+
 /** The client half of `--tls` (Dgraph's names). */
 export interface ClientTlsOptions {
   /** CA certificates the node's certificate must chain to. */
