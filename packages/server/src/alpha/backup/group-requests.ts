@@ -3,7 +3,12 @@
  * what the group answers. Credentials and keys travel only in these bodies, between Alphas
  * (token protected); they are never logged nor returned.
  */
-import type { BackupDropOperation, DestinationCredentials, ManifestLayout } from '@strata/core';
+import type {
+  BackupDropOperation,
+  DestinationCredentials,
+  ManifestLayout,
+  RestoreGroupProgress,
+} from '@strata/core';
 
 /** `/internal/backup` body. */
 export interface GroupBackupRequest extends DestinationCredentials {
@@ -50,14 +55,7 @@ export interface GroupRestoreResult {
  * `/internal/restore/progress`: how far a group's stage has come (`phase` `checksums`, then `load`;
  * `staged` once done). Totals are absent when the location gives no file sizes.
  */
-export interface GroupRestoreProgress {
-  phase: string;
-  bytesDone: number;
-  bytesTotal?: number | undefined;
-  filesDone: number;
-  filesTotal?: number | undefined;
-  keysDone: number;
-}
+export type GroupRestoreProgress = Omit<RestoreGroupProgress, 'group'>;
 
 /** `/internal/restore/finish` body (phase 2: the decision recorded at Zero). */
 export interface GroupRestoreFinish {

@@ -152,6 +152,18 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
   // Online restore of this group (../backup/restore-participant.ts). Phase 1: stage beside the
   // live store.
   const restoreIdSchema = { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' } as const;
+  /** A route whose body names one restore: `{ id }`. */
+  const byRestoreId = {
+    schema: {
+      body: {
+        type: 'object',
+        required: ['id'],
+        additionalProperties: false,
+        properties: { id: restoreIdSchema },
+      },
+      response: okSchema,
+    },
+  } as const;
   app.post<{ Body: GroupRestoreRequest }>(
     '/restore',
     {
@@ -195,37 +207,13 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
   );
 
   // Whether this Alpha still coordinates a restore (asked by groups waiting for a decision).
-  app.post<{ Body: { id: string } }>(
-    '/restore/running',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['id'],
-          additionalProperties: false,
-          properties: { id: restoreIdSchema },
-        },
-        response: okSchema,
-      },
-    },
-    async (req) => backups.restoreRunning(req.body.id),
+  app.post<{ Body: { id: string } }>('/restore/running', byRestoreId, async (req) =>
+    backups.restoreRunning(req.body.id),
   );
 
   // How far this group's stage of a restore has come (polled by the coordinator for restoreStatus).
-  app.post<{ Body: { id: string } }>(
-    '/restore/progress',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['id'],
-          additionalProperties: false,
-          properties: { id: restoreIdSchema },
-        },
-        response: okSchema,
-      },
-    },
-    async (req) => backups.groupRestoreProgress(req.body.id),
+  app.post<{ Body: { id: string } }>('/restore/progress', byRestoreId, async (req) =>
+    backups.groupRestoreProgress(req.body.id),
   );
 
   app.post('/forget-tablets', { schema: { response: okSchema } }, async () => {
