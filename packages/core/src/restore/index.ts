@@ -8,3 +8,4 @@ export {
   type RestoreProgress,
 } from './offline.js';
 export { checkChainChecksums, sha256Of } from './checksums.js';
+export { planRestore, type RestorePlan, type PlannedBackup, type PlannedGroup } from './plan.js';

@@ -8,7 +8,14 @@ import { mkdtemp, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { EncryptedNoKeyError, FileNotFoundError, SeriesError, StoreError, StrataError } from '../errors.js';
+import {
+  EncryptedNoKeyError,
+  FileNotFoundError,
+  InvalidArgumentError,
+  SeriesError,
+  StoreError,
+  StrataError,
+} from '../errors.js';
 import { LocalDestination } from '../destinations/local.js';
 import { toDestination } from '../destinations/open.js';
 import type { Destination, DestinationOptions } from '../destinations/types.js';
@@ -22,6 +29,8 @@ import {
 import { readManifests } from '../manifest/read.js';
 import { loadNative, type DropOp } from '../native.js';
 import { checkGroupCount, selectChain } from '../series/chain.js';
+import { chooseUntil, type UntilChoice, type UntilPoint } from '../series/until.js';
+import { planRestore, type RestorePlan } from './plan.js';
 import { checkRestoreKey } from '../backup/key-check.js';
 import { fromNativeStore } from './native-errors.js';
 import { checkChainChecksums, checkSha256 } from './checksums.js';
@@ -72,6 +81,13 @@ export interface RestoreOfflineOptions extends DestinationOptions {
   clusterGroups?: number | undefined;
   /** Run every check (chain, group count, files, key, targets) and stop before writing. */
   dryRun?: boolean | undefined;
+  /** With `dryRun`: also decode every file (stats only) for the result's {@link RestorePlan}. */
+  plan?: boolean | undefined;
+  /**
+   * Point in time: restore the chain that ends with the newest backup at or before this read
+   * timestamp or time (of `backupId`'s series when given, else of any). Excludes `backupNum`.
+   */
+  until?: UntilPoint | undefined;
 }
 
 export interface RestoreProgress {
@@ -111,6 +127,10 @@ export interface RestoreOfflineResult {
   readTs: bigint;
   /** Tolerated oddities of the location or chain. */
   warnings: string[];
+  /** The backup `until` chose, and why. */
+  chosen?: UntilChoice | undefined;
+  /** `dryRun` with `plan`: what the restore would load. */
+  plan?: RestorePlan | undefined;
 }
 
 /** A manifest drop operation as the native writer takes it. */
@@ -182,12 +202,23 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
     dirFor: _dirFor,
     clusterGroups: _clusterGroups,
     dryRun: _dryRun,
+    plan: _plan,
+    until: _until,
     ...credentials
   } = opts;
   const dest = toDestination(location, credentials);
   const local = dest instanceof LocalDestination ? dest : undefined;
   const { manifests, warnings } = await readManifests(dest);
-  const chain = selectChain(manifests, { backupId: opts.backupId, backupNum: opts.backupNum });
+  if (opts.until !== undefined && opts.backupNum) {
+    throw new InvalidArgumentError('until and backup_num exclude each other: give one of them');
+  }
+  const chosen = opts.until === undefined ? undefined : chooseUntil(manifests, opts.until, opts.backupId);
+  const chain = selectChain(
+    manifests,
+    chosen
+      ? { backupId: chosen.backupId, backupNum: chosen.backupNum }
+      : { backupId: opts.backupId, backupNum: opts.backupNum },
+  );
   warnings.push(...chain.warnings);
   const backups = chain.backups.filter(isRestorable);
   const last = chain.backups[chain.backups.length - 1];
@@ -250,6 +281,21 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
   }
 
   if (opts.dryRun) {
+    if (opts.plan && report !== undefined && sizes.size === 0) {
+      for (const { b, g } of loaded) sizes.set(`${b.backupNum}/${g}`, await dest.size?.(dataFilePath(b, g)));
+    }
+    const plan = opts.plan
+      ? await planRestore({
+          dest,
+          backupId: chain.backupId,
+          backups,
+          groups: groupIds,
+          key: opts.key,
+          threads: opts.threads,
+          sizes,
+          report,
+        })
+      : undefined;
     return {
       backupId: chain.backupId,
       backupNums: backups.map((b) => b.backupNum),
@@ -258,6 +304,8 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       maxNsId: 0n,
       readTs: last.readTs,
       warnings,
+      ...(chosen && { chosen }),
+      ...(plan && { plan }),
     };
   }
   const native = loadNative();
@@ -391,5 +439,6 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
     maxNsId: max(groups.map((g) => g.maxNsId)),
     readTs: last.readTs,
     warnings,
+    ...(chosen && { chosen }),
   };
 }

@@ -9,3 +9,4 @@ export {
   type Chain,
   type SeriesSummary,
 } from './chain.js';
+export { parseUntil, chooseUntil, type UntilPoint, type UntilChoice } from './until.js';
