@@ -1,7 +1,9 @@
 /** `strata restore -l LOCATION -p DIR`: offline restore of a backup chain into posting stores. */
+import path from 'node:path';
 import { Command } from 'commander';
 import {
   openDestination,
+  parseUntil,
   ServiceError,
   ZeroClient,
   readManifests,
@@ -12,9 +14,10 @@ import {
   type PhaseProgress,
   type RestoreOfflineResult,
   type Transport,
+  type UntilPoint,
 } from '@strata/core';
 import { formatCount } from '../format.js';
-import { Progress, progressHelp } from '../progress.js';
+import { formatBytes, Progress, progressHelp } from '../progress.js';
 import {
   addCredentialOptions,
   credentialsFrom,
@@ -38,6 +41,8 @@ interface RestoreFlags
   zero?: string;
   force_zero?: boolean;
   json?: boolean;
+  until?: string;
+  dryRun?: boolean;
 }
 
 const hex = (n: bigint): string => `0x${n.toString(16)}`;
@@ -100,7 +105,7 @@ export async function runRestore(flags: RestoreFlags): Promise<void> {
   const progress = new Progress({
     command: 'restore',
     json: flags.json,
-    itemNames: { checksums: 'files', load: 'files', zero: 'tablets' },
+    itemNames: { checksums: 'files', load: 'files', zero: 'tablets', plan: 'files' },
   });
   try {
     await restoreWith(flags, progress);
@@ -111,6 +116,11 @@ export async function runRestore(flags: RestoreFlags): Promise<void> {
 }
 
 async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<void> {
+  const until = flags.until === undefined ? undefined : parseUntil(flags.until);
+  if (flags.dryRun) {
+    await dryRun(flags, until, progress);
+    return;
+  }
   let zero: ZeroClient | undefined;
   if (flags.zero !== undefined) {
     const token = clusterTokenFrom(flags, 'strata restore')?.token;
@@ -143,9 +153,11 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
       pdir: flags.postings,
       backupId: chain.backupId,
       backupNum: chain.backupNum,
+      until,
       key,
       ...(progress.active ? { onPhaseProgress: (p: PhaseProgress) => progress.update(p) } : {}),
     });
+    if (r.chosen && !flags.json) process.stderr.write(`${r.chosen.reason}\n`);
     let leases: LeasesApplied | undefined;
     if (zero !== undefined) {
       progress.begin('zero');
@@ -161,7 +173,7 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
       // The restored predicates live on the groups the last backup of the chain says.
       const restored = selectChain(
         (await readManifests(openDestination(flags.location, credentialsFrom(flags)))).manifests,
-        { backupId: r.backupId, backupNum: chain.backupNum },
+        { backupId: r.backupId, backupNum: r.chosen?.backupNum ?? chain.backupNum },
       );
       const last = restored.backups[restored.backups.length - 1]!;
       const moves = [...last.groups].flatMap(([group, preds]) => preds.map((p) => ({ name: p.name, group })));
@@ -178,6 +190,56 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
   } finally {
     key?.fill(0);
   }
+}
+
+/** `--dry-run`: every check, then the plan (backups, and per group files, bytes and KVs); nothing written. */
+async function dryRun(flags: RestoreFlags, until: UntilPoint | undefined, progress: Progress): Promise<void> {
+  const chain = chainFrom(flags);
+  const provider = keyProviderFrom({
+    encryptionKeyFile: chain.keyFile,
+    vault: vaultOptionsFromFlags(flags),
+  });
+  const key = provider === undefined ? undefined : await provider.getKey();
+  try {
+    progress.begin('check');
+    const r = await restoreOffline({
+      location: flags.location,
+      ...credentialsFrom(flags),
+      pdir: flags.postings,
+      backupId: chain.backupId,
+      backupNum: chain.backupNum,
+      until,
+      key,
+      dryRun: true,
+      plan: true,
+      ...(progress.active ? { onPhaseProgress: (p: PhaseProgress) => progress.update(p) } : {}),
+    });
+    progress.done({ ...r, dryRun: true }, renderRestorePlan(r, flags.postings));
+  } finally {
+    key?.fill(0);
+  }
+}
+
+/** The dry run's report: the choice (--until), the backups, then one line per group. */
+export function renderRestorePlan(r: RestoreOfflineResult, pdir: string): string {
+  const out: string[] = [];
+  for (const w of r.warnings) out.push(`warning: ${w}`);
+  if (r.chosen) out.push(r.chosen.reason);
+  const plan = r.plan;
+  out.push(`dry run: nothing was written. The restore would load series ${r.backupId}:`);
+  for (const b of plan?.backups ?? []) {
+    out.push(`  #${b.backupNum} ${b.type}, readTs ${b.readTs}${b.time ? `, ${b.time}` : ''} (${b.path})`);
+  }
+  for (const g of plan?.groups ?? []) {
+    out.push(
+      `  group ${g.group} -> ${path.join(pdir, `p${g.group}`)}: ${g.files} file${g.files === 1 ? '' : 's'}, ` +
+        `${formatBytes(g.bytes)}, ${formatCount(g.kvs)} kvs, ${g.predicates} predicate${g.predicates === 1 ? '' : 's'}`,
+    );
+  }
+  out.push(
+    `the restore would move Zero's timestamps past ${r.readTs} and its UIDs past the largest uid loaded (known once loaded)`,
+  );
+  return out.join('\n') + '\n';
 }
 
 const HELP = `
@@ -202,14 +264,25 @@ Examples:
   $ strata restore -l /backups -p ./restored -z localhost:6080 --token_file zw/cluster_token
   $ strata restore -l /backups -p ./restored --force_zero=false
   $ strata restore -l /backups -p ./restored --backup_id jolly_yalow0 --backup_num 2 --force_zero=false
+  $ strata restore -l /backups -p ./restored --until 2026-12-01T10:00:00Z --dry-run
+  $ strata restore -l /backups -p ./restored --until 1234567 -z localhost:6080 --token_file zw/cluster_token
   $ strata restore -l file:///backups -p ./restored --encryption_key_file ./enc_key
   $ strata restore -l /backups -p ./restored --force_zero=false --vault_addr http://vault:8200 \\
       --vault_roleid_file ./role-id --vault_secretid_file ./secret-id --vault_path secret/data/dgraph
   $ strata restore -l s3://s3.eu-west-1.amazonaws.com/my-bucket/dgraph -p ./restored
   $ strata export -p ./restored --out ./dump
 
+Point in time: --until READ_TS or --until TIME (ISO 8601 with its zone, e.g. 2026-12-01T10:00:00Z,
+or a date for 00:00 UTC) restores the chain that ends with the newest backup at or before it (of
+--backup_id's series when given, else of any series), and says which backup it chose. Times are
+those in the backup folders' names (dgraph.YYYYMMDD.HHMMSS.mmm, UTC). Not with --backup_num.
+
+Dry run: --dry-run runs every check (chain, files, checksums, key, empty targets), then reads every
+file it would load (decoded, nothing kept) and prints the plan: the backups, and per group the files,
+bytes, KVs and predicates. Nothing is written and no Zero is needed.
+
 Remote files are downloaded one at a time to a temp file (streamed, deleted once loaded).
-${progressHelp('check, checksums (files whose manifest has a sha256), load (file by file), zero (-z)')}${CREDENTIALS_HELP}`;
+${progressHelp('check, checksums (files whose manifest has a sha256), load (file by file), zero (-z); plan (--dry-run)')}${CREDENTIALS_HELP}`;
 
 export function restoreCommand(): Command {
   const cmd = new Command('restore')
@@ -229,6 +302,14 @@ export function restoreCommand(): Command {
       'require -z (default true); --force_zero=false restores without a Zero and prints the leases to take',
       parseBool,
       true,
+    )
+    .option(
+      '--until <ts|time>',
+      'point in time: the newest backup at or before this read timestamp or ISO 8601 time (see below)',
+    )
+    .option(
+      '--dry-run',
+      'check everything and print the plan (backups; files, bytes, KVs per group); write nothing',
     )
     .option(
       '--json',
