@@ -38,6 +38,8 @@ export interface RestoreInput extends CredentialFields, VaultFields {
   location: string;
   backupId?: string | null;
   backupNum?: number | null;
+  /** Strata: the newest backup at or before this read timestamp or ISO 8601 time (not with backupNum). */
+  until?: string | null;
   encryptionKeyFile?: string | null;
   isPartial?: boolean | null;
 }
@@ -62,6 +64,8 @@ export const BACKUP_INPUTS_SDL = /* GraphQL */ `
     location: String!
     backupId: String
     backupNum: Int
+    "Strata: restore the chain ending with the newest backup at or before this read timestamp or ISO 8601 time."
+    until: String
     encryptionKeyFile: String
 ${VAULT_OPTIONS.map((o) => `    ${o.field}: String`).join('\n')}${CREDENTIAL_SDL}
     isPartial: Boolean

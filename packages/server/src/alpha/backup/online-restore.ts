@@ -10,12 +10,16 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import {
   checkGroupCount,
+  chooseUntil,
+  InvalidArgumentError,
   LocalDestination,
+  parseUntil,
   readManifests,
   restoreOffline,
   selectChain,
   type KeyProvider,
   type PredicateName,
+  type UntilChoice,
 } from '@strata/core';
 import { HttpError } from '../../http/errors.js';
 import { destinationKind } from '../../metrics/alpha.js';
@@ -93,8 +97,9 @@ export class OnlineRestore {
    * Checks everything before changing anything (chain, group count, files, key), then starts the
    * restore in the background and returns its id.
    */
-  async start(input: RestoreInput): Promise<RestorePayload> {
-    checkRestoreInput(input);
+  async start(request: RestoreInput): Promise<RestorePayload> {
+    checkRestoreInput(request);
+    let input = request;
     let dest;
     let provider;
     try {
@@ -122,6 +127,14 @@ export class OnlineRestore {
     let started = false;
     try {
       const set = await readManifests(dest);
+      // until: the chain that ends with the newest backup at or before it (said in the answer).
+      let chosen: UntilChoice | undefined;
+      if (input.until) {
+        if (input.backupNum)
+          throw new InvalidArgumentError('until and backupNum exclude each other: give one of them');
+        chosen = chooseUntil(set.manifests, parseUntil(input.until), input.backupId ?? undefined);
+        input = { ...input, backupId: chosen.backupId, backupNum: chosen.backupNum };
+      }
       const chain = selectChain(set.manifests, {
         backupId: input.backupId ?? undefined,
         backupNum: input.backupNum ?? undefined,
@@ -183,7 +196,11 @@ export class OnlineRestore {
           closeDest(dest);
           return this.co.unlock(lockId);
         });
-      return { code: 'Success', message: 'Restore operation started.', restoreId: id };
+      return {
+        code: 'Success',
+        message: chosen ? `Restore operation started (${chosen.reason}).` : 'Restore operation started.',
+        restoreId: id,
+      };
     } catch (err) {
       m.restoresFailed.inc({ destination_kind: kind });
       m.countFileError(err);
