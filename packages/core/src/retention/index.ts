@@ -1,0 +1,9 @@
+export {
+  planRetention,
+  parseDuration,
+  checkRules,
+  dependencies,
+  type RetentionRules,
+  type RetentionPlan,
+  type PlannedBackup,
+} from './plan.js';
