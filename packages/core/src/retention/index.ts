@@ -7,3 +7,4 @@ export {
   type RetentionPlan,
   type PlannedBackup,
 } from './plan.js';
+export { expireBackups, EXPIRE_CAS_ATTEMPTS, type ExpireOptions, type ExpireResult } from './expire.js';
