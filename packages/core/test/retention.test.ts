@@ -300,6 +300,20 @@ describe('expireBackups on a master manifest (v21.03+ layouts)', () => {
     expect(listed.map((b) => `${b.backupId}${b.backupNum}`)).toEqual(['b1', 'b2', 'b3']);
   });
 
+  it('a checkpoint that throws stops the run before the manifest changes', async () => {
+    const loc = masterLocation(entries);
+    const before = readFileSync(path.join(loc, 'manifest.json'));
+    const dest = new Recording(new LocalDestination(loc));
+    const stop = () => {
+      throw new Error('lease lost');
+    };
+    await expect(expireBackups({ location: dest, keepLast: 1, now: NOW, checkpoint: stop })).rejects.toThrow(
+      /lease lost/,
+    );
+    expect(dest.ops).toEqual([]);
+    expect(readFileSync(path.join(loc, 'manifest.json'))).toEqual(before);
+  });
+
   it('keeps manifest_summary.json in step', async () => {
     const loc = masterLocation(entries, { 'manifest_summary.json': '{"Manifests":[]}' });
     await expireBackups({ location: loc, keepLast: 1, now: NOW });

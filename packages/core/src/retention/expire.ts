@@ -43,6 +43,11 @@ export interface ExpireOptions extends LocationOptions, RetentionRules {
   now?: Date | undefined;
   /** Called after each backup's files are deleted. */
   onRemoved?: (b: PlannedBackup) => void;
+  /**
+   * Called before the manifest is changed and before each backup's files are deleted; a throw
+   * stops the run there (the Alpha confirms its lease on Zero's backup lock here).
+   */
+  checkpoint?: () => void | Promise<void>;
 }
 
 export interface ExpireResult extends RetentionPlan {
@@ -157,6 +162,7 @@ async function unlistFromMaster(
     });
     // The other entries are kept as parsed (the same read-modify-write as writeManifest's).
     const bytes = Buffer.from(JSON.stringify({ ...raw, Manifests: left }));
+    await opts.checkpoint?.();
     if (await dest.putIfUnchanged(MASTER, bytes, current.version)) {
       await refreshSummary(dest, bytes);
       return { plan, manifests };
@@ -242,6 +248,7 @@ export async function expireBackups(opts: ExpireOptions): Promise<ExpireResult> 
     dryRun,
     now: nowOpt,
     onRemoved,
+    checkpoint,
     keepLast,
     keepWithin,
     keepSeries,
@@ -266,6 +273,7 @@ export async function expireBackups(opts: ExpireOptions): Promise<ExpireResult> 
           manifests.find((m) => key(m) === key(b))!,
           dest,
         );
+      if (plan.remove.length > 0) await checkpoint?.();
       // Per-folder manifests: newest first, so what stays listed is always a whole chain prefix.
       for (const b of [...plan.remove].reverse()) await dest.delete(`${b.path}/manifest.json`);
     }
@@ -276,6 +284,7 @@ export async function expireBackups(opts: ExpireOptions): Promise<ExpireResult> 
     const keptFolders = plan.keep.map((b) => b.path);
     const byKey = new Map(manifests.map((m) => [key(m), m]));
     for (const b of plan.remove) {
+      await checkpoint?.();
       const before = plan.warnings.length;
       filesDeleted += await deleteBackupFiles(dest, byKey.get(key(b))!, keptFolders, plan.warnings);
       if (set.layout === 'per-folder') filesDeleted += 1;

@@ -119,6 +119,8 @@ export class BackupService {
           keepWithin: input.keepWithin ?? undefined,
           keepSeries: input.keepSeries ?? undefined,
           dryRun: input.dryRun === true,
+          // Stop before changing the manifest or deleting files if the lock was lost meanwhile.
+          checkpoint: () => lease.confirm(),
         });
         this.co.log.info(
           {
