@@ -314,6 +314,13 @@ describe('expireBackups on a master manifest (v21.03+ layouts)', () => {
     expect(readFileSync(path.join(loc, 'manifest.json'))).toEqual(before);
   });
 
+  it('reports (never touches) dgraph.<time> folders no manifest lists', async () => {
+    const loc = masterLocation(entries, { 'dgraph.20261209.120000.000/r90-g1.backup': 'orphan' });
+    const r = await expireBackups({ location: loc, keepLast: 1, now: NOW });
+    expect(r.warnings.join()).toMatch(/folder dgraph\.20261209\.120000\.000 is listed by no manifest/);
+    expect(existsSync(path.join(loc, 'dgraph.20261209.120000.000/r90-g1.backup'))).toBe(true);
+  });
+
   it('keeps manifest_summary.json in step', async () => {
     const loc = masterLocation(entries, { 'manifest_summary.json': '{"Manifests":[]}' });
     await expireBackups({ location: loc, keepLast: 1, now: NOW });

@@ -238,6 +238,24 @@ async function deleteBackupFiles(
 }
 
 /**
+ * `dgraph.<time>` folders at the location root that no manifest lists: a backup still being
+ * written, or what a killed backup or expire left. Reported, never touched.
+ */
+async function unlistedFolders(dest: Destination, manifests: readonly BackupManifest[]): Promise<string[]> {
+  const listed = new Set(manifests.map((m) => m.path));
+  const folders = new Set<string>();
+  for (const f of await listAll(dest)) {
+    const top = f.split('/')[0]!;
+    if (f.includes('/') && DGRAPH_FOLDER.test(top) && !listed.has(top)) folders.add(top);
+  }
+  return [...folders].map(
+    (f) =>
+      `folder ${f} is listed by no manifest (a backup being written, or left by a killed backup or ` +
+      'expire): not touched; remove it by hand if no backup is running',
+  );
+}
+
+/**
  * Applies retention rules to a location: plans, unlists the backups to remove from the manifest,
  * then deletes their files. With `dryRun` only the plan is returned.
  */
@@ -278,6 +296,7 @@ export async function expireBackups(opts: ExpireOptions): Promise<ExpireResult> 
       for (const b of [...plan.remove].reverse()) await dest.delete(`${b.path}/manifest.json`);
     }
   }
+  plan.warnings.push(...(await unlistedFolders(dest, manifests)));
   for (const w of plan.warnings) onWarning?.(w);
   let filesDeleted = 0;
   if (!dryRun) {
