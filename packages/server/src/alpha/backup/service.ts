@@ -116,7 +116,7 @@ export class BackupService {
         const result = await expireBackups({
           location: dest,
           keepLast: input.keepLast ?? undefined,
-          keepWithin: input.keepWithin ?? undefined,
+          keepWithin: input.keepWithin || undefined,
           keepSeries: input.keepSeries ?? undefined,
           dryRun: input.dryRun === true,
           // Stop before changing the manifest or deleting files if the lock was lost meanwhile.
