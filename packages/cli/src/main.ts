@@ -14,6 +14,7 @@ import { loadCommand } from './commands/load.js';
 import { demoDataCommand } from './commands/demo-data.js';
 import { doctorCommand } from './commands/doctor.js';
 import { backupCommand } from './commands/backup.js';
+import { expireCommand } from './commands/expire.js';
 import { ExitCode } from './exit.js';
 import { versionReport } from './version.js';
 
@@ -22,7 +23,7 @@ const DESCRIPTION = [
   '',
   'This command reads Dgraph binary backups (gzip-compressed, optionally AES-CTR encrypted files ' +
     'of framed badger KV lists): it lists the backups of a location, verifies them end to end and ' +
-    'inspects single files, restores them offline, takes backups of a running cluster (backup), ' +
+    'inspects single files, restores them offline, takes backups of a running cluster (backup), removes old backups by retention rules (expire), ' +
     'and runs the store (zero, alpha, start, load; demo-data writes a demo data set to load).',
 ].join('\n');
 
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   program.addCommand(demoDataCommand());
   program.addCommand(doctorCommand());
   program.addCommand(backupCommand());
+  program.addCommand(expireCommand());
   return program;
 }
 

@@ -78,6 +78,7 @@ export * from './manifest/index.js';
 export * from './series/index.js';
 export * from './list/index.js';
 export * from './verify/index.js';
+export * from './retention/index.js';
 export * from './restore/index.js';
 export * from './export/index.js';
 export * from './backup/index.js';

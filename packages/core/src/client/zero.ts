@@ -70,7 +70,8 @@ export interface ConflictCheckJson {
 export interface BackupLockRequest {
   op: 'acquire' | 'renew' | 'release';
   id: string;
-  kind?: 'backup' | 'restore';
+  /** `expire`: a retention run removing backups (it must not overlap a backup or a restore either). */
+  kind?: 'backup' | 'restore' | 'expire';
   holder?: string;
   description?: string;
   timeoutMs?: number;

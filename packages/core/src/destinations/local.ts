@@ -1,7 +1,7 @@
 /** A backup location on a local (or NFS-mounted) file system. */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, type Dirent } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { fromFsError, InvalidArgumentError, StrataError } from '../errors.js';
@@ -182,6 +182,18 @@ export class LocalDestination implements Destination {
       await rm(file, { force: true });
     } catch (err) {
       throw fromFsError(err, file);
+    }
+  }
+
+  async removeEmptyFolder(rel: string): Promise<void> {
+    const dir = this.resolve(rel);
+    if (dir === this.root) throw new InvalidArgumentError('cannot remove the location itself');
+    try {
+      await rmdir(dir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException | undefined)?.code;
+      if (isNotFound(err) || code === 'ENOTEMPTY' || code === 'EEXIST') return;
+      throw fromFsError(err, dir);
     }
   }
 }

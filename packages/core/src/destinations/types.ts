@@ -90,6 +90,11 @@ export interface Destination {
   size?(path: string): Promise<number | undefined>;
   /** Deletes a file; deleting a file that does not exist is not an error. */
   delete(path: string): Promise<void>;
+  /**
+   * Removes the folder at `path` if it is empty (local locations; object stores have no folders,
+   * so they do not have it). A folder that is not empty, or not there, is left without error.
+   */
+  removeEmptyFolder?(path: string): Promise<void>;
   /** A human-readable name of the location (a path or URL), never with credentials. */
   describe(): string;
   /**

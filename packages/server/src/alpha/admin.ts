@@ -10,6 +10,7 @@ import { StrataError } from '@strata/core';
 import {
   BACKUP_INPUTS_SDL,
   type BackupInput,
+  type ExpireBackupsInput,
   type ListBackupsInput,
   type RestoreInput,
 } from './backup/inputs.js';
@@ -118,6 +119,26 @@ const schema = /* GraphQL */ `
     readTs: Int64
     type: String
   }
+  "Strata: one backup of an expireBackups plan, and why it is kept or removed."
+  type ExpiredBackup {
+    path: String
+    backupId: String
+    backupNum: Int64
+    type: String
+    readTs: Int64
+    "Start time from the folder name (UTC, ISO 8601); null when the name holds none."
+    time: String
+    reasons: [String]
+  }
+  "Strata: what expireBackups removed (or, with dryRun, would remove) and kept."
+  type ExpirePayload {
+    location: String
+    dryRun: Boolean
+    removed: [ExpiredBackup]
+    kept: [ExpiredBackup]
+    warnings: [String]
+    filesDeleted: Int
+  }
   type RestorePayload {
     code: String
     message: String
@@ -177,6 +198,8 @@ const schema = /* GraphQL */ `
     export(input: ExportInput!): ExportPayload
     backup(input: BackupInput!): BackupPayload
     restore(input: RestoreInput!): RestorePayload
+    "Strata: removes old backups by retention rules, never breaking a chain (holds the backup lock)."
+    expireBackups(input: ExpireBackupsInput!): ExpirePayload
   }
 `;
 
@@ -253,6 +276,21 @@ const admin: FastifyPluginAsync<AdminOptions> = async (app, opts) => {
         restore: async (_root: unknown, args: { input: RestoreInput }) => {
           try {
             return await opts.backups.restore(args.input);
+          } catch (err) {
+            throw gqlError(err);
+          }
+        },
+        expireBackups: async (_root: unknown, args: { input: ExpireBackupsInput }) => {
+          try {
+            const r = await opts.backups.expireBackups(args.input);
+            return {
+              location: r.location,
+              dryRun: r.dryRun,
+              removed: r.remove,
+              kept: r.keep,
+              warnings: r.warnings,
+              filesDeleted: r.filesDeleted,
+            };
           } catch (err) {
             throw gqlError(err);
           }

@@ -61,7 +61,7 @@ export class Coordination {
    * Takes Zero's backup/restore lock as a lease renewed on a heartbeat; a held lock is a 409
    * CONFLICT naming its holder and until when it holds it.
    */
-  async lease(kind: 'backup' | 'restore', description: string): Promise<Lease> {
+  async lease(kind: 'backup' | 'restore' | 'expire', description: string): Promise<Lease> {
     const t0 = performance.now();
     try {
       const lease = await Lease.acquire({

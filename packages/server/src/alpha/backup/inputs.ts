@@ -1,5 +1,5 @@
 /**
- * The `/admin` GraphQL inputs of `backup`, `listBackups` and `restore`: their SDL, their types,
+ * The `/admin` GraphQL inputs of `backup`, `listBackups`, `expireBackups` and `restore`: their SDL, their types,
  * and the checks and conversions the coordinator applies before touching anything.
  */
 import {
@@ -34,6 +34,14 @@ export interface ListBackupsInput extends CredentialFields {
   location: string;
 }
 
+export interface ExpireBackupsInput extends CredentialFields {
+  location: string;
+  keepLast?: number | null;
+  keepWithin?: string | null;
+  keepSeries?: number | null;
+  dryRun?: boolean | null;
+}
+
 export interface RestoreInput extends CredentialFields, VaultFields {
   location: string;
   backupId?: string | null;
@@ -50,7 +58,7 @@ const CREDENTIAL_SDL = `
     sessionToken: String
     anonymous: Boolean`;
 
-/** The SDL of the three inputs (the Vault fields come from core's one Vault option table). */
+/** The SDL of the inputs (the Vault fields come from core's one Vault option table). */
 export const BACKUP_INPUTS_SDL = /* GraphQL */ `
   input BackupInput {
     destination: String!${CREDENTIAL_SDL}
@@ -59,6 +67,13 @@ export const BACKUP_INPUTS_SDL = /* GraphQL */ `
   }
   input ListBackupsInput {
     location: String!${CREDENTIAL_SDL}
+  }
+  input ExpireBackupsInput {
+    location: String!
+    keepLast: Int
+    keepWithin: String
+    keepSeries: Int
+    dryRun: Boolean${CREDENTIAL_SDL}
   }
   input RestoreInput {
     location: String!
@@ -93,6 +108,17 @@ export function checkBackupInput(input: BackupInput): ManifestLayout | undefined
     );
   }
   return format as ManifestLayout | undefined;
+}
+
+/** Checks an expireBackups input (the rules themselves are checked by core's planner). */
+export function checkExpireInput(input: ExpireBackupsInput): void {
+  if (!input.location) throw new HttpError('BAD_REQUEST', 'expireBackups needs a location');
+  if (input.keepLast == null && input.keepSeries == null && !input.keepWithin) {
+    throw new HttpError(
+      'BAD_REQUEST',
+      'expireBackups needs at least one rule: keepLast, keepWithin or keepSeries',
+    );
+  }
 }
 
 export function checkRestoreInput(input: RestoreInput): void {
@@ -131,7 +157,10 @@ export async function restoreKeyProvider(
  * Opens a restore input's location; a local one (folder or `file://`) must lie inside
  * `--restore_dirs` when that is given (its real path is what gets opened).
  */
-export async function openRestoreLocation(input: RestoreInput, dirs: RestoreDirs): Promise<Destination> {
+export async function openRestoreLocation(
+  input: Pick<RestoreInput, 'location' | keyof CredentialFields>,
+  dirs: RestoreDirs,
+): Promise<Destination> {
   const dest = openDestination(input.location, destinationCredentials(input));
   if (!(dest instanceof LocalDestination) || !dirs.configured) return dest;
   // A plain path is checked as given (a ".." in it is refused); a file:// URL as it resolves.

@@ -43,7 +43,7 @@ export class Lease {
 
   private constructor(
     readonly id: string,
-    readonly kind: 'backup' | 'restore',
+    readonly kind: 'backup' | 'restore' | 'expire',
     readonly ttlMs: number,
     private readonly call: LockCall,
     start: number,
@@ -57,7 +57,7 @@ export class Lease {
   /** Takes Zero's lock for `id` (409 CONFLICT naming the holder when held) and starts the heartbeat. */
   static async acquire(o: {
     id: string;
-    kind: 'backup' | 'restore';
+    kind: 'backup' | 'restore' | 'expire';
     holder: string;
     description: string;
     ttlMs: number;

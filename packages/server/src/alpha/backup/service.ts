@@ -4,7 +4,14 @@
  * ./online-restore.ts) and this group's handlers (./group-handlers.ts).
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { listBackups, openDestination, type BackupListing, type KeyProvider } from '@strata/core';
+import {
+  expireBackups,
+  listBackups,
+  openDestination,
+  type BackupListing,
+  type ExpireResult,
+  type KeyProvider,
+} from '@strata/core';
 import type { AlphaMetrics } from '../../metrics/alpha.js';
 import type { Cluster } from '../cluster.js';
 import { ClusterBackup, type BackupPayload, type BackupProgress } from './cluster-backup.js';
@@ -19,8 +26,11 @@ import type {
   GroupRestoreResult,
 } from './group-requests.js';
 import {
+  checkExpireInput,
   destinationCredentials,
+  openRestoreLocation,
   type BackupInput,
+  type ExpireBackupsInput,
   type ListBackupsInput,
   type RestoreInput,
 } from './inputs.js';
@@ -44,12 +54,16 @@ export class BackupService {
   private readonly group: GroupHandlers;
   private readonly clusterBackup: ClusterBackup;
   private readonly onlineRestore: OnlineRestore;
+  private readonly co: Coordination;
+  private readonly restoreDirs: RestoreDirs;
   /** This group's side of online restores. */
   readonly participant: RestoreParticipant;
 
   constructor(opts: BackupServiceOptions) {
     this.cluster = opts.cluster;
     const co = new Coordination(opts.cluster, opts.log, opts.metrics);
+    this.co = co;
+    this.restoreDirs = opts.restoreDirs;
     this.group = new GroupHandlers(opts.cluster, opts.metrics, opts.log);
     this.participant = new RestoreParticipant(opts.cluster, opts.dataDir, opts.log, opts.metrics);
     this.clusterBackup = new ClusterBackup(co, this.group, opts.keyProvider, opts.version);
@@ -82,6 +96,45 @@ export class BackupService {
     const dest = openDestination(input.location, destinationCredentials(input));
     try {
       return await listBackups({ location: dest });
+    } finally {
+      closeDest(dest);
+    }
+  }
+
+  /**
+   * `/admin` `expireBackups`: applies retention rules to a location (core's expireBackups). A
+   * local location must lie inside `--restore_dirs` when that is given, as for `restore`. Holds
+   * Zero's backup/restore lock for the whole run (a dry run too: its plan is then what a run
+   * would do), so it never overlaps a backup or a restore.
+   */
+  async expireBackups(input: ExpireBackupsInput): Promise<ExpireResult> {
+    checkExpireInput(input);
+    const dest = await openRestoreLocation(input, this.restoreDirs);
+    try {
+      const lease = await this.co.lease('expire', `expire of ${dest.describe()}`);
+      try {
+        const result = await expireBackups({
+          location: dest,
+          keepLast: input.keepLast ?? undefined,
+          keepWithin: input.keepWithin || undefined,
+          keepSeries: input.keepSeries ?? undefined,
+          dryRun: input.dryRun === true,
+          // Stop before changing the manifest or deleting files if the lock was lost meanwhile.
+          checkpoint: () => lease.confirm(),
+        });
+        this.co.log.info(
+          {
+            location: dest.describe(),
+            dryRun: result.dryRun,
+            removed: result.remove.map((b) => b.path),
+            kept: result.keep.length,
+          },
+          result.dryRun ? 'expire planned (dry run)' : 'expire done',
+        );
+        return result;
+      } finally {
+        await lease.release();
+      }
     } finally {
       closeDest(dest);
     }

@@ -125,7 +125,7 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
           properties: {
             op: { type: 'string', enum: ['acquire', 'renew', 'release'] },
             id: { type: 'string', minLength: 1, maxLength: 128 },
-            kind: { type: 'string', enum: ['backup', 'restore'], default: 'backup' },
+            kind: { type: 'string', enum: ['backup', 'restore', 'expire'], default: 'backup' },
             holder: { type: 'string', maxLength: 1024 },
             description: { type: 'string', maxLength: 4096 },
             timeoutMs: {
