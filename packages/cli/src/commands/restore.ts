@@ -14,7 +14,6 @@ import {
   type PhaseProgress,
   type RestoreOfflineResult,
   type Transport,
-  type UntilPoint,
 } from '@strata/core';
 import { formatCount } from '../format.js';
 import { formatBytes, Progress, progressHelp } from '../progress.js';
@@ -115,13 +114,8 @@ export async function runRestore(flags: RestoreFlags): Promise<void> {
   }
 }
 
-async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<void> {
-  const until = flags.until === undefined ? undefined : parseUntil(flags.until);
-  if (flags.dryRun) {
-    await dryRun(flags, until, progress);
-    return;
-  }
-  let zero: ZeroClient | undefined;
+/** Zero's client from -z (reachable, token accepted), or undefined with --force_zero=false. */
+async function connectZero(flags: RestoreFlags): Promise<ZeroClient | undefined> {
   if (flags.zero !== undefined) {
     const token = clusterTokenFrom(flags, 'strata restore')?.token;
     if (!token) {
@@ -129,15 +123,24 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
         `-z ${flags.zero} needs the cluster token: give --token_file FILE (Zero's DATA/cluster_token is one) or set STRATA_CLUSTER_TOKEN`,
       );
     }
-    zero = zeroClient(flags.zero, token, clientTransportFrom(flags, 'strata restore'));
+    const zero = zeroClient(flags.zero, token, clientTransportFrom(flags, 'strata restore'));
     // Reachable, and the token is right, before anything is written.
     await zero.lease('uids', 0);
-  } else if (flags.force_zero !== false) {
+    return zero;
+  }
+  if (flags.force_zero !== false) {
     throw new Error(
       'no Zero given: pass -z ZERO_ADDR (with --token_file) so the restore moves its UID and timestamp leases ' +
         'past the restored data, or --force_zero=false to restore without a Zero and print the leases to take',
     );
   }
+  return undefined;
+}
+
+async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<void> {
+  const until = flags.until === undefined ? undefined : parseUntil(flags.until);
+  // A dry run writes nothing and needs no Zero.
+  const zero = flags.dryRun ? undefined : await connectZero(flags);
   const chain = chainFrom(flags);
   const provider = keyProviderFrom({
     encryptionKeyFile: chain.keyFile,
@@ -145,7 +148,8 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
   });
   const key = provider === undefined ? undefined : await provider.getKey();
   try {
-    // check: manifests, chain, files, key, target folders; then core's checksums and load phases.
+    // check: manifests, chain, files, key, target folders; then core's checksums and load phases
+    // (plan: a dry run's decoding of every file).
     progress.begin('check');
     const r = await restoreOffline({
       location: flags.location,
@@ -155,8 +159,13 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
       backupNum: chain.backupNum,
       until,
       key,
+      ...(flags.dryRun && { dryRun: true, plan: true }),
       ...(progress.active ? { onPhaseProgress: (p: PhaseProgress) => progress.update(p) } : {}),
     });
+    if (flags.dryRun) {
+      progress.done({ ...r, dryRun: true }, renderRestorePlan(r, flags.postings));
+      return;
+    }
     if (r.chosen && !flags.json) process.stderr.write(`${r.chosen.reason}\n`);
     let leases: LeasesApplied | undefined;
     if (zero !== undefined) {
@@ -187,34 +196,6 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
       { ...r, zero: flags.zero ?? null, leasesApplied: leases !== undefined, leases: leases ?? null },
       renderRestoreReport(r, leases),
     );
-  } finally {
-    key?.fill(0);
-  }
-}
-
-/** `--dry-run`: every check, then the plan (backups, and per group files, bytes and KVs); nothing written. */
-async function dryRun(flags: RestoreFlags, until: UntilPoint | undefined, progress: Progress): Promise<void> {
-  const chain = chainFrom(flags);
-  const provider = keyProviderFrom({
-    encryptionKeyFile: chain.keyFile,
-    vault: vaultOptionsFromFlags(flags),
-  });
-  const key = provider === undefined ? undefined : await provider.getKey();
-  try {
-    progress.begin('check');
-    const r = await restoreOffline({
-      location: flags.location,
-      ...credentialsFrom(flags),
-      pdir: flags.postings,
-      backupId: chain.backupId,
-      backupNum: chain.backupNum,
-      until,
-      key,
-      dryRun: true,
-      plan: true,
-      ...(progress.active ? { onPhaseProgress: (p: PhaseProgress) => progress.update(p) } : {}),
-    });
-    progress.done({ ...r, dryRun: true }, renderRestorePlan(r, flags.postings));
   } finally {
     key?.fill(0);
   }
