@@ -8,4 +8,4 @@ export {
   type RestoreProgress,
 } from './offline.js';
 export { checkChainChecksums, sha256Of } from './checksums.js';
-export { planRestore, type RestorePlan, type PlannedBackup, type PlannedGroup } from './plan.js';
+export { planRestore, type RestorePlan, type RestorePlanBackup, type RestorePlanGroup } from './plan.js';

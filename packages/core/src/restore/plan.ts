@@ -11,7 +11,7 @@ import { dataFilePath, readerCompression, type BackupManifest } from '../manifes
 import { displayPath } from '../manifest/read.js';
 import type { PhaseProgress } from '../util/progress.js';
 
-export interface PlannedBackup {
+export interface RestorePlanBackup {
   backupNum: number;
   type: 'full' | 'incremental';
   readTs: bigint;
@@ -21,7 +21,7 @@ export interface PlannedBackup {
   time: string | null;
 }
 
-export interface PlannedGroup {
+export interface RestorePlanGroup {
   group: number;
   /** Data files the restore loads for the group (one per backup that has the group). */
   files: number;
@@ -35,8 +35,8 @@ export interface PlannedGroup {
 
 export interface RestorePlan {
   backupId: string;
-  backups: PlannedBackup[];
-  groups: PlannedGroup[];
+  backups: RestorePlanBackup[];
+  groups: RestorePlanGroup[];
 }
 
 /**
@@ -62,7 +62,7 @@ export async function planRestore(opts: {
     const s = opts.sizes.get(`${b.backupNum}/${g}`);
     bytesTotal = s === undefined || bytesTotal === undefined ? undefined : bytesTotal + s;
   }
-  const groups = new Map<number, PlannedGroup>(
+  const groups = new Map<number, RestorePlanGroup>(
     opts.groups.map((g) => [
       g,
       { group: g, files: 0, bytes: 0, kvs: 0, predicates: last?.groups.get(g)?.length ?? 0 },
