@@ -25,6 +25,18 @@ export function renderVerifyReport(r: VerifyReport): string {
     );
     for (const p of b.problems) out.push(`    - ${p}`);
   }
+  if (r.deep !== undefined) {
+    out.push('deep check, per group:');
+    for (const g of r.deep.groups) {
+      const versions =
+        g.minVersion === undefined ? 'no data keys' : `data versions ${g.minVersion}..${g.maxVersion}`;
+      out.push(
+        `  group ${g.group}: ${plural(g.files, 'file')}, ${count(g.bytes)} bytes, ${plural(g.keys, 'key')}, ` +
+          `${plural(g.predicates.length, 'predicate')} seen, ${versions}, ${plural(g.problems, 'problem')}`,
+      );
+      for (const n of g.notes) out.push(`    note: ${n}`);
+    }
+  }
   for (const p of r.problems) out.push(`problem: ${p}`);
   out.push(r.ok ? `all ${plural(r.backups.length, 'backup')} verified` : 'verification FAILED');
   return out.join('\n') + '\n';

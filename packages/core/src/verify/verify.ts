@@ -19,6 +19,7 @@ import { createBackupDecoder } from '../codec/decoder.js';
 import { analyzeChain } from '../series/chain.js';
 import type { LocationOptions } from '../list/list.js';
 import { sumSizes, type PhaseProgress } from '../util/progress.js';
+import { DeepFileCheck, DeepSummary, deepSink, type DeepReport } from './deep.js';
 
 export interface VerifyOptions extends LocationOptions {
   /** The series to verify; default: the newest. */
@@ -29,6 +30,11 @@ export interface VerifyOptions extends LocationOptions {
   key?: Buffer | undefined;
   /** Decompression threads per file (native default when absent). */
   threads?: number | undefined;
+  /**
+   * Also check every KV against its manifest entry (predicate listed for the group, version
+   * within since..readTs) and report per-group figures in {@link VerifyReport.deep}.
+   */
+  deep?: boolean | undefined;
   /**
    * Phase `verify`: bytes read of the files decoded (total: their sizes, undefined when the
    * location gives none), items: files read. Told once before the first file, then as bytes flow.
@@ -48,6 +54,8 @@ export interface VerifiedFile {
   error?: string;
   /** sha256 of the file, when the manifest carries checksums. */
   sha256?: string;
+  /** With `deep`: KVs found unsound (predicate not listed, version out of range, unknown key). */
+  deepProblems?: number;
 }
 
 export interface BackupVerifyReport {
@@ -73,6 +81,8 @@ export interface VerifyReport {
   problems: string[];
   warnings: string[];
   backups: BackupVerifyReport[];
+  /** With `deep`: per-group figures of every file decoded (their problems are in `backups`). */
+  deep?: DeepReport;
 }
 
 /** Counts and hashes the bytes that flow through, telling `onBytes` each chunk's length. */
@@ -131,26 +141,33 @@ async function verifyFile(
   key: Buffer | undefined,
   threads: number | undefined,
   progress: VerifyProgress | undefined,
+  deep: DeepSummary | undefined,
 ): Promise<{ file: VerifiedFile; problems: string[] }> {
   const rel = dataFilePath(m, group);
   const shown = displayPath(dest, rel);
   const file: VerifiedFile = { file: rel, group, bytes: 0, kvs: 0, ok: false };
   if (!(await dest.exists(rel))) {
     file.error = `missing backup file ${rel}`;
+    deep?.addUnread(group, 1);
     return { file, problems: [file.error] };
   }
   const tap = new Tap(progress?.onBytes);
   const problems: string[] = [];
+  const check = deep === undefined ? undefined : new DeepFileCheck(m, group, rel, m.since);
   try {
     const decoder = createBackupDecoder({
-      mode: 'stats',
+      mode: check === undefined ? 'stats' : 'kvs',
       source: shown,
       compression: readerCompression(m),
       ...(key !== undefined && { key }),
       ...(threads !== undefined && { threads }),
     });
-    await pipeline(dest.read(rel), tap, decoder);
-    file.kvs = decoder.stats?.kvs ?? 0;
+    if (check === undefined) {
+      await pipeline(dest.read(rel), tap, decoder);
+      file.kvs = decoder.stats?.kvs ?? 0;
+    } else {
+      await pipeline(dest.read(rel), tap, decoder, deepSink(check));
+    }
   } catch (err) {
     // "<file>: <problem>", without repeating the file's absolute path inside the problem.
     file.error = message(err).split(` (file: ${shown})`).join('').split(` (${shown})`).join('');
@@ -166,7 +183,15 @@ async function verifyFile(
       problems.push(`${rel}: ${file.error}`);
     }
   }
-  file.ok = file.error === undefined;
+  const otherProblems = problems.length;
+  if (check !== undefined) {
+    check.finish();
+    file.kvs = check.keys;
+    file.deepProblems = check.problemCount;
+    problems.push(...check.problems);
+    deep?.add(group, file.bytes, check, otherProblems);
+  }
+  file.ok = file.error === undefined && (check === undefined || check.problemCount === 0);
   return { file, problems };
 }
 
@@ -176,6 +201,7 @@ async function verifyBackup(
   key: Buffer | undefined,
   threads: number | undefined,
   progress: VerifyProgress | undefined,
+  deep: DeepSummary | undefined,
 ): Promise<BackupVerifyReport> {
   const problems: string[] = [];
   const files: VerifiedFile[] = [];
@@ -199,10 +225,11 @@ async function verifyBackup(
       const file: VerifiedFile = { file: rel, group, bytes: 0, kvs: 0, ok: false };
       file.error = present ? 'not decoded: no encryption key' : `missing backup file ${rel}`;
       if (!present) problems.push(file.error);
+      deep?.addUnread(group, present ? 0 : 1);
       files.push(file);
       continue;
     }
-    const r = await verifyFile(dest, m, group, decodeKey, threads, progress);
+    const r = await verifyFile(dest, m, group, decodeKey, threads, progress, deep);
     progress?.fileDone();
     files.push(r.file);
     problems.push(...r.problems);
@@ -227,7 +254,8 @@ async function verifyBackup(
  * problem is reported; nothing stops early. Unreadable manifests (and a missing location) throw.
  */
 export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
-  const { location, onWarning, backupId, backupNum, key, threads, onPhaseProgress, ...credentials } = opts;
+  const { location, onWarning, backupId, backupNum, key, threads, deep, onPhaseProgress, ...credentials } =
+    opts;
   const dest = toDestination(location, credentials);
   const set = await readManifests(dest);
   const warnings = [...set.warnings];
@@ -244,7 +272,8 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
     progress.tell();
   }
   const backups: BackupVerifyReport[] = [];
-  for (const m of chain.backups) backups.push(await verifyBackup(dest, m, key, threads, progress));
+  const summary = deep === true ? new DeepSummary() : undefined;
+  for (const m of chain.backups) backups.push(await verifyBackup(dest, m, key, threads, progress, summary));
   return {
     ok: chain.problems.length === 0 && backups.length > 0 && backups.every((b) => b.ok),
     location: dest.describe(),
@@ -252,5 +281,6 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
     problems: chain.problems,
     warnings,
     backups,
+    ...(summary !== undefined && { deep: summary.report() }),
   };
 }
