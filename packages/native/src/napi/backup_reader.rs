@@ -35,6 +35,10 @@ pub struct PredicateStats {
     pub uids: f64,
     pub postings: f64,
     pub namespace: Option<BigInt>,
+    /// Smallest version of the row's KVs.
+    pub min_version: BigInt,
+    /// Largest version of the row's KVs.
+    pub max_version: BigInt,
 }
 
 #[napi(object)]
@@ -110,6 +114,8 @@ impl Task for ReadTask {
                         uids: e.uids as f64,
                         postings: e.postings as f64,
                         namespace: (e.namespace != 0).then(|| BigInt::from(e.namespace)),
+                        min_version: BigInt::from(e.min_version),
+                        max_version: BigInt::from(e.max_version),
                     })
                     .collect(),
             }),

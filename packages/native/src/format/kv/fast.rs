@@ -165,6 +165,8 @@ pub struct KvCount {
     pub namespace: u64,
     pub uids: u64,
     pub postings: u64,
+    /// The KV's version (the last one given, as prost reads it).
+    pub version: u64,
 }
 
 /// Walks a KVList like prost would decode it, pushing one [`KvCount`]
@@ -190,6 +192,7 @@ fn kv_counts<'a>(kv: &'a [u8], base: usize, last_attr: &mut &'a [u8]) -> Option<
     // A field given twice is merged by prost (messages) or replaced (strings), after each copy is
     // checked: no writer does that, so such a KV goes to the reference decoder (`None`).
     let (mut key, mut value, mut meta) = (None, None, None);
+    let mut version = 0;
     let once = |slot: &mut Option<&'a [u8]>, b: &'a [u8]| slot.replace(b).is_none().then_some(());
     let mut p = 0;
     while p < kv.len() {
@@ -197,7 +200,8 @@ fn kv_counts<'a>(kv: &'a [u8], base: usize, last_attr: &mut &'a [u8]) -> Option<
             (1, 2, Val::Bytes(b)) => once(&mut key, b)?,
             (2, 2, Val::Bytes(b)) => once(&mut value, b)?,
             (3, 2, Val::Bytes(b)) => once(&mut meta, b)?,
-            (6, 2, _) | (4 | 5 | 10 | 11, 0, _) => {}
+            (4, 0, Val::Varint(v)) => version = v,
+            (6, 2, _) | (5 | 10 | 11, 0, _) => {}
             (1..=6 | 10 | 11, _, _) => return None,
             _ => {}
         }
@@ -262,6 +266,7 @@ fn kv_counts<'a>(kv: &'a [u8], base: usize, last_attr: &mut &'a [u8]) -> Option<
         namespace: ns,
         uids,
         postings,
+        version,
     })
 }
 

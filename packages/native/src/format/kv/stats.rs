@@ -16,6 +16,9 @@ pub struct PredicateStats {
     pub keys: u64,
     pub uids: u64,
     pub postings: u64,
+    /// Smallest and largest version of the row's KVs.
+    pub min_version: u64,
+    pub max_version: u64,
 }
 
 /// Accumulates per (predicate, key type, namespace) statistics.
@@ -28,8 +31,20 @@ pub struct StatsAcc {
     rows: HashMap<String, Vec<StatsRow>>,
 }
 
-/// (key type name, namespace, keys, uids, postings)
-type StatsRow = (&'static str, u64, u64, u64, u64);
+/// (key type name, namespace, [keys, uids, postings, min version, max version])
+type StatsRow = (&'static str, u64, Counts);
+
+/// keys, uids, postings, min version, max version
+type Counts = [u64; 5];
+
+/// Adds `c` to `into` (sums, and the version range).
+fn combine(into: &mut Counts, c: &Counts) {
+    into[0] += c[0];
+    into[1] += c[1];
+    into[2] += c[2];
+    into[3] = into[3].min(c[3]);
+    into[4] = into[4].max(c[4]);
+}
 
 impl StatsAcc {
     pub fn add(&mut self, kv: &DecodedKv) {
@@ -37,23 +52,19 @@ impl StatsAcc {
             &kv.key.attr,
             kv.key_type.name(),
             kv.key.namespace,
-            1,
-            kv.uids.unwrap_or(0),
-            kv.postings.unwrap_or(0),
+            &[
+                1,
+                kv.uids.unwrap_or(0),
+                kv.postings.unwrap_or(0),
+                kv.version,
+                kv.version,
+            ],
         );
         self.kvs += 1;
     }
 
     /// Adds to one row (does not count KVs: see [`StatsAcc::kvs`]).
-    fn add_parts(
-        &mut self,
-        attr: &str,
-        key_type: &'static str,
-        namespace: u64,
-        keys: u64,
-        uids: u64,
-        postings: u64,
-    ) {
+    fn add_parts(&mut self, attr: &str, key_type: &'static str, namespace: u64, c: &Counts) {
         let rows = match self.rows.get_mut(attr) {
             Some(r) => r,
             None => self.rows.entry(attr.to_string()).or_default(),
@@ -62,19 +73,15 @@ impl StatsAcc {
             .iter_mut()
             .find(|r| r.0 == key_type && r.1 == namespace)
         {
-            Some(r) => {
-                r.2 += keys;
-                r.3 += uids;
-                r.4 += postings;
-            }
-            None => rows.push((key_type, namespace, keys, uids, postings)),
+            Some(r) => combine(&mut r.2, c),
+            None => rows.push((key_type, namespace, *c)),
         }
     }
 
     /// `attr` was checked to be UTF-8 by the fast walker.
-    fn add_row(&mut self, attr: &[u8], key_type: KeyType, ns: u64, c: [u64; 3]) {
+    fn add_row(&mut self, attr: &[u8], key_type: KeyType, ns: u64, c: &Counts) {
         let attr = std::str::from_utf8(attr).unwrap_or_default();
-        self.add_parts(attr, key_type.name(), ns, c[0], c[1], c[2]);
+        self.add_parts(attr, key_type.name(), ns, c);
     }
 
     /// Adds everything `other` counted.
@@ -85,8 +92,8 @@ impl StatsAcc {
             return;
         }
         for (attr, rows) in other.rows {
-            for (t, ns, k, u, p) in rows {
-                self.add_parts(&attr, t, ns, k, u, p);
+            for (t, ns, c) in rows {
+                self.add_parts(&attr, t, ns, &c);
             }
         }
     }
@@ -97,13 +104,15 @@ impl StatsAcc {
             .rows
             .iter()
             .flat_map(|(p, rows)| {
-                rows.iter().map(move |&(t, ns, k, u, po)| PredicateStats {
+                rows.iter().map(move |&(t, ns, c)| PredicateStats {
                     predicate: p.clone(),
                     key_type: t,
                     namespace: ns,
-                    keys: k,
-                    uids: u,
-                    postings: po,
+                    keys: c[0],
+                    uids: c[1],
+                    postings: c[2],
+                    min_version: c[3],
+                    max_version: c[4],
                 })
             })
             .collect();
@@ -130,7 +139,7 @@ impl StatsAcc {
             // usually touches few predicates), then looked up once each.
             // (fingerprint, attr, key type, namespace, counts); the
             // fingerprint (length and first bytes) avoids most compares
-            type Row<'b> = (u64, &'b [u8], KeyType, u64, [u64; 3]);
+            type Row<'b> = (u64, &'b [u8], KeyType, u64, Counts);
             let mut table: Vec<Row<'_>> = Vec::new();
             let mut last = 0;
             for kv in scratch.iter() {
@@ -150,16 +159,16 @@ impl StatsAcc {
                 };
                 match at {
                     Some(i) => {
-                        let c = &mut table[i].4;
-                        c[0] += 1;
-                        c[1] += kv.uids;
-                        c[2] += kv.postings;
+                        combine(
+                            &mut table[i].4,
+                            &[1, kv.uids, kv.postings, kv.version, kv.version],
+                        );
                         last = i;
                     }
                     None => {
                         if table.len() == 32 {
                             for (_, a, t, ns, c) in table.drain(..) {
-                                self.add_row(a, t, ns, c);
+                                self.add_row(a, t, ns, &c);
                             }
                         }
                         last = table.len();
@@ -168,13 +177,13 @@ impl StatsAcc {
                             attr,
                             kv.key_type,
                             kv.namespace,
-                            [1, kv.uids, kv.postings],
+                            [1, kv.uids, kv.postings, kv.version, kv.version],
                         ));
                     }
                 }
             }
             for (_, a, t, ns, c) in table {
-                self.add_row(a, t, ns, c);
+                self.add_row(a, t, ns, &c);
             }
             self.kvs += scratch.len() as u64;
             return Ok(());

@@ -74,7 +74,13 @@ fn encode_decode_and_stats() {
         ),
         ("DATA", 2, 5, 1)
     );
+    assert_eq!((rows[0].min_version, rows[0].max_version), (10, 11));
     assert_eq!((rows[1].key_type, rows[1].keys), ("SCHEMA", 1));
+    assert_eq!((rows[1].min_version, rows[1].max_version), (1, 1));
+    // the fast walker finds the same version ranges
+    let mut fast_acc = StatsAcc::default();
+    fast_acc.add_kv_list(&buf, &mut Vec::new()).unwrap();
+    assert_eq!(fast_acc.rows(), rows);
 }
 
 #[test]
