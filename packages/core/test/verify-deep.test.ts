@@ -7,6 +7,7 @@ import {
   LocalDestination,
   backupFilePath,
   createBackupEncoder,
+  inspectBackupFile,
   keyFingerprint,
   openPostingStore,
   planBackup,
@@ -118,6 +119,19 @@ describe('verify --deep on the real Dgraph fixtures', () => {
       /group 1: 1 file, 1,026 bytes, 33 keys, 11 predicates seen, data versions 14\.\.24, 0 problems/,
     );
     expect(text).toMatch(/all 1 backup verified/);
+  });
+
+  it("the native statistics rows carry each row's version range (the fast path of --deep)", async () => {
+    const st = await inspectBackupFile(
+      path.join(DGRAPH_FIXTURES, 'v20.11-full-3groups/dgraph.20201125.173944.587/r68-g1.backup'),
+    );
+    const data = st.entries.filter((e) => e.keyType === 'DATA' || e.keyType === 'INDEX');
+    expect(data.length).toBeGreaterThan(0);
+    expect(data.reduce((m, e) => (e.minVersion! < m ? e.minVersion! : m), 1000n)).toBe(14n);
+    expect(data.reduce((m, e) => (e.maxVersion! > m ? e.maxVersion! : m), 0n)).toBe(24n);
+    for (const e of st.entries.filter((e) => e.keyType === 'SCHEMA' || e.keyType === 'TYPE')) {
+      expect([e.minVersion, e.maxVersion]).toEqual([1n, 1n]);
+    }
   });
 
   it('incrementals: every data version of the series is above the previous readTs', async () => {

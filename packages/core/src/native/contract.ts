@@ -73,6 +73,9 @@ export interface PredicateStats {
   uids: number;
   postings: number;
   namespace?: bigint;
+  /** Smallest and largest version of the row's KVs (absent from addons older than `verify --deep`). */
+  minVersion?: bigint;
+  maxVersion?: bigint;
 }
 
 export interface BackupStats {

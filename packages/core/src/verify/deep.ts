@@ -16,7 +16,7 @@
  */
 import { Writable } from 'node:stream';
 import { displayName, type BackupManifest, type PredicateName } from '../manifest/model.js';
-import type { BackupKeyInfo, DecodedKv } from '../native.js';
+import type { BackupKeyInfo, DecodedKv, PredicateStats } from '../native.js';
 
 /** Problems kept per file; beyond it they are only counted. */
 export const MAX_PROBLEMS_PER_FILE = 20;
@@ -116,55 +116,75 @@ export class DeepFileCheck {
     }
   }
 
+  /**
+   * The problems of keys of one kind (one KV, or a statistics row of many) whose versions span
+   * `minV..maxV`; empty when they are sound. `listed`: the predicate is in the group's list.
+   */
+  #judge(type: string, listed: boolean, name: string, minV: bigint, maxV: bigint): string[] {
+    if (type === 'UNKNOWN') return ['the key is of an unknown type'];
+    const out: string[] = [];
+    if (!listed && type !== 'TYPE' && type !== 'SCHEMA') {
+      out.push(
+        `predicate ${JSON.stringify(name)} is not in the manifest's list for group ${this.#group} (a restore would drop it)`,
+      );
+    }
+    if (maxV > this.#readTs) out.push(`version ${maxV} is above the backup's readTs ${this.#readTs}`);
+    if (type === 'TYPE' || type === 'SCHEMA') return out;
+    if (this.#incremental && minV <= this.#since) {
+      out.push(
+        `version ${minV} is not above since ${this.#since} (the previous backup's readTs): an incremental backup holds only changes after it`,
+      );
+    } else if (minV === 0n) out.push('version 0: no commit has timestamp 0');
+    return out;
+  }
+
+  /** Counts keys of one kind into the figures. */
+  #count(type: string, ns: bigint, attr: string, keys: number, minV: bigint, maxV: bigint): boolean {
+    this.keys += keys;
+    this.keysByType[type] = (this.keysByType[type] ?? 0) + keys;
+    if (type === 'UNKNOWN' || type === 'TYPE') return false;
+    const pk = predKey(ns, attr);
+    const listed = this.#listed.has(pk);
+    if (listed) this.seen.add(pk);
+    if (type === 'SCHEMA') {
+      if (!listed) {
+        this.#unlistedSchemaCount += keys;
+        if (this.#unlistedSchema.size < MAX_UNLISTED_NAMES)
+          this.#unlistedSchema.add(displayName({ namespace: ns, name: attr }));
+      }
+      return listed;
+    }
+    if (this.minVersion === undefined || minV < this.minVersion) this.minVersion = minV;
+    if (this.maxVersion === undefined || maxV > this.maxVersion) this.maxVersion = maxV;
+    return listed;
+  }
+
   /** Checks one KV; `index` is its position in the file (0-based). */
   check(kv: DecodedKv, index: number): void {
-    this.keys++;
     const k = kv.key;
-    const type = k.keyType;
-    this.keysByType[type] = (this.keysByType[type] ?? 0) + 1;
-    const v = kv.version;
-    if (type === 'UNKNOWN') {
-      this.#problem(index, kv, 'the key is of an unknown type');
-      return;
-    }
-    if (type === 'TYPE') {
-      if (v > this.#readTs)
-        this.#problem(index, kv, `version ${v} is above the backup's readTs ${this.#readTs}`);
-      return;
-    }
     const ns = k.namespace ?? 0n;
-    const pk = predKey(ns, k.attr);
-    const listed = this.#listed.has(pk);
-    if (type === 'SCHEMA') {
-      if (v > this.#readTs)
-        this.#problem(index, kv, `version ${v} is above the backup's readTs ${this.#readTs}`);
-      if (listed) this.seen.add(pk);
-      else {
-        this.#unlistedSchemaCount++;
-        if (this.#unlistedSchema.size < MAX_UNLISTED_NAMES)
-          this.#unlistedSchema.add(displayName({ namespace: ns, name: k.attr }));
-      }
-      return;
+    const listed = this.#count(k.keyType, ns, k.attr, 1, kv.version, kv.version);
+    const name = displayName({ namespace: ns, name: k.attr });
+    for (const p of this.#judge(k.keyType, listed, name, kv.version, kv.version)) this.#problem(index, kv, p);
+  }
+
+  /**
+   * Takes a file's statistics rows (one per predicate, key type and namespace, with their
+   * version range) instead of its KVs. Returns false when a row holds a problem: the file must
+   * then be read again KV by KV (with a new check) to name each one.
+   */
+  checkStats(rows: readonly PredicateStats[]): boolean {
+    let sound = true;
+    for (const r of rows) {
+      const { minVersion: minV, maxVersion: maxV } = r;
+      // An addon without version ranges: only the KV-by-KV read can tell.
+      if (minV === undefined || maxV === undefined) return false;
+      const ns = r.namespace ?? 0n;
+      const listed = this.#count(r.keyType, ns, r.predicate, r.keys, minV, maxV);
+      const name = displayName({ namespace: ns, name: r.predicate });
+      if (this.#judge(r.keyType, listed, name, minV, maxV).length > 0) sound = false;
     }
-    // DATA, INDEX, REVERSE, COUNT, COUNT_REV
-    if (!listed) {
-      this.#problem(
-        index,
-        kv,
-        `predicate ${JSON.stringify(displayName({ namespace: ns, name: k.attr }))} is not in the manifest's list for group ${this.#group} (a restore would drop it)`,
-      );
-    } else this.seen.add(pk);
-    if (this.minVersion === undefined || v < this.minVersion) this.minVersion = v;
-    if (this.maxVersion === undefined || v > this.maxVersion) this.maxVersion = v;
-    if (v > this.#readTs)
-      this.#problem(index, kv, `version ${v} is above the backup's readTs ${this.#readTs}`);
-    else if (this.#incremental && v <= this.#since) {
-      this.#problem(
-        index,
-        kv,
-        `version ${v} is not above since ${this.#since} (the previous backup's readTs): an incremental backup holds only changes after it`,
-      );
-    } else if (v === 0n) this.#problem(index, kv, 'version 0: no commit has timestamp 0');
+    return sound;
   }
 
   /** Call once the file is read: adds the summary lines (problems beyond the cap, notes). */

@@ -31,7 +31,7 @@ export function renderVerifyReport(r: VerifyReport): string {
       const versions =
         g.minVersion === undefined ? 'no data keys' : `data versions ${g.minVersion}..${g.maxVersion}`;
       out.push(
-        `  group ${g.group}: ${plural(g.files, 'file')}, ${count(g.bytes)} bytes, ${plural(g.keys, 'key')}, ` +
+        `  group ${g.group}: ${plural(g.files, 'file')}, ${count(g.bytes)} bytes, ${count(g.keys)} key${g.keys === 1 ? '' : 's'}, ` +
           `${plural(g.predicates.length, 'predicate')} seen, ${versions}, ${plural(g.problems, 'problem')}`,
       );
       for (const n of g.notes) out.push(`    note: ${n}`);
