@@ -3,7 +3,7 @@ import type { VerifyReport } from './verify.js';
 
 /** `1 file` / `3 files`. */
 function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** An integer with thousands separators (1,234,567). */
@@ -31,7 +31,7 @@ export function renderVerifyReport(r: VerifyReport): string {
       const versions =
         g.minVersion === undefined ? 'no data keys' : `data versions ${g.minVersion}..${g.maxVersion}`;
       out.push(
-        `  group ${g.group}: ${plural(g.files, 'file')}, ${count(g.bytes)} bytes, ${count(g.keys)} key${g.keys === 1 ? '' : 's'}, ` +
+        `  group ${g.group}: ${plural(g.files, 'file')}, ${count(g.bytes)} bytes, ${plural(g.keys, 'key')}, ` +
           `${plural(g.predicates.length, 'predicate')} seen, ${versions}, ${plural(g.problems, 'problem')}`,
       );
       for (const n of g.notes) out.push(`    note: ${n}`);
