@@ -219,6 +219,43 @@ describe('verify --deep on tampered backups', () => {
     ]);
   });
 
+  it('namespaces (v21.03 master manifest): a key matches only its own namespace', async () => {
+    const nsKey = (type: 'DATA' | 'SCHEMA', attr: string, uid: bigint, namespace: number): Buffer =>
+      Buffer.concat([backupKey(type, attr, uid), Buffer.from([0x38, namespace])]); // field 7: namespace
+    const file = await backupFile([
+      { key: nsKey('DATA', 'age', 1n, 2), value: valuePostingList('3'), userMeta: 8, version: 5n },
+      { key: nsKey('DATA', 'age', 2n, 3), value: valuePostingList('4'), userMeta: 8, version: 6n },
+    ]);
+    const dir = path.join(tmp.dir, `ns${n++}`);
+    mkdirSync(path.join(dir, 'dgraph.20210517.095641.969'), { recursive: true });
+    writeFileSync(
+      path.join(dir, 'manifest.json'),
+      JSON.stringify({
+        Manifests: [
+          {
+            type: 'full',
+            since: 0,
+            read_ts: 21,
+            groups: { '1': ['\u0000'.repeat(7) + '\u0002age'] },
+            backup_id: 'ns_test1',
+            backup_num: 1,
+            version: 2103,
+            path: 'dgraph.20210517.095641.969',
+            encrypted: false,
+            drop_operations: null,
+            compression: 'gzip',
+          },
+        ],
+      }),
+    );
+    writeFileSync(path.join(dir, 'dgraph.20210517.095641.969/r21-g1.backup'), file);
+    const r = await verify({ location: dir, deep: true });
+    expect(r.backups[0]!.problems).toEqual([
+      'dgraph.20210517.095641.969/r21-g1.backup: KV #1 (DATA key of "3-age" (uid 0x2), version 6): predicate "3-age" is not in the manifest\'s list for group 1 (a restore would drop it)',
+    ]);
+    expect(r.deep!.groups[0]!.predicates).toEqual(['2-age']);
+  });
+
   it('problems are capped per file (memory stays bounded), every one still counted', async () => {
     const kvs = Array.from({ length: 500 }, (_, i) => value(`p${i}`, BigInt(i + 1), 5n));
     const loc = location([{ readTs: 10, groups: { '1': ['name'] }, files: { 1: await backupFile(kvs) } }]);
