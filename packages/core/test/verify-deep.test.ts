@@ -256,6 +256,19 @@ describe('verify --deep on tampered backups', () => {
     expect(r.deep!.groups[0]!.predicates).toEqual(['2-age']);
   });
 
+  it('a readTs that goes backwards (Dgraph v20.07) checks only the upper bound', async () => {
+    const full = await backupFile([value('name', 1n, 25n)]);
+    const incr = await backupFile([value('name', 2n, 27n)]);
+    const loc = location([
+      { readTs: 30, groups: { '1': ['name'] }, files: { 1: full } },
+      { readTs: 28, groups: { '1': ['name'] }, files: { 1: incr } },
+    ]);
+    const r = await verify({ location: loc, deep: true });
+    expect(r.warnings.join('\n')).toMatch(/28/);
+    expect(r.backups.flatMap((b) => b.problems)).toEqual([]);
+    expect(r.ok).toBe(true);
+  });
+
   it('problems are capped per file (memory stays bounded), every one still counted', async () => {
     const kvs = Array.from({ length: 500 }, (_, i) => value(`p${i}`, BigInt(i + 1), 5n));
     const loc = location([{ readTs: 10, groups: { '1': ['name'] }, files: { 1: await backupFile(kvs) } }]);
