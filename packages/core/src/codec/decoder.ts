@@ -3,6 +3,7 @@
  * either the decompressed framed bytes, the decoded KVs, or only statistics.
  */
 import { Transform, type TransformCallback } from 'node:stream';
+import { readerCompression, type Compression, type ManifestVersion } from '../manifest/model.js';
 import { fromNative } from '../native/errors.js';
 import {
   loadNative,
@@ -121,4 +122,21 @@ export class BackupDecoder extends Transform {
 /** Creates a {@link BackupDecoder}. Throws a typed error (e.g. BadKeyLengthError) for bad options. */
 export function createBackupDecoder(opts: BackupDecoderOptions = {}): BackupDecoder {
   return new BackupDecoder(opts);
+}
+
+/**
+ * A decoder for one data file of a backup: the compression its manifest implies, and the key and
+ * thread count only when given.
+ */
+export function createFileDecoder(
+  m: { compression: Compression; version: ManifestVersion },
+  opts: { mode: ReaderMode; source: string; key?: Buffer | undefined; threads?: number | undefined },
+): BackupDecoder {
+  return new BackupDecoder({
+    mode: opts.mode,
+    source: opts.source,
+    compression: readerCompression(m),
+    ...(opts.key !== undefined && { key: opts.key }),
+    ...(opts.threads !== undefined && { threads: opts.threads }),
+  });
 }

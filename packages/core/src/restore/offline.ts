@@ -281,9 +281,6 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
   }
 
   if (opts.dryRun) {
-    if (opts.plan && report !== undefined && sizes.size === 0) {
-      for (const { b, g } of loaded) sizes.set(`${b.backupNum}/${g}`, await dest.size?.(dataFilePath(b, g)));
-    }
     const plan = opts.plan
       ? await planRestore({
           dest,

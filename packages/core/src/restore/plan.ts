@@ -4,10 +4,10 @@
  * nothing kept, nothing written).
  */
 import { pipeline } from 'node:stream/promises';
-import { createBackupDecoder } from '../codec/decoder.js';
+import { createFileDecoder } from '../codec/decoder.js';
 import type { Destination } from '../destinations/types.js';
 import { backupFolderTime } from '../list/list.js';
-import { dataFilePath, readerCompression, type BackupManifest } from '../manifest/model.js';
+import { dataFilePath, type BackupManifest } from '../manifest/model.js';
 import { displayPath } from '../manifest/read.js';
 import type { PhaseProgress } from '../util/progress.js';
 
@@ -71,12 +71,11 @@ export async function planRestore(opts: {
   let bytesDone = 0;
   for (const [i, { b, g }] of work.entries()) {
     const rel = dataFilePath(b, g);
-    const decoder = createBackupDecoder({
+    const decoder = createFileDecoder(b, {
       mode: 'stats',
       source: displayPath(dest, rel),
-      compression: readerCompression(b),
-      ...(b.encrypted && opts.key !== undefined && { key: opts.key }),
-      ...(opts.threads !== undefined && { threads: opts.threads }),
+      key: b.encrypted ? opts.key : undefined,
+      threads: opts.threads,
     });
     const seen = { bytes: 0 };
     const tee = async function* (src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {

@@ -7,15 +7,9 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { toDestination } from '../destinations/open.js';
 import type { Destination } from '../destinations/types.js';
-import {
-  dataFileName,
-  dataFilePath,
-  layoutLabel,
-  readerCompression,
-  type BackupManifest,
-} from '../manifest/model.js';
+import { dataFileName, dataFilePath, layoutLabel, type BackupManifest } from '../manifest/model.js';
 import { displayPath, readManifests } from '../manifest/read.js';
-import { createBackupDecoder } from '../codec/decoder.js';
+import { createFileDecoder } from '../codec/decoder.js';
 import { analyzeChain } from '../series/chain.js';
 import type { LocationOptions } from '../list/list.js';
 import { sumSizes, type PhaseProgress } from '../util/progress.js';
@@ -156,13 +150,7 @@ async function verifyFile(
   let check = deep === undefined ? undefined : new DeepFileCheck(m, group, rel, m.since);
   let detail = false;
   try {
-    const decoder = createBackupDecoder({
-      mode: 'stats',
-      source: shown,
-      compression: readerCompression(m),
-      ...(key !== undefined && { key }),
-      ...(threads !== undefined && { threads }),
-    });
+    const decoder = createFileDecoder(m, { mode: 'stats', source: shown, key, threads });
     await pipeline(dest.read(rel), tap, decoder);
     file.kvs = decoder.stats?.kvs ?? 0;
     // --deep: the statistics' rows (per predicate, key type and namespace, with their version
@@ -176,13 +164,7 @@ async function verifyFile(
   }
   if (detail && check !== undefined) {
     check = new DeepFileCheck(m, group, rel, m.since);
-    const decoder = createBackupDecoder({
-      mode: 'kvs',
-      source: shown,
-      compression: readerCompression(m),
-      ...(key !== undefined && { key }),
-      ...(threads !== undefined && { threads }),
-    });
+    const decoder = createFileDecoder(m, { mode: 'kvs', source: shown, key, threads });
     try {
       await pipeline(dest.read(rel), decoder, deepSink(check));
     } catch (err) {
