@@ -68,7 +68,7 @@ describe('chain view', () => {
   });
 
   it('a gap in a series shows as a warning line and on every backup of the series', async () => {
-    const c = mergedFixtures(SERIES_2G);
+    const c = mergedFixtures([SERIES_2G]);
     try {
       // backup #3 disappears (its manifest is gone): #4..#6 can no longer be restored
       rmSync(path.join(c.dir, 'dgraph.20210706.130453.552'), { recursive: true });
@@ -110,7 +110,7 @@ describe('chain view', () => {
   });
 
   it('a series without its full backup is flagged (core: backup_num 1 is missing)', async () => {
-    const c = mergedFixtures(SERIES_2G);
+    const c = mergedFixtures([SERIES_2G]);
     try {
       rmSync(path.join(c.dir, 'dgraph.20210706.130427.532'), { recursive: true });
       const m = new TreeModel({ locations: () => [c.dir] });

@@ -21,7 +21,7 @@ const LOVING = 'dgraph.20201125.173944.587'; // FULL_3G: loving_jones5 #1 full (
 const JOLLY = ['dgraph.20210517.094442.220', 'dgraph.20210517.094634.533', 'dgraph.20210517.094648.003'];
 
 /** Two series at one location: loving_jones5 (1 backup, older) and jolly_yalow0 (3 backups). */
-const twoSeries = (): { dir: string; cleanup: () => void } => mergedFixtures(FULL_3G, SERIES_3G);
+const twoSeries = (): { dir: string; cleanup: () => void } => mergedFixtures([FULL_3G, SERIES_3G]);
 
 async function backupNodes(m: TreeModel, location: string): Promise<BackupNode[]> {
   const [loc] = m.roots();

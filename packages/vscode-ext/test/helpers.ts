@@ -48,9 +48,12 @@ export function makeWritable(dir: string): void {
  * One writable temp location holding the backup folders of several fixture locations (their
  * `expected/` goldens left out): e.g. two series for expire.
  */
-export function mergedFixtures(...srcs: string[]): { dir: string; cleanup: () => void } {
+export function mergedFixtures(
+  srcs: readonly string[],
+  name = 'location',
+): { dir: string; cleanup: () => void } {
   const t = tempDir();
-  const dir = path.join(t.dir, 'location');
+  const dir = path.join(t.dir, name);
   mkdirSync(dir);
   for (const src of srcs) {
     for (const name of readdirSync(src)) {

@@ -57,7 +57,7 @@ describe('restore plan preview (core dry run)', () => {
   });
 
   it('a truncated data file fails the plan with the file named (nothing planned)', async () => {
-    const c = mergedFixtures(SERIES_2G);
+    const c = mergedFixtures([SERIES_2G]);
     try {
       const file = path.join(c.dir, B2, 'r58-g2.backup');
       truncateSync(file, 100);
@@ -77,7 +77,7 @@ describe('restore plan preview (core dry run)', () => {
   });
 
   it('an encrypted series needs its key: none given, or a wrong one, is refused with core’s text', async () => {
-    const c = mergedFixtures(FULL_3G);
+    const c = mergedFixtures([FULL_3G]);
     try {
       const manifest = path.join(c.dir, 'dgraph.20201125.173944.587', 'manifest.json');
       const m = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, unknown>;
