@@ -19,6 +19,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -87,6 +88,10 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     XDG_DATA_HOME: path.join(work, 'xdg-data'),
   };
   let server: ChildProcess | undefined;
+  // A stand-in /admin for "Restore Online into Alpha…": records the requests, answers as an Alpha.
+  const adminRequests: { query: string; variables: Record<string, unknown> }[] = [];
+  let admin: Server | undefined;
+  let adminUrl = '';
   let serverLog = '';
   let browser: BrowserContext | undefined;
   let page: Page;
@@ -99,6 +104,21 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
   };
 
   beforeAll(async () => {
+    admin = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const q = JSON.parse(body) as { query: string; variables: Record<string, unknown> };
+        adminRequests.push(q);
+        const data = q.query.includes('restoreStatus')
+          ? { restoreStatus: { status: 'OK', errors: [] } }
+          : { restore: { code: 'Success', message: 'Restore operation started.', restoreId: 7 } };
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ data }));
+      });
+    });
+    await new Promise<void>((r) => admin!.listen(0, '127.0.0.1', r));
+    adminUrl = `http://127.0.0.1:${(admin.address() as { port: number }).port}/admin`;
     mkdirSync(SHOTS, { recursive: true });
     mkdirSync(workspace, { recursive: true });
     mkdirSync(path.join(userDir, 'User'), { recursive: true });
@@ -107,6 +127,8 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
       JSON.stringify(
         {
           'strata.locations': [SERIES_2G, missing, expireCopy.dir],
+          'strata.alphaAdminUrl': adminUrl,
+          'strata.restoreStatusPollMs': 100,
           'strataHarness.out': resultFile,
           'workbench.startupEditor': 'none',
           'workbench.tips.enabled': false,
@@ -203,6 +225,7 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     }
     rmSync(work, { recursive: true, force: true });
     expireCopy.cleanup();
+    admin?.close();
     console.log(`ui timings (ms): ${JSON.stringify(timings)}`);
   });
 
@@ -386,6 +409,40 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     await shot('5-restore-plan');
   });
 
+  it('"Restore Online into Alpha…" shows the plan, asks (modal), then restores and follows the status', async () => {
+    await contextMenu('#2 incremental', 'Restore Online into Alpha…');
+    const dialog = page.locator('.monaco-dialog-box').first();
+    await dialog.waitFor({ timeout: 30_000 });
+    // the plan is open before the question, and the Alpha has not been asked anything yet
+    const text = await editorText('Restore plan');
+    expect(text).toContain(`into: the Alpha at ${adminUrl}`);
+    expect(text).toMatch(/group 1: 2 files, 910 B, [\d,]+ KVs, 9 predicates/);
+    expect(adminRequests).toEqual([]);
+    const dialogText = plain(await dialog.innerText());
+    expect(dialogText).toContain(
+      `Restore wizardly_blackburn2 #2 (backups 1..2 of the series) into the Alpha at ${adminUrl}?`,
+    );
+    expect(dialogText).toMatch(
+      /Plan \(open in the editor\): 2 backups \(#1 full → #2\), 2 groups: 4 files, 1\.5 KiB, [\d,]+ KVs\./,
+    );
+    await shot('6-restore-confirm');
+    await dialog
+      .locator('.monaco-button', { hasText: /^Restore$/ })
+      .first()
+      .click();
+    const toast = page
+      .locator('.notifications-toasts .notification-list-item-message', { hasText: 'restore 7' })
+      .first();
+    await toast.waitFor({ timeout: 30_000 });
+    expect(plain(await toast.innerText())).toBe('Strata: restore 7: OK');
+    expect(adminRequests[0]!.query).toContain('restore(input: $input)');
+    expect(adminRequests[0]!.variables).toEqual({
+      input: { location: SERIES_2G, backupId: 'wizardly_blackburn2', backupNum: 2 },
+    });
+    expect(adminRequests.slice(1).every((r) => r.query.includes('restoreStatus'))).toBe(true);
+    lap('restore online');
+  });
+
   it('"Preview Expire…" marks what would go; "Expire now…" behind a modal removes it', async () => {
     await contextMenu('expire-copy', 'Preview Expire…');
     const pick = page
@@ -424,7 +481,7 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     expect(await doomed.locator('.label-name').innerText()).toBe('#1 full');
     expect(existsSync(path.join(expireCopy.dir, 'dgraph.20201125.173944.587'))).toBe(true);
     lap('expire preview');
-    await shot('6-expire-preview');
+    await shot('7-expire-preview');
 
     await toast.hover();
     await toast.locator('.monaco-button', { hasText: 'Expire now…' }).first().click();
@@ -449,7 +506,7 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     await row('loving_jones5').waitFor({ state: 'detached', timeout: 15_000 });
     await row('jolly_yalow0').waitFor({ timeout: 15_000 });
     lap('expire now');
-    await shot('7-expire-done');
+    await shot('8-expire-done');
   });
 
   it('the extension host API agrees (harness): tree, manifest, verify, native addon on Node 24', async () => {
