@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StrataError } from '@strata/core';
-import { errorText, previewRestorePlan, renderRestorePlan, restorePlanSummary } from '../src/model/index.js';
+import {
+  errorText,
+  expireDocPath,
+  PlanDocuments,
+  previewRestorePlan,
+  renderRestorePlan,
+  restorePlanDocPath,
+  restorePlanSummary,
+} from '../src/model/index.js';
 import { FULL_3G, mergedFixtures, SERIES_2G } from './helpers.js';
 
 const size = (...p: string[]): number => statSync(path.join(...p)).size;
@@ -102,5 +110,18 @@ describe('restore plan preview (core dry run)', () => {
     } finally {
       c.cleanup();
     }
+  });
+});
+
+describe('plan document paths', () => {
+  it('are file-name safe for any location label or series id', () => {
+    expect(expireDocPath('v20.11-series-2groups')).toBe('/expire/v20.11-series-2groups.txt');
+    expect(expireDocPath('127.0.0.1:9000/backups/a b')).toBe('/expire/127.0.0.1_9000_backups_a_b.txt');
+    expect(expireDocPath('///')).toBe('/expire/location.txt');
+    expect(restorePlanDocPath('../../etc/x', 3)).toBe('/restore/.._.._etc_x-3.txt');
+    const docs = new PlanDocuments();
+    docs.set('/restore/a-1.txt', 'plan');
+    expect(docs.get('/restore/a-1.txt')).toBe('plan');
+    expect(docs.get('/restore/b-1.txt')).toBeUndefined();
   });
 });
