@@ -88,6 +88,7 @@ export function expireCommands(ctx: CommandContext): CommandHandlers {
           {
             modal: true,
             detail:
+              (preview.result.keep.length === 0 ? 'The rules keep NO backup: every backup here goes. ' : '') +
               `The plan is open in the editor: ${preview.result.keep.length} kept. The manifest stops listing ` +
               `the removed backups first, then their files are deleted. ${EXPIRE_LOCK_WARNING}`,
           },
