@@ -5,8 +5,10 @@
  * UI test's harness).
  */
 import * as vscode from 'vscode';
-import { nativeVersion } from '@strata/core';
+import { nativeVersion, type ExpireResult } from '@strata/core';
 import { MANIFEST_SCHEME } from './model/manifest-doc.js';
+import { PLAN_SCHEME } from './model/plan-docs.js';
+import type { RestorePlanResult } from './model/restore-plan.js';
 import { errorText } from './model/errors.js';
 import { present, TreeModel, type NodePresentation, type TreeNode } from './model/tree.js';
 import type { VerifySummary } from './model/verify.js';
@@ -14,6 +16,7 @@ import { showError, type CommandContext } from './vscode/command-context.js';
 import { registerCommands } from './vscode/commands.js';
 import { destinationOptions } from './vscode/credentials-store.js';
 import { ManifestContentProvider } from './vscode/manifest-provider.js';
+import { PlanContentProvider } from './vscode/plan-provider.js';
 import { BackupTreeProvider } from './vscode/tree-provider.js';
 
 export interface NativeInfo {
@@ -33,6 +36,10 @@ export interface StrataExtensionApi {
   children(node?: TreeNode): Promise<TreeNode[]>;
   present(node: TreeNode): NodePresentation;
   lastVerify(): VerifySummary | undefined;
+  /** The last expire preview or run. */
+  lastExpire(): ExpireResult | undefined;
+  /** The last restore plan (Preview Restore Plan, or before Restore Online). */
+  lastRestorePlan(): RestorePlanResult | undefined;
   nativeInfo(): NativeInfo;
 }
 
@@ -67,12 +74,14 @@ export function activate(context: vscode.ExtensionContext): StrataExtensionApi {
     treeDataProvider: provider,
     showCollapseAll: true,
   });
-  const ctx: CommandContext = { context, provider, treeView, output };
+  const plans = new PlanContentProvider();
+  const ctx: CommandContext = { context, provider, treeView, output, plans };
 
   context.subscriptions.push(
     output,
     treeView,
     vscode.workspace.registerTextDocumentContentProvider(MANIFEST_SCHEME, new ManifestContentProvider(model)),
+    vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans),
     ...registerCommands(ctx),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('strata.locations')) provider.refresh();
@@ -93,6 +102,8 @@ export function activate(context: vscode.ExtensionContext): StrataExtensionApi {
     children: (node) => model.children(node),
     present,
     lastVerify: () => ctx.lastVerify?.summary,
+    lastExpire: () => ctx.lastExpire,
+    lastRestorePlan: () => ctx.lastRestorePlan,
     nativeInfo,
   };
 }

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,5 +31,36 @@ export function copyFixture(src: string): { dir: string; cleanup: () => void } {
   const t = tempDir();
   const dir = path.join(t.dir, path.basename(src));
   cpSync(src, dir, { recursive: true, mode: 0 });
+  return { dir, cleanup: t.cleanup };
+}
+
+/** Makes a copied tree writable (the fixtures are read-only, and copies keep their modes). */
+export function makeWritable(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) makeWritable(p);
+    else chmodSync(p, 0o644);
+  }
+}
+
+/**
+ * One writable temp location holding the backup folders of several fixture locations (their
+ * `expected/` goldens left out): e.g. two series for expire.
+ */
+export function mergedFixtures(
+  srcs: readonly string[],
+  name = 'location',
+): { dir: string; cleanup: () => void } {
+  const t = tempDir();
+  const dir = path.join(t.dir, name);
+  mkdirSync(dir);
+  for (const src of srcs) {
+    for (const name of readdirSync(src)) {
+      if (name === 'expected') continue;
+      cpSync(path.join(src, name), path.join(dir, name), { recursive: true });
+    }
+  }
+  makeWritable(dir);
   return { dir, cleanup: t.cleanup };
 }

@@ -9,3 +9,7 @@ export * from './errors.js';
 export * from './format.js';
 export * from './json.js';
 export * from './admin-auth.js';
+export * from './chain.js';
+export * from './expire.js';
+export * from './restore-plan.js';
+export * from './plan-docs.js';

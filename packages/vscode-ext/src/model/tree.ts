@@ -2,6 +2,10 @@
  * The tree of the "Strata Backups" view as plain TypeScript (no vscode import):
  * location → series → backup → group → predicate.
  *
+ * A series carries core's chain check (gaps, no full backup: warning lines above its backups); a
+ * backup carries the chain its restore point needs (a `chain` line above its groups) and, after an
+ * expire preview of its location, whether the preview keeps or removes it.
+ *
  * Children are computed when a node is expanded. A location's manifests are read once (one
  * `readManifests` per location per refresh, cached as a promise, so concurrent expansions share
  * it); series, backups, groups and predicates are cut from that cached set. File sizes of local
@@ -21,7 +25,15 @@ import {
   type DestinationOptions,
   type ManifestSet,
 } from '@strata/core';
+import {
+  chainLabel,
+  restorePointChain,
+  seriesChain,
+  type RestorePointChain,
+  type SeriesChain,
+} from './chain.js';
 import { errorText } from './errors.js';
+import { backupKey, type ExpirePreview, type ExpireVerdict } from './expire.js';
 import { formatBytes, formatSpan, formatTime, plural } from './format.js';
 import { locationKind, locationLabel } from './locations.js';
 
@@ -40,6 +52,8 @@ export interface SeriesNode {
   /** The series' backups ordered by backupNum. */
   backups: BackupManifest[];
   encrypted: boolean;
+  /** Core's chain check of the series (problems: a restore refuses it). */
+  chain: SeriesChain;
 }
 
 export interface BackupNode {
@@ -50,6 +64,19 @@ export interface BackupNode {
   manifest: BackupManifest;
   /** Bytes of the backup's data files (local locations), null when unknown. */
   size: number | null;
+  /** The chain restoring up to this backup loads, as core's selectChain picks it. */
+  chain: RestorePointChain;
+  /** What the location's last expire preview does with it (until the next refresh). */
+  expire?: ExpireVerdict;
+}
+
+/** The chain line of a backup: the backups its restore point needs. */
+export interface ChainNode {
+  kind: 'chain';
+  id: string;
+  parent: BackupNode;
+  location: string;
+  chain: RestorePointChain;
 }
 
 export interface GroupNode {
@@ -81,7 +108,8 @@ export interface MessageNode {
   text: string;
 }
 
-export type TreeNode = LocationNode | SeriesNode | BackupNode | GroupNode | PredicateNode | MessageNode;
+export type TreeNode =
+  LocationNode | SeriesNode | BackupNode | ChainNode | GroupNode | PredicateNode | MessageNode;
 
 export type Collapsible = 'none' | 'collapsed' | 'expanded';
 
@@ -133,6 +161,7 @@ export class TreeModel {
   readonly #opts: TreeModelOptions;
   readonly #loaded = new Map<string, Promise<Loaded>>();
   readonly #sizes = new Map<string, Promise<Map<string, number | null>>>();
+  readonly #expire = new Map<string, ExpirePreview>();
   /** How many times manifests were read (tests check the cache). */
   manifestReads = 0;
 
@@ -145,10 +174,21 @@ export class TreeModel {
     if (location === undefined) {
       this.#loaded.clear();
       this.#sizes.clear();
+      this.#expire.clear();
       return;
     }
     this.#loaded.delete(location);
+    this.#expire.delete(location);
     for (const k of [...this.#sizes.keys()]) if (k.startsWith(`${location}\n`)) this.#sizes.delete(k);
+  }
+
+  /** Decorates the location's backups with an expire preview (kept until the next refresh). */
+  setExpirePreview(location: string, preview: ExpirePreview): void {
+    this.#expire.set(location, preview);
+  }
+
+  expirePreview(location: string): ExpirePreview | undefined {
+    return this.#expire.get(location);
   }
 
   roots(): LocationNode[] {
@@ -184,8 +224,15 @@ export class TreeModel {
         return this.#seriesOf(node);
       case 'series':
         return this.#backupsOf(node);
-      case 'backup':
-        return [...node.manifest.groups].map(([group, preds]) => ({
+      case 'backup': {
+        const chain: ChainNode = {
+          kind: 'chain',
+          id: `${node.id}/chain`,
+          parent: node,
+          location: node.location,
+          chain: node.chain,
+        };
+        const groups: GroupNode[] = [...node.manifest.groups].map(([group, preds]) => ({
           kind: 'group',
           id: `${node.id}/g${group}`,
           parent: node,
@@ -194,6 +241,8 @@ export class TreeModel {
           group,
           predicates: preds.map(displayName),
         }));
+        return [chain, ...groups];
+      }
       case 'group':
         return node.predicates.map((name) => ({
           kind: 'predicate',
@@ -246,6 +295,7 @@ export class TreeModel {
         backupId: s.backupId,
         backups: [...s.backups].sort((a, b) => a.backupNum - b.backupNum),
         encrypted: s.encrypted,
+        chain: seriesChain(loaded.set.manifests, s.backupId),
       });
     }
     return out;
@@ -253,14 +303,38 @@ export class TreeModel {
 
   async #backupsOf(node: SeriesNode): Promise<TreeNode[]> {
     const sizes = await this.#seriesSizes(node);
-    return node.backups.map((m) => ({
-      kind: 'backup',
-      id: `${node.id}/b:${m.backupNum}:${m.path}`,
-      parent: node,
-      location: node.location,
-      manifest: m,
-      size: sizes.get(m.path) ?? null,
-    }));
+    const preview = this.#expire.get(node.location);
+    // The series' chain problems first: a restore of this series refuses them.
+    const out: TreeNode[] = [
+      ...node.chain.problems.map((text, i): MessageNode => ({
+        kind: 'message',
+        id: `${node.id}/chain-problem${i}`,
+        parent: node,
+        severity: 'warning',
+        text,
+      })),
+      ...node.chain.warnings.map((text, i): MessageNode => ({
+        kind: 'message',
+        id: `${node.id}/chain-warning${i}`,
+        parent: node,
+        severity: 'info',
+        text,
+      })),
+    ];
+    for (const m of node.backups) {
+      const verdict = preview?.verdicts.get(backupKey(m));
+      out.push({
+        kind: 'backup',
+        id: `${node.id}/b:${m.backupNum}:${m.path}`,
+        parent: node,
+        location: node.location,
+        manifest: m,
+        size: sizes.get(m.path) ?? null,
+        chain: restorePointChain(node.chain, m),
+        ...(verdict && { expire: verdict }),
+      });
+    }
+    return out;
   }
 
   /** Sizes of the series' data files, local locations only (object stores: unknown). */
@@ -336,12 +410,17 @@ export function present(node: TreeNode): NodePresentation {
       const { first, last } = backupTimes(node.backups);
       const span = formatSpan(first, last);
       const enc = node.encrypted ? '🔒 encrypted' : 'plain';
+      const broken = node.chain.problems.length > 0;
       return {
         label: node.backupId,
-        description: `${plural(n, 'backup')} · ${enc} · ${span}`,
+        description: `${plural(n, 'backup')} · ${enc} · ${span}${broken ? ' · ⚠ chain broken' : ''}`,
         tooltip:
           `series ${node.backupId}\n${plural(n, 'backup')} (${full} full, ${n - full} incremental)\n` +
-          `${node.encrypted ? 'encrypted (AES): verify and restore need the key' : 'not encrypted'}\n${span}`,
+          `${node.encrypted ? 'encrypted (AES): verify and restore need the key' : 'not encrypted'}\n${span}` +
+          (broken
+            ? `\nchain broken (a restore refuses it):\n${node.chain.problems.map((p) => `  ${p}`).join('\n')}`
+            : '\nchain complete') +
+          node.chain.warnings.map((w) => `\n${w}`).join(''),
         icon: node.encrypted ? 'lock' : 'history',
         ...(node.encrypted && { iconColor: 'charts.yellow' }),
         contextValue: 'series',
@@ -357,11 +436,18 @@ export function present(node: TreeNode): NodePresentation {
       ];
       if (node.size !== null) parts.push(formatBytes(node.size));
       if (m.encrypted) parts.push('🔒');
+      if (node.chain.problems.length > 0) parts.push('⚠ chain broken');
+      const removed = node.expire?.action === 'remove';
+      if (node.expire) parts.unshift(removed ? 'expire: would be removed' : 'expire: kept');
       return {
         label: `#${m.backupNum} ${m.type}`,
         description: parts.join(' · '),
         tooltip: [
           `backup ${m.backupId} #${m.backupNum}: ${m.type}${m.encrypted ? ', encrypted' : ', plain'}`,
+          chainTooltip(node.chain),
+          ...(node.expire
+            ? [`expire preview: ${removed ? 'would be removed' : 'kept'} (${node.expire.reasons.join('; ')})`]
+            : []),
           `folder: ${m.path || '(location root)'}`,
           `since ${m.since}, readTs ${m.readTs}`,
           `time: ${formatTime(time)} UTC`,
@@ -373,10 +459,23 @@ export function present(node: TreeNode): NodePresentation {
               ]
             : []),
         ].join('\n'),
-        icon: m.type === 'full' ? 'database' : 'diff-added',
-        iconColor: m.type === 'full' ? 'charts.blue' : 'charts.green',
+        icon: removed ? 'trash' : m.type === 'full' ? 'database' : 'diff-added',
+        iconColor: removed ? 'charts.red' : m.type === 'full' ? 'charts.blue' : 'charts.green',
         contextValue: 'backup',
         collapsible: 'collapsed',
+      };
+    }
+    case 'chain': {
+      const c = node.chain;
+      const ok = c.problems.length === 0;
+      return {
+        label: `chain: ${chainLabel(c.backups)}`,
+        description: ok ? `restores ${plural(c.backups.length, 'backup')}` : `⚠ ${c.problems[0]}`,
+        tooltip: chainTooltip(c),
+        icon: ok ? 'link' : 'warning',
+        ...(!ok && { iconColor: 'problemsWarningIcon.foreground' }),
+        contextValue: 'chain',
+        collapsible: 'none',
       };
     }
     case 'group':
@@ -409,6 +508,18 @@ export function present(node: TreeNode): NodePresentation {
         collapsible: 'none',
       };
   }
+}
+
+/** The chain of a restore point, one line per backup, or why a restore refuses it. */
+function chainTooltip(c: RestorePointChain): string {
+  const head =
+    c.problems.length === 0
+      ? `chain: restoring up to here loads ${plural(c.backups.length, 'backup')}: ${chainLabel(c.backups)}`
+      : `chain broken, a restore up to here is refused: ${c.problems.join('; ')}`;
+  const lines = c.backups.map(
+    (b) => `  #${b.backupNum} ${b.type}, readTs ${b.readTs} (${b.path || '(location root)'})`,
+  );
+  return [head, ...lines].join('\n');
 }
 
 /** The parent of a node (for TreeView.reveal). */

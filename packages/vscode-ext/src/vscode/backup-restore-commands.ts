@@ -1,12 +1,13 @@
 /**
- * Backups and restores: start an online backup, restore a backup into the Alpha (and follow its
- * status), show a restore's status, copy the `strata restore` command line of an offline restore.
+ * Backups and restores: start an online backup, restore a backup into the Alpha (its plan shown
+ * before the confirmation; then its status followed), show a restore's status, copy the `strata restore` command line of an offline restore.
  */
 import * as vscode from 'vscode';
 import type { AdminClient } from '@strata/core';
 import { adminTokenKey, alphaAdminClient } from '../model/admin-auth.js';
 import { locationLabel } from '../model/locations.js';
 import { restoreCommandLine } from '../model/restore-command.js';
+import { restorePlanSummary } from '../model/restore-plan.js';
 import {
   CONFIG,
   commandOptions,
@@ -16,6 +17,7 @@ import {
 } from './command-context.js';
 import { storedCredentials } from './credentials-store.js';
 import { pickBackup, pickLocation } from './pickers.js';
+import { showRestorePlan } from './restore-plan-commands.js';
 import { waitForRestore } from './restore-status.js';
 
 /** The `strata.alphaAdminUrl` setting. */
@@ -92,12 +94,17 @@ export function backupRestoreCommands(ctx: CommandContext): CommandHandlers {
       if (!node) return undefined;
       const m = node.manifest;
       const admin = await alphaAdmin(context.secrets);
+      // The plan first (the Alpha has no dry run: computed here, on the same location).
+      const shown = await showRestorePlan(ctx, node, opts, `the Alpha at ${admin.url}`);
+      if (!shown) return undefined;
       if (!opts?.confirmed) {
         const ok = await vscode.window.showWarningMessage(
           `Restore ${m.backupId} #${m.backupNum} (backups 1..${m.backupNum} of the series) into the Alpha at ${admin.url}?`,
           {
             modal: true,
-            detail: 'The restored data replaces what the cluster holds for the restored predicates.',
+            detail:
+              `Plan (open in the editor): ${restorePlanSummary(shown.result.plan)}. ` +
+              'The restored data replaces what the cluster holds for the restored predicates.',
           },
           'Restore',
         );
@@ -107,6 +114,7 @@ export function backupRestoreCommands(ctx: CommandContext): CommandHandlers {
       if (m.encrypted && encryptionKeyFile === undefined) {
         encryptionKeyFile = await vscode.window.showInputBox({
           prompt: 'Path of the encryption key file on the Alpha’s machine',
+          ...(shown.keyFile !== undefined && { value: shown.keyFile }),
           ignoreFocusOut: true,
         });
         if (encryptionKeyFile === undefined) return undefined;

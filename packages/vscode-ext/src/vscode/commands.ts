@@ -6,8 +6,10 @@
 import * as vscode from 'vscode';
 import { backupRestoreCommands } from './backup-restore-commands.js';
 import { showError, type CommandContext } from './command-context.js';
+import { expireCommands } from './expire-commands.js';
 import { locationCommands } from './location-commands.js';
 import { manifestCommands } from './manifest-commands.js';
+import { restorePlanCommands } from './restore-plan-commands.js';
 import { verifyCommands } from './verify-commands.js';
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -16,6 +18,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     ...manifestCommands(ctx),
     ...verifyCommands(ctx),
     ...backupRestoreCommands(ctx),
+    ...expireCommands(ctx),
+    ...restorePlanCommands(ctx),
   };
   return Object.entries(handlers).map(([id, fn]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {

@@ -29,7 +29,7 @@ export async function pickSeries(ctx: CommandContext, arg: unknown): Promise<Ser
   if (isNode(arg)) {
     if (arg.kind === 'series') return arg;
     if (arg.kind === 'backup') return arg.parent;
-    if (arg.kind === 'group') return arg.parent.parent;
+    if (arg.kind === 'chain' || arg.kind === 'group') return arg.parent.parent;
     if (arg.kind === 'predicate') return arg.parent.parent.parent;
   }
   if (arg === undefined) {
@@ -51,7 +51,7 @@ export async function pickSeries(ctx: CommandContext, arg: unknown): Promise<Ser
 export async function pickBackup(ctx: CommandContext, arg: unknown): Promise<BackupNode | undefined> {
   if (isNode(arg)) {
     if (arg.kind === 'backup') return arg;
-    if (arg.kind === 'group') return arg.parent;
+    if (arg.kind === 'chain' || arg.kind === 'group') return arg.parent;
     if (arg.kind === 'predicate') return arg.parent.parent;
   } else if (typeof arg === 'object' && arg !== null && 'backupId' in arg) {
     const a = arg as { location: string; backupId: string; backupNum: number };
@@ -59,7 +59,10 @@ export async function pickBackup(ctx: CommandContext, arg: unknown): Promise<Bac
   }
   if (arg === undefined) {
     const sel = ctx.treeView.selection[0];
-    if (sel && (sel.kind === 'backup' || sel.kind === 'group' || sel.kind === 'predicate'))
+    if (
+      sel &&
+      (sel.kind === 'backup' || sel.kind === 'chain' || sel.kind === 'group' || sel.kind === 'predicate')
+    )
       return pickBackup(ctx, sel);
   }
   const series = await pickSeries(ctx, arg);

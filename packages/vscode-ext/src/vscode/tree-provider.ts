@@ -14,6 +14,11 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     this.#changed.fire(undefined);
   }
 
+  /** Redraws the view from what was read (e.g. after an expire preview decorated it). */
+  redraw(): void {
+    this.#changed.fire(undefined);
+  }
+
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const p = present(node);
     const state =

@@ -1,6 +1,6 @@
 /** Verify a backup (its chain up to it) or a whole series, with progress and a report. */
 import * as vscode from 'vscode';
-import { readKeyFile, renderVerifyReport } from '@strata/core';
+import { renderVerifyReport } from '@strata/core';
 import { runVerify, verifyTitle, type VerifySummary } from '../model/verify.js';
 import {
   commandOptions,
@@ -8,22 +8,8 @@ import {
   type CommandHandlers,
   type CommandOptions,
 } from './command-context.js';
+import { chooseKey } from './key-file.js';
 import { pickBackup, pickSeries } from './pickers.js';
-
-/** The key of an encrypted series: the file the options name, else one chosen in a dialog. */
-async function chooseKey(encrypted: boolean, opts: CommandOptions | undefined): Promise<Buffer | undefined> {
-  if (!encrypted) return undefined;
-  let file = opts?.keyFile;
-  if (file === undefined) {
-    const picked = await vscode.window.showOpenDialog({
-      title: 'Encryption key file of the series (raw 16, 24 or 32 bytes)',
-      openLabel: 'Use Key',
-      canSelectMany: false,
-    });
-    file = picked?.[0]?.fsPath ?? '';
-  }
-  return file === '' ? undefined : readKeyFile(file);
-}
 
 async function verifyWithProgress(
   ctx: CommandContext,
@@ -33,7 +19,7 @@ async function verifyWithProgress(
   encrypted: boolean,
   opts: CommandOptions | undefined,
 ): Promise<VerifySummary> {
-  const key = await chooseKey(encrypted, opts);
+  const key = (await chooseKey(encrypted, opts))?.key;
   const title = verifyTitle({ backupId, ...(backupNum !== undefined && { backupNum }) });
   const dest = await ctx.provider.model.destination(location);
   const { report, summary } = await vscode.window.withProgress(

@@ -2,8 +2,10 @@
  * The extension in a REAL VS Code: code-server 4.139.1 (VS Code 1.139.1, its own Node 24) with
  * dist/strata-vscode.vsix and the harness extension installed, driven by Chromium through
  * playwright-core. The test opens the Strata Backups view on the fixture location
- * v20.11-series-2groups, expands it down to a predicate, opens a manifest and verifies the series
- * from context menus, and checks the results on screen (DOM text + screenshots under
+ * v20.11-series-2groups, expands it down to a predicate (and a backup's chain line), opens a
+ * manifest, verifies the series and previews a restore plan from context menus, previews an expire
+ * on a temp location of two series and runs it through the notification and the modal
+ * confirmation, and checks the results on screen (DOM text + screenshots under
  * test-results/ui/) and through the extension host API (the harness's JSON).
  * STRATA_UPDATE_SCREENSHOT=1 also copies the final screenshot to media/screenshot.png.
  */
@@ -17,12 +19,20 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PKG_DIR, SERIES_2G, SERIES_2G_BACKUP_LABELS } from '../helpers.js';
+import {
+  FULL_3G,
+  mergedFixtures,
+  PKG_DIR,
+  SERIES_2G,
+  SERIES_2G_BACKUP_LABELS,
+  SERIES_3G,
+} from '../helpers.js';
 
 const SHOTS = path.join(PKG_DIR, 'test-results/ui');
 const CHROMIUM = process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium';
@@ -70,12 +80,18 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
   const workspace = path.join(work, 'workspace');
   const resultFile = path.join(work, 'harness-result.json');
   const missing = path.join(work, 'no-backups-here');
+  // A writable location of two series (loving_jones5, older; jolly_yalow0) for expire.
+  const expireCopy = mergedFixtures([FULL_3G, SERIES_3G], 'expire-copy');
   const env = {
     ...process.env,
     XDG_CONFIG_HOME: path.join(work, 'xdg-config'),
     XDG_DATA_HOME: path.join(work, 'xdg-data'),
   };
   let server: ChildProcess | undefined;
+  // A stand-in /admin for "Restore Online into Alpha…": records the requests, answers as an Alpha.
+  const adminRequests: { query: string; variables: Record<string, unknown> }[] = [];
+  let admin: Server | undefined;
+  let adminUrl = '';
   let serverLog = '';
   let browser: BrowserContext | undefined;
   let page: Page;
@@ -88,6 +104,21 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
   };
 
   beforeAll(async () => {
+    admin = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const q = JSON.parse(body) as { query: string; variables: Record<string, unknown> };
+        adminRequests.push(q);
+        const data = q.query.includes('restoreStatus')
+          ? { restoreStatus: { status: 'OK', errors: [] } }
+          : { restore: { code: 'Success', message: 'Restore operation started.', restoreId: 7 } };
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ data }));
+      });
+    });
+    await new Promise<void>((r) => admin!.listen(0, '127.0.0.1', r));
+    adminUrl = `http://127.0.0.1:${(admin.address() as { port: number }).port}/admin`;
     mkdirSync(SHOTS, { recursive: true });
     mkdirSync(workspace, { recursive: true });
     mkdirSync(path.join(userDir, 'User'), { recursive: true });
@@ -95,7 +126,9 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
       path.join(userDir, 'User/settings.json'),
       JSON.stringify(
         {
-          'strata.locations': [SERIES_2G, missing],
+          'strata.locations': [SERIES_2G, missing, expireCopy.dir],
+          'strata.alphaAdminUrl': adminUrl,
+          'strata.restoreStatusPollMs': 100,
           'strataHarness.out': resultFile,
           'workbench.startupEditor': 'none',
           'workbench.tips.enabled': false,
@@ -191,6 +224,8 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
       if (server.exitCode === null) server.kill('SIGKILL');
     }
     rmSync(work, { recursive: true, force: true });
+    expireCopy.cleanup();
+    admin?.close();
     console.log(`ui timings (ms): ${JSON.stringify(timings)}`);
   });
 
@@ -287,6 +322,11 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     expect(await row('#1 full').locator('.codicon-database').count()).toBe(1);
     expect(await row('#2 incremental').locator('.codicon-diff-added').count()).toBe(1);
     expect(await row('wizardly_blackburn2').locator('.codicon-history').count()).toBe(1);
+    // the chain line of backup #2: what its restore point needs (core's chain check)
+    const chain = row('chain: #1 full → #2');
+    await chain.waitFor();
+    expect(plain(await chain.locator('.label-description').innerText())).toBe('restores 2 backups');
+    expect(await chain.locator('.codicon-link').count()).toBe(1);
     lap('expand tree');
     await shot('1-tree');
   });
@@ -345,6 +385,130 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     await shot('4-error');
   });
 
+  /** The text of the editor showing a `strata-plan:` document whose text contains `marker`. */
+  async function editorText(marker: string): Promise<string> {
+    const editor = page.locator('.editor-instance .view-lines', { hasText: marker }).first();
+    await editor.waitFor({ timeout: 30_000 });
+    return plain(await editor.innerText());
+  }
+
+  it('"Preview Restore Plan" shows core\'s dry-run plan as a read-only document', async () => {
+    await contextMenu('#2 incremental', 'Preview Restore Plan');
+    await page
+      .locator('.tabs-container .tab', { hasText: 'wizardly_blackburn2-2.txt' })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    const text = await editorText('Restore plan');
+    expect(text).toContain('Restore plan (dry run: nothing was written) — backup wizardly_blackburn2 #2');
+    expect(text).toMatch(/2 backups \(#1 full → #2\), 2 groups: 4 files, 1\.5 KiB, [\d,]+ KVs/);
+    expect(text).toContain('#1 full, readTs 55, 2021-07-06 13:04:27  (dgraph.20210706.130427.532)');
+    // bytes as stored: 530 + 380 and 289 + 315 (the files of #1 and #2)
+    expect(text).toMatch(/group 1: 2 files, 910 B, [\d,]+ KVs, 9 predicates/);
+    expect(text).toMatch(/group 2: 2 files, 604 B, [\d,]+ KVs, 2 predicates/);
+    lap('restore plan');
+    await shot('5-restore-plan');
+  });
+
+  it('"Restore Online into Alpha…" shows the plan, asks (modal), then restores and follows the status', async () => {
+    await contextMenu('#2 incremental', 'Restore Online into Alpha…');
+    const dialog = page.locator('.monaco-dialog-box').first();
+    await dialog.waitFor({ timeout: 30_000 });
+    // the plan is open before the question, and the Alpha has not been asked anything yet
+    const text = await editorText('Restore plan');
+    expect(text).toContain(`into: the Alpha at ${adminUrl}`);
+    expect(text).toMatch(/group 1: 2 files, 910 B, [\d,]+ KVs, 9 predicates/);
+    expect(adminRequests).toEqual([]);
+    const dialogText = plain(await dialog.innerText());
+    expect(dialogText).toContain(
+      `Restore wizardly_blackburn2 #2 (backups 1..2 of the series) into the Alpha at ${adminUrl}?`,
+    );
+    expect(dialogText).toMatch(
+      /Plan \(open in the editor\): 2 backups \(#1 full → #2\), 2 groups: 4 files, 1\.5 KiB, [\d,]+ KVs\./,
+    );
+    await shot('6-restore-confirm');
+    await dialog
+      .locator('.monaco-button', { hasText: /^Restore$/ })
+      .first()
+      .click();
+    const toast = page
+      .locator('.notifications-toasts .notification-list-item-message', { hasText: 'restore 7' })
+      .first();
+    await toast.waitFor({ timeout: 30_000 });
+    expect(plain(await toast.innerText())).toBe('Strata: restore 7: OK');
+    expect(adminRequests[0]!.query).toContain('restore(input: $input)');
+    expect(adminRequests[0]!.variables).toEqual({
+      input: { location: SERIES_2G, backupId: 'wizardly_blackburn2', backupNum: 2 },
+    });
+    expect(adminRequests.slice(1).every((r) => r.query.includes('restoreStatus'))).toBe(true);
+    lap('restore online');
+  });
+
+  it('"Preview Expire…" marks what would go; "Expire now…" behind a modal removes it', async () => {
+    await contextMenu('expire-copy', 'Preview Expire…');
+    const pick = page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Keep the last N series' })
+      .first();
+    await pick.waitFor({ timeout: 15_000 });
+    await pick.click();
+    const input = page.locator('.quick-input-widget input').first();
+    await input.waitFor();
+    await input.fill('1');
+    await page.keyboard.press('Enter');
+    const plan = await editorText('Expire preview');
+    expect(plan).toContain(
+      `Expire preview (dry run: nothing was removed) — strata expire ${expireCopy.dir} --keep-series 1 --dry-run`,
+    );
+    expect(plan).toContain('would remove 1 backup:');
+    expect(plan).toContain('loving_jones5 #1 full, readTs 68, 2020-11-25 17:39:44');
+    expect(plan).toContain('why: series 2 of 2 (newest first), beyond --keep-series 1');
+    expect(plan).toContain('would keep 3 backups:');
+    const toast = page
+      .locator('.notifications-toasts .notification-list-item', { hasText: 'expire preview of' })
+      .first();
+    await toast.waitFor({ timeout: 15_000 });
+    expect(plain(await toast.locator('.notification-list-item-message').innerText())).toBe(
+      `Strata: expire preview of ${expireCopy.dir}: would remove 1 backup, keep 3`,
+    );
+    // the tree marks the backup the preview removes (red trash icon, description)
+    await expand('expire-copy');
+    await expand('loving_jones5');
+    const doomed = page.locator(
+      '#workbench\\.view\\.extension\\.strataBackups .monaco-list-row[aria-label*="expire: would be removed"]',
+    );
+    await doomed.first().waitFor({ timeout: 15_000 });
+    expect(await doomed.count()).toBe(1);
+    expect(await doomed.locator('.codicon-trash').count()).toBe(1);
+    expect(await doomed.locator('.label-name').innerText()).toBe('#1 full');
+    expect(existsSync(path.join(expireCopy.dir, 'dgraph.20201125.173944.587'))).toBe(true);
+    lap('expire preview');
+    await shot('7-expire-preview');
+
+    await toast.hover();
+    await toast.locator('.monaco-button', { hasText: 'Expire now…' }).first().click();
+    const dialog = page.locator('.monaco-dialog-box').first();
+    await dialog.waitFor({ timeout: 15_000 });
+    const dialogText = plain(await dialog.innerText());
+    expect(dialogText).toContain(`Remove 1 backup from ${expireCopy.dir} (--keep-series 1)?`);
+    expect(dialogText).toContain('Do not run it while a backup writes to this location');
+    await dialog.locator('.monaco-button', { hasText: 'Expire now' }).first().click();
+    const done = page
+      .locator('.notifications-toasts .notification-list-item-message', { hasText: 'expire of' })
+      .first();
+    await done.waitFor({ timeout: 30_000 });
+    expect(plain(await done.innerText())).toBe(
+      `Strata: expire of ${expireCopy.dir}: removed 1 backup (4 files deleted), kept 3`,
+    );
+    const result = await editorText('Expire —');
+    expect(result).toContain('removed 1 backup:');
+    expect(result).toContain('4 files deleted');
+    // gone from the location and, after the refresh, from the tree
+    expect(existsSync(path.join(expireCopy.dir, 'dgraph.20201125.173944.587'))).toBe(false);
+    await row('loving_jones5').waitFor({ state: 'detached', timeout: 15_000 });
+    await row('jolly_yalow0').waitFor({ timeout: 15_000 });
+    lap('expire now');
+    await shot('8-expire-done');
+  });
+
   it('the extension host API agrees (harness): tree, manifest, verify, native addon on Node 24', async () => {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input').first();
@@ -398,11 +562,27 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
         icon: 'folder-library',
         contextValue: 'location',
       },
+      {
+        kind: 'location',
+        label: 'expire-copy',
+        description: expireCopy.dir,
+        icon: 'folder-library',
+        contextValue: 'location',
+      },
     ]);
     expect(tree.series!.map((s) => [s.label, s.icon, s.contextValue])).toEqual([
       ['wizardly_blackburn2', 'history', 'series'],
     ]);
     expect(tree.backups!.map((b) => b.label)).toEqual(SERIES_2G_BACKUP_LABELS);
+    expect(tree.chain).toEqual([
+      {
+        kind: 'chain',
+        label: 'chain: #1 full → #2',
+        description: 'restores 2 backups',
+        icon: 'link',
+        contextValue: 'chain',
+      },
+    ]);
     expect(tree.groups!.map((g) => g.label)).toEqual(['group 1', 'group 2']);
     expect(tree.predicates!.map((p) => [p.label, p.contextValue])).toEqual([
       ['name', 'predicate'],
@@ -430,6 +610,35 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     const cmd = `strata restore -l ${SERIES_2G} -p ./restored --backup_id wizardly_blackburn2 --backup_num 2`;
     expect(result.restoreCommand).toBe(cmd);
     expect(result.clipboard).toBe(cmd);
+
+    // The plans: the restore plan previewed in the UI and the same through vscode.commands, the
+    // expire the UI ran, an expire preview through vscode.commands (keep-last 2 keeps all 6).
+    type Plan = {
+      backups: { backupNum: number }[];
+      groups: { group: number; files: number; bytes: number }[];
+    };
+    const uiPlan = result.uiRestorePlan as Plan;
+    expect(uiPlan.backups.map((b) => b.backupNum)).toEqual([1, 2]);
+    expect(uiPlan.groups.map((g) => [g.group, g.files, g.bytes])).toEqual([
+      [1, 2, 910],
+      [2, 2, 604],
+    ]);
+    expect(result.apiRestorePlan).toEqual(uiPlan);
+    const uiExpire = result.uiExpire as {
+      dryRun: boolean;
+      remove: { backupId: string }[];
+      filesDeleted: number;
+    };
+    expect(uiExpire).toMatchObject({ dryRun: false, filesDeleted: 4 });
+    expect(uiExpire.remove.map((b) => b.backupId)).toEqual(['loving_jones5']);
+    const apiExpire = result.apiExpirePreview as { dryRun: boolean; keep: unknown[]; remove: unknown[] };
+    expect(apiExpire).toMatchObject({ dryRun: true, remove: [] });
+    expect(apiExpire.keep).toHaveLength(6);
+    const planDocs = result.planDocuments as { uri: string; text: string }[];
+    expect(planDocs.map((d) => d.uri).sort()).toEqual([
+      'strata-plan:/expire/expire-copy.txt',
+      'strata-plan:/restore/wizardly_blackburn2-2.txt',
+    ]);
     expect(serverLog).not.toMatch(/Error: .*strata/i);
   });
 });

@@ -2,8 +2,9 @@
  * The UI test's harness extension (depends on strata.strata-vscode). Its command
  * "Strata Harness: Collect Results" records, through the extension host API, what the UI test
  * checks: the Strata extension's API (tree items down to a predicate, the native addon as loaded
- * by the extension host's Node), the manifest documents open in the workbench, the last verify
- * run from the UI, plus verify and open-manifest run through vscode.commands. It writes them as
+ * by the extension host's Node), the manifest and plan documents open in the workbench, the last
+ * verify, expire and restore plan run from the UI, plus verify, open-manifest, the restore plan and
+ * an expire preview run through vscode.commands. It writes them as
  * JSON to the file named by the setting `strataHarness.out`.
  */
 import { writeFileSync } from 'node:fs';
@@ -48,7 +49,9 @@ export function activate(context: vscode.ExtensionContext): void {
         const backups = await api.children(series[0]);
         tree.backups = backups.map(row);
         const b2 = backups.find((b) => b.kind === 'backup' && b.manifest.backupNum === 2) ?? backups[0];
-        const groups = await api.children(b2);
+        const b2children = await api.children(b2);
+        tree.chain = b2children.filter((n) => n.kind === 'chain').map(row);
+        const groups = b2children.filter((n) => n.kind === 'group');
         tree.groups = groups.map(row);
         tree.predicates = (await api.children(groups[groups.length - 1])).map(row);
         result.tree = tree;
@@ -59,6 +62,12 @@ export function activate(context: vscode.ExtensionContext): void {
           .filter((d) => d.uri.scheme === 'strata-manifest')
           .map((d) => ({ uri: d.uri.toString(), languageId: d.languageId, text: d.getText() }));
         result.uiVerify = api.lastVerify() ?? null;
+        result.planDocuments = vscode.workspace.textDocuments
+          .filter((d) => d.uri.scheme === 'strata-plan')
+          .map((d) => ({ uri: d.uri.toString(), text: d.getText() }));
+        // The last expire (the UI's "Expire now") and restore plan (the UI's preview).
+        result.uiExpire = api.lastExpire() ?? null;
+        result.uiRestorePlan = api.lastRestorePlan()?.plan ?? null;
         // The same commands through the API.
         const uri = await vscode.commands.executeCommand<string>('strata.openManifest', b2);
         const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
@@ -67,6 +76,13 @@ export function activate(context: vscode.ExtensionContext): void {
         result.apiVerifyBackup = await vscode.commands.executeCommand('strata.verifyBackup', b2);
         result.restoreCommand = await vscode.commands.executeCommand('strata.copyRestoreCommand', b2);
         result.clipboard = await vscode.env.clipboard.readText();
+        const plan = await vscode.commands.executeCommand<{ plan: unknown }>('strata.previewRestorePlan', b2);
+        result.apiRestorePlan = plan?.plan ?? null;
+        result.apiExpirePreview = await vscode.commands.executeCommand(
+          'strata.previewExpire',
+          roots[0] && 'location' in roots[0] ? roots[0].location : undefined,
+          { rules: { keepLast: 2 }, expireNow: false },
+        );
         result.ok = true;
       } catch (err) {
         result.ok = false;
