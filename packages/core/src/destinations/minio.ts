@@ -188,6 +188,41 @@ export class MinioDestination extends RemoteDestination {
     }
   }
 
+  async abortIncompleteUploads(prefix: string): Promise<number> {
+    const bucket = this.location.bucket;
+    const keyPrefix = this.listPrefix(prefix);
+    const client = await this.client().catch((err: unknown) => {
+      throw this.error(err, 'listing incomplete uploads');
+    });
+    // Key → how many uploads of it are open (bounded: a listing that never ends is cut short).
+    const keys = new Map<string, number>();
+    let seen = 0;
+    try {
+      const stream = client.listIncompleteUploads(bucket, keyPrefix, true);
+      for await (const u of stream as AsyncIterable<{ key?: string }>) {
+        if (++seen > 1_000_000) break;
+        if (u.key !== undefined && this.relative(u.key) !== undefined)
+          keys.set(u.key, (keys.get(u.key) ?? 0) + 1);
+      }
+    } catch (err) {
+      throw this.error(err, 'listing incomplete uploads');
+    }
+    let aborted = 0;
+    for (const [key, n] of keys) {
+      // The client's removeIncompleteUpload aborts the newest upload of a key: once per upload.
+      for (let i = 0; i < n; i++) {
+        try {
+          await client.removeIncompleteUpload(bucket, key);
+          aborted++;
+        } catch (err) {
+          if (serviceCode(err) === 'NoSuchUpload') break;
+          throw this.error(err, 'aborting an incomplete upload');
+        }
+      }
+    }
+    return aborted;
+  }
+
   async delete(rel: string): Promise<void> {
     const key = this.key(rel);
     try {

@@ -270,6 +270,43 @@ export class S3Destination extends RemoteDestination {
     }
   }
 
+  async abortIncompleteUploads(prefix: string): Promise<number> {
+    const Bucket = this.location.bucket;
+    const Prefix = this.listPrefix(prefix);
+    const client = await this.client().catch((err: unknown) => {
+      throw this.error(err, 'listing incomplete uploads');
+    });
+    let aborted = 0;
+    let KeyMarker: string | undefined;
+    let UploadIdMarker: string | undefined;
+    // Bounded: a store that keeps answering "truncated" with the same markers cannot loop forever.
+    for (let page = 0; page < 10_000; page++) {
+      let r;
+      try {
+        r = await client.send(
+          new this.s3.ListMultipartUploadsCommand({ Bucket, Prefix, KeyMarker, UploadIdMarker }),
+        );
+      } catch (err) {
+        throw this.error(err, 'listing incomplete uploads');
+      }
+      for (const u of r.Uploads ?? []) {
+        if (u.Key === undefined || u.UploadId === undefined || this.relative(u.Key) === undefined) continue;
+        try {
+          await client.send(
+            new this.s3.AbortMultipartUploadCommand({ Bucket, Key: u.Key, UploadId: u.UploadId }),
+          );
+          aborted++;
+        } catch (err) {
+          if (serviceCode(err) !== 'NoSuchUpload') throw this.error(err, 'aborting an incomplete upload');
+        }
+      }
+      if (!r.IsTruncated || (r.NextKeyMarker === KeyMarker && r.NextUploadIdMarker === UploadIdMarker)) break;
+      KeyMarker = r.NextKeyMarker;
+      UploadIdMarker = r.NextUploadIdMarker;
+    }
+    return aborted;
+  }
+
   /** Closes the client's sockets. */
   async close(): Promise<void> {
     if (this.#client) (await this.#client.catch(() => undefined))?.destroy();
