@@ -188,29 +188,33 @@ export class MinioDestination extends RemoteDestination {
     }
   }
 
-  async abortIncompleteUploads(prefix: string): Promise<number> {
+  async abortIncompleteUploads(prefix: string, paths: readonly string[] = []): Promise<number> {
     const bucket = this.location.bucket;
     const keyPrefix = this.listPrefix(prefix);
     const client = await this.client().catch((err: unknown) => {
       throw this.error(err, 'listing incomplete uploads');
     });
-    // Key → how many uploads of it are open (bounded: a listing that never ends is cut short).
-    const keys = new Map<string, number>();
+    // Key → its open upload ids: the listing of the prefix, then of each named path (MinIO lists
+    // the incomplete uploads of an exact key only). Bounded: a listing that never ends is cut short.
+    const keys = new Map<string, Set<string>>();
     let seen = 0;
-    try {
-      const stream = client.listIncompleteUploads(bucket, keyPrefix, true);
-      for await (const u of stream as AsyncIterable<{ key?: string }>) {
-        if (++seen > 1_000_000) break;
-        if (u.key !== undefined && this.relative(u.key) !== undefined)
-          keys.set(u.key, (keys.get(u.key) ?? 0) + 1);
+    for (const p of [keyPrefix, ...paths.map((x) => this.key(x)).filter((k) => k.startsWith(keyPrefix))]) {
+      try {
+        const stream = client.listIncompleteUploads(bucket, p, true);
+        for await (const u of stream as AsyncIterable<{ key?: string; uploadId?: string }>) {
+          if (++seen > 1_000_000) break;
+          if (u.key === undefined || !u.key.startsWith(keyPrefix) || this.relative(u.key) === undefined)
+            continue;
+          keys.set(u.key, (keys.get(u.key) ?? new Set()).add(u.uploadId ?? ''));
+        }
+      } catch (err) {
+        throw this.error(err, 'listing incomplete uploads');
       }
-    } catch (err) {
-      throw this.error(err, 'listing incomplete uploads');
     }
     let aborted = 0;
-    for (const [key, n] of keys) {
+    for (const [key, ids] of keys) {
       // The client's removeIncompleteUpload aborts the newest upload of a key: once per upload.
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < ids.size; i++) {
         try {
           await client.removeIncompleteUpload(bucket, key);
           aborted++;

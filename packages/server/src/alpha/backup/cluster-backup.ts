@@ -36,7 +36,7 @@ import type { GroupHandlers } from './group-handlers.js';
 import type { GroupBackupRequest, GroupBackupResult } from './group-requests.js';
 import { checkBackupInput, destinationCredentials, type BackupInput } from './inputs.js';
 import type { Lease } from './lease.js';
-import { chooseResume, clearFolder, keptGroups, removeFolder } from './resume.js';
+import { chooseResume, clearFolder, journalFiles, keptGroups, removeFolder } from './resume.js';
 
 export interface BackupPayload {
   response: { code: string; message: string };
@@ -194,7 +194,7 @@ export class ClusterBackup {
         if (resumed !== 'stale') return resumed;
         // The groups no longer keep the versions of the journal's read ts: start again.
         const reason = 'the groups no longer keep the versions of its read timestamp';
-        await removeFolder(dest, choice.journal.folder, log);
+        await removeFolder(dest, choice.journal.folder, log, journalFiles(choice.journal));
         notes.push(`discarded interrupted backup ${choice.journal.folder} (${reason})`);
         log.info(
           { folder: choice.journal.folder, reason },
@@ -264,7 +264,7 @@ export class ClusterBackup {
         RESUME_JOURNAL_FILE,
         ...kept.map((g) => path.posix.basename(backupFilePath(plan, g))),
       ]);
-      aborted = await clearFolder(dest, plan.folder, keep, log);
+      aborted = await clearFolder(dest, plan.folder, keep, log, journalFiles(journal));
       await writeJournal(dest, journal);
     } else {
       // The read ts is taken after the slow steps (Vault, the location's manifests), just before
@@ -390,7 +390,7 @@ export class ClusterBackup {
         RESUME_JOURNAL_FILE,
         ...done.map((g) => path.posix.basename(backupFilePath(plan, g))),
       ]);
-      await clearFolder(dest, plan.folder, keep, log);
+      await clearFolder(dest, plan.folder, keep, log, journalFiles(journal));
       throw new HttpError(
         'BACKUP_FAILED',
         `backup failed, no manifest was written: ${reasons.join('; ')}. The files of groups ${list(done)} ` +

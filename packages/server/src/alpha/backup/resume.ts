@@ -10,6 +10,7 @@ import {
   backupFilePath,
   fileSha256,
   findInterrupted,
+  journalPath,
   RESUME_JOURNAL_FILE,
   resumeMismatch,
   type BackupPlan,
@@ -19,6 +20,14 @@ import {
 } from '@strata/core';
 import type { FastifyBaseLogger } from 'fastify';
 import { message } from './coordination.js';
+
+/**
+ * The files a backup of journal `j` may have begun to upload: its group files and the journal
+ * (stores that list incomplete uploads only by exact key, as MinIO, are asked about each).
+ */
+export function journalFiles(j: Pick<ResumeJournal, 'folder' | 'readTs' | 'groups'>): string[] {
+  return [...[...j.groups.keys()].map((g) => backupFilePath(j, g)), journalPath(j.folder)];
+}
 
 /** What the scan of a location's interrupted backups decided. */
 export interface ResumeChoice {
@@ -67,7 +76,7 @@ export async function chooseResume(
       choice.journal = f.journal;
       continue;
     }
-    await removeFolder(dest, f.folder, log);
+    await removeFolder(dest, f.folder, log, journalFiles(f.journal));
     choice.discarded.push({ folder: f.folder, reason });
     log.info({ folder: f.folder, reason }, `backup: discarded interrupted backup ${f.folder}: ${reason}`);
   }
@@ -106,17 +115,19 @@ export async function keptGroups(
 }
 
 /**
- * Aborts the incomplete multipart uploads under the folder (S3, MinIO); the number aborted, 0
- * where the destination has none. Best effort: a failure is logged.
+ * Aborts the incomplete multipart uploads under the folder (S3, MinIO; `paths`: the files looked
+ * up by exact key as well, see {@link journalFiles}); the number aborted, 0 where the destination
+ * has none. Best effort: a failure is logged.
  */
 export async function abortUploads(
   dest: Destination,
   folder: string,
   log: FastifyBaseLogger,
+  paths: readonly string[] = [],
 ): Promise<number> {
   if (!dest.abortIncompleteUploads) return 0;
   try {
-    const n = await dest.abortIncompleteUploads(`${folder}/`);
+    const n = await dest.abortIncompleteUploads(`${folder}/`, paths);
     if (n > 0) log.info({ folder, aborted: n }, `backup: aborted ${n} incomplete upload(s) under ${folder}`);
     return n;
   } catch (err) {
@@ -127,13 +138,14 @@ export async function abortUploads(
 
 /**
  * Best effort: removes the files of the folder but those named in `keep` (base names), and
- * aborts its incomplete uploads. Returns the number of uploads aborted.
+ * aborts its incomplete uploads (`paths`: see {@link journalFiles}). Returns the number aborted.
  */
 export async function clearFolder(
   dest: Destination,
   folder: string,
   keep: ReadonlySet<string>,
   log: FastifyBaseLogger,
+  paths: readonly string[] = [],
 ): Promise<number> {
   try {
     const files: string[] = [];
@@ -142,7 +154,7 @@ export async function clearFolder(
   } catch (err) {
     log.warn({ folder, err: message(err) }, 'could not remove the files of a failed backup');
   }
-  return abortUploads(dest, folder, log);
+  return abortUploads(dest, folder, log, paths);
 }
 
 /** Best effort: removes every file of the folder, the folder itself (local) and its uploads. */
@@ -150,8 +162,9 @@ export async function removeFolder(
   dest: Destination,
   folder: string,
   log: FastifyBaseLogger,
+  paths: readonly string[] = [],
 ): Promise<number> {
-  const aborted = await clearFolder(dest, folder, new Set(), log);
+  const aborted = await clearFolder(dest, folder, new Set(), log, paths);
   const local = (dest as { resolve?: (rel: string) => string }).resolve;
   if (typeof local === 'function') {
     await rm(local.call(dest, folder), { recursive: true, force: true }).catch((err: unknown) =>
