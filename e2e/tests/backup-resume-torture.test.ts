@@ -4,8 +4,10 @@
 // RESUME_TORTURE_ROUNDS (default 20) rounds on local folders, then one round on the real MinIO;
 // RESUME_TORTURE_LOG=1 prints each round. Also: the MinIO and S3 destinations abort the
 // incomplete multipart uploads under a prefix (and only those), and a resumed backup aborts the
-// one left in its folder.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// one left in its folder; the real Dgraph (v24.0.5, v25.4.0 `dgraph restore`) reads a location
+// holding an interrupted backup (it ignores the unlisted folder and its journal) and, once it is
+// resumed, restores it with the rest of its series.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -16,7 +18,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MinioDestination, S3Destination } from '@strata/core';
+import { listBackups, MinioDestination, S3Destination } from '@strata/core';
 import {
   backupCall,
   resumeTable,
@@ -24,6 +26,7 @@ import {
   unlistedFolders,
   type ResumeRound,
 } from '../torture/backup-resume-torture.js';
+import { dgraphRestore } from './dgraph-peer.js';
 import { killAll } from './procs.js';
 import { adminClient, minio, multipartUploads, uniquePrefix, uri } from './remote.js';
 
@@ -188,4 +191,49 @@ describe('resume torture', () => {
     expect(failures).toEqual([]);
     expect(await multipartUploads(m.privateBucket, `${folderKey}/r${g1![1]}-g2.backup`)).toEqual([]);
   }, 120_000);
+
+  it('Dgraph restores a location holding an interrupted backup (journal, kept file, unlisted), and once it is resumed', async () => {
+    const location = path.join(tmp, 'dgraph-reads');
+    const input = { destination: location, format: 'v24' };
+    expect(await backupCall(t.c.url, input)).toMatch(/^Success: Backup completed: full backup/);
+    // The incremental interrupted: group 2's Alpha killed while its file is written.
+    const first = backupCall(t.c.url, input);
+    await new Promise((r) => setTimeout(r, t.backupMs * 0.75));
+    const g2 = t.c.alphas[1]!.proc!;
+    g2.child.kill('SIGKILL');
+    await g2.exited;
+    expect(await first).toMatch(/The files of groups 1 are kept/);
+    await t.restart('group');
+    const [interrupted] = await unlistedFolders(location);
+    expect(readdirSync(path.join(location, interrupted!))).toContain('strata-resume-journal.json');
+    for (const version of ['v24.0.5', 'v25.4.0'] as const) {
+      const out = path.join(tmp, `dgraph-${version}-interrupted`);
+      const said = await dgraphRestore(version, location, out);
+      log?.(said);
+      expect(existsSync(path.join(out, 'p1'))).toBe(true);
+      expect(existsSync(path.join(out, 'p2'))).toBe(true);
+      expect(said).not.toContain(interrupted!);
+      // Dgraph's restore map: only the listed full backup, the unlisted folder is not read.
+      expect(said).toMatch(/Got 1 backups to restore/);
+      rmSync(out, { recursive: true, force: true });
+    }
+    const failures: string[] = [];
+    const { answer } = await t.again(input, failures);
+    expect(failures).toEqual([]);
+    expect(answer).toMatch(
+      /resumed backup \S+ #2 at readTs \d+: kept groups 1, rewrote groups 2; incremental/,
+    );
+    expect((await listBackups({ location })).map((b) => [b.path, b.backupNum])).toEqual([
+      [expect.any(String), 1],
+      [interrupted, 2],
+    ]);
+    for (const version of ['v24.0.5', 'v25.4.0'] as const) {
+      const out = path.join(tmp, `dgraph-${version}-resumed`);
+      const said = await dgraphRestore(version, location, out);
+      log?.(said);
+      expect(existsSync(path.join(out, 'p2'))).toBe(true);
+      expect(said).toMatch(/Got 2 backups to restore/);
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
