@@ -210,6 +210,7 @@ describe('resume journal', () => {
   it('fits only while it is still the next backup of its series, with the same key, layout and groups', () => {
     const j = journal();
     expect(resumeMismatch(j, ctx())).toBeUndefined();
+    expect(resumeMismatch({ ...j, done: new Map() }, ctx())).toBe('no group file of it was finished');
     const later = ctx();
     later.existing.manifests.push(manifest('jolly_yalow7', 3, 110n, 'dgraph.20261203.120000.000'));
     expect(resumeMismatch(j, later)).toMatch(/latest backup of the location is jolly_yalow7 #3/);

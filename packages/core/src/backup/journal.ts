@@ -360,14 +360,17 @@ export interface ResumeContext {
 }
 
 /**
- * Why the interrupted backup of `j` can no longer be continued, or undefined when it can: it must
- * still be the next backup of its series (incremental: the latest listed backup is its series'
+ * Why the interrupted backup of `j` should not be continued, or undefined when it can: at least
+ * one group's file must be finished (else there is nothing to keep), and it must still be the next
+ * backup of its series (incremental: the latest listed backup is its series'
  * #backupNum−1 at readTs `since`; full: a new series whose readTs is past every listed backup's),
  * with the same encryption key, layout and groups (same tablets).
  */
 export function resumeMismatch(j: ResumeJournal, ctx: ResumeContext): string | undefined {
   const latest = ctx.existing.manifests.at(-1);
   if (ctx.existing.manifests.some((m) => m.path === j.folder)) return 'a manifest lists its folder already';
+  // Nothing to keep: a new backup at a newer read ts is better than this one at its old one.
+  if (j.done.size === 0) return 'no group file of it was finished';
   if (j.type === 'incremental') {
     if (!latest || latest.backupId !== j.backupId || latest.backupNum !== j.backupNum - 1) {
       return `it is #${j.backupNum} of series ${j.backupId}, but the latest backup of the location is ${latest ? `${latest.backupId} #${latest.backupNum}` : 'none'}`;

@@ -281,7 +281,16 @@ export class ClusterBackup {
       });
       journal = newJournal(plan, how.tablets, fp);
       // The journal first: a folder is never without one (the next backup can tell what it is).
-      await writeJournal(dest, journal);
+      try {
+        await writeJournal(dest, journal);
+      } catch (err) {
+        await removeFolder(dest, plan.folder, log, journalFiles(journal));
+        throw new HttpError(
+          'BACKUP_FAILED',
+          `backup failed, no manifest was written: its resume journal could not be written: ${message(err)}`,
+          500,
+        );
+      }
     }
     const readTs = plan.readTs;
     const groups = [...journal.groups.keys()];
@@ -376,7 +385,7 @@ export class ClusterBackup {
         r.status === 'rejected' ? [`group ${toWrite[i]}: ${message(r.reason)}`] : [],
       );
       if (resumed && reasons.some((r) => STALE_READ.test(r))) return 'stale';
-      const done = [...journal.done.keys()];
+      const done = [...journal.done.keys()].sort((a, b) => a - b);
       if (done.length === 0) {
         await removeFolder(dest, plan.folder, log);
         throw new HttpError(
