@@ -306,9 +306,21 @@ describe('binary backup and restore of a three-group cluster', () => {
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/backup failed, no manifest was written: group 3/);
     expect(await ls(loc)).toEqual(before);
-    expect(readdirSync(loc).filter((f) => f.startsWith('dgraph.'))).toHaveLength(1);
+    // The groups that finished keep their files (and the resume journal) in an unlisted folder.
+    expect(down.stderr).toMatch(
+      /The files of groups 1, 2 are kept in dgraph\.\S+: the next backup to this location resumes/,
+    );
+    expect(readdirSync(loc).filter((f) => f.startsWith('dgraph.'))).toHaveLength(2);
     source.startAlpha(2);
     await waitHealthy(`http://127.0.0.1:${a3.port}`, a3.proc!);
+    // The next backup continues it: only group 3's file is written.
+    const resumed = await backup(source, loc);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(
+      /^Backup completed: resumed backup \S+ #\d+ at readTs \d+: kept groups 1, 2, rewrote groups 3; incremental/,
+    );
+    expect((await ls(loc)).length).toBe(before.length + 1);
+    expect(readdirSync(loc).filter((f) => f.startsWith('dgraph.'))).toHaveLength(2);
   }, 60_000);
 
   it('strata restore -z moves the leases of a new Zero; strata alpha serves the restored folders', async () => {

@@ -1,4 +1,8 @@
-/** A coordinator that loses its lease stops before the manifest: no manifest lists the backup. */
+/**
+ * A coordinator that loses its lease stops before the manifest: no manifest lists the backup. Its
+ * folder is left as it is, with its resume journal (another coordinator may hold the lock now):
+ * the next backup continues or discards it.
+ */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -63,7 +67,7 @@ const stolen = (lock: BackupLock) => {
 };
 
 describe.each(['v21.03', 'v20.11'] as const)('lease loss during a backup (%s)', (format) => {
-  it('stops the backup with a clear error and leaves no manifest entry nor files', async () => {
+  it('stops the backup with a clear error, no manifest entry, and its folder left for the next backup', async () => {
     const dir = path.join(root, format);
     // One good backup first, so the location has a manifest the failed one must not join.
     await coordinator(() => undefined).run({ destination: dir, format });
@@ -78,7 +82,20 @@ describe.each(['v21.03', 'v20.11'] as const)('lease loss during a backup (%s)', 
       /^backup stopped: it lost Zero's backup\/restore lock \(the lease backup-1 is lost: the lock is now held by another backup: other/,
     );
     expect(await listBackups({ location: dir })).toHaveLength(1);
-    expect(readdirSync(dir).sort()).toEqual(before);
+    const left = readdirSync(dir).filter((f) => !before.includes(f));
+    expect(left).toHaveLength(1);
+    expect(readdirSync(path.join(dir, left[0]!)).sort()).toEqual([
+      expect.stringMatching(/^r10-g1\.backup$/),
+      'strata-resume-journal.json',
+    ]);
     expect(existsSync(path.join(dir, '.manifest.json.lock'))).toBe(false);
+
+    // The next backup that starts anew (forceFull) removes the interrupted folder.
+    const next = await coordinator(() => undefined).run({ destination: dir, format, forceFull: true });
+    expect(next.response.message).toMatch(
+      new RegExp(`discarded interrupted backup ${left[0]!.replace(/\./g, '\\.')} \\(resume not asked for\\)`),
+    );
+    expect(await listBackups({ location: dir })).toHaveLength(2);
+    expect(existsSync(path.join(dir, left[0]!))).toBe(false);
   });
 });

@@ -16,6 +16,8 @@ interface BackupFlags extends CredentialFlags, AuthTokenFlags, ClientTlsFlags {
   destination: string;
   force_full?: boolean;
   format?: ManifestLayout;
+  /** --resume: true, --no-resume: false, neither: the Alpha's default (resume). */
+  resume?: boolean;
   json?: boolean;
 }
 
@@ -29,6 +31,7 @@ export async function runBackup(flags: BackupFlags): Promise<void> {
     ...credentialsFrom(flags),
     ...(flags.force_full ? { forceFull: true } : {}),
     ...(flags.format ? { format: flags.format } : {}),
+    ...(flags.resume === undefined ? {} : { resume: flags.resume }),
   };
   const started = Date.now();
   const progress = new Progress({
@@ -113,11 +116,22 @@ backup is encrypted and the manifest says so; an incremental must keep the serie
   v25     as v24, with S2 framing and manifest_summary.json, as Dgraph v25 writes: Dgraph v25 only
 Without --format an existing location keeps its layout (a location of version 2105 backups
 continues as v24).
+A backup interrupted by a crash or a lost connection (kill -9 of an Alpha, a network failure)
+can be continued: the folder keeps a resume journal (strata-resume-journal.json) recording the
+group files already written and their sha256. The next backup to the same location continues it
+at its read timestamp (that is the default; --resume says so explicitly): group files whose
+sha256 read back still matches are kept, the others rewritten, the manifest written last. It is
+not continued, and its folder is removed, when it no longer fits (another backup was listed
+since, the key, layout or groups changed, or the groups no longer keep the versions of its read
+timestamp): then a new backup is taken and the answer says why. --no-resume (or --force_full)
+discards an interrupted backup and starts anew. On S3 and MinIO, multipart uploads left behind
+in its folder are aborted. Nothing to continue: --resume takes a new backup, as without it.
 Only one backup or restore runs in a cluster at a time; a second one is refused.
 ${progressHelp('backup (until the Alpha reports), plan, write (the group files: bytes written, groups done; no total, so no ETA), manifest')}
 Examples:
   $ strata backup --alpha localhost:8080 --destination /backups
   $ strata backup --alpha localhost:8080 --destination /backups --force_full
+  $ strata backup --alpha localhost:8080 --destination /backups --no-resume
   $ strata backup --alpha localhost:8080 --destination minio://127.0.0.1:9000/backups?secure=false \\
       --access_key "$KEY" --secret_key_file ./minio-secret
   $ strata backup --alpha 10.0.0.5:8080 --destination /backups \
@@ -143,6 +157,8 @@ export function backupCommand(): Command {
         ...MANIFEST_LAYOUTS,
       ]),
     )
+    .option('--resume', 'continue an interrupted backup of the location if one fits (the default)')
+    .option('--no-resume', 'discard an interrupted backup of the location and start anew')
     .option('--json', 'print the result as JSON');
   return addClientTlsOption(addAuthTokenOption(addCredentialOptions(cmd)))
     .addHelpText('after', HELP)

@@ -18,3 +18,21 @@ export {
   type WriteGroupFileOptions,
 } from './stream.js';
 export { checkRestoreKey } from './key-check.js';
+export {
+  RESUME_JOURNAL_FILE,
+  MAX_JOURNAL_BYTES,
+  journalPath,
+  newJournal,
+  serializeJournal,
+  parseJournal,
+  readJournal,
+  writeJournal,
+  findInterrupted,
+  resumeMismatch,
+  resumedPlan,
+  fileSha256,
+  type ResumeJournal,
+  type JournalGroupResult,
+  type InterruptedBackup,
+  type ResumeContext,
+} from './journal.js';

@@ -1,6 +1,6 @@
 /**
  * A client of an Alpha's GraphQL `/admin` endpoint, shaped like Dgraph's admin API:
- *   mutation backup(input: {destination, forceFull, format, ...credentials}) { response { code message } taskId }
+ *   mutation backup(input: {destination, forceFull, format, resume, ...credentials}) { response { code message } taskId }
  *   mutation restore(input: {location, backupId, backupNum, ...}) { code message restoreId }
  *   query restoreStatus(restoreId) { status errors }   status: OK | ERR | IN_PROGRESS | UNKNOWN
  *     (and, from a Strata Alpha, each group's progress: bytes, files and keys done)
@@ -22,6 +22,11 @@ export interface BackupRequest extends DestinationCredentials {
   forceFull?: boolean;
   /** Layout of the backup (default: the location's latest backup's, or v20.11). */
   format?: ManifestLayout;
+  /**
+   * Strata Alphas: continue an interrupted backup of the location (their default, true); false
+   * discards it and starts anew. Leave it out for Dgraph's Alphas (their schema has no such field).
+   */
+  resume?: boolean;
 }
 
 export interface BackupResult {

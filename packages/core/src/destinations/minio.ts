@@ -188,6 +188,45 @@ export class MinioDestination extends RemoteDestination {
     }
   }
 
+  async abortIncompleteUploads(prefix: string, paths: readonly string[] = []): Promise<number> {
+    const bucket = this.location.bucket;
+    const keyPrefix = this.listPrefix(prefix);
+    const client = await this.client().catch((err: unknown) => {
+      throw this.error(err, 'listing incomplete uploads');
+    });
+    // Key → its open upload ids: the listing of the prefix, then of each named path (MinIO lists
+    // the incomplete uploads of an exact key only). Bounded: a listing that never ends is cut short.
+    const keys = new Map<string, Set<string>>();
+    let seen = 0;
+    for (const p of [keyPrefix, ...paths.map((x) => this.key(x)).filter((k) => k.startsWith(keyPrefix))]) {
+      try {
+        const stream = client.listIncompleteUploads(bucket, p, true);
+        for await (const u of stream as AsyncIterable<{ key?: string; uploadId?: string }>) {
+          if (++seen > 1_000_000) break;
+          if (u.key === undefined || !u.key.startsWith(keyPrefix) || this.relative(u.key) === undefined)
+            continue;
+          keys.set(u.key, (keys.get(u.key) ?? new Set()).add(u.uploadId ?? ''));
+        }
+      } catch (err) {
+        throw this.error(err, 'listing incomplete uploads');
+      }
+    }
+    let aborted = 0;
+    for (const [key, ids] of keys) {
+      // The client's removeIncompleteUpload aborts the newest upload of a key: once per upload.
+      for (let i = 0; i < ids.size; i++) {
+        try {
+          await client.removeIncompleteUpload(bucket, key);
+          aborted++;
+        } catch (err) {
+          if (serviceCode(err) === 'NoSuchUpload') break;
+          throw this.error(err, 'aborting an incomplete upload');
+        }
+      }
+    }
+    return aborted;
+  }
+
   async delete(rel: string): Promise<void> {
     const key = this.key(rel);
     try {

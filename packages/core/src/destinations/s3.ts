@@ -270,6 +270,55 @@ export class S3Destination extends RemoteDestination {
     }
   }
 
+  async abortIncompleteUploads(prefix: string, paths: readonly string[] = []): Promise<number> {
+    const Bucket = this.location.bucket;
+    const keyPrefix = this.listPrefix(prefix);
+    const client = await this.client().catch((err: unknown) => {
+      throw this.error(err, 'listing incomplete uploads');
+    });
+    // Key → upload ids: the listing of the prefix, then of each named path (exact-key listings).
+    const uploads = new Map<string, Set<string>>();
+    for (const Prefix of [
+      keyPrefix,
+      ...paths.map((p) => this.key(p)).filter((k) => k.startsWith(keyPrefix)),
+    ]) {
+      let KeyMarker: string | undefined;
+      let UploadIdMarker: string | undefined;
+      // Bounded: a store that keeps answering "truncated" cannot loop forever.
+      for (let page = 0; page < 1000; page++) {
+        let r;
+        try {
+          r = await client.send(
+            new this.s3.ListMultipartUploadsCommand({ Bucket, Prefix, KeyMarker, UploadIdMarker }),
+          );
+        } catch (err) {
+          throw this.error(err, 'listing incomplete uploads');
+        }
+        for (const u of r.Uploads ?? []) {
+          if (u.Key === undefined || u.UploadId === undefined || !u.Key.startsWith(keyPrefix)) continue;
+          if (this.relative(u.Key) === undefined) continue;
+          uploads.set(u.Key, (uploads.get(u.Key) ?? new Set()).add(u.UploadId));
+        }
+        if (!r.IsTruncated || (r.NextKeyMarker === KeyMarker && r.NextUploadIdMarker === UploadIdMarker))
+          break;
+        KeyMarker = r.NextKeyMarker;
+        UploadIdMarker = r.NextUploadIdMarker;
+      }
+    }
+    let aborted = 0;
+    for (const [Key, ids] of uploads) {
+      for (const UploadId of ids) {
+        try {
+          await client.send(new this.s3.AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
+          aborted++;
+        } catch (err) {
+          if (serviceCode(err) !== 'NoSuchUpload') throw this.error(err, 'aborting an incomplete upload');
+        }
+      }
+    }
+    return aborted;
+  }
+
   /** Closes the client's sockets. */
   async close(): Promise<void> {
     if (this.#client) (await this.#client.catch(() => undefined))?.destroy();

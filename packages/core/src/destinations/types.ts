@@ -95,6 +95,15 @@ export interface Destination {
    * so they do not have it). A folder that is not empty, or not there, is left without error.
    */
   removeEmptyFolder?(path: string): Promise<void>;
+  /**
+   * Object stores (S3, MinIO): aborts the incomplete multipart uploads whose key starts with
+   * `prefix` (relative, as {@link list}): the uploads a writer killed mid-way leaves behind, whose
+   * parts the store keeps (and bills) until aborted. Some stores (MinIO) list incomplete uploads
+   * only of an exact key, not of a prefix: `paths` names the files that may have one (they are
+   * looked up one by one as well). Returns how many were aborted. Local locations do not have it
+   * (their partial files are plain files, which {@link list} shows).
+   */
+  abortIncompleteUploads?(prefix: string, paths?: readonly string[]): Promise<number>;
   /** A human-readable name of the location (a path or URL), never with credentials. */
   describe(): string;
   /**

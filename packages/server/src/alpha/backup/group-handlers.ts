@@ -10,6 +10,7 @@ import { HttpError } from '../../http/errors.js';
 import { closeDest } from './coordination.js';
 import type { GroupBackupRequest, GroupBackupResult } from './group-requests.js';
 import { destinationCredentials } from './inputs.js';
+import { delayedWrites, TEST_DELAY_ENV, testWriteDelayMs } from './test-write-delay.js';
 
 /**
  * The group's predicates named by Zero's tablets (bare names), in every namespace the store has
@@ -47,15 +48,24 @@ const ms = (seconds: number) => Math.round(seconds * 1000) / 1000;
 export class GroupHandlers {
   /** Bytes written so far of the group files being written, by path (`/internal/backup/progress`). */
   private readonly writing = new Map<string, number>();
+  /** Test only (./test-write-delay.ts): ms per group id each group file's write is slowed by. */
+  private readonly testDelayMs = testWriteDelayMs();
 
   constructor(
     private readonly cluster: Cluster,
     private readonly metrics: AlphaMetrics,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    if (this.testDelayMs > 0) {
+      log.warn(
+        `${TEST_DELAY_ENV}=${this.testDelayMs}: group backup files are written slowly (a test setting)`,
+      );
+    }
+  }
 
   async backup(req: GroupBackupRequest): Promise<GroupBackupResult> {
-    const dest = openDestination(req.destination, destinationCredentials(req));
+    const opened = openDestination(req.destination, destinationCredentials(req));
+    const dest = delayedWrites(opened, this.testDelayMs * this.cluster.local.owner.group);
     const key = req.key ? Buffer.from(req.key, 'base64') : undefined;
     const predicates = namespacedPredicates(
       this.cluster.local.owner.store,
@@ -114,7 +124,7 @@ export class GroupHandlers {
     } finally {
       this.writing.delete(req.path);
       key?.fill(0);
-      closeDest(dest);
+      closeDest(opened);
     }
   }
 

@@ -28,6 +28,8 @@ export interface BackupInput extends CredentialFields {
   destination: string;
   forceFull?: boolean | null;
   format?: string | null;
+  /** Strata: continue an interrupted backup of the location (default true; false discards it). */
+  resume?: boolean | null;
 }
 
 export interface ListBackupsInput extends CredentialFields {
@@ -64,6 +66,8 @@ export const BACKUP_INPUTS_SDL = /* GraphQL */ `
     destination: String!${CREDENTIAL_SDL}
     forceFull: Boolean
     format: String
+    "Strata: continue an interrupted backup of the location (default true); false discards it and starts anew."
+    resume: Boolean
   }
   input ListBackupsInput {
     location: String!${CREDENTIAL_SDL}
