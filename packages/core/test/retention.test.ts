@@ -321,6 +321,18 @@ describe('expireBackups on a master manifest (v21.03+ layouts)', () => {
     expect(existsSync(path.join(loc, 'dgraph.20261209.120000.000/r90-g1.backup'))).toBe(true);
   });
 
+  it('names an unlisted folder holding a resume journal as an interrupted backup, and leaves it', async () => {
+    const loc = masterLocation(entries, {
+      'dgraph.20261209.120000.000/r90-g1.backup': 'kept group file',
+      'dgraph.20261209.120000.000/strata-resume-journal.json': '{}',
+    });
+    const r = await expireBackups({ location: loc, keepLast: 1, now: NOW });
+    expect(r.warnings.join()).toMatch(
+      /folder dgraph\.20261209\.120000\.000 is listed by no manifest and holds a resume journal: an interrupted backup/,
+    );
+    expect(existsSync(path.join(loc, 'dgraph.20261209.120000.000/strata-resume-journal.json'))).toBe(true);
+  });
+
   it('keeps manifest_summary.json in step', async () => {
     const loc = masterLocation(entries, { 'manifest_summary.json': '{"Manifests":[]}' });
     await expireBackups({ location: loc, keepLast: 1, now: NOW });

@@ -15,6 +15,7 @@
  * unlisted but not deleted, and inside a folder whose name is not Dgraph's `dgraph.<time>` only
  * the files the manifest names are deleted.
  */
+import { journalPath } from '../backup/journal.js';
 import type { Destination } from '../destinations/types.js';
 import { toDestination } from '../destinations/open.js';
 import { normalizeRelative } from '../destinations/local.js';
@@ -239,19 +240,25 @@ async function deleteBackupFiles(
 
 /**
  * `dgraph.<time>` folders at the location root that no manifest lists: a backup still being
- * written, or what a killed backup or expire left. Reported, never touched.
+ * written, an interrupted backup the next backup continues (it holds a resume journal), or what a
+ * killed backup or expire left. Reported, never touched.
  */
 async function unlistedFolders(dest: Destination, manifests: readonly BackupManifest[]): Promise<string[]> {
   const listed = new Set(manifests.map((m) => m.path));
   const folders = new Set<string>();
+  const journals = new Set<string>();
   for (const f of await listAll(dest)) {
     const top = f.split('/')[0]!;
-    if (f.includes('/') && DGRAPH_FOLDER.test(top) && !listed.has(top)) folders.add(top);
+    if (!f.includes('/') || !DGRAPH_FOLDER.test(top) || listed.has(top)) continue;
+    folders.add(top);
+    if (f === journalPath(top)) journals.add(top);
   }
-  return [...folders].map(
-    (f) =>
-      `folder ${f} is listed by no manifest (a backup being written, or left by a killed backup or ` +
-      'expire): not touched; remove it by hand if no backup is running',
+  return [...folders].map((f) =>
+    journals.has(f)
+      ? `folder ${f} is listed by no manifest and holds a resume journal: an interrupted backup (or one ` +
+        'being written) that the next backup to this location continues: not touched'
+      : `folder ${f} is listed by no manifest (a backup being written, or left by a killed backup or ` +
+        'expire): not touched; remove it by hand if no backup is running',
   );
 }
 
