@@ -8,6 +8,7 @@ import {
   ServiceError,
   ZeroClient,
   keyProviderFrom,
+  layoutTablets,
   restoreOffline,
   vaultOptionsFromFlags,
   type PhaseProgress,
@@ -62,14 +63,6 @@ export function selectionFrom(flags: RestoreFlags): RestoreSelection | undefined
     ...(flags.exclude !== undefined && { exclude: parsePredicateList(flags.exclude, '--exclude') }),
   };
   return Object.keys(sel).length === 0 ? undefined : sel;
-}
-
-/** Each restored predicate name and the group it is on (a name is one tablet, all namespaces). */
-export function tabletMoves(layout: RestoreLayout): { name: string; group: number }[] {
-  const seen = new Map<string, number>();
-  for (const g of layout.groups)
-    for (const p of g.predicates) if (!seen.has(p.name)) seen.set(p.name, g.group);
-  return [...seen].map(([name, group]) => ({ name, group }));
 }
 
 /** One line on what is restored where, when it is not the whole backup on its own groups. */
@@ -238,10 +231,10 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
         ...(ns ? { nsids: ns.nextId } : {}),
       };
       // The restored predicates live on the groups of the layout (the backup's, or re-sharded).
-      const moves = tabletMoves(r.layout);
+      const moves = layoutTablets(r.layout);
       progress.update({ phase: 'zero', bytesDone: 0, items: 0, itemsTotal: moves.length });
       for (const [i, m] of moves.entries()) {
-        await zero.moveTablet(m.name, m.group);
+        await zero.moveTablet(m.predicate, m.group);
         progress.update({ phase: 'zero', bytesDone: 0, items: i + 1 });
       }
     }

@@ -16,6 +16,7 @@ export {
   type RestorePlanGroup,
 } from './plan.js';
 export {
+  layoutTablets,
   planLayout,
   sourceGroupsFor,
   MAX_TARGET_GROUPS,

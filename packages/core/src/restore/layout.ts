@@ -107,6 +107,19 @@ function cmp(a: string, b: string): number {
 }
 
 /**
+ * Zero's tablets after the restore: each restored predicate name on its group (a tablet is a
+ * name, in every namespace; the first group listing it wins, which the layout makes the only one
+ * unless it keeps a backup that split a name over groups).
+ */
+export function layoutTablets(layout: RestoreLayout): { predicate: string; group: number }[] {
+  const seen = new Map<string, number>();
+  for (const g of layout.groups) {
+    for (const p of g.predicates) if (!seen.has(p.name)) seen.set(p.name, g.group);
+  }
+  return [...seen].map(([predicate, group]) => ({ predicate, group }));
+}
+
+/**
  * The backup groups whose file of backup `b` target group `t` loads: when the layout keeps the
  * backup's groups, `t`'s own; else every group of `b` that lists one of `t`'s predicates (or
  * lists none: its file is read and filtered). A target group that loads nothing from a backup
