@@ -87,6 +87,39 @@ describe('strata restore: partial', () => {
     expect(e.schema).toContain('type dgraph.graphql {\n  dgraph.graphql.schema\n}\n');
   });
 
+  it('-z: the leases move past the restored subset and only its tablets move', async () => {
+    const zero = await createZero({ dataDir: path.join(tmp, 'pz-zw'), port: 0, token: TOKEN, groups: 3 });
+    try {
+      const r = await strata(
+        'restore',
+        '-l',
+        SET,
+        '-p',
+        path.join(tmp, 'pz'),
+        '--predicates',
+        'p4',
+        '--exclude',
+        'dgraph.type,dgraph.cors,dgraph.graphql.schema,dgraph.graphql.xid,dgraph.drop.op',
+        '-z',
+        `127.0.0.1:${zero.port}`,
+        '--token_file',
+        tokenFile,
+        '--json',
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const s = jsonSummary(r.stdout) as { maxUid: string | number; readTs: string | number };
+      // p4's largest subject is 0xb; the read timestamp of the last backup is 13 (golden)
+      expect(BigInt(s.maxUid)).toBe(0xbn);
+      expect(zero.store.leased('uids')).toBeGreaterThanOrEqual(0xbn);
+      expect(zero.store.leased('timestamps')).toBeGreaterThanOrEqual(BigInt(s.readTs));
+      const tablets = Object.values(zero.store.toJSON().groups).flatMap((g) => Object.keys(g.tablets));
+      expect(tablets.filter((t) => !t.startsWith('dgraph.'))).toEqual(['p4']);
+      expect(tablets).not.toContain('dgraph.type');
+    } finally {
+      await zero.close();
+    }
+  });
+
   it('names what the backup holds for an unknown predicate or namespace, and refuses bad lists; writes nothing', async () => {
     const bad = path.join(tmp, 'bad');
     const unknown = await strata(
