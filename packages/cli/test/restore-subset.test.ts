@@ -197,6 +197,24 @@ describe('strata restore: re-sharding', () => {
     expect(existsSync(path.join(tmp, 's'))).toBe(false);
   });
 
+  it('-z: --groups must be Zero’s group count, and without it the backup’s must be; nothing written', async () => {
+    const zero = await createZero({ dataDir: path.join(tmp, 'g2-zw'), port: 0, token: TOKEN, groups: 2 });
+    try {
+      const z = ['-z', `127.0.0.1:${zero.port}`, '--token_file', tokenFile];
+      const other = await strata('restore', '-l', SET, '-p', path.join(tmp, 'g2'), '--groups', '5', ...z);
+      expect(other.code).not.toBe(0);
+      expect(other.stderr).toContain('--groups 5 but Zero 127.0.0.1:');
+      expect(other.stderr).toContain('has 2 groups');
+      const none = await strata('restore', '-l', SET, '-p', path.join(tmp, 'g2'), ...z);
+      expect(none.code).not.toBe(0);
+      expect(none.stderr).toContain('the backup has 3 groups but the cluster has 2 groups');
+      expect(existsSync(path.join(tmp, 'g2'))).toBe(false);
+      expect(Object.values(zero.store.toJSON().groups).flatMap((g) => Object.keys(g.tablets))).toEqual([]);
+    } finally {
+      await zero.close();
+    }
+  });
+
   const QUERIES = [
     '{ q(func: has(p2), orderasc: p2) { uid p2 p4 p1 } }',
     '{ q(func: has(dgraph.type)) { uid dgraph.type dgraph.cors dgraph.graphql.xid } }',

@@ -189,6 +189,14 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
   const until = flags.until === undefined ? undefined : parseUntil(flags.until);
   // A dry run writes nothing and needs no Zero.
   const zero = flags.dryRun ? undefined : await connectZero(flags);
+  // Zero's groups: the tablets can only move onto groups it has.
+  const zeroGroups = zero === undefined ? undefined : Object.keys((await zero.state()).groups).length;
+  if (zeroGroups !== undefined && flags.groups !== undefined && flags.groups !== zeroGroups) {
+    throw new Error(
+      `--groups ${flags.groups} but Zero ${flags.zero} has ${zeroGroups} group${zeroGroups === 1 ? '' : 's'}: ` +
+        `restore for the cluster's ${zeroGroups} (nothing was written)`,
+    );
+  }
   const chain = chainFrom(flags);
   const provider = keyProviderFrom({
     encryptionKeyFile: chain.keyFile,
@@ -209,6 +217,9 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
       key,
       selection: selectionFrom(flags),
       ...(flags.groups !== undefined && { targetGroups: flags.groups }),
+      // With -z the restore is for Zero's cluster: without --groups its group count must be the
+      // backup's (checked before anything is written).
+      ...(zeroGroups !== undefined && flags.groups === undefined && { clusterGroups: zeroGroups }),
       ...(flags.sameGroups && { sameGroups: true }),
       ...(flags.dryRun && { dryRun: true, plan: true }),
       ...(progress.active ? { onPhaseProgress: (p: PhaseProgress) => progress.update(p) } : {}),
@@ -327,7 +338,9 @@ Re-sharding: --groups M writes p1..pM for a cluster of M groups. When M differs 
 group count, whole predicates are assigned to groups as Zero assigns a tablet on first use:
 dgraph.* to group 1, every other predicate (in name order) to the group with the fewest tablets
 (ties: the lowest group); each group is written from the backup groups that held its predicates.
-With -z, Zero's tablets follow the new layout. --same-groups refuses a group count that differs
+With -z, Zero's tablets follow the new layout; --groups must then be Zero's group count, and
+without --groups a backup whose group count differs from Zero's is refused before anything is
+written. --same-groups refuses a group count that differs
 from the backup's (Dgraph's behaviour). --dry-run shows the layout.
 
 Remote files are downloaded one at a time to a temp file (streamed, deleted once loaded).
