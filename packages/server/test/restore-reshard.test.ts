@@ -196,6 +196,19 @@ describe('online restore into another group count', () => {
     expect(schema).not.toContain('Place');
   });
 
+  it('namespaces and exclude travel to every group: namespace 0 without city', async () => {
+    const r = await restore(target, ', namespaces: ["0x0"], exclude: ["city"]');
+    expect(r, JSON.stringify(r)).toEqual({ status: 'OK', errors: [] });
+    expect(await query(target, QUERIES[4]!)).toEqual(expected[4]);
+    expect(await query(target, QUERIES[1]!)).toEqual(expected[1]);
+    expect(await query(target, '{ q(func: has(city)) { count(uid) } }')).toEqual({ q: [{ count: 0 }] });
+    const schema = JSON.stringify(await query(target, 'schema {}'));
+    expect(schema).toMatch(
+      /"name":"Person","fields":\[\{"name":"name"\},\{"name":"age"\},\{"name":"friend"\}\]/,
+    );
+    expect(schema).not.toContain('Place');
+  });
+
   it('refuses a predicate or namespace the backup does not hold, naming what it holds; nothing changed', async () => {
     const before = await query(target, QUERIES[4]!);
     const r = await restore(target, ', predicates: ["name", "nope"]');
