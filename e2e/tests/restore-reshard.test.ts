@@ -3,11 +3,13 @@
 // clusters of 1, 2 and 5 groups (Zero --groups M + M Alphas through the built CLI) exports
 // byte-identical to Dgraph's golden dump and answers DQL alike, Zero's tablets on the layout; a
 // partial restore then replaces the data by the subset, equal to the golden dump filtered the
-// same way.
+// same way. A backup of the re-sharded 2-group cluster is restored online by a real Dgraph v24.0.5
+// cluster of 2 groups, which answers the same queries alike.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DgraphCluster } from './dgraph-peer.js';
 import { fixturesRoot } from './paths.js';
 import { killAll, post } from './procs.js';
 import { TestCluster, restoreOnline, RESTORE } from './harness.js';
@@ -73,6 +75,22 @@ describe('online restore of a 3-group series into another group count (real proc
         };
         expect(t).toMatchObject(want[m]!);
         if (m === 2) {
+          // Dgraph refuses a 3-group series on 2 groups; a backup of Strata's re-sharded cluster
+          // is a 2-group series, which Dgraph restores online and answers alike.
+          const loc = path.join(tmp, 'm2-backup');
+          await c.backupCli(loc);
+          const d = await DgraphCluster.start({
+            version: 'v24.0.5',
+            dir: path.join(tmp, 'dgraph'),
+            alphas: 2,
+          });
+          try {
+            await d.restoreOnline(loc, '{ q(func: has(p2)) { uid } }');
+            // (not QUERIES[1]: Dgraph refuses eq() at the root on an unindexed predicate; Strata answers it)
+            for (const i of [0, 2]) expect(await d.query(QUERIES[i]!), `Dgraph: ${QUERIES[i]}`).toEqual(a[i]);
+          } finally {
+            await d.stop();
+          }
           // sameGroups refuses, changing nothing; a partial restore replaces the data by the subset
           const refused = await c.gql(RESTORE, { input: { location: SET, sameGroups: true } });
           expect(JSON.stringify(refused.errors)).toContain(
@@ -95,6 +113,6 @@ describe('online restore of a 3-group series into another group count (real proc
       } finally {
         await c.stop();
       }
-    }, 120_000);
+    }, 300_000);
   }
 });
