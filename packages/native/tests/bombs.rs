@@ -248,6 +248,7 @@ fn restore_of_gzip_thousandfold() {
         key: None,
         compression: Default::default(),
         predicates: Default::default(),
+        type_fields: None,
         threads: None,
         batch_bytes: None,
         source: Some("bomb.backup".into()),

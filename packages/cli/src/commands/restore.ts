@@ -2,17 +2,19 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import {
-  openDestination,
+  parseNamespaceList,
+  parsePredicateList,
   parseUntil,
   ServiceError,
   ZeroClient,
-  readManifests,
-  selectChain,
   keyProviderFrom,
+  layoutTablets,
   restoreOffline,
   vaultOptionsFromFlags,
   type PhaseProgress,
+  type RestoreLayout,
   type RestoreOfflineResult,
+  type RestoreSelection,
   type Transport,
 } from '@strata/core';
 import { formatCount } from '../format.js';
@@ -24,7 +26,7 @@ import {
   type CredentialFlags,
 } from '../credentials.js';
 import { addVaultOptions, type EncryptionFlags } from '../encryption.js';
-import { addChainOptions, chainFrom, parseBool, type ChainFlags } from '../options.js';
+import { addChainOptions, chainFrom, intArg, parseBool, type ChainFlags } from '../options.js';
 import { addClusterTokenOptions, clusterTokenFrom, type ClusterTokenFlags } from '../cluster-token.js';
 import { addClientTlsOption, clientTransportFrom, type ClientTlsFlags } from '../tls.js';
 
@@ -42,6 +44,50 @@ interface RestoreFlags
   json?: boolean;
   until?: string;
   dryRun?: boolean;
+  predicates?: string;
+  namespaces?: string;
+  exclude?: string;
+  groups?: number;
+  sameGroups?: boolean;
+}
+
+/** The selection of --predicates, --namespaces, --exclude (undefined: everything). */
+export function selectionFrom(flags: RestoreFlags): RestoreSelection | undefined {
+  const sel: RestoreSelection = {
+    ...(flags.predicates !== undefined && {
+      predicates: parsePredicateList(flags.predicates, '--predicates'),
+    }),
+    ...(flags.namespaces !== undefined && {
+      namespaces: parseNamespaceList(flags.namespaces, '--namespaces'),
+    }),
+    ...(flags.exclude !== undefined && { exclude: parsePredicateList(flags.exclude, '--exclude') }),
+  };
+  return Object.keys(sel).length === 0 ? undefined : sel;
+}
+
+/** One line on what is restored where, when it is not the whole backup on its own groups. */
+function layoutLine(r: RestoreOfflineResult): string | undefined {
+  const l = r.layout;
+  const parts: string[] = [];
+  if (r.partial) {
+    const n = l.groups.reduce((s, g) => s + g.predicates.length, 0);
+    parts.push(`partial: ${n} predicate${n === 1 ? '' : 's'} selected`);
+  }
+  if (l.resharded) {
+    parts.push(
+      `re-sharded from ${l.sourceGroups} backup group${l.sourceGroups === 1 ? '' : 's'} into ${l.targetGroups} ` +
+        `group${l.targetGroups === 1 ? '' : 's'} (whole predicates, as Zero assigns tablets)`,
+    );
+  }
+  return parts.length === 0 ? undefined : parts.join('; ');
+}
+
+const MAX_NAMES = 12;
+function namesOf(l: RestoreLayout, group: number): string {
+  const names = [...new Set(l.groups.find((g) => g.group === group)?.predicates.map((p) => p.name) ?? [])];
+  if (names.length === 0) return '(none)';
+  const shown = names.slice(0, MAX_NAMES).join(', ');
+  return names.length > MAX_NAMES ? `${shown} and ${names.length - MAX_NAMES} more` : shown;
 }
 
 const hex = (n: bigint): string => `0x${n.toString(16)}`;
@@ -61,6 +107,8 @@ export function renderRestoreReport(r: RestoreOfflineResult, leases?: LeasesAppl
     `restored series ${r.backupId}, backup${r.backupNums.length === 1 ? '' : 's'} ` +
       `${r.backupNums.map((n) => `#${n}`).join(', ')} (readTs ${r.readTs})`,
   );
+  const how = layoutLine(r);
+  if (how) out.push(how);
   for (const g of r.groups) {
     out.push(
       `  group ${g.group} -> ${g.dir}: ${formatCount(g.kept)} of ${formatCount(g.kvs)} kvs kept, ` +
@@ -141,6 +189,14 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
   const until = flags.until === undefined ? undefined : parseUntil(flags.until);
   // A dry run writes nothing and needs no Zero.
   const zero = flags.dryRun ? undefined : await connectZero(flags);
+  // Zero's groups: the tablets can only move onto groups it has.
+  const zeroGroups = zero === undefined ? undefined : Object.keys((await zero.state()).groups).length;
+  if (zeroGroups !== undefined && flags.groups !== undefined && flags.groups !== zeroGroups) {
+    throw new Error(
+      `--groups ${flags.groups} but Zero ${flags.zero} has ${zeroGroups} group${zeroGroups === 1 ? '' : 's'}: ` +
+        `restore for the cluster's ${zeroGroups} (nothing was written)`,
+    );
+  }
   const chain = chainFrom(flags);
   const provider = keyProviderFrom({
     encryptionKeyFile: chain.keyFile,
@@ -159,6 +215,12 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
       backupNum: chain.backupNum,
       until,
       key,
+      selection: selectionFrom(flags),
+      ...(flags.groups !== undefined && { targetGroups: flags.groups }),
+      // With -z the restore is for Zero's cluster: without --groups its group count must be the
+      // backup's (checked before anything is written).
+      ...(zeroGroups !== undefined && flags.groups === undefined && { clusterGroups: zeroGroups }),
+      ...(flags.sameGroups && { sameGroups: true }),
       ...(flags.dryRun && { dryRun: true, plan: true }),
       ...(progress.active ? { onPhaseProgress: (p: PhaseProgress) => progress.update(p) } : {}),
     });
@@ -179,16 +241,11 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
         timestamps: ts.nextId,
         ...(ns ? { nsids: ns.nextId } : {}),
       };
-      // The restored predicates live on the groups the last backup of the chain says.
-      const restored = selectChain(
-        (await readManifests(openDestination(flags.location, credentialsFrom(flags)))).manifests,
-        { backupId: r.backupId, backupNum: r.chosen?.backupNum ?? chain.backupNum },
-      );
-      const last = restored.backups[restored.backups.length - 1]!;
-      const moves = [...last.groups].flatMap(([group, preds]) => preds.map((p) => ({ name: p.name, group })));
+      // The restored predicates live on the groups of the layout (the backup's, or re-sharded).
+      const moves = layoutTablets(r.layout);
       progress.update({ phase: 'zero', bytesDone: 0, items: 0, itemsTotal: moves.length });
       for (const [i, m] of moves.entries()) {
-        await zero.moveTablet(m.name, m.group);
+        await zero.moveTablet(m.predicate, m.group);
         progress.update({ phase: 'zero', bytesDone: 0, items: i + 1 });
       }
     }
@@ -211,11 +268,15 @@ export function renderRestorePlan(r: RestoreOfflineResult, pdir: string): string
   for (const b of plan?.backups ?? []) {
     out.push(`  #${b.backupNum} ${b.type}, readTs ${b.readTs}${b.time ? `, ${b.time}` : ''} (${b.path})`);
   }
+  const how = layoutLine(r);
+  if (how) out.push(how);
   for (const g of plan?.groups ?? []) {
     out.push(
       `  group ${g.group} -> ${path.join(pdir, `p${g.group}`)}: ${g.files} file${g.files === 1 ? '' : 's'}, ` +
-        `${formatBytes(g.bytes)}, ${formatCount(g.kvs)} kvs, ${g.predicates} predicate${g.predicates === 1 ? '' : 's'}`,
+        `${formatBytes(g.bytes)}, ${formatCount(g.kvs)} kvs, ${g.predicates} predicate${g.predicates === 1 ? '' : 's'}` +
+        ` (from backup group${g.sources.length === 1 ? '' : 's'} ${g.sources.join(', ') || 'none'})`,
     );
+    if (how) out.push(`    ${namesOf(r.layout, g.group)}`);
   }
   out.push(
     `the restore would move Zero's timestamps past ${r.readTs} and its UIDs past the largest uid loaded (known once loaded)`,
@@ -246,6 +307,8 @@ Examples:
   $ strata restore -l /backups -p ./restored --force_zero=false
   $ strata restore -l /backups -p ./restored --backup_id jolly_yalow0 --backup_num 2 --force_zero=false
   $ strata restore -l /backups -p ./restored --until 2026-12-01T10:00:00Z --dry-run
+  $ strata restore -l /backups -p ./restored --predicates name,age --namespaces 0 --force_zero=false
+  $ strata restore -l /backups -p ./restored --exclude dgraph.graphql.schema --groups 5 --dry-run
   $ strata restore -l /backups -p ./restored --until 1234567 -z localhost:6080 --token_file zw/cluster_token
   $ strata restore -l file:///backups -p ./restored --encryption_key_file ./enc_key
   $ strata restore -l /backups -p ./restored --force_zero=false --vault_addr http://vault:8200 \\
@@ -261,6 +324,24 @@ those in the backup folders' names (dgraph.YYYYMMDD.HHMMSS.mmm, UTC). Not with -
 Dry run: --dry-run runs every check (chain, files, checksums, key, empty targets), then reads every
 file it would load (decoded, nothing kept) and prints the plan: the backups, and per group the files,
 bytes, KVs and predicates. Nothing is written and no Zero is needed.
+
+Partial restore: --predicates a,b restores only those predicates (in every namespace restored),
+--namespaces 0,2 only those namespaces (decimal or 0x hex), --exclude c,d everything but those;
+they combine (a predicate is kept when its namespace and its name are selected and it is not
+excluded). Dgraph's own predicates (dgraph.type, dgraph.acl.*, dgraph.graphql.*, ...) of the
+restored namespaces are kept with --predicates unless --exclude names them. Types are kept when they
+list a restored predicate, with only those fields; schema entries only for restored predicates. A
+name or namespace the backup does not hold is an error that lists what it holds. The leases (-z)
+move past what was restored.
+
+Re-sharding: --groups M writes p1..pM for a cluster of M groups. When M differs from the backup's
+group count, whole predicates are assigned to groups as Zero assigns a tablet on first use:
+dgraph.* to group 1, every other predicate (in name order) to the group with the fewest tablets
+(ties: the lowest group); each group is written from the backup groups that held its predicates.
+With -z, Zero's tablets follow the new layout; --groups must then be Zero's group count, and
+without --groups a backup whose group count differs from Zero's is refused before anything is
+written. --same-groups refuses a group count that differs
+from the backup's (Dgraph's behaviour). --dry-run shows the layout.
 
 Remote files are downloaded one at a time to a temp file (streamed, deleted once loaded).
 ${progressHelp('check, checksums (files whose manifest has a sha256), load (file by file), zero (-z); plan (--dry-run)')}${CREDENTIALS_HELP}`;
@@ -292,6 +373,18 @@ export function restoreCommand(): Command {
       '--dry-run',
       'check everything and print the plan (backups; files, bytes, KVs per group); write nothing',
     )
+    .option(
+      '--predicates <names>',
+      'restore only these predicates, comma-separated (plus dgraph.*; see below)',
+    )
+    .option('--namespaces <ids>', 'restore only these namespaces, comma-separated (e.g. 0,2)')
+    .option('--exclude <names>', 'restore every predicate but these, comma-separated')
+    .option(
+      '--groups <M>',
+      'the group count of the cluster restored into (default: the backup’s); another count re-shards',
+      intArg(1, 1000),
+    )
+    .option('--same-groups', 'refuse a --groups that differs from the backup’s group count (no re-sharding)')
     .option(
       '--json',
       "print JSON events on stdout, one per line: each phase's start and end, then a summary with the result",

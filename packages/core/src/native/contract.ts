@@ -121,6 +121,11 @@ export interface LoadFileOptions {
   compression?: ReaderCompression;
   /** The group's predicates in the LAST manifest of the chain (TYPE keys are always kept). */
   predicates: PredicateRef[];
+  /**
+   * Partial restore: every predicate restored (in any group). A type is kept only when it lists
+   * one of them (in its namespace), with only those fields. Absent: every type kept whole.
+   */
+  typeFields?: PredicateRef[];
   threads?: number;
   batchBytes?: number;
   /** The backup's manifest version: how it writes names inside schema and type values (default 0). */

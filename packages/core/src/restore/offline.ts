@@ -30,7 +30,9 @@ import { readManifests } from '../manifest/read.js';
 import { loadNative, type DropOp } from '../native.js';
 import { checkGroupCount, selectChain } from '../series/chain.js';
 import { chooseUntil, type UntilChoice, type UntilPoint } from '../series/until.js';
-import { planRestore, type RestorePlan } from './plan.js';
+import { planRestore, type PlannedLoad, type RestorePlan } from './plan.js';
+import { planLayout, sourceGroupsFor, type RestoreLayout } from './layout.js';
+import { isPartial, selectPredicates, type RestoreSelection } from './selection.js';
 import { checkRestoreKey } from '../backup/key-check.js';
 import { fromNativeStore } from './native-errors.js';
 import { checkChainChecksums, checkSha256 } from './checksums.js';
@@ -68,7 +70,20 @@ export interface RestoreOfflineOptions extends DestinationOptions {
    * reads a file in one call; items: files). Totals are undefined when the location gives no sizes.
    */
   onPhaseProgress?: ((p: PhaseProgress) => void) | undefined;
-  /** Restore only these groups (online restore: each Alpha its own). Default: every group. */
+  /**
+   * Partial restore: only these predicates / namespaces, or not these (see RestoreSelection for
+   * how they combine). Types are kept when they list a restored predicate, with only those fields.
+   */
+  selection?: RestoreSelection | undefined;
+  /**
+   * M, the group count of the cluster restored into (default: the backup's). When it differs
+   * from the backup's, whole predicates are re-assigned to groups 1..M as Zero assigns tablets
+   * (see planLayout) and every target group reads the backup groups that hold its predicates.
+   */
+  targetGroups?: number | undefined;
+  /** Refuse a `targetGroups` that differs from the backup's group count (the exact old layout). */
+  sameGroups?: boolean | undefined;
+  /** Restore only these target groups (online restore: each Alpha its own). Default: every group. */
   groups?: number[] | undefined;
   /**
    * Online restore (spec §10): store every data/index key at this version (schema/type at 1) and
@@ -129,6 +144,10 @@ export interface RestoreOfflineResult {
   warnings: string[];
   /** The backup `until` chose, and why. */
   chosen?: UntilChoice | undefined;
+  /** Which predicates each target group restores (every group, also with `groups`). */
+  layout: RestoreLayout;
+  /** Whether a selection restored only part of the series. */
+  partial: boolean;
   /** `dryRun` with `plan`: what the restore would load. */
   plan?: RestorePlan | undefined;
 }
@@ -180,9 +199,12 @@ export function stagingDir(dir: string): string {
  * Restores a chain offline. Everything is checked before anything is written: the chain (spec
  * §4), that every data file of every backup exists ("missing backup file <path>" otherwise), the
  * sha256 of every file whose manifest has one, the key against every encrypted file (fingerprint
- * or a decrypted head), and that no target folder holds anything. Then, for each group: for each
- * backup in order, its drop operations, a schema reset and the group's file, filtered by the
- * predicates of the LAST manifest's group, into the group's staging folder. Once every group is
+ * or a decrypted head), and that no target folder holds anything. What is restored where comes
+ * from the selection (selection.ts) and the layout on the target groups (layout.ts; the backup's
+ * own groups unless `targetGroups` differs). Then, for each target group: for each backup in
+ * order, its drop operations, a schema reset and the files of the backup groups holding the
+ * group's predicates, filtered to them (the LAST manifest's predicates), into the group's staging
+ * folder. Once every group is
  * complete the staging folders are renamed into place. On failure the staging folders are removed
  * (and a staging folder left by a killed run is removed before writing).
  */
@@ -204,6 +226,9 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
     dryRun: _dryRun,
     plan: _plan,
     until: _until,
+    selection: _selection,
+    targetGroups: _targetGroups,
+    sameGroups: _sameGroups,
     ...credentials
   } = opts;
   const dest = toDestination(location, credentials);
@@ -236,12 +261,34 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
     );
   }
   if (opts.clusterGroups !== undefined) checkGroupCount(chain, opts.clusterGroups);
+  // What is restored, and where: the selection, then the layout on the target groups.
+  const held = [...last.groups.values()].flat();
+  const partial = isPartial(opts.selection);
+  const kept = partial ? selectPredicates(held, opts.selection!) : held;
+  const layout = planLayout(last.groups, kept, {
+    targetGroups: opts.targetGroups,
+    sameGroups: opts.sameGroups,
+  });
+  const typeFields = partial ? kept.map((p) => ({ namespace: p.namespace, name: p.name })) : undefined;
 
   // Every file of every backup, before anything is written.
   const only = opts.groups === undefined ? undefined : new Set(opts.groups);
-  const groupIds = [...new Set(backups.flatMap((b) => [...b.groups.keys()]))]
-    .filter((g) => only === undefined || only.has(g))
-    .sort((a, b) => a - b);
+  if (only !== undefined) {
+    const unknown = [...only].filter((g) => !layout.groups.some((t) => t.group === g));
+    if (unknown.length > 0) {
+      throw new InvalidArgumentError(
+        `group${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} ` +
+          `not among the restore's target groups (${layout.groups.map((t) => t.group).join(', ')})`,
+      );
+    }
+  }
+  const targetsWanted = layout.groups.filter((t) => only === undefined || only.has(t.group));
+  const groupIds = targetsWanted.map((t) => t.group);
+  // Per target group, the files it loads: backup by backup, the backup groups holding its predicates.
+  const loads: PlannedLoad[] = targetsWanted.flatMap((t) =>
+    backups.flatMap((b) => sourceGroupsFor(layout, t, b).map((source) => ({ group: t.group, b, source }))),
+  );
+  const sourcesRead = new Set(loads.map((l) => l.source));
   // `${backupNum}/${group}` -> absolute path (local) or location-relative path (remote)
   const files = new Map<string, string>();
   for (const b of backups) {
@@ -260,12 +307,12 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
   // The sizes, for progress (none without a listener: a remote location asks once per file).
   const report = opts.onPhaseProgress;
   const sizes = new Map<string, number | undefined>();
-  const loaded = groupIds.flatMap((g) => backups.filter((b) => b.groups.has(g)).map((b) => ({ b, g })));
+  const loaded = loads.map((l) => ({ b: l.b, g: l.source }));
   if (report !== undefined || opts.onProgress !== undefined) {
     for (const { b, g } of loaded) sizes.set(`${b.backupNum}/${g}`, await dest.size?.(dataFilePath(b, g)));
   }
   await checkRestoreKey(dest, backups, opts.key);
-  await checkChainChecksums(dest, backups, only, report && { sizes, report });
+  await checkChainChecksums(dest, backups, only && sourcesRead, report && { sizes, report });
   const pdir = path.resolve(opts.pdir);
   const targets = new Map<number, string>();
   for (const g of groupIds) {
@@ -286,7 +333,8 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
           dest,
           backupId: chain.backupId,
           backups,
-          groups: groupIds,
+          groups: targetsWanted.map((t) => ({ group: t.group, predicates: t.predicates.length })),
+          loads,
           key: opts.key,
           threads: opts.threads,
           sizes,
@@ -301,12 +349,13 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       maxNsId: 0n,
       readTs: last.readTs,
       warnings,
+      layout,
+      partial,
       ...(chosen && { chosen }),
       ...(plan && { plan }),
     };
   }
   const native = loadNative();
-  const predicates = last.groups;
   const groups: RestoredGroup[] = [];
   const created: string[] = [];
   // Remote files are streamed to a temp file (bounded memory), loaded, then deleted.
@@ -368,34 +417,43 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       } catch (err) {
         throw fromNativeStore(err, dir);
       }
-      const preds = (predicates.get(g) ?? []).map((p) => ({ namespace: p.namespace, name: p.name }));
+      const target = layout.groups.find((t) => t.group === g)!;
+      const preds = target.predicates.map((p) => ({ namespace: p.namespace, name: p.name }));
       let kvs = 0;
-      let kept = 0;
+      let keptKvs = 0;
       for (const b of backups) {
-        if (!b.groups.has(g)) continue;
-        const bytes = sizes.get(`${b.backupNum}/${g}`);
-        const fetched = await fetchFile(b, g, files.get(`${b.backupNum}/${g}`)!);
-        const file = fetched.shown;
+        const sources = loads.filter((l) => l.group === g && l.b === b).map((l) => l.source);
+        if (sources.length === 0) continue;
         try {
           await writer.applyDrops(b.dropOperations.map(toNativeDrop));
           await writer.resetSchema();
-          const r = await writer.loadBackupFile(fetched.file, {
-            predicates: preds,
-            compression: readerCompression(b),
-            manifestVersion: b.version,
-            ...(opts.key === undefined || !b.encrypted ? {} : { key: opts.key }),
-            ...(opts.threads === undefined ? {} : { threads: opts.threads }),
-          });
-          kvs += r.kvs;
-          kept += r.kept;
-          opts.onProgress?.({ group: g, backupNum: b.backupNum, file, kvs: r.kvs, kept: r.kept, bytes });
-          load.bytesDone += bytes ?? 0;
-          load.items++;
-          report?.({ ...load });
         } catch (err) {
-          throw fromNativeStore(err, file);
-        } finally {
-          await fetched.done();
+          throw fromNativeStore(err, dir);
+        }
+        for (const source of sources) {
+          const bytes = sizes.get(`${b.backupNum}/${source}`);
+          const fetched = await fetchFile(b, source, files.get(`${b.backupNum}/${source}`)!);
+          const file = fetched.shown;
+          try {
+            const r = await writer.loadBackupFile(fetched.file, {
+              predicates: preds,
+              ...(typeFields && { typeFields }),
+              compression: readerCompression(b),
+              manifestVersion: b.version,
+              ...(opts.key === undefined || !b.encrypted ? {} : { key: opts.key }),
+              ...(opts.threads === undefined ? {} : { threads: opts.threads }),
+            });
+            kvs += r.kvs;
+            keptKvs += r.kept;
+            opts.onProgress?.({ group: g, backupNum: b.backupNum, file, kvs: r.kvs, kept: r.kept, bytes });
+            load.bytesDone += bytes ?? 0;
+            load.items++;
+            report?.({ ...load });
+          } catch (err) {
+            throw fromNativeStore(err, file);
+          } finally {
+            await fetched.done();
+          }
         }
       }
       let fin;
@@ -411,7 +469,7 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
         maxNsId: fin.maxNsId,
         keys: fin.keys,
         kvs,
-        kept,
+        kept: keptKvs,
       });
     }
     // Every group is complete: move them into place (an empty target folder is replaced).
@@ -436,6 +494,8 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
     maxNsId: max(groups.map((g) => g.maxNsId)),
     readTs: last.readTs,
     warnings,
+    layout,
+    partial,
     ...(chosen && { chosen }),
   };
 }

@@ -23,14 +23,23 @@ export interface RestorePlanBackup {
 
 export interface RestorePlanGroup {
   group: number;
-  /** Data files the restore loads for the group (one per backup that has the group). */
+  /** Data files the restore loads for the group (one per backup and backup group it reads). */
   files: number;
   /** Their bytes as stored (compressed, encrypted). */
   bytes: number;
-  /** KVs in those files (before the last backup's predicate filter). */
+  /** KVs in those files (before the predicate filter). */
   kvs: number;
-  /** Predicates the last backup of the chain assigns to the group. */
+  /** Predicates the group restores (namespace and name pairs). */
   predicates: number;
+  /** The backup groups whose files it reads. */
+  sources: number[];
+}
+
+/** One file a target group loads: `source`'s file of backup `b`. */
+export interface PlannedLoad {
+  group: number;
+  b: BackupManifest;
+  source: number;
 }
 
 export interface RestorePlan {
@@ -40,7 +49,7 @@ export interface RestorePlan {
 }
 
 /**
- * The plan of restoring `backups` (a chain, oldest first) for `groups`: every file decoded in
+ * The plan of restoring `backups` (a chain, oldest first) into `groups`: every file of `loads` decoded in
  * stats mode with `key`; `sizes` (by `${backupNum}/${group}`, as the restore found them) give the
  * progress its total.
  */
@@ -48,15 +57,17 @@ export async function planRestore(opts: {
   dest: Destination;
   backupId: string;
   backups: readonly BackupManifest[];
-  groups: readonly number[];
+  /** The target groups and how many predicates each restores. */
+  groups: readonly { group: number; predicates: number }[];
+  /** Every file each target group loads, in order. */
+  loads: readonly PlannedLoad[];
   key?: Buffer | undefined;
   threads?: number | undefined;
   sizes: ReadonlyMap<string, number | undefined>;
   report?: ((p: PhaseProgress) => void) | undefined;
 }): Promise<RestorePlan> {
   const { dest, backups } = opts;
-  const last = backups[backups.length - 1];
-  const work = opts.groups.flatMap((g) => backups.filter((b) => b.groups.has(g)).map((b) => ({ b, g })));
+  const work = opts.loads.map((l) => ({ b: l.b, g: l.source, t: l.group }));
   let bytesTotal: number | undefined = 0;
   for (const { b, g } of work) {
     const s = opts.sizes.get(`${b.backupNum}/${g}`);
@@ -64,12 +75,12 @@ export async function planRestore(opts: {
   }
   const groups = new Map<number, RestorePlanGroup>(
     opts.groups.map((g) => [
-      g,
-      { group: g, files: 0, bytes: 0, kvs: 0, predicates: last?.groups.get(g)?.length ?? 0 },
+      g.group,
+      { group: g.group, files: 0, bytes: 0, kvs: 0, predicates: g.predicates, sources: [] },
     ]),
   );
   let bytesDone = 0;
-  for (const [i, { b, g }] of work.entries()) {
+  for (const [i, { b, g, t }] of work.entries()) {
     const rel = dataFilePath(b, g);
     const decoder = createFileDecoder(b, {
       mode: 'stats',
@@ -93,8 +104,9 @@ export async function planRestore(opts: {
     };
     await pipeline(dest.read(rel), tee, decoder);
     bytesDone += seen.bytes;
-    const pg = groups.get(g)!;
+    const pg = groups.get(t)!;
     pg.files++;
+    if (!pg.sources.includes(g)) pg.sources.push(g);
     pg.kvs += decoder.stats?.kvs ?? 0;
     pg.bytes += seen.bytes;
     opts.report?.({ phase: 'plan', bytesDone, bytesTotal, items: i + 1, itemsTotal: work.length });

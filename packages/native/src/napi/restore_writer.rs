@@ -50,6 +50,10 @@ pub struct LoadFileOptions {
     /// The predicates of this group in the LAST manifest of the chain; keys
     /// of other predicates (except TYPE keys) are skipped.
     pub predicates: Vec<PredicateRef>,
+    /// Partial restore: every predicate restored (in any group). A type is
+    /// kept only when it lists one of them, with only those fields. Absent:
+    /// every type kept whole.
+    pub type_fields: Option<Vec<PredicateRef>>,
     /// Decompression threads (default: available parallelism).
     pub threads: Option<f64>,
     /// Bytes buffered before a sorted write transaction (default 64 MiB).
@@ -242,6 +246,14 @@ impl RestoreWriter {
         for (i, p) in opts.predicates.iter().enumerate() {
             let ns = to_u64(&format!("predicates[{i}].namespace"), &p.namespace)?;
             lo.predicates.insert((ns, p.name.as_bytes().to_vec()));
+        }
+        if let Some(fields) = &opts.type_fields {
+            let mut set = std::collections::HashSet::new();
+            for (i, p) in fields.iter().enumerate() {
+                let ns = to_u64(&format!("typeFields[{i}].namespace"), &p.namespace)?;
+                set.insert((ns, p.name.as_bytes().to_vec()));
+            }
+            lo.type_fields = Some(set);
         }
         Ok(self.task(RestoreOp::Load(PathBuf::from(path), Box::new(lo))))
     }

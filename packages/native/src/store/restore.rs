@@ -8,7 +8,7 @@
 use super::db::{OpenOptions, PostingStore, StoreMeta};
 use super::error::{Result, StoreError};
 use super::mvcc::{encode_value, version_key, Drop, ValueKind};
-use super::value_names::to_store_form;
+use super::value_names::{keep_type_fields, stored_bare_name, to_store_form};
 use crate::codec::reader::{Compression, ReadMode, Reader, ReaderConfig};
 use crate::format::keys::{build_key, ParsedKey, PREFIX_SCHEMA, PREFIX_TYPE};
 use crate::format::kv::{
@@ -34,6 +34,10 @@ pub struct LoadOptions {
     /// (namespace, predicate) pairs restored for this group: the LAST
     /// manifest's `groups[g]`. TYPE keys are always kept.
     pub predicates: HashSet<(u64, Vec<u8>)>,
+    /// Partial restore: every predicate restored (in any group). A TYPE key
+    /// is kept only when its type lists one of them (in its namespace), with
+    /// its other fields removed. `None`: every type kept whole.
+    pub type_fields: Option<HashSet<(u64, Vec<u8>)>>,
     pub threads: Option<usize>,
     /// Default [`DEFAULT_BATCH_BYTES`].
     pub batch_bytes: Option<usize>,
@@ -97,6 +101,23 @@ fn convert(
     {
         return Ok(None);
     }
+    // A partial restore keeps a type only with the fields it restores.
+    let mut type_value = None;
+    if let (KeyType::Type, Some(kept), USER_META_SCHEMA) =
+        (kv.key_type, &opts.type_fields, kv.user_meta)
+    {
+        let bare = to_store_form(&kv.value, true, opts.value_names)
+            .map_err(|e| StoreError::corrupt(format!("type entry of {:?}: {e}", k.attr)))?;
+        let ns = k.namespace;
+        match keep_type_fields(&bare, &|f| {
+            kept.contains(&(ns, stored_bare_name(f, ns).to_vec()))
+        })
+        .map_err(|e| StoreError::corrupt(format!("type entry of {:?}: {e}", k.attr)))?
+        {
+            Some(v) => type_value = Some(v),
+            None => return Ok(None),
+        }
+    }
     let internal = build_key(&ParsedKey::from_backup_key(k), true)?;
     if internal.len() > max_key_len {
         return Err(StoreError::invalid(format!(
@@ -114,8 +135,12 @@ fn convert(
         USER_META_SCHEMA => {
             let is_type = kv.key_type == KeyType::Type;
             let what = if is_type { "type" } else { "schema" };
-            let bare = to_store_form(&kv.value, is_type, opts.value_names)
-                .map_err(|e| StoreError::corrupt(format!("{what} entry of {:?}: {e}", k.attr)))?;
+            let bare = match type_value {
+                Some(v) => v,
+                None => to_store_form(&kv.value, is_type, opts.value_names).map_err(|e| {
+                    StoreError::corrupt(format!("{what} entry of {:?}: {e}", k.attr))
+                })?,
+            };
             // Stored only if readable: a hostile value must not make the store's schema unreadable.
             let readable = if is_type {
                 TypeUpdate::decode(&bare[..]).is_ok()

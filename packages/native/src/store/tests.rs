@@ -471,6 +471,56 @@ fn schema_and_types_in_export() {
 }
 
 #[test]
+fn partial_restore_keeps_types_with_a_kept_field_trimmed_to_them() {
+    let d = TempDir::new("partial-types");
+    let p = d.join("p1");
+    let mut w = RestoreWriter::create(&p, 1).unwrap();
+    let su = uid_list_schema("");
+    let other = TypeUpdate {
+        type_name: "Other".into(),
+        fields: vec![SchemaUpdate {
+            predicate: "age".into(),
+            ..Default::default()
+        }],
+    };
+    let f = backup_file(&[
+        schema_kv("friend", 0, &su),
+        type_kv("Person", 0, &person_type()),
+        type_kv("Person", 2, &person_type()),
+        type_kv("Other", 0, &other),
+    ]);
+    let opts = LoadOptions {
+        predicates: [(0, b"friend".to_vec())].into(),
+        // name is restored by another group: Person keeps it
+        type_fields: Some([(0, b"friend".to_vec()), (0, b"name".to_vec())].into()),
+        ..Default::default()
+    };
+    let st = w.load_stream(&f[..], &opts).unwrap();
+    assert_eq!((st.kvs, st.kept), (4, 2));
+    w.finish(1).unwrap();
+    let out = export_dirs(&[p], &ExportOptions::default()).unwrap();
+    assert_eq!(
+        String::from_utf8(out.schema).unwrap(),
+        "friend: [uid] @count @reverse .\ntype Person {\n  friend\n  name\n}\n"
+    );
+    // only friend of Person kept: the type lists only friend
+    let p2 = d.join("p2");
+    let mut w = RestoreWriter::create(&p2, 1).unwrap();
+    let opts = LoadOptions {
+        predicates: [(0, b"friend".to_vec())].into(),
+        type_fields: Some([(0, b"friend".to_vec())].into()),
+        ..Default::default()
+    };
+    w.load_stream(&f[..], &opts).unwrap();
+    w.finish(1).unwrap();
+    let out = export_dirs(&[p2], &ExportOptions::default()).unwrap();
+    assert_eq!(
+        String::from_utf8(out.schema).unwrap(),
+        "friend: [uid] @count @reverse .\ntype Person {\n  friend\n}\n"
+    );
+}
+
+#[test]
 fn restore_strips_each_manifest_versions_names_and_refuses_unreadable_ones() {
     let d = TempDir::new("value-names");
     let p = d.join("p1");

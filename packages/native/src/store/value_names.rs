@@ -89,6 +89,86 @@ fn rewrite(
     Ok(out)
 }
 
+/// A partial restore's type value (store form, names bare): only the fields
+/// `keep` accepts, every other field of the type copied as is; `None` when
+/// no field is kept (the type is left out).
+pub fn keep_type_fields(bare: &[u8], keep: &dyn Fn(&[u8]) -> bool) -> Result<Option<Vec<u8>>> {
+    let bad = |e: String| StoreError::corrupt(format!("bad type value: {e}"));
+    let mut buf = bare;
+    let mut out = Vec::with_capacity(bare.len());
+    let mut kept = 0usize;
+    while !buf.is_empty() {
+        let start = buf;
+        let (tag, wt) = decode_key(&mut buf).map_err(|e| bad(e.to_string()))?;
+        match wt {
+            WireType::LengthDelimited => {
+                let len = decode_varint(&mut buf).map_err(|e| bad(e.to_string()))?;
+                if len > buf.len() as u64 {
+                    return Err(bad("field overruns the message".into()));
+                }
+                let (body, rest) = buf.split_at(len as usize);
+                buf = rest;
+                if tag == 2 {
+                    if !keep(&field_name(body)?) {
+                        continue;
+                    }
+                    kept += 1;
+                }
+                out.extend_from_slice(&start[..start.len() - buf.len()]);
+            }
+            WireType::Varint => {
+                decode_varint(&mut buf).map_err(|e| bad(e.to_string()))?;
+                out.extend_from_slice(&start[..start.len() - buf.len()]);
+            }
+            WireType::SixtyFourBit | WireType::ThirtyTwoBit => {
+                let n = if wt == WireType::SixtyFourBit { 8 } else { 4 };
+                if buf.len() < n {
+                    return Err(bad("truncated fixed field".into()));
+                }
+                buf = &buf[n..];
+                out.extend_from_slice(&start[..start.len() - buf.len()]);
+            }
+            _ => return Err(bad("group wire type".into())),
+        }
+    }
+    Ok((kept > 0).then_some(out))
+}
+
+/// Field 1 (the predicate) of a `SchemaUpdate`; empty when absent.
+fn field_name(msg: &[u8]) -> Result<Vec<u8>> {
+    let bad = |e: String| StoreError::corrupt(format!("bad type field: {e}"));
+    let mut buf = msg;
+    let mut name = Vec::new();
+    while !buf.is_empty() {
+        let (tag, wt) = decode_key(&mut buf).map_err(|e| bad(e.to_string()))?;
+        match wt {
+            WireType::LengthDelimited => {
+                let len = decode_varint(&mut buf).map_err(|e| bad(e.to_string()))?;
+                if len > buf.len() as u64 {
+                    return Err(bad("field overruns the message".into()));
+                }
+                let (body, rest) = buf.split_at(len as usize);
+                buf = rest;
+                if tag == 1 {
+                    name = body.to_vec();
+                }
+            }
+            WireType::Varint => {
+                decode_varint(&mut buf).map_err(|e| bad(e.to_string()))?;
+            }
+            WireType::SixtyFourBit | WireType::ThirtyTwoBit => {
+                let n = if wt == WireType::SixtyFourBit { 8 } else { 4 };
+                if buf.len() < n {
+                    return Err(bad("truncated fixed field".into()));
+                }
+                buf = &buf[n..];
+            }
+            _ => return Err(bad("group wire type".into())),
+        }
+    }
+    Ok(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +243,15 @@ mod tests {
         assert!(to_store_form(&[0x0a, 0x05, b'a'], true, ValueNameForm::Hex).is_err());
         assert!(to_store_form(&[0x0b], true, ValueNameForm::Hex).is_err());
         assert!(to_store_form(&[0x09, 1, 2], false, ValueNameForm::Bare).is_err());
+    }
+
+    #[test]
+    fn a_partial_restore_keeps_only_kept_fields() {
+        let t = person("Person", &["name", "born", "age"]);
+        let keep = |n: &[u8]| n == b"name" || n == b"age";
+        let got = keep_type_fields(&t, &keep).unwrap().unwrap();
+        assert_eq!(got, person("Person", &["name", "age"]));
+        assert_eq!(keep_type_fields(&t, &|_| false).unwrap(), None);
+        assert!(keep_type_fields(&t[..t.len() - 1], &keep).is_err());
     }
 }

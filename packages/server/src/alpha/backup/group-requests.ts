@@ -3,6 +3,7 @@
  * what the group answers. Credentials and keys travel only in these bodies, between Alphas
  * (token protected); they are never logged nor returned.
  */
+import type { SelectionWire } from './inputs.js';
 import type {
   BackupDropOperation,
   DestinationCredentials,
@@ -43,6 +44,10 @@ export interface GroupRestoreRequest extends DestinationCredentials {
   restoreTs: string;
   /** base64 */
   key?: string;
+  /** Partial restore: what is restored. */
+  selection?: SelectionWire;
+  /** The cluster's group count (the restore's layout: re-sharded when it differs from the backup's). */
+  targetGroups?: number;
 }
 
 export interface GroupRestoreResult {

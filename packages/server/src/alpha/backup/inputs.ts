@@ -7,7 +7,10 @@ import {
   MANIFEST_LAYOUTS,
   LocalDestination,
   openDestination,
+  parseNamespaceList,
+  parsePredicateList,
   type Destination,
+  type RestoreSelection,
   VAULT_OPTIONS,
   vaultOptionsFromFields,
   type DestinationCredentials,
@@ -52,6 +55,14 @@ export interface RestoreInput extends CredentialFields, VaultFields {
   until?: string | null;
   encryptionKeyFile?: string | null;
   isPartial?: boolean | null;
+  /** Strata, partial restore: only these predicates (plus `dgraph.*`), in every namespace restored. */
+  predicates?: string[] | null;
+  /** Strata, partial restore: only these namespaces (decimal or 0x hex strings). */
+  namespaces?: string[] | null;
+  /** Strata, partial restore: every predicate but these. */
+  exclude?: string[] | null;
+  /** Strata: refuse a backup whose group count differs from the cluster's instead of re-sharding. */
+  sameGroups?: boolean | null;
 }
 
 const CREDENTIAL_SDL = `
@@ -86,6 +97,14 @@ export const BACKUP_INPUTS_SDL = /* GraphQL */ `
     "Strata: restore the chain ending with the newest backup at or before this read timestamp or ISO 8601 time."
     until: String
     encryptionKeyFile: String
+    "Strata, partial restore: only these predicates (and Dgraph's own dgraph.* ones), in every namespace restored."
+    predicates: [String!]
+    "Strata, partial restore: only these namespaces (decimal or 0x hex)."
+    namespaces: [String!]
+    "Strata, partial restore: every predicate but these."
+    exclude: [String!]
+    "Strata: refuse a backup with another group count than the cluster's (default: re-shard it)."
+    sameGroups: Boolean
 ${VAULT_OPTIONS.map((o) => `    ${o.field}: String`).join('\n')}${CREDENTIAL_SDL}
     isPartial: Boolean
   }
@@ -127,7 +146,67 @@ export function checkExpireInput(input: ExpireBackupsInput): void {
 
 export function checkRestoreInput(input: RestoreInput): void {
   if (!input.location) throw new HttpError('BAD_REQUEST', 'restore needs a location');
-  if (input.isPartial) throw new HttpError('BAD_REQUEST', 'isPartial restores are not supported');
+  if (input.isPartial) {
+    throw new HttpError(
+      'BAD_REQUEST',
+      'isPartial restores are not supported (a partial restore takes predicates, namespaces or exclude)',
+    );
+  }
+  restoreSelection(input);
+}
+
+/**
+ * The partial restore an input asks for (undefined: everything). Names and namespaces are
+ * checked here (shape); whether the backup holds them, by core against the chain.
+ */
+export function restoreSelection(
+  input: Pick<RestoreInput, 'predicates' | 'namespaces' | 'exclude'>,
+): RestoreSelection | undefined {
+  const list = (what: string, v: string[] | null | undefined) => {
+    if (v == null) return undefined;
+    if (v.length === 0) throw new HttpError('BAD_REQUEST', `restore: ${what} is an empty list`);
+    if (v.length > MAX_SELECTION) {
+      throw new HttpError('BAD_REQUEST', `restore: ${what} holds more than ${MAX_SELECTION} items`);
+    }
+    return v.join(',');
+  };
+  try {
+    const predicates = list('predicates', input.predicates);
+    const namespaces = list('namespaces', input.namespaces);
+    const exclude = list('exclude', input.exclude);
+    const sel: RestoreSelection = {
+      ...(predicates !== undefined && { predicates: parsePredicateList(predicates, 'predicates') }),
+      ...(namespaces !== undefined && { namespaces: parseNamespaceList(namespaces, 'namespaces') }),
+      ...(exclude !== undefined && { exclude: parsePredicateList(exclude, 'exclude') }),
+    };
+    return Object.keys(sel).length === 0 ? undefined : sel;
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new HttpError('BAD_REQUEST', `restore refused, nothing was changed: ${(err as Error).message}`);
+  }
+}
+
+/** The most predicates, namespaces or exclusions one restore input may list. */
+const MAX_SELECTION = 10_000;
+
+/** A selection as it travels to the groups (namespaces as decimal strings) and back. */
+export interface SelectionWire {
+  predicates?: string[];
+  namespaces?: string[];
+  exclude?: string[];
+}
+
+export function selectionToWire(sel: RestoreSelection | undefined): SelectionWire | undefined {
+  if (sel === undefined) return undefined;
+  return {
+    ...(sel.predicates && { predicates: [...sel.predicates] }),
+    ...(sel.namespaces && { namespaces: sel.namespaces.map(String) }),
+    ...(sel.exclude && { exclude: [...sel.exclude] }),
+  };
+}
+
+export function selectionFromWire(w: SelectionWire | undefined): RestoreSelection | undefined {
+  return w === undefined ? undefined : restoreSelection(w);
 }
 
 /**

@@ -9,16 +9,16 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import {
-  checkGroupCount,
   chooseUntil,
   InvalidArgumentError,
+  layoutTablets,
   LocalDestination,
   parseUntil,
   readManifests,
   restoreOffline,
   selectChain,
   type KeyProvider,
-  type PredicateName,
+  type RestoreLayout,
   type UntilChoice,
 } from '@strata/core';
 import { HttpError } from '../../http/errors.js';
@@ -35,6 +35,8 @@ import {
   destinationCredentials,
   openRestoreLocation,
   restoreKeyProvider,
+  restoreSelection,
+  selectionToWire,
   type RestoreInput,
 } from './inputs.js';
 import type { RestoreDirs } from './restore-dirs.js';
@@ -99,6 +101,7 @@ export class OnlineRestore {
    */
   async start(request: RestoreInput): Promise<RestorePayload> {
     checkRestoreInput(request);
+    const selection = restoreSelection(request);
     let input = request;
     let dest;
     let provider;
@@ -140,20 +143,28 @@ export class OnlineRestore {
         backupNum: input.backupNum ?? undefined,
       });
       const groups = await this.co.cluster.groupIds();
-      checkGroupCount(chain, groups.length);
+      // The layout's groups are 1..M: a cluster numbered otherwise cannot take it.
+      if (groups.some((g, i) => g !== i + 1)) {
+        throw new InvalidArgumentError(
+          `the cluster's groups are ${groups.join(', ')}, not 1..${groups.length}: a restore writes groups 1..${groups.length}`,
+        );
+      }
       if (chain.backups.some((b) => b.encrypted) && provider) key = await provider.getKey();
-      await restoreOffline({
+      // Also the selection against the chain and the layout on the cluster's groups (re-sharded
+      // when the backup has another group count, unless sameGroups).
+      const { layout, partial } = await restoreOffline({
         location: dest,
         pdir: path.join(path.dirname(this.dataDir), `.restore-check-${randomUUID()}`),
         backupId: chain.backupId,
         backupNum: input.backupNum ?? undefined,
         key,
-        clusterGroups: groups.length,
+        selection,
+        targetGroups: groups.length,
+        sameGroups: input.sameGroups === true,
         dryRun: true,
       });
       const id = this.nextRestoreId++;
       this.restores.set(id, { status: 'IN_PROGRESS', errors: [] });
-      const last = chain.backups[chain.backups.length - 1]!;
       const k = key;
       key = undefined;
       started = true;
@@ -169,13 +180,18 @@ export class OnlineRestore {
           backupId: chain.backupId,
           backups: chain.backups.length,
           groups,
+          partial,
+          resharded: layout.resharded,
           location: dest.describe(),
           encrypted: k !== undefined,
           seconds: secondsSince(t0),
         },
-        `restore ${id}: backup ${chain.backupId} checked, restoring ${chain.backups.length} backup(s) into ${groups.length} group(s)`,
+        `restore ${id}: backup ${chain.backupId} checked, restoring ${chain.backups.length} backup(s) ` +
+          `${partial ? '(partial) ' : ''}into ${groups.length} group(s)` +
+          (layout.resharded ? ` re-sharded from ${layout.sourceGroups}` : ''),
       );
-      void this.run(id, { ...input, location }, chain.backupId, last.groups, groups, k)
+      const wire = selectionToWire(selection);
+      void this.run(id, { ...input, location }, chain.backupId, layout, wire, groups, k)
         .then(() => {
           const st = this.restores.get(id)!;
           if (st.status === 'OK') m.restoresSucceeded.inc({ destination_kind: kind });
@@ -223,7 +239,8 @@ export class OnlineRestore {
     id: number,
     input: RestoreInput,
     backupId: string,
-    lastGroups: Map<number, PredicateName[]>,
+    layout: RestoreLayout,
+    selection: ReturnType<typeof selectionToWire>,
     groups: number[],
     key: Buffer | undefined,
   ): Promise<void> {
@@ -244,6 +261,8 @@ export class OnlineRestore {
         ...(input.backupNum ? { backupNum: input.backupNum } : {}),
         restoreTs: String(restoreTs),
         ...(key ? { key: key.toString('base64') } : {}),
+        ...(selection && { selection }),
+        targetGroups: groups.length,
       };
       const m = this.co.metrics;
       const staged = performance.now();
@@ -278,10 +297,8 @@ export class OnlineRestore {
         if (maxUid > 0n) await zero.lease('uids', 0, maxUid);
         await zero.lease('timestamps', 0, restoreTs);
         if (maxNsId > 0n) await zero.lease('nsids', 0, maxNsId);
-        // The decision, with the last manifest's predicates on their groups, in one step at Zero.
-        const tablets = [...lastGroups].flatMap(([g, preds]) =>
-          preds.map((p) => ({ predicate: p.name, group: g })),
-        );
+        // The decision, with the restored predicates on the layout's groups, in one step at Zero.
+        const tablets = layoutTablets(layout);
         outcome = await zero.decideRestore(restoreId, 'commit', tablets);
         if (outcome === 'abort') errors.push('a group gave up waiting for the decision: rolled back');
       } else {

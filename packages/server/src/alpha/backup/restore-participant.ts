@@ -20,7 +20,7 @@ import { call, type Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
 import { secondsSince } from './coordination.js';
 import type { GroupRestoreProgress, GroupRestoreRequest, GroupRestoreResult } from './group-requests.js';
-import { destinationCredentials } from './inputs.js';
+import { destinationCredentials, selectionFromWire } from './inputs.js';
 import {
   readJournal,
   removeJournal,
@@ -103,6 +103,8 @@ export class RestoreParticipant {
           backupNum: req.backupNum,
           key,
           groups: [g],
+          selection: selectionFromWire(req.selection),
+          ...(req.targetGroups !== undefined && { targetGroups: req.targetGroups }),
           restoreTs: BigInt(req.restoreTs),
           dirFor: () => staging,
           onPhaseProgress: (ph) => {

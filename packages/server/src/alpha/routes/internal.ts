@@ -180,6 +180,16 @@ const internalRoutes: FastifyPluginAsync<{ owner: GroupOwner; backups: BackupSer
             backupNum: { type: 'integer', minimum: 0 },
             restoreTs: u64String,
             key: { type: 'string', maxLength: 64 },
+            targetGroups: { type: 'integer', minimum: 1, maximum: 1000 },
+            selection: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                predicates: { type: 'array', maxItems: 10_000, items: { type: 'string', maxLength: 4096 } },
+                namespaces: { type: 'array', maxItems: 10_000, items: { type: 'string', maxLength: 32 } },
+                exclude: { type: 'array', maxItems: 10_000, items: { type: 'string', maxLength: 4096 } },
+              },
+            },
             ...credentialProps,
           },
         },
