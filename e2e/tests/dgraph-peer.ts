@@ -384,19 +384,21 @@ export class DgraphCluster {
 
   /**
    * An online restore of backups 1..`backupNum` (default all) of the newest series at `location`
-   * (`/admin restore`). Dgraph answers before the restore is done, so the cluster is emptied first
-   * (DROP_ALL) and the restore counts as done when `probe` finds data again and no Alpha reports an
-   * ongoing restore on `/health`.
+   * (`/admin restore`), or of the series `more.backupId`; `more` also carries the credentials of an
+   * S3/MinIO location (in the request body, never on a command line). Dgraph answers before the
+   * restore is done, so the cluster is emptied first (DROP_ALL) and the restore counts as done when
+   * `probe` finds data again and no Alpha reports an ongoing restore on `/health`.
    */
-  async restoreOnline(location: string, probe: string, backupNum?: number): Promise<void> {
+  async restoreOnline(
+    location: string,
+    probe: string,
+    backupNum?: number,
+    more: { backupId?: string; accessKey?: string; secretKey?: string } = {},
+  ): Promise<void> {
     await this.alter(JSON.stringify({ drop_all: true }));
-    const d = (await this.admin(
-      'mutation ($l: String!, $n: Int) { restore(input: {location: $l, backupNum: $n}) { code message } }',
-      {
-        l: location,
-        n: backupNum ?? 0,
-      },
-    )) as { restore: { code: string; message: string } };
+    const d = (await this.admin('mutation ($in: RestoreInput!) { restore(input: $in) { code message } }', {
+      in: { location, backupNum: backupNum ?? 0, ...more },
+    })) as { restore: { code: string; message: string } };
     if (d.restore.code !== 'Success') throw new Error(`Dgraph restore: ${d.restore.message}`);
     await this.waitFor(async () => {
       const found = Object.values(await this.query(probe)).some((v) => Array.isArray(v) && v.length > 0);
@@ -428,18 +430,28 @@ export class DgraphCluster {
 
 /**
  * `dgraph restore` (offline) of `location` into `out/p1`, `out/p2`, ...; its output. `bin`: the
- * binary to run (a build of `version`), default `dgraphBinary(version)`.
+ * binary to run (a build of `version`), default `dgraphBinary(version)`; `backupId`: the series to
+ * restore (`--backup_id`; default the newest).
  */
 export function dgraphRestore(
   version: DgraphVersion,
   location: string,
   out: string,
   bin: string = dgraphBinary(version),
+  backupId?: string,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       bin,
-      ['restore', '-p', out, '-l', location, '--force_zero=false'],
+      [
+        'restore',
+        '-p',
+        out,
+        '-l',
+        location,
+        '--force_zero=false',
+        ...(backupId === undefined ? [] : ['--backup_id', backupId]),
+      ],
       { maxBuffer: 16 << 20 },
       (err, stdout, stderr) =>
         err
