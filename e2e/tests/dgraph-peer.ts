@@ -430,16 +430,18 @@ export class DgraphCluster {
 
 /**
  * `dgraph restore` (offline) of `location` into `out/p1`, `out/p2`, ...; its output. `bin`: the
- * binary to run (a build of `version`), default `dgraphBinary(version)`; `backupId`: the series to
- * restore (`--backup_id`; default the newest).
+ * binary to run (a build of `version`), default `dgraphBinary(version)`; `more.backupId`: the
+ * series to restore (`--backup_id`; default the newest); `more.env`: its environment (an S3/MinIO
+ * location's credentials go there, never on the command line).
  */
 export function dgraphRestore(
   version: DgraphVersion,
   location: string,
   out: string,
   bin: string = dgraphBinary(version),
-  backupId?: string,
+  more: { backupId?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<string> {
+  const { backupId, env } = more;
   return new Promise((resolve, reject) => {
     execFile(
       bin,
@@ -452,7 +454,7 @@ export function dgraphRestore(
         '--force_zero=false',
         ...(backupId === undefined ? [] : ['--backup_id', backupId]),
       ],
-      { maxBuffer: 16 << 20 },
+      { maxBuffer: 16 << 20, ...(env ? { env } : {}) },
       (err, stdout, stderr) =>
         err
           ? reject(new Error(`dgraph restore failed: ${err.message}\n${stderr}`))

@@ -16,8 +16,8 @@
 // --keep-within on s3://, --keep-last 1). After each, `strata ls` lists exactly what the rule keeps
 // (no warning), `strata verify --deep` of every remaining series is clean, the removed folders are
 // gone, Dgraph refuses to restore a removed series, and every remaining point, restored online by
-// Dgraph's `restore` mutation (and the last point of each remaining local series offline by
-// `dgraph restore`), has exactly the source's schema and data (Dgraph's export) at that point.
+// Dgraph's `restore` mutation (and the last point of each remaining series offline by `dgraph
+// restore`), has exactly the source's schema and data (Dgraph's export) at that point.
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -181,9 +181,12 @@ describe.each(CASES.map((c) => [c.layout, c.version] as const))(
     }
 
     /** `dgraph restore` of series `p`'s backups into p folders; a Dgraph cluster on them equals the source at `p`. */
-    async function restoreOffline(location: string, p: Point): Promise<void> {
+    async function restoreOffline(location: string, p: Point, env?: NodeJS.ProcessEnv): Promise<void> {
       const out = path.join(dir, `offline-${++exports}`);
-      await dgraphRestore(version, location, out, undefined, p.backupId);
+      await dgraphRestore(version, location, out, undefined, {
+        backupId: p.backupId,
+        ...(env ? { env } : {}),
+      });
       const d = await DgraphCluster.start({
         version,
         dir: path.join(dir, `offline-run-${exports}`),
@@ -363,7 +366,7 @@ describe.each(CASES.map((c) => [c.layout, c.version] as const))(
     );
 
     it(
-      'MinIO: --keep-series 2 (minio://), --keep-within inside C (s3://), --keep-last 1: Dgraph restores what each leaves',
+      'MinIO: --keep-series 2 (minio://), --keep-within inside C (s3://), --keep-last 1: Dgraph restores what each leaves, online and offline',
       { timeout: 600_000 },
       async () => {
         expect(remote).toHaveLength(7);
@@ -410,6 +413,7 @@ describe.each(CASES.map((c) => [c.layout, c.version] as const))(
         await expectClean(minioLoc('s3'), named(remote, 'C1', 'C2'), s3Env());
         await expectRefused(minioLoc(), named(remote, 'B1')[0]!.backupId, true);
         await restoreEach(minioLoc(), named(remote, 'C1', 'C2'), true);
+        await restoreOffline(minioLoc(), named(remote, 'C2')[0]!, minioEnv());
       },
     );
   },
