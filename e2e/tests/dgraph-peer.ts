@@ -94,6 +94,15 @@ export interface DgraphOptions {
 
 type Json = Record<string, unknown>;
 
+/**
+ * Zero's and the Alphas' telemetry off. With Sentry on (v24's default; v25 has it off) each node
+ * re-executes itself under mitchellh/panicwrap: the process spawned here is only a wrapper whose
+ * child serves, so SIGKILL of the spawned process (stop()) left the serving child running,
+ * orphaned, and the spawned pid (alphaPid) was not the server's. Off, the spawned process is the
+ * server.
+ */
+const TELEMETRY_OFF = ['--telemetry', 'sentry=false; reports=false;'];
+
 /** A running Dgraph cluster: one Zero and `alphas` Alphas, each serving its own group. */
 export class DgraphCluster {
   private zero?: Node;
@@ -172,6 +181,7 @@ export class DgraphCluster {
         'zw',
         '--raft',
         'idx=1',
+        ...TELEMETRY_OFF,
       ],
       zo,
       path.join(dir, 'zero'),
@@ -199,6 +209,7 @@ export class DgraphCluster {
           'w',
           '--tmp',
           't',
+          ...TELEMETRY_OFF,
           ...(this.opts.aclSecretFile ? ['--acl', `secret-file=${this.opts.aclSecretFile}`] : []),
           ...(this.opts.alphaArgs ?? []),
         ],
