@@ -94,6 +94,15 @@ export interface DgraphOptions {
 
 type Json = Record<string, unknown>;
 
+/**
+ * Zero's and the Alphas' telemetry off. With Sentry on (v24's default; v25 has it off) each node
+ * re-executes itself under mitchellh/panicwrap: the process spawned here is only a wrapper whose
+ * child serves, so SIGKILL of the spawned process (stop()) left the serving child running,
+ * orphaned, and the spawned pid (alphaPid) was not the server's. Off, the spawned process is the
+ * server.
+ */
+const TELEMETRY_OFF = ['--telemetry', 'sentry=false; reports=false;'];
+
 /** A running Dgraph cluster: one Zero and `alphas` Alphas, each serving its own group. */
 export class DgraphCluster {
   private zero?: Node;
@@ -172,6 +181,7 @@ export class DgraphCluster {
         'zw',
         '--raft',
         'idx=1',
+        ...TELEMETRY_OFF,
       ],
       zo,
       path.join(dir, 'zero'),
@@ -199,6 +209,7 @@ export class DgraphCluster {
           'w',
           '--tmp',
           't',
+          ...TELEMETRY_OFF,
           ...(this.opts.aclSecretFile ? ['--acl', `secret-file=${this.opts.aclSecretFile}`] : []),
           ...(this.opts.alphaArgs ?? []),
         ],
@@ -384,19 +395,21 @@ export class DgraphCluster {
 
   /**
    * An online restore of backups 1..`backupNum` (default all) of the newest series at `location`
-   * (`/admin restore`). Dgraph answers before the restore is done, so the cluster is emptied first
-   * (DROP_ALL) and the restore counts as done when `probe` finds data again and no Alpha reports an
-   * ongoing restore on `/health`.
+   * (`/admin restore`), or of the series `more.backupId`; `more` also carries the credentials of an
+   * S3/MinIO location (in the request body, never on a command line). Dgraph answers before the
+   * restore is done, so the cluster is emptied first (DROP_ALL) and the restore counts as done when
+   * `probe` finds data again and no Alpha reports an ongoing restore on `/health`.
    */
-  async restoreOnline(location: string, probe: string, backupNum?: number): Promise<void> {
+  async restoreOnline(
+    location: string,
+    probe: string,
+    backupNum?: number,
+    more: { backupId?: string; accessKey?: string; secretKey?: string } = {},
+  ): Promise<void> {
     await this.alter(JSON.stringify({ drop_all: true }));
-    const d = (await this.admin(
-      'mutation ($l: String!, $n: Int) { restore(input: {location: $l, backupNum: $n}) { code message } }',
-      {
-        l: location,
-        n: backupNum ?? 0,
-      },
-    )) as { restore: { code: string; message: string } };
+    const d = (await this.admin('mutation ($in: RestoreInput!) { restore(input: $in) { code message } }', {
+      in: { location, backupNum: backupNum ?? 0, ...more },
+    })) as { restore: { code: string; message: string } };
     if (d.restore.code !== 'Success') throw new Error(`Dgraph restore: ${d.restore.message}`);
     await this.waitFor(async () => {
       const found = Object.values(await this.query(probe)).some((v) => Array.isArray(v) && v.length > 0);
@@ -428,19 +441,31 @@ export class DgraphCluster {
 
 /**
  * `dgraph restore` (offline) of `location` into `out/p1`, `out/p2`, ...; its output. `bin`: the
- * binary to run (a build of `version`), default `dgraphBinary(version)`.
+ * binary to run (a build of `version`), default `dgraphBinary(version)`; `more.backupId`: the
+ * series to restore (`--backup_id`; default the newest); `more.env`: its environment (an S3/MinIO
+ * location's credentials go there, never on the command line).
  */
 export function dgraphRestore(
   version: DgraphVersion,
   location: string,
   out: string,
   bin: string = dgraphBinary(version),
+  more: { backupId?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<string> {
+  const { backupId, env } = more;
   return new Promise((resolve, reject) => {
     execFile(
       bin,
-      ['restore', '-p', out, '-l', location, '--force_zero=false'],
-      { maxBuffer: 16 << 20 },
+      [
+        'restore',
+        '-p',
+        out,
+        '-l',
+        location,
+        '--force_zero=false',
+        ...(backupId === undefined ? [] : ['--backup_id', backupId]),
+      ],
+      { maxBuffer: 16 << 20, ...(env ? { env } : {}) },
       (err, stdout, stderr) =>
         err
           ? reject(new Error(`dgraph restore failed: ${err.message}\n${stderr}`))
