@@ -46,6 +46,50 @@ fn put_bytes_field(tag: u32, b: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(b);
 }
 
+/// One field of a protobuf message: its tag, its body when it is
+/// length-delimited, and its whole encoding (key included), to copy as is.
+struct Field<'a> {
+    tag: u32,
+    body: Option<&'a [u8]>,
+    raw: &'a [u8],
+}
+
+/// The next field of `buf`, which is advanced past it. Every length is
+/// checked against what is left; groups (deprecated) are refused.
+fn next_field<'a>(buf: &mut &'a [u8]) -> std::result::Result<Field<'a>, String> {
+    let start: &'a [u8] = buf;
+    let (tag, wt) = decode_key(buf).map_err(|e| e.to_string())?;
+    let body = match wt {
+        WireType::LengthDelimited => {
+            let len = decode_varint(buf).map_err(|e| e.to_string())?;
+            if len > buf.len() as u64 {
+                return Err("field overruns the message".into());
+            }
+            let (body, rest) = buf.split_at(len as usize);
+            *buf = rest;
+            Some(body)
+        }
+        WireType::Varint => {
+            decode_varint(buf).map_err(|e| e.to_string())?;
+            None
+        }
+        WireType::SixtyFourBit | WireType::ThirtyTwoBit => {
+            let n = if wt == WireType::SixtyFourBit { 8 } else { 4 };
+            if buf.len() < n {
+                return Err("truncated fixed field".into());
+            }
+            *buf = &buf[n..];
+            None
+        }
+        _ => return Err("group wire type".into()),
+    };
+    Ok(Field {
+        tag,
+        body,
+        raw: &start[..start.len() - buf.len()],
+    })
+}
+
 fn rewrite(
     msg: &[u8],
     name: &dyn Fn(&[u8]) -> Vec<u8>,
@@ -55,35 +99,11 @@ fn rewrite(
     let mut buf = msg;
     let mut out = Vec::with_capacity(msg.len() + 16);
     while !buf.is_empty() {
-        let start = buf;
-        let (tag, wt) = decode_key(&mut buf).map_err(|e| bad(e.to_string()))?;
-        match wt {
-            WireType::LengthDelimited => {
-                let len = decode_varint(&mut buf).map_err(|e| bad(e.to_string()))?;
-                if len > buf.len() as u64 {
-                    return Err(bad("field overruns the message".into()));
-                }
-                let (body, rest) = buf.split_at(len as usize);
-                buf = rest;
-                match (tag, nested) {
-                    (1, _) => put_bytes_field(1, &name(body), &mut out),
-                    (2, Some(n)) => put_bytes_field(2, &n(body)?, &mut out),
-                    _ => out.extend_from_slice(&start[..start.len() - buf.len()]),
-                }
-            }
-            WireType::Varint => {
-                decode_varint(&mut buf).map_err(|e| bad(e.to_string()))?;
-                out.extend_from_slice(&start[..start.len() - buf.len()]);
-            }
-            WireType::SixtyFourBit | WireType::ThirtyTwoBit => {
-                let n = if wt == WireType::SixtyFourBit { 8 } else { 4 };
-                if buf.len() < n {
-                    return Err(bad("truncated fixed field".into()));
-                }
-                buf = &buf[n..];
-                out.extend_from_slice(&start[..start.len() - buf.len()]);
-            }
-            _ => return Err(bad("group wire type".into())),
+        let f = next_field(&mut buf).map_err(bad)?;
+        match (f.tag, f.body, nested) {
+            (1, Some(body), _) => put_bytes_field(1, &name(body), &mut out),
+            (2, Some(body), Some(n)) => put_bytes_field(2, &n(body)?, &mut out),
+            _ => out.extend_from_slice(f.raw),
         }
     }
     Ok(out)
@@ -98,38 +118,14 @@ pub fn keep_type_fields(bare: &[u8], keep: &dyn Fn(&[u8]) -> bool) -> Result<Opt
     let mut out = Vec::with_capacity(bare.len());
     let mut kept = 0usize;
     while !buf.is_empty() {
-        let start = buf;
-        let (tag, wt) = decode_key(&mut buf).map_err(|e| bad(e.to_string()))?;
-        match wt {
-            WireType::LengthDelimited => {
-                let len = decode_varint(&mut buf).map_err(|e| bad(e.to_string()))?;
-                if len > buf.len() as u64 {
-                    return Err(bad("field overruns the message".into()));
-                }
-                let (body, rest) = buf.split_at(len as usize);
-                buf = rest;
-                if tag == 2 {
-                    if !keep(&field_name(body)?) {
-                        continue;
-                    }
-                    kept += 1;
-                }
-                out.extend_from_slice(&start[..start.len() - buf.len()]);
+        let f = next_field(&mut buf).map_err(bad)?;
+        if let (2, Some(body)) = (f.tag, f.body) {
+            if !keep(&field_name(body)?) {
+                continue;
             }
-            WireType::Varint => {
-                decode_varint(&mut buf).map_err(|e| bad(e.to_string()))?;
-                out.extend_from_slice(&start[..start.len() - buf.len()]);
-            }
-            WireType::SixtyFourBit | WireType::ThirtyTwoBit => {
-                let n = if wt == WireType::SixtyFourBit { 8 } else { 4 };
-                if buf.len() < n {
-                    return Err(bad("truncated fixed field".into()));
-                }
-                buf = &buf[n..];
-                out.extend_from_slice(&start[..start.len() - buf.len()]);
-            }
-            _ => return Err(bad("group wire type".into())),
+            kept += 1;
         }
+        out.extend_from_slice(f.raw);
     }
     Ok((kept > 0).then_some(out))
 }
@@ -140,30 +136,13 @@ fn field_name(msg: &[u8]) -> Result<Vec<u8>> {
     let mut buf = msg;
     let mut name = Vec::new();
     while !buf.is_empty() {
-        let (tag, wt) = decode_key(&mut buf).map_err(|e| bad(e.to_string()))?;
-        match wt {
-            WireType::LengthDelimited => {
-                let len = decode_varint(&mut buf).map_err(|e| bad(e.to_string()))?;
-                if len > buf.len() as u64 {
-                    return Err(bad("field overruns the message".into()));
-                }
-                let (body, rest) = buf.split_at(len as usize);
-                buf = rest;
-                if tag == 1 {
-                    name = body.to_vec();
-                }
-            }
-            WireType::Varint => {
-                decode_varint(&mut buf).map_err(|e| bad(e.to_string()))?;
-            }
-            WireType::SixtyFourBit | WireType::ThirtyTwoBit => {
-                let n = if wt == WireType::SixtyFourBit { 8 } else { 4 };
-                if buf.len() < n {
-                    return Err(bad("truncated fixed field".into()));
-                }
-                buf = &buf[n..];
-            }
-            _ => return Err(bad("group wire type".into())),
+        if let Field {
+            tag: 1,
+            body: Some(body),
+            ..
+        } = next_field(&mut buf).map_err(bad)?
+        {
+            name = body.to_vec();
         }
     }
     Ok(name)
