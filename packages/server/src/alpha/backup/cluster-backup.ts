@@ -98,6 +98,11 @@ function mergeDrops(results: GroupBackupResult[]) {
     );
 }
 
+/** An attempt continues an interrupted backup (its journal) or writes a new one. */
+type AttemptHow =
+  | { journal: ResumeJournal }
+  | { format: ReturnType<typeof checkBackupInput>; tablets: Map<number, string[]> };
+
 export class ClusterBackup {
   private current: (BackupProgress & { t0: number }) | undefined;
 
@@ -178,19 +183,10 @@ export class ClusterBackup {
       );
       lease.check();
       const notes = choice.discarded.map((d) => `discarded interrupted backup ${d.folder} (${d.reason})`);
+      const attempt = (what: AttemptHow) =>
+        this.attempt(dest, input, existing, what, key, fp, lease, progress, track, notes);
       if (choice.journal) {
-        const resumed = await this.attempt(
-          dest,
-          input,
-          existing,
-          { journal: choice.journal },
-          key,
-          fp,
-          lease,
-          progress,
-          track,
-          notes,
-        );
+        const resumed = await attempt({ journal: choice.journal });
         if (resumed !== 'stale') return resumed;
         // The groups no longer keep the versions of the journal's read ts: start again.
         const reason = 'the groups no longer keep the versions of its read timestamp';
@@ -202,18 +198,7 @@ export class ClusterBackup {
         );
         lease.check();
       }
-      const fresh = await this.attempt(
-        dest,
-        input,
-        existing,
-        { format, tablets },
-        key,
-        fp,
-        lease,
-        progress,
-        track,
-        notes,
-      );
+      const fresh = await attempt({ format, tablets });
       if (fresh === 'stale')
         throw new HttpError('BACKUP_FAILED', 'backup failed: a group refused its read timestamp', 500);
       return fresh;
@@ -235,9 +220,7 @@ export class ClusterBackup {
     dest: Destination,
     input: BackupInput,
     existing: Awaited<ReturnType<typeof readLocation>>,
-    how:
-      | { journal: ResumeJournal }
-      | { format: ReturnType<typeof checkBackupInput>; tablets: Map<number, string[]> },
+    how: AttemptHow,
     key: Buffer | undefined,
     fp: string | undefined,
     lease: Lease,
