@@ -4,7 +4,8 @@
  * anything, then in the background runs the two-phase restore: every group stages its part
  * beside its live store; the uid/nsid leases move past the restored data; the decision (commit
  * only when every group staged, with the tablet moves) is recorded once at Zero; every group then
- * switches or throws its staging away. The outcome is kept for `restoreStatus`.
+ * switches or throws its staging away. The outcome is kept for `restoreStatus`. `restorePlan`
+ * (Strata's dry run) runs the same checks and returns the plan instead of starting anything.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
