@@ -4,13 +4,14 @@
 // Dgraph series onto the 2 groups; it changes nothing (Zero's state, the stores, the data a query
 // answers; no folder written; no lock held); it refuses what `restore` refuses (wrong key, a
 // missing file, sameGroups on another group count, a location outside --restore_dirs) with the
-// same message; and without the auth token it is refused.
+// same message; it answers while another holds the backup/restore lock; and without the auth
+// token it is refused.
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { keyProviderFrom, parseUntil, restoreOffline, type RestorePlan } from '@strata/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlpha, createZero, type Alpha, type Zero } from '../src/index.js';
+import { createAlpha, createZero, TOKEN_HEADER, type Alpha, type Zero } from '../src/index.js';
 
 const TOKEN = 'plan-test-cluster-token-0123456789';
 const AUTH = 'plan-test-auth-token-abcdef';
@@ -317,6 +318,33 @@ describe('restorePlan', () => {
       /^restore refused, nothing was changed: .*nope/,
     );
     expect(await count()).toBe(before);
+  });
+
+  it('takes no lock: it answers while a backup holds the lock that makes restore wait', async () => {
+    const lock = (op: string) =>
+      zero.app.inject({
+        method: 'POST',
+        url: '/internal/backup-lock',
+        headers: { [TOKEN_HEADER]: TOKEN },
+        payload: {
+          op,
+          id: 'backup-held-by-test',
+          holder: '127.0.0.1:1',
+          description: 'backup to /elsewhere',
+        },
+      });
+    expect((await lock('acquire')).statusCode).toBe(200);
+    try {
+      const refused = await restoreRefusal(`location: "${backups}"`);
+      expect(refused).toEqual([
+        expect.stringMatching(/^restore refused: another backup is running: backup to \/elsewhere/),
+      ]);
+      const r = await plan(`location: "${backups}"`);
+      expect(r.errors).toEqual([]);
+      expect(r.plan!.code).toBe('Success');
+    } finally {
+      await lock('release');
+    }
   });
 
   it('is refused without the auth token, and never echoes the credentials it was given', async () => {
