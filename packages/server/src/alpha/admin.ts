@@ -1,6 +1,7 @@
 /**
- * `/admin`: GraphQL (mercurius) shaped like Dgraph's admin API: `health`, `state`, and the
- * `export(input: {format: "rdf"})` mutation. Who may reach it (loopback, the `--admin-whitelist`
+ * `/admin`: GraphQL (mercurius) shaped like Dgraph's admin API: `health`, `state`, the
+ * `export(input: {format: "rdf"})` mutation, binary backup and restore, and Strata's own
+ * `restorePlan` (a restore's dry run) and `verifyBackups` queries. Who may reach it (loopback, the `--admin-whitelist`
  * CIDRs, the auth token) is decided by the request guard (../http/request-guard.ts).
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -13,7 +14,9 @@ import {
   type ExpireBackupsInput,
   type ListBackupsInput,
   type RestoreInput,
+  type VerifyBackupsInput,
 } from './backup/inputs.js';
+import { REPORTS_SDL, restorePlanPayload, verifyPayload } from './backup/reports.js';
 import type { BackupService } from './backup/service.js';
 import type { Cluster } from './cluster.js';
 import { HttpError } from '../http/errors.js';
@@ -101,6 +104,7 @@ const schema = /* GraphQL */ `
   }
   scalar Int64
   ${BACKUP_INPUTS_SDL}
+  ${REPORTS_SDL}
   type BackupPayload {
     response: Response
     taskId: String
@@ -191,6 +195,10 @@ const schema = /* GraphQL */ `
     state: MembershipState
     listBackups(input: ListBackupsInput!): [Manifest]
     restoreStatus(restoreId: Int!): RestoreStatus
+    "Strata: a restore's dry run: every check restore runs (against this cluster's groups), then the plan; changes nothing."
+    restorePlan(input: RestoreInput!): RestorePlan
+    "Strata: reads every file of a backup chain end to end (deep: every KV too) and reports every problem; changes nothing."
+    verifyBackups(input: VerifyBackupsInput!): VerifyReport
     "Strata: the backup this Alpha coordinates now, or the last one it ran (null: none yet)."
     backupProgress: BackupProgress
   }
@@ -257,6 +265,20 @@ const admin: FastifyPluginAsync<AdminOptions> = async (app, opts) => {
         listBackups: async (_root: unknown, args: { input: ListBackupsInput }) => {
           try {
             return await opts.backups.listBackups(args.input);
+          } catch (err) {
+            throw gqlError(err);
+          }
+        },
+        restorePlan: async (_root: unknown, args: { input: RestoreInput }) => {
+          try {
+            return restorePlanPayload(await opts.backups.restorePlan(args.input));
+          } catch (err) {
+            throw gqlError(err);
+          }
+        },
+        verifyBackups: async (_root: unknown, args: { input: VerifyBackupsInput }) => {
+          try {
+            return verifyPayload(await opts.backups.verifyBackups(args.input));
           } catch (err) {
             throw gqlError(err);
           }

@@ -4,8 +4,9 @@
  * check a restore runs (chain, files, checksums, key), then every file decoded in stats mode;
  * nothing is written.
  *
- * The Alpha's `restore` mutation has no dry run, so before an online restore the plan is computed
- * here, reading the same location the Alpha will read (with this window's credentials).
+ * Before an online restore the plan is computed here too, reading the same location the Alpha will
+ * read (with this window's credentials); the Alpha's own dry run (`/admin` `restorePlan`) is not
+ * used yet.
  */
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';

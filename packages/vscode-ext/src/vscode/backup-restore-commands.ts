@@ -94,7 +94,7 @@ export function backupRestoreCommands(ctx: CommandContext): CommandHandlers {
       if (!node) return undefined;
       const m = node.manifest;
       const admin = await alphaAdmin(context.secrets);
-      // The plan first (the Alpha has no dry run: computed here, on the same location).
+      // The plan first (computed here, on the same location; the Alpha's restorePlan is not used yet).
       const shown = await showRestorePlan(ctx, node, opts, `the Alpha at ${admin.url}`);
       if (!shown) return undefined;
       if (!opts?.confirmed) {

@@ -1,8 +1,8 @@
 /**
  * "Preview Restore Plan" on a backup: core's restore dry run (every check, every file decoded,
  * nothing written) shown as a read-only document. "Restore Online into Alpha…" shows the same plan
- * before its confirmation. The Alpha's restore mutation has no dry run: the plan is computed in
- * the window, reading the same location the Alpha will read.
+ * before its confirmation, computed in the window, reading the same location the Alpha will read
+ * (the Alpha's `restorePlan` query is not used yet).
  */
 import * as vscode from 'vscode';
 import type { PhaseProgress } from '@strata/core';

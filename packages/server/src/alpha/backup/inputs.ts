@@ -1,5 +1,6 @@
 /**
- * The `/admin` GraphQL inputs of `backup`, `listBackups`, `expireBackups` and `restore`: their SDL, their types,
+ * The `/admin` GraphQL inputs of `backup`, `listBackups`, `expireBackups`, `restore` (and `restorePlan`) and
+ * `verifyBackups`: their SDL, their types,
  * and the checks and conversions the coordinator applies before touching anything.
  */
 import {
@@ -65,6 +66,15 @@ export interface RestoreInput extends CredentialFields, VaultFields {
   sameGroups?: boolean | null;
 }
 
+/** Strata's `verifyBackups`: `strata verify [--deep]` of a location, run by the Alpha. */
+export interface VerifyBackupsInput extends CredentialFields, VaultFields {
+  location: string;
+  backupId?: string | null;
+  backupNum?: number | null;
+  deep?: boolean | null;
+  encryptionKeyFile?: string | null;
+}
+
 const CREDENTIAL_SDL = `
     accessKey: String
     secretKey: String
@@ -108,6 +118,16 @@ export const BACKUP_INPUTS_SDL = /* GraphQL */ `
 ${VAULT_OPTIONS.map((o) => `    ${o.field}: String`).join('\n')}${CREDENTIAL_SDL}
     isPartial: Boolean
   }
+  "Strata: which backups verifyBackups reads (the newest series, or backupId's, up to backupNum) and how."
+  input VerifyBackupsInput {
+    location: String!
+    backupId: String
+    backupNum: Int
+    "Also parse every KV and check its predicate and version against the manifest (strata verify --deep)."
+    deep: Boolean
+    encryptionKeyFile: String
+${VAULT_OPTIONS.map((o) => `    ${o.field}: String`).join('\n')}${CREDENTIAL_SDL}
+  }
 `;
 
 /** The credentials an input gives (null and empty fields left out). */
@@ -142,6 +162,11 @@ export function checkExpireInput(input: ExpireBackupsInput): void {
       'expireBackups needs at least one rule: keepLast, keepWithin or keepSeries',
     );
   }
+}
+
+/** Checks a verifyBackups input (backupId and backupNum are checked by core against the series). */
+export function checkVerifyInput(input: VerifyBackupsInput): void {
+  if (!input.location) throw new HttpError('BAD_REQUEST', 'verifyBackups needs a location');
 }
 
 export function checkRestoreInput(input: RestoreInput): void {
@@ -214,7 +239,7 @@ export function selectionFromWire(w: SelectionWire | undefined): RestoreSelectio
  * names (key file, Vault role-id and secret-id files) must lie inside `--restore_dirs`.
  */
 export async function restoreKeyProvider(
-  input: RestoreInput,
+  input: Pick<RestoreInput, 'location' | 'encryptionKeyFile' | keyof VaultFields>,
   cluster: KeyProvider | undefined,
   dirs: RestoreDirs,
 ): Promise<KeyProvider | undefined> {

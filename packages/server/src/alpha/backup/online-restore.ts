@@ -4,7 +4,8 @@
  * anything, then in the background runs the two-phase restore: every group stages its part
  * beside its live store; the uid/nsid leases move past the restored data; the decision (commit
  * only when every group staged, with the tablet moves) is recorded once at Zero; every group then
- * switches or throws its staging away. The outcome is kept for `restoreStatus`.
+ * switches or throws its staging away. The outcome is kept for `restoreStatus`. `restorePlan`
+ * (Strata's dry run) runs the same checks and returns the plan instead of starting anything.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -17,8 +18,12 @@ import {
   readManifests,
   restoreOffline,
   selectChain,
+  type Destination,
   type KeyProvider,
   type RestoreLayout,
+  type RestoreOfflineResult,
+  type RestorePlan,
+  type RestoreSelection,
   type UntilChoice,
 } from '@strata/core';
 import { HttpError } from '../../http/errors.js';
@@ -65,6 +70,40 @@ export interface RestorePayload {
   restoreId: number;
 }
 
+/** What {@link OnlineRestore.check} found: all a restore needs, nothing changed yet. */
+interface CheckedRestore {
+  /** The input, with `until` resolved to the backupId and backupNum it chose. */
+  input: RestoreInput;
+  chosen: UntilChoice | undefined;
+  backupId: string;
+  /** Backups in the chain. */
+  backups: number;
+  /** The cluster's groups (1..M). */
+  groups: number[];
+  layout: RestoreLayout;
+  partial: boolean;
+  /** The key of an encrypted chain (the caller clears it). */
+  key: Buffer | undefined;
+  /** Core's dry run (with its plan when asked). */
+  result: RestoreOfflineResult;
+}
+
+/** `restorePlan`: what a restore of the input would do on this cluster. */
+export interface PlannedRestore {
+  /** The location as its Destination describes it (never with credentials). */
+  location: string;
+  chosen: UntilChoice | undefined;
+  result: RestoreOfflineResult;
+  plan: RestorePlan;
+  encrypted: boolean;
+}
+
+/** A refusal as the client sees it: typed errors keep theirs, others say nothing was changed. */
+function refusal(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  return new HttpError('BAD_REQUEST', `restore refused, nothing was changed: ${message(err)}`, 400);
+}
+
 export class OnlineRestore {
   private readonly restores = new Map<number, RestoreStatus>();
   private nextRestoreId = 1;
@@ -100,18 +139,7 @@ export class OnlineRestore {
    * restore in the background and returns its id.
    */
   async start(request: RestoreInput): Promise<RestorePayload> {
-    checkRestoreInput(request);
-    const selection = restoreSelection(request);
-    let input = request;
-    let dest;
-    let provider;
-    try {
-      dest = await openRestoreLocation(input, this.dirs);
-      provider = await restoreKeyProvider(input, this.keyProvider, this.dirs);
-    } catch (err) {
-      if (err instanceof HttpError) throw err;
-      throw new HttpError('BAD_REQUEST', `restore refused, nothing was changed: ${message(err)}`, 400);
-    }
+    const { input, selection, dest, provider } = await this.open(request);
     // Local locations travel to the groups as their real path (as confined).
     const location = dest instanceof LocalDestination ? dest.root : input.location;
     const m = this.co.metrics;
@@ -126,47 +154,13 @@ export class OnlineRestore {
       throw err;
     }
     const t0 = performance.now();
-    let key: Buffer | undefined;
     let started = false;
     try {
-      const set = await readManifests(dest);
-      // until: the chain that ends with the newest backup at or before it (said in the answer).
-      let chosen: UntilChoice | undefined;
-      if (input.until) {
-        if (input.backupNum)
-          throw new InvalidArgumentError('until and backupNum exclude each other: give one of them');
-        chosen = chooseUntil(set.manifests, parseUntil(input.until), input.backupId ?? undefined);
-        input = { ...input, backupId: chosen.backupId, backupNum: chosen.backupNum };
-      }
-      const chain = selectChain(set.manifests, {
-        backupId: input.backupId ?? undefined,
-        backupNum: input.backupNum ?? undefined,
-      });
-      const groups = await this.co.cluster.groupIds();
-      // The layout's groups are 1..M: a cluster numbered otherwise cannot take it.
-      if (groups.some((g, i) => g !== i + 1)) {
-        throw new InvalidArgumentError(
-          `the cluster's groups are ${groups.join(', ')}, not 1..${groups.length}: a restore writes groups 1..${groups.length}`,
-        );
-      }
-      if (chain.backups.some((b) => b.encrypted) && provider) key = await provider.getKey();
-      // Also the selection against the chain and the layout on the cluster's groups (re-sharded
-      // when the backup has another group count, unless sameGroups).
-      const { layout, partial } = await restoreOffline({
-        location: dest,
-        pdir: path.join(path.dirname(this.dataDir), `.restore-check-${randomUUID()}`),
-        backupId: chain.backupId,
-        backupNum: input.backupNum ?? undefined,
-        key,
-        selection,
-        targetGroups: groups.length,
-        sameGroups: input.sameGroups === true,
-        dryRun: true,
-      });
+      const checked = await this.check(input, dest, provider, selection, false);
+      const { chosen, backupId, layout, partial, groups } = checked;
       const id = this.nextRestoreId++;
       this.restores.set(id, { status: 'IN_PROGRESS', errors: [] });
-      const k = key;
-      key = undefined;
+      const k = checked.key;
       started = true;
       m.restorePhase.observe({ phase: 'check' }, (performance.now() - t0) / 1000);
       m.restoreInProgress.set(1);
@@ -177,8 +171,8 @@ export class OnlineRestore {
         {
           phase: 'check',
           restoreId: id,
-          backupId: chain.backupId,
-          backups: chain.backups.length,
+          backupId,
+          backups: checked.backups,
           groups,
           partial,
           resharded: layout.resharded,
@@ -186,12 +180,12 @@ export class OnlineRestore {
           encrypted: k !== undefined,
           seconds: secondsSince(t0),
         },
-        `restore ${id}: backup ${chain.backupId} checked, restoring ${chain.backups.length} backup(s) ` +
+        `restore ${id}: backup ${backupId} checked, restoring ${checked.backups} backup(s) ` +
           `${partial ? '(partial) ' : ''}into ${groups.length} group(s)` +
           (layout.resharded ? ` re-sharded from ${layout.sourceGroups}` : ''),
       );
       const wire = selectionToWire(selection);
-      void this.run(id, { ...input, location }, chain.backupId, layout, wire, groups, k)
+      void this.run(id, { ...checked.input, location }, backupId, layout, wire, groups, k)
         .then(() => {
           const st = this.restores.get(id)!;
           if (st.status === 'OK') m.restoresSucceeded.inc({ destination_kind: kind });
@@ -224,14 +218,145 @@ export class OnlineRestore {
         { phase: 'check', location: dest.describe(), err: message(err) },
         'restore: refused, nothing was changed',
       );
-      if (err instanceof HttpError) throw err;
-      throw new HttpError('BAD_REQUEST', `restore refused, nothing was changed: ${message(err)}`, 400);
+      throw refusal(err);
     } finally {
       if (!started) {
-        key?.fill(0);
         closeDest(dest);
         await this.co.unlock(lockId);
       }
+    }
+  }
+
+  /**
+   * `restorePlan` (Strata's dry run of {@link start}): the same checks on the same input, against
+   * this cluster's groups, then every file the restore would load decoded in stats mode for the
+   * plan. It writes nothing and takes no lock: it changes nothing in the cluster or at the
+   * location, and holding Zero's backup/restore lock while it reads every file would keep
+   * backups waiting for a preview. A restore started later checks everything again.
+   */
+  async plan(request: RestoreInput): Promise<PlannedRestore> {
+    const { input, selection, dest, provider } = await this.open(request);
+    const t0 = performance.now();
+    try {
+      const checked = await this.check(input, dest, provider, selection, true);
+      checked.key?.fill(0);
+      const plan = checked.result.plan!;
+      this.co.log.info(
+        {
+          phase: 'plan',
+          backupId: checked.backupId,
+          backups: checked.backups,
+          groups: checked.groups,
+          partial: checked.partial,
+          resharded: checked.layout.resharded,
+          location: dest.describe(),
+          seconds: secondsSince(t0),
+        },
+        `restore dry run: backup ${checked.backupId} checked and planned, nothing was changed`,
+      );
+      return {
+        location: dest.describe(),
+        chosen: checked.chosen,
+        result: checked.result,
+        plan,
+        encrypted: checked.key !== undefined,
+      };
+    } catch (err) {
+      this.co.log.warn(
+        { phase: 'plan', location: dest.describe(), err: message(err) },
+        'restore dry run: refused, nothing was changed',
+      );
+      throw refusal(err);
+    } finally {
+      closeDest(dest);
+    }
+  }
+
+  /** The input's checks, its location (confined to `--restore_dirs`) and key provider. */
+  private async open(request: RestoreInput): Promise<{
+    input: RestoreInput;
+    selection: RestoreSelection | undefined;
+    dest: Destination;
+    provider: KeyProvider | undefined;
+  }> {
+    checkRestoreInput(request);
+    const selection = restoreSelection(request);
+    let dest: Destination | undefined;
+    try {
+      dest = await openRestoreLocation(request, this.dirs);
+      const provider = await restoreKeyProvider(request, this.keyProvider, this.dirs);
+      return { input: request, selection, dest, provider };
+    } catch (err) {
+      if (dest) closeDest(dest);
+      throw refusal(err);
+    }
+  }
+
+  /**
+   * Everything a restore checks before changing anything: the chain (`until` chooses its last
+   * backup), the cluster's groups, the key, then core's dry run on those groups (selection
+   * against the chain, layout, every file present, checksums, the key against the files); with
+   * `plan`, every file decoded for the plan too. The key read (if any) is the caller's to clear.
+   */
+  private async check(
+    request: RestoreInput,
+    dest: Destination,
+    provider: KeyProvider | undefined,
+    selection: RestoreSelection | undefined,
+    plan: boolean,
+  ): Promise<CheckedRestore> {
+    let input = request;
+    let key: Buffer | undefined;
+    try {
+      const set = await readManifests(dest);
+      // until: the chain that ends with the newest backup at or before it (said in the answer).
+      let chosen: UntilChoice | undefined;
+      if (input.until) {
+        if (input.backupNum)
+          throw new InvalidArgumentError('until and backupNum exclude each other: give one of them');
+        chosen = chooseUntil(set.manifests, parseUntil(input.until), input.backupId ?? undefined);
+        input = { ...input, backupId: chosen.backupId, backupNum: chosen.backupNum };
+      }
+      const chain = selectChain(set.manifests, {
+        backupId: input.backupId ?? undefined,
+        backupNum: input.backupNum ?? undefined,
+      });
+      const groups = await this.co.cluster.groupIds();
+      // The layout's groups are 1..M: a cluster numbered otherwise cannot take it.
+      if (groups.some((g, i) => g !== i + 1)) {
+        throw new InvalidArgumentError(
+          `the cluster's groups are ${groups.join(', ')}, not 1..${groups.length}: a restore writes groups 1..${groups.length}`,
+        );
+      }
+      if (chain.backups.some((b) => b.encrypted) && provider) key = await provider.getKey();
+      // Also the selection against the chain and the layout on the cluster's groups (re-sharded
+      // when the backup has another group count, unless sameGroups).
+      const result = await restoreOffline({
+        location: dest,
+        pdir: path.join(path.dirname(this.dataDir), `.restore-check-${randomUUID()}`),
+        backupId: chain.backupId,
+        backupNum: input.backupNum ?? undefined,
+        key,
+        selection,
+        targetGroups: groups.length,
+        sameGroups: input.sameGroups === true,
+        dryRun: true,
+        plan,
+      });
+      return {
+        input,
+        chosen,
+        backupId: chain.backupId,
+        backups: chain.backups.length,
+        groups,
+        layout: result.layout,
+        partial: result.partial,
+        key,
+        result,
+      };
+    } catch (err) {
+      key?.fill(0);
+      throw err;
     }
   }
 

@@ -11,6 +11,7 @@ import {
   type BackupListing,
   type ExpireResult,
   type KeyProvider,
+  type VerifyReport,
 } from '@strata/core';
 import type { AlphaMetrics } from '../../metrics/alpha.js';
 import type { Cluster } from '../cluster.js';
@@ -33,10 +34,17 @@ import {
   type ExpireBackupsInput,
   type ListBackupsInput,
   type RestoreInput,
+  type VerifyBackupsInput,
 } from './inputs.js';
-import { OnlineRestore, type RestorePayload, type RestoreStatus } from './online-restore.js';
+import {
+  OnlineRestore,
+  type PlannedRestore,
+  type RestorePayload,
+  type RestoreStatus,
+} from './online-restore.js';
 import type { RestoreDirs } from './restore-dirs.js';
 import { RestoreParticipant } from './restore-participant.js';
+import { verifyBackups } from './verify-backups.js';
 
 export interface BackupServiceOptions {
   cluster: Cluster;
@@ -56,6 +64,7 @@ export class BackupService {
   private readonly onlineRestore: OnlineRestore;
   private readonly co: Coordination;
   private readonly restoreDirs: RestoreDirs;
+  private readonly keyProvider: KeyProvider | undefined;
   /** This group's side of online restores. */
   readonly participant: RestoreParticipant;
 
@@ -64,6 +73,7 @@ export class BackupService {
     const co = new Coordination(opts.cluster, opts.log, opts.metrics);
     this.co = co;
     this.restoreDirs = opts.restoreDirs;
+    this.keyProvider = opts.keyProvider;
     this.group = new GroupHandlers(opts.cluster, opts.metrics, opts.log);
     this.participant = new RestoreParticipant(opts.cluster, opts.dataDir, opts.log, opts.metrics);
     this.clusterBackup = new ClusterBackup(co, this.group, opts.keyProvider, opts.version);
@@ -143,6 +153,16 @@ export class BackupService {
   /** `/admin` `restore`: checks, then starts an online restore in the background. */
   restore(input: RestoreInput): Promise<RestorePayload> {
     return this.onlineRestore.start(input);
+  }
+
+  /** `/admin` `restorePlan` (Strata's): the restore's checks and plan, changing nothing. */
+  restorePlan(input: RestoreInput): Promise<PlannedRestore> {
+    return this.onlineRestore.plan(input);
+  }
+
+  /** `/admin` `verifyBackups` (Strata's): `strata verify [--deep]` of a location. */
+  verifyBackups(input: VerifyBackupsInput): Promise<VerifyReport> {
+    return verifyBackups(input, this.keyProvider, this.restoreDirs, this.co.log);
   }
 
   restoreStatus(id: number): RestoreStatus {
