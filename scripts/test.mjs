@@ -22,6 +22,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { countResults } from './lib/count-results.mjs';
+import { failureLines } from './lib/failures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = process.env.STRATA_CACHE ?? join(homedir(), '.cache', 'strata');
@@ -69,6 +70,8 @@ const times = [];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+/** What each failed stage said failed, printed again at the very end (CI keeps the log's tail). */
+const failures = [];
 
 /** Runs one timed stage; `body` resolves to an exit code, or to `{code, text}` whose test summaries count. */
 async function stage(name, body) {
@@ -82,7 +85,8 @@ async function stage(name, body) {
     passed += c.passed;
     failed += c.failed;
     skipped += c.skipped;
-    if (code !== 0 && c.failed === 0) failed += 1; // a runner crashed before printing its summary
+    if (code !== 0 && c.failed === 0) failed += 1; // a runner crashed, or a hook failed and its tests were skipped
+    if (code !== 0) failures.push({ name, lines: failureLines(text) });
   } else if (code !== 0) {
     failed += 1; // a stage without test summaries (build, setup, lint) counts as one failure
   }
@@ -182,5 +186,11 @@ for (const t of times) {
 console.log(
   `  ${'total'.padEnd(34)} ${String(Math.round(total)).padStart(6)} s  (${(total / 60).toFixed(1)} min)`,
 );
+for (const f of failures) {
+  console.log(`\nwhat failed in ${f.name}:`);
+  for (const line of f.lines.length > 0 ? f.lines : ['(no FAIL line found: see the stage output above)']) {
+    console.log(`  ${line}`);
+  }
+}
 console.log(`\ntotal: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || times.some((t) => !t.ok) ? 1 : 0);
