@@ -206,4 +206,18 @@ describe('open transactions', () => {
       { uid: t.data!.uids!['uid(v)'] },
     ]);
   });
+
+  it("each Alpha tells Zero the oldest start ts it may still commit (what Zero's conflict memory keeps)", async () => {
+    const floor = () => zero.app.oracle.pendingStarts.floor();
+    const until = async (want: bigint | null) => {
+      for (let i = 0; i < 50 && floor() !== want; i++) await new Promise((r) => setTimeout(r, 100));
+      return floor();
+    };
+    expect(await until(null)).toBeNull(); // both Alphas report, nothing pending
+    const t = await mutate('_:p <name> "pending-report" .', '', 1);
+    const startTs = BigInt(t.extensions!.txn!.start_ts);
+    expect(await until(startTs)).toBe(startTs);
+    expect((await commit(t, 1)).errors).toBeUndefined();
+    expect(await until(null)).toBeNull();
+  });
 });

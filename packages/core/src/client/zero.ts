@@ -163,6 +163,17 @@ export class ZeroClient {
     await this.req('POST', '/internal/oracle/done', { commitTs: String(commitTs), committed });
   }
 
+  /**
+   * Tells Zero the oldest start ts this Alpha (`addr`) may still commit, or that it has nothing
+   * pending (`oldest` undefined): Zero's conflict memory keeps no commits older than that.
+   */
+  async reportPendingStarts(addr: string, oldest: bigint | undefined): Promise<void> {
+    await this.req('POST', '/internal/oracle/pending-starts', {
+      addr,
+      ...(oldest === undefined ? {} : { oldest: String(oldest) }),
+    });
+  }
+
   async readTs(): Promise<bigint> {
     return BigInt((await this.req<{ readTs: string }>('GET', '/internal/oracle/read-ts')).readTs);
   }

@@ -16,6 +16,7 @@ import { GroupOwner } from './owner.js';
 import { RestoreDirs } from './backup/restore-dirs.js';
 import { recoverFiles } from './backup/store-switch.js';
 import { startGrpcServer, type AlphaGrpcServer } from './grpc/server.js';
+import { startPendingReports } from './pending-report.js';
 
 export { buildAlphaApp, type AlphaAppOptions } from './app.js';
 export { AdminWhitelist } from './cidr.js';
@@ -117,6 +118,7 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
   });
   let app: FastifyInstance | undefined;
   let grpc: AlphaGrpcServer | undefined;
+  let reports: { stop(): void } | undefined;
   try {
     // Listen first (port 0 picks one), then register the real address with Zero.
     const local = new LocalGroup(owner, opts.my ?? '');
@@ -144,6 +146,7 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
     const address = opts.my ?? `${advertiseHost}:${port}`;
     local.addr = address;
     await zero.connect(opts.group, address);
+    reports = startPendingReports(zero, address, cluster.txns, app.log);
     // A restore staged here before a restart: Zero's decision finishes or rolls it back.
     await app.backups.participant.resume();
     await ensureInitialSchema(cluster);
@@ -179,6 +182,7 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
             await grpcServer?.close();
             await started.close();
           } finally {
+            reports?.stop();
             cluster.txns.close();
             owner.close();
             owner.store.close();
@@ -188,6 +192,7 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
       },
     };
   } catch (err) {
+    reports?.stop();
     await grpc?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     owner.close();

@@ -62,6 +62,8 @@ export function mergedGroups(
 
 export class OpenTxns {
   private readonly open = new Map<bigint, OpenTxn>();
+  /** Start ts of the mutations and commits running now, each with how many run at it. */
+  private readonly writing = new Map<bigint, number>();
   /** The edges held by every open transaction together. */
   private held = 0;
   private readonly ttlMs: number;
@@ -190,6 +192,29 @@ export class OpenTxns {
     }
   }
 
+  /** Runs `fn`, a write of the transaction at `startTs`, counting that ts pending meanwhile. */
+  async writingAt<T>(startTs: bigint, fn: () => Promise<T>): Promise<T> {
+    this.writing.set(startTs, (this.writing.get(startTs) ?? 0) + 1);
+    try {
+      return await fn();
+    } finally {
+      const n = (this.writing.get(startTs) ?? 1) - 1;
+      if (n > 0) this.writing.set(startTs, n);
+      else this.writing.delete(startTs);
+    }
+  }
+
+  /**
+   * The oldest start ts this Alpha may still commit (an open transaction, or a mutation or commit
+   * running now), undefined when none: what it reports to Zero (pending-report.ts).
+   */
+  oldestPending(): bigint | undefined {
+    let min: bigint | undefined;
+    for (const m of [this.open, this.writing] as Map<bigint, unknown>[])
+      for (const ts of m.keys()) if (min === undefined || ts < min) min = ts;
+    return min;
+  }
+
   /** Forgets the transaction at `startTs` (abort), returning it. */
   drop(startTs: bigint): OpenTxn | undefined {
     const t = this.open.get(startTs);
@@ -221,7 +246,7 @@ export class OpenTxns {
       const commitTs = await this.cluster.zero.readTs();
       return { start_ts: Number(startTs), commit_ts: Number(commitTs), aborted: false, keys: [], preds };
     }
-    const r = await commitEdges(this.cluster, t.byGroup, startTs);
+    const r = await this.writingAt(startTs, () => commitEdges(this.cluster, t.byGroup, startTs));
     return { start_ts: Number(startTs), commit_ts: Number(r.commitTs), aborted: false, keys: [], preds };
   }
 

@@ -117,7 +117,9 @@ export async function mutateRequest(
   const startTs =
     opts.startTs === undefined ? await cluster.zero.readTs() : await cluster.txns.readTsFor(opts.startTs);
   const o = { startTs, commitNow: opts.commitNow };
-  const r = await ('upsert' in req ? upsert(cluster, req.upsert, o) : mutate(cluster, req.mutation, o));
+  const r = await cluster.txns.writingAt(startTs, () =>
+    'upsert' in req ? upsert(cluster, req.upsert, o) : mutate(cluster, req.mutation, o),
+  );
   const total = Number(process.hrtime.bigint() - t0);
   r.extensions = {
     server_latency: { parsing_ns: 0, processing_ns: total, total_ns: total },

@@ -5,9 +5,12 @@
  *
  * A transaction with too many keys sends its predicates as coarse keys instead: it conflicts with
  * every commit since its start that touched them, and later transactions touching them conflict
- * with it. Memory is bounded: commits older than `maxAgeMs`, and the oldest beyond `maxKeys`
- * entries, are forgotten, and a transaction that started before the newest forgotten commit (or
- * before this Zero started) is refused as too old, never let through unchecked.
+ * with it. A commit is remembered while a transaction that may still commit started before it:
+ * once it is older than the oldest start ts the Alphas report pending (pending-starts.ts) and
+ * older than `graceMs` (a transaction that has a start ts but has not written yet is known to no
+ * Alpha), it is forgotten. Memory is bounded besides: commits older than `maxAgeMs`, and the oldest
+ * beyond `maxKeys` entries, are forgotten too. A transaction that started before the newest
+ * forgotten commit (or before this Zero started) is refused as too old, never let through unchecked.
  */
 
 export interface ConflictCheck {
@@ -53,6 +56,13 @@ function slot(k: string): number {
 export interface ConflictsOptions {
   maxAgeMs?: number;
   maxKeys?: number;
+  /** How long a commit is kept at least, for transactions no Alpha knows of yet (default 30 s). */
+  graceMs?: number;
+  /**
+   * The oldest start ts the Alphas may still commit (PendingStarts.floor): `null` for none,
+   * `undefined` when unknown (then only `maxAgeMs` and `maxKeys` bound the memory).
+   */
+  pendingFloor?: () => bigint | null | undefined;
 }
 
 export class Conflicts {
@@ -65,10 +75,14 @@ export class Conflicts {
   private horizon: bigint | undefined;
   private readonly maxAgeMs: number;
   private readonly maxKeys: number;
+  private readonly graceMs: number;
+  private readonly pendingFloor: () => bigint | null | undefined;
 
   constructor(opts: ConflictsOptions = {}) {
     this.maxAgeMs = opts.maxAgeMs ?? 10 * 60_000;
     this.maxKeys = opts.maxKeys ?? 2_000_000;
+    this.graceMs = opts.graceMs ?? 30_000;
+    this.pendingFloor = opts.pendingFloor ?? (() => undefined);
   }
 
   /** The first timestamp this Zero hands out: older transactions were not tracked here. */
@@ -106,10 +120,17 @@ export class Conflicts {
   }
 
   private forget(): void {
-    const old = Date.now() - this.maxAgeMs;
+    const now = Date.now();
+    const floor = this.pendingFloor();
+    // Not needed by any transaction that may still commit (and past the grace), or past the bounds.
+    const done = (e: Entry) =>
+      floor !== undefined && (floor === null || e.ts < floor) && e.at < now - this.graceMs;
+    const tooOld = (e: Entry) => e.at < now - this.maxAgeMs;
     for (const m of [this.keys, this.anyPred, this.coarsePred] as Map<unknown, Entry>[]) {
+      const bounded = m === (this.keys as Map<unknown, Entry>);
+      // Insertion order is commit order (ts and time grow): stop at the first commit still needed.
       for (const [k, e] of m) {
-        if (e.at >= old && (m !== (this.keys as Map<unknown, Entry>) || m.size <= this.maxKeys)) break;
+        if (!done(e) && !tooOld(e) && !(bounded && m.size > this.maxKeys)) break;
         m.delete(k);
         if (this.horizon === undefined || e.ts > this.horizon) this.horizon = e.ts;
       }

@@ -19,6 +19,7 @@
  * no timestamp is handed out and the caller aborts.
  */
 import { Conflicts, type ConflictCheck } from './conflicts.js';
+import { PendingStarts } from './pending-starts.js';
 import type { ZeroStore } from './state.js';
 
 export interface OracleOptions {
@@ -42,8 +43,10 @@ export class Oracle {
   private commitSlot: Promise<void> = Promise.resolve();
   readonly pendingTimeoutMs: number;
   readonly readWaitMs: number;
+  /** The oldest start ts each Alpha may still commit (what the conflict memory must keep). */
+  readonly pendingStarts = new PendingStarts();
   /** The keys of recent commits (conflict detection). */
-  readonly conflicts = new Conflicts();
+  readonly conflicts = new Conflicts({ pendingFloor: () => this.pendingStarts.floor() });
 
   constructor(
     private readonly store: ZeroStore,

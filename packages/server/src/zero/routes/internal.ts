@@ -236,6 +236,27 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
+  // What each Alpha may still commit (../pending-starts.ts): Zero's conflict memory keeps no more.
+  app.post<{ Body: { addr: string; oldest?: string } }>(
+    '/oracle/pending-starts',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['addr'],
+          additionalProperties: false,
+          properties: { addr: { type: 'string', minLength: 1, maxLength: 512 }, oldest: u64StringSchema },
+        },
+        response: withErrors({ type: 'object', properties: {} }),
+      },
+    },
+    async (req) => {
+      const { addr, oldest } = req.body;
+      app.oracle.pendingStarts.report(addr, oldest === undefined ? undefined : BigInt(oldest));
+      return {};
+    },
+  );
+
   app.get('/oracle/read-ts', { schema: { response: tsResponse('readTs') } }, async () => ({
     readTs: String(await app.oracle.readTs()),
   }));
