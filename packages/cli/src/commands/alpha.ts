@@ -11,6 +11,7 @@ import {
   securityFrom,
   untilSignal,
 } from '../serve.js';
+import { tuneServerHeap } from '../server-heap.js';
 import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
 import { RESTORE_DIRS_OPTION } from '../restore-dirs.js';
 import { addClusterTokenOptions, clusterTokenFrom, type ClusterTokenFlags } from '../cluster-token.js';
@@ -137,5 +138,8 @@ export function alphaCommand(): Command {
   addClusterTokenOptions(cmd, 'file holding the cluster token (default: $STRATA_CLUSTER_TOKEN)');
   return addEncryptionOptions(cmd)
     .addHelpText('after', HELP)
-    .action(async (flags: AlphaFlags) => runAlpha(flags));
+    .action(async (flags: AlphaFlags) => {
+      tuneServerHeap(); // a server process: keep its heap near what is live (server-heap.ts)
+      return runAlpha(flags);
+    });
 }

@@ -21,6 +21,7 @@ import {
   tokenFile,
   untilSignal,
 } from '../serve.js';
+import { tuneServerHeap } from '../server-heap.js';
 import { authHeaders } from '../auth-token.js';
 import { RESTORE_DIRS_OPTION } from '../restore-dirs.js';
 import { refuseArgvSecret } from '../argv-secrets.js';
@@ -215,5 +216,8 @@ export function startCommand(): Command {
   );
   return addEncryptionOptions(cmd)
     .addHelpText('after', HELP)
-    .action(async (flags: StartFlags) => runStart(flags));
+    .action(async (flags: StartFlags) => {
+      tuneServerHeap(); // a server process: keep its heap near what is live (server-heap.ts)
+      return runStart(flags);
+    });
 }

@@ -12,6 +12,7 @@ import {
   tokenFile,
   untilSignal,
 } from '../serve.js';
+import { tuneServerHeap } from '../server-heap.js';
 import { addClusterTokenOptions, clusterTokenFrom, type ClusterTokenFlags } from '../cluster-token.js';
 import { serverTlsFrom, TLS_SERVER_OPTION } from '../tls.js';
 
@@ -98,5 +99,8 @@ export function zeroCommand(): Command {
     .option(...SECURITY_OPTION)
     .option(...TLS_SERVER_OPTION)
     .addHelpText('after', HELP)
-    .action(async (flags: ZeroFlags) => runZero(flags));
+    .action(async (flags: ZeroFlags) => {
+      tuneServerHeap(); // a server process: keep its heap near what is live (server-heap.ts)
+      return runZero(flags);
+    });
 }
