@@ -6,7 +6,10 @@ use strata_native::codec::reader::{ReadMode, Reader, ReaderConfig};
 use strata_native::format::proto::KeyType;
 
 fn fixture_files() -> Vec<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/dgraph");
+    let root = PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../../../shared/fixtures/dgraph");
     let mut out = Vec::new();
     let Ok(locs) = std::fs::read_dir(&root) else {
         eprintln!("no fixtures at {}", root.display());

@@ -13,7 +13,8 @@ use strata_native::codec::snappy_block::{decode_block, Dialect};
 const FRAMED: [&str; 5] = [".sz", ".s2", ".better.s2", ".best.s2", ".index.s2"];
 
 fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/vectors")
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
+        .join("testdata/vectors")
 }
 
 fn names() -> Vec<String> {

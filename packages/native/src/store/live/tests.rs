@@ -484,7 +484,7 @@ fn fixture_index_terms_match_dgraph() {
     use crate::format::proto::KeyType;
     use crate::store::restore::{LoadOptions, RestoreWriter};
     use std::collections::{BTreeMap, BTreeSet};
-    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let file = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
         .join("../../../shared/fixtures/dgraph/v20.11-full-3groups/dgraph.20201125.173944.587/r68-g1.backup");
     if !file.is_file() {
         eprintln!("fixture missing, skipped");
