@@ -34,6 +34,8 @@ const VERSION = 'v25.4.0' as const;
 const SIZES = (process.env.BENCH_STORE_QUADS ?? '3000000,30000000').split(',').map(Number);
 // has(age): Dgraph's has() finds no node of a @lang predicate whose values all have a language.
 const PROBE = '{ q(func: has(age), first: 1) { uid } }';
+/** How long one of Dgraph's backups or online restores may take (at 30M N-Quads: minutes). */
+const TASK_MS = 3 * 3600_000;
 
 /** One measured step of one side. */
 interface Step {
@@ -78,10 +80,15 @@ interface Files {
   schema: string;
 }
 
-async function dgraphSide(tmp: string, f: Files, dg: DgraphBuild): Promise<Side> {
-  const s: Side = {};
+/** Dgraph's steps, each written into `s` as it ends (so that a failed run still shows the rest). */
+async function dgraphSide(tmp: string, f: Files, dg: DgraphBuild, s: Side): Promise<void> {
   const loc = path.join(tmp, 'dgraph-backups');
-  const c = await DgraphCluster.start({ version: VERSION, bin: dg.bin, dir: path.join(tmp, 'dgraph') });
+  const c = await DgraphCluster.start({
+    version: VERSION,
+    bin: dg.bin,
+    dir: path.join(tmp, 'dgraph'),
+    taskMs: TASK_MS,
+  });
   try {
     const live = (file: string) =>
       exec(dg.bin, ['live', '-f', file, '-s', f.schema, '-a', c.grpc(), '-z', c.zeroGrpc]);
@@ -98,13 +105,17 @@ async function dgraphSide(tmp: string, f: Files, dg: DgraphBuild): Promise<Side>
   const out = path.join(tmp, 'dgraph-restored');
   s.offline = { seconds: (await timed(() => dgraphRestore(VERSION, loc, out, dg.bin))).seconds, bytes: 0 };
   s.offline.bytes = diskBytes(out);
-  const c2 = await DgraphCluster.start({ version: VERSION, bin: dg.bin, dir: path.join(tmp, 'dgraph2') });
+  const c2 = await DgraphCluster.start({
+    version: VERSION,
+    bin: dg.bin,
+    dir: path.join(tmp, 'dgraph2'),
+    taskMs: TASK_MS,
+  });
   try {
     s.online = await measured(c2.alphaPid(), () => c2.restoreOnline(loc, PROBE));
   } finally {
     await c2.stop();
   }
-  return s;
 }
 
 async function strataNode(dir: string, restoreDirs: string): Promise<{ proc: Proc; addr: string }> {
@@ -115,8 +126,8 @@ async function strataNode(dir: string, restoreDirs: string): Promise<{ proc: Pro
   return { proc, addr };
 }
 
-async function strataSide(tmp: string, f: Files): Promise<Side> {
-  const s: Side = {};
+/** Strata's steps, each written into `s` as it ends. */
+async function strataSide(tmp: string, f: Files, s: Side): Promise<void> {
   const loc = path.join(tmp, 'strata-backups');
   const loc03 = path.join(tmp, 'strata-backups-v2103');
   const data = path.join(tmp, 'strata');
@@ -150,7 +161,6 @@ async function strataSide(tmp: string, f: Files): Promise<Side> {
     n2.proc.child.kill('SIGTERM');
     await n2.proc.exited;
   }
-  return s;
 }
 
 const MB = (b?: number) => (b === undefined ? '—' : `${(b / 1e6).toFixed(1)} MB`);
@@ -159,7 +169,7 @@ const MIB = (r?: RssPeak) => (r ? `${Math.round(r.anonMiB)} / ${Math.round(r.fil
 const X = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
 
 /** The markdown table of one size (`dgraph`: the name of the Dgraph build); ratios > 1 favour Strata. */
-function table(quads: number, dgraph: string, d: Side, s: Side): string {
+function table(quads: number, when: string, dgraph: string, d: Side, s: Side): string {
   const rows: string[][] = [
     ['load', SEC(d.load?.seconds), SEC(s.load?.seconds), X(d.load?.seconds, s.load?.seconds)],
     ['load rate (N-Quads/s)', rate(quads, d.load), rate(quads, s.load), X(d.load?.seconds, s.load?.seconds)],
@@ -225,7 +235,7 @@ function table(quads: number, dgraph: string, d: Side, s: Side): string {
       X(d.online?.rss?.anonMiB, s.online?.rss?.anonMiB),
     ],
   ];
-  const head = `#### ${quads.toLocaleString('en-US')} N-Quads\n\n| step | ${dgraph} | Strata | Dgraph / Strata (> 1: Strata better) |\n|---|---|---|---|\n`;
+  const head = `#### ${quads.toLocaleString('en-US')} N-Quads (${when})\n\n| step | ${dgraph} | Strata | Dgraph / Strata (> 1: Strata better) |\n|---|---|---|---|\n`;
   return head + rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
 }
 
@@ -233,8 +243,17 @@ function rate(quads: number, st?: Step): string {
   return st?.seconds ? Math.round(quads / st.seconds).toLocaleString('en-US') : '—';
 }
 
-/** Replaces the text between the `bench:store` markers of docs/performance.md. */
-function writeDoc(text: string): void {
+/** The size (N-Quads) a `#### 3,000,000 N-Quads ...` table is of. */
+function sizeOf(t: string): number {
+  return Number(/^#### ([\d,]+) N-Quads/.exec(t)?.[1]?.replace(/,/g, '') ?? NaN);
+}
+
+/**
+ * Replaces the text between the `bench:store` markers of docs/performance.md: `intro`, then the
+ * tables just measured and those of the other sizes already there (each dated), smallest first, so
+ * that a run of one size keeps the figures of another.
+ */
+function writeDoc(intro: string, fresh: string[]): void {
   const doc = path.join(repoRoot, 'docs/performance.md');
   if (!existsSync(doc)) return;
   const [start, end] = ['<!-- bench:store:start -->', '<!-- bench:store:end -->'];
@@ -242,7 +261,14 @@ function writeDoc(text: string): void {
   const a = cur.indexOf(start);
   const b = cur.indexOf(end);
   if (a < 0 || b < a) return;
-  writeFileSync(doc, `${cur.slice(0, a + start.length)}\n${text}${cur.slice(b)}`);
+  const sizes = new Set(fresh.map(sizeOf));
+  const kept = cur
+    .slice(a + start.length, b)
+    .split(/^(?=#### )/m)
+    .filter((t) => t.startsWith('#### ') && !sizes.has(sizeOf(t)))
+    .map((t) => t.trimEnd() + '\n');
+  const tables = [...kept, ...fresh].sort((x, y) => sizeOf(x) - sizeOf(y));
+  writeFileSync(doc, `${cur.slice(0, a + start.length)}\n${intro}\n\n${tables.join('\n')}\n${cur.slice(b)}`);
 }
 
 export async function main(): Promise<void> {
@@ -262,11 +288,19 @@ export async function main(): Promise<void> {
       writeFileSync(f.schema, SOCIAL_SCHEMA);
       await writeSocial(f.full, 0, people);
       await writeSocial(f.inc, people, Math.max(1, Math.round(people / 100)));
-      console.log(`${quads.toLocaleString('en-US')} N-Quads: ${dg.label} ...`);
-      const d = await dgraphSide(tmp, f, dg);
-      console.log(`${quads.toLocaleString('en-US')} N-Quads: Strata ...`);
-      const s = await strataSide(tmp, f);
-      const t = table(quads, dg.label, d, s);
+      const d: Side = {};
+      const s: Side = {};
+      try {
+        console.log(`${quads.toLocaleString('en-US')} N-Quads: ${dg.label} ...`);
+        await dgraphSide(tmp, f, dg, d);
+        console.log(`${quads.toLocaleString('en-US')} N-Quads: Strata ...`);
+        await strataSide(tmp, f, s);
+      } finally {
+        console.log(
+          `${quads.toLocaleString('en-US')} N-Quads measured: ${JSON.stringify({ dgraph: d, strata: s })}`,
+        );
+      }
+      const t = table(quads, new Date().toISOString().slice(0, 10), dg.label, d, s);
       console.log(`\n${t}`);
       tables.push(t);
     } finally {
@@ -274,13 +308,13 @@ export async function main(): Promise<void> {
       rmSync(tmp, { recursive: true, force: true });
     }
   }
-  const when = new Date().toISOString().slice(0, 10);
   const alloc = dg.jemalloc
     ? "with jemalloc as in Dgraph's release builds (5.3.0 from Debian's source package, je_ prefix, " +
       'background_thread:true,metadata_thp:auto)'
     : 'without jemalloc (its release builds use it)';
   writeDoc(
-    `\nMeasured by \`pnpm bench\` on ${when} (2 cores, 24 GiB; ${dg.label}: built here from the module proxy, ` +
-      `${alloc}). Peak RSS: anonymous / file-backed, of the serving process.\n\n${tables.join('\n')}\n`,
+    `Measured by \`pnpm bench\` on the date beside each size (2 cores, 24 GiB; ${dg.label}: built here from the ` +
+      `module proxy, ${alloc}). Peak RSS: anonymous / file-backed, of the serving process.`,
+    tables,
   );
 }

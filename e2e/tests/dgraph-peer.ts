@@ -90,6 +90,9 @@ export interface DgraphOptions {
   /** Access control on (`--acl`), signing JWTs with the secret in this file; the cluster logs in as
    * groot (namespace 0, default password) once the Alphas are up. */
   aclSecretFile?: string;
+  /** How long a backup, export or online restore may take before it counts as failed; default 90 s
+   * (the benchmark's large sizes need more). */
+  taskMs?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -350,15 +353,20 @@ export class DgraphCluster {
   /** Waits for an `/admin` task (backup, export) to succeed. */
   private async task(taskId: string, what: string): Promise<void> {
     let status = '';
-    await this.waitFor(async () => {
-      const d = (await this.admin('query ($id: String!) { task(input: {id: $id}) { status } }', {
-        id: taskId,
-      })) as { task: { status: string } };
-      status = d.task.status;
-      if (status === 'Failed')
-        throw new Error(`Dgraph ${what} task ${taskId} failed\n${this.output.slice(-4000)}`);
-      return status === 'Success';
-    }, `${what} task`).catch((e: Error) => {
+    await this.waitFor(
+      async () => {
+        const d = (await this.admin('query ($id: String!) { task(input: {id: $id}) { status } }', {
+          id: taskId,
+        })) as { task: { status: string } };
+        status = d.task.status;
+        if (status === 'Failed')
+          throw new Error(`Dgraph ${what} task ${taskId} failed\n${this.output.slice(-4000)}`);
+        return status === 'Success';
+      },
+      `${what} task`,
+      undefined,
+      this.opts.taskMs,
+    ).catch((e: Error) => {
       throw status === 'Failed' ? new Error(`Dgraph ${what} failed\n${this.output.slice(-4000)}`) : e;
     });
   }
@@ -411,15 +419,20 @@ export class DgraphCluster {
       in: { location, backupNum: backupNum ?? 0, ...more },
     })) as { restore: { code: string; message: string } };
     if (d.restore.code !== 'Success') throw new Error(`Dgraph restore: ${d.restore.message}`);
-    await this.waitFor(async () => {
-      const found = Object.values(await this.query(probe)).some((v) => Array.isArray(v) && v.length > 0);
-      if (!found) return false;
-      for (let i = 0; i < this.nodes.length; i++) {
-        const h = await (await fetch(`${this.url(i)}/health`)).text();
-        if (h.includes('opRestore')) return false;
-      }
-      return true;
-    }, 'online restore');
+    await this.waitFor(
+      async () => {
+        const found = Object.values(await this.query(probe)).some((v) => Array.isArray(v) && v.length > 0);
+        if (!found) return false;
+        for (let i = 0; i < this.nodes.length; i++) {
+          const h = await (await fetch(`${this.url(i)}/health`)).text();
+          if (h.includes('opRestore')) return false;
+        }
+        return true;
+      },
+      'online restore',
+      undefined,
+      this.opts.taskMs,
+    );
   }
 
   /** Moves Zero's UID and timestamp leases past restored data (`dgraph restore` does not). */
