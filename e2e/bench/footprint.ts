@@ -21,25 +21,36 @@ function rssOf(pid: number): { anon: number; file: number } | undefined {
   }
 }
 
-/** Samples `pid` every 100 ms until `stop()`, which returns the peaks seen. */
-export function sampleRss(pid: number): { stop(): RssPeak } {
+/**
+ * Samples `pid` every 100 ms until `stop()`, which returns the peaks seen; `gone` settles (with a
+ * rejection naming the process) if the process exits before `stop()`: killed by the kernel for
+ * memory, or crashed.
+ */
+export function sampleRss(pid: number, name = `process ${pid}`): { stop(): RssPeak; gone: Promise<never> } {
   let anon = 0;
   let file = 0;
+  let fail: (e: Error) => void = () => {};
+  const gone = new Promise<never>((_, reject) => (fail = reject));
+  gone.catch(() => {}); // only awaited by those who race it
   const take = () => {
     const r = rssOf(pid);
     if (r) {
       anon = Math.max(anon, r.anon);
       file = Math.max(file, r.file);
+    } else {
+      clearInterval(t);
+      fail(new Error(`${name} exited (peak anonymous RSS ${Math.round(anon / 1024)} MiB)`));
     }
   };
-  take();
   const t = setInterval(take, 100);
+  take();
   return {
     stop() {
       clearInterval(t);
-      take();
+      if (rssOf(pid)) take();
       return { anonMiB: anon / 1024, fileMiB: file / 1024 };
     },
+    gone,
   };
 }
 

@@ -37,6 +37,16 @@ const PROBE = '{ q(func: has(age), first: 1) { uid } }';
 /** How long one of Dgraph's backups or online restores may take (at 30M N-Quads: minutes). */
 const TASK_MS = 3 * 3600_000;
 
+/** Why a side stopped before its last step. */
+interface Failures {
+  dgraph?: string;
+  strata?: string;
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
+}
+
 /** One measured step of one side. */
 interface Step {
   seconds?: number;
@@ -51,16 +61,23 @@ async function timed<T>(f: () => Promise<T>): Promise<{ seconds: number; value: 
   return { seconds: (performance.now() - t0) / 1000, value };
 }
 
-/** Runs `fn` while sampling the memory of `pid`; seconds and the peaks. */
-async function measured(pid: number, fn: () => Promise<unknown>): Promise<Step> {
-  const rss = sampleRss(pid);
-  const { seconds } = await timed(fn);
-  return { seconds, rss: rss.stop() };
+/**
+ * Runs `fn` while sampling the memory of `pid`; seconds and the peaks. Fails as soon as the
+ * process exits (at 30M N-Quads Dgraph's Alpha can outgrow the machine's memory).
+ */
+async function measured(pid: number, fn: () => Promise<unknown>, name: string): Promise<Step> {
+  const rss = sampleRss(pid, name);
+  try {
+    const { seconds } = await Promise.race([timed(fn), rss.gone]);
+    return { seconds, rss: rss.stop() };
+  } finally {
+    rss.stop();
+  }
 }
 
-function exec(bin: string, args: string[]): Promise<string> {
+function exec(bin: string, args: string[], signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) =>
-    execFile(bin, args, { maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+    execFile(bin, args, { maxBuffer: 64 << 20, signal }, (err, stdout, stderr) =>
       err
         ? reject(new Error(`${bin} ${args[0]}: ${err.message}\n${stderr.slice(-2000)}`))
         : resolve(stdout + stderr),
@@ -89,17 +106,21 @@ async function dgraphSide(tmp: string, f: Files, dg: DgraphBuild, s: Side): Prom
     dir: path.join(tmp, 'dgraph'),
     taskMs: TASK_MS,
   });
+  // The loader is stopped with the cluster: it would retry forever against a dead Alpha.
+  const loader = new AbortController();
+  const alpha = 'Dgraph Alpha';
   try {
     const live = (file: string) =>
-      exec(dg.bin, ['live', '-f', file, '-s', f.schema, '-a', c.grpc(), '-z', c.zeroGrpc]);
-    s.load = await measured(c.alphaPid(), () => live(f.full));
+      exec(dg.bin, ['live', '-f', file, '-s', f.schema, '-a', c.grpc(), '-z', c.zeroGrpc], loader.signal);
+    s.load = await measured(c.alphaPid(), () => live(f.full), alpha);
     s.store = { bytes: diskBytes(c.postings()) };
-    s.full = await measured(c.alphaPid(), () => c.backup(loc, true));
+    s.full = await measured(c.alphaPid(), () => c.backup(loc, true), alpha);
     s.full.bytes = fileBytes(loc, (p) => p.endsWith('.backup'));
     await live(f.inc);
-    s.inc = await measured(c.alphaPid(), () => c.backup(loc, false));
+    s.inc = await measured(c.alphaPid(), () => c.backup(loc, false), alpha);
     s.inc.bytes = fileBytes(loc, (p) => p.endsWith('.backup')) - s.full.bytes;
   } finally {
+    loader.abort();
     await c.stop();
   }
   const out = path.join(tmp, 'dgraph-restored');
@@ -112,7 +133,7 @@ async function dgraphSide(tmp: string, f: Files, dg: DgraphBuild, s: Side): Prom
     taskMs: TASK_MS,
   });
   try {
-    s.online = await measured(c2.alphaPid(), () => c2.restoreOnline(loc, PROBE));
+    s.online = await measured(c2.alphaPid(), () => c2.restoreOnline(loc, PROBE), alpha);
   } finally {
     await c2.stop();
   }
@@ -135,16 +156,17 @@ async function strataSide(tmp: string, f: Files, s: Side): Promise<void> {
   const pid = proc.child.pid!;
   const backup = (l: string, ...more: string[]) => strata(['backup', '--alpha', addr, '-d', l, ...more]);
   try {
-    s.load = await measured(pid, () => strata(['load', f.full, '--schema', f.schema, '--alpha', addr]));
+    const node = 'strata start';
+    s.load = await measured(pid, () => strata(['load', f.full, '--schema', f.schema, '--alpha', addr]), node);
     s.store = { bytes: diskBytes(path.join(data, 'p')) };
-    s.full = await measured(pid, () => backup(loc));
+    s.full = await measured(pid, () => backup(loc), node);
     s.full.bytes = fileBytes(loc, (p) => p.endsWith('.backup'));
-    s.full03 = await measured(pid, () => backup(loc03, '--format', 'v21.03'));
+    s.full03 = await measured(pid, () => backup(loc03, '--format', 'v21.03'), node);
     s.full03.bytes = fileBytes(loc03, (p) => p.endsWith('.backup'));
     await strata(['load', f.inc, '--alpha', addr]);
-    s.inc = await measured(pid, () => backup(loc));
+    s.inc = await measured(pid, () => backup(loc), node);
     s.inc.bytes = fileBytes(loc, (p) => p.endsWith('.backup')) - s.full.bytes;
-    s.inc03 = await measured(pid, () => backup(loc03));
+    s.inc03 = await measured(pid, () => backup(loc03), node);
     s.inc03.bytes = fileBytes(loc03, (p) => p.endsWith('.backup')) - s.full03.bytes;
   } finally {
     proc.child.kill('SIGTERM');
@@ -156,7 +178,11 @@ async function strataSide(tmp: string, f: Files, s: Side): Promise<void> {
   s.offline.bytes = diskBytes(out);
   const n2 = await strataNode(path.join(tmp, 'strata2'), tmp);
   try {
-    s.online = await measured(n2.proc.child.pid!, () => restoreOnline(`http://${n2.addr}`, loc));
+    s.online = await measured(
+      n2.proc.child.pid!,
+      () => restoreOnline(`http://${n2.addr}`, loc),
+      'strata start',
+    );
   } finally {
     n2.proc.child.kill('SIGTERM');
     await n2.proc.exited;
@@ -169,7 +195,7 @@ const MIB = (r?: RssPeak) => (r ? `${Math.round(r.anonMiB)} / ${Math.round(r.fil
 const X = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
 
 /** The markdown table of one size (`dgraph`: the name of the Dgraph build); ratios > 1 favour Strata. */
-function table(quads: number, when: string, dgraph: string, d: Side, s: Side): string {
+function table(quads: number, when: string, dgraph: string, d: Side, s: Side, failed: Failures): string {
   const rows: string[][] = [
     ['load', SEC(d.load?.seconds), SEC(s.load?.seconds), X(d.load?.seconds, s.load?.seconds)],
     ['load rate (N-Quads/s)', rate(quads, d.load), rate(quads, s.load), X(d.load?.seconds, s.load?.seconds)],
@@ -236,7 +262,10 @@ function table(quads: number, when: string, dgraph: string, d: Side, s: Side): s
     ],
   ];
   const head = `#### ${quads.toLocaleString('en-US')} N-Quads (${when})\n\n| step | ${dgraph} | Strata | Dgraph / Strata (> 1: Strata better) |\n|---|---|---|---|\n`;
-  return head + rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
+  const notes = Object.entries(failed).map(
+    ([who, why]) => `\n${who === 'dgraph' ? dgraph : 'Strata'} did not finish: ${why}\n`,
+  );
+  return head + rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n' + notes.join('');
 }
 
 function rate(quads: number, st?: Step): string {
@@ -290,17 +319,25 @@ export async function main(): Promise<void> {
       await writeSocial(f.inc, people, Math.max(1, Math.round(people / 100)));
       const d: Side = {};
       const s: Side = {};
+      // A side that fails (Dgraph's Alpha outgrowing the machine's memory) is reported under the
+      // table with what it measured before; the other side still runs.
+      const failed: Failures = {};
+      const size = quads.toLocaleString('en-US');
       try {
-        console.log(`${quads.toLocaleString('en-US')} N-Quads: ${dg.label} ...`);
+        console.log(`${size} N-Quads: ${dg.label} ...`);
         await dgraphSide(tmp, f, dg, d);
-        console.log(`${quads.toLocaleString('en-US')} N-Quads: Strata ...`);
-        await strataSide(tmp, f, s);
-      } finally {
-        console.log(
-          `${quads.toLocaleString('en-US')} N-Quads measured: ${JSON.stringify({ dgraph: d, strata: s })}`,
-        );
+      } catch (e) {
+        failed.dgraph = firstLine(e);
       }
-      const t = table(quads, new Date().toISOString().slice(0, 10), dg.label, d, s);
+      try {
+        console.log(`${size} N-Quads: Strata ...`);
+        await strataSide(tmp, f, s);
+      } catch (e) {
+        failed.strata = firstLine(e);
+      }
+      console.log(`${size} N-Quads measured: ${JSON.stringify({ dgraph: d, strata: s, failed })}`);
+      if (failed.strata) throw new Error(`Strata failed at ${size} N-Quads: ${failed.strata}`);
+      const t = table(quads, new Date().toISOString().slice(0, 10), dg.label, d, s, failed);
       console.log(`\n${t}`);
       tables.push(t);
     } finally {
