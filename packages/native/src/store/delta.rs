@@ -9,7 +9,20 @@
 //! above the newest full version (its "base") into it; a commit writes a
 //! full version again once the deltas since the base reach a fraction of it
 //! ([`Chain::wants_delta`]), so the work per commit stays proportional to
-//! what it changes, and a read merges a bounded number of deltas.
+//! what it changes, and a read merges deltas of at most that fraction.
+//!
+//! The number of deltas a base may carry grows with the base (one per 64
+//! bytes of it, at least [`MIN_CHAIN`]), so that a read merges deltas in
+//! proportion to the list and a rewrite comes after the list changed by an
+//! eighth. With a fixed number, a list that changes in every commit (the type
+//! index during a load, each int and year token) was rewritten whole every 32
+//! commits, so the bytes written grew with the square of the list: at 30M
+//! N-Quads those multi-megabyte rewrites filled LMDB's free list with runs
+//! too short for the next one, the file grew past 11 GB by 14M N-Quads, and
+//! nearly all of the server's CPU went to LMDB searching that free list
+//! (`mdb_page_alloc`, `mdb_midl_xmerge`). Scaled, a base is rewritten after
+//! the list grew by an eighth: the rewrites of a list add up to a few times
+//! its final size.
 
 use super::error::{Result, StoreError};
 use prost::Message;
@@ -49,8 +62,10 @@ impl UidDelta {
 
 /// Bases smaller than this are rewritten whole: a delta saves nothing.
 pub const MIN_BASE_BYTES: usize = 4096;
-/// At most this many deltas above a base.
-pub const MAX_CHAIN: usize = 32;
+/// A base takes at least this many deltas above it (if their bytes allow).
+pub const MIN_CHAIN: usize = 32;
+/// ... and one more per this many bytes of it.
+pub const CHAIN_BYTES_PER_DELTA: usize = 64;
 /// The deltas above a base may add up to 1/this of its bytes.
 pub const BASE_FRACTION: usize = 8;
 
@@ -72,9 +87,14 @@ impl Chain {
             return false;
         };
         base >= MIN_BASE_BYTES
-            && self.deltas < MAX_CHAIN
+            && self.deltas < max_chain(base)
             && (self.delta_bytes + bytes) * BASE_FRACTION <= base
     }
+}
+
+/// How many deltas a base of `base_bytes` may carry.
+pub fn max_chain(base_bytes: usize) -> usize {
+    MIN_CHAIN.max(base_bytes / CHAIN_BYTES_PER_DELTA)
 }
 
 /// Applies the changes of one list to its uids: one merge of the sorted
@@ -187,10 +207,69 @@ mod tests {
         };
         assert!(big.wants_delta(10_000));
         assert!(!big.wants_delta(10_001));
-        let long = Chain {
-            deltas: MAX_CHAIN,
-            ..big
+        assert_eq!(max_chain(1_000), MIN_CHAIN);
+        let small_base = Chain {
+            base_bytes: Some(MIN_BASE_BYTES),
+            deltas: 63,
+            ..Default::default()
         };
-        assert!(!long.wants_delta(1));
+        assert!(small_base.wants_delta(1), "a base of 4 KiB takes 64 deltas");
+        assert!(!Chain {
+            deltas: 64,
+            ..small_base
+        }
+        .wants_delta(1));
+        // A base of 150 kB (an int token of 37k uids) takes 2,343 deltas
+        // while they stay under 18.75 kB: rewritten after changing by an
+        // eighth, not every 32 commits.
+        let token = Chain {
+            base_bytes: Some(150_000),
+            deltas: 1_000,
+            delta_bytes: 10_000,
+        };
+        assert_eq!(max_chain(150_000), 2_343);
+        assert!(token.wants_delta(10));
+        assert!(!Chain {
+            deltas: 2_343,
+            ..token
+        }
+        .wants_delta(10));
+        assert!(!Chain {
+            delta_bytes: 18_741,
+            ..token
+        }
+        .wants_delta(10));
+    }
+
+    /// A list that grows by a few uids per commit is rewritten whole a number
+    /// of times that grows with the log of its size, not with its size: the
+    /// bytes those rewrites write stay within a few times the final list.
+    #[test]
+    fn rewrites_of_a_growing_list_add_up_to_a_few_times_it() {
+        let per_uid = 4; // varint bytes of a uid in the millions
+        let per_commit = 100; // uids a commit adds (a batch of new persons)
+        let delta_bytes = per_commit * per_uid + 4;
+        let mut chain = Chain::default();
+        let (mut list, mut rewritten, mut rewrites) = (0usize, 0usize, 0usize);
+        for _ in 0..30_000 {
+            list += per_commit;
+            if chain.wants_delta(delta_bytes) {
+                chain.deltas += 1;
+                chain.delta_bytes += delta_bytes;
+            } else {
+                rewritten += list * per_uid;
+                rewrites += 1;
+                chain = Chain {
+                    base_bytes: Some(list * per_uid),
+                    ..Default::default()
+                };
+            }
+        }
+        let final_bytes = list * per_uid;
+        assert!(rewrites < 300, "{rewrites} rewrites");
+        assert!(
+            rewritten < 12 * final_bytes,
+            "{rewritten} bytes rewritten for a list of {final_bytes}"
+        );
     }
 }

@@ -769,7 +769,7 @@ fn versions_of(s: &LiveStore, key: &[u8]) -> Vec<(u64, u8)> {
 /// store prunes below the horizon but keeps every delta's full version.
 #[test]
 fn big_lists_take_uid_deltas_merged_at_read() {
-    use crate::store::delta::MAX_CHAIN;
+    use crate::store::delta::max_chain;
     use crate::store::mvcc::USER_META_UID_DELTA;
     use std::collections::{BTreeMap, BTreeSet};
     let t = TempDir::new("delta");
@@ -779,7 +779,7 @@ fn big_lists_take_uid_deltas_merged_at_read() {
         .remove(0);
     let key = index_key(0, "n", &token);
     let mut want: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
-    let last = 120u64;
+    let last = 240u64;
     {
         let s = new_live(t.path());
         let mut n = sp("n", ValType::Int);
@@ -823,7 +823,7 @@ fn big_lists_take_uid_deltas_merged_at_read() {
         assert!(full >= 2, "rolled up at least once: {full} full versions");
         let run = vs.iter().take_while(|v| v.1 == USER_META_UID_DELTA).count();
         assert!(
-            run <= MAX_CHAIN,
+            run <= max_chain(4 * 3100),
             "{run} deltas above the newest full version"
         );
         s.close();
