@@ -16,11 +16,12 @@
 //! proportion to the list and a rewrite comes after the list changed by an
 //! eighth. With a fixed number, a list that changes in every commit (the type
 //! index during a load, each int and year token) was rewritten whole every 32
-//! commits, so the bytes written grew with the square of the list: at 30M
-//! N-Quads those multi-megabyte rewrites filled LMDB's free list with runs
-//! too short for the next one, the file grew past 11 GB by 14M N-Quads, and
-//! nearly all of the server's CPU went to LMDB searching that free list
-//! (`mdb_page_alloc`, `mdb_midl_xmerge`). Scaled, a base is rewritten after
+//! commits, so the bytes written grew with the square of the list: in a 30M
+//! N-Quad load those multi-megabyte rewrites filled LMDB's free list with
+//! runs too short for the next one (the file past 10 GB by 13M N-Quads, with
+//! queries holding old versions as well), and nearly all of the server's CPU
+//! went to LMDB searching that free list (`mdb_page_alloc`,
+//! `mdb_midl_xmerge`). Scaled, a base is rewritten after
 //! the list grew by an eighth: the rewrites of a list add up to a few times
 //! its final size.
 
