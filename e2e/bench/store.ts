@@ -76,8 +76,9 @@ async function measured(pid: number, fn: () => Promise<unknown>, name: string): 
   try {
     const { seconds } = await Promise.race([timed(fn), rss.gone]);
     return { seconds, rss: rss.stop() };
-  } finally {
+  } catch (e) {
     rss.stop();
+    throw e;
   }
 }
 
@@ -160,9 +161,9 @@ async function strataSide(tmp: string, f: Files, s: Side): Promise<void> {
   const data = path.join(tmp, 'strata');
   const { proc, addr } = await strataNode(data, tmp);
   const pid = proc.child.pid!;
+  const node = 'strata start';
   const backup = (l: string, ...more: string[]) => strata(['backup', '--alpha', addr, '-d', l, ...more]);
   try {
-    const node = 'strata start';
     s.load = await measured(pid, () => strata(['load', f.full, '--schema', f.schema, '--alpha', addr]), node);
     s.store = { bytes: diskBytes(path.join(data, 'p')) };
     s.full = await measured(pid, () => backup(loc), node);
@@ -184,11 +185,7 @@ async function strataSide(tmp: string, f: Files, s: Side): Promise<void> {
   s.offline.bytes = diskBytes(out);
   const n2 = await strataNode(path.join(tmp, 'strata2'), tmp);
   try {
-    s.online = await measured(
-      n2.proc.child.pid!,
-      () => restoreOnline(`http://${n2.addr}`, loc),
-      'strata start',
-    );
+    s.online = await measured(n2.proc.child.pid!, () => restoreOnline(`http://${n2.addr}`, loc), node);
   } finally {
     n2.proc.child.kill('SIGTERM');
     await n2.proc.exited;
@@ -329,24 +326,16 @@ export async function main(): Promise<void> {
       // table with what it measured before; the other side still runs.
       const failed: Failures = {};
       const size = quads.toLocaleString('en-US');
-      if (!SIDES.has('dgraph')) failed.dgraph = 'not run in this run (BENCH_STORE_SIDES)';
-      else
-        try {
-          console.log(`${size} N-Quads: ${dg.label} ...`);
-          await dgraphSide(tmp, f, dg, d);
-        } catch (e) {
-          failed.dgraph = `did not finish: ${firstLine(e)}`;
-        }
-      if (!SIDES.has('strata')) failed.strata = 'not run in this run (BENCH_STORE_SIDES)';
-      else
-        try {
-          console.log(`${size} N-Quads: Strata ...`);
-          await strataSide(tmp, f, s);
-        } catch (e) {
-          failed.strata = `did not finish: ${firstLine(e)}`;
-        }
+      /** Runs one side unless `BENCH_STORE_SIDES` leaves it out; a failure is noted, not thrown. */
+      const side = async (who: keyof Failures, label: string, steps: () => Promise<void>) => {
+        if (!SIDES.has(who)) return void (failed[who] = 'not run in this run (BENCH_STORE_SIDES)');
+        console.log(`${size} N-Quads: ${label} ...`);
+        await steps().catch((e: unknown) => void (failed[who] = `did not finish: ${firstLine(e)}`));
+      };
+      await side('dgraph', dg.label, () => dgraphSide(tmp, f, dg, d));
+      await side('strata', 'Strata', () => strataSide(tmp, f, s));
       console.log(`${size} N-Quads measured: ${JSON.stringify({ dgraph: d, strata: s, failed })}`);
-      if (failed.strata && SIDES.has('strata'))
+      if (failed.strata?.startsWith('did not finish'))
         throw new Error(`Strata failed at ${size} N-Quads: ${failed.strata}`);
       const t = table(quads, new Date().toISOString().slice(0, 10), dg.label, d, s, failed);
       console.log(`\n${t}`);
