@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAlpha, createZero, type Alpha, type Zero } from '../src/index.js';
 
 const TOKEN = 'txn-test-token-0123456789';
@@ -219,5 +219,24 @@ describe('open transactions', () => {
     expect(await until(startTs)).toBe(startTs);
     expect((await commit(t, 1)).errors).toBeUndefined();
     expect(await until(null)).toBeNull();
+  });
+
+  it('Zero answers each report with the oldest start ts open on any Alpha, and every store holds it', async () => {
+    // The transaction writes through Alpha 1 only; Alpha 0's store is told too (its reads at that
+    // ts must find what they need: native store/live/horizon.rs, tested there).
+    const told = alphas.map((a) => vi.spyOn(a.store, 'holdFrom'));
+    const t = await mutate('_:h <name> "held" .', '', 1);
+    const startTs = BigInt(t.extensions!.txn!.start_ts);
+    const heard = async (i: number, want: bigint | null) => {
+      for (let n = 0; n < 50 && told[i]!.mock.lastCall?.[0] !== want; n++)
+        await new Promise((r) => setTimeout(r, 100));
+      return told[i]!.mock.lastCall?.[0];
+    };
+    expect(await heard(0, startTs)).toBe(startTs);
+    expect(await heard(1, startTs)).toBe(startTs);
+    expect((await commit(t, 1)).errors).toBeUndefined();
+    expect(await heard(0, null)).toBeNull();
+    expect(await heard(1, null)).toBeNull();
+    for (const spy of told) spy.mockRestore();
   });
 });

@@ -165,13 +165,15 @@ export class ZeroClient {
 
   /**
    * Tells Zero the oldest start ts this Alpha (`addr`) may still commit, or that it has nothing
-   * pending (`oldest` undefined): Zero's conflict memory keeps no commits older than that.
+   * pending (`oldest` undefined): Zero's conflict memory keeps no commits older than that. Answers
+   * the oldest one of every Alpha (undefined: none), whose reads the Alpha's store keeps.
    */
-  async reportPendingStarts(addr: string, oldest: bigint | undefined): Promise<void> {
-    await this.req('POST', '/internal/oracle/pending-starts', {
+  async reportPendingStarts(addr: string, oldest: bigint | undefined): Promise<bigint | undefined> {
+    const r = await this.req<{ oldestOpen?: string }>('POST', '/internal/oracle/pending-starts', {
       addr,
       ...(oldest === undefined ? {} : { oldest: String(oldest) }),
     });
+    return r.oldestOpen === undefined ? undefined : BigInt(r.oldestOpen);
   }
 
   async readTs(): Promise<bigint> {

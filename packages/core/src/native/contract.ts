@@ -349,6 +349,11 @@ export interface PostingStore {
   setPending(startTs: bigint, edges: EdgeMutation[]): void;
   /** Forgets a transaction's uncommitted edges; whether it had some. */
   clearPending(startTs: bigint): boolean;
+  /**
+   * The oldest start ts open anywhere in the cluster (`null`: none): reads at it keep the versions
+   * they need while this is said again at least every 30 s (native `store/live/horizon.rs`).
+   */
+  holdFrom(oldestOpen: bigint | null): void;
   getNodes(q: NodeQuery): Promise<NodeFacts[]>;
   hasPredicate(
     predicate: string,

@@ -571,6 +571,18 @@ impl PostingStore {
         })
     }
 
+    /// The oldest start ts open anywhere in the cluster (`null`: none), as
+    /// Zero last told: reads at it keep what they need while this is said
+    /// again at least every 30 s.
+    #[napi]
+    pub fn hold_from(&self, oldest_open: Option<BigInt>) -> napi::Result<()> {
+        no_panic(|| {
+            let ts = oldest_open.map(|t| u64_of("oldestOpen", &t)).transpose()?;
+            self.store()?.hold_from(ts);
+            Ok(())
+        })
+    }
+
     #[napi(ts_return_type = "Promise<NodeFacts[]>")]
     pub fn get_nodes(
         &self,

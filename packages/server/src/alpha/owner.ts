@@ -286,6 +286,18 @@ export class GroupOwner {
     return { edges: out.length };
   }
 
+  /**
+   * The oldest start ts open in the cluster (pending-report.ts): the store keeps what its reads
+   * need. A store being swapped by a restore is told at the next report.
+   */
+  holdFrom(oldestOpen: bigint | undefined): void {
+    try {
+      this.store.holdFrom(oldestOpen ?? null);
+    } catch {
+      // closed by an online restore's swap: the new store is told a second later
+    }
+  }
+
   /** Each edge's value converted to its predicate's type (unknown predicates auto-typed). */
   private convert(edges: WireEdge[]): { out: EdgeMutation[]; auto: Map<string, SchemaPredicate> } {
     const auto = new Map<string, SchemaPredicate>();

@@ -3,6 +3,10 @@
  * and the writes it is running: open-txns.ts), so that Zero's conflict memory forgets the commits
  * no transaction can conflict with any more (../zero/pending-starts.ts). A report that fails is
  * logged once, and once more when reports get through again: until then Zero keeps more, never less.
+ *
+ * Zero answers the oldest start ts open on any Alpha: `hold` hands it (or this Alpha's own, if
+ * older or if Zero is not answering) to the local store, which keeps the versions that
+ * transaction's reads need (native `store/live/horizon.rs`) for as long as it is said again.
  */
 import type { ZeroClient } from '@strata/core';
 import type { FastifyBaseLogger } from 'fastify';
@@ -15,6 +19,7 @@ export function startPendingReports(
   addr: string,
   txns: Pick<OpenTxns, 'oldestPending'>,
   log: Pick<FastifyBaseLogger, 'warn' | 'info'>,
+  hold: (oldestOpen: bigint | undefined) => void = () => {},
   everyMs = PENDING_REPORT_MS,
 ): { stop(): void } {
   let failing = false;
@@ -22,11 +27,14 @@ export function startPendingReports(
   const send = async () => {
     if (busy) return; // a slow Zero: one report at a time
     busy = true;
+    const own = txns.oldestPending();
     try {
-      await zero.reportPendingStarts(addr, txns.oldestPending());
+      const all = await zero.reportPendingStarts(addr, own);
+      hold(older(own, all));
       if (failing) log.info('pending start ts reach Zero again');
       failing = false;
     } catch (err) {
+      hold(own);
       if (!failing) {
         const msg = err instanceof Error ? err.message : String(err);
         log.warn(
@@ -42,4 +50,10 @@ export function startPendingReports(
   const timer = setInterval(() => void send(), everyMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+function older(a: bigint | undefined, b: bigint | undefined): bigint | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a < b ? a : b;
 }

@@ -8,37 +8,51 @@
 //! square of the data. A commit therefore deletes, for each key it writes,
 //! the versions older than the newest one at or below the horizon.
 //!
-//! The horizon is the lower of:
-//! * the read timestamps of reads made in the last [`PIN_TTL`] (an open
-//!   transaction reads at its start ts for up to ten minutes; a query's
-//!   levels read at one ts, each with its own read transaction);
+//! The horizon is the lowest of:
+//! * the read ts of the reads running now, and of those that ended in the
+//!   last [`READ_LINGER`]: a query's levels read at one ts, each in its own
+//!   read transaction, and a client's read-only transaction sends its next
+//!   query at the same ts;
+//! * the start ts of the open transactions: those with uncommitted writes in
+//!   this store, for [`PIN_TTL`] after their last write
+//!   ([`Horizon::pin_for`]), and the oldest one open anywhere in the cluster,
+//!   as Zero last told the Alpha ([`Horizon::hold_from`], [`FLOOR_FRESH`]);
 //! * the newest commit ts applied at least [`GRACE`] ago: a read ts handed out
 //!   by Zero just before a commit reaches its first read within that time.
 //!
-//! A backup reads in one LMDB read transaction, whose snapshot pruning never
-//! changes. A read whose first use of its ts comes later than [`GRACE`] after
-//! Zero handed it out (a query reaching a group late) may find a key's
+//! A read that lands past all of these (a read-only transaction idle for
+//! more than [`READ_LINGER`], a query reaching a group late) may find a key's
 //! versions pruned: the oldest deleted version is kept as a marker, and such
 //! a read is refused with an error that asks for a retry, never answered with
-//! data missing.
+//! data missing. A backup reads in one LMDB read transaction, whose snapshot
+//! pruning never changes.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// How long a read ts stays protected after its last read (the open
-/// transactions' ten-minute limit, and a minute to spare).
+/// How long an open transaction's start ts stays protected after its last
+/// write here (the open transactions' ten-minute limit, and a minute to spare).
 pub const PIN_TTL: Duration = Duration::from_secs(11 * 60);
+/// How long a read ts stays protected after a read at it ended.
+pub const READ_LINGER: Duration = Duration::from_secs(60);
+/// How long the cluster's oldest open start ts, as last told, holds: the
+/// Alphas refresh it every second; a silent one stops holding versions.
+pub const FLOOR_FRESH: Duration = Duration::from_secs(30);
 /// How long a commit ts waits before older versions may go.
 pub const GRACE: Duration = Duration::from_secs(5);
-/// At most this many read ts are remembered; past it new ones are not
-/// recorded (they stay protected while an older pin holds the horizon back).
+/// At most this many lingering ts are remembered; past it new ones are not
+/// recorded (a read at such a ts may be refused, never answered with less).
 const MAX_PINS: usize = 100_000;
 
 #[derive(Default)]
 struct State {
-    /// read ts -> the last time a read used it.
+    /// read ts -> how many reads at it run now.
+    running: BTreeMap<u64, u32>,
+    /// ts -> until when it is protected.
     pins: BTreeMap<u64, Instant>,
+    /// The oldest start ts open in the cluster, and until when it holds.
+    floor: Option<(u64, Instant)>,
     /// (when, commit ts) of recent commits, oldest first.
     commits: VecDeque<(Instant, u64)>,
     /// The newest commit ts older than `GRACE` seen so far.
@@ -48,7 +62,31 @@ struct State {
     swept: Option<Instant>,
 }
 
+impl State {
+    /// Protects `ts` until `until` at least.
+    fn extend(&mut self, ts: u64, until: Instant) {
+        if let Some(t) = self.pins.get_mut(&ts) {
+            *t = (*t).max(until);
+        } else if self.pins.len() < MAX_PINS {
+            self.pins.insert(ts, until);
+        }
+    }
+}
+
 pub struct Horizon(Mutex<State>);
+
+/// A read at one ts, running: its ts is protected while it lives and for
+/// [`READ_LINGER`] after.
+pub struct ReadPin<'h> {
+    horizon: &'h Horizon,
+    ts: u64,
+}
+
+impl Drop for ReadPin<'_> {
+    fn drop(&mut self) {
+        self.horizon.read_ended(self.ts, Instant::now());
+    }
+}
 
 impl Horizon {
     /// A horizon for a store whose commits up to `read_ts` were applied
@@ -64,17 +102,58 @@ impl Horizon {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A read at `read_ts` is starting.
-    pub fn pin(&self, read_ts: u64) {
-        self.pin_at(read_ts, Instant::now());
+    /// A read at `read_ts` is starting; it ends when the pin is dropped.
+    pub fn read(&self, read_ts: u64) -> ReadPin<'_> {
+        *self.state().running.entry(read_ts).or_insert(0) += 1;
+        ReadPin {
+            horizon: self,
+            ts: read_ts,
+        }
     }
 
-    fn pin_at(&self, read_ts: u64, now: Instant) {
+    fn read_ended(&self, read_ts: u64, now: Instant) {
         let mut s = self.state();
-        if s.pins.len() >= MAX_PINS && !s.pins.contains_key(&read_ts) {
-            return;
+        if let Some(n) = s.running.get_mut(&read_ts) {
+            *n -= 1;
+            if *n == 0 {
+                s.running.remove(&read_ts);
+            }
         }
-        s.pins.insert(read_ts, now);
+        s.extend(read_ts, now + READ_LINGER);
+    }
+
+    /// Protects `ts` for `how_long` from now (an open transaction's start ts
+    /// when it writes here: [`PIN_TTL`]; when it ends: [`READ_LINGER`]).
+    pub fn pin_for(&self, ts: u64, how_long: Duration) {
+        self.pin_at(ts, Instant::now(), how_long);
+    }
+
+    fn pin_at(&self, ts: u64, now: Instant, how_long: Duration) {
+        let mut s = self.state();
+        s.extend(ts, now + how_long);
+    }
+
+    /// Shortens the protection of `ts` to [`READ_LINGER`] from now (a
+    /// transaction committed or aborted: its start ts is no longer read).
+    pub fn release(&self, ts: u64) {
+        self.release_at(ts, Instant::now());
+    }
+
+    fn release_at(&self, ts: u64, now: Instant) {
+        let mut s = self.state();
+        if let Some(t) = s.pins.get_mut(&ts) {
+            *t = (*t).min(now + READ_LINGER);
+        }
+    }
+
+    /// The oldest start ts open anywhere in the cluster (`None`: none), as
+    /// Zero last told: protected for [`FLOOR_FRESH`] unless told again.
+    pub fn hold_from(&self, oldest_open: Option<u64>) {
+        self.hold_from_at(oldest_open, Instant::now());
+    }
+
+    fn hold_from_at(&self, oldest_open: Option<u64>, now: Instant) {
+        self.state().floor = oldest_open.map(|ts| (ts, now + FLOOR_FRESH));
     }
 
     /// A commit at `commit_ts` is being applied: the horizon its pruning
@@ -99,12 +178,22 @@ impl Horizon {
         if s.swept
             .is_none_or(|t| now.saturating_duration_since(t) >= Duration::from_secs(1))
         {
-            s.pins
-                .retain(|_, t| now.saturating_duration_since(*t) < PIN_TTL);
+            s.pins.retain(|_, until| *until > now);
             s.swept = Some(now);
         }
-        let oldest_pin = s.pins.keys().next().copied().unwrap_or(u64::MAX);
-        s.settled.min(oldest_pin).min(commit_ts.saturating_sub(1))
+        let mut h = s.settled.min(commit_ts.saturating_sub(1));
+        if let Some(&ts) = s.running.keys().next() {
+            h = h.min(ts);
+        }
+        if let Some(&ts) = s.pins.keys().next() {
+            h = h.min(ts);
+        }
+        if let Some((ts, until)) = s.floor {
+            if until > now {
+                h = h.min(ts);
+            }
+        }
+        h
     }
 }
 
@@ -124,15 +213,64 @@ mod tests {
     }
 
     #[test]
-    fn a_recent_read_holds_the_horizon() {
+    fn a_running_read_holds_the_horizon_then_lingers() {
         let h = Horizon::new(100);
         let t0 = Instant::now();
-        h.pin_at(40, t0);
-        assert_eq!(h.for_commit_at(101, t0 + GRACE * 2), 40);
-        // the pin lapses after PIN_TTL without reads
-        assert_eq!(h.for_commit_at(102, t0 + PIN_TTL + GRACE), 101);
-        h.pin_at(90, t0 + PIN_TTL + GRACE);
-        assert_eq!(h.for_commit_at(103, t0 + PIN_TTL + GRACE * 3), 90);
+        // two reads at 40 (their ends given times below)
+        std::mem::forget(h.read(40));
+        std::mem::forget(h.read(40));
+        // however long they run
+        assert_eq!(h.for_commit_at(101, t0 + PIN_TTL), 40);
+        let t1 = t0 + PIN_TTL;
+        h.read_ended(40, t1);
+        // the other still runs
+        assert_eq!(h.for_commit_at(102, t1 + READ_LINGER * 2), 40);
+        let t2 = t1 + READ_LINGER * 2;
+        h.read_ended(40, t2);
+        assert_eq!(h.for_commit_at(103, t2 + READ_LINGER - GRACE), 40);
+        // then it lapses
+        assert_eq!(h.for_commit_at(104, t2 + READ_LINGER + GRACE * 2), 103);
+        // a pin dropped ends its read
+        let pin = h.read(90);
+        assert_eq!(h.for_commit_at(105, Instant::now()), 90);
+        drop(pin);
+        assert!(h.state().running.is_empty());
+    }
+
+    #[test]
+    fn a_transaction_pin_holds_until_released() {
+        let h = Horizon::new(100);
+        let t0 = Instant::now();
+        h.pin_at(50, t0, PIN_TTL);
+        assert_eq!(h.for_commit_at(101, t0 + READ_LINGER * 2), 50);
+        // its commit: the start ts lingers as a read's would, then goes
+        let t1 = t0 + READ_LINGER * 2;
+        h.release_at(50, t1);
+        assert_eq!(h.for_commit_at(102, t1 + READ_LINGER / 2), 50);
+        assert_eq!(h.for_commit_at(103, t1 + READ_LINGER + GRACE * 2), 102);
+        // a pin never released lapses after its time
+        let t2 = t1 + READ_LINGER + GRACE * 2;
+        h.pin_at(60, t2, PIN_TTL);
+        assert_eq!(h.for_commit_at(104, t2 + PIN_TTL - GRACE), 60);
+        assert_eq!(h.for_commit_at(105, t2 + PIN_TTL + GRACE * 2), 104);
+    }
+
+    #[test]
+    fn the_cluster_floor_holds_while_it_is_fresh() {
+        let h = Horizon::new(100);
+        let t0 = Instant::now();
+        h.hold_from_at(Some(70), t0);
+        assert_eq!(h.for_commit_at(101, t0 + FLOOR_FRESH - GRACE), 70);
+        // told again: it holds on
+        h.hold_from_at(Some(75), t0 + FLOOR_FRESH - GRACE);
+        assert_eq!(h.for_commit_at(102, t0 + FLOOR_FRESH + GRACE), 75);
+        // nothing open any more
+        h.hold_from_at(None, t0 + FLOOR_FRESH + GRACE);
+        assert_eq!(h.for_commit_at(103, t0 + FLOOR_FRESH + GRACE * 3), 102);
+        // a floor not told again stops holding
+        let t1 = t0 + FLOOR_FRESH + GRACE * 3;
+        h.hold_from_at(Some(80), t1);
+        assert_eq!(h.for_commit_at(104, t1 + FLOOR_FRESH + GRACE), 103);
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! cost every writer a wait of the length of one read plus applying its edges;
 //! the number of pending edges is bounded by [`MAX_PENDING_EDGES`].
 
+use super::horizon::{ReadPin, PIN_TTL};
 use super::lists::At;
 use super::mutate::check_edges;
 use super::{Edge, LiveStore};
@@ -36,8 +37,15 @@ impl Pending {
 }
 
 /// What a read runs in: a read transaction, or an aborted-on-drop write
-/// transaction holding a transaction's own writes.
-pub enum View<'e> {
+/// transaction holding a transaction's own writes; its read ts stays in the
+/// horizon while it lives (`horizon.rs`).
+pub struct View<'e> {
+    // Field order matters: the transaction ends before its ts is unpinned.
+    txn: Txn<'e>,
+    _pin: ReadPin<'e>,
+}
+
+enum Txn<'e> {
     Plain(RoTxn<'e, WithoutTls>),
     // Field order matters: the transaction is aborted before the lock is released.
     Own {
@@ -49,9 +57,9 @@ pub enum View<'e> {
 impl<'e> Deref for View<'e> {
     type Target = RoTxn<'e, WithoutTls>;
     fn deref(&self) -> &Self::Target {
-        match self {
-            View::Plain(t) => t,
-            View::Own { txn, .. } => txn,
+        match &self.txn {
+            Txn::Plain(t) => t,
+            Txn::Own { txn, .. } => txn,
         }
     }
 }
@@ -71,12 +79,13 @@ impl LiveStore {
             )));
         }
         check_edges(&edges)?;
-        // Its reads will be at its start ts: keep what they need from now on.
-        self.horizon.pin(start_ts);
         let mut m = self.pending.map();
         if edges.is_empty() {
+            self.horizon.release(start_ts);
             m.remove(&start_ts);
         } else {
+            // Its reads will be at its start ts: keep what they need while it is open.
+            self.horizon.pin_for(start_ts, PIN_TTL);
             m.insert(start_ts, Arc::new(edges));
         }
         Ok(())
@@ -84,7 +93,15 @@ impl LiveStore {
 
     /// Forgets a transaction's edges (committed or aborted); whether it had some.
     pub fn clear_pending(&self, start_ts: u64) -> bool {
+        self.horizon.release(start_ts);
         self.pending.map().remove(&start_ts).is_some()
+    }
+
+    /// The oldest start ts open anywhere in the cluster (`None`: none), as
+    /// Zero last told the Alpha: its reads keep what they need while the
+    /// Alpha keeps saying so (`horizon.rs`).
+    pub fn hold_from(&self, oldest_open: Option<u64>) {
+        self.horizon.hold_from(oldest_open);
     }
 
     /// How many transactions have edges set (tests).
@@ -94,10 +111,13 @@ impl LiveStore {
 
     /// The transaction a read at `read_ts` runs in.
     pub(super) fn view(&self, read_ts: u64) -> Result<View<'_>> {
-        self.horizon.pin(read_ts);
+        let pin = self.horizon.read(read_ts);
         let edges = self.pending.map().get(&read_ts).cloned();
         let Some(edges) = edges else {
-            return Ok(View::Plain(self.store.env().read_txn()?));
+            return Ok(View {
+                txn: Txn::Plain(self.store.env().read_txn()?),
+                _pin: pin,
+            });
         };
         let guard = self.lock();
         let mut wtxn = self.store.env().write_txn()?;
@@ -107,9 +127,12 @@ impl LiveStore {
             horizon: 0,
         };
         self.apply_in(&mut wtxn, at, &edges)?;
-        Ok(View::Own {
-            txn: wtxn,
-            _writers: guard,
+        Ok(View {
+            txn: Txn::Own {
+                txn: wtxn,
+                _writers: guard,
+            },
+            _pin: pin,
         })
     }
 }

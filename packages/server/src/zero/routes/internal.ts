@@ -237,6 +237,7 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
   );
 
   // What each Alpha may still commit (../pending-starts.ts): Zero's conflict memory keeps no more.
+  // The answer, the oldest of all, is what the Alphas' stores keep for those transactions' reads.
   app.post<{ Body: { addr: string; oldest?: string } }>(
     '/oracle/pending-starts',
     {
@@ -247,13 +248,15 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: { addr: { type: 'string', minLength: 1, maxLength: 512 }, oldest: u64StringSchema },
         },
-        response: withErrors({ type: 'object', properties: {} }),
+        response: withErrors({ type: 'object', properties: { oldestOpen: { type: 'string' } } }),
       },
     },
     async (req) => {
       const { addr, oldest } = req.body;
-      app.oracle.pendingStarts.report(addr, oldest === undefined ? undefined : BigInt(oldest));
-      return {};
+      const starts = app.oracle.pendingStarts;
+      starts.report(addr, oldest === undefined ? undefined : BigInt(oldest));
+      const floor = starts.floor();
+      return floor === null || floor === undefined ? {} : { oldestOpen: String(floor) };
     },
   );
 
