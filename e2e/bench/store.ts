@@ -40,6 +40,11 @@ const PROBE = '{ q(func: has(age), first: 1) { uid } }';
  * measures Strata's growth; the Dgraph column then says it was not run.
  */
 const SIDES = new Set((process.env.BENCH_STORE_SIDES ?? 'dgraph,strata').split(','));
+/**
+ * `BENCH_STORE_KEEP=1` keeps each size's folder (the data, its stores and backups) and prints where,
+ * to profile a step again on the same data (`perf record` of a `strata restore` of its backups).
+ */
+const KEEP = process.env.BENCH_STORE_KEEP === '1';
 /** How long one of Dgraph's backups or online restores may take (at 30M N-Quads: minutes). */
 const TASK_MS = 3 * 3600_000;
 
@@ -342,7 +347,8 @@ export async function main(): Promise<void> {
       tables.push(t);
     } finally {
       await killAll();
-      rmSync(tmp, { recursive: true, force: true });
+      if (KEEP) console.log(`kept (BENCH_STORE_KEEP): ${tmp}`);
+      else rmSync(tmp, { recursive: true, force: true });
     }
   }
   const alloc = dg.jemalloc
