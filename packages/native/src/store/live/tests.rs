@@ -774,7 +774,7 @@ fn the_oldest_open_start_ts_keeps_its_versions() {
         if held {
             assert_eq!(strings(&s, 1, "name", 3), vec!["a"]);
         } else {
-            let e = at3.err().expect("the version of 3 was dropped");
+            let e = at3.expect_err("the version of 3 was dropped");
             assert!(e.to_string().contains("no longer keeps"), "{e}");
         }
         assert_eq!(strings(&s, 1, "name", 6), vec!["d"]);
