@@ -11,6 +11,7 @@ use super::mvcc::{encode_value, version_key, Drop, ValueKind};
 use super::value_names::{keep_type_fields, stored_bare_name, to_store_form};
 use crate::codec::reader::{Compression, ReadMode, Reader, ReaderConfig};
 use crate::format::keys::{build_key, ParsedKey, PREFIX_SCHEMA, PREFIX_TYPE};
+use crate::format::kv::fast::posting_list_shape;
 use crate::format::kv::{
     DecodedKv, USER_META_COMPLETE, USER_META_DELTA, USER_META_EMPTY, USER_META_SCHEMA,
 };
@@ -23,8 +24,9 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
-/// Bytes of (key, value) buffered before a sorted write transaction.
-pub const DEFAULT_BATCH_BYTES: usize = 64 << 20;
+/// Bytes of (key, value) buffered before a sorted write transaction (two
+/// batches are held at once: one written while the next is read).
+pub const DEFAULT_BATCH_BYTES: usize = 32 << 20;
 const READ_CHUNK: usize = 4 << 20;
 
 #[derive(Debug, Clone, Default)]
@@ -161,20 +163,18 @@ fn convert(
             encode_value(ValueKind::Schema, &bare)
         }
         USER_META_EMPTY => encode_value(ValueKind::Tombstone, &[]),
-        USER_META_DELTA | USER_META_COMPLETE => {
-            let mut pl = BackupPostingList::decode(&kv.value[..])
-                .map_err(|e| StoreError::corrupt(format!("bad BackupPostingList: {e}")))?;
-            if pl.uids.is_empty() && !pl.uid_bytes.is_empty() {
-                pl.uids = decode_uid_bytes(&pl.uid_bytes)
-                    .map_err(|e| StoreError::corrupt(format!("bad uid_bytes: {e}")))?;
+        USER_META_DELTA | USER_META_COMPLETE => match posting_list_shape(&kv.value) {
+            // The common case, a list the store keeps as it came (fields it does not know, which
+            // its reads skip, too): checked without decoding it into a copy.
+            Some(shape) if shape.uid_bytes.is_empty() => {
+                if shape.uids == 0 && shape.postings == 0 && shape.splits == 0 {
+                    encode_value(ValueKind::Tombstone, &[])
+                } else {
+                    encode_value(ValueKind::PostingList, &kv.value)
+                }
             }
-            pl.uid_bytes.clear();
-            if pl.uids.is_empty() && pl.postings.is_empty() && pl.splits.is_empty() {
-                encode_value(ValueKind::Tombstone, &[])
-            } else {
-                encode_value(ValueKind::PostingList, &pl.encode_to_vec())
-            }
-        }
+            _ => stored_list(&kv.value)?,
+        },
         m => return Err(StoreError::corrupt(format!("bad user_meta {m:#04x}"))),
     };
     stats.kept += 1;
@@ -186,6 +186,25 @@ fn convert(
         (Some(ts), _) => ts,
     };
     Ok(Some((version_key(&internal, version), value)))
+}
+
+/// A posting list in the store's form: `uid_bytes` (Dgraph's newer layout)
+/// decoded into `uids`; an empty list is a tombstone.
+fn stored_list(value: &[u8]) -> Result<Vec<u8>> {
+    let mut pl = BackupPostingList::decode(value)
+        .map_err(|e| StoreError::corrupt(format!("bad BackupPostingList: {e}")))?;
+    if pl.uids.is_empty() && !pl.uid_bytes.is_empty() {
+        pl.uids = decode_uid_bytes(&pl.uid_bytes)
+            .map_err(|e| StoreError::corrupt(format!("bad uid_bytes: {e}")))?;
+    }
+    pl.uid_bytes.clear();
+    Ok(
+        if pl.uids.is_empty() && pl.postings.is_empty() && pl.splits.is_empty() {
+            encode_value(ValueKind::Tombstone, &[])
+        } else {
+            encode_value(ValueKind::PostingList, &pl.encode_to_vec())
+        },
+    )
 }
 
 /// Replaces a finished store's file by a copy written in key order, and
@@ -212,6 +231,71 @@ fn compact(store: PostingStore) -> Result<()> {
         .and_then(|d| d.sync_all())
         .map_err(|e| StoreError::io(format!("cannot sync {}: {e}", dir.display())))?;
     Ok(())
+}
+
+/// KVs converted for the store, up to a batch's bytes.
+type Batch = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Decodes backup file bytes and hands the converted KVs to `send` in
+/// batches of about `batch_bytes`.
+fn read_batches(
+    mut input: impl Read,
+    opts: &LoadOptions,
+    restore_ts: Option<u64>,
+    max_key_len: usize,
+    send: &mut dyn FnMut(Batch) -> Result<()>,
+) -> Result<LoadStats> {
+    let batch_limit = opts.batch_bytes.unwrap_or(DEFAULT_BATCH_BYTES).max(1);
+    let mut reader = Reader::new(ReaderConfig {
+        key: opts.key.clone(),
+        compression: opts.compression,
+        mode: ReadMode::Kvs,
+        threads: opts.threads,
+        source: opts.source.clone(),
+    })?;
+    let mut stats = LoadStats::default();
+    let mut batch: Batch = Vec::new();
+    let mut batch_bytes = 0usize;
+    let mut buf = vec![0u8; READ_CHUNK];
+    let mut eof = false;
+    while !eof {
+        let n = input.read(&mut buf).map_err(|e| {
+            StoreError::io(format!(
+                "cannot read {}: {e}",
+                opts.source.as_deref().unwrap_or("backup file")
+            ))
+        })?;
+        let mut out = if n == 0 {
+            eof = true;
+            reader.finish()?
+        } else {
+            reader.push(&buf[..n])?
+        };
+        // Each call's output is bounded: while the reader says `more`, take the rest of what
+        // it holds in pieces (empty pushes) before reading further, so that memory follows
+        // the batch size and never what a file's lengths claim.
+        loop {
+            for kv in out.kvs.take().unwrap_or_default() {
+                stats.kvs += 1;
+                if let Some((k, v)) = convert(kv, opts, restore_ts, max_key_len, &mut stats)? {
+                    batch_bytes += k.len() + v.len() + 48;
+                    batch.push((k, v));
+                    if batch_bytes >= batch_limit {
+                        send(std::mem::take(&mut batch))?;
+                        batch_bytes = 0;
+                    }
+                }
+            }
+            if !out.more || eof {
+                break;
+            }
+            out = reader.push(&[])?;
+        }
+    }
+    if !batch.is_empty() {
+        send(batch)?;
+    }
+    Ok(stats)
 }
 
 impl RestoreWriter {
@@ -280,70 +364,38 @@ impl RestoreWriter {
     }
 
     /// Streams backup file bytes into the store: decoded KVs are converted
-    /// and buffered up to `batch_bytes`, then sorted and written in one
-    /// LMDB transaction (equal key and version: the later KV wins).
-    pub fn load_stream(&mut self, mut input: impl Read, opts: &LoadOptions) -> Result<LoadStats> {
+    /// and buffered up to `batch_bytes`; a second thread sorts each full
+    /// batch and writes it in one LMDB transaction (equal key and version:
+    /// the later KV wins) while the next one is read. At most two batches are
+    /// held: the one written and the one filled.
+    pub fn load_stream(&mut self, input: impl Read, opts: &LoadOptions) -> Result<LoadStats> {
         let restore_ts = self.restore_ts;
         let store = self.store()?;
-        let max_key_len = store.max_key_len();
-        let batch_limit = opts.batch_bytes.unwrap_or(DEFAULT_BATCH_BYTES).max(1);
-        let mut reader = Reader::new(ReaderConfig {
-            key: opts.key.clone(),
-            compression: opts.compression,
-            mode: ReadMode::Kvs,
-            threads: opts.threads,
-            source: opts.source.clone(),
-        })?;
-        let mut stats = LoadStats::default();
-        let mut batch: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-        let mut batch_bytes = 0usize;
-        let mut buf = vec![0u8; READ_CHUNK];
-        let flush = |batch: &mut Vec<(Vec<u8>, Vec<u8>)>, bytes: &mut usize| -> Result<()> {
-            if batch.is_empty() {
-                return Ok(());
-            }
-            // Stable: of equal keys the later write stays last and wins.
-            batch.sort_by(|a, b| a.0.cmp(&b.0));
-            store.put_raw(batch)?;
-            batch.clear();
-            *bytes = 0;
-            Ok(())
-        };
-        let mut eof = false;
-        while !eof {
-            let n = input.read(&mut buf).map_err(|e| {
-                StoreError::io(format!(
-                    "cannot read {}: {e}",
-                    opts.source.as_deref().unwrap_or("backup file")
-                ))
-            })?;
-            let mut out = if n == 0 {
-                eof = true;
-                reader.finish()?
-            } else {
-                reader.push(&buf[..n])?
-            };
-            // Each call's output is bounded: while the reader says `more`, take the rest of what
-            // it holds in pieces (empty pushes) before reading further, so that memory follows
-            // the batch size and never what a file's lengths claim.
-            loop {
-                for kv in out.kvs.take().unwrap_or_default() {
-                    stats.kvs += 1;
-                    if let Some((k, v)) = convert(kv, opts, restore_ts, max_key_len, &mut stats)? {
-                        batch_bytes += k.len() + v.len() + 48;
-                        batch.push((k, v));
-                        if batch_bytes >= batch_limit {
-                            flush(&mut batch, &mut batch_bytes)?;
-                        }
+        let stats = std::thread::scope(|scope| {
+            // Rendezvous: a full batch waits until the writer has finished the one before.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(0);
+            let writer = std::thread::Builder::new()
+                .name("strata-restore-write".into())
+                .spawn_scoped(scope, move || -> Result<()> {
+                    for mut batch in rx {
+                        // Stable: of equal keys the later write stays last and wins.
+                        batch.sort_by(|a, b| a.0.cmp(&b.0));
+                        store.put_raw(&batch)?;
                     }
-                }
-                if !out.more || eof {
-                    break;
-                }
-                out = reader.push(&[])?;
-            }
-        }
-        flush(&mut batch, &mut batch_bytes)?;
+                    Ok(())
+                })
+                .map_err(|e| StoreError::io(format!("cannot start the restore writer: {e}")))?;
+            let read = read_batches(input, opts, restore_ts, store.max_key_len(), &mut |b| {
+                tx.send(b)
+                    .map_err(|_| StoreError::io("the restore writer stopped"))
+            });
+            drop(tx);
+            let written = writer
+                .join()
+                .map_err(|_| StoreError::io("the restore writer thread panicked"))?;
+            // The writer's own error explains a send that failed.
+            written.and(read)
+        })?;
         self.max_uid = self.max_uid.max(stats.max_uid);
         self.max_ns_id = self.max_ns_id.max(stats.max_ns_id);
         Ok(stats)
@@ -369,5 +421,102 @@ impl RestoreWriter {
             max_ns_id: self.max_ns_id,
             keys,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::proto::{encode_uid_bytes, Posting};
+
+    /// The value `convert` stores for a posting list, through the check-only
+    /// path or the decoding one.
+    fn stored(value: Vec<u8>) -> Vec<u8> {
+        let kv = DecodedKv {
+            key: crate::format::proto::BackupKey {
+                r#type: KeyType::Data as i32,
+                attr: "p".into(),
+                uid: 1,
+                ..Default::default()
+            },
+            key_type: KeyType::Data,
+            raw_key: vec![],
+            value,
+            user_meta: USER_META_COMPLETE,
+            version: 3,
+            uids: None,
+            postings: None,
+        };
+        let opts = LoadOptions {
+            predicates: [(0, b"p".to_vec())].into(),
+            ..Default::default()
+        };
+        let mut stats = LoadStats::default();
+        convert(kv, &opts, None, 1000, &mut stats)
+            .unwrap()
+            .unwrap()
+            .1
+    }
+
+    #[test]
+    fn lists_kept_as_they_came_read_as_decoded_ones() {
+        let facet = crate::format::proto::Facet {
+            key: "w".into(),
+            value: 2i64.to_le_bytes().to_vec(),
+            val_type: 1,
+            ..Default::default()
+        };
+        let lists = [
+            BackupPostingList {
+                uids: vec![2, 3, 1 << 40],
+                ..Default::default()
+            },
+            BackupPostingList {
+                uids: vec![7],
+                postings: vec![Posting {
+                    uid: 7,
+                    facets: vec![facet],
+                    ..Default::default()
+                }],
+                commit_ts: 9,
+                ..Default::default()
+            },
+            BackupPostingList {
+                splits: vec![1, 500],
+                ..Default::default()
+            },
+            BackupPostingList::default(),
+        ];
+        for pl in lists {
+            let bytes = pl.encode_to_vec();
+            assert!(posting_list_shape(&bytes).is_some_and(|s| s.uid_bytes.is_empty()));
+            assert_eq!(
+                stored(bytes.clone()),
+                stored_list(&bytes).unwrap(),
+                "{pl:?}"
+            );
+        }
+        // Dgraph's packed uids take the decoding path: stored as plain uids.
+        let packed = BackupPostingList {
+            uid_bytes: encode_uid_bytes(&[4, 5]),
+            ..Default::default()
+        };
+        let v = stored(packed.encode_to_vec());
+        let back = BackupPostingList::decode(&v[1..]).unwrap();
+        assert_eq!((back.uids, back.uid_bytes.len()), (vec![4, 5], 0));
+        // A field the store does not know stays; reads skip it.
+        let v = stored(list_with_unknown_field());
+        assert_eq!(BackupPostingList::decode(&v[1..]).unwrap().uids, vec![8]);
+    }
+
+    /// `uids: [8]` and field 15 (unknown), a varint.
+    fn list_with_unknown_field() -> Vec<u8> {
+        let mut b = BackupPostingList {
+            uids: vec![8],
+            ..Default::default()
+        }
+        .encode_to_vec();
+        b.extend_from_slice(&[15 << 3, 1]);
+        b
     }
 }

@@ -231,28 +231,12 @@ fn kv_counts<'a>(kv: &'a [u8], base: usize, last_attr: &mut &'a [u8]) -> Option<
     let key_type = KeyType::try_from(kt).unwrap_or(KeyType::Unknown);
     let (mut uids, mut postings) = (0, 0);
     if is_posting_list_meta(user_meta) {
-        let mut uid_bytes: &[u8] = &[];
-        let mut p = 0;
-        while p < value.len() {
-            match field(value, &mut p)? {
-                (1, 2, Val::Bytes(b)) => uids += packed_varints(b)?,
-                (1, 0, _) => uids += 1,
-                (2, 2, Val::Bytes(b)) => {
-                    posting_ok(b)?;
-                    postings += 1;
-                }
-                (4, 2, Val::Bytes(b)) => {
-                    packed_varints(b)?;
-                }
-                (5, 2, Val::Bytes(b)) => uid_bytes = b,
-                (3 | 4, 0, _) => {}
-                (1..=5, _, _) => return None,
-                _ => {}
-            }
-        }
+        let shape = posting_list_shape(value)?;
+        uids = shape.uids;
         if uids == 0 {
-            uids = crate::format::proto::count_uid_bytes(uid_bytes)?;
+            uids = crate::format::proto::count_uid_bytes(shape.uid_bytes)?;
         }
+        postings = shape.postings;
     }
     let attr = if attr.is_empty() {
         0..0
@@ -268,6 +252,46 @@ fn kv_counts<'a>(kv: &'a [u8], base: usize, last_attr: &mut &'a [u8]) -> Option<
         postings,
         version,
     })
+}
+
+/// What a `BackupPostingList` holds, counted without decoding it.
+pub struct PostingListShape<'a> {
+    /// Entries of `uids`.
+    pub uids: u64,
+    pub postings: u64,
+    /// Entries of `splits`.
+    pub splits: u64,
+    /// The packed uids of Dgraph's newer layout (empty when absent).
+    pub uid_bytes: &'a [u8],
+}
+
+/// The shape of a `BackupPostingList`, or `None` when prost might refuse it
+/// (the caller then decodes it for the exact error).
+pub fn posting_list_shape(value: &[u8]) -> Option<PostingListShape<'_>> {
+    let mut out = PostingListShape {
+        uids: 0,
+        postings: 0,
+        splits: 0,
+        uid_bytes: &[],
+    };
+    let mut p = 0;
+    while p < value.len() {
+        match field(value, &mut p)? {
+            (1, 2, Val::Bytes(b)) => out.uids += packed_varints(b)?,
+            (1, 0, _) => out.uids += 1,
+            (2, 2, Val::Bytes(b)) => {
+                posting_ok(b)?;
+                out.postings += 1;
+            }
+            (4, 2, Val::Bytes(b)) => out.splits += packed_varints(b)?,
+            (4, 0, _) => out.splits += 1,
+            (5, 2, Val::Bytes(b)) => out.uid_bytes = b,
+            (3, 0, _) => {}
+            (1..=5, _, _) => return None,
+            _ => {}
+        }
+    }
+    Some(out)
 }
 
 fn posting_ok(b: &[u8]) -> Option<()> {
