@@ -20,6 +20,12 @@ use std::path::{Path, PathBuf};
 pub const FORMAT_VERSION: u64 = 2;
 
 const DEFAULT_MAP_SIZE: usize = 1 << 40; // 1 TiB of address space; the file grows as needed
+/// `put_raw` commits after this many puts that do not append (bounding the
+/// dirty pages of a transaction to about this many).
+const MAX_INSIDE_PUTS_PER_TXN: usize = 16_384;
+/// A compacting copy commits after this many entries or bytes of them.
+const REWRITE_TXN_ENTRIES: usize = 20_000;
+const REWRITE_TXN_BYTES: usize = 8 << 20;
 const META_FORMAT: &str = "format_version";
 const META_GROUP: &str = "group";
 const META_READ_TS: &str = "read_ts";
@@ -226,14 +232,17 @@ impl PostingStore {
         })
     }
 
-    /// Writes already encoded (LMDB key, value) pairs in one transaction.
-    /// Sorted input is fastest; equal keys: the later one wins. A key past
+    /// Writes already encoded (LMDB key, value) pairs (one transaction, or
+    /// several when many go inside the tree: a restore's store is not read
+    /// before it is finished). Sorted input is fastest; equal keys: the later
+    /// one wins. A key past
     /// the last one in the database is appended (`MDB_APPEND`): LMDB then
     /// fills its pages instead of splitting them in half, which halves a
     /// restored store (its keys come in order).
     pub fn put_raw(&self, entries: &[(Vec<u8>, Vec<u8>)]) -> Result<()> {
         let mut wtxn = self.env.write_txn()?;
         let mut last: Option<Vec<u8>> = self.postings.last(&wtxn)?.map(|(k, _)| k.to_vec());
+        let mut inside = 0usize;
         for (k, v) in entries {
             if last.as_deref().is_none_or(|l| k.as_slice() > l) {
                 self.postings
@@ -241,6 +250,15 @@ impl PostingStore {
                 last = Some(k.clone());
             } else {
                 self.postings.put(&mut wtxn, k, v)?;
+                inside += 1;
+                // Each put inside the tree may dirty a page of its own, which LMDB holds in
+                // memory until the commit and keeps for reuse after: an incremental's keys,
+                // spread over a 30M-N-Quad store, took 300 MiB in one transaction.
+                if inside >= MAX_INSIDE_PUTS_PER_TXN {
+                    wtxn.commit()?;
+                    wtxn = self.env.write_txn()?;
+                    inside = 0;
+                }
             }
         }
         wtxn.commit()?;
@@ -561,16 +579,19 @@ impl PostingStore {
         )?;
         let rtxn = self.env.read_txn()?;
         let mut wtxn = dst.env.write_txn()?;
-        let mut n = 0usize;
+        let (mut n, mut bytes) = (0usize, 0usize);
         for item in self.postings.iter(&rtxn)? {
             let (k, v) = item?;
             dst.postings
                 .put_with_flags(&mut wtxn, heed::PutFlags::APPEND, k, v)?;
             n += 1;
-            // Bounded write transactions: LMDB keeps a transaction's dirty pages in memory.
-            if n.is_multiple_of(20_000) {
+            bytes += k.len() + v.len();
+            // Bounded write transactions: LMDB keeps a transaction's dirty pages in memory
+            // (by count, and by bytes: 20,000 big lists were hundreds of MB at 30M N-Quads).
+            if n >= REWRITE_TXN_ENTRIES || bytes >= REWRITE_TXN_BYTES {
                 wtxn.commit()?;
                 wtxn = dst.env.write_txn()?;
+                (n, bytes) = (0, 0);
             }
         }
         wtxn.commit()?;

@@ -217,6 +217,7 @@ fn compact(store: PostingStore) -> Result<()> {
     let dir = store.dir().to_path_buf();
     let tmp = dir.join("compact.tmp");
     let _ = std::fs::remove_dir_all(&tmp);
+    release_free_memory();
     let copied = store.rewrite_into(&tmp);
     store.close();
     if copied.is_err() {
@@ -231,6 +232,23 @@ fn compact(store: PostingStore) -> Result<()> {
         .and_then(|d| d.sync_all())
         .map_err(|e| StoreError::io(format!("cannot sync {}: {e}", dir.display())))?;
     Ok(())
+}
+
+/// Hands the allocator's free pages back to the system. glibc keeps what a
+/// batch freed (its KVs, LMDB's dirty pages) in each thread's arena; at 30M
+/// N-Quads that held the restore's resident memory 200+ MiB above what it
+/// uses.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: glibc's malloc_trim only releases free memory; any thread may call it.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
 }
 
 /// KVs converted for the store, up to a batch's bytes.
@@ -381,6 +399,8 @@ impl RestoreWriter {
                         // Stable: of equal keys the later write stays last and wins.
                         batch.sort_by(|a, b| a.0.cmp(&b.0));
                         store.put_raw(&batch)?;
+                        drop(batch);
+                        release_free_memory();
                     }
                     Ok(())
                 })

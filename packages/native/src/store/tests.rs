@@ -643,6 +643,31 @@ fn split_lists_export_their_parts_through_tiny_runs() {
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
 
+/// Raw writes that go inside the tree are committed in several transactions
+/// (bounded dirty pages), and every one of them is there afterwards.
+#[test]
+fn raw_writes_inside_the_tree_all_land() {
+    let d = TempDir::new("inside");
+    let st = new_store(&d.join("p"), 1);
+    let key = |i: u64| format!("k{i:08}").into_bytes();
+    let evens: Vec<_> = (0..40_000u64)
+        .map(|i| (key(2 * i), b"e".to_vec()))
+        .collect();
+    st.put_raw(&evens).unwrap();
+    // all of these go between existing keys: more than one transaction's worth
+    let odds: Vec<_> = (0..40_000u64)
+        .map(|i| (key(2 * i + 1), b"o".to_vec()))
+        .collect();
+    st.put_raw(&odds).unwrap();
+    assert_eq!(st.entries().unwrap(), 80_000);
+    let rtxn = st.env().read_txn().unwrap();
+    for (i, item) in st.postings_db().iter(&rtxn).unwrap().enumerate() {
+        let (k, v) = item.unwrap();
+        assert_eq!(k, key(i as u64).as_slice());
+        assert_eq!(v, if i % 2 == 0 { b"e" } else { b"o" });
+    }
+}
+
 /// A restored store is compacted when it is finished: keys written in an
 /// order that is not the store's (blocks of keys before the ones already
 /// there, as a backup's predicates come) leave half-full pages, which the
