@@ -111,11 +111,16 @@ pub fn decode_value(v: &[u8]) -> Option<(ValueKind, &[u8])> {
 /// Decodes the payload of a stored posting list, `uid_bytes` (if it has
 /// no `uids`) expanded into `uids`.
 pub fn decode_list(payload: &[u8]) -> Result<BackupPostingList> {
+    decode_list_from(payload, "the store")
+}
+
+/// [`decode_list`] of a list read from `place` (named in errors).
+pub fn decode_list_from(payload: &[u8], place: &str) -> Result<BackupPostingList> {
     let mut pl = BackupPostingList::decode(payload)
-        .map_err(|e| StoreError::corrupt(format!("bad posting list in the store: {e}")))?;
+        .map_err(|e| StoreError::corrupt(format!("bad posting list in {place}: {e}")))?;
     if pl.uids.is_empty() && !pl.uid_bytes.is_empty() {
         pl.uids = decode_uid_bytes(&pl.uid_bytes)
-            .map_err(|e| StoreError::corrupt(format!("bad uid_bytes in the store: {e}")))?;
+            .map_err(|e| StoreError::corrupt(format!("bad uid_bytes in {place}: {e}")))?;
         pl.uid_bytes.clear();
     }
     Ok(pl)

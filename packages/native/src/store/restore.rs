@@ -7,7 +7,7 @@
 
 use super::db::{OpenOptions, PostingStore, StoreMeta};
 use super::error::{Result, StoreError};
-use super::mvcc::{encode_value, version_key, Drop, ValueKind};
+use super::mvcc::{decode_list_from, encode_value, version_key, Drop, ValueKind};
 use super::value_names::{keep_type_fields, stored_bare_name, to_store_form};
 use crate::codec::reader::{Compression, ReadMode, Reader, ReaderConfig};
 use crate::format::keys::{build_key, ParsedKey, PREFIX_SCHEMA, PREFIX_TYPE};
@@ -16,9 +16,7 @@ use crate::format::kv::{
     DecodedKv, USER_META_COMPLETE, USER_META_DELTA, USER_META_EMPTY, USER_META_SCHEMA,
 };
 use crate::format::names::ValueNameForm;
-use crate::format::proto::{
-    decode_uid_bytes, BackupPostingList, KeyType, SchemaUpdate, TypeUpdate,
-};
+use crate::format::proto::{KeyType, SchemaUpdate, TypeUpdate};
 use prost::Message;
 use std::collections::HashSet;
 use std::io::Read;
@@ -191,12 +189,7 @@ fn convert(
 /// A posting list in the store's form: `uid_bytes` (Dgraph's newer layout)
 /// decoded into `uids`; an empty list is a tombstone.
 fn stored_list(value: &[u8]) -> Result<Vec<u8>> {
-    let mut pl = BackupPostingList::decode(value)
-        .map_err(|e| StoreError::corrupt(format!("bad BackupPostingList: {e}")))?;
-    if pl.uids.is_empty() && !pl.uid_bytes.is_empty() {
-        pl.uids = decode_uid_bytes(&pl.uid_bytes)
-            .map_err(|e| StoreError::corrupt(format!("bad uid_bytes: {e}")))?;
-    }
+    let mut pl = decode_list_from(value, "the backup")?;
     pl.uid_bytes.clear();
     Ok(
         if pl.uids.is_empty() && pl.postings.is_empty() && pl.splits.is_empty() {
@@ -447,7 +440,7 @@ impl RestoreWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::proto::{encode_uid_bytes, Posting};
+    use crate::format::proto::{encode_uid_bytes, BackupPostingList, Posting};
 
     /// The value `convert` stores for a posting list, through the check-only
     /// path or the decoding one.
