@@ -232,22 +232,23 @@ impl PostingStore {
         })
     }
 
-    /// Writes already encoded (LMDB key, value) pairs (one transaction, or
-    /// several when many go inside the tree: a restore's store is not read
+    /// Writes already encoded (LMDB key, value) pairs: one transaction, or
+    /// several when many go inside the tree (a restore's store is not read
     /// before it is finished). Sorted input is fastest; equal keys: the later
-    /// one wins. A key past
-    /// the last one in the database is appended (`MDB_APPEND`): LMDB then
-    /// fills its pages instead of splitting them in half, which halves a
-    /// restored store (its keys come in order).
+    /// one wins. A key past the last one in the database is appended
+    /// (`MDB_APPEND`): LMDB then fills its pages instead of splitting them in
+    /// half, which halves a restored store (its keys come in order).
     pub fn put_raw(&self, entries: &[(Vec<u8>, Vec<u8>)]) -> Result<()> {
         let mut wtxn = self.env.write_txn()?;
-        let mut last: Option<Vec<u8>> = self.postings.last(&wtxn)?.map(|(k, _)| k.to_vec());
+        let stored_last: Option<Vec<u8>> = self.postings.last(&wtxn)?.map(|(k, _)| k.to_vec());
+        // The last key appended from `entries`, else the database's.
+        let mut last: Option<&[u8]> = stored_last.as_deref();
         let mut inside = 0usize;
         for (k, v) in entries {
-            if last.as_deref().is_none_or(|l| k.as_slice() > l) {
+            if last.is_none_or(|l| k.as_slice() > l) {
                 self.postings
                     .put_with_flags(&mut wtxn, heed::PutFlags::APPEND, k, v)?;
-                last = Some(k.clone());
+                last = Some(k);
             } else {
                 self.postings.put(&mut wtxn, k, v)?;
                 inside += 1;

@@ -21,8 +21,7 @@
 //! runs too short for the next one (the file past 10 GB by 13M N-Quads, with
 //! queries holding old versions as well), and nearly all of the server's CPU
 //! went to LMDB searching that free list (`mdb_page_alloc`,
-//! `mdb_midl_xmerge`). Scaled, a base is rewritten after
-//! the list grew by an eighth: the rewrites of a list add up to a few times
+//! `mdb_midl_xmerge`). Scaled, the rewrites of a list add up to a few times
 //! its final size.
 
 use super::error::{Result, StoreError};

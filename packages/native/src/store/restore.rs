@@ -376,7 +376,7 @@ impl RestoreWriter {
 
     /// Streams backup file bytes into the store: decoded KVs are converted
     /// and buffered up to `batch_bytes`; a second thread sorts each full
-    /// batch and writes it in one LMDB transaction (equal key and version:
+    /// batch and writes it (`PostingStore::put_raw`; equal key and version:
     /// the later KV wins) while the next one is read. At most two batches are
     /// held: the one written and the one filled.
     pub fn load_stream(&mut self, input: impl Read, opts: &LoadOptions) -> Result<LoadStats> {

@@ -232,10 +232,7 @@ fn kv_counts<'a>(kv: &'a [u8], base: usize, last_attr: &mut &'a [u8]) -> Option<
     let (mut uids, mut postings) = (0, 0);
     if is_posting_list_meta(user_meta) {
         let shape = posting_list_shape(value)?;
-        uids = shape.uids;
-        if uids == 0 {
-            uids = crate::format::proto::count_uid_bytes(shape.uid_bytes)?;
-        }
+        uids = shape.uid_count()?;
         postings = shape.postings;
     }
     let attr = if attr.is_empty() {
@@ -263,6 +260,17 @@ pub struct PostingListShape<'a> {
     pub splits: u64,
     /// The packed uids of Dgraph's newer layout (empty when absent).
     pub uid_bytes: &'a [u8],
+}
+
+impl PostingListShape<'_> {
+    /// The list's uids: `uids`, else those packed in `uid_bytes` (`None`:
+    /// a `uid_bytes` that does not end).
+    pub fn uid_count(&self) -> Option<u64> {
+        match self.uids {
+            0 => crate::format::proto::count_uid_bytes(self.uid_bytes),
+            n => Some(n),
+        }
+    }
 }
 
 /// The shape of a `BackupPostingList`, or `None` when prost might refuse it

@@ -88,21 +88,33 @@ pub(crate) fn check_user_meta(m: &[u8]) -> Result<u8> {
     }
 }
 
+/// (uids, postings) of a `BackupPostingList`: counted by the allocation-free
+/// walker, or decoded when it declines, for the exact error.
+fn list_counts(value: &[u8]) -> Result<(u64, u64)> {
+    if let Some(shape) = fast::posting_list_shape(value) {
+        if let Some(uids) = shape.uid_count() {
+            return Ok((uids, shape.postings));
+        }
+    }
+    let pl = BackupPostingList::decode(value)
+        .map_err(|e| CodecError::corrupt(format!("bad BackupPostingList protobuf: {e}")))?;
+    let uids = if !pl.uids.is_empty() {
+        pl.uids.len() as u64
+    } else {
+        count_uid_bytes(&pl.uid_bytes)
+            .ok_or_else(|| CodecError::corrupt("bad uid_bytes (unterminated varint)"))?
+    };
+    Ok((uids, pl.postings.len() as u64))
+}
+
 fn decode_one(kv: Kv) -> Result<DecodedKv> {
     let user_meta = check_user_meta(&kv.user_meta)?;
     let key = BackupKey::decode(&kv.key[..])
         .map_err(|e| CodecError::corrupt(format!("bad BackupKey protobuf: {e}")))?;
     let key_type = KeyType::try_from(key.r#type).unwrap_or(KeyType::Unknown);
     let (uids, postings) = if is_posting_list_meta(user_meta) {
-        let pl = BackupPostingList::decode(&kv.value[..])
-            .map_err(|e| CodecError::corrupt(format!("bad BackupPostingList protobuf: {e}")))?;
-        let uids = if !pl.uids.is_empty() {
-            pl.uids.len() as u64
-        } else {
-            count_uid_bytes(&pl.uid_bytes)
-                .ok_or_else(|| CodecError::corrupt("bad uid_bytes (unterminated varint)"))?
-        };
-        (Some(uids), Some(pl.postings.len() as u64))
+        let (uids, postings) = list_counts(&kv.value)?;
+        (Some(uids), Some(postings))
     } else {
         (None, None)
     };
