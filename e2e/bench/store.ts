@@ -286,11 +286,11 @@ function sizeOf(t: string): number {
 }
 
 /**
- * Replaces the text between the `bench:store` markers of docs/performance.md: `intro`, then the
- * tables just measured and those of the other sizes already there (each dated), smallest first, so
- * that a run of one size keeps the figures of another.
+ * Replaces the text between the `bench:store` markers of docs/performance.md: `intro` (`undefined`
+ * keeps the one there), then the tables just measured and those of the other sizes already there
+ * (each dated), smallest first, so that a run of one size keeps the figures of another.
  */
-function writeDoc(intro: string, fresh: string[]): void {
+function writeDoc(intro: string | undefined, fresh: string[]): void {
   const doc = path.join(repoRoot, 'docs/performance.md');
   if (!existsSync(doc)) return;
   const [start, end] = ['<!-- bench:store:start -->', '<!-- bench:store:end -->'];
@@ -305,12 +305,28 @@ function writeDoc(intro: string, fresh: string[]): void {
     .filter((t) => t.startsWith('#### ') && !sizes.has(sizeOf(t)))
     .map((t) => t.trimEnd() + '\n');
   const tables = [...kept, ...fresh].sort((x, y) => sizeOf(x) - sizeOf(y));
-  writeFileSync(doc, `${cur.slice(0, a + start.length)}\n${intro}\n\n${tables.join('\n')}\n${cur.slice(b)}`);
+  const between = cur.slice(a + start.length, b);
+  const first = between.search(/^#### /m);
+  const text = intro ?? (first < 0 ? between : between.slice(0, first)).trim();
+  writeFileSync(doc, `${cur.slice(0, a + start.length)}\n${text}\n\n${tables.join('\n')}\n${cur.slice(b)}`);
+}
+
+/**
+ * The Dgraph build to measure. A run without the Dgraph side (`BENCH_STORE_SIDES=strata`) does not
+ * need it built: `bin` is then empty and the label names the version only.
+ */
+function benchBuild(): DgraphBuild {
+  if (SIDES.has('dgraph')) return dgraphBenchBuild(VERSION);
+  try {
+    return dgraphBenchBuild(VERSION);
+  } catch {
+    return { bin: '', jemalloc: false, label: `Dgraph ${VERSION}` };
+  }
 }
 
 export async function main(): Promise<void> {
-  const dg = dgraphBenchBuild(VERSION);
-  console.log(`Dgraph: ${dg.label}, ${dg.bin}`);
+  const dg = benchBuild();
+  console.log(`Dgraph: ${dg.label}, ${dg.bin || 'not built (not run)'}`);
   const tables: string[] = [];
   for (const quads of SIZES) {
     const tmp = mkdtempSync(path.join(tmpdir(), 'strata-bench-store-'));
@@ -351,6 +367,7 @@ export async function main(): Promise<void> {
       else rmSync(tmp, { recursive: true, force: true });
     }
   }
+  if (!dg.bin) return writeDoc(undefined, tables);
   const alloc = dg.jemalloc
     ? "with jemalloc as in Dgraph's release builds (5.3.0 from Debian's source package, je_ prefix, " +
       'background_thread:true,metadata_thp:auto)'
