@@ -237,13 +237,15 @@ impl PostingStore {
     /// before it is finished). Sorted input is fastest; equal keys: the later
     /// one wins. A key past the last one in the database is appended
     /// (`MDB_APPEND`): LMDB then fills its pages instead of splitting them in
-    /// half, which halves a restored store (its keys come in order).
-    pub fn put_raw(&self, entries: &[(Vec<u8>, Vec<u8>)]) -> Result<()> {
+    /// half, which halves a restored store (its keys come in order). Returns
+    /// how many keys went inside the tree (each may have split a page).
+    pub fn put_raw(&self, entries: &[(Vec<u8>, Vec<u8>)]) -> Result<u64> {
         let mut wtxn = self.env.write_txn()?;
         let stored_last: Option<Vec<u8>> = self.postings.last(&wtxn)?.map(|(k, _)| k.to_vec());
         // The last key appended from `entries`, else the database's.
         let mut last: Option<&[u8]> = stored_last.as_deref();
         let mut inside = 0usize;
+        let mut inside_total = 0u64;
         for (k, v) in entries {
             if last.is_none_or(|l| k.as_slice() > l) {
                 self.postings
@@ -252,6 +254,7 @@ impl PostingStore {
             } else {
                 self.postings.put(&mut wtxn, k, v)?;
                 inside += 1;
+                inside_total += 1;
                 // Each put inside the tree may dirty a page of its own, which LMDB holds in
                 // memory until the commit and keeps for reuse after: an incremental's keys,
                 // spread over a 30M-N-Quad store, took 300 MiB in one transaction.
@@ -263,7 +266,7 @@ impl PostingStore {
             }
         }
         wtxn.commit()?;
-        Ok(())
+        Ok(inside_total)
     }
 
     /// Applies a batch of changes committed at `commit_ts` (one transaction).

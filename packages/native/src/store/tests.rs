@@ -703,3 +703,54 @@ fn finished_restore_is_compacted() {
     assert_eq!(st.entries().unwrap(), 40_000);
     st.close();
 }
+
+/// A restore whose keys all come in the store's key order appends every one
+/// (full pages): its file is kept as written, not copied again. A few keys
+/// out of order (an incremental's) do not make the copy worth it either.
+#[test]
+fn restore_written_in_key_order_is_not_rewritten() {
+    use crate::store::restore::RestoreWriter;
+    use std::os::unix::fs::MetadataExt;
+    let t = TempDir::new("in-order");
+    let value = vec![0x08u8; 100];
+    let entries = |from: u32, to: u32, step: u32| -> Vec<(Vec<u8>, Vec<u8>)> {
+        (from..to)
+            .step_by(step as usize)
+            .map(|i| {
+                let k = format!("k{i:08}");
+                (
+                    crate::store::mvcc::version_key(k.as_bytes(), 1),
+                    value.clone(),
+                )
+            })
+            .collect()
+    };
+    for (name, late) in [
+        ("ordered", None),
+        ("few-late", Some(20)),
+        ("many-late", Some(2_000)),
+    ] {
+        let dir = t.join(name);
+        let mut w = RestoreWriter::create(&dir, 1).unwrap();
+        for block in 0..20u32 {
+            // even keys only, in order; the odd ones may come late, between them
+            w.put_raw_for_tests(&entries(block * 4_000, (block + 1) * 4_000, 2));
+        }
+        if let Some(n) = late {
+            w.put_raw_for_tests(&entries(1, 2 * n, 2));
+        }
+        let file = dir.join("data.mdb");
+        let inode = std::fs::metadata(&file).unwrap().ino();
+        w.finish(1).unwrap();
+        let rewritten = std::fs::metadata(&file).unwrap().ino() != inode;
+        assert_eq!(rewritten, name == "many-late", "{name}");
+        let st = PostingStore::open(&dir, &OpenOptions::for_group(1, false)).unwrap();
+        assert_eq!(
+            st.entries().unwrap(),
+            40_000 + late.unwrap_or(0) as u64,
+            "{name}"
+        );
+        assert!(st.meta().unwrap().complete, "{name}");
+        st.close();
+    }
+}

@@ -1,7 +1,7 @@
 //! What goes into a backup, in file order: the DATA / INDEX / REVERSE /
 //! COUNT / COUNT_REV keys of the listed predicates (full: every visible
 //! key; incremental: the keys changed since the previous backup), then
-//! their schema entries, then every type.
+//! their schema entries, then every type; all in the store's key order.
 
 use super::drops::drop_operations;
 use super::layout::{backup_key, backup_list, schema_value, type_value};
@@ -23,8 +23,11 @@ struct Selection<'a> {
     store: &'a PostingStore,
     txn: &'a heed::RoTxn<'a>,
     opts: &'a BackupOptions,
-    /// (namespace, bare name) of the listed predicates, sorted.
-    preds: BTreeSet<(u64, &'a str)>,
+    /// (namespace, name length, bare name) of the listed predicates, in the
+    /// store's key order (`prefix | ns | len | name`): the file's keys then
+    /// come in the order a restore writes them, each after the last, and it
+    /// fills its pages instead of splitting them.
+    preds: BTreeSet<(u64, usize, &'a str)>,
 }
 
 /// Writes the backup of `store` at `opts.read_ts`, handing the file bytes
@@ -44,7 +47,7 @@ pub fn write_backup(
         preds: opts
             .predicates
             .iter()
-            .map(|(ns, n)| (*ns, n.as_str()))
+            .map(|(ns, n)| (*ns, n.len(), n.as_str()))
             .collect(),
     };
     let mut summary = BackupSummary {
@@ -74,7 +77,7 @@ impl Selection<'_> {
     /// sets the data counts and the predicates with keys of `summary`.
     fn push_data(&self, emitter: &mut Emitter<'_>, summary: &mut BackupSummary) -> Result<()> {
         let (opts, layout) = (self.opts, self.opts.layout);
-        for &(ns, name) in &self.preds {
+        for &(ns, _, name) in &self.preds {
             let prefix = predicate_prefix(PREFIX_DEFAULT, ns, name.as_bytes());
             let mut any = false;
             visit_newest(
@@ -123,7 +126,7 @@ impl Selection<'_> {
     /// The schema entries of the listed predicates (version 1).
     fn push_schema(&self, emitter: &mut Emitter<'_>) -> Result<()> {
         let layout = self.opts.layout;
-        for &(ns, name) in &self.preds {
+        for &(ns, _, name) in &self.preds {
             let key = predicate_prefix(PREFIX_SCHEMA, ns, name.as_bytes());
             if let Some((kind, _, payload)) =
                 self.store.get_in(self.txn, &key, self.opts.read_ts)?

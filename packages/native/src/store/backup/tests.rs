@@ -815,3 +815,29 @@ fn stream_chunks_and_abort() {
     assert!(BackupStream::start(std::sync::Arc::clone(&st), o).is_err());
     drop(bs);
 }
+
+/// A backup's KVs come in the store's key order (namespace, name length,
+/// name; data keys, then schema, then types), whatever the layout, so that
+/// a restore appends every key to its store instead of splitting pages.
+#[test]
+fn keys_come_in_the_store_key_order() {
+    use crate::format::keys::{build_key, ParsedKey};
+    let (_t, st) = base_store("key-order");
+    let preds = predicates(&st, 2);
+    for layout in [
+        BackupLayout::V2011,
+        BackupLayout::V2103,
+        BackupLayout::V2105,
+    ] {
+        let (file, _) = backup(&st, &opts(2, 0, preds.clone(), layout, None));
+        let keys: Vec<Vec<u8>> = kvs_of(&file, None)
+            .iter()
+            .map(|kv| build_key(&ParsedKey::from_backup_key(&kv.key), true).unwrap())
+            .collect();
+        // the names differ in length and in order: age, name, score, friend, dgraph.drop.op
+        assert!(keys.len() > 10, "{layout:?}");
+        for w in keys.windows(2) {
+            assert!(w[0] < w[1], "{layout:?}: {:?} before {:?}", w[0], w[1]);
+        }
+    }
+}
