@@ -27,6 +27,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=../lib/clean-env.sh
 source "$HERE/../lib/clean-env.sh"
+# shellcheck source=../lib/apt.sh
+source "$HERE/../lib/apt.sh"
 
 VERSION="${1:?usage: dgraph.sh VERSION [jemalloc] (VERSION: v25.4.0 or v24.0.5)}"
 VARIANT="${2:-}"
@@ -75,10 +77,7 @@ apt_need() {
   [ "${#need[@]}" -gt 0 ] || return 0
   [ "$(id -u)" -eq 0 ] || { log "missing Debian packages: ${need[*]} (run: sudo apt-get install -y ${need[*]})"; exit 1; }
   log "apt-get install -y ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  # Wait for another apt (another test run's install) rather than fail on its lock.
-  apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" >/dev/null
+  apt_install "${need[@]}"
 }
 
 # Builds jemalloc into $JE_DIR once, in the folder $1, and puts its static library at $JE_LIB.

@@ -14,9 +14,6 @@ if [ ! -x /usr/bin/prometheus ] || [ ! -x /usr/bin/promtool ]; then
     exit 1
   fi
   log "apt-get install -y --no-install-recommends prometheus"
-  export DEBIAN_FRONTEND=noninteractive
-  # Wait for another apt (another setup step's install) rather than fail on its lock.
-  apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
   # policy-rc.d exit 101: the package's postinst may not start its service.
   policy=/usr/sbin/policy-rc.d
   if [ ! -e "$policy" ]; then
@@ -24,7 +21,9 @@ if [ ! -x /usr/bin/prometheus ] || [ ! -x /usr/bin/promtool ]; then
     chmod +x "$policy"
     trap 'rm -f "$policy"' EXIT
   fi
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends prometheus >/dev/null
+  # shellcheck source=../lib/apt.sh
+  source "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
+  apt_install --no-install-recommends prometheus
 fi
 /usr/bin/prometheus --version 2>&1 | head -1
 /usr/bin/promtool --version 2>&1 | head -1

@@ -29,10 +29,9 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
     exit 1
   fi
   log "apt-get install -y ${need_apt[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  # Wait for another apt (another test run's install) rather than fail on its lock.
-  apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need_apt[@]}" >/dev/null
+  # shellcheck source=../../../scripts/lib/apt.sh
+  source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lib/apt.sh"
+  apt_install "${need_apt[@]}"
 fi
 
 complete() { [ -f "$DIR/.complete" ] && [ -x "$NODE_DIR/bin/node" ] && [ -f "$DIR/node_modules/code-server/out/node/entry.js" ]; }

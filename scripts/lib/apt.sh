@@ -1,0 +1,25 @@
+# Sourced by the setup scripts that install Debian packages (Prometheus, Dgraph's build tools,
+# code-server's chromium). `pnpm test` runs them at the same time, and apt's own locks do not wait
+# for each other everywhere: DPkg::Lock::Timeout covers dpkg's lock only, and a second `apt-get
+# update` fails at once with "Could not get lock /var/lib/apt/lists/lock". So every install here
+# takes one lock of its own first, and an update that still finds apt busy (an apt outside these
+# scripts) is tried again for up to five minutes.
+#
+#   apt_install [apt-get install options] PKG...   # as root: apt-get update, then install -y
+
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  (
+    flock -w 1800 9 || {
+      echo "apt_install: another setup step held /var/lock/strata-apt.lock for 30 minutes" >&2
+      exit 1
+    }
+    tries=0
+    until apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null; do
+      tries=$((tries + 1))
+      [ "$tries" -lt 60 ] || exit 1
+      sleep 5
+    done
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
+  ) 9>/var/lock/strata-apt.lock
+}
