@@ -1,9 +1,9 @@
 /** Real processes for e2e tests: free ports, the built `strata` CLI as a child process, HTTP helpers. */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { portFree } from './dgraph-peer.js';
 import { strataBin } from './paths.js';
 
 let secretDir: string | undefined;
@@ -68,15 +68,23 @@ export const procs = new Set<Proc>();
 /** Everything every process and command printed (for checks that no secret is ever logged). */
 export const output: string[] = [];
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
+/** Ports `freePort` handed out in this process. */
+const handedOut = new Set<number>();
+
+/**
+ * A free loopback port for a process a test starts, taken at random below Linux's ephemeral range
+ * (32768 and up). A port the kernel handed out from that range and was closed again can become the
+ * local port of any outgoing connection before the process binds it: the EADDRINUSE that failed a
+ * cluster's start in CI. Checked by binding it; never handed out twice by this process.
+ */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 500; i++) {
+    const port = 10_000 + Math.floor(Math.random() * 22_000);
+    if (handedOut.has(port) || !(await portFree(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('no free loopback port in 10000-31999');
 }
 
 /**
