@@ -491,8 +491,9 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
     expect(dialogText).toContain(`Remove 1 backup from ${expireCopy.dir} (--keep-series 1)?`);
     expect(dialogText).toContain('Do not run it while a backup writes to this location');
     await dialog.locator('.monaco-button', { hasText: 'Expire now' }).first().click();
+    // the result, not the "Strata: planning expire of …" progress that may still show
     const done = page
-      .locator('.notifications-toasts .notification-list-item-message', { hasText: 'expire of' })
+      .locator('.notifications-toasts .notification-list-item-message', { hasText: /expire of .*: removed/ })
       .first();
     await done.waitFor({ timeout: 30_000 });
     expect(plain(await done.innerText())).toBe(
