@@ -139,9 +139,12 @@ describe('resume torture', () => {
       for (let i = 1; i <= ROUNDS; i++) {
         const location = path.join(tmp, `round-${i}`);
         rows.push(await t.round(i, i % 2 === 1 ? 'group' : 'coordinator', location));
-        expect(await unlistedFolders(location)).toEqual([]);
+        const unlisted = await unlistedFolders(location);
+        expect(unlisted, `round ${i}: unlisted folders ${unlisted.join(', ')}`).toEqual([]);
       }
-      expect(rows.flatMap((x) => x.failures.map((f) => `#${x.round} (${x.target}): ${f}`))).toEqual([]);
+      // The failures in the message: an array of long strings shows as `[ Array(1) ]` otherwise.
+      const failures = rows.flatMap((x) => x.failures.map((f) => `#${x.round} (${x.target}): ${f}`));
+      expect(failures, failures.join('\n')).toEqual([]);
       // The point of the exercise: some rounds really continued an interrupted backup.
       expect(rows.filter((x) => x.next === 'resumed').length).toBeGreaterThan(0);
     },

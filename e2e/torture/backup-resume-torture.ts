@@ -11,7 +11,8 @@
  *    (0 .. the uninterrupted backup's time), kill -9 of the target;
  * 2. restart of the target on the same data and port;
  * 3. the backup again (retried while the dead holder's lease runs out), unless the first one had
- *    answered Success before the kill;
+ *    answered Success before the kill (killed between its manifest and its answer, it is listed:
+ *    the backup again is then an incremental #2);
  * 4. checks: one backup listed (full, #1), its files' sha256 as the manifest says, no resume
  *    journal and no unlisted folder left, and the decoded KVs of each group file (key, value,
  *    user meta) equal those of the uninterrupted backup's file of that group.
@@ -42,10 +43,17 @@ export interface ResumeRound {
   killAtMs: number;
   /** What the interrupted call answered: `Success`, `error: …` or `no answer`. */
   outcome: string;
-  /** The second backup: `resumed` (kept ≥ 1 group file), `resumed-none` (kept none), `fresh`, or `none` (not needed). */
+  /**
+   * The second backup: `resumed` (kept ≥ 1 group file), `resumed-none` (kept none), `fresh`, or
+   * `none` (not needed: the first answered Success).
+   */
   next: 'resumed' | 'resumed-none' | 'fresh' | 'none';
   keptGroups: number[];
   attempts: number;
+  /** The first backup was listed though the kill took its answer (the second is an incremental). */
+  lostAnswer: boolean;
+  /** The answers of the attempts of the second backup that did not succeed, with their time. */
+  refusals: string[];
   seconds: number;
   failures: string[];
 }
@@ -74,6 +82,14 @@ export async function backupCall(url: string, input: Record<string, unknown>): P
   } catch {
     return 'no answer';
   }
+}
+
+/** The access and secret keys of a backup input, for reading its location. */
+function credentials(extra: Record<string, unknown>): { accessKey?: string; secretKey?: string } {
+  return {
+    ...(typeof extra.accessKey === 'string' ? { accessKey: extra.accessKey } : {}),
+    ...(typeof extra.secretKey === 'string' ? { secretKey: extra.secretKey } : {}),
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -160,15 +176,18 @@ export class ResumeTorture {
   async again(
     input: Record<string, unknown>,
     failures: string[],
-  ): Promise<{ answer: string; attempts: number }> {
+  ): Promise<{ answer: string; attempts: number; refusals: string[] }> {
     const end = Date.now() + 10 * this.o.leaseMs + 30_000;
+    const refusals: string[] = [];
     for (let attempts = 1; ; attempts++) {
+      const t0 = Date.now();
       const answer = await backupCall(this.c.url, input);
       if (answer.startsWith('Success') || Date.now() > end) {
         if (!answer.startsWith('Success'))
           failures.push(`the backup did not succeed again within the bound: ${answer}`);
-        return { answer, attempts };
+        return { answer, attempts, refusals };
       }
+      refusals.push(`${Date.now() - t0} ms: ${answer.slice(0, 160)}`);
       await sleep(200);
     }
   }
@@ -198,20 +217,29 @@ export class ResumeTorture {
     let next: ResumeRound['next'] = 'none';
     let keptGroups: number[] = [];
     let attempts = 0;
+    let refusals: string[] = [];
+    // A kill after the manifest was written and before the answer was sent: the backup is
+    // complete (the manifest is its commit point), only its answer was lost (about 1 round in
+    // 150). The backup again, as a user who saw no answer would run it, is then an incremental
+    // #2 after it, and removes the journal the killed one may have left in its listed folder.
+    const lostAnswer = !outcome.startsWith('Success') && (await this.listed(location, extra)) > 0;
     if (!outcome.startsWith('Success')) {
       const r = await this.again(input, failures);
       attempts = r.attempts;
+      refusals = r.refusals;
       const m = /resumed backup \S+ #\d+ at readTs \d+: kept groups ((?:\d+, )*\d+|none),/.exec(r.answer);
       keptGroups = m && m[1] !== 'none' ? m[1]!.split(', ').map(Number) : [];
       next = m ? (keptGroups.length > 0 ? 'resumed' : 'resumed-none') : 'fresh';
     }
-    await this.check(location, local, extra, failures);
+    await this.check(location, local, extra, failures, lostAnswer);
     const r: ResumeRound = {
       round,
       target,
       killAtMs,
       outcome: outcome.length > 100 ? `${outcome.slice(0, 100)}…` : outcome,
+      lostAnswer,
       next,
+      refusals,
       keptGroups,
       attempts,
       seconds: (Date.now() - t0) / 1000,
@@ -221,31 +249,36 @@ export class ResumeTorture {
     return r;
   }
 
+  /** Backups listed at `location`. */
+  async listed(location: string, extra: Record<string, unknown>): Promise<number> {
+    return (await readManifests(openDestination(location, credentials(extra)))).manifests.length;
+  }
+
   async check(
     location: string,
     local: (folder: string) => Promise<string>,
     extra: Record<string, unknown>,
     failures: string[],
+    /** The first backup was listed though its answer was lost: an incremental #2 follows it. */
+    lostAnswer = false,
   ): Promise<void> {
-    const creds = {
-      ...(typeof extra.accessKey === 'string' ? { accessKey: extra.accessKey } : {}),
-      ...(typeof extra.secretKey === 'string' ? { secretKey: extra.secretKey } : {}),
-    };
-    const list = (await readManifests(openDestination(location, creds))).manifests;
-    if (list.length !== 1 || list[0]!.type !== 'full' || list[0]!.backupNum !== 1) {
-      failures.push(
-        `expected one full backup #1 listed, found ${list.map((b) => `${b.type} #${b.backupNum}`).join(', ')}`,
-      );
+    const list = (await readManifests(openDestination(location, credentials(extra)))).manifests;
+    const found = list.map((b) => `${b.type} #${b.backupNum}`).join(', ');
+    const expected = lostAnswer ? 'full #1, incremental #2' : 'full #1';
+    if (found !== expected) {
+      failures.push(`expected ${expected} listed, found ${found || 'none'}`);
       if (list.length === 0) return;
+    }
+    for (const listed of list) {
+      const files = readdirSync(await local(listed.path)).sort();
+      if (files.includes('strata-resume-journal.json'))
+        failures.push(`the resume journal is left in the listed folder of #${listed.backupNum}`);
+      const extraFiles = files.filter((f) => !/^r\d+-g\d+\.backup$/.test(f));
+      if (extraFiles.length > 0)
+        failures.push(`unexpected files in the folder of #${listed.backupNum}: ${extraFiles.join(', ')}`);
     }
     const b = list[0]!;
     const dir = await local(b.path);
-    const files = readdirSync(dir).sort();
-    if (files.includes('strata-resume-journal.json'))
-      failures.push('the resume journal is left in the listed folder');
-    const extraFiles = files.filter((f) => !/^r\d+-g\d+\.backup$/.test(f));
-    if (extraFiles.length > 0)
-      failures.push(`unexpected files in the backup folder: ${extraFiles.join(', ')}`);
     for (const [file, sha] of Object.entries(b.checksums ?? {})) {
       const got = createHash('sha256')
         .update(readFileSync(path.join(dir, file)))
@@ -271,8 +304,8 @@ export async function unlistedFolders(location: string): Promise<string[]> {
 /** The rounds as a Markdown table row per target. */
 export function resumeTable(rows: ResumeRound[]): string {
   const lines = [
-    '| target | rounds | kill at ms (min/median/max) | answered Success before kill | resumed (kept ≥ 1 file) | resumed, kept none | started anew | failures | seconds (max round) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| target | rounds | kill at ms (min/median/max) | answered Success before kill | listed, answer lost | resumed (kept ≥ 1 file) | resumed, kept none | started anew | failures | seconds (max round) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const target of ['coordinator', 'group'] as const) {
     const r = rows.filter((x) => x.target === target);
@@ -280,7 +313,7 @@ export function resumeTable(rows: ResumeRound[]): string {
     const at = r.map((x) => x.killAtMs).sort((a, b) => a - b);
     const n = (f: (x: ResumeRound) => boolean) => r.filter(f).length;
     lines.push(
-      `| ${target} | ${r.length} | ${at[0]}/${at[Math.floor(at.length / 2)]}/${at.at(-1)} | ${n((x) => x.next === 'none')} | ` +
+      `| ${target} | ${r.length} | ${at[0]}/${at[Math.floor(at.length / 2)]}/${at.at(-1)} | ${n((x) => x.next === 'none')} | ${n((x) => x.lostAnswer)} | ` +
         `${n((x) => x.next === 'resumed')} | ${n((x) => x.next === 'resumed-none')} | ${n((x) => x.next === 'fresh')} | ` +
         `${r.reduce((k, x) => k + x.failures.length, 0)} | ${Math.max(...r.map((x) => x.seconds)).toFixed(1)} |`,
     );
