@@ -108,7 +108,8 @@ export type NotSupportedError = InstanceType<typeof NotSupportedError>;
 /**
  * A posting store (`p<N>` folder) cannot be created or read. `reason` is the native code:
  * `STORE_NOT_EMPTY` (a restore target that is not empty), `STORE_NOT_FOUND`, `STORE_INCOMPATIBLE`
- * (newer store format or another group), `STORE_INCOMPLETE` (an unfinished restore) or `IO`.
+ * (newer store format or another group), `STORE_INCOMPLETE` (an unfinished restore),
+ * `STORE_KEYS_OUT_OF_ORDER` (a chain merged as sorted is not) or `IO`.
  */
 export class StoreError extends StrataError {
   readonly reason: string;

@@ -125,8 +125,10 @@ describe.each(['v20.11', 'v21.03', 'v24', 'v25'] as const)('backup series (%s)',
       expect(m.manifests[1]!.strataVersion).toBe('test');
       for (const p of points) {
         const out = path.join(t.dir, `r-${format}-${p.backupNum}`);
-        await restoreOffline({ location: locDir, pdir: out, backupNum: p.backupNum });
+        const r = await restoreOffline({ location: locDir, pdir: out, backupNum: p.backupNum });
         expect((await exportRdf({ pdir: out })).data.toString()).toBe(p.data.toString());
+        // Strata's own backups list their keys in the store's order: a chain's files are merged.
+        expect(r.groups.map((g) => g.merged)).toEqual([p.backupNum > 1]);
       }
       // Encrypted second series with forceFull.
       const key = Buffer.alloc(32, 9);

@@ -175,6 +175,7 @@ describe('v21.03 master manifest (version 2103)', () => {
       checksums: { 'r21-g1.backup': 'a'.repeat(64) },
       strataVersion: '0.1.0',
       keyFingerprint: 'sha256:abcd',
+      storeKeyOrder: true,
     };
     const entry = (JSON.parse(serializeManifest([own], 'v21.03')) as { Manifests: Record<string, unknown>[] })
       .Manifests[0]!;
@@ -182,11 +183,17 @@ describe('v21.03 master manifest (version 2103)', () => {
       checksums: { 'r21-g1.backup': 'a'.repeat(64) },
       strata_version: '0.1.0',
       key_fingerprint: 'sha256:abcd',
+      store_key_order: true,
     });
     const again = await read(location({ ...files, 'manifest.json': serializeManifest([own], 'v21.03') }));
-    expect(again.manifests[0]).toMatchObject({ strataVersion: '0.1.0', keyFingerprint: 'sha256:abcd' });
+    expect(again.manifests[0]).toMatchObject({
+      strataVersion: '0.1.0',
+      keyFingerprint: 'sha256:abcd',
+      storeKeyOrder: true,
+    });
+    expect(manifests[0]!.storeKeyOrder).toBeUndefined();
     expect(serializeManifest([manifests[0]!], 'v21.03')).not.toMatch(
-      /checksums|strata_version|key_fingerprint/,
+      /checksums|strata_version|key_fingerprint|store_key_order/,
     );
   });
 

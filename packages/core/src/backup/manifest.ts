@@ -61,6 +61,8 @@ export function backupManifestModel(o: WriteManifestOptions): BackupManifest {
     dropOperations: o.dropOperations,
     checksums: o.checksums,
     strataVersion: o.strataVersion,
+    // The native backup writer lists predicates in the store's key order (store/backup/select.rs).
+    storeKeyOrder: true,
     ...(p.encrypted && o.keyFingerprint !== undefined ? { keyFingerprint: o.keyFingerprint } : {}),
     source: p.format === 'v20.11' ? 'per-folder' : 'master',
     manifestFile: p.format === 'v20.11' ? `${p.folder}/manifest.json` : MASTER,

@@ -65,6 +65,11 @@ export interface BackupManifest {
   strataVersion?: string;
   /** Strata's own manifests: fingerprint of the encryption key (never the key). */
   keyFingerprint?: string;
+  /**
+   * Strata's own manifests: the data files list their keys in the posting store's key order, so
+   * that a restore can merge a chain's files as it reads them (checked as they are read).
+   */
+  storeKeyOrder?: boolean;
   /** Where the entry came from: a per-folder `manifest.json` (v20.x) or the master manifest. */
   source: 'per-folder' | 'master';
   /** The manifest file, relative to the location. */

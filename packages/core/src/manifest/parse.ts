@@ -35,6 +35,7 @@ export const manifestEntrySchema = z.object({
     .optional(),
   strata_version: z.string().optional(),
   key_fingerprint: z.string().optional(),
+  store_key_order: z.boolean().optional(),
 });
 export type ManifestEntryJson = z.infer<typeof manifestEntrySchema>;
 
@@ -292,6 +293,7 @@ export function parseManifestEntry(raw: unknown, ctx: EntryContext): BackupManif
   if (e.checksums !== undefined) m.checksums = e.checksums;
   if (e.strata_version !== undefined) m.strataVersion = e.strata_version;
   if (e.key_fingerprint !== undefined) m.keyFingerprint = e.key_fingerprint;
+  if (e.store_key_order !== undefined) m.storeKeyOrder = e.store_key_order;
   return m;
 }
 

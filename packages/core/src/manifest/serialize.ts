@@ -100,7 +100,7 @@ export function summarizeMaster(master: string): string {
 
 /**
  * One manifest entry as a plain JSON object with Dgraph's field names, in Dgraph's field order.
- * Strata's own fields (`checksums`, `strata_version`, `key_fingerprint`) are added only when the
+ * Strata's own fields (`checksums`, `strata_version`, `key_fingerprint`, `store_key_order`) are added only when the
  * model has them, i.e. only for manifests Strata wrote.
  */
 export function manifestEntryToJson(m: BackupManifest, layout: ManifestLayout): Record<string, unknown> {
@@ -162,6 +162,7 @@ function entryJson(
     if (m.checksums !== undefined) out.checksums = m.checksums;
     if (m.strataVersion !== undefined) out.strata_version = m.strataVersion;
     if (m.keyFingerprint !== undefined) out.key_fingerprint = m.keyFingerprint;
+    if (m.storeKeyOrder !== undefined) out.store_key_order = m.storeKeyOrder;
     return out;
   } catch (err) {
     if (err instanceof NameFormatError) fail(m, layout, err.message);

@@ -1,12 +1,12 @@
 export {
   restoreOffline,
   stagingDir,
-  toNativeDrop,
   type RestoreOfflineOptions,
   type RestoreOfflineResult,
   type RestoredGroup,
   type RestoreProgress,
 } from './offline.js';
+export { mergesChain, toNativeDrop, writeGroupStore, type GroupStoreInput } from './group-store.js';
 export { checkChainChecksums, sha256Of } from './checksums.js';
 export {
   planRestore,

@@ -20,21 +20,16 @@ import { LocalDestination } from '../destinations/local.js';
 import { toDestination } from '../destinations/open.js';
 import type { Destination, DestinationOptions } from '../destinations/types.js';
 import { displayPath } from '../manifest/read.js';
-import {
-  dataFilePath,
-  readerCompression,
-  type BackupManifest,
-  type DropOperation,
-} from '../manifest/model.js';
+import { dataFilePath, readerCompression, type BackupManifest } from '../manifest/model.js';
 import { readManifests } from '../manifest/read.js';
-import { loadNative, type DropOp } from '../native.js';
+import { loadNative } from '../native.js';
 import { checkGroupCount, selectChain } from '../series/chain.js';
 import { chooseUntil, type UntilChoice, type UntilPoint } from '../series/until.js';
 import { planRestore, type PlannedLoad, type RestorePlan } from './plan.js';
 import { planLayout, sourceGroupsFor, type RestoreLayout } from './layout.js';
 import { isPartial, selectPredicates, type RestoreSelection } from './selection.js';
 import { checkRestoreKey } from '../backup/key-check.js';
-import { fromNativeStore } from './native-errors.js';
+import { writeGroupStore } from './group-store.js';
 import { checkChainChecksums, checkSha256 } from './checksums.js';
 import { fsyncDir } from '../util/fsync.js';
 import { sumSizes, type PhaseProgress } from '../util/progress.js';
@@ -43,8 +38,9 @@ export interface RestoreOfflineOptions extends DestinationOptions {
   /** The backup location: a folder path, a `file://`, `s3://` or `minio://` URL, or a Destination. */
   location: string | Destination;
   /**
-   * Remote locations: the folder where each data file is downloaded (one at a time, streamed,
-   * deleted once loaded) before the native writer reads it. Default: the system temp folder.
+   * Remote locations: the folder where each data file is downloaded (streamed, deleted once
+   * loaded) before the native writer reads it: one file at a time, or the files of one group's
+   * chain together when they are merged (Strata's own backups). Default: the system temp folder.
    */
   downloadDir?: string | undefined;
   /**
@@ -127,6 +123,8 @@ export interface RestoredGroup {
   /** KVs read from the group's files / kept by the predicate filter. */
   kvs: number;
   kept: number;
+  /** The chain's files were merged as they were read (Strata's own backups, more than one file). */
+  merged: boolean;
 }
 
 export interface RestoreOfflineResult {
@@ -150,20 +148,6 @@ export interface RestoreOfflineResult {
   partial: boolean;
   /** `dryRun` with `plan`: what the restore would load. */
   plan?: RestorePlan | undefined;
-}
-
-/** A manifest drop operation as the native writer takes it. */
-export function toNativeDrop(d: DropOperation): DropOp {
-  switch (d.op) {
-    case 'ALL':
-      return { op: 'ALL' };
-    case 'DATA':
-      return d.namespace === undefined ? { op: 'DATA' } : { op: 'DATA', namespace: d.namespace };
-    case 'ATTR':
-      return { op: 'ATTR', value: d.attr, namespace: d.namespace };
-    case 'NS':
-      return { op: 'NS', namespace: d.namespace };
-  }
 }
 
 /** Spec §4 step 5: a v20.x entry with `since` 0 or no groups is skipped. */
@@ -408,68 +392,44 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       // A staging folder left by a restore that was killed.
       await rm(dir, { recursive: true, force: true });
       created.push(dir);
-      let writer;
-      try {
-        writer = new native.RestoreWriter(dir, {
-          group: g,
-          ...(opts.restoreTs === undefined ? {} : { restoreTs: opts.restoreTs }),
-        });
-      } catch (err) {
-        throw fromNativeStore(err, dir);
-      }
       const target = layout.groups.find((t) => t.group === g)!;
       const preds = target.predicates.map((p) => ({ namespace: p.namespace, name: p.name }));
-      let kvs = 0;
-      let keptKvs = 0;
-      for (const b of backups) {
-        const sources = loads.filter((l) => l.group === g && l.b === b).map((l) => l.source);
-        if (sources.length === 0) continue;
-        try {
-          await writer.applyDrops(b.dropOperations.map(toNativeDrop));
-          await writer.resetSchema();
-        } catch (err) {
-          throw fromNativeStore(err, dir);
-        }
-        for (const source of sources) {
+      const r = await writeGroupStore(native, {
+        dir,
+        group: g,
+        restoreTs: opts.restoreTs,
+        backups: backups.map((b) => ({
+          b,
+          sources: loads.filter((l) => l.group === g && l.b === b).map((l) => l.source),
+        })),
+        options: (b) => ({
+          predicates: preds,
+          ...(typeFields && { typeFields }),
+          compression: readerCompression(b),
+          manifestVersion: b.version,
+          ...(opts.key === undefined || !b.encrypted ? {} : { key: opts.key }),
+          ...(opts.threads === undefined ? {} : { threads: opts.threads }),
+        }),
+        fetch: (b, source) => fetchFile(b, source, files.get(`${b.backupNum}/${source}`)!),
+        onFile: (b, source, file, r) => {
           const bytes = sizes.get(`${b.backupNum}/${source}`);
-          const fetched = await fetchFile(b, source, files.get(`${b.backupNum}/${source}`)!);
-          const file = fetched.shown;
-          try {
-            const r = await writer.loadBackupFile(fetched.file, {
-              predicates: preds,
-              ...(typeFields && { typeFields }),
-              compression: readerCompression(b),
-              manifestVersion: b.version,
-              ...(opts.key === undefined || !b.encrypted ? {} : { key: opts.key }),
-              ...(opts.threads === undefined ? {} : { threads: opts.threads }),
-            });
-            kvs += r.kvs;
-            keptKvs += r.kept;
-            opts.onProgress?.({ group: g, backupNum: b.backupNum, file, kvs: r.kvs, kept: r.kept, bytes });
-            load.bytesDone += bytes ?? 0;
-            load.items++;
-            report?.({ ...load });
-          } catch (err) {
-            throw fromNativeStore(err, file);
-          } finally {
-            await fetched.done();
-          }
-        }
-      }
-      let fin;
-      try {
-        fin = await writer.finish(opts.restoreTs ?? last.readTs);
-      } catch (err) {
-        throw fromNativeStore(err, dir);
-      }
+          opts.onProgress?.({ group: g, backupNum: b.backupNum, file, kvs: r.kvs, kept: r.kept, bytes });
+          load.bytesDone += bytes ?? 0;
+          load.items++;
+          report?.({ ...load });
+        },
+        readTs: opts.restoreTs ?? last.readTs,
+        warn: (w) => warnings.push(w),
+      });
       groups.push({
         group: g,
         dir: targets.get(g)!,
-        maxUid: fin.maxUid,
-        maxNsId: fin.maxNsId,
-        keys: fin.keys,
-        kvs,
-        kept: keptKvs,
+        maxUid: r.maxUid,
+        maxNsId: r.maxNsId,
+        keys: r.keys,
+        kvs: r.kvs,
+        kept: r.kept,
+        merged: r.merged,
       });
     }
     // Every group is complete: move them into place (an empty target folder is replaced).

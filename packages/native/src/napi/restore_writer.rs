@@ -6,7 +6,7 @@ use super::errors::{int_opt, invalid, no_panic, poisoned, store_err, to_u64};
 use crate::codec::reader::Compression;
 use crate::codec::writer::MAX_THREADS;
 use crate::format::names::ValueNameForm;
-use crate::store::restore::{self, LoadOptions};
+use crate::store::restore::{self, ChainBackup, ChainFile, LoadOptions};
 use crate::store::{Drop, StoreError};
 use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer, Either};
 use napi::{Env, Task};
@@ -63,6 +63,22 @@ pub struct LoadFileOptions {
     pub manifest_version: Option<u32>,
 }
 
+/// One file of a chain for `loadChain`.
+#[napi(object)]
+pub struct ChainFileInput {
+    pub path: String,
+    pub options: LoadFileOptions,
+}
+
+/// One backup of a chain for `loadChain`: its drop operations and its files
+/// for the group (a backup without files takes no part, as when it is
+/// loaded file by file).
+#[napi(object)]
+pub struct ChainBackupInput {
+    pub drops: Vec<DropOp>,
+    pub files: Vec<ChainFileInput>,
+}
+
 #[napi(object)]
 pub struct LoadFileResult {
     pub kvs: f64,
@@ -85,12 +101,14 @@ pub enum RestoreOp {
     Drops(Vec<Drop>),
     ResetSchema,
     Load(PathBuf, Box<LoadOptions>),
+    Chain(Vec<ChainBackup>),
     Finish(u64),
 }
 
 pub enum RestoreOutput {
     Unit,
     Load(restore::LoadStats),
+    Chain(Vec<restore::LoadStats>),
     Finish(restore::FinishStats),
 }
 
@@ -101,7 +119,8 @@ pub struct RestoreTask {
 
 impl Task for RestoreTask {
     type Output = RestoreOutput;
-    type JsValue = Either<(), Either<LoadFileResult, RestoreFinishResult>>;
+    type JsValue =
+        Either<(), Either<LoadFileResult, Either<Vec<LoadFileResult>, RestoreFinishResult>>>;
 
     fn compute(&mut self) -> napi::Result<RestoreOutput> {
         no_panic(|| {
@@ -110,6 +129,7 @@ impl Task for RestoreTask {
                 Some(RestoreOp::Drops(d)) => w.apply_drops(&d).map(|_| RestoreOutput::Unit),
                 Some(RestoreOp::ResetSchema) => w.reset_schema().map(|_| RestoreOutput::Unit),
                 Some(RestoreOp::Load(p, o)) => w.load_file(&p, &o).map(RestoreOutput::Load),
+                Some(RestoreOp::Chain(c)) => w.load_chain(&c).map(RestoreOutput::Chain),
                 Some(RestoreOp::Finish(ts)) => w.finish(ts).map(RestoreOutput::Finish),
                 None => Err(StoreError::invalid("task already ran")),
             }
@@ -120,18 +140,58 @@ impl Task for RestoreTask {
     fn resolve(&mut self, _env: Env, out: RestoreOutput) -> napi::Result<Self::JsValue> {
         Ok(match out {
             RestoreOutput::Unit => Either::A(()),
-            RestoreOutput::Load(s) => Either::B(Either::A(LoadFileResult {
-                kvs: s.kvs as f64,
-                kept: s.kept as f64,
-                max_uid: BigInt::from(s.max_uid),
-                max_ns_id: BigInt::from(s.max_ns_id),
-            })),
-            RestoreOutput::Finish(s) => Either::B(Either::B(RestoreFinishResult {
+            RestoreOutput::Load(s) => Either::B(Either::A(load_result(&s))),
+            RestoreOutput::Chain(v) => {
+                Either::B(Either::B(Either::A(v.iter().map(load_result).collect())))
+            }
+            RestoreOutput::Finish(s) => Either::B(Either::B(Either::B(RestoreFinishResult {
                 max_uid: BigInt::from(s.max_uid),
                 max_ns_id: BigInt::from(s.max_ns_id),
                 keys: s.keys as f64,
-            })),
+            }))),
         })
+    }
+}
+
+/// The load options of one file from their JS form.
+fn load_options(path: &str, opts: LoadFileOptions) -> napi::Result<LoadOptions> {
+    let mut lo = LoadOptions {
+        key: opts.key.map(|k| k.to_vec()),
+        source: Some(path.to_string()),
+        ..Default::default()
+    };
+    if let Some(c) = &opts.compression {
+        lo.compression = Compression::parse(c).map_err(super::errors::to_napi)?;
+    }
+    if let Some(v) = opts.manifest_version {
+        lo.value_names = ValueNameForm::of_manifest_version(v).ok_or_else(|| {
+            super::errors::invalid(format!("manifestVersion {v} is not 0, 2103 or 2105"))
+        })?;
+    }
+    lo.threads = int_opt("threads", opts.threads, 1.0, MAX_THREADS as f64)?.map(|v| v as usize);
+    lo.batch_bytes =
+        int_opt("batchBytes", opts.batch_bytes, 1.0, (4u64 << 30) as f64)?.map(|v| v as usize);
+    for (i, p) in opts.predicates.iter().enumerate() {
+        let ns = to_u64(&format!("predicates[{i}].namespace"), &p.namespace)?;
+        lo.predicates.insert((ns, p.name.as_bytes().to_vec()));
+    }
+    if let Some(fields) = &opts.type_fields {
+        let mut set = std::collections::HashSet::new();
+        for (i, p) in fields.iter().enumerate() {
+            let ns = to_u64(&format!("typeFields[{i}].namespace"), &p.namespace)?;
+            set.insert((ns, p.name.as_bytes().to_vec()));
+        }
+        lo.type_fields = Some(set);
+    }
+    Ok(lo)
+}
+
+fn load_result(s: &restore::LoadStats) -> LoadFileResult {
+    LoadFileResult {
+        kvs: s.kvs as f64,
+        kept: s.kept as f64,
+        max_uid: BigInt::from(s.max_uid),
+        max_ns_id: BigInt::from(s.max_ns_id),
     }
 }
 
@@ -227,35 +287,41 @@ impl RestoreWriter {
         path: String,
         opts: LoadFileOptions,
     ) -> napi::Result<AsyncTask<RestoreTask>> {
-        let mut lo = LoadOptions {
-            key: opts.key.map(|k| k.to_vec()),
-            source: Some(path.clone()),
-            ..Default::default()
-        };
-        if let Some(c) = &opts.compression {
-            lo.compression = Compression::parse(c).map_err(super::errors::to_napi)?;
-        }
-        if let Some(v) = opts.manifest_version {
-            lo.value_names = ValueNameForm::of_manifest_version(v).ok_or_else(|| {
-                super::errors::invalid(format!("manifestVersion {v} is not 0, 2103 or 2105"))
-            })?;
-        }
-        lo.threads = int_opt("threads", opts.threads, 1.0, MAX_THREADS as f64)?.map(|v| v as usize);
-        lo.batch_bytes =
-            int_opt("batchBytes", opts.batch_bytes, 1.0, (4u64 << 30) as f64)?.map(|v| v as usize);
-        for (i, p) in opts.predicates.iter().enumerate() {
-            let ns = to_u64(&format!("predicates[{i}].namespace"), &p.namespace)?;
-            lo.predicates.insert((ns, p.name.as_bytes().to_vec()));
-        }
-        if let Some(fields) = &opts.type_fields {
-            let mut set = std::collections::HashSet::new();
-            for (i, p) in fields.iter().enumerate() {
-                let ns = to_u64(&format!("typeFields[{i}].namespace"), &p.namespace)?;
-                set.insert((ns, p.name.as_bytes().to_vec()));
-            }
-            lo.type_fields = Some(set);
-        }
+        let lo = load_options(&path, opts)?;
         Ok(self.task(RestoreOp::Load(PathBuf::from(path), Box::new(lo))))
+    }
+
+    /// Loads a group's whole chain at once, its files merged in key order:
+    /// in place of `applyDrops`, `resetSchema` and `loadBackupFile` for each
+    /// backup, for files in the store's key order (Strata's own backups), so
+    /// that the store is not copied at `finish`. Resolves with the result of
+    /// each file in the chain's order. Rejects with `STORE_KEYS_OUT_OF_ORDER` when
+    /// a file is not in that order, with the store emptied again: the chain
+    /// can then be loaded file by file with the same writer.
+    #[napi(ts_return_type = "Promise<LoadFileResult[]>")]
+    pub fn load_chain(
+        &self,
+        backups: Vec<ChainBackupInput>,
+    ) -> napi::Result<AsyncTask<RestoreTask>> {
+        let mut chain = Vec::with_capacity(backups.len());
+        for b in backups {
+            let drops = b
+                .drops
+                .iter()
+                .enumerate()
+                .map(|(i, d)| parse_drop(i, d))
+                .collect::<napi::Result<Vec<_>>>()?;
+            let mut files = Vec::with_capacity(b.files.len());
+            for f in b.files {
+                let opts = load_options(&f.path, f.options)?;
+                files.push(ChainFile {
+                    path: PathBuf::from(f.path),
+                    opts,
+                });
+            }
+            chain.push(ChainBackup { drops, files });
+        }
+        Ok(self.task(RestoreOp::Chain(chain)))
     }
 
     /// Records the leases and the read ts, marks the store complete and

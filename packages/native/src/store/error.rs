@@ -22,6 +22,8 @@ pub enum StoreCode {
     Io,
     /// The folder is already open in this process.
     Busy,
+    /// A file merged as sorted lists its keys out of the store's key order.
+    OutOfOrder,
 }
 
 impl StoreCode {
@@ -33,6 +35,7 @@ impl StoreCode {
             StoreCode::Incomplete => "STORE_INCOMPLETE",
             StoreCode::Io => "IO",
             StoreCode::Busy => "STORE_BUSY",
+            StoreCode::OutOfOrder => "STORE_KEYS_OUT_OF_ORDER",
         }
     }
 }

@@ -1,8 +1,11 @@
-//! Test harness shared by the store tests: temporary folders and the
-//! shorthands for live-store schema entries and edges.
+//! Test harness shared by the store tests: temporary folders, backup files,
+//! and the shorthands for live-store schema entries and edges.
 
 use super::error::StoreError;
 use super::live::{AlterRequest, Edge, LiveStore, SchemaPredicate};
+use crate::codec::frame::encode_frame;
+use crate::codec::writer::{Writer, WriterConfig};
+use crate::format::kv::{encode_kv_list, KvInput};
 use crate::format::proto::ValType;
 use std::path::{Path, PathBuf};
 
@@ -36,6 +39,20 @@ impl std::ops::Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// A gzip backup file (one frame) holding `kvs` in the order given.
+pub fn backup_file(kvs: &[KvInput]) -> Vec<u8> {
+    let mut s = Vec::new();
+    encode_frame(&encode_kv_list(kvs).unwrap(), &mut s);
+    let mut w = Writer::new(WriterConfig {
+        threads: Some(1),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut f = w.write_framed(&s).unwrap();
+    f.extend(w.finish().unwrap());
+    f
 }
 
 /// A new live store of group 1 in `dir`.

@@ -1,12 +1,10 @@
 //! Store, restore writer and export tests (pure Rust).
 
-use super::test_support::TempDir;
+use super::test_support::{backup_file, TempDir};
 use super::*;
-use crate::codec::frame::encode_frame;
-use crate::codec::writer::{Writer, WriterConfig};
 use crate::export::{export_dirs, ExportOptions};
 use crate::format::keys::{build_key, parse_key, ParsedKey};
-use crate::format::kv::{encode_kv_list, KvInput};
+use crate::format::kv::KvInput;
 use crate::format::names::ValueNameForm;
 use crate::format::proto::{
     encode_uid_bytes, BackupKey, BackupPostingList, KeyType, Posting, PostingType, SchemaUpdate,
@@ -289,19 +287,6 @@ fn bkey(kt: KeyType, attr: &str, uid: u64, ns: u64) -> Vec<u8> {
         ..Default::default()
     }
     .encode_to_vec()
-}
-
-fn backup_file(kvs: &[KvInput]) -> Vec<u8> {
-    let mut s = Vec::new();
-    encode_frame(&encode_kv_list(kvs).unwrap(), &mut s);
-    let mut w = Writer::new(WriterConfig {
-        threads: Some(1),
-        ..Default::default()
-    })
-    .unwrap();
-    let mut f = w.write_framed(&s).unwrap();
-    f.extend(w.finish().unwrap());
-    f
 }
 
 fn kv(key: Vec<u8>, value: Vec<u8>, user_meta: u8, version: u64) -> KvInput {

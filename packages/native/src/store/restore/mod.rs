@@ -2,11 +2,12 @@
 //! chain (spec §10), into a fresh folder.
 //!
 //! Per backup of the chain: `apply_drops` (that backup's drop operations),
-//! `reset_schema` (the file carries a complete copy), `load_file`; then
-//! `finish(read_ts)` records the leases in the store's meta.
+//! `reset_schema` (the file carries a complete copy), `load_file`; or the
+//! whole chain at once, its files merged in key order (`load_chain`,
+//! [`chain`]). Then `finish(read_ts)` records the leases in the store's meta.
 
 use super::db::{OpenOptions, PostingStore, StoreMeta};
-use super::error::{Result, StoreError};
+use super::error::{Result, StoreCode, StoreError};
 use super::mvcc::{decode_list_from, encode_value, version_key, Drop, ValueKind};
 use super::value_names::{keep_type_fields, stored_bare_name, to_store_form};
 use crate::codec::reader::{Compression, ReadMode, Reader, ReaderConfig};
@@ -21,6 +22,11 @@ use prost::Message;
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
+
+mod chain;
+#[cfg(test)]
+mod chain_tests;
+pub use chain::{ChainBackup, ChainFile};
 
 /// Bytes of (key, value) buffered before a sorted write transaction (two
 /// batches are held at once: one written while the next is read).
@@ -393,14 +399,60 @@ impl RestoreWriter {
     }
 
     /// Streams backup file bytes into the store: decoded KVs are converted
-    /// and buffered up to `batch_bytes`; a second thread sorts each full
-    /// batch and writes it (`PostingStore::put_raw`; equal key and version:
-    /// the later KV wins) while the next one is read. At most two batches are
-    /// held: the one written and the one filled.
+    /// and buffered up to `batch_bytes`, each full batch written by a second
+    /// thread while the next one is read ([`Self::write_batches`]).
     pub fn load_stream(&mut self, input: impl Read, opts: &LoadOptions) -> Result<LoadStats> {
         let restore_ts = self.restore_ts;
+        let stats = self.write_batches(|max_key_len, send| {
+            read_batches(input, opts, restore_ts, max_key_len, send)
+        })?;
+        self.max_uid = self.max_uid.max(stats.max_uid);
+        self.max_ns_id = self.max_ns_id.max(stats.max_ns_id);
+        Ok(stats)
+    }
+
+    /// Loads a whole chain at once, its files merged in key order
+    /// ([`chain`]): for chains whose files are in the store's key order
+    /// (Strata's own backups), which then need no copy at `finish`. Takes
+    /// the place of the `apply_drops`, `reset_schema` and `load_file` calls
+    /// of each backup. Returns the stats of each file, in the chain's order.
+    /// A file out of order fails with `StoreCode::OutOfOrder` and leaves
+    /// the store empty again: the chain can then be loaded file by file.
+    pub fn load_chain(&mut self, backups: &[ChainBackup]) -> Result<Vec<LoadStats>> {
+        let restore_ts = self.restore_ts;
+        let batch_bytes = backups
+            .iter()
+            .flat_map(|b| b.files.iter().filter_map(|f| f.opts.batch_bytes))
+            .min();
+        let merged = self.write_batches(|max_key_len, send| {
+            chain::merge_batches(backups, restore_ts, max_key_len, batch_bytes, send)
+        });
+        let stats = match merged {
+            Err(e) if e.store_code() == Some(StoreCode::OutOfOrder) => {
+                self.store()?.delete_prefixes(&[vec![]])?;
+                self.inside_puts = 0;
+                return Err(e);
+            }
+            other => other?,
+        };
+        for s in &stats {
+            self.max_uid = self.max_uid.max(s.max_uid);
+            self.max_ns_id = self.max_ns_id.max(s.max_ns_id);
+        }
+        Ok(stats)
+    }
+
+    /// Runs `produce` on this thread, which hands its batches to `send`; a
+    /// second thread sorts each batch and writes it (`PostingStore::put_raw`;
+    /// equal key and version: the later KV wins) while the next one is
+    /// produced. At most two batches are held: the one written and the one
+    /// filled.
+    fn write_batches<T>(
+        &mut self,
+        produce: impl FnOnce(usize, &mut dyn FnMut(Batch) -> Result<()>) -> Result<T>,
+    ) -> Result<T> {
         let store = self.store()?;
-        let (stats, inside) = std::thread::scope(|scope| {
+        let (out, inside) = std::thread::scope(|scope| {
             // Rendezvous: a full batch waits until the writer has finished the one before.
             let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(0);
             let writer = std::thread::Builder::new()
@@ -408,7 +460,8 @@ impl RestoreWriter {
                 .spawn_scoped(scope, move || -> Result<u64> {
                     let mut inside = 0;
                     for mut batch in rx {
-                        // Stable: of equal keys the later write stays last and wins.
+                        // Stable: of equal keys the later write stays last and wins. A merged
+                        // chain's batch is in order already, which the sort checks in one pass.
                         batch.sort_by(|a, b| a.0.cmp(&b.0));
                         inside += store.put_raw(&batch)?;
                         drop(batch);
@@ -417,7 +470,7 @@ impl RestoreWriter {
                     Ok(inside)
                 })
                 .map_err(|e| StoreError::io(format!("cannot start the restore writer: {e}")))?;
-            let read = read_batches(input, opts, restore_ts, store.max_key_len(), &mut |b| {
+            let produced = produce(store.max_key_len(), &mut |b| {
                 tx.send(b)
                     .map_err(|_| StoreError::io("the restore writer stopped"))
             });
@@ -427,12 +480,10 @@ impl RestoreWriter {
                 .map_err(|_| StoreError::io("the restore writer thread panicked"))?;
             // The writer's own error explains a send that failed.
             let inside = written?;
-            read.map(|stats| (stats, inside))
+            produced.map(|out| (out, inside))
         })?;
         self.inside_puts += inside;
-        self.max_uid = self.max_uid.max(stats.max_uid);
-        self.max_ns_id = self.max_ns_id.max(stats.max_ns_id);
-        Ok(stats)
+        Ok(out)
     }
 
     /// Records the leases and marks the store complete, rewrites it in key

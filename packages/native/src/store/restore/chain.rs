@@ -1,0 +1,231 @@
+//! A group's chain (a full backup and its incrementals) restored in one
+//! pass: the files are read at once and their converted keys merged, so
+//! that every key reaches the store in its key order and is appended.
+//!
+//! Loading the files one after the other puts an incremental's keys inside
+//! the tree the full backup built: each may split a full page into two
+//! half-full ones, and the store is then copied in key order to get its size
+//! back (`finish`). The merge needs neither, but only works when every file
+//! lists its keys in the store's key order, which Strata's own backups do
+//! (their manifests say so). The order is checked as the files are read: a
+//! file out of order stops the merge with [`StoreCode::OutOfOrder`], before
+//! anything wrong is written.
+//!
+//! The merge gives what the file-by-file load gives:
+//! - of equal keys, the later file's KV is the one stored;
+//! - a backup's drop operations remove the keys of the backups before it;
+//! - schema and type keys come from the last backup only (each backup
+//!   carries a complete copy).
+
+use super::{convert, Batch, LoadOptions, LoadStats, DEFAULT_BATCH_BYTES, READ_CHUNK};
+use crate::codec::reader::{ReadMode, Reader, ReaderConfig};
+use crate::format::keys::{PREFIX_SCHEMA, PREFIX_TYPE};
+use crate::store::error::{Result, StoreCode, StoreError};
+use crate::store::mvcc::Drop;
+use std::collections::VecDeque;
+use std::io::Read;
+use std::path::PathBuf;
+
+/// One backup of the chain: its drop operations and its files for the group.
+#[derive(Debug, Clone, Default)]
+pub struct ChainBackup {
+    pub drops: Vec<Drop>,
+    pub files: Vec<ChainFile>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChainFile {
+    pub path: PathBuf,
+    pub opts: LoadOptions,
+}
+
+/// One file of the chain, read as the merge needs its keys.
+struct Stream {
+    input: std::fs::File,
+    reader: Reader,
+    opts: LoadOptions,
+    buf: Vec<u8>,
+    /// The reader holds more output for an empty push.
+    more: bool,
+    /// The file is read to its end and the reader finished.
+    done: bool,
+    /// Converted KVs not merged yet, in the file's order.
+    pending: VecDeque<(Vec<u8>, Vec<u8>)>,
+    /// The last key taken from `pending` when it ran empty (the order check's reference).
+    last_taken: Vec<u8>,
+    /// Prefixes of the drops of later backups: this file's keys under them are skipped.
+    dropped_later: Vec<Vec<u8>>,
+    /// A later backup carries the schema: this file's schema and type keys are skipped.
+    schema_later: bool,
+    stats: LoadStats,
+}
+
+impl Stream {
+    fn open(file: &ChainFile, dropped_later: Vec<Vec<u8>>, schema_later: bool) -> Result<Self> {
+        let mut opts = file.opts.clone();
+        if opts.source.is_none() {
+            opts.source = Some(file.path.display().to_string());
+        }
+        let input = std::fs::File::open(&file.path).map_err(|e| {
+            StoreError::io(format!(
+                "cannot open backup file {}: {e}",
+                file.path.display()
+            ))
+        })?;
+        let reader = Reader::new(ReaderConfig {
+            key: opts.key.clone(),
+            compression: opts.compression,
+            mode: ReadMode::Kvs,
+            threads: opts.threads,
+            source: opts.source.clone(),
+        })?;
+        Ok(Stream {
+            input,
+            reader,
+            opts,
+            buf: vec![0u8; READ_CHUNK],
+            more: false,
+            done: false,
+            pending: VecDeque::new(),
+            last_taken: Vec::new(),
+            dropped_later,
+            schema_later,
+            stats: LoadStats::default(),
+        })
+    }
+
+    fn source(&self) -> &str {
+        self.opts.source.as_deref().unwrap_or("backup file")
+    }
+
+    /// Reads until a converted KV is pending or the file is done. Each
+    /// reader call's output is bounded, so memory follows the reader's
+    /// pieces, never what the file's lengths claim.
+    fn fill(&mut self, restore_ts: Option<u64>, max_key_len: usize) -> Result<()> {
+        while self.pending.is_empty() && !self.done {
+            let out = if self.more {
+                self.reader.push(&[])?
+            } else {
+                let n = self
+                    .input
+                    .read(&mut self.buf)
+                    .map_err(|e| StoreError::io(format!("cannot read {}: {e}", self.source())))?;
+                if n == 0 {
+                    self.done = true;
+                    self.reader.finish()?
+                } else {
+                    self.reader.push(&self.buf[..n])?
+                }
+            };
+            self.more = out.more && !self.done;
+            for kv in out.kvs.unwrap_or_default() {
+                self.stats.kvs += 1;
+                let Some((k, v)) =
+                    convert(kv, &self.opts, restore_ts, max_key_len, &mut self.stats)?
+                else {
+                    continue;
+                };
+                let previous = self.pending.back().map_or(&self.last_taken[..], |p| &p.0);
+                if k.as_slice() < previous {
+                    return Err(StoreError::new(
+                        StoreCode::OutOfOrder,
+                        format!(
+                            "{}: a key comes before the one listed ahead of it, though the \
+                             backup's manifest says its files are in the store's key order",
+                            self.source()
+                        ),
+                    ));
+                }
+                let schema = matches!(k.first(), Some(&PREFIX_SCHEMA | &PREFIX_TYPE));
+                if (schema && self.schema_later)
+                    || self.dropped_later.iter().any(|p| k.starts_with(p))
+                {
+                    continue;
+                }
+                self.pending.push_back((k, v));
+            }
+        }
+        Ok(())
+    }
+
+    fn head(&self) -> Option<&[u8]> {
+        self.pending.front().map(|p| p.0.as_slice())
+    }
+
+    fn take(&mut self) -> (Vec<u8>, Vec<u8>) {
+        let kv = self.pending.pop_front().expect("taken after head()");
+        if self.pending.is_empty() {
+            self.last_taken.clear();
+            self.last_taken.extend_from_slice(&kv.0);
+        }
+        kv
+    }
+}
+
+/// Opens one stream per file of the chain, in the chain's order (backups,
+/// then their files), with what later backups remove from each.
+fn open_streams(chain: &[ChainBackup]) -> Result<Vec<Stream>> {
+    // Only backups with a file for the group take part, as in the file-by-file load.
+    let with_files: Vec<&ChainBackup> = chain.iter().filter(|b| !b.files.is_empty()).collect();
+    let mut streams = Vec::new();
+    for (i, b) in with_files.iter().enumerate() {
+        let later = &with_files[i + 1..];
+        let dropped_later: Vec<Vec<u8>> = later
+            .iter()
+            .flat_map(|l| l.drops.iter().flat_map(Drop::prefixes))
+            .collect();
+        for f in &b.files {
+            streams.push(Stream::open(f, dropped_later.clone(), !later.is_empty())?);
+        }
+    }
+    Ok(streams)
+}
+
+/// Merges the chain's files and hands the KVs to `send` in key order, in
+/// batches of about `batch_bytes`. Returns the stats of each file, in the
+/// chain's order.
+pub(super) fn merge_batches(
+    chain: &[ChainBackup],
+    restore_ts: Option<u64>,
+    max_key_len: usize,
+    batch_bytes: Option<usize>,
+    send: &mut dyn FnMut(Batch) -> Result<()>,
+) -> Result<Vec<LoadStats>> {
+    let batch_limit = batch_bytes.unwrap_or(DEFAULT_BATCH_BYTES).max(1);
+    let mut streams = open_streams(chain)?;
+    let mut batch: Batch = Vec::new();
+    let mut size = 0usize;
+    // The last key sent and its stream: an equal key of an earlier file is the older KV.
+    let mut last_key: Vec<u8> = Vec::new();
+    let mut last_stream = usize::MAX;
+    loop {
+        // The smallest head; of equal heads the later file's, which is sent first.
+        let mut best: Option<usize> = None;
+        for i in 0..streams.len() {
+            streams[i].fill(restore_ts, max_key_len)?;
+            if let Some(h) = streams[i].head() {
+                if best.is_none_or(|b| h <= streams[b].head().expect("has a head")) {
+                    best = Some(i);
+                }
+            }
+        }
+        let Some(i) = best else { break };
+        let (k, v) = streams[i].take();
+        if last_stream != usize::MAX && i < last_stream && k == last_key {
+            continue;
+        }
+        last_key.clear();
+        last_key.extend_from_slice(&k);
+        last_stream = i;
+        size += k.len() + v.len() + 48;
+        batch.push((k, v));
+        if size >= batch_limit {
+            send(std::mem::take(&mut batch))?;
+            size = 0;
+        }
+    }
+    if !batch.is_empty() {
+        send(batch)?;
+    }
+    Ok(streams.into_iter().map(|s| s.stats).collect())
+}
