@@ -63,10 +63,55 @@ impl ParsedKey {
 
 /// Builds the internal key. `with_ns` selects the v21.03+ layout.
 pub fn build_key(k: &ParsedKey, with_ns: bool) -> Result<Vec<u8>> {
+    build_key_with_room(&KeyParts::of_parsed(k), with_ns, 0)
+}
+
+/// A key's parts, borrowed (from a [`ParsedKey`] or a [`BackupKey`]).
+#[derive(Debug, Clone, Copy)]
+pub struct KeyParts<'a> {
+    pub key_type: KeyType,
+    pub attr: &'a [u8],
+    pub namespace: u64,
+    pub uid: u64,
+    pub term: &'a [u8],
+    pub count: u32,
+    pub start_uid: u64,
+}
+
+impl<'a> KeyParts<'a> {
+    pub fn of_parsed(k: &'a ParsedKey) -> Self {
+        KeyParts {
+            key_type: k.kt(),
+            attr: &k.attr,
+            namespace: k.namespace,
+            uid: k.uid,
+            term: &k.term,
+            count: k.count,
+            start_uid: k.start_uid,
+        }
+    }
+
+    /// The parts of a backup's key, without copying them (a restore builds millions).
+    pub fn of_backup_key(k: &'a BackupKey) -> Self {
+        KeyParts {
+            key_type: KeyType::try_from(k.r#type).unwrap_or(KeyType::Unknown),
+            attr: k.attr.as_bytes(),
+            namespace: k.namespace,
+            uid: k.uid,
+            term: &k.term,
+            count: k.count,
+            start_uid: k.start_uid,
+        }
+    }
+}
+
+/// [`build_key`] of borrowed parts, into a Vec with `room` bytes to spare
+/// (a version appended after it needs no second allocation).
+pub fn build_key_with_room(k: &KeyParts, with_ns: bool, room: usize) -> Result<Vec<u8>> {
     if k.attr.len() >= 0xffff {
         return Err(CodecError::invalid("attr must be shorter than 65535 bytes"));
     }
-    let kt = k.kt();
+    let kt = k.key_type;
     let prefix = match kt {
         KeyType::Schema => PREFIX_SCHEMA,
         KeyType::Type => PREFIX_TYPE,
@@ -74,13 +119,13 @@ pub fn build_key(k: &ParsedKey, with_ns: bool) -> Result<Vec<u8>> {
         _ if k.start_uid != 0 => PREFIX_SPLIT,
         _ => PREFIX_DEFAULT,
     };
-    let mut out = Vec::with_capacity(1 + 8 + 2 + k.attr.len() + 1 + 8 + k.term.len() + 8);
+    let mut out = Vec::with_capacity(1 + 8 + 2 + k.attr.len() + 1 + 8 + k.term.len() + 8 + room);
     out.push(prefix);
     if with_ns {
         out.extend_from_slice(&k.namespace.to_be_bytes());
     }
     out.extend_from_slice(&(k.attr.len() as u16).to_be_bytes());
-    out.extend_from_slice(&k.attr);
+    out.extend_from_slice(k.attr);
     match kt {
         KeyType::Schema | KeyType::Type => return Ok(out),
         KeyType::Data => {
@@ -93,7 +138,7 @@ pub fn build_key(k: &ParsedKey, with_ns: bool) -> Result<Vec<u8>> {
         }
         KeyType::Index => {
             out.push(KIND_INDEX);
-            out.extend_from_slice(&k.term);
+            out.extend_from_slice(k.term);
         }
         KeyType::Count | KeyType::CountRev => {
             out.push(if kt == KeyType::Count {

@@ -30,8 +30,13 @@ pub const TS_LEN: usize = 8;
 pub fn version_key(key: &[u8], ts: u64) -> Vec<u8> {
     let mut out = Vec::with_capacity(key.len() + TS_LEN);
     out.extend_from_slice(key);
-    out.extend_from_slice(&(u64::MAX - ts).to_be_bytes());
+    push_version(&mut out, ts);
     out
+}
+
+/// Appends the version suffix of [`version_key`] to a Dgraph key.
+pub fn push_version(key: &mut Vec<u8>, ts: u64) {
+    key.extend_from_slice(&(u64::MAX - ts).to_be_bytes());
 }
 
 /// Splits an LMDB key into the Dgraph key and the commit ts.

@@ -17,7 +17,9 @@
 //! - schema and type keys come from the last backup only (each backup
 //!   carries a complete copy).
 
-use super::{convert, Batch, LoadOptions, LoadStats, DEFAULT_BATCH_BYTES, READ_CHUNK};
+use super::{
+    convert, Batch, LastPredicate, LoadOptions, LoadStats, DEFAULT_BATCH_BYTES, READ_CHUNK,
+};
 use crate::codec::reader::{ReadMode, Reader, ReaderConfig};
 use crate::format::keys::{PREFIX_SCHEMA, PREFIX_TYPE};
 use crate::store::error::{Result, StoreCode, StoreError};
@@ -57,6 +59,7 @@ struct Stream {
     dropped_later: Vec<Vec<u8>>,
     /// A later backup carries the schema: this file's schema and type keys are skipped.
     schema_later: bool,
+    last: LastPredicate,
     stats: LoadStats,
 }
 
@@ -90,6 +93,7 @@ impl Stream {
             last_taken: Vec::new(),
             dropped_later,
             schema_later,
+            last: LastPredicate::default(),
             stats: LoadStats::default(),
         })
     }
@@ -120,8 +124,14 @@ impl Stream {
             self.more = out.more && !self.done;
             for kv in out.kvs.unwrap_or_default() {
                 self.stats.kvs += 1;
-                let Some((k, v)) =
-                    convert(kv, &self.opts, restore_ts, max_key_len, &mut self.stats)?
+                let Some((k, v)) = convert(
+                    kv,
+                    &self.opts,
+                    restore_ts,
+                    max_key_len,
+                    &mut self.last,
+                    &mut self.stats,
+                )?
                 else {
                     continue;
                 };

@@ -4,7 +4,7 @@
 //! give the same store entries.
 
 use super::*;
-use crate::format::keys::build_key;
+use crate::format::keys::{build_key, ParsedKey};
 use crate::format::kv::KvInput;
 use crate::format::proto::{BackupKey, BackupPostingList, KeyType, SchemaUpdate, ValType};
 use crate::store::db::{OpenOptions, PostingStore};

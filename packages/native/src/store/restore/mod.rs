@@ -8,10 +8,10 @@
 
 use super::db::{OpenOptions, PostingStore, StoreMeta};
 use super::error::{Result, StoreCode, StoreError};
-use super::mvcc::{decode_list_from, encode_value, version_key, Drop, ValueKind};
+use super::mvcc::{decode_list_from, encode_value, push_version, Drop, ValueKind, TS_LEN};
 use super::value_names::{keep_type_fields, stored_bare_name, to_store_form};
 use crate::codec::reader::{Compression, ReadMode, Reader, ReaderConfig};
-use crate::format::keys::{build_key, ParsedKey, PREFIX_SCHEMA, PREFIX_TYPE};
+use crate::format::keys::{build_key_with_room, KeyParts, PREFIX_SCHEMA, PREFIX_TYPE};
 use crate::format::kv::fast::posting_list_shape;
 use crate::format::kv::{
     DecodedKv, USER_META_COMPLETE, USER_META_DELTA, USER_META_EMPTY, USER_META_SCHEMA,
@@ -86,6 +86,31 @@ pub struct RestoreWriter {
     inside_puts: u64,
 }
 
+/// The predicate filter's last answer: a backup lists its KVs predicate by
+/// predicate, so one lookup (and one copy of the name) serves a run of them.
+#[derive(Debug, Default)]
+struct LastPredicate {
+    ns: u64,
+    attr: String,
+    kept: Option<bool>,
+}
+
+impl LastPredicate {
+    fn kept(&mut self, opts: &LoadOptions, ns: u64, attr: &str) -> bool {
+        match self.kept {
+            Some(kept) if self.ns == ns && self.attr == attr => kept,
+            _ => {
+                let kept = opts.predicates.contains(&(ns, attr.as_bytes().to_vec()));
+                self.ns = ns;
+                self.attr.clear();
+                self.attr.push_str(attr);
+                self.kept = Some(kept);
+                kept
+            }
+        }
+    }
+}
+
 /// Converts one backup KV into (LMDB key, stored value), or `None` when the
 /// predicate filter drops it. Updates the lease maxima of kept keys.
 fn convert(
@@ -93,6 +118,7 @@ fn convert(
     opts: &LoadOptions,
     restore_ts: Option<u64>,
     max_key_len: usize,
+    last: &mut LastPredicate,
     stats: &mut LoadStats,
 ) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
     let k = &kv.key;
@@ -102,11 +128,7 @@ fn convert(
             k.r#type, k.attr
         )));
     }
-    if kv.key_type != KeyType::Type
-        && !opts
-            .predicates
-            .contains(&(k.namespace, k.attr.as_bytes().to_vec()))
-    {
+    if kv.key_type != KeyType::Type && !last.kept(opts, k.namespace, &k.attr) {
         return Ok(None);
     }
     // A partial restore keeps a type only with the fields it restores.
@@ -126,13 +148,14 @@ fn convert(
             None => return Ok(None),
         }
     }
-    let internal = build_key(&ParsedKey::from_backup_key(k), true)?;
-    if internal.len() > max_key_len {
+    // Room for the version: one allocation per key.
+    let mut key = build_key_with_room(&KeyParts::of_backup_key(k), true, TS_LEN)?;
+    if key.len() > max_key_len {
         return Err(StoreError::invalid(format!(
             "a {} key of predicate {:?} is {} bytes long; the store takes at most {max_key_len}",
             kv.key_type.name(),
             k.attr,
-            internal.len()
+            key.len()
         )));
     }
     if matches!(kv.key_type, KeyType::Data | KeyType::Reverse) {
@@ -191,7 +214,8 @@ fn convert(
         (Some(_), KeyType::Schema | KeyType::Type) => 1,
         (Some(ts), _) => ts,
     };
-    Ok(Some((version_key(&internal, version), value)))
+    push_version(&mut key, version);
+    Ok(Some((key, value)))
 }
 
 /// A posting list in the store's form: `uid_bytes` (Dgraph's newer layout)
@@ -288,6 +312,7 @@ fn read_batches(
         source: opts.source.clone(),
     })?;
     let mut stats = LoadStats::default();
+    let mut last = LastPredicate::default();
     let mut batch: Batch = Vec::new();
     let mut batch_bytes = 0usize;
     let mut buf = vec![0u8; READ_CHUNK];
@@ -311,7 +336,9 @@ fn read_batches(
         loop {
             for kv in out.kvs.take().unwrap_or_default() {
                 stats.kvs += 1;
-                if let Some((k, v)) = convert(kv, opts, restore_ts, max_key_len, &mut stats)? {
+                if let Some((k, v)) =
+                    convert(kv, opts, restore_ts, max_key_len, &mut last, &mut stats)?
+                {
                     batch_bytes += k.len() + v.len() + 48;
                     batch.push((k, v));
                     if batch_bytes >= batch_limit {
@@ -546,10 +573,17 @@ mod tests {
             ..Default::default()
         };
         let mut stats = LoadStats::default();
-        convert(kv, &opts, None, 1000, &mut stats)
-            .unwrap()
-            .unwrap()
-            .1
+        convert(
+            kv,
+            &opts,
+            None,
+            1000,
+            &mut LastPredicate::default(),
+            &mut stats,
+        )
+        .unwrap()
+        .unwrap()
+        .1
     }
 
     #[test]
@@ -601,6 +635,22 @@ mod tests {
         // A field the store does not know stays; reads skip it.
         let v = stored(list_with_unknown_field());
         assert_eq!(BackupPostingList::decode(&v[1..]).unwrap().uids, vec![8]);
+    }
+
+    /// The filter's cache answers for the namespace and name asked, not the last ones.
+    #[test]
+    fn last_predicate_tells_namespaces_and_names_apart() {
+        let opts = LoadOptions {
+            predicates: [(0, b"p".to_vec()), (2, b"q".to_vec())].into(),
+            ..Default::default()
+        };
+        let mut last = LastPredicate::default();
+        let asked = [(0, "p"), (0, "p"), (2, "p"), (2, "q"), (0, "q"), (0, "p")];
+        let got: Vec<bool> = asked
+            .iter()
+            .map(|(ns, a)| last.kept(&opts, *ns, a))
+            .collect();
+        assert_eq!(got, [true, true, false, true, false, true]);
     }
 
     /// `uids: [8]` and field 15 (unknown), a varint.
