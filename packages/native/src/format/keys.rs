@@ -63,7 +63,10 @@ impl ParsedKey {
 
 /// Builds the internal key. `with_ns` selects the v21.03+ layout.
 pub fn build_key(k: &ParsedKey, with_ns: bool) -> Result<Vec<u8>> {
-    build_key_with_room(&KeyParts::of_parsed(k), with_ns, 0)
+    let parts = KeyParts::of_parsed(k);
+    let mut out = Vec::with_capacity(1 + 8 + 2 + k.attr.len() + 1 + 8 + k.term.len() + 8);
+    build_key_into(&mut out, &parts, with_ns)?;
+    Ok(out)
 }
 
 /// A key's parts, borrowed (from a [`ParsedKey`] or a [`BackupKey`]).
@@ -105,9 +108,9 @@ impl<'a> KeyParts<'a> {
     }
 }
 
-/// [`build_key`] of borrowed parts, into a Vec with `room` bytes to spare
-/// (a version appended after it needs no second allocation).
-pub fn build_key_with_room(k: &KeyParts, with_ns: bool, room: usize) -> Result<Vec<u8>> {
+/// [`build_key`] of borrowed parts, appended to `out` (a restore reuses one
+/// buffer for millions of keys).
+pub fn build_key_into(out: &mut Vec<u8>, k: &KeyParts, with_ns: bool) -> Result<()> {
     if k.attr.len() >= 0xffff {
         return Err(CodecError::invalid("attr must be shorter than 65535 bytes"));
     }
@@ -119,7 +122,6 @@ pub fn build_key_with_room(k: &KeyParts, with_ns: bool, room: usize) -> Result<V
         _ if k.start_uid != 0 => PREFIX_SPLIT,
         _ => PREFIX_DEFAULT,
     };
-    let mut out = Vec::with_capacity(1 + 8 + 2 + k.attr.len() + 1 + 8 + k.term.len() + 8 + room);
     out.push(prefix);
     if with_ns {
         out.extend_from_slice(&k.namespace.to_be_bytes());
@@ -127,7 +129,7 @@ pub fn build_key_with_room(k: &KeyParts, with_ns: bool, room: usize) -> Result<V
     out.extend_from_slice(&(k.attr.len() as u16).to_be_bytes());
     out.extend_from_slice(k.attr);
     match kt {
-        KeyType::Schema | KeyType::Type => return Ok(out),
+        KeyType::Schema | KeyType::Type => return Ok(()),
         KeyType::Data => {
             out.push(KIND_DATA);
             out.extend_from_slice(&k.uid.to_be_bytes());
@@ -153,7 +155,7 @@ pub fn build_key_with_room(k: &KeyParts, with_ns: bool, room: usize) -> Result<V
     if k.start_uid != 0 {
         out.extend_from_slice(&k.start_uid.to_be_bytes());
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Parses an internal key. `with_ns` selects the v21.03+ layout.

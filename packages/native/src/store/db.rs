@@ -240,6 +240,14 @@ impl PostingStore {
     /// half, which halves a restored store (its keys come in order). Returns
     /// how many keys went inside the tree (each may have split a page).
     pub fn put_raw(&self, entries: &[(Vec<u8>, Vec<u8>)]) -> Result<u64> {
+        self.put_raw_iter(entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice())))
+    }
+
+    /// [`Self::put_raw`] of borrowed pairs (a restore's batch buffer).
+    pub fn put_raw_iter<'a>(
+        &self,
+        entries: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+    ) -> Result<u64> {
         let mut wtxn = self.env.write_txn()?;
         let stored_last: Option<Vec<u8>> = self.postings.last(&wtxn)?.map(|(k, _)| k.to_vec());
         // The last key appended from `entries`, else the database's.
@@ -247,7 +255,7 @@ impl PostingStore {
         let mut inside = 0usize;
         let mut inside_total = 0u64;
         for (k, v) in entries {
-            if last.is_none_or(|l| k.as_slice() > l) {
+            if last.is_none_or(|l| k > l) {
                 self.postings
                     .put_with_flags(&mut wtxn, heed::PutFlags::APPEND, k, v)?;
                 last = Some(k);

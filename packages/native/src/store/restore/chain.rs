@@ -24,7 +24,6 @@ use crate::codec::reader::{ReadMode, Reader, ReaderConfig};
 use crate::format::keys::{PREFIX_SCHEMA, PREFIX_TYPE};
 use crate::store::error::{Result, StoreCode, StoreError};
 use crate::store::mvcc::Drop;
-use std::collections::VecDeque;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -52,9 +51,11 @@ struct Stream {
     /// The file is read to its end and the reader finished.
     done: bool,
     /// Converted KVs not merged yet, in the file's order.
-    pending: VecDeque<(Vec<u8>, Vec<u8>)>,
-    /// The last key taken from `pending` when it ran empty (the order check's reference).
-    last_taken: Vec<u8>,
+    pending: Batch,
+    /// The last key converted, kept when `pending` is emptied (the order check's reference).
+    last_key: Vec<u8>,
+    /// The key `convert` builds, reused.
+    key: Vec<u8>,
     /// Prefixes of the drops of later backups: this file's keys under them are skipped.
     dropped_later: Vec<Vec<u8>>,
     /// A later backup carries the schema: this file's schema and type keys are skipped.
@@ -89,8 +90,9 @@ impl Stream {
             buf: vec![0u8; READ_CHUNK],
             more: false,
             done: false,
-            pending: VecDeque::new(),
-            last_taken: Vec::new(),
+            pending: Batch::default(),
+            last_key: Vec::new(),
+            key: Vec::new(),
             dropped_later,
             schema_later,
             last: LastPredicate::default(),
@@ -106,6 +108,10 @@ impl Stream {
     /// reader call's output is bounded, so memory follows the reader's
     /// pieces, never what the file's lengths claim.
     fn fill(&mut self, restore_ts: Option<u64>, max_key_len: usize) -> Result<()> {
+        if self.pending.is_empty() {
+            // Every KV taken: the buffer is filled again from its start.
+            self.pending.clear();
+        }
         while self.pending.is_empty() && !self.done {
             let out = if self.more {
                 self.reader.push(&[])?
@@ -124,19 +130,20 @@ impl Stream {
             self.more = out.more && !self.done;
             for kv in out.kvs.unwrap_or_default() {
                 self.stats.kvs += 1;
-                let Some((k, v)) = convert(
-                    kv,
+                let converted = convert(
+                    &kv,
                     &self.opts,
                     restore_ts,
                     max_key_len,
                     &mut self.last,
                     &mut self.stats,
-                )?
-                else {
+                    &mut self.key,
+                )?;
+                let Some((kind, payload)) = converted else {
                     continue;
                 };
-                let previous = self.pending.back().map_or(&self.last_taken[..], |p| &p.0);
-                if k.as_slice() < previous {
+                let k = self.key.as_slice();
+                if k < self.last_key.as_slice() {
                     return Err(StoreError::new(
                         StoreCode::OutOfOrder,
                         format!(
@@ -146,29 +153,19 @@ impl Stream {
                         ),
                     ));
                 }
+                // The order's reference, even for a KV skipped below.
+                self.last_key.clear();
+                self.last_key.extend_from_slice(k);
                 let schema = matches!(k.first(), Some(&PREFIX_SCHEMA | &PREFIX_TYPE));
                 if (schema && self.schema_later)
                     || self.dropped_later.iter().any(|p| k.starts_with(p))
                 {
                     continue;
                 }
-                self.pending.push_back((k, v));
+                self.pending.push(k, kind.user_meta(), &payload);
             }
         }
         Ok(())
-    }
-
-    fn head(&self) -> Option<&[u8]> {
-        self.pending.front().map(|p| p.0.as_slice())
-    }
-
-    fn take(&mut self) -> (Vec<u8>, Vec<u8>) {
-        let kv = self.pending.pop_front().expect("taken after head()");
-        if self.pending.is_empty() {
-            self.last_taken.clear();
-            self.last_taken.extend_from_slice(&kv.0);
-        }
-        kv
     }
 }
 
@@ -203,8 +200,7 @@ pub(super) fn merge_batches(
 ) -> Result<Vec<LoadStats>> {
     let batch_limit = batch_bytes.unwrap_or(DEFAULT_BATCH_BYTES).max(1);
     let mut streams = open_streams(chain)?;
-    let mut batch: Batch = Vec::new();
-    let mut size = 0usize;
+    let mut batch = Batch::with_capacity(batch_limit);
     // The last key sent and its stream: an equal key of an earlier file is the older KV.
     let mut last_key: Vec<u8> = Vec::new();
     let mut last_stream = usize::MAX;
@@ -213,25 +209,26 @@ pub(super) fn merge_batches(
         let mut best: Option<usize> = None;
         for i in 0..streams.len() {
             streams[i].fill(restore_ts, max_key_len)?;
-            if let Some(h) = streams[i].head() {
-                if best.is_none_or(|b| h <= streams[b].head().expect("has a head")) {
+            if let Some(h) = streams[i].pending.head() {
+                if best.is_none_or(|b| h <= streams[b].pending.head().expect("has a head")) {
                     best = Some(i);
                 }
             }
         }
         let Some(i) = best else { break };
-        let (k, v) = streams[i].take();
-        if last_stream != usize::MAX && i < last_stream && k == last_key {
-            continue;
+        let (k, v) = streams[i].pending.head_kv().expect("has a head");
+        if !(last_stream != usize::MAX && i < last_stream && k == last_key.as_slice()) {
+            last_key.clear();
+            last_key.extend_from_slice(k);
+            last_stream = i;
+            batch.push_stored(k, v);
         }
-        last_key.clear();
-        last_key.extend_from_slice(&k);
-        last_stream = i;
-        size += k.len() + v.len() + 48;
-        batch.push((k, v));
-        if size >= batch_limit {
-            send(std::mem::take(&mut batch))?;
-            size = 0;
+        streams[i].pending.advance();
+        if batch.size() >= batch_limit {
+            send(std::mem::replace(
+                &mut batch,
+                Batch::with_capacity(batch_limit),
+            ))?;
         }
     }
     if !batch.is_empty() {

@@ -8,10 +8,10 @@
 
 use super::db::{OpenOptions, PostingStore, StoreMeta};
 use super::error::{Result, StoreCode, StoreError};
-use super::mvcc::{decode_list_from, encode_value, push_version, Drop, ValueKind, TS_LEN};
+use super::mvcc::{decode_list_from, push_version, Drop, ValueKind};
 use super::value_names::{keep_type_fields, stored_bare_name, to_store_form};
 use crate::codec::reader::{Compression, ReadMode, Reader, ReaderConfig};
-use crate::format::keys::{build_key_with_room, KeyParts, PREFIX_SCHEMA, PREFIX_TYPE};
+use crate::format::keys::{build_key_into, KeyParts, PREFIX_SCHEMA, PREFIX_TYPE};
 use crate::format::kv::fast::posting_list_shape;
 use crate::format::kv::{
     DecodedKv, USER_META_COMPLETE, USER_META_DELTA, USER_META_EMPTY, USER_META_SCHEMA,
@@ -19,13 +19,16 @@ use crate::format::kv::{
 use crate::format::names::ValueNameForm;
 use crate::format::proto::{KeyType, SchemaUpdate, TypeUpdate};
 use prost::Message;
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
+mod batch;
 mod chain;
 #[cfg(test)]
 mod chain_tests;
+use batch::Batch;
 pub use chain::{ChainBackup, ChainFile};
 
 /// Bytes of (key, value) buffered before a sorted write transaction (two
@@ -111,16 +114,21 @@ impl LastPredicate {
     }
 }
 
-/// Converts one backup KV into (LMDB key, stored value), or `None` when the
-/// predicate filter drops it. Updates the lease maxima of kept keys.
-fn convert(
-    kv: DecodedKv,
+/// A converted KV's stored value: its kind and payload (`encode_value`'s parts).
+type Stored<'a> = (ValueKind, Cow<'a, [u8]>);
+
+/// Converts one backup KV for the store: its LMDB key into `key` (cleared
+/// first) and its stored value returned, or `None` when the predicate filter
+/// drops it. Updates the lease maxima of kept keys.
+fn convert<'a>(
+    kv: &'a DecodedKv,
     opts: &LoadOptions,
     restore_ts: Option<u64>,
     max_key_len: usize,
     last: &mut LastPredicate,
     stats: &mut LoadStats,
-) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+    key: &mut Vec<u8>,
+) -> Result<Option<Stored<'a>>> {
     let k = &kv.key;
     if kv.key_type == KeyType::Unknown {
         return Err(StoreError::corrupt(format!(
@@ -148,8 +156,8 @@ fn convert(
             None => return Ok(None),
         }
     }
-    // Room for the version: one allocation per key.
-    let mut key = build_key_with_room(&KeyParts::of_backup_key(k), true, TS_LEN)?;
+    key.clear();
+    build_key_into(key, &KeyParts::of_backup_key(k), true)?;
     if key.len() > max_key_len {
         return Err(StoreError::invalid(format!(
             "a {} key of predicate {:?} is {} bytes long; the store takes at most {max_key_len}",
@@ -189,17 +197,17 @@ fn convert(
                     }
                 )));
             }
-            encode_value(ValueKind::Schema, &bare)
+            (ValueKind::Schema, Cow::Owned(bare))
         }
-        USER_META_EMPTY => encode_value(ValueKind::Tombstone, &[]),
+        USER_META_EMPTY => (ValueKind::Tombstone, Cow::Borrowed(&[][..])),
         USER_META_DELTA | USER_META_COMPLETE => match posting_list_shape(&kv.value) {
             // The common case, a list the store keeps as it came (fields it does not know, which
             // its reads skip, too): checked without decoding it into a copy.
             Some(shape) if shape.uid_bytes.is_empty() => {
                 if shape.uids == 0 && shape.postings == 0 && shape.splits == 0 {
-                    encode_value(ValueKind::Tombstone, &[])
+                    (ValueKind::Tombstone, Cow::Borrowed(&[][..]))
                 } else {
-                    encode_value(ValueKind::PostingList, &kv.value)
+                    (ValueKind::PostingList, Cow::Borrowed(&kv.value[..]))
                 }
             }
             _ => stored_list(&kv.value)?,
@@ -214,20 +222,20 @@ fn convert(
         (Some(_), KeyType::Schema | KeyType::Type) => 1,
         (Some(ts), _) => ts,
     };
-    push_version(&mut key, version);
-    Ok(Some((key, value)))
+    push_version(key, version);
+    Ok(Some(value))
 }
 
 /// A posting list in the store's form: `uid_bytes` (Dgraph's newer layout)
 /// decoded into `uids`; an empty list is a tombstone.
-fn stored_list(value: &[u8]) -> Result<Vec<u8>> {
+fn stored_list(value: &[u8]) -> Result<Stored<'static>> {
     let mut pl = decode_list_from(value, "the backup")?;
     pl.uid_bytes.clear();
     Ok(
         if pl.uids.is_empty() && pl.postings.is_empty() && pl.splits.is_empty() {
-            encode_value(ValueKind::Tombstone, &[])
+            (ValueKind::Tombstone, Cow::Borrowed(&[][..]))
         } else {
-            encode_value(ValueKind::PostingList, &pl.encode_to_vec())
+            (ValueKind::PostingList, Cow::Owned(pl.encode_to_vec()))
         },
     )
 }
@@ -291,9 +299,6 @@ fn release_free_memory() {
     }
 }
 
-/// KVs converted for the store, up to a batch's bytes.
-type Batch = Vec<(Vec<u8>, Vec<u8>)>;
-
 /// Decodes backup file bytes and hands the converted KVs to `send` in
 /// batches of about `batch_bytes`.
 fn read_batches(
@@ -313,8 +318,8 @@ fn read_batches(
     })?;
     let mut stats = LoadStats::default();
     let mut last = LastPredicate::default();
-    let mut batch: Batch = Vec::new();
-    let mut batch_bytes = 0usize;
+    let mut key = Vec::new();
+    let mut batch = Batch::with_capacity(batch_limit);
     let mut buf = vec![0u8; READ_CHUNK];
     let mut eof = false;
     while !eof {
@@ -336,14 +341,22 @@ fn read_batches(
         loop {
             for kv in out.kvs.take().unwrap_or_default() {
                 stats.kvs += 1;
-                if let Some((k, v)) =
-                    convert(kv, opts, restore_ts, max_key_len, &mut last, &mut stats)?
-                {
-                    batch_bytes += k.len() + v.len() + 48;
-                    batch.push((k, v));
-                    if batch_bytes >= batch_limit {
-                        send(std::mem::take(&mut batch))?;
-                        batch_bytes = 0;
+                let converted = convert(
+                    &kv,
+                    opts,
+                    restore_ts,
+                    max_key_len,
+                    &mut last,
+                    &mut stats,
+                    &mut key,
+                )?;
+                if let Some((kind, payload)) = converted {
+                    batch.push(&key, kind.user_meta(), &payload);
+                    if batch.size() >= batch_limit {
+                        send(std::mem::replace(
+                            &mut batch,
+                            Batch::with_capacity(batch_limit),
+                        ))?;
                     }
                 }
             }
@@ -489,8 +502,8 @@ impl RestoreWriter {
                     for mut batch in rx {
                         // Stable: of equal keys the later write stays last and wins. A merged
                         // chain's batch is in order already, which the sort checks in one pass.
-                        batch.sort_by(|a, b| a.0.cmp(&b.0));
-                        inside += store.put_raw(&batch)?;
+                        batch.sort();
+                        inside += store.put_raw_iter(batch.iter())?;
                         drop(batch);
                         release_free_memory();
                     }
@@ -549,6 +562,7 @@ impl RestoreWriter {
 mod tests {
     use super::*;
     use crate::format::proto::{encode_uid_bytes, BackupPostingList, Posting};
+    use crate::store::mvcc::encode_value;
 
     /// The value `convert` stores for a posting list, through the check-only
     /// path or the decoding one.
@@ -573,17 +587,24 @@ mod tests {
             ..Default::default()
         };
         let mut stats = LoadStats::default();
-        convert(
-            kv,
+        let (kind, payload) = convert(
+            &kv,
             &opts,
             None,
             1000,
             &mut LastPredicate::default(),
             &mut stats,
+            &mut Vec::new(),
         )
         .unwrap()
-        .unwrap()
-        .1
+        .unwrap();
+        encode_value(kind, &payload)
+    }
+
+    /// [`stored`] through the decoding path.
+    fn stored_decoded(value: &[u8]) -> Vec<u8> {
+        let (kind, payload) = stored_list(value).unwrap();
+        encode_value(kind, &payload)
     }
 
     #[test]
@@ -618,11 +639,7 @@ mod tests {
         for pl in lists {
             let bytes = pl.encode_to_vec();
             assert!(posting_list_shape(&bytes).is_some_and(|s| s.uid_bytes.is_empty()));
-            assert_eq!(
-                stored(bytes.clone()),
-                stored_list(&bytes).unwrap(),
-                "{pl:?}"
-            );
+            assert_eq!(stored(bytes.clone()), stored_decoded(&bytes), "{pl:?}");
         }
         // Dgraph's packed uids take the decoding path: stored as plain uids.
         let packed = BackupPostingList {
