@@ -5,7 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import type { BackupManifest } from '../src/manifest/model.js';
 import type { ChainBackupInput, LoadFileResult, RestoreWriter } from '../src/native.js';
-import { mergesChain, writeGroupStore, type GroupStoreInput } from '../src/restore/group-store.js';
+import {
+  MAX_MERGED_FILES,
+  mergesChain,
+  writeGroupStore,
+  type GroupStoreInput,
+} from '../src/restore/group-store.js';
 
 const manifest = (backupNum: number, storeKeyOrder: boolean | undefined): BackupManifest => ({
   path: `dgraph.${backupNum}`,
@@ -131,5 +136,13 @@ describe('writeGroupStore', () => {
     expect(mergesChain(chain([true, undefined, true], [[1], [], [1]]))).toBe(true);
     expect(mergesChain(chain([true], [[1]]))).toBe(false);
     expect(mergesChain(chain([true], [[1, 2]]))).toBe(true);
+    // More files than a merge holds open at once: file by file.
+    const many = (n: number) =>
+      chain(
+        Array<boolean>(n).fill(true),
+        Array.from({ length: n }, () => [1]),
+      );
+    expect(mergesChain(many(MAX_MERGED_FILES))).toBe(true);
+    expect(mergesChain(many(MAX_MERGED_FILES + 1))).toBe(false);
   });
 });

@@ -79,13 +79,20 @@ export function toNativeDrop(d: DropOperation): DropOp {
   }
 }
 
-/** Whether the chain's files are merged: Strata's own key-ordered backups, more than one file. */
+/**
+ * The most files a merge reads at once (the native `MAX_CHAIN_FILES`): each holds a reader with its
+ * threads and buffers while the merge runs. A longer chain is loaded file by file.
+ */
+export const MAX_MERGED_FILES = 16;
+
+/**
+ * Whether the chain's files are merged: Strata's own key-ordered backups, more than one file and
+ * at most {@link MAX_MERGED_FILES}.
+ */
 export function mergesChain(backups: GroupChainBackup[]): boolean {
   const withFiles = backups.filter((x) => x.sources.length > 0);
-  return (
-    withFiles.reduce((n, x) => n + x.sources.length, 0) > 1 &&
-    withFiles.every((x) => x.b.storeKeyOrder === true)
-  );
+  const files = withFiles.reduce((n, x) => n + x.sources.length, 0);
+  return files > 1 && files <= MAX_MERGED_FILES && withFiles.every((x) => x.b.storeKeyOrder === true);
 }
 
 /** Writes the group's store in `input.dir` and finishes it (closed, marked complete). */

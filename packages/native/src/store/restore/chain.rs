@@ -27,6 +27,14 @@ use crate::store::mvcc::Drop;
 use std::io::Read;
 use std::path::PathBuf;
 
+/// The most files a chain merges: each holds a reader (its decompression
+/// threads, frames in flight) while the merge runs. A longer chain is
+/// loaded file by file (`core/src/restore/group-store.ts` checks first).
+pub const MAX_CHAIN_FILES: usize = 16;
+
+/// The smallest read buffer of a merged file.
+const MIN_READ_CHUNK: usize = 256 << 10;
+
 /// One backup of the chain: its drop operations and its files for the group.
 #[derive(Debug, Clone, Default)]
 pub struct ChainBackup {
@@ -65,7 +73,12 @@ struct Stream {
 }
 
 impl Stream {
-    fn open(file: &ChainFile, dropped_later: Vec<Vec<u8>>, schema_later: bool) -> Result<Self> {
+    fn open(
+        file: &ChainFile,
+        dropped_later: Vec<Vec<u8>>,
+        schema_later: bool,
+        chunk: usize,
+    ) -> Result<Self> {
         let mut opts = file.opts.clone();
         if opts.source.is_none() {
             opts.source = Some(file.path.display().to_string());
@@ -87,7 +100,7 @@ impl Stream {
             input,
             reader,
             opts,
-            buf: vec![0u8; READ_CHUNK],
+            buf: vec![0u8; chunk],
             more: false,
             done: false,
             pending: Batch::default(),
@@ -174,6 +187,14 @@ impl Stream {
 fn open_streams(chain: &[ChainBackup]) -> Result<Vec<Stream>> {
     // Only backups with a file for the group take part, as in the file-by-file load.
     let with_files: Vec<&ChainBackup> = chain.iter().filter(|b| !b.files.is_empty()).collect();
+    let files: usize = with_files.iter().map(|b| b.files.len()).sum();
+    if files > MAX_CHAIN_FILES {
+        return Err(StoreError::invalid(format!(
+            "a merged chain reads at most {MAX_CHAIN_FILES} files at once, not {files}: load it file by file"
+        )));
+    }
+    // The read buffers of all the files together stay within one file's.
+    let chunk = (READ_CHUNK / files.max(1)).max(MIN_READ_CHUNK);
     let mut streams = Vec::new();
     for (i, b) in with_files.iter().enumerate() {
         let later = &with_files[i + 1..];
@@ -182,7 +203,12 @@ fn open_streams(chain: &[ChainBackup]) -> Result<Vec<Stream>> {
             .flat_map(|l| l.drops.iter().flat_map(Drop::prefixes))
             .collect();
         for f in &b.files {
-            streams.push(Stream::open(f, dropped_later.clone(), !later.is_empty())?);
+            streams.push(Stream::open(
+                f,
+                dropped_later.clone(),
+                !later.is_empty(),
+                chunk,
+            )?);
         }
     }
     Ok(streams)

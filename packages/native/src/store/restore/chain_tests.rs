@@ -276,4 +276,11 @@ fn a_file_out_of_order_stops_the_merge() {
     let mut w = RestoreWriter::create(&t.join("r"), 1).unwrap();
     let err = w.load_chain(&chain(&t.join("gone.backup"))).unwrap_err();
     assert!(err.message().contains("gone.backup"), "{err:?}");
+    // Too many files to hold open at once: refused before any is opened.
+    let long: Vec<ChainBackup> = (0..=super::chain::MAX_CHAIN_FILES)
+        .map(|_| chain(&sorted).remove(0))
+        .collect();
+    let err = w.load_chain(&long).unwrap_err();
+    assert!(err.message().contains("at most 16 files"), "{err:?}");
+    assert_eq!(w.load_chain(&long[1..]).unwrap().len(), 16);
 }
