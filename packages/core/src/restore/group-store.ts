@@ -55,13 +55,15 @@ export interface GroupStoreInput {
 }
 
 export interface GroupStoreResult {
+  /** Largest DATA subject / REVERSE object uid of the kept keys. */
   maxUid: bigint;
   maxNsId: bigint;
   /** Key versions in the store. */
   keys: number;
+  /** KVs read from the group's files / kept by the predicate filter. */
   kvs: number;
   kept: number;
-  /** The chain's files were merged as they were read. */
+  /** The chain's files were merged as they were read (Strata's own backups, more than one file). */
   merged: boolean;
 }
 

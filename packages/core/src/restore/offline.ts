@@ -29,7 +29,7 @@ import { planRestore, type PlannedLoad, type RestorePlan } from './plan.js';
 import { planLayout, sourceGroupsFor, type RestoreLayout } from './layout.js';
 import { isPartial, selectPredicates, type RestoreSelection } from './selection.js';
 import { checkRestoreKey } from '../backup/key-check.js';
-import { writeGroupStore } from './group-store.js';
+import { writeGroupStore, type GroupStoreResult } from './group-store.js';
 import { checkChainChecksums, checkSha256 } from './checksums.js';
 import { fsyncDir } from '../util/fsync.js';
 import { sumSizes, type PhaseProgress } from '../util/progress.js';
@@ -111,20 +111,10 @@ export interface RestoreProgress {
   bytes?: number | undefined;
 }
 
-export interface RestoredGroup {
+export interface RestoredGroup extends GroupStoreResult {
   group: number;
   /** The posting store folder (`<pdir>/p<group>`). */
   dir: string;
-  /** Largest DATA subject / REVERSE object uid of the kept keys. */
-  maxUid: bigint;
-  maxNsId: bigint;
-  /** Key versions in the store. */
-  keys: number;
-  /** KVs read from the group's files / kept by the predicate filter. */
-  kvs: number;
-  kept: number;
-  /** The chain's files were merged as they were read (Strata's own backups, more than one file). */
-  merged: boolean;
 }
 
 export interface RestoreOfflineResult {
@@ -421,16 +411,7 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
         readTs: opts.restoreTs ?? last.readTs,
         warn: (w) => warnings.push(w),
       });
-      groups.push({
-        group: g,
-        dir: targets.get(g)!,
-        maxUid: r.maxUid,
-        maxNsId: r.maxNsId,
-        keys: r.keys,
-        kvs: r.kvs,
-        kept: r.kept,
-        merged: r.merged,
-      });
+      groups.push({ group: g, dir: targets.get(g)!, ...r });
     }
     // Every group is complete: move them into place (an empty target folder is replaced).
     for (const r of groups) {

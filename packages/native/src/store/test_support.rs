@@ -7,6 +7,7 @@ use crate::codec::frame::encode_frame;
 use crate::codec::writer::{Writer, WriterConfig};
 use crate::format::kv::{encode_kv_list, KvInput};
 use crate::format::proto::ValType;
+use crate::format::proto::{BackupKey, KeyType};
 use std::path::{Path, PathBuf};
 
 /// A fresh, empty folder under the system temp dir, removed on drop.
@@ -38,6 +39,17 @@ impl TempDir {
 impl std::ops::Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A backup's key of `kt` (no term, count or split).
+pub fn backup_key(kt: KeyType, ns: u64, attr: &str, uid: u64) -> BackupKey {
+    BackupKey {
+        r#type: kt as i32,
+        attr: attr.into(),
+        uid,
+        namespace: ns,
+        ..Default::default()
     }
 }
 

@@ -1,6 +1,6 @@
 //! Store, restore writer and export tests (pure Rust).
 
-use super::test_support::{backup_file, TempDir};
+use super::test_support::{backup_file, backup_key, TempDir};
 use super::*;
 use crate::export::{export_dirs, ExportOptions};
 use crate::format::keys::{build_key, parse_key, ParsedKey};
@@ -279,14 +279,7 @@ fn drops_by_prefix() {
 }
 
 fn bkey(kt: KeyType, attr: &str, uid: u64, ns: u64) -> Vec<u8> {
-    BackupKey {
-        r#type: kt as i32,
-        attr: attr.into(),
-        uid,
-        namespace: ns,
-        ..Default::default()
-    }
-    .encode_to_vec()
+    backup_key(kt, ns, attr, uid).encode_to_vec()
 }
 
 fn kv(key: Vec<u8>, value: Vec<u8>, user_meta: u8, version: u64) -> KvInput {

@@ -20,7 +20,7 @@
 use super::{
     convert, Batch, LastPredicate, LoadOptions, LoadStats, DEFAULT_BATCH_BYTES, READ_CHUNK,
 };
-use crate::codec::reader::{ReadMode, Reader, ReaderConfig};
+use crate::codec::reader::Reader;
 use crate::format::keys::{PREFIX_SCHEMA, PREFIX_TYPE};
 use crate::store::error::{Result, StoreCode, StoreError};
 use crate::store::mvcc::Drop;
@@ -89,13 +89,7 @@ impl Stream {
                 file.path.display()
             ))
         })?;
-        let reader = Reader::new(ReaderConfig {
-            key: opts.key.clone(),
-            compression: opts.compression,
-            mode: ReadMode::Kvs,
-            threads: opts.threads,
-            source: opts.source.clone(),
-        })?;
+        let reader = opts.reader()?;
         Ok(Stream {
             input,
             reader,

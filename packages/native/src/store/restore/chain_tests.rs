@@ -10,7 +10,7 @@ use crate::format::proto::{BackupKey, BackupPostingList, KeyType, SchemaUpdate, 
 use crate::store::db::{OpenOptions, PostingStore};
 use crate::store::error::StoreCode;
 use crate::store::mvcc::version_key;
-use crate::store::test_support::{backup_file, TempDir};
+use crate::store::test_support::{backup_file, backup_key, TempDir};
 use crate::store::Drop;
 use std::path::PathBuf;
 
@@ -38,16 +38,6 @@ fn restored_preds() -> HashSet<(u64, Vec<u8>)> {
         .filter(|(_, a)| *a != "c")
         .map(|(n, a)| (*n, a.as_bytes().to_vec()))
         .collect()
-}
-
-fn backup_key(kt: KeyType, ns: u64, attr: &str, uid: u64) -> BackupKey {
-    BackupKey {
-        r#type: kt as i32,
-        attr: attr.into(),
-        uid,
-        namespace: ns,
-        ..Default::default()
-    }
 }
 
 /// The store key a backup KV becomes (before its version).

@@ -57,6 +57,19 @@ pub struct LoadOptions {
     pub value_names: ValueNameForm,
 }
 
+impl LoadOptions {
+    /// A reader of backup file bytes into KVs, with these options.
+    fn reader(&self) -> Result<Reader> {
+        Ok(Reader::new(ReaderConfig {
+            key: self.key.clone(),
+            compression: self.compression,
+            mode: ReadMode::Kvs,
+            threads: self.threads,
+            source: self.source.clone(),
+        })?)
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LoadStats {
     /// KVs read from the file.
@@ -309,13 +322,7 @@ fn read_batches(
     send: &mut dyn FnMut(Batch) -> Result<()>,
 ) -> Result<LoadStats> {
     let batch_limit = opts.batch_bytes.unwrap_or(DEFAULT_BATCH_BYTES).max(1);
-    let mut reader = Reader::new(ReaderConfig {
-        key: opts.key.clone(),
-        compression: opts.compression,
-        mode: ReadMode::Kvs,
-        threads: opts.threads,
-        source: opts.source.clone(),
-    })?;
+    let mut reader = opts.reader()?;
     let mut stats = LoadStats::default();
     let mut last = LastPredicate::default();
     let mut key = Vec::new();
