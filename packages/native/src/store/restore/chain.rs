@@ -8,8 +8,9 @@
 //! back (`finish`). The merge needs neither, but only works when every file
 //! lists its keys in the store's key order, which Strata's own backups do
 //! (their manifests say so). The order is checked as the files are read: a
-//! file out of order stops the merge with [`StoreCode::OutOfOrder`], before
-//! anything wrong is written.
+//! file out of order stops the merge with [`StoreCode::OutOfOrder`], and
+//! the writer empties the store for a file-by-file load
+//! (`RestoreWriter::load_chain`).
 //!
 //! The merge gives what the file-by-file load gives:
 //! - of equal keys, the later file's KV is the one stored;
@@ -60,7 +61,7 @@ struct Stream {
     done: bool,
     /// Converted KVs not merged yet, in the file's order.
     pending: Batch,
-    /// The last key converted, kept when `pending` is emptied (the order check's reference).
+    /// The last key converted (the order check's reference).
     last_key: Vec<u8>,
     /// The key `convert` builds, reused.
     key: Vec<u8>,
