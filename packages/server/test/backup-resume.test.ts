@@ -196,6 +196,32 @@ describe('resumable backups at the coordinator', () => {
     await expectRestoresSource(dir, 'restored-resume');
   });
 
+  it('a journal left in a listed folder (a kill between the manifest and its removal) goes with the next backup', async () => {
+    const dir = path.join(root, 'answer-lost');
+    let ts = sourceTs;
+    const first = coordinator({ fail: new Map() }, () => ts++);
+    await first.backup.run({ destination: dir, format: 'v21.03' });
+    const [listed] = await listBackups({ location: dir });
+    // What the killed coordinator leaves: the backup listed, its journal still in the folder.
+    const journal = path.join(dir, listed!.path, 'strata-resume-journal.json');
+    writeFileSync(journal, '{"left":"by a kill"}');
+    const second = coordinator({ fail: new Map() }, () => ts++);
+    const ok = await second.backup.run({ destination: dir });
+    expect(ok.response.message).toMatch(
+      /^Backup completed: incremental backup \S+ #2 at readTs \d+ \(since \d+\)/,
+    );
+    expect(readdirSync(path.join(dir, listed!.path)).sort()).toEqual([
+      `r${listed!.readTs}-g1.backup`,
+      `r${listed!.readTs}-g2.backup`,
+    ]);
+    expect((await listBackups({ location: dir })).map((b) => [b.backupNum, b.type])).toEqual([
+      [1, 'full'],
+      [2, 'incremental'],
+    ]);
+    expect(await unlisted(dir)).toEqual([]);
+    await expectRestoresSource(dir, 'restored-answer-lost');
+  });
+
   it('a kept file whose bytes changed since is rewritten; an incremental resumes in its series', async () => {
     const dir = path.join(root, 'tampered');
     let ts = sourceTs;
