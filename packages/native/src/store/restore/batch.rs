@@ -58,10 +58,6 @@ impl Batch {
         });
     }
 
-    fn key_of(&self, e: &Entry) -> &[u8] {
-        &self.bytes[e.start..e.start + e.key as usize]
-    }
-
     fn kv_of(&self, e: &Entry) -> (&[u8], &[u8]) {
         let k = e.start + e.key as usize;
         (
@@ -94,11 +90,6 @@ impl Batch {
     /// Every (key, value), in the batch's order.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
         self.entries[self.next..].iter().map(|e| self.kv_of(e))
-    }
-
-    /// The key of the first entry not taken.
-    pub fn head(&self) -> Option<&[u8]> {
-        self.entries.get(self.next).map(|e| self.key_of(e))
     }
 
     /// The first entry not taken, as (key, value).
@@ -140,13 +131,13 @@ mod tests {
                 (b"k2".to_vec(), b"\x03later".to_vec()),
             ]
         );
-        assert_eq!(b.head(), Some(&b"k1"[..]));
+        assert_eq!(b.head_kv().map(|kv| kv.0), Some(&b"k1"[..]));
         b.advance();
         assert_eq!(b.head_kv(), Some((&b"k2"[..], &b"\x01two"[..])));
         b.advance();
         b.advance();
         b.advance();
-        assert!(b.is_empty() && b.head().is_none());
+        assert!(b.is_empty() && b.head_kv().is_none());
         b.clear();
         assert_eq!((b.len(), b.size()), (0, 0));
     }

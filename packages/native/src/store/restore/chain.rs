@@ -224,21 +224,19 @@ pub(super) fn merge_batches(
     let mut batch = Batch::with_capacity(batch_limit);
     // The last key sent and its stream: an equal key of an earlier file is the older KV.
     let mut last_key: Vec<u8> = Vec::new();
-    let mut last_stream = usize::MAX;
+    let mut last_stream = 0;
     loop {
-        // The smallest head; of equal heads the later file's, which is sent first.
-        let mut best: Option<usize> = None;
-        for i in 0..streams.len() {
-            streams[i].fill(restore_ts, max_key_len)?;
-            if let Some(h) = streams[i].pending.head() {
-                if best.is_none_or(|b| h <= streams[b].pending.head().expect("has a head")) {
-                    best = Some(i);
-                }
-            }
+        for s in streams.iter_mut() {
+            s.fill(restore_ts, max_key_len)?;
         }
-        let Some(i) = best else { break };
-        let (k, v) = streams[i].pending.head_kv().expect("has a head");
-        if !(last_stream != usize::MAX && i < last_stream && k == last_key.as_slice()) {
+        // The smallest head; of equal heads the later file's, which is sent first.
+        let best = streams
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.pending.head_kv().map(|kv| (i, kv)))
+            .reduce(|a, b| if b.1 .0 <= a.1 .0 { b } else { a });
+        let Some((i, (k, v))) = best else { break };
+        if !(i < last_stream && k == last_key.as_slice()) {
             last_key.clear();
             last_key.extend_from_slice(k);
             last_stream = i;
