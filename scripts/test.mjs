@@ -3,7 +3,7 @@
 //   build     the native addon, then every TypeScript package (turbo, cached)
 //   setup     what the tests run against, built once into $STRATA_CACHE: MinIO, code-server with
 //             Chromium, the real Dgraph peers (only where ../shared/peers is beside the clone);
-//             Debian's Prometheus for the monitoring test
+//             Debian's Prometheus for the monitoring test, Debian's etcd for Zero's etcd state
 //   lint      cargo fmt --check, cargo clippy -D warnings, eslint + tsc --noEmit over every
 //             package's sources, tests, benches and e2e, prettier --check
 //   unit      every package's own tests (native, core, server, cli, the extension's unit tests)
@@ -130,6 +130,7 @@ if (stages.includes('setup')) {
     ['word lists', 'bash', ['scripts/setup/wordlists.sh']],
     ['pydgraph', 'bash', ['scripts/setup/pydgraph.sh']],
     ['Prometheus', 'bash', ['scripts/setup/prometheus.sh']],
+    ['etcd', 'bash', ['scripts/setup/etcd.sh']],
   ];
   if (existsSync(join(shared, 'peers'))) {
     for (const v of DGRAPH_VERSIONS) steps.push([`Dgraph ${v}`, 'bash', ['scripts/setup/dgraph.sh', v]]);

@@ -6,6 +6,7 @@
 # scripts) is tried again for up to five minutes.
 #
 #   apt_install [apt-get install options] PKG...   # as root: apt-get update, then install -y
+#   apt_install_tool PKG...   # the same with --no-install-recommends, and no service started
 
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive
@@ -22,4 +23,25 @@ apt_install() {
     done
     apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
   ) 9>/var/lock/strata-apt.lock
+}
+
+# Installs packages whose binaries the tests run themselves (Prometheus, etcd): the packages'
+# postinst may not start their services (policy-rc.d exit 101; their init scripts need a running
+# init system anyway). One such install at a time, so that one never removes the policy file
+# while another's postinst runs.
+apt_install_tool() {
+  (
+    flock -w 1800 8 || exit 1
+    policy=/usr/sbin/policy-rc.d
+    made=0
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy"
+      chmod +x "$policy"
+      made=1
+    fi
+    rc=0
+    apt_install --no-install-recommends "$@" || rc=$?
+    if [ "$made" = 1 ]; then rm -f "$policy"; fi
+    exit "$rc"
+  ) 8>/var/lock/strata-apt-tool.lock
 }

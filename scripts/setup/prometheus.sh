@@ -14,16 +14,9 @@ if [ ! -x /usr/bin/prometheus ] || [ ! -x /usr/bin/promtool ]; then
     exit 1
   fi
   log "apt-get install -y --no-install-recommends prometheus"
-  # policy-rc.d exit 101: the package's postinst may not start its service.
-  policy=/usr/sbin/policy-rc.d
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod +x "$policy"
-    trap 'rm -f "$policy"' EXIT
-  fi
   # shellcheck source=../lib/apt.sh
   source "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
-  apt_install --no-install-recommends prometheus
+  apt_install_tool prometheus
 fi
 /usr/bin/prometheus --version 2>&1 | head -1
 /usr/bin/promtool --version 2>&1 | head -1

@@ -125,6 +125,15 @@ export const ERROR_CODES = {
   },
   STATE_CORRUPT: { sources: ['http'], meaning: "Zero's state file is not valid; Zero refuses to start" },
   DATA_DIR_LOCKED: { sources: ['http'], meaning: "Zero's data folder is in use by another Zero" },
+  NOT_LEADER: {
+    sources: ['http'],
+    meaning:
+      'this Zero (on etcd) is not the oracle leader; timestamps come from the leader, named in the message (503: try another Zero)',
+  },
+  ETCD_UNAVAILABLE: {
+    sources: ['http'],
+    meaning: "Zero cannot reach etcd, where the cluster's state lives, or etcd refused the request (503)",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

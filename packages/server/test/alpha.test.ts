@@ -110,7 +110,7 @@ describe('Alpha', () => {
     const r = await alter(a1, SCHEMA);
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toEqual({ data: { code: 'Success', message: 'Done' } });
-    const state = zero.store.toJSON();
+    const state = await zero.store.snapshot();
     expect(Object.keys(state.groups['1']!.tablets).length).toBeGreaterThan(0);
     expect(Object.keys(state.groups['2']!.tablets).length).toBeGreaterThan(0);
   });

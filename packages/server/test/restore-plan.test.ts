@@ -11,7 +11,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { keyProviderFrom, parseUntil, restoreOffline, type RestorePlan } from '@strata/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlpha, createZero, TOKEN_HEADER, type Alpha, type Zero } from '../src/index.js';
+import {
+  createAlpha,
+  createZero,
+  TOKEN_HEADER,
+  type Alpha,
+  type Zero,
+  type ZeroStore,
+} from '../src/index.js';
 
 const TOKEN = 'plan-test-cluster-token-0123456789';
 const AUTH = 'plan-test-auth-token-abcdef';
@@ -133,7 +140,7 @@ function snapshot() {
   const list = (d: string): string[] =>
     readdirSync(d, { recursive: true, withFileTypes: true }).map((e) => path.join(e.parentPath, e.name));
   return {
-    zero: JSON.stringify(zero.store.toJSON()),
+    zero: JSON.stringify((zero.store as ZeroStore).toJSON()),
     root: readdirSync(root).sort(),
     p1: list(path.join(root, 'p1')).sort(),
     p2: list(path.join(root, 'p2')).sort(),

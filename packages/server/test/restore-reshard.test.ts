@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { layoutTablets, restoreOffline } from '@strata/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlpha, createZero, type Alpha, type Zero } from '../src/index.js';
+import { createAlpha, createZero, type Alpha, type Zero, type ZeroStore } from '../src/index.js';
 
 const TOKEN = 'reshard-test-token-0123456789';
 const root = mkdtempSync(path.join(tmpdir(), 'strata-reshard-test-'));
@@ -60,7 +60,7 @@ async function mutate(c: Cluster, rdf: string): Promise<void> {
 
 function tablets(c: Cluster): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [gid, g] of Object.entries(c.zero.store.toJSON().groups)) {
+  for (const [gid, g] of Object.entries((c.zero.store as ZeroStore).toJSON().groups)) {
     for (const t of Object.keys(g.tablets)) out[t] = Number(gid);
   }
   return out;

@@ -114,7 +114,11 @@ export function alphaCommand(): Command {
   const cmd = new Command('alpha')
     .description("run an Alpha: one group's posting store and the mutation, query and admin API")
     .requiredOption('--group <n>', 'the group this Alpha serves', intArg(1, 1000))
-    .option('--zero <host:port>', "Zero's address", '127.0.0.1:6080')
+    .option(
+      '--zero <host:port>',
+      "Zero's address; several Zeros on one etcd: a:6080,b:6080 (tried in turn)",
+      '127.0.0.1:6080',
+    )
     .option('-p, --postings <dir>', 'posting store folder (created if missing)', 'p');
   addLogOption(addPortOptions(cmd, ALPHA_DEFAULT_PORT))
     .option(

@@ -22,6 +22,9 @@ interface ZeroFlags extends ClusterTokenFlags {
   data: string;
   host: string;
   groups?: number;
+  etcd?: string;
+  etcd_prefix: string;
+  my?: string;
   security?: string;
   tls?: string;
   log_level: LogLevel;
@@ -41,8 +44,11 @@ export async function runZero(flags: ZeroFlags): Promise<void> {
   const tls = serverTlsFrom(flags.tls, 'strata zero');
   const { token, source } = clusterToken(flags);
   const security = securityFrom(flags.security, 'strata zero');
+  const etcd = flags.etcd === undefined ? undefined : etcdFrom(flags);
   const { createZero, serverLogger } = await import('@strata/server');
   const zero = await createZero({
+    ...(etcd ? { etcd } : {}),
+    ...(flags.my === undefined ? {} : { my: flags.my }),
     security,
     tls,
     dataDir: flags.data,
@@ -52,11 +58,28 @@ export async function runZero(flags: ZeroFlags): Promise<void> {
     groups: flags.groups,
     logger: serverLogger({ level: flags.log_level, name: 'zero' }),
   });
+  const home = etcd
+    ? `state in etcd ${etcd.endpoints.join(',')} under ${etcd.prefix}`
+    : `data ${path.resolve(flags.data)}`;
   process.stdout.write(
-    `strata zero: listening on ${zero.url} (data ${path.resolve(flags.data)}, ` +
+    `strata zero: listening on ${zero.url} (${home}, ` +
       `${zero.store.groupCount} group${zero.store.groupCount === 1 ? '' : 's'}, cluster token from ${source}; ${exposure(flags.host, security, tls)})\n`,
   );
   await untilSignal('strata zero', () => zero.close());
+}
+
+/** `--etcd a:2379,b:2379` and `--etcd_prefix`: checked before anything starts. */
+function etcdFrom(flags: ZeroFlags): { endpoints: string[]; prefix: string } {
+  const endpoints = (flags.etcd ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  if (endpoints.length === 0) throw new Error('strata zero: --etcd needs host:port[,host:port...]');
+  const prefix = flags.etcd_prefix;
+  if (!prefix.startsWith('/') || !prefix.endsWith('/')) {
+    throw new Error(`strata zero: --etcd_prefix must start and end with "/", got "${prefix}"`);
+  }
+  return { endpoints, prefix };
 }
 
 const HELP = `
@@ -70,6 +93,14 @@ The cluster token comes from --token_file FILE, else $STRATA_CLUSTER_TOKEN, else
 (a random one is created there on first start). --token TOKEN is refused: a command line is
 visible to every user of the machine.
 
+Several Zeros: --etcd host:2379,... keeps the state in etcd instead (a 3- or 5-member etcd
+cluster for safety), shared by every Zero given the same endpoints and --etcd_prefix. Any Zero
+serves groups, tablets, restore decisions and the backup lock; the Zeros elect one oracle leader
+through etcd, which alone hands out timestamps, UIDs and namespace ids (the others answer 503
+NOT_LEADER naming it, and Alphas given --zero a,b,c move on to the next). A leader that dies or
+is paused is replaced within 10 s. Give every Zero the same cluster token (--token_file) and
+--my host:port, the address other nodes reach it at.
+
 TLS: --tls "server-cert=F; server-key=F; ca-cert=F" serves https; add "internal-port=true;
 client-cert=F; client-key=F" for mutual TLS between nodes (then /internal/* also needs a client
 certificate signed by ca-cert). Give every node the same CA.
@@ -77,6 +108,7 @@ certificate signed by ca-cert). Give every node the same CA.
 Examples:
   $ strata zero
   $ strata zero --port_offset 1 --data /var/lib/strata/zw --groups 3
+  $ strata zero --etcd e1:2379,e2:2379,e3:2379 --my zero1:6080 --host 0.0.0.0 --token_file token
   $ strata zero --tls "ca-cert=ca.crt; server-cert=node.crt; server-key=node.key; internal-port=true; client-cert=node.crt; client-key=node.key"
 `;
 
@@ -96,6 +128,9 @@ export function zeroCommand(): Command {
       'number of groups (default: as stored, or 1; grows, never shrinks)',
       intArg(1, 1000),
     )
+    .option('--etcd <hosts>', "keep the cluster's state in etcd (host:port,...), shared by several Zeros")
+    .option('--etcd_prefix <prefix>', 'the prefix of every etcd key of this cluster', '/strata/')
+    .option('--my <host:port>', 'the address other nodes reach this Zero at (default: --host:port)')
     .option(...SECURITY_OPTION)
     .option(...TLS_SERVER_OPTION)
     .addHelpText('after', HELP)

@@ -2,7 +2,7 @@
  * A client of Zero's HTTP API: `GET /state`, `GET /assign`, and the `/internal/*` routes (leases,
  * tablets, the timestamp oracle, membership, the backup lock) that need the cluster token.
  */
-import type { ServiceError } from './errors.js';
+import { ServiceError } from './errors.js';
 import { baseUrl, requestJson } from './http.js';
 import { PLAIN_HTTP, type Transport } from './transport.js';
 
@@ -55,6 +55,11 @@ export interface ZeroClientOptions {
   timeoutMs?: number;
   /** https and its TLS agent when the cluster runs with `--tls` (default plain http). */
   transport?: Transport;
+  /**
+   * With several Zeros (`a:6080,b:6080`), how long a request keeps moving to the next Zero while
+   * none answers or none leads (default 20 s: past the leader's 10 s etcd lease).
+   */
+  failoverMs?: number;
 }
 
 /** Zero's HTTP API. Failures throw {@link ServiceError} (or what `mapError` makes of it). */
@@ -77,32 +82,63 @@ export interface BackupLockRequest {
   timeoutMs?: number;
 }
 
+/** Whether a failed request may go to another Zero: none reached, or not the oracle leader. */
+function movesOn(err: unknown, several: boolean): boolean {
+  if (!(err instanceof ServiceError)) return false;
+  if (err.reason === 'UNREACHABLE') return several;
+  return err.status === 503 && err.remoteCode === 'NOT_LEADER';
+}
+
 export class ZeroClient {
-  readonly base: string;
+  /** The Zero answering now (the first of `addr`'s list until one fails). */
+  base: string;
+  private readonly bases: string[];
+  private readonly addrs: string[];
+  private current = 0;
   private readonly tablets = new Map<string, number>();
 
   constructor(
-    /** `host:port` or an http(s) URL. */
+    /** `host:port` or an http(s) URL, or several, comma-separated (Zeros sharing one etcd). */
     readonly addr: string,
     private readonly token: string,
     private readonly options: ZeroClientOptions = {},
   ) {
-    this.base = baseUrl(addr, (options.transport ?? PLAIN_HTTP).scheme);
+    this.addrs = addr
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== '');
+    if (this.addrs.length === 0) this.addrs = [addr];
+    const scheme = (options.transport ?? PLAIN_HTTP).scheme;
+    this.bases = this.addrs.map((a) => baseUrl(a, scheme));
+    this.base = this.bases[0]!;
   }
 
   private async req<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
-    try {
-      return await requestJson<T>({
-        service: `Zero at ${this.addr}`,
-        url: `${this.base}${route}`,
-        method,
-        headers: { [CLUSTER_TOKEN_HEADER]: this.token },
-        body,
-        ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
-        dispatcher: this.options.transport?.dispatcher,
-      });
-    } catch (err) {
-      throw this.options.mapError ? this.options.mapError(err as ServiceError) : err;
+    const several = this.bases.length > 1;
+    const deadline = Date.now() + (this.options.failoverMs ?? 20_000);
+    let tried = 0;
+    for (;;) {
+      const i = this.current;
+      try {
+        return await requestJson<T>({
+          service: `Zero at ${this.addrs[i]}`,
+          url: `${this.bases[i]}${route}`,
+          method,
+          headers: { [CLUSTER_TOKEN_HEADER]: this.token },
+          body,
+          ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
+          dispatcher: this.options.transport?.dispatcher,
+        });
+      } catch (err) {
+        if (!movesOn(err, several) || Date.now() >= deadline) {
+          throw this.options.mapError ? this.options.mapError(err as ServiceError) : err;
+        }
+        // The next Zero; after a whole round without an answer, a pause (an election takes seconds).
+        this.current = (i + 1) % this.bases.length;
+        this.base = this.bases[this.current]!;
+        tried += 1;
+        if (tried % this.bases.length === 0) await new Promise((r) => setTimeout(r, 250));
+      }
     }
   }
 

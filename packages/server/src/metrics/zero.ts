@@ -1,11 +1,11 @@
 /** Zero's own metrics: commit outcomes at the oracle and the leases handed out. */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { ZeroStore } from '../zero/state.js';
+import type { ZeroState } from '../zero/state.js';
 
 export class ZeroMetrics {
   readonly commits: Counter<'outcome'>;
 
-  constructor(registry: Registry, store: ZeroStore) {
+  constructor(registry: Registry, store: ZeroState) {
     const registers = [registry];
     this.commits = new Counter({
       name: 'strata_zero_commits_total',

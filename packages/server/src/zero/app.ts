@@ -10,10 +10,11 @@ import { requestLog } from '../http/request-log.js';
 import errorHandler, { notFoundHandler } from '../http/error-handler.js';
 import storePlugin from './plugins/store.js';
 import internalRoutes from './routes/internal.js';
+import oracleRoutes from './routes/oracle.js';
 import restoreDecisionRoutes from './routes/restore-decision.js';
 import publicRoutes from './routes/public.js';
 import { HttpError } from '../http/errors.js';
-import type { ZeroStore } from './state.js';
+import type { ZeroState } from './state.js';
 import { Oracle, type OracleOptions } from './oracle.js';
 import { requestGuard, type ExposureOptions } from '../http/request-guard.js';
 import { clientCert } from '../http/client-cert.js';
@@ -30,7 +31,7 @@ declare module 'fastify' {
 }
 
 export interface ZeroAppOptions extends ExposureOptions {
-  store: ZeroStore;
+  store: ZeroState;
   /** The cluster token that `/internal/*` requires in `x-strata-token`. */
   token: string;
   /** Fastify's logger option (default: off). */
@@ -59,6 +60,7 @@ export async function buildZeroApp(opts: ZeroAppOptions): Promise<FastifyInstanc
     async (internal) => {
       await internal.register(clusterToken, { token: opts.token });
       await internal.register(internalRoutes);
+      await internal.register(oracleRoutes, { prefix: '/oracle' });
       await internal.register(restoreDecisionRoutes);
       // Unknown internal routes answer after the token check too (no route probing without it).
       internal.setNotFoundHandler(notFoundHandler);

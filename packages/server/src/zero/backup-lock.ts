@@ -36,7 +36,45 @@ interface Persisted extends LockHolder {
   ttlMs: number;
 }
 
-export class BackupLock {
+/** The lock as Zero's `/internal/backup-lock` route uses it: this file-backed one, or etcd's. */
+export interface BackupLockService {
+  acquire(req: LockRequest): LockHolder | Promise<LockHolder>;
+  renew(id: string, timeoutMs: number): LockHolder | Promise<LockHolder>;
+  release(id: string): boolean | Promise<boolean>;
+  /** Makes the last acquire or release durable (a no-op where every call already is). */
+  persist(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface LockRequest {
+  id: string;
+  kind: string;
+  holder?: string;
+  description?: string;
+  timeoutMs: number;
+}
+
+/** The message of a refused acquire: who holds the lock. */
+export function lockBusy(cur: LockHolder): HttpError {
+  return new HttpError(
+    'CONFLICT',
+    `another ${cur.kind} is running: ${describeHolder(cur)}; only one backup or restore runs at a time, ` +
+      `try again when it has finished (a holder that died frees it when its lease ends)`,
+    409,
+  );
+}
+
+/** The message of a refused renewal: the lease is gone. */
+export function leaseLost(id: string, cur: LockHolder | undefined, why: string): HttpError {
+  return new HttpError(
+    'CONFLICT',
+    `the lease ${id} is lost: ` +
+      (cur ? `the lock is now held by another ${cur.kind}: ${describeHolder(cur)}` : why),
+    409,
+  );
+}
+
+export class BackupLock implements BackupLockService {
   private held: LockHolder | undefined;
   private ttlMs = 0;
   private writes: Promise<void> = Promise.resolve();
@@ -98,22 +136,9 @@ export class BackupLock {
   }
 
   /** Takes the lock, or renews it for the same id (keeping what it said unless given again). */
-  acquire(req: {
-    id: string;
-    kind: string;
-    holder?: string;
-    description?: string;
-    timeoutMs: number;
-  }): LockHolder {
+  acquire(req: LockRequest): LockHolder {
     const cur = this.current();
-    if (cur && cur.id !== req.id) {
-      throw new HttpError(
-        'CONFLICT',
-        `another ${cur.kind} is running: ${describeHolder(cur)}; only one backup or restore runs at a time, ` +
-          `try again when it has finished (a holder that died frees it when its lease ends)`,
-        409,
-      );
-    }
+    if (cur && cur.id !== req.id) throw lockBusy(cur);
     const now = this.now();
     this.ttlMs = req.timeoutMs;
     this.held = {
@@ -135,14 +160,7 @@ export class BackupLock {
   renew(id: string, timeoutMs: number): LockHolder {
     const cur = this.current();
     if (!cur || cur.id !== id) {
-      throw new HttpError(
-        'CONFLICT',
-        `the lease ${id} is lost: ` +
-          (cur
-            ? `the lock is now held by another ${cur.kind}: ${describeHolder(cur)}`
-            : 'it ended without renewal, or Zero restarted since it was last renewed'),
-        409,
-      );
+      throw leaseLost(id, cur, 'it ended without renewal, or Zero restarted since it was last renewed');
     }
     cur.expires = this.now() + timeoutMs;
     this.ttlMs = timeoutMs;

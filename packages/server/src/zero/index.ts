@@ -3,21 +3,25 @@ import { ZERO_DEFAULT_PORT } from '../ports.js';
 import type { FastifyInstance } from 'fastify';
 import type { NodeLogger } from '../http/listen.js';
 import { buildZeroApp } from './app.js';
-import { ZeroStore } from './state.js';
+import { ZeroStore } from './state-file.js';
+import { EtcdZeroStore } from './etcd/state.js';
+import type { ZeroState } from './state.js';
+import { freePort } from '../http/free-port.js';
 import type { OracleOptions } from './oracle.js';
 import type { SecurityOptions } from '../http/security-options.js';
 import type { ServerTls } from '../http/tls-server.js';
+import { HttpError } from '../http/errors.js';
 
 export { buildZeroApp, type ZeroAppOptions } from './app.js';
 
 export { TOKEN_HEADER, clusterToken, tokenMatches } from './plugins/cluster-token.js';
 export { Oracle, type OracleOptions } from './oracle.js';
 export { BackupLock, type LockHolder } from './backup-lock.js';
+export { STATE_FILE, ZeroStore, type ZeroStoreOptions } from './state-file.js';
+export { EtcdZeroStore, type EtcdZeroStoreOptions } from './etcd/state.js';
 export {
   DEFAULT_LEASE_BLOCK,
   LEASE_KINDS,
-  STATE_FILE,
-  ZeroStore,
   type AssignResult,
   type Group,
   type LeaseKind,
@@ -27,14 +31,22 @@ export {
   type Member,
   type Tablet,
   type TabletResult,
+  type ZeroState,
   type ZeroStateJson,
-  type ZeroStoreOptions,
 } from './state.js';
 
 export { ZERO_DEFAULT_PORT };
 
 export interface CreateZeroOptions {
+  /** The state file's folder (without `etcd`; with it, only the cluster token may live here). */
   dataDir: string;
+  /**
+   * `--etcd host:port,...`: keep the cluster's state in etcd, shared with every Zero given the
+   * same endpoints and prefix; the Zeros elect one oracle leader. Absent: the state file.
+   */
+  etcd?: { endpoints: readonly string[]; prefix?: string; leaderTtlSeconds?: number };
+  /** `--my host:port`: the address other nodes reach this Zero at (default: host:port when not a wildcard). */
+  my?: string;
   /** Default 6080; 0 picks a free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -55,7 +67,7 @@ export interface CreateZeroOptions {
 
 export interface Zero {
   app: FastifyInstance;
-  store: ZeroStore;
+  store: ZeroState;
   /** `http(s)://host:port` it listens on. */
   url: string;
   port: number;
@@ -66,11 +78,34 @@ export interface Zero {
 /** Opens the data folder, builds the app and listens. */
 export async function createZero(opts: CreateZeroOptions): Promise<Zero> {
   const host = opts.host ?? '127.0.0.1';
-  const store = await ZeroStore.open({
-    dataDir: opts.dataDir,
-    groups: opts.groups,
-    leaseBlock: opts.leaseBlock,
-  });
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  let port = opts.port ?? ZERO_DEFAULT_PORT;
+  let store: ZeroState;
+  if (opts.etcd) {
+    // Its address is its identity among the Zeros, needed before it listens.
+    if (port === 0) port = await freePort(host);
+    const wildcard = host === '0.0.0.0' || host === '::';
+    if (opts.my === undefined && wildcard) {
+      throw new HttpError(
+        'BAD_REQUEST',
+        `a Zero on etcd listening on ${host} needs --my host:port, the address others reach it at`,
+      );
+    }
+    store = await EtcdZeroStore.open({
+      endpoints: opts.etcd.endpoints,
+      ...(opts.etcd.prefix === undefined ? {} : { prefix: opts.etcd.prefix }),
+      ...(opts.etcd.leaderTtlSeconds === undefined ? {} : { ttlSeconds: opts.etcd.leaderTtlSeconds }),
+      addr: opts.my ?? `${shownHost}:${port}`,
+      ...(opts.groups === undefined ? {} : { groups: opts.groups }),
+      ...(opts.leaseBlock === undefined ? {} : { leaseBlock: opts.leaseBlock }),
+    });
+  } else {
+    store = await ZeroStore.open({
+      dataDir: opts.dataDir,
+      groups: opts.groups,
+      leaseBlock: opts.leaseBlock,
+    });
+  }
   let app: FastifyInstance;
   try {
     app = await buildZeroApp({
@@ -83,15 +118,14 @@ export async function createZero(opts: CreateZeroOptions): Promise<Zero> {
       hostnames: [host],
       tls: opts.tls,
     });
-    await app.listen({ port: opts.port ?? ZERO_DEFAULT_PORT, host });
+    await app.listen({ port, host });
   } catch (err) {
     await store.close();
     throw err;
   }
   const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? ZERO_DEFAULT_PORT);
-  const shownHost = host.includes(':') ? `[${host}]` : host;
-  store.addr = `${shownHost}:${port}`;
+  if (typeof addr === 'object' && addr) port = addr.port;
+  store.addr = opts.my ?? `${shownHost}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     app,

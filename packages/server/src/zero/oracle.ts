@@ -20,7 +20,7 @@
  */
 import { Conflicts, type ConflictCheck } from './conflicts.js';
 import { PendingStarts } from './pending-starts.js';
-import type { ZeroStore } from './state.js';
+import type { ZeroState } from './state.js';
 
 export interface OracleOptions {
   /** A pending commit older than this is treated as aborted (default 30 s). */
@@ -45,22 +45,44 @@ export class Oracle {
   readonly readWaitMs: number;
   /** The oldest start ts each Alpha may still commit (what the conflict memory must keep). */
   readonly pendingStarts = new PendingStarts();
-  /** The keys of recent commits (conflict detection). */
-  readonly conflicts = new Conflicts({ pendingFloor: () => this.pendingStarts.floor() });
+  /** The keys of recent commits (conflict detection); new at each oracle term. */
+  conflicts = this.newConflicts();
+  /** The store's oracle term this memory belongs to (see ZeroState.oracleTerm). */
+  private term: number;
 
   constructor(
-    private readonly store: ZeroStore,
+    private readonly store: ZeroState,
     opts: OracleOptions = {},
   ) {
     this.pendingTimeoutMs = opts.pendingTimeoutMs ?? 30_000;
     this.readWaitMs = opts.readWaitMs ?? 2_000;
+    this.term = store.oracleTerm();
   }
 
-  private async nextTs(): Promise<bigint> {
+  private newConflicts(): Conflicts {
+    return new Conflicts({ pendingFloor: () => this.pendingStarts.floor() });
+  }
+
+  /** The next timestamp; `newTerm` when this Zero leads again after another Zero led. */
+  private async nextTs(): Promise<{ ts: bigint; newTerm: boolean }> {
     const r = await this.store.assign('timestamps', 1);
     const ts = BigInt(r.startId);
+    const term = this.store.oracleTerm();
+    const newTerm = term !== this.term;
+    if (newTerm) this.startTerm(term);
     this.conflicts.startAt(ts);
-    return ts;
+    return { ts, newTerm };
+  }
+
+  /**
+   * What this oracle knew is out of date once another Zero led: its pending commits are dropped
+   * (their coordinators' `done` finds them unknown) and its conflict memory starts empty, so that
+   * every transaction started before this term is refused, as Dgraph's new Zero leader does.
+   */
+  private startTerm(term: number): void {
+    this.term = term;
+    for (const t of [...this.pending.keys()]) this.done(t, false);
+    this.conflicts = this.newConflicts();
   }
 
   /**
@@ -78,7 +100,13 @@ export class Oracle {
     }
     let ts: bigint;
     try {
-      ts = await this.nextTs();
+      const next = await this.nextTs();
+      ts = next.ts;
+      // Checked against the old term's memory above: the new, empty one refuses it.
+      if (check && next.newTerm && this.conflicts.conflicts(check)) {
+        release();
+        return 'conflict';
+      }
     } catch (err) {
       release();
       throw err;
@@ -127,7 +155,7 @@ export class Oracle {
 
   /** A read timestamp such that every commit at or below it is finished. */
   async readTs(): Promise<bigint> {
-    const ts = await this.nextTs();
+    const { ts } = await this.nextTs();
     const deadline = Date.now() + this.readWaitMs;
     for (;;) {
       const below = this.pendingBelow(ts);

@@ -2,23 +2,21 @@
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Oracle } from '../oracle.js';
-import type { ZeroStore } from '../state.js';
-import { BackupLock } from '../backup-lock.js';
+import type { ZeroState } from '../state.js';
+import type { BackupLockService } from '../backup-lock.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    zero: ZeroStore;
+    zero: ZeroState;
     oracle: Oracle;
-    backupLock: BackupLock;
+    backupLock: BackupLockService;
   }
 }
 
-const store: FastifyPluginAsync<{ store: ZeroStore; oracle: Oracle }> = async (app, opts) => {
+const store: FastifyPluginAsync<{ store: ZeroState; oracle: Oracle }> = async (app, opts) => {
   app.decorate('zero', opts.store);
   app.decorate('oracle', opts.oracle);
-  const lock = new BackupLock(Date.now, opts.store.dataDir);
-  await lock.load();
-  app.decorate('backupLock', lock);
+  app.decorate('backupLock', await opts.store.openBackupLock());
 };
 
 export default fp(store, { name: 'zero-store' });

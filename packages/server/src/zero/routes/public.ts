@@ -42,7 +42,7 @@ const stateSchema = {
 } as const;
 
 const publicRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/state', { schema: { response: { 200: stateSchema } } }, async () => app.zero.toJSON());
+  app.get('/state', { schema: { response: { 200: stateSchema } } }, async () => app.zero.snapshot());
 
   app.get<{ Querystring: { what: LeaseKind; num: number } }>(
     '/assign',

@@ -49,7 +49,7 @@ const restoreDecisionRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       const b = req.body;
-      if (b.decide === undefined) return { decision: app.zero.restoreDecision(b.id) };
+      if (b.decide === undefined) return { decision: await app.zero.restoreDecision(b.id) };
       return { decision: await app.zero.decideRestore(b.id, b.decide, b.tablets ?? []) };
     },
   );
