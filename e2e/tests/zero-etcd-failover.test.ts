@@ -1,0 +1,247 @@
+// Several Zeros on etcd, as real processes: a 3-member etcd, 3 `strata zero --etcd`, 6 groups (one
+// Alpha each, given all three Zeros). Writers commit throughout while the oracle leader is killed
+// (-9), an etcd member is killed, the leader is paused past its etcd lease (SIGSTOP, then
+// SIGCONT), and a backup runs while its Zero dies. Every acknowledged commit must be in the data,
+// no commit timestamp and no uid may be handed out twice, and the next backup must succeed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEtcd, type EtcdCluster } from '../../packages/server/test/etcd-harness.js';
+import { alphaArgs, freePort, killAll, post, run, secretFile, start, waitHealthy, type Proc } from './procs.js';
+
+const TOKEN = 'e2e-etcd-cluster-token-0123456789';
+const GROUPS = 6;
+const PREDS = Array.from({ length: GROUPS }, (_, i) => `p${i + 1}`);
+const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-zero-etcd-'));
+let etcd: EtcdCluster;
+const zeros: { port: number; proc?: Proc }[] = [];
+const alphas: { port: number; proc?: Proc }[] = [];
+
+const zeroAddr = (i: number) => `127.0.0.1:${zeros[i]!.port}`;
+const alphaUrl = (i: number) => `http://127.0.0.1:${alphas[i]!.port}`;
+
+function startZero(i: number): Proc {
+  const z = zeros[i]!;
+  z.proc = start([
+    'zero',
+    '--etcd',
+    etcd.endpoints.join(','),
+    '--etcd_prefix',
+    '/strata-e2e/',
+    '--port',
+    String(z.port),
+    '--host',
+    '127.0.0.1',
+    '--data',
+    path.join(tmp, `zw${i + 1}`),
+    '--groups',
+    String(GROUPS),
+    '--token_file',
+    secretFile(TOKEN),
+  ]);
+  return z.proc;
+}
+
+interface State {
+  zeros: Record<string, { addr: string; leader: boolean }>;
+  groups: Record<string, { tablets: Record<string, unknown> }>;
+}
+
+/** The oracle leader's index, asked of any live Zero; waits through an election. */
+async function leaderIndex(ms = 30_000): Promise<number> {
+  const end = Date.now() + ms;
+  for (;;) {
+    for (let i = 0; i < zeros.length; i++) {
+      const z = zeros[i]!;
+      if (!z.proc || z.proc.child.exitCode !== null || z.proc.child.signalCode !== null) continue;
+      try {
+        const s = (await (await fetch(`http://${zeroAddr(i)}/state`, { signal: AbortSignal.timeout(2000) })).json()) as State;
+        const lead = Object.values(s.zeros).find((x) => x.leader);
+        const idx = lead ? zeros.findIndex((_, k) => zeroAddr(k) === lead.addr) : -1;
+        if (idx >= 0) return idx;
+      } catch {
+        // paused or down: ask the next
+      }
+    }
+    if (Date.now() > end) throw new Error('no oracle leader among the Zeros');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+interface Ack {
+  value: string;
+  commitTs: bigint;
+  uid: string;
+}
+
+/** Writers committing until `stop()`: each commit writes a unique value to 3 of the 6 groups. */
+function writers(n: number) {
+  const acks: Ack[] = [];
+  let failed = 0;
+  let stopped = false;
+  const loops = Array.from({ length: n }, async (_, w) => {
+    for (let i = 0; !stopped; i++) {
+      const value = `w${w}-${i}-${acks.length}`;
+      const preds = [PREDS[i % GROUPS]!, PREDS[(i + 2) % GROUPS]!, PREDS[(i + 4) % GROUPS]!];
+      const rdf = preds.map((p) => `_:n <${p}> "${value}" .`).join('\n');
+      try {
+        const r = await post(`${alphaUrl((w + i) % GROUPS)}/mutate?commitNow=true`, `{ set {\n${rdf}\n} }`, 'application/rdf');
+        const j = r.json as { data?: { uids?: Record<string, string> }; extensions?: { txn?: { commit_ts?: string | number } } };
+        const ts = j.extensions?.txn?.commit_ts;
+        const uid = j.data?.uids?.n;
+        if (r.status === 200 && ts !== undefined && uid !== undefined) acks.push({ value, commitTs: BigInt(ts), uid });
+        else failed += 1;
+      } catch {
+        failed += 1;
+      }
+    }
+  });
+  return {
+    acks,
+    get failed() {
+      return failed;
+    },
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+    },
+  };
+}
+
+/** Every acknowledged value, on each of its 3 predicates, is in the data; no ts or uid twice. */
+async function checkAcks(acks: Ack[]): Promise<void> {
+  const ts = acks.map((a) => a.commitTs);
+  expect(new Set(ts).size, 'a commit timestamp handed out twice').toBe(ts.length);
+  const uids = acks.map((a) => a.uid);
+  expect(new Set(uids).size, 'a uid handed out twice').toBe(uids.length);
+  const seen = new Map<string, Set<string>>();
+  for (const p of PREDS) {
+    const r = await post(`${alphaUrl(0)}/query`, `{ q(func: has(${p})) { uid v: ${p} } }`, 'application/dql');
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    const rows = (r.json.data as { q: { uid: string; v: string }[] }).q;
+    seen.set(p, new Set(rows.map((x) => `${x.uid}=${x.v}`)));
+  }
+  const missing: string[] = [];
+  for (const a of acks) {
+    const i = Number(a.value.split('-')[1]);
+    for (const p of [PREDS[i % GROUPS]!, PREDS[(i + 2) % GROUPS]!, PREDS[(i + 4) % GROUPS]!]) {
+      if (!seen.get(p)!.has(`${a.uid}=${a.value}`)) missing.push(`${p} of ${a.uid} (${a.value}, ts ${a.commitTs})`);
+    }
+  }
+  expect(missing, 'acknowledged commits missing').toEqual([]);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  etcd = await startEtcd(3);
+  for (let i = 0; i < 3; i++) zeros.push({ port: await freePort() });
+  for (let i = 0; i < 3; i++) startZero(i);
+  for (let i = 0; i < 3; i++) await waitHealthy(`http://${zeroAddr(i)}`, zeros[i]!.proc!);
+  const zeroList = zeros.map((_, i) => zeroAddr(i)).join(',');
+  for (let g = 1; g <= GROUPS; g++) {
+    const port = await freePort();
+    const args = alphaArgs({ group: g, zeroPort: 0, dir: path.join(tmp, `p${g}`), port, token: TOKEN });
+    args[args.indexOf('--zero') + 1] = zeroList;
+    alphas.push({ port, proc: start(args) });
+  }
+  for (let i = 0; i < GROUPS; i++) await waitHealthy(alphaUrl(i), alphas[i]!.proc!);
+  const r = await post(`${alphaUrl(0)}/alter`, PREDS.map((p) => `${p}: string @index(exact) .`).join('\n'));
+  expect(r.status, JSON.stringify(r.json)).toBe(200);
+}, 120_000);
+
+afterAll(async () => {
+  await killAll();
+  await etcd?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('3 Zeros on a 3-member etcd, 6 groups', () => {
+  it('spreads the predicates over the 6 groups', async () => {
+    const s = (await (await fetch(`http://${zeroAddr(0)}/state`)).json()) as State;
+    const groupsUsed = new Set(
+      Object.entries(s.groups)
+        .filter(([, g]) => PREDS.some((p) => p in g.tablets))
+        .map(([gid]) => gid),
+    );
+    expect(groupsUsed.size).toBe(GROUPS);
+    expect(Object.values(s.zeros)).toHaveLength(3);
+  });
+
+  it('kill -9 of the oracle leader during commits: a new leader, nothing acknowledged lost', async () => {
+    const w = writers(3);
+    await sleep(2000);
+    const old = await leaderIndex();
+    zeros[old]!.proc!.child.kill('SIGKILL');
+    await zeros[old]!.proc!.exited;
+    const next = await leaderIndex();
+    expect(next).not.toBe(old);
+    await sleep(3000);
+    const before = w.acks.length;
+    await sleep(2000);
+    await w.stop();
+    expect(w.acks.length, 'commits go on under the new leader').toBeGreaterThan(before);
+    await checkAcks(w.acks);
+    startZero(old);
+    await waitHealthy(`http://${zeroAddr(old)}`, zeros[old]!.proc!);
+  }, 120_000);
+
+  it('kill -9 of an etcd member: commits go on (quorum kept)', async () => {
+    const w = writers(2);
+    await sleep(1000);
+    etcd.members[2]!.proc.kill('SIGKILL');
+    await sleep(4000);
+    const before = w.acks.length;
+    await sleep(2000);
+    await w.stop();
+    expect(w.acks.length).toBeGreaterThan(before);
+    await checkAcks(w.acks);
+  }, 60_000);
+
+  it('the leader paused past its etcd lease: it steps down, hands out nothing twice', async () => {
+    const w = writers(3);
+    await sleep(1000);
+    const paused = await leaderIndex();
+    const child = zeros[paused]!.proc!.child;
+    child.kill('SIGSTOP');
+    try {
+      // Another Zero leads once the paused one's 10 s lease ends.
+      const end = Date.now() + 30_000;
+      let next = paused;
+      while (next === paused && Date.now() < end) {
+        await sleep(500);
+        next = await leaderIndex();
+      }
+      expect(next).not.toBe(paused);
+      await sleep(1000);
+    } finally {
+      child.kill('SIGCONT');
+    }
+    // Awake: it must not hand out ids under its old lease.
+    await sleep(3000);
+    const r = await fetch(`http://${zeroAddr(paused)}/assign?what=uids&num=1`);
+    const body = (await r.json()) as { code?: string; message?: string };
+    expect(r.status, JSON.stringify(body)).toBe(503);
+    expect(body.code).toBe('NOT_LEADER');
+    await w.stop();
+    await checkAcks(w.acks);
+  }, 120_000);
+
+  it('a backup whose Zero dies completes or fails cleanly, and the next backup succeeds', async () => {
+    const dest = path.join(tmp, 'backups');
+    const lead = await leaderIndex();
+    const backup = run(['backup', '--alpha', `127.0.0.1:${alphas[0]!.port}`, '-d', dest]);
+    await sleep(300);
+    zeros[lead]!.proc!.child.kill('SIGKILL');
+    const first = await backup;
+    // Either it finished (the lock and ids came through another Zero) or it said why it failed.
+    if (first.code !== 0) expect(first.stderr).toMatch(/Zero|lock|lease|backup/i);
+    startZero(lead);
+    await waitHealthy(`http://${zeroAddr(lead)}`, zeros[lead]!.proc!);
+    const second = await run(['backup', '--alpha', `127.0.0.1:${alphas[0]!.port}`, '-d', dest]);
+    expect(second.code, second.stderr).toBe(0);
+    const verify = await run(['verify', dest]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+  }, 180_000);
+});
