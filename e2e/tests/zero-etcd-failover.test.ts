@@ -8,7 +8,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type EtcdCluster } from '../../packages/server/test/etcd-harness.js';
-import { alphaArgs, freePort, killAll, post, run, secretFile, start, waitHealthy, type Proc } from './procs.js';
+import {
+  alphaArgs,
+  freePort,
+  killAll,
+  post,
+  run,
+  secretFile,
+  start,
+  waitHealthy,
+  type Proc,
+} from './procs.js';
 
 const TOKEN = 'e2e-etcd-cluster-token-0123456789';
 const GROUPS = 6;
@@ -56,7 +66,9 @@ async function leaderIndex(ms = 30_000): Promise<number> {
       const z = zeros[i]!;
       if (!z.proc || z.proc.child.exitCode !== null || z.proc.child.signalCode !== null) continue;
       try {
-        const s = (await (await fetch(`http://${zeroAddr(i)}/state`, { signal: AbortSignal.timeout(2000) })).json()) as State;
+        const s = (await (
+          await fetch(`http://${zeroAddr(i)}/state`, { signal: AbortSignal.timeout(2000) })
+        ).json()) as State;
         const lead = Object.values(s.zeros).find((x) => x.leader);
         const idx = lead ? zeros.findIndex((_, k) => zeroAddr(k) === lead.addr) : -1;
         if (idx >= 0) return idx;
@@ -86,11 +98,19 @@ function writers(n: number) {
       const preds = [PREDS[i % GROUPS]!, PREDS[(i + 2) % GROUPS]!, PREDS[(i + 4) % GROUPS]!];
       const rdf = preds.map((p) => `_:n <${p}> "${value}" .`).join('\n');
       try {
-        const r = await post(`${alphaUrl((w + i) % GROUPS)}/mutate?commitNow=true`, `{ set {\n${rdf}\n} }`, 'application/rdf');
-        const j = r.json as { data?: { uids?: Record<string, string> }; extensions?: { txn?: { commit_ts?: string | number } } };
+        const r = await post(
+          `${alphaUrl((w + i) % GROUPS)}/mutate?commitNow=true`,
+          `{ set {\n${rdf}\n} }`,
+          'application/rdf',
+        );
+        const j = r.json as {
+          data?: { uids?: Record<string, string> };
+          extensions?: { txn?: { commit_ts?: string | number } };
+        };
         const ts = j.extensions?.txn?.commit_ts;
         const uid = j.data?.uids?.n;
-        if (r.status === 200 && ts !== undefined && uid !== undefined) acks.push({ value, commitTs: BigInt(ts), uid });
+        if (r.status === 200 && ts !== undefined && uid !== undefined)
+          acks.push({ value, commitTs: BigInt(ts), uid });
         else failed += 1;
       } catch {
         failed += 1;
@@ -126,7 +146,8 @@ async function checkAcks(acks: Ack[]): Promise<void> {
   for (const a of acks) {
     const i = Number(a.value.split('-')[1]);
     for (const p of [PREDS[i % GROUPS]!, PREDS[(i + 2) % GROUPS]!, PREDS[(i + 4) % GROUPS]!]) {
-      if (!seen.get(p)!.has(`${a.uid}=${a.value}`)) missing.push(`${p} of ${a.uid} (${a.value}, ts ${a.commitTs})`);
+      if (!seen.get(p)!.has(`${a.uid}=${a.value}`))
+        missing.push(`${p} of ${a.uid} (${a.value}, ts ${a.commitTs})`);
     }
   }
   expect(missing, 'acknowledged commits missing').toEqual([]);

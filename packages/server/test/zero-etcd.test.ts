@@ -37,13 +37,18 @@ function newPrefix(): string {
 
 async function zeroOn(
   prefix: string,
-  opts: { groups?: number; leaseBlock?: bigint; ttl?: number } = {},
+  opts: { groups?: number; leaseBlock?: bigint; ttl?: number; memberTtl?: number } = {},
 ): Promise<Zero> {
   const z = await createZero({
     dataDir: dataRoot,
     port: 0,
     token: TOKEN,
-    etcd: { endpoints: etcd.endpoints, prefix, leaderTtlSeconds: opts.ttl ?? 3 },
+    etcd: {
+      endpoints: etcd.endpoints,
+      prefix,
+      leaderTtlSeconds: opts.ttl ?? 3,
+      memberTtlSeconds: opts.memberTtl ?? 10,
+    },
     ...(opts.groups === undefined ? {} : { groups: opts.groups }),
     ...(opts.leaseBlock === undefined ? {} : { leaseBlock: opts.leaseBlock }),
   });
@@ -230,6 +235,34 @@ describe('Zeros sharing one etcd', () => {
     expect(BigInt(st.maxUID)).toBeGreaterThan(u.end);
     await expect(zeroOn(prefix, { groups: 1 })).rejects.toThrow(/has 2 groups; it cannot shrink to 1/);
   });
+
+  it('an Alpha is listed alive while its heartbeats come, through any Zero, and dead after', async () => {
+    const prefix = newPrefix();
+    const a = await zeroOn(prefix, { groups: 2, memberTtl: 1 });
+    const b = await zeroOn(prefix, { memberTtl: 1 });
+    const ca = new ZeroClient(addrOf(a), TOKEN);
+    await ca.connect(1, '127.0.0.1:7001'); // listed through a, heartbeats through the leader
+    await ca.connect(2, '127.0.0.1:7002'); // never heard of again
+    const dead = async () => {
+      const st = await new ZeroClient(addrOf(b), TOKEN).state();
+      return Object.fromEntries(
+        Object.values(st.groups).flatMap((g) => Object.values(g.members).map((m) => [m.addr, m.amDead])),
+      );
+    };
+    expect(await dead()).toEqual({ '127.0.0.1:7001': false, '127.0.0.1:7002': false });
+    const c = client([b, a]);
+    for (let i = 0; i < 8; i++) {
+      await c.reportPendingStarts('127.0.0.1:7001', undefined);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    expect(await dead()).toEqual({ '127.0.0.1:7001': false, '127.0.0.1:7002': true });
+    // Back after its lease ended: listed alive again (an unknown address is not listed at all).
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await dead())['127.0.0.1:7001']).toBe(true);
+    await c.reportPendingStarts('127.0.0.1:7001', undefined);
+    await c.reportPendingStarts('127.0.0.1:7999', undefined);
+    expect(await dead()).toEqual({ '127.0.0.1:7001': false, '127.0.0.1:7002': true });
+  }, 20_000);
 
   it('etcd out of reach: a clear error naming the endpoints, nothing listening', async () => {
     const err = await EtcdZeroStore.open({

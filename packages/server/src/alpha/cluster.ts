@@ -341,14 +341,19 @@ export class Cluster {
       .sort((a, b) => a - b);
   }
 
-  /** The Alpha serving a group: its most recently registered member. */
+  /** The Alpha serving a group: its most recently registered member, a live one first. */
   async groupApi(group: number): Promise<GroupApi> {
     if (group === this.local.group) return this.local;
     for (const fresh of [false, true]) {
       const g = (await this.zeroState(fresh)).groups[String(group)];
       const members = Object.values(g?.members ?? {});
       if (members.length === 0) continue;
-      members.sort((a, b) => Number(b.lastUpdate) - Number(a.lastUpdate) || Number(b.id) - Number(a.id));
+      members.sort(
+        (a, b) =>
+          Number(a.amDead) - Number(b.amDead) ||
+          Number(b.lastUpdate) - Number(a.lastUpdate) ||
+          Number(b.id) - Number(a.id),
+      );
       return new RemoteGroup(group, members[0]!.addr, this.peers);
     }
     throw new HttpError(

@@ -44,7 +44,14 @@ export interface CreateZeroOptions {
    * `--etcd host:port,...`: keep the cluster's state in etcd, shared with every Zero given the
    * same endpoints and prefix; the Zeros elect one oracle leader. Absent: the state file.
    */
-  etcd?: { endpoints: readonly string[]; prefix?: string; leaderTtlSeconds?: number };
+  etcd?: {
+    endpoints: readonly string[];
+    prefix?: string;
+    /** The oracle leader's etcd lease (default 10 s). */
+    leaderTtlSeconds?: number;
+    /** How long an Alpha stays listed alive without a heartbeat (default 10 s). */
+    memberTtlSeconds?: number;
+  };
   /** `--my host:port`: the address other nodes reach this Zero at (default: host:port when not a wildcard). */
   my?: string;
   /** Default 6080; 0 picks a free port. */
@@ -95,6 +102,7 @@ export async function createZero(opts: CreateZeroOptions): Promise<Zero> {
       endpoints: opts.etcd.endpoints,
       ...(opts.etcd.prefix === undefined ? {} : { prefix: opts.etcd.prefix }),
       ...(opts.etcd.leaderTtlSeconds === undefined ? {} : { ttlSeconds: opts.etcd.leaderTtlSeconds }),
+      ...(opts.etcd.memberTtlSeconds === undefined ? {} : { memberTtlSeconds: opts.etcd.memberTtlSeconds }),
       addr: opts.my ?? `${shownHost}:${port}`,
       ...(opts.groups === undefined ? {} : { groups: opts.groups }),
       ...(opts.leaseBlock === undefined ? {} : { leaseBlock: opts.leaseBlock }),

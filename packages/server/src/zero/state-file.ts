@@ -363,6 +363,10 @@ export class ZeroStore implements ZeroState {
 
   assertOracleLeader(): void {}
 
+  heartbeat(_addr: string): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** The lock, persisted beside the state file (a restart gives its holder one more TTL). */
   async openBackupLock(): Promise<BackupLockService> {
     const lock = new BackupLock(Date.now, this.dataDir);

@@ -60,6 +60,11 @@ export interface ZeroState {
   lease(what: LeaseKind, num: number, atLeast?: bigint): Promise<LeaseResult>;
   /** Registers an Alpha as the member of a group (idempotent for the same address). */
   connect(groupId: number, addr: string): Promise<Member>;
+  /**
+   * An Alpha's heartbeat (its report of pending starts, every second): keeps it listed alive. The
+   * file state keeps no liveness (its members never show `amDead`); etcd's ends with a lease.
+   */
+  heartbeat(addr: string): Promise<void>;
   /** The group serving a predicate, assigning one on first use. */
   tablet(predicate: string): Promise<TabletResult>;
   /** Forces a predicate onto a group (used by restore). */

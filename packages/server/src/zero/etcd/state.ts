@@ -6,6 +6,7 @@
  * | `cluster`                | `{format, cid, groups}`        | by the first Zero (absent → put); grown by CAS |
  * | `lease/<kind>`           | the ceiling (decimal)          | by the oracle leader, fenced by its epoch |
  * | `members/<addr>`         | the member (id, group, …)      | by the Zero an Alpha connects through     |
+ * | `alive/<addr>`           | `1`, under a lease per Alpha   | at connect; renewed by its heartbeats     |
  * | `counter/raft`           | the last member id             | CAS                                       |
  * | `tablets/<predicate>`    | `{groupId}`                    | first assignment wins (absent → put)      |
  * | `restores/<id>`          | `commit` or `abort`            | once (absent → put), with its tablet moves |
@@ -58,6 +59,8 @@ export interface EtcdZeroStoreOptions extends EtcdConnectOptions, LeaderOptions 
   /** The number of groups (1..1000); grows a stored cluster, never shrinks it. */
   groups?: number;
   leaseBlock?: bigint;
+  /** An Alpha not heard of for this long is listed dead (`amDead`; default 10 s). */
+  memberTtlSeconds?: number;
 }
 
 interface Block {
@@ -102,6 +105,9 @@ export class EtcdZeroStore implements ZeroState {
   private readonly blocks = new Map<LeaseKind, Block>();
   private readonly ceilings: Record<LeaseKind, bigint> = { uids: 0n, timestamps: 0n, nsids: 0n };
   private lock: Promise<unknown> = Promise.resolve();
+  /** The etcd lease keeping each Alpha listed alive, as last known here. */
+  private readonly aliveLeases = new Map<string, string>();
+  memberTtlSeconds = 10;
 
   private constructor(
     private readonly kv: EtcdKv,
@@ -127,6 +133,7 @@ export class EtcdZeroStore implements ZeroState {
       const cluster = await EtcdZeroStore.joinCluster(kv, opts.groups);
       const leader = new OracleLeader(kv, opts.addr, opts);
       const store = new EtcdZeroStore(kv, leader, cluster, opts.addr, leaseBlock);
+      if (opts.memberTtlSeconds !== undefined) store.memberTtlSeconds = opts.memberTtlSeconds;
       await leader.start();
       return store;
     } catch (err) {
@@ -283,8 +290,9 @@ export class EtcdZeroStore implements ZeroState {
           [{ key, modRevision: cur.modRevision }],
           [{ put: key, value: JSON.stringify(updated) }],
         );
-        if (r.succeeded) return updated;
-        continue;
+        if (!r.succeeded) continue;
+        await this.markAlive(addr);
+        return updated;
       }
       const counter = await this.kv.get(RAFT_COUNTER);
       const id = parseCeiling(counter) + 1n;
@@ -309,13 +317,38 @@ export class EtcdZeroStore implements ZeroState {
           { put: RAFT_COUNTER, value: String(id) },
         ],
       );
-      if (r.succeeded) return member;
+      if (!r.succeeded) continue;
+      await this.markAlive(addr);
+      return member;
     }
     throw new HttpError(
       'ETCD_UNAVAILABLE',
       `could not record member ${addr} in etcd: too many concurrent changes`,
       503,
     );
+  }
+
+  /** Lists a member alive under a new lease of `memberTtlSeconds`. */
+  private async markAlive(addr: string): Promise<void> {
+    const lease = await this.kv.grantLease(this.memberTtlSeconds);
+    await this.kv.txn([], [{ put: `alive/${addr}`, value: '1', lease }]);
+    this.aliveLeases.set(addr, lease);
+  }
+
+  async heartbeat(addr: string): Promise<void> {
+    let lease = this.aliveLeases.get(addr);
+    if (lease === undefined) {
+      // Listed through another Zero: its lease id is on the key.
+      const e = await this.kv.get(`alive/${addr}`);
+      if (e && e.lease !== '0') lease = e.lease;
+    }
+    if (lease !== undefined && (await this.kv.keepAliveOnce(lease)) > 0) {
+      this.aliveLeases.set(addr, lease);
+      return;
+    }
+    this.aliveLeases.delete(addr);
+    // Its lease ended (a pause, or etcd lost it): a known member comes back alive; others are ignored.
+    if (await this.kv.get(`members/${addr}`)) await this.markAlive(addr);
   }
 
   private checkGroup(groupId: number): void {
@@ -440,12 +473,15 @@ export class EtcdZeroStore implements ZeroState {
     let maxRaftId = '0';
     let counter = 0n;
     const leader = this.leader.leader;
+    const alive = new Set(
+      all.filter((e) => e.key.startsWith('alive/')).map((e) => e.key.slice('alive/'.length)),
+    );
     for (const e of all) {
       if (e.modRevision > counter) counter = e.modRevision;
       if (e.key.startsWith('members/')) {
         const m = parseJson<Member>(e);
         const g = groups[String(m.groupId)];
-        if (g) g.members[m.id] = m;
+        if (g) g.members[m.id] = { ...m, amDead: !alive.has(m.addr) };
       } else if (e.key.startsWith('tablets/')) {
         const predicate = e.key.slice('tablets/'.length);
         const groupId = parseJson<{ groupId: number }>(e).groupId;

@@ -102,6 +102,10 @@ const oracleRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       const { addr, oldest } = req.body;
+      // The report is also the Alpha's heartbeat; a failed one costs the report nothing.
+      await app.zero
+        .heartbeat(addr)
+        .catch((err: unknown) => req.log.warn({ err }, 'member heartbeat failed'));
       const starts = app.oracle.pendingStarts;
       starts.report(addr, oldest === undefined ? undefined : BigInt(oldest));
       const floor = starts.floor();
