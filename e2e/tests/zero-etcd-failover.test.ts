@@ -239,12 +239,17 @@ describe('3 Zeros on a 3-member etcd, 6 groups', () => {
     } finally {
       child.kill('SIGCONT');
     }
-    // Awake: it must not hand out ids under its old lease.
+    // Awake: it must not hand out ids under its old lease. Asked as the leader, it refuses; asked
+    // as any Zero, it forwards to the new leader.
     await sleep(3000);
-    const r = await fetch(`http://${zeroAddr(paused)}/assign?what=uids&num=1`);
+    const r = await fetch(`http://${zeroAddr(paused)}/assign?what=uids&num=1`, {
+      headers: { 'x-strata-forwarded': '1' },
+    });
     const body = (await r.json()) as { code?: string; message?: string };
     expect(r.status, JSON.stringify(body)).toBe(503);
     expect(body.code).toBe('NOT_LEADER');
+    const fwd = await fetch(`http://${zeroAddr(paused)}/assign?what=uids&num=1`);
+    expect(fwd.status).toBe(200);
     await w.stop();
     await checkAcks(w.acks);
   }, 120_000);

@@ -70,7 +70,7 @@ function client(zs: Zero[], failoverMs = 20_000): ZeroClient {
 }
 
 describe('Zeros sharing one etcd', () => {
-  it('share one cluster; one leads the oracle, the other refuses id routes naming it', async () => {
+  it('share one cluster; one leads the oracle, the other forwards id routes to it', async () => {
     const prefix = newPrefix();
     const a = await zeroOn(prefix, { groups: 3 });
     const b = await zeroOn(prefix);
@@ -82,13 +82,19 @@ describe('Zeros sharing one etcd', () => {
     expect(zeros.map((z) => z.addr).sort()).toEqual([addrOf(a), addrOf(b)].sort());
     expect(zeros.filter((z) => z.leader).map((z) => z.addr)).toEqual([addrOf(a)]);
 
-    const r = await fetch(`${b.url}/assign?what=uids&num=5`);
+    // The follower forwards what only the leader answers: ids continue the leader's sequence.
+    const viaLeader = await new ZeroClient(addrOf(a), TOKEN).assignUids(5);
+    const viaFollower = await new ZeroClient(addrOf(b), TOKEN).assignUids(5);
+    expect(viaFollower.start).toBe(viaLeader.end + 1n);
+    const headers = { 'x-strata-token': TOKEN };
+    const read = await fetch(`${b.url}/internal/oracle/read-ts`, { headers });
+    expect(read.status).toBe(200);
+    // Asked as the leader (a forwarded request), a follower refuses, naming the leader.
+    const r = await fetch(`${b.url}/assign?what=uids&num=5`, { headers: { 'x-strata-forwarded': '1' } });
     expect(r.status).toBe(503);
     const body = (await r.json()) as { code: string; message: string };
     expect(body.code).toBe('NOT_LEADER');
     expect(body.message).toContain(addrOf(a));
-    const read = await fetch(`${b.url}/internal/oracle/read-ts`, { headers: { 'x-strata-token': TOKEN } });
-    expect(read.status).toBe(503);
     // The token is still checked first on a follower.
     const noToken = await fetch(`${b.url}/internal/oracle/read-ts`);
     expect(noToken.status).toBe(401);

@@ -14,6 +14,7 @@ import oracleRoutes from './routes/oracle.js';
 import restoreDecisionRoutes from './routes/restore-decision.js';
 import publicRoutes from './routes/public.js';
 import { HttpError } from '../http/errors.js';
+import { PLAIN_HTTP } from '@strata/core';
 import type { ZeroState } from './state.js';
 import { Oracle, type OracleOptions } from './oracle.js';
 import { requestGuard, type ExposureOptions } from '../http/request-guard.js';
@@ -54,7 +55,11 @@ export async function buildZeroApp(opts: ZeroAppOptions): Promise<FastifyInstanc
   const node = nodeRegistry('zero');
   app.decorate('zeroMetrics', new ZeroMetrics(node.registry, opts.store));
   await app.register(metricsRoutes, { metrics: node });
-  await app.register(storePlugin, { store: opts.store, oracle: new Oracle(opts.store, opts.oracle) });
+  await app.register(storePlugin, {
+    store: opts.store,
+    oracle: new Oracle(opts.store, opts.oracle),
+    transport: opts.tls?.transport ?? PLAIN_HTTP,
+  });
   await app.register(publicRoutes);
   await app.register(
     async (internal) => {

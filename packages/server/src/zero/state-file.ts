@@ -363,6 +363,11 @@ export class ZeroStore implements ZeroState {
 
   assertOracleLeader(): void {}
 
+  /** One Zero: it always leads. */
+  leaderToForward(): string | undefined {
+    return undefined;
+  }
+
   heartbeat(_addr: string): Promise<void> {
     return Promise.resolve();
   }

@@ -457,6 +457,10 @@ export class EtcdZeroStore implements ZeroState {
     this.leader.assertLeader();
   }
 
+  leaderToForward(): string | undefined {
+    return this.leader.isLeader() ? undefined : this.leader.leader;
+  }
+
   /** The etcd-backed backup/restore lock (an etcd lease: a dead holder frees it within its TTL). */
   openBackupLock(): Promise<BackupLockService> {
     return Promise.resolve(new EtcdBackupLock(this.kv));

@@ -70,6 +70,7 @@ const internalRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: { what: LeaseKind; num?: number; atLeast?: string } }>(
     '/lease',
     {
+      preHandler: app.leaderOnly,
       schema: {
         body: {
           type: 'object',

@@ -1,16 +1,15 @@
 /**
  * `/internal/oracle/*`: the timestamp oracle (../oracle.ts) as the Alphas use it: commit and read
  * timestamps, commits queued and done, the oldest start ts each Alpha may still commit. Only the
- * oracle leader answers them (a Zero on etcd that does not lead answers NOT_LEADER, 503, naming
- * the leader). Behind the cluster token, registered in the `/internal` scope by the app.
+ * oracle leader answers them: a Zero on etcd that does not lead forwards them to the leader
+ * (../leader-forward.ts). Behind the cluster token, registered in the `/internal` scope by the app.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { u64StringSchema, withErrors } from './schemas.js';
 
 const oracleRoutes: FastifyPluginAsync = async (app) => {
-  app.addHook('onRequest', async () => {
-    app.zero.assertOracleLeader();
-  });
+  // On a follower, forwarded to the leader (../leader-forward.ts), after the token check.
+  app.addHook('preHandler', app.leaderOnly);
 
   // The timestamp oracle (../oracle.ts): commit timestamps are pending until done.
   const tsResponse = (field: string) =>

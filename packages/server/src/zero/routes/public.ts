@@ -47,6 +47,7 @@ const publicRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { what: LeaseKind; num: number } }>(
     '/assign',
     {
+      preHandler: app.leaderOnly,
       schema: {
         querystring: assignQuerySchema(leaseKindSchema.enum, MAX_ASSIGN),
         response: withErrors({
