@@ -9,6 +9,8 @@
 # $STRATA_CACHE (default ~/.cache/strata) holds the binary: $STRATA_CACHE/minio/<version>/minio.
 # $STRATA_MINIO_RUN (default $STRATA_CACHE/minio-run) holds env.json, minio.pid, minio.log and the data.
 # Buckets: strata-private (private) and strata-public (anonymous read/write policy).
+# $STRATA_MINIO_DRIVES (default 1): with N > 1, one server over N drive folders ($data/d1..dN),
+# erasure coded across them as a distributed MinIO's erasure set is (the scale bench uses 4).
 set -euo pipefail
 # shellcheck source=../../scripts/lib/clean-env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/clean-env.sh"
@@ -56,13 +58,18 @@ start() {
   local data port console user password pid
   data="$(mktemp -d "${TMPDIR:-/tmp}/strata-minio-data.XXXXXX")"
   echo "$data" >"$RUN/data-dir"
+  local drives="${STRATA_MINIO_DRIVES:-1}" target
+  case "$drives" in '' | *[!0-9]*) log "STRATA_MINIO_DRIVES must be a number, got '$drives'"; exit 2 ;; esac
+  target="$data"
+  # MinIO's own ellipsis notation: {1...N} (three dots) names N drives; MinIO expands it.
+  if [ "$drives" -gt 1 ]; then target="$data/d{1...$drives}"; fi
   port="$(free_port)"
   console="$(free_port)"
   while [ "$console" = "$port" ]; do console="$(free_port)"; done
   user="strata-root"
   password="strata-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
   MINIO_ROOT_USER="$user" MINIO_ROOT_PASSWORD="$password" MINIO_UPDATE=off MINIO_BROWSER=off \
-    nohup "$BIN" server --quiet --address "127.0.0.1:$port" --console-address "127.0.0.1:$console" "$data" \
+    nohup "$BIN" server --quiet --address "127.0.0.1:$port" --console-address "127.0.0.1:$console" "$target" \
     >"$RUN/minio.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$RUN/minio.pid"

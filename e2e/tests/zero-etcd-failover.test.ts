@@ -8,50 +8,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type EtcdCluster } from '../../packages/server/test/etcd-harness.js';
-import {
-  alphaArgs,
-  freePort,
-  killAll,
-  post,
-  run,
-  secretFile,
-  start,
-  waitHealthy,
-  type Proc,
-} from './procs.js';
+import { StrataOnEtcd } from './etcd-cluster.js';
+import { killAll, post, run } from './procs.js';
 
 const TOKEN = 'e2e-etcd-cluster-token-0123456789';
 const GROUPS = 6;
 const PREDS = Array.from({ length: GROUPS }, (_, i) => `p${i + 1}`);
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-zero-etcd-'));
 let etcd: EtcdCluster;
-const zeros: { port: number; proc?: Proc }[] = [];
-const alphas: { port: number; proc?: Proc }[] = [];
+let c: StrataOnEtcd;
 
-const zeroAddr = (i: number) => `127.0.0.1:${zeros[i]!.port}`;
-const alphaUrl = (i: number) => `http://127.0.0.1:${alphas[i]!.port}`;
-
-function startZero(i: number): Proc {
-  const z = zeros[i]!;
-  z.proc = start([
-    'zero',
-    '--etcd',
-    etcd.endpoints.join(','),
-    '--etcd_prefix',
-    '/strata-e2e/',
-    '--port',
-    String(z.port),
-    '--host',
-    '127.0.0.1',
-    '--data',
-    path.join(tmp, `zw${i + 1}`),
-    '--groups',
-    String(GROUPS),
-    '--token_file',
-    secretFile(TOKEN),
-  ]);
-  return z.proc;
-}
+const alphaUrl = (i: number) => c.alphaUrl(i);
 
 interface State {
   zeros: Record<string, { addr: string; leader: boolean }>;
@@ -62,15 +29,14 @@ interface State {
 async function leaderIndex(ms = 30_000): Promise<number> {
   const end = Date.now() + ms;
   for (;;) {
-    for (let i = 0; i < zeros.length; i++) {
-      const z = zeros[i]!;
-      if (!z.proc || z.proc.child.exitCode !== null || z.proc.child.signalCode !== null) continue;
+    for (let i = 0; i < c.zeros.length; i++) {
+      if (!c.zeroRunning(i)) continue;
       try {
         const s = (await (
-          await fetch(`http://${zeroAddr(i)}/state`, { signal: AbortSignal.timeout(2000) })
+          await fetch(`${c.zeroUrl(i)}/state`, { signal: AbortSignal.timeout(2000) })
         ).json()) as State;
         const lead = Object.values(s.zeros).find((x) => x.leader);
-        const idx = lead ? zeros.findIndex((_, k) => zeroAddr(k) === lead.addr) : -1;
+        const idx = lead ? c.zeros.findIndex((_, k) => c.zeroAddr(k) === lead.addr) : -1;
         if (idx >= 0) return idx;
       } catch {
         // paused or down: ask the next
@@ -157,19 +123,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   etcd = await startEtcd(3);
-  for (let i = 0; i < 3; i++) zeros.push({ port: await freePort() });
-  for (let i = 0; i < 3; i++) startZero(i);
-  for (let i = 0; i < 3; i++) await waitHealthy(`http://${zeroAddr(i)}`, zeros[i]!.proc!);
-  const zeroList = zeros.map((_, i) => zeroAddr(i)).join(',');
-  for (let g = 1; g <= GROUPS; g++) {
-    const port = await freePort();
-    const args = alphaArgs({ group: g, zeroPort: 0, dir: path.join(tmp, `p${g}`), port, token: TOKEN });
-    args[args.indexOf('--zero') + 1] = zeroList;
-    alphas.push({ port, proc: start(args) });
-  }
-  for (let i = 0; i < GROUPS; i++) await waitHealthy(alphaUrl(i), alphas[i]!.proc!);
-  const r = await post(`${alphaUrl(0)}/alter`, PREDS.map((p) => `${p}: string @index(exact) .`).join('\n'));
-  expect(r.status, JSON.stringify(r.json)).toBe(200);
+  c = await StrataOnEtcd.start({
+    endpoints: etcd.endpoints,
+    prefix: '/strata-e2e/',
+    groups: GROUPS,
+    dir: tmp,
+    token: TOKEN,
+  });
+  await c.alter(PREDS.map((p) => `${p}: string @index(exact) .`).join('\n'));
 }, 120_000);
 
 afterAll(async () => {
@@ -180,7 +141,7 @@ afterAll(async () => {
 
 describe('3 Zeros on a 3-member etcd, 6 groups', () => {
   it('spreads the predicates over the 6 groups', async () => {
-    const s = (await (await fetch(`http://${zeroAddr(0)}/state`)).json()) as State;
+    const s = (await (await fetch(`${c.zeroUrl(0)}/state`)).json()) as State;
     const groupsUsed = new Set(
       Object.entries(s.groups)
         .filter(([, g]) => PREDS.some((p) => p in g.tablets))
@@ -194,8 +155,8 @@ describe('3 Zeros on a 3-member etcd, 6 groups', () => {
     const w = writers(3);
     await sleep(2000);
     const old = await leaderIndex();
-    zeros[old]!.proc!.child.kill('SIGKILL');
-    await zeros[old]!.proc!.exited;
+    c.zeros[old]!.proc!.child.kill('SIGKILL');
+    await c.zeros[old]!.proc!.exited;
     const next = await leaderIndex();
     expect(next).not.toBe(old);
     await sleep(3000);
@@ -204,8 +165,8 @@ describe('3 Zeros on a 3-member etcd, 6 groups', () => {
     await w.stop();
     expect(w.acks.length, 'commits go on under the new leader').toBeGreaterThan(before);
     await checkAcks(w.acks);
-    startZero(old);
-    await waitHealthy(`http://${zeroAddr(old)}`, zeros[old]!.proc!);
+    c.startZero(old);
+    await c.waitZero(old);
   }, 120_000);
 
   it('kill -9 of an etcd member: commits go on (quorum kept)', async () => {
@@ -224,7 +185,7 @@ describe('3 Zeros on a 3-member etcd, 6 groups', () => {
     const w = writers(3);
     await sleep(1000);
     const paused = await leaderIndex();
-    const child = zeros[paused]!.proc!.child;
+    const child = c.zeros[paused]!.proc!.child;
     child.kill('SIGSTOP');
     try {
       // Another Zero leads once the paused one's 10 s lease ends.
@@ -242,13 +203,13 @@ describe('3 Zeros on a 3-member etcd, 6 groups', () => {
     // Awake: it must not hand out ids under its old lease. Asked as the leader, it refuses; asked
     // as any Zero, it forwards to the new leader.
     await sleep(3000);
-    const r = await fetch(`http://${zeroAddr(paused)}/assign?what=uids&num=1`, {
+    const r = await fetch(`${c.zeroUrl(paused)}/assign?what=uids&num=1`, {
       headers: { 'x-strata-forwarded': '1' },
     });
     const body = (await r.json()) as { code?: string; message?: string };
     expect(r.status, JSON.stringify(body)).toBe(503);
     expect(body.code).toBe('NOT_LEADER');
-    const fwd = await fetch(`http://${zeroAddr(paused)}/assign?what=uids&num=1`);
+    const fwd = await fetch(`${c.zeroUrl(paused)}/assign?what=uids&num=1`);
     expect(fwd.status).toBe(200);
     await w.stop();
     await checkAcks(w.acks);
@@ -257,15 +218,15 @@ describe('3 Zeros on a 3-member etcd, 6 groups', () => {
   it('a backup whose Zero dies completes or fails cleanly, and the next backup succeeds', async () => {
     const dest = path.join(tmp, 'backups');
     const lead = await leaderIndex();
-    const backup = run(['backup', '--alpha', `127.0.0.1:${alphas[0]!.port}`, '-d', dest]);
+    const backup = run(['backup', '--alpha', c.alphaAddr(0), '-d', dest]);
     await sleep(300);
-    zeros[lead]!.proc!.child.kill('SIGKILL');
+    c.zeros[lead]!.proc!.child.kill('SIGKILL');
     const first = await backup;
     // Either it finished (the lock and ids came through another Zero) or it said why it failed.
     if (first.code !== 0) expect(first.stderr).toMatch(/Zero|lock|lease|backup/i);
-    startZero(lead);
-    await waitHealthy(`http://${zeroAddr(lead)}`, zeros[lead]!.proc!);
-    const second = await run(['backup', '--alpha', `127.0.0.1:${alphas[0]!.port}`, '-d', dest]);
+    c.startZero(lead);
+    await c.waitZero(lead);
+    const second = await run(['backup', '--alpha', c.alphaAddr(0), '-d', dest]);
     expect(second.code, second.stderr).toBe(0);
     const verify = await run(['verify', dest]);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
