@@ -7,10 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { Oracle, type ZeroState } from '../src/index.js';
 
 /** The part of a ZeroState the oracle uses: timestamps, and a term the test moves. */
-function fakeState(): { state: ZeroState; setTerm(t: number): void; skipTo(ts: bigint): void } {
+function fakeState(live: string[] = []): {
+  state: ZeroState;
+  setTerm(t: number): void;
+  skipTo(ts: bigint): void;
+} {
   let next = 1n;
   let term = 1;
   const state = {
+    liveMembers: () => Promise.resolve(live),
     assign: (_what: string, num: number) => {
       const startId = String(next);
       next += BigInt(num);
@@ -61,5 +66,31 @@ describe('oracle terms', () => {
     expect(r).toBeGreaterThan(pending as bigint);
     expect(o.pendingCount).toBe(0);
     expect(o.done(pending as bigint, true)).toBe(false); // unknown now
+  });
+});
+
+describe("a new leader waits for its predecessors' commits", () => {
+  it('hands out no timestamp until every live Alpha reported none in flight at or below the takeover', async () => {
+    const f = fakeState(['a:1', 'b:1']);
+    const o = new Oracle(f.state, { pendingTimeoutMs: 60_000 });
+    let given: bigint | undefined;
+    const read = o.readTs().then((ts) => (given = ts));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(given).toBeUndefined(); // nobody reported yet
+    o.reportInflight('a:1', undefined);
+    o.reportInflight('b:1', 0n); // still applying a commit of the old term (ts 0 <= ceiling)
+    await new Promise((r) => setTimeout(r, 300));
+    expect(given).toBeUndefined();
+    o.reportInflight('b:1', undefined); // done
+    await read;
+    expect(given).toBe(1n);
+    // Settled: the next ones do not wait.
+    expect(await o.readTs()).toBe(2n);
+  });
+
+  it('gives up waiting after the pending timeout (a silent coordinator is presumed dead)', async () => {
+    const f = fakeState(['gone:1']);
+    const o = new Oracle(f.state, { pendingTimeoutMs: 400 });
+    expect(await o.readTs()).toBe(1n);
   });
 });

@@ -204,10 +204,16 @@ export class ZeroClient {
    * pending (`oldest` undefined): Zero's conflict memory keeps no commits older than that. Answers
    * the oldest one of every Alpha (undefined: none), whose reads the Alpha's store keeps.
    */
-  async reportPendingStarts(addr: string, oldest: bigint | undefined): Promise<bigint | undefined> {
+  async reportPendingStarts(
+    addr: string,
+    oldest: bigint | undefined,
+    /** The oldest commit this Alpha is still applying (between its commit ts and `done`). */
+    inflight?: bigint,
+  ): Promise<bigint | undefined> {
     const r = await this.req<{ oldestOpen?: string }>('POST', '/internal/oracle/pending-starts', {
       addr,
       ...(oldest === undefined ? {} : { oldest: String(oldest) }),
+      ...(inflight === undefined ? {} : { inflight: String(inflight) }),
     });
     return r.oldestOpen === undefined ? undefined : BigInt(r.oldestOpen);
   }

@@ -37,6 +37,7 @@ async function alterGroups(cluster: Cluster, reqs: Map<number, WireAlter>): Prom
   const apis = await Promise.all([...reqs.keys()].map((g) => cluster.groupApi(g)));
   await Promise.all(apis.map((api) => api.alter(0n, reqs.get(api.group)!, true)));
   const commitTs = await cluster.zero.commitTs();
+  cluster.inflight.add(commitTs);
   const results = await Promise.allSettled(
     apis.map((api) => api.alter(commitTs, reqs.get(api.group)!, false)),
   );
@@ -46,6 +47,7 @@ async function alterGroups(cluster: Cluster, reqs: Map<number, WireAlter>): Prom
       results.some((r) => r.status === 'fulfilled'),
     )
     .catch(() => undefined);
+  cluster.inflight.remove(commitTs);
   const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (bad) throw bad.reason;
   return commitTs;

@@ -3,6 +3,7 @@
  * membership) and the owner group of each predicate, either itself (in process) or another
  * Alpha (HTTP `/internal/*` with the cluster token).
  */
+import { InflightCommits } from './inflight-commits.js';
 import {
   CLUSTER_TOKEN_HEADER,
   fetchExport,
@@ -297,6 +298,8 @@ export class Cluster {
   readonly peers: PeerAccess;
   /** The open transactions this Alpha coordinates. */
   readonly txns: OpenTxns;
+  /** Commits between their timestamp and their `done` (reported to Zero; inflight-commits.ts). */
+  readonly inflight = new InflightCommits();
 
   constructor(
     readonly zero: ZeroClient,

@@ -146,7 +146,9 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
     const address = opts.my ?? `${advertiseHost}:${port}`;
     local.addr = address;
     await zero.connect(opts.group, address);
-    reports = startPendingReports(zero, address, cluster.txns, app.log, (o) => local.owner.holdFrom(o));
+    reports = startPendingReports(zero, address, cluster.txns, cluster.inflight, app.log, (o) =>
+      local.owner.holdFrom(o),
+    );
     // A restore staged here before a restart: Zero's decision finishes or rolls it back.
     await app.backups.participant.resume();
     await ensureInitialSchema(cluster);

@@ -1,6 +1,7 @@
 /**
  * Tells Zero, every second, the oldest start ts this Alpha may still commit (its open transactions
- * and the writes it is running: open-txns.ts), so that Zero's conflict memory forgets the commits
+ * and the writes it is running: open-txns.ts), and the oldest commit it is still applying
+ * (inflight-commits.ts: what a new oracle leader waits for), so that Zero's conflict memory forgets the commits
  * no transaction can conflict with any more (../zero/pending-starts.ts). A report that fails is
  * logged once, and once more when reports get through again: until then Zero keeps more, never less.
  *
@@ -11,6 +12,7 @@
 import type { ZeroClient } from '@strata/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { OpenTxns } from './open-txns.js';
+import type { InflightCommits } from './inflight-commits.js';
 
 export const PENDING_REPORT_MS = 1_000;
 
@@ -18,6 +20,7 @@ export function startPendingReports(
   zero: Pick<ZeroClient, 'reportPendingStarts'>,
   addr: string,
   txns: Pick<OpenTxns, 'oldestPending'>,
+  inflight: Pick<InflightCommits, 'oldest'>,
   log: Pick<FastifyBaseLogger, 'warn' | 'info'>,
   hold: (oldestOpen: bigint | undefined) => void = () => {},
   everyMs = PENDING_REPORT_MS,
@@ -29,7 +32,7 @@ export function startPendingReports(
     busy = true;
     const own = txns.oldestPending();
     try {
-      const all = await zero.reportPendingStarts(addr, own);
+      const all = await zero.reportPendingStarts(addr, own, inflight.oldest());
       hold(older(own, all));
       if (failing) log.info('pending start ts reach Zero again');
       failing = false;

@@ -73,6 +73,7 @@ export async function commitEdges(
     throw new HttpError('TXN_ABORTED', `rpc error: code = Aborted desc = ${ABORTED_MESSAGE}`, 409);
   }
   const commitTs = ts;
+  cluster.inflight.add(commitTs);
   let keys = 0;
   const applied = apis.map((api) => api.commit(txnId, commitTs));
   // Every owner in process has queued the commit: the next commit may take its timestamp now
@@ -83,6 +84,7 @@ export async function commitEdges(
   const ok = commits.filter((c) => c.status === 'fulfilled').length;
   for (const c of commits) if (c.status === 'fulfilled') keys += c.value.keys;
   await cluster.zero.done(commitTs, ok > 0).catch(() => undefined);
+  cluster.inflight.remove(commitTs);
   const bad = commits.findIndex((c) => c.status === 'rejected');
   if (bad !== -1) {
     const reason = (commits[bad] as PromiseRejectedResult).reason as Error;

@@ -20,6 +20,7 @@
  */
 import { Conflicts, type ConflictCheck } from './conflicts.js';
 import { PendingStarts } from './pending-starts.js';
+import { TakeoverGate } from './takeover.js';
 import type { ZeroState } from './state.js';
 
 export interface OracleOptions {
@@ -47,8 +48,14 @@ export class Oracle {
   readonly pendingStarts = new PendingStarts();
   /** The keys of recent commits (conflict detection); new at each oracle term. */
   conflicts = this.newConflicts();
-  /** The store's oracle term this memory belongs to (see ZeroState.oracleTerm). */
-  private term: number;
+  /**
+   * The store's oracle term this memory belongs to (see ZeroState.oracleTerm): 0 until the first
+   * timestamp, so that a Zero on etcd that leads from its start waits for its predecessors' commits
+   * too (takeover.ts). The file state's term is always 0: one Zero, no predecessor.
+   */
+  private term = 0;
+  /** A new term's wait for its predecessors' commits (takeover.ts). */
+  private readonly takeover: TakeoverGate;
 
   constructor(
     private readonly store: ZeroState,
@@ -56,7 +63,12 @@ export class Oracle {
   ) {
     this.pendingTimeoutMs = opts.pendingTimeoutMs ?? 30_000;
     this.readWaitMs = opts.readWaitMs ?? 2_000;
-    this.term = store.oracleTerm();
+    this.takeover = new TakeoverGate(() => store.liveMembers(), this.pendingTimeoutMs);
+  }
+
+  /** An Alpha's oldest commit in flight (its pending-starts report), for a takeover's wait. */
+  reportInflight(addr: string, inflight: bigint | undefined): void {
+    this.takeover.report(addr, inflight);
   }
 
   private newConflicts(): Conflicts {
@@ -69,8 +81,9 @@ export class Oracle {
     const ts = BigInt(r.startId);
     const term = this.store.oracleTerm();
     const newTerm = term !== this.term;
-    if (newTerm) this.startTerm(term);
+    if (newTerm) this.startTerm(term, ts);
     this.conflicts.startAt(ts);
+    await this.takeover.wait();
     return { ts, newTerm };
   }
 
@@ -79,8 +92,9 @@ export class Oracle {
    * (their coordinators' `done` finds them unknown) and its conflict memory starts empty, so that
    * every transaction started before this term is refused, as Dgraph's new Zero leader does.
    */
-  private startTerm(term: number): void {
+  private startTerm(term: number, first: bigint): void {
     this.term = term;
+    this.takeover.begin(first - 1n);
     for (const t of [...this.pending.keys()]) this.done(t, false);
     this.conflicts = this.newConflicts();
   }

@@ -372,6 +372,10 @@ export class ZeroStore implements ZeroState {
     return Promise.resolve();
   }
 
+  liveMembers(): Promise<string[]> {
+    return Promise.resolve([]);
+  }
+
   /** The lock, persisted beside the state file (a restart gives its holder one more TTL). */
   async openBackupLock(): Promise<BackupLockService> {
     const lock = new BackupLock(Date.now, this.dataDir);

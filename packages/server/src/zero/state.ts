@@ -65,6 +65,8 @@ export interface ZeroState {
    * file state keeps no liveness (its members never show `amDead`); etcd's ends with a lease.
    */
   heartbeat(addr: string): Promise<void>;
+  /** The Alphas listed alive now (etcd: their heartbeat leases); the file state keeps none. */
+  liveMembers(): Promise<string[]>;
   /** The group serving a predicate, assigning one on first use. */
   tablet(predicate: string): Promise<TabletResult>;
   /** Forces a predicate onto a group (used by restore). */

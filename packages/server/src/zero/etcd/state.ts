@@ -335,6 +335,10 @@ export class EtcdZeroStore implements ZeroState {
     this.aliveLeases.set(addr, lease);
   }
 
+  async liveMembers(): Promise<string[]> {
+    return (await this.kv.list('alive/')).map((e) => e.key.slice('alive/'.length));
+  }
+
   async heartbeat(addr: string): Promise<void> {
     let lease = this.aliveLeases.get(addr);
     if (lease === undefined) {

@@ -86,7 +86,8 @@ const oracleRoutes: FastifyPluginAsync = async (app) => {
 
   // What each Alpha may still commit (../pending-starts.ts): Zero's conflict memory keeps no more.
   // The answer, the oldest of all, is what the Alphas' stores keep for those transactions' reads.
-  app.post<{ Body: { addr: string; oldest?: string } }>(
+  // With the oldest commit the Alpha is still applying, which a new leader waits for (../oracle.ts).
+  app.post<{ Body: { addr: string; oldest?: string; inflight?: string } }>(
     '/pending-starts',
     {
       schema: {
@@ -94,17 +95,22 @@ const oracleRoutes: FastifyPluginAsync = async (app) => {
           type: 'object',
           required: ['addr'],
           additionalProperties: false,
-          properties: { addr: { type: 'string', minLength: 1, maxLength: 512 }, oldest: u64StringSchema },
+          properties: {
+            addr: { type: 'string', minLength: 1, maxLength: 512 },
+            oldest: u64StringSchema,
+            inflight: u64StringSchema,
+          },
         },
         response: withErrors({ type: 'object', properties: { oldestOpen: { type: 'string' } } }),
       },
     },
     async (req) => {
-      const { addr, oldest } = req.body;
+      const { addr, oldest, inflight } = req.body;
       // The report is also the Alpha's heartbeat; a failed one costs the report nothing.
       await app.zero
         .heartbeat(addr)
         .catch((err: unknown) => req.log.warn({ err }, 'member heartbeat failed'));
+      app.oracle.reportInflight(addr, inflight === undefined ? undefined : BigInt(inflight));
       const starts = app.oracle.pendingStarts;
       starts.report(addr, oldest === undefined ? undefined : BigInt(oldest));
       const floor = starts.floor();
