@@ -19,6 +19,8 @@ export interface EtcdClusterOptions {
   zeros?: number;
   /** The Alphas' environment (default this process's). */
   alphaEnv?: NodeJS.ProcessEnv;
+  /** More flags for every Alpha (e.g. `--restore_dirs`). */
+  alphaFlags?: string[];
 }
 
 export class StrataOnEtcd {
@@ -43,6 +45,7 @@ export class StrataOnEtcd {
         token: opts.token,
       });
       args[args.indexOf('--zero') + 1] = zeroList;
+      args.push(...(opts.alphaFlags ?? []));
       c.alphas.push({ port, group: g, proc: start(args, opts.alphaEnv ? { env: opts.alphaEnv } : {}) });
     }
     for (let i = 0; i < opts.groups; i++) await waitHealthy(c.alphaUrl(i), c.alphas[i]!.proc!, 60_000);
