@@ -270,6 +270,18 @@ describe('Zeros sharing one etcd', () => {
     expect(await dead()).toEqual({ '127.0.0.1:7001': false, '127.0.0.1:7002': true });
   }, 20_000);
 
+  it('a Zero started with more groups grows the cluster for every Zero', async () => {
+    const prefix = newPrefix();
+    const a = await zeroOn(prefix, { groups: 2 });
+    await zeroOn(prefix, { groups: 3 });
+    const ca = new ZeroClient(addrOf(a), TOKEN);
+    expect(Object.keys((await ca.state()).groups)).toEqual(['1', '2', '3']);
+    expect(await ca.connect(3, '127.0.0.1:7303')).toMatchObject({ groupId: 3 });
+    await expect(ca.connect(4, '127.0.0.1:7304')).rejects.toThrow(
+      /unknown group 4: this cluster has groups 1 to 3/,
+    );
+  });
+
   it('etcd out of reach: a clear error naming the endpoints, nothing listening', async () => {
     const err = await EtcdZeroStore.open({
       endpoints: ['127.0.0.1:1'],

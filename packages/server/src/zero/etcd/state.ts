@@ -272,7 +272,7 @@ export class EtcdZeroStore implements ZeroState {
   }
 
   async connect(groupId: number, addr: string): Promise<Member> {
-    this.checkGroup(groupId);
+    await this.checkGroup(groupId);
     if (addr.trim() === '' || /\s/.test(addr) || addr.includes('/')) {
       throw new HttpError('BAD_REQUEST', `addr must be a host:port without spaces, got "${addr}"`);
     }
@@ -355,7 +355,12 @@ export class EtcdZeroStore implements ZeroState {
     if (await this.kv.get(`members/${addr}`)) await this.markAlive(addr);
   }
 
-  private checkGroup(groupId: number): void {
+  /** Checks a group id, reading the cluster record again first when another Zero may have grown it. */
+  private async checkGroup(groupId: number): Promise<void> {
+    if (Number.isInteger(groupId) && groupId > this.cluster.groups) {
+      const cur = await this.kv.get(CLUSTER_KEY);
+      if (cur) this.cluster = parseCluster(cur);
+    }
     if (!Number.isInteger(groupId) || groupId < 1 || groupId > this.cluster.groups) {
       throw new HttpError(
         'UNKNOWN_GROUP',
@@ -393,7 +398,7 @@ export class EtcdZeroStore implements ZeroState {
   async moveTablet(predicate: string, groupId: number): Promise<TabletResult> {
     const problem = predicateProblem(predicate);
     if (problem) throw new HttpError('BAD_REQUEST', problem);
-    this.checkGroup(groupId);
+    await this.checkGroup(groupId);
     const key = `tablets/${predicate}`;
     const cur = await this.kv.get(key);
     if (cur && parseJson<{ groupId: number }>(cur).groupId === groupId) {
@@ -416,7 +421,7 @@ export class EtcdZeroStore implements ZeroState {
     for (const t of tablets) {
       const problem = predicateProblem(t.predicate);
       if (problem) throw new HttpError('BAD_REQUEST', problem);
-      this.checkGroup(t.group);
+      await this.checkGroup(t.group);
     }
     const key = `restores/${id}`;
     const moves: Op[] =
@@ -484,6 +489,11 @@ export class EtcdZeroStore implements ZeroState {
     const alive = new Set(
       all.filter((e) => e.key.startsWith('alive/')).map((e) => e.key.slice('alive/'.length)),
     );
+    const record = all.find((e) => e.key === CLUSTER_KEY);
+    if (record) this.cluster = parseCluster(record); // another Zero may have grown it
+    for (let g = Object.keys(groups).length + 1; g <= this.cluster.groups; g++) {
+      groups[String(g)] = { members: {}, tablets: {}, snapshotTs: '0', checksum: '0' };
+    }
     for (const e of all) {
       if (e.modRevision > counter) counter = e.modRevision;
       if (e.key.startsWith('members/')) {
