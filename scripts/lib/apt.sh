@@ -7,6 +7,7 @@
 #
 #   apt_install [apt-get install options] PKG...   # as root: apt-get update, then install -y
 #   apt_install_tool PKG...   # the same with --no-install-recommends, and no service started
+#   ensure_tools LABEL "PKG..." BIN...   # apt_install_tool when one of the binaries is missing
 
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive
@@ -44,4 +45,20 @@ apt_install_tool() {
     if [ "$made" = 1 ]; then rm -f "$policy"; fi
     exit "$rc"
   ) 8>/var/lock/strata-apt-tool.lock
+}
+
+# ensure_tools LABEL "PKG..." BIN...: installs the Debian packages (apt_install_tool) when one of
+# the binaries is missing; without root, says what to run instead and fails.
+ensure_tools() {
+  local label=$1 pkgs=$2 missing=0 b
+  shift 2
+  for b in "$@"; do [ -x "$b" ] || missing=1; done
+  [ "$missing" = 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup/$label: missing (run: sudo apt-get install -y --no-install-recommends $pkgs)" >&2
+    return 1
+  fi
+  echo "setup/$label: apt-get install -y --no-install-recommends $pkgs" >&2
+  # shellcheck disable=SC2086 # the package list splits into words on purpose
+  apt_install_tool $pkgs
 }

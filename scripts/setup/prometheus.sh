@@ -5,18 +5,8 @@
 # running init system; the tests run their own process). Idempotent: installs only when a binary is
 # missing. Prints the version.
 set -euo pipefail
-
-log() { printf 'setup/prometheus: %s\n' "$*" >&2; }
-
-if [ ! -x /usr/bin/prometheus ] || [ ! -x /usr/bin/promtool ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    log "Prometheus is missing (run: sudo apt-get install -y --no-install-recommends prometheus)"
-    exit 1
-  fi
-  log "apt-get install -y --no-install-recommends prometheus"
-  # shellcheck source=../lib/apt.sh
-  source "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
-  apt_install_tool prometheus
-fi
+# shellcheck source=../lib/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
+ensure_tools prometheus prometheus /usr/bin/prometheus /usr/bin/promtool
 /usr/bin/prometheus --version 2>&1 | head -1
 /usr/bin/promtool --version 2>&1 | head -1

@@ -22,7 +22,6 @@ import {
   groupsProblem,
   leastLoadedGroup,
   predicateProblem,
-  type AssignResult,
   type Group,
   type LeaseKind,
   type LeaseResult,
@@ -35,6 +34,7 @@ import {
   type ZeroStateJson,
 } from './state.js';
 import { BackupLock, type BackupLockService } from './backup-lock.js';
+import { IdLeases } from './id-leases.js';
 
 export const STATE_FILE = 'zero-state.json';
 export const LOCK_FILE = 'LOCK';
@@ -70,17 +70,17 @@ function parseBig(value: unknown, what: string): bigint {
 }
 
 /** Zero's state in one JSON file of its data folder (one Zero per cluster: the laptop default). */
-export class ZeroStore implements ZeroState {
+export class ZeroStore extends IdLeases implements ZeroState {
   readonly dataDir: string;
   readonly leaseBlock: bigint;
   addr: string;
   private state: PersistedState;
   /** The next id to hand out, per kind (in memory only: restarts continue from ceiling + 1). */
   private readonly next: Record<LeaseKind, bigint>;
-  private lock: Promise<unknown> = Promise.resolve();
   private lockHandle: Awaited<ReturnType<typeof open>> | undefined;
 
   private constructor(dataDir: string, state: PersistedState, leaseBlock: bigint, addr: string) {
+    super();
     this.dataDir = dataDir;
     this.state = state;
     this.leaseBlock = leaseBlock;
@@ -137,19 +137,12 @@ export class ZeroStore implements ZeroState {
 
   /** Releases the data folder's lock. Waits for a write in flight. */
   async close(): Promise<void> {
-    await this.lock.catch(() => undefined);
+    await this.serial.idle();
     if (this.lockHandle) {
       const h = this.lockHandle;
       this.lockHandle = undefined;
       await releaseLock(this.dataDir, h);
     }
-  }
-
-  /** Runs `fn` under the store's lock (one mutation at a time). */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn, fn);
-    this.lock = run.catch(() => undefined);
-    return run;
   }
 
   /** Writes `next` atomically, then makes it the state. */
@@ -176,23 +169,7 @@ export class ZeroStore implements ZeroState {
     s.counter = String(BigInt(s.counter) + 1n);
   }
 
-  /** Hands out `num` consecutive ids of a kind (Dgraph's `/assign`). */
-  assign(what: LeaseKind, num: number): Promise<AssignResult> {
-    return this.exclusive(async () => {
-      const r = await this.reserve(what, BigInt(num), undefined);
-      return { startId: r.startId!, endId: r.endId! };
-    });
-  }
-
-  /**
-   * Moves a lease past `atLeast` (so that every id handed out later is greater), then hands out
-   * `num` ids (0: none). Never moves a lease backwards: an `atLeast` below it changes nothing.
-   */
-  lease(what: LeaseKind, num: number, atLeast?: bigint): Promise<LeaseResult> {
-    return this.exclusive(() => this.reserve(what, BigInt(num), atLeast));
-  }
-
-  private async reserve(what: LeaseKind, num: bigint, atLeast: bigint | undefined): Promise<LeaseResult> {
+  protected async reserve(what: LeaseKind, num: bigint, atLeast: bigint | undefined): Promise<LeaseResult> {
     if (num < 0n) throw new HttpError('BAD_REQUEST', 'num must not be negative');
     let next = this.next[what];
     if (atLeast !== undefined && atLeast >= next) next = atLeast + 1n;
@@ -231,7 +208,7 @@ export class ZeroStore implements ZeroState {
 
   /** Registers an Alpha as the member of a group (idempotent for the same address). */
   connect(groupId: number, addr: string): Promise<Member> {
-    return this.exclusive(async () => {
+    return this.serial.run(async () => {
       this.group(groupId);
       if (addr.trim() === '' || /\s/.test(addr)) {
         throw new HttpError('BAD_REQUEST', `addr must be a host:port without spaces, got "${addr}"`);
@@ -281,7 +258,7 @@ export class ZeroStore implements ZeroState {
   tablet(predicate: string): Promise<TabletResult> {
     const problem = predicateProblem(predicate);
     if (problem) return Promise.reject(new HttpError('BAD_REQUEST', problem));
-    return this.exclusive(async () => {
+    return this.serial.run(async () => {
       const existing = this.findTablet(predicate);
       if (existing) return { ...existing, assigned: false };
       const loads = new Map<number, number>();
@@ -300,7 +277,7 @@ export class ZeroStore implements ZeroState {
   moveTablet(predicate: string, groupId: number): Promise<TabletResult> {
     const problem = predicateProblem(predicate);
     if (problem) return Promise.reject(new HttpError('BAD_REQUEST', problem));
-    return this.exclusive(async () => {
+    return this.serial.run(async () => {
       this.group(groupId);
       const existing = this.findTablet(predicate);
       if (existing?.groupId === groupId) return { ...existing, assigned: false };
@@ -332,7 +309,7 @@ export class ZeroStore implements ZeroState {
       const problem = predicateProblem(t.predicate);
       if (problem) return Promise.reject(new HttpError('BAD_REQUEST', problem));
     }
-    return this.exclusive(async () => {
+    return this.serial.run(async () => {
       const known = this.state.restores?.[id];
       if (known) return known;
       for (const t of tablets) this.group(t.group);

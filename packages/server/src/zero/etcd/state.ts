@@ -27,7 +27,6 @@ import {
   groupsProblem,
   leastLoadedGroup,
   predicateProblem,
-  type AssignResult,
   type LeaseKind,
   type LeaseResult,
   type Member,
@@ -41,6 +40,7 @@ import type { BackupLockService } from '../backup-lock.js';
 import { EtcdKv, type EtcdConnectOptions, type EtcdEntry, type Op } from './client.js';
 import { LEADER_KEY, OracleLeader, ZEROS_PREFIX, type LeaderOptions } from './leader.js';
 import { EtcdBackupLock } from './backup-lock.js';
+import { IdLeases } from '../id-leases.js';
 
 const CLUSTER_KEY = 'cluster';
 const RAFT_COUNTER = 'counter/raft';
@@ -99,12 +99,11 @@ function parseJson<T>(e: EtcdEntry): T {
   }
 }
 
-export class EtcdZeroStore implements ZeroState {
+export class EtcdZeroStore extends IdLeases implements ZeroState {
   readonly leaseBlock: bigint;
   private cluster: ClusterInfo;
   private readonly blocks = new Map<LeaseKind, Block>();
   private readonly ceilings: Record<LeaseKind, bigint> = { uids: 0n, timestamps: 0n, nsids: 0n };
-  private lock: Promise<unknown> = Promise.resolve();
   /** The etcd lease keeping each Alpha listed alive, as last known here. */
   private readonly aliveLeases = new Map<string, string>();
   memberTtlSeconds = 10;
@@ -116,6 +115,7 @@ export class EtcdZeroStore implements ZeroState {
     public addr: string,
     leaseBlock: bigint,
   ) {
+    super();
     this.cluster = cluster;
     this.leaseBlock = leaseBlock;
   }
@@ -181,25 +181,7 @@ export class EtcdZeroStore implements ZeroState {
     return this.cluster.groups;
   }
 
-  /** One id reservation at a time in this process (etcd orders them between Zeros). */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn, fn);
-    this.lock = run.catch(() => undefined);
-    return run;
-  }
-
-  assign(what: LeaseKind, num: number): Promise<AssignResult> {
-    return this.exclusive(async () => {
-      const r = await this.reserve(what, BigInt(num), undefined);
-      return { startId: r.startId!, endId: r.endId! };
-    });
-  }
-
-  lease(what: LeaseKind, num: number, atLeast?: bigint): Promise<LeaseResult> {
-    return this.exclusive(() => this.reserve(what, BigInt(num), atLeast));
-  }
-
-  private async reserve(what: LeaseKind, num: bigint, atLeast: bigint | undefined): Promise<LeaseResult> {
+  protected async reserve(what: LeaseKind, num: bigint, atLeast: bigint | undefined): Promise<LeaseResult> {
     if (num < 0n) throw new HttpError('BAD_REQUEST', 'num must not be negative');
     this.leader.assertLeader();
     const term = this.leader.term;
@@ -531,7 +513,7 @@ export class EtcdZeroStore implements ZeroState {
 
   /** Leaves the election (another Zero takes over at once) and disconnects. */
   async close(): Promise<void> {
-    await this.lock.catch(() => undefined);
+    await this.serial.idle();
     await this.leader.close();
     this.kv.close();
   }
