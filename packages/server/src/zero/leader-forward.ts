@@ -25,7 +25,7 @@ const FORWARD_TIMEOUT_MS = 60_000;
 /** The preHandler of the leader-only routes. */
 export function leaderOnly(state: ZeroState, transport: Transport): preHandlerAsyncHookHandler {
   return async function forward(req: FastifyRequest, reply: FastifyReply) {
-    const leader = state.leaderToForward();
+    const leader = await state.leaderToForward();
     if (leader === undefined || req.headers[FORWARDED_HEADER] !== undefined) {
       state.assertOracleLeader(); // leads: go on; otherwise NOT_LEADER naming who leads, if known
       return;

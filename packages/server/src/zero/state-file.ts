@@ -341,8 +341,8 @@ export class ZeroStore extends IdLeases implements ZeroState {
   assertOracleLeader(): void {}
 
   /** One Zero: it always leads. */
-  leaderToForward(): string | undefined {
-    return undefined;
+  leaderToForward(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
   }
 
   heartbeat(_addr: string): Promise<void> {

@@ -91,8 +91,8 @@ export interface ZeroState {
    * hands out ids and keeps the oracle's pending commits and conflict memory.
    */
   assertOracleLeader(): void;
-  /** The leader's address when another Zero leads and is known (requests go there); else undefined. */
-  leaderToForward(): string | undefined;
+  /** The leader's address when another Zero leads (requests go there); else undefined. */
+  leaderToForward(): Promise<string | undefined>;
   /** The backup/restore lock, kept where the state is. */
   openBackupLock(): Promise<BackupLockService>;
   /** `GET /state`. */

@@ -175,6 +175,20 @@ export class OracleLeader {
     return this.held ? this.addr : this.leaderAddr;
   }
 
+  /**
+   * The leader as etcd says now, when this Zero does not lead and has not seen who does (it has
+   * just stepped down or woken from a pause): one read of the leader key.
+   */
+  async lookUpLeader(): Promise<string | undefined> {
+    if (this.isLeader()) return this.addr;
+    if (this.leaderAddr !== undefined) return this.leaderAddr;
+    const cur = await this.kv.get(LEADER_KEY);
+    const addr = cur ? leaderAddrOf(cur.value) : undefined;
+    // Our own key from a lease we lost is not a leader: it goes when that lease ends.
+    if (addr !== undefined && addr !== this.addr) this.leaderAddr = addr;
+    return addr === this.addr ? undefined : addr;
+  }
+
   /** Stops campaigning and gives up the key and this Zero's entry at once. */
   async close(): Promise<void> {
     this.closed = true;

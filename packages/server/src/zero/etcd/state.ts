@@ -448,8 +448,9 @@ export class EtcdZeroStore extends IdLeases implements ZeroState {
     this.leader.assertLeader();
   }
 
-  leaderToForward(): string | undefined {
-    return this.leader.isLeader() ? undefined : this.leader.leader;
+  async leaderToForward(): Promise<string | undefined> {
+    if (this.leader.isLeader()) return undefined;
+    return this.leader.lookUpLeader().catch(() => undefined);
   }
 
   /** The etcd-backed backup/restore lock (an etcd lease: a dead holder frees it within its TTL). */
