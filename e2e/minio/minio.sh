@@ -61,14 +61,17 @@ start() {
   local drives="${STRATA_MINIO_DRIVES:-1}" target
   case "$drives" in '' | *[!0-9]*) log "STRATA_MINIO_DRIVES must be a number, got '$drives'"; exit 2 ;; esac
   target="$data"
-  # MinIO's own ellipsis notation: {1...N} (three dots) names N drives; MinIO expands it.
-  if [ "$drives" -gt 1 ]; then target="$data/d{1...$drives}"; fi
+  # MinIO's own ellipsis notation: {1...N} (three dots) names N drives; MinIO expands it. The
+  # drives are folders of one filesystem, which MinIO's erasure mode refuses as "root drives"
+  # (it waits forever) unless MINIO_CI_CD is set.
+  local ci=""
+  if [ "$drives" -gt 1 ]; then target="$data/d{1...$drives}"; ci=1; fi
   port="$(free_port)"
   console="$(free_port)"
   while [ "$console" = "$port" ]; do console="$(free_port)"; done
   user="strata-root"
   password="strata-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-  MINIO_ROOT_USER="$user" MINIO_ROOT_PASSWORD="$password" MINIO_UPDATE=off MINIO_BROWSER=off \
+  MINIO_CI_CD="$ci" MINIO_ROOT_USER="$user" MINIO_ROOT_PASSWORD="$password" MINIO_UPDATE=off MINIO_BROWSER=off \
     nohup "$BIN" server --quiet --address "127.0.0.1:$port" --console-address "127.0.0.1:$console" "$target" \
     >"$RUN/minio.log" 2>&1 </dev/null &
   pid=$!

@@ -33,12 +33,13 @@ const deadline = Date.now() + 60_000;
 for (;;) {
   if (!alive()) throw new Error('the MinIO process exited during start-up');
   try {
-    const r = await fetch(`${endpoint}/minio/health/live`);
+    // `cluster`: ready to serve writes (with several drives, once their erasure set is formatted).
+    const r = await fetch(`${endpoint}/minio/health/cluster`);
     if (r.ok) break;
   } catch {
     /* not listening yet */
   }
-  if (Date.now() > deadline) throw new Error(`MinIO at ${endpoint} not live after 60 s`);
+  if (Date.now() > deadline) throw new Error(`MinIO at ${endpoint} not ready after 60 s`);
   await new Promise((r) => setTimeout(r, 200));
 }
 
