@@ -18,7 +18,7 @@
  * coordination, not a speed-up.
  */
 import { execFile } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,7 @@ import { repoRoot } from '../tests/paths.js';
 import { killAll, post, run } from '../tests/procs.js';
 import { diskBytes, fileBytes } from './footprint.js';
 import { restoreOnline } from './strata-node.js';
+import { nquadsOf, writeTables } from './doc-tables.js';
 
 const QUADS = Number(process.env.BENCH_SCALE_QUADS ?? 1_000_000);
 const GROUPS = (process.env.BENCH_SCALE_GROUPS ?? '1,3,6,12').split(',').map(Number);
@@ -194,17 +195,6 @@ function table(rows: Row[], when: string): string {
   );
 }
 
-function writeDoc(t: string): void {
-  const doc = path.join(repoRoot, 'docs/scale.md');
-  if (!existsSync(doc)) return;
-  const [start, end] = ['<!-- bench:scale:start -->', '<!-- bench:scale:end -->'];
-  const cur = readFileSync(doc, 'utf8');
-  const a = cur.indexOf(start);
-  const b = cur.indexOf(end);
-  if (a < 0 || b < a) return;
-  writeFileSync(doc, `${cur.slice(0, a + start.length)}\n${t}${cur.slice(b)}`);
-}
-
 export async function main(): Promise<void> {
   const tmp = mkdtempSync(path.join(tmpdir(), 'strata-bench-scale-'));
   const etcd = await startEtcd(3);
@@ -223,7 +213,7 @@ export async function main(): Promise<void> {
     }
     const t = table(rows, new Date().toISOString().slice(0, 10));
     console.log(`\n${t}`);
-    writeDoc(t);
+    writeTables(path.join(repoRoot, 'docs/scale.md'), 'scale', [t], nquadsOf);
   } finally {
     await killAll();
     await minio.stop().catch(() => undefined);

@@ -20,7 +20,7 @@
  * that variant, else without; the table and the doc text say which.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DgraphCluster, dgraphBenchBuild, dgraphRestore, type DgraphBuild } from '../tests/dgraph-peer.js';
@@ -29,6 +29,7 @@ import { killAll, run, start, waitHealthy, type Proc } from '../tests/procs.js';
 import { diskBytes, fileBytes, sampleRss, type RssPeak } from './footprint.js';
 import { QUADS_PER_PERSON, SOCIAL_SCHEMA, writeSocial } from './social.js';
 import { freeOffset, restoreOnline } from './strata-node.js';
+import { nquadsOf, writeTables } from './doc-tables.js';
 
 const VERSION = 'v25.4.0' as const;
 const SIZES = (process.env.BENCH_STORE_QUADS ?? '3000000,30000000').split(',').map(Number);
@@ -280,35 +281,9 @@ function rate(quads: number, st?: Step): string {
   return st?.seconds ? Math.round(quads / st.seconds).toLocaleString('en-US') : '—';
 }
 
-/** The size (N-Quads) a `#### 3,000,000 N-Quads ...` table is of. */
-function sizeOf(t: string): number {
-  return Number(/^#### ([\d,]+) N-Quads/.exec(t)?.[1]?.replace(/,/g, '') ?? NaN);
-}
-
-/**
- * Replaces the text between the `bench:store` markers of docs/performance.md: `intro` (`undefined`
- * keeps the one there), then the tables just measured and those of the other sizes already there
- * (each dated), smallest first, so that a run of one size keeps the figures of another.
- */
+/** Writes the tables into docs/performance.md between its `bench:store` markers (doc-tables.ts). */
 function writeDoc(intro: string | undefined, fresh: string[]): void {
-  const doc = path.join(repoRoot, 'docs/performance.md');
-  if (!existsSync(doc)) return;
-  const [start, end] = ['<!-- bench:store:start -->', '<!-- bench:store:end -->'];
-  const cur = readFileSync(doc, 'utf8');
-  const a = cur.indexOf(start);
-  const b = cur.indexOf(end);
-  if (a < 0 || b < a) return;
-  const sizes = new Set(fresh.map(sizeOf));
-  const kept = cur
-    .slice(a + start.length, b)
-    .split(/^(?=#### )/m)
-    .filter((t) => t.startsWith('#### ') && !sizes.has(sizeOf(t)))
-    .map((t) => t.trimEnd() + '\n');
-  const tables = [...kept, ...fresh].sort((x, y) => sizeOf(x) - sizeOf(y));
-  const between = cur.slice(a + start.length, b);
-  const first = between.search(/^#### /m);
-  const text = intro ?? (first < 0 ? between : between.slice(0, first)).trim();
-  writeFileSync(doc, `${cur.slice(0, a + start.length)}\n${text}\n\n${tables.join('\n')}\n${cur.slice(b)}`);
+  writeTables(path.join(repoRoot, 'docs/performance.md'), 'store', fresh, nquadsOf, intro);
 }
 
 /**
