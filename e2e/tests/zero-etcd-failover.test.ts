@@ -18,8 +18,8 @@ const PREDS = Array.from({ length: GROUPS }, (_, i) => `p${i + 1}`);
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-e2e-zero-etcd-'));
 let etcd: EtcdCluster;
 let c: StrataOnEtcd;
-/** Every commit acknowledged in any test (each test's writers add theirs). */
-const allAcks: Ack[] = [];
+/** Every commit of any test, acknowledged or not (each test's writers add theirs). */
+const all: { acks: Ack[]; failedValues: string[] } = { acks: [], failedValues: [] };
 
 const alphaUrl = (i: number) => c.alphaUrl(i);
 
@@ -73,7 +73,8 @@ function figures(fault: string, w: { acks: Ack[]; failed: number }, more: Record
 /** Writers committing until `stop()`: each commit writes a unique value to 3 of the 6 groups. */
 function writers(n: number) {
   const acks: Ack[] = [];
-  let failed = 0;
+  /** The values of the commits that got no acknowledgement (an error, or no answer). */
+  const failedValues: string[] = [];
   let stopped = false;
   const loops = Array.from({ length: n }, async (_, w) => {
     for (let i = 0; !stopped; i++) {
@@ -94,16 +95,17 @@ function writers(n: number) {
         const uid = j.data?.uids?.n;
         if (r.status === 200 && ts !== undefined && uid !== undefined)
           acks.push({ value, commitTs: BigInt(ts), uid, at: performance.now() });
-        else failed += 1;
+        else failedValues.push(value);
       } catch {
-        failed += 1;
+        failedValues.push(value);
       }
     }
   });
   return {
     acks,
+    failedValues,
     get failed() {
-      return failed;
+      return failedValues.length;
     },
     async stop() {
       stopped = true;
@@ -112,9 +114,22 @@ function writers(n: number) {
   };
 }
 
-/** Every acknowledged value, on each of its 3 predicates, is in the data; no ts or uid twice. */
-async function checkAcks(acks: Ack[]): Promise<void> {
-  if (acks !== allAcks) allAcks.push(...acks);
+/** The 3 predicates a writer's commit `value` writes. */
+function predsOf(value: string): string[] {
+  const i = Number(value.split('-')[1]);
+  return [PREDS[i % GROUPS]!, PREDS[(i + 2) % GROUPS]!, PREDS[(i + 4) % GROUPS]!];
+}
+
+/**
+ * Every acknowledged value, on each of its 3 predicates, is in the data; no ts or uid twice; a
+ * commit without an acknowledgement is on all 3 of its predicates or on none (never partial).
+ */
+async function check(w: { acks: Ack[]; failedValues: string[] }): Promise<void> {
+  const acks = w.acks;
+  if (w !== all) {
+    all.acks.push(...w.acks);
+    all.failedValues.push(...w.failedValues);
+  }
   const ts = acks.map((a) => a.commitTs);
   expect(new Set(ts).size, 'a commit timestamp handed out twice').toBe(ts.length);
   const uids = acks.map((a) => a.uid);
@@ -128,13 +143,19 @@ async function checkAcks(acks: Ack[]): Promise<void> {
   }
   const missing: string[] = [];
   for (const a of acks) {
-    const i = Number(a.value.split('-')[1]);
-    for (const p of [PREDS[i % GROUPS]!, PREDS[(i + 2) % GROUPS]!, PREDS[(i + 4) % GROUPS]!]) {
+    for (const p of predsOf(a.value)) {
       if (!seen.get(p)!.has(`${a.uid}=${a.value}`))
         missing.push(`${p} of ${a.uid} (${a.value}, ts ${a.commitTs})`);
     }
   }
   expect(missing, 'acknowledged commits missing').toEqual([]);
+  const values = new Map<string, Set<string>>();
+  for (const [p, rows] of seen) values.set(p, new Set([...rows].map((r) => r.slice(r.indexOf('=') + 1))));
+  const partial = w.failedValues.filter((v) => {
+    const on = predsOf(v).filter((p) => values.get(p)!.has(v)).length;
+    return on !== 0 && on !== 3;
+  });
+  expect(partial, 'commits applied on some of their groups only').toEqual([]);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -182,7 +203,7 @@ describe('3 Zeros on a 3-member etcd, 6 groups', () => {
     await sleep(2000);
     await w.stop();
     expect(w.acks.length, 'commits go on under the new leader').toBeGreaterThan(before);
-    await checkAcks(w.acks);
+    await check(w);
     figures('kill -9 of the oracle leader', w, { 'new leader after': elected });
     c.startZero(old);
     await c.waitZero(old);
@@ -197,7 +218,7 @@ describe('3 Zeros on a 3-member etcd, 6 groups', () => {
     await sleep(2000);
     await w.stop();
     expect(w.acks.length).toBeGreaterThan(before);
-    await checkAcks(w.acks);
+    await check(w);
     figures('kill -9 of an etcd member', w);
   }, 60_000);
 
@@ -235,7 +256,7 @@ describe('3 Zeros on a 3-member etcd, 6 groups', () => {
     const fwd = await fetch(`${c.zeroUrl(paused)}/assign?what=uids&num=1`);
     expect(fwd.status).toBe(200);
     await w.stop();
-    await checkAcks(w.acks);
+    await check(w);
     figures('SIGSTOP of the oracle leader past its lease', w, { 'new leader after': elected });
   }, 120_000);
 
@@ -291,6 +312,6 @@ describe('3 Zeros on a 3-member etcd, 6 groups', () => {
     for (let i = 0; i < 3; i++) await c.waitZero(i);
     if (first !== 'OK') expect(await restore(false)).toBe('OK');
     // The restored data is the backup's: every commit acknowledged before it.
-    await checkAcks(allAcks);
+    await check(all);
   }, 300_000);
 });
