@@ -29,7 +29,8 @@ export function writeTables(
   const tables = [...kept, ...fresh].sort((x, y) => sizeOf(x) - sizeOf(y));
   const first = between.search(/^#### /m);
   const text = intro ?? (first < 0 ? between : between.slice(0, first)).trim();
-  writeFileSync(doc, `${cur.slice(0, a + start.length)}\n${text}\n\n${tables.join('\n')}\n${cur.slice(b)}`);
+  const head = text === '' ? '' : `${text}\n\n`;
+  writeFileSync(doc, `${cur.slice(0, a + start.length)}\n${head}${tables.join('\n')}\n${cur.slice(b)}`);
 }
 
 /** The size (N-Quads) a `#### 3,000,000 N-Quads ...` table is of. */
