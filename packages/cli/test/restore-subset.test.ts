@@ -112,7 +112,9 @@ describe('strata restore: partial', () => {
       expect(BigInt(s.maxUid)).toBe(0xbn);
       expect(zero.store.leased('uids')).toBeGreaterThanOrEqual(0xbn);
       expect(zero.store.leased('timestamps')).toBeGreaterThanOrEqual(BigInt(s.readTs));
-      const tablets = Object.values(zero.store.toJSON().groups).flatMap((g) => Object.keys(g.tablets));
+      const tablets = Object.values((await zero.store.snapshot()).groups).flatMap((g) =>
+        Object.keys(g.tablets),
+      );
       expect(tablets.filter((t) => !t.startsWith('dgraph.'))).toEqual(['p4']);
       expect(tablets).not.toContain('dgraph.type');
     } finally {
@@ -209,7 +211,9 @@ describe('strata restore: re-sharding', () => {
       expect(none.code).not.toBe(0);
       expect(none.stderr).toContain('the backup has 3 groups but the cluster has 2 groups');
       expect(existsSync(path.join(tmp, 'g2'))).toBe(false);
-      expect(Object.values(zero.store.toJSON().groups).flatMap((g) => Object.keys(g.tablets))).toEqual([]);
+      expect(
+        Object.values((await zero.store.snapshot()).groups).flatMap((g) => Object.keys(g.tablets)),
+      ).toEqual([]);
     } finally {
       await zero.close();
     }
@@ -251,7 +255,7 @@ describe('strata restore: re-sharding', () => {
       expect(e.data).toBe(golden('data.rdf'));
       expect(e.schema).toBe(golden('schema.txt'));
       const tablets: Record<string, number> = {};
-      for (const [gid, g] of Object.entries(zero.store.toJSON().groups)) {
+      for (const [gid, g] of Object.entries((await zero.store.snapshot()).groups)) {
         for (const t of Object.keys(g.tablets)) tablets[t] = Number(gid);
       }
       for (let g = 1; g <= m; g++) {

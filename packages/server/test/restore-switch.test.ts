@@ -123,7 +123,7 @@ describe('restore decision at Zero', () => {
   it('the first decision wins; a commit moves the tablets in the same write and survives a restart', async () => {
     const z = await zeros.start({ groups: 2 });
     await z.store.tablet('name'); // on some group
-    expect(z.store.restoreDecision('r1')).toBe('pending');
+    expect(await z.store.restoreDecision('r1')).toBe('pending');
     expect(await z.store.decideRestore('r1', 'abort')).toBe('abort');
     expect(await z.store.decideRestore('r1', 'commit', [{ predicate: 'name', group: 2 }])).toBe('abort');
     expect(z.store.toJSON().groups['2']!.tablets.name).toBeUndefined();
@@ -132,8 +132,8 @@ describe('restore decision at Zero', () => {
     expect(await z.store.decideRestore('r2', 'abort')).toBe('commit');
     await zeros.stop(z);
     const again = await zeros.start({ dataDir: z.dataDir });
-    expect(again.store.restoreDecision('r1')).toBe('abort');
-    expect(again.store.restoreDecision('r2')).toBe('commit');
+    expect(await again.store.restoreDecision('r1')).toBe('abort');
+    expect(await again.store.restoreDecision('r2')).toBe('commit');
   });
 });
 
