@@ -70,6 +70,11 @@ interface Block {
   ceiling: bigint;
 }
 
+/** A compare-and-swap that lost CAS_TRIES races in a row: other Zeros kept changing the key. */
+function casGaveUp(what: string): HttpError {
+  return new HttpError('ETCD_UNAVAILABLE', `could not ${what} in etcd: too many concurrent changes`, 503);
+}
+
 function parseCluster(e: EtcdEntry): ClusterInfo {
   let v: Partial<ClusterInfo>;
   try {
@@ -170,11 +175,7 @@ export class EtcdZeroStore extends IdLeases implements ZeroState {
       );
       if (r.succeeded) return grown;
     }
-    throw new HttpError(
-      'ETCD_UNAVAILABLE',
-      'could not record the cluster in etcd: too many concurrent changes',
-      503,
-    );
+    throw casGaveUp('record the cluster');
   }
 
   get groupCount(): number {
@@ -246,11 +247,7 @@ export class EtcdZeroStore extends IdLeases implements ZeroState {
         this.leader.assertLeader(); // throws NOT_LEADER
       }
     }
-    throw new HttpError(
-      'ETCD_UNAVAILABLE',
-      `could not reserve ${what} in etcd: too many concurrent changes`,
-      503,
-    );
+    throw casGaveUp(`reserve ${what}`);
   }
 
   async connect(groupId: number, addr: string): Promise<Member> {
@@ -303,11 +300,7 @@ export class EtcdZeroStore extends IdLeases implements ZeroState {
       await this.markAlive(addr);
       return member;
     }
-    throw new HttpError(
-      'ETCD_UNAVAILABLE',
-      `could not record member ${addr} in etcd: too many concurrent changes`,
-      503,
-    );
+    throw casGaveUp(`record member ${addr}`);
   }
 
   /** Lists a member alive under a new lease of `memberTtlSeconds`. */
@@ -460,6 +453,8 @@ export class EtcdZeroStore extends IdLeases implements ZeroState {
 
   async snapshot(): Promise<ZeroStateJson> {
     const all = await this.kv.list('');
+    const record = all.find((e) => e.key === CLUSTER_KEY);
+    if (record) this.cluster = parseCluster(record); // another Zero may have grown it
     const groups: ZeroStateJson['groups'] = {};
     for (let g = 1; g <= this.cluster.groups; g++) {
       groups[String(g)] = { members: {}, tablets: {}, snapshotTs: '0', checksum: '0' };
@@ -472,11 +467,6 @@ export class EtcdZeroStore extends IdLeases implements ZeroState {
     const alive = new Set(
       all.filter((e) => e.key.startsWith('alive/')).map((e) => e.key.slice('alive/'.length)),
     );
-    const record = all.find((e) => e.key === CLUSTER_KEY);
-    if (record) this.cluster = parseCluster(record); // another Zero may have grown it
-    for (let g = Object.keys(groups).length + 1; g <= this.cluster.groups; g++) {
-      groups[String(g)] = { members: {}, tablets: {}, snapshotTs: '0', checksum: '0' };
-    }
     for (const e of all) {
       if (e.modRevision > counter) counter = e.modRevision;
       if (e.key.startsWith('members/')) {
