@@ -22,6 +22,7 @@ fn new_store(dir: &Path, group: u32) -> PostingStore {
             create: true,
             group: Some(group),
             map_size: Some(64 << 20),
+            data_key: None,
         },
     )
     .unwrap()
@@ -166,6 +167,7 @@ fn open_checks_version_group_and_emptiness() {
         create,
         group,
         map_size: Some(64 << 20),
+        data_key: None,
     };
     let e = PostingStore::open(d.path(), &opts(true, Some(2)))
         .err()
@@ -638,10 +640,8 @@ fn raw_writes_inside_the_tree_all_land() {
         .collect();
     st.put_raw(&odds).unwrap();
     assert_eq!(st.entries().unwrap(), 80_000);
-    let rtxn = st.env().read_txn().unwrap();
-    for (i, item) in st.postings_db().iter(&rtxn).unwrap().enumerate() {
-        let (k, v) = item.unwrap();
-        assert_eq!(k, key(i as u64).as_slice());
+    for (i, (k, v)) in st.raw_entries(&[]).into_iter().enumerate() {
+        assert_eq!(k, key(i as u64));
         assert_eq!(v, if i % 2 == 0 { b"e" } else { b"o" });
     }
 }

@@ -8,6 +8,7 @@ use crate::format::names::split_ns_name;
 use crate::format::proto::BackupPostingList;
 use crate::store::db::PostingStore;
 use crate::store::error::{Result, StoreError};
+use crate::store::lmdb::Txn;
 use crate::store::mvcc::{predicate_prefix, Drop, ValueKind};
 use prost::Message;
 use std::collections::BTreeSet;
@@ -95,7 +96,7 @@ fn parse_ns(b: &[u8]) -> Option<u64> {
 /// `(since, read_ts]`, in commit order (empty for a full backup).
 pub(super) fn drop_operations(
     store: &PostingStore,
-    txn: &heed::RoTxn,
+    txn: &Txn<'_>,
     opts: &BackupOptions,
 ) -> Result<Vec<DropRecord>> {
     if opts.since == 0 {

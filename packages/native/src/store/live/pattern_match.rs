@@ -19,6 +19,7 @@ use super::schema::Schema;
 use super::LiveStore;
 use crate::format::proto::{BackupPostingList, ValType};
 use crate::store::error::{Result, StoreError};
+use crate::store::lmdb::Txn;
 use crate::store::regex::trigrams::{Op, Query};
 use crate::store::regex::DqlRegex;
 use crate::store::tokenize::Tokenizer;
@@ -171,7 +172,7 @@ impl LiveStore {
     /// unions for `Or`.
     fn eval_trigrams(
         &self,
-        rtxn: &heed::RoTxn,
+        rtxn: &Txn<'_>,
         ns: u64,
         attr: &str,
         q: &Query,
