@@ -31,6 +31,15 @@ impl Batch {
         }
     }
 
+    /// An empty batch with the room this one was made with.
+    pub fn empty_like(&self) -> Self {
+        Batch {
+            bytes: Vec::with_capacity(self.bytes.capacity()),
+            entries: Vec::with_capacity(self.entries.capacity()),
+            next: 0,
+        }
+    }
+
     /// Appends a KV whose stored value is `meta` followed by `payload` (the
     /// store's value form: `encode_value`).
     pub fn push(&mut self, key: &[u8], meta: u8, payload: &[u8]) {
@@ -75,9 +84,15 @@ impl Batch {
         self.len() == 0
     }
 
-    /// Memory held, for the batch size limit.
-    pub fn size(&self) -> usize {
-        self.bytes.len() + self.entries.len() * std::mem::size_of::<Entry>()
+    /// False when one more KV of `kv_bytes` (key and stored value) would make
+    /// a non-empty batch grow past the room it was made with: it is full then.
+    /// Checked before a push, so that a full batch is sent at its capacity and
+    /// never copied into one twice as big (which made a restore's two batches
+    /// in flight 128 MiB instead of 80).
+    pub fn has_room(&self, kv_bytes: usize) -> bool {
+        self.is_empty()
+            || (self.bytes.len() + kv_bytes <= self.bytes.capacity()
+                && self.entries.len() < self.entries.capacity())
     }
 
     /// Sorts by key; of equal keys the one pushed last stays last (wins).
@@ -138,7 +153,19 @@ mod tests {
         b.advance();
         b.advance();
         assert!(b.is_empty() && b.head_kv().is_none());
+    }
+
+    #[test]
+    fn is_full_before_it_would_grow() {
+        let mut b = Batch::with_capacity(1024);
+        assert!(b.has_room(4096), "an empty batch takes any KV");
+        while b.has_room(100) {
+            b.push(&[7; 40], 1, &[9; 59]);
+        }
+        assert_eq!(b.len(), 10);
+        assert_eq!(b.bytes.capacity(), 1024, "never reallocated");
+        assert!(b.has_room(24));
         b.clear();
-        assert_eq!((b.len(), b.size()), (0, 0));
+        assert_eq!((b.len(), b.bytes.len()), (0, 0));
     }
 }

@@ -217,7 +217,7 @@ pub(super) fn merge_batches(
     restore_ts: Option<u64>,
     max_key_len: usize,
     batch_bytes: Option<usize>,
-    send: &mut dyn FnMut(Batch) -> Result<()>,
+    send: &mut dyn FnMut(&mut Batch) -> Result<()>,
 ) -> Result<Vec<LoadStats>> {
     let batch_limit = batch_bytes.unwrap_or(DEFAULT_BATCH_BYTES).max(1);
     let mut streams = open_streams(chain)?;
@@ -240,18 +240,15 @@ pub(super) fn merge_batches(
             last_key.clear();
             last_key.extend_from_slice(k);
             last_stream = i;
+            if !batch.has_room(k.len() + v.len()) {
+                send(&mut batch)?;
+            }
             batch.push_stored(k, v);
         }
         streams[i].pending.advance();
-        if batch.size() >= batch_limit {
-            send(std::mem::replace(
-                &mut batch,
-                Batch::with_capacity(batch_limit),
-            ))?;
-        }
     }
     if !batch.is_empty() {
-        send(batch)?;
+        send(&mut batch)?;
     }
     Ok(streams.into_iter().map(|s| s.stats).collect())
 }

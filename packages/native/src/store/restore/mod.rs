@@ -11,6 +11,7 @@ use super::error::{Result, StoreCode, StoreError};
 use super::lmdb::DataKey;
 use super::mvcc::{decode_list_from, push_version, Drop, ValueKind};
 use super::value_names::{keep_type_fields, stored_bare_name, to_store_form};
+use crate::alloc::release_free_memory;
 use crate::codec::reader::{Compression, ReadMode, Reader, ReaderConfig};
 use crate::format::keys::{build_key_into, KeyParts, PREFIX_SCHEMA, PREFIX_TYPE};
 use crate::format::kv::fast::posting_list_shape;
@@ -296,23 +297,6 @@ fn compact(store: PostingStore) -> Result<()> {
     Ok(())
 }
 
-/// Hands the allocator's free pages back to the system. glibc keeps what a
-/// batch freed (its KVs, LMDB's dirty pages) in each thread's arena; at 30M
-/// N-Quads that held the restore's resident memory 200+ MiB above what it
-/// uses.
-fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        extern "C" {
-            fn malloc_trim(pad: usize) -> std::ffi::c_int;
-        }
-        // SAFETY: glibc's malloc_trim only releases free memory; any thread may call it.
-        unsafe {
-            malloc_trim(0);
-        }
-    }
-}
-
 /// Decodes backup file bytes and hands the converted KVs to `send` in
 /// batches of about `batch_bytes`.
 fn read_batches(
@@ -320,7 +304,7 @@ fn read_batches(
     opts: &LoadOptions,
     restore_ts: Option<u64>,
     max_key_len: usize,
-    send: &mut dyn FnMut(Batch) -> Result<()>,
+    send: &mut dyn FnMut(&mut Batch) -> Result<()>,
 ) -> Result<LoadStats> {
     let batch_limit = opts.batch_bytes.unwrap_or(DEFAULT_BATCH_BYTES).max(1);
     let mut reader = opts.reader()?;
@@ -359,13 +343,10 @@ fn read_batches(
                     &mut key,
                 )?;
                 if let Some((kind, payload)) = converted {
-                    batch.push(&key, kind.user_meta(), &payload);
-                    if batch.size() >= batch_limit {
-                        send(std::mem::replace(
-                            &mut batch,
-                            Batch::with_capacity(batch_limit),
-                        ))?;
+                    if !batch.has_room(key.len() + 1 + payload.len()) {
+                        send(&mut batch)?;
                     }
+                    batch.push(&key, kind.user_meta(), &payload);
                 }
             }
             if !out.more || eof {
@@ -375,7 +356,7 @@ fn read_batches(
         }
     }
     if !batch.is_empty() {
-        send(batch)?;
+        send(&mut batch)?;
     }
     Ok(stats)
 }
@@ -499,16 +480,19 @@ impl RestoreWriter {
     /// Runs `produce` on this thread, which hands its batches to `send`; a
     /// second thread sorts each batch and writes it (`PostingStore::put_raw`;
     /// equal key and version: the later KV wins) while the next one is
-    /// produced. At most two batches are held: the one written and the one
-    /// filled.
+    /// produced. At most three batches exist: the one written, a full one
+    /// waiting for it, and the one filled; the writer hands each written
+    /// batch back for `produce` to fill again, so a restore allocates its
+    /// batches once, not once per batch.
     fn write_batches<T>(
         &mut self,
-        produce: impl FnOnce(usize, &mut dyn FnMut(Batch) -> Result<()>) -> Result<T>,
+        produce: impl FnOnce(usize, &mut dyn FnMut(&mut Batch) -> Result<()>) -> Result<T>,
     ) -> Result<T> {
         let store = self.store()?;
         let (out, inside) = std::thread::scope(|scope| {
             // Rendezvous: a full batch waits until the writer has finished the one before.
             let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(0);
+            let (back_tx, back_rx) = std::sync::mpsc::sync_channel::<Batch>(2);
             let writer = std::thread::Builder::new()
                 .name("strata-restore-write".into())
                 .spawn_scoped(scope, move || -> Result<u64> {
@@ -518,14 +502,17 @@ impl RestoreWriter {
                         // chain's batch is in order already, which the sort checks in one pass.
                         batch.sort();
                         inside += store.put_raw_iter(batch.iter())?;
-                        drop(batch);
+                        batch.clear();
+                        // The producer has two spare already, or is gone: dropped.
+                        let _ = back_tx.try_send(batch);
                         release_free_memory();
                     }
                     Ok(inside)
                 })
                 .map_err(|e| StoreError::io(format!("cannot start the restore writer: {e}")))?;
-            let produced = produce(store.max_key_len(), &mut |b| {
-                tx.send(b)
+            let produced = produce(store.max_key_len(), &mut |b: &mut Batch| {
+                let next = back_rx.try_recv().unwrap_or_else(|_| b.empty_like());
+                tx.send(std::mem::replace(b, next))
                     .map_err(|_| StoreError::io("the restore writer stopped"))
             });
             drop(tx);
