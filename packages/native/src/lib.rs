@@ -3,6 +3,7 @@
 //! `codec` and `format` are pure Rust (usable from `cargo test`); `napi` is
 //! the thin N-API glue.
 
+pub mod alloc;
 pub mod codec;
 pub mod export;
 pub mod format;

@@ -406,6 +406,7 @@ impl PostingStore {
         if opts.group == 0 {
             return Err(invalid("group must be >= 1"));
         }
+        crate::alloc::tune();
         let s = LiveStore::open(
             &PathBuf::from(&dir),
             opts.group,

@@ -248,6 +248,7 @@ impl RestoreWriter {
         if restore_ts == Some(0) || restore_ts == Some(u64::MAX) {
             return Err(invalid("restoreTs must be in 1..2^64-1"));
         }
+        crate::alloc::tune();
         let mut w =
             restore::RestoreWriter::create(&PathBuf::from(dir), opts.group).map_err(store_err)?;
         w.set_restore_ts(restore_ts).map_err(store_err)?;
