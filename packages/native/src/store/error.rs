@@ -24,11 +24,6 @@ pub enum StoreCode {
     Busy,
     /// A file merged as sorted lists its keys out of the store's key order.
     OutOfOrder,
-    /// A key longer than LMDB's limit.
-    KeyTooLong,
-    /// Encryption at rest: a missing, wrong or unexpected key, or a sealed
-    /// page that fails its authentication check.
-    Sealed,
 }
 
 impl StoreCode {
@@ -41,8 +36,6 @@ impl StoreCode {
             StoreCode::Io => "IO",
             StoreCode::Busy => "STORE_BUSY",
             StoreCode::OutOfOrder => "STORE_KEYS_OUT_OF_ORDER",
-            StoreCode::KeyTooLong => "STORE_KEY_TOO_LONG",
-            StoreCode::Sealed => "STORE_KEY_MISMATCH",
         }
     }
 }
@@ -106,21 +99,9 @@ impl From<CodecError> for StoreError {
     }
 }
 
-impl From<heed3::Error> for StoreError {
-    fn from(e: heed3::Error) -> Self {
-        use heed3::{Error, MdbError};
-        match e {
-            Error::Mdb(MdbError::BadValSize) => {
-                StoreError::new(StoreCode::KeyTooLong, "LMDB: key longer than the store allows")
-            }
-            // A sealed page whose authentication tag fails: a wrong data key, or a page
-            // changed on disk. Never read as data.
-            Error::Mdb(MdbError::CryptoFail) => StoreError::new(
-                StoreCode::Sealed,
-                "a store page failed its authentication check: the store was written with another key, or changed on disk",
-            ),
-            e => StoreError::io(format!("LMDB: {e}")),
-        }
+impl From<heed::Error> for StoreError {
+    fn from(e: heed::Error) -> Self {
+        StoreError::io(format!("LMDB: {e}"))
     }
 }
 

@@ -1,8 +1,7 @@
-//! Posting store on LMDB (heed3) and the offline restore writer.
+//! Posting store on LMDB (heed) and the offline restore writer.
 //!
 //! * [`mvcc`]: key layout (`dgraphKey || BE(u64::MAX - commitTs)`) and value
 //!   encoding (`user_meta || protobuf`), drop prefixes.
-//! * [`lmdb`]: the LMDB environment, plain or encrypted at rest.
 //! * [`db`]: `PostingStore` (open/create with format and group checks,
 //!   batch writes, prefix deletes, MVCC reads at a read ts).
 //! * [`delta`]: uid deltas of big index and count lists, merged at read.
@@ -19,7 +18,6 @@ pub mod error;
 pub mod farm;
 pub mod geo;
 pub mod live;
-pub mod lmdb;
 pub mod mvcc;
 pub mod regex;
 pub mod restore;
@@ -29,12 +27,9 @@ pub mod value_names;
 
 pub use db::{OpenOptions, PostingStore, StoreMeta, Visible, FORMAT_VERSION};
 pub use error::{StoreCode, StoreError};
-pub use lmdb::{DataKey, DATA_KEY_LEN};
 pub use mvcc::{Drop, ValueKind};
 pub use restore::{FinishStats, LoadOptions, LoadStats, RestoreWriter};
 
-#[cfg(test)]
-mod lmdb_tests;
 #[cfg(test)]
 pub(crate) mod test_support;
 #[cfg(test)]

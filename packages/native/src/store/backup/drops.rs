@@ -8,7 +8,6 @@ use crate::format::names::split_ns_name;
 use crate::format::proto::BackupPostingList;
 use crate::store::db::PostingStore;
 use crate::store::error::{Result, StoreError};
-use crate::store::lmdb::Txn;
 use crate::store::mvcc::{predicate_prefix, Drop, ValueKind};
 use prost::Message;
 use std::collections::BTreeSet;
@@ -96,7 +95,7 @@ fn parse_ns(b: &[u8]) -> Option<u64> {
 /// `(since, read_ts]`, in commit order (empty for a full backup).
 pub(super) fn drop_operations(
     store: &PostingStore,
-    txn: &Txn<'_>,
+    txn: &heed::RoTxn,
     opts: &BackupOptions,
 ) -> Result<Vec<DropRecord>> {
     if opts.since == 0 {

@@ -14,15 +14,14 @@ use crate::format::kv::{USER_META_COMPLETE, USER_META_SCHEMA};
 use crate::format::proto::KeyType;
 use crate::store::db::PostingStore;
 use crate::store::error::{Result, StoreError};
-use crate::store::lmdb::Txn;
 use crate::store::mvcc::{predicate_prefix, ValueKind};
 use std::collections::BTreeSet;
 
 /// One backup being selected: the snapshot, the options and the listed
 /// predicates.
-struct Selection<'a, 't> {
+struct Selection<'a> {
     store: &'a PostingStore,
-    txn: &'a Txn<'t>,
+    txn: &'a heed::RoTxn<'a>,
     opts: &'a BackupOptions,
     /// (namespace, name length, bare name) of the listed predicates, in the
     /// store's key order (`prefix | ns | len | name`): the file's keys then
@@ -40,7 +39,7 @@ pub fn write_backup(
 ) -> Result<BackupSummary> {
     check_options(opts)?;
     let mut emitter = Emitter::new(Writer::new(opts.writer.clone())?, opts.chunk_size(), sink);
-    let txn = store.read_txn()?;
+    let txn = store.env().read_txn()?;
     let sel = Selection {
         store,
         txn: &txn,
@@ -73,7 +72,7 @@ pub fn write_backup(
     Ok(summary)
 }
 
-impl Selection<'_, '_> {
+impl Selection<'_> {
     /// The data, index, reverse and count keys of the listed predicates;
     /// sets the data counts and the predicates with keys of `summary`.
     fn push_data(&self, emitter: &mut Emitter<'_>, summary: &mut BackupSummary) -> Result<()> {

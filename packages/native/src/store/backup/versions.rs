@@ -3,7 +3,6 @@
 
 use crate::store::db::PostingStore;
 use crate::store::error::{Result, StoreError};
-use crate::store::lmdb::Txn;
 use crate::store::mvcc::{decode_value, pruned_error, split_version_key, ValueKind};
 
 /// `(key, commit_ts, kind, payload)` of one visible version.
@@ -19,7 +18,7 @@ pub(super) type VersionFn<'a> = dyn FnMut(&[u8], u64, ValueKind, &[u8]) -> Resul
 /// once, with its newest version.
 pub(super) fn visit_newest(
     store: &PostingStore,
-    txn: &Txn<'_>,
+    txn: &heed::RoTxn,
     prefix: &[u8],
     read_ts: u64,
     f: &mut VersionFn<'_>,
@@ -29,7 +28,8 @@ pub(super) fn visit_newest(
         decided: bool,
     }
     let mut open: Vec<Open> = Vec::new();
-    store.postings_db().visit_prefix(txn, prefix, &mut |k, v| {
+    for item in store.postings_db().prefix_iter(txn, prefix)? {
+        let (k, v) = item?;
         let (key, ts) = split_version_key(k)
             .ok_or_else(|| StoreError::corrupt("store key shorter than its version"))?;
         open.retain(|o| k.starts_with(&o.key));
@@ -44,7 +44,7 @@ pub(super) fn visit_newest(
             }
         };
         if open[i].decided || ts > read_ts {
-            return Ok(true);
+            continue;
         }
         open[i].decided = true;
         let (kind, payload) = decode_value(v)
@@ -58,7 +58,6 @@ pub(super) fn visit_newest(
             },
             _ => f(key, ts, kind, payload)?,
         }
-        Ok(true)
-    })?;
+    }
     Ok(())
 }

@@ -12,7 +12,6 @@ use crate::format::keys::KIND_DATA;
 use crate::format::proto::{BackupPostingList, Facet};
 use crate::store::db::PostingStore;
 use crate::store::error::Result;
-use crate::store::lmdb::Txn;
 use crate::store::mvcc::decode_list;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -123,7 +122,7 @@ impl Derived {
     pub fn write(
         mut self,
         store: &PostingStore,
-        wtxn: &Txn<'_>,
+        wtxn: &mut heed::RwTxn,
         at: At,
         schemas: &HashMap<(u64, String), Schema>,
     ) -> Result<u64> {
@@ -191,7 +190,7 @@ impl Rebuild {
 /// deleted).
 pub(super) fn rebuild(
     store: &PostingStore,
-    wtxn: &Txn<'_>,
+    wtxn: &mut heed::RwTxn,
     ts: u64,
     (ns, attr): (u64, &str),
     schema: &Schema,
@@ -227,7 +226,7 @@ pub(super) fn rebuild(
     // Subjects arrive in ascending order, so every list is sorted.
     // A rebuild writes each key once: nothing to prune.
     let at = At { ts, horizon: 0 };
-    let put = |key: &[u8], pl: BackupPostingList| write_list(store, wtxn, key, at, &pl);
+    let mut put = |key: &[u8], pl: BackupPostingList| write_list(store, wtxn, key, at, &pl);
     for (t, uids) in index {
         put(&index_key(ns, attr, &t), uid_list(uids))?;
     }

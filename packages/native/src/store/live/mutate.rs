@@ -11,7 +11,6 @@ use super::types::{Edge, EdgeOp, SchemaPredicate};
 use super::LiveStore;
 use crate::format::proto::{SchemaUpdate, ValType};
 use crate::store::error::{Result, StoreError};
-use crate::store::lmdb::Txn;
 use std::collections::{BTreeMap, HashMap};
 
 /// Checks the shape of every edge before anything is written.
@@ -92,7 +91,7 @@ impl LiveStore {
     /// The commits of [`Self::apply_mutations_group`] in one transaction,
     /// all or none (the writer lock held, edges checked).
     fn apply_group_locked(&self, commits: &[(u64, &[Edge])]) -> Result<Vec<u64>> {
-        let wtxn = self.store.write_txn()?;
+        let mut wtxn = self.store.env().write_txn()?;
         let mut keys = Vec::with_capacity(commits.len());
         let mut last = 0u64;
         for &(commit_ts, edges) in commits {
@@ -107,7 +106,7 @@ impl LiveStore {
                 ts: commit_ts,
                 horizon: self.horizon.for_commit(commit_ts),
             };
-            keys.push(self.apply_in(&wtxn, at, edges)?);
+            keys.push(self.apply_in(&mut wtxn, at, edges)?);
         }
         wtxn.commit()?;
         Ok(keys)
@@ -116,7 +115,7 @@ impl LiveStore {
     /// Applies edges at `at.ts` in `wtxn` (over the lists as they are at that
     /// ts), without committing: [`Self::apply_mutations`], and the reads of a
     /// transaction's own writes (`pending.rs`), which abort it.
-    pub(super) fn apply_in(&self, wtxn: &Txn<'_>, at: At, edges: &[Edge]) -> Result<u64> {
+    pub(super) fn apply_in(&self, wtxn: &mut heed::RwTxn, at: At, edges: &[Edge]) -> Result<u64> {
         let commit_ts = at.ts;
         let store = &self.store;
 

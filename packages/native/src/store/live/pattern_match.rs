@@ -19,7 +19,6 @@ use super::schema::Schema;
 use super::LiveStore;
 use crate::format::proto::{BackupPostingList, ValType};
 use crate::store::error::{Result, StoreError};
-use crate::store::lmdb::Txn;
 use crate::store::regex::trigrams::{Op, Query};
 use crate::store::regex::DqlRegex;
 use crate::store::tokenize::Tokenizer;
@@ -172,7 +171,7 @@ impl LiveStore {
     /// unions for `Or`.
     fn eval_trigrams(
         &self,
-        rtxn: &Txn<'_>,
+        rtxn: &heed::RoTxn,
         ns: u64,
         attr: &str,
         q: &Query,

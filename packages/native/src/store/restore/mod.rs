@@ -8,7 +8,6 @@
 
 use super::db::{OpenOptions, PostingStore, StoreMeta};
 use super::error::{Result, StoreCode, StoreError};
-use super::lmdb::DataKey;
 use super::mvcc::{decode_list_from, push_version, Drop, ValueKind};
 use super::value_names::{keep_type_fields, stored_bare_name, to_store_form};
 use crate::alloc::release_free_memory;
@@ -281,7 +280,7 @@ fn compact(store: PostingStore) -> Result<()> {
     let tmp = dir.join("compact.tmp");
     let _ = std::fs::remove_dir_all(&tmp);
     release_free_memory();
-    let copied = store.rewrite_into(&tmp, store.data_key().cloned());
+    let copied = store.rewrite_into(&tmp);
     store.close();
     if copied.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
@@ -364,13 +363,7 @@ fn read_batches(
 impl RestoreWriter {
     /// Creates the store of `group` in `dir`, which must not exist or be empty.
     pub fn create(dir: &Path, group: u32) -> Result<Self> {
-        Self::create_sealed(dir, group, None)
-    }
-
-    /// [`Self::create`] of a store encrypted at rest with `data_key` (`None`: plain).
-    pub fn create_sealed(dir: &Path, group: u32, data_key: Option<DataKey>) -> Result<Self> {
-        let opts = OpenOptions::for_group(group, true).sealed(data_key);
-        let store = PostingStore::open(dir, &opts)?;
+        let store = PostingStore::open(dir, &OpenOptions::for_group(group, true))?;
         Ok(RestoreWriter {
             store: Some(store),
             group,
