@@ -87,8 +87,8 @@ impl Batch {
     /// False when one more KV of `kv_bytes` (key and stored value) would make
     /// a non-empty batch grow past the room it was made with: it is full then.
     /// Checked before a push, so that a full batch is sent at its capacity and
-    /// never copied into one twice as big (which made a restore's two batches
-    /// in flight 128 MiB instead of 80).
+    /// neither its bytes nor its entry table (which small KVs fill first) is
+    /// ever copied into one twice as big.
     pub fn has_room(&self, kv_bytes: usize) -> bool {
         self.is_empty()
             || (self.bytes.len() + kv_bytes <= self.bytes.capacity()
