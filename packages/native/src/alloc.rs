@@ -6,7 +6,7 @@
 //! to 32 MiB as big buffers are freed. A restore's buffers, made on one thread
 //! and freed on another, then left its resident memory creeping up with the
 //! data (337 MiB at 3M N-Quads, 386 at 10M, 458 at 30M) while the memory in
-//! use stayed near 230 MiB (heaptrack). With the threshold pinned at 1 MiB,
+//! use stayed near 250 MiB (heaptrack). With the threshold pinned at 1 MiB,
 //! every buffer of a MiB or more is mapped for itself and unmapped when freed.
 
 /// Requests of this size or more are mapped for themselves.
