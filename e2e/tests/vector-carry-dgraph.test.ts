@@ -20,9 +20,10 @@ afterAll(async () => {
 });
 
 const SCHEMA = 'emb: float32vector @index(hnsw(metric:"euclidean")) .\nname: string @index(exact) .';
-const SIMILAR = [
-  '{ q(func: similar_to(emb, 3, "[5.1, 6.4, -5.2]")) { name } }',
-  '{ q(func: similar_to(emb, 2, "[0, 1, 0]")) { name } }',
+/** `similar_to` queries and how many neighbours (k) each asks for. */
+const SIMILAR: [string, number][] = [
+  ['{ q(func: similar_to(emb, 3, "[5.1, 6.4, -5.2]")) { name } }', 3],
+  ['{ q(func: similar_to(emb, 2, "[0, 1, 0]")) { name } }', 2],
 ];
 
 function vectors(n: number): string {
@@ -57,7 +58,7 @@ describe.each(DGRAPH_VERSIONS.map((v) => [v]))('float32vector from Dgraph %s', (
     try {
       await d.alter(SCHEMA);
       await d.mutate(vectors(40));
-      for (const [i, q] of SIMILAR.entries()) want.push(await settled(d, q, i === 0 ? 3 : 2));
+      for (const [q, k] of SIMILAR) want.push(await settled(d, q, k));
       await d.backup(first, true);
     } finally {
       await d.stop();
@@ -84,7 +85,7 @@ describe.each(DGRAPH_VERSIONS.map((v) => [v]))('float32vector from Dgraph %s', (
         type: 'float32vector',
         index_specs: [{ name: 'hnsw', options: [{ key: 'metric', value: 'euclidean' }] }],
       });
-      for (const [i, q] of SIMILAR.entries()) expect(await d2.query(q), q).toEqual(want[i]);
+      for (const [i, [q]] of SIMILAR.entries()) expect(await d2.query(q), q).toEqual(want[i]);
     } finally {
       await d2.stop();
     }
