@@ -43,11 +43,14 @@ function auditLog(what: string): (chunk: string) => void {
 
 /**
  * `value` in a new mode-600 file, for the flags that take a secret as a file (`--token_file`,
- * `--secret_key_file`): secrets never go on a command line. The files go when the process exits.
+ * `--secret_key_file`): secrets never go on a command line. The files go when the process exits,
+ * or at the latest with the run.
  */
 export function secretFile(value: string): string {
   if (secretDir === undefined) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'strata-e2e-secrets-'));
+    // Under the run's folder (secrets/global-setup.ts), which teardown removes.
+    const root = process.env.STRATA_E2E_SECRETS_ROOT ?? tmpdir();
+    const dir = mkdtempSync(path.join(root, 'strata-e2e-secrets-'));
     secretDir = dir;
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }

@@ -1,7 +1,7 @@
 // The Vault key provider against a local HTTP server answering with Vault's real status codes and
 // error bodies (a unit-level test double; e2e tests run a real Vault-API server).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,7 +72,10 @@ beforeAll(async () => {
   const a = server.address();
   addr = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const base = () => ({ addr, roleIdFile: roleFile, secretIdFile: secretFile });
 
