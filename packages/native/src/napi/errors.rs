@@ -92,3 +92,17 @@ pub fn to_u64(name: &str, v: &Either<BigInt, f64>) -> napi::Result<u64> {
         }
     }
 }
+
+/// A store's data key from JS (`dataKey`): exactly 32 bytes (AES-256).
+pub fn data_key_of(
+    key: Option<&napi::bindgen_prelude::Buffer>,
+) -> napi::Result<Option<crate::store::DataKey>> {
+    let Some(k) = key else { return Ok(None) };
+    let bytes: [u8; crate::store::DATA_KEY_LEN] = k[..].try_into().map_err(|_| {
+        invalid(format!(
+            "dataKey must be {} bytes (a store's AES-256 data key)",
+            crate::store::DATA_KEY_LEN
+        ))
+    })?;
+    Ok(Some(crate::store::DataKey(bytes)))
+}

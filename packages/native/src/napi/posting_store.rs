@@ -2,7 +2,7 @@
 //! as AsyncTasks on the libuv pool; the store is shared by an `Arc` (reads
 //! run in parallel, writers are serialised inside the store).
 
-use super::errors::{invalid, no_panic, ns_of, opt_u64, store_err, u64_of, u64s_of};
+use super::errors::{data_key_of, invalid, no_panic, ns_of, opt_u64, store_err, u64_of, u64s_of};
 use super::export::{ExportRdfOptions, ExportRdfResult, ExportStream};
 use crate::export::stream::ExportSource;
 use crate::format::proto::{Facet, ValType};
@@ -46,6 +46,9 @@ pub struct PostingStoreOptions {
     pub group: u32,
     /// Create the store when the folder does not exist or is empty.
     pub create: Option<bool>,
+    /// The store's data key (32 bytes): the store is encrypted at rest with
+    /// it. Absent: a plain store. A mismatch is `STORE_KEY_MISMATCH`.
+    pub data_key: Option<Buffer>,
 }
 
 #[napi(object)]
@@ -407,10 +410,11 @@ impl PostingStore {
             return Err(invalid("group must be >= 1"));
         }
         crate::alloc::tune();
-        let s = LiveStore::open(
+        let s = LiveStore::open_sealed(
             &PathBuf::from(&dir),
             opts.group,
             opts.create.unwrap_or(false),
+            data_key_of(opts.data_key.as_ref())?,
         )
         .map_err(store_err)?;
         Ok(PostingStore {

@@ -2,7 +2,7 @@
 //! Every method that does work returns a Promise (napi AsyncTask on the
 //! libuv threadpool); the writer sits behind a Mutex.
 
-use super::errors::{int_opt, invalid, no_panic, poisoned, store_err, to_u64};
+use super::errors::{data_key_of, int_opt, invalid, no_panic, poisoned, store_err, to_u64};
 use crate::codec::reader::Compression;
 use crate::codec::writer::MAX_THREADS;
 use crate::format::names::ValueNameForm;
@@ -22,6 +22,9 @@ pub struct RestoreWriterOptions {
     /// at this version (schema/type at 1); equal versions: the later file
     /// wins. Absent: keep the backup's versions.
     pub restore_ts: Option<BigInt>,
+    /// The new store's data key (32 bytes): it is written encrypted at rest
+    /// with it. Absent: a plain store.
+    pub data_key: Option<Buffer>,
 }
 
 /// A drop operation of a manifest (spec §6.8).
@@ -249,8 +252,10 @@ impl RestoreWriter {
             return Err(invalid("restoreTs must be in 1..2^64-1"));
         }
         crate::alloc::tune();
+        let data_key = data_key_of(opts.data_key.as_ref())?;
         let mut w =
-            restore::RestoreWriter::create(&PathBuf::from(dir), opts.group).map_err(store_err)?;
+            restore::RestoreWriter::create_sealed(&PathBuf::from(dir), opts.group, data_key)
+                .map_err(store_err)?;
         w.set_restore_ts(restore_ts).map_err(store_err)?;
         Ok(RestoreWriter {
             writer: Arc::new(Mutex::new(w)),

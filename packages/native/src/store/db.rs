@@ -2,13 +2,12 @@
 //! databases: `postings` (MVCC keys, see [`super::mvcc`]) and `meta`.
 
 use super::delta::{apply_changes, Chain, UidDelta};
+use super::engine::{holds_store, DataKey, Db, EnvOptions, Environment, Txn};
 use super::error::{Result, StoreCode, StoreError};
 use super::mvcc::{
     decode_list, decode_value, pruned_error, split_version_key, version_key, ValueKind, TS_LEN,
     USER_META_PRUNED, USER_META_UID_DELTA,
 };
-use heed::types::Bytes;
-use heed::{Database, Env, EnvOpenOptions, WithoutTls};
 use prost::Message;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -54,6 +53,8 @@ pub struct OpenOptions {
     /// The group the store must belong to (checked on open, recorded on create).
     pub group: Option<u32>,
     pub map_size: Option<usize>,
+    /// The data key of a store encrypted at rest (`None`: a plain store).
+    pub data_key: Option<DataKey>,
 }
 
 impl OpenOptions {
@@ -63,7 +64,14 @@ impl OpenOptions {
             create,
             group: Some(group),
             map_size: None,
+            data_key: None,
         }
+    }
+
+    /// The same options for a store encrypted at rest with `data_key`
+    /// (`None`: plain).
+    pub fn sealed(self, data_key: Option<DataKey>) -> Self {
+        OpenOptions { data_key, ..self }
     }
 }
 
@@ -76,18 +84,26 @@ pub struct Visible<'a> {
     pub payload: &'a [u8],
 }
 
-type KvItem<'t> = heed::Result<(&'t [u8], &'t [u8])>;
+/// A callback over the versions of one key: `(ts, kind, payload)`; false stops.
+type VersionFn<'f> = dyn FnMut(u64, ValueKind, &[u8]) -> Result<bool> + 'f;
 
 pub struct PostingStore {
-    env: Env<WithoutTls>,
-    postings: Database<Bytes, Bytes>,
-    meta: Database<heed::types::Str, Bytes>,
+    env: Environment,
+    postings: Db,
+    meta: Db,
     dir: PathBuf,
+    /// The data key of a store encrypted at rest.
+    data_key: Option<DataKey>,
 }
+
+/// The envelope of a store's data key, written beside `data.mdb` before the
+/// store is created (by `@strata/core`, which holds the master key); the only
+/// file a new store's folder may already hold.
+pub const ENVELOPE_FILE: &str = "keys.json";
 
 fn dir_is_empty(dir: &Path) -> Result<bool> {
     match std::fs::read_dir(dir) {
-        Ok(mut it) => Ok(it.next().is_none()),
+        Ok(mut it) => Ok(it.all(|e| e.is_ok_and(|e| e.file_name() == ENVELOPE_FILE))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
         Err(e) => Err(StoreError::io(format!(
             "cannot read {}: {e}",
@@ -108,48 +124,34 @@ impl PostingStore {
             }
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError::io(format!("cannot create {shown}: {e}")))?;
-        } else if !dir.join("data.mdb").is_file() {
+        } else if !holds_store(dir) {
             return Err(StoreError::new(
                 StoreCode::NotFound,
-                format!("{shown} holds no Strata posting store (no data.mdb)"),
+                format!("{shown} holds no Strata posting store (no data.mdb or sealed.db)"),
             ));
         }
-        let mut eo = EnvOpenOptions::new().read_txn_without_tls();
-        eo.map_size(opts.map_size.unwrap_or(DEFAULT_MAP_SIZE))
-            .max_dbs(4);
-        // SAFETY: the store folder is owned by this process while open
-        // (LMDB's lock file guards against other processes); heed refuses to
-        // open one path twice in a process.
-        let env = unsafe { eo.open(dir) }.map_err(|e| match e {
-            heed::Error::EnvAlreadyOpened => StoreError::new(
-                StoreCode::Busy,
-                format!("{shown} is already open in this process: close the other PostingStore (or RestoreWriter) first"),
-            ),
-            e => StoreError::io(format!("cannot open the store at {shown}: {e}")),
-        })?;
-        let mut wtxn = env.write_txn()?;
-        let (postings, meta) = if opts.create {
-            let p = env.create_database(&mut wtxn, Some("postings"))?;
-            let m = env.create_database(&mut wtxn, Some("meta"))?;
-            (p, m)
-        } else {
-            let p = env.open_database(&wtxn, Some("postings"))?;
-            let m = env.open_database(&wtxn, Some("meta"))?;
-            match (p, m) {
-                (Some(p), Some(m)) => (p, m),
-                _ => {
-                    return Err(StoreError::new(
-                        StoreCode::NotFound,
-                        format!("{shown} is an LMDB environment but not a Strata posting store"),
-                    ))
-                }
-            }
+        let eo = EnvOptions {
+            map_size: opts.map_size.unwrap_or(DEFAULT_MAP_SIZE),
+            max_dbs: 4,
+            data_key: opts.data_key.as_ref(),
+        };
+        // SAFETY: the store folder is owned by this process while open (file
+        // locks guard against other processes; the engine refuses to open one
+        // path twice in a process).
+        let env = unsafe { Environment::open(dir, &eo) }?;
+        let dbs = env.databases(["postings", "meta"], opts.create)?;
+        let Some([postings, meta]) = dbs else {
+            return Err(StoreError::new(
+                StoreCode::NotFound,
+                format!("{shown} holds a store file but not a Strata posting store"),
+            ));
         };
         let store = PostingStore {
-            env: env.clone(),
+            env,
             postings,
             meta,
             dir: dir.to_path_buf(),
+            data_key: opts.data_key.clone(),
         };
         if opts.create {
             let m = StoreMeta {
@@ -157,11 +159,8 @@ impl PostingStore {
                 group: opts.group.unwrap_or(1),
                 ..Default::default()
             };
-            store.put_meta(&mut wtxn, &m)?;
-            wtxn.commit()?;
+            store.set_meta(&m)?;
         } else {
-            // Commit (not abort): DBIs opened in an aborted transaction are closed.
-            wtxn.commit()?;
             let m = store.meta()?;
             if m.format_version > FORMAT_VERSION {
                 return Err(StoreError::new(
@@ -193,33 +192,33 @@ impl PostingStore {
         self.env.max_key_size() - TS_LEN
     }
 
-    pub(crate) fn put_meta(&self, wtxn: &mut heed::RwTxn, m: &StoreMeta) -> Result<()> {
-        let put =
-            |wtxn: &mut heed::RwTxn, k: &str, v: u64| self.meta.put(wtxn, k, &v.to_be_bytes());
-        put(wtxn, META_FORMAT, m.format_version)?;
-        put(wtxn, META_GROUP, m.group as u64)?;
-        put(wtxn, META_READ_TS, m.read_ts)?;
-        put(wtxn, META_MAX_UID, m.max_uid)?;
-        put(wtxn, META_MAX_NS_ID, m.max_ns_id)?;
-        put(wtxn, META_COMPLETE, m.complete as u64)?;
+    pub(crate) fn put_meta(&self, wtxn: &Txn<'_>, m: &StoreMeta) -> Result<()> {
+        let put = |k: &str, v: u64| self.meta.put(wtxn, k.as_bytes(), &v.to_be_bytes());
+        put(META_FORMAT, m.format_version)?;
+        put(META_GROUP, m.group as u64)?;
+        put(META_READ_TS, m.read_ts)?;
+        put(META_MAX_UID, m.max_uid)?;
+        put(META_MAX_NS_ID, m.max_ns_id)?;
+        put(META_COMPLETE, m.complete as u64)?;
         Ok(())
     }
 
     /// Writes the meta database (one fsynced commit).
     pub fn set_meta(&self, m: &StoreMeta) -> Result<()> {
-        let mut wtxn = self.env.write_txn()?;
-        self.put_meta(&mut wtxn, m)?;
-        wtxn.commit()?;
-        Ok(())
+        let wtxn = self.env.write_txn()?;
+        self.put_meta(&wtxn, m)?;
+        wtxn.commit()
     }
 
     pub fn meta(&self) -> Result<StoreMeta> {
         let rtxn = self.env.read_txn()?;
         let get = |k: &str| -> Result<u64> {
-            match self.meta.get(&rtxn, k)? {
+            match self.meta.get(&rtxn, k.as_bytes())? {
                 None => Ok(0),
-                Some(b) if b.len() == 8 => Ok(u64::from_be_bytes(b.try_into().expect("8"))),
-                Some(_) => Err(StoreError::corrupt(format!("bad meta value for {k}"))),
+                Some(b) => match <[u8; 8]>::try_from(b.as_slice()) {
+                    Ok(b) => Ok(u64::from_be_bytes(b)),
+                    Err(_) => Err(StoreError::corrupt(format!("bad meta value for {k}"))),
+                },
             }
         };
         Ok(StoreMeta {
@@ -230,6 +229,11 @@ impl PostingStore {
             max_ns_id: get(META_MAX_NS_ID)?,
             complete: get(META_COMPLETE)? != 0,
         })
+    }
+
+    /// The data key of a store encrypted at rest (`None`: plain).
+    pub fn data_key(&self) -> Option<&DataKey> {
+        self.data_key.as_ref()
     }
 
     /// Writes already encoded (LMDB key, value) pairs: one transaction, or
@@ -249,18 +253,17 @@ impl PostingStore {
         entries: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
     ) -> Result<u64> {
         let mut wtxn = self.env.write_txn()?;
-        let stored_last: Option<Vec<u8>> = self.postings.last(&wtxn)?.map(|(k, _)| k.to_vec());
+        let stored_last: Option<Vec<u8>> = self.postings.last_key(&wtxn)?;
         // The last key appended from `entries`, else the database's.
         let mut last: Option<&[u8]> = stored_last.as_deref();
         let mut inside = 0usize;
         let mut inside_total = 0u64;
         for (k, v) in entries {
             if last.is_none_or(|l| k > l) {
-                self.postings
-                    .put_with_flags(&mut wtxn, heed::PutFlags::APPEND, k, v)?;
+                self.postings.append(&wtxn, k, v)?;
                 last = Some(k);
             } else {
-                self.postings.put(&mut wtxn, k, v)?;
+                self.postings.put(&wtxn, k, v)?;
                 inside += 1;
                 inside_total += 1;
                 // Each put inside the tree may dirty a page of its own, which LMDB holds in
@@ -280,27 +283,25 @@ impl PostingStore {
     /// Applies a batch of changes committed at `commit_ts` (one transaction).
     /// `payload` is the protobuf without the user_meta byte.
     pub fn apply(&self, commit_ts: u64, batch: &[(&[u8], ValueKind, &[u8])]) -> Result<()> {
-        let mut wtxn = self.env.write_txn()?;
+        let wtxn = self.env.write_txn()?;
         for (key, kind, payload) in batch {
             let v = super::mvcc::encode_value(*kind, payload);
-            self.postings
-                .put(&mut wtxn, &version_key(key, commit_ts), &v)?;
+            self.postings.put(&wtxn, &version_key(key, commit_ts), &v)?;
         }
-        wtxn.commit()?;
-        Ok(())
+        wtxn.commit()
     }
 
     /// Deletes every version of every key starting with one of `prefixes`
     /// (an empty prefix: everything). Returns the number of LMDB entries removed.
     pub fn delete_prefixes(&self, prefixes: &[Vec<u8>]) -> Result<u64> {
-        let mut wtxn = self.env.write_txn()?;
+        let wtxn = self.env.write_txn()?;
         let mut n = 0u64;
         for p in prefixes {
             if p.is_empty() {
                 n += self.postings.len(&wtxn)?;
-                self.postings.clear(&mut wtxn)?;
+                self.postings.clear(&wtxn)?;
             } else {
-                n += self.delete_prefix_in(&mut wtxn, p)?;
+                n += self.delete_prefix_in(&wtxn, p)?;
             }
         }
         wtxn.commit()?;
@@ -320,93 +321,100 @@ impl PostingStore {
     /// the newest delta; merged to nothing, it is `None` as a tombstone is.
     pub fn get_in(
         &self,
-        rtxn: &heed::RoTxn,
+        txn: &Txn<'_>,
         key: &[u8],
         read_ts: u64,
     ) -> Result<Option<(ValueKind, u64, Vec<u8>)>> {
         let mut newest: Option<u64> = None;
         let mut deltas: Vec<UidDelta> = Vec::new();
-        for item in self.versions_in(rtxn, key, read_ts)? {
-            let (ts, kind, payload) = item?;
+        let mut found: Option<Option<(ValueKind, u64, Vec<u8>)>> = None;
+        self.versions_in(txn, key, read_ts, &mut |ts, kind, payload| {
             let top = *newest.get_or_insert(ts);
-            match kind {
-                ValueKind::Delta => deltas.push(UidDelta::decode_stored(payload)?),
+            found = Some(match kind {
+                ValueKind::Delta => {
+                    deltas.push(UidDelta::decode_stored(payload)?);
+                    return Ok(true);
+                }
                 ValueKind::Pruned => return Err(pruned_error(read_ts, ts)),
-                ValueKind::Tombstone if deltas.is_empty() => return Ok(None),
-                _ if deltas.is_empty() => return Ok(Some((kind, ts, payload.to_vec()))),
-                ValueKind::Tombstone => return Ok(merge(Default::default(), &deltas, top)),
-                ValueKind::PostingList => return Ok(merge(decode_list(payload)?, &deltas, top)),
+                ValueKind::Tombstone if deltas.is_empty() => None,
+                _ if deltas.is_empty() => Some((kind, ts, payload.to_vec())),
+                ValueKind::Tombstone => merge(Default::default(), &deltas, top),
+                ValueKind::PostingList => merge(decode_list(payload)?, &deltas, top),
                 ValueKind::Schema => {
                     return Err(StoreError::corrupt("a uid delta on top of a schema value"))
                 }
-            }
-        }
-        Ok(newest.and_then(|top| merge(Default::default(), &deltas, top)))
+            });
+            Ok(false)
+        })?;
+        Ok(match found {
+            Some(v) => v,
+            None => newest.and_then(|top| merge(Default::default(), &deltas, top)),
+        })
     }
 
-    /// The versions of `key` at or below `read_ts`, newest first, as
-    /// `(ts, kind, payload)`.
-    fn versions_in<'t>(
+    /// Calls `f(ts, kind, payload)` with the versions of `key` at or below
+    /// `read_ts`, newest first, until it returns false.
+    fn versions_in(
         &self,
-        txn: &'t heed::RoTxn,
+        txn: &Txn<'_>,
         key: &[u8],
         read_ts: u64,
-    ) -> Result<impl Iterator<Item = Result<(u64, ValueKind, &'t [u8])>> + 't> {
+        f: &mut VersionFn<'_>,
+    ) -> Result<()> {
+        use std::ops::Bound::Included;
         let start = version_key(key, read_ts);
         let end = version_key(key, 0);
-        let range = (
-            std::ops::Bound::Included(&start[..]),
-            std::ops::Bound::Included(&end[..]),
-        );
         let len = key.len() + TS_LEN;
-        Ok(self
-            .postings
-            .range(txn, &range)?
-            // Another key can sort between the versions of `key` only if it
-            // has `key` as a proper prefix; its LMDB key is longer.
-            .filter(move |item| item.as_ref().map_or(true, |(k, _)| k.len() == len))
-            .map(|item| {
-                let (k, v) = item?;
+        self.postings.visit(
+            txn,
+            Included(&start[..]),
+            Included(&end[..]),
+            &mut |k, v| {
+                // Another key can sort between the versions of `key` only if it
+                // has `key` as a proper prefix; its LMDB key is longer.
+                if k.len() != len {
+                    return Ok(true);
+                }
                 let (_, ts) = split_version_key(k).expect("length checked");
                 let (kind, payload) = decode_value(v)
                     .ok_or_else(|| StoreError::corrupt("bad user_meta byte in the store"))?;
-                Ok((ts, kind, payload))
-            }))
+                f(ts, kind, payload)
+            },
+        )
     }
 
     /// The uid deltas of `key` above its newest full version at or below
     /// `read_ts`, and that version's size: what a commit needs to choose
     /// between a delta and a whole list (`delta.rs`).
-    pub(crate) fn chain_in(&self, txn: &heed::RoTxn, key: &[u8], read_ts: u64) -> Result<Chain> {
+    pub(crate) fn chain_in(&self, txn: &Txn<'_>, key: &[u8], read_ts: u64) -> Result<Chain> {
         let mut chain = Chain::default();
-        for item in self.versions_in(txn, key, read_ts)? {
-            let (_, kind, payload) = item?;
-            match kind {
+        self.versions_in(txn, key, read_ts, &mut |_, kind, payload| {
+            Ok(match kind {
                 ValueKind::Delta => {
                     chain.deltas += 1;
                     chain.delta_bytes += payload.len();
+                    true
                 }
                 ValueKind::PostingList => {
                     chain.base_bytes = Some(payload.len());
-                    break;
+                    false
                 }
-                _ => break,
-            }
-        }
+                _ => false,
+            })
+        })?;
         Ok(chain)
     }
 
     /// Writes `delta` as the version `ts` of `key`.
     pub(crate) fn put_delta_in(
         &self,
-        wtxn: &mut heed::RwTxn,
+        wtxn: &Txn<'_>,
         key: &[u8],
         ts: u64,
         delta: &UidDelta,
     ) -> Result<()> {
         let v = super::mvcc::encode_value(ValueKind::Delta, &delta.encode_to_vec());
-        self.postings.put(wtxn, &version_key(key, ts), &v)?;
-        Ok(())
+        self.postings.put(wtxn, &version_key(key, ts), &v)
     }
 
     /// Calls `f` with the visible version (newest <= `read_ts`, tombstones
@@ -423,13 +431,7 @@ impl PostingStore {
         f: &mut dyn FnMut(Visible<'_>) -> Result<()>,
     ) -> Result<()> {
         let rtxn = self.env.read_txn()?;
-        // LMDB cannot seek to an empty key: an empty prefix is a full scan.
-        let iter: Box<dyn Iterator<Item = KvItem<'_>>> = if prefix.is_empty() {
-            Box::new(self.postings.iter(&rtxn)?)
-        } else {
-            Box::new(self.postings.prefix_iter(&rtxn, prefix)?)
-        };
-        self.visit_visible(&rtxn, iter, read_ts, &mut |v| f(v).map(|()| true))
+        self.scan_from_in(&rtxn, prefix, prefix, read_ts, &mut |v| f(v).map(|()| true))
     }
 
     /// [`Self::scan`] inside a transaction (a write transaction sees its own
@@ -437,47 +439,33 @@ impl PostingStore {
     /// returns false to stop.
     pub(crate) fn scan_from_in(
         &self,
-        txn: &heed::RoTxn,
+        txn: &Txn<'_>,
         prefix: &[u8],
         start: &[u8],
         read_ts: u64,
         f: &mut dyn FnMut(Visible<'_>) -> Result<bool>,
     ) -> Result<()> {
-        let range = (std::ops::Bound::Included(start), std::ops::Bound::Unbounded);
-        let iter = self
-            .postings
-            .range(txn, &range)?
-            .take_while(|item| item.as_ref().map_or(true, |(k, _)| k.starts_with(prefix)));
-        self.visit_visible(txn, iter, read_ts, f)
-    }
-
-    /// Calls `f` with the visible version (newest <= `read_ts`, tombstones
-    /// skipped, uid deltas merged) of each run of versions of one key in
-    /// `items` (LMDB entries of `txn` in key order); `f` returns false to stop.
-    fn visit_visible<'t>(
-        &self,
-        txn: &'t heed::RoTxn,
-        items: impl Iterator<Item = KvItem<'t>>,
-        read_ts: u64,
-        f: &mut dyn FnMut(Visible<'_>) -> Result<bool>,
-    ) -> Result<()> {
         let mut done_key: Option<Vec<u8>> = None;
-        for item in items {
-            let (k, v) = item?;
+        let start = std::ops::Bound::Included(start);
+        let end = std::ops::Bound::Unbounded;
+        self.postings.visit(txn, start, end, &mut |k, v| {
+            if !k.starts_with(prefix) {
+                return Ok(false);
+            }
             let (key, ts) = split_version_key(k)
                 .ok_or_else(|| StoreError::corrupt("store key shorter than its version"))?;
             if done_key.as_deref() == Some(key) || ts > read_ts {
-                continue;
+                return Ok(true);
             }
             done_key = Some(key.to_vec());
             let (kind, payload) = decode_value(v)
                 .ok_or_else(|| StoreError::corrupt("bad user_meta byte in the store"))?;
             let merged;
             let (kind, payload) = match kind {
-                ValueKind::Tombstone => continue,
+                ValueKind::Tombstone => return Ok(true),
                 ValueKind::Pruned => return Err(pruned_error(read_ts, ts)),
                 ValueKind::Delta => match self.get_in(txn, key, read_ts)? {
-                    None => continue,
+                    None => return Ok(true),
                     Some((kind, _, p)) => {
                         merged = p;
                         (kind, &merged[..])
@@ -485,17 +473,13 @@ impl PostingStore {
                 },
                 _ => (kind, payload),
             };
-            let visible = Visible {
+            f(Visible {
                 key,
                 commit_ts: ts,
                 kind,
                 payload,
-            };
-            if !f(visible)? {
-                break;
-            }
-        }
-        Ok(())
+            })
+        })
     }
 
     /// Refuses a store whose restore did not finish.
@@ -512,25 +496,24 @@ impl PostingStore {
         ))
     }
 
-    pub(crate) fn env(&self) -> &Env<WithoutTls> {
-        &self.env
+    /// A read transaction over the store.
+    pub(crate) fn read_txn(&self) -> Result<Txn<'_>> {
+        self.env.read_txn()
     }
 
-    pub(crate) fn postings_db(&self) -> Database<Bytes, Bytes> {
+    /// A write transaction (LMDB has one writer at a time: this waits for it).
+    pub(crate) fn write_txn(&self) -> Result<Txn<'_>> {
+        self.env.write_txn()
+    }
+
+    pub(crate) fn postings_db(&self) -> Db {
         self.postings
     }
 
     /// Deletes every version of every key starting with `prefix` (non-empty)
     /// inside a write transaction.
-    pub(crate) fn delete_prefix_in(&self, wtxn: &mut heed::RwTxn, prefix: &[u8]) -> Result<u64> {
-        let mut n = 0u64;
-        let mut it = self.postings.prefix_iter_mut(wtxn, prefix)?;
-        while it.next().transpose()?.is_some() {
-            // SAFETY: no reference into the database is kept across the deletion.
-            unsafe { it.del_current()? };
-            n += 1;
-        }
-        Ok(n)
+    pub(crate) fn delete_prefix_in(&self, wtxn: &Txn<'_>, prefix: &[u8]) -> Result<u64> {
+        self.postings.delete_prefix(wtxn, prefix)
     }
 
     /// Deletes the versions of `key` older than its newest version at or
@@ -541,28 +524,28 @@ impl PostingStore {
     /// Returns the number of versions removed.
     pub(crate) fn prune_versions_in(
         &self,
-        wtxn: &mut heed::RwTxn,
+        wtxn: &Txn<'_>,
         key: &[u8],
         horizon: u64,
     ) -> Result<u64> {
-        use std::ops::Bound;
+        use std::ops::Bound::Included;
         let (from, to) = (version_key(key, horizon), version_key(key, 0));
-        let range = (Bound::Included(&from[..]), Bound::Included(&to[..]));
         let mut older: Vec<(Vec<u8>, bool)> = Vec::new();
         let mut keeping = true;
-        for item in self.postings.range(wtxn, &range)? {
-            let (k, v) = item?;
-            // Keys that have `key` as a proper prefix may sort among its versions.
-            if k.len() != key.len() + TS_LEN {
-                continue;
-            }
-            if keeping {
-                // A delta needs the versions under it, down to a full one.
-                keeping = v.first() == Some(&USER_META_UID_DELTA);
-                continue;
-            }
-            older.push((k.to_vec(), v.first() == Some(&USER_META_PRUNED)));
-        }
+        self.postings
+            .visit(wtxn, Included(&from[..]), Included(&to[..]), &mut |k, v| {
+                // Keys that have `key` as a proper prefix may sort among its versions.
+                if k.len() != key.len() + TS_LEN {
+                    return Ok(true);
+                }
+                if keeping {
+                    // A delta needs the versions under it, down to a full one.
+                    keeping = v.first() == Some(&USER_META_UID_DELTA);
+                    return Ok(true);
+                }
+                older.push((k.to_vec(), v.first() == Some(&USER_META_PRUNED)));
+                Ok(true)
+            })?;
         let Some((oldest, is_marker)) = older.pop() else {
             return Ok(0);
         };
@@ -576,10 +559,11 @@ impl PostingStore {
     }
 
     /// Writes every entry, in key order, into a new store in `dir` (which
-    /// must not exist or be empty), with its meta: appended, so every page is
-    /// full (a store written out of key order has half-full pages, which
-    /// LMDB's own compacting copy keeps as they are).
-    pub fn rewrite_into(&self, dir: &Path) -> Result<()> {
+    /// must not exist or be empty), with its meta, encrypted with `data_key`
+    /// (`None`: plain): appended, so every page is full (a store written out
+    /// of key order has half-full pages, which LMDB's own compacting copy
+    /// keeps as they are).
+    pub fn rewrite_into(&self, dir: &Path, data_key: Option<DataKey>) -> Result<()> {
         let m = self.meta()?;
         let dst = PostingStore::open(
             dir,
@@ -587,27 +571,32 @@ impl PostingStore {
                 create: true,
                 group: Some(m.group),
                 map_size: None,
+                data_key,
             },
         )?;
-        let rtxn = self.env.read_txn()?;
-        let mut wtxn = dst.env.write_txn()?;
-        let (mut n, mut bytes) = (0usize, 0usize);
-        for item in self.postings.iter(&rtxn)? {
-            let (k, v) = item?;
-            dst.postings
-                .put_with_flags(&mut wtxn, heed::PutFlags::APPEND, k, v)?;
-            n += 1;
-            bytes += k.len() + v.len();
-            // Bounded write transactions: LMDB keeps a transaction's dirty pages in memory
-            // (by count, and by bytes: 20,000 big lists were hundreds of MB at 30M N-Quads).
-            if n >= REWRITE_TXN_ENTRIES || bytes >= REWRITE_TXN_BYTES {
-                wtxn.commit()?;
-                wtxn = dst.env.write_txn()?;
-                (n, bytes) = (0, 0);
+        {
+            let rtxn = self.env.read_txn()?;
+            let mut wtxn = Some(dst.env.write_txn()?);
+            let (mut n, mut bytes) = (0usize, 0usize);
+            self.postings.visit_prefix(&rtxn, &[], &mut |k, v| {
+                if wtxn.is_none() {
+                    wtxn = Some(dst.env.write_txn()?);
+                }
+                dst.postings.append(wtxn.as_ref().expect("open"), k, v)?;
+                n += 1;
+                bytes += k.len() + v.len();
+                // Bounded write transactions: LMDB keeps a transaction's dirty pages in memory
+                // (by count, and by bytes: 20,000 big lists were hundreds of MB at 30M N-Quads).
+                if n >= REWRITE_TXN_ENTRIES || bytes >= REWRITE_TXN_BYTES {
+                    wtxn.take().expect("open").commit()?;
+                    (n, bytes) = (0, 0);
+                }
+                Ok(true)
+            })?;
+            if let Some(w) = wtxn {
+                w.commit()?;
             }
         }
-        wtxn.commit()?;
-        drop(rtxn);
         dst.set_meta(&m)?;
         dst.sync()?;
         dst.close();
@@ -617,20 +606,23 @@ impl PostingStore {
     /// Closes the environment and waits until LMDB has released it, so that
     /// the folder can be opened again at once.
     pub fn close(self) {
-        let PostingStore { env, .. } = self;
-        env.prepare_for_closing().wait();
+        self.env.close();
+    }
+
+    /// The file holding the store's pages (in [`Self::dir`]).
+    pub fn file(&self) -> PathBuf {
+        self.dir.join(self.env.file_name())
     }
 
     /// Number of LMDB entries (versions) in `postings`.
     pub fn entries(&self) -> Result<u64> {
         let rtxn = self.env.read_txn()?;
-        Ok(self.postings.len(&rtxn)?)
+        self.postings.len(&rtxn)
     }
 
     /// Forces an fsync (commits are already durable; for completeness).
     pub fn sync(&self) -> Result<()> {
-        self.env.force_sync()?;
-        Ok(())
+        self.env.force_sync()
     }
 }
 

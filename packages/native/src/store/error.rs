@@ -24,6 +24,11 @@ pub enum StoreCode {
     Busy,
     /// A file merged as sorted lists its keys out of the store's key order.
     OutOfOrder,
+    /// A key longer than LMDB's limit.
+    KeyTooLong,
+    /// Encryption at rest: a missing, wrong or unexpected key, or a sealed
+    /// page that fails its authentication check.
+    Sealed,
 }
 
 impl StoreCode {
@@ -36,6 +41,8 @@ impl StoreCode {
             StoreCode::Io => "IO",
             StoreCode::Busy => "STORE_BUSY",
             StoreCode::OutOfOrder => "STORE_KEYS_OUT_OF_ORDER",
+            StoreCode::KeyTooLong => "STORE_KEY_TOO_LONG",
+            StoreCode::Sealed => "STORE_KEY_MISMATCH",
         }
     }
 }
@@ -101,7 +108,13 @@ impl From<CodecError> for StoreError {
 
 impl From<heed::Error> for StoreError {
     fn from(e: heed::Error) -> Self {
-        StoreError::io(format!("LMDB: {e}"))
+        match e {
+            heed::Error::Mdb(heed::MdbError::BadValSize) => StoreError::new(
+                StoreCode::KeyTooLong,
+                "LMDB: key longer than the store allows",
+            ),
+            e => StoreError::io(format!("LMDB: {e}")),
+        }
     }
 }
 

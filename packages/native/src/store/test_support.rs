@@ -114,3 +114,18 @@ pub fn set_str(subject: u64, p: &str, v: &str) -> Edge {
 pub fn set_int(subject: u64, p: &str, v: i64) -> Edge {
     Edge::set_value(subject, p, &v.to_le_bytes(), ValType::Int)
 }
+
+impl crate::store::db::PostingStore {
+    /// Every LMDB entry whose key starts with `prefix` (empty: all), in key order.
+    pub(crate) fn raw_entries(&self, prefix: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let rtxn = self.read_txn().unwrap();
+        let mut out = Vec::new();
+        self.postings_db()
+            .visit_prefix(&rtxn, prefix, &mut |k, v| {
+                out.push((k.to_vec(), v.to_vec()));
+                Ok(true)
+            })
+            .unwrap();
+        out
+    }
+}

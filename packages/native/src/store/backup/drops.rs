@@ -7,6 +7,7 @@ use crate::format::keys::{parse_key, KIND_DATA, PREFIX_DEFAULT};
 use crate::format::names::split_ns_name;
 use crate::format::proto::BackupPostingList;
 use crate::store::db::PostingStore;
+use crate::store::engine::Txn;
 use crate::store::error::{Result, StoreError};
 use crate::store::mvcc::{predicate_prefix, Drop, ValueKind};
 use prost::Message;
@@ -95,7 +96,7 @@ fn parse_ns(b: &[u8]) -> Option<u64> {
 /// `(since, read_ts]`, in commit order (empty for a full backup).
 pub(super) fn drop_operations(
     store: &PostingStore,
-    txn: &heed::RoTxn,
+    txn: &Txn<'_>,
     opts: &BackupOptions,
 ) -> Result<Vec<DropRecord>> {
     if opts.since == 0 {

@@ -13,15 +13,16 @@ use crate::format::keys::{parse_key, PREFIX_DEFAULT, PREFIX_SCHEMA, PREFIX_TYPE}
 use crate::format::kv::{USER_META_COMPLETE, USER_META_SCHEMA};
 use crate::format::proto::KeyType;
 use crate::store::db::PostingStore;
+use crate::store::engine::Txn;
 use crate::store::error::{Result, StoreError};
 use crate::store::mvcc::{predicate_prefix, ValueKind};
 use std::collections::BTreeSet;
 
 /// One backup being selected: the snapshot, the options and the listed
 /// predicates.
-struct Selection<'a> {
+struct Selection<'a, 't> {
     store: &'a PostingStore,
-    txn: &'a heed::RoTxn<'a>,
+    txn: &'a Txn<'t>,
     opts: &'a BackupOptions,
     /// (namespace, name length, bare name) of the listed predicates, in the
     /// store's key order (`prefix | ns | len | name`): the file's keys then
@@ -39,7 +40,7 @@ pub fn write_backup(
 ) -> Result<BackupSummary> {
     check_options(opts)?;
     let mut emitter = Emitter::new(Writer::new(opts.writer.clone())?, opts.chunk_size(), sink);
-    let txn = store.env().read_txn()?;
+    let txn = store.read_txn()?;
     let sel = Selection {
         store,
         txn: &txn,
@@ -72,7 +73,7 @@ pub fn write_backup(
     Ok(summary)
 }
 
-impl Selection<'_> {
+impl Selection<'_, '_> {
     /// The data, index, reverse and count keys of the listed predicates;
     /// sets the data counts and the predicates with keys of `summary`.
     fn push_data(&self, emitter: &mut Emitter<'_>, summary: &mut BackupSummary) -> Result<()> {

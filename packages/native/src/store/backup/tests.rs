@@ -604,7 +604,7 @@ fn newest_version_when_index_keys_are_prefixes_of_each_other() {
         ));
     }
     store.put_raw(&entries).unwrap();
-    let txn = store.env().read_txn().unwrap();
+    let txn = store.read_txn().unwrap();
     for (read_ts, want) in [
         (20u64, vec![(a.clone(), 10), (b.clone(), 7)]),
         (6, vec![(a.clone(), 5), (b.clone(), 3)]),
@@ -761,14 +761,11 @@ fn restore_ts_equal_versions_later_file_wins() {
     );
     // Every data key holds exactly one version, restoreTs; schema/type at 1.
     let st2 = LiveStore::open(&dir, 1, false).unwrap();
-    let txn = st2.inner().env().read_txn().unwrap();
-    for item in st2.inner().postings_db().iter(&txn).unwrap() {
-        let (k, _) = item.unwrap();
-        let (key, ts) = crate::store::mvcc::split_version_key(k).unwrap();
+    for (k, _) in st2.inner().raw_entries(&[]) {
+        let (key, ts) = crate::store::mvcc::split_version_key(&k).unwrap();
         let want = if key[0] == 0 { 40 } else { 1 };
         assert_eq!(ts, want);
     }
-    drop(txn);
     st2.close();
     st.close();
 }

@@ -2,6 +2,7 @@
 //! uid deltas merged: what a backup at a read ts sees of the store.
 
 use crate::store::db::PostingStore;
+use crate::store::engine::Txn;
 use crate::store::error::{Result, StoreError};
 use crate::store::mvcc::{decode_value, pruned_error, split_version_key, ValueKind};
 
@@ -18,7 +19,7 @@ pub(super) type VersionFn<'a> = dyn FnMut(&[u8], u64, ValueKind, &[u8]) -> Resul
 /// once, with its newest version.
 pub(super) fn visit_newest(
     store: &PostingStore,
-    txn: &heed::RoTxn,
+    txn: &Txn<'_>,
     prefix: &[u8],
     read_ts: u64,
     f: &mut VersionFn<'_>,
@@ -28,8 +29,7 @@ pub(super) fn visit_newest(
         decided: bool,
     }
     let mut open: Vec<Open> = Vec::new();
-    for item in store.postings_db().prefix_iter(txn, prefix)? {
-        let (k, v) = item?;
+    store.postings_db().visit_prefix(txn, prefix, &mut |k, v| {
         let (key, ts) = split_version_key(k)
             .ok_or_else(|| StoreError::corrupt("store key shorter than its version"))?;
         open.retain(|o| k.starts_with(&o.key));
@@ -44,7 +44,7 @@ pub(super) fn visit_newest(
             }
         };
         if open[i].decided || ts > read_ts {
-            continue;
+            return Ok(true);
         }
         open[i].decided = true;
         let (kind, payload) = decode_value(v)
@@ -58,6 +58,7 @@ pub(super) fn visit_newest(
             },
             _ => f(key, ts, kind, payload)?,
         }
-    }
+        Ok(true)
+    })?;
     Ok(())
 }

@@ -7,6 +7,7 @@ use super::schema::{put_entry, to_update, type_update, validate, Schema};
 use super::types::{AlterRequest, SchemaPredicate};
 use super::LiveStore;
 use crate::format::keys::{KIND_COUNT, KIND_COUNT_REV, KIND_DATA, KIND_INDEX, KIND_REVERSE};
+use crate::store::engine::Txn;
 use crate::store::error::{Result, StoreError};
 use crate::store::mvcc::Drop;
 use crate::store::tokenize::Tokenizer;
@@ -27,23 +28,23 @@ impl LiveStore {
             }
         }
         let _g = self.lock();
-        let mut wtxn = self.store.env().write_txn()?;
+        let wtxn = self.store.write_txn()?;
         self.check_ts(commit_ts)?;
-        self.drops_in(&mut wtxn, req)?;
+        self.drops_in(&wtxn, req)?;
         for (sp, toks) in checked {
-            self.alter_predicate(&mut wtxn, commit_ts, sp, &toks)?;
+            self.alter_predicate(&wtxn, commit_ts, sp, &toks)?;
         }
         for t in &req.types {
             let key = type_key(t.namespace, &t.name);
-            put_entry(&self.store, &mut wtxn, &key, commit_ts, &type_update(t))?;
+            put_entry(&self.store, &wtxn, &key, commit_ts, &type_update(t))?;
         }
-        self.bump_meta(&mut wtxn, commit_ts, 0)?;
+        self.bump_meta(&wtxn, commit_ts, 0)?;
         wtxn.commit()?;
         Ok(())
     }
 
     /// The drops of an alter (in namespace `req.namespace`).
-    fn drops_in(&self, wtxn: &mut heed::RwTxn, req: &AlterRequest) -> Result<()> {
+    fn drops_in(&self, wtxn: &Txn<'_>, req: &AlterRequest) -> Result<()> {
         let ns = req.namespace;
         if req.drop_all {
             self.drop_in(wtxn, &Drop::All)?;
@@ -68,7 +69,7 @@ impl LiveStore {
         Ok(())
     }
 
-    fn drop_in(&self, wtxn: &mut heed::RwTxn, d: &Drop) -> Result<()> {
+    fn drop_in(&self, wtxn: &Txn<'_>, d: &Drop) -> Result<()> {
         for p in d.prefixes() {
             if p.is_empty() {
                 self.store.postings_db().clear(wtxn)?;
@@ -79,7 +80,7 @@ impl LiveStore {
         Ok(())
     }
 
-    fn has_data(&self, txn: &heed::RoTxn, ns: u64, attr: &str, ts: u64) -> Result<bool> {
+    fn has_data(&self, txn: &Txn<'_>, ns: u64, attr: &str, ts: u64) -> Result<bool> {
         let p = kind_prefix(ns, attr, KIND_DATA);
         let mut found = false;
         self.store.scan_from_in(txn, &p, &p, ts, &mut |_| {
@@ -93,7 +94,7 @@ impl LiveStore {
     /// directive changed and rebuilds those that are now wanted.
     fn alter_predicate(
         &self,
-        wtxn: &mut heed::RwTxn,
+        wtxn: &Txn<'_>,
         ts: u64,
         sp: &SchemaPredicate,
         toks: &[Tokenizer],

@@ -11,6 +11,7 @@ use super::schema::Schema;
 use crate::format::keys::KIND_DATA;
 use crate::format::proto::{BackupPostingList, Facet};
 use crate::store::db::PostingStore;
+use crate::store::engine::Txn;
 use crate::store::error::Result;
 use crate::store::mvcc::decode_list;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -122,7 +123,7 @@ impl Derived {
     pub fn write(
         mut self,
         store: &PostingStore,
-        wtxn: &mut heed::RwTxn,
+        wtxn: &Txn<'_>,
         at: At,
         schemas: &HashMap<(u64, String), Schema>,
     ) -> Result<u64> {
@@ -190,7 +191,7 @@ impl Rebuild {
 /// deleted).
 pub(super) fn rebuild(
     store: &PostingStore,
-    wtxn: &mut heed::RwTxn,
+    wtxn: &Txn<'_>,
     ts: u64,
     (ns, attr): (u64, &str),
     schema: &Schema,
@@ -226,7 +227,7 @@ pub(super) fn rebuild(
     // Subjects arrive in ascending order, so every list is sorted.
     // A rebuild writes each key once: nothing to prune.
     let at = At { ts, horizon: 0 };
-    let mut put = |key: &[u8], pl: BackupPostingList| write_list(store, wtxn, key, at, &pl);
+    let put = |key: &[u8], pl: BackupPostingList| write_list(store, wtxn, key, at, &pl);
     for (t, uids) in index {
         put(&index_key(ns, attr, &t), uid_list(uids))?;
     }

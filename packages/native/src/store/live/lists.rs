@@ -5,7 +5,8 @@ use super::schema::Schema;
 use crate::format::proto::{BackupPostingList, Facet, Posting, PostingType, ValType};
 use crate::store::db::PostingStore;
 use crate::store::delta::{apply_changes, UidDelta};
-use crate::store::error::{Result, StoreError};
+use crate::store::engine::Txn;
+use crate::store::error::{Result, StoreCode, StoreError};
 use crate::store::mvcc::{decode_list, encode_value, version_key, ValueKind};
 use crate::store::tokenize::go_time_instant;
 use prost::Message;
@@ -14,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The list visible at `read_ts` (empty when there is none).
 pub(super) fn read_list(
     store: &PostingStore,
-    txn: &heed::RoTxn,
+    txn: &Txn<'_>,
     key: &[u8],
     read_ts: u64,
 ) -> Result<BackupPostingList> {
@@ -38,7 +39,7 @@ pub(super) struct At {
 /// and drops the versions of `key` the horizon no longer needs.
 pub(super) fn write_list(
     store: &PostingStore,
-    wtxn: &mut heed::RwTxn,
+    wtxn: &Txn<'_>,
     key: &[u8],
     at: At,
     pl: &BackupPostingList,
@@ -53,12 +54,12 @@ pub(super) fn write_list(
         .postings_db()
         .put(wtxn, &version_key(key, ts), &v)
         .map_err(|e| match e {
-            heed::Error::Mdb(heed::MdbError::BadValSize) => StoreError::invalid(format!(
+            e if e.store_code() == Some(StoreCode::KeyTooLong) => StoreError::invalid(format!(
                 "key of {} bytes is longer than the store allows ({})",
                 key.len(),
                 store.max_key_len()
             )),
-            e => e.into(),
+            e => e,
         })?;
     if at.horizon > 0 {
         store.prune_versions_in(wtxn, key, at.horizon)?;
@@ -171,7 +172,7 @@ pub(super) type Changes<K> = BTreeMap<K, BTreeMap<u64, bool>>;
 /// whether a version was written (a whole list that did not change is not).
 pub(super) fn write_uid_changes(
     store: &PostingStore,
-    wtxn: &mut heed::RwTxn,
+    wtxn: &Txn<'_>,
     key: &[u8],
     at: At,
     ch: &BTreeMap<u64, bool>,

@@ -47,6 +47,7 @@ pub use types::{
 };
 
 use super::db::{OpenOptions, PostingStore, FORMAT_VERSION};
+use super::engine::{holds_store, DataKey, Txn};
 use super::error::{Result, StoreError};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -65,8 +66,19 @@ impl LiveStore {
     /// does not exist or is empty). A store of another group, of a newer
     /// format, or of an unfinished restore is refused.
     pub fn open(dir: &Path, group: u32, create: bool) -> Result<Self> {
-        let create = create && !dir.join("data.mdb").is_file();
-        let store = PostingStore::open(dir, &OpenOptions::for_group(group, create))?;
+        Self::open_sealed(dir, group, create, None)
+    }
+
+    /// [`Self::open`] of a store encrypted at rest with `data_key` (`None`: plain).
+    pub fn open_sealed(
+        dir: &Path,
+        group: u32,
+        create: bool,
+        data_key: Option<DataKey>,
+    ) -> Result<Self> {
+        let create = create && !holds_store(dir);
+        let opts = OpenOptions::for_group(group, create).sealed(data_key);
+        let store = PostingStore::open(dir, &opts)?;
         if create {
             let mut m = store.meta()?;
             m.complete = true;
@@ -134,7 +146,7 @@ impl LiveStore {
         Ok(())
     }
 
-    fn bump_meta(&self, wtxn: &mut heed::RwTxn, commit_ts: u64, max_uid: u64) -> Result<()> {
+    fn bump_meta(&self, wtxn: &Txn<'_>, commit_ts: u64, max_uid: u64) -> Result<()> {
         let mut m = self.store.meta()?;
         m.read_ts = m.read_ts.max(commit_ts);
         m.max_uid = m.max_uid.max(max_uid);

@@ -10,6 +10,7 @@ use super::schema::{put_entry, to_update, val_type_of, Schema};
 use super::types::{Edge, EdgeOp, SchemaPredicate};
 use super::LiveStore;
 use crate::format::proto::{SchemaUpdate, ValType};
+use crate::store::engine::Txn;
 use crate::store::error::{Result, StoreError};
 use std::collections::{BTreeMap, HashMap};
 
@@ -91,7 +92,7 @@ impl LiveStore {
     /// The commits of [`Self::apply_mutations_group`] in one transaction,
     /// all or none (the writer lock held, edges checked).
     fn apply_group_locked(&self, commits: &[(u64, &[Edge])]) -> Result<Vec<u64>> {
-        let mut wtxn = self.store.env().write_txn()?;
+        let wtxn = self.store.write_txn()?;
         let mut keys = Vec::with_capacity(commits.len());
         let mut last = 0u64;
         for &(commit_ts, edges) in commits {
@@ -106,7 +107,7 @@ impl LiveStore {
                 ts: commit_ts,
                 horizon: self.horizon.for_commit(commit_ts),
             };
-            keys.push(self.apply_in(&mut wtxn, at, edges)?);
+            keys.push(self.apply_in(&wtxn, at, edges)?);
         }
         wtxn.commit()?;
         Ok(keys)
@@ -115,7 +116,7 @@ impl LiveStore {
     /// Applies edges at `at.ts` in `wtxn` (over the lists as they are at that
     /// ts), without committing: [`Self::apply_mutations`], and the reads of a
     /// transaction's own writes (`pending.rs`), which abort it.
-    pub(super) fn apply_in(&self, wtxn: &mut heed::RwTxn, at: At, edges: &[Edge]) -> Result<u64> {
+    pub(super) fn apply_in(&self, wtxn: &Txn<'_>, at: At, edges: &[Edge]) -> Result<u64> {
         let commit_ts = at.ts;
         let store = &self.store;
 

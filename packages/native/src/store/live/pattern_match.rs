@@ -18,6 +18,7 @@ use super::lists::read_list;
 use super::schema::Schema;
 use super::LiveStore;
 use crate::format::proto::{BackupPostingList, ValType};
+use crate::store::engine::Txn;
 use crate::store::error::{Result, StoreError};
 use crate::store::regex::trigrams::{Op, Query};
 use crate::store::regex::DqlRegex;
@@ -171,7 +172,7 @@ impl LiveStore {
     /// unions for `Or`.
     fn eval_trigrams(
         &self,
-        rtxn: &heed::RoTxn,
+        rtxn: &Txn<'_>,
         ns: u64,
         attr: &str,
         q: &Query,

@@ -17,8 +17,8 @@ use super::horizon::{ReadPin, PIN_TTL};
 use super::lists::At;
 use super::mutate::check_edges;
 use super::{Edge, LiveStore};
+use crate::store::engine::Txn;
 use crate::store::error::{Result, StoreError};
-use heed::{RoTxn, RwTxn, WithoutTls};
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -40,27 +40,17 @@ impl Pending {
 /// transaction holding a transaction's own writes; its read ts stays in the
 /// horizon while it lives (`horizon.rs`).
 pub struct View<'e> {
-    // Field order matters: the transaction ends before its ts is unpinned.
+    // Field order matters: the transaction ends (a write one aborted) before the
+    // writers' lock is released and its ts is unpinned.
     txn: Txn<'e>,
+    _writers: Option<MutexGuard<'e, ()>>,
     _pin: ReadPin<'e>,
 }
 
-enum Txn<'e> {
-    Plain(RoTxn<'e, WithoutTls>),
-    // Field order matters: the transaction is aborted before the lock is released.
-    Own {
-        txn: RwTxn<'e>,
-        _writers: MutexGuard<'e, ()>,
-    },
-}
-
 impl<'e> Deref for View<'e> {
-    type Target = RoTxn<'e, WithoutTls>;
+    type Target = Txn<'e>;
     fn deref(&self) -> &Self::Target {
-        match &self.txn {
-            Txn::Plain(t) => t,
-            Txn::Own { txn, .. } => txn,
-        }
+        &self.txn
     }
 }
 
@@ -115,23 +105,22 @@ impl LiveStore {
         let edges = self.pending.map().get(&read_ts).cloned();
         let Some(edges) = edges else {
             return Ok(View {
-                txn: Txn::Plain(self.store.env().read_txn()?),
+                txn: self.store.read_txn()?,
+                _writers: None,
                 _pin: pin,
             });
         };
         let guard = self.lock();
-        let mut wtxn = self.store.env().write_txn()?;
+        let wtxn = self.store.write_txn()?;
         // Aborted when the read ends: nothing to prune.
         let at = At {
             ts: read_ts,
             horizon: 0,
         };
-        self.apply_in(&mut wtxn, at, &edges)?;
+        self.apply_in(&wtxn, at, &edges)?;
         Ok(View {
-            txn: Txn::Own {
-                txn: wtxn,
-                _writers: guard,
-            },
+            txn: wtxn,
+            _writers: Some(guard),
             _pin: pin,
         })
     }

@@ -9,6 +9,7 @@ use crate::format::keys::{parse_key, PREFIX_SCHEMA, PREFIX_TYPE};
 use crate::format::names::bare_name;
 use crate::format::proto::{Directive, SchemaUpdate, TypeUpdate, ValType};
 use crate::store::db::PostingStore;
+use crate::store::engine::Txn;
 use crate::store::error::{Result, StoreError};
 use crate::store::mvcc::{encode_value, version_key, ValueKind};
 use crate::store::tokenize::Tokenizer;
@@ -143,7 +144,7 @@ pub(super) fn type_update(t: &TypeDef) -> TypeUpdate {
 /// Writes a schema or type entry (`key` without its version) at `ts`.
 pub(super) fn put_entry(
     store: &PostingStore,
-    wtxn: &mut heed::RwTxn,
+    wtxn: &Txn<'_>,
     key: &[u8],
     ts: u64,
     entry: &impl Message,
@@ -214,7 +215,7 @@ impl Schema {
 impl LiveStore {
     pub(super) fn load_schema(
         &self,
-        txn: &heed::RoTxn,
+        txn: &Txn<'_>,
         ns: u64,
         attr: &str,
         ts: u64,
@@ -231,13 +232,7 @@ impl LiveStore {
     }
 
     /// The schema entry of a predicate that must have one.
-    pub(super) fn schema_at(
-        &self,
-        txn: &heed::RoTxn,
-        ns: u64,
-        attr: &str,
-        ts: u64,
-    ) -> Result<Schema> {
+    pub(super) fn schema_at(&self, txn: &Txn<'_>, ns: u64, attr: &str, ts: u64) -> Result<Schema> {
         self.load_schema(txn, ns, attr, ts)?
             .ok_or_else(|| StoreError::invalid(format!("predicate {attr} is not in the schema")))
     }

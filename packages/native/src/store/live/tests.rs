@@ -585,8 +585,8 @@ fn writes_to_a_predicate_with_an_index_it_cannot_compute_are_refused() {
         ..Default::default()
     };
     {
-        let mut w = s.inner().env().write_txn().unwrap();
-        schema::put_entry(s.inner(), &mut w, &keys::schema_key(0, "about"), 3, &su).unwrap();
+        let w = s.inner().write_txn().unwrap();
+        schema::put_entry(s.inner(), &w, &keys::schema_key(0, "about"), 3, &su).unwrap();
         w.commit().unwrap();
     }
     let e = s
@@ -784,14 +784,11 @@ fn the_oldest_open_start_ts_keeps_its_versions() {
 
 /// The uid deltas of one key: (ts, user meta) of every version, newest first.
 fn versions_of(s: &LiveStore, key: &[u8]) -> Vec<(u64, u8)> {
-    let st = s.inner();
-    let rtxn = st.env().read_txn().unwrap();
-    st.postings_db()
-        .prefix_iter(&rtxn, key)
-        .unwrap()
-        .map(|i| i.unwrap())
+    s.inner()
+        .raw_entries(key)
+        .into_iter()
         .filter(|(k, _)| k.len() == key.len() + crate::store::mvcc::TS_LEN)
-        .map(|(k, v)| (crate::store::mvcc::split_version_key(k).unwrap().1, v[0]))
+        .map(|(k, v)| (crate::store::mvcc::split_version_key(&k).unwrap().1, v[0]))
         .collect()
 }
 

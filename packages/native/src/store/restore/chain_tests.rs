@@ -144,17 +144,7 @@ fn random_chain(rng: &mut Rng, dir: &Path) -> Vec<ChainBackup> {
 /// Every LMDB entry of a finished store.
 fn entries(dir: &Path) -> Vec<(Vec<u8>, Vec<u8>)> {
     let st = PostingStore::open(dir, &OpenOptions::for_group(1, false)).unwrap();
-    let out = {
-        let rtxn = st.env().read_txn().unwrap();
-        st.postings_db()
-            .iter(&rtxn)
-            .unwrap()
-            .map(|kv| {
-                let (k, v) = kv.unwrap();
-                (k.to_vec(), v.to_vec())
-            })
-            .collect()
-    };
+    let out = st.raw_entries(&[]);
     st.close();
     out
 }

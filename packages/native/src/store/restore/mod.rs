@@ -7,6 +7,7 @@
 //! [`chain`]). Then `finish(read_ts)` records the leases in the store's meta.
 
 use super::db::{OpenOptions, PostingStore, StoreMeta};
+use super::engine::DataKey;
 use super::error::{Result, StoreCode, StoreError};
 use super::mvcc::{decode_list_from, push_version, Drop, ValueKind};
 use super::value_names::{keep_type_fields, stored_bare_name, to_store_form};
@@ -272,22 +273,31 @@ fn worth_compacting(inside_puts: u64, file_bytes: u64) -> bool {
 /// Replaces a finished store's file by a copy written in key order, and
 /// closes it. Keys that came out of the store's key order (see
 /// [`worth_compacting`]) left pages half full, a store about twice its
-/// data. The copy is written in a folder beside the file and its `data.mdb`
-/// renamed over the store's; a copy that fails (a full disk) leaves the
+/// data. The copy is written in a folder beside the file and its file
+/// (`data.mdb`, or a sealed store's `sealed.db`) renamed over the store's; a copy that fails (a full disk) leaves the
 /// complete store as it is.
 fn compact(store: PostingStore) -> Result<()> {
     let dir = store.dir().to_path_buf();
     let tmp = dir.join("compact.tmp");
+    let file = store.file();
+    let name = file
+        .file_name()
+        .expect("a store file has a name")
+        .to_owned();
     let _ = std::fs::remove_dir_all(&tmp);
     release_free_memory();
-    let copied = store.rewrite_into(&tmp);
+    let copied = store.rewrite_into(&tmp, store.data_key().cloned());
     store.close();
-    if copied.is_err() {
+    // A sealed copy's log is folded into its file when it closes; one left
+    // behind (an error while closing) would not follow the file: keep the store.
+    let mut log = tmp.join(&name).into_os_string();
+    log.push("-wal");
+    let log_left = std::fs::metadata(&log).is_ok_and(|m| m.len() > 0);
+    if copied.is_err() || log_left {
         let _ = std::fs::remove_dir_all(&tmp);
         return Ok(());
     }
-    let file = dir.join("data.mdb");
-    std::fs::rename(tmp.join("data.mdb"), &file)
+    std::fs::rename(tmp.join(name), &file)
         .map_err(|e| StoreError::io(format!("cannot replace {}: {e}", file.display())))?;
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::File::open(&dir)
@@ -363,7 +373,13 @@ fn read_batches(
 impl RestoreWriter {
     /// Creates the store of `group` in `dir`, which must not exist or be empty.
     pub fn create(dir: &Path, group: u32) -> Result<Self> {
-        let store = PostingStore::open(dir, &OpenOptions::for_group(group, true))?;
+        Self::create_sealed(dir, group, None)
+    }
+
+    /// [`Self::create`] of a store encrypted at rest with `data_key` (`None`: plain).
+    pub fn create_sealed(dir: &Path, group: u32, data_key: Option<DataKey>) -> Result<Self> {
+        let opts = OpenOptions::for_group(group, true).sealed(data_key);
+        let store = PostingStore::open(dir, &opts)?;
         Ok(RestoreWriter {
             store: Some(store),
             group,
@@ -535,7 +551,7 @@ impl RestoreWriter {
             complete: true,
         })?;
         store.sync()?;
-        let file_bytes = std::fs::metadata(store.dir().join("data.mdb"))
+        let file_bytes = std::fs::metadata(store.file())
             .map(|m| m.len())
             .unwrap_or(0);
         let store = self.store.take().expect("checked by store()");
