@@ -57,6 +57,17 @@ export {
 export { BackupDecoder, createBackupDecoder, type BackupDecoderOptions } from './codec/decoder.js';
 export { inspectBackupFile, type InspectOptions, type BackupFileStats } from './codec/inspect.js';
 export { readKeyFile, isValidKeyLength, VALID_KEY_LENGTHS } from './keys/file.js';
+export {
+  createStoreKey,
+  openStoreKey,
+  rewrapStoreKey,
+  storeDataKey,
+  hasEnvelope,
+  ENVELOPE_FILE,
+  DATA_KEY_BYTES,
+} from './keys/envelope.js';
+export { sealBlob, openBlob } from './keys/sealed-blob.js';
+export { rotateStoreKeys, type RotatedStore, type RotationResult } from './keys/rotate.js';
 export { readVaultKey, VaultError, VAULT_DEFAULTS, type VaultKeyOptions } from './keys/vault.js';
 export {
   VAULT_OPTIONS,

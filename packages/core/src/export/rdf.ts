@@ -35,7 +35,7 @@ export async function findStores(pdir: string): Promise<string[]> {
   } catch (err) {
     throw fromFsError(err, root, 'posting store folder');
   }
-  if (names.includes('data.mdb')) return [root];
+  if (names.includes('data.mdb') || names.includes('sealed.db')) return [root];
   const stores: Array<[number, string]> = [];
   for (const n of names) {
     const m = /^p(\d+)$/.exec(n);
@@ -44,9 +44,13 @@ export async function findStores(pdir: string): Promise<string[]> {
     if ((await stat(dir)).isDirectory()) stores.push([Number(m[1]), dir]);
   }
   if (stores.length === 0) {
-    throw new StoreError('STORE_NOT_FOUND', `${root} holds no posting store (no p<N> folder, no data.mdb)`, {
-      file: root,
-    });
+    throw new StoreError(
+      'STORE_NOT_FOUND',
+      `${root} holds no posting store (no p<N> folder, no data.mdb or sealed.db)`,
+      {
+        file: root,
+      },
+    );
   }
   return stores.sort((a, b) => a[0] - b[0]).map(([, d]) => d);
 }

@@ -145,6 +145,15 @@ export interface RestoreFinishResult {
   keys: number;
 }
 
+/** Options of a live store (`openPostingStore`). */
+export interface PostingStoreOptions {
+  group: number;
+  /** Create the store when the folder does not exist or is empty (but for its key envelope). */
+  create?: boolean;
+  /** The store's data key (32 bytes), when it is encrypted at rest; a mismatch: `STORE_KEY_MISMATCH`. */
+  dataKey?: Buffer;
+}
+
 export interface RestoreWriterOptions {
   group: number;
   /**
@@ -152,6 +161,8 @@ export interface RestoreWriterOptions {
    * (schema/type at 1); on equal versions the later file wins. Absent: the backup's versions.
    */
   restoreTs?: bigint;
+  /** The new store's data key (32 bytes): written encrypted at rest with it (keys/envelope.ts). */
+  dataKey?: Buffer;
 }
 
 /** Builds one group's posting store (`p<N>`) from the backups of a chain (spec §10). */
@@ -463,7 +474,7 @@ export interface PostingStore {
 }
 
 export interface NativeBinding {
-  PostingStore: new (dir: string, opts: { group: number; create?: boolean }) => PostingStore;
+  PostingStore: new (dir: string, opts: PostingStoreOptions) => PostingStore;
   BackupWriter: new (opts?: WriterOptions) => BackupWriter;
   BackupReader: new (opts?: ReaderOptions) => BackupReader;
   RestoreWriter: new (dir: string, opts: RestoreWriterOptions) => RestoreWriter;

@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { NativeAddonError } from '../errors.js';
 import { fromNative } from './errors.js';
-import type { NativeBinding, PostingStore } from './contract.js';
+import type { NativeBinding, PostingStore, PostingStoreOptions } from './contract.js';
 
 const require = createRequire(import.meta.url);
 const NATIVE_PACKAGE = '@strata/native';
@@ -70,7 +70,7 @@ export function loadNative(): NativeBinding {
 }
 
 /** Opens (or, with `create`, creates) the live posting store of one group. */
-export function openPostingStore(dir: string, opts: { group: number; create?: boolean }): PostingStore {
+export function openPostingStore(dir: string, opts: PostingStoreOptions): PostingStore {
   return new (loadNative().PostingStore)(dir, opts);
 }
 

@@ -41,6 +41,8 @@ export interface GroupStoreInput {
   /** The staging folder (must not exist or be empty). */
   dir: string;
   group: number;
+  /** The store's data key (encrypted at rest), whose envelope is in `dir` already. */
+  dataKey?: Buffer | undefined;
   restoreTs?: bigint | undefined;
   /** The chain's backups in order. */
   backups: GroupChainBackup[];
@@ -106,6 +108,7 @@ export async function writeGroupStore(
   try {
     writer = new native.RestoreWriter(input.dir, {
       group: input.group,
+      ...(input.dataKey && { dataKey: input.dataKey }),
       ...(input.restoreTs === undefined ? {} : { restoreTs: input.restoreTs }),
     });
   } catch (err) {

@@ -32,6 +32,7 @@ import { checkRestoreKey } from '../backup/key-check.js';
 import { writeGroupStore, type GroupStoreResult } from './group-store.js';
 import { checkChainChecksums, checkSha256 } from './checksums.js';
 import { fsyncDir } from '../util/fsync.js';
+import { createStoreKey } from '../keys/envelope.js';
 import { sumSizes, type PhaseProgress } from '../util/progress.js';
 
 export interface RestoreOfflineOptions extends DestinationOptions {
@@ -88,6 +89,12 @@ export interface RestoreOfflineOptions extends DestinationOptions {
   restoreTs?: bigint | undefined;
   /** The folder of group g (default `<pdir>/p<g>`). */
   dirFor?: ((group: number) => string) | undefined;
+  /**
+   * The target cluster's master key, when it is encrypted at rest: each store is written sealed
+   * under a new data key, whose envelope (`keys.json`, wrapped by this key) lands beside it. The
+   * backup is still read with `key`. Absent: plain stores.
+   */
+  atRestKey?: Uint8Array | undefined;
   /** The target cluster's group count: refused (before anything is written) when it differs. */
   clusterGroups?: number | undefined;
   /** Run every check (chain, group count, files, key, targets) and stop before writing. */
@@ -196,6 +203,7 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
     groups: _groups,
     restoreTs: _restoreTs,
     dirFor: _dirFor,
+    atRestKey: _atRestKey,
     clusterGroups: _clusterGroups,
     dryRun: _dryRun,
     plan: _plan,
@@ -382,35 +390,42 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       // A staging folder left by a restore that was killed.
       await rm(dir, { recursive: true, force: true });
       created.push(dir);
+      const dataKey = opts.atRestKey ? await createStoreKey(dir, opts.atRestKey) : undefined;
       const target = layout.groups.find((t) => t.group === g)!;
       const preds = target.predicates.map((p) => ({ namespace: p.namespace, name: p.name }));
-      const r = await writeGroupStore(native, {
-        dir,
-        group: g,
-        restoreTs: opts.restoreTs,
-        backups: backups.map((b) => ({
-          b,
-          sources: loads.filter((l) => l.group === g && l.b === b).map((l) => l.source),
-        })),
-        options: (b) => ({
-          predicates: preds,
-          ...(typeFields && { typeFields }),
-          compression: readerCompression(b),
-          manifestVersion: b.version,
-          ...(opts.key === undefined || !b.encrypted ? {} : { key: opts.key }),
-          ...(opts.threads === undefined ? {} : { threads: opts.threads }),
-        }),
-        fetch: (b, source) => fetchFile(b, source, files.get(`${b.backupNum}/${source}`)!),
-        onFile: (b, source, file, r) => {
-          const bytes = sizes.get(`${b.backupNum}/${source}`);
-          opts.onProgress?.({ group: g, backupNum: b.backupNum, file, kvs: r.kvs, kept: r.kept, bytes });
-          load.bytesDone += bytes ?? 0;
-          load.items++;
-          report?.({ ...load });
-        },
-        readTs: opts.restoreTs ?? last.readTs,
-        warn: (w) => warnings.push(w),
-      });
+      let r: GroupStoreResult;
+      try {
+        r = await writeGroupStore(native, {
+          dir,
+          group: g,
+          dataKey,
+          restoreTs: opts.restoreTs,
+          backups: backups.map((b) => ({
+            b,
+            sources: loads.filter((l) => l.group === g && l.b === b).map((l) => l.source),
+          })),
+          options: (b) => ({
+            predicates: preds,
+            ...(typeFields && { typeFields }),
+            compression: readerCompression(b),
+            manifestVersion: b.version,
+            ...(opts.key === undefined || !b.encrypted ? {} : { key: opts.key }),
+            ...(opts.threads === undefined ? {} : { threads: opts.threads }),
+          }),
+          fetch: (b, source) => fetchFile(b, source, files.get(`${b.backupNum}/${source}`)!),
+          onFile: (b, source, file, r) => {
+            const bytes = sizes.get(`${b.backupNum}/${source}`);
+            opts.onProgress?.({ group: g, backupNum: b.backupNum, file, kvs: r.kvs, kept: r.kept, bytes });
+            load.bytesDone += bytes ?? 0;
+            load.items++;
+            report?.({ ...load });
+          },
+          readTs: opts.restoreTs ?? last.readTs,
+          warn: (w) => warnings.push(w),
+        });
+      } finally {
+        dataKey?.fill(0);
+      }
       groups.push({ group: g, dir: targets.get(g)!, ...r });
     }
     // Every group is complete: move them into place (an empty target folder is replaced).
