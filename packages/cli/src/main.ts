@@ -15,6 +15,7 @@ import { demoDataCommand } from './commands/demo-data.js';
 import { doctorCommand } from './commands/doctor.js';
 import { backupCommand } from './commands/backup.js';
 import { expireCommand } from './commands/expire.js';
+import { rotateKeyCommand } from './commands/rotate-key.js';
 import { ExitCode } from './exit.js';
 import { versionReport } from './version.js';
 
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
   program.addCommand(doctorCommand());
   program.addCommand(backupCommand());
   program.addCommand(expireCommand());
+  program.addCommand(rotateKeyCommand());
   return program;
 }
 

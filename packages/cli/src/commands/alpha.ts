@@ -12,7 +12,7 @@ import {
   untilSignal,
 } from '../serve.js';
 import { tuneServerHeap } from '../server-heap.js';
-import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
+import { addEncryptionOptions, clusterKeysFromFlags, type EncryptionFlags } from '../encryption.js';
 import { RESTORE_DIRS_OPTION } from '../restore-dirs.js';
 import { addClusterTokenOptions, clusterTokenFrom, type ClusterTokenFlags } from '../cluster-token.js';
 import { serverTlsFrom, TLS_SERVER_OPTION } from '../tls.js';
@@ -53,6 +53,7 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
   const security = securityFrom(flags.security, 'strata alpha');
   const tls = serverTlsFrom(flags.tls, 'strata alpha');
   const { createAlpha, serverLogger } = await import('@strata/server');
+  const keys = await clusterKeysFromFlags(flags);
   const alpha = await createAlpha({
     tls,
     group: flags.group,
@@ -66,7 +67,8 @@ export async function runAlpha(flags: AlphaFlags): Promise<void> {
     security,
     my: flags.my,
     exportDir: flags.export,
-    keyProvider: await keyProviderFromFlags(flags),
+    keyProvider: keys.backups,
+    atRest: keys.atRest,
     restoreDirs: flags.restore_dirs,
     logger: serverLogger({ level: flags.log_level, name: `alpha-${flags.group}` }),
   });

@@ -25,7 +25,7 @@ import {
   CREDENTIALS_HELP,
   type CredentialFlags,
 } from '../credentials.js';
-import { addVaultOptions, type EncryptionFlags } from '../encryption.js';
+import { addVaultOptions, atRestKeyFromFlag, type EncryptionFlags } from '../encryption.js';
 import { addChainOptions, chainFrom, intArg, parseBool, type ChainFlags } from '../options.js';
 import { addClusterTokenOptions, clusterTokenFrom, type ClusterTokenFlags } from '../cluster-token.js';
 import { addClientTlsOption, clientTransportFrom, type ClientTlsFlags } from '../tls.js';
@@ -198,11 +198,16 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
     );
   }
   const chain = chainFrom(flags);
-  const provider = keyProviderFrom({
-    encryptionKeyFile: chain.keyFile,
-    vault: vaultOptionsFromFlags(flags),
-  });
+  const atRest = await atRestKeyFromFlag(flags.encryption, flags);
+  // As Dgraph's `restore --encryption`: the cluster's key also reads the backup, unless the backup
+  // has a key of its own.
+  const provider =
+    keyProviderFrom({
+      encryptionKeyFile: chain.keyFile,
+      vault: vaultOptionsFromFlags(flags),
+    }) ?? atRest;
   const key = provider === undefined ? undefined : await provider.getKey();
+  const atRestKey = await atRest?.getKey();
   try {
     // check: manifests, chain, files, key, target folders; then core's checksums and load phases
     // (plan: a dry run's decoding of every file).
@@ -215,6 +220,7 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
       backupNum: chain.backupNum,
       until,
       key,
+      ...(atRestKey && { atRestKey }),
       selection: selectionFrom(flags),
       ...(flags.groups !== undefined && { targetGroups: flags.groups }),
       // With -z the restore is for Zero's cluster: without --groups its group count must be the
@@ -255,6 +261,7 @@ async function restoreWith(flags: RestoreFlags, progress: Progress): Promise<voi
     );
   } finally {
     key?.fill(0);
+    atRestKey?.fill(0);
   }
 }
 
@@ -359,6 +366,12 @@ export function restoreCommand(): Command {
     );
   addVaultOptions(addChainOptions(cmd, 'restore'))
     .option('-z, --zero <addr>', 'Zero whose UID/timestamp leases are moved past the restored data')
+    .option(
+      '--encryption <options>',
+      '"key-file=FILE" or "vault" (the --vault_* flags\' key): write the stores encrypted at rest ' +
+        'under that master key, for a cluster started with the same --encryption; it also reads ' +
+        'the backup unless --encryption_key_file (or Vault, with a key-file here) gives the backup its own key',
+    )
     .option(
       '--force_zero [bool]',
       'require -z (default true); --force_zero=false restores without a Zero and prints the leases to take',

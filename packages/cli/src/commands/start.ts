@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { demoCounts, demoRdfChunks, DEMO_SCHEMA } from '@strata/core';
-import { addEncryptionOptions, keyProviderFromFlags, type EncryptionFlags } from '../encryption.js';
+import { addEncryptionOptions, clusterKeysFromFlags, type EncryptionFlags } from '../encryption.js';
 import type { Alpha, Zero } from '@strata/server';
 import {
   ALPHA_DEFAULT_GRPC_PORT,
@@ -112,6 +112,8 @@ export async function runStart(flags: StartFlags): Promise<void> {
     await zero?.close();
   };
   const { createAlpha, createZero, serverLogger } = await import('@strata/server');
+  // A missing or bad key fails here, before anything starts.
+  const keys = await clusterKeysFromFlags(flags);
   try {
     zero = await createZero({
       dataDir: path.join(data, 'zw'),
@@ -120,6 +122,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
       token,
       security,
       tls,
+      atRest: keys.atRest,
       logger: serverLogger({ level: flags.log_level, name: 'zero' }),
     });
     alpha = await createAlpha({
@@ -134,7 +137,8 @@ export async function runStart(flags: StartFlags): Promise<void> {
       tls,
       adminWhitelist: security.whitelist,
       exportDir: path.join(data, 'export'),
-      keyProvider: await keyProviderFromFlags(flags),
+      keyProvider: keys.backups,
+      atRest: keys.atRest,
       restoreDirs: flags.restore_dirs,
       logger: serverLogger({ level: flags.log_level, name: 'alpha-1' }),
     });
@@ -151,6 +155,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
       `  DQL            ${a}/query  ${a}/mutate  ${a}/alter`,
       `  metrics        ${a}/metrics  ${zero.url}/metrics   (Prometheus)`,
       `  data           ${data} (cluster token in ${tokenPath})`,
+      `  at rest        ${keys.atRest ? `encrypted (SQLCipher, master key: ${keys.atRest.describe})` : 'plaintext (no --encryption)'}`,
       `  security       ${exposure(flags.host, security, tls)}`,
       `  logs           ${flags.log_level} and up, on stdout (--log_level)`,
       '',

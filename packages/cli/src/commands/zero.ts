@@ -15,8 +15,11 @@ import {
 import { tuneServerHeap } from '../server-heap.js';
 import { addClusterTokenOptions, clusterTokenFrom, type ClusterTokenFlags } from '../cluster-token.js';
 import { serverTlsFrom, TLS_SERVER_OPTION } from '../tls.js';
+import { addVaultOptions, atRestKeyFromFlag } from '../encryption.js';
+import type { VaultFlags } from '@strata/core';
 
-interface ZeroFlags extends ClusterTokenFlags {
+interface ZeroFlags extends ClusterTokenFlags, VaultFlags {
+  encryption?: string;
   port?: number;
   port_offset: number;
   data: string;
@@ -45,8 +48,10 @@ export async function runZero(flags: ZeroFlags): Promise<void> {
   const { token, source } = clusterToken(flags);
   const security = securityFrom(flags.security, 'strata zero');
   const etcd = flags.etcd === undefined ? undefined : etcdFrom(flags);
+  const atRest = await atRestKeyFromFlag(flags.encryption, flags);
   const { createZero, serverLogger } = await import('@strata/server');
   const zero = await createZero({
+    atRest,
     ...(etcd ? { etcd } : {}),
     ...(flags.my === undefined ? {} : { my: flags.my }),
     security,
@@ -101,6 +106,10 @@ NOT_LEADER naming it, and Alphas given --zero a,b,c move on to the next). A lead
 is paused is replaced within 10 s. Give every Zero the same cluster token (--token_file) and
 --my host:port, the address other nodes reach it at.
 
+Encryption at rest: --encryption "key-file=F" (or "vault", the --vault_* flags' key) keeps the
+state file sealed (AES-256-GCM under a data key wrapped by that master key in DATA/keys.json), as
+the Alphas' stores are; it names every predicate otherwise. Not with --etcd.
+
 TLS: --tls "server-cert=F; server-key=F; ca-cert=F" serves https; add "internal-port=true;
 client-cert=F; client-key=F" for mutual TLS between nodes (then /internal/* also needs a client
 certificate signed by ca-cert). Give every node the same CA.
@@ -120,7 +129,7 @@ export function zeroCommand(): Command {
     ZERO_DEFAULT_PORT,
   ).option('--data <dir>', 'data folder', 'zw');
   return addClusterTokenOptions(
-    addLogOption(cmd),
+    addVaultOptions(addLogOption(cmd)),
     'file holding the cluster token for /internal/* (default: $STRATA_CLUSTER_TOKEN, then DATA/cluster_token)',
   )
     .option(
@@ -133,6 +142,10 @@ export function zeroCommand(): Command {
     .option('--my <host:port>', 'the address other nodes reach this Zero at (default: --host:port)')
     .option(...SECURITY_OPTION)
     .option(...TLS_SERVER_OPTION)
+    .option(
+      '--encryption <options>',
+      '"key-file=FILE" or "vault": seal the state file under that master key (not with --etcd)',
+    )
     .addHelpText('after', HELP)
     .action(async (flags: ZeroFlags) => {
       tuneServerHeap(); // a server process: keep its heap near what is live (server-heap.ts)

@@ -1,4 +1,5 @@
 /** Alpha: serves mutations, schema changes, queries and exports over its group's posting store. */
+import { StoreKeys } from './at-rest.js';
 import { ALPHA_DEFAULT_PORT } from '../ports.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import type { ServerTls } from '../http/tls-server.js';
 import { hostName } from '../http/request-guard.js';
 import type { FastifyInstance } from 'fastify';
 import type { NodeLogger } from '../http/listen.js';
-import { openPostingStore, ZeroClient, type KeyProvider, type PostingStore } from '@strata/core';
+import { ZeroClient, type KeyProvider, type PostingStore } from '@strata/core';
 import { ensureInitialSchema } from './alter.js';
 import { buildAlphaApp } from './app.js';
 import { Cluster, LocalGroup, toHttpError } from './cluster.js';
@@ -58,6 +59,12 @@ export interface CreateAlphaOptions {
    * `keyProviderFrom`): every backup is encrypted with it, and it opens encrypted restores.
    */
   keyProvider?: KeyProvider | undefined;
+  /**
+   * `--encryption key-file=...`: the cluster's master key for encryption at rest. The store (and
+   * every store a restore writes) is sealed under a data key wrapped by it (docs/design/
+   * encryption-at-rest.md). Absent: plain stores.
+   */
+  atRest?: KeyProvider | undefined;
   /** `--security`: the auth token, where it is required, and the whitelist. */
   security?: Pick<SecurityOptions, 'token' | 'tokenFor'>;
   /**
@@ -97,11 +104,12 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
   const host = opts.host ?? '127.0.0.1';
   const dataDir = path.resolve(opts.dataDir);
   const restoreDirs = await RestoreDirs.open(opts.restoreDirs);
+  const keys = new StoreKeys(opts.group, opts.atRest);
   let store: PostingStore;
   try {
     // An online restore interrupted by a crash: finish or roll back its files first.
     await recoverFiles(dataDir);
-    store = openPostingStore(dataDir, { group: opts.group, create: true });
+    store = await keys.open(dataDir, true);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     throw new HttpError(
@@ -110,7 +118,7 @@ export async function createAlpha(opts: CreateAlphaOptions): Promise<Alpha> {
       500,
     );
   }
-  const owner = new GroupOwner(store, opts.group);
+  const owner = new GroupOwner(store, opts.group, keys);
   const transport = opts.tls?.transport;
   const zero = new ZeroClient(opts.zero, opts.token, {
     mapError: toHttpError,

@@ -12,6 +12,7 @@
  * up while the store is busy are applied together, in one store transaction and one fsync (group
  * commit, `applyGroup`).
  */
+import { StoreKeys } from './at-rest.js';
 import path from 'node:path';
 import {
   indexTokens,
@@ -119,6 +120,8 @@ export class GroupOwner {
   constructor(
     public store: PostingStore,
     readonly group: number,
+    /** How this group's store opens (sealed when the cluster is encrypted at rest). */
+    readonly keys: StoreKeys = new StoreKeys(group, undefined),
   ) {
     this.refreshSchema();
   }

@@ -199,21 +199,25 @@ export class AlphaMetrics {
       const group = String(store.group);
       new Gauge({
         name: 'strata_store_size_bytes',
-        help: "Disk space the group's posting store takes (its LMDB file's allocated blocks)",
+        help: "Disk space the group's posting store takes (its files' allocated blocks)",
         labelNames: ['group'],
         registers,
         collect() {
-          try {
-            const st = statSync(path.join(store.dataDir, 'data.mdb'));
-            this.set({ group }, st.blocks * 512);
-          } catch {
-            // No store file (being swapped by a restore): no sample this scrape.
+          // LMDB's file, or a store encrypted at rest's SQLCipher file and its log.
+          let blocks = 0;
+          for (const f of ['data.mdb', 'sealed.db', 'sealed.db-wal']) {
+            try {
+              blocks += statSync(path.join(store.dataDir, f)).blocks;
+            } catch {
+              // Not this kind of store, or being swapped by a restore.
+            }
           }
+          if (blocks > 0) this.set({ group }, blocks * 512);
         },
       });
       new Gauge({
         name: 'strata_store_keys',
-        help: "LMDB entries in the group's posting store (key versions)",
+        help: "Entries in the group's posting store (key versions)",
         labelNames: ['group'],
         registers,
         collect() {

@@ -1,6 +1,7 @@
 /** Zero: the timestamp oracle, UID/namespace leases, groups and tablets of a Strata cluster. */
 import { ZERO_DEFAULT_PORT } from '../ports.js';
 import type { FastifyInstance } from 'fastify';
+import type { KeyProvider } from '@strata/core';
 import type { NodeLogger } from '../http/listen.js';
 import { buildZeroApp } from './app.js';
 import { ZeroStore } from './state-file.js';
@@ -70,6 +71,8 @@ export interface CreateZeroOptions {
   security?: Pick<SecurityOptions, 'token' | 'tokenFor'>;
   /** `--tls` (see ../http/tls-server.ts): https, client certificates, mutual TLS on /internal. */
   tls?: ServerTls | undefined;
+  /** `--encryption`: the state file sealed under this master key (not with etcd). */
+  atRest?: KeyProvider | undefined;
 }
 
 export interface Zero {
@@ -89,6 +92,11 @@ export async function createZero(opts: CreateZeroOptions): Promise<Zero> {
   let port = opts.port ?? ZERO_DEFAULT_PORT;
   let store: ZeroState;
   if (opts.etcd) {
+    if (opts.atRest)
+      throw new HttpError(
+        'BAD_REQUEST',
+        '--encryption seals the state file only: with --etcd the state lives in etcd (secure etcd itself)',
+      );
     // Its address is its identity among the Zeros, needed before it listens.
     if (port === 0) port = await freePort(host);
     const wildcard = host === '0.0.0.0' || host === '::';
@@ -112,6 +120,7 @@ export async function createZero(opts: CreateZeroOptions): Promise<Zero> {
       dataDir: opts.dataDir,
       groups: opts.groups,
       leaseBlock: opts.leaseBlock,
+      atRest: opts.atRest,
     });
   }
   let app: FastifyInstance;

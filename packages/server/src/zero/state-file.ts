@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir } from '@strata/core';
+import { fsyncDir, openBlob, sealBlob, storeDataKey, type KeyProvider } from '@strata/core';
 import { HttpError } from '../http/errors.js';
 import {
   DEFAULT_LEASE_BLOCK,
@@ -37,6 +37,9 @@ import { BackupLock, type BackupLockService } from './backup-lock.js';
 import { IdLeases } from './id-leases.js';
 
 export const STATE_FILE = 'zero-state.json';
+/** The state sealed under the folder's data key (encryption at rest; `keys.json` beside it). */
+export const SEALED_STATE_FILE = 'zero-state.sealed';
+const SEAL_AAD = 'strata zero state v1';
 export const LOCK_FILE = 'LOCK';
 
 /** The file's shape (bigints as decimal strings). */
@@ -60,6 +63,12 @@ export interface ZeroStoreOptions {
   leaseBlock?: bigint;
   /** The address other nodes reach this Zero at (shown in /state `zeros`). */
   addr?: string;
+  /**
+   * `--encryption`: the master key the state is sealed under (its data key wrapped in `keys.json`
+   * beside it, as a posting store's). A plaintext state with a key, or a sealed one without, is
+   * refused.
+   */
+  atRest?: KeyProvider | undefined;
 }
 
 function parseBig(value: unknown, what: string): bigint {
@@ -78,6 +87,8 @@ export class ZeroStore extends IdLeases implements ZeroState {
   /** The next id to hand out, per kind (in memory only: restarts continue from ceiling + 1). */
   private readonly next: Record<LeaseKind, bigint>;
   private lockHandle: Awaited<ReturnType<typeof open>> | undefined;
+  /** The data key the state file is sealed under (undefined: plaintext). */
+  private sealKey: Buffer | undefined;
 
   private constructor(dataDir: string, state: PersistedState, leaseBlock: bigint, addr: string) {
     super();
@@ -101,8 +112,15 @@ export class ZeroStore extends IdLeases implements ZeroState {
     if (groupsBad) throw new HttpError('BAD_REQUEST', groupsBad);
     await mkdir(dataDir, { recursive: true });
     const lockHandle = await takeLock(dataDir);
+    let sealKey: Buffer | undefined;
     try {
-      let state = await readState(dataDir);
+      const master = opts.atRest ? await opts.atRest.getKey() : undefined;
+      try {
+        sealKey = await storeDataKey(dataDir, master, true, STATE_FILE);
+      } finally {
+        master?.fill(0);
+      }
+      let state = await readState(dataDir, sealKey);
       const fresh = state === undefined;
       state ??= {
         format: 1,
@@ -123,9 +141,11 @@ export class ZeroStore extends IdLeases implements ZeroState {
       for (let g = stored + 1; g <= wanted; g++) state.groups[String(g)] = { members: {}, tablets: {} };
       const store = new ZeroStore(dataDir, state, leaseBlock, opts.addr ?? '');
       store.lockHandle = lockHandle;
+      store.sealKey = sealKey;
       if (fresh || wanted > stored) await store.persist(state);
       return store;
     } catch (err) {
+      sealKey?.fill(0);
       await releaseLock(dataDir, lockHandle);
       throw err;
     }
@@ -138,6 +158,7 @@ export class ZeroStore extends IdLeases implements ZeroState {
   /** Releases the data folder's lock. Waits for a write in flight. */
   async close(): Promise<void> {
     await this.serial.idle();
+    this.sealKey?.fill(0);
     if (this.lockHandle) {
       const h = this.lockHandle;
       this.lockHandle = undefined;
@@ -147,11 +168,12 @@ export class ZeroStore extends IdLeases implements ZeroState {
 
   /** Writes `next` atomically, then makes it the state. */
   private async persist(next: PersistedState): Promise<void> {
-    const file = path.join(this.dataDir, STATE_FILE);
+    const file = path.join(this.dataDir, this.sealKey ? SEALED_STATE_FILE : STATE_FILE);
     const tmp = `${file}.tmp-${process.pid}`;
+    const text = `${JSON.stringify(next, null, 2)}\n`;
     const h = await open(tmp, 'w', 0o600);
     try {
-      await h.writeFile(`${JSON.stringify(next, null, 2)}\n`);
+      await h.writeFile(this.sealKey ? sealBlob(this.sealKey, Buffer.from(text), SEAL_AAD) : text);
       await h.sync();
     } finally {
       await h.close();
@@ -385,15 +407,41 @@ export class ZeroStore extends IdLeases implements ZeroState {
   }
 }
 
-async function readState(dataDir: string): Promise<PersistedState | undefined> {
-  const file = path.join(dataDir, STATE_FILE);
-  let text: string;
+/** The state file's bytes; undefined when there is none. */
+async function readIfThere(file: string): Promise<Buffer | undefined> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+}
+
+async function readState(dataDir: string, sealKey: Buffer | undefined): Promise<PersistedState | undefined> {
+  const sealedFile = path.join(dataDir, SEALED_STATE_FILE);
+  const plainFile = path.join(dataDir, STATE_FILE);
+  const sealed = await readIfThere(sealedFile);
+  const plain = await readIfThere(plainFile);
+  // Never start over silently beside a state of the other kind: that would hand out timestamps
+  // and uids again.
+  if (!sealKey && sealed) {
+    throw new HttpError(
+      'STATE_CORRUPT',
+      `${sealedFile} is encrypted at rest; its keys.json is missing or no key was given (--encryption)`,
+      500,
+    );
+  }
+  if (sealKey && plain) {
+    throw new HttpError(
+      'STATE_CORRUPT',
+      `${plainFile} is plaintext beside a sealed state; refusing to start`,
+      500,
+    );
+  }
+  const file = sealKey ? sealedFile : plainFile;
+  const bytes = sealKey ? sealed : plain;
+  if (bytes === undefined) return undefined;
+  const text = (sealKey ? openBlob(sealKey, bytes, SEAL_AAD, file) : bytes).toString('utf8');
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -14,7 +14,7 @@
  */
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { openPostingStore, restoreOffline, StrataError } from '@strata/core';
+import { restoreOffline, StrataError } from '@strata/core';
 import type { AlphaMetrics } from '../../metrics/alpha.js';
 import { call, type Cluster } from '../cluster.js';
 import { HttpError } from '../../http/errors.js';
@@ -90,6 +90,7 @@ export class RestoreParticipant {
       };
       await writeJournal(p, j);
       const key = req.key ? Buffer.from(req.key, 'base64') : undefined;
+      const atRestKey = await this.cluster.local.owner.keys.masterKey();
       const t0 = performance.now();
       const progress: GroupRestoreProgress = { phase: 'checksums', bytesDone: 0, filesDone: 0, keysDone: 0 };
       this.progress.clear();
@@ -107,6 +108,7 @@ export class RestoreParticipant {
           ...(req.targetGroups !== undefined && { targetGroups: req.targetGroups }),
           restoreTs: BigInt(req.restoreTs),
           dirFor: () => staging,
+          atRestKey,
           onPhaseProgress: (ph) => {
             progress.phase = ph.phase;
             progress.bytesDone = ph.bytesDone;
@@ -149,6 +151,7 @@ export class RestoreParticipant {
         throw err;
       } finally {
         key?.fill(0);
+        atRestKey?.fill(0);
       }
     });
   }
@@ -179,10 +182,10 @@ export class RestoreParticipant {
       } catch (err) {
         // The journal finishes the switch at the next start; serve what `p` is meanwhile.
         this.log.error({ err: (err as Error).message }, 'online restore: the store switch failed');
-        owner.store = openPostingStore(p, { group: owner.group });
+        owner.store = await owner.keys.open(p);
         throw err;
       }
-      return openPostingStore(p, { group: owner.group });
+      return owner.keys.open(p);
     });
     await removeJournal(p);
     await sweepLeftovers(p);
