@@ -244,11 +244,12 @@ export class DgraphCluster {
       }
     }
     // Zero applies its trial licence (backups, restores) a moment after it starts; on a busy
-    // machine that can come after the Alphas are ready.
+    // machine that can come after the Alphas are ready. An Alpha encrypted at rest lists the
+    // feature as `encrypted_backup_restore`.
     await this.waitFor(
       async () => {
         const h = (await (await fetch(`${this.url(0)}/health`)).json()) as { ee_features?: string[] }[];
-        return h.some((x) => x.ee_features?.includes('backup_restore'));
+        return h.some((x) => x.ee_features?.some((f) => /^(encrypted_)?backup_restore$/.test(f)));
       },
       'the enterprise features (trial licence)',
       this.zero,
@@ -412,7 +413,7 @@ export class DgraphCluster {
     location: string,
     probe: string,
     backupNum?: number,
-    more: { backupId?: string; accessKey?: string; secretKey?: string } = {},
+    more: { backupId?: string; accessKey?: string; secretKey?: string; encryptionKeyFile?: string } = {},
   ): Promise<void> {
     await this.alter(JSON.stringify({ drop_all: true }));
     const d = (await this.admin('mutation ($in: RestoreInput!) { restore(input: $in) { code message } }', {
