@@ -2,7 +2,7 @@
 //! (`k BLOB PRIMARY KEY, v BLOB`, without rowid, so rows are kept in key order
 //! as LMDB keeps them). SQLCipher encrypts every page on its way to disk,
 //! write-ahead log frames included, with AES-256 and authenticates it with
-//! HMAC-SHA512; the file's only plaintext is its random salt. What an attacker
+//! HMAC-SHA256 (see `connect`); the file's only plaintext is its random salt. What an attacker
 //! with the disk sees is the file's size.
 //!
 //! Transactions: one writer connection (a write transaction holds it, as LMDB
