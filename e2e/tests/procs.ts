@@ -49,7 +49,7 @@ function auditLog(what: string): (chunk: string) => void {
 export function secretFile(value: string): string {
   if (secretDir === undefined) {
     // Under the run's folder (secrets/global-setup.ts), which teardown removes.
-    const root = process.env.STRATA_E2E_SECRETS_ROOT ?? tmpdir();
+    const root = process.env.STRATA_E2E_PRIVATE_FILES ?? tmpdir();
     const dir = mkdtempSync(path.join(root, 'strata-e2e-secrets-'));
     secretDir = dir;
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));

@@ -430,8 +430,10 @@ describe('Strata Backups in a real VS Code (code-server + Chromium)', () => {
       .locator('.monaco-button', { hasText: /^Restore$/ })
       .first()
       .click();
+    // The result ("restore 7: OK"), not the progress toast of the same restore ("restore 7"),
+    // which can be on screen first.
     const toast = page
-      .locator('.notifications-toasts .notification-list-item-message', { hasText: 'restore 7' })
+      .locator('.notifications-toasts .notification-list-item-message', { hasText: /restore 7: / })
       .first();
     await toast.waitFor({ timeout: 30_000 });
     expect(plain(await toast.innerText())).toBe('Strata: restore 7: OK');
