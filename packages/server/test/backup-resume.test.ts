@@ -3,9 +3,10 @@
  * groups on real posting stores; group 2 fails the first time; the next backup keeps group 1's
  * file untouched (same inode, mtime and bytes), writes group 2 at the same read ts, lists the
  * backup, and the backup restores to the source's data. Also: a kept file whose bytes changed is
- * rewritten, resume: false discards, a refused read ts starts a new backup.
+ * rewritten, resume: false discards, a refused read ts starts a new backup, a folder a kill left
+ * before its journal was written is removed.
  */
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -302,5 +303,29 @@ describe('resumable backups at the coordinator', () => {
       /^backup failed, no manifest was written: group 1: group 1: disk full; group 2: group 2: disk full$/,
     );
     expect(readdirSync(dir).filter((f) => f.startsWith('dgraph.'))).toEqual([]);
+  });
+
+  it('a folder a kill left while its journal was written goes with the next backup; others stay', async () => {
+    const dir = path.join(root, 'stray');
+    // What a coordinator killed during the journal's write leaves: its temp file, or (killed
+    // between the folder's creation and the file's) an empty folder.
+    const halfJournal = 'dgraph.20261201.000000.000';
+    const empty = 'dgraph.20261201.000001.000';
+    mkdirSync(path.join(dir, halfJournal), { recursive: true });
+    writeFileSync(path.join(dir, halfJournal, '.strata-resume-journal.json.tmp-0123456789ab'), '{"fo');
+    mkdirSync(path.join(dir, empty));
+    // Not left by a write of Strata's: kept.
+    const userFile = 'dgraph.20261201.000002.000';
+    mkdirSync(path.join(dir, userFile));
+    writeFileSync(path.join(dir, userFile, 'notes.txt'), 'mine');
+    const nested = 'dgraph.20261201.000003.000';
+    mkdirSync(path.join(dir, nested, 'sub'), { recursive: true });
+    const ok = await coordinator({ fail: new Map() }, () => 400n).backup.run({ destination: dir });
+    for (const f of [halfJournal, empty])
+      expect(ok.response.message).toContain(
+        `discarded interrupted backup ${f} (a crash left it before its resume journal was written)`,
+      );
+    expect((await unlisted(dir)).sort()).toEqual([userFile, nested]);
+    expect(readFileSync(path.join(dir, userFile, 'notes.txt'), 'utf8')).toBe('mine');
   });
 });

@@ -1,4 +1,5 @@
-export { newBackupId, backupFolderName } from './names.js';
+export { newBackupId, backupFolderName, BACKUP_FOLDER_RE } from './names.js';
+export { findStrayFolders } from './stray.js';
 export { keyFingerprint, keyMatchesFingerprint } from './fingerprint.js';
 export { planBackup, readLocation, backupFilePath, type BackupPlan, type PlanBackupOptions } from './plan.js';
 export {

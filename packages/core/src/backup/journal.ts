@@ -12,6 +12,7 @@ import { InvalidArgumentError, ManifestError } from '../errors.js';
 import type { Destination } from '../destinations/types.js';
 import type { ManifestSet } from '../manifest/read.js';
 import { MANIFEST_LAYOUTS, type ManifestLayout } from '../manifest/serialize.js';
+import { BACKUP_FOLDER_RE } from './names.js';
 import type { BackupPlan } from './plan.js';
 
 /** The journal's file name inside the backup folder. */
@@ -112,7 +113,6 @@ export function serializeJournal(j: ResumeJournal): Buffer {
 
 // ---- validation -------------------------------------------------------------------------------
 
-const FOLDER_RE = /^dgraph\.\d{8}\.\d{6}\.\d{3}$/;
 const DECIMAL_RE = /^(0|[1-9]\d{0,19})$/;
 const SHA256_RE = /^[0-9a-f]{64}$/;
 const FINGERPRINT_RE = /^[0-9a-f]{16}$/;
@@ -213,7 +213,7 @@ export function parseJournal(data: Uint8Array, folder: string): ResumeJournal {
   if (raw.kind !== KIND) bad(file, 'kind', `must be "${KIND}"`);
   if (raw.version !== VERSION) bad(file, 'version', `must be ${VERSION} (a newer Strata wrote it?)`);
   const f = str(file, raw, 'folder', 64);
-  if (!FOLDER_RE.test(f)) bad(file, 'folder', 'is not a backup folder name (dgraph.YYYYMMDD.HHMMSS.mmm)');
+  if (!BACKUP_FOLDER_RE.test(f)) bad(file, 'folder', 'is not a backup folder name (dgraph.YYYYMMDD.HHMMSS.mmm)');
   if (f !== folder) bad(file, 'folder', `names ${f}, not the folder it lies in`);
   const type = raw.type;
   if (type !== 'full' && type !== 'incremental') bad(file, 'type', 'must be "full" or "incremental"');
@@ -334,7 +334,7 @@ export async function findInterrupted(
     const slash = f.indexOf('/');
     if (slash === -1 || f.slice(slash + 1) !== RESUME_JOURNAL_FILE) continue;
     const folder = f.slice(0, slash);
-    if (FOLDER_RE.test(folder)) folders.push(folder);
+    if (BACKUP_FOLDER_RE.test(folder)) folders.push(folder);
   }
   folders.sort().reverse();
   const out: InterruptedBackup[] = [];

@@ -284,6 +284,9 @@ export function newBackupId(taken: Iterable<string> = []): string {
   }
 }
 
+/** The name of a backup folder as Dgraph writes it: `dgraph.YYYYMMDD.HHMMSS.mmm` (spec §2). */
+export const BACKUP_FOLDER_RE = /^dgraph\.\d{8}\.\d{6}\.\d{3}$/;
+
 /** `dgraph.YYYYMMDD.HHMMSS.mmm` from a UTC time (spec §2). */
 export function backupFolderName(at: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');

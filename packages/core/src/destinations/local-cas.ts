@@ -32,6 +32,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fromFsError, StrataError } from '../errors.js';
 import { fsyncDir } from '../util/fsync.js';
+import { tempNameFor } from './local-temp.js';
 
 /** A lock file older than this is taken to be left by a writer that died. */
 export const STALE_LOCK_MS = 30_000;
@@ -133,7 +134,7 @@ export async function casWriteFile(file: string, data: Uint8Array, version: stri
   const dir = path.dirname(file);
   const lock = lockFileOf(file);
   let held: { mine: string; ino: number } | undefined;
-  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
+  const tmp = tempNameFor(file);
   try {
     held = await takeLock(lock, `updating ${file}`);
     let current: string | null;

@@ -1,11 +1,11 @@
 /** A backup location on a local (or NFS-mounted) file system. */
-import { randomBytes } from 'node:crypto';
 import { createReadStream, type Dirent } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { fromFsError, InvalidArgumentError, StrataError } from '../errors.js';
 import { casWriteFile, contentVersion } from './local-cas.js';
+import { tempNameFor } from './local-temp.js';
 import type { Destination, VersionedFile } from './types.js';
 import { fsyncDir } from '../util/fsync.js';
 
@@ -130,7 +130,7 @@ export class LocalDestination implements Destination {
     const file = this.resolve(rel);
     if (file === this.root) throw new InvalidArgumentError('cannot write to the location itself');
     const dir = path.dirname(file);
-    const tmp = path.join(dir, `.${path.basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
+    const tmp = tempNameFor(file);
     try {
       await mkdir(dir, { recursive: true });
       const fh = await open(tmp, 'wx');

@@ -16,6 +16,7 @@
  * the files the manifest names are deleted.
  */
 import { journalPath } from '../backup/journal.js';
+import { BACKUP_FOLDER_RE } from '../backup/names.js';
 import type { Destination } from '../destinations/types.js';
 import { toDestination } from '../destinations/open.js';
 import { normalizeRelative } from '../destinations/local.js';
@@ -34,8 +35,6 @@ const SUMMARY = 'manifest_summary.json';
 export const EXPIRE_CAS_ATTEMPTS = 8;
 /** Files deleted at once. */
 const DELETE_CONCURRENCY = 8;
-/** The folder name Dgraph (and Strata) give a backup. */
-const DGRAPH_FOLDER = /^dgraph\.\d{8}\.\d{6}\.\d{3}$/;
 
 export interface ExpireOptions extends LocationOptions, RetentionRules {
   /** Plan only: nothing is written or deleted. */
@@ -214,7 +213,7 @@ async function deleteBackupFiles(
   const present = await listAll(dest, `${folder}/`);
   const base = folder.slice(folder.lastIndexOf('/') + 1);
   let doomed: string[];
-  if (DGRAPH_FOLDER.test(base)) {
+  if (BACKUP_FOLDER_RE.test(base)) {
     doomed = present;
   } else {
     const allowed = new Set([...named, `${folder}/manifest.json`]);
@@ -249,7 +248,7 @@ async function unlistedFolders(dest: Destination, manifests: readonly BackupMani
   const journals = new Set<string>();
   for (const f of await listAll(dest)) {
     const top = f.split('/')[0]!;
-    if (!f.includes('/') || !DGRAPH_FOLDER.test(top) || listed.has(top)) continue;
+    if (!f.includes('/') || !BACKUP_FOLDER_RE.test(top) || listed.has(top)) continue;
     folders.add(top);
     if (f === journalPath(top)) journals.add(top);
   }

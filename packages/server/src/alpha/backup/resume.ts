@@ -10,6 +10,7 @@ import {
   backupFilePath,
   fileSha256,
   findInterrupted,
+  findStrayFolders,
   journalPath,
   RESUME_JOURNAL_FILE,
   resumeMismatch,
@@ -42,7 +43,8 @@ export interface ResumeChoice {
  * chosen; every other interrupted backup (all of them without `resume`) is discarded: its folder
  * is removed. A folder whose journal cannot be read is left alone (logged): nothing is deleted on
  * the word of a file Strata cannot read. A journal left in a listed folder (a crash between the
- * manifest and the journal's removal) is deleted.
+ * manifest and the journal's removal) is deleted, and so is a folder a crash left before its
+ * journal was written (core's findStrayFolders).
  */
 export async function chooseResume(
   dest: Destination,
@@ -76,11 +78,30 @@ export async function chooseResume(
       choice.journal = f.journal;
       continue;
     }
-    await removeFolder(dest, f.folder, log, journalFiles(f.journal));
-    choice.discarded.push({ folder: f.folder, reason });
-    log.info({ folder: f.folder, reason }, `backup: discarded interrupted backup ${f.folder}: ${reason}`);
+    await discard(dest, choice, f.folder, reason, log, journalFiles(f.journal));
   }
+  // A coordinator killed while it wrote a new backup's journal leaves a folder without one.
+  const stray = await findStrayFolders(dest, ctx.existing).catch((err: unknown) => {
+    log.warn({ err: message(err) }, 'backup: could not look for folders left without a journal');
+    return [];
+  });
+  for (const folder of stray)
+    await discard(dest, choice, folder, 'a crash left it before its resume journal was written', log);
   return choice;
+}
+
+/** Removes an interrupted backup's folder and records why in the choice. */
+async function discard(
+  dest: Destination,
+  choice: ResumeChoice,
+  folder: string,
+  reason: string,
+  log: FastifyBaseLogger,
+  paths: readonly string[] = [],
+): Promise<void> {
+  await removeFolder(dest, folder, log, paths);
+  choice.discarded.push({ folder, reason });
+  log.info({ folder, reason }, `backup: discarded interrupted backup ${folder}: ${reason}`);
 }
 
 /**
