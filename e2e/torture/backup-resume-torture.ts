@@ -249,9 +249,14 @@ export class ResumeTorture {
     return r;
   }
 
-  /** Backups listed at `location`. */
+  /** Backups listed at `location` (none when a kill came before the backup made its folder). */
   async listed(location: string, extra: Record<string, unknown>): Promise<number> {
-    return (await readManifests(openDestination(location, credentials(extra)))).manifests.length;
+    try {
+      return (await readManifests(openDestination(location, credentials(extra)))).manifests.length;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'NOT_FOUND') return 0;
+      throw err;
+    }
   }
 
   async check(

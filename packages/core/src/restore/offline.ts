@@ -26,6 +26,7 @@ import { loadNative } from '../native.js';
 import { checkGroupCount, selectChain } from '../series/chain.js';
 import { chooseUntil, type UntilChoice, type UntilPoint } from '../series/until.js';
 import { planRestore, type PlannedLoad, type RestorePlan } from './plan.js';
+import { downloadCipher, downloadKey } from './sealed-download.js';
 import { planLayout, sourceGroupsFor, type RestoreLayout } from './layout.js';
 import { isPartial, selectPredicates, type RestoreSelection } from './selection.js';
 import { checkRestoreKey } from '../backup/key-check.js';
@@ -340,8 +341,11 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
   const native = loadNative();
   const groups: RestoredGroup[] = [];
   const created: string[] = [];
-  // Remote files are streamed to a temp file (bounded memory), loaded, then deleted.
+  // Remote files are streamed to a temp file (bounded memory), loaded, then deleted; for a cluster
+  // encrypted at rest, those of unencrypted backups are encrypted on the way (./sealed-download.ts).
   let downloads: string | undefined;
+  const copyKey = !local && opts.atRestKey ? downloadKey() : undefined;
+  const sealed = (b: BackupManifest) => copyKey !== undefined && !b.encrypted;
   // A downloaded file is hashed again as it arrives (it could have changed since the check).
   const fetchFile = async (
     b: BackupManifest,
@@ -357,10 +361,14 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
       await pipeline(
         dest.read(rel),
         async function* (src: AsyncIterable<Buffer>) {
+          const seal = sealed(b) ? downloadCipher(copyKey!) : undefined;
+          if (seal) yield seal.iv;
           for await (const c of src) {
             hash.update(c);
-            yield c;
+            yield seal ? seal.cipher.update(c) : c;
           }
+          // CTR is a stream cipher: final() returns nothing more.
+          if (seal) seal.cipher.final();
         },
         createWriteStream(file, { flags: 'wx' }),
       );
@@ -409,7 +417,7 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
             ...(typeFields && { typeFields }),
             compression: readerCompression(b),
             manifestVersion: b.version,
-            ...(opts.key === undefined || !b.encrypted ? {} : { key: opts.key }),
+            ...(sealed(b) ? { key: copyKey! } : opts.key === undefined || !b.encrypted ? {} : { key: opts.key }),
             ...(opts.threads === undefined ? {} : { threads: opts.threads }),
           }),
           fetch: (b, source) => fetchFile(b, source, files.get(`${b.backupNum}/${source}`)!),
@@ -439,6 +447,7 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
     for (const dir of created) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     throw err;
   } finally {
+    copyKey?.fill(0);
     if (downloads !== undefined) await rm(downloads, { recursive: true, force: true }).catch(() => undefined);
   }
   const max = (xs: bigint[]): bigint => xs.reduce((a, b) => (b > a ? b : a), 0n);
