@@ -7,7 +7,14 @@
 //! of the runs. Run files hold length-prefixed records (a line may hold any
 //! byte, a `\n` too). The temp folder is removed when the sorter or the
 //! merger is dropped: on success, on error and on abort alike.
+//!
+//! Run files are never plaintext: each is a random IV then AES-256-CTR under
+//! a key drawn for its temp folder and held only in memory, so the user data
+//! an export spills (from a store encrypted at rest or not) is unreadable on
+//! disk, and unreadable for good once the process is gone. A record longer
+//! than any line pushed is refused (a changed file), never allocated.
 
+use crate::codec::aes_ctr::{random_iv, AesCtr, IV_LEN};
 use crate::store::error::{Result, StoreError};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -32,13 +39,18 @@ const IO_BUF: usize = 64 << 10;
 
 static NEXT_DIR: AtomicU64 = AtomicU64::new(0);
 
-/// A private folder for run files, removed with its content on drop.
+/// A private folder for run files, removed with its content on drop, and the
+/// key its runs are encrypted with (zeroed on drop).
 pub struct TempDir {
     path: PathBuf,
+    key: [u8; 32],
 }
 
 impl TempDir {
     pub fn new(parent: &Path) -> Result<TempDir> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key)
+            .map_err(|e| StoreError::io(format!("cannot draw the export's temp file key: {e}")))?;
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
@@ -50,7 +62,7 @@ impl TempDir {
                 std::process::id()
             ));
             match fs::create_dir(&path) {
-                Ok(()) => return Ok(TempDir { path }),
+                Ok(()) => return Ok(TempDir { path, key }),
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
                 Err(e) => {
                     return Err(StoreError::io(format!(
@@ -74,6 +86,47 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.path);
+        self.key.fill(0);
+    }
+}
+
+fn cipher(key: &[u8; 32], iv: &[u8; IV_LEN], path: &Path) -> Result<AesCtr> {
+    AesCtr::new(key, iv)
+        .map_err(|e| StoreError::io(format!("export temp file {}: {e}", path.display())))
+}
+
+/// A run file's bytes encrypted on the way to disk.
+struct SealedFile {
+    f: File,
+    c: AesCtr,
+    scratch: Vec<u8>,
+}
+
+impl Write for SealedFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.scratch.clear();
+        self.scratch.extend_from_slice(buf);
+        self.c.apply(&mut self.scratch);
+        self.f.write_all(&self.scratch)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.f.flush()
+    }
+}
+
+/// A run file's bytes decrypted as they are read.
+struct OpenedFile {
+    f: File,
+    c: AesCtr,
+}
+
+impl Read for OpenedFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.f.read(buf)?;
+        self.c.apply(&mut buf[..n]);
+        Ok(n)
     }
 }
 
@@ -90,6 +143,8 @@ pub struct RunSorter {
     dir: Option<TempDir>,
     runs: Vec<PathBuf>,
     next_run: u64,
+    /// The longest line pushed: no record of a run can be longer.
+    longest: usize,
 }
 
 impl RunSorter {
@@ -103,10 +158,12 @@ impl RunSorter {
             dir: None,
             runs: Vec::new(),
             next_run: 0,
+            longest: 0,
         }
     }
 
     pub fn push(&mut self, line: Vec<u8>) -> Result<()> {
+        self.longest = self.longest.max(line.len());
         self.bytes += line.capacity() + LINE_OVERHEAD;
         self.buf.push(line);
         if self.bytes >= self.run_bytes {
@@ -120,13 +177,17 @@ impl RunSorter {
         self.runs.len()
     }
 
-    fn new_run(&mut self) -> Result<PathBuf> {
+    /// The temp folder (made on the first spill) and the path of a new run in it.
+    fn new_run(&mut self) -> Result<(&TempDir, PathBuf)> {
         if self.dir.is_none() {
             self.dir = Some(TempDir::new(&self.parent)?);
         }
-        let dir = self.dir.as_ref().map(|d| d.path()).unwrap_or(&self.parent);
         self.next_run += 1;
-        Ok(dir.join(format!("run-{}", self.next_run)))
+        let name = format!("run-{}", self.next_run);
+        match &self.dir {
+            Some(dir) => Ok((dir, dir.path().join(name))),
+            None => Err(StoreError::io("the export's temp folder is gone")),
+        }
     }
 
     fn sort_buf(&mut self) {
@@ -136,8 +197,8 @@ impl RunSorter {
 
     fn spill(&mut self) -> Result<()> {
         self.sort_buf();
-        let path = self.new_run()?;
-        let mut w = RunWriter::create(&path)?;
+        let (dir, path) = self.new_run()?;
+        let mut w = RunWriter::create(&path, &dir.key)?;
         for line in self.buf.drain(..) {
             w.write(&line)?;
         }
@@ -159,11 +220,12 @@ impl RunSorter {
         if !self.buf.is_empty() {
             self.spill()?;
         }
+        let longest = self.longest;
         while self.runs.len() > MAX_FAN_IN {
             let group: Vec<PathBuf> = self.runs.drain(..MAX_FAN_IN).collect();
-            let path = self.new_run()?;
-            let mut w = RunWriter::create(&path)?;
-            let mut m = Merger::new(Source::files(&group)?, None);
+            let (dir, path) = self.new_run()?;
+            let mut w = RunWriter::create(&path, &dir.key)?;
+            let mut m = Merger::new(Source::files(&group, &dir.key, longest)?, None);
             while let Some(line) = m.next_line()? {
                 w.write(line)?;
             }
@@ -173,22 +235,33 @@ impl RunSorter {
             }
             self.runs.push(path);
         }
-        let src = Source::files(&self.runs)?;
-        Ok(Merger::new(src, self.dir.take()))
+        let dir = self
+            .dir
+            .take()
+            .ok_or_else(|| StoreError::io("the export's temp folder is gone"))?;
+        let src = Source::files(&self.runs, &dir.key, longest)?;
+        Ok(Merger::new(src, Some(dir)))
     }
 }
 
 struct RunWriter<'a> {
     path: &'a Path,
-    w: BufWriter<File>,
+    w: BufWriter<SealedFile>,
 }
 
 impl<'a> RunWriter<'a> {
-    fn create(path: &'a Path) -> Result<RunWriter<'a>> {
-        let f = File::create(path).map_err(|e| io_err("create", path, e))?;
+    fn create(path: &'a Path, key: &[u8; 32]) -> Result<RunWriter<'a>> {
+        let iv = random_iv().map_err(|e| StoreError::io(format!("export temp file: {e}")))?;
+        let mut f = File::create(path).map_err(|e| io_err("create", path, e))?;
+        f.write_all(&iv).map_err(|e| io_err("write", path, e))?;
+        let sealed = SealedFile {
+            f,
+            c: cipher(key, &iv, path)?,
+            scratch: Vec::new(),
+        };
         Ok(RunWriter {
             path,
-            w: BufWriter::with_capacity(IO_BUF, f),
+            w: BufWriter::with_capacity(IO_BUF, sealed),
         })
     }
 
@@ -208,15 +281,20 @@ impl<'a> RunWriter<'a> {
 
 struct RunReader {
     path: PathBuf,
-    r: BufReader<File>,
+    r: BufReader<OpenedFile>,
+    longest: usize,
 }
 
 impl RunReader {
-    fn open(path: &Path) -> Result<RunReader> {
-        let f = File::open(path).map_err(|e| io_err("open", path, e))?;
+    fn open(path: &Path, key: &[u8; 32], longest: usize) -> Result<RunReader> {
+        let mut f = File::open(path).map_err(|e| io_err("open", path, e))?;
+        let mut iv = [0u8; IV_LEN];
+        f.read_exact(&mut iv).map_err(|e| io_err("read", path, e))?;
+        let c = cipher(key, &iv, path)?;
         Ok(RunReader {
             path: path.to_path_buf(),
-            r: BufReader::with_capacity(IO_BUF, f),
+            r: BufReader::with_capacity(IO_BUF, OpenedFile { f, c }),
+            longest,
         })
     }
 
@@ -227,7 +305,15 @@ impl RunReader {
             Err(e) if e.kind() == ErrorKind::UnexpectedEof => return Ok(None),
             Err(e) => return Err(io_err("read", &self.path, e)),
         }
-        let mut line = vec![0u8; u32::from_le_bytes(len) as usize];
+        let len = u32::from_le_bytes(len) as usize;
+        if len > self.longest {
+            return Err(StoreError::corrupt(format!(
+                "export temp file {}: a record of {len} bytes, longer than any line written ({}): the file was changed",
+                self.path.display(),
+                self.longest
+            )));
+        }
+        let mut line = vec![0u8; len];
         self.r
             .read_exact(&mut line)
             .map_err(|e| io_err("read", &self.path, e))?;
@@ -244,11 +330,11 @@ enum Source {
 }
 
 impl Source {
-    fn files(paths: &[PathBuf]) -> Result<Source> {
+    fn files(paths: &[PathBuf], key: &[u8; 32], longest: usize) -> Result<Source> {
         let mut readers = Vec::with_capacity(paths.len());
         let mut heap = BinaryHeap::with_capacity(paths.len());
         for (i, p) in paths.iter().enumerate() {
-            let mut r = RunReader::open(p)?;
+            let mut r = RunReader::open(p, key, longest)?;
             if let Some(line) = r.next()? {
                 heap.push(Reverse((line, i)));
             }

@@ -90,6 +90,68 @@ fn a_run_buffer_that_never_fills_writes_no_file() {
     assert_eq!(drain(s), want.into_iter().collect::<Vec<_>>());
 }
 
+/// Every run file under `dir` (in the sorter's temp folder), with its bytes.
+fn run_files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for tmp in std::fs::read_dir(dir).unwrap() {
+        for run in std::fs::read_dir(tmp.unwrap().path()).unwrap() {
+            let p = run.unwrap().path();
+            let bytes = std::fs::read(&p).unwrap();
+            out.push((p, bytes));
+        }
+    }
+    out
+}
+
+#[test]
+fn run_files_hold_no_plaintext_and_read_back_whole() {
+    let t = TempDir::new("export-sealed-runs");
+    let secret =
+        |i: u32| format!("<0x{i:x}> <zanzibar_secret> \"Quetzalcoatl {i}\" .\n").into_bytes();
+    let mut s = RunSorter::new(t.path().to_path_buf(), 2048);
+    for i in (0..400u32).rev() {
+        s.push(secret(i)).unwrap();
+    }
+    let runs = run_files(t.path());
+    assert!(runs.len() > 3, "{} runs", runs.len());
+    for (p, bytes) in &runs {
+        for needle in [&b"zanzibar_secret"[..], b"Quetzalcoatl", b"<0x"] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{} holds {:?} in plaintext",
+                p.display(),
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+    let mut want: Vec<Vec<u8>> = (0..400u32).map(secret).collect();
+    want.sort();
+    assert_eq!(drain(s), want);
+}
+
+#[test]
+fn a_changed_run_file_is_refused_not_allocated() {
+    let t = TempDir::new("export-changed-run");
+    let mut s = RunSorter::new(t.path().to_path_buf(), 64);
+    for l in lines(40) {
+        s.push(l).unwrap();
+    }
+    // Flip the bits of the first record's length (after the 16-byte IV): CTR flips them alike
+    // in the plaintext, so it reads as about 4 GiB.
+    let (p, mut bytes) = run_files(t.path()).remove(0);
+    for b in &mut bytes[16..20] {
+        *b ^= 0xff;
+    }
+    std::fs::write(&p, &bytes).unwrap();
+    let err = s.finish().err().expect("a changed run is refused");
+    assert!(
+        err.message().contains("longer than any line written"),
+        "{}",
+        err.message()
+    );
+    assert_eq!(entries(t.path()), 0, "temp folder left after the error");
+}
+
 fn filled_store(name: &str) -> (TempDir, Arc<LiveStore>) {
     let (t, s) = temp_live(name);
     alter_preds(
