@@ -1,16 +1,20 @@
 // Encryption at rest against the real Dgraph (issue 20): a Dgraph cluster encrypted at rest
 // (`--encryption key-file=K`) backs up (encrypted with K, Dgraph's default); a Strata node
 // encrypted at rest under the same key restores it online, answers alike and keeps no plaintext
-// on disk; its own backup (encrypted with K by default) is restored by a second encrypted Dgraph,
-// which answers alike again.
+// on disk; its export (encrypted with K by default) is decrypted by Dgraph's own `dgraph decrypt`;
+// its own backup (encrypted with K by default) is restored by a second encrypted Dgraph, which
+// answers alike again.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freeOffset } from '../bench/strata-node.js';
 import { AMOUNT, foundUnder, ledgerRdf, PRED, SCHEMA, WORD } from './at-rest-scan.js';
-import { DGRAPH_VERSIONS, DgraphCluster } from './dgraph-peer.js';
+import { DGRAPH_VERSIONS, DgraphCluster, dgraphBinary, type DgraphVersion } from './dgraph-peer.js';
 import { killAll, post, run, start, waitHealthy } from './procs.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'strata-e2e-at-rest-dgraph-'));
@@ -19,6 +23,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+const execFileP = promisify(execFile);
 const NODES = 500;
 const PROBE = `{ q(func: has(${PRED}), first: 1) { uid } }`;
 const ANSWERS = [
@@ -31,6 +36,39 @@ const ANSWERS = [
 async function strataQuery(base: string, q: string): Promise<unknown> {
   const r = await post(`${base}/query`, q, 'application/dql');
   return (r.json as { data: unknown }).data;
+}
+
+/** The files of an `/admin` export of the node (`input`: the ExportInput's fields). */
+async function adminExport(base: string, input: string): Promise<string[]> {
+  const r = await post(
+    `${base}/admin`,
+    JSON.stringify({ query: `mutation { export(input: {${input}}) { response { code } exportedFiles } }` }),
+    'application/json',
+  );
+  return (r.json as { data: { export: { exportedFiles: string[] } } }).data.export.exportedFiles;
+}
+
+/**
+ * The node's export is encrypted with its key by default; Dgraph's own `dgraph decrypt` (the tool
+ * for an encrypted Dgraph cluster's exports) reads it back to the plaintext export. The plaintext
+ * one is removed again (the node's folder is scanned afterwards).
+ */
+async function exportsReadByDgraph(base: string, version: DgraphVersion, key: string): Promise<void> {
+  const sealed = await adminExport(base, 'format: "rdf"');
+  expect(sealed.map((f) => path.basename(f))).toEqual(['data.rdf.gz', 'schema.txt.gz']);
+  expect(foundUnder(path.dirname(sealed[0]!))).toEqual([]);
+  const plain = await adminExport(base, 'format: "rdf", encrypted: false');
+  try {
+    for (const [i, f] of sealed.entries()) {
+      const out = `${f}.decrypted.gz`;
+      await execFileP(dgraphBinary(version), ['decrypt', '-f', f, '-o', out, '--encryption', `key-file=${key}`]);
+      expect(gunzipSync(readFileSync(out)).toString(), f).toBe(readFileSync(plain[i]!, 'utf8'));
+      rmSync(out);
+    }
+    expect(readFileSync(plain[0]!, 'utf8')).toContain(WORD);
+  } finally {
+    rmSync(path.dirname(plain[0]!), { recursive: true, force: true });
+  }
 }
 
 describe.each(DGRAPH_VERSIONS)('encryption at rest with Dgraph %s', (version) => {
@@ -88,6 +126,7 @@ describe.each(DGRAPH_VERSIONS)('encryption at rest with Dgraph %s', (version) =>
       const b = await run(['backup', '--alpha', `127.0.0.1:${8080 + o}`, '-d', toDgraph]);
       expect(b.code, b.stderr).toBe(0);
       expect(b.stdout).toContain('(encrypted)');
+      await exportsReadByDgraph(base, version, key);
     } finally {
       node.child.kill('SIGTERM');
       await node.exited;

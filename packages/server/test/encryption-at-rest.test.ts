@@ -5,6 +5,8 @@
 // key rotation while it serves rewraps only the store's data key.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createDecipheriv } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileKeyProvider, keyFingerprint, rotateStoreKeys, type KeyProvider } from '@strata/core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -215,4 +217,51 @@ describe('encryption at rest', () => {
     expect(z.store.groupCount).toBe(1);
     await z.close();
   }, 120_000);
+
+  it('exports encrypted with the cluster key by default, in plaintext only when asked', async () => {
+    const k = keyFile('k-export', 7);
+    const zero = await cluster('exports', k.provider);
+    const a = await alphaOn(zero, path.join(root, 'exports', 'p'), k.provider);
+    const exportOf = async (input: string) => {
+      const r = (await admin(
+        a,
+        `mutation { export(input: {${input}}) { response { code } exportedFiles } }`,
+      )) as { data: { export: { response: { code: string }; exportedFiles: string[] } } };
+      expect(r.data.export.response.code).toBe('Success');
+      return r.data.export.exportedFiles;
+    };
+    try {
+      await load(a);
+      const sealed = await exportOf('format: "rdf"');
+      const plain = await exportOf('format: "rdf", encrypted: false');
+      expect(sealed.map((f) => path.basename(f))).toEqual(['data.rdf.gz', 'schema.txt.gz']);
+      expect(plain.map((f) => path.basename(f))).toEqual(['data.rdf', 'schema.txt']);
+      expect(path.dirname(sealed[0]!)).not.toBe(path.dirname(plain[0]!));
+      // Decrypted with Node's own AES-CTR and gunzip (the IV first, as Dgraph's enc.GetReader
+      // reads it), each is the plaintext export: the data read at its own timestamp, same facts.
+      for (const [i, f] of sealed.entries()) {
+        const bytes = readFileSync(f);
+        const d = createDecipheriv('aes-256-ctr', k.key, bytes.subarray(0, 16));
+        const text = gunzipSync(Buffer.concat([d.update(bytes.subarray(16)), d.final()]));
+        expect(text.toString()).toBe(readFileSync(plain[i]!, 'utf8'));
+      }
+      expect(readFileSync(plain[0]!, 'utf8').split('\n').length).toBeGreaterThan(2 * NODES);
+      expect(foundUnder(path.dirname(sealed[0]!))).toEqual([]);
+      expect(foundUnder(path.dirname(plain[0]!))).toContain(Buffer.from(WORD).toString('hex'));
+    } finally {
+      await a.close();
+      await zero.close();
+    }
+    // A plain cluster has no key to encrypt with: asked to, it refuses.
+    const zp = await cluster('exports-plain');
+    const p = await alphaOn(zp, path.join(root, 'exports-plain', 'p'));
+    try {
+      expect(JSON.stringify(await admin(p, 'mutation { export(input: {encrypted: true}) { exportedFiles } }'))).toContain(
+        'needs a cluster encrypted at rest',
+      );
+    } finally {
+      await p.close();
+      await zp.close();
+    }
+  }, 60_000);
 });

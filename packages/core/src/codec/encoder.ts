@@ -18,6 +18,11 @@ export interface BackupEncoderOptions {
   blockSize?: number;
   /** The file being written, used only to name it in error messages. */
   file?: string;
+  /**
+   * Any bytes (Buffers of text, e.g. an export) instead of framed KV lists: the same gzip (and
+   * AES-CTR) file, without the frame check.
+   */
+  raw?: boolean;
 }
 
 /** A chunk the encoder accepts: already framed bytes, or a batch of KV entries. */
@@ -44,6 +49,7 @@ export class BackupEncoder extends Transform {
         ...(opts.key !== undefined && { key: opts.key }),
         ...(opts.threads !== undefined && { threads: opts.threads }),
         ...(opts.blockSize !== undefined && { blockSize: opts.blockSize }),
+        ...(opts.raw !== undefined && { raw: opts.raw }),
       });
     } catch (err) {
       throw fromNative(err, opts.file);

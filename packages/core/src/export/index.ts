@@ -6,7 +6,13 @@ export {
   type ExportRdfOutput,
   type ExportRdfToDirOptions,
 } from './rdf.js';
-export { writeRdfDump, writeRdfDumpStream, type RdfDump, type RdfDumpStream } from './dump-files.js';
+export {
+  writeRdfDump,
+  writeRdfDumpStream,
+  type RdfDump,
+  type RdfDumpOptions,
+  type RdfDumpStream,
+} from './dump-files.js';
 export { mergeSchemas } from './schema-merge.js';
 export {
   countLines,

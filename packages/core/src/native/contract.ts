@@ -18,6 +18,8 @@ export interface WriterOptions {
   threads?: number;
   blockSize?: number;
   compression?: 'gzip';
+  /** Any bytes (an export's text) instead of framed KV lists. */
+  raw?: boolean;
 }
 
 export interface BackupWriter {

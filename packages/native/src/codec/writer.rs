@@ -47,6 +47,10 @@ pub struct WriterConfig {
     pub threads: Option<usize>,
     pub block_size: Option<usize>,
     pub compression: WriteCompression,
+    /// Any bytes (an export's text), not framed KV lists: the frame check is
+    /// skipped and `write_kv_list` refused. The file is the same gzip (and
+    /// AES-CTR) stream, as Dgraph writes an encrypted cluster's export.
+    pub raw: bool,
 }
 
 pub struct Writer {
@@ -60,6 +64,7 @@ pub struct Writer {
     cipher: Option<AesCtr>,
     iv_pending: Option<[u8; 16]>,
     walker: FrameDecoder,
+    raw: bool,
     members: u64,
     bytes_in: u64,
     bytes_out: u64,
@@ -105,6 +110,7 @@ impl Writer {
             cipher,
             iv_pending,
             walker: FrameDecoder::new(false),
+            raw: cfg.raw,
             members: 0,
             bytes_in: 0,
             bytes_out: 0,
@@ -189,7 +195,9 @@ impl Writer {
     /// Appends already framed bytes (any chunking; frames may span calls).
     pub fn write_framed(&mut self, mut data: &[u8]) -> Result<Vec<u8>> {
         self.check_open()?;
-        if let Err(e) = self.walker.feed(data, &mut |_| Ok(())) {
+        if self.raw {
+            // Not frames: nothing to check.
+        } else if let Err(e) = self.walker.feed(data, &mut |_| Ok(())) {
             self.failed = true;
             return Err(CodecError::new(
                 ErrorCode::InvalidArgument,
@@ -218,6 +226,11 @@ impl Writer {
     /// Appends one serialized KVList as one frame.
     pub fn write_kv_list(&mut self, list: &[u8]) -> Result<Vec<u8>> {
         self.check_open()?;
+        if self.raw {
+            return Err(CodecError::invalid(
+                "writeKvList called on a writer of raw bytes (raw: true)",
+            ));
+        }
         if !self.walker.at_boundary() {
             return Err(CodecError::invalid(
                 "writeKvList called while a framed write is inside a frame",
@@ -232,7 +245,9 @@ impl Writer {
     pub fn finish(&mut self) -> Result<Vec<u8>> {
         self.check_open()?;
         self.finished = true;
-        if let Err(e) = self.walker.finish() {
+        if self.raw {
+            // Not frames: no frame to end.
+        } else if let Err(e) = self.walker.finish() {
             return Err(CodecError::invalid(format!("framed input: {}", e.message)));
         }
         let (mut out, enc_from) = self.start_output();
@@ -324,6 +339,33 @@ mod tests {
             .read_to_end(&mut out)
             .unwrap();
         assert_eq!(out, s);
+    }
+
+    #[test]
+    fn raw_bytes_are_written_unchecked_and_decrypt() {
+        // Text, not frames: a framed writer refuses it, a raw one writes it as it is.
+        let s = "<0x1> <name> \"Alice\" .\n".repeat(20_000).into_bytes();
+        let mut framed = Writer::new(WriterConfig::default()).unwrap();
+        let refused = framed.write_framed(&s).and_then(|_| framed.finish());
+        assert!(refused.is_err());
+        let key = vec![9u8; 32];
+        let cfg = WriterConfig {
+            key: Some(key.clone()),
+            raw: true,
+            threads: Some(2),
+            block_size: Some(64 << 10),
+            ..Default::default()
+        };
+        let mut file = write_all(cfg.clone(), &s, 4096);
+        let iv: [u8; 16] = file[..16].try_into().unwrap();
+        AesCtr::new(&key, &iv).unwrap().apply(&mut file[16..]);
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&file[16..])
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, s);
+        let mut w = Writer::new(cfg).unwrap();
+        assert!(w.write_kv_list(b"x").is_err());
     }
 
     #[test]

@@ -107,6 +107,7 @@ pub(crate) fn parse_options(o: BackupOptions) -> napi::Result<CoreOptions> {
             threads: int_opt("threads", o.threads, 1.0, MAX_THREADS as f64)?.map(|v| v as usize),
             block_size: None,
             compression,
+            raw: false,
         },
         chunk_size: int_opt(
             "chunkSize",

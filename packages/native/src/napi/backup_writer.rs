@@ -28,6 +28,9 @@ pub struct WriterOptions {
     /// 's2': the same chunks under S2's stream identifier, as v25 writes.
     #[napi(ts_type = "'gzip' | 'snappy' | 's2'")]
     pub compression: Option<String>,
+    /// true: any bytes (an export's text) instead of framed KV lists; the
+    /// frames are not checked and writeKvList is refused. Default false.
+    pub raw: Option<bool>,
 }
 
 struct Shared {
@@ -97,6 +100,7 @@ impl BackupWriter {
             cfg.block_size =
                 int_opt("blockSize", o.block_size, 1.0, MAX_BLOCK_SIZE as f64)?.map(|v| v as usize);
             cfg.key = o.key.map(|k| k.to_vec());
+            cfg.raw = o.raw.unwrap_or(false);
         }
         let writer = Writer::new(cfg).map_err(to_napi)?;
         Ok(BackupWriter {

@@ -101,6 +101,8 @@ const schema = /* GraphQL */ `
     format: String
     destination: String
     namespace: Int
+    "Strata: encrypt the files with the cluster's key (default: when encrypted at rest)."
+    encrypted: Boolean
   }
   scalar Int64
   ${BACKUP_INPUTS_SDL}
@@ -317,13 +319,29 @@ const admin: FastifyPluginAsync<AdminOptions> = async (app, opts) => {
             throw gqlError(err);
           }
         },
-        export: async (_root: unknown, args: { input: { format?: string | null } }) => {
+        export: async (
+          _root: unknown,
+          args: { input: { format?: string | null; encrypted?: boolean | null } },
+        ) => {
           const format = (args.input.format ?? 'rdf').toLowerCase();
           if (format !== 'rdf') {
             throw new mercurius.ErrorWithProps(`export format "${format}" is not supported: use "rdf"`);
           }
-          const r = await exportToFolder(opts.cluster, opts.exportDir);
-          return { response: { code: 'Success', message: 'Export completed.' }, exportedFiles: r.files };
+          // A cluster encrypted at rest exports encrypted with its key, as Dgraph does.
+          const keys = opts.cluster.local.owner.keys;
+          const encrypted = args.input.encrypted ?? keys.sealed;
+          if (encrypted && !keys.sealed) {
+            throw new mercurius.ErrorWithProps(
+              'export: encrypted: true needs a cluster encrypted at rest (--encryption): it has no key to encrypt with',
+            );
+          }
+          const key = encrypted ? await keys.masterKey() : undefined;
+          try {
+            const r = await exportToFolder(opts.cluster, opts.exportDir, key);
+            return { response: { code: 'Success', message: 'Export completed.' }, exportedFiles: r.files };
+          } finally {
+            key?.fill(0);
+          }
         },
       },
     },

@@ -51,16 +51,20 @@ async function closeAll(exports: GroupExport[]): Promise<void> {
   await Promise.all(exports.map((o) => o.lines.close().catch(() => undefined)));
 }
 
-/** Writes an export as Dgraph does, into `exportDir/dgraph.r<readTs>.u<MMDD.HHMM>/`. */
+/**
+ * Writes an export as Dgraph does, into `exportDir/dgraph.r<readTs>.u<MMDD.HHMM>/`: `data.rdf` and
+ * `schema.txt`, or with `key` `data.rdf.gz` and `schema.txt.gz` (gzip, then AES-CTR, IV first).
+ */
 export async function exportToFolder(
   cluster: Cluster,
   exportDir: string,
+  key?: Buffer,
 ): Promise<{ files: string[]; facts: number }> {
   const r = await openClusterExport(cluster);
   const d = new Date();
   const pad = (n: number) => String(n).padStart(2, '0');
   const stamp = `${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}.${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}`;
   const dir = path.join(path.resolve(exportDir), `dgraph.r${r.readTs}.u${stamp}`);
-  const files = await writeRdfDumpStream(dir, { data: r.data, schema: () => r.schema });
+  const files = await writeRdfDumpStream(dir, { data: r.data, schema: () => r.schema }, { key });
   return { files, facts: r.stats.lines };
 }
