@@ -28,7 +28,7 @@ const DESCRIPTION = [
     'and runs the store (zero, alpha, start, load; demo-data writes a demo data set to load).',
 ].join('\n');
 
-/** Extra advice for errors a user fixes with a flag. */
+/** Extra advice for errors a user fixes with a flag (a backup's key). */
 const HINTS: Partial<Record<string, string>> = {
   ENCRYPTED_NO_KEY: 'give the key with --encryption_key_file',
   WRONG_KEY: 'check the file given with --encryption_key_file',
@@ -83,7 +83,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     if (err instanceof StrataError) {
-      const hint = HINTS[err.code];
+      // An error about the key of encryption at rest names its own flag (--encryption).
+      const hint = err.message.includes('--encryption') ? undefined : HINTS[err.code];
       process.stderr.write(`strata: error: ${err.message}${hint ? ` (${hint})` : ''}\n`);
       if (debug() && err.stack) process.stderr.write(`${err.stack}\n`);
       return 1;

@@ -9,18 +9,22 @@ import {
   writeRdfDumpStream,
   type PhaseProgress,
   type Transport,
+  type VaultFlags,
 } from '@strata/core';
 import { formatCount } from '../format.js';
 import { Progress, progressHelp } from '../progress.js';
 import { addAuthTokenOption, authHeaders, authTokenFrom, type AuthTokenFlags } from '../auth-token.js';
 import { addClientTlsOption, clientTransportFrom, type ClientTlsFlags } from '../tls.js';
+import { addVaultOptions, atRestKeyFromFlag } from '../encryption.js';
 
-interface ExportFlags extends AuthTokenFlags, ClientTlsFlags {
+interface ExportFlags extends AuthTokenFlags, ClientTlsFlags, VaultFlags {
   postings?: string;
   alpha?: string;
   out: string;
   read_ts?: bigint;
   json?: boolean;
+  encryption?: string;
+  plaintext?: boolean;
 }
 
 /**
@@ -35,6 +39,7 @@ async function exportFromAlpha(
   authToken: string | undefined,
   transport: Transport,
   onPhaseProgress: ((p: PhaseProgress) => void) | undefined,
+  outputKey: Buffer | undefined,
 ): Promise<{ facts: number; files: string[]; groups: number[]; readTs: string }> {
   const url = `${baseUrl(alpha, transport.scheme)}/export${readTs === undefined ? '' : `?readTs=${readTs}`}`;
   const r = await fetchExport({
@@ -45,10 +50,14 @@ async function exportFromAlpha(
     dispatcher: transport.dispatcher,
   });
   const data = mergeSortedLines([r]);
-  const files = await writeRdfDumpStream(outDir, {
-    data: onPhaseProgress ? countLines(data, 'export', onPhaseProgress) : data,
-    schema: () => r.header.schema,
-  });
+  const files = await writeRdfDumpStream(
+    outDir,
+    {
+      data: onPhaseProgress ? countLines(data, 'export', onPhaseProgress) : data,
+      schema: () => r.header.schema,
+    },
+    { key: outputKey },
+  );
   return { facts: r.facts ?? 0, files, groups: r.header.groups, readTs: r.header.readTs };
 }
 
@@ -70,16 +79,23 @@ at one read timestamp (a fresh one from Zero's oracle, or --read_ts, e.g. a back
 merges the parts the same way. The dump is streamed (GET /export answers strata-export/1, see the
 server README) and written as it arrives; nothing is renamed into place unless it arrived whole.
 The -p export sorts in bounded memory, spilling sorted runs to a temp folder inside --out that is
-removed when it ends.
+removed when it ends (the runs are encrypted with a key held in memory only).
+
+Encryption at rest: --encryption "key-file=FILE" (or "vault") is the cluster's master key. It opens
+stores encrypted at rest (-p), and it encrypts the dump, as Dgraph exports an encrypted cluster:
+OUTDIR/data.rdf.gz and OUTDIR/schema.txt.gz, each gzip then AES-CTR (a random 16-byte IV first);
+"dgraph decrypt" and "dgraph live --encryption" read them. With --plaintext the dump is written in
+plaintext instead (data.rdf, schema.txt).
 
 Examples:
   $ strata restore -l /backups -p ./restored
   $ strata export -p ./restored --out ./dump
   $ strata export --alpha localhost:8080 --out ./dump
+  $ strata export -p ./sealed --out ./dump --encryption key-file=./master.key
 ${progressHelp('export (bytes of data.rdf written, facts; no ETA: the size is not known ahead)')}`;
 
 export function exportCommand(): Command {
-  return addClientTlsOption(addAuthTokenOption(new Command('export')))
+  return addVaultOptions(addClientTlsOption(addAuthTokenOption(new Command('export'))))
     .description(
       'write the canonical RDF dump (data.rdf, schema.txt) of posting store folders or a running cluster',
     )
@@ -91,6 +107,12 @@ export function exportCommand(): Command {
     .requiredOption('-o, --out <dir>', 'the folder to write data.rdf and schema.txt into (created if needed)')
     .option('--read_ts <ts>', 'read the stores at this timestamp (default: the newest data)', parseTs)
     .option(
+      '--encryption <options>',
+      '"key-file=FILE" or "vault" (the --vault_* flags\' key): the master key of stores encrypted at ' +
+        'rest; the dump is encrypted with it too (data.rdf.gz, schema.txt.gz) unless --plaintext',
+    )
+    .option('--plaintext', 'with --encryption: write the dump in plaintext (data.rdf, schema.txt)')
+    .option(
       '--json',
       "print JSON events on stdout, one per line: the export phase's start and end, then a summary with the result",
     )
@@ -101,8 +123,13 @@ export function exportCommand(): Command {
           'give exactly one of -p DIR (store folders) and --alpha HOST:PORT (a running cluster)',
         );
       }
+      if (flags.plaintext && flags.encryption === undefined)
+        throw new Error('--plaintext goes with --encryption (without it the dump is plaintext already)');
+      const atRest = await atRestKeyFromFlag(flags.encryption, flags);
       const progress = new Progress({ command: 'export', json: flags.json, itemNames: { export: 'facts' } });
       const onPhaseProgress = progress.active ? (p: PhaseProgress) => progress.update(p) : undefined;
+      const master = await atRest?.getKey();
+      const outputKey = flags.plaintext ? undefined : master;
       try {
         // Bytes of data.rdf written and its lines (facts); no total: a dump's size is not known ahead.
         progress.begin('export');
@@ -114,6 +141,7 @@ export function exportCommand(): Command {
             authTokenFrom(flags),
             clientTransportFrom(flags, 'strata export'),
             onPhaseProgress,
+            outputKey,
           );
           progress.done(
             { alpha: flags.alpha, ...r },
@@ -127,6 +155,8 @@ export function exportCommand(): Command {
           out: flags.out,
           readTs: flags.read_ts,
           onPhaseProgress,
+          atRestKey: master,
+          outputKey,
         });
         progress.done(
           { postings: flags.postings, ...r },
@@ -136,6 +166,8 @@ export function exportCommand(): Command {
       } catch (err) {
         progress.fail(err);
         throw err;
+      } finally {
+        master?.fill(0);
       }
     });
 }

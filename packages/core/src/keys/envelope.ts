@@ -107,7 +107,7 @@ function unwrap(e: EnvelopeJson, master: Uint8Array, dir: string): Buffer {
   const wrongKey = () =>
     new WrongKeyError(
       `the store at ${dir} is encrypted with the master key of fingerprint ${e.master_key_fingerprint}; ` +
-        `the key given has fingerprint ${given}`,
+        `the key given (--encryption) has fingerprint ${given}`,
       { file: path.join(dir, ENVELOPE_FILE) },
     );
   if (given !== e.master_key_fingerprint) throw wrongKey();
@@ -241,7 +241,7 @@ export async function storeDataKey(
   if (!master) {
     if (!sealed) return undefined;
     throw new EncryptedNoKeyError(
-      `the store at ${dir} is encrypted at rest (it has ${ENVELOPE_FILE}): start with --encryption key-file=<its master key>`,
+      `the store at ${dir} is encrypted at rest (it has ${ENVELOPE_FILE}): give its master key with --encryption key-file=FILE (or vault)`,
       { file: path.join(dir, ENVELOPE_FILE) },
     );
   }

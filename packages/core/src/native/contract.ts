@@ -197,6 +197,8 @@ export interface ExportRdfOptions {
   runBytes?: number;
   /** Bytes per chunk of `ExportStream.next()` (default 1 MiB; chunks end on a line end). */
   chunkBytes?: number;
+  /** Per folder of `dirs`: the data key of a store encrypted at rest, or an empty Buffer. */
+  dataKeys?: Buffer[];
 }
 
 /**

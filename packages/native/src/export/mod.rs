@@ -27,7 +27,7 @@ use crate::format::proto::{
     BackupPostingList, Directive, KeyType, Posting, SchemaUpdate, TypeUpdate, ValType,
 };
 use crate::store::error::{Result, StoreError};
-use crate::store::{OpenOptions, PostingStore, ValueKind};
+use crate::store::{DataKey, OpenOptions, PostingStore, ValueKind};
 use prost::Message;
 use runs::{Merger, RunSorter, DEFAULT_RUN_BYTES};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -322,7 +322,24 @@ pub fn collect(schema: Vec<u8>, mut merger: Merger) -> Result<ExportOutput> {
 
 /// Exports the union of the stores in `dirs` (one per group).
 /// Buffered: the whole dump in memory; [`stream::ExportStream`] streams it.
-pub fn export_dirs(dirs: &[PathBuf], opts: &ExportOptions) -> Result<ExportOutput> {
+/// A store folder to export, with its data key when it is encrypted at rest.
+#[derive(Debug, Clone)]
+pub struct StoreDir {
+    pub dir: PathBuf,
+    pub data_key: Option<DataKey>,
+}
+
+impl From<PathBuf> for StoreDir {
+    /// A plain store.
+    fn from(dir: PathBuf) -> StoreDir {
+        StoreDir {
+            dir,
+            data_key: None,
+        }
+    }
+}
+
+pub fn export_dirs(dirs: &[StoreDir], opts: &ExportOptions) -> Result<ExportOutput> {
     let mut ex = Exporter::new(opts.sorter());
     add_dirs(&mut ex, dirs, opts.read_ts.unwrap_or(u64::MAX), &|| None)?;
     let (schema, merger) = ex.finish()?;
@@ -332,12 +349,16 @@ pub fn export_dirs(dirs: &[PathBuf], opts: &ExportOptions) -> Result<ExportOutpu
 /// Opens each store of `dirs` (refusing an unfinished restore) and adds it.
 pub fn add_dirs(
     ex: &mut Exporter,
-    dirs: &[PathBuf],
+    dirs: &[StoreDir],
     read_ts: u64,
     stop: &dyn Fn() -> Option<StoreError>,
 ) -> Result<()> {
-    for dir in dirs {
-        let store = PostingStore::open(dir, &OpenOptions::default())?;
+    for d in dirs {
+        let open = OpenOptions {
+            data_key: d.data_key.clone(),
+            ..OpenOptions::default()
+        };
+        let store = PostingStore::open(&d.dir, &open)?;
         store.check_complete()?;
         ex.add_store(&store, read_ts, stop)?;
     }

@@ -5,10 +5,9 @@
 //! ends on a line end, so it may pass `chunk_bytes` by one line).
 
 use super::runs::Merger;
-use super::{add_dirs, ExportOptions, Exporter};
+use super::{add_dirs, ExportOptions, Exporter, StoreDir};
 use crate::store::error::{Result, StoreError};
 use crate::store::live::LiveStore;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -20,7 +19,7 @@ pub const MAX_CHUNK_BYTES: usize = 64 << 20;
 /// What is exported.
 pub enum ExportSource {
     /// Store folders opened read-only (one per group).
-    Dirs(Vec<PathBuf>),
+    Dirs(Vec<StoreDir>),
     /// An open store.
     Live(Arc<LiveStore>),
 }

@@ -234,7 +234,7 @@ fn abort_and_errors_remove_the_temp_folder() {
 
     // a store folder that does not exist: the error ends the stream
     let st = ExportStream::new(
-        ExportSource::Dirs(vec![tmp.join("missing")]),
+        ExportSource::Dirs(vec![tmp.join("missing").into()]),
         opts(tmp.path(), 512),
         None,
     );

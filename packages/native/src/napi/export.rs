@@ -1,10 +1,10 @@
 //! `exportRdf` / `exportRdfStream`: the canonical RDF dump of one or more
 //! posting stores, in memory or pulled chunk by chunk ([`ExportStream`]).
 
-use super::errors::{int_opt, invalid, no_panic, store_err, to_u64};
+use super::errors::{data_key_of, int_opt, invalid, no_panic, store_err, to_u64};
 use crate::export::runs::{MAX_RUN_BYTES, MIN_RUN_BYTES};
 use crate::export::stream::{self, ExportSource, MAX_CHUNK_BYTES, MIN_CHUNK_BYTES};
-use crate::export::{export_dirs, ExportOptions, ExportOutput};
+use crate::export::{export_dirs, ExportOptions, ExportOutput, StoreDir};
 use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer, Either, Null};
 use napi::{Env, Task};
 use napi_derive::napi;
@@ -24,6 +24,10 @@ pub struct ExportRdfOptions {
     /// Bytes per chunk returned by `ExportStream.next()` (default 1 MiB;
     /// 1..=64 MiB; a chunk ends on a line end).
     pub chunk_bytes: Option<f64>,
+    /// One per folder of `dirs`, in order: the data key (32 bytes) of a
+    /// store encrypted at rest, or an empty Buffer for a plain store.
+    /// Absent: every store is plain.
+    pub data_keys: Option<Vec<Buffer>>,
 }
 
 #[napi(object)]
@@ -75,15 +79,40 @@ pub(crate) fn parse_options(
     ))
 }
 
-fn dirs_of(dirs: Either<String, Vec<String>>) -> Vec<PathBuf> {
-    match dirs {
+/// The folders to export with their data keys (taken out of `opts`).
+fn dirs_of(
+    dirs: Either<String, Vec<String>>,
+    opts: &mut Option<ExportRdfOptions>,
+) -> napi::Result<Vec<StoreDir>> {
+    let dirs: Vec<PathBuf> = match dirs {
         Either::A(d) => vec![PathBuf::from(d)],
         Either::B(v) => v.into_iter().map(PathBuf::from).collect(),
+    };
+    let Some(keys) = opts.as_mut().and_then(|o| o.data_keys.take()) else {
+        return Ok(dirs.into_iter().map(StoreDir::from).collect());
+    };
+    if keys.len() != dirs.len() {
+        return Err(invalid(format!(
+            "dataKeys has {} entries for {} store folders: give one per folder (empty for a plain store)",
+            keys.len(),
+            dirs.len()
+        )));
     }
+    dirs.into_iter()
+        .zip(keys)
+        .map(|(dir, k)| {
+            let data_key = if k.is_empty() {
+                None
+            } else {
+                data_key_of(Some(&k))?
+            };
+            Ok(StoreDir { dir, data_key })
+        })
+        .collect()
 }
 
 pub struct ExportTask {
-    dirs: Vec<PathBuf>,
+    dirs: Vec<StoreDir>,
     opts: ExportOptions,
 }
 
@@ -110,13 +139,11 @@ impl Task for ExportTask {
 #[napi(ts_return_type = "Promise<ExportRdfResult>")]
 pub fn export_rdf(
     dirs: Either<String, Vec<String>>,
-    opts: Option<ExportRdfOptions>,
+    mut opts: Option<ExportRdfOptions>,
 ) -> napi::Result<AsyncTask<ExportTask>> {
+    let dirs = dirs_of(dirs, &mut opts)?;
     let (opts, _) = parse_options(opts)?;
-    Ok(AsyncTask::new(ExportTask {
-        dirs: dirs_of(dirs),
-        opts,
-    }))
+    Ok(AsyncTask::new(ExportTask { dirs, opts }))
 }
 
 pub struct NextTask {
@@ -202,7 +229,8 @@ impl ExportStream {
 #[napi]
 pub fn export_rdf_stream(
     dirs: Either<String, Vec<String>>,
-    opts: Option<ExportRdfOptions>,
+    mut opts: Option<ExportRdfOptions>,
 ) -> napi::Result<ExportStream> {
-    ExportStream::new(ExportSource::Dirs(dirs_of(dirs)), opts)
+    let dirs = dirs_of(dirs, &mut opts)?;
+    ExportStream::new(ExportSource::Dirs(dirs), opts)
 }

@@ -395,7 +395,7 @@ fn restore_then_export() {
     let fin = w.finish(9).unwrap();
     assert_eq!((fin.max_uid, fin.max_ns_id), (0x10, 3));
     assert!(w.finish(9).is_err());
-    let out = export_dirs(std::slice::from_ref(&p1), &ExportOptions::default()).unwrap();
+    let out = export_dirs(&[p1.clone().into()], &ExportOptions::default()).unwrap();
     let data = String::from_utf8(out.data).unwrap();
     assert_eq!(
         data,
@@ -442,7 +442,7 @@ fn schema_and_types_in_export() {
     };
     w.load_stream(&f[..], &opts).unwrap();
     w.finish(1).unwrap();
-    let out = export_dirs(&[p], &ExportOptions::default()).unwrap();
+    let out = export_dirs(&[p.into()], &ExportOptions::default()).unwrap();
     assert_eq!(
         String::from_utf8(out.schema).unwrap(),
         "[0x2] friend: [uid] @count @reverse .\nfriend: [uid] @count @reverse .\ntype Person {\n  friend\n  name\n}\n"
@@ -478,7 +478,7 @@ fn partial_restore_keeps_types_with_a_kept_field_trimmed_to_them() {
     let st = w.load_stream(&f[..], &opts).unwrap();
     assert_eq!((st.kvs, st.kept), (4, 2));
     w.finish(1).unwrap();
-    let out = export_dirs(&[p], &ExportOptions::default()).unwrap();
+    let out = export_dirs(&[p.into()], &ExportOptions::default()).unwrap();
     assert_eq!(
         String::from_utf8(out.schema).unwrap(),
         "friend: [uid] @count @reverse .\ntype Person {\n  friend\n  name\n}\n"
@@ -493,7 +493,7 @@ fn partial_restore_keeps_types_with_a_kept_field_trimmed_to_them() {
     };
     w.load_stream(&f[..], &opts).unwrap();
     w.finish(1).unwrap();
-    let out = export_dirs(&[p2], &ExportOptions::default()).unwrap();
+    let out = export_dirs(&[p2.into()], &ExportOptions::default()).unwrap();
     assert_eq!(
         String::from_utf8(out.schema).unwrap(),
         "friend: [uid] @count @reverse .\ntype Person {\n  friend\n}\n"
@@ -518,7 +518,7 @@ fn restore_strips_each_manifest_versions_names_and_refuses_unreadable_ones() {
     w.load_stream(&backup_file(&[type_kv("Person", 0, &person)])[..], &opts)
         .unwrap();
     w.finish(1).unwrap();
-    let out = export_dirs(std::slice::from_ref(&p), &ExportOptions::default()).unwrap();
+    let out = export_dirs(&[p.clone().into()], &ExportOptions::default()).unwrap();
     assert_eq!(
         String::from_utf8(out.schema).unwrap(),
         "type Person {\n  friend\n  name\n}\n"
@@ -543,7 +543,9 @@ fn unfinished_restore_is_not_exported() {
     let p = d.join("p1");
     let w = RestoreWriter::create(&p, 1).unwrap();
     drop(w);
-    let e = export_dirs(&[p], &ExportOptions::default()).err().unwrap();
+    let e = export_dirs(&[p.into()], &ExportOptions::default())
+        .err()
+        .unwrap();
     assert_eq!(e.store_code(), Some(StoreCode::Incomplete));
 }
 
@@ -608,7 +610,7 @@ fn split_lists_export_their_parts_through_tiny_runs() {
     w.finish(5).unwrap();
     let tmp = TempDir::new("splits-tmp");
     let out = export_dirs(
-        &[p],
+        &[p.into()],
         &ExportOptions {
             tmp_dir: Some(tmp.path().to_path_buf()),
             run_bytes: Some(1),

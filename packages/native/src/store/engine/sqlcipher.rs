@@ -44,6 +44,8 @@ pub(crate) struct Env {
     /// Rows per table as of the last commit (SQLite keeps no total, and a count scans the table:
     /// counted once at open, then kept by the writes).
     rows: [AtomicU64; 2],
+    /// Last: dropped after the connections.
+    _claim: Claim,
 }
 
 /// The two databases a store has.
@@ -70,29 +72,37 @@ impl Db {
 /// A wrong key is refused before anything is written.
 pub fn open(dir: &Path, key: &[u8; 32]) -> Result<Env> {
     let path = dir.join(FILE);
-    claim(&path, dir)?;
+    let claim = claim(&path, dir)?;
     let key = format!("x'{}'", hex(key));
     let opened = connect(&path, &key, WRITER_CACHE_KIB).and_then(|c| {
         c.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
             .map_err(|e| sql_error(e, "cannot set up the store"))?;
         Ok(c)
     });
-    match opened {
-        Ok(writer) => Ok(Env {
-            path,
-            key,
-            writer: Mutex::new(writer),
-            readers: Mutex::new(Vec::new()),
-            rows: [AtomicU64::new(0), AtomicU64::new(0)],
-        }),
-        Err(e) => {
-            release(&path);
-            Err(e)
-        }
+    let writer = opened?;
+    Ok(Env {
+        path,
+        key,
+        writer: Mutex::new(writer),
+        readers: Mutex::new(Vec::new()),
+        rows: [AtomicU64::new(0), AtomicU64::new(0)],
+        _claim: claim,
+    })
+}
+
+/// This process's hold on a store file: released when dropped, whether the
+/// store was closed or only dropped (an export's, a failed open's).
+struct Claim(PathBuf);
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        OPEN.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|p| p != &self.0);
     }
 }
 
-fn claim(path: &Path, dir: &Path) -> Result<()> {
+fn claim(path: &Path, dir: &Path) -> Result<Claim> {
     let mut open = OPEN.lock().unwrap_or_else(|p| p.into_inner());
     if open.iter().any(|p| p == path) {
         return Err(StoreError::new(
@@ -104,13 +114,7 @@ fn claim(path: &Path, dir: &Path) -> Result<()> {
         ));
     }
     open.push(path.to_path_buf());
-    Ok(())
-}
-
-fn release(path: &Path) {
-    OPEN.lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .retain(|p| p != path);
+    Ok(Claim(path.to_path_buf()))
 }
 
 fn hex(b: &[u8]) -> String {
@@ -249,7 +253,7 @@ impl Env {
         let w = self.writer.into_inner().unwrap_or_else(|p| p.into_inner());
         let _ = w.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
         drop(w);
-        release(&self.path);
+        // The claim goes last, with the rest of `self`, once every connection is closed.
     }
 }
 

@@ -130,6 +130,29 @@ fn a_sealed_store_holds_none_of_its_data_and_reads_as_a_plain_one() {
 }
 
 #[test]
+fn a_sealed_store_exports_with_its_key_as_a_plain_one_does() {
+    use crate::export::{export_dirs, ExportOptions, StoreDir};
+    let (tp, ts) = (TempDir::new("plain-x"), TempDir::new("sealed-x"));
+    fill(tp.path(), None).close();
+    fill(ts.path(), key(7)).close();
+    let opts = ExportOptions {
+        run_bytes: Some(64 << 10),
+        ..ExportOptions::default()
+    };
+    let dir = |data_key| StoreDir {
+        dir: ts.path().to_path_buf(),
+        data_key,
+    };
+    let plain = export_dirs(&[tp.path().to_path_buf().into()], &opts).unwrap();
+    let sealed = export_dirs(&[dir(key(7))], &opts).unwrap();
+    assert_eq!(sealed, plain);
+    assert_eq!(sealed.facts, 2 * NODES);
+    let refused = |k| export_dirs(&[dir(k)], &opts).err().unwrap().store_code();
+    assert_eq!(refused(None), Some(StoreCode::Sealed));
+    assert_eq!(refused(key(8)), Some(StoreCode::Sealed));
+}
+
+#[test]
 fn a_missing_wrong_or_unexpected_key_is_refused_and_nothing_is_written() {
     let (tp, ts) = (TempDir::new("plain-k"), TempDir::new("sealed-k"));
     fill(tp.path(), None).close();
