@@ -61,7 +61,15 @@ async function exportsReadByDgraph(base: string, version: DgraphVersion, key: st
   try {
     for (const [i, f] of sealed.entries()) {
       const out = `${f}.decrypted.gz`;
-      await execFileP(dgraphBinary(version), ['decrypt', '-f', f, '-o', out, '--encryption', `key-file=${key}`]);
+      await execFileP(dgraphBinary(version), [
+        'decrypt',
+        '-f',
+        f,
+        '-o',
+        out,
+        '--encryption',
+        `key-file=${key}`,
+      ]);
       expect(gunzipSync(readFileSync(out)).toString(), f).toBe(readFileSync(plain[i]!, 'utf8'));
       rmSync(out);
     }

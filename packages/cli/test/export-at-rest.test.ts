@@ -47,7 +47,8 @@ describe('strata export of stores encrypted at rest', () => {
     );
     // Not a byte of the dump in the encrypted files (a line of it, as written).
     const line = Buffer.from(data.split('\n')[0]!);
-    for (const f of readdirSync(sealedOut)) expect(readFileSync(path.join(sealedOut, f)).includes(line)).toBe(false);
+    for (const f of readdirSync(sealedOut))
+      expect(readFileSync(path.join(sealedOut, f)).includes(line)).toBe(false);
 
     const plainOut = path.join(tmp, 'dump-plain');
     const p = await strata('export', '-p', pdir, '--out', plainOut, '--encryption', at, '--plaintext');

@@ -256,9 +256,9 @@ describe('encryption at rest', () => {
     const zp = await cluster('exports-plain');
     const p = await alphaOn(zp, path.join(root, 'exports-plain', 'p'));
     try {
-      expect(JSON.stringify(await admin(p, 'mutation { export(input: {encrypted: true}) { exportedFiles } }'))).toContain(
-        'needs a cluster encrypted at rest',
-      );
+      expect(
+        JSON.stringify(await admin(p, 'mutation { export(input: {encrypted: true}) { exportedFiles } }')),
+      ).toContain('needs a cluster encrypted at rest');
     } finally {
       await p.close();
       await zp.close();

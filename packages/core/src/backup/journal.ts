@@ -213,7 +213,8 @@ export function parseJournal(data: Uint8Array, folder: string): ResumeJournal {
   if (raw.kind !== KIND) bad(file, 'kind', `must be "${KIND}"`);
   if (raw.version !== VERSION) bad(file, 'version', `must be ${VERSION} (a newer Strata wrote it?)`);
   const f = str(file, raw, 'folder', 64);
-  if (!BACKUP_FOLDER_RE.test(f)) bad(file, 'folder', 'is not a backup folder name (dgraph.YYYYMMDD.HHMMSS.mmm)');
+  if (!BACKUP_FOLDER_RE.test(f))
+    bad(file, 'folder', 'is not a backup folder name (dgraph.YYYYMMDD.HHMMSS.mmm)');
   if (f !== folder) bad(file, 'folder', `names ${f}, not the folder it lies in`);
   const type = raw.type;
   if (type !== 'full' && type !== 'incremental') bad(file, 'type', 'must be "full" or "incremental"');

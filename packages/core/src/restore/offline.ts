@@ -417,7 +417,11 @@ export async function restoreOffline(opts: RestoreOfflineOptions): Promise<Resto
             ...(typeFields && { typeFields }),
             compression: readerCompression(b),
             manifestVersion: b.version,
-            ...(sealed(b) ? { key: copyKey! } : opts.key === undefined || !b.encrypted ? {} : { key: opts.key }),
+            ...(sealed(b)
+              ? { key: copyKey! }
+              : opts.key === undefined || !b.encrypted
+                ? {}
+                : { key: opts.key }),
             ...(opts.threads === undefined ? {} : { threads: opts.threads }),
           }),
           fetch: (b, source) => fetchFile(b, source, files.get(`${b.backupNum}/${source}`)!),
