@@ -304,6 +304,17 @@ mod tests {
         file
     }
 
+    /// An encrypted file undone by hand: the IV, AES-CTR, then any gzip reader.
+    fn decrypt_gunzip(mut file: Vec<u8>, key: &[u8]) -> Vec<u8> {
+        let iv: [u8; 16] = file[..16].try_into().unwrap();
+        AesCtr::new(key, &iv).unwrap().apply(&mut file[16..]);
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&file[16..])
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    }
+
     #[test]
     fn output_is_standard_gzip() {
         let s = framed(500_000);
@@ -331,14 +342,8 @@ mod tests {
             level: Some(1),
             ..Default::default()
         };
-        let mut file = write_all(cfg, &s, 777);
-        let iv: [u8; 16] = file[..16].try_into().unwrap();
-        AesCtr::new(&key, &iv).unwrap().apply(&mut file[16..]);
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&file[16..])
-            .read_to_end(&mut out)
-            .unwrap();
-        assert_eq!(out, s);
+        let file = write_all(cfg, &s, 777);
+        assert_eq!(decrypt_gunzip(file, &key), s);
     }
 
     #[test]
@@ -356,14 +361,8 @@ mod tests {
             block_size: Some(64 << 10),
             ..Default::default()
         };
-        let mut file = write_all(cfg.clone(), &s, 4096);
-        let iv: [u8; 16] = file[..16].try_into().unwrap();
-        AesCtr::new(&key, &iv).unwrap().apply(&mut file[16..]);
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&file[16..])
-            .read_to_end(&mut out)
-            .unwrap();
-        assert_eq!(out, s);
+        let file = write_all(cfg.clone(), &s, 4096);
+        assert_eq!(decrypt_gunzip(file, &key), s);
         let mut w = Writer::new(cfg).unwrap();
         assert!(w.write_kv_list(b"x").is_err());
     }
