@@ -102,7 +102,6 @@ async function loadDemo(
 
 export async function runStart(flags: StartFlags): Promise<void> {
   const data = path.resolve(flags.data);
-  const { token, file: tokenPath } = tokenFile(data);
   const security = securityFrom(flags.security, 'strata start');
   const tls = serverTlsFrom(flags.tls, 'strata start');
   let zero: Zero | undefined;
@@ -112,8 +111,9 @@ export async function runStart(flags: StartFlags): Promise<void> {
     await zero?.close();
   };
   const { createAlpha, createZero, serverLogger } = await import('@strata/server');
-  // A missing or bad key fails here, before anything starts.
+  // A missing or bad key fails here, before anything starts or is written (the token file too).
   const keys = await clusterKeysFromFlags(flags);
+  const { token, file: tokenPath } = tokenFile(data);
   try {
     zero = await createZero({
       dataDir: path.join(data, 'zw'),

@@ -43,12 +43,13 @@ function clusterToken(flags: ZeroFlags): { token: string; source: string } {
 
 export async function runZero(flags: ZeroFlags): Promise<void> {
   const port = flags.port ?? ZERO_DEFAULT_PORT + flags.port_offset;
-  // The certificate files are checked first: a bad --tls leaves nothing behind in DATA.
+  // The certificate files and the key are checked first: a bad --tls or --encryption leaves
+  // nothing behind in DATA.
   const tls = serverTlsFrom(flags.tls, 'strata zero');
+  const atRest = await atRestKeyFromFlag(flags.encryption, flags);
   const { token, source } = clusterToken(flags);
   const security = securityFrom(flags.security, 'strata zero');
   const etcd = flags.etcd === undefined ? undefined : etcdFrom(flags);
-  const atRest = await atRestKeyFromFlag(flags.encryption, flags);
   const { createZero, serverLogger } = await import('@strata/server');
   const zero = await createZero({
     atRest,
